@@ -1,0 +1,16 @@
+"""The ``sochen`` command. Each area registers its commands from its own module; heavy imports stay inside commands."""
+
+from __future__ import annotations
+
+from .app import app
+
+# Command modules register themselves on `app` when imported.
+from . import db as _db  # noqa: F401,E402
+from . import tenant as _tenant  # noqa: F401,E402
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``sochen`` console script."""
+    app()

@@ -1,0 +1,103 @@
+"""``sochen tenant``: apply, list and show tenant configurations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..config import TenantConfigError, load_tenant_file
+from .app import app, console, fail, print_json
+from .context import db_session
+
+tenant_app = typer.Typer(help="Tenant configurations (YAML).", no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+
+
+@tenant_app.command("apply")
+def apply(
+    file: Path = typer.Argument(..., help="Tenant YAML file."),
+    json_out: bool = typer.Option(False, "--json", help="Print the stored version as JSON."),
+) -> None:
+    """Validate a tenant YAML file and store it as the tenant's next version."""
+    from ..db.tenants import store_version
+
+    try:
+        loaded = load_tenant_file(file)
+    except TenantConfigError as exc:
+        fail(str(exc), code=2)
+    cfg = loaded.config
+    with db_session() as session:
+        version = store_version(
+            session,
+            slug=cfg.slug,
+            name=cfg.name,
+            config=cfg.model_dump(mode="json"),
+            digest=cfg.digest(),
+            source_text=loaded.source_text,
+            source_path=str(file.resolve()),
+        )
+        result = {"slug": cfg.slug, "name": cfg.name, "version": version.version, "digest": cfg.digest()[:12]}
+    if json_out:
+        print_json(result)
+    else:
+        console.print(f"הוחל: {cfg.name} ({cfg.slug}) — version {result['version']}", highlight=False)
+
+
+@tenant_app.command("list")
+def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List tenants with their newest and live versions."""
+    from ..db.tenants import latest_version, list_tenants
+
+    with db_session() as session:
+        rows = [
+            {
+                "slug": t.slug,
+                "name": t.name,
+                "latest_version": latest_version(session, t.slug).version,
+                "live_version": t.live_version,
+            }
+            for t in list_tenants(session)
+        ]
+    if json_out:
+        print_json(rows)
+        return
+    table = Table("slug", "שם", "latest", "live")
+    for r in rows:
+        table.add_row(r["slug"], r["name"], str(r["latest_version"]), str(r["live_version"] or "—"))
+    console.print(table)
+
+
+@tenant_app.command("show")
+def show(
+    slug: str = typer.Argument(..., help="Tenant slug."),
+    version: int | None = typer.Option(None, help="A specific version (default: the newest)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the effective configuration as JSON."),
+) -> None:
+    """Show a tenant's configuration."""
+    from sqlalchemy import select
+
+    from ..db.models import TenantVersion
+    from ..db.tenants import TenantNotFoundError, get_tenant, latest_version
+
+    with db_session() as session:
+        try:
+            tenant = get_tenant(session, slug)
+            if version is None:
+                row = latest_version(session, slug)
+            else:
+                row = session.scalar(
+                    select(TenantVersion).where(TenantVersion.tenant_id == tenant.id, TenantVersion.version == version)
+                )
+                if row is None:
+                    fail(f"tenant '{slug}' has no version {version}")
+        except TenantNotFoundError as exc:
+            fail(str(exc))
+        data = {"slug": slug, "version": row.version, "created_at": row.created_at.isoformat(), "config": row.config}
+        source = row.source_text
+    if json_out:
+        print_json(data)
+    else:
+        console.print(f"# {slug} — version {data['version']} ({data['created_at']})", highlight=False)
+        console.print(source, highlight=False, markup=False)

@@ -1,0 +1,127 @@
+"""Hebrew text for matching: normalisation, tokens, and prefix-aware stems.
+
+Normalisation is for matching, never for display: it strips niqqud and cantillation, removes bidi
+and zero-width controls, unifies geresh/gershayim with the ASCII apostrophe and quote, treats the
+maqaf as a hyphen, and folds Latin letters to lower case. Final letters stay distinct.
+
+Tokens keep Hebrew abbreviations whole (``ת"א``, ``עו"ד``, ``בע"מ``) and split everything else on
+non-word characters. Hebrew attaches the function words ו ה ב כ ל מ ש (and chains such as ושב,
+כש, לכש) to the next word; :func:`stems` returns the candidate stems of a token, each at least
+:data:`MIN_STEM` letters long, so an index can store the surface form and its stems and let the
+ranking sort it out (``בחוזה`` → ``חוזה``; ``משכורת`` keeps its surface form as well).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "HEBREW_LETTER",
+    "MIN_STEM",
+    "fix_visual_order",
+    "has_hebrew",
+    "is_visual_order",
+    "normalize",
+    "stems",
+    "tokenize",
+]
+
+HEBREW_LETTER = "\u05d0-\u05ea"
+MIN_STEM = 2
+
+# Niqqud and cantillation (hebrew.md): U+0591–U+05BD, U+05BF, U+05C1–U+05C2, U+05C4–U+05C5, U+05C7.
+_MARKS = "".join(
+    chr(c)
+    for c in (*range(0x0591, 0x05BE), 0x05BF, 0x05C1, 0x05C2, 0x05C4, 0x05C5, 0x05C7)
+)
+# Bidi controls and zero-width characters injected by copy-paste and PDFs.
+_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\ufeff"
+_TRANSLATE = {ord(c): None for c in _MARKS + _CONTROLS}
+_TRANSLATE.update(
+    {
+        0x05F3: "'",  # geresh
+        0x05F4: '"',  # gershayim
+        0x05BE: "-",  # maqaf
+        0x2019: "'",
+        0x2018: "'",
+        0x201C: '"',
+        0x201D: '"',
+        0x201E: '"',
+        0x2013: "-",
+        0x2014: "-",
+        0x00A0: " ",
+    }
+)
+
+
+def normalize(text: str) -> str:
+    """Normalise text for matching (see the module docstring)."""
+    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    return text.lower()
+
+
+# A token: a Hebrew abbreviation with an inner quote (ת"א, עו"ד), a Hebrew word possibly ending in a
+# geresh (צ'יפס, ג'), a Latin/digit word (allowing inner dots, commas and dashes in numbers), or a number.
+_TOKEN = re.compile(
+    rf"[{HEBREW_LETTER}]+(?:[\"'][{HEBREW_LETTER}]+)+"  # abbreviations and words with inner geresh
+    rf"|[{HEBREW_LETTER}]+'?"  # plain Hebrew word, optional trailing geresh
+    r"|\d+(?:[.,:/]\d+)*"  # numbers: 1,200 · 4.2 · 08:00 · 22/11/2026
+    r"|[a-z0-9_]+(?:[.\-'][a-z0-9_]+)*"  # Latin words
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised tokens of `text`."""
+    return _TOKEN.findall(normalize(text))
+
+
+# ו? (ש|כש|מש|לכש)? (ה|ב|ל|מ|כ)?  — the prefix chain, longest first.
+_PREFIX = re.compile(r"^(ו?(?:לכש|כש|מש|ש)?(?:ה|ב|ל|מ|כ)?)")
+
+
+@lru_cache(maxsize=200_000)
+def stems(token: str) -> tuple[str, ...]:
+    """Candidate stems of a normalised token (without the surface form itself)."""
+    if not token or not ("\u05d0" <= token[0] <= "\u05ea") or '"' in token:
+        return ()
+    out: list[str] = []
+    # Every split point allowed by the prefix grammar, e.g. 'ובבית' -> 'בבית', 'בית'.
+    match = _PREFIX.match(token)
+    chain = match.group(1) if match else ""
+    for cut in range(1, len(chain) + 1):
+        if _PREFIX.fullmatch(token[:cut]) and len(token) - cut >= MIN_STEM:
+            out.append(token[cut:])
+    # Definite article after ב/ל/כ is often elided in writing but sometimes written: 'בהסכם' -> 'הסכם' -> 'סכם'
+    # is too aggressive, so we stop at the grammar above.
+    return tuple(dict.fromkeys(out))
+
+
+def has_hebrew(text: str) -> bool:
+    """Whether `text` contains a Hebrew letter."""
+    return re.search(f"[{HEBREW_LETTER}]", text) is not None
+
+
+_FINALS = set("ךםןףץ")
+_MEDIALS_OF_FINALS = set("כמנפצ")
+
+
+def is_visual_order(line: str) -> bool:
+    """Whether a line's Hebrew words appear to be stored reversed (visual order).
+
+    Final letters belong at the end of a word. In visual order they appear at the start and the
+    medial forms at the end, so the balance of final letters at word starts versus word ends tells.
+    """
+    words = re.findall(f"[{HEBREW_LETTER}]{{2,}}", line)
+    reversed_votes = sum(1 for w in words if w[0] in _FINALS) + sum(1 for w in words if w[-1] in _MEDIALS_OF_FINALS)
+    logical_votes = sum(1 for w in words if w[-1] in _FINALS)
+    return reversed_votes >= 2 and reversed_votes > 2 * logical_votes
+
+
+def fix_visual_order(line: str) -> str:
+    """Reverse a visual-order line back to logical order, keeping numbers and Latin runs readable."""
+    # Reverse the whole line character by character, then re-reverse runs that are not Hebrew
+    # (digits, Latin) because PDF producers emit those left-to-right inside the reversed line.
+    rev = line[::-1]
+    return re.sub(r"[0-9A-Za-z][0-9A-Za-z.,:/%\-]*[0-9A-Za-z]|[0-9A-Za-z]", lambda m: m.group(0)[::-1], rev)
