@@ -7,6 +7,10 @@ from .app import app
 # Command modules register themselves on `app` when imported.
 from . import db as _db  # noqa: F401,E402
 from . import tenant as _tenant  # noqa: F401,E402
+from . import rag as _rag  # noqa: F401,E402
+from . import privacy as _privacy  # noqa: F401,E402
+from . import llm as _llm  # noqa: F401,E402
+from . import connectors as _connectors  # noqa: F401,E402
 
 __all__ = ["app", "main"]
 
