@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from .app import app
+from . import connectors as _connectors  # noqa: F401
 
 # Command modules register themselves on `app` when imported.
-from . import db as _db  # noqa: F401,E402
-from . import tenant as _tenant  # noqa: F401,E402
-from . import rag as _rag  # noqa: F401,E402
-from . import privacy as _privacy  # noqa: F401,E402
-from . import llm as _llm  # noqa: F401,E402
-from . import connectors as _connectors  # noqa: F401,E402
+from . import db as _db  # noqa: F401
+from . import demo as _demo  # noqa: F401
+from . import llm as _llm  # noqa: F401
+from . import privacy as _privacy  # noqa: F401
+from . import rag as _rag  # noqa: F401
+from . import tenant as _tenant  # noqa: F401
+from .app import app
 
 __all__ = ["app", "main"]
 

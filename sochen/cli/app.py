@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 __all__ = ["app", "console", "err_console", "fail", "print_json"]
 
@@ -29,5 +30,5 @@ def print_json(data: Any) -> None:
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print an error to standard error and exit with `code`."""
-    err_console.print(f"[bold red]שגיאה / error:[/] {message}", highlight=False, markup=True)
+    err_console.print(f"[bold red]שגיאה / error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)

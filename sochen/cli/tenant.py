@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -51,7 +52,7 @@ def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     from ..db.tenants import latest_version, list_tenants
 
     with db_session() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "slug": t.slug,
                 "name": t.name,
@@ -87,11 +88,12 @@ def show(
             if version is None:
                 row = latest_version(session, slug)
             else:
-                row = session.scalar(
+                found = session.scalar(
                     select(TenantVersion).where(TenantVersion.tenant_id == tenant.id, TenantVersion.version == version)
                 )
-                if row is None:
+                if found is None:
                     fail(f"tenant '{slug}' has no version {version}")
+                row = found
         except TenantNotFoundError as exc:
             fail(str(exc))
         data = {"slug": slug, "version": row.version, "created_at": row.created_at.isoformat(), "config": row.config}

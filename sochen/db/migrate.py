@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
+
+from alembic import command
 
 __all__ = ["alembic_config", "current_revision", "downgrade", "ensure_schema", "head_revision", "upgrade"]
 
@@ -28,6 +29,9 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` up to `revision`."""
+    from .session import ensure_sqlite_folder
+
+    ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -59,7 +59,11 @@ class Base(DeclarativeBase):
     """Declarative base with a naming convention so migrations name constraints predictably."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
 
 
 class Tenant(Base):
@@ -73,6 +77,8 @@ class Tenant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     live_version: Mapped[int | None] = mapped_column(Integer, default=None)
     """The version live traffic uses (set by promotion); None until one is promoted."""
+    kb_revision: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped in the same transaction as any change to the tenant's documents or chunks."""
 
     versions: Mapped[list[TenantVersion]] = relationship(
         back_populates="tenant", order_by="TenantVersion.version", cascade="all, delete-orphan"
@@ -101,7 +107,10 @@ class Document(Base):
     """A source document of a tenant's knowledge base."""
 
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("tenant_id", "source"), Index("ix_documents_tenant_status", "tenant_id", "status"))
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "source"),
+        Index("ix_documents_tenant_status", "tenant_id", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
@@ -158,12 +167,20 @@ class LlmCall(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     tenant_slug: Mapped[str] = mapped_column(String(63))
     conversation_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    request_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    """Groups the rows of one routed request: its attempts and, if it degraded, the final row."""
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """1 for the first provider tried, 2 for the first fallback, ..."""
+    task: Mapped[str | None] = mapped_column(String(32), default=None)
     provider: Mapped[str | None] = mapped_column(String(100), default=None)
     model: Mapped[str | None] = mapped_column(String(200), default=None)
     locality: Mapped[str | None] = mapped_column(String(8), default=None)
     route: Mapped[str] = mapped_column(String(32))
     """'local', 'api' or 'none' (degraded: nothing was allowed to answer)."""
+    reason_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    """Machine code of the route reason (see sochen.llm.router.REASONS)."""
     reason: Mapped[str] = mapped_column(Text)
+    """Human text of the reason."""
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     sensitivity_types: Mapped[list[Any]] = mapped_column(JSON, default=list)
     """Types of personal data found (never the values)."""

@@ -11,16 +11,22 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["get_engine", "session_scope"]
+__all__ = ["ensure_sqlite_folder", "get_engine", "session_scope"]
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite database file if it is missing."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     """The engine for `url`, created once per process (SQLite gets WAL and foreign keys)."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -32,13 +32,10 @@ HEBREW_LETTER = "\u05d0-\u05ea"
 MIN_STEM = 2
 
 # Niqqud and cantillation (hebrew.md): U+0591–U+05BD, U+05BF, U+05C1–U+05C2, U+05C4–U+05C5, U+05C7.
-_MARKS = "".join(
-    chr(c)
-    for c in (*range(0x0591, 0x05BE), 0x05BF, 0x05C1, 0x05C2, 0x05C4, 0x05C5, 0x05C7)
-)
+_MARKS = "".join(chr(c) for c in (*range(0x0591, 0x05BE), 0x05BF, 0x05C1, 0x05C2, 0x05C4, 0x05C5, 0x05C7))
 # Bidi controls and zero-width characters injected by copy-paste and PDFs.
 _CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\ufeff"
-_TRANSLATE = {ord(c): None for c in _MARKS + _CONTROLS}
+_TRANSLATE: dict[int, str | None] = {ord(c): None for c in _MARKS + _CONTROLS}
 _TRANSLATE.update(
     {
         0x05F3: "'",  # geresh
@@ -105,23 +102,77 @@ def has_hebrew(text: str) -> bool:
 
 _FINALS = set("ךםןףץ")
 _MEDIALS_OF_FINALS = set("כמנפצ")
+# Whole Hebrew words of two letters or more; a word touching a quote or geresh is an abbreviation
+# (עמ', סמנכ"ל) whose last letter may legitimately be a medial form, so it casts no vote.
+_VOTING_WORD = re.compile(rf"(?<![{HEBREW_LETTER}'\"׳״])[{HEBREW_LETTER}]{{2,}}(?![{HEBREW_LETTER}'\"׳״])")
+_HEBREW_MARK = re.compile("[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]")
 
 
-def is_visual_order(line: str) -> bool:
+def is_visual_order(line: str, *, min_votes: int = 2) -> bool:
     """Whether a line's Hebrew words appear to be stored reversed (visual order).
 
-    Final letters belong at the end of a word. In visual order they appear at the start and the
-    medial forms at the end, so the balance of final letters at word starts versus word ends tells.
+    Final letters (ך ם ן ף ץ) belong at the end of a word and their medial forms (כ מ נ פ צ) never
+    end one. Reversed words therefore start with a final letter or end with a medial form; logical
+    words do the opposite. The line is visual when the reversed votes number at least `min_votes`
+    and outnumber the logical votes more than twice. A line without such letters casts no vote, so
+    ``is_visual_order(line)`` and ``is_visual_order(line[::-1])`` may both be false (undecided).
     """
-    words = re.findall(f"[{HEBREW_LETTER}]{{2,}}", line)
-    reversed_votes = sum(1 for w in words if w[0] in _FINALS) + sum(1 for w in words if w[-1] in _MEDIALS_OF_FINALS)
-    logical_votes = sum(1 for w in words if w[-1] in _FINALS)
-    return reversed_votes >= 2 and reversed_votes > 2 * logical_votes
+    words = _VOTING_WORD.findall(_HEBREW_MARK.sub("", line))
+    reversed_votes = sum((w[0] in _FINALS) + (w[-1] in _MEDIALS_OF_FINALS) for w in words)
+    logical_votes = sum((w[-1] in _FINALS) + (w[0] in _MEDIALS_OF_FINALS) for w in words)
+    return reversed_votes >= min_votes and reversed_votes > 2 * logical_votes
+
+
+# Left-to-right material inside a visual line: Latin letters and digits, with the separators that
+# keep a number or a Latin phrase together (4.2, 08:00, 01/03/2026, 5,000, e-mail, ABC Ltd).
+_LTR = "0-9A-Za-z\u00c0-\u024f"
+_LTR_TOKEN = re.compile(rf"[₪$€£%#]?[{_LTR}](?:[{_LTR}.,:/\-+_@'&]*[{_LTR}])?[₪$€£%#]?")
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
+_MIRROR = str.maketrans("()[]{}<>«»", ")(][}{><»«")
 
 
 def fix_visual_order(line: str) -> str:
-    """Reverse a visual-order line back to logical order, keeping numbers and Latin runs readable."""
-    # Reverse the whole line character by character, then re-reverse runs that are not Hebrew
-    # (digits, Latin) because PDF producers emit those left-to-right inside the reversed line.
-    rev = line[::-1]
-    return re.sub(r"[0-9A-Za-z][0-9A-Za-z.,:/%\-]*[0-9A-Za-z]|[0-9A-Za-z]", lambda m: m.group(0)[::-1], rev)
+    """Reverse a visual-order line back to logical order, keeping numbers and Latin runs readable.
+
+    The line is reversed by grapheme (a letter keeps its niqqud), then every left-to-right run is
+    turned back: numbers with their separators and an adjacent currency or percent sign (``₪5,000``,
+    ``7.2``, ``08:00``), and Latin phrases with the spaces and numbers that follow them (``ABC Ltd``,
+    ``Model X 2000``). Brackets outside those runs are mirrored, as a right-to-left display would.
+    """
+    clusters: list[str] = []
+    for ch in line:
+        if clusters and unicodedata.category(ch) == "Mn":
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+    rev = "".join(reversed(clusters))
+    # Tokens separated only by spaces form a chain; its logical order is the reverse of `rev`'s. In
+    # logical order a number after Latin text continues the Latin run (``X 2000``), a number after
+    # Hebrew does not, and Latin words join each other (``ABC Ltd``): merge those into one run.
+    chains: list[list[tuple[int, int]]] = []
+    for m in _LTR_TOKEN.finditer(rev):
+        if chains and not rev[chains[-1][-1][1] : m.start()].strip(" "):
+            chains[-1].append((m.start(), m.end()))
+        else:
+            chains.append([(m.start(), m.end())])
+    runs: list[tuple[int, int]] = []
+    for chain in chains:
+        after_latin = False
+        joined = [False] * len(chain)
+        for i in range(len(chain) - 1, -1, -1):  # logical order
+            latin = _LATIN.search(rev[chain[i][0] : chain[i][1]]) is not None
+            joined[i] = latin or after_latin
+            after_latin = joined[i]
+        for i, span in enumerate(chain):
+            if i and joined[i] and joined[i - 1]:
+                runs[-1] = (runs[-1][0], span[1])
+            else:
+                runs.append(span)
+    out: list[str] = []
+    pos = 0
+    for start, end in runs:
+        out.append(rev[pos:start].translate(_MIRROR))
+        out.append(rev[start:end][::-1])
+        pos = end
+    out.append(rev[pos:].translate(_MIRROR))
+    return "".join(out)

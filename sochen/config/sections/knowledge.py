@@ -24,9 +24,7 @@ class EmbedderConfig(StrictModel):
         description="Model name or local path (sentence_transformers backend only).",
     )
     query_prefix: str = Field(default="query: ", description="Prefix for questions (E5 models expect 'query: ').")
-    passage_prefix: str = Field(
-        default="passage: ", description="Prefix for documents (E5 models expect 'passage: ')."
-    )
+    passage_prefix: str = Field(default="passage: ", description="Prefix for documents (E5 models expect 'passage: ').")
     batch_size: int = Field(default=32, ge=1, le=1024, description="Texts embedded per batch.")
 
 
@@ -51,15 +49,14 @@ class RetrievalConfig(StrictModel):
     """How dense and lexical results are fused."""
 
     fusion: Literal["rrf", "weighted"] = Field(
-        default="rrf",
-        description="'rrf': weighted reciprocal-rank fusion. 'weighted': min-max normalised scores, weighted sum.",
+        default="weighted",
+        description="'weighted': min-max normalised scores, weighted sum (a convex combination; the better "
+        "fusion on Hebrew QA, see bench/retrieval.py). 'rrf': weighted reciprocal-rank fusion.",
     )
     rrf_k: int = Field(default=60, ge=1, le=1000, description="The k constant of reciprocal-rank fusion.")
     dense_weight: float = Field(default=1.0, ge=0.0, le=10.0, description="Weight of the dense (embedding) ranking.")
     lexical_weight: float = Field(default=1.0, ge=0.0, le=10.0, description="Weight of the lexical (BM25) ranking.")
-    candidates: int = Field(
-        default=50, ge=1, le=1000, description="Results taken from each ranking before fusion."
-    )
+    candidates: int = Field(default=100, ge=1, le=1000, description="Results taken from each ranking before fusion.")
     top_k: int = Field(default=5, ge=1, le=100, description="Results returned by default.")
 
     @model_validator(mode="after")

@@ -1,0 +1,316 @@
+"""Retrieval benchmark on any SQuAD-format file (e.g. the HeQ validation split).
+
+Every paragraph becomes one document of a fresh tenant, ingested with the same code as
+``sochen ingest``; every answerable question goes through the same search as ``sochen search``.
+A question is a hit at k when one of the top k chunks comes from the gold paragraph and contains a
+gold answer (both normalised with the project's Hebrew normalisation). Reports hit@1/5/10, MRR,
+ingestion throughput next to the embedder's raw throughput on the same text, and search latency.
+
+With ``--latency-chunks N`` it also builds a second tenant of N chunks (real Hebrew sentences from
+the file; random unit vectors stand in for embeddings, which does not change search cost) and
+reports search latency excluding the query embedding — the target is p95 ≤ 50 ms at 10,000 chunks.
+
+    python bench/retrieval.py --data ../shared/benchmarks/heq/val_v1.1.json --json-out bench/out/retrieval.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _load_squad(path: Path) -> tuple[list[dict], list[dict]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    paragraphs, questions = [], []
+    for article in data["data"]:
+        for para in article["paragraphs"]:
+            pid = len(paragraphs)
+            paragraphs.append({"id": pid, "title": article.get("title", ""), "context": para["context"]})
+            for qa in para["qas"]:
+                if qa.get("is_impossible"):
+                    continue
+                answers = [a["text"] for a in qa.get("answers", []) if a.get("text")]
+                if answers:
+                    questions.append({"question": qa["question"], "answers": answers, "paragraph": pid})
+    return paragraphs, questions
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return float(np.percentile(np.asarray(values), q))
+
+
+def _setup(home: Path, slug: str, extra_yaml: str = "") -> None:
+    from sochen.config import load_tenant_file
+    from sochen.db.migrate import upgrade
+    from sochen.db.session import session_scope
+    from sochen.db.tenants import store_version
+
+    os.environ["SOCHEN_HOME"] = str(home)
+    from sochen.config import get_settings, reset_settings
+
+    reset_settings()
+    settings = get_settings()
+    settings.ensure_home()
+    upgrade(settings.database_url)
+    tenant_file = home / f"{slug}.yaml"
+    tenant_file.write_text(f"slug: {slug}\nname: בנצ'מרק\n{extra_yaml}", encoding="utf-8")
+    loaded = load_tenant_file(tenant_file)
+    with session_scope(settings.database_url) as session:
+        store_version(
+            session,
+            slug=slug,
+            name="bench",
+            config=loaded.config.model_dump(mode="json"),
+            digest=loaded.config.digest(),
+            source_text=loaded.source_text,
+            source_path=str(tenant_file),
+        )
+
+
+class _RandomEmbedder:
+    """Stands in for the embedder when only search cost matters (latency tenant)."""
+
+    key = "bench-random-384"
+    dim = 384
+
+    def __init__(self, seed: int = 7) -> None:
+        self._rng = np.random.default_rng(seed)
+
+    def _unit(self, n: int) -> np.ndarray:
+        v = self._rng.standard_normal((n, self.dim)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._unit(len(texts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._unit(1)[0]
+
+
+def run(args: argparse.Namespace) -> dict:
+    from sochen.config import get_settings
+    from sochen.rag.ingest import ingest_paths
+    from sochen.rag.retriever import Retriever
+    from sochen.text import normalize
+
+    paragraphs, questions = _load_squad(Path(args.data))
+    if args.limit:
+        questions = questions[: args.limit]
+    home = Path(tempfile.mkdtemp(prefix="sochen-bench-"))
+    retrieval_yaml = (
+        "knowledge:\n"
+        f"  chunking: {{max_tokens: {args.max_tokens}, overlap_tokens: {args.overlap}}}\n"
+        f"  retrieval: {{fusion: {args.fusion}, dense_weight: {args.dense_weight}, "
+        f"lexical_weight: {args.lexical_weight}, candidates: {args.candidates}}}\n"
+    )
+    _setup(home, "bench", retrieval_yaml)
+    docs = home / "docs"
+    docs.mkdir()
+    for p in paragraphs:
+        # The article title is the document's title, as a real document's file name would be.
+        title = re.sub(r"[\\/:*?\"<>|]", "_", p["title"]) if args.titles else "paragraph"
+        (docs / f"{title} ({p['id']:04d}).txt").write_text(p["context"], encoding="utf-8")
+    retriever = Retriever(get_settings())
+    ctx = retriever.tenant("bench")
+    embedder = retriever.embedder(ctx)
+    embedder.embed_query("חימום")  # load the model outside the timings
+
+    t0 = time.perf_counter()
+    report = ingest_paths(retriever, "bench", [docs])
+    ingest_s = time.perf_counter() - t0
+    if report.failed:
+        print(f"warning: {len(report.failed)} files failed: {report.failed[:3]}", file=sys.stderr)
+
+    # The embedder alone on the same chunk texts (raw throughput).
+    from sqlalchemy import select
+
+    from sochen.db.models import Chunk, Document
+    from sochen.db.session import session_scope
+    from sochen.rag.ingest import embed_text
+
+    with session_scope(get_settings().database_url) as session:
+        rows = session.execute(select(Document.title, Chunk.section, Chunk.text).join(Chunk.document)).all()
+    chunk_texts = [embed_text(*row) for row in rows]
+    t0 = time.perf_counter()
+    embedder.embed_passages(chunk_texts)
+    raw_embed_s = time.perf_counter() - t0
+
+    source_to_pid = {
+        str((docs / f).resolve()): int(re.search(r"\((\d+)\)\.txt$", f).group(1)) for f in os.listdir(docs)
+    }
+    hits_at = {1: 0, 5: 0, 10: 0}
+    rr_total = 0.0
+    total_lat, embed_lat, search_lat = [], [], []
+    for q in questions:
+        t = time.perf_counter()
+        results = retriever.search("bench", q["question"], top_k=10)
+        total_lat.append((time.perf_counter() - t) * 1e3)
+        embed_lat.append(retriever.last_timings["embed_ms"])
+        search_lat.append(retriever.last_timings["search_ms"] + retriever.last_timings["tenant_ms"])
+        golds = [normalize(a) for a in q["answers"]]
+        rank = None
+        for i, hit in enumerate(results, start=1):
+            if source_to_pid.get(hit.source) == q["paragraph"] and any(g in normalize(hit.text) for g in golds):
+                rank = i
+                break
+        if rank is not None:
+            rr_total += 1.0 / rank
+            for k in hits_at:
+                if rank <= k:
+                    hits_at[k] += 1
+    n = len(questions)
+    figures = {
+        "data": str(args.data),
+        "paragraphs": len(paragraphs),
+        "questions": n,
+        "chunks": len(chunk_texts),
+        "config": {
+            "max_tokens": args.max_tokens,
+            "overlap": args.overlap,
+            "fusion": args.fusion,
+            "dense_weight": args.dense_weight,
+            "lexical_weight": args.lexical_weight,
+            "candidates": args.candidates,
+            "titles": args.titles,
+            "embedder": embedder.key,
+        },
+        "hit@1": round(hits_at[1] / n, 4),
+        "hit@5": round(hits_at[5] / n, 4),
+        "hit@10": round(hits_at[10] / n, 4),
+        "mrr": round(rr_total / n, 4),
+        "ingest_seconds": round(ingest_s, 2),
+        "ingest_embed_seconds": round(report.embed_seconds, 2),
+        "raw_embed_seconds": round(raw_embed_s, 2),
+        "ingest_overhead_vs_raw_embed": round(ingest_s / raw_embed_s - 1, 4) if raw_embed_s else None,
+        "ingest_chunks_per_s": round(len(chunk_texts) / ingest_s, 2),
+        "raw_embed_chunks_per_s": round(len(chunk_texts) / raw_embed_s, 2),
+        "latency_ms": {
+            "total_p50": round(_percentile(total_lat, 50), 2),
+            "total_p95": round(_percentile(total_lat, 95), 2),
+            "query_embed_p50": round(_percentile(embed_lat, 50), 2),
+            "search_excl_embed_p50": round(_percentile(search_lat, 50), 2),
+            "search_excl_embed_p95": round(_percentile(search_lat, 95), 2),
+        },
+    }
+    if args.latency_chunks:
+        figures["latency_tenant"] = _latency_tenant(home, paragraphs, questions, args)
+    return figures
+
+
+def _latency_tenant(home: Path, paragraphs: list[dict], questions: list[dict], args: argparse.Namespace) -> dict:
+    """Search latency (excluding the query embedding) on a tenant of `latency_chunks` chunks."""
+    from sochen.config import get_settings, load_tenant_file
+    from sochen.db.session import session_scope
+    from sochen.db.tenants import store_version
+    from sochen.rag import embedders
+    from sochen.rag.ingest import ingest_paths
+    from sochen.rag.retriever import Retriever
+
+    settings = get_settings()
+    tenant_file = home / "latency.yaml"
+    tenant_file.write_text(
+        "slug: latency\nname: latency\nknowledge:\n  embedder: {batch_size: 1000}\n", encoding="utf-8"
+    )
+    loaded = load_tenant_file(tenant_file)
+    with session_scope(settings.database_url) as session:
+        store_version(
+            session,
+            slug="latency",
+            name="latency",
+            config=loaded.config.model_dump(mode="json"),
+            digest=loaded.config.digest(),
+            source_text=loaded.source_text,
+            source_path=None,
+        )
+    fake = _RandomEmbedder()
+    embedders._CACHE[loaded.config.knowledge.embedder.model_dump_json()] = fake  # type: ignore[assignment]
+    sentences = [s.strip() for p in paragraphs for s in re.split(r"(?<=[.!?])\s+", p["context"]) if len(s) > 40]
+    rng = random.Random(11)
+    folder = home / "latency-docs"
+    folder.mkdir()
+    per_file = 100
+    n_files = args.latency_chunks // per_file
+    for f in range(n_files):
+        # One paragraph per chunk: blank lines between paragraphs, each under the chunk budget.
+        paras = [" ".join(rng.sample(sentences, 3)) for _ in range(per_file)]
+        (folder / f"doc{f:04d}.md").write_text(
+            "\n\n".join(f"## {i}\n\n{p}" for i, p in enumerate(paras)), encoding="utf-8"
+        )
+    retriever = Retriever(settings)
+    t0 = time.perf_counter()
+    report = ingest_paths(retriever, "latency", [folder])
+    ingest_s = time.perf_counter() - t0
+    ctx = retriever.tenant("latency")
+    retriever.search_vector(ctx, "חימום", fake.embed_query(""))  # build the in-process index
+    lat, lat_filtered = [], []
+    sample = questions[: args.latency_queries]
+    for q in sample:
+        vec = fake.embed_query(q["question"])
+        t = time.perf_counter()
+        ctx = retriever.tenant("latency")
+        retriever.search_vector(ctx, q["question"], vec, top_k=10)
+        lat.append((time.perf_counter() - t) * 1e3)
+    with session_scope(settings.database_url) as session:
+        from sqlalchemy import select
+
+        from sochen.db.models import Document
+
+        some_docs = list(session.scalars(select(Document.id).limit(max(1, n_files // 10))))
+    for q in sample[:50]:
+        vec = fake.embed_query(q["question"])
+        t = time.perf_counter()
+        ctx = retriever.tenant("latency")
+        retriever.search_vector(ctx, q["question"], vec, top_k=10, document_ids=some_docs)
+        lat_filtered.append((time.perf_counter() - t) * 1e3)
+    return {
+        "chunks": report.chunks,
+        "ingest_seconds_without_embedding": round(ingest_s, 2),
+        "queries": len(lat),
+        "search_excl_embed_p50_ms": round(_percentile(lat, 50), 2),
+        "search_excl_embed_p95_ms": round(_percentile(lat, 95), 2),
+        "filtered_10pct_docs_p50_ms": round(_percentile(lat_filtered, 50), 2),
+        "filtered_10pct_docs_p95_ms": round(_percentile(lat_filtered, 95), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="SQuAD-format JSON file")
+    parser.add_argument("--json-out", default="bench/out/retrieval.json")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument("--max-tokens", type=int, default=300)
+    parser.add_argument("--overlap", type=int, default=40)
+    parser.add_argument("--fusion", default="weighted", choices=["rrf", "weighted"])
+    parser.add_argument("--dense-weight", type=float, default=1.0)
+    parser.add_argument("--lexical-weight", type=float, default=1.0)
+    parser.add_argument("--candidates", type=int, default=100)
+    parser.add_argument(
+        "--titles",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="name each paragraph's file after its article title (the document title)",
+    )
+    parser.add_argument("--latency-chunks", type=int, default=0)
+    parser.add_argument("--latency-queries", type=int, default=300)
+    args = parser.parse_args()
+    figures = run(args)
+    out = Path(args.json_out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()

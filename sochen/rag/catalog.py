@@ -1,0 +1,134 @@
+"""An in-process snapshot of one tenant's live chunks: metadata for citations, filters, and BM25.
+
+The database is the source of truth for which chunks are live: a chunk row exists only once its
+document was completely indexed (see :mod:`sochen.rag.ingest`). A snapshot is tied to the tenant's
+``kb_revision`` and rebuilt when it changes; term counts of unchanged chunks are reused, so a
+rebuild after adding one document tokenises only that document.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.models import Chunk, Document
+from .lexical import BM25Index, document_terms
+
+__all__ = ["Catalog", "ChunkInfo", "load_catalog"]
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    """What a search hit needs to cite its source."""
+
+    chunk_id: str
+    document_id: str
+    text: str
+    section: str
+    page: int | None
+    title: str
+    source: str
+
+
+class Catalog:
+    """The live chunks of one tenant at one revision."""
+
+    def __init__(
+        self,
+        tenant_id: str,
+        revision: int,
+        chunks: list[ChunkInfo],
+        tags: dict[str, frozenset[str]],
+        terms: list[Counter[str]],
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.revision = revision
+        self.chunks = chunks
+        self.index_of = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.terms = terms
+        self.bm25 = BM25Index(terms)
+        doc_ids = sorted({c.document_id for c in chunks})
+        self._doc_pos = {d: i for i, d in enumerate(doc_ids)}
+        self.doc_ids = doc_ids
+        self.doc_tags = [tags.get(d, frozenset()) for d in doc_ids]
+        self.doc_of_chunk = np.array([self._doc_pos[c.document_id] for c in chunks], dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def mask(
+        self, *, tags: Sequence[str] | None = None, document_ids: Sequence[str] | None = None
+    ) -> NDArray[np.bool_] | None:
+        """Chunks allowed by the filters (None when there are none).
+
+        ``tags``: the document must carry at least one of them (an access list: a lawyer on matters
+        A and B sees documents of A or B). ``document_ids``: the document must be one of them.
+        """
+        if not tags and document_ids is None:
+            return None
+        allowed_docs = np.ones(len(self.doc_ids), dtype=bool)
+        if tags:
+            wanted = set(tags)
+            allowed_docs &= np.array([bool(t & wanted) for t in self.doc_tags], dtype=bool)
+        if document_ids is not None:
+            wanted_docs = set(document_ids)
+            allowed_docs &= np.array([d in wanted_docs for d in self.doc_ids], dtype=bool)
+        return allowed_docs[self.doc_of_chunk] if len(self.chunks) else np.zeros(0, dtype=bool)
+
+    def allowed_document_ids(self, mask: NDArray[np.bool_]) -> list[str]:
+        """Document ids with at least one allowed chunk."""
+        return sorted({self.chunks[i].document_id for i in np.flatnonzero(mask)})
+
+
+_LOCK = threading.Lock()
+_SNAPSHOTS: dict[tuple[str, str], Catalog] = {}
+
+
+def load_catalog(session: Session, *, db_key: str, tenant_id: str, revision: int) -> Catalog:
+    """The snapshot for `tenant_id` at `revision`, rebuilt from the database when stale."""
+    key = (db_key, tenant_id)
+    with _LOCK:
+        current = _SNAPSHOTS.get(key)
+        if current is not None and current.revision == revision:
+            return current
+        rows = session.execute(
+            select(
+                Chunk.id,
+                Chunk.document_id,
+                Chunk.text,
+                Chunk.section,
+                Chunk.page,
+                Document.title,
+                Document.source,
+                Document.tags,
+            )
+            .join(Document, Document.id == Chunk.document_id)
+            .where(Chunk.tenant_id == tenant_id)
+            .order_by(Chunk.point_id)
+        ).all()
+        previous_terms: dict[str, Counter[str]] = {}
+        if current is not None:
+            previous_terms = {c.chunk_id: t for c, t in zip(current.chunks, current.terms, strict=True)}
+        chunks: list[ChunkInfo] = []
+        terms: list[Counter[str]] = []
+        tags: dict[str, frozenset[str]] = {}
+        for cid, did, text, section, page, title, source, doc_tags in rows:
+            chunks.append(ChunkInfo(cid, did, text, section, page, title, source))
+            terms.append(previous_terms.get(cid) or document_terms(f"{title}\n{section}\n{text}"))
+            tags[did] = frozenset(doc_tags or ())
+        snapshot = Catalog(tenant_id, revision, chunks, tags, terms)
+        _SNAPSHOTS[key] = snapshot
+        return snapshot
+
+
+def forget_catalogs() -> None:
+    """Drop every snapshot (tests)."""
+    with _LOCK:
+        _SNAPSHOTS.clear()

@@ -1,0 +1,356 @@
+"""Ingestion: files → blocks → chunks → vectors → Qdrant and the database, incrementally and safely.
+
+The contract:
+- **Incremental.** A file whose bytes, chunking settings and embedder are unchanged is skipped; a
+  changed file replaces its old chunks; :func:`delete_documents` and ``sync`` (files gone from a
+  synced folder) remove documents and their chunks.
+- **Never half indexed.** Vectors are written to Qdrant first, under new point ids; then one
+  database transaction swaps the document's chunk rows and bumps the tenant's ``kb_revision``;
+  only then are the old points deleted. Search only returns chunks that have a row, so a crash at
+  any point leaves either the old version or the new one searchable — orphaned points are ignored
+  and removed by the next ingest of that tenant (:func:`reconcile`).
+- **Bad files never stop the run.** A file that cannot be read is skipped with its reason, the
+  others continue, and the report lists it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from ..db.models import Chunk, Document, Tenant
+from ..db.session import session_scope
+from ..text import normalize
+from .chunking import ChunkDraft, chunk_blocks
+from .lexical import sparse_vector
+from .loaders import SUPPORTED_SUFFIXES, LoadedDocument, LoadError, load_bytes
+from .retriever import Retriever, TenantContext
+from .store import collection_name
+
+__all__ = [
+    "FileFailure",
+    "IngestReport",
+    "delete_documents",
+    "discover",
+    "embed_text",
+    "ingest_paths",
+    "reconcile",
+]
+
+ProgressFn = Callable[[str, int], None]
+"""Called as progress(event, amount): ('file', 1) after each file, ('chunks', n) after chunks are stored."""
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    """A file that was skipped, and why."""
+
+    path: str
+    reason: str
+    message: str
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready summary."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "failed": [f.__dict__ for f in self.failed],
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+            "embed_seconds": round(self.embed_seconds, 3),
+        }
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileFailure]]:
+    """Files to ingest under `paths` (folders recursively, hidden files skipped), and paths that fail."""
+    files: list[Path] = []
+    failures: list[FileFailure] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    files.append(child.resolve())
+        elif path.is_file():
+            files.append(path.resolve())
+        else:
+            failures.append(FileFailure(str(path), "missing", f"הקובץ לא נמצא / no such file or folder: {path}"))
+    return list(dict.fromkeys(files)), failures
+
+
+def _fingerprint(data: bytes, ctx: TenantContext, embedder_key: str) -> str:
+    h = hashlib.sha256(data)
+    h.update(ctx.config.knowledge.chunking.model_dump_json().encode())
+    h.update(embedder_key.encode())
+    return h.hexdigest()
+
+
+def embed_text(title: str, section: str, text: str) -> str:
+    """What the embedder sees for a chunk: its document title and section, then its text."""
+    header = " | ".join(p for p in (title, section) if p)
+    return f"{header}\n{text}" if header else text
+
+
+def ingest_paths(
+    retriever: Retriever,
+    tenant: str,
+    paths: Sequence[Path],
+    *,
+    tags: Sequence[str] = (),
+    meta: dict[str, str] | None = None,
+    sync: bool = False,
+    progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Ingest files and folders into `tenant`'s knowledge base (see the module docstring)."""
+    started = time.perf_counter()
+    report = IngestReport()
+    ctx = retriever.tenant(tenant)
+    embedder = retriever.embedder(ctx)
+    name = collection_name(ctx.id, embedder.key)
+    retriever.store.ensure_collection(name, embedder.dim, with_sparse=retriever.store.is_server)
+    with_sparse = retriever.store.is_server and retriever.store.has_sparse(name)
+    reconcile(retriever, ctx)
+    files, failures = discover(paths)
+    report.failed.extend(failures)
+    batch: list[_Prepared] = []
+    for path in files:
+        prepared = _prepare(retriever, ctx, path, tags, meta or {}, report)
+        if prepared is not None:
+            batch.append(prepared)
+        # Embedding many chunks in one call keeps every core busy; each document still commits alone.
+        if sum(len(p.drafts) for p in batch) >= ctx.config.knowledge.embedder.batch_size:
+            _commit(retriever, ctx, name, with_sparse, batch, report, progress)
+            batch = []
+        if progress:
+            progress("file", 1)
+    _commit(retriever, ctx, name, with_sparse, batch, report, progress)
+    if sync:
+        folders = [p.resolve() for p in paths if p.is_dir()]
+        report.deleted.extend(_sync_removed(retriever, ctx, folders, set(map(str, files))))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class _Prepared:
+    """A changed or new file, loaded and chunked, waiting for its vectors."""
+
+    source: str
+    existing_id: str | None
+    loaded: LoadedDocument
+    data: bytes
+    fingerprint: str
+    tags: Sequence[str]
+    meta: dict[str, str]
+    drafts: list[ChunkDraft]
+
+
+def _prepare(
+    retriever: Retriever,
+    ctx: TenantContext,
+    path: Path,
+    tags: Sequence[str],
+    meta: dict[str, str],
+    report: IngestReport,
+) -> _Prepared | None:
+    source = str(path)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        report.failed.append(
+            FileFailure(source, "unsupported", f"סוג קובץ לא נתמך / unsupported file type: {path.suffix or path.name}")
+        )
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.failed.append(FileFailure(source, "unreadable", str(exc)))
+        return None
+    fingerprint = _fingerprint(data, ctx, retriever.embedder(ctx).key)
+    with session_scope(retriever.settings.database_url) as session:
+        existing = session.scalar(select(Document).where(Document.tenant_id == ctx.id, Document.source == source))
+        if existing is not None and existing.content_hash == fingerprint and set(existing.tags) == set(tags):
+            report.unchanged.append(source)
+            return None
+        existing_id = existing.id if existing is not None else None
+    try:
+        loaded = load_bytes(data, filename=path.name)
+    except LoadError as exc:
+        report.failed.append(FileFailure(source, exc.reason, str(exc)))
+        return None
+    cfg = ctx.config.knowledge.chunking
+    drafts = chunk_blocks(loaded.blocks, max_tokens=cfg.max_tokens, overlap_tokens=cfg.overlap_tokens)
+    for draft in drafts:
+        draft.section = _without_title(draft.section, loaded.title)
+    if not drafts:
+        report.failed.append(FileFailure(source, "empty", "אין במסמך טקסט / the document has no text"))
+        return None
+    return _Prepared(source, existing_id, loaded, data, fingerprint, tags, meta, drafts)
+
+
+def _without_title(section: str, title: str) -> str:
+    """Drop a leading heading that only repeats the document title ('הסכם שכירות › 7.2' → '7.2')."""
+    first, sep, rest = section.partition(" › ")
+    if first and normalize(title).startswith(normalize(first).rstrip("…")):
+        return rest
+    return section
+
+
+def _commit(
+    retriever: Retriever,
+    ctx: TenantContext,
+    collection: str,
+    with_sparse: bool,
+    batch: list[_Prepared],
+    report: IngestReport,
+    progress: ProgressFn | None,
+) -> None:
+    if not batch:
+        return
+    embedder = retriever.embedder(ctx)
+    t0 = time.perf_counter()
+    vectors = embedder.embed_passages([embed_text(p.loaded.title, d.section, d.text) for p in batch for d in p.drafts])
+    report.embed_seconds += time.perf_counter() - t0
+    offset = 0
+    for p in batch:
+        n = len(p.drafts)
+        chunk_ids = [str(uuid.uuid4()) for _ in range(n)]
+        document_id = p.existing_id or uuid.uuid4().hex
+        sparse = [sparse_vector(f"{p.loaded.title}\n{d.section}\n{d.text}") for d in p.drafts] if with_sparse else None
+        # 1. vectors first, under fresh ids: invisible to search until their rows exist.
+        retriever.store.upsert(collection, chunk_ids, vectors[offset : offset + n], [document_id] * n, sparse)
+        offset += n
+        # 2. one transaction swaps the rows and bumps the revision.
+        with session_scope(retriever.settings.database_url) as session:
+            old_ids = _swap_rows(session, ctx, document_id, p, embedder.key, chunk_ids)
+        # 3. old points go last; if this is lost, reconcile() removes them later.
+        retriever.store.delete(collection, old_ids)
+        (report.updated if p.existing_id else report.added).append(p.source)
+        report.chunks += n
+        if progress:
+            progress("chunks", n)
+
+
+def _swap_rows(
+    session: Session, ctx: TenantContext, document_id: str, p: _Prepared, embedder_key: str, chunk_ids: list[str]
+) -> list[str]:
+    # Serialise writers of one tenant (PostgreSQL row lock; SQLite serialises writers anyway).
+    session.execute(select(Tenant.id).where(Tenant.id == ctx.id).with_for_update())
+    doc = session.get(Document, document_id)
+    old_ids: list[str] = []
+    if doc is None:
+        doc = Document(id=document_id, tenant_id=ctx.id, source=p.source)
+        session.add(doc)
+    else:
+        old_ids = list(session.scalars(select(Chunk.id).where(Chunk.document_id == document_id)))
+        session.execute(delete(Chunk).where(Chunk.document_id == document_id))
+    doc.title = p.loaded.title
+    doc.mime = p.loaded.mime
+    doc.content_hash = p.fingerprint
+    doc.size_bytes = len(p.data)
+    doc.pages = p.loaded.pages
+    doc.status = "indexed"
+    doc.chunk_count = len(p.drafts)
+    doc.tags = sorted(set(p.tags))
+    doc.meta = {**p.loaded.meta, **p.meta}
+    doc.embedder = embedder_key
+    session.flush()
+    next_point = session.scalar(select(func.coalesce(func.max(Chunk.point_id), -1)).where(Chunk.tenant_id == ctx.id))
+    base = int(next_point if next_point is not None else -1) + 1
+    session.add_all(
+        Chunk(
+            id=cid,
+            tenant_id=ctx.id,
+            document_id=document_id,
+            point_id=base + i,
+            ordinal=i,
+            text=d.text,
+            section=d.section,
+            page=d.page,
+            token_count=d.tokens,
+        )
+        for i, (cid, d) in enumerate(zip(chunk_ids, p.drafts, strict=True))
+    )
+    session.execute(update(Tenant).where(Tenant.id == ctx.id).values(kb_revision=Tenant.kb_revision + 1))
+    return old_ids
+
+
+def delete_documents(retriever: Retriever, tenant: str, selectors: Sequence[str]) -> list[str]:
+    """Delete documents by id or source path; returns the sources deleted."""
+    ctx = retriever.tenant(tenant)
+    resolved = [str(Path(s).resolve()) for s in selectors]
+    with session_scope(retriever.settings.database_url) as session:
+        docs = list(
+            session.scalars(
+                select(Document).where(
+                    Document.tenant_id == ctx.id,
+                    (Document.id.in_(selectors)) | (Document.source.in_([*selectors, *resolved])),
+                )
+            )
+        )
+    return _delete(retriever, ctx, docs)
+
+
+def _delete(retriever: Retriever, ctx: TenantContext, docs: list[Document]) -> list[str]:
+    if not docs:
+        return []
+    doc_ids = [d.id for d in docs]
+    with session_scope(retriever.settings.database_url) as session:
+        point_ids = list(session.scalars(select(Chunk.id).where(Chunk.document_id.in_(doc_ids))))
+        session.execute(delete(Chunk).where(Chunk.document_id.in_(doc_ids)))
+        session.execute(delete(Document).where(Document.id.in_(doc_ids)))
+        session.execute(update(Tenant).where(Tenant.id == ctx.id).values(kb_revision=Tenant.kb_revision + 1))
+    retriever.store.delete(collection_name(ctx.id, retriever.embedder(ctx).key), point_ids)
+    return [d.source for d in docs]
+
+
+def _sync_removed(retriever: Retriever, ctx: TenantContext, folders: list[Path], seen: set[str]) -> list[str]:
+    if not folders:
+        return []
+    with session_scope(retriever.settings.database_url) as session:
+        docs = list(session.scalars(select(Document).where(Document.tenant_id == ctx.id)))
+    gone = [
+        d
+        for d in docs
+        if d.source not in seen
+        and any(Path(d.source).is_relative_to(f) for f in folders)
+        and not Path(d.source).exists()
+    ]
+    return _delete(retriever, ctx, gone)
+
+
+def reconcile(retriever: Retriever, ctx: TenantContext, *, grace_s: float = 600.0) -> int:
+    """Delete points with no chunk row (left by an interrupted ingest); returns how many.
+
+    Points younger than `grace_s` are kept: they may belong to an ingest still running elsewhere.
+    """
+    name = collection_name(ctx.id, retriever.embedder(ctx).key)
+    points = retriever.store.point_ids(name)
+    if not points:
+        return 0
+    with session_scope(retriever.settings.database_url) as session:
+        live = set(session.scalars(select(Chunk.id).where(Chunk.tenant_id == ctx.id)))
+    cutoff = time.time() - grace_s
+    orphans = sorted(pid for pid, written in points.items() if pid not in live and written <= cutoff)
+    retriever.store.delete(name, orphans)
+    return len(orphans)

@@ -1,0 +1,226 @@
+"""Hybrid retrieval for one tenant: dense (Qdrant) and lexical (Hebrew-aware BM25) rankings, fused.
+
+The contract: :meth:`Retriever.search` cannot be called without a tenant, searches only that
+tenant's collection and chunks, and returns :class:`SearchHit` objects, best first, each carrying
+what a citation needs (document, title, section path, page, chunk id) and its fused score.
+
+Where the lexical ranking comes from depends on where Qdrant runs — an in-process BM25 index in
+local mode, Qdrant's own IDF sparse vectors on a server — but callers see one interface and one
+fusion step (:func:`fuse`), configured per tenant (``knowledge.retrieval``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from sqlalchemy import select
+
+from ..config import Settings, TenantConfig
+from ..config.sections.knowledge import RetrievalConfig
+from ..db.models import Tenant, TenantVersion
+from ..db.session import session_scope
+from ..db.tenants import TenantNotFoundError
+from .catalog import Catalog, load_catalog
+from .embedders import Embedder, get_embedder
+from .lexical import sparse_query
+from .store import VectorStore, collection_name
+
+__all__ = ["Retriever", "SearchHit", "TenantContext", "fuse"]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One retrieved chunk with its citation."""
+
+    text: str
+    score: float
+    document_id: str
+    source: str
+    title: str
+    section: str
+    page: int | None
+    chunk_id: str
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    """A tenant as the knowledge base needs it: ids, revision and effective configuration."""
+
+    id: str
+    slug: str
+    kb_revision: int
+    config: TenantConfig
+
+
+def fuse(
+    rankings: Sequence[tuple[Sequence[tuple[str, float]], float]], cfg: RetrievalConfig
+) -> list[tuple[str, float, list[int | None]]]:
+    """Fuse ranked lists [(ids with scores, weight), ...] into (id, score, ranks per list), best first.
+
+    ``rrf``: Σ weight / (k + rank). ``weighted``: Σ weight × min-max-normalised score.
+    """
+    scores: dict[str, float] = {}
+    ranks: dict[str, list[int | None]] = {}
+    for li, (ranking, weight) in enumerate(rankings):
+        if not ranking or weight == 0:
+            continue
+        values = [s for _, s in ranking]
+        lo, hi = min(values), max(values)
+        for rank, (cid, score) in enumerate(ranking, start=1):
+            if cfg.fusion == "rrf":
+                contribution = weight / (cfg.rrf_k + rank)
+            else:  # min-max normalised; a list whose scores are all equal counts fully
+                contribution = weight * ((score - lo) / (hi - lo) if hi > lo else 1.0)
+            scores[cid] = scores.get(cid, 0.0) + contribution
+            ranks.setdefault(cid, [None] * len(rankings))[li] = rank
+    ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(cid, score, ranks[cid]) for cid, score in ordered]
+
+
+class Retriever:
+    """Searches one tenant's knowledge base (see the module docstring)."""
+
+    def __init__(self, settings: Settings, *, store: VectorStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or VectorStore(settings)
+        self._configs: dict[str, TenantConfig] = {}
+        self._lock = threading.Lock()
+        self.last_timings: dict[str, float] = {}
+
+    # -- tenants -------------------------------------------------------------------------------
+    def tenant(self, slug: str) -> TenantContext:
+        """The tenant's ids, knowledge-base revision and newest configuration."""
+        with session_scope(self.settings.database_url) as session:
+            row = session.execute(
+                select(Tenant.id, Tenant.kb_revision, TenantVersion.id, TenantVersion.config)
+                .join(TenantVersion, TenantVersion.tenant_id == Tenant.id)
+                .where(Tenant.slug == slug)
+                .order_by(TenantVersion.version.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            raise TenantNotFoundError(slug)
+        tenant_id, revision, version_id, raw = row
+        with self._lock:
+            config = self._configs.get(version_id)
+            if config is None:
+                config = TenantConfig.model_validate(raw)
+                self._configs[version_id] = config
+        return TenantContext(tenant_id, slug, revision, config)
+
+    def embedder(self, tenant: TenantContext) -> Embedder:
+        """The tenant's embedder (loaded once per process)."""
+        return get_embedder(tenant.config.knowledge.embedder)
+
+    def catalog(self, tenant: TenantContext) -> Catalog:
+        """The tenant's live chunks at its current revision."""
+        with session_scope(self.settings.database_url) as session:
+            return load_catalog(
+                session, db_key=self.settings.database_url, tenant_id=tenant.id, revision=tenant.kb_revision
+            )
+
+    # -- search --------------------------------------------------------------------------------
+    def search(
+        self,
+        tenant: str,
+        query: str,
+        *,
+        top_k: int | None = None,
+        tags: Sequence[str] | None = None,
+        document_ids: Sequence[str] | None = None,
+    ) -> list[SearchHit]:
+        """The best chunks of `tenant` for `query`, best first."""
+        if not query.strip():
+            return []
+        t0 = time.perf_counter()
+        ctx = self.tenant(tenant)
+        embedder = self.embedder(ctx)
+        t1 = time.perf_counter()
+        vector = embedder.embed_query(query)
+        t2 = time.perf_counter()
+        hits = self.search_vector(ctx, query, vector, top_k=top_k, tags=tags, document_ids=document_ids)
+        t3 = time.perf_counter()
+        self.last_timings = {"tenant_ms": (t1 - t0) * 1e3, "embed_ms": (t2 - t1) * 1e3, "search_ms": (t3 - t2) * 1e3}
+        return hits
+
+    def search_vector(
+        self,
+        ctx: TenantContext,
+        query: str,
+        vector: np.ndarray,
+        *,
+        top_k: int | None = None,
+        tags: Sequence[str] | None = None,
+        document_ids: Sequence[str] | None = None,
+    ) -> list[SearchHit]:
+        """Search with a precomputed query embedding (everything but the embedding itself)."""
+        cfg = ctx.config.knowledge.retrieval
+        k = top_k or cfg.top_k
+        catalog = self.catalog(ctx)
+        if not len(catalog):
+            return []
+        mask = catalog.mask(tags=tags, document_ids=document_ids)
+        if mask is not None and not mask.any():
+            return []
+        candidates = max(cfg.candidates, k)
+        name = collection_name(ctx.id, self.embedder(ctx).key)
+        dense = self._dense(name, vector, candidates, catalog, mask) if cfg.dense_weight else []
+        lexical = self._lexical(name, query, candidates, catalog, mask) if cfg.lexical_weight else []
+        fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg)
+        hits = []
+        for cid, score, ranks in fused[:k]:
+            info = catalog.chunks[catalog.index_of[cid]]
+            hits.append(
+                SearchHit(
+                    info.text,
+                    round(score, 6),
+                    info.document_id,
+                    info.source,
+                    info.title,
+                    info.section,
+                    info.page,
+                    cid,
+                    ranks[0],
+                    ranks[1],
+                )
+            )
+        return hits
+
+    def _dense(
+        self, name: str, vector: np.ndarray, limit: int, catalog: Catalog, mask: np.ndarray | None
+    ) -> list[tuple[str, float]]:
+        if mask is None:
+            raw = self.store.dense_search(name, vector, limit + 8)
+        elif mask.mean() >= 0.5:
+            # A loose filter: over-fetch and drop what is not allowed (cheaper than a payload filter in local mode).
+            raw = self.store.dense_search(name, vector, limit * 3)
+        else:
+            raw = self.store.dense_search(name, vector, limit, document_ids=catalog.allowed_document_ids(mask))
+        out = []
+        for cid, score in raw:
+            i = catalog.index_of.get(cid)
+            if i is None or (mask is not None and not mask[i]):
+                continue  # not live (a half-written ingest never shows) or filtered out
+            out.append((cid, score))
+            if len(out) == limit:
+                break
+        return out
+
+    def _lexical(
+        self, name: str, query: str, limit: int, catalog: Catalog, mask: np.ndarray | None
+    ) -> list[tuple[str, float]]:
+        if self.store.is_server and self.store.has_sparse(name):
+            docs = catalog.allowed_document_ids(mask) if mask is not None else None
+            raw = self.store.sparse_search(name, sparse_query(query), limit, document_ids=docs)
+            return [(cid, s) for cid, s in raw if cid in catalog.index_of][:limit]
+        return [(catalog.chunks[i].chunk_id, s) for i, s in catalog.bm25.top(query, limit, allowed=mask)]

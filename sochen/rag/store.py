@@ -1,0 +1,186 @@
+"""The Qdrant side of the knowledge base: one collection per tenant and embedder.
+
+Qdrant runs in local mode in a folder by default and as a server by URL in production; the calls
+are the same. A tenant's vectors live in their own collection (``sochen_<tenant id>_<embedder>``),
+so no query can reach another tenant's points and no payload filter is needed for isolation —
+which also keeps local mode fast (a filtered query there is evaluated point by point in Python).
+
+Each point carries a dense vector ``dense`` and, on a server, a sparse vector ``lexical`` (hashed
+Hebrew-aware terms with Qdrant's IDF modifier), plus the payload ``document_id``.
+Local mode holds a file lock on its folder: one process at a time may open it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from qdrant_client import QdrantClient, models
+
+from ..config import Settings
+
+__all__ = ["VectorStore", "collection_name"]
+
+DENSE = "dense"
+SPARSE = "lexical"
+
+_CLIENTS: dict[str, QdrantClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def collection_name(tenant_id: str, embedder_key: str) -> str:
+    """The collection holding `tenant_id`'s vectors from the embedder `embedder_key`."""
+    tag = hashlib.sha1(embedder_key.encode()).hexdigest()[:10]
+    return f"sochen_{tenant_id}_{tag}"
+
+
+def _client(settings: Settings) -> QdrantClient:
+    key = settings.qdrant_url or str(Path(settings.qdrant_path or "").resolve())
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            if settings.qdrant_url:
+                api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+                client = QdrantClient(url=settings.qdrant_url, api_key=api_key, timeout=30)
+            else:
+                path = Path(settings.qdrant_path or settings.home / "qdrant")
+                path.mkdir(parents=True, exist_ok=True)
+                client = QdrantClient(path=str(path))
+            _CLIENTS[key] = client
+        return client
+
+
+@atexit.register
+def close_clients() -> None:
+    """Close every cached client (tests, and processes that hand the local folder to another)."""
+    with _CLIENTS_LOCK:
+        for client in _CLIENTS.values():
+            client.close()
+        _CLIENTS.clear()
+
+
+class VectorStore:
+    """Tenant collections in Qdrant (local mode or server)."""
+
+    def __init__(self, settings: Settings, *, client: QdrantClient | None = None) -> None:
+        self._settings = settings
+        self._client = client
+        self.is_server = bool(settings.qdrant_url)
+        self._ready: set[str] = set()
+        self._sparse: dict[str, bool] = {}
+
+    @property
+    def client(self) -> QdrantClient:
+        """The Qdrant client, opened on first use."""
+        if self._client is None:
+            self._client = _client(self._settings)
+        return self._client
+
+    def ensure_collection(self, name: str, dim: int, *, with_sparse: bool) -> None:
+        """Create the collection if it does not exist yet."""
+        if name in self._ready:
+            return
+        if not self.client.collection_exists(name):
+            sparse = {SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)} if with_sparse else None
+            self.client.create_collection(
+                name,
+                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+                sparse_vectors_config=sparse,
+            )
+            if self.is_server:
+                self.client.create_payload_index(name, "document_id", models.PayloadSchemaType.KEYWORD)
+        self._ready.add(name)
+
+    def has_sparse(self, name: str) -> bool:
+        """Whether the collection was created with the lexical sparse vector (asked once per collection)."""
+        known = self._sparse.get(name)
+        if known is None:
+            info = self.client.get_collection(name)
+            known = self._sparse[name] = bool(info.config.params.sparse_vectors)
+        return known
+
+    def upsert(
+        self,
+        name: str,
+        ids: Sequence[str],
+        vectors: NDArray[np.float32],
+        document_ids: Sequence[str],
+        sparse: Sequence[tuple[list[int], list[float]]] | None = None,
+    ) -> None:
+        """Write points (idempotent: the same id overwrites)."""
+        points = []
+        now = time.time()
+        for i, point_id in enumerate(ids):
+            vector: dict[str, Any] = {DENSE: vectors[i].tolist()}
+            if sparse is not None:
+                indices, values = sparse[i]
+                vector[SPARSE] = models.SparseVector(indices=indices, values=values)
+            payload = {"document_id": document_ids[i], "written_at": now}
+            points.append(models.PointStruct(id=point_id, vector=vector, payload=payload))
+        for start in range(0, len(points), 256):
+            self.client.upsert(name, points=points[start : start + 256], wait=True)
+
+    def delete(self, name: str, ids: Sequence[str]) -> None:
+        """Remove points by id (missing ids are ignored)."""
+        if ids and self.client.collection_exists(name):
+            self.client.delete(name, points_selector=models.PointIdsList(points=list(ids)), wait=True)
+
+    def point_ids(self, name: str) -> dict[str, float]:
+        """Every point id in the collection with the time it was written (for reconciling)."""
+        if not self.client.collection_exists(name):
+            return {}
+        ids: dict[str, float] = {}
+        offset = None
+        while True:
+            records, offset = self.client.scroll(
+                name, limit=1024, offset=offset, with_payload=["written_at"], with_vectors=False
+            )
+            ids.update((str(r.id), float((r.payload or {}).get("written_at", 0.0))) for r in records)
+            if offset is None:
+                return ids
+
+    def dense_search(
+        self, name: str, vector: NDArray[np.float32], limit: int, *, document_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Nearest points by cosine similarity, best first."""
+        flt = _doc_filter(document_ids)
+        result = self.client.query_points(
+            name, query=vector.tolist(), using=DENSE, limit=limit, query_filter=flt, with_payload=False
+        )
+        return [(str(p.id), float(p.score)) for p in result.points]
+
+    def sparse_search(
+        self, name: str, query: tuple[list[int], list[float]], limit: int, *, document_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Best points by the lexical sparse vector (IDF-weighted), best first."""
+        indices, values = query
+        if not indices:
+            return []
+        result = self.client.query_points(
+            name,
+            query=models.SparseVector(indices=indices, values=values),
+            using=SPARSE,
+            limit=limit,
+            query_filter=_doc_filter(document_ids),
+            with_payload=False,
+        )
+        return [(str(p.id), float(p.score)) for p in result.points]
+
+    def drop(self, name: str) -> None:
+        """Delete a whole collection."""
+        if self.client.collection_exists(name):
+            self.client.delete_collection(name)
+        self._ready.discard(name)
+
+
+def _doc_filter(document_ids: Sequence[str] | None) -> models.Filter | None:
+    if document_ids is None:
+        return None
+    return models.Filter(must=[models.FieldCondition(key="document_id", match=models.MatchAny(any=list(document_ids)))])
