@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from local paths only; no hub at test time
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
 PG_ADMIN_URL = os.environ.get("SOCHEN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 _real_connect = socket.socket.connect

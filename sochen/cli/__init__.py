@@ -6,6 +6,7 @@ from . import connectors as _connectors  # noqa: F401
 
 # Command modules register themselves on `app` when imported.
 from . import db as _db  # noqa: F401
+from . import ask as _ask  # noqa: F401
 from . import demo as _demo  # noqa: F401
 from . import llm as _llm  # noqa: F401
 from . import privacy as _privacy  # noqa: F401

@@ -22,6 +22,7 @@ from pydantic import Field, ValidationError
 from .sections._base import StrictModel
 from .sections.knowledge import KnowledgeConfig
 from .sections.models import ModelsConfig
+from .sections.persona import PersonaConfig
 
 __all__ = [
     "LoadedTenant",
@@ -44,6 +45,7 @@ class TenantConfig(StrictModel):
     timezone: str = Field(default="Asia/Jerusalem", description="IANA time zone for dates and business hours.")
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig, description="The knowledge base.")
     models: ModelsConfig = Field(default_factory=ModelsConfig, description="Model providers and routing policy.")
+    persona: PersonaConfig = Field(default_factory=PersonaConfig, description="How the agent speaks and its fixed replies.")
 
     def digest(self) -> str:
         """A stable hash of the effective configuration (used to tell versions apart)."""

@@ -1,0 +1,160 @@
+"""The privacy guard: find Israeli and general personal data, decide sensitivity, redact, keep logs clean.
+
+This docstring is the contract; the rest of the package implements it.
+
+Entity types (``Finding.type``, all listed in :data:`PII_TYPES`)
+------------------------------------------------------------------
+``id_number``
+    Teudat zehut: 9 digits (8-digit older numbers are left-padded; ``12345678-2`` also counts).
+    A valid check digit alone is evidence (``checksum``, score 0.7); an ID cue (``ת"ז``, ``ת.ז``,
+    ``תעודת זהות``, ``מספר זהות``) makes it strong (0.99), and with a cue even a failing checksum is
+    reported (a mistyped ID is still someone's ID, 0.75). A 9-digit number that fails the checksum
+    and has no cue is nothing.
+``phone``
+    Israeli numbers in every written form: mobile ``05X``, landlines ``02/03/04/08/09``, VoIP ``07X``,
+    ``+972`` / ``972`` / ``00972`` with or without ``(0)``, dashes, spaces, parentheses or none.
+    Shape decides, not Google's metadata, so unassigned ranges (``050-1xxxxxx``) still count.
+``email``
+    Addresses of the usual ``local@domain.tld`` shape.
+``credit_card``
+    13-19 digits, grouped or not, passing Luhn with a card-network first digit; a card cue (``כרטיס``,
+    ``אשראי``, ``ויזה``…) also admits a mistyped number and Isracard's 8-9-digit domestic cards.
+``iban``
+    ``IL`` + 2 check digits + 19 digits (spaces or dashes allowed); mod-97 valid scores 0.99, an
+    IL-shaped string failing mod-97 still counts at 0.75.
+``bank_account``
+    Bank-branch-account ``12-345-678901``, ``בנק 12 סניף 345 חשבון 678901``, or an account number after
+    ``חשבון בנק`` / ``ח-ן`` (or ``חשבון`` with a bank word nearby).
+``date_of_birth``
+    A date after a birth cue (``תאריך לידה``, ``נולדתי ב``, ``יליד``, ``יום הולדת``): numeric, Hebrew or
+    English month names, Hebrew calendar dates, or a bare year after ``נולד``/``יליד``.
+``health``
+    A Hebrew vocabulary (see ``_vocabulary.py``) of diagnoses, symptoms, medications, treatments
+    (dental included), tests, pregnancy and fertility, and mental health, matched on prefix-free stems
+    (ו/ה/ב/ל/מ/ש/כ and their chains) and two- or three-word phrases. The span excludes the prefix.
+``name``
+    A person's name after a cue: strong (``שמי``, ``קוראים לי``, ``שם מלא:``), a title or role (``מר``,
+    ``גב'``, ``ד"ר``, ``עו"ד``, ``המטופלת``, ``לכבוד``), or a weak cue (``אני``, ``זה``, ``בברכה``…) followed
+    by a first name from the lexicon; a lexicon first name with no cue scores 0.55 (0.75 with a known
+    surname). Names that are everyday words (חיים, שלום, טל) need a strong cue or title.
+``address``
+    A street (``רחוב``/``רח'``/``שד'``/``דרך`` + name + number, with flat and city), ``street number, city``
+    for known cities, the clause after ``כתובת:`` or ``גר ב``, ``ת.ד.``, ``מיקוד``.
+
+Each :class:`Finding` has ``type``, ``start``, ``end`` (a half-open span into the ORIGINAL text, even
+when the text carries niqqud or bidi marks), ``score`` in 0..1, and ``evidence``: how it was found,
+e.g. ``checksum``, ``context:ת"ז``, ``checksum+context:ת"ז``, ``luhn``, ``mod97``, ``shape:mobile``,
+``vocabulary``, ``lexicon``. Evidence never contains the value, so neither does the repr.
+
+Hard negatives that must not fire: order, invoice and reference numbers (a cue such as ``הזמנה`` or
+``חשבונית`` suppresses a number), prices and amounts (``₪1,200``, ``1,200 ש"ח``), dates without a birth
+cue, times, clause numbers (``4.2``), and 9-digit numbers that fail the checksum without a cue.
+
+Overlaps: every detector proposes candidates; where spans overlap the higher score wins, then the
+more specific type (iban > email > credit_card > id_number > phone > bank_account > date_of_birth >
+address > name > health), then the longer span. So ``039337423`` after ``ת"ז`` is an ID (checksum and
+cue) while after ``טלפון`` it is a phone; with no cue a valid checksum makes it an ID (0.7) and a
+failing one a landline (0.6). Candidates under 0.5 are dropped.
+
+Sensitivity (:func:`assess`, used by the model router)
+-------------------------------------------------------
+A text is sensitive when it contains any structured identifier (id_number, phone, email,
+credit_card, iban, bank_account), a date of birth, health information, an address, or a name with
+context (a cue, or a first name with a surname: score >= 0.7). A lone first name from the lexicon is
+reported by :func:`scan` but does not by itself make a text sensitive.
+
+Redaction and logs
+------------------
+:func:`redact` swaps each finding for a Hebrew placeholder (``[ת"ז]``, ``[טלפון]``, ``[דוא"ל]``,
+``[כרטיס אשראי]``, ``[חשבון בנק]`` for IBANs and accounts, ``[תאריך לידה]``, ``[מידע רפואי]``, ``[שם]``,
+``[כתובת]``), numbered when a type repeats with another value (``[טלפון 2]``);
+:meth:`Redaction.restore` puts the originals back, in this process only. :class:`RedactingFilter`
+redacts log records; :func:`install_log_redaction` attaches it to the root logger's handlers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..text import normalize
+from ._detector import Finding, detect
+from ._logging import RedactingFilter, install_log_redaction
+from ._redaction import Redaction, redact
+
+__all__ = [
+    "PII_TYPES",
+    "Assessment",
+    "Finding",
+    "RedactingFilter",
+    "Redaction",
+    "assess",
+    "install_log_redaction",
+    "redact",
+    "scan",
+]
+
+PII_TYPES: tuple[str, ...] = (
+    "id_number",
+    "phone",
+    "email",
+    "credit_card",
+    "iban",
+    "bank_account",
+    "date_of_birth",
+    "health",
+    "name",
+    "address",
+)
+_NAME_WITH_CONTEXT = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Whether a text is sensitive (see the module docstring), which types it holds, and the findings."""
+
+    sensitive: bool
+    types: frozenset[str]
+    findings: tuple[Finding, ...]
+
+
+def scan(text: str) -> list[Finding]:
+    """Personal data in `text`, sorted by start; offsets point into `text` as given."""
+    return detect(text)
+
+
+# A clinic's services, named as things one buys or books ("מה המחיר של הלבנת שיניים?"), are not a
+# health detail about anyone until the message ties them to a person ("יש לי כאב אחרי טיפול שורש").
+_SERVICES = frozenset(
+    normalize(s)
+    for s in (
+        "הלבנת שיניים", "הלבנה", "ניקוי אבנית", "אבנית", "סתימה", "סתימות", "טיפול שורש", "טיפולי שורש", "כתר",
+        "כתרים", "שתל", "שתלים", "השתלה", "השתלת שיניים", "יישור שיניים", "יישור", "גשר", "צילום שיניים",
+        "צילום", "בדיקה תקופתית", "בדיקת שיניים", "עקירה", "ציפוי", "ציפויים", "שיננית", "פלורייד",
+    )
+)
+_PERSONAL_CUE = re.compile(
+    r"(?<![\w])[ובלמשכה]?(אני|לי|שלי|אותי|עליי|ממני|בני|בתי|אשתי|בעלי|ילדי|ילדיי|הבן שלי|הבת שלי|אמא שלי|אבא שלי|"
+    r"כואב|כואבת|כואבים|כאב|כאבים|סובל|סובלת|אובחנתי|אובחן|אובחנה|עברתי|נוטל|נוטלת|לוקח|לוקחת|"
+    r"המטופל|המטופלת|הריון|בהריון|רגיש|רגישה|נפוח|נפוחה|דימום|מדמם|מדממת)(?![\w])"
+)
+
+
+def _service_inquiry(f: Finding, text: str, personal: bool) -> bool:
+    """A health finding that is only the name of a service asked about, with nothing personal around it."""
+    return f.type == "health" and not personal and normalize(text[f.start : f.end]) in _SERVICES
+
+
+def _counts(f: Finding) -> bool:
+    return f.type != "name" or f.score >= _NAME_WITH_CONTEXT
+
+
+def assess(text: str) -> Assessment:
+    """Decide whether `text` is sensitive for model routing (rules in the module docstring)."""
+    findings = tuple(detect(text))
+    personal = _PERSONAL_CUE.search(normalize(text)) is not None
+    return Assessment(
+        sensitive=any(_counts(f) and not _service_inquiry(f, text, personal) for f in findings),
+        types=frozenset(f.type for f in findings),
+        findings=findings,
+    )

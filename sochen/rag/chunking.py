@@ -64,7 +64,6 @@ class ChunkDraft:
     section: str
     page: int | None
     tokens: int
-    headings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -119,17 +118,16 @@ def chunk_blocks(blocks: list[Block] | tuple[Block, ...], *, max_tokens: int, ov
     pending_tokens = 0
     pending_section = ""
     pending_top: tuple[str, ...] = ()
+    heading_only = False  # the pending chunk holds just a heading, waiting for its first paragraph
 
     def flush() -> None:
-        nonlocal pending, pending_tokens
+        nonlocal pending, pending_tokens, heading_only
+        heading_only = False
         if pending:
             text = "\n".join(t for t, _ in pending).strip()
             if text:
-                out.append(
-                    ChunkDraft(
-                        text, pending_section, pending[0][1], estimate_tokens(text), tuple(h for _, h in path.headings)
-                    )
-                )
+                page = next((p for _, p in pending if p is not None), None)
+                out.append(ChunkDraft(text, pending_section, page, estimate_tokens(text)))
         pending, pending_tokens = [], 0
 
     for block in blocks:
@@ -145,17 +143,20 @@ def chunk_blocks(blocks: list[Block] | tuple[Block, ...], *, max_tokens: int, ov
             pending_section, pending_top = path.render(), path.top_key()
             pending.append((text, block.page))
             pending_tokens = estimate_tokens(text)
+            heading_only = True
             continue
         opened = clause_label(text) if block.kind in ("paragraph", "list_item") else None
         if opened:
             path.on_clause(*opened)
         top = path.top_key()
         tokens = estimate_tokens(text)
-        starts_new_unit = opened is not None and top != pending_top and not _only_heading(pending, pending_tokens)
-        if pending and (starts_new_unit or pending_tokens + tokens > max_tokens):
+        starts_new_unit = opened is not None and top != pending_top and not heading_only
+        overflows = pending_tokens + tokens > max_tokens and not (tokens > max_tokens and heading_only)
+        if pending and (starts_new_unit or overflows):
             flush()
-        if not pending:
+        if not pending or heading_only:
             pending_section, pending_top = path.render(), top
+        heading_only = False
         if tokens > max_tokens:
             pieces = (
                 _split_table(text, max_tokens)
@@ -174,10 +175,6 @@ def chunk_blocks(blocks: list[Block] | tuple[Block, ...], *, max_tokens: int, ov
         pending_tokens += tokens
     flush()
     return out
-
-
-def _only_heading(pending: list[tuple[str, int | None]], tokens: int) -> bool:
-    return len(pending) == 1 and tokens <= 40
 
 
 def _split_text(text: str, max_tokens: int, overlap_tokens: int) -> list[str]:

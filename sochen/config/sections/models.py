@@ -1,4 +1,4 @@
-"""The ``models`` section of a tenant: its model providers and the sovereignty policy that routes between them."""
+"""The ``models`` section of a tenant: its model providers and the sovereignty policy routing between them."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ class ProviderConfig(StrictModel):
         default=None, description="Environment variable holding the API key (never the key itself)."
     )
     model_path: str | None = Field(
-        default=None, description="llamacpp only: path to the GGUF file; empty uses the bundled tiny model."
+        default=None,
+        description="llamacpp: path to the GGUF file (empty uses the bundled tiny model). "
+        "scripted: a YAML file of rules (see sochen.llm.providers.scripted).",
     )
     timeout_s: float = Field(default=60.0, gt=0, le=600, description="Per-request timeout in seconds.")
     keep_alive: str | None = Field(default=None, description="Ollama keep_alive, e.g. '5m'.")
@@ -52,7 +54,9 @@ class ModelPolicy(StrictModel):
         default=0.5, ge=0, le=1, description="Hybrid mode: requests scoring at or above this go to the API."
     )
     monthly_budget_usd: float | None = Field(
-        default=None, ge=0, description="API spend per calendar month after which API traffic falls back to local."
+        default=None,
+        ge=0,
+        description="API spend per calendar month after which API traffic falls back to local.",
     )
 
 
@@ -71,7 +75,8 @@ class ModelsConfig(StrictModel):
     )
     policy: ModelPolicy = Field(default_factory=ModelPolicy, description="The sovereignty policy.")
     prices: dict[str, PriceConfig] = Field(
-        default_factory=dict, description="Price overrides per model name (defaults cover common OpenAI models)."
+        default_factory=dict,
+        description="Price overrides per model name (defaults cover common OpenAI models).",
     )
 
     @model_validator(mode="after")

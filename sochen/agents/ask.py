@@ -1,0 +1,239 @@
+"""Ask a tenant's knowledge base: retrieve, assess, route, answer with verified citations, record.
+
+The contract of :func:`ask`:
+- The question is assessed by the privacy guard; its sensitivity and complexity drive the router,
+  which records every attempt in the ledger (``llm_calls``).
+- Sensitive questions go to a local model or nowhere: when no local model can answer, the result
+  is the persona's holding reply and ``handoff`` is true — never an API call.
+- Retrieved passages are the tenant's documents; personal data in them (a party's ID number, a
+  patient's name) is redacted before the passages reach an API provider, and put back in this
+  process when the answer returns. Local providers see the passages as they are.
+- The answer is grounded or it is not given: quotes are checked against the cited passages
+  (:func:`sochen.llm.grounded_answer`); when the documents do not contain the answer, the persona's
+  not-found reply says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..config import Settings
+from ..db.session import session_scope
+from ..llm import (
+    Answer,
+    BudgetState,
+    HealthBoard,
+    Passage,
+    Provider,
+    RouteDecision,
+    RouteRequest,
+    build_provider,
+    grounded_answer,
+    month_spend,
+    route,
+    run_routed,
+)
+from ..llm.providers.base import Completion, Message, ProviderConfigError
+from ..privacy import assess, redact
+from ..rag.retriever import Retriever, SearchHit
+
+__all__ = ["AskResult", "ask"]
+
+_SEPARATOR = "\n\u2063\u2063\u2063\n"  # invisible separators: survive redaction, never in documents
+
+
+@dataclass
+class AskResult:
+    """Everything `sochen ask` prints."""
+
+    question: str
+    answer: Answer
+    hits: list[SearchHit]
+    decision: RouteDecision | None = None
+    provider: str | None = None
+    model: str | None = None
+    request_id: str | None = None
+    handoff: bool = False
+    usage: dict[str, float] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+    """Providers that could not be built (e.g. an API key variable that is not set), by name."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON document of `sochen ask --json`."""
+        decision = self.decision
+        return {
+            "question": self.question,
+            "answer": self.answer.text,
+            "status": self.answer.status,
+            "handoff": self.handoff,
+            "citations": [
+                {
+                    "n": c.n,
+                    "document_id": c.passage.document_id,
+                    "title": c.passage.title,
+                    "section": c.passage.section,
+                    "page": c.passage.page,
+                    "chunk_id": c.passage.chunk_id,
+                    "quote": c.quote,
+                }
+                for c in self.answer.citations
+            ],
+            "route": {
+                "route": decision.route if decision else "none",
+                "provider": self.provider,
+                "model": self.model,
+                "reason": decision.reason.code if decision else "no_passages",
+                "reason_text": decision.reason.he if decision else "",
+                "sensitive": decision.sensitive if decision else False,
+                "sensitivity_types": sorted(decision.sensitivity_types) if decision else [],
+                "complexity": round(decision.complexity, 3) if decision else None,
+            },
+            "usage": self.usage,
+            "provider_problems": self.problems,
+            "request_id": self.request_id,
+        }
+
+
+def ask(
+    settings: Settings,
+    tenant: str,
+    question: str,
+    *,
+    retriever: Retriever | None = None,
+    providers: Mapping[str, Provider] | None = None,
+    health: HealthBoard | None = None,
+    env: Mapping[str, str] | None = None,
+    top_k: int | None = None,
+    conversation_id: str | None = None,
+) -> AskResult:
+    """Answer `question` from `tenant`'s documents (see the module docstring)."""
+    started = time.perf_counter()
+    retriever = retriever or Retriever(settings)
+    ctx = retriever.tenant(tenant)
+    cfg = ctx.config
+    hits = retriever.search(tenant, question, top_k=top_k)
+    passages = [
+        Passage(i, h.text, h.document_id, h.title, h.section, h.page, h.chunk_id) for i, h in enumerate(hits, start=1)
+    ]
+    assessment = assess(question)
+    request = RouteRequest(
+        question, assessment, task="answer", context_tokens=sum(len(p.text) for p in passages) // 3
+    )
+    if not passages:
+        answer = grounded_answer(question, [], _never, persona=cfg.persona)
+        return AskResult(question, answer, hits, usage=_usage(None, started))
+    health = health or HealthBoard()
+    if providers is None:
+        providers, problems = _build_available(cfg.models, settings, env, health)
+    else:
+        problems = {}
+    with session_scope(settings.database_url) as session:
+        budget = (
+            BudgetState(month_spend(session, cfg.slug, tz=cfg.timezone))
+            if cfg.models.policy.monthly_budget_usd is not None
+            else None
+        )
+        planned = route(request, cfg.models, budget=budget, health=health)
+        to_api = any(cfg.models.providers[n].locality == "api" for n in planned.chain)
+        shown, restore = _redacted(passages) if to_api else (passages, None)
+        holder: dict[str, Any] = {}
+
+        def runner(messages: list[Message], schema: type[BaseModel]) -> Completion | None:
+            result = run_routed(
+                request,
+                messages,
+                tenant=cfg.slug,
+                models=cfg.models,
+                providers=providers,
+                session=session,
+                health=health,
+                budget=budget,
+                schema=schema,
+                conversation_id=conversation_id,
+                timezone=cfg.timezone,
+            )
+            holder["result"] = result
+            return result.completion
+
+        answer = grounded_answer(question, shown, runner, persona=cfg.persona)
+    result = holder.get("result")
+    if restore is not None:
+        answer = _restore(answer, restore, passages)
+    decision = result.decision if result is not None else planned
+    completion = result.completion if result is not None else None
+    return AskResult(
+        question,
+        answer,
+        hits,
+        decision,
+        provider=result.provider if result is not None else None,
+        model=completion.model if completion is not None else None,
+        request_id=result.request_id if result is not None else None,
+        handoff=answer.status == "degraded",
+        usage=_usage(result, started),
+        problems=problems,
+    )
+
+
+def _build_available(
+    models: Any, settings: Settings, env: Mapping[str, str] | None, health: HealthBoard
+) -> tuple[dict[str, Provider], dict[str, str]]:
+    """Build every provider that can be built; the others are tripped on the health board and reported."""
+    providers: dict[str, Provider] = {}
+    problems: dict[str, str] = {}
+    for name, provider_cfg in models.providers.items():
+        try:
+            providers[name] = build_provider(name, provider_cfg, settings=settings, env=env)
+        except ProviderConfigError as exc:
+            problems[name] = str(exc)
+            health.trip(name, for_s=3600)
+    return providers, problems
+
+
+def _never(messages: list[Message], schema: type[BaseModel]) -> Completion | None:
+    return None
+
+
+def _usage(result: Any, started: float) -> dict[str, float]:
+    tokens_in = tokens_out = 0
+    cost = 0.0
+    for attempt in getattr(result, "attempts", []) or []:
+        tokens_in += attempt.tokens_in
+        tokens_out += attempt.tokens_out
+        cost += attempt.cost_usd
+    return {
+        "tokens_in": tokens_in,
+        "tokens_out": tokens_out,
+        "cost_usd": round(cost, 6),
+        "latency_ms": round((time.perf_counter() - started) * 1e3, 1),
+    }
+
+
+def _redacted(passages: list[Passage]) -> tuple[list[Passage], Any]:
+    """Passages with personal data replaced by placeholders, numbered consistently across passages."""
+    joined = redact(_SEPARATOR.join(p.text for p in passages))
+    texts = joined.text.split(_SEPARATOR)
+    if len(texts) != len(passages):  # a placeholder swallowed a separator: redact one by one instead
+        return [Passage(p.n, redact(p.text).text, p.document_id, p.title, p.section, p.page, p.chunk_id)
+                for p in passages], joined
+    shown = [
+        Passage(p.n, t, p.document_id, p.title, p.section, p.page, p.chunk_id)
+        for p, t in zip(passages, texts, strict=True)
+    ]
+    return shown, joined
+
+
+def _restore(answer: Answer, redaction: Any, originals: list[Passage]) -> Answer:
+    """Put personal data back into the answer and quotes, and cite the original passages."""
+    from dataclasses import replace
+
+    from ..llm import Citation
+
+    by_n = {p.n: p for p in originals}
+    citations = tuple(Citation(c.n, redaction.restore(c.quote), by_n[c.n]) for c in answer.citations)
+    return replace(answer, text=redaction.restore(answer.text), citations=citations)

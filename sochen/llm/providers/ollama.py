@@ -1,0 +1,131 @@
+"""The ``ollama`` provider: Ollama's native ``/api/chat`` through the official ``ollama`` client.
+
+Structured output uses ``format`` with the JSON schema; ``keep_alive`` and the tenant's host are
+passed through; ``options.temperature`` comes from the configuration. Contract: :mod:`.base`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from ...config.sections.models import ProviderConfig
+from .base import (
+    Health,
+    InvalidRequest,
+    Message,
+    Provider,
+    ProviderConfigError,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
+    RawCompletion,
+    Usage,
+    parse_retry_after,
+)
+
+if TYPE_CHECKING:
+    import ollama as _ollama
+
+__all__ = ["OllamaProvider"]
+
+
+class OllamaProvider(Provider):
+    """A model served by Ollama (on this machine or on the LAN)."""
+
+    kind = "ollama"
+
+    def __init__(self, name: str, config: ProviderConfig, *, api_key: SecretStr | None = None) -> None:
+        super().__init__(name, config)
+        self._api_key = api_key
+        self._clients: dict[float, _ollama.Client] = {}
+        self._lock = threading.Lock()
+        # The ollama client drops response headers on errors; a response hook keeps Retry-After.
+        self._last = threading.local()
+
+    def _client(self, timeout: float) -> _ollama.Client:
+        try:
+            import ollama
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ProviderConfigError("the 'ollama' provider needs the llm extra: pip install 'sochen[llm]'") from None
+        with self._lock:
+            client = self._clients.get(timeout)
+            if client is None:
+                headers = {}
+                if self._api_key is not None:
+                    headers["authorization"] = f"Bearer {self._api_key.get_secret_value()}"
+                client = ollama.Client(
+                    host=self.config.base_url or None,
+                    timeout=timeout,
+                    headers=headers or None,
+                    event_hooks={"response": [self._remember_headers]},
+                )
+                self._clients[timeout] = client
+            return client
+
+    def _remember_headers(self, response: Any) -> None:
+        self._last.retry_after = response.headers.get("retry-after")
+
+    def _complete(self, messages: list[Message], *, schema: type[BaseModel] | None, timeout: float) -> RawCompletion:
+        client = self._client(timeout)
+        self._last.retry_after = None
+        try:
+            response = client.chat(
+                model=self.config.model,
+                messages=[m.as_dict() for m in messages],
+                format=schema.model_json_schema() if schema is not None else None,
+                options={"temperature": self.config.temperature},
+                keep_alive=self.config.keep_alive,
+                stream=False,
+            )
+        except Exception as exc:
+            raise self._map_error(exc) from None
+        return RawCompletion(
+            text=response.message.content or "",
+            usage=Usage(response.prompt_eval_count or 0, response.eval_count or 0),
+            model=response.model or self.config.model,
+        )
+
+    def check(self) -> Health:
+        """List the host's models (``/api/tags``) and confirm the configured one is there."""
+        started = time.perf_counter()
+        try:
+            listed = self._client(min(self.config.timeout_s, 10.0)).list()
+        except Exception as exc:
+            raise self._map_error(exc) from None
+        names = tuple(m.model or "" for m in listed.models)
+        wanted = self.config.model
+        present = any(n == wanted or n.split(":")[0] == wanted or n == f"{wanted}:latest" for n in names)
+        detail = "ok" if present else f"model '{wanted}' is not pulled on this host (ollama pull {wanted})"
+        return Health(present, detail, (time.perf_counter() - started) * 1000.0, names)
+
+    def _map_error(self, exc: Exception) -> ProviderError:
+        import httpx
+        import ollama
+
+        if isinstance(exc, ProviderError):
+            return exc
+        if isinstance(exc, httpx.TimeoutException):
+            return ProviderTimeout(f"ollama did not answer in time: {type(exc).__name__}", provider=self.name)
+        if isinstance(exc, ollama.ResponseError):
+            status, message = exc.status_code, str(exc.error)[:300]
+            if status == 429:
+                return RateLimited(
+                    f"ollama: {message}",
+                    retry_after=parse_retry_after(getattr(self._last, "retry_after", None)),
+                    provider=self.name,
+                )
+            if status in (400, 401, 403, 404, 422):
+                return InvalidRequest(f"ollama rejected the request ({status}): {message}", provider=self.name)
+            return ProviderUnavailable(f"ollama error ({status}): {message}", provider=self.name)
+        if isinstance(exc, ConnectionError | httpx.TransportError):
+            return ProviderUnavailable(
+                f"cannot reach ollama at {self.config.base_url or 'default host'}", provider=self.name
+            )
+        if isinstance(exc, ValueError | ValidationError):  # JSON decoding or an unexpected response shape
+            return ProviderUnavailable(f"malformed response from ollama: {type(exc).__name__}", provider=self.name)
+        return ProviderUnavailable(f"ollama call failed: {type(exc).__name__}: {exc}", provider=self.name)

@@ -1,0 +1,154 @@
+"""The ``openai`` provider: the official ``openai`` client against any OpenAI-compatible ``base_url``.
+
+One class serves the OpenAI API, Azure OpenAI's v1 endpoint, vLLM, the llama.cpp server and any
+other server speaking ``/v1/chat/completions``. Structured output uses ``response_format`` of type
+``json_schema`` (strict). The client is built with ``max_retries=0``: fallback is the router's job.
+Contract: :mod:`.base`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, SecretStr
+
+from ...config.sections.models import ProviderConfig
+from .base import (
+    Health,
+    InvalidRequest,
+    Message,
+    Provider,
+    ProviderConfigError,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
+    RawCompletion,
+    Refused,
+    Usage,
+    parse_retry_after,
+    strict_json_schema,
+)
+
+if TYPE_CHECKING:
+    import openai as _openai
+
+__all__ = ["NO_KEY", "OpenAIProvider"]
+
+NO_KEY = "sk-no-key-required"
+"""Sent when the tenant names no key variable: local OpenAI-compatible servers usually need none."""
+
+
+class OpenAIProvider(Provider):
+    """A model behind an OpenAI-compatible HTTP API."""
+
+    kind = "openai"
+
+    def __init__(self, name: str, config: ProviderConfig, *, api_key: SecretStr | None = None) -> None:
+        super().__init__(name, config)
+        self._api_key = api_key
+        self._client_obj: _openai.OpenAI | None = None
+        self._lock = threading.Lock()
+
+    def _client(self) -> _openai.OpenAI:
+        with self._lock:
+            if self._client_obj is None:
+                try:
+                    import openai
+                except ImportError:  # pragma: no cover - depends on the environment
+                    raise ProviderConfigError(
+                        "the 'openai' provider needs the llm extra: pip install 'sochen[llm]'"
+                    ) from None
+                key = self._api_key.get_secret_value() if self._api_key is not None else NO_KEY
+                self._client_obj = openai.OpenAI(
+                    api_key=key,
+                    base_url=self.config.base_url or None,
+                    timeout=self.config.timeout_s,
+                    max_retries=0,
+                )
+            return self._client_obj
+
+    def _complete(self, messages: list[Message], *, schema: type[BaseModel] | None, timeout: float) -> RawCompletion:
+        kwargs: dict[str, Any] = {}
+        if schema is not None:
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": schema.__name__,
+                    "schema": strict_json_schema(schema),
+                    "strict": True,
+                },
+            }
+        try:
+            completion = self._client().chat.completions.create(
+                model=self.config.model,
+                messages=[m.as_dict() for m in messages],  # type: ignore[misc]
+                temperature=self.config.temperature,
+                timeout=timeout,
+                **kwargs,
+            )
+            choice = completion.choices[0]
+        except Exception as exc:
+            raise self._map_error(exc) from None
+        message = choice.message
+        if getattr(message, "refusal", None):
+            raise Refused(f"the model refused: {str(message.refusal)[:200]}", provider=self.name)
+        if choice.finish_reason == "content_filter":
+            raise Refused("the answer was withheld by the provider's content filter", provider=self.name)
+        usage = completion.usage
+        return RawCompletion(
+            text=message.content or "",
+            usage=Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0) if usage else Usage(),
+            model=completion.model or self.config.model,
+        )
+
+    def check(self) -> Health:
+        """List the endpoint's models (``GET /models``) and confirm the configured one is served."""
+        started = time.perf_counter()
+        try:
+            ids = tuple(m.id for m in self._client().models.list(timeout=min(self.config.timeout_s, 10.0)))
+        except Exception as exc:
+            raise self._map_error(exc) from None
+        present = self.config.model in ids
+        detail = "ok" if present else f"model '{self.config.model}' is not served here (found: {', '.join(ids[:5])})"
+        return Health(present, detail, (time.perf_counter() - started) * 1000.0, ids)
+
+    def _map_error(self, exc: Exception) -> ProviderError:
+        import openai
+
+        if isinstance(exc, ProviderError):
+            return exc
+        if isinstance(exc, openai.APITimeoutError):
+            return ProviderTimeout("the OpenAI-compatible endpoint did not answer in time", provider=self.name)
+        if isinstance(exc, openai.APIConnectionError):
+            return ProviderUnavailable(
+                f"cannot reach {self.config.base_url or 'the OpenAI API'}: {exc.message}", provider=self.name
+            )
+        if isinstance(exc, openai.RateLimitError):
+            return RateLimited(
+                f"rate limited: {_message(exc)}",
+                retry_after=parse_retry_after(exc.response.headers.get("retry-after")),
+                provider=self.name,
+            )
+        if isinstance(exc, openai.APIStatusError):
+            status = exc.status_code
+            if status in (400, 401, 403, 404, 409, 413, 422):
+                hint = " (check api_key_env)" if status in (401, 403) else ""
+                return InvalidRequest(f"rejected ({status}){hint}: {_message(exc)}", provider=self.name)
+            return ProviderUnavailable(f"server error ({status}): {_message(exc)}", provider=self.name)
+        if isinstance(exc, openai.ContentFilterFinishReasonError):
+            return Refused("the answer was withheld by the provider's content filter", provider=self.name)
+        if isinstance(exc, openai.APIResponseValidationError | ValueError | KeyError | IndexError | AttributeError):
+            return ProviderUnavailable(f"malformed response: {type(exc).__name__}", provider=self.name)
+        return ProviderUnavailable(f"call failed: {type(exc).__name__}: {exc}", provider=self.name)
+
+
+def _message(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])[:300]
+    return str(getattr(exc, "message", exc))[:300]

@@ -1,0 +1,132 @@
+"""Grounded answers with the scripted provider: prompts, verified quotes, not-found and degraded paths."""
+
+from __future__ import annotations
+
+import pytest
+
+from sochen.config.sections.models import ProviderConfig
+from sochen.config.sections.persona import PersonaConfig
+from sochen.config.settings import Settings
+from sochen.llm.answer import ModelAnswer, Passage, build_messages, grounded_answer, quote_occurs
+from sochen.llm.providers import ProviderUnavailable
+from sochen.llm.providers.scripted import ScriptedProvider, ScriptRule
+
+pytestmark = pytest.mark.unit
+
+PASSAGES = [
+    Passage(
+        1,
+        "המרפאה פתוחה בימים א׳–ה׳ בין השעות 08:00 ל-18:00. ביום ו׳ המרפאה סגורה.",
+        "doc1",
+        "נוהל שעות",
+        "פרק 2 > 2.1",
+        3,
+        "c1",
+    ),
+    Passage(
+        2,
+        'ביטול תור ללא תשלום אפשרי עד 24 שעות לפני מועד התור; ביטול מאוחר יותר יחויב ב-150 ש"ח.',
+        "doc2",
+        "מדיניות ביטולים",
+        "סעיף 4",
+        None,
+        "c2",
+    ),
+]
+PERSONA = PersonaConfig(
+    name="נועה",
+    business="מרפאת שיניים ברמת גן",
+    tone="friendly",
+    not_found_reply="לא מצאתי את זה במסמכים.",
+    holding_reply="נציג יחזור אלייך.",
+)
+
+
+def scripted(settings: Settings, reply: object) -> ScriptedProvider:
+    cfg = ProviderConfig(kind="scripted", model="double", locality="local")
+    return ScriptedProvider("s", cfg, settings=settings, rules=[ScriptRule(".", reply)])  # type: ignore[arg-type]
+
+
+def test_prompt_is_hebrew_numbered_and_marks_passages_as_data() -> None:
+    system, user = build_messages("מתי אתם פתוחים?", PASSAGES, PERSONA)
+    assert "נועה" in system.content and "מרפאת שיניים ברמת גן" in system.content
+    assert "התעלם" in system.content and "found" in system.content
+    assert "[1] נוהל שעות — פרק 2 > 2.1, עמ' 3" in user.content and "[2] מדיניות ביטולים — סעיף 4\n" in user.content
+    assert user.content.endswith("שאלה: מתי אתם פתוחים?")
+
+
+def test_answer_with_verified_citations(settings: Settings) -> None:
+    reply = {
+        "found": True,
+        "answer": "א׳–ה׳ 08:00–18:00, ביום ו׳ סגור.",
+        "citations": [
+            {"n": 1, "quote": "פתוחה בימים א'-ה' בין השעות 08:00 ל-18:00"},
+            {"n": 1, "quote": "ביום ו׳ המרפאה סגורה"},
+        ],
+    }
+    provider = scripted(settings, reply)
+    answer = grounded_answer("מתי אתם פתוחים?", PASSAGES, provider, persona=PERSONA)
+    assert answer.status == "answered" and answer.grounded
+    assert [c.passage.chunk_id for c in answer.citations] == ["c1", "c1"] and answer.unsupported == ()
+    assert provider.calls[0].schema is ModelAnswer
+
+
+def test_unsupported_citations_are_dropped_and_flagged(settings: Settings) -> None:
+    reply = {
+        "found": True,
+        "answer": "ביטול עד 24 שעות לפני ללא תשלום.",
+        "citations": [
+            {"n": 2, "quote": "ביטול תור ללא תשלום אפשרי עד 24 שעות לפני מועד התור"},
+            {"n": 2, "quote": "ביטול בכל עת ללא תשלום"},
+            {"n": 7, "quote": "ביטול תור"},
+        ],
+    }
+    answer = grounded_answer("אפשר לבטל?", PASSAGES, scripted(settings, reply), persona=PERSONA)
+    assert answer.status == "answered" and len(answer.citations) == 1
+    assert [c.n for c in answer.unsupported] == [2, 7]
+
+
+def test_answer_without_any_verified_quote_is_withheld(settings: Settings) -> None:
+    reply = {"found": True, "answer": "אנחנו פתוחים גם בשבת.", "citations": [{"n": 1, "quote": "פתוחים גם בשבת"}]}
+    answer = grounded_answer("שבת?", PASSAGES, scripted(settings, reply), persona=PERSONA)
+    assert answer.status == "ungrounded" and answer.text == "לא מצאתי את זה במסמכים."
+    assert answer.draft == "אנחנו פתוחים גם בשבת." and not answer.grounded
+
+
+def test_not_found(settings: Settings) -> None:
+    reply = {"found": False, "answer": "", "citations": []}
+    answer = grounded_answer("יש חניה?", PASSAGES, scripted(settings, reply), persona=PERSONA)
+    assert (answer.status, answer.text) == ("not_found", "לא מצאתי את זה במסמכים.")
+    provider = scripted(settings, reply)
+    assert grounded_answer("יש חניה?", [], provider, persona=PERSONA).status == "not_found"
+    assert provider.calls == []  # no passages: no model call
+
+
+def test_degraded_paths(settings: Settings) -> None:
+    answer = grounded_answer("x", PASSAGES, scripted(settings, ProviderUnavailable("down")), persona=PERSONA)
+    assert (answer.status, answer.text) == ("degraded", "נציג יחזור אלייך.")
+    assert grounded_answer("x", PASSAGES, lambda msgs, schema: None, persona=PERSONA).status == "degraded"
+
+
+def test_runner_callable(settings: Settings) -> None:
+    provider = scripted(settings, {"found": True, "answer": "כן", "citations": [{"n": 2, "quote": '150 ש"ח'}]})
+    answer = grounded_answer(
+        "כמה עולה ביטול מאוחר?", PASSAGES, lambda msgs, schema: provider.complete(msgs, schema=schema)
+    )
+    assert answer.status == "answered"
+
+
+@pytest.mark.parametrize(
+    ("quote", "ok"),
+    [
+        ("בין השעות 08:00 ל-18:00", True),
+        ("בֵּין הַשָּׁעוֹת 08:00 ל-18:00", True),  # niqqud
+        ("פתוחה בימים ... ביום ו׳ המרפאה סגורה", True),  # ellipsis joins fragments in order
+        ("ביום ו׳ המרפאה סגורה … פתוחה בימים", False),  # wrong order
+        ("המרפאה פתוחה בשבת", False),
+        ("ה", False),  # too short to mean anything
+        ("רפאה פתוחה", False),  # not on word boundaries
+    ],
+)
+def test_quote_occurs(quote: str, ok: bool) -> None:
+    assert quote_occurs(quote, PASSAGES[0].text) is ok
