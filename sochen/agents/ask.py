@@ -60,6 +60,8 @@ class AskResult:
     request_id: str | None = None
     handoff: bool = False
     usage: dict[str, float] = field(default_factory=dict)
+    final_reason: str | None = None
+    """Why the request ended as it did when that differs from the route reason (e.g. 'all_failed')."""
     problems: dict[str, str] = field(default_factory=dict)
     """Providers that could not be built (e.g. an API key variable that is not set), by name."""
 
@@ -89,6 +91,7 @@ class AskResult:
                 "model": self.model,
                 "reason": decision.reason.code if decision else "no_passages",
                 "reason_text": decision.reason.he if decision else "",
+                "final_reason": self.final_reason,
                 "sensitive": decision.sensitive if decision else False,
                 "sensitivity_types": sorted(decision.sensitivity_types) if decision else [],
                 "complexity": round(decision.complexity, 3) if decision else None,
@@ -176,6 +179,7 @@ def ask(
         request_id=result.request_id if result is not None else None,
         handoff=answer.status == "degraded",
         usage=_usage(result, started),
+        final_reason=result.final_reason if result is not None else None,
         problems=problems,
     )
 

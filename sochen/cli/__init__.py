@@ -14,9 +14,25 @@ from . import rag as _rag  # noqa: F401
 from . import tenant as _tenant  # noqa: F401
 from .app import app
 
-__all__ = ["app", "main"]
+__all__ = ["app", "configure_logging", "main"]
 
 
 def main() -> None:
-    """Entry point of the ``sochen`` console script."""
+    """Entry point of the ``sochen`` console script: logging (always through redaction), then the command."""
+    configure_logging()
     app()
+
+
+def configure_logging() -> None:
+    """Log to standard error at SOCHEN_LOG_LEVEL, every record passing through the personal-data redactor."""
+    import logging
+
+    from ..config import get_settings
+    from ..privacy import install_log_redaction
+
+    logging.basicConfig(
+        level=getattr(logging, get_settings().log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_log_redaction()

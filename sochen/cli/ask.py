@@ -42,7 +42,8 @@ def ask_command(
         console.print(f"  [{c['n']}] {where}: \u2067«{c['quote']}»\u2069", highlight=False, markup=False)
     console.print(
         f"route: {route['route']} · {route['provider'] or '—'} {route['model'] or ''} · {route['reason']} "
-        f"({route['reason_text']}) · sensitive={route['sensitive']} {','.join(route['sensitivity_types'])}",
+        f"({route['reason_text']}) · final={route['final_reason']} · sensitive={route['sensitive']} "
+        f"{','.join(route['sensitivity_types'])}",
         highlight=False,
         markup=False,
     )

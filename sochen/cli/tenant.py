@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import typer
@@ -29,6 +30,9 @@ def apply(
     except TenantConfigError as exc:
         fail(str(exc), code=2)
     cfg = loaded.config
+    problems = connector_problems(cfg.connectors)
+    if problems:
+        fail(str(TenantConfigError(str(file), problems)), code=2)
     with db_session() as session:
         version = store_version(
             session,
@@ -44,6 +48,47 @@ def apply(
         print_json(result)
     else:
         console.print(f"הוחל: {cfg.name} ({cfg.slug}) — version {result['version']}", highlight=False)
+
+
+class _AnyEnvironment(Mapping[str, str]):
+    """At apply time secrets are only referenced: any variable name counts as set (it is read at run time)."""
+
+    def __getitem__(self, key: str) -> str:
+        return "set-at-run-time"
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def connector_problems(connectors: dict[str, dict[str, Any]]) -> list[str]:
+    """Check each connector section against the installed connector's configuration model."""
+    if not connectors:
+        return []
+    from ..connectors.errors import ConnectorConfigError, ConnectorRegistryError
+    from ..connectors.registry import build_config, discover, secret_fields
+
+    try:
+        installed = discover(list(connectors), use_settings=False)
+    except ConnectorRegistryError as exc:
+        return [f"`connectors`: {p}" for p in exc.problems]
+    problems = []
+    for name, raw in connectors.items():
+        for secret in sorted(secret_fields(installed[name].cls.config_model) & set(raw)):
+            problems.append(
+                f"`connectors.{name}.{secret}`: secrets are never written in the tenant file; put the value in an "
+                f"environment variable and write `{secret}_env: VARIABLE_NAME` instead"
+            )
+        try:
+            build_config(installed[name].cls, raw, environ=_AnyEnvironment())
+        except ConnectorConfigError as exc:
+            problems.extend(f"`connectors.{name}`: {p}" for p in exc.problems)
+    return problems
 
 
 @tenant_app.command("list")

@@ -45,6 +45,11 @@ class TenantConfig(StrictModel):
     timezone: str = Field(default="Asia/Jerusalem", description="IANA time zone for dates and business hours.")
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig, description="The knowledge base.")
     models: ModelsConfig = Field(default_factory=ModelsConfig, description="Model providers and routing policy.")
+    connectors: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Settings per connector, keyed by connector name (whatsapp, zoho_crm, n8n, or a plugin's "
+        "name); each is validated against that connector's own configuration model by `sochen tenant apply`.",
+    )
     persona: PersonaConfig = Field(default_factory=PersonaConfig, description="How the agent speaks and its fixed replies.")
 
     def digest(self) -> str:

@@ -1,0 +1,168 @@
+"""n8n: trigger workflows through production webhooks; receive n8n's calls as events (protocols.md §3)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from typing import Any
+
+from .._http import hmac_sha256_hex, kind_for_status, parse_retry_after, send, verify_hmac_header
+from ..base import Capability, Connector, check_result_from_error
+from ..errors import ConnectorError, ErrorKind
+from ..types import (
+    CheckResult,
+    CheckStatus,
+    InboundEvent,
+    WebhookRequest,
+    WorkflowEvent,
+    WorkflowRunRef,
+    WorkflowTrigger,
+)
+from ._config import N8nConfig
+
+__all__ = ["EVENT_ID_HEADER", "IDEMPOTENCY_HEADER", "RUN_ID_HEADER", "N8nConnector", "sign_body"]
+
+RUN_ID_HEADER = "X-Sochen-Run-Id"
+IDEMPOTENCY_HEADER = "X-Sochen-Idempotency-Key"
+EVENT_ID_HEADER = "X-Sochen-Event-Id"
+_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/.:]*$")
+_STARTED = {"message": "Workflow was started"}
+
+
+def sign_body(secret: str, body: bytes) -> str:
+    """The signature header value for ``body``: ``sha256=<hex>``."""
+    return "sha256=" + hmac_sha256_hex(secret, body)
+
+
+class N8nConnector(Connector[N8nConfig]):
+    """n8n workflows with Webhook triggers."""
+
+    name = "n8n"
+    title = "n8n"
+    config_model = N8nConfig
+    capabilities = frozenset({Capability.TRIGGER_WORKFLOW, Capability.RECEIVE_WEBHOOK})
+
+    def check(self) -> CheckResult:
+        """``GET /healthz``: n8n is up at base_url (webhook auth can only be proven by a real trigger)."""
+        url = f"{self.config.base_url.rstrip('/')}/healthz"
+        try:
+            response = send(self.session, "GET", url, timeout=self.config.timeout_s)
+        except ConnectorError as exc:
+            return check_result_from_error(exc)
+        if response.status_code == 200:
+            return CheckResult(status=CheckStatus.OK, detail=f"n8n answers at {self.config.base_url}")
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock())
+        status = response.status_code
+        error = ConnectorError(
+            kind_for_status(status), f"n8n /healthz answered HTTP {status}", status=status, retry_after=retry_after
+        )
+        return check_result_from_error(error)
+
+    # -- outbound ------------------------------------------------------------------------------------
+
+    def trigger_workflow(self, trigger: WorkflowTrigger) -> WorkflowRunRef:
+        """POST the payload to the production webhook, signed; 'accepted' or 'completed' with data."""
+        path = trigger.workflow.strip("/")
+        if not _PATH.match(path) or ".." in path.split("/"):
+            raise ConnectorError(ErrorKind.INVALID_REQUEST, f"not a webhook path: {trigger.workflow!r}")
+        if self.config.workflows and path not in self.config.workflows:
+            raise ConnectorError(
+                ErrorKind.MISCONFIGURED, f"workflow '{path}' is not in this tenant's n8n workflows list"
+            )
+        run_id = trigger.idempotency_key or uuid.uuid4().hex
+        body = json.dumps(trigger.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            self.config.signature_header: sign_body(self.config.signing_secret.get_secret_value(), body),
+            RUN_ID_HEADER: run_id,
+        }
+        if trigger.idempotency_key:
+            headers[IDEMPOTENCY_HEADER] = trigger.idempotency_key
+        if self.config.auth_header_value is not None:
+            headers[self.config.auth_header_name] = self.config.auth_header_value.get_secret_value()
+        url = f"{self.config.base_url.rstrip('/')}/{self.config.webhook_prefix}/{path}"
+        response = send(self.session, "POST", url, timeout=self.config.timeout_s, data=body, headers=headers)
+        if response.status_code >= 300:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock())
+            raise self._error(response.status_code, response.text, retry_after, workflow=path)
+        details = {"http_status": response.status_code}
+        if not response.content:
+            return WorkflowRunRef(workflow=path, run_id=run_id, status="accepted", provider_details=details)
+        try:
+            answer: Any = response.json()
+        except ValueError:
+            answer = response.text
+        if answer == _STARTED:  # "Respond: Immediately"
+            return WorkflowRunRef(workflow=path, run_id=run_id, status="accepted", provider_details=details)
+        return WorkflowRunRef(
+            workflow=path, run_id=run_id, status="completed", response=answer, provider_details=details
+        )
+
+    def _error(
+        self, status: int, text: str, retry_after: float | None, *, workflow: str | None = None
+    ) -> ConnectorError:
+        message, hint = text.strip()[:300], None
+        try:
+            body = json.loads(text)
+            if isinstance(body, dict):  # never pass on n8n's stacktrace
+                message, hint = str(body.get("message") or message), body.get("hint")
+        except ValueError:
+            pass
+        what = f"workflow '{workflow}'" if workflow else "n8n"
+        if status == 404:
+            return ConnectorError(
+                ErrorKind.MISCONFIGURED,
+                f"{what}: {message} (is the workflow active, and is this its production path?)",
+                code="webhook_not_registered",
+                status=status,
+                details={"hint": hint} if hint else {},
+            )
+        if status in (401, 403):
+            return ConnectorError(
+                ErrorKind.MISCONFIGURED,
+                f"{what}: {message} (check auth_header_name / auth_header_value against the Webhook node)",
+                code="webhook_auth",
+                status=status,
+            )
+        return ConnectorError(
+            kind_for_status(status),
+            f"{what}: HTTP {status}: {message}",
+            status=status,
+            retry_after=retry_after,
+        )
+
+    # -- inbound -------------------------------------------------------------------------------------
+
+    def verify_webhook(self, request: WebhookRequest) -> None:
+        """The same signature header over the raw body, with the shared secret, in constant time."""
+        verify_hmac_header(
+            self.config.signing_secret.get_secret_value(),
+            request.body,
+            request.header(self.config.signature_header),
+            header_name=self.config.signature_header,
+        )
+
+    def parse_webhook(self, request: WebhookRequest) -> list[InboundEvent]:
+        """One WorkflowEvent; id from X-Sochen-Event-Id, the body's ``event_id``, or a hash of the body."""
+        try:
+            payload = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ConnectorError(ErrorKind.INVALID_REQUEST, "n8n call body is not UTF-8 JSON") from None
+        if not isinstance(payload, dict):
+            raise ConnectorError(ErrorKind.INVALID_REQUEST, "n8n call body must be a JSON object")
+        event_id = request.header(EVENT_ID_HEADER) or payload.get("event_id")
+        if not event_id:
+            event_id = "sha256:" + hashlib.sha256(request.body).hexdigest()[:32]
+        name = payload.get("event") or payload.get("name") or "unnamed"
+        details = {k: v for k, v in {"execution_id": request.header("X-N8N-Execution-Id")}.items() if v}
+        return [
+            WorkflowEvent(
+                event_id=str(event_id),
+                connector=self.name,
+                name=str(name),
+                payload=payload,
+                provider_details=details,
+            )
+        ]

@@ -1,0 +1,360 @@
+"""The conformance kit: pytest mixins that check a connector against the contract in ``base.py``.
+
+Subclass :class:`ConnectorConformance` (or the mixins you want) in a ``Test...`` class, set
+``connector_class``, provide a ``fake_api`` fixture and ``valid_config``, and implement the hooks
+of the capabilities your connector declares. Capabilities it does not declare are skipped, not
+failed. The fake must be a local server; the hooks' defaults assume a
+:class:`~sochen.connectors.testing.fakes.FakeServer` and can be overridden one by one.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import pytest
+import requests
+from pydantic import SecretStr, ValidationError
+
+from ..base import Capability, Connector, implemented_capabilities, partially_implemented
+from ..errors import WebhookRejected
+from ..registry import discover, validate_connector_class
+from ..types import (
+    CheckStatus,
+    OutboundMessage,
+    RecordQuery,
+    RecordUpsert,
+    WebhookRequest,
+    WorkflowTrigger,
+)
+from .fakes import FakeServer
+
+__all__ = [
+    "ConnectorConformance",
+    "ConnectorContractTests",
+    "MessageSenderContractTests",
+    "RecordsContractTests",
+    "WebhookContractTests",
+    "WorkflowContractTests",
+]
+
+
+def _no_sleep(seconds: float) -> None:
+    return None
+
+
+class _KitBase:
+    """Fixtures and hooks shared by every mixin."""
+
+    connector_class: ClassVar[type[Connector[Any]]]
+    """The connector under test."""
+    entry_point_name: ClassVar[str | None] = None
+    """Its name in the ``sochen.connectors`` group (default: ``connector_class.name``)."""
+    timeout_for_tests_s: ClassVar[float] = 0.2
+    """``timeout_s`` used by the timeout test; the fake holds its answer longer than this."""
+
+    # -- hooks every integrator provides -----------------------------------------------------------
+
+    @pytest.fixture
+    def fake_api(self) -> Iterator[Any]:
+        """Override: start your fake service and yield it."""
+        raise NotImplementedError("define a `fake_api` fixture that yields your running fake service")
+        yield  # pragma: no cover
+
+    def valid_config(self, fake_api: Any) -> dict[str, Any]:
+        """Override: settings that work against ``fake_api`` (secrets inline, as SecretStr values)."""
+        raise NotImplementedError("implement valid_config(fake_api) returning a settings dict")
+
+    # -- hooks with defaults for FakeServer-based fakes ---------------------------------------------
+
+    def make_connector(self, config: dict[str, Any], session: requests.Session) -> Connector[Any]:
+        """Build the connector (override to pass extra constructor arguments)."""
+        return self.connector_class(config, session=session, sleep=_no_sleep)
+
+    def script_auth_failure(self, fake_api: Any) -> None:
+        """Make the service refuse our credentials on the next calls (default: HTTP 401)."""
+        self._server(fake_api).fail_next(401, json_body={"error": "unauthorized"}, times=10)
+
+    def script_rate_limit(self, fake_api: Any, retry_after: int) -> None:
+        """Make the service answer 429 with ``Retry-After`` on the next calls."""
+        headers = {"Retry-After": str(retry_after)}
+        self._server(fake_api).fail_next(429, json_body={"error": "rate limited"}, headers=headers, times=10)
+
+    def script_timeout(self, fake_api: Any) -> None:
+        """Make the service hold its answers longer than ``timeout_for_tests_s``."""
+        self._server(fake_api).hang_next(seconds=3 * self.timeout_for_tests_s + 1, times=10)
+
+    def requests_seen(self, fake_api: Any) -> int:
+        """How many requests the fake has received."""
+        return len(fake_api.requests)
+
+    def _server(self, fake_api: Any) -> FakeServer:
+        if not isinstance(fake_api, FakeServer):
+            raise NotImplementedError(
+                f"{type(fake_api).__name__} is not a FakeServer: override script_auth_failure, "
+                "script_rate_limit and script_timeout"
+            )
+        return fake_api
+
+    # -- kit fixtures -------------------------------------------------------------------------------
+
+    @pytest.fixture
+    def config(self, fake_api: Any) -> dict[str, Any]:
+        """The valid settings."""
+        return dict(self.valid_config(fake_api))
+
+    @pytest.fixture
+    def connector(self, config: dict[str, Any]) -> Iterator[Connector[Any]]:
+        """A connector on a fresh session."""
+        with requests.Session() as session:
+            yield self.make_connector(config, session)
+
+    def _require(self, capability: Capability) -> None:
+        if capability not in self.connector_class.capabilities:
+            pytest.skip(f"{self.connector_class.name} does not declare {capability.value}")
+
+
+class ConnectorContractTests(_KitBase):
+    """Identity, configuration, secrets, capabilities, construction and ``check()``."""
+
+    def test_entry_point_resolves(self) -> None:
+        name = self.entry_point_name or self.connector_class.name
+        info = discover([name], use_settings=False)[name]
+        assert info.cls is self.connector_class, f"entry point '{name}' loads {info.cls!r}"
+        assert info.name == self.connector_class.name == name
+
+    def test_class_is_consistent(self) -> None:
+        name = self.connector_class.name
+        assert validate_connector_class(name, self.connector_class, origin="under test") == []
+
+    def test_declared_capabilities_equal_implemented(self) -> None:
+        cls = self.connector_class
+        assert partially_implemented(cls) == {}
+        assert implemented_capabilities(cls) == frozenset(cls.capabilities)
+
+    def test_config_rejects_unknown_keys(self, config: dict[str, Any]) -> None:
+        with pytest.raises(ValidationError) as err:
+            self.connector_class.config_model.model_validate({**config, "surely_not_a_setting": 1})
+        assert any(e["type"] == "extra_forbidden" for e in err.value.errors())
+
+    def test_config_is_frozen_described_and_has_a_schema(self, config: dict[str, Any]) -> None:
+        model = self.connector_class.config_model
+        parsed = model.model_validate(config)
+        assert model.model_config.get("frozen") is True
+        assert all(f.description for f in model.model_fields.values())
+        schema = model.model_json_schema()
+        assert set(schema["properties"]) == set(model.model_fields)
+        with pytest.raises(ValidationError):
+            parsed.timeout_s = 1  # type: ignore[misc]
+
+    def test_secrets_hidden_from_repr_and_logs(
+        self, config: dict[str, Any], fake_api: Any, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        model = self.connector_class.config_model
+        parsed = model.model_validate(config)
+        secrets = [
+            v.get_secret_value()
+            for v in (getattr(parsed, n) for n in model.model_fields)
+            if isinstance(v, SecretStr) and len(v.get_secret_value()) >= 4
+        ]
+        assert secrets, "the kit needs at least one secret setting with a value of 4+ characters"
+        caplog.set_level(logging.DEBUG)
+        with requests.Session() as session:
+            connector = self.make_connector(config, session)
+            texts = [repr(parsed), str(parsed), parsed.model_dump_json(), repr(connector), str(connector)]
+            texts.append(str(connector.check()))
+            self.script_auth_failure(fake_api)
+            texts.append(str(connector.check()))
+        texts.append(caplog.text)
+        for secret in secrets:
+            for text in texts:
+                assert secret not in text, "a secret leaked into a repr, a message or the logs"
+
+    def test_construction_does_no_io(self, config: dict[str, Any], fake_api: Any) -> None:
+        calls: list[str] = []
+
+        class RecordingSession(requests.Session):
+            def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+                calls.append(f"{method!r} {url!r}")
+                raise AssertionError("HTTP during construction")
+
+        def no_connect(sock: socket.socket, address: Any) -> None:
+            calls.append(f"connect {address!r}")
+            raise AssertionError("socket connect during construction")
+
+        before = self.requests_seen(fake_api)
+        with RecordingSession() as session, pytest.MonkeyPatch.context() as patch:
+            patch.setattr(socket.socket, "connect", no_connect)
+            self.make_connector(config, session)
+        assert calls == [] and self.requests_seen(fake_api) == before
+
+    def test_check_ok(self, connector: Connector[Any]) -> None:
+        result = connector.check()
+        assert result.status is CheckStatus.OK, result.detail
+
+    def test_check_maps_refused_credentials_to_auth_invalid(self, connector: Connector[Any], fake_api: Any) -> None:
+        self.script_auth_failure(fake_api)
+        assert connector.check().status is CheckStatus.AUTH_INVALID
+
+    def test_check_maps_timeouts_to_unreachable(self, config: dict[str, Any], fake_api: Any) -> None:
+        self.script_timeout(fake_api)
+        with requests.Session() as session:
+            connector = self.make_connector({**config, "timeout_s": self.timeout_for_tests_s}, session)
+            assert connector.check().status is CheckStatus.UNREACHABLE
+
+    def test_check_maps_429_to_rate_limited_with_retry_after(self, connector: Connector[Any], fake_api: Any) -> None:
+        self.script_rate_limit(fake_api, retry_after=7)
+        result = connector.check()
+        assert (result.status, result.retry_after) == (CheckStatus.RATE_LIMITED, 7.0)
+
+    def test_actions_are_typed(self) -> None:
+        for name, spec in self.connector_class.actions().items():
+            assert spec.description, f"action {name} needs a docstring"
+            assert isinstance(spec.params_schema(), dict)
+
+
+class WebhookContractTests(_KitBase):
+    """``RECEIVE_WEBHOOK``: authentic deliveries parse; tampered ones are rejected; duplicates dedupe."""
+
+    signature_header: ClassVar[str | None] = None
+    """Header that authenticates a delivery (default: the one whose name contains 'signature')."""
+    signs_body: ClassVar[bool] = True
+    """Whether the authenticating header covers the body (False for shared-token schemes, which then
+    skip the tampered-body test; prefer an HMAC over the raw body whenever the vendor offers one)."""
+
+    def make_webhook(self, fake_api: Any, config: dict[str, Any]) -> WebhookRequest:
+        """Override: one authentic delivery, exactly as the service would send it."""
+        raise NotImplementedError("implement make_webhook(fake_api, config) returning a signed WebhookRequest")
+
+    def _signed(self, fake_api: Any, config: dict[str, Any]) -> tuple[WebhookRequest, str]:
+        request = self.make_webhook(fake_api, config)
+        name = self.signature_header or next((h for h in request.headers if "signature" in h.lower()), None)
+        assert name is not None, "set signature_header on the test class"
+        assert request.header(name), f"make_webhook must set {name}"
+        return request, name
+
+    def test_authentic_delivery_parses(self, connector: Connector[Any], fake_api: Any, config: dict[str, Any]) -> None:
+        self._require(Capability.RECEIVE_WEBHOOK)
+        request, _ = self._signed(fake_api, config)
+        events = connector.receive_webhook(request)
+        assert events and all(e.event_id for e in events)
+        assert all(e.connector == connector.name for e in events)
+
+    def test_tampered_body_is_rejected(self, connector: Connector[Any], fake_api: Any, config: dict[str, Any]) -> None:
+        self._require(Capability.RECEIVE_WEBHOOK)
+        if not self.signs_body:
+            pytest.skip(f"{self.connector_class.name}: deliveries are authenticated by a token, not a body signature")
+        request, _ = self._signed(fake_api, config)
+        body = bytearray(request.body)
+        assert body, "the delivery must have a body"
+        middle = len(body) // 2
+        body[middle] = ord("0") if body[middle] != ord("0") else ord("1")
+        with pytest.raises(WebhookRejected):
+            connector.verify_webhook(WebhookRequest(request.method, bytes(body), request.headers, request.query))
+
+    def test_tampered_or_missing_signature_is_rejected(
+        self, connector: Connector[Any], fake_api: Any, config: dict[str, Any]
+    ) -> None:
+        self._require(Capability.RECEIVE_WEBHOOK)
+        request, name = self._signed(fake_api, config)
+        value = request.header(name) or ""
+        forged = value[:-1] + ("0" if value[-1:] != "0" else "1")
+        others = {k: v for k, v in request.headers.items() if k.lower() != name.lower()}
+        for headers in ({**others, name: forged}, others):
+            with pytest.raises(WebhookRejected):
+                connector.verify_webhook(WebhookRequest(request.method, request.body, headers, request.query))
+
+    def test_duplicate_delivery_yields_the_same_event_ids(self, config: dict[str, Any], fake_api: Any) -> None:
+        self._require(Capability.RECEIVE_WEBHOOK)
+        request, _ = self._signed(fake_api, config)
+        with requests.Session() as one, requests.Session() as two:
+            first = self.make_connector(config, one).receive_webhook(request)
+            again = self.make_connector(config, two).receive_webhook(request)
+        assert [e.event_id for e in first] == [e.event_id for e in again]
+
+
+class MessageSenderContractTests(_KitBase):
+    """``SEND_MESSAGE``: a message goes out and comes back with the provider's id."""
+
+    def make_message(self) -> OutboundMessage:
+        """Override: a message the fake accepts."""
+        raise NotImplementedError("implement make_message() returning an OutboundMessage")
+
+    def before_send(self, connector: Connector[Any], fake_api: Any, config: dict[str, Any]) -> None:
+        """Override when sending needs state first (e.g. an open customer-service window)."""
+
+    def test_send_returns_the_provider_message_id(
+        self, connector: Connector[Any], fake_api: Any, config: dict[str, Any]
+    ) -> None:
+        self._require(Capability.SEND_MESSAGE)
+        self.before_send(connector, fake_api, config)
+        before = self.requests_seen(fake_api)
+        result = connector.send_message(self.make_message())
+        assert result.message_id and result.to
+        assert self.requests_seen(fake_api) > before
+
+
+class RecordsContractTests(_KitBase):
+    """``WRITE_RECORDS`` / ``READ_RECORDS``: upserts are idempotent on their key; reads find them."""
+
+    def make_upsert(self) -> RecordUpsert:
+        """Override: a record to write, with its key fields."""
+        raise NotImplementedError("implement make_upsert() returning a RecordUpsert")
+
+    def count_records(self, fake_api: Any, module: str) -> int:
+        """Override: how many records of ``module`` the fake holds."""
+        raise NotImplementedError("implement count_records(fake_api, module)")
+
+    def test_upsert_repeated_with_the_same_key_creates_one_record(
+        self, connector: Connector[Any], fake_api: Any
+    ) -> None:
+        self._require(Capability.WRITE_RECORDS)
+        upsert = self.make_upsert()
+        first = connector.upsert_record(upsert)
+        again = connector.upsert_record(upsert)
+        assert first.id and first.id == again.id and first.module == upsert.module
+        assert self.count_records(fake_api, upsert.module) == 1
+
+    def test_search_without_match_is_empty(self, connector: Connector[Any]) -> None:
+        self._require(Capability.READ_RECORDS)
+        upsert = self.make_upsert()  # not written: the fake starts empty
+        key = upsert.key_fields[0]
+        query = RecordQuery(module=upsert.module, equals={key: str(upsert.fields[key])})
+        assert connector.search_records(query) == []
+
+    def test_written_record_can_be_read_back(self, connector: Connector[Any]) -> None:
+        self._require(Capability.READ_RECORDS)
+        self._require(Capability.WRITE_RECORDS)
+        upsert = self.make_upsert()
+        ref = connector.upsert_record(upsert)
+        record = connector.get_record(ref)
+        assert record is not None and record.id == ref.id
+        key = upsert.key_fields[0]
+        found = connector.search_records(RecordQuery(module=upsert.module, equals={key: str(upsert.fields[key])}))
+        assert [r.id for r in found] == [ref.id]
+
+
+class WorkflowContractTests(_KitBase):
+    """``TRIGGER_WORKFLOW``: a trigger returns a run reference."""
+
+    def make_trigger(self, fake_api: Any) -> WorkflowTrigger:
+        """Override: a trigger for a workflow the fake knows (register it here if needed)."""
+        raise NotImplementedError("implement make_trigger(fake_api) returning a WorkflowTrigger")
+
+    def test_trigger_returns_a_run_reference(self, connector: Connector[Any], fake_api: Any) -> None:
+        self._require(Capability.TRIGGER_WORKFLOW)
+        trigger = self.make_trigger(fake_api)
+        run = connector.trigger_workflow(trigger)
+        assert run.run_id and run.workflow and run.status in ("accepted", "completed")
+
+
+class ConnectorConformance(
+    ConnectorContractTests,
+    WebhookContractTests,
+    MessageSenderContractTests,
+    RecordsContractTests,
+    WorkflowContractTests,
+):
+    """Everything: subclass this once per connector."""

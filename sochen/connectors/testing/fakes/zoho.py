@@ -1,0 +1,368 @@
+"""A fake Zoho: the accounts server (OAuth refresh grant) and the CRM v8 REST API, on two ports.
+
+Built from protocols.md §2 and the v8 OpenAPI documents: token errors come back as HTTP 200 with
+an ``error`` key; the token response names the ``api_domain`` (the CRM fake's URL, so a client that
+ignores it fails); CRM calls need ``Authorization: Zoho-oauthtoken``; an expired token answers
+``INVALID_TOKEN`` (status configurable: Zoho has been seen using 400 as well as 401); writes return
+per-item results with 200/201, 207 for mixed results and 400 when every item failed; search
+answers 204 with an empty body when nothing matches; batches are limited to 100 records.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+from typing import Any
+
+from ._server import FakeResponse, FakeServer, RecordedRequest
+from ._zoho_criteria import CriteriaError, matches
+
+__all__ = ["FakeZoho", "FakeZohoAccounts", "FakeZohoCrm", "zoho_error"]
+
+MODULES = ("Leads", "Contacts", "Accounts", "Deals", "Tasks", "Events", "Calls", "Notes")
+_MANDATORY = {"Leads": "Last_Name", "Contacts": "Last_Name", "Tasks": "Subject", "Notes": "Note_Content"}
+_DEFAULT_DUPLICATE_CHECK = {"Leads": ["Email"], "Contacts": ["Email"], "Accounts": ["Account_Name"]}
+_OWNER = {"name": "דנה כהן", "id": "4876876000000225013", "email": "dana@example.co.il"}
+_NOW = "2026-03-01T10:00:00+02:00"
+
+
+def zoho_error(code: str, message: str, *, status: int = 400, details: dict[str, Any] | None = None) -> FakeResponse:
+    """A flat Zoho CRM error (whole-request)."""
+    body = {"code": code, "details": details or {}, "message": message, "status": "error"}
+    return FakeResponse.json(body, status)
+
+
+class FakeZohoAccounts(FakeServer):
+    """``POST /oauth/v2/token`` with ``grant_type=refresh_token``."""
+
+    service = "zoho-accounts"
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        api_domain: str = "",
+        host: str = "127.0.0.1",
+    ) -> None:
+        super().__init__(host=host)
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self.api_domain = api_domain
+        self.valid_tokens: set[str] = set()
+        self.issued = 0
+
+    def expire_tokens(self) -> None:
+        """Every access token issued so far stops working (as after an hour)."""
+        with self._lock:
+            self.valid_tokens.clear()
+
+    def is_valid(self, token: str) -> bool:
+        """Whether an access token is live."""
+        with self._lock:
+            return token in self.valid_tokens
+
+    def route(self, request: RecordedRequest) -> FakeResponse:
+        """Answer the token endpoint; errors are HTTP 200 with an ``error`` key, as Zoho does."""
+        if request.path != "/oauth/v2/token" or request.method != "POST":
+            return FakeResponse.text("Not Found", 404)
+        params = {k: v[0] for k, v in request.query.items()}
+        params.update(request.form())
+        if params.get("grant_type") != "refresh_token":
+            return FakeResponse.json({"error": "unsupported_grant_type"})
+        if params.get("client_id") != self.client_id or params.get("client_secret") != self.client_secret:
+            return FakeResponse.json({"error": "invalid_client"})
+        if params.get("refresh_token") != self.refresh_token:
+            return FakeResponse.json({"error": "invalid_code"})
+        token = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
+        self.valid_tokens.add(token)
+        self.issued += 1
+        return FakeResponse.json(
+            {
+                "access_token": token,
+                "scope": "ZohoCRM.modules.ALL ZohoCRM.users.READ",
+                "api_domain": self.api_domain,
+                "token_type": "Bearer",
+                "expires_in": 3600,
+            }
+        )
+
+
+class FakeZohoCrm(FakeServer):
+    """Records in memory, per module, behind the v8 REST API."""
+
+    service = "zoho-crm"
+
+    def __init__(self, accounts: FakeZohoAccounts, *, host: str = "127.0.0.1") -> None:
+        super().__init__(host=host)
+        self.accounts = accounts
+        self.store: dict[str, dict[str, dict[str, Any]]] = {m: {} for m in MODULES}
+        self.invalid_token_status = 401
+        self.credits: int | None = None
+        """API credits left; None means unlimited. At 0 every call answers 429."""
+        self._ids = itertools.count(1)
+
+    def records(self, module: str) -> list[dict[str, Any]]:
+        """Stored records of a module (copies)."""
+        with self._lock:
+            return [dict(r) for r in self.store[module].values()]
+
+    # -- routing -----------------------------------------------------------------------------------
+
+    def route(self, request: RecordedRequest) -> FakeResponse:
+        """Answer one CRM v8 call."""
+        auth = request.headers.get("Authorization", "")
+        if not auth.startswith("Zoho-oauthtoken "):
+            return zoho_error("AUTHENTICATION_FAILURE", "Authentication failed", status=401)
+        if not self.accounts.is_valid(auth[len("Zoho-oauthtoken ") :]):
+            return zoho_error("INVALID_TOKEN", "invalid oauth token", status=self.invalid_token_status)
+        if self.credits is not None:
+            if self.credits <= 0:
+                return zoho_error(
+                    "TOO_MANY_REQUESTS", "You have exceeded the API credit limit for the day.", status=429
+                )
+            self.credits -= 1
+        parts = request.path.strip("/").split("/")
+        if parts[:2] != ["crm", "v8"] or len(parts) < 3:
+            return zoho_error(
+                "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one", status=404
+            )
+        rest, method = parts[2:], request.method
+        if rest == ["users"] and method == "GET":
+            return FakeResponse.json({"users": [{**_OWNER, "full_name": _OWNER["name"], "status": "active"}]})
+        module = rest[0]
+        if module not in self.store:
+            return zoho_error(
+                "INVALID_MODULE",
+                "The module name given seems to be invalid",
+                details={"resource_path_index": 2},
+            )
+        if rest[1:] == ["search"] and method == "GET":
+            return self._search(module, request)
+        if rest[1:] == ["upsert"] and method == "POST":
+            return self._write(module, request, upsert=True)
+        if len(rest) == 1 and method == "POST":
+            return self._write(module, request, upsert=False)
+        if len(rest) == 2 and method == "GET":
+            record = self.store[module].get(rest[1])
+            return FakeResponse(204) if record is None else FakeResponse.json({"data": [record]})
+        if len(rest) == 2 and method == "PUT":
+            return self._update_one(module, rest[1], request)
+        return zoho_error(
+            "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one", status=404
+        )
+
+    # -- operations --------------------------------------------------------------------------------
+
+    def _search(self, module: str, request: RecordedRequest) -> FakeResponse:
+        records = list(self.store[module].values())
+        if (criteria := request.param("criteria")) is not None:
+            try:
+                found = [r for r in records if matches(criteria, r)]
+            except CriteriaError as exc:
+                return zoho_error(
+                    "INVALID_QUERY",
+                    "invalid query formed",
+                    details={"reason": str(exc), "api_name": "criteria"},
+                )
+        elif (email := request.param("email")) is not None:
+            found = [r for r in records if str(r.get("Email", "")).lower() == email.lower()]
+        elif (phone := request.param("phone")) is not None:
+            found = [r for r in records if phone in (r.get("Phone"), r.get("Mobile"))]
+        elif (word := request.param("word")) is not None:
+            found = [r for r in records if any(word in str(v) for v in r.values())]
+        else:
+            return zoho_error(
+                "REQUIRED_PARAM_MISSING",
+                "One of the expected parameter is missing",
+                details={"param_name": "criteria"},
+            )
+        per_page = int(request.param("per_page") or 200)
+        if not found:
+            return FakeResponse(204)
+        page = found[:per_page]
+        info = {"per_page": per_page, "count": len(page), "page": 1, "more_records": len(found) > len(page)}
+        return FakeResponse.json({"data": page, "info": info})
+
+    def _write(self, module: str, request: RecordedRequest, *, upsert: bool) -> FakeResponse:
+        try:
+            body = request.json()
+            items = body["data"]
+            assert isinstance(items, list)
+        except Exception:
+            return zoho_error("INVALID_DATA", "body", details={"api_name": "data"})
+        if len(items) > 100:
+            return zoho_error(
+                "LIMIT_EXCEEDED",
+                "Record count exceeded",
+                details={"limit": 100, "api_name": "data"},
+            )
+        check = body.get("duplicate_check_fields") or _DEFAULT_DUPLICATE_CHECK.get(module, [])
+        results = [self._write_one(module, i, item, check if upsert else None) for i, item in enumerate(items)]
+        ok = [r for r in results if r["status"] == "success"]
+        status = (200 if upsert else 201) if len(ok) == len(results) else 207 if ok else 400
+        return FakeResponse.json({"data": results}, status)
+
+    def _write_one(self, module: str, index: int, item: dict[str, Any], check: list[str] | None) -> dict[str, Any]:
+        problem = self._validate(module, index, item)
+        if problem:
+            return problem
+        existing, duplicate_field = None, None
+        for field in check or []:
+            value = item.get(field)
+            if value in (None, ""):
+                continue
+            for record in self.store[module].values():
+                if str(record.get(field, "")).lower() == str(value).lower():
+                    existing, duplicate_field = record, field
+                    break
+            if existing:
+                break
+        if existing is not None:
+            existing.update({k: v for k, v in item.items() if k != "id"})
+            existing["Modified_Time"] = _NOW
+            result = _success(existing, "record updated")
+            result.update({"action": "update", "duplicate_field": duplicate_field})
+            return result
+        record = {**item, "id": f"4876876{next(self._ids):012d}", "Owner": item.get("Owner") or _OWNER}
+        record.update({"Created_Time": _NOW, "Modified_Time": _NOW})
+        self.store[module][record["id"]] = record
+        result = _success(record, "record added")
+        if check is not None:
+            result.update({"action": "insert", "duplicate_field": None})
+        return result
+
+    def _update_one(self, module: str, record_id: str, request: RecordedRequest) -> FakeResponse:
+        record = self.store[module].get(record_id)
+        if record is None:
+            return FakeResponse.json(
+                {"data": [_item_error("INVALID_DATA", "the id given seems to be invalid", {"id": record_id})]},
+                400,
+            )
+        item = request.json()["data"][0]
+        record.update({k: v for k, v in item.items() if k != "id"})
+        return FakeResponse.json({"data": [_success(record, "record updated")]})
+
+    def _validate(self, module: str, index: int, item: dict[str, Any]) -> dict[str, Any] | None:
+        mandatory = _MANDATORY.get(module)
+        if mandatory and not item.get(mandatory):
+            return _item_error(
+                "MANDATORY_NOT_FOUND",
+                "required field not found",
+                {"api_name": mandatory, "json_path": f"$.data[{index}].{mandatory}"},
+            )
+        if module == "Notes":
+            parent = item.get("Parent_Id")
+            if not isinstance(parent, dict) or not self._exists(
+                (parent.get("module") or {}).get("api_name"), parent.get("id")
+            ):
+                return _item_error(
+                    "INVALID_DATA",
+                    "invalid data",
+                    {"api_name": "Parent_Id", "json_path": f"$.data[{index}].Parent_Id"},
+                )
+        for lookup, default_module in (("What_Id", None), ("Who_Id", "Contacts")):
+            if lookup in item:
+                ref = item[lookup]
+                ref_id = ref.get("id") if isinstance(ref, dict) else ref
+                target = item.get("$se_module") if lookup == "What_Id" else default_module
+                if not self._exists(target, ref_id):
+                    return _item_error(
+                        "INVALID_DATA",
+                        "invalid data",
+                        {"api_name": lookup, "json_path": f"$.data[{index}].{lookup}"},
+                    )
+        if "Due_Date" in item and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(item["Due_Date"])):
+            return _item_error(
+                "INVALID_DATA",
+                "invalid data",
+                {
+                    "expected_data_type": "date",
+                    "api_name": "Due_Date",
+                    "json_path": f"$.data[{index}].Due_Date",
+                },
+            )
+        return None
+
+    def _exists(self, module: Any, record_id: Any) -> bool:
+        return isinstance(module, str) and module in self.store and str(record_id) in self.store[module]
+
+
+def _success(record: dict[str, Any], message: str) -> dict[str, Any]:
+    details = {
+        "Modified_Time": record.get("Modified_Time", _NOW),
+        "Modified_By": {"name": _OWNER["name"], "id": _OWNER["id"]},
+        "Created_Time": record.get("Created_Time", _NOW),
+        "id": record["id"],
+        "Created_By": {"name": _OWNER["name"], "id": _OWNER["id"]},
+    }
+    return {"code": "SUCCESS", "details": details, "message": message, "status": "success"}
+
+
+def _item_error(code: str, message: str, details: dict[str, Any]) -> dict[str, Any]:
+    return {"code": code, "details": details, "message": message, "status": "error"}
+
+
+class FakeZoho:
+    """Both Zoho fakes together; ``accounts_url`` is where a connector should ask for tokens."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str = "1000.FAKECLIENT0000000000000000000",
+        client_secret: str = "fake-client-secret-0000",
+        refresh_token: str = "1000.fake-refresh.token",
+    ) -> None:
+        self.accounts = FakeZohoAccounts(client_id=client_id, client_secret=client_secret, refresh_token=refresh_token)
+        self.crm = FakeZohoCrm(self.accounts)
+
+    @property
+    def client_id(self) -> str:
+        """The client id the fake accepts."""
+        return self.accounts.client_id
+
+    @property
+    def client_secret(self) -> str:
+        """The client secret the fake accepts."""
+        return self.accounts.client_secret
+
+    @property
+    def refresh_token(self) -> str:
+        """The refresh token the fake accepts."""
+        return self.accounts.refresh_token
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Requests received by both servers (accounts first)."""
+        return self.accounts.requests + self.crm.requests
+
+    @property
+    def accounts_url(self) -> str:
+        """Base URL of the accounts fake."""
+        return self.accounts.url
+
+    @property
+    def api_domain(self) -> str:
+        """Base URL of the CRM fake (announced as ``api_domain`` in token responses)."""
+        return self.crm.url
+
+    def start(self) -> FakeZoho:
+        """Start both servers."""
+        self.crm.start()
+        self.accounts.api_domain = self.crm.url
+        self.accounts.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop both servers."""
+        self.accounts.stop()
+        self.crm.stop()
+
+    def __enter__(self) -> FakeZoho:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
