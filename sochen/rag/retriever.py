@@ -94,6 +94,7 @@ class Retriever:
         self.settings = settings
         self.store = store or VectorStore(settings)
         self._configs: dict[str, TenantConfig] = {}
+        self._matrices: dict[tuple[str, int], np.ndarray] = {}
         self._lock = threading.Lock()
         self.last_timings: dict[str, float] = {}
 
@@ -204,6 +205,10 @@ class Retriever:
         elif mask.mean() >= 0.5:
             # A loose filter: over-fetch and drop what is not allowed (cheaper than a payload filter in local mode).
             raw = self.store.dense_search(name, vector, limit * 3)
+        elif not self.store.is_server:
+            # A tight filter in local mode: score the allowed chunks in process (a local-mode payload filter
+            # is evaluated point by point in Python: ~120 ms at 10,000 points, against ~1 ms here).
+            return self._dense_subset(name, vector, limit, catalog, mask)
         else:
             raw = self.store.dense_search(name, vector, limit, document_ids=catalog.allowed_document_ids(mask))
         out = []
@@ -215,6 +220,38 @@ class Retriever:
             if len(out) == limit:
                 break
         return out
+
+    def _dense_subset(
+        self, name: str, vector: np.ndarray, limit: int, catalog: Catalog, mask: np.ndarray
+    ) -> list[tuple[str, float]]:
+        matrix = self._matrix(name, catalog)
+        rows = np.flatnonzero(mask & ~np.isnan(matrix[:, 0]))
+        if not len(rows):
+            return []
+        scores = matrix[rows] @ vector.astype(np.float32)
+        k = min(limit, len(rows))
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(catalog.chunks[rows[i]].chunk_id, float(scores[i])) for i in best]
+
+    def _matrix(self, name: str, catalog: Catalog) -> np.ndarray:
+        """The tenant's vectors in catalog order (NaN rows for chunks without a point), cached per revision."""
+        key = (name, catalog.revision)
+        with self._lock:
+            cached = self._matrices.get(key)
+        if cached is not None:
+            return cached
+        by_id = self.store.vectors(name)
+        dim = len(next(iter(by_id.values()))) if by_id else 1
+        matrix = np.full((len(catalog.chunks), dim), np.nan, dtype=np.float32)
+        for i, chunk in enumerate(catalog.chunks):
+            v = by_id.get(chunk.chunk_id)
+            if v is not None:
+                matrix[i] = v / (np.linalg.norm(v) or 1.0)
+        with self._lock:
+            self._matrices = {k: m for k, m in self._matrices.items() if k[0] != name}
+            self._matrices[key] = matrix
+        return matrix
 
     def _lexical(
         self, name: str, query: str, limit: int, catalog: Catalog, mask: np.ndarray | None

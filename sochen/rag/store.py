@@ -146,6 +146,22 @@ class VectorStore:
             if offset is None:
                 return ids
 
+    def vectors(self, name: str) -> dict[str, NDArray[np.float32]]:
+        """Every point's dense vector by id (local mode: feeds the in-process filtered search)."""
+        out: dict[str, NDArray[np.float32]] = {}
+        if not self.client.collection_exists(name):
+            return out
+        offset = None
+        while True:
+            records, offset = self.client.scroll(
+                name, limit=2048, offset=offset, with_payload=False, with_vectors=[DENSE]
+            )
+            for r in records:
+                vector = r.vector[DENSE] if isinstance(r.vector, dict) else r.vector
+                out[str(r.id)] = np.asarray(vector, dtype=np.float32)
+            if offset is None:
+                return out
+
     def dense_search(
         self, name: str, vector: NDArray[np.float32], limit: int, *, document_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:

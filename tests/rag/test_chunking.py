@@ -6,11 +6,11 @@ from sochen.rag.loaders import Block
 pytestmark = pytest.mark.unit
 
 
-def P(text, page=None):  # noqa: N802 - reads like the block kind
+def P(text, page=None):
     return Block("paragraph", text, page)
 
 
-def H(text, level=1, page=None):  # noqa: N802
+def H(text, level=1, page=None):
     return Block("heading", text, page, level)
 
 

@@ -175,3 +175,25 @@ def test_retagging_a_document_reindexes_it(make_tenant, retriever, docs):
     assert report.updated
     assert retriever.search("firm", "ערבות", tags=["matter:2"])
     assert retriever.search("firm", "ערבות", tags=["matter:1"]) == []
+
+
+def test_tight_filter_in_local_mode_matches_qdrants_own_filter(make_tenant, retriever, tmp_path):
+    make_tenant("firm")
+    for client in ("1", "2", "3", "4", "5"):
+        folder = tmp_path / client
+        folder.mkdir()
+        (folder / "lease.md").write_text(LEASE_MD.replace("בסך 5,000", f"בסך {client},500"), encoding="utf-8")
+        ingest_paths(retriever, "firm", [folder], tags=[f"client:{client}"])
+    hits = retriever.search("firm", "ערבות בנקאית", top_k=5, tags=["client:3"])
+    assert hits and all("/3/" in h.source for h in hits)
+
+    ctx = retriever.tenant("firm")
+    name = collection_name(ctx.id, retriever.embedder(ctx).key)
+    vector = retriever.embedder(ctx).embed_query("ערבות בנקאית")
+    catalog = retriever.catalog(ctx)
+    mask = catalog.mask(tags=["client:3"])
+    assert mask.mean() < 0.5  # the in-process path
+    mine = retriever._dense_subset(name, vector, 5, catalog, mask)
+    qdrants = retriever.store.dense_search(name, vector, 5, document_ids=catalog.allowed_document_ids(mask))
+    assert [cid for cid, _ in mine] == [cid for cid, _ in qdrants]
+    assert [round(s, 4) for _, s in mine] == [round(s, 4) for _, s in qdrants]

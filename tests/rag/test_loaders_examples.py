@@ -1,0 +1,177 @@
+"""Every example tenant document loads with sensible blocks (examples/tenants/*/docs)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sochen.rag.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
+
+pytestmark = pytest.mark.unit
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "tenants"
+CLINIC = EXAMPLES / "clinic" / "docs"
+LAWFIRM = EXAMPLES / "lawfirm" / "docs"
+HEBREW = re.compile("[\u05d0-\u05ea]")
+# Final letters at the start of a word: the mark of reversed (visual-order) Hebrew.
+REVERSED_WORD = re.compile(r"(?<![\u05d0-\u05ea])[ךםןףץ][\u05d0-\u05ea]")
+
+
+def _load(path: Path) -> LoadedDocument:
+    return load_document(path)
+
+
+def _block(doc: LoadedDocument, prefix: str):  # type: ignore[no-untyped-def]
+    matches = [b for b in doc.blocks if b.text.startswith(prefix)]
+    assert matches, f"no block starts with {prefix!r}"
+    return matches[0]
+
+
+def _all_examples() -> list[Path]:
+    return sorted(
+        p for p in EXAMPLES.glob("*/docs/*") if p.is_file() and not p.name.startswith(".")
+    )
+
+
+def test_the_examples_are_the_promised_set():
+    names = {p.relative_to(EXAMPLES).as_posix() for p in _all_examples()}
+    assert names == {
+        "clinic/docs/cancellation_policy.pdf",
+        "clinic/docs/opening_hours.md",
+        "clinic/docs/price_list.docx",
+        "clinic/docs/privacy_policy.txt",
+        "clinic/docs/services_faq.html",
+        "lawfirm/docs/engagement_agreement.docx",
+        "lawfirm/docs/fee_schedule.md",
+        "lawfirm/docs/lease.pdf",
+        "lawfirm/docs/nda.pdf",
+    }
+    for path in _all_examples():
+        assert path.suffix in SUPPORTED_SUFFIXES
+        assert path.stat().st_size < 300_000, path
+
+
+@pytest.mark.parametrize("path", _all_examples(), ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_every_example_loads_as_logical_hebrew(path: Path):
+    doc = _load(path)
+    assert HEBREW.search(doc.title), doc.title
+    assert len(doc.blocks) >= 8
+    assert doc.blocks[0].kind == "heading"
+    text = "\n".join(b.text for b in doc.blocks)
+    assert len(HEBREW.findall(text)) > 500
+    assert not REVERSED_WORD.search(text), REVERSED_WORD.search(text)
+    assert "visual_order_fixed" not in doc.meta
+    for block in doc.blocks:
+        assert block.text == block.text.strip() and block.text
+        assert (block.level is not None) == (block.kind == "heading")
+
+
+@pytest.mark.parametrize("path", [p for p in _all_examples() if p.parent == LAWFIRM], ids=lambda p: p.name)
+def test_law_documents_are_400_to_1500_words(path: Path):
+    words = sum(len(b.text.split()) for b in _load(path).blocks)
+    assert 400 <= words <= 1500, words
+
+
+# ---------------------------------------------------------------------------------------------
+# Clinic
+
+
+def test_price_list_docx_has_a_priced_whitening_row():
+    doc = _load(CLINIC / "price_list.docx")
+    assert doc.mime.endswith("wordprocessingml.document")
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert len(tables) == 2
+    whitening = next(row for t in tables for row in t.text.splitlines() if row.startswith("הלבנת שיניים |"))
+    assert re.search(r"₪\d{1,2},\d{3}", whitening), whitening
+    assert tables[0].text.splitlines()[0] == "טיפול | תיאור | מחיר | הערות"
+    for service in ("בדיקה תקופתית", "ניקוי אבנית", "סתימה", "טיפול שורש", "כתר", "שתל", "יישור שיניים"):
+        assert any(service in t.text for t in tables), service
+    assert any(b.kind == "list_item" for b in doc.blocks)
+
+
+def test_opening_hours_markdown():
+    doc = _load(CLINIC / "opening_hours.md")
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert "א׳–ה׳ | 08:00–19:00" in table.text
+    assert "ו׳ וערבי חג | 08:00–13:00" in table.text
+    assert any(b.kind == "heading" and b.text == "חגים ומועדים" for b in doc.blocks)
+
+
+def test_cancellation_policy_pdf_has_numbered_sections_on_pages():
+    doc = _load(CLINIC / "cancellation_policy.pdf")
+    assert doc.pages == 2
+    assert doc.title == "מדיניות ביטול תורים ואיחורים"
+    assert _block(doc, "1.2 ").text == "1.2 תור שבוטל פחות מ-24 שעות לפני מועדו יחויב בדמי ביטול בסך ₪100."
+    assert _block(doc, "6.2 ").page == 2
+    # The running header and the page numbers are gone.
+    assert not any("רחוב הרצל 112, רחובות —" in b.text or b.text.startswith("עמוד ") for b in doc.blocks)
+
+
+def test_services_faq_html():
+    doc = _load(CLINIC / "services_faq.html")
+    questions = [b.text for b in doc.blocks if b.kind == "heading" and b.level == 3]
+    assert "האם טיפול שורש כואב?" in questions
+    assert not any("gtag" in b.text or "דף הבית" in b.text for b in doc.blocks)
+    assert any(b.kind == "table" and b.text.startswith("טיפול | לפני | אחרי") for b in doc.blocks)
+
+
+def test_privacy_policy_is_windows_1255():
+    path = CLINIC / "privacy_policy.txt"
+    raw = path.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    doc = _load(path)
+    assert doc.meta["encoding"] == "windows-1255"
+    assert doc.title == "מדיניות פרטיות"
+    assert _block(doc, "(ב) מידע רפואי").kind == "paragraph"
+    assert "תיקון מס' 13" in "\n".join(b.text for b in doc.blocks)
+
+
+# ---------------------------------------------------------------------------------------------
+# Law firm
+
+
+def test_lease_pdf_pages_and_clauses():
+    doc = _load(LAWFIRM / "lease.pdf")
+    assert doc.pages is not None and doc.pages >= 3
+    assert doc.title.startswith("הסכם שכירות בלתי מוגנת")
+    clause = _block(doc, "7.2 ")
+    assert clause.page == 2
+    assert clause.text.startswith("7.2 המשכיר יישא בדמי ביטוח המבנה")
+    assert _block(doc, "9.1 ").page == 3
+    assert "₪20,400" in _block(doc, "9.1 ").text
+    assert "₪6,800" in _block(doc, "6.1 ").text
+    assert "01/03/2026" in _block(doc, "3.1 ").text
+    numbered = [b.text.split()[0] for b in doc.blocks if b.kind == "heading" and b.text[0].isdigit()]
+    assert numbered == [f"{n}." for n in range(1, 13)]
+    # A reference at the start of a wrapped line stays inside its clause.
+    assert _block(doc, "9.2 ").text.endswith("על כתב ערבות בנוסח נספח ג'.")
+
+
+def test_nda_and_engagement_confidentiality_clauses_differ():
+    nda = _load(LAWFIRM / "nda.pdf")
+    engagement = _load(LAWFIRM / "engagement_agreement.docx")
+    assert "3 שנים" in _block(nda, "5.1 ").text
+    assert "5 שנים" in _block(engagement, "8.2 ").text
+    assert "באופן עצמאי" in _block(nda, "3.4 ").text
+    assert not any("עצמאי" in b.text for b in engagement.blocks)
+    assert "14 ימים" in _block(nda, "6.1 ").text and "7 שנים" in _block(engagement, "9.1 ").text
+    assert "בחיפה" in _block(nda, "10.2 ").text and "בתל אביב-יפו" in _block(engagement, "12.2 ").text
+
+
+def test_engagement_agreement_docx_structure():
+    doc = _load(LAWFIRM / "engagement_agreement.docx")
+    assert doc.blocks[0].text == "הסכם התקשרות ושכר טרחה"
+    assert any(b.kind == "heading" and b.text == "8. סודיות" for b in doc.blocks)
+    assert _block(doc, "(ב) גילוי הנדרש על פי דין").kind == "paragraph"
+    assert "₪1,200" in _block(doc, "3.2 ").text
+
+
+def test_fee_schedule_markdown_tables():
+    doc = _load(LAWFIRM / "fee_schedule.md")
+    assert doc.title == "תעריף שכר טרחה 2026 — כהן, מזרחי ושות'"
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert len(tables) == 3
+    assert "שותף | ₪1,200" in tables[0].text
