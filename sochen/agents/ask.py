@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..config import Settings
+from ..config import Settings, TenantConfig
 from ..db.session import session_scope
 from ..llm import (
     Answer,
@@ -42,7 +42,7 @@ from ..llm.providers.base import Completion, Message, ProviderConfigError
 from ..privacy import assess, redact
 from ..rag.retriever import Retriever, SearchHit
 
-__all__ = ["AskResult", "ask"]
+__all__ = ["AskResult", "ask", "build_available_providers"]
 
 _SEPARATOR = "\n\u2063\u2063\u2063\n"  # invisible separators: survive redaction, never in documents
 
@@ -113,13 +113,15 @@ def ask(
     env: Mapping[str, str] | None = None,
     top_k: int | None = None,
     conversation_id: str | None = None,
+    hits: list[SearchHit] | None = None,
+    config: TenantConfig | None = None,
 ) -> AskResult:
-    """Answer `question` from `tenant`'s documents (see the module docstring)."""
+    """Answer `question` from `tenant`'s documents (see the module docstring); `hits` skips the search."""
     started = time.perf_counter()
     retriever = retriever or Retriever(settings)
-    ctx = retriever.tenant(tenant)
-    cfg = ctx.config
-    hits = retriever.search(tenant, question, top_k=top_k)
+    cfg = config or retriever.tenant(tenant).config
+    if hits is None:
+        hits = retriever.search(tenant, question, top_k=top_k)
     passages = [
         Passage(i, h.text, h.document_id, h.title, h.section, h.page, h.chunk_id) for i, h in enumerate(hits, start=1)
     ]
@@ -132,7 +134,7 @@ def ask(
         return AskResult(question, answer, hits, usage=_usage(None, started))
     health = health or HealthBoard()
     if providers is None:
-        providers, problems = _build_available(cfg.models, settings, env, health)
+        providers, problems = build_available_providers(cfg.models, settings, env, health)
     else:
         problems = {}
     with session_scope(settings.database_url) as session:
@@ -184,7 +186,7 @@ def ask(
     )
 
 
-def _build_available(
+def build_available_providers(
     models: Any, settings: Settings, env: Mapping[str, str] | None, health: HealthBoard
 ) -> tuple[dict[str, Provider], dict[str, str]]:
     """Build every provider that can be built; the others are tripped on the health board and reported."""

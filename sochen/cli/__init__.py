@@ -7,6 +7,7 @@ from . import connectors as _connectors  # noqa: F401
 # Command modules register themselves on `app` when imported.
 from . import db as _db  # noqa: F401
 from . import ask as _ask  # noqa: F401
+from . import chat as _chat  # noqa: F401
 from . import demo as _demo  # noqa: F401
 from . import llm as _llm  # noqa: F401
 from . import privacy as _privacy  # noqa: F401
@@ -34,5 +35,6 @@ def configure_logging() -> None:
         level=getattr(logging, get_settings().log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     install_log_redaction()

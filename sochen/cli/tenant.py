@@ -30,7 +30,7 @@ def apply(
     except TenantConfigError as exc:
         fail(str(exc), code=2)
     cfg = loaded.config
-    problems = connector_problems(cfg.connectors)
+    problems = connector_problems(cfg.connectors) + workflow_problems(cfg)
     if problems:
         fail(str(TenantConfigError(str(file), problems)), code=2)
     with db_session() as session:
@@ -89,6 +89,26 @@ def connector_problems(connectors: dict[str, dict[str, Any]]) -> list[str]:
         except ConnectorConfigError as exc:
             problems.extend(f"`connectors.{name}`: {p}" for p in exc.problems)
     return problems
+
+
+def workflow_problems(cfg: Any) -> list[str]:
+    """Check the workflow rules against the actions and parameter schemas of the tenant's connectors."""
+    if not cfg.workflows.rules:
+        return []
+    from ..connectors.errors import ConnectorRegistryError
+    from ..workflows import catalog_from_registry, validate_rules
+
+    used = sorted({call.action.split(".", 1)[0] for rule in cfg.workflows.rules for call in rule.do})
+    missing = [name for name in used if name not in cfg.connectors]
+    problems = [
+        f"`workflows.rules`: action(s) of connector '{name}' are used but `connectors.{name}` is not configured"
+        for name in missing
+    ]
+    try:
+        catalog = catalog_from_registry(sorted(set(cfg.connectors) | set(used)))
+    except ConnectorRegistryError as exc:
+        return problems + [f"`workflows`: {p}" for p in exc.problems]
+    return problems + validate_rules(cfg.workflows, catalog)
 
 
 @tenant_app.command("list")

@@ -20,9 +20,12 @@ import yaml
 from pydantic import Field, ValidationError
 
 from .sections._base import StrictModel
+from .sections.agent import AgentConfig
+from .sections.evals import EvalsConfig
 from .sections.knowledge import KnowledgeConfig
 from .sections.models import ModelsConfig
 from .sections.persona import PersonaConfig
+from .sections.workflows import WorkflowsConfig
 
 __all__ = [
     "LoadedTenant",
@@ -50,6 +53,11 @@ class TenantConfig(StrictModel):
         description="Settings per connector, keyed by connector name (whatsapp, zoho_crm, n8n, or a plugin's "
         "name); each is validated against that connector's own configuration model by `sochen tenant apply`.",
     )
+    agent: AgentConfig = Field(default_factory=AgentConfig, description="What the conversation agent collects and says.")
+    workflows: WorkflowsConfig = Field(
+        default_factory=WorkflowsConfig, description="Rules that turn the agent's events into connector jobs."
+    )
+    evals: EvalsConfig = Field(default_factory=EvalsConfig, description="Scenario suite and go-live gate.")
     persona: PersonaConfig = Field(default_factory=PersonaConfig, description="How the agent speaks and its fixed replies.")
 
     def digest(self) -> str:

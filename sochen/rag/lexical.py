@@ -110,6 +110,13 @@ class BM25Index:
             for term, p in self._postings.items()
         }
 
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of `term`; a term no document has counts as the rarest."""
+        known = self._idf.get(term)
+        if known is not None:
+            return known
+        return math.log(1 + (self.size + 0.5) / 0.5)
+
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> BM25Index:
         """Build an index from raw texts."""

@@ -11,10 +11,12 @@ fusion step (:func:`fuse`), configured per tenant (``knowledge.retrieval``).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import numpy as np
 from sqlalchemy import select
@@ -29,7 +31,18 @@ from .embedders import Embedder, get_embedder
 from .lexical import sparse_query
 from .store import VectorStore, collection_name
 
-__all__ = ["Retriever", "SearchHit", "TenantContext", "fuse"]
+__all__ = ["Retriever", "SearchHit", "TenantContext", "TenantNotLiveError", "fuse"]
+
+log = logging.getLogger("sochen.rag")
+
+
+class TenantNotLiveError(LookupError):
+    """Live traffic needs a promoted version: run the tenant's evals and `sochen tenant promote`."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"tenant '{slug}' has no live version yet: run `sochen evals run --tenant {slug}` "
+                         f"and `sochen tenant promote {slug}`")
+        self.slug = slug
 
 
 @dataclass(frozen=True)
@@ -99,19 +112,33 @@ class Retriever:
         self.last_timings: dict[str, float] = {}
 
     # -- tenants -------------------------------------------------------------------------------
-    def tenant(self, slug: str) -> TenantContext:
-        """The tenant's ids, knowledge-base revision and newest configuration."""
+    def tenant(self, slug: str, *, version: int | Literal["latest", "live"] = "latest") -> TenantContext:
+        """The tenant's ids, knowledge-base revision and a configuration version.
+
+        ``"latest"``: the newest applied version (tools, evals). ``"live"``: the promoted version, which
+        is what live traffic uses; with none promoted, production refuses and other environments fall
+        back to the newest (with a warning). An int names a version.
+        """
+        query = (
+            select(Tenant.id, Tenant.kb_revision, TenantVersion.id, TenantVersion.config, Tenant.live_version)
+            .join(TenantVersion, TenantVersion.tenant_id == Tenant.id)
+            .where(Tenant.slug == slug)
+        )
         with session_scope(self.settings.database_url) as session:
-            row = session.execute(
-                select(Tenant.id, Tenant.kb_revision, TenantVersion.id, TenantVersion.config)
-                .join(TenantVersion, TenantVersion.tenant_id == Tenant.id)
-                .where(Tenant.slug == slug)
-                .order_by(TenantVersion.version.desc())
-                .limit(1)
-            ).first()
+            if version == "live":
+                live = session.scalar(select(Tenant.live_version).where(Tenant.slug == slug))
+                if live is None:
+                    if self.settings.environment == "production":
+                        raise TenantNotLiveError(slug)
+                    log.warning("tenant %s has no promoted version; using the newest (not allowed in production)", slug)
+                else:
+                    version = live
+            if isinstance(version, int):
+                query = query.where(TenantVersion.version == version)
+            row = session.execute(query.order_by(TenantVersion.version.desc()).limit(1)).first()
         if row is None:
             raise TenantNotFoundError(slug)
-        tenant_id, revision, version_id, raw = row
+        tenant_id, revision, version_id, raw, _ = row
         with self._lock:
             config = self._configs.get(version_id)
             if config is None:
@@ -139,12 +166,13 @@ class Retriever:
         top_k: int | None = None,
         tags: Sequence[str] | None = None,
         document_ids: Sequence[str] | None = None,
+        version: int | Literal["latest", "live"] = "latest",
     ) -> list[SearchHit]:
-        """The best chunks of `tenant` for `query`, best first."""
+        """The best chunks of `tenant` for `query`, best first (retrieval settings of `version`)."""
         if not query.strip():
             return []
         t0 = time.perf_counter()
-        ctx = self.tenant(tenant)
+        ctx = self.tenant(tenant, version=version)
         embedder = self.embedder(ctx)
         t1 = time.perf_counter()
         vector = embedder.embed_query(query)

@@ -66,6 +66,7 @@ _TOKEN = re.compile(
     rf"|[{HEBREW_LETTER}]+'?"  # plain Hebrew word, optional trailing geresh
     r"|\d+(?:[.,:/]\d+)*"  # numbers: 1,200 · 4.2 · 08:00 · 22/11/2026
     r"|[a-z0-9_]+(?:[.\-'][a-z0-9_]+)*"  # Latin words
+    r"|[\u0621-\u064a]+"  # Arabic words
 )
 
 

@@ -1,0 +1,252 @@
+"""Deterministic understanding of a Hebrew message: intent by rules, and slots (name, phone, email, time).
+
+No model is needed for any of this; the graph uses it always, and a model (when the tenant asks for
+one) only refines the intent. Dates and times are read in the tenant's time zone relative to an
+injected ``now``: "מחר ב-5" (17:00 — an unqualified small hour is afternoon for a business),
+"יום ראשון הבא", "ב-22.11", "בשעה 10:30", "בעוד יומיים", "היום בערב".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from ..privacy import scan
+from ..text import normalize, stems, tokenize
+
+__all__ = ["INTENTS", "Understanding", "extract_datetime", "understand_text"]
+
+INTENTS = (
+    "human_request",
+    "complaint",
+    "appointment_request",
+    "new_lead",
+    "price_question",
+    "hours_question",
+    "service_question",
+    "document_question",
+    "small_talk",
+    "provide_details",
+    "out_of_scope",
+)
+
+_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "human_request": ("נציג", "נציגה", "אנושי", "בנאדם", "representative", "human", "agent", "ممثل"),
+    "complaint": (
+        "תלונה", "להתלונן", "מתלונן", "מתלוננת", "מאוכזב", "מאוכזבת", "גרוע", "גרועה", "זלזול", "חוצפה",
+        "שערורייה", "מחפיר", "complaint", "شكوى",
+    ),
+    "appointment_request": (
+        "תור", "תורים", "לקבוע", "לתאם", "פגישה", "פגישת", "להזמין", "להגיע", "לבוא", "פנוי", "פנויה", "appointment",
+        "موعد",
+    ),
+    "new_lead": ("מעוניין", "מעוניינת", "מתעניין", "מתעניינת", "הצעת", "interested", "quote"),
+    "price_question": ("מחיר", "מחירים", "עולה", "עולים", "עלות", "תעריף", "תעריפים", "כמה", "price", "cost", "سعر"),
+    "hours_question": ("שעות", "פתוחים", "פתוח", "סגורים", "סגור", "שישי", "שבת", "חג", "hours", "open"),
+    "document_question": ("סעיף", "הסכם", "חוזה", "נספח", "תקופת", "התחייבות", "ערבות", "שכירות", "סודיות"),
+    "small_talk": ("שלום", "היי", "הי", "הלו", "תודה", "נשמע", "hi", "hello", "thanks", "مرحبا"),
+}
+_PHRASES: dict[str, tuple[str, ...]] = {
+    "human_request": (
+        "לדבר עם", "בן אדם", "אדם אמיתי", "נציג אנושי", "real person", "תעביר אותי", "להעביר אותי", "תעבירי אותי",
+        "עם המנהל", "עם מנהל",
+    ),
+    "complaint": ("לא מרוצה", "לא מרוצים", "יחס מזלזל", "לא בסדר"),
+    "appointment_request": ("קביעת תור", "לקבוע תור", "להגיע ל", "book an appointment"),
+    "new_lead": ("רוצה לעשות", "רוצה להתחיל", "אשמח לשמוע", "תחזרו אליי", "לחזור אליי"),
+    "hours_question": ("עד מתי", "מתי אתם", "מתי פתוח"),
+    "small_talk": ("בוקר טוב", "ערב טוב", "לילה טוב", "מה נשמע", "מה שלומך", "good morning"),
+}
+_QUESTION_WORDS = (
+    "מה", "מי", "מתי", "איפה", "איך", "למה", "האם", "כמה", "איזה", "איזו", "אילו", "what", "how", "when",
+    # requests for information phrased as imperatives
+    "השווה", "השווי", "הסבר", "הסבירי", "פרט", "פרטי", "תאר", "מצא", "סכם", "תסביר", "תפרט", "compare", "explain",
+)
+
+
+@dataclass
+class Understanding:
+    """What rules read from one message."""
+
+    intent: str
+    confidence: float
+    is_question: bool
+    slots: dict[str, str] = field(default_factory=dict)
+    signals: list[str] = field(default_factory=list)
+
+
+def _terms(text: str) -> set[str]:
+    out: set[str] = set()
+    for token in tokenize(text):
+        out.add(token)
+        out.update(stems(token))
+    return out
+
+
+def understand_text(text: str, *, now: datetime, services: list[str] | None = None) -> Understanding:
+    """Intent, whether it is a question, and slots, by rules (see the module docstring)."""
+    flat = normalize(text)
+    terms = _terms(text)
+    scores: dict[str, float] = {}
+    signals: list[str] = []
+    for intent, words in _KEYWORDS.items():
+        hits = [w for w in words if w in terms]
+        if hits:
+            scores[intent] = scores.get(intent, 0.0) + len(hits)
+            signals.append(f"{intent}:{hits[0]}")
+    for intent, phrases in _PHRASES.items():
+        for phrase in phrases:
+            if phrase in flat:
+                scores[intent] = scores.get(intent, 0.0) + 2
+                signals.append(f"{intent}:«{phrase}»")
+    tokens = tokenize(text)
+    is_question = "?" in text or "؟" in text or bool(tokens and tokens[0] in _QUESTION_WORDS)
+    service = _find_service(flat, services or [])
+    slots = _slots(text, now=now, service=service)
+    if service and not scores.keys() & {"appointment_request", "new_lead", "price_question", "document_question"}:
+        scores["service_question" if is_question else "new_lead"] = scores.get("service_question", 0.0) + 1
+    intent, confidence = _decide(scores, is_question, len(tokens))
+    if intent in ("out_of_scope", "small_talk") and slots and not is_question:
+        intent, confidence = "provide_details", 0.7  # "קוראים לי דנה", "מחר ב-5": answers to our questions
+    return Understanding(intent, confidence, is_question, slots, signals)
+
+
+# A person asking for a person, or complaining, outranks everything; a request to book outranks a question.
+_PRIORITY = (
+    "human_request", "complaint", "appointment_request", "new_lead", "price_question", "hours_question",
+    "document_question", "service_question", "small_talk",
+)
+
+
+def _decide(scores: dict[str, float], is_question: bool, n_tokens: int) -> tuple[str, float]:
+    if not scores:
+        return ("document_question", 0.4) if is_question else ("out_of_scope", 0.3)
+    if set(scores) == {"small_talk"} and n_tokens > 6:
+        # A long message that merely opens with "שלום" is about something else.
+        return ("document_question", 0.4) if is_question else ("out_of_scope", 0.3)
+    if "small_talk" in scores and len(scores) > 1:
+        del scores["small_talk"]
+    if "price_question" in scores and "appointment_request" in scores and is_question:
+        scores.pop("appointment_request")  # "כמה עולה תור?" asks a price
+    best = next(i for i in _PRIORITY if i in scores)
+    return best, min(0.95, 0.6 + 0.1 * scores[best])
+
+
+def _find_service(flat: str, services: list[str]) -> str | None:
+    for service in sorted(services, key=len, reverse=True):
+        name = normalize(service)
+        words = name.split()
+        # Prefix-tolerant: 'להלבנת שיניים' contains 'הלבנת שיניים'.
+        if name in flat or all(any(w == t or w in stems(t) for t in flat.split()) for w in words):
+            return service
+    return None
+
+
+def _slots(text: str, *, now: datetime, service: str | None) -> dict[str, str]:
+    slots: dict[str, str] = {}
+    for finding in scan(text):
+        value = text[finding.start : finding.end].strip()
+        if finding.type == "phone" and "phone" not in slots:
+            slots["phone"] = value
+        elif finding.type == "email" and "email" not in slots:
+            slots["email"] = value
+        elif finding.type == "name" and finding.score >= 0.7 and "name" not in slots:
+            slots["name"] = value
+    if service:
+        slots["service"] = service
+    when = extract_datetime(text, now=now)
+    if when is not None:
+        slots["preferred_time"] = when.isoformat(timespec="minutes")
+    return slots
+
+
+_WEEKDAYS = {"ראשון": 6, "שני": 0, "שלישי": 1, "רביעי": 2, "חמישי": 3, "שישי": 4, "שבת": 5,
+             "א'": 6, "ב'": 0, "ג'": 1, "ד'": 2, "ה'": 3, "ו'": 4}
+_DAY_WORD = re.compile(r"(?:ביום|יום|ב)\s*(ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת|[אבגדהו]')(\s+הבא)?")
+_DATE = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?(?![\d:])")
+_CLOCK = re.compile(r"(?<![\d.])(\d{1,2}):(\d{2})(?!\d)")
+_HOUR = re.compile(
+    r"(?:ב-?|בשעה\s*|שעה\s*)(\d{1,2})(?!\d|[.:/]\d)(?:\s*(בבוקר|בצהריים|אחה\"צ|אחר הצהריים|אחרי הצהריים|בערב|בלילה))?"
+)
+_HOUR_WORDS = {"אחת": 1, "שתיים": 2, "שלוש": 3, "ארבע": 4, "חמש": 5, "שש": 6, "שבע": 7, "שמונה": 8, "תשע": 9,
+               "עשר": 10, "אחת עשרה": 11, "אחת-עשרה": 11, "שתים עשרה": 12, "שתים-עשרה": 12}
+_HOUR_IN_WORDS = re.compile(
+    r"(?:^|\s)(?:ב|בשעה\s)(" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + r")(?:\s+(וחצי|ורבע))?(?=\s|$|[,.!?])"
+)
+_IN_DAYS = re.compile(r"בעוד\s+(יום|יומיים|שבוע|שבועיים|(\d+)\s+ימים)")
+
+
+def extract_datetime(text: str, *, now: datetime) -> datetime | None:
+    """The date and time a message asks for, in `now`'s time zone; None when it names neither."""
+    flat = normalize(text)
+    words = set(tokenize(text))
+    day: date | None = None
+    if words & {"מחרתיים"}:
+        day = now.date() + timedelta(days=2)
+    elif words & {"מחר", "ומחר"}:
+        day = now.date() + timedelta(days=1)
+    elif words & {"היום", "הערב", "והיום"}:
+        day = now.date()
+    if (m := _IN_DAYS.search(flat)) is not None:
+        unit = m.group(1)
+        days = {"יום": 1, "יומיים": 2, "שבוע": 7, "שבועיים": 14}.get(unit) or int(m.group(2) or 0)
+        day = now.date() + timedelta(days=days)
+    if (m := _DAY_WORD.search(flat)) is not None:
+        target = _WEEKDAYS[m.group(1)]
+        # The coming such day ("יום ראשון הבא" said on a Wednesday is in four days); on that very day, next week's.
+        day = now.date() + timedelta(days=(target - now.weekday()) % 7 or 7)
+    m = next((d for d in _DATE.finditer(flat) if d.group(3) or _date_cue(flat, d.start())), None)
+    if m is not None:
+        d, mo, y = int(m.group(1)), int(m.group(2)), m.group(3)
+        year = now.year if y is None else (2000 + int(y) if len(y) == 2 else int(y))
+        try:
+            candidate = date(year, mo, d)
+            if y is None and candidate < now.date():
+                candidate = date(year + 1, mo, d)
+            day = candidate
+        except ValueError:
+            pass
+    at = _time_of_day(flat)
+    if day is None and at is None:
+        return None
+    if day is None:
+        day = now.date() if at is not None and at > now.time() else now.date() + timedelta(days=1)
+    return datetime.combine(day, at or time(9, 0), tzinfo=now.tzinfo)
+
+
+def _date_cue(flat: str, start: int) -> bool:
+    """A day.month without a year is a date only after a cue ('ב-22.11', 'עד 3/1'), not in 'סעיף 4.2'."""
+    before = flat[max(0, start - 8) : start]
+    return re.search(r"(?:^|\s)(?:ב|ל|עד|מ|ביום|תאריך|החל מ)-?\s?$", before) is not None
+
+
+def _time_of_day(flat: str) -> time | None:
+    if (m := _CLOCK.search(flat)) is not None:
+        hour, minute = int(m.group(1)), int(m.group(2))
+        return time(hour, minute) if hour < 24 and minute < 60 else None
+    if (m := _HOUR_IN_WORDS.search(flat)) is not None:
+        hour = _HOUR_WORDS[m.group(1)]
+        minute = {"וחצי": 30, "ורבע": 15}.get(m.group(2) or "", 0)
+        afternoon = hour <= 7 or any(p in flat for p in ("אחה\"צ", "הצהריים", "בערב"))
+        return time(hour + 12 if afternoon and hour < 12 else hour, minute)
+    for m in _HOUR.finditer(flat):
+        hour, part = int(m.group(1)), m.group(2)
+        if not 0 < hour <= 12 and not (part is None and 12 < hour < 24):
+            continue
+        if part in ("בבוקר",):
+            return time(hour % 12, 0)
+        if part in ("בצהריים", 'אחה"צ', "אחר הצהריים", "בערב", "בלילה"):
+            return time(hour % 12 + 12, 0)
+        # No part of day: business hours decide — 1..7 is afternoon, 8..12 morning/noon.
+        return time(hour + 12 if hour <= 7 else hour, 0)
+    words = set(tokenize(flat))
+    if "בבוקר" in words:
+        return time(9, 0)
+    if 'אחה"צ' in words or ("הצהריים" in words and words & {"אחר", "אחרי"}):
+        return time(15, 0)
+    if words & {"בערב", "הערב"}:
+        return time(18, 0)
+    if "בצהריים" in words:
+        return time(12, 0)
+    return None

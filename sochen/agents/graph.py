@@ -1,0 +1,129 @@
+"""The conversation graph (LangGraph), checkpointed per conversation in the database.
+
+    understand ─▶ guard ─▶ route ─┬─▶ retrieve ─▶ respond ─▶ conclude
+         │                        └──────────────▶ respond ─▶ conclude
+         └─▶ (a message already processed: end, its recorded outcome is replayed)
+
+Checkpoints live in the embedded SQLite (``HOME/checkpoints.db``) or in PostgreSQL (LangGraph's
+own checkpointer packages), so a conversation survives restarts and can be inspected with
+``graph.get_state``. The dependencies (tenant configuration, retriever, providers) are the graph's
+runtime context: they are never checkpointed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from ..config import Settings
+from . import nodes
+from .nodes import Deps
+from .state import ConversationState
+
+__all__ = ["build_graph", "checkpointer_for"]
+
+
+def _understand(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    return nodes.understand(state, runtime.context)
+
+
+def _guard(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    return nodes.guard(state, runtime.context)
+
+
+def _route(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    return {"outcome": {**(state.get("outcome") or {}), "plan": nodes.plan(state, runtime.context)}}
+
+
+def _retrieve(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    return nodes.retrieve(state, runtime.context)
+
+
+def _respond(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    return nodes.respond(state, runtime.context, (state.get("outcome") or {}).get("plan", "out_of_scope"))
+
+
+def _conclude(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    return nodes.conclude(state, runtime.context)
+
+
+def _after_understand(state: ConversationState) -> str:
+    # understand() put the recorded outcome back when this message was already processed: nothing to do.
+    return END if (state.get("outcome") or {}).get("message_id") == state.get("message_id") else "guard"
+
+
+def _after_route(state: ConversationState) -> str:
+    return "retrieve" if (state.get("outcome") or {}).get("plan") == "answer" else "respond"
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[Any] | None) -> Any:
+    """The compiled conversation graph."""
+    graph = StateGraph(ConversationState, context_schema=Deps)
+    graph.add_node("understand", _understand)
+    graph.add_node("guard", _guard)
+    graph.add_node("route", _route)
+    graph.add_node("retrieve", _retrieve)
+    graph.add_node("respond", _respond)
+    graph.add_node("conclude", _conclude)
+    graph.add_edge(START, "understand")
+    graph.add_conditional_edges("understand", _after_understand, ["guard", END])
+    graph.add_edge("guard", "route")
+    graph.add_conditional_edges("route", _after_route, ["retrieve", "respond"])
+    graph.add_edge("retrieve", "respond")
+    graph.add_edge("respond", "conclude")
+    graph.add_edge("conclude", END)
+    return graph.compile(checkpointer=checkpointer)
+
+
+_SAVERS: dict[str, BaseCheckpointSaver[Any]] = {}
+_LOCK = threading.Lock()
+
+
+def checkpointer_for(settings: Settings) -> BaseCheckpointSaver[Any]:
+    """The process-wide checkpointer for the configured database (created, and set up, once)."""
+    key = settings.database_url
+    with _LOCK:
+        saver = _SAVERS.get(key)
+        if saver is not None:
+            return saver
+        if settings.is_sqlite:
+            from langgraph.checkpoint.sqlite import SqliteSaver
+
+            db_file = Path(settings.database_url.split("///", 1)[-1]).parent / "checkpoints.db"
+            db_file.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(db_file), check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            saver = SqliteSaver(conn)
+        else:
+            from langgraph.checkpoint.postgres import PostgresSaver
+            from psycopg import Connection
+            from psycopg.rows import dict_row
+            from sqlalchemy.engine import make_url
+
+            url = make_url(settings.database_url).set(drivername="postgresql")
+            conn_pg = Connection.connect(
+                url.render_as_string(hide_password=False), autocommit=True, prepare_threshold=0, row_factory=dict_row
+            )
+            saver = PostgresSaver(conn_pg)  # type: ignore[arg-type]
+        saver.setup()
+        _SAVERS[key] = saver
+        return saver
+
+
+def forget_checkpointers() -> None:
+    """Close and drop cached checkpointers (tests)."""
+    with _LOCK:
+        for saver in _SAVERS.values():
+            conn = getattr(saver, "conn", None)
+            if conn is not None:
+                try:
+                    conn.close()
+                except Exception:  # noqa: BLE001 - closing best effort
+                    pass
+        _SAVERS.clear()

@@ -1,0 +1,51 @@
+"""Settings of the HTTP service (environment, prefix ``SOCHEN_API_``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ApiSettings"]
+
+
+class ApiSettings(BaseSettings):
+    """Limits, the inbound queue and caches of ``sochen serve``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SOCHEN_API_", env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    max_webhook_bytes: int = Field(
+        default=3 * 1024 * 1024,
+        gt=0,
+        description="Largest webhook body accepted (Meta's limit is 3 MB); larger ones get 413 unread.",
+    )
+    max_json_bytes: int = Field(default=1024 * 1024, gt=0, description="Largest JSON body on /v1 routes.")
+    max_upload_bytes: int = Field(
+        default=50_000_000, gt=0, description="Largest document upload (the loaders' own limit is 50 MB)."
+    )
+    inbound_queue: Literal["embedded", "celery", "none"] = Field(
+        default="embedded",
+        description="Where new inbound event ids go: 'embedded' (a thread in this process calls the "
+        "processor), 'celery' (the task sochen.process_inbound through the workflows Celery app), "
+        "'none' (stored only; tests and benchmarks).",
+    )
+    inbound_task: str = Field(default="sochen.process_inbound", description="Celery task name of inbound processing.")
+    inbound_celery_queue: str = Field(default="sochen.inbound", description="Celery queue of inbound messages.")
+    inbound_sweep_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="Every this many seconds, pending inbound events older than this are queued again "
+        "(their message was lost); 0 turns the sweeper off.",
+    )
+    tenant_cache_s: float = Field(
+        default=5.0, ge=0, description="Seconds a tenant's webhook configuration is cached (0: read every request)."
+    )
+    metrics_cache_s: float = Field(
+        default=10.0, ge=0, description="Seconds the database-derived metrics (ledger, jobs) are cached."
+    )
+    key_touch_s: float = Field(
+        default=60.0, ge=0, description="An API key's last_used is written at most once per this many seconds."
+    )

@@ -1,0 +1,94 @@
+"""The ``agent`` section of a tenant: what the conversation agent collects, how it answers, and its replies."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ._base import StrictModel
+
+__all__ = ["AgentConfig", "ReplyTemplates", "SlotSpec"]
+
+SlotKind = Literal["name", "phone", "email", "service", "datetime", "text"]
+
+
+class SlotSpec(StrictModel):
+    """One piece of information the agent gathers for a lead or an appointment."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,40}$", description="Key in the event's slots, e.g. 'phone'.")
+    kind: SlotKind = Field(description="How it is recognised: name, phone, email, service, datetime or free text.")
+    prompt: str = Field(min_length=1, description="The question that asks for it (Hebrew).")
+    required: bool = Field(default=True, description="Whether the lead is complete without it.")
+    default_from_channel: bool = Field(
+        default=False,
+        description="phone only: the sender's WhatsApp number fills it unless the person gives another.",
+    )
+
+
+def _default_slots() -> list[SlotSpec]:
+    return [
+        SlotSpec(name="name", kind="name", prompt="איך קוראים לך?"),
+        SlotSpec(name="phone", kind="phone", prompt="לאיזה מספר טלפון נחזור אליך?", default_from_channel=True),
+        SlotSpec(name="service", kind="service", prompt="באיזה טיפול או שירות מדובר?"),
+        SlotSpec(name="preferred_time", kind="datetime", prompt="מתי נוח לך להגיע? (למשל: מחר ב-10, יום ראשון הבא)"),
+    ]
+
+
+class ReplyTemplates(StrictModel):
+    """Fixed replies, in the tenant's language. ``{name}``, ``{service}``, ``{when}`` are filled from slots."""
+
+    greeting: str = Field(default="שלום! כאן {assistant}. איך אפשר לעזור?", description="Answer to a greeting.")
+    lead_done: str = Field(
+        default="תודה {name}! רשמנו את פנייתך בנושא {service} ({when}). נציג יחזור אליך בהקדם.",
+        description="Said when every required slot is filled.",
+    )
+    handoff: str = Field(
+        default="אני מעביר/ה את השיחה לנציג אנושי, שיחזור אליך בהקדם.",
+        description="Said once when the conversation is handed to a person.",
+    )
+    complaint: str = Field(
+        default="מצטערים לשמוע. העברנו את הפנייה לצוות ונציג יחזור אליך בהקדם.",
+        description="Said when a complaint is handed to a person.",
+    )
+    out_of_scope: str = Field(
+        default="אני יכול/ה לעזור בשאלות על השירותים, המחירים, שעות הפעילות וקביעת תורים.",
+        description="Said when the message is outside what the agent does.",
+    )
+    not_understood: str = Field(
+        default="לא בטוח/ה שהבנתי. אפשר לנסח אחרת?", description="Said when the message was not understood."
+    )
+    extractive_prefix: str = Field(
+        default="לפי המסמכים שלנו:", description="Opens a model-free answer that quotes the documents."
+    )
+
+
+class AgentConfig(StrictModel):
+    """The conversation agent of a tenant."""
+
+    answer_mode: Literal["auto", "generative", "extractive"] = Field(
+        default="auto",
+        description="'generative': a model writes grounded answers. 'extractive': no model — answers quote the "
+        "documents with their citations (also the fallback of 'auto' when no model is configured or reachable "
+        "and the request is not sensitive).",
+    )
+    understanding: Literal["rules", "model"] = Field(
+        default="rules",
+        description="'rules': Hebrew keyword rules and deterministic extraction. 'model': a routed model classifies "
+        "intents with validated structured output (one retry with the validation error), rules as the fallback.",
+    )
+    slots: list[SlotSpec] = Field(default_factory=_default_slots, description="What a lead must include.")
+    services: list[str] = Field(
+        default_factory=list, description="Names of the services offered, recognised in messages (Hebrew)."
+    )
+    max_not_understood: int = Field(
+        default=2, ge=1, le=10, description="Consecutive turns not understood before handing off to a person."
+    )
+    templates: ReplyTemplates = Field(default_factory=ReplyTemplates, description="Fixed replies.")
+
+    @model_validator(mode="after")
+    def _unique_slots(self) -> AgentConfig:
+        names = [s.name for s in self.slots]
+        if len(names) != len(set(names)):
+            raise ValueError(f"slot names must be unique: {names}")
+        return self

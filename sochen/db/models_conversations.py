@@ -1,0 +1,53 @@
+"""Conversations and their transcripts (the graph's own state lives in LangGraph's checkpoint tables)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .models import Base, new_id, utcnow
+
+__all__ = ["Conversation", "ConversationTurn"]
+
+
+class Conversation(Base):
+    """One conversation of a tenant with one contact on one channel."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_tenant_updated", "tenant", "updated_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """Derived from tenant, channel and contact (a hash: no phone number in ids or logs)."""
+    tenant: Mapped[str] = mapped_column(String(63))
+    channel: Mapped[str] = mapped_column(String(32))
+    contact_id: Mapped[str] = mapped_column(String(128))
+    """The channel's address of the contact (WhatsApp: wa_id) — personal data, never logged."""
+    contact_name: Mapped[str | None] = mapped_column(Text, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    """'active', 'handoff' (a person answers; the bot is silent) or 'closed'."""
+    handoff_reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ConversationTurn(Base):
+    """One message in a transcript: the person's, the agent's, or a human agent's."""
+
+    __tablename__ = "conversation_turns"
+    __table_args__ = (UniqueConstraint("conversation_id", "turn", "role"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    turn: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    """'user', 'agent' or 'human'."""
+    text: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    intent: Mapped[str | None] = mapped_column(String(40), default=None)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Route, citations, reply mode, sensitivity types (never values), events."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

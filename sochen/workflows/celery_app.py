@@ -1,0 +1,161 @@
+"""Production background work: Celery on a Redis (or RabbitMQ) broker. Tasks are thin edges.
+
+Run a worker (connector jobs and inbound webhook events) and the sweeper's beat::
+
+    celery -A sochen.workflows.celery_app worker -Q sochen.jobs,sochen.inbound --concurrency 8
+    celery -A sochen.workflows.celery_app beat
+
+``run_job(job_id)`` claims and runs one job through the dispatcher (which holds all the logic);
+``process_inbound(event_id)`` turns one stored webhook event into a conversation turn;
+``dispatch_due()`` resends due jobs whose messages were lost (published before a crash, expired
+leases, retries whose countdown message vanished). Messages are acknowledged late
+(``acks_late``): a worker killed mid-task leaves its message to be redelivered, and the job's
+lease in the database makes the rerun safe. Settings: :class:`~.settings.WorkerSettings`; the
+database is ``SOCHEN_DATABASE_URL``. Publish jobs with :func:`celery_publisher` after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from celery import Celery
+from sqlalchemy.exc import OperationalError
+
+from ..config import get_settings
+from ..db.session import session_scope
+from .dispatcher import Dispatcher
+from .executors import load_executor
+from .outbox import Publisher, enqueue_due
+from .settings import WorkerSettings
+
+__all__ = [
+    "DISPATCH_DUE",
+    "PROCESS_INBOUND",
+    "RUN_JOB",
+    "app",
+    "celery_publisher",
+    "dispatch_due",
+    "make_celery_app",
+    "process_inbound",
+    "reset_runtime",
+    "run_job",
+]
+
+log = logging.getLogger(__name__)
+
+RUN_JOB = "sochen.workflows.run_job"
+PROCESS_INBOUND = "sochen.process_inbound"
+"""Sent by the webhook service (``sochen.api``) to its own queue, ``sochen.inbound`` by default."""
+DISPATCH_DUE = "sochen.workflows.dispatch_due"
+_DB_RETRIES = 10
+
+
+def make_celery_app(settings: WorkerSettings | None = None) -> Celery:
+    """A Celery app configured from ``settings`` (tasks are registered on the module's ``app``)."""
+    s = settings or WorkerSettings()
+    transport: dict[str, Any] = {"visibility_timeout": s.visibility_timeout_s}
+    if s.broker_key_prefix:
+        transport["global_keyprefix"] = s.broker_key_prefix
+    celery = Celery("sochen", broker=s.broker_url, set_as_current=False)
+    celery.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        task_default_queue=s.job_queue,
+        task_routes={"sochen.workflows.*": {"queue": s.job_queue}},
+        broker_transport_options=transport,
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        accept_content=["json"],
+        enable_utc=True,
+        beat_schedule={
+            "sochen-dispatch-due": {"task": DISPATCH_DUE, "schedule": s.sweep_interval_s, "options": {"expires": 60}}
+        },
+    )
+    return celery
+
+
+app = make_celery_app()
+
+
+@lru_cache(maxsize=1)
+def _settings() -> WorkerSettings:
+    return WorkerSettings()
+
+
+@lru_cache(maxsize=1)
+def _dispatcher() -> Dispatcher:
+    # Built lazily, in the process that runs tasks (after a prefork worker forks).
+    settings = _settings()
+    url = get_settings().database_url
+    return Dispatcher(url, load_executor(settings.job_executor, url), lease=settings.lease, backoff=settings.backoff())
+
+
+def reset_runtime() -> None:
+    """Forget the cached settings and dispatcher (tests change the environment)."""
+    _settings.cache_clear()
+    _dispatcher.cache_clear()
+
+
+@app.task(name=RUN_JOB, bind=True, max_retries=_DB_RETRIES)
+def run_job(self: Any, job_id: str) -> str:
+    """Claim and run one outbox job; a retry is sent back to the queue for its due time."""
+    settings = _settings()
+    try:
+        outcome = _dispatcher().run_job(job_id)
+    except OperationalError as exc:  # the database is unreachable: the job row is safe, try later
+        raise self.retry(exc=exc, countdown=min(60, 2 ** min(self.request.retries, 6))) from exc
+    if outcome.status == "retry" and outcome.next_attempt_at is not None:
+        try:
+            self.app.send_task(RUN_JOB, args=[job_id], eta=outcome.next_attempt_at, queue=settings.job_queue)
+        except Exception:  # the sweeper resends it once it is due
+            log.exception("could not schedule the retry of job %s; the sweeper will", job_id)
+    return outcome.status
+
+
+@app.task(name=DISPATCH_DUE, bind=True)
+def dispatch_due(self: Any) -> int:
+    """The sweeper: send every due job nobody is working on (lost messages, expired leases)."""
+    settings = _settings()
+    now = datetime.now(UTC)
+    with session_scope(get_settings().database_url) as session:
+        ids = enqueue_due(session, now=now, grace=timedelta(seconds=settings.sweep_grace_s))
+    celery_publisher(self.app, queue=settings.job_queue)(ids)
+    return len(ids)
+
+
+@app.task(name=PROCESS_INBOUND, bind=True, max_retries=8)
+def process_inbound(self: Any, event_id: str) -> str:
+    """One stored inbound webhook event becomes a conversation turn; its jobs are published after commit.
+
+    The turn itself is :func:`sochen.workflows.inbound.process_inbound` (safe to repeat); a failure
+    is recorded on the event row and retried with backoff; an unknown id is given up.
+    """
+    from .inbound import process_inbound as handle  # the agent graph: heavy, loaded only where used
+
+    settings = _settings()
+    try:
+        result = handle(get_settings(), event_id, publish=celery_publisher(self.app, queue=settings.job_queue))
+    except LookupError:
+        log.warning("inbound event %s does not exist; nothing to do", event_id)
+        return "missing"
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=min(300, 2 ** min(self.request.retries, 8))) from exc
+    return "processed" if result is not None else "skipped"
+
+
+def celery_publisher(celery: Celery | None = None, *, queue: str | None = None) -> Publisher:
+    """A publisher sending one ``run_job`` message per job id (use after the outbox commit)."""
+    target = celery or app
+    name = queue or WorkerSettings().job_queue
+
+    def publish(job_ids: Sequence[str]) -> None:
+        for job_id in job_ids:
+            target.send_task(RUN_JOB, args=[job_id], queue=name)
+
+    return publish

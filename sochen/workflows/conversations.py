@@ -1,0 +1,257 @@
+"""One turn of a conversation, end to end: the graph decides, one transaction records.
+
+:func:`handle_message` is what the webhook worker, ``sochen chat`` and the eval runner call.
+The contract:
+- **At most one turn per conversation at a time** (an advisory lock on PostgreSQL, a process lock on SQLite).
+- **Effects exactly once.** The graph runs first and checkpoints its state, which remembers the
+  message id and the turn's outcome; then one database transaction writes the conversation row, the
+  transcript and the domain events with their planned jobs (the transactional outbox). A message
+  delivered again — by Meta, by a retried task, after a crash between the two steps — replays the
+  recorded outcome; every write is keyed (turn, event key) so the replay adds nothing twice.
+- The model never calls a connector: the outcome holds events, the tenant's workflow rules plan jobs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..db.models_conversations import Conversation, ConversationTurn
+from ..db.session import session_scope
+from ..llm import HealthBoard, Provider
+from ..rag.retriever import Retriever
+from ..agents.graph import build_graph, checkpointer_for
+from ..agents.nodes import Deps
+from ..agents.state import TurnOutcome
+from .events import Event
+
+__all__ = ["Inbound", "TurnResult", "conversation_id_for", "handle_message", "release_handoff"]
+
+log = logging.getLogger("sochen.agents")
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message from a person, as the agent needs it (built from a connector's InboundMessage)."""
+
+    tenant: str
+    channel: str
+    contact_id: str
+    text: str
+    message_id: str
+    received_at: datetime
+    contact_name: str | None = None
+    contact_phone: str | None = None
+
+
+@dataclass
+class TurnResult:
+    """What a turn decided and recorded."""
+
+    conversation_id: str
+    outcome: TurnOutcome
+    status: str
+    replayed: bool = False
+    jobs: list[str] = field(default_factory=list)
+
+    @property
+    def reply(self) -> str | None:
+        """The reply text, if the agent answers this turn."""
+        return self.outcome.get("reply")
+
+
+def conversation_id_for(tenant: str, channel: str, contact_id: str) -> str:
+    """A stable conversation id that carries no personal data."""
+    return hashlib.sha256(f"{tenant}\x1f{channel}\x1f{contact_id}".encode()).hexdigest()[:32]
+
+
+def _lock(key: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def handle_message(
+    settings: Settings,
+    inbound: Inbound,
+    *,
+    retriever: Retriever | None = None,
+    providers: dict[str, Provider] | None = None,
+    health: HealthBoard | None = None,
+    publish: Callable[[Sequence[str]], None] | None = None,
+    version: int | Literal["latest", "live"] = "latest",
+) -> TurnResult:
+    """Run one turn for `inbound` and record it (see the module docstring).
+
+    `version` picks the tenant configuration: live traffic passes ``"live"`` (the promoted version),
+    ``sochen chat`` the newest, the eval runner an exact version.
+    """
+    from ..agents.ask import build_available_providers
+    from . import emit
+
+    retriever = retriever or Retriever(settings)
+    config = retriever.tenant(inbound.tenant, version=version).config
+    health = health or HealthBoard()
+    if providers is None:
+        providers, _ = build_available_providers(config.models, settings, None, health)
+    deps = Deps(settings, config, retriever, providers, health, version)
+    conv_id = conversation_id_for(inbound.tenant, inbound.channel, inbound.contact_id)
+    graph = build_graph(checkpointer_for(settings))
+    run_config = {"configurable": {"thread_id": conv_id}}
+    tz = ZoneInfo(config.timezone)
+    with _lock(conv_id), _conversation_lock(settings, conv_id):
+        with session_scope(settings.database_url) as session:
+            status = _conversation_row(session, inbound, conv_id).status
+        before = graph.get_state(run_config).values or {}
+        state_in: dict[str, Any] = {
+            "tenant": inbound.tenant,
+            "conversation_id": conv_id,
+            "channel": inbound.channel,
+            "contact": {
+                "id": inbound.contact_id,
+                "name": inbound.contact_name or "",
+                "phone": inbound.contact_phone or "",
+            },
+            "message_id": inbound.message_id,
+            "text": inbound.text,
+            "now": inbound.received_at.astimezone(tz).isoformat(),
+        }
+        if not before:
+            state_in.update(status=status, slots={}, turn=0, processed={}, not_understood=0)
+        elif before.get("status") != status:
+            state_in["status"] = status  # a person released (or took over) the conversation
+        # The graph runs outside any write transaction: its model calls record ledger rows of their own.
+        final = graph.invoke(state_in, config=run_config, context=deps)
+        outcome: TurnOutcome = final["outcome"]
+        replayed = bool(before.get("processed", {}).get(inbound.message_id))
+        jobs: list[str] = []
+        with session_scope(settings.database_url) as session:
+            conversation = _conversation_row(session, inbound, conv_id)
+            conversation.status = final.get("status") or conversation.status
+            conversation.handoff_reason = final.get("handoff_reason")
+            conversation.turns = max(conversation.turns, int(outcome.get("turn", 0)))
+            _record_turns(session, conv_id, inbound, outcome)
+            now = inbound.received_at.astimezone(UTC)
+            for index, raw in enumerate(outcome.get("events") or []):
+                event = Event.create(
+                    raw["type"],
+                    tenant=inbound.tenant,
+                    conversation_id=conv_id,
+                    turn=inbound.message_id,
+                    payload=raw.get("payload") or {},
+                    occurred_at=now,
+                    discriminator=str(index),
+                )
+                recorded = emit(session, event, config.workflows, now=now, timezone=config.timezone, publish=publish)
+                jobs.extend(getattr(recorded, "job_ids", []) or [])
+            status = conversation.status
+    log.info(
+        "turn conversation=%s turn=%s intent=%s mode=%s events=%s replayed=%s",
+        conv_id,
+        outcome.get("turn"),
+        outcome.get("intent"),
+        outcome.get("reply_mode"),
+        [e["type"] for e in outcome.get("events") or []],
+        replayed,
+    )
+    return TurnResult(conv_id, outcome, status, replayed, jobs)
+
+
+@contextmanager
+def _conversation_lock(settings: Settings, conv_id: str) -> Iterator[None]:
+    """Serialise turns of one conversation across processes (PostgreSQL advisory lock; SQLite: the process lock)."""
+    if settings.is_sqlite:
+        yield
+        return
+    key = int.from_bytes(hashlib.sha256(conv_id.encode()).digest()[:8], "big", signed=True)
+    with session_scope(settings.database_url) as session:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        yield
+
+
+def _conversation_row(session: Session, inbound: Inbound, conv_id: str) -> Conversation:
+    row = session.scalar(select(Conversation).where(Conversation.id == conv_id))
+    if row is None:
+        row = Conversation(
+            id=conv_id,
+            tenant=inbound.tenant,
+            channel=inbound.channel,
+            contact_id=inbound.contact_id,
+            contact_name=inbound.contact_name,
+            status="active",
+            turns=0,
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _record_turns(session: Session, conv_id: str, inbound: Inbound, outcome: TurnOutcome) -> None:
+    turn = int(outcome.get("turn", 0))
+    existing = set(
+        session.scalars(
+            select(ConversationTurn.role).where(
+                ConversationTurn.conversation_id == conv_id, ConversationTurn.turn == turn
+            )
+        )
+    )
+    if "user" not in existing:
+        session.add(
+            ConversationTurn(
+                conversation_id=conv_id,
+                turn=turn,
+                role="user",
+                text=inbound.text,
+                message_id=inbound.message_id,
+                intent=outcome.get("intent"),
+                details={"sensitivity_types": outcome.get("sensitivity_types", [])},
+            )
+        )
+    reply = outcome.get("reply")
+    if reply and "agent" not in existing:
+        session.add(
+            ConversationTurn(
+                conversation_id=conv_id,
+                turn=turn,
+                role="agent",
+                text=reply,
+                details={
+                    "mode": outcome.get("reply_mode"),
+                    "route": outcome.get("route", {}),
+                    "citations": outcome.get("citations", []),
+                    "events": [e["type"] for e in outcome.get("events") or []],
+                },
+            )
+        )
+
+
+def release_handoff(settings: Settings, tenant: str, conversation_id: str) -> Conversation:
+    """Give a handed-off conversation back to the agent (the next message is answered again)."""
+    graph = build_graph(checkpointer_for(settings))
+    with session_scope(settings.database_url) as session:
+        row = session.scalar(
+            select(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.tenant == tenant)
+            .with_for_update()
+        )
+        if row is None:
+            raise LookupError(f"no conversation {conversation_id} for tenant {tenant}")
+        row.status, row.handoff_reason = "active", None
+        config = {"configurable": {"thread_id": conversation_id}}
+        if graph.get_state(config).values:
+            graph.update_state(
+                config, {"status": "active", "handoff_reason": None, "not_understood": 0}, as_node="conclude"
+            )
+        return row

@@ -1,0 +1,119 @@
+"""Executors: how a job's ``connector.action`` reaches a connector (the dispatcher's one seam).
+
+:func:`connector_executor` turns a connector factory into an :data:`~.dispatcher.Executor`; the
+factory decides which instance serves a tenant (tests pass one returning a fake-backed connector).
+:func:`tenant_connector_factory` is the production factory: it builds connectors from the
+``connectors`` section of the tenant's live configuration. :func:`load_executor` reads the
+``SOCHEN_JOB_EXECUTOR`` setting (``module:callable`` returning an executor) for worker processes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..connectors.base import Connector
+from ..connectors.errors import ConnectorError, ErrorKind
+from .dispatcher import Executor
+
+__all__ = ["ConnectorFactory", "connector_executor", "load_executor", "tenant_connector_factory"]
+
+ConnectorFactory = Callable[[str, str], Connector[Any]]
+"""``(tenant slug, connector name) -> connector``; raises ConnectorError(misconfigured) when the
+tenant has no such connector. The factory owns the instances (and closes them)."""
+
+
+def connector_executor(factory: ConnectorFactory) -> Executor:
+    """An executor that runs ``connector.action`` with :meth:`Connector.run_action`.
+
+    The job's idempotency key is given to actions whose parameters have an ``idempotency_key``
+    field (n8n's trigger, for one) unless the rule set it; upserts are idempotent by their keys.
+    """
+
+    def execute(tenant: str, action: str, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        name, _, action_name = action.partition(".")
+        if not name or not action_name:
+            raise ConnectorError(ErrorKind.INVALID_REQUEST, f"action must be 'connector.action', not {action!r}")
+        connector = factory(tenant, name)
+        spec = type(connector).actions().get(action_name)
+        fields = getattr(spec.params_type, "model_fields", {}) if spec is not None else {}
+        if "idempotency_key" in fields and not params.get("idempotency_key"):
+            params = {**params, "idempotency_key": idempotency_key}
+        return _result_dict(connector.run_action(action_name, params))
+
+    return execute
+
+
+def _result_dict(result: Any) -> dict[str, Any]:
+    if result is None:
+        return {}
+    if isinstance(result, BaseModel):
+        return dict(result.model_dump(mode="json"))
+    if isinstance(result, list):
+        return {"items": [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in result]}
+    if isinstance(result, dict):
+        return result
+    return {"value": result}
+
+
+def tenant_connector_factory(database_url: str) -> ConnectorFactory:
+    """Connectors built from ``connectors.<name>`` of the tenant's live (else newest) configuration.
+
+    Instances are cached per tenant, configuration version and name, for the life of the process.
+    """
+    cache: dict[tuple[str, int, str], Connector[Any]] = {}
+    lock = threading.Lock()
+
+    def factory(tenant: str, name: str) -> Connector[Any]:
+        from ..connectors.registry import build_config, load_connector
+        from ..db.models import Tenant, TenantVersion
+        from ..db.session import session_scope
+
+        with session_scope(database_url) as session:
+            row = session.query(Tenant).filter(Tenant.slug == tenant).one_or_none()
+            if row is None:
+                raise ConnectorError(ErrorKind.MISCONFIGURED, f"no tenant '{tenant}'")
+            query = session.query(TenantVersion).filter(TenantVersion.tenant_id == row.id)
+            if row.live_version is not None:
+                query = query.filter(TenantVersion.version == row.live_version)
+            version = query.order_by(TenantVersion.version.desc()).first()
+            if version is None:
+                raise ConnectorError(ErrorKind.MISCONFIGURED, f"tenant '{tenant}' has no configuration")
+            settings = (version.config.get("connectors") or {}).get(name)
+            number = version.version
+        if settings is None:
+            raise ConnectorError(
+                ErrorKind.MISCONFIGURED,
+                f"tenant '{tenant}' (version {number}) has no settings for connector '{name}'; "
+                f"add `connectors.{name}` to its YAML and apply it",
+            )
+        with lock:
+            found = cache.get((tenant, number, name))
+            if found is None:
+                cls = load_connector(name).cls
+                found = cls(build_config(cls, settings))
+                cache[(tenant, number, name)] = found
+            return found
+
+    return factory
+
+
+def load_executor(path: str | None, database_url: str) -> Executor:
+    """The executor made by calling ``module:callable`` with no arguments.
+
+    Empty ``path``: the connectors of each tenant's live configuration.
+    """
+    if not path:
+        return connector_executor(tenant_connector_factory(database_url))
+    module_name, _, attr = path.partition(":")
+    if not attr:
+        raise ValueError(f"SOCHEN_JOB_EXECUTOR must be 'module:callable', not {path!r}")
+    maker = getattr(importlib.import_module(module_name), attr)
+    executor = maker()
+    if not callable(executor):
+        raise TypeError(f"{path} must return an executor (a callable), not {type(executor).__name__}")
+    return executor

@@ -1,0 +1,254 @@
+"""Rules against events (``when``) and against the installed connectors (:func:`validate_rules`).
+
+The schema of a rule is :mod:`sochen.config.sections.workflows`; this module evaluates conditions
+and checks, at ``tenant apply`` time, that every action exists and every parameter is one its
+connector accepts, with messages that say where and how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from jinja2 import TemplateError
+from pydantic import TypeAdapter, ValidationError
+
+from ..config.sections.workflows import Condition, Rule, WorkflowsConfig
+from .templating import CONTEXT_NAMES, is_template, step_references, template_names
+
+__all__ = ["Catalog", "catalog_from_registry", "condition_holds", "lookup", "rule_matches", "validate_rules"]
+
+Catalog = Mapping[str, Any]
+"""'connector.action' → the type of its parameters (a pydantic model, or an annotated union of them)."""
+
+MISSING: Any = object()
+
+
+def lookup(view: Mapping[str, Any], path: str) -> Any:
+    """The value at dotted ``path`` in ``view`` (list items by index), or ``MISSING``."""
+    node: Any = view
+    for part in path.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return MISSING
+    return node
+
+
+def condition_holds(condition: Condition, view: Mapping[str, Any]) -> bool:
+    """Whether one condition holds for an event view (see :meth:`Event.view`)."""
+    value = lookup(view, condition.field)
+    if condition.exists is not None:
+        present = value is not MISSING and value not in (None, "", [], {})
+        return present is condition.exists
+    if value is MISSING:
+        return False
+    if condition.in_ is not None:
+        return any(value == option for option in condition.in_)
+    if condition.matches is not None:
+        return re.search(condition.matches, str(value)) is not None
+    return bool(value == condition.equals)
+
+
+def rule_matches(rule: Rule, event_type: str, view: Mapping[str, Any]) -> bool:
+    """Whether ``rule`` reacts to an event of ``event_type`` with this view."""
+    return rule.on == event_type and all(condition_holds(c, view) for c in rule.when)
+
+
+def catalog_from_registry(allow: Iterable[str] | None = None) -> dict[str, Any]:
+    """Every action of the installed (allowed) connectors: 'connector.action' → parameter type."""
+    from ..connectors.registry import discover
+
+    catalog: dict[str, Any] = {}
+    for name, info in discover(allow).items():
+        for action, spec in info.cls.actions().items():
+            catalog[f"{name}.{action}"] = spec.params_type
+    return catalog
+
+
+def validate_rules(
+    rules: WorkflowsConfig | Sequence[Rule],
+    catalog: Catalog | None = None,
+    *,
+    where: str = "workflows.rules",
+) -> list[str]:
+    """Every problem with ``rules`` given the available actions; empty when they are fine.
+
+    ``catalog`` defaults to :func:`catalog_from_registry`. Checks: the action exists (else the
+    closest names); the parameters are ones the action's schema has, required ones are present and
+    literal values are valid; templates compile, use only known names and refer only to earlier steps.
+    """
+    rule_list = rules.rules if isinstance(rules, WorkflowsConfig) else list(rules)
+    actions = dict(catalog_from_registry() if catalog is None else catalog)
+    problems: list[str] = []
+    for r, rule in enumerate(rule_list):
+        earlier: list[str] = []
+        for a, call in enumerate(rule.do):
+            here = f"{where}[{r}].do[{a}]"
+            params_type = actions.get(call.action)
+            if params_type is None:
+                problems.append(_unknown_action(here, call.action, actions))
+            else:
+                problems.extend(_check_params(here, call.action, call.params, params_type))
+            problems.extend(_check_templates(here, call.params, earlier))
+            if call.id is not None:
+                earlier.append(call.id)
+    return problems
+
+
+def _unknown_action(here: str, name: str, actions: Mapping[str, Any]) -> str:
+    msg = f"`{here}.action`: unknown action '{name}'"
+    hint = difflib.get_close_matches(name, list(actions), n=3, cutoff=0.6)
+    if hint:
+        msg += " — did you mean " + " or ".join(f"'{h}'" for h in hint) + "?"
+    connector = name.split(".", 1)[0]
+    same = sorted(a for a in actions if a.startswith(connector + "."))
+    if same:
+        msg += f" (actions of {connector}: {', '.join(a.split('.', 1)[1] for a in same)})"
+    elif actions:
+        installed = sorted({a.split(".", 1)[0] for a in actions})
+        msg += f" (no connector '{connector}' is installed; installed: {', '.join(installed)})"
+    else:
+        msg += " (no connectors are installed)"
+    return msg
+
+
+def _check_params(here: str, action: str, params: dict[str, Any], params_type: Any) -> list[str]:
+    adapter = TypeAdapter(params_type)
+    try:
+        adapter.validate_python(params)
+        return []
+    except ValidationError as exc:
+        errors = exc.errors()
+    schema = adapter.json_schema()
+    problems = []
+    for err in errors:
+        loc = _value_loc(params, err["loc"])
+        if _under_template(params, loc):
+            continue  # the value is only known once the template is rendered
+        path = ".".join(str(p) for p in loc)
+        at = f"`{here}.params{'.' + path if path else ''}`"
+        if err["type"] == "extra_forbidden":
+            allowed = _property_names(schema, loc[:-1])
+            msg = f"{at}: {action} has no parameter '{loc[-1]}'"
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            if hint:
+                msg += f" — did you mean '{hint[0]}'?"
+            if allowed:
+                msg += f" (parameters: {', '.join(allowed)})"
+        elif err["type"] == "missing":
+            msg = f"{at}: required parameter of {action} is missing"
+        else:
+            msg = f"{at}: {err['msg']}"
+        if msg not in problems:
+            problems.append(msg)
+    return problems
+
+
+def _value_loc(params: Any, loc: Sequence[int | str]) -> list[int | str]:
+    """Drop the parts of a pydantic error location that are union tags, not keys of the value."""
+    out: list[int | str] = []
+    node: Any = params
+    for i, part in enumerate(loc):
+        is_key = isinstance(node, Mapping) and part in node
+        is_index = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if is_key or is_index:
+            node = node[part]
+            out.append(part)
+        elif i == len(loc) - 1 or not isinstance(node, Mapping | list):
+            out.append(part)  # a missing key, or a key under a scalar
+            node = None
+    return out
+
+
+def _under_template(params: Any, loc: Sequence[int | str]) -> bool:
+    node: Any = params
+    for part in loc:
+        if is_template(node):
+            return True
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return is_template(node)
+
+
+def _property_names(schema: dict[str, Any], loc: Sequence[int | str]) -> list[str]:
+    """Parameter names allowed at ``loc`` (unions: the names of every variant)."""
+    defs = schema.get("$defs", {})
+    nodes = [schema]
+    for part in loc:
+        nodes = [n for node in nodes for n in _child(_variants(node, defs), part, defs)]
+    names: set[str] = set()
+    for node in nodes:
+        for variant in _variants(node, defs):
+            names.update(variant.get("properties", {}))
+    return sorted(names)
+
+
+def _variants(node: dict[str, Any], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    if "$ref" in node:
+        return _variants(defs.get(node["$ref"].rsplit("/", 1)[-1], {}), defs)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in node:
+            return [v for sub in node[key] for v in _variants(sub, defs)]
+    return [node]
+
+
+def _child(variants: list[dict[str, Any]], part: int | str, defs: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for v in variants:
+        if isinstance(part, int) and "items" in v:
+            out.append(v["items"])
+        elif isinstance(part, str) and part in v.get("properties", {}):
+            out.append(v["properties"][part])
+    return out
+
+
+def _check_templates(here: str, params: Any, earlier: list[str]) -> list[str]:
+    problems: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}")
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]")
+        elif is_template(value):
+            problems.extend(_check_template(f"`{here}{path}`", value, earlier))
+
+    walk(params, ".params")
+    return problems
+
+
+def _check_template(at: str, source: str, earlier: list[str]) -> list[str]:
+    try:
+        names = template_names(source)
+    except TemplateError as exc:
+        lineno = getattr(exc, "lineno", None)
+        line = f" (line {lineno})" if lineno else ""
+        return [f"{at}: template syntax error{line}: {exc.message or exc}"]
+    problems = []
+    for name in sorted(names - CONTEXT_NAMES):
+        hint = difflib.get_close_matches(name, sorted(CONTEXT_NAMES), n=1)
+        tip = f" — did you mean '{hint[0]}'?" if hint else ""
+        problems.append(
+            f"{at}: unknown name '{name}' in template{tip} (available: {', '.join(sorted(CONTEXT_NAMES))}; "
+            "event fields are read as event.<field>)"
+        )
+    if "steps" in names:
+        try:
+            refs = step_references(source)
+        except ValueError as exc:
+            return [*problems, f"{at}: {exc}"]
+        for ref in sorted(set(refs) - set(earlier)):
+            known = ", ".join(earlier) or "none (give a step an `id` to use its result)"
+            problems.append(
+                f"{at}: refers to step '{ref}', which is not an earlier step of this rule (earlier: {known})"
+            )
+    return problems
