@@ -126,9 +126,7 @@ def ask(
         Passage(i, h.text, h.document_id, h.title, h.section, h.page, h.chunk_id) for i, h in enumerate(hits, start=1)
     ]
     assessment = assess(question)
-    request = RouteRequest(
-        question, assessment, task="answer", context_tokens=sum(len(p.text) for p in passages) // 3
-    )
+    request = RouteRequest(question, assessment, task="answer", context_tokens=sum(len(p.text) for p in passages) // 3)
     if not passages:
         answer = grounded_answer(question, [], _never, persona=cfg.persona)
         return AskResult(question, answer, hits, usage=_usage(None, started))
@@ -225,8 +223,9 @@ def _redacted(passages: list[Passage]) -> tuple[list[Passage], Any]:
     joined = redact(_SEPARATOR.join(p.text for p in passages))
     texts = joined.text.split(_SEPARATOR)
     if len(texts) != len(passages):  # a placeholder swallowed a separator: redact one by one instead
-        return [Passage(p.n, redact(p.text).text, p.document_id, p.title, p.section, p.page, p.chunk_id)
-                for p in passages], joined
+        return [
+            Passage(p.n, redact(p.text).text, p.document_id, p.title, p.section, p.page, p.chunk_id) for p in passages
+        ], joined
     shown = [
         Passage(p.n, t, p.document_id, p.title, p.section, p.page, p.chunk_id)
         for p, t in zip(passages, texts, strict=True)

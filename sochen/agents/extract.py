@@ -34,11 +34,34 @@ INTENTS = (
 _KEYWORDS: dict[str, tuple[str, ...]] = {
     "human_request": ("נציג", "נציגה", "אנושי", "בנאדם", "representative", "human", "agent", "ممثل"),
     "complaint": (
-        "תלונה", "להתלונן", "מתלונן", "מתלוננת", "מאוכזב", "מאוכזבת", "גרוע", "גרועה", "זלזול", "חוצפה",
-        "שערורייה", "מחפיר", "complaint", "شكوى",
+        "תלונה",
+        "להתלונן",
+        "מתלונן",
+        "מתלוננת",
+        "מאוכזב",
+        "מאוכזבת",
+        "גרוע",
+        "גרועה",
+        "זלזול",
+        "חוצפה",
+        "שערורייה",
+        "מחפיר",
+        "complaint",
+        "شكوى",
     ),
     "appointment_request": (
-        "תור", "תורים", "לקבוע", "לתאם", "פגישה", "פגישת", "להזמין", "להגיע", "לבוא", "פנוי", "פנויה", "appointment",
+        "תור",
+        "תורים",
+        "לקבוע",
+        "לתאם",
+        "פגישה",
+        "פגישת",
+        "להזמין",
+        "להגיע",
+        "לבוא",
+        "פנוי",
+        "פנויה",
+        "appointment",
         "موعد",
     ),
     "new_lead": ("מעוניין", "מעוניינת", "מתעניין", "מתעניינת", "הצעת", "interested", "quote"),
@@ -49,8 +72,16 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 _PHRASES: dict[str, tuple[str, ...]] = {
     "human_request": (
-        "לדבר עם", "בן אדם", "אדם אמיתי", "נציג אנושי", "real person", "תעביר אותי", "להעביר אותי", "תעבירי אותי",
-        "עם המנהל", "עם מנהל",
+        "לדבר עם",
+        "בן אדם",
+        "אדם אמיתי",
+        "נציג אנושי",
+        "real person",
+        "תעביר אותי",
+        "להעביר אותי",
+        "תעבירי אותי",
+        "עם המנהל",
+        "עם מנהל",
     ),
     "complaint": ("לא מרוצה", "לא מרוצים", "יחס מזלזל", "לא בסדר"),
     "appointment_request": ("קביעת תור", "לקבוע תור", "להגיע ל", "book an appointment"),
@@ -59,9 +90,34 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     "small_talk": ("בוקר טוב", "ערב טוב", "לילה טוב", "מה נשמע", "מה שלומך", "good morning"),
 }
 _QUESTION_WORDS = (
-    "מה", "מי", "מתי", "איפה", "איך", "למה", "האם", "כמה", "איזה", "איזו", "אילו", "what", "how", "when",
+    "מה",
+    "מי",
+    "מתי",
+    "איפה",
+    "איך",
+    "למה",
+    "האם",
+    "כמה",
+    "איזה",
+    "איזו",
+    "אילו",
+    "what",
+    "how",
+    "when",
     # requests for information phrased as imperatives
-    "השווה", "השווי", "הסבר", "הסבירי", "פרט", "פרטי", "תאר", "מצא", "סכם", "תסביר", "תפרט", "compare", "explain",
+    "השווה",
+    "השווי",
+    "הסבר",
+    "הסבירי",
+    "פרט",
+    "פרטי",
+    "תאר",
+    "מצא",
+    "סכם",
+    "תסביר",
+    "תפרט",
+    "compare",
+    "explain",
 )
 
 
@@ -114,8 +170,15 @@ def understand_text(text: str, *, now: datetime, services: list[str] | None = No
 
 # A person asking for a person, or complaining, outranks everything; a request to book outranks a question.
 _PRIORITY = (
-    "human_request", "complaint", "appointment_request", "new_lead", "price_question", "hours_question",
-    "document_question", "service_question", "small_talk",
+    "human_request",
+    "complaint",
+    "appointment_request",
+    "new_lead",
+    "price_question",
+    "hours_question",
+    "document_question",
+    "service_question",
+    "small_talk",
 )
 
 
@@ -127,8 +190,8 @@ def _decide(scores: dict[str, float], is_question: bool, n_tokens: int) -> tuple
         return ("document_question", 0.4) if is_question else ("out_of_scope", 0.3)
     if "small_talk" in scores and len(scores) > 1:
         del scores["small_talk"]
-    if "price_question" in scores and "appointment_request" in scores and is_question:
-        scores.pop("appointment_request")  # "כמה עולה תור?" asks a price
+    if scores.keys() & {"price_question", "hours_question"} and "appointment_request" in scores and is_question:
+        scores.pop("appointment_request")  # "כמה עולה תור?", "עד איזו שעה אפשר להגיע?" ask, they do not book
     best = next(i for i in _PRIORITY if i in scores)
     return best, min(0.95, 0.6 + 0.1 * scores[best])
 
@@ -161,18 +224,47 @@ def _slots(text: str, *, now: datetime, service: str | None) -> dict[str, str]:
     return slots
 
 
-_WEEKDAYS = {"ראשון": 6, "שני": 0, "שלישי": 1, "רביעי": 2, "חמישי": 3, "שישי": 4, "שבת": 5,
-             "א'": 6, "ב'": 0, "ג'": 1, "ד'": 2, "ה'": 3, "ו'": 4}
+_WEEKDAYS = {
+    "ראשון": 6,
+    "שני": 0,
+    "שלישי": 1,
+    "רביעי": 2,
+    "חמישי": 3,
+    "שישי": 4,
+    "שבת": 5,
+    "א'": 6,
+    "ב'": 0,
+    "ג'": 1,
+    "ד'": 2,
+    "ה'": 3,
+    "ו'": 4,
+}
 _DAY_WORD = re.compile(r"(?:ביום|יום|ב)\s*(ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת|[אבגדהו]')(\s+הבא)?")
 _DATE = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?(?![\d:])")
 _CLOCK = re.compile(r"(?<![\d.])(\d{1,2}):(\d{2})(?!\d)")
 _HOUR = re.compile(
     r"(?:ב-?|בשעה\s*|שעה\s*)(\d{1,2})(?!\d|[.:/]\d)(?:\s*(בבוקר|בצהריים|אחה\"צ|אחר הצהריים|אחרי הצהריים|בערב|בלילה))?"
 )
-_HOUR_WORDS = {"אחת": 1, "שתיים": 2, "שלוש": 3, "ארבע": 4, "חמש": 5, "שש": 6, "שבע": 7, "שמונה": 8, "תשע": 9,
-               "עשר": 10, "אחת עשרה": 11, "אחת-עשרה": 11, "שתים עשרה": 12, "שתים-עשרה": 12}
+_HOUR_WORDS = {
+    "אחת": 1,
+    "שתיים": 2,
+    "שלוש": 3,
+    "ארבע": 4,
+    "חמש": 5,
+    "שש": 6,
+    "שבע": 7,
+    "שמונה": 8,
+    "תשע": 9,
+    "עשר": 10,
+    "אחת עשרה": 11,
+    "אחת-עשרה": 11,
+    "שתים עשרה": 12,
+    "שתים-עשרה": 12,
+}
 _HOUR_IN_WORDS = re.compile(
-    r"(?:^|\s)(?:ב|בשעה\s)(" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + r")(?:\s+(וחצי|ורבע))?(?=\s|$|[,.!?])"
+    r"(?:^|\s)(?:ב|בשעה\s)("
+    + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True))
+    + r")(?:\s+(וחצי|ורבע))?(?=\s|$|[,.!?])"
 )
 _IN_DAYS = re.compile(r"בעוד\s+(יום|יומיים|שבוע|שבועיים|(\d+)\s+ימים)")
 
@@ -228,7 +320,7 @@ def _time_of_day(flat: str) -> time | None:
     if (m := _HOUR_IN_WORDS.search(flat)) is not None:
         hour = _HOUR_WORDS[m.group(1)]
         minute = {"וחצי": 30, "ורבע": 15}.get(m.group(2) or "", 0)
-        afternoon = hour <= 7 or any(p in flat for p in ("אחה\"צ", "הצהריים", "בערב"))
+        afternoon = hour <= 7 or any(p in flat for p in ('אחה"צ', "הצהריים", "בערב"))
         return time(hour + 12 if afternoon and hour < 12 else hour, minute)
     for m in _HOUR.finditer(flat):
         hour, part = int(m.group(1)), m.group(2)

@@ -12,6 +12,7 @@ runtime context: they are never checkpointed.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from pathlib import Path
@@ -26,7 +27,7 @@ from . import nodes
 from .nodes import Deps
 from .state import ConversationState
 
-__all__ = ["build_graph", "checkpointer_for"]
+__all__ = ["build_graph", "checkpointer_for", "forget_checkpointers", "graph_for"]
 
 
 def _understand(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def _retrieve(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any
 
 
 def _respond(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    return nodes.respond(state, runtime.context, (state.get("outcome") or {}).get("plan", "out_of_scope"))
+    return nodes.respond(state, runtime.context, str((state.get("outcome") or {}).get("plan", "out_of_scope")))
 
 
 def _conclude(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -110,20 +111,32 @@ def checkpointer_for(settings: Settings) -> BaseCheckpointSaver[Any]:
             conn_pg = Connection.connect(
                 url.render_as_string(hide_password=False), autocommit=True, prepare_threshold=0, row_factory=dict_row
             )
-            saver = PostgresSaver(conn_pg)  # type: ignore[arg-type]
+            saver = PostgresSaver(conn_pg)
         saver.setup()
         _SAVERS[key] = saver
         return saver
 
 
-def forget_checkpointers() -> None:
-    """Close and drop cached checkpointers (tests)."""
+_GRAPHS: dict[str, Any] = {}
+
+
+def graph_for(settings: Settings) -> Any:
+    """The compiled graph on the configured database's checkpointer (compiled once per process)."""
+    saver = checkpointer_for(settings)
     with _LOCK:
+        graph = _GRAPHS.get(settings.database_url)
+        if graph is None:
+            graph = _GRAPHS[settings.database_url] = build_graph(saver)
+        return graph
+
+
+def forget_checkpointers() -> None:
+    """Close and drop cached checkpointers and graphs (tests)."""
+    with _LOCK:
+        _GRAPHS.clear()
         for saver in _SAVERS.values():
             conn = getattr(saver, "conn", None)
             if conn is not None:
-                try:
+                with contextlib.suppress(Exception):
                     conn.close()
-                except Exception:  # noqa: BLE001 - closing best effort
-                    pass
         _SAVERS.clear()

@@ -23,7 +23,7 @@ from ..privacy import assess
 from ..rag.retriever import Retriever, SearchHit
 from ..text import stems, tokenize
 from .extract import INTENTS, understand_text
-from .state import ConversationState, TurnOutcome
+from .state import ConversationState
 
 __all__ = ["Deps", "conclude", "guard", "plan", "respond", "retrieve", "understand"]
 
@@ -107,14 +107,24 @@ class _ModelIntent(BaseModel):
 def _model_intent(state: ConversationState, deps: Deps, *, fallback: tuple[str, float]) -> tuple[str, float]:
     """Classify with a routed model and validated structured output; one retry with the error, then rules."""
     system = (
-        "סווג/י את הודעת הלקוח לאחת הכוונות: " + ", ".join(INTENTS) + '. החזר/י JSON: {"intent": ..., "confidence": ...}'
+        "סווג/י את הודעת הלקוח לאחת הכוונות: "
+        + ", ".join(INTENTS)
+        + '. החזר/י JSON: {"intent": ..., "confidence": ...}'
     )
     messages = [Message(role="system", content=system), Message(role="user", content=state["text"])]
     request = RouteRequest(state["text"], assess(state["text"]), task="classify")
     for _ in range(2):
         try:
-            result = run_routed(request, messages, tenant=deps.config.slug, models=deps.config.models,
-                                providers=deps.providers, session=None, health=deps.health, schema=_ModelIntent)
+            result = run_routed(
+                request,
+                messages,
+                tenant=deps.config.slug,
+                models=deps.config.models,
+                providers=deps.providers,
+                session=None,
+                health=deps.health,
+                schema=_ModelIntent,
+            )
         except ProviderError:
             return fallback
         if result.completion is None:
@@ -124,8 +134,11 @@ def _model_intent(state: ConversationState, deps: Deps, *, fallback: tuple[str, 
             assert isinstance(parsed, _ModelIntent)
             return parsed.intent, parsed.confidence
         except (ValidationError, AssertionError) as exc:
-            messages = [*messages, Message(role="assistant", content=result.completion.text),
-                        Message(role="user", content=f"התשובה לא תקינה: {exc}. החזר/י JSON תקין בלבד.")]
+            messages = [
+                *messages,
+                Message(role="assistant", content=result.completion.text),
+                Message(role="user", content=f"התשובה לא תקינה: {exc}. החזר/י JSON תקין בלבד."),
+            ]
     return fallback
 
 
@@ -169,13 +182,16 @@ def retrieve(state: ConversationState, deps: Deps) -> dict[str, Any]:
 def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]:
     """Write the reply for the planned action (WhatsApp style: short, no tables)."""
     t = deps.config.agent.templates
-    outcome: TurnOutcome = {"reply_mode": "template", "route": {}, "citations": [], "events": [], "handoff": False}
+    outcome: dict[str, Any] = {"reply_mode": "template", "route": {}, "citations": [], "events": [], "handoff": False}
     update: dict[str, Any] = {}
     if action == "silent":
         outcome.update(reply=None, reply_mode="none")
     elif action in ("handoff", "complaint"):
-        reason = "complaint" if action == "complaint" else (
-            "human_request" if state["intent"] == "human_request" else "not_understood")
+        reason = (
+            "complaint"
+            if action == "complaint"
+            else ("human_request" if state["intent"] == "human_request" else "not_understood")
+        )
         outcome.update(reply=t.complaint if action == "complaint" else t.handoff, handoff=True)
         outcome["events"].append({"type": "handoff.requested", "payload": {"reason": reason}})
         update.update(status="handoff", handoff_reason=reason)
@@ -193,9 +209,16 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
             outcome["events"].append({"type": "handoff.requested", "payload": {"reason": "sensitive_no_local"}})
             update.update(status="handoff", handoff_reason="sensitive_no_local")
         elif answer.get("citations"):
-            outcome["events"].append({"type": "question.answered", "payload": {
-                "question_intent": state["intent"], "mode": answer["reply_mode"],
-                "documents": sorted({c["title"] for c in answer["citations"]})}})
+            outcome["events"].append(
+                {
+                    "type": "question.answered",
+                    "payload": {
+                        "question_intent": state["intent"],
+                        "mode": answer["reply_mode"],
+                        "documents": sorted({c["title"] for c in answer["citations"]}),
+                    },
+                }
+            )
         if not answer.get("handoff") and state.get("slots") and not state.get("lead_done"):
             missing = _missing(state, deps)
             if missing and state["intent"] not in QUESTION_INTENTS:
@@ -211,8 +234,13 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
 
 def _missing(state: ConversationState, deps: Deps) -> list[Any]:
     slots = state.get("slots") or {}
-    return [s for s in deps.config.agent.slots if s.required and not slots.get(s.name)
-            and not (s.default_from_channel and (state.get("contact") or {}).get("phone"))]
+    return [
+        s
+        for s in deps.config.agent.slots
+        if s.required
+        and not slots.get(s.name)
+        and not (s.default_from_channel and (state.get("contact") or {}).get("phone"))
+    ]
 
 
 def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, Any]], bool, str | None]:
@@ -227,7 +255,8 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
     when = slots.get("preferred_time", "")
     shown_when = _show_when(when) if when else "ללא מועד מועדף"
     reply = deps.config.agent.templates.lead_done.format(
-        name=slots.get("name", ""), service=slots.get("service", "הפנייה"), when=shown_when)
+        name=slots.get("name", ""), service=slots.get("service", "הפנייה"), when=shown_when
+    )
     events: list[dict[str, Any]] = [{"type": "lead.captured", "payload": {"slots": slots, "channel": state["channel"]}}]
     if when:
         events.append({"type": "appointment.requested", "payload": {"slots": slots, "preferred_time": when}})
@@ -252,13 +281,25 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
     if agent.answer_mode != "extractive" and deps.config.models.providers:
         from .ask import ask
 
-        result = ask(deps.settings, deps.config.slug, state["text"], retriever=deps.retriever,
-                     providers=deps.providers, health=deps.health, conversation_id=state["conversation_id"],
-                     hits=hits, config=deps.config)
+        result = ask(
+            deps.settings,
+            deps.config.slug,
+            state["text"],
+            retriever=deps.retriever,
+            providers=deps.providers,
+            health=deps.health,
+            conversation_id=state["conversation_id"],
+            hits=hits,
+            config=deps.config,
+        )
         data = result.as_dict()
         if data["status"] != "degraded":
-            return {"reply": data["answer"], "reply_mode": "generative", "citations": data["citations"],
-                    "route": data["route"]}
+            return {
+                "reply": data["answer"],
+                "reply_mode": "generative",
+                "citations": data["citations"],
+                "route": data["route"],
+            }
         if agent.answer_mode == "generative":
             return _holding(deps, data["route"])
         # No model could answer. Quoting the documents runs here, so it is allowed for sensitive turns too;
@@ -271,20 +312,83 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
 
 
 def _holding(deps: Deps, route: dict[str, Any]) -> dict[str, Any]:
-    return {"reply": deps.config.persona.holding_reply, "reply_mode": "template", "handoff": True, "route": route,
-            "citations": []}
+    return {
+        "reply": deps.config.persona.holding_reply,
+        "reply_mode": "template",
+        "handoff": True,
+        "route": route,
+        "citations": [],
+    }
 
 
-_STOP = {"מה", "מי", "איך", "האם", "של", "את", "על", "עם", "זה", "יש", "לי", "אני", "אתם", "כמה", "מתי", "איפה",
-         "לכם", "אפשר", "רוצה", "לפי", "גם", "או", "אם", "כל", "כי", "the", "is", "what", "how", "a", "of",
-         "השווה", "השווי", "הסבר", "פרט", "מצא", "סכם", "קובע", "קובעת", "אומר", "נאמר", "כתוב", "ומצא", "תסביר",
-         "גובה", "סכום", "שיעור"}
+_STOP = {
+    "מה",
+    "מי",
+    "איך",
+    "האם",
+    "של",
+    "את",
+    "על",
+    "עם",
+    "זה",
+    "יש",
+    "לי",
+    "אני",
+    "אתם",
+    "כמה",
+    "מתי",
+    "איפה",
+    "לכם",
+    "אפשר",
+    "רוצה",
+    "לפי",
+    "גם",
+    "או",
+    "אם",
+    "כל",
+    "כי",
+    "the",
+    "is",
+    "what",
+    "how",
+    "a",
+    "of",
+    "השווה",
+    "השווי",
+    "הסבר",
+    "פרט",
+    "מצא",
+    "סכם",
+    "קובע",
+    "קובעת",
+    "אומר",
+    "נאמר",
+    "כתוב",
+    "ומצא",
+    "תסביר",
+    "גובה",
+    "סכום",
+    "שיעור",
+}
 _MONEY_WORDS = {"גובה", "סכום", "מחיר", "המחיר", "עולה", "עלות", "תעריף", "שכר", "דמי", "כמה"}
 _COMPARE = ("השווה", "השוו", "לעומת", "ההבדל", "הבדל", "סתירה", "סתירות", "בין", "compare")
 _CLAUSE = re.compile(r"(?:סעיף\s*)?(\d{1,2}(?:\.\d{1,2})+)|סעיף\s+(\d{1,2})")
-_MIN_COVERAGE = 0.45
-_SYNONYMS = {"ראשון": "א'", "שני": "ב'", "שלישי": "ג'", "רביעי": "ד'", "חמישי": "ה'", "שישי": "ו'", "שבת": "ש'",
-             "עולה": "מחיר", "עולים": "מחיר", "עלות": "מחיר", "כמה": "מחיר", "פתוחים": "שעות", "פתוח": "שעות"}
+_MIN_COVERAGE = 0.38
+_SYNONYMS = {
+    "ראשון": "א'",
+    "שני": "ב'",
+    "שלישי": "ג'",
+    "רביעי": "ד'",
+    "חמישי": "ה'",
+    "שישי": "ו'",
+    "שבת": "ש'",
+    "עולה": "מחיר",
+    "עולים": "מחיר",
+    "עלות": "מחיר",
+    "כמה": "מחיר",
+    "פתוחים": "שעות",
+    "פתוח": "שעות",
+}
 # What a good answer to a kind of question looks like: a price, or clock times.
 _ANSWER_SHAPE = {"price_question": re.compile(r"₪|ש\"ח|שקל|מחיר"), "hours_question": re.compile(r"\d{1,2}:\d{2}")}
 
@@ -342,7 +446,7 @@ def _extractive(question: str, hits: list[SearchHit], deps: Deps, intent: str = 
             coverage = cover(words)
             if shape is not None and shape.search(unit):
                 coverage += 0.15
-            if unit.endswith("?") or len(unit.split()) < 4 and not re.search(r"\d{2}|₪", unit):
+            if unit.endswith("?") or (len(unit.split()) < 4 and not re.search(r"\d{2}|₪", unit)):
                 carried = max(carried, coverage)  # a FAQ question or a heading: what follows answers it
                 continue
             coverage, carried = max(coverage, carried), 0.0
@@ -354,38 +458,64 @@ def _extractive(question: str, hits: list[SearchHit], deps: Deps, intent: str = 
     scored.sort(key=lambda x: -x[0])
     t = deps.config.agent.templates
     if not scored or scored[0][1] < needed:
-        return {"reply": deps.config.persona.not_found_reply, "reply_mode": "extractive", "citations": [],
-                "route": {"route": "none", "reason": "extractive_no_match"}, "refused": True}
+        return {
+            "reply": deps.config.persona.not_found_reply,
+            "reply_mode": "extractive",
+            "citations": [],
+            "route": {"route": "none", "reason": "extractive_no_match"},
+            "refused": True,
+        }
     chosen = [scored[0]]
     if comparing:
-        other = next((s for s in scored[1:] if s[3].document_id != chosen[0][3].document_id
-                      and s[1] >= needed / 2), None)
+        other = next(
+            (s for s in scored[1:] if s[3].document_id != chosen[0][3].document_id and s[1] >= needed / 2), None
+        )
         if other is not None:
             chosen.append(other)
     citations, lines = [], []
     for n, (_, _, unit, hit) in enumerate(chosen, start=1):
         where = ", ".join(p for p in (hit.title, hit.section, f"עמ' {hit.page}" if hit.page else "") if p)
-        citations.append({"n": n, "document_id": hit.document_id, "title": hit.title, "section": hit.section,
-                          "page": hit.page, "chunk_id": hit.chunk_id, "quote": unit})
+        citations.append(
+            {
+                "n": n,
+                "document_id": hit.document_id,
+                "title": hit.title,
+                "section": hit.section,
+                "page": hit.page,
+                "chunk_id": hit.chunk_id,
+                "quote": unit,
+            }
+        )
         lines.append(f"{unit}\n(מקור: {where})")
-    return {"reply": f"{t.extractive_prefix}\n" + "\n\n".join(lines), "reply_mode": "extractive",
-            "citations": citations, "route": {"route": "none", "reason": "extractive"}}
+    return {
+        "reply": f"{t.extractive_prefix}\n" + "\n\n".join(lines),
+        "reply_mode": "extractive",
+        "citations": citations,
+        "route": {"route": "none", "reason": "extractive"},
+    }
 
 
 # -- conclude -----------------------------------------------------------------------------------------
 def conclude(state: ConversationState, deps: Deps) -> dict[str, Any]:
     """Seal the turn: the reply event, the outcome remembered under the message id."""
-    outcome: TurnOutcome = dict(state.get("outcome") or {})  # type: ignore[assignment]
+    outcome: dict[str, Any] = dict(state.get("outcome") or {})
     events = list(outcome.get("events") or [])
     reply = outcome.get("reply")
     contact = state.get("contact") or {}
     if reply:
-        events.append({"type": "reply", "payload": {"to": contact.get("id", ""), "text": reply,
-                                                     "channel": state["channel"]}})
-    outcome.update(turn=state["turn"], message_id=state["message_id"], intent=state["intent"],
-                   confidence=state.get("confidence", 0.0), events=events,
-                   sensitive=bool(state.get("sensitive")), sensitivity_types=state.get("sensitivity_types") or [])
-    processed = dict(state.get("processed") or {})
+        events.append(
+            {"type": "reply", "payload": {"to": contact.get("id", ""), "text": reply, "channel": state["channel"]}}
+        )
+    outcome.update(
+        turn=state["turn"],
+        message_id=state["message_id"],
+        intent=state["intent"],
+        confidence=state.get("confidence", 0.0),
+        events=events,
+        sensitive=bool(state.get("sensitive")),
+        sensitivity_types=state.get("sensitivity_types") or [],
+    )
+    processed: dict[str, Any] = dict(state.get("processed") or {})
     processed[state["message_id"]] = outcome
     if len(processed) > _KEEP_PROCESSED:
         for key in list(processed)[: len(processed) - _KEEP_PROCESSED]:

@@ -37,7 +37,10 @@ Observer = Callable[[str, str, float], None]
 
 @runtime_checkable
 class InboundQueue(Protocol):
-    """Takes ids of committed inbound events; must not block the webhook for long, nor raise."""
+    """Takes ids of committed inbound events; must not block the webhook for long, nor raise.
+
+    A queue with a true ``after_response`` attribute is called after the webhook's answer is sent.
+    """
 
     def enqueue(self, event_ids: Sequence[str]) -> None:
         """Hand these ids to whatever processes them."""
@@ -136,6 +139,9 @@ class EmbeddedQueue:
 
 class CeleryQueue:
     """Sends ``task_name`` with the event id to ``queue_name`` through the workflows Celery app."""
+
+    after_response = True
+    """The webhook answers first (the rows are committed), then this queue talks to the broker."""
 
     def __init__(self, *, task_name: str, queue_name: str, celery: Any = None) -> None:
         self.task_name = task_name

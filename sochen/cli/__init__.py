@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from . import ask as _ask  # noqa: F401
+from . import chat as _chat  # noqa: F401
 from . import connectors as _connectors  # noqa: F401
 
 # Command modules register themselves on `app` when imported.
 from . import db as _db  # noqa: F401
-from . import ask as _ask  # noqa: F401
-from . import chat as _chat  # noqa: F401
 from . import demo as _demo  # noqa: F401
+from . import evals as _evals  # noqa: F401
+from . import jobs as _jobs  # noqa: F401
 from . import llm as _llm  # noqa: F401
 from . import privacy as _privacy  # noqa: F401
 from . import rag as _rag  # noqa: F401

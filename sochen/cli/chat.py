@@ -63,10 +63,14 @@ def _show(result: Any) -> None:
     console.print(
         f"     intent={outcome.get('intent')} mode={outcome.get('reply_mode')} status={result.status} "
         f"route={route.get('route', '—')}:{route.get('reason', '—')} sensitive={outcome.get('sensitive')}",
-        style="dim", highlight=False, markup=False,
+        style="dim",
+        highlight=False,
+        markup=False,
     )
     for c in outcome.get("citations") or []:
-        console.print(f"     [{c['n']}] {c['title']} {c.get('section') or ''}", style="dim", highlight=False, markup=False)
+        console.print(
+            f"     [{c['n']}] {c['title']} {c.get('section') or ''}", style="dim", highlight=False, markup=False
+        )
     if result.jobs:
         from sqlalchemy import select
 
@@ -89,8 +93,14 @@ def conversations_list(
 
     with db_session() as session:
         rows = [
-            {"id": c.id, "channel": c.channel, "status": c.status, "handoff_reason": c.handoff_reason,
-             "turns": c.turns, "updated_at": c.updated_at.isoformat()}
+            {
+                "id": c.id,
+                "channel": c.channel,
+                "status": c.status,
+                "handoff_reason": c.handoff_reason,
+                "turns": c.turns,
+                "updated_at": c.updated_at.isoformat(),
+            }
             for c in session.scalars(
                 select(Conversation).where(Conversation.tenant == tenant).order_by(Conversation.updated_at.desc())
             )
@@ -119,7 +129,8 @@ def conversations_show(
         turns = [
             {"turn": t.turn, "role": t.role, "text": t.text, "intent": t.intent, "details": t.details}
             for t in session.scalars(
-                select(ConversationTurn).where(ConversationTurn.conversation_id == conversation_id)
+                select(ConversationTurn)
+                .where(ConversationTurn.conversation_id == conversation_id)
                 .order_by(ConversationTurn.turn, ConversationTurn.role.desc())
             )
         ]

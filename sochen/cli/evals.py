@@ -59,8 +59,9 @@ def run(
     repeat: int = typer.Option(1, "--repeat", min=1, max=100, help="Run each scenario N times."),
     jobs: int = typer.Option(4, "--jobs", min=1, max=64, help="Scenarios run in parallel."),
     report_dir: Path | None = typer.Option(None, "--report-dir", help="Where reports go (default under HOME/evals)."),
-    scenarios: list[Path] | None = typer.Option(None, "--scenarios", help="Scenario files/folders instead of "
-                                                "the tenant's `evals.scenarios`."),
+    scenarios: list[Path] | None = typer.Option(
+        None, "--scenarios", help="Scenario files/folders instead of the tenant's `evals.scenarios`."
+    ),
     judge: bool = typer.Option(True, "--judge/--no-judge", help="Run model-judged checks (else skipped)."),
     json_out: bool = typer.Option(False, "--json", help="Print the run as JSON."),
 ) -> None:
@@ -81,8 +82,17 @@ def run(
             for p in scenarios:
                 paths.extend(sorted({*p.glob("*.yaml"), *p.glob("*.yml")}) if p.is_dir() else [p])
             chosen = load_files(paths)
-        result = run_suite(get_settings(), tenant, version=version, scenarios=chosen, repeat=repeat, jobs=jobs,
-                           report_dir=report_dir, judge=judge, progress=None if json_out else _progress)
+        result = run_suite(
+            get_settings(),
+            tenant,
+            version=version,
+            scenarios=chosen,
+            repeat=repeat,
+            jobs=jobs,
+            report_dir=report_dir,
+            judge=judge,
+            progress=None if json_out else _progress,
+        )
     except SuiteError as exc:
         fail(str(exc), code=2)
     except (TenantNotFoundError, VersionNotFoundError, ValueError) as exc:
@@ -135,18 +145,34 @@ def list_runs(
     from ..evals.store import list_runs as runs_of
 
     with db_session() as session:
-        rows = [{"id": r.id, "version": r.version, "label": r.label, "status": r.status, "passed": r.passed,
-                 "kb_revision": r.kb_revision, "pass_rate": (r.metrics or {}).get("pass_rate"),
-                 "started_at": r.started_at.isoformat(), "html": (r.report_paths or {}).get("html")}
-                for r in runs_of(session, tenant, limit=limit)]
+        rows: list[dict[str, Any]] = [
+            {
+                "id": r.id,
+                "version": r.version,
+                "label": r.label,
+                "status": r.status,
+                "passed": r.passed,
+                "kb_revision": r.kb_revision,
+                "pass_rate": (r.metrics or {}).get("pass_rate"),
+                "started_at": r.started_at.isoformat(),
+                "html": (r.report_paths or {}).get("html"),
+            }
+            for r in runs_of(session, tenant, limit=limit)
+        ]
     if json_out:
         print_json(rows)
         return
     table = Table("run", "version", "status", "gate", "pass rate", "started", "report")
     for r in rows:
-        table.add_row(r["id"][:12], str(r["version"]), r["status"], "✓" if r["passed"] else "✗",
-                      "—" if r["pass_rate"] is None else f"{r['pass_rate']:.0%}", r["started_at"][:19],
-                      r["html"] or "")
+        table.add_row(
+            r["id"][:12],
+            str(r["version"]),
+            r["status"],
+            "✓" if r["passed"] else "✗",
+            "—" if r["pass_rate"] is None else f"{r['pass_rate']:.0%}",
+            r["started_at"][:19],
+            r["html"] or "",
+        )
     console.print(table)
 
 
@@ -157,8 +183,9 @@ def compare(
     repeat: int = typer.Option(1, "--repeat", min=1, max=100, help="Run each scenario N times."),
     jobs: int = typer.Option(4, "--jobs", min=1, max=64, help="Scenarios run in parallel."),
     report_dir: Path | None = typer.Option(None, "--report-dir", help="Where compare.json/html go."),
-    scenarios: list[Path] | None = typer.Option(None, "--scenarios", help="Scenario files/folders (default: "
-                                                "the suite of the first --config)."),
+    scenarios: list[Path] | None = typer.Option(
+        None, "--scenarios", help="Scenario files/folders (default: the suite of the first --config)."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Run the same scenarios on several configurations and show them side by side."""
@@ -172,8 +199,9 @@ def compare(
         loaded = [load_tenant_file(p) for p in configs]
     except TenantConfigError as exc:
         fail(str(exc), code=2)
-    labels = [p.stem if [q.stem for q in configs].count(p.stem) == 1 else f"{i + 1}:{p.stem}"
-              for i, p in enumerate(configs)]
+    labels = [
+        p.stem if [q.stem for q in configs].count(p.stem) == 1 else f"{i + 1}:{p.stem}" for i, p in enumerate(configs)
+    ]
     try:
         if scenarios:
             paths: list[Path] = []
@@ -184,8 +212,15 @@ def compare(
             suite = load_suite(loaded[0])
         settings = get_settings()
         folder = report_dir or settings.home / "evals" / "reports" / tenant / "compare"
-        result = compare_configs(settings, tenant, list(zip(labels, [t.config for t in loaded], strict=True)), suite,
-                                 repeat=repeat, jobs=jobs, report_dir=folder)
+        result = compare_configs(
+            settings,
+            tenant,
+            list(zip(labels, [t.config for t in loaded], strict=True)),
+            suite,
+            repeat=repeat,
+            jobs=jobs,
+            report_dir=folder,
+        )
     except SuiteError as exc:
         fail(str(exc), code=2)
     except ValueError as exc:
@@ -193,12 +228,29 @@ def compare(
     if json_out:
         print_json({"tenant": tenant, "variants": result.rows(), "reports": result.reports})
         return
-    table = Table("variant", "pass rate", "intent", "p50 ms", "p95 ms", "$ / 1,000 conversations", "PII leaks",
-                  "answer modes", "routes")
+    table = Table(
+        "variant",
+        "pass rate",
+        "intent",
+        "p50 ms",
+        "p95 ms",
+        "$ / 1,000 conversations",
+        "PII leaks",
+        "answer modes",
+        "routes",
+    )
     for r in result.rows():
-        table.add_row(r["variant"], _pct(r["pass_rate"]), _pct(r["intent_accuracy"]), str(r["p50_ms"]),
-                      str(r["p95_ms"]), f"{r['cost_per_1000_conversations_usd']:.2f}", str(r["personal_data_leaks"]),
-                      str(r["answer_modes"]), str(r["routes"]))
+        table.add_row(
+            r["variant"],
+            _pct(r["pass_rate"]),
+            _pct(r["intent_accuracy"]),
+            str(r["p50_ms"]),
+            str(r["p95_ms"]),
+            f"{r['cost_per_1000_conversations_usd']:.2f}",
+            str(r["personal_data_leaks"]),
+            str(r["answer_modes"]),
+            str(r["routes"]),
+        )
     console.print(table)
     for kind, path in result.reports.items():
         console.print(f"{kind}: {path}", highlight=False)

@@ -53,12 +53,16 @@ class TenantConfig(StrictModel):
         description="Settings per connector, keyed by connector name (whatsapp, zoho_crm, n8n, or a plugin's "
         "name); each is validated against that connector's own configuration model by `sochen tenant apply`.",
     )
-    agent: AgentConfig = Field(default_factory=AgentConfig, description="What the conversation agent collects and says.")
+    agent: AgentConfig = Field(
+        default_factory=AgentConfig, description="What the conversation agent collects and says."
+    )
     workflows: WorkflowsConfig = Field(
         default_factory=WorkflowsConfig, description="Rules that turn the agent's events into connector jobs."
     )
     evals: EvalsConfig = Field(default_factory=EvalsConfig, description="Scenario suite and go-live gate.")
-    persona: PersonaConfig = Field(default_factory=PersonaConfig, description="How the agent speaks and its fixed replies.")
+    persona: PersonaConfig = Field(
+        default_factory=PersonaConfig, description="How the agent speaks and its fixed replies."
+    )
 
     def digest(self) -> str:
         """A stable hash of the effective configuration (used to tell versions apart)."""

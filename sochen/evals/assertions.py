@@ -56,8 +56,17 @@ JudgeFn = Callable[[str, "View"], tuple[str, str]]
 """``(criterion, view) -> (status, reason)`` with status pass, fail or skip."""
 
 _REFUSAL_PHRASES = (
-    "לא מצאתי", "אין במסמכים", "המסמכים לא", "המסמכים שברשותי לא", "אינו מופיע במסמכים", "לא מופיע במסמכים",
-    "אין לי מידע", "not covered", "do not cover", "don't cover", "not in the documents",
+    "לא מצאתי",
+    "אין במסמכים",
+    "המסמכים לא",
+    "המסמכים שברשותי לא",
+    "אינו מופיע במסמכים",
+    "לא מופיע במסמכים",
+    "אין לי מידע",
+    "not covered",
+    "do not cover",
+    "don't cover",
+    "not in the documents",
 )
 
 
@@ -119,8 +128,9 @@ class _Checker:
     def add(self, kind: str, ok: bool, he: str, en: str, expected: Any = "", got: Any = "") -> None:
         where_he, where_en = self.view.where
         message = f"{where_he} · {he} | {where_en} · {kind}: {en}"
-        self.checks.append(Check(kind, "pass" if ok else "fail", self.view.turn, message,
-                                 _short(expected), _short(got)))
+        self.checks.append(
+            Check(kind, "pass" if ok else "fail", self.view.turn, message, _short(expected), _short(got))
+        )
 
     def skip(self, kind: str, he: str, en: str) -> None:
         where_he, where_en = self.view.where
@@ -132,13 +142,18 @@ def check_turn(
 ) -> list[Check]:
     """Check one turn's expectations, and that its connector jobs ran in the sandbox (always checked)."""
     checks = _check(exp, View(turn.n, [turn]), not_found_reply, judge)
-    broken = [j for j in turn.jobs if j.status in ("dead", "pending", "running")
-              and NO_FAKE not in (j.error or "")]
+    broken = [j for j in turn.jobs if j.status in ("dead", "pending", "running") and NO_FAKE not in (j.error or "")]
     if broken:
         c = _Checker(View(turn.n, [turn]))
         shown = [f"{j.action}: {j.status} ({_short(j.error or '', 120)})" for j in broken]
-        c.add("jobs_ran", False, f"משימות שנכשלו בארגז החול: {shown}", f"jobs failed in the sandbox: {shown}",
-              "every planned job runs", shown)
+        c.add(
+            "jobs_ran",
+            False,
+            f"משימות שנכשלו בארגז החול: {shown}",
+            f"jobs failed in the sandbox: {shown}",
+            "every planned job runs",
+            shown,
+        )
         checks.extend(c.checks)
     return checks
 
@@ -158,29 +173,53 @@ def _check(exp: Expectations, view: View, not_found_reply: str, judge: JudgeFn |
         intents = [t.intent for t in view.turns]
         ok = exp.intent in intents
         got = intents[-1] if single else intents
-        c.add("intent", ok, f"כוונה: צפוי {exp.intent}, התקבל {got}", f"expected {exp.intent}, got {got}",
-              exp.intent, got)
+        c.add(
+            "intent", ok, f"כוונה: צפוי {exp.intent}, התקבל {got}", f"expected {exp.intent}, got {got}", exp.intent, got
+        )
     slots = view.last.slots
     for name, matcher in exp.slots.items():
         value = slots.get(name)
         unset = matcher == {"any": False}  # {any: false}: not set, like slots_not_set
         ok = value in (None, "", [], {}) if unset else name in slots and match_value(matcher, value)
         got = "לא הוגדר" if name not in slots else value
-        c.add("slots", ok, f"שדה {name}: צפוי {describe(matcher)}, התקבל {got!r}",
-              f"slot {name}: expected {describe(matcher)}, got {'not set' if name not in slots else repr(value)}",
-              {name: matcher}, {name: value})
+        c.add(
+            "slots",
+            ok,
+            f"שדה {name}: צפוי {describe(matcher)}, התקבל {got!r}",
+            f"slot {name}: expected {describe(matcher)}, got {'not set' if name not in slots else repr(value)}",
+            {name: matcher},
+            {name: value},
+        )
     for name in exp.slots_not_set:
         value = slots.get(name)
         ok = value in (None, "", [], {})
-        c.add("slots", ok, f"שדה {name} היה אמור להישאר ריק, אבל הוא {value!r}",
-              f"slot {name} should not be set, but is {value!r}", f"{name}: not set", {name: value})
+        c.add(
+            "slots",
+            ok,
+            f"שדה {name} היה אמור להישאר ריק, אבל הוא {value!r}",
+            f"slot {name} should not be set, but is {value!r}",
+            f"{name}: not set",
+            {name: value},
+        )
     types = view.event_types
     for wanted in exp.events:
-        c.add("events", wanted in types, f"אירוע {wanted}: צפוי, התקבלו {types}",
-              f"event {wanted} expected, emitted {types}", wanted, types)
+        c.add(
+            "events",
+            wanted in types,
+            f"אירוע {wanted}: צפוי, התקבלו {types}",
+            f"event {wanted} expected, emitted {types}",
+            wanted,
+            types,
+        )
     for unwanted in exp.events_not:
-        c.add("events", unwanted not in types, f"אירוע {unwanted} לא אמור היה להיווצר",
-              f"event {unwanted} must not be emitted, emitted {types}", f"not {unwanted}", types)
+        c.add(
+            "events",
+            unwanted not in types,
+            f"אירוע {unwanted} לא אמור היה להיווצר",
+            f"event {unwanted} must not be emitted, emitted {types}",
+            f"not {unwanted}",
+            types,
+        )
     _jobs(c, exp, view.jobs)
     if exp.reply is not None:
         _reply(c, exp, view, single)
@@ -188,8 +227,14 @@ def _check(exp: Expectations, view: View, not_found_reply: str, judge: JudgeFn |
         ok = any(_cites(cite.document, cite.clause, ci) for t in view.turns for ci in t.citations)
         got = [f"{ci.get('title')} / {ci.get('section')}" for t in view.turns for ci in t.citations]
         want = cite.document + (f" §{cite.clause}" if cite.clause else "")
-        c.add("cites", ok, f"ציטוט: צפוי מקור {want}, התקבלו {got or 'אין ציטוטים'}",
-              f"expected a citation of {want}, got {got or 'no citations'}", want, got)
+        c.add(
+            "cites",
+            ok,
+            f"ציטוט: צפוי מקור {want}, התקבלו {got or 'אין ציטוטים'}",
+            f"expected a citation of {want}, got {got or 'no citations'}",
+            want,
+            got,
+        )
     if exp.refuses is not None:
         refused = [is_refusal(t.reply, not_found_reply) for t in view.turns]
         ok = any(refused) if exp.refuses else not any(refused)
@@ -205,35 +250,65 @@ def _check(exp: Expectations, view: View, not_found_reply: str, judge: JudgeFn |
             used = [r for r in routes if r != "none"]
             ok = not used if exp.route == "none" else bool(used) and all(r == exp.route for r in used)
             got = routes
-        c.add("route", ok, f"ניתוב: צפוי {exp.route}, התקבל {got}", f"expected route {exp.route}, got {got}",
-              exp.route, got)
+        c.add(
+            "route",
+            ok,
+            f"ניתוב: צפוי {exp.route}, התקבל {got}",
+            f"expected route {exp.route}, got {got}",
+            exp.route,
+            got,
+        )
     if exp.sensitive is not None:
         got_sensitive = any(t.sensitive for t in view.turns)
-        c.add("sensitive", got_sensitive == exp.sensitive,
-              f"רגישות: צפוי {exp.sensitive}, התקבל {got_sensitive} ({view.last.sensitivity_types})",
-              f"expected sensitive={exp.sensitive}, got {got_sensitive} ({view.last.sensitivity_types})",
-              exp.sensitive, got_sensitive)
+        c.add(
+            "sensitive",
+            got_sensitive == exp.sensitive,
+            f"רגישות: צפוי {exp.sensitive}, התקבל {got_sensitive} ({view.last.sensitivity_types})",
+            f"expected sensitive={exp.sensitive}, got {got_sensitive} ({view.last.sensitivity_types})",
+            exp.sensitive,
+            got_sensitive,
+        )
     if exp.no_personal_data_to_api:
         rows = sum(t.ledger_leaks for t in view.turns)
         leaks = [x for t in view.turns for x in t.api_leaks]
-        c.add("privacy", rows == 0 and not leaks,
-              f"מידע אישי נשלח לספק API: {rows} קריאות בספר החשבונות, {len(leaks)} בקשות שנלכדו",
-              f"personal data sent to an API provider: {rows} ledger rows, {len(leaks)} captured requests",
-              "no personal data to API providers", {"ledger_rows": rows, "requests": leaks})
+        c.add(
+            "privacy",
+            rows == 0 and not leaks,
+            f"מידע אישי נשלח לספק API: {rows} קריאות בספר החשבונות, {len(leaks)} בקשות שנלכדו",
+            f"personal data sent to an API provider: {rows} ledger rows, {len(leaks)} captured requests",
+            "no personal data to API providers",
+            {"ledger_rows": rows, "requests": leaks},
+        )
     if exp.handoff is not None:
         got_handoff = view.last.status == "handoff"
-        c.add("handoff", got_handoff == exp.handoff, f"העברה לנציג: צפוי {exp.handoff}, התקבל {got_handoff}",
-              f"expected handoff={exp.handoff}, got {got_handoff} (status {view.last.status})",
-              exp.handoff, got_handoff)
+        c.add(
+            "handoff",
+            got_handoff == exp.handoff,
+            f"העברה לנציג: צפוי {exp.handoff}, התקבל {got_handoff}",
+            f"expected handoff={exp.handoff}, got {got_handoff} (status {view.last.status})",
+            exp.handoff,
+            got_handoff,
+        )
     if exp.max_latency_ms is not None:
         latency = max(t.latency_ms for t in view.turns)
-        c.add("latency", latency <= exp.max_latency_ms,
-              f"זמן תגובה {latency:.0f} ms מעל התקרה {exp.max_latency_ms:.0f} ms",
-              f"latency {latency:.0f} ms, ceiling {exp.max_latency_ms:.0f} ms", exp.max_latency_ms, round(latency, 1))
+        c.add(
+            "latency",
+            latency <= exp.max_latency_ms,
+            f"זמן תגובה {latency:.0f} ms מעל התקרה {exp.max_latency_ms:.0f} ms",
+            f"latency {latency:.0f} ms, ceiling {exp.max_latency_ms:.0f} ms",
+            exp.max_latency_ms,
+            round(latency, 1),
+        )
     if exp.max_cost_usd is not None:
         cost = sum(t.cost_usd for t in view.turns)
-        c.add("cost", cost <= exp.max_cost_usd, f"עלות ${cost:.5f} מעל התקרה ${exp.max_cost_usd:.5f}",
-              f"cost ${cost:.5f}, ceiling ${exp.max_cost_usd:.5f}", exp.max_cost_usd, round(cost, 6))
+        c.add(
+            "cost",
+            cost <= exp.max_cost_usd,
+            f"עלות ${cost:.5f} מעל התקרה ${exp.max_cost_usd:.5f}",
+            f"cost ${cost:.5f}, ceiling ${exp.max_cost_usd:.5f}",
+            exp.max_cost_usd,
+            round(cost, 6),
+        )
     for criterion in exp.judge:
         if judge is None:
             c.skip("judge", f"שופט {criterion}: אין מודל שופט", f"{criterion}: no judge model")
@@ -242,8 +317,7 @@ def _check(exp: Expectations, view: View, not_found_reply: str, judge: JudgeFn |
         if status == "skip":
             c.skip("judge", f"שופט {criterion} דולג: {reason}", f"{criterion} skipped: {reason}")
         else:
-            c.add("judge", status == "pass", f"שופט {criterion}: {reason}", f"{criterion}: {reason}", criterion,
-                  reason)
+            c.add("judge", status == "pass", f"שופט {criterion}: {reason}", f"{criterion}: {reason}", criterion, reason)
     return c.checks
 
 
@@ -260,17 +334,29 @@ def _jobs(c: _Checker, exp: Expectations, jobs: list[JobRecord]) -> None:
         expected: dict[str, Any] = {"action": want.action, "params": {k: describe(m) for k, m in want.params.items()}}
         if want.count is not None:
             expected["count"] = want.count
-        got: Any = [{"action": j.action, "params": {k: _shown(_params(j, k)) for k in want.params} or j.params}
-                    for j in same] or planned
+        got: Any = [
+            {"action": j.action, "params": {k: _shown(_params(j, k)) for k in want.params} or j.params} for j in same
+        ] or planned
         count_he = f" (בדיוק {want.count})" if want.count is not None else ""
         count_en = f" (exactly {want.count})" if want.count is not None else ""
         wanted = "{" + ", ".join(f"{k}: {describe(m)}" for k, m in want.params.items()) + "}"
-        c.add("jobs", ok, f"משימה {want.action}{count_he}: צפוי {wanted}, התקבל {_short(got)}",
-              f"job {want.action}{count_en}: expected {wanted}, got {_short(got)} ({len(matching)} matching)",
-              expected, got)
+        c.add(
+            "jobs",
+            ok,
+            f"משימה {want.action}{count_he}: צפוי {wanted}, התקבל {_short(got)}",
+            f"job {want.action}{count_en}: expected {wanted}, got {_short(got)} ({len(matching)} matching)",
+            expected,
+            got,
+        )
     for action in exp.jobs_not:
-        c.add("jobs", action not in planned, f"משימה {action} לא אמורה הייתה להיות מתוכננת",
-              f"job {action} must not be planned, planned {planned}", f"not {action}", planned)
+        c.add(
+            "jobs",
+            action not in planned,
+            f"משימה {action} לא אמורה הייתה להיות מתוכננת",
+            f"job {action} must not be planned, planned {planned}",
+            f"not {action}",
+            planned,
+        )
 
 
 def _shown(value: Any) -> Any:
@@ -284,23 +370,47 @@ def _reply(c: _Checker, exp: Expectations, view: View, single: bool) -> None:
     got = view.last.reply if single else replies
     for part in exp.reply.contains:
         ok = any(norm_text(part) in norm_text(r) for r in replies)
-        c.add("reply", ok, f"התשובה אמורה לכלול {part!r}, התקבל {_short(got, 100)!r}",
-              f"reply should contain {part!r}, got {_short(got, 100)!r}", part, got)
+        c.add(
+            "reply",
+            ok,
+            f"התשובה אמורה לכלול {part!r}, התקבל {_short(got, 100)!r}",
+            f"reply should contain {part!r}, got {_short(got, 100)!r}",
+            part,
+            got,
+        )
     for part in exp.reply.not_contains:
         ok = not any(norm_text(part) in norm_text(r) for r in replies)
-        c.add("reply", ok, f"התשובה לא אמורה לכלול {part!r}", f"reply must not contain {part!r}, got "
-              f"{_short(got, 100)!r}", f"not {part}", got)
+        c.add(
+            "reply",
+            ok,
+            f"התשובה לא אמורה לכלול {part!r}",
+            f"reply must not contain {part!r}, got {_short(got, 100)!r}",
+            f"not {part}",
+            got,
+        )
     if exp.reply.matches is not None:
         pattern = exp.reply.matches
         ok = any(re.search(pattern, r) or re.search(pattern, norm_text(r)) for r in replies)
-        c.add("reply", bool(ok), f"התשובה אמורה להתאים ל-/{pattern}/, התקבל {_short(joined, 100)!r}",
-              f"reply should match /{pattern}/, got {_short(joined, 100)!r}", pattern, got)
+        c.add(
+            "reply",
+            bool(ok),
+            f"התשובה אמורה להתאים ל-/{pattern}/, התקבל {_short(joined, 100)!r}",
+            f"reply should match /{pattern}/, got {_short(joined, 100)!r}",
+            pattern,
+            got,
+        )
     if exp.reply.silent is not None:
         silent = not view.last.reply
         he = "צפויה שתיקה (נציג מטפל בשיחה)" if exp.reply.silent else "צפויה תשובה"
         en = "expected no reply (a person has the conversation)" if exp.reply.silent else "expected a reply"
-        c.add("reply", silent == exp.reply.silent, f"{he}, התקבל {_short(view.last.reply or '—', 80)!r}",
-              f"{en}, got {_short(view.last.reply or '—', 80)!r}", exp.reply.silent, view.last.reply)
+        c.add(
+            "reply",
+            silent == exp.reply.silent,
+            f"{he}, התקבל {_short(view.last.reply or '—', 80)!r}",
+            f"{en}, got {_short(view.last.reply or '—', 80)!r}",
+            exp.reply.silent,
+            view.last.reply,
+        )
 
 
 def _cites(document: str, clause: str | None, citation: dict[str, Any]) -> bool:

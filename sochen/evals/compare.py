@@ -41,20 +41,30 @@ class Comparison:
         for label, run in self.runs.items():
             m = run.metrics
             cost = m.get("cost_per_conversation_usd") or 0.0
-            out.append({
-                "variant": label, "pass_rate": m.get("pass_rate"), "intent_accuracy": m.get("intent_accuracy"),
-                "p50_ms": (m.get("latency_ms") or {}).get("p50"), "p95_ms": (m.get("latency_ms") or {}).get("p95"),
-                "cost_per_1000_conversations_usd": round(cost * 1000, 4),
-                "personal_data_leaks": m.get("personal_data_leaks", 0), "answer_modes": m.get("answer_modes", {}),
-                "routes": m.get("routes", {}), "gate_failures": run.gate_failures,
-                "provider_problems": run.info.get("provider_problems", {}),
-            })
+            out.append(
+                {
+                    "variant": label,
+                    "pass_rate": m.get("pass_rate"),
+                    "intent_accuracy": m.get("intent_accuracy"),
+                    "p50_ms": (m.get("latency_ms") or {}).get("p50"),
+                    "p95_ms": (m.get("latency_ms") or {}).get("p95"),
+                    "cost_per_1000_conversations_usd": round(cost * 1000, 4),
+                    "personal_data_leaks": m.get("personal_data_leaks", 0),
+                    "answer_modes": m.get("answer_modes", {}),
+                    "routes": m.get("routes", {}),
+                    "gate_failures": run.gate_failures,
+                    "provider_problems": run.info.get("provider_problems", {}),
+                }
+            )
         return out
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON report."""
-        return {"tenant": self.tenant, "variants": self.rows(),
-                "runs": {label: run.as_dict() for label, run in self.runs.items()}}
+        return {
+            "tenant": self.tenant,
+            "variants": self.rows(),
+            "runs": {label: run.as_dict() for label, run in self.runs.items()},
+        }
 
 
 def compare_configs(
@@ -77,27 +87,45 @@ def compare_configs(
         if config.slug != slug:
             raise ValueError(f"variant {label}: slug '{config.slug}' is not '{slug}' (variants are of one tenant)")
         if config.knowledge != first.knowledge:
-            raise ValueError(f"variant {label}: its `knowledge` section differs from {variants[0][0]}'s; "
-                             "variants must share the indexed documents")
+            raise ValueError(
+                f"variant {label}: its `knowledge` section differs from {variants[0][0]}'s; "
+                "variants must share the indexed documents"
+            )
     runs: dict[str, SuiteRun] = {}
     for label, config in variants:
         started = datetime.now(UTC).isoformat()
-        results, metrics, info = execute(settings, slug, config, scenarios, repeat=repeat, jobs=jobs,
-                                         api_fakes=api_fakes, judge=judge)
+        results, metrics, info = execute(
+            settings, slug, config, scenarios, repeat=repeat, jobs=jobs, api_fakes=api_fakes, judge=judge
+        )
         from .gate import evaluate_thresholds
         from .loading import suite_digest
 
-        runs[label] = SuiteRun(slug, None, config.digest(), 0, suite_digest(scenarios), repeat, results, metrics,
-                               evaluate_thresholds(metrics, config.evals.gate), info, label="compare",
-                               started_at=started, finished_at=datetime.now(UTC).isoformat())
+        runs[label] = SuiteRun(
+            slug,
+            None,
+            config.digest(),
+            0,
+            suite_digest(scenarios),
+            repeat,
+            results,
+            metrics,
+            evaluate_thresholds(metrics, config.evals.gate),
+            info,
+            label="compare",
+            started_at=started,
+            finished_at=datetime.now(UTC).isoformat(),
+        )
     comparison = Comparison(slug, runs)
     if report_dir is not None:
         report_dir.mkdir(parents=True, exist_ok=True)
-        (report_dir / "compare.json").write_text(json.dumps(comparison.as_dict(), ensure_ascii=False, indent=2,
-                                                            default=str), encoding="utf-8")
+        (report_dir / "compare.json").write_text(
+            json.dumps(comparison.as_dict(), ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
         (report_dir / "compare.html").write_text(_html(comparison), encoding="utf-8")
-        comparison.reports = {"json": str((report_dir / "compare.json").resolve()),
-                              "html": str((report_dir / "compare.html").resolve())}
+        comparison.reports = {
+            "json": str((report_dir / "compare.json").resolve()),
+            "html": str((report_dir / "compare.html").resolve()),
+        }
     return comparison
 
 
@@ -133,9 +161,19 @@ def _html(c: Comparison) -> str:
     env = Environment(autoescape=True)
     costs = [(r["variant"], r["cost_per_1000_conversations_usd"]) for r in rows]
     return env.from_string(_TEMPLATE).render(
-        c=c, rows=rows, pct=_pct,
-        chart_pass=Markup(bars_rtl([(r["variant"], r["pass_rate"] or 0.0) for r in rows],
-                                   title="שיעור הצלחה לפי תצורה", maximum=1.0)),
-        chart_cost=Markup(bars_rtl(costs, title="עלות ל-1,000 שיחות (דולר)", unit="$",
-                                   maximum=max((v for _, v in costs), default=0) or 1.0, colors=["#6a1b9a"])),
+        c=c,
+        rows=rows,
+        pct=_pct,
+        chart_pass=Markup(
+            bars_rtl([(r["variant"], r["pass_rate"] or 0.0) for r in rows], title="שיעור הצלחה לפי תצורה", maximum=1.0)
+        ),
+        chart_cost=Markup(
+            bars_rtl(
+                costs,
+                title="עלות ל-1,000 שיחות (דולר)",
+                unit="$",
+                maximum=max((v for _, v in costs), default=0) or 1.0,
+                colors=["#6a1b9a"],
+            )
+        ),
     )

@@ -111,17 +111,33 @@ class Driver:
             if turn is not None and turn.media and not turn.user:
                 # The agent reads text: a media message without a caption is stored by the webhook, not a turn.
                 record.reply_mode, record.slots = "none", dict(slots)
-                record.status = result.turns[-2].status if len(result.turns) > 1 else (
-                    "handoff" if scenario.start.handoff else "active")
+                record.status = (
+                    result.turns[-2].status
+                    if len(result.turns) > 1
+                    else ("handoff" if scenario.start.handoff else "active")
+                )
                 continue
-            inbound = Inbound(tenant=self.slug, channel="whatsapp", contact_id=synthetic, text=text,
-                              message_id=f"wamid.eval.{seq}.{step}", received_at=at,
-                              contact_name=scenario.contact.get("name"), contact_phone=f"+{contact}")
+            inbound = Inbound(
+                tenant=self.slug,
+                channel="whatsapp",
+                contact_id=synthetic,
+                text=text,
+                message_id=f"wamid.eval.{seq}.{step}",
+                received_at=at,
+                contact_name=scenario.contact.get("name"),
+                contact_phone=f"+{contact}",
+            )
             started = time.perf_counter()
             try:
                 kwargs: dict[str, Any] = {"version": self.version} if _TAKES_VERSION and self.version else {}
-                turn_result = handle_message(self.settings, inbound, retriever=self.retriever,
-                                             providers=self.providers, health=self.health, **kwargs)
+                turn_result = handle_message(
+                    self.settings,
+                    inbound,
+                    retriever=self.retriever,
+                    providers=self.providers,
+                    health=self.health,
+                    **kwargs,
+                )
                 record.latency_ms = (time.perf_counter() - started) * 1e3
                 slots = self._record(record, turn_result, result.conversation_id, seen, slots, synthetic, contact, at)
             except Exception as exc:  # a crash in the agent is a failed scenario, not a failed run
@@ -132,8 +148,17 @@ class Driver:
                 break
         return result
 
-    def _record(self, record: TurnRecord, turn_result: TurnResult, conversation_id: str, seen: set[str],
-                slots: dict[str, Any], synthetic: str, contact: str, at: datetime) -> dict[str, Any]:
+    def _record(
+        self,
+        record: TurnRecord,
+        turn_result: TurnResult,
+        conversation_id: str,
+        seen: set[str],
+        slots: dict[str, Any],
+        synthetic: str,
+        contact: str,
+        at: datetime,
+    ) -> dict[str, Any]:
         """Fill the turn's record from the outcome, the graph state, the ledger and the sandbox jobs."""
         outcome = _translate(dict(turn_result.outcome), synthetic, contact)
         record.intent = outcome.get("intent")
@@ -161,22 +186,46 @@ class Driver:
     def _open(self, conversation_id: str, synthetic: str, scenario: Scenario) -> None:
         """Create the conversation row first: its status is ``start.handoff``'s, and the first turn writes less."""
         with session_scope(self.settings.database_url) as session:
-            session.add(Conversation(id=conversation_id, tenant=self.slug, channel="whatsapp", contact_id=synthetic,
-                                     contact_name=scenario.contact.get("name"),
-                                     status="handoff" if scenario.start.handoff else "active",
-                                     handoff_reason="eval_start" if scenario.start.handoff else None, turns=0))
+            session.add(
+                Conversation(
+                    id=conversation_id,
+                    tenant=self.slug,
+                    channel="whatsapp",
+                    contact_id=synthetic,
+                    contact_name=scenario.contact.get("name"),
+                    status="handoff" if scenario.start.handoff else "active",
+                    handoff_reason="eval_start" if scenario.start.handoff else None,
+                    turns=0,
+                )
+            )
 
     def _ledger(self, conversation_id: str, seen: set[str]) -> list[dict[str, Any]]:
         with session_scope(self.settings.database_url) as session:
-            rows = list(session.scalars(select(LlmCall).where(LlmCall.conversation_id == conversation_id)
-                                        .order_by(LlmCall.created_at)))
+            rows = list(
+                session.scalars(
+                    select(LlmCall).where(LlmCall.conversation_id == conversation_id).order_by(LlmCall.created_at)
+                )
+            )
             fresh = [r for r in rows if r.id not in seen]
             seen.update(r.id for r in fresh)
-            return [{"provider": r.provider, "model": r.model, "locality": r.locality, "route": r.route,
-                     "task": r.task, "sensitive": r.sensitive, "sensitivity_types": list(r.sensitivity_types or []),
-                     "tokens_in": r.tokens_in, "tokens_out": r.tokens_out, "cost_usd": r.cost_usd,
-                     "latency_ms": r.latency_ms, "outcome": r.outcome, "reason_code": r.reason_code}
-                    for r in fresh]
+            return [
+                {
+                    "provider": r.provider,
+                    "model": r.model,
+                    "locality": r.locality,
+                    "route": r.route,
+                    "task": r.task,
+                    "sensitive": r.sensitive,
+                    "sensitivity_types": list(r.sensitivity_types or []),
+                    "tokens_in": r.tokens_in,
+                    "tokens_out": r.tokens_out,
+                    "cost_usd": r.cost_usd,
+                    "latency_ms": r.latency_ms,
+                    "outcome": r.outcome,
+                    "reason_code": r.reason_code,
+                }
+                for r in fresh
+            ]
 
 
 def _text_of(turn: Turn) -> str:

@@ -41,8 +41,14 @@ class GateResult:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"tenant": self.tenant, "version": self.version, "passed": self.passed, "failures": self.failures,
-                "run_id": self.run_id, "notes": self.notes}
+        return {
+            "tenant": self.tenant,
+            "version": self.version,
+            "passed": self.passed,
+            "failures": self.failures,
+            "run_id": self.run_id,
+            "notes": self.notes,
+        }
 
 
 class PromotionRefused(RuntimeError):
@@ -69,23 +75,34 @@ def evaluate_thresholds(metrics: dict[str, Any], gate: GateThresholds) -> list[s
             failures.append(f"{he} {_pct(value)} < {_pct(minimum)} | {en} {_pct(value)} < {_pct(minimum)} ({key})")
 
     low(metrics.get("pass_rate"), gate.min_pass_rate, "שיעור הצלחה", "pass rate", "min_pass_rate")
-    low(metrics.get("intent_accuracy"), gate.min_intent_accuracy, "דיוק כוונות", "intent accuracy",
-        "min_intent_accuracy")
+    low(
+        metrics.get("intent_accuracy"),
+        gate.min_intent_accuracy,
+        "דיוק כוונות",
+        "intent accuracy",
+        "min_intent_accuracy",
+    )
     low(metrics.get("job_recall"), gate.min_job_recall, "כיסוי משימות", "job recall", "min_job_recall")
     leaks = int(metrics.get("personal_data_leaks") or 0)
     if leaks > gate.max_personal_data_leaks:
-        failures.append(f"דליפות מידע אישי לספקי API: {leaks} > {gate.max_personal_data_leaks} | personal-data "
-                        f"leaks to API providers {leaks} > {gate.max_personal_data_leaks} (max_personal_data_leaks)")
+        failures.append(
+            f"דליפות מידע אישי לספקי API: {leaks} > {gate.max_personal_data_leaks} | personal-data "
+            f"leaks to API providers {leaks} > {gate.max_personal_data_leaks} (max_personal_data_leaks)"
+        )
     p95 = (metrics.get("latency_ms") or {}).get("p95")
     if gate.max_p95_latency_ms is not None and p95 is not None and p95 > gate.max_p95_latency_ms:
-        failures.append(f"זמן תגובה p95 {p95:.0f} ms > {gate.max_p95_latency_ms:.0f} ms | p95 turn latency "
-                        f"{p95:.0f} ms > {gate.max_p95_latency_ms:.0f} ms (max_p95_latency_ms)")
+        failures.append(
+            f"זמן תגובה p95 {p95:.0f} ms > {gate.max_p95_latency_ms:.0f} ms | p95 turn latency "
+            f"{p95:.0f} ms > {gate.max_p95_latency_ms:.0f} ms (max_p95_latency_ms)"
+        )
     cost = metrics.get("cost_per_conversation_usd")
     ceiling = gate.max_cost_per_conversation_usd
     if ceiling is not None and cost is not None and cost > ceiling:
-        failures.append(f"עלות לשיחה ${cost:.4f} > ${gate.max_cost_per_conversation_usd:.4f} | cost per "
-                        f"conversation ${cost:.4f} > ${gate.max_cost_per_conversation_usd:.4f} "
-                        "(max_cost_per_conversation_usd)")
+        failures.append(
+            f"עלות לשיחה ${cost:.4f} > ${gate.max_cost_per_conversation_usd:.4f} | cost per "
+            f"conversation ${cost:.4f} > ${gate.max_cost_per_conversation_usd:.4f} "
+            "(max_cost_per_conversation_usd)"
+        )
     return failures
 
 
@@ -103,30 +120,42 @@ def version_suite_digest(row: TenantVersion, base_dir: Path | None = None) -> st
 
 
 def gate_status(
-    session: Session, slug: str, *, version: int | None = None, suite_digest: str | None = None,
+    session: Session,
+    slug: str,
+    *,
+    version: int | None = None,
+    suite_digest: str | None = None,
 ) -> GateResult:
     """Whether ``version`` (default: the newest) may go live (see the module docstring)."""
     tenant, row = resolve_version(session, slug, version)
     result = GateResult(slug, row.version, passed=False)
     run = latest_run(session, slug, row.version)
     if run is None:
-        result.failures.append(f"לגרסה {row.version} אין הרצת הערכה | version {row.version} has no eval run "
-                               f"(sochen evals run --tenant {slug} --version {row.version})")
+        result.failures.append(
+            f"לגרסה {row.version} אין הרצת הערכה | version {row.version} has no eval run "
+            f"(sochen evals run --tenant {slug} --version {row.version})"
+        )
         return result
     result.run_id, result.metrics = run.id, dict(run.metrics or {})
     if run.tenant_id != tenant.id:
         result.failures.append("ההרצה שייכת לדייר אחר באותו שם | the run belongs to another tenant of this slug")
     if run.digest != row.digest:
-        result.failures.append(f"ההרצה נעשתה על תצורה אחרת | the run evaluated another configuration "
-                               f"(digest {run.digest[:12]} ≠ {row.digest[:12]})")
+        result.failures.append(
+            f"ההרצה נעשתה על תצורה אחרת | the run evaluated another configuration "
+            f"(digest {run.digest[:12]} ≠ {row.digest[:12]})"
+        )
     if run.kb_revision != tenant.kb_revision:
-        result.failures.append(f"המסמכים השתנו מאז ההרצה | the documents changed since the run "
-                               f"(kb_revision {run.kb_revision} → {tenant.kb_revision}); run the evals again")
+        result.failures.append(
+            f"המסמכים השתנו מאז ההרצה | the documents changed since the run "
+            f"(kb_revision {run.kb_revision} → {tenant.kb_revision}); run the evals again"
+        )
     if suite_digest is None:
         result.notes.append("the scenario files could not be read: not compared with the run's")
     elif run.suite_digest and suite_digest != run.suite_digest:
-        result.failures.append("התרחישים שרצו אינם חבילת התרחישים הנוכחית | the scenarios run are not the tenant's "
-                               "suite as it is now (edited since, or the run used --scenarios); run the evals again")
+        result.failures.append(
+            "התרחישים שרצו אינם חבילת התרחישים הנוכחית | the scenarios run are not the tenant's "
+            "suite as it is now (edited since, or the run used --scenarios); run the evals again"
+        )
     gate = TenantConfig.model_validate(row.config).evals.gate
     result.failures.extend(evaluate_thresholds(result.metrics, gate))
     result.passed = not result.failures

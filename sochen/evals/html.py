@@ -156,7 +156,7 @@ def _isolate(text: str) -> Markup:
     parts: list[str] = []
     pos = 0
     for match in _LTR_RUN.finditer(text):
-        parts.append(escape(text[pos:match.start()]))
+        parts.append(escape(text[pos : match.start()]))
         parts.append(Markup('<bdi dir="ltr">') + escape(match.group()) + Markup("</bdi>"))
         pos = match.end()
     parts.append(escape(text[pos:]))
@@ -196,14 +196,27 @@ def render_html(run: SuiteRun) -> str:
     for r in run.results:
         costs.setdefault(r.category, []).append(r.cost_usd)
     cost_items = [(name, sum(v) / len(v)) for name, v in sorted(costs.items())]
-    failed_counts = {sid: sum(1 for r in run.results if r.scenario_id == sid and not r.passed)
-                     for sid in (m.get("per_scenario") or {})}
+    failed_counts = {
+        sid: sum(1 for r in run.results if r.scenario_id == sid and not r.passed)
+        for sid in (m.get("per_scenario") or {})
+    }
     template = env.from_string(_TEMPLATE)
     return template.render(
-        run=run, m=m, info=run.info, css=Markup(_CSS), cards=cards, failed_counts=failed_counts,
+        run=run,
+        m=m,
+        info=run.info,
+        css=Markup(_CSS),
+        cards=cards,
+        failed_counts=failed_counts,
         chart_categories=Markup(bars_rtl(categories, title="שיעור הצלחה לפי קטגוריה", maximum=1.0)),
         chart_latency=Markup(histogram(m.get("turn_latencies_ms") or [], title="התפלגות זמן תגובה להודעה")),
-        chart_cost=Markup(bars_rtl(cost_items, title="עלות ממוצעת לשיחה לפי קטגוריה", unit="$",
-                                   maximum=max((v for _, v in cost_items), default=0) or 1.0,
-                                   colors=["#6a1b9a"])),
+        chart_cost=Markup(
+            bars_rtl(
+                cost_items,
+                title="עלות ממוצעת לשיחה לפי קטגוריה",
+                unit="$",
+                maximum=max((v for _, v in cost_items), default=0) or 1.0,
+                colors=["#6a1b9a"],
+            )
+        ),
     )

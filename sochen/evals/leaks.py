@@ -42,7 +42,7 @@ def _markers(turn: TurnRecord) -> list[tuple[str, str, str]]:
     """(type, how, value) triples whose presence in a request means this turn's personal data went there."""
     found: list[tuple[str, str, str]] = []
     for finding in scan(turn.user):
-        value = turn.user[finding.start:finding.end]
+        value = turn.user[finding.start : finding.end]
         if finding.type == "health":
             continue  # vocabulary words also appear in prompts and documents; the whole message is checked below
         digits = _DIGITS.sub("", value)
@@ -71,8 +71,7 @@ def attribute_api_leaks(results: Sequence[ScenarioResult], requests: Iterable[tu
         flat, digits = norm_text(text), _DIGITS.sub("", text)
         hit = False
         for turn, triples in markers:
-            types = sorted({kind for kind, how, value in triples
-                            if value in (digits if how == "digits" else flat)})
+            types = sorted({kind for kind, how, value in triples if value in (digits if how == "digits" else flat)})
             if types:
                 turn.api_leaks.append(f"{label}: {', '.join(types)}")
                 hit = True
@@ -83,5 +82,7 @@ def attribute_api_leaks(results: Sequence[ScenarioResult], requests: Iterable[tu
 
 def _personal_beyond_prompt(text: str) -> bool:
     """Personal data of a person (not the business): a phone, an ID, an email, a card, a name after a cue."""
-    return any(f.type in ("phone", "id_number", "email", "credit_card", "iban", "bank_account", "date_of_birth")
-               for f in scan(text))
+    return any(
+        f.type in ("phone", "id_number", "email", "credit_card", "iban", "bank_account", "date_of_birth")
+        for f in scan(text)
+    )

@@ -33,8 +33,12 @@ def describe(expected: Any) -> str:
     """Short text for a matcher, used in failure messages."""
     if _is_special(expected):
         key, value = next(iter(expected.items()))
-        return {"e164": f"phone {value}", "contains": f"contains {value!r}", "matches": f"matches /{value}/",
-                "any": "any value"}[key]
+        return {
+            "e164": f"phone {value}",
+            "contains": f"contains {value!r}",
+            "matches": f"matches /{value}/",
+            "any": "any value",
+        }[key]
     return json.dumps(expected, ensure_ascii=False) if not isinstance(expected, str) else repr(expected)
 
 
@@ -65,8 +69,10 @@ def match_value(expected: Any, actual: Any) -> bool:
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(match_value(v, actual.get(k, _MISSING)) for k, v in expected.items())
     if isinstance(expected, list):
-        return isinstance(actual, list) and len(actual) == len(expected) and all(
-            match_value(e, a) for e, a in zip(expected, actual, strict=True)
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(expected)
+            and all(match_value(e, a) for e, a in zip(expected, actual, strict=True))
         )
     if isinstance(expected, bool) or isinstance(actual, bool):
         return expected is actual or (isinstance(actual, str) and actual.lower() == str(expected).lower())

@@ -79,8 +79,15 @@ def _jobs(exp: Expectations, jobs: list[JobRecord], counts: _Counts) -> None:
         return
     used: set[str] = set()
     for want in exp.jobs:
-        matching = [j for j in jobs if j.action == want.action and j.id not in used and all(
-            match_value(m, j.params[k] if k in j.params else lookup(j.params, k)) for k, m in want.params.items())]
+        matching = [
+            j
+            for j in jobs
+            if j.action == want.action
+            and j.id not in used
+            and all(
+                match_value(m, j.params[k] if k in j.params else lookup(j.params, k)) for k, m in want.params.items()
+            )
+        ]
         limit = want.count if want.count is not None else max(len(matching), 1)
         taken = matching[:limit]
         used.update(j.id for j in taken)
@@ -91,7 +98,10 @@ def _jobs(exp: Expectations, jobs: list[JobRecord], counts: _Counts) -> None:
 
 
 def compute_metrics(
-    scenarios: Sequence[Scenario], results: Sequence[ScenarioResult], *, not_found_reply: str,
+    scenarios: Sequence[Scenario],
+    results: Sequence[ScenarioResult],
+    *,
+    not_found_reply: str,
     unattributed_leaks: int = 0,
 ) -> dict[str, Any]:
     """The run's metrics (see the module docstring)."""
@@ -102,8 +112,9 @@ def compute_metrics(
     per_scenario: dict[str, dict[str, Any]] = {}
     for r in results:
         categories.setdefault(r.category, []).append(r.passed)
-        entry = per_scenario.setdefault(r.scenario_id, {"title": r.title, "category": r.category, "runs": 0,
-                                                        "passed": 0})
+        entry = per_scenario.setdefault(
+            r.scenario_id, {"title": r.title, "category": r.category, "runs": 0, "passed": 0}
+        )
         entry["runs"] += 1
         entry["passed"] += int(r.passed)
     for entry in per_scenario.values():
@@ -161,8 +172,10 @@ def compute_metrics(
         "runs": runs,
         "passed": passed,
         "pass_rate": _ratio(passed, runs),
-        "per_category": {k: {"runs": len(v), "passed": sum(v), "pass_rate": _ratio(sum(v), len(v))}
-                         for k, v in sorted(categories.items())},
+        "per_category": {
+            k: {"runs": len(v), "passed": sum(v), "pass_rate": _ratio(sum(v), len(v))}
+            for k, v in sorted(categories.items())
+        },
         "per_scenario": per_scenario,
         "errors": sum(1 for r in results if r.error),
         "intent_accuracy": _ratio(intents_right, intents_expected),

@@ -35,23 +35,43 @@ def junit_xml(run: SuiteRun) -> bytes:
     failures = sum(1 for r in results if r.error is None and not r.passed)
     errors = sum(1 for r in results if r.error is not None)
     seconds = sum(r.latency_ms for r in results) / 1000
-    root = ET.Element("testsuites", name="sochen evals", tests=str(len(results)), failures=str(failures),
-                      errors=str(errors), time=f"{seconds:.3f}")
-    suite = ET.SubElement(root, "testsuite", name=f"{run.tenant} v{run.version}", tests=str(len(results)),
-                          failures=str(failures), errors=str(errors), skipped="0", time=f"{seconds:.3f}",
-                          timestamp=run.started_at[:19])
+    root = ET.Element(
+        "testsuites",
+        name="sochen evals",
+        tests=str(len(results)),
+        failures=str(failures),
+        errors=str(errors),
+        time=f"{seconds:.3f}",
+    )
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=f"{run.tenant} v{run.version}",
+        tests=str(len(results)),
+        failures=str(failures),
+        errors=str(errors),
+        skipped="0",
+        time=f"{seconds:.3f}",
+        timestamp=run.started_at[:19],
+    )
     props = ET.SubElement(suite, "properties")
-    for key, value in (("tenant", run.tenant), ("version", run.version), ("digest", run.digest),
-                       ("kb_revision", run.kb_revision), ("suite_digest", run.suite_digest),
-                       ("gate", "passed" if run.passed else "failed"),
-                       ("answer_modes", json.dumps(run.metrics.get("answer_modes", {})))):
+    for key, value in (
+        ("tenant", run.tenant),
+        ("version", run.version),
+        ("digest", run.digest),
+        ("kb_revision", run.kb_revision),
+        ("suite_digest", run.suite_digest),
+        ("gate", "passed" if run.passed else "failed"),
+        ("answer_modes", json.dumps(run.metrics.get("answer_modes", {}))),
+    ):
         ET.SubElement(props, "property", name=key, value=str(value))
     for gate_failure in run.gate_failures:
         ET.SubElement(props, "property", name="gate_failure", value=gate_failure)
     for r in results:
         name = r.scenario_id if run.repeat == 1 else f"{r.scenario_id} #{r.repetition}"
-        case = ET.SubElement(suite, "testcase", classname=f"{run.tenant}.{r.category}", name=name,
-                             time=f"{r.latency_ms / 1000:.3f}")
+        case = ET.SubElement(
+            suite, "testcase", classname=f"{run.tenant}.{r.category}", name=name, time=f"{r.latency_ms / 1000:.3f}"
+        )
         if r.error is not None:
             error = ET.SubElement(case, "error", message=r.error[:500], type="ScenarioError")
             error.text = r.error
@@ -95,9 +115,14 @@ def print_summary(run: SuiteRun, console: Console) -> None:
         first = next((c.message.split(" | ")[-1] for x in runs for c in x.failures), "")
         first = first or next((x.error or "" for x in runs if x.error), "")
         first = " ".join(first.split())
-        table.add_row(r.scenario_id, r.category, mark + rate, str(len(r.scored_turns)),
-                      f"{sum(x.latency_ms for x in runs) / len(runs):.0f}",
-                      first if len(first) <= 90 else first[:89] + "…")
+        table.add_row(
+            r.scenario_id,
+            r.category,
+            mark + rate,
+            str(len(r.scored_turns)),
+            f"{sum(x.latency_ms for x in runs) / len(runs):.0f}",
+            first if len(first) <= 90 else first[:89] + "…",
+        )
     console.print(table)
     m = run.metrics
     lat = m.get("latency_ms", {})
@@ -107,17 +132,21 @@ def print_summary(run: SuiteRun, console: Console) -> None:
         f" · slots P/R {_pct(m.get('slot_precision'))}/{_pct(m.get('slot_recall'))}"
         f" · jobs P/R {_pct(m.get('job_precision'))}/{_pct(m.get('job_recall'))}"
         f" · handoff {_pct(m.get('handoff_rate'))} · grounded {_pct(m.get('grounded_answer_rate'))}",
-        highlight=False)
+        highlight=False,
+    )
     console.print(
         f"latency p50 {lat.get('p50')} ms, p95 {lat.get('p95')} ms · tokens/conversation "
         f"{m.get('tokens_per_conversation')} · cost/conversation ${m.get('cost_per_conversation_usd')}"
-        f" · personal-data leaks to API {m.get('personal_data_leaks')}", highlight=False)
+        f" · personal-data leaks to API {m.get('personal_data_leaks')}",
+        highlight=False,
+    )
     console.print(f"answer modes {m.get('answer_modes')} — {run.info.get('answer_mode_note', '')}", highlight=False)
     if run.info.get("provider_problems"):
         console.print(f"[yellow]providers not available:[/] {run.info['provider_problems']}", highlight=False)
     if m.get("judge", {}).get("skip"):
-        console.print(f"[yellow]judge checks skipped: {m['judge']['skip']}[/] ({run.info.get('judge')})",
-                      highlight=False)
+        console.print(
+            f"[yellow]judge checks skipped: {m['judge']['skip']}[/] ({run.info.get('judge')})", highlight=False
+        )
     if run.passed:
         console.print("[bold green]gate: passed / עבר[/]")
     else:

@@ -75,11 +75,22 @@ class SuiteRun:
     def as_dict(self) -> dict[str, Any]:
         """The JSON report."""
         return {
-            "run_id": self.run_id, "label": self.label, "tenant": self.tenant, "version": self.version,
-            "digest": self.digest, "kb_revision": self.kb_revision, "suite_digest": self.suite_digest,
-            "repeat": self.repeat, "started_at": self.started_at, "finished_at": self.finished_at,
-            "passed": self.passed, "gate_failures": self.gate_failures, "metrics": self.metrics, "info": self.info,
-            "reports": self.reports, "results": [r.as_dict() for r in self.results],
+            "run_id": self.run_id,
+            "label": self.label,
+            "tenant": self.tenant,
+            "version": self.version,
+            "digest": self.digest,
+            "kb_revision": self.kb_revision,
+            "suite_digest": self.suite_digest,
+            "repeat": self.repeat,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "passed": self.passed,
+            "gate_failures": self.gate_failures,
+            "metrics": self.metrics,
+            "info": self.info,
+            "reports": self.reports,
+            "results": [r.as_dict() for r in self.results],
         }
 
 
@@ -109,8 +120,10 @@ def execute(
     if providers is None:
         providers, problems = build_available_providers(config.models, settings, None, health)
     marks = [(fake, len(fake.requests)) for fake in api_fakes]
-    executions = [(s, rep, seq) for seq, (s, rep) in
-                  enumerate(((s, rep) for rep in range(1, repeat + 1) for s in scenarios), start=1)]
+    executions = [
+        (s, rep, seq)
+        for seq, (s, rep) in enumerate(((s, rep) for rep in range(1, repeat + 1) for s in scenarios), start=1)
+    ]
     folder = (settings.home / "evals" / "sandbox" / new_id()[:12]).resolve()
     with Sandbox(config, folder=folder, database_url=sandbox_database_url) as sandbox:
         retriever = PinnedRetriever(settings, slug, config)
@@ -121,18 +134,33 @@ def execute(
             try:
                 result = driver.run(*item)
             except Exception as exc:  # e.g. start.crm_records naming a module the CRM does not have
-                result = ScenarioResult(scenario.id, scenario.title, scenario.category, repetition,
-                                        list(scenario.tags), error=f"{type(exc).__name__}: {exc}")
-            log.info("eval scenario %s #%d: %d turns%s", result.scenario_id, result.repetition, len(result.turns),
-                     f" (error: {result.error})" if result.error else "")
+                result = ScenarioResult(
+                    scenario.id,
+                    scenario.title,
+                    scenario.category,
+                    repetition,
+                    list(scenario.tags),
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            log.info(
+                "eval scenario %s #%d: %d turns%s",
+                result.scenario_id,
+                result.repetition,
+                len(result.turns),
+                f" (error: {result.error})" if result.error else "",
+            )
             return result
 
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sochen-eval") as pool:
             results = list(pool.map(drive, executions))
         if inspect_sandbox is not None:  # tests look at what the fakes received before they stop
             inspect_sandbox(sandbox)
-        sandbox_info = {"whatsapp_sent": len(sandbox.graph.sent), "crm_requests": len(sandbox.zoho.crm.requests),
-                        "n8n_executions": len(sandbox.n8n.executions), "database": "throwaway (not the tenant's)"}
+        sandbox_info = {
+            "whatsapp_sent": len(sandbox.graph.sent),
+            "crm_requests": len(sandbox.zoho.crm.requests),
+            "n8n_executions": len(sandbox.n8n.executions),
+            "database": "throwaway (not the tenant's)",
+        }
     requests = [(type(fake).__name__, r.body) for fake, mark in marks for r in fake.chat_requests()[mark:]]
     unattributed = attribute_api_leaks(results, requests)
     by_id = {s.id: s for s in scenarios}
@@ -148,13 +176,15 @@ def execute(
             record = done.get(n)
             if record is None or record.error is not None:
                 reason = record.error if record is not None else "not reached"
-                result.checks.append(Check("turn", "fail", n, f"הודעה {n} · לא הושלמה: {reason} | turn {n}: "
-                                           f"did not complete: {reason}"))
+                result.checks.append(
+                    Check("turn", "fail", n, f"הודעה {n} · לא הושלמה: {reason} | turn {n}: did not complete: {reason}")
+                )
                 continue
             result.checks.extend(check_turn(spec.expect, record, not_found_reply=not_found, judge=check_judge))
         if result.error is None:
-            result.checks.extend(check_end(scenario.expect_end, result.turns, not_found_reply=not_found,
-                                           judge=check_judge))
+            result.checks.extend(
+                check_end(scenario.expect_end, result.turns, not_found_reply=not_found, judge=check_judge)
+            )
         if progress is not None:
             progress(result)
         return result
@@ -167,11 +197,13 @@ def execute(
         "answer_mode_note": _mode_note(metrics["answer_modes"]),
         "answer_mode_setting": config.agent.answer_mode,
         "understanding": config.agent.understanding,
-        "providers": {name: {"kind": p.kind, "model": p.model, "locality": p.locality}
-                      for name, p in providers.items()},
+        "providers": {
+            name: {"kind": p.kind, "model": p.model, "locality": p.locality} for name, p in providers.items()
+        },
         "provider_problems": problems,
-        "judge": judge_fn.description if judge_fn is not None else (
-            "not used" if not uses_judge else "disabled for this run (judge checks skipped)"),
+        "judge": judge_fn.description
+        if judge_fn is not None
+        else ("not used" if not uses_judge else "disabled for this run (judge checks skipped)"),
         "sandbox": sandbox_info,
         "api_fakes_checked": len(marks),
     }
@@ -232,33 +264,82 @@ def run_suite(
     run_id = None
     if store:
         with session_scope(settings.database_url) as session:
-            run_id = start_run(session, tenant=slug, tenant_id=tenant_id, version=number, digest=digest,
-                               kb_revision=kb_revision, suite_digest=digest_of_suite, scenario_count=len(scenarios),
-                               repetitions=repeat).id
+            run_id = start_run(
+                session,
+                tenant=slug,
+                tenant_id=tenant_id,
+                version=number,
+                digest=digest,
+                kb_revision=kb_revision,
+                suite_digest=digest_of_suite,
+                scenario_count=len(scenarios),
+                repetitions=repeat,
+            ).id
     try:
         results, metrics, info = execute(
-            settings, slug, config, scenarios, version=number, repeat=repeat, jobs=jobs, providers=providers,
-            api_fakes=api_fakes, judge=judge, sandbox_database_url=sandbox_database_url, progress=progress,
-            inspect_sandbox=inspect_sandbox)
+            settings,
+            slug,
+            config,
+            scenarios,
+            version=number,
+            repeat=repeat,
+            jobs=jobs,
+            providers=providers,
+            api_fakes=api_fakes,
+            judge=judge,
+            sandbox_database_url=sandbox_database_url,
+            progress=progress,
+            inspect_sandbox=inspect_sandbox,
+        )
     except BaseException as exc:
         if store and run_id is not None:
             with session_scope(settings.database_url) as session:
-                finish_run(session, run_id, results=[], metrics={}, gate={}, passed=False, report_paths={},
-                           error=f"{type(exc).__name__}: {exc}")
+                finish_run(
+                    session,
+                    run_id,
+                    results=[],
+                    metrics={},
+                    gate={},
+                    passed=False,
+                    report_paths={},
+                    error=f"{type(exc).__name__}: {exc}",
+                )
         raise
     failures = evaluate_thresholds(metrics, config.evals.gate)
     with session_scope(settings.database_url) as session:
         now_revision = session.query(Tenant.kb_revision).filter(Tenant.slug == slug).scalar()
     if now_revision != kb_revision:
-        failures.append(f"המסמכים השתנו במהלך ההרצה | the documents changed during the run "
-                        f"(kb_revision {kb_revision} → {now_revision})")
-    run = SuiteRun(slug, number, digest, kb_revision, digest_of_suite, repeat, results, metrics, failures, info,
-                   run_id=run_id, started_at=started.isoformat(), finished_at=datetime.now(UTC).isoformat())
+        failures.append(
+            f"המסמכים השתנו במהלך ההרצה | the documents changed during the run "
+            f"(kb_revision {kb_revision} → {now_revision})"
+        )
+    run = SuiteRun(
+        slug,
+        number,
+        digest,
+        kb_revision,
+        digest_of_suite,
+        repeat,
+        results,
+        metrics,
+        failures,
+        info,
+        run_id=run_id,
+        started_at=started.isoformat(),
+        finished_at=datetime.now(UTC).isoformat(),
+    )
     folder = report_dir or settings.home / "evals" / "reports" / slug / f"v{number}-{(run_id or new_id())[:8]}"
     run.reports = write_reports(run, folder)
     if store and run_id is not None:
         gate = {"thresholds": config.evals.gate.model_dump(mode="json"), "failures": failures}
         with session_scope(settings.database_url) as session:
-            finish_run(session, run_id, results=results, metrics=metrics, gate=gate, passed=run.passed,
-                       report_paths=run.reports)
+            finish_run(
+                session,
+                run_id,
+                results=results,
+                metrics=metrics,
+                gate=gate,
+                passed=run.passed,
+                report_paths=run.reports,
+            )
     return run

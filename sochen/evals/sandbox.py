@@ -58,10 +58,14 @@ class Sandbox:
         self._owns_folder = database_url is None
         whatsapp = config.connectors.get("whatsapp") or {}
         zoho = config.connectors.get("zoho_crm") or {}
-        self.graph = FakeGraphApi(phone_number_id=str(whatsapp.get("phone_number_id") or "1122334455667"),
-                                  access_token=_GRAPH_TOKEN)
-        self.zoho = FakeZoho(client_id=str(zoho.get("client_id") or "1000.SANDBOX"), client_secret=_ZOHO_SECRET,
-                             refresh_token=_ZOHO_REFRESH)
+        self.graph = FakeGraphApi(
+            phone_number_id=str(whatsapp.get("phone_number_id") or "1122334455667"), access_token=_GRAPH_TOKEN
+        )
+        self.zoho = FakeZoho(
+            client_id=str(zoho.get("client_id") or "1000.SANDBOX"),
+            client_secret=_ZOHO_SECRET,
+            refresh_token=_ZOHO_REFRESH,
+        )
         self.n8n = FakeN8n()
         self.executed: dict[str, dict[str, Any]] = {}
         """Parameters each job (by idempotency key) reached its connector with."""
@@ -131,8 +135,9 @@ class Sandbox:
         if raw is None:
             raise ConnectorError(ErrorKind.MISCONFIGURED, f"the evaluated version has no `connectors.{name}`")
         if name not in SANDBOXED:
-            raise ConnectorError(ErrorKind.MISCONFIGURED,
-                                 f"{NO_FAKE} '{name}': its jobs are planned and checked, not run")
+            raise ConnectorError(
+                ErrorKind.MISCONFIGURED, f"{NO_FAKE} '{name}': its jobs are planned and checked, not run"
+            )
         env = {str(v): f"sandbox-{k[:-4]}" for k, v in raw.items() if k.endswith("_env") and isinstance(v, str)}
         merged = dict(raw)
         if name == "whatsapp":
@@ -201,8 +206,9 @@ class Sandbox:
         def clock() -> datetime:  # jobs are due at the scenario's time, which may lie ahead of ours
             return max(datetime.now(UTC), now.astimezone(UTC) + timedelta(seconds=1))
 
-        dispatcher = Dispatcher(self.database_url, self.executor(), worker_id=f"evals-sandbox-{new_id()[:6]}",
-                                clock=clock)
+        dispatcher = Dispatcher(
+            self.database_url, self.executor(), worker_id=f"evals-sandbox-{new_id()[:6]}", clock=clock
+        )
         waiting = list(job_ids)
         for _ in range(len(job_ids) + 1):  # each pass runs at least one job or stops
             if not waiting:
@@ -219,8 +225,9 @@ class Sandbox:
                 if row is None:
                     continue
                 params = self.executed.get(row.key, row.params or {})
-                records.append(JobRecord(row.id, row.action, dict(params), row.status,
-                                         row.plan_error or row.last_error))
+                records.append(
+                    JobRecord(row.id, row.action, dict(params), row.status, row.plan_error or row.last_error)
+                )
         return records
 
 
@@ -230,9 +237,10 @@ def _close_database(url: str) -> None:
     from ..db.session import get_engine
 
     get_engine(url).dispose()
-    # The graph module caches one checkpointer per database URL; drop only the sandbox's one.
+    # The graph module caches one checkpointer (and compiled graph) per database URL; drop only the sandbox's.
     with graph._LOCK:
         saver = graph._SAVERS.pop(url, None)
+        getattr(graph, "_GRAPHS", {}).pop(url, None)
     conn = getattr(saver, "conn", None)
     if conn is not None:
         with contextlib.suppress(Exception):  # closing is best effort

@@ -210,7 +210,7 @@ def _prepare(
 
 def _without_title(section: str, title: str) -> str:
     """Drop a leading heading that only repeats the document title ('הסכם שכירות › 7.2' → '7.2')."""
-    first, sep, rest = section.partition(" › ")
+    first, _sep, rest = section.partition(" › ")
     if first and normalize(title).startswith(normalize(first).rstrip("…")):
         return rest
     return section

@@ -40,8 +40,10 @@ class TenantNotLiveError(LookupError):
     """Live traffic needs a promoted version: run the tenant's evals and `sochen tenant promote`."""
 
     def __init__(self, slug: str) -> None:
-        super().__init__(f"tenant '{slug}' has no live version yet: run `sochen evals run --tenant {slug}` "
-                         f"and `sochen tenant promote {slug}`")
+        super().__init__(
+            f"tenant '{slug}' has no live version yet: run `sochen evals run --tenant {slug}` "
+            f"and `sochen tenant promote {slug}`"
+        )
         self.slug = slug
 
 

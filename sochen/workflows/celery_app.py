@@ -23,9 +23,11 @@ from functools import lru_cache
 from typing import Any
 
 from celery import Celery
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ..config import get_settings
+from ..db.models_outbox import JobDependency
 from ..db.session import session_scope
 from .dispatcher import Dispatcher
 from .executors import load_executor
@@ -115,6 +117,12 @@ def run_job(self: Any, job_id: str) -> str:
             self.app.send_task(RUN_JOB, args=[job_id], eta=outcome.next_attempt_at, queue=settings.job_queue)
         except Exception:  # the sweeper resends it once it is due
             log.exception("could not schedule the retry of job %s; the sweeper will", job_id)
+    elif outcome.status == "succeeded":
+        # Steps that waited for this one (a task that needs the lead's id) can run now.
+        with session_scope(get_settings().database_url) as session:
+            waiting = list(session.scalars(select(JobDependency.job_id).where(JobDependency.depends_on_id == job_id)))
+        if waiting:
+            celery_publisher(self.app, queue=settings.job_queue)(waiting)
     return outcome.status
 
 

@@ -26,14 +26,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from ..agents.graph import graph_for
+from ..agents.nodes import Deps
+from ..agents.state import TurnOutcome
 from ..config import Settings
 from ..db.models_conversations import Conversation, ConversationTurn
 from ..db.session import session_scope
 from ..llm import HealthBoard, Provider
 from ..rag.retriever import Retriever
-from ..agents.graph import build_graph, checkpointer_for
-from ..agents.nodes import Deps
-from ..agents.state import TurnOutcome
 from .events import Event
 
 __all__ = ["Inbound", "TurnResult", "conversation_id_for", "handle_message", "release_handoff"]
@@ -108,7 +108,7 @@ def handle_message(
         providers, _ = build_available_providers(config.models, settings, None, health)
     deps = Deps(settings, config, retriever, providers, health, version)
     conv_id = conversation_id_for(inbound.tenant, inbound.channel, inbound.contact_id)
-    graph = build_graph(checkpointer_for(settings))
+    graph = graph_for(settings)
     run_config = {"configurable": {"thread_id": conv_id}}
     tz = ZoneInfo(config.timezone)
     with _lock(conv_id), _conversation_lock(settings, conv_id):
@@ -133,7 +133,8 @@ def handle_message(
         elif before.get("status") != status:
             state_in["status"] = status  # a person released (or took over) the conversation
         # The graph runs outside any write transaction: its model calls record ledger rows of their own.
-        final = graph.invoke(state_in, config=run_config, context=deps)
+        # Checkpoint once, when the turn is done: a turn is one unit (a crash mid-turn replays the whole turn).
+        final = graph.invoke(state_in, config=run_config, context=deps, durability="exit")
         outcome: TurnOutcome = final["outcome"]
         replayed = bool(before.get("processed", {}).get(inbound.message_id))
         jobs: list[str] = []
@@ -239,7 +240,7 @@ def _record_turns(session: Session, conv_id: str, inbound: Inbound, outcome: Tur
 
 def release_handoff(settings: Settings, tenant: str, conversation_id: str) -> Conversation:
     """Give a handed-off conversation back to the agent (the next message is answered again)."""
-    graph = build_graph(checkpointer_for(settings))
+    graph = graph_for(settings)
     with session_scope(settings.database_url) as session:
         row = session.scalar(
             select(Conversation)

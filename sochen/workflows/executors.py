@@ -95,7 +95,10 @@ def tenant_connector_factory(database_url: str) -> ConnectorFactory:
             found = cache.get((tenant, number, name))
             if found is None:
                 cls = load_connector(name).cls
-                found = cls(build_config(cls, settings))
+                extra: dict[str, Any] = {}
+                if name == "whatsapp":  # the 24-hour window is known from the transcripts, in every process
+                    extra["windows"] = TranscriptServiceWindows(database_url, tenant)
+                found = cls(build_config(cls, settings), **extra)
                 cache[(tenant, number, name)] = found
             return found
 
@@ -117,3 +120,44 @@ def load_executor(path: str | None, database_url: str) -> Executor:
     if not callable(executor):
         raise TypeError(f"{path} must return an executor (a callable), not {type(executor).__name__}")
     return executor
+
+
+class TranscriptServiceWindows:
+    """WhatsApp's 24-hour customer-service window, read from the conversation transcripts in the database.
+
+    The time of a contact's newest message is that of its newest user turn, so every worker process
+    sees the same window; recording is the transcript's job (nothing to do here).
+    """
+
+    def __init__(self, database_url: str, tenant: str) -> None:
+        self.database_url = database_url
+        self.tenant = tenant
+
+    def last_inbound(self, wa_id: str) -> float | None:
+        """Unix time of the contact's newest message in the tenant's WhatsApp conversations."""
+        from datetime import UTC
+
+        from sqlalchemy import func, select
+
+        from ..db.models_conversations import Conversation, ConversationTurn
+        from ..db.session import session_scope
+
+        with session_scope(self.database_url) as session:
+            newest = session.scalar(
+                select(func.max(ConversationTurn.created_at))
+                .join(Conversation, Conversation.id == ConversationTurn.conversation_id)
+                .where(
+                    Conversation.tenant == self.tenant,
+                    Conversation.channel == "whatsapp",
+                    Conversation.contact_id == wa_id,
+                    ConversationTurn.role == "user",
+                )
+            )
+        if newest is None:
+            return None
+        if newest.tzinfo is None:  # SQLite hands back naive UTC
+            newest = newest.replace(tzinfo=UTC)
+        return float(newest.timestamp())
+
+    def record_inbound(self, wa_id: str, at: float) -> None:
+        """Nothing: the transcript already holds the message."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ __all__ = ["inbound_from_payload", "process_inbound"]
 log = logging.getLogger("sochen.workflows.inbound")
 
 
-def inbound_from_payload(tenant: str, channel: str, payload: dict) -> Inbound | None:  # type: ignore[type-arg]
+def inbound_from_payload(tenant: str, channel: str, payload: dict[str, Any]) -> Inbound | None:
     """The agent's view of a stored connector ``InboundMessage`` (None for kinds the agent does not read)."""
     text = payload.get("text")
     if not text:

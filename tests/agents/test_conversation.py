@@ -55,8 +55,15 @@ def clinic(any_database_url, tmp_path):
     upgrade(any_database_url)
     cfg = parse_tenant_yaml(TENANT)
     with session_scope(any_database_url) as s:
-        store_version(s, slug="clinic", name=cfg.name, config=cfg.model_dump(mode="json"), digest=cfg.digest(),
-                      source_text=TENANT, source_path=None)
+        store_version(
+            s,
+            slug="clinic",
+            name=cfg.name,
+            config=cfg.model_dump(mode="json"),
+            digest=cfg.digest(),
+            source_text=TENANT,
+            source_path=None,
+        )
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "prices.md").write_text(PRICES_MD, encoding="utf-8")
@@ -74,8 +81,16 @@ class Chat:
 
     def say(self, text, *, message_id=None):
         self.n += 1
-        inbound = Inbound("clinic", "whatsapp", self.contact, text, message_id or f"wamid.{self.contact}.{self.n}",
-                          START + timedelta(minutes=self.n), "דנה", f"+{self.contact}")
+        inbound = Inbound(
+            "clinic",
+            "whatsapp",
+            self.contact,
+            text,
+            message_id or f"wamid.{self.contact}.{self.n}",
+            START + timedelta(minutes=self.n),
+            "דנה",
+            f"+{self.contact}",
+        )
         return handle_message(get_settings(), inbound, retriever=self.retriever)
 
 
@@ -96,8 +111,12 @@ def test_lead_is_collected_without_asking_twice_and_planned_once(clinic, any_dat
     types = [e["type"] for e in done.outcome["events"]]
     assert types == ["lead.captured", "appointment.requested", "reply"]
     slots = done.outcome["events"][0]["payload"]["slots"]
-    assert slots == {"service": "הלבנת שיניים", "name": "דנה כהן", "preferred_time": "2026-11-23T17:00+02:00",
-                     "phone": "+972501234567"}
+    assert slots == {
+        "service": "הלבנת שיניים",
+        "name": "דנה כהן",
+        "preferred_time": "2026-11-23T17:00+02:00",
+        "phone": "+972501234567",
+    }
     assert jobs(any_database_url).count("zoho_crm.upsert_lead") == 1
     assert jobs(any_database_url).count("zoho_crm.create_task") == 1
     assert jobs(any_database_url).count("whatsapp.send_message") == 3

@@ -211,7 +211,9 @@ def test_celery_queue_on_the_real_redis(make_client, db_url):
 
     prefix = f"sochen-test-{uuid.uuid4().hex[:8]}:"
     celery = make_celery_app(WorkerSettings(broker_url="redis://127.0.0.1:6379/0", broker_key_prefix=prefix))
-    client = make_client(queue=CeleryQueue(task_name="sochen.process_inbound", queue_name="sochen.inbound", celery=celery))
+    client = make_client(
+        queue=CeleryQueue(task_name="sochen.process_inbound", queue_name="sochen.inbound", celery=celery)
+    )
     r = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     try:
         for _ in range(2):

@@ -223,3 +223,37 @@ def test_control_characters_never_reach_the_database_as_keys(client, db_url):
     assert all(r.event_key.isprintable() for r in event_rows(db_url))
     assert_error(client.post("/webhooks/whatsapp/%00", content=nul_text, headers=wa_headers(nul_text)), 404)
     assert_error(client.get("/webhooks/whatsapp/cl%00inic"), 404)
+
+
+def test_a_client_that_disconnects_mid_body_gets_no_500(client, db_url):
+    import anyio
+
+    from sochen.api.routes.webhooks import whatsapp_webhook
+
+    app = client.app
+    messages = iter([{"type": "http.request", "body": b"{", "more_body": True}, {"type": "http.disconnect"}])
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": WA,
+        "headers": [(b"content-type", b"application/json")],
+        "query_string": b"",
+        "app": app,
+    }
+
+    async def call():
+        from starlette.requests import Request
+
+        async def receive():
+            return next(messages)
+
+        request = Request(scope, receive)
+        try:
+            await whatsapp_webhook("clinic", request, app.state.sochen)
+        except Exception as exc:
+            return exc
+        return None
+
+    error = anyio.run(call)
+    assert getattr(error, "status", None) == 400 and error.code == "client_disconnected"
+    assert count_events(db_url) == 0

@@ -45,8 +45,10 @@ connectors:
     assert result.exit_code == 2
     assert "connectors.whatsapp.access_token" in result.output and "access_token_env" in result.output
     assert "EAAG-inline-token" not in result.output
-    bad.write_text(bad.read_text(encoding="utf-8").replace("access_token: EAAG-inline-token", "access_token_env: T"),
-                   encoding="utf-8")
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("access_token: EAAG-inline-token", "access_token_env: T"),
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["tenant", "apply", str(bad)])
     assert result.exit_code == 2
     assert "sms_gateway" in result.output and "not installed" in result.output

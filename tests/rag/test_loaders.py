@@ -107,7 +107,7 @@ def test_text_title_falls_back_to_file_stem():
 
 def test_markdown_structure():
     text = (
-        "---\ntitle: \"מדריך ללקוח\"\nlang: he\n---\n"
+        '---\ntitle: "מדריך ללקוח"\nlang: he\n---\n'
         "# שעות פעילות\n\n"
         "המרפאה פתוחה **בימים א׳–ה׳**,\nראו [באתר](https://example.org).\n\n"
         "| ימים | שעות |\n| --- | :---: |\n| א׳–ה׳ | 08:00–19:00 |\n| ו׳ | 08:00–13:00 |\n\n"
@@ -187,7 +187,7 @@ def _docx(build) -> bytes:  # type: ignore[no-untyped-def]
 def test_docx_headings_lists_and_tables_in_document_order():
     def build(d):  # type: ignore[no-untyped-def]
         d.core_properties.title = "הסכם לדוגמה"
-        d.core_properties.author = "עו\"ד דנה מזרחי"
+        d.core_properties.author = 'עו"ד דנה מזרחי'
         d.add_heading("הסכם התקשרות", level=0)
         d.add_paragraph("פתיח להסכם.")
         d.add_heading("1. שכר טרחה", level=1)

@@ -30,9 +30,7 @@ def _block(doc: LoadedDocument, prefix: str):  # type: ignore[no-untyped-def]
 
 
 def _all_examples() -> list[Path]:
-    return sorted(
-        p for p in EXAMPLES.glob("*/docs/*") if p.is_file() and not p.name.startswith(".")
-    )
+    return sorted(p for p in EXAMPLES.glob("*/docs/*") if p.is_file() and not p.name.startswith("."))
 
 
 def test_the_examples_are_the_promised_set():

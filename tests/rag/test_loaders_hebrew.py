@@ -65,7 +65,7 @@ def test_logical_documents_are_left_alone():
         (".13:00–08:00 ׳ו ,19:00–08:00 ׳ה–׳א :תועש", "שעות: א׳–ה׳ 08:00–19:00, ו׳ 08:00–13:00."),
         (".('ב חפסנ האר) םוכסהמ 50%-ל םאתהב", "בהתאם ל-50% מהסכום (ראה נספח ב')."),
         ('.ח"ש 5,000 הלוע ABC Ltd לש X 2000 לדומ', 'מודל X 2000 של ABC Ltd עולה 5,000 ש"ח.'),
-        (".050-7741230 וא office@levi-dental.example :ל\"אוד", 'דוא"ל: office@levi-dental.example או 050-7741230.'),
+        ('.050-7741230 וא office@levi-dental.example :ל"אוד', 'דוא"ל: office@levi-dental.example או 050-7741230.'),
     ],
 )
 def test_fix_visual_order_keeps_numbers_and_latin_left_to_right(visual: str, logical: str):
@@ -83,7 +83,7 @@ def test_fix_visual_order_keeps_niqqud_with_its_letter():
     "line",
     [
         "התשלום ישולם לפי סעיף 7 של החוזה עד יום 15 בחודש",
-        'המנכ"ל יחתום על עמ\' 3 של ההסכם',  # abbreviations ending in a medial letter cast no vote
+        "המנכ\"ל יחתום על עמ' 3 של ההסכם",  # abbreviations ending in a medial letter cast no vote
         "שלום",
         "",
         "ABC 123",

@@ -1,8 +1,10 @@
 """Webhooks: WhatsApp (Meta) and n8n. Authenticated by their signatures, not by API keys.
 
-Each POST: content type → raw body (size-limited before it is read) → the tenant's connector →
-:func:`sochen.api.inbound.receive` (verify, parse, store once) → queue → 200. Rejections are JSON
-4xx and store nothing.
+Each POST: the tenant's connector → content type → raw body (size-limited before it is read) →
+:func:`sochen.api.inbound.receive` (verify, parse, store once, committed) → queue → 200. A queue
+that talks to a broker (``after_response``) is given the ids right after the answer is sent; a lost
+message only delays the event (the sweeper resends pending rows). Rejections are JSON 4xx and store
+nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from ...connectors.base import Connector
 from ...connectors.errors import WebhookRejected
 from ...connectors.types import WebhookRequest
 from ..errors import ERROR_RESPONSES, ApiError
-from ..inbound import receive
+from ..inbound import StoreResult, receive
 from ..state import ApiState, get_state
 
 __all__ = ["router"]
@@ -63,7 +67,10 @@ async def _deliver(request: Request, state: ApiState, tenant: str, channel: str)
     try:
         connector = await _connector(state, tenant, channel)
         _require_json(request)
-        body = await request.body()
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # the sender gave up mid-body: nothing was read, nothing is stored
+            raise ApiError(400, "client_disconnected", "השולח התנתק", "the client disconnected") from None
         webhook = WebhookRequest(
             method="POST",
             body=body,
@@ -71,10 +78,17 @@ async def _deliver(request: Request, state: ApiState, tenant: str, channel: str)
             query=dict(request.query_params),
             path=request.url.path,
         )
-        result = await run_in_threadpool(_store_and_enqueue, state, connector, tenant, channel, webhook)
+        result = await run_in_threadpool(_store, state, connector, tenant, channel, webhook)
         status = 200
-        ack = WebhookAck(ok=True, received=result[0], new=result[1], duplicates=result[0] - result[1])
-        return JSONResponse(ack.model_dump())
+        new = len(result.new_ids)
+        ack = WebhookAck(ok=True, received=result.total, new=new, duplicates=result.duplicates)
+        background = None
+        if new and getattr(state.queue, "after_response", False):
+            # The rows are committed: a queue that talks to a broker is told after the answer is sent.
+            background = BackgroundTask(state.queue.enqueue, result.new_ids)
+        elif new:
+            state.queue.enqueue(result.new_ids)
+        return JSONResponse(ack.model_dump(), background=background)
     except ApiError as exc:
         status = exc.status
         raise
@@ -83,17 +97,15 @@ async def _deliver(request: Request, state: ApiState, tenant: str, channel: str)
         state.metrics.webhook_latency.labels(channel).observe(time.perf_counter() - started)
 
 
-def _store_and_enqueue(
+def _store(
     state: ApiState, connector: Connector[Any], tenant: str, channel: str, webhook: WebhookRequest
-) -> tuple[int, int]:
+) -> StoreResult:
     result = receive(state.settings.database_url, connector, tenant=tenant, channel=channel, request=webhook)
-    if result.new_ids:
-        state.queue.enqueue(result.new_ids)  # after the commit: a lost message leaves a pending row
     for kind, n in result.kinds.items():
         state.metrics.messages.labels(tenant, channel, kind).inc(n)
     if result.duplicates:
         state.metrics.duplicates.labels(tenant, channel).inc(result.duplicates)
-    return result.total, len(result.new_ids)
+    return result
 
 
 @router.get(

@@ -68,9 +68,7 @@ __all__ = [
     "load_document",
 ]
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
-    {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt", ".text"}
-)
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt", ".text"})
 DEFAULT_MAX_BYTES = 50_000_000
 
 _SUFFIX_KIND = {

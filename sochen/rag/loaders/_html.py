@@ -11,9 +11,7 @@ from ._text import clean_line, decode_text
 
 __all__ = ["decode_html", "load_html"]
 
-_SKIP = frozenset(
-    {"script", "style", "nav", "noscript", "template", "head", "svg", "iframe", "button", "select"}
-)
+_SKIP = frozenset({"script", "style", "nav", "noscript", "template", "head", "svg", "iframe", "button", "select"})
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _CONTAINERS = frozenset(
     {
@@ -70,9 +68,7 @@ def _table_text(table: Any) -> str:
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue  # a row of a nested table: part of its cell's text
-        cells = [
-            _clean(_raw_text(cell)).replace("\n", " ") for cell in tr.find_all(["td", "th"], recursive=False)
-        ]
+        cells = [_clean(_raw_text(cell)).replace("\n", " ") for cell in tr.find_all(["td", "th"], recursive=False)]
         if any(cells):
             rows.append(" | ".join(cells).rstrip())
     return "\n".join(rows)

@@ -152,9 +152,7 @@ def load_pdf(data: bytes, *, stem: str) -> LoadedDocument:
     blocks: list[Block] = []
     for number, lines in enumerate(pages, start=1):
         kept = [
-            line
-            for line in lines
-            if not (line and (is_page_furniture(line) or re.sub(r"\d+", "#", line) in running))
+            line for line in lines if not (line and (is_page_furniture(line) or re.sub(r"\d+", "#", line) in running))
         ]
         blocks.extend(lines_to_blocks(kept, page=number, first=not blocks))
     if not blocks:

@@ -42,9 +42,7 @@ def _hebrew_single_byte(data: bytes) -> str | None:
     letters = [i for i, b in enumerate(data) if b in _HEB_LETTER_BYTES]
     if len(letters) < 3 or len(letters) < 0.6 * len(high):
         return None
-    touching = sum(
-        1 for i in letters if _ASCII_LETTER.match(data, max(i - 1, 0)) or _ASCII_LETTER.match(data, i + 1)
-    )
+    touching = sum(1 for i in letters if _ASCII_LETTER.match(data, max(i - 1, 0)) or _ASCII_LETTER.match(data, i + 1))
     if touching > 0.1 * len(letters):
         return None
     try:

@@ -1,0 +1,120 @@
+"""Per-turn framework overhead: everything in a conversation turn except model time.
+
+The clinic example tenant answers with the ``scripted`` provider (a grounded JSON answer returned at
+once) and every query embedding is precomputed, so what is measured is the graph, the privacy guard,
+routing, retrieval over Qdrant and BM25, the checkpoint, the transcript, and the outbox transaction.
+Target: p95 ≤ 25 ms on this machine. Prints figures and writes JSON.
+
+    python bench/turns.py --turns 300 --json-out bench/out/turns.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "tenants"
+MESSAGES = [
+    "שלום",
+    "מה המחיר של הלבנת שיניים?",
+    "אני רוצה לקבוע תור לניקוי אבנית",
+    "קוראים לי דנה כהן",
+    "מחר ב-5",
+    "עד מתי אתם פתוחים ביום שישי?",
+    "כמה זמן מראש צריך לבטל תור?",
+    "תודה רבה!",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=240)
+    parser.add_argument("--json-out", default="bench/out/turns.json")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="sochen-turns-"))
+    os.environ["SOCHEN_HOME"] = str(home)
+    os.environ["SOCHEN_ENVIRONMENT"] = "test"
+    script = home / "script.yaml"
+    script.write_text('- match: "."\n  json: {found: true, answer: "לפי המחירון", citations: []}\n', encoding="utf-8")
+    from sochen.config import get_settings, load_tenant_file
+    from sochen.db.migrate import upgrade
+    from sochen.db.session import session_scope
+    from sochen.db.tenants import store_version
+    from sochen.rag.ingest import ingest_paths
+    from sochen.rag.retriever import Retriever
+    from sochen.workflows.conversations import Inbound, handle_message
+
+    settings = get_settings()
+    settings.ensure_home()
+    upgrade(settings.database_url)
+    loaded = load_tenant_file(EXAMPLES / "clinic" / "tenant.yaml")
+    models = loaded.config.models.model_copy(
+        update={
+            "providers": {
+                "local": loaded.config.models.providers["local"].model_copy(
+                    update={"kind": "scripted", "model_path": str(script)}
+                )
+            },
+            "policy": loaded.config.models.policy.model_copy(
+                update={"mode": "local_only", "local": ["local"], "api": []}
+            ),
+        }
+    )
+    cfg = loaded.config.model_copy(update={"models": models})
+    with session_scope(settings.database_url) as session:
+        store_version(
+            session,
+            slug="clinic",
+            name=cfg.name,
+            config=cfg.model_dump(mode="json"),
+            digest=cfg.digest(),
+            source_text="",
+            source_path=None,
+        )
+    retriever = Retriever(settings)
+    ingest_paths(retriever, "clinic", [loaded.resolve("docs")])
+    embedder = retriever.embedder(retriever.tenant("clinic"))
+    vectors = {m: embedder.embed_query(m) for m in MESSAGES}  # precomputed: model time is not measured
+    embedder.embed_query = lambda text: vectors.get(text, next(iter(vectors.values())))  # type: ignore[method-assign]
+
+    timings: list[float] = []
+    modes: dict[str, int] = {}
+    for i in range(args.turns):
+        text = MESSAGES[i % len(MESSAGES)]
+        contact = f"97250{1000000 + i // len(MESSAGES):07d}"
+        inbound = Inbound(
+            "clinic", "whatsapp", contact, text, f"wamid.bench.{i}", datetime.now(UTC), "דנה", f"+{contact}"
+        )
+        t0 = time.perf_counter()
+        result = handle_message(settings, inbound, retriever=retriever)
+        timings.append((time.perf_counter() - t0) * 1e3)
+        mode = result.outcome.get("reply_mode", "?")
+        modes[mode] = modes.get(mode, 0) + 1
+    warm = timings[len(MESSAGES) :]  # the first conversation loads models and opens stores
+    figures = {
+        "turns": len(warm),
+        "p50_ms": round(float(np.percentile(warm, 50)), 2),
+        "p95_ms": round(float(np.percentile(warm, 95)), 2),
+        "mean_ms": round(statistics.mean(warm), 2),
+        "max_ms": round(max(warm), 2),
+        "reply_modes": modes,
+        "database": "sqlite (embedded)",
+        "target_p95_ms": 25,
+    }
+    out = Path(args.json_out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
