@@ -135,16 +135,20 @@ def prepare(url: str) -> None:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), 0.0 where unavailable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
+    """User + system CPU seconds of a process and its children (uvicorn workers); Linux /proc only."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 @contextmanager
-def server(url: str, home: Path, queue_kind: str, prefix: str):
+def server(url: str, home: Path, queue_kind: str, prefix: str, workers: int = 1):
     port = free_port()
     env = {
         **os.environ,
@@ -158,20 +162,8 @@ def server(url: str, home: Path, queue_kind: str, prefix: str):
         "BENCH_WA_SECRET": SECRET,
         "BENCH_WA_VERIFY": "bench-verify",
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "sochen.api:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+    app = "-m uvicorn sochen.api:create_app --factory --host 127.0.0.1 --log-level warning --no-access-log"
+    cmd = [sys.executable, *app.split(), "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, cwd=home, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -337,21 +329,8 @@ def run_wrk(
         script.write_text(WRK_SCRIPT)
         pause = pause_ms if pause_ms is not None else int(1000 * connections / rate) if rate else 0
         threads = min(connections, 2)
-        cmd = [
-            wrk,
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{int(seconds)}s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(script),
-            base,
-            "--",
-            str(data),
-            str(threads),
-            str(pause),
-        ]
+        flags = f"-t{threads} -c{connections} -d{int(seconds)}s --timeout 10s -s {script} {base} -- {data}"
+        cmd = [wrk, *flags.split(), str(threads), str(pause)]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
         out = done.stdout + done.stderr
     line = next((x for x in out.splitlines() if x.startswith("WRK ")), None)
@@ -405,13 +384,18 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     use_wrk = shutil.which("wrk") is not None and not args.no_wrk
     ramp = [float(r) for r in args.ramp.split(",") if r.strip()]
     prefix = f"sochen-bench-{uuid.uuid4().hex[:8]}:"
-    result: dict[str, Any] = {"backend": backend, "queue": queue_kind, "ramp_client": "wrk" if use_wrk else "python"}
+    result: dict[str, Any] = {
+        "backend": backend,
+        "queue": queue_kind,
+        "workers": args.workers,
+        "ramp_client": "wrk" if use_wrk else "python",
+    }
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="sochen-bench-") as tmp:
         home = Path(tmp)
         with database(backend.split("+")[0], home) as url:
             prepare(url)
-            with server(url, home, queue_kind, prefix) as (base, pid):
+            with server(url, home, queue_kind, prefix, args.workers) as (base, pid):
                 runs.append(run_load(base, 50, 2, run="warmup"))
                 cpu0 = cpu_seconds(pid)
                 main = run_load(base, args.rate, args.seconds, run="main")
@@ -437,7 +421,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                     runs.append(result["wrk_max"])
             stored = stored_by_run(url)
     runs += [main, *steps]
-    result["max_sustained_rate"] = max((s["target_rate"] for s in steps if sustained(s)), default=0)
+    result["max_sustained_rate"] = max((s["achieved_rate"] for s in steps if sustained(s)), default=0)
     runs += [c for r in runs for c in r.get("calibration", [])]
     acked = Counter({r["run"]: int(r["ok"]) for r in runs if "run" in r})
     result["stored_rows"] = sum(stored.values())
@@ -451,11 +435,15 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def sustained(step: dict[str, Any]) -> bool:
-    """No errors, at least 95 % of the target rate, p99 within 50 ms (scheduled latency when measured)."""
+    """No errors, p99 within 50 ms (scheduled latency when measured), at least 90 % of the target rate.
+
+    (wrk's pacing is closed-loop and lands within a few per cent of the target; the achieved rate
+    is what is reported.)
+    """
     latency = step.get("scheduled_ms") or step.get("service_ms") or {}
     return (
         step.get("errors", 1) == 0
-        and step.get("achieved_rate", 0) >= 0.95 * step.get("target_rate", 1e9)
+        and step.get("achieved_rate", 0) >= 0.9 * step.get("target_rate", 1e9)
         and latency.get("p99", 1e9) <= 50.0
     )
 
@@ -485,12 +473,13 @@ def main() -> None:
         choices=["auto", "embedded", "none"],
         help="Server inbound queue: auto = embedded (celery for +redis backends); none = store only.",
     )
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (sochen serve --workers).")
     parser.add_argument("--no-wrk", action="store_true", help="Use only the Python load generator.")
     parser.add_argument("--json-out", type=Path, default=ROOT / "bench" / "out" / "webhooks.json")
     args = parser.parse_args()
     results = []
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        print(f"== {backend}: {args.rate:.0f} msg/s for {args.seconds:.0f} s, then ramp {args.ramp}", flush=True)
+        print(f"== {backend}, {args.workers} worker(s): {args.rate:.0f} msg/s for {args.seconds:.0f} s", flush=True)
         r = bench_backend(backend, args)
         print(line("python open loop", r["python_open_loop"]), flush=True)
         if "wrk_paced" in r:
@@ -500,22 +489,14 @@ def main() -> None:
         if "wrk_max" in r:
             print(line("wrk flat out, 8 connections", r["wrk_max"]), flush=True)
         print(
-            f"   max sustained (p99 <= 50 ms, no errors): {r['max_sustained_rate']:.0f} msg/s; "
+            f"   max sustained (p99 <= 50 ms, no errors): {r['max_sustained_rate']:.0f} msg/s achieved; "
             f"stored rows {r['stored_rows']} >= acknowledged {r['acknowledged']}: {r['every_ack_stored']}",
             flush=True,
         )
         results.append(r)
-    out = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "note": "shared machine: load_average_1m of each run shows what else was running",
-        },
-        "rate": args.rate,
-        "seconds": args.seconds,
-        "results": results,
-    }
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    machine["note"] = "shared machine: load_average_1m of each run shows what else was running"
+    out = {"machine": machine, "rate": args.rate, "seconds": args.seconds, "results": results}
     args.json_out.parent.mkdir(parents=True, exist_ok=True)
     args.json_out.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.json_out}")

@@ -16,7 +16,7 @@ from ..config import Settings, get_settings
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
 from .queues import InboundQueue, Processor
-from .routes import jobs, ops, tenants, webhooks
+from .routes import conversations, jobs, ops, tenants, webhooks
 from .settings import ApiSettings
 from .state import ApiState
 
@@ -85,5 +85,6 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(tenants.router)
     app.include_router(jobs.router)
+    app.include_router(conversations.router)
     app.include_router(ops.router)
     return app

@@ -32,7 +32,7 @@ __all__ = ["PROCESSOR_PATH", "ApiState", "default_processor", "get_state"]
 
 log = logging.getLogger(__name__)
 
-PROCESSOR_PATH = "sochen.agents.inbound:process_inbound"
+PROCESSOR_PATH = "sochen.workflows.inbound:process_inbound"
 """The conversation graph's entry point, used when it exists; else :func:`~.inbound.mark_received`."""
 
 
@@ -67,6 +67,8 @@ class ApiState:
     """Model providers for ``/ask`` (tests); None builds each tenant's own."""
     job_publisher: Callable[[Sequence[str]], None] | None = None
     """Sends retried job ids to workers; None leaves them to the outbox sweeper."""
+    job_worker: Any = None
+    """The in-process outbox worker of the embedded mode (None when Celery workers run the jobs)."""
     _retriever: Retriever | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -91,6 +93,15 @@ class ApiState:
                 processor = processor or default_processor()
                 queue = EmbeddedQueue(settings, processor, observer=metrics.observe_turn)
         state = cls(settings, api, connectors, metrics, queue, processor)
+        if isinstance(queue, EmbeddedQueue):
+            # Embedded: the outbox is drained in this process too, so a single `sochen serve` does the whole job.
+            from ..workflows import connector_executor, tenant_connector_factory
+            from ..workflows.dispatcher import Dispatcher
+            from ..workflows.worker import EmbeddedWorker
+
+            url = settings.database_url
+            state.job_worker = EmbeddedWorker(Dispatcher(url, connector_executor(tenant_connector_factory(url))))
+            state.job_publisher = state.job_worker.publish
         if api.inbound_sweep_s > 0 and not isinstance(queue, NullQueue):
             grace = max(api.inbound_sweep_s, 1.0)
             state.sweeper = Sweeper(settings.database_url, queue, every_s=api.inbound_sweep_s, grace_s=grace)
@@ -112,11 +123,15 @@ class ApiState:
             starter()
         if self.sweeper is not None:
             self.sweeper.start()
+        if self.job_worker is not None:
+            self.job_worker.start()
 
     def stop(self) -> None:
         """Stop them, letting the embedded queue finish what it holds."""
         if self.sweeper is not None:
             self.sweeper.stop()
+        if self.job_worker is not None:
+            self.job_worker.stop()
         stopper: Any = getattr(self.queue, "stop", None)
         if callable(stopper):
             stopper()

@@ -14,6 +14,7 @@ from . import jobs as _jobs  # noqa: F401
 from . import llm as _llm  # noqa: F401
 from . import privacy as _privacy  # noqa: F401
 from . import rag as _rag  # noqa: F401
+from . import serve as _serve  # noqa: F401
 from . import tenant as _tenant  # noqa: F401
 from .app import app
 

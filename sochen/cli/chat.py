@@ -143,6 +143,22 @@ def conversations_show(
         console.print(f"{who} \u2067{t['text']}\u2069", highlight=False, markup=False)
 
 
+@handoff_app.command("take")
+def handoff_take(
+    conversation_id: str = typer.Argument(..., help="Conversation id (see `sochen conversations list`)."),
+    tenant: str = typer.Option(..., "--tenant", "-t", help="Tenant slug."),
+) -> None:
+    """A person takes a conversation: the agent stays silent until it is released."""
+    from ..workflows.conversations import take_over
+
+    ready_database_url()
+    try:
+        take_over(get_settings(), tenant, conversation_id)
+    except LookupError as exc:
+        fail(str(exc))
+    console.print(f"השיחה {conversation_id} אצל נציג; הסוכן שותק עד `sochen handoff release`.", highlight=False)
+
+
 @handoff_app.command("release")
 def handoff_release(
     conversation_id: str = typer.Argument(..., help="Conversation id (see `sochen conversations list`)."),

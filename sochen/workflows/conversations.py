@@ -36,7 +36,7 @@ from ..llm import HealthBoard, Provider
 from ..rag.retriever import Retriever
 from .events import Event
 
-__all__ = ["Inbound", "TurnResult", "conversation_id_for", "handle_message", "release_handoff"]
+__all__ = ["Inbound", "TurnResult", "conversation_id_for", "handle_message", "release_handoff", "take_over"]
 
 log = logging.getLogger("sochen.agents")
 _LOCKS: dict[str, threading.Lock] = {}
@@ -238,8 +238,17 @@ def _record_turns(session: Session, conv_id: str, inbound: Inbound, outcome: Tur
         )
 
 
+def take_over(settings: Settings, tenant: str, conversation_id: str) -> Conversation:
+    """A person takes the conversation: the agent stays silent until :func:`release_handoff`."""
+    return _set_status(settings, tenant, conversation_id, "handoff", "taken_over")
+
+
 def release_handoff(settings: Settings, tenant: str, conversation_id: str) -> Conversation:
     """Give a handed-off conversation back to the agent (the next message is answered again)."""
+    return _set_status(settings, tenant, conversation_id, "active", None)
+
+
+def _set_status(settings: Settings, tenant: str, conversation_id: str, status: str, reason: str | None) -> Conversation:
     graph = graph_for(settings)
     with session_scope(settings.database_url) as session:
         row = session.scalar(
@@ -249,10 +258,10 @@ def release_handoff(settings: Settings, tenant: str, conversation_id: str) -> Co
         )
         if row is None:
             raise LookupError(f"no conversation {conversation_id} for tenant {tenant}")
-        row.status, row.handoff_reason = "active", None
+        row.status, row.handoff_reason = status, reason
         config = {"configurable": {"thread_id": conversation_id}}
         if graph.get_state(config).values:
             graph.update_state(
-                config, {"status": "active", "handoff_reason": None, "not_understood": 0}, as_node="conclude"
+                config, {"status": status, "handoff_reason": reason, "not_understood": 0}, as_node="conclude"
             )
         return row

@@ -175,3 +175,15 @@ def test_conversation_ids_carry_no_phone_number(clinic, any_database_url):
     with session_scope(any_database_url) as s:
         row = s.get(Conversation, result.conversation_id)
         assert row.contact_id == "972501234567" and row.status == "active"
+
+
+def test_a_person_takes_over_and_gives_back(clinic):
+    from sochen.workflows.conversations import take_over
+
+    chat = Chat(clinic, "972520000003")
+    first = chat.say("שלום")
+    take_over(get_settings(), "clinic", first.conversation_id)
+    silent = chat.say("מה המחיר של ניקוי אבנית?")
+    assert silent.reply is None and silent.status == "handoff"
+    release_handoff(get_settings(), "clinic", first.conversation_id)
+    assert "350" in chat.say("מה המחיר של ניקוי אבנית?").reply

@@ -168,6 +168,7 @@ def test_signed_message_delivered_three_times_ends_in_one_reply_one_lead_one_tas
         )
         assert tampered.status_code == 403
     assert len(queue.ids) == 1  # stored once, processed once
+    check_conversation_api(create_app(get_settings(), queue=queue))
 
     statuses = drain_with_clock()
     assert "retry" in statuses  # Zoho's 500s were retried, not dropped
@@ -263,3 +264,24 @@ def test_production_stack_postgres_redis_and_a_celery_worker(clinic, any_databas
             "n8n.trigger_workflow": "succeeded",
         }, rig.logs()
         assert_effects_once(graph, zoho, n8n)
+
+
+def check_conversation_api(app) -> None:  # noqa: ANN001
+    """The transcript over HTTP, a person taking over and giving back; other tenants see nothing."""
+    from sochen.api.keys import create_key
+    from sochen.db.session import session_scope
+
+    with session_scope(get_settings().database_url) as session:
+        _, mine = create_key(session, tenant="clinic", label="e2e")
+        _, other = create_key(session, tenant="someone-else", label="e2e")
+    auth = {"Authorization": f"Bearer {mine}"}
+    with TestClient(app) as client:
+        listed = client.get("/v1/clinic/conversations", headers=auth).json()
+        assert len(listed) == 1 and listed[0]["status"] == "active"
+        conv = listed[0]["id"]
+        transcript = client.get(f"/v1/clinic/conversations/{conv}", headers=auth).json()["transcript"]
+        assert [t["role"] for t in transcript] == ["user", "agent"] and "דנה" in transcript[0]["text"]
+        assert client.post(f"/v1/clinic/conversations/{conv}/take-over", headers=auth).json()["status"] == "handoff"
+        assert client.post(f"/v1/clinic/conversations/{conv}/release", headers=auth).json()["status"] == "active"
+        stranger = {"Authorization": f"Bearer {other}"}
+        assert client.get(f"/v1/clinic/conversations/{conv}", headers=stranger).status_code == 404
