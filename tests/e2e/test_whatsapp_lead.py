@@ -266,7 +266,7 @@ def test_production_stack_postgres_redis_and_a_celery_worker(clinic, any_databas
         assert_effects_once(graph, zoho, n8n)
 
 
-def check_conversation_api(app) -> None:  # noqa: ANN001
+def check_conversation_api(app) -> None:
     """The transcript over HTTP, a person taking over and giving back; other tenants see nothing."""
     from sochen.api.keys import create_key
     from sochen.db.session import session_scope
