@@ -140,12 +140,28 @@ def _terms(text: str) -> set[str]:
     return out
 
 
-def understand_text(text: str, *, now: datetime, services: list[str] | None = None) -> Understanding:
-    """Intent, whether it is a question, and slots, by rules (see the module docstring)."""
+def understand_text(
+    text: str,
+    *,
+    now: datetime,
+    services: list[str] | None = None,
+    extra_keywords: dict[str, list[str]] | None = None,
+) -> Understanding:
+    """Intent, whether it is a question, and slots, by rules (see the module docstring).
+
+    `extra_keywords` are the tenant's own words per intent (single words match in any prefixed form,
+    phrases as written).
+    """
     flat = normalize(text)
     terms = _terms(text)
     scores: dict[str, float] = {}
     signals: list[str] = []
+    for intent, words in (extra_keywords or {}).items():
+        for word in words:
+            w = normalize(word)
+            if (" " in w and w in flat) or (" " not in w and w in terms):
+                scores[intent] = scores.get(intent, 0.0) + 2
+                signals.append(f"{intent}:tenant:{word}")
     for intent, words in _KEYWORDS.items():
         hits = [w for w in words if w in terms]
         if hits:

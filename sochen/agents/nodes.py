@@ -53,7 +53,9 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
         return {"outcome": state["processed"][state["message_id"]]}  # a redelivery: replay, do nothing new
     now = datetime.fromisoformat(state["now"])
     agent = deps.config.agent
-    reading = understand_text(state["text"], now=now, services=agent.services)
+    reading = understand_text(
+        state["text"], now=now, services=agent.services, extra_keywords=dict(agent.intent_keywords)
+    )
     intent, confidence = reading.intent, reading.confidence
     if agent.understanding == "model":
         intent, confidence = _model_intent(state, deps, fallback=(intent, confidence))

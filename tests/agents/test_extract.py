@@ -64,3 +64,10 @@ def test_slots_from_one_message():
     assert reading.slots["phone"] == "054-1234567"
     assert reading.slots["service"] == "הלבנת שיניים"
     assert reading.slots["preferred_time"] == "2026-11-23T17:00+02:00"
+
+
+def test_tenant_keywords_extend_the_rules():
+    text = "אשמח לפגישת היכרות עם עורך דין"
+    reading = understand_text(text, now=NOW, extra_keywords={"appointment_request": ["פגישת היכרות"]})
+    assert reading.intent == "appointment_request"
+    assert "appointment_request:tenant:פגישת היכרות" in reading.signals

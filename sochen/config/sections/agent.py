@@ -81,6 +81,17 @@ class AgentConfig(StrictModel):
     services: list[str] = Field(
         default_factory=list, description="Names of the services offered, recognised in messages (Hebrew)."
     )
+    intent_keywords: dict[
+        Literal[
+            "human_request", "complaint", "appointment_request", "new_lead", "price_question", "hours_question",
+            "service_question", "document_question", "small_talk",
+        ],
+        list[str],
+    ] = Field(
+        default_factory=dict,
+        description="Extra words or phrases (Hebrew) that signal an intent for this business, added to the built-in "
+        "ones, e.g. {appointment_request: [ייעוץ, פגישת היכרות]}.",
+    )
     max_not_understood: int = Field(
         default=2, ge=1, le=10, description="Consecutive turns not understood before handing off to a person."
     )
