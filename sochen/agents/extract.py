@@ -156,8 +156,8 @@ def understand_text(
     terms = _terms(text)
     scores: dict[str, float] = {}
     signals: list[str] = []
-    for intent, words in (extra_keywords or {}).items():
-        for word in words:
+    for intent, extra in (extra_keywords or {}).items():
+        for word in extra:
             w = normalize(word)
             if (" " in w and w in flat) or (" " not in w and w in terms):
                 scores[intent] = scores.get(intent, 0.0) + 2

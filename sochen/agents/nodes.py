@@ -54,7 +54,7 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
     now = datetime.fromisoformat(state["now"])
     agent = deps.config.agent
     reading = understand_text(
-        state["text"], now=now, services=agent.services, extra_keywords=dict(agent.intent_keywords)
+        state["text"], now=now, services=agent.services, extra_keywords={str(k): v for k, v in agent.intent_keywords.items()}
     )
     intent, confidence = reading.intent, reading.confidence
     if agent.understanding == "model":

@@ -108,11 +108,12 @@ def event_key(event_id: str) -> str:
 def _statements(dialect: str) -> tuple[Any, Any]:
     # Built once: compiled-statement caching then makes each insert cheap (this is the hot path).
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = InboundEventRow.__table__
+    table: Any = InboundEventRow.__table__
     event = (
         insert(table).on_conflict_do_nothing(index_elements=["tenant", "channel", "event_key"]).returning(table.c.id)
     )
-    return insert(InboundDelivery.__table__), event
+    deliveries: Any = InboundDelivery.__table__
+    return insert(deliveries), event
 
 
 def store_delivery(
