@@ -54,7 +54,10 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
     now = datetime.fromisoformat(state["now"])
     agent = deps.config.agent
     reading = understand_text(
-        state["text"], now=now, services=agent.services, extra_keywords={str(k): v for k, v in agent.intent_keywords.items()}
+        state["text"],
+        now=now,
+        services=agent.services,
+        extra_keywords={str(k): v for k, v in agent.intent_keywords.items()},
     )
     intent, confidence = reading.intent, reading.confidence
     if agent.understanding == "model":
