@@ -76,6 +76,7 @@ class EmbeddedQueue:
         self._thread: threading.Thread | None = None
         self.processed = 0
         self.dropped = 0
+        self._warned_at = -1e9
 
     def enqueue(self, event_ids: Sequence[str]) -> None:
         """Queue the ids; when full, leave them to the sweeper rather than block the webhook."""
@@ -84,7 +85,15 @@ class EmbeddedQueue:
                 self._queue.put_nowait(event_id)
             except queue.Full:
                 self.dropped += 1
-                log.warning("inbound queue full; event %s stays pending for the sweeper", event_id)
+                now = time.monotonic()
+                if now - self._warned_at >= 10.0:  # once per 10 s, not once per event
+                    self._warned_at = now
+                    log.warning(
+                        "inbound queue full (%d queued): %d event(s) so far left pending for the sweeper; "
+                        "processing is slower than arrivals",
+                        self._queue.qsize(),
+                        self.dropped,
+                    )
 
     def start(self) -> EmbeddedQueue:
         """Start the thread (once)."""
