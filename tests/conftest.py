@@ -86,6 +86,9 @@ def _reset_caches() -> None:
     from sochen.cli import context
 
     context._checked.clear()
+    from sochen.workflows import conversations
+
+    conversations._HEALTH.clear()
 
 
 @pytest.fixture(scope="session")

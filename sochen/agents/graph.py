@@ -27,7 +27,7 @@ from . import nodes
 from .nodes import Deps
 from .state import ConversationState
 
-__all__ = ["build_graph", "checkpointer_for", "forget_checkpointers", "graph_for"]
+__all__ = ["build_graph", "checkpointer_for", "forget_checkpointer", "forget_checkpointers", "graph_for"]
 
 
 def _understand(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -130,13 +130,26 @@ def graph_for(settings: Settings) -> Any:
         return graph
 
 
-def forget_checkpointers() -> None:
-    """Close and drop cached checkpointers and graphs (tests)."""
+def forget_checkpointer(database_url: str) -> None:
+    """Close and drop the checkpointer and compiled graph of one database (e.g. a finished eval sandbox)."""
     with _LOCK:
-        _GRAPHS.clear()
-        for saver in _SAVERS.values():
-            conn = getattr(saver, "conn", None)
-            if conn is not None:
-                with contextlib.suppress(Exception):
-                    conn.close()
+        saver = _SAVERS.pop(database_url, None)
+        _GRAPHS.pop(database_url, None)
+    _close(saver)
+
+
+def forget_checkpointers() -> None:
+    """Close and drop every cached checkpointer and graph (tests)."""
+    with _LOCK:
+        savers = list(_SAVERS.values())
         _SAVERS.clear()
+        _GRAPHS.clear()
+    for saver in savers:
+        _close(saver)
+
+
+def _close(saver: BaseCheckpointSaver[Any] | None) -> None:
+    conn = getattr(saver, "conn", None)
+    if conn is not None:
+        with contextlib.suppress(Exception):  # closing is best effort
+            conn.close()

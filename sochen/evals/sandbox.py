@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import threading
 from collections.abc import Callable
@@ -237,11 +236,4 @@ def _close_database(url: str) -> None:
     from ..db.session import get_engine
 
     get_engine(url).dispose()
-    # The graph module caches one checkpointer (and compiled graph) per database URL; drop only the sandbox's.
-    with graph._LOCK:
-        saver = graph._SAVERS.pop(url, None)
-        getattr(graph, "_GRAPHS", {}).pop(url, None)
-    conn = getattr(saver, "conn", None)
-    if conn is not None:
-        with contextlib.suppress(Exception):  # closing is best effort
-            conn.close()
+    graph.forget_checkpointer(url)  # the graph module caches one checkpointer per database URL

@@ -73,6 +73,15 @@ class TurnResult:
         return self.outcome.get("reply")
 
 
+_HEALTH: dict[str, HealthBoard] = {}
+
+
+def _health_of(tenant: str) -> HealthBoard:
+    """The process's provider health for a tenant: a circuit breaker must remember failures across turns."""
+    with _LOCKS_GUARD:
+        return _HEALTH.setdefault(tenant, HealthBoard())
+
+
 def conversation_id_for(tenant: str, channel: str, contact_id: str) -> str:
     """A stable conversation id that carries no personal data."""
     return hashlib.sha256(f"{tenant}\x1f{channel}\x1f{contact_id}".encode()).hexdigest()[:32]
@@ -103,7 +112,7 @@ def handle_message(
 
     retriever = retriever or Retriever(settings)
     config = retriever.tenant(inbound.tenant, version=version).config
-    health = health or HealthBoard()
+    health = health or _health_of(inbound.tenant)
     if providers is None:
         providers, _ = build_available_providers(config.models, settings, None, health)
     deps = Deps(settings, config, retriever, providers, health, version)
