@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,11 +39,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
-    try:
-        # WAL is a property of the file: when two first connections race, the one that loses finds it set.
+    # WAL is a property of the file: when two first connections race, the one that loses finds it set.
+    with contextlib.suppress(sqlite3.OperationalError):
         cur.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError:
-        pass
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
