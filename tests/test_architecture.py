@@ -13,12 +13,13 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"config"},
     "db": {"db"},
     "text": {"text"},
+    "tenancy": BASE | {"tenancy"},
     "privacy": BASE | {"privacy"},
     "llm": BASE | {"privacy", "llm"},
-    "rag": BASE | {"privacy", "rag"},
+    "rag": BASE | {"privacy", "tenancy", "rag"},
     "connectors": BASE | {"privacy", "connectors"},
-    "agents": BASE | {"privacy", "llm", "rag", "connectors", "agents"},
-    "workflows": BASE | {"privacy", "llm", "rag", "connectors", "agents", "workflows"},
+    "agents": BASE | {"privacy", "tenancy", "llm", "rag", "connectors", "agents"},
+    "workflows": BASE | {"privacy", "tenancy", "llm", "rag", "connectors", "agents", "workflows"},
 }
 ANYTHING = {"evals", "api", "cli"}
 
@@ -61,3 +62,43 @@ def test_imports_point_down():
             if imported in ALLOWED or imported in ANYTHING:
                 problems.append(f"sochen/{rel} imports sochen.{imported}")
     assert not problems, "imports that point up the layers:\n" + "\n".join(problems)
+
+
+CONNECTOR_CONTRACT = {"base", "types", "errors", "channel", "registry", "testing", "phone", "_http", "http"}
+"""Modules of sochen.connectors that are the contract, not a connector implementation."""
+
+
+def _vendor_imports(source: str) -> list[str]:
+    """Modules of sochen.connectors that ``source`` (a module of sochen/agents) imports beyond the contract."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            names = ["sochen." + module if node.level == 2 else ("sochen.agents." + module if node.level else module)]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if len(parts) >= 3 and parts[:2] == ["sochen", "connectors"] and parts[2] not in CONNECTOR_CONTRACT:
+                found.append(name)
+    return found
+
+
+def test_agents_never_import_a_connector_implementation():
+    """The model never calls a connector (rule 1): the agent layer sees the contract, never a vendor's code."""
+    problems = [
+        f"sochen/{path.relative_to(PACKAGE)} imports {name}"
+        for path in sorted((PACKAGE / "agents").rglob("*.py"))
+        for name in _vendor_imports(path.read_text(encoding="utf-8"))
+    ]
+    assert not problems, "the agent layer imports connector implementations:\n" + "\n".join(problems)
+
+
+def test_the_rule_catches_a_connector_import():
+    source = (
+        "from ..connectors.whatsapp import WhatsAppConnector\n"
+        "import sochen.connectors.zoho_crm\n"
+        "from ..connectors.base import Connector\n"
+    )
+    assert _vendor_imports(source) == ["sochen.connectors.whatsapp", "sochen.connectors.zoho_crm"]

@@ -41,6 +41,7 @@ from ..llm import (
 from ..llm.providers.base import Completion, Message, ProviderConfigError
 from ..privacy import assess, redact
 from ..rag.retriever import Retriever, SearchHit
+from ..tenancy import ResolvedTenant
 
 __all__ = ["AskResult", "ask", "build_available_providers"]
 
@@ -104,7 +105,7 @@ class AskResult:
 
 def ask(
     settings: Settings,
-    tenant: str,
+    tenant: str | ResolvedTenant,
     question: str,
     *,
     retriever: Retriever | None = None,
@@ -116,10 +117,16 @@ def ask(
     hits: list[SearchHit] | None = None,
     config: TenantConfig | None = None,
 ) -> AskResult:
-    """Answer `question` from `tenant`'s documents (see the module docstring); `hits` skips the search."""
+    """Answer `question` from `tenant`'s documents (see the module docstring); `hits` skips the search.
+
+    Live traffic passes the :class:`ResolvedTenant` its edge resolved; a slug means a person's tool
+    (the newest version). ``config`` overrides the configuration (a compared variant).
+    """
     started = time.perf_counter()
     retriever = retriever or Retriever(settings)
-    cfg = config or retriever.tenant(tenant).config
+    if not isinstance(tenant, ResolvedTenant):
+        tenant = retriever.tenant(tenant)
+    cfg = config or tenant.config
     if hits is None:
         hits = retriever.search(tenant, question, top_k=top_k)
     passages = [

@@ -21,6 +21,7 @@ from ..llm import HealthBoard, Provider, RouteRequest, run_routed
 from ..llm.providers.base import Message, ProviderError
 from ..privacy import assess
 from ..rag.retriever import Retriever, SearchHit
+from ..tenancy import ResolvedTenant
 from ..text import stems, tokenize
 from .extract import INTENTS, understand_text
 from .state import ConversationState
@@ -38,12 +39,17 @@ class Deps:
     """What nodes may use: passed as the graph's runtime context, never checkpointed."""
 
     settings: Settings
-    config: TenantConfig
+    tenant: ResolvedTenant
+    """The tenant version this turn serves, resolved once at the edge (:mod:`sochen.tenancy`)."""
     retriever: Retriever
     providers: dict[str, Provider] = field(default_factory=dict)
     health: HealthBoard = field(default_factory=HealthBoard)
-    version: int | Literal["latest", "live"] = "latest"
     top_k: int = 8
+
+    @property
+    def config(self) -> TenantConfig:
+        """The configuration of :attr:`tenant`."""
+        return self.tenant.config
 
 
 # -- understand ---------------------------------------------------------------------------------------
@@ -179,7 +185,7 @@ def plan(state: ConversationState, deps: Deps) -> str:
 # -- retrieve -----------------------------------------------------------------------------------------
 def retrieve(state: ConversationState, deps: Deps) -> dict[str, Any]:
     """Search the tenant's documents for questions (the tenant is fixed by the conversation)."""
-    hits = deps.retriever.search(deps.config.slug, state["text"], top_k=deps.top_k, version=deps.version)
+    hits = deps.retriever.search(deps.tenant, state["text"], top_k=deps.top_k)
     return {"hits": [h.as_dict() for h in hits]}
 
 
@@ -418,7 +424,7 @@ def _extractive(question: str, hits: list[SearchHit], deps: Deps, intent: str = 
     A FAQ question line passes its score to the answer after it; a clause number in the question
     ("סעיף 7.2") favours that clause; a comparison takes the best quote from each of two documents.
     """
-    bm25 = deps.retriever.catalog(deps.retriever.tenant(deps.config.slug, version=deps.version)).bm25
+    bm25 = deps.retriever.catalog(deps.tenant).bm25
     # Each question word counts once, weighted by the IDF of its commonest form (a prefixed surface form
     # such as "ובהסכם" is rare and would otherwise outweigh the word itself), and matches in any form.
     forms: list[tuple[frozenset[str], float]] = []

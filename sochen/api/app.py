@@ -13,9 +13,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ..config import Settings, get_settings
+from ..workflows.dispatcher import Executor
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
-from .queues import InboundQueue, Processor
+from .queues import InboundQueue
 from .routes import conversations, jobs, ops, tenants, webhooks
 from .settings import ApiSettings
 from .state import ApiState
@@ -49,12 +50,12 @@ def create_app(
     *,
     api_settings: ApiSettings | None = None,
     queue: InboundQueue | None = None,
-    processor: Processor | None = None,
+    job_executor: Executor | None = None,
 ) -> FastAPI:
-    """A new app. ``queue``/``processor`` replace the configured inbound queue or processor."""
+    """A new app. ``queue`` replaces the configured inbound queue, ``job_executor`` the connectors (tests)."""
     settings = settings or get_settings()
     api = api_settings or ApiSettings()
-    state = ApiState.build(settings, api, queue=queue, processor=processor)
+    state = ApiState.build(settings, api, queue=queue, job_executor=job_executor)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from ..config import Settings
 from ..db.models import Document
 from ..db.session import session_scope
+from ..tenancy import resolver_for
 from .errors import ApiError
 
 if TYPE_CHECKING:  # the knowledge base (Qdrant client, embedders) loads on first use, not at import
@@ -99,7 +100,7 @@ def upload_document(
         folder.mkdir(parents=True, exist_ok=True)
         previous = target.read_bytes() if target.exists() else None
         _write_atomically(target, data)
-        report = ingest_paths(retriever, tenant, [target], tags=tags)
+        report = ingest_paths(retriever, resolver_for(retriever.settings).live(tenant), [target], tags=tags)
         if report.failed:
             if previous is None:
                 target.unlink(missing_ok=True)

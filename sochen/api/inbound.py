@@ -21,29 +21,29 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, or_, select, update
+from sqlalchemy import Connection, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..config import Settings
 from ..connectors.base import Connector
 from ..connectors.errors import ConnectorError, WebhookRejected
-from ..connectors.types import WebhookRequest
+from ..connectors.types import REJECTED_ITEM, WebhookRequest
 from ..db.models import new_id
 from ..db.models_api import InboundDelivery, InboundEventRow
+from ..db.models_outbox import Job
 from ..db.session import get_engine, session_scope
+from ..workflows.inbound import inbound_job
 from .errors import ApiError
 
 __all__ = [
     "StoreResult",
     "event_key",
-    "mark_received",
+    "json_depth_exceeds",
     "receive",
-    "requeue_pending",
     "store_delivery",
     "write_connection",
     "write_scope",
@@ -85,13 +85,15 @@ class StoreResult:
 
     new_ids: list[str] = field(default_factory=list)
     duplicates: int = 0
+    rejected: int = 0
+    """Items that could not be read: stored as ``rejected`` with the reason, never processed."""
     kinds: Counter[str] = field(default_factory=Counter)
     """New rows per kind (message, status, notice, workflow_event)."""
 
     @property
     def total(self) -> int:
         """Items in the delivery."""
-        return len(self.new_ids) + self.duplicates
+        return len(self.new_ids) + self.duplicates + self.rejected
 
 
 def event_key(event_id: str) -> str:
@@ -105,7 +107,7 @@ def event_key(event_id: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _statements(dialect: str) -> tuple[Any, Any]:
+def _statements(dialect: str) -> tuple[Any, Any, Any]:
     # Built once: compiled-statement caching then makes each insert cheap (this is the hot path).
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table: Any = InboundEventRow.__table__
@@ -113,7 +115,13 @@ def _statements(dialect: str) -> tuple[Any, Any]:
         insert(table).on_conflict_do_nothing(index_elements=["tenant", "channel", "event_key"]).returning(table.c.id)
     )
     deliveries: Any = InboundDelivery.__table__
-    return insert(deliveries), event
+    jobs: Any = Job.__table__
+    return insert(deliveries), event, insert(jobs)
+
+
+def _rejection(event: Any) -> str:
+    errors = getattr(event, "errors", None) or []
+    return (errors[0].message if errors else "unreadable item")[:500]
 
 
 def store_delivery(
@@ -131,7 +139,7 @@ def store_delivery(
     if not events:
         return result
     dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
-    insert_delivery, insert_event = _statements(dialect)
+    insert_delivery, insert_event, insert_job = _statements(dialect)
     delivery_id = new_id()
     conn.execute(
         insert_delivery,
@@ -146,6 +154,7 @@ def store_delivery(
         },
     )
     for event in events:
+        rejected = event.type == "notice" and getattr(event, "field", "") == REJECTED_ITEM
         row = {
             "id": new_id(),
             "tenant": tenant,
@@ -154,8 +163,9 @@ def store_delivery(
             "event_key": event_key(event.event_id),
             "delivery_id": delivery_id,
             "payload": event.model_dump(mode="json"),
-            "status": "pending",
+            "status": "rejected" if rejected else "pending",
             "attempts": 0,
+            "error": _rejection(event) if rejected else None,
             "enqueued_at": now,
             "created_at": now,
             "updated_at": now,
@@ -163,10 +173,14 @@ def store_delivery(
         inserted = conn.execute(insert_event, row).scalar()
         if inserted is None:
             result.duplicates += 1
+        elif rejected:
+            result.rejected += 1
+            result.kinds["rejected"] += 1
         else:
+            conn.execute(insert_job, inbound_job(inserted, tenant, now))
             result.new_ids.append(inserted)
             result.kinds[event.type] += 1
-    if not result.new_ids:  # a pure redelivery: not even its body is kept
+    if not result.new_ids and not result.rejected:  # a pure redelivery: not even its body is kept
         conn.execute(delete(InboundDelivery).where(InboundDelivery.id == delivery_id))
     return result
 
@@ -179,49 +193,59 @@ def receive(url: str, connector: Connector[Any], *, tenant: str, channel: str, r
         status = exc.status if exc.status in (400, 401, 403) else 403
         he = "חסרה חתימה" if status == 401 else "החתימה אינה תקינה"
         raise ApiError(status, exc.code or "signature_invalid", he, exc.message) from None
+    depth = json_depth_exceeds(request.body, MAX_JSON_DEPTH)
+    if depth:
+        raise ApiError(
+            400,
+            "payload_too_deep",
+            "גוף הבקשה מקונן לעומק רב מדי",
+            f"JSON nested deeper than {MAX_JSON_DEPTH} levels; nothing was stored",
+        )
     try:
         events = connector.parse_webhook(request)
     except ConnectorError as exc:
         raise ApiError(400, "invalid_payload", "גוף הבקשה אינו משלוח תקין", exc.message) from None
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a parser surprised by a shape
-        raise ApiError(400, "invalid_payload", "גוף הבקשה אינו משלוח תקין", f"unreadable delivery: {exc}") from None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:  # a parser surprised by a shape
+        # The caller learns that the body was unreadable, never Python's words about why.
+        raise ApiError(
+            400, "invalid_payload", "גוף הבקשה אינו משלוח תקין", f"unreadable delivery ({type(exc).__name__})"
+        ) from None
     with write_connection(url) as conn:
         return store_delivery(conn, tenant=tenant, channel=channel, body=request.body, events=events)
 
 
-_MARK_RECEIVED = (
-    update(InboundEventRow)
-    .where(InboundEventRow.id == bindparam("event_id"), InboundEventRow.status == "pending")
-    .values(status="received", processed_at=bindparam("now"), updated_at=bindparam("now"))
-)
+MAX_JSON_DEPTH = 64
+"""Deepest JSON nesting a webhook body may have: real deliveries use fewer than 10 levels, and deeper
+bodies make parsers and serialisers recurse (a RecursionError, or pydantic's depth limit) instead of
+failing cleanly."""
+
+_OPEN, _CLOSE, _QUOTE, _ESCAPE = frozenset(b"[{"), frozenset(b"]}"), 0x22, 0x5C
 
 
-def mark_received(settings: Settings, event_id: str) -> None:
-    """The default processor: no conversation graph is wired, so the row is only marked ``received``."""
-    with write_connection(settings.database_url) as conn:
-        conn.execute(_MARK_RECEIVED, {"event_id": event_id, "now": datetime.now(UTC)})
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    """Whether the JSON text ``body`` nests arrays/objects deeper than ``limit`` (strings are skipped).
 
-
-def requeue_pending(
-    session: Session, *, now: datetime, grace: timedelta = timedelta(seconds=30), limit: int = 500
-) -> list[str]:
-    """Ids of events still ``pending`` whose queue message is older than ``grace``; marks them sent now.
-
-    The caller enqueues them after committing (messages are hints; processors claim rows atomically).
+    Counting brackets first keeps the common case cheap: a body with fewer than ``limit`` opening
+    brackets cannot be too deep, and only a suspicious one is scanned byte by byte.
     """
-    cutoff = now - grace
-    ids = list(
-        session.scalars(
-            select(InboundEventRow.id)
-            .where(
-                InboundEventRow.status == "pending",
-                InboundEventRow.created_at <= cutoff,
-                or_(InboundEventRow.enqueued_at.is_(None), InboundEventRow.enqueued_at <= cutoff),
-            )
-            .order_by(InboundEventRow.created_at)
-            .limit(limit)
-        )
-    )
-    if ids:
-        session.execute(update(InboundEventRow).where(InboundEventRow.id.in_(ids)).values(enqueued_at=now))
-    return ids
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == _ESCAPE:
+                escaped = True
+            elif byte == _QUOTE:
+                in_string = False
+        elif byte == _QUOTE:
+            in_string = True
+        elif byte in _OPEN:
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in _CLOSE:
+            depth -= 1
+    return False

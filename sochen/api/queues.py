@@ -1,38 +1,42 @@
-"""Where stored inbound events go next: the :class:`InboundQueue` seam and its two implementations.
+"""Where stored inbound events go next: the :class:`InboundQueue` seam and its implementations.
 
-- :class:`EmbeddedQueue` — one machine: an in-process queue drained by a background thread that
-  calls the processor ``processor(settings, event_id)``.
+Every stored inbound event already has its outbox job (same id, :mod:`sochen.workflows.inbound`),
+committed in the webhook's transaction; a queue only says "look now":
+
+- :class:`EmbeddedQueue` — one machine: a worker thread that runs inbound jobs through the dispatcher
+  (conversation turns), apart from the thread that runs connector jobs, so a slow CRM never delays a reply.
 - :class:`CeleryQueue` — production: one ``sochen.process_inbound`` task message per id, sent by
   name (``send_task``) through the workflows Celery app, so the API never imports the graph.
+- :class:`NullQueue` — stores only (benchmarks of the acknowledgement, a read-only replica).
 
-Either way a message is a hint, never the truth: the row was committed first, a full or broken
-queue leaves it ``pending``, and :class:`Sweeper` sends such rows again. Processors therefore claim
-rows atomically (see :mod:`sochen.db.models_api`).
+Either way a message is a hint, never the truth: a lost or undelivered message leaves the job
+pending, and the dispatcher's sweepers (the embedded worker's poll, Celery beat's ``dispatch_due``)
+pick it up within seconds.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from ..config import Settings
-from .inbound import requeue_pending, write_scope
+from sqlalchemy import func, select
 
-__all__ = ["CeleryQueue", "EmbeddedQueue", "InboundQueue", "NullQueue", "Processor", "Sweeper"]
+from ..config import Settings
+from ..db.models_outbox import Job
+from ..db.session import session_scope
+from ..workflows.dispatcher import Dispatcher, Executor
+from ..workflows.inbound import INBOUND_ACTION, inbound_executor
+from ..workflows.worker import EmbeddedWorker
+
+__all__ = ["CeleryQueue", "EmbeddedQueue", "InboundQueue", "NullQueue"]
 
 log = logging.getLogger(__name__)
 
-Processor = Callable[[Settings, str], object]
-"""``processor(settings, event_id)``: handle one stored inbound event (the lead's
-``sochen.agents.inbound.process_inbound``; by default :func:`~.inbound.mark_received`)."""
-
 Observer = Callable[[str, str, float], None]
-"""``observer(event_id, outcome, seconds)`` after each processor call; outcome 'ok' or 'error'."""
+"""``observer(event_id, outcome, seconds)`` after each inbound job run; outcome 'ok' or 'error'."""
 
 
 @runtime_checkable
@@ -47,7 +51,7 @@ class InboundQueue(Protocol):
 
 
 class NullQueue:
-    """Stores only: nothing is processed (tests, benchmarks, a read-only replica)."""
+    """Stores only: nothing is processed here (tests, benchmarks, a read-only replica)."""
 
     def __init__(self) -> None:
         self.enqueued: list[str] = []
@@ -59,91 +63,78 @@ class NullQueue:
 
 
 class EmbeddedQueue:
-    """An in-process queue and one daemon thread calling ``processor`` for each id."""
+    """Inbound jobs run in this process by a dispatcher that serves only them (see the module docstring)."""
 
     def __init__(
         self,
         settings: Settings,
-        processor: Processor,
+        job_executor: Executor,
         *,
-        maxsize: int = 10_000,
+        publish_jobs: Callable[[Sequence[str]], None] | None = None,
         observer: Observer | None = None,
+        poll_s: float = 1.0,
     ) -> None:
         self.settings = settings
-        self.processor = processor
         self.observer = observer
-        self._queue: queue.Queue[str | None] = queue.Queue(maxsize=maxsize)
-        self._thread: threading.Thread | None = None
-        self.processed = 0
-        self.dropped = 0
-        self._warned_at = -1e9
+        executor = inbound_executor(settings, job_executor, publish=publish_jobs)
+        self.dispatcher = Dispatcher(settings.database_url, self._observed(executor), actions=[INBOUND_ACTION])
+        self.worker = EmbeddedWorker(self.dispatcher, poll_s=poll_s)
+
+    def _observed(self, executor: Executor) -> Executor:
+        def run(tenant: str, action: str, params: dict[str, Any], key: str) -> dict[str, Any]:
+            started, outcome = time.perf_counter(), "error"
+            try:
+                result = executor(tenant, action, params, key)
+                outcome = "ok"
+                return result
+            finally:
+                if self.observer is not None:
+                    try:
+                        self.observer(str(params.get("event_id", "")), outcome, time.perf_counter() - started)
+                    except Exception:  # metrics never break processing
+                        log.exception("inbound observer failed")
+
+        return run
 
     def enqueue(self, event_ids: Sequence[str]) -> None:
-        """Queue the ids; when full, leave them to the sweeper rather than block the webhook."""
-        for event_id in event_ids:
-            try:
-                self._queue.put_nowait(event_id)
-            except queue.Full:
-                self.dropped += 1
-                now = time.monotonic()
-                if now - self._warned_at >= 10.0:  # once per 10 s, not once per event
-                    self._warned_at = now
-                    log.warning(
-                        "inbound queue full (%d queued): %d event(s) so far left pending for the sweeper; "
-                        "processing is slower than arrivals",
-                        self._queue.qsize(),
-                        self.dropped,
-                    )
+        """Wake the worker: the jobs are committed already."""
+        self.worker.publish(event_ids)
 
     def start(self) -> EmbeddedQueue:
-        """Start the thread (once)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="sochen-inbound", daemon=True)
-            self._thread.start()
+        """Start the worker thread (once)."""
+        self.worker.start()
         return self
 
     def stop(self, timeout: float = 10.0) -> bool:
-        """Finish what is queued, then end; True when the thread has ended."""
-        if self._thread is None:
-            return True
-        try:
-            self._queue.put(None, timeout=timeout)
-        except queue.Full:
-            return False
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        """Let the current turn finish, then end the thread; True when it has ended."""
+        return self.worker.stop(timeout)
 
     def join(self, timeout: float = 10.0) -> bool:
-        """Wait until everything queued so far was processed (tests); True when it was."""
+        """Wait until no inbound job is due or running (tests, the demo); True when none is."""
         deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return not self._queue.unfinished_tasks
-
-    def _run(self) -> None:
         while True:
-            event_id = self._queue.get()
-            try:
-                if event_id is None:
-                    return
-                self._process(event_id)
-            finally:
-                self._queue.task_done()
+            if not self.busy():
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            self.worker.publish(())
+            time.sleep(0.02)
 
-    def _process(self, event_id: str) -> None:
-        started = time.perf_counter()
-        outcome = "ok"
-        try:
-            self.processor(self.settings, event_id)
-        except Exception:  # one bad event must not stop the others; its row says what happened
-            outcome = "error"
-            log.exception("processing inbound event %s failed", event_id)
-        self.processed += 1
-        if self.observer is not None:
-            try:
-                self.observer(event_id, outcome, time.perf_counter() - started)
-            except Exception:  # metrics never break processing
-                log.exception("inbound observer failed")
+    def busy(self) -> int:
+        """Inbound jobs due now or running."""
+        now = datetime.now(UTC)
+        with session_scope(self.settings.database_url) as session:
+            return int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Job)
+                    .where(
+                        Job.action == INBOUND_ACTION,
+                        ((Job.status == "pending") & (Job.next_attempt_at <= now)) | (Job.status == "running"),
+                    )
+                )
+                or 0
+            )
 
 
 class CeleryQueue:
@@ -179,43 +170,3 @@ class CeleryQueue:
                 )
             except Exception:
                 log.exception("could not send inbound event %s to the broker; the sweeper will", event_id)
-
-
-class Sweeper:
-    """A daemon thread that re-queues inbound events left ``pending`` (lost messages, full queues)."""
-
-    def __init__(self, database_url: str, target: InboundQueue, *, every_s: float, grace_s: float) -> None:
-        self.database_url = database_url
-        self.target = target
-        self.every_s = every_s
-        self.grace = timedelta(seconds=grace_s)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def sweep_once(self) -> int:
-        """Re-queue what is due now; how many ids were sent."""
-        with write_scope(self.database_url) as session:
-            ids = requeue_pending(session, now=datetime.now(UTC), grace=self.grace)
-        if ids:
-            self.target.enqueue(ids)
-        return len(ids)
-
-    def start(self) -> Sweeper:
-        """Start the thread (once)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="sochen-inbound-sweeper", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """End the thread."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every_s):
-            try:
-                self.sweep_once()
-            except Exception:  # the database may be briefly away; try again next round
-                log.exception("inbound sweeper failed; retrying in %.0fs", self.every_s)

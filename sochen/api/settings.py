@@ -28,18 +28,12 @@ class ApiSettings(BaseSettings):
     )
     inbound_queue: Literal["embedded", "celery", "none"] = Field(
         default="embedded",
-        description="Where new inbound event ids go: 'embedded' (a thread in this process calls the "
-        "processor), 'celery' (the task sochen.process_inbound through the workflows Celery app), "
+        description="Where new inbound event ids go: 'embedded' (a worker thread in this process runs "
+        "their jobs), 'celery' (the task sochen.process_inbound through the workflows Celery app), "
         "'none' (stored only; tests and benchmarks).",
     )
     inbound_task: str = Field(default="sochen.process_inbound", description="Celery task name of inbound processing.")
     inbound_celery_queue: str = Field(default="sochen.inbound", description="Celery queue of inbound messages.")
-    inbound_sweep_s: float = Field(
-        default=30.0,
-        ge=0,
-        description="Every this many seconds, pending inbound events older than this are queued again "
-        "(their message was lost); 0 turns the sweeper off.",
-    )
     tenant_cache_s: float = Field(
         default=5.0, ge=0, description="Seconds a tenant's webhook configuration is cached (0: read every request)."
     )

@@ -7,8 +7,6 @@ parts through :func:`~sochen.api.create_app`'s arguments or by assigning the att
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -18,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 
 from ..config import Settings
-from .inbound import mark_received
+from ..tenancy import resolver_for
+from ..workflows.dispatcher import Executor
 from .metrics import ApiMetrics
-from .queues import CeleryQueue, EmbeddedQueue, InboundQueue, NullQueue, Processor, Sweeper
+from .queues import CeleryQueue, EmbeddedQueue, InboundQueue, NullQueue
 from .settings import ApiSettings
 from .tenants import TenantConnectors
 
@@ -28,28 +27,9 @@ if TYPE_CHECKING:
     from ..llm import Provider
     from ..rag.retriever import Retriever
 
-__all__ = ["PROCESSOR_PATH", "ApiState", "default_processor", "get_state"]
+__all__ = ["ApiState", "get_state"]
 
 log = logging.getLogger(__name__)
-
-PROCESSOR_PATH = "sochen.workflows.inbound:process_inbound"
-"""The conversation graph's entry point, used when it exists; else :func:`~.inbound.mark_received`."""
-
-
-def default_processor() -> Processor:
-    """``sochen.agents.inbound.process_inbound`` when that module exists, else the no-op marker."""
-    module_name, _, attr = PROCESSOR_PATH.partition(":")
-    try:
-        found = importlib.util.find_spec(module_name) is not None
-    except ModuleNotFoundError:
-        found = False
-    if not found:
-        return mark_received
-    processor = getattr(importlib.import_module(module_name), attr, None)
-    if not callable(processor):
-        log.warning("%s is not callable; inbound events are only marked received", PROCESSOR_PATH)
-        return mark_received
-    return processor
 
 
 @dataclass
@@ -61,8 +41,6 @@ class ApiState:
     connectors: TenantConnectors
     metrics: ApiMetrics
     queue: InboundQueue
-    processor: Processor | None = None
-    sweeper: Sweeper | None = None
     ask_providers: Mapping[str, Provider] | None = None
     """Model providers for ``/ask`` (tests); None builds each tenant's own."""
     job_publisher: Callable[[Sequence[str]], None] | None = None
@@ -79,32 +57,38 @@ class ApiState:
         api: ApiSettings,
         *,
         queue: InboundQueue | None = None,
-        processor: Processor | None = None,
+        job_executor: Executor | None = None,
     ) -> ApiState:
-        """Assemble the state from settings; ``queue``/``processor`` override the configured ones."""
+        """Assemble the state from settings; ``queue`` overrides the configured inbound queue.
+
+        In the embedded mode this process runs the outbox too: one worker thread for conversation
+        turns (the inbound queue) and one for connector jobs, both through the dispatcher;
+        ``job_executor`` replaces the connectors of each tenant's live configuration (tests).
+        """
+        from ..workflows import connector_executor, tenant_connector_factory
+        from ..workflows.dispatcher import Dispatcher
+        from ..workflows.inbound import INBOUND_ACTION
+        from ..workflows.worker import EmbeddedWorker
+
         metrics = ApiMetrics(settings.database_url, cache_s=api.metrics_cache_s)
-        connectors = TenantConnectors(settings.database_url, ttl_s=api.tenant_cache_s)
+        connectors = TenantConnectors(settings.database_url, ttl_s=api.tenant_cache_s, resolver=resolver_for(settings))
+        url = settings.database_url
+        executor = job_executor or connector_executor(tenant_connector_factory(url))
+        job_worker: EmbeddedWorker | None = None
         if queue is None:
             if api.inbound_queue == "celery":
                 queue = CeleryQueue(task_name=api.inbound_task, queue_name=api.inbound_celery_queue)
             elif api.inbound_queue == "none":
                 queue = NullQueue()
             else:
-                processor = processor or default_processor()
-                queue = EmbeddedQueue(settings, processor, observer=metrics.observe_turn)
-        state = cls(settings, api, connectors, metrics, queue, processor)
-        if isinstance(queue, EmbeddedQueue):
-            # Embedded: the outbox is drained in this process too, so a single `sochen serve` does the whole job.
-            from ..workflows import connector_executor, tenant_connector_factory
-            from ..workflows.dispatcher import Dispatcher
-            from ..workflows.worker import EmbeddedWorker
-
-            url = settings.database_url
-            state.job_worker = EmbeddedWorker(Dispatcher(url, connector_executor(tenant_connector_factory(url))))
-            state.job_publisher = state.job_worker.publish
-        if api.inbound_sweep_s > 0 and not isinstance(queue, NullQueue):
-            grace = max(api.inbound_sweep_s, 1.0)
-            state.sweeper = Sweeper(settings.database_url, queue, every_s=api.inbound_sweep_s, grace_s=grace)
+                job_worker = EmbeddedWorker(Dispatcher(url, executor, exclude_actions=[INBOUND_ACTION]))
+                queue = EmbeddedQueue(
+                    settings, executor, publish_jobs=job_worker.publish, observer=metrics.observe_turn
+                )
+        state = cls(settings, api, connectors, metrics, queue)
+        if job_worker is not None:
+            state.job_worker = job_worker
+            state.job_publisher = job_worker.publish
         return state
 
     def retriever(self) -> Retriever:
@@ -117,19 +101,15 @@ class ApiState:
             return self._retriever
 
     def start(self) -> None:
-        """Start background threads (the embedded queue, the sweeper)."""
+        """Start background threads (the embedded turn and job workers)."""
         starter: Any = getattr(self.queue, "start", None)
         if callable(starter):
             starter()
-        if self.sweeper is not None:
-            self.sweeper.start()
         if self.job_worker is not None:
             self.job_worker.start()
 
     def stop(self) -> None:
-        """Stop them, letting the embedded queue finish what it holds."""
-        if self.sweeper is not None:
-            self.sweeper.stop()
+        """Stop them, letting the current turn and job finish."""
         if self.job_worker is not None:
             self.job_worker.stop()
         stopper: Any = getattr(self.queue, "stop", None)

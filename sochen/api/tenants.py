@@ -1,6 +1,7 @@
 """Which connector instance serves a tenant's webhook, cached briefly so the hot path stays fast.
 
-The configuration is the tenant's live version (else its newest), as for the workflows' connectors.
+The configuration is the tenant's live version (:mod:`sochen.tenancy`); a tenant not live yet in
+production has its deliveries verified with its newest version's secrets, stored, and held.
 Secrets come from the environment through :func:`sochen.connectors.registry.build_config`
 (the tenant file holds ``app_secret_env: VARIABLE``). Answers, good or bad, are cached for
 ``ttl_s`` seconds per (tenant, connector); a new tenant version is seen after at most that long.
@@ -15,15 +16,12 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import select
-
 from ..connectors.base import Connector
 from ..connectors.errors import ConnectorConfigError, ConnectorRegistryError
-from ..db.models import Tenant, TenantVersion
-from ..db.session import session_scope
+from ..tenancy import TenantNotFoundError, TenantNotLiveError, TenantResolver
 from .errors import ApiError
 
-__all__ = ["SLUG", "TenantConnectors", "is_slug", "unknown_tenant"]
+__all__ = ["SLUG", "TenantConnectors", "is_slug", "not_live", "unknown_tenant"]
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 """What a tenant slug looks like (the tenant schema's rule); anything else is answered without a query."""
@@ -43,6 +41,16 @@ def unknown_tenant(slug: str) -> ApiError:
     return ApiError(404, "unknown_tenant", f"הדייר '{shown}' לא נמצא", f"no tenant '{shown}'")
 
 
+def not_live(slug: str) -> ApiError:
+    """409 for a tenant whose configuration is not live yet (production without a promoted version)."""
+    return ApiError(
+        409,
+        "tenant_not_live",
+        f"לדייר '{slug[:63]}' אין עדיין גרסה חיה: יש להריץ הערכות ולקדם גרסה",
+        f"tenant '{slug[:63]}' has no live version yet: run its evals and `sochen tenant promote`",
+    )
+
+
 class TenantConnectors:
     """Connector instances per (tenant, connector name) for inbound webhooks."""
 
@@ -54,6 +62,7 @@ class TenantConnectors:
         clock: Callable[[], float] = time.monotonic,
         environ: Mapping[str, str] | None = None,
         classes: Mapping[str, type[Connector[Any]]] | None = None,
+        resolver: TenantResolver | None = None,
     ) -> None:
         self.database_url = database_url
         self.ttl_s = ttl_s
@@ -62,6 +71,7 @@ class TenantConnectors:
         self._classes: dict[str, type[Connector[Any]]] = dict(classes or {})
         self._cache: dict[tuple[str, str], tuple[float, Connector[Any] | ApiError]] = {}
         self._lock = threading.Lock()
+        self._resolver: TenantResolver | None = resolver
 
     def get(self, tenant: str, name: str) -> Connector[Any]:
         """The connector ``name`` of ``tenant``, or an ApiError (404 unknown tenant, 409 not configured)."""
@@ -115,16 +125,17 @@ class TenantConnectors:
     def _settings(self, tenant: str, name: str) -> dict[str, Any] | ApiError:
         if not is_slug(tenant):
             return unknown_tenant(tenant)
-        with session_scope(self.database_url) as session:
-            row = session.execute(select(Tenant.id, Tenant.live_version).where(Tenant.slug == tenant)).first()
-            if row is None:
-                return unknown_tenant(tenant)
-            query = select(TenantVersion.config).where(TenantVersion.tenant_id == row.id)
-            if row.live_version is not None:
-                query = query.where(TenantVersion.version == row.live_version)
-            config = session.scalar(query.order_by(TenantVersion.version.desc()).limit(1))
-        if config is None:
+        resolver = TenantResolver(self.database_url) if self._resolver is None else self._resolver
+        try:
+            try:
+                resolved = resolver.live(tenant)
+            except TenantNotLiveError:
+                # Deliveries for a tenant not live yet are still verified and stored (with its newest
+                # configuration's secrets), then held until it is promoted: acknowledged is never lost.
+                resolved = resolver.version(tenant)
+        except TenantNotFoundError:
             return unknown_tenant(tenant)
+        config = {"connectors": resolved.config.connectors}
         settings = (config.get("connectors") or {}).get(name)
         if not isinstance(settings, dict):
             return ApiError(

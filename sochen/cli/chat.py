@@ -23,35 +23,57 @@ def chat(
     tenant: str = typer.Option(..., "--tenant", "-t", help="Tenant slug."),
     contact: str = typer.Option("972500000000", help="The WhatsApp number you pretend to write from."),
     name: str = typer.Option("לקוח/ה", help="Your WhatsApp profile name."),
+    version: int | None = typer.Option(
+        None, "--version", help="Talk to this configuration version (default: the newest applied)."
+    ),
+    live: bool = typer.Option(
+        False,
+        "--live",
+        help="Record the conversation and plan its jobs in the real database: a running `sochen serve` or "
+        "worker will then send the replies and write the leads for real. Without it, chat runs in a sandbox.",
+    ),
 ) -> None:
     """Write to the agent in the terminal; see its reply, route, citations and the jobs it plans.
 
-    Jobs are planned in the outbox but not run here (no message or CRM write leaves the machine);
-    `sochen jobs list` shows them.
+    By default the conversation, its checkpoints and the jobs it plans live in a sandbox database
+    (SOCHEN_HOME/chat/sandbox.db) that nothing sends from; the tenant's documents are the real ones.
+    `--live` records into the real database instead (the jobs will run).
     """
+    from ..db.migrate import upgrade
     from ..db.tenants import TenantNotFoundError
     from ..rag.retriever import Retriever
+    from ..tenancy import VersionNotFoundError
     from ..workflows.conversations import Inbound, handle_message
 
     ready_database_url()
     settings = get_settings()
     retriever = Retriever(settings)
     try:
-        cfg = retriever.tenant(tenant).config
-    except TenantNotFoundError as exc:
+        resolved = retriever.tenant(tenant, version=version)
+    except (TenantNotFoundError, VersionNotFoundError) as exc:
         fail(str(exc))
-    console.print(f"[bold]{cfg.name}[/] — כתבו הודעה (Ctrl-D ליציאה)", highlight=False)
+    turn_settings = settings
+    if not live:
+        folder = settings.home / "chat"
+        folder.mkdir(parents=True, exist_ok=True)
+        turn_settings = settings.model_copy(update={"database_url": f"sqlite:///{(folder / 'sandbox.db').as_posix()}"})
+        upgrade(turn_settings.database_url)
+    where = "LIVE: jobs will run" if live else "sandbox: nothing is sent"
+    console.print(
+        f"[bold]{resolved.config.name}[/] — גרסה {resolved.version} ({where}) — כתבו הודעה (Ctrl-D ליציאה)",
+        highlight=False,
+    )
     for number, line in enumerate(sys.stdin, start=1):
         text = line.strip()
         if not text:
             continue
         message_id = f"chat.{datetime.now(UTC).timestamp():.6f}.{number}"
         inbound = Inbound(tenant, "whatsapp", contact, text, message_id, datetime.now(UTC), name, f"+{contact}")
-        result = handle_message(settings, inbound, retriever=retriever)
-        _show(result)
+        result = handle_message(turn_settings, inbound, retriever=retriever, tenant=resolved)
+        _show(result, turn_settings.database_url)
 
 
-def _show(result: Any) -> None:
+def _show(result: Any, database_url: str) -> None:
     outcome = result.outcome
     reply = outcome.get("reply")
     if reply:
@@ -75,8 +97,9 @@ def _show(result: Any) -> None:
         from sqlalchemy import select
 
         from ..db.models_outbox import Job
+        from ..db.session import session_scope
 
-        with db_session() as session:
+        with session_scope(database_url) as session:
             actions = list(session.scalars(select(Job.action).where(Job.id.in_(result.jobs))))
         console.print(f"     jobs planned: {', '.join(actions)}", style="dim", highlight=False, markup=False)
 
@@ -173,3 +196,21 @@ def handoff_release(
     except LookupError as exc:
         fail(str(exc))
     console.print(f"השיחה {conversation_id} חזרה לסוכן.", highlight=False)
+
+
+@handoff_app.command("reply")
+def handoff_reply(
+    conversation_id: str = typer.Argument(..., help="Conversation id (see `sochen conversations list`)."),
+    text: str = typer.Argument(..., help="What the person answers (Hebrew welcome)."),
+    tenant: str = typer.Option(..., "--tenant", "-t", help="Tenant slug."),
+    author: str = typer.Option("נציג/ה", help="Who answers (shown in the transcript)."),
+) -> None:
+    """Answer the customer as a person: the reply leaves through the conversation's own channel (outbox job)."""
+    from ..workflows.conversations import ConversationError, reply_as_person
+
+    ready_database_url()
+    try:
+        job_id = reply_as_person(get_settings(), tenant, conversation_id, text, author=author)
+    except (LookupError, ConversationError) as exc:
+        fail(str(exc))
+    console.print(f"התשובה נשמרה ותישלח בערוץ השיחה (משימה {job_id}).", highlight=False)

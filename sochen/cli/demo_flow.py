@@ -75,16 +75,20 @@ def demo_tenant_yaml(example: Path, vendors: DemoVendors) -> str:
 
 
 class _Inline:
-    """Processes each stored inbound event right away (the embedded queue does it on a thread)."""
+    """Runs each stored inbound event's job right away, through the dispatcher (the embedded queue uses a thread)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        from ..workflows import connector_executor, tenant_connector_factory
+        from ..workflows.dispatcher import Dispatcher
+        from ..workflows.inbound import INBOUND_ACTION, inbound_executor
+
+        url = settings.database_url
+        executor = inbound_executor(settings, connector_executor(tenant_connector_factory(url)))
+        self.dispatcher = Dispatcher(url, executor, actions=[INBOUND_ACTION])
 
     def enqueue(self, event_ids: Sequence[str]) -> None:
-        from ..workflows.inbound import process_inbound
-
         for event_id in event_ids:
-            process_inbound(self.settings, event_id)
+            self.dispatcher.run_job(event_id)
 
 
 def play_whatsapp(settings: Settings, vendors: DemoVendors, messages: Sequence[str]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "REJECTED_ITEM",
     "ButtonsMessage",
     "CheckResult",
     "CheckStatus",
@@ -163,6 +164,12 @@ class ProviderNotice(_Model):
     field: str = Field(description="What the notice is about (WhatsApp: changes[].field).")
     errors: list[ProviderIssue] = Field(default_factory=list, description="Errors reported.")
     provider_details: dict[str, Any] = Field(default_factory=dict, description="Vendor-specific fields.")
+
+
+REJECTED_ITEM = "rejected"
+"""``ProviderNotice.field`` for one item of a batch that could not be read: a parser returns it (with the
+reason in ``errors`` and the item in ``provider_details['item']``) instead of failing the whole delivery,
+so the batch's other items are stored and processed and this one is kept, marked rejected."""
 
 
 class WorkflowEvent(_Model):

@@ -7,17 +7,14 @@ The contract of ``inbound_events`` (the API writes, the worker's ``process_inbou
   ``event_id`` (``parse_webhook`` is deterministic), so a redelivery inserts nothing and enqueues
   nothing. ``payload`` is the normalised event (``InboundEvent`` as JSON), ``delivery_id`` points at
   the raw body it came in (``inbound_deliveries``, stored once per delivery that added anything).
-- The row is committed before the webhook is answered 200; only then is its id queued. A queue
-  message is a hint: the row is the truth, and a sweeper re-queues rows left ``pending``.
-- ``status``: ``pending`` (stored, not yet handled) → ``processing`` (a worker claimed it) →
-  ``processed`` | ``failed`` (with ``error``); ``received`` when no processor is wired (the row was
-  acknowledged and kept, nothing ran). Rejected requests (bad signature, bad JSON, ...) store nothing.
-- A processor (``process_inbound(settings, event_id)``) may be handed the same id more than once
-  (the sweeper resends rows left ``pending``; Celery redelivers). It claims the row with one
-  conditional update — ``status`` 'pending' → 'processing', ``attempts`` + 1, ``WHERE id = :id AND
-  status = 'pending'`` — and does nothing when no row changed; it ends with 'processed', or 'failed'
-  and ``error`` (set ``processed_at``). A row stuck in 'processing' (a crashed worker) is the
-  processor's to reclaim after a lease of its choosing.
+- The row is committed before the webhook is answered 200, together with its outbox job (same id,
+  action ``sochen.inbound``): the job is the unit of work — claimed under a lease, retried with
+  backoff, held while the tenant has no live version, dead-lettered with every attempt recorded
+  (``sochen.workflows.inbound``). A queue message is only a wake-up.
+- ``status``: ``pending`` (stored, its job not done) → ``processed`` (its job ran it); ``rejected``
+  (an item of a batch that could not be read: kept with the reason in ``error``, never processed).
+  Where the work stands (running, retrying, held, dead) is its job's status.
+- Rejected requests (bad signature, bad JSON, too deep, ...) store nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ from .models import Base, new_id, utcnow
 
 __all__ = ["INBOUND_STATUSES", "ApiKey", "InboundDelivery", "InboundEventRow"]
 
-INBOUND_STATUSES = ("pending", "processing", "processed", "failed", "received")
+INBOUND_STATUSES = ("pending", "processed", "rejected")
 """See the module docstring."""
 
 

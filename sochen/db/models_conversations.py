@@ -38,13 +38,14 @@ class ConversationTurn(Base):
     """One message in a transcript: the person's, the agent's, or a human agent's."""
 
     __tablename__ = "conversation_turns"
-    __table_args__ = (UniqueConstraint("conversation_id", "turn", "role"),)
+    # message_id tells apart several replies of a person after one customer message.
+    __table_args__ = (UniqueConstraint("conversation_id", "turn", "role", "message_id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     turn: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))
-    """'user', 'agent' or 'human'."""
+    """'user' (the customer), 'agent' (Sochen) or 'human' (a person of the business, from the inbox)."""
     text: Mapped[str] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(200), default=None)
     intent: Mapped[str | None] = mapped_column(String(40), default=None)

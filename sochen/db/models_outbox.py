@@ -18,10 +18,11 @@ from .models import Base, new_id, utcnow
 
 __all__ = ["JOB_STATUSES", "DomainEvent", "Job", "JobAttempt", "JobDependency"]
 
-JOB_STATUSES = ("pending", "running", "succeeded", "dead", "cancelled")
+JOB_STATUSES = ("pending", "running", "succeeded", "held", "dead", "cancelled")
 """pending: waiting to run (maybe not before ``next_attempt_at``, maybe after other jobs);
-running: claimed under a lease; succeeded; dead: failed for good, or too often (a person decides);
-cancelled: by a person."""
+running: claimed under a lease; succeeded; held: waiting for a condition outside the job (its tenant
+has no live version yet) and released when it holds; dead: failed for good, or too often (a person
+decides); cancelled: by a person."""
 
 
 class DomainEvent(Base):
@@ -52,6 +53,7 @@ class Job(Base):
         UniqueConstraint("key"),
         Index("ix_outbox_jobs_status_due", "status", "next_attempt_at"),
         Index("ix_outbox_jobs_tenant_status", "tenant", "status"),
+        Index("ix_outbox_jobs_tenant_external", "tenant", "external_id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -81,6 +83,13 @@ class Job(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     lease_owner: Mapped[str | None] = mapped_column(String(100), default=None)
     """'worker:token' of the current claim; completion is accepted only from this owner."""
+    external_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The id the service gave what this job created (a sent message's id), to match later reports to it."""
+    delivery_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    """For a sent message: accepted, sent, delivered, read/played or failed, as the channel reported it."""
+    delivery_error: Mapped[str | None] = mapped_column(Text, default=None)
+    """The channel's code and title when delivery failed."""
+    delivery_updated_at: Mapped[datetime | None] = mapped_column(default=None)
     lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     enqueued_at: Mapped[datetime | None] = mapped_column(default=None)
     """When a broker message was last sent for it (the sweeper does not resend sooner than it should)."""

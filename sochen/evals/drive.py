@@ -10,11 +10,10 @@ The clock starts at ``start.now`` (default :data:`DEFAULT_NOW`) and advances one
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,47 +25,32 @@ from ..db.models import LlmCall
 from ..db.models_conversations import Conversation
 from ..db.session import session_scope
 from ..llm import HealthBoard, Provider
-from ..rag.retriever import Retriever, TenantContext
+from ..rag.retriever import Retriever
+from ..tenancy import ResolvedTenant
 from ..workflows.conversations import Inbound, TurnResult, conversation_id_for, handle_message
 from .records import ScenarioResult, TurnRecord
 from .sandbox import Sandbox
 from .schema import Scenario, Turn
 
-__all__ = ["DEFAULT_NOW", "Driver", "PinnedRetriever"]
+__all__ = ["DEFAULT_NOW", "Driver", "evaluated_tenant"]
 
 log = logging.getLogger("sochen.evals")
 
 DEFAULT_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Asia/Jerusalem"))
 """Sunday 22 November 2026, 10:00 in Israel: a business day, when a scenario does not set ``start.now``."""
 
-_TAKES_VERSION = "version" in inspect.signature(handle_message).parameters
 _LEAD_EVENTS = ("lead.captured", "appointment.requested")
 
 
-class PinnedRetriever(Retriever):
-    """A retriever that answers with one fixed configuration for its tenant, whatever version is asked.
+def evaluated_tenant(settings: Settings, slug: str, config: TenantConfig, version: int | None) -> ResolvedTenant:
+    """The tenant an eval run serves, resolved once and handed to every turn.
 
-    The knowledge base (ids, revision, chunks, vectors) is the tenant's real one; only the
-    configuration is pinned: the evaluated version, or a compared variant that was never stored.
+    The stored version's ids and knowledge base, with ``config``: that version's own, or a compared
+    variant that was never stored.
     """
+    from ..tenancy import resolver_for
 
-    def __init__(self, settings: Settings, slug: str, config: TenantConfig, *, base: Retriever | None = None) -> None:
-        super().__init__(settings, store=base.store if base is not None else None)
-        self.slug = slug
-        self.pinned = config
-
-    def tenant(self, slug: str, *args: Any, **kwargs: Any) -> TenantContext:
-        """The tenant's real ids and revision with the pinned configuration."""
-        if slug != self.slug:
-            raise LookupError(f"this eval run is pinned to tenant '{self.slug}', not '{slug}'")
-        from ..db.models import Tenant
-        from ..db.tenants import TenantNotFoundError
-
-        with session_scope(self.settings.database_url) as session:
-            row = session.execute(select(Tenant.id, Tenant.kb_revision).where(Tenant.slug == slug)).first()
-        if row is None:
-            raise TenantNotFoundError(slug)
-        return TenantContext(id=row[0], slug=slug, kb_revision=row[1], config=self.pinned)
+    return replace(resolver_for(settings).version(slug, version), config=config)
 
 
 @dataclass
@@ -81,10 +65,14 @@ class Driver:
     sandbox: Sandbox
     providers: dict[str, Provider]
     health: HealthBoard = field(default_factory=HealthBoard)
-    version: int | None = None
+    tenant: ResolvedTenant | None = None
+    """The tenant (version and configuration) every turn serves; resolved from the other fields if None."""
 
     def __post_init__(self) -> None:
         from ..agents.graph import build_graph, checkpointer_for
+
+        if self.tenant is None:
+            raise ValueError("the driver needs the evaluated tenant (evaluated_tenant(...))")
 
         self.graph = build_graph(checkpointer_for(self.settings))
 
@@ -129,14 +117,13 @@ class Driver:
             )
             started = time.perf_counter()
             try:
-                kwargs: dict[str, Any] = {"version": self.version} if _TAKES_VERSION and self.version else {}
                 turn_result = handle_message(
                     self.settings,
                     inbound,
                     retriever=self.retriever,
                     providers=self.providers,
                     health=self.health,
-                    **kwargs,
+                    tenant=self.tenant,
                 )
                 record.latency_ms = (time.perf_counter() - started) * 1e3
                 slots = self._record(record, turn_result, result.conversation_id, seen, slots, synthetic, contact, at)

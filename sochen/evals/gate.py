@@ -38,6 +38,8 @@ class GateResult:
     run_id: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    released: int = 0
+    """Held jobs (inbound messages that waited for a live version) released by a promotion."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -48,6 +50,7 @@ class GateResult:
             "failures": self.failures,
             "run_id": self.run_id,
             "notes": self.notes,
+            "released": self.released,
         }
 
 
@@ -170,4 +173,8 @@ def promote(session: Session, slug: str, *, version: int | None = None, suite_di
         raise PromotionRefused(result)
     tenant.live_version = row.version
     session.flush()
+    # Work held while the tenant had no live version (acknowledged inbound messages) resumes now.
+    from ..workflows.inbound import release_held
+
+    result.released = len(release_held(session, tenant=slug))
     return result

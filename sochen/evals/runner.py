@@ -29,8 +29,9 @@ from ..config import Settings, TenantConfig, get_settings
 from ..db.models import Tenant, new_id
 from ..db.session import session_scope
 from ..llm import HealthBoard, Provider
+from ..rag.retriever import Retriever
 from .assertions import check_end, check_turn
-from .drive import Driver, PinnedRetriever
+from .drive import Driver, evaluated_tenant
 from .gate import evaluate_thresholds
 from .judge import Judge
 from .leaks import attribute_api_leaks
@@ -126,8 +127,9 @@ def execute(
     ]
     folder = (settings.home / "evals" / "sandbox" / new_id()[:12]).resolve()
     with Sandbox(config, folder=folder, database_url=sandbox_database_url) as sandbox:
-        retriever = PinnedRetriever(settings, slug, config)
-        driver = Driver(sandbox.settings(settings), slug, config, retriever, sandbox, providers, health, version)
+        retriever = Retriever(settings)
+        tenant = evaluated_tenant(settings, slug, config, version)
+        driver = Driver(sandbox.settings(settings), slug, config, retriever, sandbox, providers, health, tenant)
 
         def drive(item: tuple[Scenario, int, int]) -> ScenarioResult:
             scenario, repetition, _ = item

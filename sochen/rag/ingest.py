@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Chunk, Document, Tenant
 from ..db.session import session_scope
+from ..tenancy import ResolvedTenant
 from ..text import normalize
 from .chunking import ChunkDraft, chunk_blocks
 from .lexical import sparse_vector
@@ -115,7 +116,7 @@ def embed_text(title: str, section: str, text: str) -> str:
 
 def ingest_paths(
     retriever: Retriever,
-    tenant: str,
+    tenant: str | ResolvedTenant,
     paths: Sequence[Path],
     *,
     tags: Sequence[str] = (),
@@ -123,10 +124,14 @@ def ingest_paths(
     sync: bool = False,
     progress: ProgressFn | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into `tenant`'s knowledge base (see the module docstring)."""
+    """Ingest files and folders into `tenant`'s knowledge base (see the module docstring).
+
+    A slug means a person's tool (the newest version's chunking and embedder); a service passes the
+    live :class:`~sochen.tenancy.ResolvedTenant` it was handed.
+    """
     started = time.perf_counter()
     report = IngestReport()
-    ctx = retriever.tenant(tenant)
+    ctx = tenant if isinstance(tenant, ResolvedTenant) else retriever.tenant(tenant)
     embedder = retriever.embedder(ctx)
     name = collection_name(ctx.id, embedder.key)
     retriever.store.ensure_collection(name, embedder.dim, with_sparse=retriever.store.is_server)

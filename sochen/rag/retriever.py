@@ -16,16 +16,13 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
 
 import numpy as np
-from sqlalchemy import select
 
-from ..config import Settings, TenantConfig
+from ..config import Settings
 from ..config.sections.knowledge import RetrievalConfig
-from ..db.models import Tenant, TenantVersion
 from ..db.session import session_scope
-from ..db.tenants import TenantNotFoundError
+from ..tenancy import ResolvedTenant, TenantNotLiveError, resolver_for
 from .catalog import Catalog, load_catalog
 from .embedders import Embedder, get_embedder
 from .lexical import sparse_query
@@ -34,17 +31,6 @@ from .store import VectorStore, collection_name
 __all__ = ["Retriever", "SearchHit", "TenantContext", "TenantNotLiveError", "fuse"]
 
 log = logging.getLogger("sochen.rag")
-
-
-class TenantNotLiveError(LookupError):
-    """Live traffic needs a promoted version: run the tenant's evals and `sochen tenant promote`."""
-
-    def __init__(self, slug: str) -> None:
-        super().__init__(
-            f"tenant '{slug}' has no live version yet: run `sochen evals run --tenant {slug}` "
-            f"and `sochen tenant promote {slug}`"
-        )
-        self.slug = slug
 
 
 @dataclass(frozen=True)
@@ -67,14 +53,8 @@ class SearchHit:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class TenantContext:
-    """A tenant as the knowledge base needs it: ids, revision and effective configuration."""
-
-    id: str
-    slug: str
-    kb_revision: int
-    config: TenantConfig
+TenantContext = ResolvedTenant
+"""The tenant a search runs for (the live-tenant resolver's :class:`~sochen.tenancy.ResolvedTenant`)."""
 
 
 def fuse(
@@ -108,45 +88,18 @@ class Retriever:
     def __init__(self, settings: Settings, *, store: VectorStore | None = None) -> None:
         self.settings = settings
         self.store = store or VectorStore(settings)
-        self._configs: dict[str, TenantConfig] = {}
         self._matrices: dict[tuple[str, int], np.ndarray] = {}
         self._lock = threading.Lock()
         self.last_timings: dict[str, float] = {}
 
     # -- tenants -------------------------------------------------------------------------------
-    def tenant(self, slug: str, *, version: int | Literal["latest", "live"] = "latest") -> TenantContext:
-        """The tenant's ids, knowledge-base revision and a configuration version.
+    def tenant(self, slug: str, *, version: int | None = None) -> ResolvedTenant:
+        """A version a person asked for (default: the newest applied), from the live-tenant resolver.
 
-        ``"latest"``: the newest applied version (tools, evals). ``"live"``: the promoted version, which
-        is what live traffic uses; with none promoted, production refuses and other environments fall
-        back to the newest (with a warning). An int names a version.
+        Paths that serve live traffic resolve the tenant at their edge (:meth:`TenantResolver.live`)
+        and pass the :class:`ResolvedTenant` to :meth:`search`; see :mod:`sochen.tenancy`.
         """
-        query = (
-            select(Tenant.id, Tenant.kb_revision, TenantVersion.id, TenantVersion.config, Tenant.live_version)
-            .join(TenantVersion, TenantVersion.tenant_id == Tenant.id)
-            .where(Tenant.slug == slug)
-        )
-        with session_scope(self.settings.database_url) as session:
-            if version == "live":
-                live = session.scalar(select(Tenant.live_version).where(Tenant.slug == slug))
-                if live is None:
-                    if self.settings.environment == "production":
-                        raise TenantNotLiveError(slug)
-                    log.warning("tenant %s has no promoted version; using the newest (not allowed in production)", slug)
-                else:
-                    version = live
-            if isinstance(version, int):
-                query = query.where(TenantVersion.version == version)
-            row = session.execute(query.order_by(TenantVersion.version.desc()).limit(1)).first()
-        if row is None:
-            raise TenantNotFoundError(slug)
-        tenant_id, revision, version_id, raw, _ = row
-        with self._lock:
-            config = self._configs.get(version_id)
-            if config is None:
-                config = TenantConfig.model_validate(raw)
-                self._configs[version_id] = config
-        return TenantContext(tenant_id, slug, revision, config)
+        return resolver_for(self.settings).version(slug, version)
 
     def embedder(self, tenant: TenantContext) -> Embedder:
         """The tenant's embedder (loaded once per process)."""
@@ -162,19 +115,22 @@ class Retriever:
     # -- search --------------------------------------------------------------------------------
     def search(
         self,
-        tenant: str,
+        tenant: str | ResolvedTenant,
         query: str,
         *,
         top_k: int | None = None,
         tags: Sequence[str] | None = None,
         document_ids: Sequence[str] | None = None,
-        version: int | Literal["latest", "live"] = "latest",
     ) -> list[SearchHit]:
-        """The best chunks of `tenant` for `query`, best first (retrieval settings of `version`)."""
+        """The best chunks of `tenant` for `query`, best first, with its retrieval settings.
+
+        A slug means a person's tool (the newest version's settings); live traffic passes the
+        resolved tenant it was handed.
+        """
         if not query.strip():
             return []
         t0 = time.perf_counter()
-        ctx = self.tenant(tenant, version=version)
+        ctx = tenant if isinstance(tenant, ResolvedTenant) else self.tenant(tenant)
         embedder = self.embedder(ctx)
         t1 = time.perf_counter()
         vector = embedder.embed_query(query)

@@ -87,10 +87,13 @@ def emit(
     now: datetime,
     timezone: str = "Asia/Jerusalem",
     publish: Publisher | None = None,
+    extra: Sequence[PlannedJob] = (),
 ) -> RecordResult:
     """Plan ``event``'s jobs from the tenant's rules and add both in the caller's transaction.
 
-    Idempotent on the event key; ``publish`` gets the new job ids after the caller commits.
+    ``extra`` are jobs Sochen itself plans for the event (the reply through the conversation's
+    channel, :mod:`.channels`). Idempotent on the event key; ``publish`` gets the new job ids after
+    the caller commits.
     """
-    jobs = plan_jobs(event, rules, now, timezone=timezone)
+    jobs = [*extra, *plan_jobs(event, rules, now, timezone=timezone)]
     return record_event_and_jobs(session, event, jobs, publish=publish)

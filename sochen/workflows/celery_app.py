@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from ..config import get_settings
 from ..db.models_outbox import JobDependency
 from ..db.session import session_scope
-from .dispatcher import Dispatcher
+from .dispatcher import Dispatcher, reclaim_orphans
 from .executors import load_executor
 from .outbox import Publisher, enqueue_due
 from .settings import WorkerSettings
@@ -93,9 +93,15 @@ def _settings() -> WorkerSettings:
 @lru_cache(maxsize=1)
 def _dispatcher() -> Dispatcher:
     # Built lazily, in the process that runs tasks (after a prefork worker forks).
+    from .inbound import inbound_executor
+
     settings = _settings()
-    url = get_settings().database_url
-    return Dispatcher(url, load_executor(settings.job_executor, url), lease=settings.lease, backoff=settings.backoff())
+    sochen = get_settings()
+    url = sochen.database_url
+    executor = inbound_executor(
+        sochen, load_executor(settings.job_executor, url), publish=celery_publisher(app, queue=settings.job_queue)
+    )
+    return Dispatcher(url, executor, lease=settings.lease, backoff=settings.backoff())
 
 
 def reset_runtime() -> None:
@@ -104,17 +110,16 @@ def reset_runtime() -> None:
     _dispatcher.cache_clear()
 
 
-@app.task(name=RUN_JOB, bind=True, max_retries=_DB_RETRIES)
-def run_job(self: Any, job_id: str) -> str:
-    """Claim and run one outbox job; a retry is sent back to the queue for its due time."""
+def _run(task: Any, job_id: str) -> str:
+    """Claim and run one job (a connector call or an inbound event); schedule its retry; wake its dependents."""
     settings = _settings()
     try:
         outcome = _dispatcher().run_job(job_id)
     except OperationalError as exc:  # the database is unreachable: the job row is safe, try later
-        raise self.retry(exc=exc, countdown=min(60, 2 ** min(self.request.retries, 6))) from exc
+        raise task.retry(exc=exc, countdown=min(60, 2 ** min(task.request.retries, 6))) from exc
     if outcome.status == "retry" and outcome.next_attempt_at is not None:
         try:
-            self.app.send_task(RUN_JOB, args=[job_id], eta=outcome.next_attempt_at, queue=settings.job_queue)
+            task.app.send_task(RUN_JOB, args=[job_id], eta=outcome.next_attempt_at, queue=settings.job_queue)
         except Exception:  # the sweeper resends it once it is due
             log.exception("could not schedule the retry of job %s; the sweeper will", job_id)
     elif outcome.status == "succeeded":
@@ -122,39 +127,36 @@ def run_job(self: Any, job_id: str) -> str:
         with session_scope(get_settings().database_url) as session:
             waiting = list(session.scalars(select(JobDependency.job_id).where(JobDependency.depends_on_id == job_id)))
         if waiting:
-            celery_publisher(self.app, queue=settings.job_queue)(waiting)
+            celery_publisher(task.app, queue=settings.job_queue)(waiting)
     return outcome.status
+
+
+@app.task(name=RUN_JOB, bind=True, max_retries=_DB_RETRIES)
+def run_job(self: Any, job_id: str) -> str:
+    """Claim and run one outbox job; a retry is sent back to the queue for its due time."""
+    return _run(self, job_id)
 
 
 @app.task(name=DISPATCH_DUE, bind=True)
 def dispatch_due(self: Any) -> int:
-    """The sweeper: send every due job nobody is working on (lost messages, expired leases)."""
+    """The sweeper: send every due job nobody is working on (lost messages, expired leases, dead workers)."""
     settings = _settings()
     now = datetime.now(UTC)
     with session_scope(get_settings().database_url) as session:
+        reclaim_orphans(session, now=now)
         ids = enqueue_due(session, now=now, grace=timedelta(seconds=settings.sweep_grace_s))
     celery_publisher(self.app, queue=settings.job_queue)(ids)
     return len(ids)
 
 
-@app.task(name=PROCESS_INBOUND, bind=True, max_retries=8)
+@app.task(name=PROCESS_INBOUND, bind=True, max_retries=_DB_RETRIES)
 def process_inbound(self: Any, event_id: str) -> str:
-    """One stored inbound webhook event becomes a conversation turn; its jobs are published after commit.
+    """One stored inbound event: its outbox job (same id) runs through the dispatcher like any job.
 
-    The turn itself is :func:`sochen.workflows.inbound.process_inbound` (safe to repeat); a failure
-    is recorded on the event row and retried with backoff; an unknown id is given up.
+    Turns, retries, holds and dead letters are the dispatcher's (:mod:`sochen.workflows.inbound`);
+    this task is the inbound queue's wake-up, so turns do not wait behind slow connector calls.
     """
-    from .inbound import process_inbound as handle  # the agent graph: heavy, loaded only where used
-
-    settings = _settings()
-    try:
-        result = handle(get_settings(), event_id, publish=celery_publisher(self.app, queue=settings.job_queue))
-    except LookupError:
-        log.warning("inbound event %s does not exist; nothing to do", event_id)
-        return "missing"
-    except Exception as exc:
-        raise self.retry(exc=exc, countdown=min(300, 2 ** min(self.request.retries, 8))) from exc
-    return "processed" if result is not None else "skipped"
+    return _run(self, event_id)
 
 
 def celery_publisher(celery: Celery | None = None, *, queue: str | None = None) -> Publisher:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
@@ -30,13 +30,30 @@ from ..agents.graph import graph_for
 from ..agents.nodes import Deps
 from ..agents.state import TurnOutcome
 from ..config import Settings
+from ..db.models import new_id
 from ..db.models_conversations import Conversation, ConversationTurn
 from ..db.session import session_scope
 from ..llm import HealthBoard, Provider
 from ..rag.retriever import Retriever
+from ..tenancy import ResolvedTenant
+from .channels import reply_job
 from .events import Event
 
-__all__ = ["Inbound", "TurnResult", "conversation_id_for", "handle_message", "release_handoff", "take_over"]
+__all__ = [
+    "ConversationError",
+    "Inbound",
+    "TurnResult",
+    "conversation_id_for",
+    "handle_message",
+    "release_handoff",
+    "reply_as_person",
+    "take_over",
+]
+
+
+class ConversationError(ValueError):
+    """A person's action on a conversation that cannot be done (with the reason, Hebrew first)."""
+
 
 log = logging.getLogger("sochen.agents")
 _LOCKS: dict[str, threading.Lock] = {}
@@ -100,22 +117,25 @@ def handle_message(
     providers: dict[str, Provider] | None = None,
     health: HealthBoard | None = None,
     publish: Callable[[Sequence[str]], None] | None = None,
-    version: int | Literal["latest", "live"] = "latest",
+    tenant: ResolvedTenant,
 ) -> TurnResult:
     """Run one turn for `inbound` and record it (see the module docstring).
 
-    `version` picks the tenant configuration: live traffic passes ``"live"`` (the promoted version),
-    ``sochen chat`` the newest, the eval runner an exact version.
+    `tenant` is the configuration the turn serves, resolved by the caller's edge
+    (:mod:`sochen.tenancy`): live traffic the promoted version, ``sochen chat`` the one a person
+    chose, the eval runner the version (or variant) it evaluates.
     """
     from ..agents.ask import build_available_providers
     from . import emit
 
+    if tenant.slug != inbound.tenant:
+        raise ValueError(f"the message is for tenant '{inbound.tenant}', not '{tenant.slug}'")
     retriever = retriever or Retriever(settings)
-    config = retriever.tenant(inbound.tenant, version=version).config
+    config = tenant.config
     health = health or _health_of(inbound.tenant)
     if providers is None:
         providers, _ = build_available_providers(config.models, settings, None, health)
-    deps = Deps(settings, config, retriever, providers, health, version)
+    deps = Deps(settings, tenant, retriever, providers, health)
     conv_id = conversation_id_for(inbound.tenant, inbound.channel, inbound.contact_id)
     graph = graph_for(settings)
     run_config = {"configurable": {"thread_id": conv_id}}
@@ -164,7 +184,22 @@ def handle_message(
                     occurred_at=now,
                     discriminator=str(index),
                 )
-                recorded = emit(session, event, config.workflows, now=now, timezone=config.timezone, publish=publish)
+                channel_job = reply_job(
+                    event,
+                    channel=inbound.channel,
+                    configured=inbound.channel in config.connectors,
+                    now=now,
+                    max_attempts=config.workflows.max_attempts,
+                )
+                recorded = emit(
+                    session,
+                    event,
+                    config.workflows,
+                    now=now,
+                    timezone=config.timezone,
+                    publish=publish,
+                    extra=[channel_job] if channel_job else (),
+                )
                 jobs.extend(getattr(recorded, "job_ids", []) or [])
             status = conversation.status
     log.info(
@@ -226,6 +261,9 @@ def _record_turns(session: Session, conv_id: str, inbound: Inbound, outcome: Tur
                 text=inbound.text,
                 message_id=inbound.message_id,
                 intent=outcome.get("intent"),
+                # The customer's own time: the channel's messaging window is measured from it, so a
+                # message delivered again later does not reopen the window.
+                created_at=inbound.received_at.astimezone(UTC),
                 details={"sensitivity_types": outcome.get("sensitivity_types", [])},
             )
         )
@@ -274,3 +312,89 @@ def _set_status(settings: Settings, tenant: str, conversation_id: str, status: s
                 config, {"status": status, "handoff_reason": reason, "not_understood": 0}, as_node="conclude"
             )
         return row
+
+
+def reply_as_person(
+    settings: Settings,
+    tenant: str,
+    conversation_id: str,
+    text: str,
+    *,
+    author: str = "",
+    publish: Callable[[Sequence[str]], None] | None = None,
+    now: datetime | None = None,
+) -> str:
+    """A person of the business answers the customer: the reply leaves through the conversation's channel.
+
+    The transcript gets a ``human`` turn and the outbox a ``{channel}.send_message`` job (the same
+    path as the agent's replies, :mod:`.channels`), in one transaction. The conversation is taken over
+    (the agent stays silent) until released. Outside a channel's messaging window only an approved
+    template may be sent: that is refused here with the reason, before anything is stored.
+    Returns the job id.
+    """
+    from ..connectors.channel import WindowedChannel
+    from ..tenancy import resolver_for
+    from . import emit
+    from .executors import tenant_connector_factory
+
+    text = text.strip()
+    if not text:
+        raise ConversationError("התשובה ריקה | the reply is empty")
+    if len(text) > 4096:
+        raise ConversationError("התשובה ארוכה מ-4096 תווים | the reply is longer than 4096 characters")
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    resolved = resolver_for(settings).live(tenant)
+    with session_scope(settings.database_url) as session:
+        conv = session.scalar(
+            select(Conversation).where(Conversation.id == conversation_id, Conversation.tenant == tenant)
+        )
+        if conv is None:
+            raise LookupError(f"no conversation {conversation_id} for tenant {tenant}")
+        channel, contact = conv.channel, conv.contact_id
+    if channel not in resolved.config.connectors:
+        raise ConversationError(
+            f"לדייר אין חיבור לערוץ '{channel}' | tenant '{tenant}' has no '{channel}' connector to reply through"
+        )
+    connector = tenant_connector_factory(settings.database_url)(tenant, channel)
+    if isinstance(connector, WindowedChannel) and not connector.window_open(contact):
+        raise ConversationError(
+            "חלון השירות של 24 השעות נסגר: אפשר לשלוח רק תבנית מאושרת | the 24-hour customer-service window "
+            "is closed: only an approved template message can be sent"
+        )
+    with _lock(conversation_id), session_scope(settings.database_url) as session:
+        conv = session.scalar(select(Conversation).where(Conversation.id == conversation_id).with_for_update())
+        assert conv is not None  # checked above; conversations are never deleted under a lock
+        message_id = f"human.{new_id()}"
+        session.add(
+            ConversationTurn(
+                conversation_id=conversation_id,
+                turn=conv.turns,
+                role="human",
+                text=text,
+                message_id=message_id,
+                details={"author": author[:100]},
+                created_at=now,
+            )
+        )
+        conv.status, conv.handoff_reason = "handoff", conv.handoff_reason or "taken_over"
+        event = Event.create(
+            "reply",
+            tenant=tenant,
+            conversation_id=conversation_id,
+            turn=message_id,
+            payload={"to": contact, "text": text, "channel": channel, "by": "human"},
+            occurred_at=now,
+        )
+        job = reply_job(
+            event, channel=channel, configured=True, now=now, max_attempts=resolved.config.workflows.max_attempts
+        )
+        if job is None:
+            raise ConversationError(f"הערוץ '{channel}' אינו ערוץ הודעות | '{channel}' is not a messaging channel")
+        # Rules do not see a person's reply (they are for the agent's events): only the channel job is planned.
+        recorded = emit(session, event, [], now=now, timezone=resolved.config.timezone, publish=publish, extra=[job])
+        job_ids = list(getattr(recorded, "job_ids", []) or [])
+    graph = graph_for(settings)
+    config = {"configurable": {"thread_id": conversation_id}}
+    if graph.get_state(config).values:
+        graph.update_state(config, {"status": "handoff", "handoff_reason": "taken_over"}, as_node="conclude")
+    return job_ids[0] if job_ids else ""

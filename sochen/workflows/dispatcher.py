@@ -25,6 +25,16 @@ Contract: **at least once, with idempotent effects.**
   :meth:`Dispatcher.run_due` therefore claims each job just before running it.
 - Jobs planned by one rule that use an earlier step's result (``steps.<id>``) are claimable only
   once that step has succeeded; their remaining parameters are rendered just before they run.
+- An executor that cannot run a job *yet* for a reason outside it (its tenant has no live version)
+  raises :class:`JobHeld`: the job is ``held`` (the attempt costs none of its allowance) until something releases
+  it (:func:`sochen.workflows.inbound.release_held` on promotion, or a person's retry).
+- A dispatcher may serve only some actions (``actions``/``exclude_actions``): the embedded mode runs
+  conversation turns and connector calls on separate threads so a slow CRM never delays a reply.
+- A result carrying the id the service gave (``message_id``) is kept as the job's ``external_id``, so
+  later delivery reports find the job that sent the message.
+- A lease whose owner is a process on this host that no longer exists is expired at once
+  (:func:`reclaim_orphans`): after a crash and restart, claimed work resumes in seconds, not after the
+  lease.
 
 Time, randomness and the executor are parameters, so tests control all three.
 """
@@ -35,13 +45,13 @@ import json
 import os
 import random
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, true, update
 from sqlalchemy.orm import Session
 
 from ..connectors.errors import ConnectorError
@@ -53,7 +63,25 @@ from .events import Event
 from .outbox import LOST_MESSAGE, aware, claimable, reap_lost
 from .templating import ParamTemplateError, build_context, render_value, set_path
 
-__all__ = ["BackoffPolicy", "Claim", "Dispatcher", "Executor", "Outcome", "default_worker_id"]
+__all__ = [
+    "BackoffPolicy",
+    "Claim",
+    "Dispatcher",
+    "Executor",
+    "JobHeld",
+    "Outcome",
+    "default_worker_id",
+    "reclaim_orphans",
+]
+
+
+class JobHeld(Exception):
+    """Raised by an executor: the job cannot run until something outside it changes (see the module docstring)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
 
 Executor = Callable[[str, str, dict[str, Any], str], dict[str, Any]]
 """``(tenant, 'connector.action', params, idempotency_key) -> result`` (JSON-ready); raises
@@ -139,9 +167,13 @@ class Dispatcher:
         backoff: BackoffPolicy | None = None,
         clock: Callable[[], datetime] = _utcnow,
         rng: random.Random | None = None,
+        actions: Sequence[str] | None = None,
+        exclude_actions: Sequence[str] = (),
     ) -> None:
         self.database_url = database_url
         self.executor = executor
+        self.actions = tuple(actions) if actions is not None else None
+        self.exclude_actions = tuple(exclude_actions)
         self.worker_id = (worker_id or default_worker_id())[:80]
         self.lease = lease
         self.backoff = backoff or BackoffPolicy()
@@ -165,15 +197,26 @@ class Dispatcher:
         return self._claim_batch(limit, now)
 
     def reap(self, now: datetime | None = None) -> list[str]:
-        """Park as dead the jobs whose last allowed attempt was lost (see :func:`reap_lost`)."""
+        """Expire leases of dead local workers, then park jobs whose last attempt was lost.
+
+        See :func:`reclaim_orphans` and :func:`reap_lost`.
+        """
+        now = now or self._now()
         with session_scope(self.database_url) as session:
-            return reap_lost(session, now=now or self._now())
+            reclaim_orphans(session, now=now)
+            return reap_lost(session, now=now)
+
+    def _served(self) -> ColumnElement[bool]:
+        clauses = [Job.action.in_(self.actions)] if self.actions is not None else []
+        if self.exclude_actions:
+            clauses.append(Job.action.not_in(self.exclude_actions))
+        return and_(true(), *clauses)
 
     def _claim_batch(self, limit: int, now: datetime) -> list[Claim]:
         with session_scope(self.database_url) as session:
             ids = session.scalars(
                 select(Job.id)
-                .where(claimable(now))
+                .where(claimable(now), self._served())
                 .order_by(Job.next_attempt_at, Job.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True, of=Job)
@@ -278,6 +321,8 @@ class Dispatcher:
             return self._finish(claim, None, _Failure("template", str(exc), retryable=False))
         try:
             result = self.executor(claim.tenant, claim.action, params, claim.key)
+        except JobHeld as exc:
+            return self._hold(claim, exc)
         except ConnectorError as exc:
             failure = _Failure(exc.kind.value, str(exc), exc.retryable, exc.retry_after)
         except ValidationError as exc:  # parameters the action does not accept: retrying will not help
@@ -313,6 +358,9 @@ class Dispatcher:
         if failure is None:
             status = "succeeded"
             values.update(status="succeeded", result=result, last_error=None)
+            external = (result or {}).get("message_id")
+            if isinstance(external, str) and external:
+                values.update(external_id=external[:200], delivery_status="accepted", delivery_updated_at=now)
         elif failure.retryable and claim.attempt < claim.max_attempts:
             status = "retry"
             next_at = now + timedelta(seconds=self.backoff.delay(claim.attempt, failure.retry_after, self.rng))
@@ -353,11 +401,73 @@ class Dispatcher:
             error=failure.message if failure else None,
         )
 
+    def _hold(self, claim: Claim, held: JobHeld) -> Outcome:
+        now = self._now()
+        with session_scope(self.database_url) as session:
+            done = session.execute(
+                update(Job)
+                .where(Job.id == claim.job_id, Job.lease_owner == claim.token, Job.status == "running")
+                .values(
+                    status="held",
+                    max_attempts=Job.max_attempts + 1,  # waiting is not a failed try: it costs no attempt
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    last_error=f"{held.reason}: {held}"[:1000],
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            status = "held" if getattr(done, "rowcount", 0) == 1 else "superseded"
+            session.execute(
+                update(JobAttempt)
+                .where(JobAttempt.job_id == claim.job_id, JobAttempt.number == claim.attempt)
+                .values(outcome=status, finished_at=now, error_kind=held.reason, message=str(held)[:1000])
+                .execution_options(synchronize_session=False)
+            )
+        return Outcome(job_id=claim.job_id, status=status, attempt=claim.attempt, error=str(held))
+
     def _now(self) -> datetime:
         now = self.clock()
         if now.tzinfo is None:
             raise ValueError("the dispatcher's clock must return timezone-aware datetimes")
         return now.astimezone(UTC)
+
+
+def reclaim_orphans(session: Session, *, now: datetime, host: str | None = None) -> list[str]:
+    """Expire the leases of running jobs whose owner was a process on this host that no longer exists.
+
+    Lease owners are ``host:pid:token``; a pid that is gone cannot finish its job, so waiting for its
+    lease (minutes) would only delay the work. Jobs owned by other hosts keep their leases.
+    """
+    host = (host or socket.gethostname())[:60]
+    rows = session.execute(
+        select(Job.id, Job.lease_owner).where(Job.status == "running", Job.lease_owner.like(f"{host}:%"))
+    ).all()
+    orphans = [job_id for job_id, owner in rows if not _alive(owner)]
+    if orphans:
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(orphans), Job.status == "running")
+            .values(lease_expires_at=now - timedelta(seconds=1))
+            .execution_options(synchronize_session=False)
+        )
+    return orphans
+
+
+def _alive(owner: str | None) -> bool:
+    parts = (owner or "").split(":")
+    if len(parts) < 2 or not parts[1].isdigit():
+        return True  # not ours to judge
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _attempt_message(status: str, failure: _Failure | None) -> str | None:

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from ..connectors.base import Connector
 from ..connectors.errors import ConnectorError, ErrorKind
-from .dispatcher import Executor
+from .dispatcher import Executor, JobHeld
 
 __all__ = ["ConnectorFactory", "connector_executor", "load_executor", "tenant_connector_factory"]
 
@@ -60,31 +60,34 @@ def _result_dict(result: Any) -> dict[str, Any]:
     return {"value": result}
 
 
-def tenant_connector_factory(database_url: str) -> ConnectorFactory:
-    """Connectors built from ``connectors.<name>`` of the tenant's live (else newest) configuration.
+def tenant_connector_factory(database_url: str, *, production: bool | None = None) -> ConnectorFactory:
+    """Connectors built from ``connectors.<name>`` of the tenant's live configuration (:mod:`sochen.tenancy`).
 
     Instances are cached per tenant, configuration version and name, for the life of the process.
+    A tenant with no live version (production) makes the job held until one is promoted;
+    ``production`` defaults to the process settings' environment.
     """
+    from ..config import get_settings
+    from ..tenancy import TenantResolver
+
+    if production is None:
+        production = get_settings().environment == "production"
+    resolver = TenantResolver(database_url, production=production)
     cache: dict[tuple[str, int, str], Connector[Any]] = {}
     lock = threading.Lock()
 
     def factory(tenant: str, name: str) -> Connector[Any]:
         from ..connectors.registry import build_config, load_connector
-        from ..db.models import Tenant, TenantVersion
-        from ..db.session import session_scope
+        from ..tenancy import TenantNotFoundError, TenantNotLiveError
 
-        with session_scope(database_url) as session:
-            row = session.query(Tenant).filter(Tenant.slug == tenant).one_or_none()
-            if row is None:
-                raise ConnectorError(ErrorKind.MISCONFIGURED, f"no tenant '{tenant}'")
-            query = session.query(TenantVersion).filter(TenantVersion.tenant_id == row.id)
-            if row.live_version is not None:
-                query = query.filter(TenantVersion.version == row.live_version)
-            version = query.order_by(TenantVersion.version.desc()).first()
-            if version is None:
-                raise ConnectorError(ErrorKind.MISCONFIGURED, f"tenant '{tenant}' has no configuration")
-            settings = (version.config.get("connectors") or {}).get(name)
-            number = version.version
+        try:
+            resolved = resolver.live(tenant)
+        except TenantNotFoundError:
+            raise ConnectorError(ErrorKind.MISCONFIGURED, f"no tenant '{tenant}'") from None
+        except TenantNotLiveError as exc:
+            raise JobHeld(str(exc), reason="tenant_not_live") from None
+        settings = resolved.config.connectors.get(name)
+        number = resolved.version
         if settings is None:
             raise ConnectorError(
                 ErrorKind.MISCONFIGURED,

@@ -38,10 +38,10 @@ class WorkerSettings(BaseSettings):
     backoff_cap_s: float = Field(default=300.0, gt=0, description="No retry waits longer (except for retry_after).")
     max_retry_after_s: float = Field(default=3600.0, gt=0, description="A service's retry_after is capped at this.")
     sweep_interval_s: float = Field(
-        default=15.0, gt=0, description="Beat period of the sweeper that resends jobs whose messages were lost."
+        default=5.0, gt=0, description="Beat period of the sweeper that resends jobs whose messages were lost."
     )
     sweep_grace_s: float = Field(
-        default=30.0, ge=0, description="A due job is resent only after waiting this long for its own message."
+        default=5.0, ge=0, description="A due job is resent only after waiting this long for its own message."
     )
     visibility_timeout_s: float = Field(
         default=3600.0, gt=0, description="Redis: an unacknowledged message is redelivered after this many seconds."

@@ -31,11 +31,6 @@ connectors:
   zoho_crm: {data_centre: eu, client_id: c, client_secret_env: CS, refresh_token_env: RT}
 workflows:
   rules:
-    - name: reply
-      on: reply
-      do:
-        - action: whatsapp.send_message
-          params: {type: text, to: "{{ event.to }}", text: "{{ event.text }}"}
     - name: lead
       on: lead.captured
       do:

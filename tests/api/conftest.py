@@ -40,7 +40,7 @@ def db_url(any_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def api_settings(**overrides: object) -> ApiSettings:
-    base: dict[str, object] = {"tenant_cache_s": 0, "inbound_sweep_s": 0, "metrics_cache_s": 0}
+    base: dict[str, object] = {"tenant_cache_s": 0, "metrics_cache_s": 0}
     return ApiSettings(**{**base, **overrides})  # type: ignore[arg-type]
 
 

@@ -1,4 +1,4 @@
-"""Health, readiness, metrics, OpenAPI, and what happens to stored events: queues, processor, sweeper."""
+"""Health, readiness, metrics, OpenAPI, and what happens to stored events: their jobs, held, retried, reclaimed."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from sochen.api import CeleryQueue, EmbeddedQueue, create_app
-from sochen.api.inbound import mark_received
-from sochen.api.queues import Sweeper
 from sochen.config import Settings, get_settings
 from sochen.db.models import LlmCall
-from sochen.db.models_api import InboundEventRow
 from sochen.db.models_outbox import Job, JobAttempt
 from sochen.db.session import session_scope
 
@@ -75,58 +72,141 @@ def test_celery_queue_sends_the_task_by_name(make_client, db_url):
     assert celery.sent == [("sochen.process_inbound", [row.id], "q.in")]
 
 
-def test_embedded_queue_runs_the_processor_and_default_marks_received(make_client, db_url):
-    client = make_client(processor=mark_received)
-    for i in range(3):
-        assert post(client, f"wamid.e{i}").status_code == 200
-    queue = client.app.state.sochen.queue
-    assert isinstance(queue, EmbeddedQueue) and queue.join(timeout=10)
-    rows = event_rows(db_url)
-    assert [r.status for r in rows] == ["received"] * 3 and all(r.processed_at for r in rows)
-    metrics = client.get("/metrics").text
-    assert 'sochen_turns_total{outcome="ok"} 3.0' in metrics
+def _fake_turns(monkeypatch, fail_first: bool = False) -> list[str]:
+    """Replace the conversation graph with a recorder (these tests are about the queue, not the agent)."""
+    from sochen.workflows import inbound as inbound_module
+    from sochen.workflows.conversations import TurnResult
 
-
-def test_a_failing_processor_does_not_stop_the_others(make_client, db_url):
     seen: list[str] = []
     lock = threading.Lock()
 
-    def processor(settings, event_id):
+    def handle(settings, message, *, publish=None, tenant):
         with lock:
-            seen.append(event_id)
-        if len(seen) == 1:
+            seen.append(message.message_id)
+            first = len(seen) == 1
+        if fail_first and first:
             raise RuntimeError("the graph crashed")
+        return TurnResult("conv", {"turn": 1}, "active")
 
-    client = make_client(processor=processor)
+    monkeypatch.setattr(inbound_module, "handle_message", handle)
+    return seen
+
+
+def _jobs(db_url):
+    with session_scope(db_url) as session:
+        return {j.id: j for j in session.query(Job).all()}
+
+
+def test_embedded_queue_runs_each_event_through_its_job(make_client, db_url, monkeypatch):
+    seen = _fake_turns(monkeypatch)
+    client = make_client()
+    for i in range(3):
+        assert post(client, f"wamid.e{i}").status_code == 200
+    queue = client.app.state.sochen.queue
+    assert isinstance(queue, EmbeddedQueue) and queue.join(timeout=20)
+    rows = event_rows(db_url)
+    assert sorted(seen) == ["wamid.e0", "wamid.e1", "wamid.e2"]
+    assert [r.status for r in rows] == ["processed"] * 3 and all(r.processed_at for r in rows)
+    jobs = _jobs(db_url)
+    assert all(jobs[r.id].status == "succeeded" and jobs[r.id].action == "sochen.inbound" for r in rows)
+    assert 'sochen_turns_total{outcome="ok"} 3.0' in client.get("/metrics").text
+
+
+def test_a_failing_turn_is_retried_not_lost(make_client, db_url, monkeypatch):
+    """Acknowledged means done eventually: a turn that raises goes back to pending with backoff, then runs."""
+    from sochen.workflows.dispatcher import Dispatcher
+    from sochen.workflows.inbound import INBOUND_ACTION, inbound_executor
+
+    seen = _fake_turns(monkeypatch, fail_first=True)
+    client = make_client()
     for i in range(3):
         post(client, f"wamid.f{i}")
-    assert client.app.state.sochen.queue.join(timeout=10)
-    assert len(seen) == 3
+    client.app.state.sochen.queue.join(timeout=20)
+    jobs = _jobs(db_url)
+    failed = [j for j in jobs.values() if j.action == INBOUND_ACTION and j.status != "succeeded"]
+    assert len(failed) == 1 and failed[0].status == "pending" and "RuntimeError" in (failed[0].last_error or "")
     metrics = client.get("/metrics").text
     assert 'sochen_turns_total{outcome="error"} 1.0' in metrics and 'sochen_turns_total{outcome="ok"} 2.0' in metrics
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    dispatcher = Dispatcher(db_url, inbound_executor(get_settings(), _no_jobs), clock=lambda: later)
+    assert [o.status for o in dispatcher.run_due()] == ["succeeded"]
+    assert len(seen) == 4 and all(r.status == "processed" for r in event_rows(db_url))
+    with session_scope(db_url) as session:
+        outcomes = [a.outcome for a in session.query(JobAttempt).filter(JobAttempt.job_id == failed[0].id)]
+    assert outcomes == ["retry", "succeeded"]
 
 
-def test_default_processor_is_the_agents_entry_point_when_present(monkeypatch):
-    from sochen.api import state
-
-    monkeypatch.setattr(state, "PROCESSOR_PATH", "sochen.agents.no_such_module:process_inbound")
-    assert state.default_processor() is mark_received
-    monkeypatch.setattr(state, "PROCESSOR_PATH", "sochen.api.inbound:mark_received")
-    assert state.default_processor() is mark_received
-    monkeypatch.setattr(state, "PROCESSOR_PATH", "sochen.api.inbound:not_there")
-    assert state.default_processor() is mark_received
+def _no_jobs(tenant, action, params, key):  # connector jobs are not these tests' business
+    raise AssertionError(f"unexpected connector job {action}")
 
 
-def test_sweeper_requeues_events_left_pending(client, db_url, queue):
+def test_a_lost_wake_up_is_picked_up_by_the_worker(client, db_url, queue, monkeypatch):
+    """The queue is only a hint: with the message lost, the stored job still runs when a worker looks."""
+    from sochen.workflows.dispatcher import Dispatcher
+    from sochen.workflows.inbound import inbound_executor
+    from sochen.workflows.worker import drain
+
+    seen = _fake_turns(monkeypatch)
     post(client, "wamid.s1")
     [row] = event_rows(db_url)
-    sweeper = Sweeper(db_url, queue, every_s=60, grace_s=30)
-    assert sweeper.sweep_once() == 0  # its own message is recent
-    old = datetime.now(UTC) - timedelta(minutes=5)
+    assert queue.ids == [row.id] and row.status == "pending"  # the recording queue ran nothing
+    done = drain(Dispatcher(db_url, inbound_executor(get_settings(), _no_jobs)))
+    assert done.count("succeeded") == 1 and seen == ["wamid.s1"]
+
+
+def test_a_job_claimed_by_a_dead_process_resumes_at_once(client, db_url, monkeypatch):
+    """After a crash, claimed work resumes in seconds: a lease held by a process that no longer exists is void."""
+    import socket
+    import subprocess
+    import sys
+
+    from sochen.workflows.dispatcher import Dispatcher
+    from sochen.workflows.inbound import inbound_executor
+
+    seen = _fake_turns(monkeypatch)
+    post(client, "wamid.crash")
+    [row] = event_rows(db_url)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout.strip())  # that process has exited
+    hour = datetime.now(UTC) + timedelta(hours=1)
     with session_scope(db_url) as session:
-        session.execute(update(InboundEventRow).values(created_at=old, enqueued_at=old))
-    assert sweeper.sweep_once() == 1 and queue.ids == [row.id, row.id]
-    assert sweeper.sweep_once() == 0  # sent again just now
+        session.execute(
+            update(Job)
+            .where(Job.id == row.id)
+            .values(
+                status="running",
+                attempts=1,
+                lease_owner=f"{socket.gethostname()[:60]}:{pid}:tok",
+                lease_expires_at=hour,
+            )
+        )
+    outcomes = Dispatcher(db_url, inbound_executor(get_settings(), _no_jobs)).run_due()
+    assert [o.status for o in outcomes] == ["succeeded"] and seen == ["wamid.crash"]
+    with session_scope(db_url) as session:
+        assert [a.outcome for a in session.query(JobAttempt).filter(JobAttempt.job_id == row.id)] == ["succeeded"]
+
+
+def test_a_tenant_not_live_holds_its_messages_until_promotion(client, db_url, monkeypatch):
+    """Production refuses an unpromoted tenant: the message is held (not failed, not lost), then runs."""
+    from sochen.config import reset_settings
+    from sochen.db.models import Tenant
+    from sochen.workflows.dispatcher import Dispatcher
+    from sochen.workflows.inbound import inbound_executor, release_held
+
+    seen = _fake_turns(monkeypatch)
+    post(client, "wamid.held")
+    [row] = event_rows(db_url)
+    monkeypatch.setenv("SOCHEN_ENVIRONMENT", "production")
+    reset_settings()
+    dispatcher = Dispatcher(db_url, inbound_executor(get_settings(), _no_jobs))
+    assert [o.status for o in dispatcher.run_due()] == ["held"]
+    job = _jobs(db_url)[row.id]
+    assert job.status == "held" and job.max_attempts == 11 and "tenant_not_live" in job.last_error and seen == []
+    assert dispatcher.run_due() == []  # held work is not claimed again by itself
+    with session_scope(db_url) as session:
+        session.execute(update(Tenant).where(Tenant.slug == "clinic").values(live_version=1))
+        assert release_held(session, tenant="clinic") == [row.id]
+    assert [o.status for o in dispatcher.run_due()] == ["succeeded"] and seen == ["wamid.held"]
 
 
 def test_metrics_families(client, db_url):

@@ -44,7 +44,7 @@ def test_signature_vector_is_accepted_and_stored_before_the_answer(client, db_ur
         WA, content=body, headers={"Content-Type": "application/json", "X-Hub-Signature-256": VECTOR_SIGNATURE}
     )
     assert response.status_code == 200, response.text
-    assert response.json() == {"ok": True, "received": 1, "new": 1, "duplicates": 0}
+    assert response.json() == {"ok": True, "received": 1, "new": 1, "duplicates": 0, "rejected": 0}
     [row] = event_rows(db_url)
     assert row.event_key == "wamid.HBgMOTcyNTQ0NDAxMjQzFQIAEhggM0RFQTNCMEEwRTY3QzUwODYzMDc4NjQ4QzM4ODAxM0YA"
     assert (row.tenant, row.channel, row.kind, row.status) == ("clinic", "whatsapp", "message", "pending")

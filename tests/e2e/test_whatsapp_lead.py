@@ -78,11 +78,6 @@ connectors:
     signing_secret_env: E2E_N8N_SECRET
 workflows:
   rules:
-    - name: reply
-      on: reply
-      do:
-        - action: whatsapp.send_message
-          params: {{type: text, to: "{{{{ event.to }}}}", text: "{{{{ event.text }}}}"}}
     - name: lead
       on: lead.captured
       do:

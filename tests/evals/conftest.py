@@ -22,11 +22,6 @@ CONNECTORS = """connectors:
 
 RULES = """workflows:
   rules:
-    - name: reply
-      on: reply
-      do:
-        - action: whatsapp.send_message
-          params: {type: text, to: "{{ event.to }}", text: "{{ event.text }}"}
     - name: lead
       on: lead.captured
       do:

@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...db.tenants import TenantNotFoundError
+from ...tenancy import TenantNotLiveError, resolver_for
 from ..deps import is_id, tenant_for_caller
 from ..documents import check_tags, delete_document, list_documents, upload_document
 from ..errors import ERROR_RESPONSES, ApiError
 from ..limits import too_large
 from ..state import ApiState, get_state
-from ..tenants import unknown_tenant
+from ..tenants import not_live, unknown_tenant
 
 __all__ = ["router"]
 
@@ -54,6 +55,7 @@ class AskAnswer(BaseModel):
     usage: dict[str, float]
     provider_problems: dict[str, str]
     request_id: str | None
+    version: int | None = Field(default=None, description="The tenant version that answered (the live one).")
 
 
 class DocumentInfo(BaseModel):
@@ -96,9 +98,10 @@ def ask_route(
 
     started = time.perf_counter()
     try:
+        live = resolver_for(state.settings).live(tenant)  # the promoted version, never a newer one
         result = ask(
             state.settings,
-            tenant,
+            live,
             body.question,
             retriever=state.retriever(),
             providers=state.ask_providers,
@@ -106,7 +109,10 @@ def ask_route(
         )
     except TenantNotFoundError:
         raise unknown_tenant(tenant) from None
+    except TenantNotLiveError:
+        raise not_live(tenant) from None
     data = result.as_dict()
+    data["version"] = live.version
     state.metrics.asks.labels(tenant, str(data["status"])).inc()
     state.metrics.ask_latency.labels(tenant).observe(time.perf_counter() - started)
     return data

@@ -40,6 +40,11 @@ class WebhookAck(BaseModel):
     received: int = Field(description="Items in the delivery.")
     new: int = Field(description="Items stored now.")
     duplicates: int = Field(description="Items already stored by an earlier delivery (dropped).")
+    rejected: int = Field(
+        default=0,
+        description="Items that could not be read: stored as rejected with the reason, not processed "
+        "(the delivery's other items are).",
+    )
 
 
 async def _connector(state: ApiState, tenant: str, name: str) -> Connector[Any]:
@@ -81,7 +86,9 @@ async def _deliver(request: Request, state: ApiState, tenant: str, channel: str)
         result = await run_in_threadpool(_store, state, connector, tenant, channel, webhook)
         status = 200
         new = len(result.new_ids)
-        ack = WebhookAck(ok=True, received=result.total, new=new, duplicates=result.duplicates)
+        ack = WebhookAck(
+            ok=True, received=result.total, new=new, duplicates=result.duplicates, rejected=result.rejected
+        )
         background = None
         if new and getattr(state.queue, "after_response", False):
             # The rows are committed: a queue that talks to a broker is told after the answer is sent.
@@ -161,3 +168,19 @@ async def whatsapp_webhook(tenant: str, request: Request, state: ApiState = Depe
 async def n8n_webhook(tenant: str, request: Request, state: ApiState = Depends(get_state)) -> JSONResponse:
     """A call from an n8n workflow."""
     return await _deliver(request, state, tenant, "n8n")
+
+
+@router.post(
+    "/{channel}/{tenant}",
+    response_model=WebhookAck,
+    summary="משלוח מחיבור אחר / a delivery to any connector that receives webhooks",
+    description="כל חיבור (גם תוסף) שיודע לקבל webhook: החתימה נבדקת על הבתים הגולמיים, כל פריט נשמר פעם "
+    "אחת לפני התשובה. / Any installed connector with the receive-webhook capability (third-party channels "
+    "too): its own signature check over the raw bytes, each item stored once before the 200.",
+    responses=ERROR_RESPONSES(400, 401, 403, 404, 409, 413, 415),
+)
+async def connector_webhook(
+    channel: str, tenant: str, request: Request, state: ApiState = Depends(get_state)
+) -> JSONResponse:
+    """A delivery to a connector named in the path (a plugin channel needs no route of its own)."""
+    return await _deliver(request, state, tenant, channel)

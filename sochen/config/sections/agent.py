@@ -83,8 +83,15 @@ class AgentConfig(StrictModel):
     )
     intent_keywords: dict[
         Literal[
-            "human_request", "complaint", "appointment_request", "new_lead", "price_question", "hours_question",
-            "service_question", "document_question", "small_talk",
+            "human_request",
+            "complaint",
+            "appointment_request",
+            "new_lead",
+            "price_question",
+            "hours_question",
+            "service_question",
+            "document_question",
+            "small_talk",
         ],
         list[str],
     ] = Field(

@@ -28,6 +28,7 @@ done here: :func:`sochen.workflows.validate_rules` does it at ``tenant apply`` t
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Any, Literal
 
@@ -47,6 +48,9 @@ EventType = Literal[
 ]
 EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
 """The domain events the agent produces and rules may react to."""
+
+WORKFLOW_EVENT = r"workflow\.[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}"
+"""Events an automation sends to Sochen (``workflow.<its event name>``)."""
 
 _PATH = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$"
 _OPERATORS = ("equals", "in_", "exists", "matches")
@@ -118,7 +122,10 @@ class Rule(StrictModel):
     """When an event of type ``on`` matches ``when``, plan the actions of ``do``."""
 
     name: str | None = Field(default=None, max_length=200, description="A label for people and job listings.")
-    on: EventType = Field(description=f"The event type: one of {', '.join(EVENT_TYPES)}.")
+    on: str = Field(
+        description=f"The event type: one of {', '.join(EVENT_TYPES)}, or `workflow.<name>` for an event an "
+        "automation (n8n) sent to Sochen's inbound webhook with that `event` name."
+    )
     when: list[Condition] = Field(default_factory=list, description="Conditions that must all hold.")
     do: list[ActionCall] = Field(min_length=1, max_length=20, description="Actions to run, in order.")
 
@@ -129,6 +136,30 @@ class Rule(StrictModel):
         if isinstance(data, dict) and True in data and "on" not in data:
             data = {("on" if k is True else k): v for k, v in data.items()}
         return data
+
+    @field_validator("on")
+    @classmethod
+    def _known_event(cls, value: str) -> str:
+        if value in EVENT_TYPES or re.fullmatch(WORKFLOW_EVENT, value):
+            return value
+        close = difflib.get_close_matches(value, EVENT_TYPES, n=1)
+        tip = f" — did you mean '{close[0]}'?" if close else ""
+        raise ValueError(
+            f"unknown event '{value}'{tip} (events: {', '.join(EVENT_TYPES)}, "
+            "or workflow.<name> for an automation's call)"
+        )
+
+    @model_validator(mode="after")
+    def _reply_not_resent(self) -> Rule:
+        if self.on == "reply":
+            for call in self.do:
+                if call.action.endswith(".send_message"):
+                    raise ValueError(
+                        f"`{call.action}` on `reply`: the agent's replies are sent through the conversation's "
+                        "own channel by Sochen itself; remove this rule (it would send every reply twice). "
+                        "Rules are for business actions (a CRM record, a task, an automation)."
+                    )
+        return self
 
     @model_validator(mode="after")
     def _step_ids_unique(self) -> Rule:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConnectorError, ErrorKind
 from ..types import (
+    REJECTED_ITEM,
     Contact,
     DeliveryStatus,
     InboundEvent,
@@ -58,13 +60,43 @@ def _change(connector: str, entry_id: str, field: str, value: dict[str, Any]) ->
         return [_notice(connector, field, value, value_errors, where)]
     profiles = {_str(c.get("wa_id")): c for c in _list(value.get("contacts"))}
     out: list[InboundEvent] = []
-    for message in _list(value.get("messages")):
-        out.append(_message(connector, message, profiles, value_errors, where))
-    for status in _list(value.get("statuses")):
-        out.append(_status(connector, status, value_errors, where))
+    for message in _items(value.get("messages")):
+        out.append(
+            _one(connector, "message", message, where, lambda m: _message(connector, m, profiles, value_errors, where))
+        )
+    for status in _items(value.get("statuses")):
+        out.append(_one(connector, "status", status, where, lambda s: _status(connector, s, value_errors, where)))
     if not out and value_errors:
         out.append(_notice(connector, field, value, value_errors, where))
     return out
+
+
+def _one(
+    connector: str,
+    kind: str,
+    item: Any,
+    where: dict[str, str],
+    build: Callable[[dict[str, Any]], InboundEvent],
+) -> InboundEvent:
+    """One item of a batch; an item that cannot be read becomes a ``rejected`` notice, never the batch's failure.
+
+    The reason names what was wrong, not Python's exception text (it is shown to callers and people).
+    """
+    if isinstance(item, dict):
+        try:
+            return build(item)
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:  # pydantic's ValidationError is a ValueError
+            reason = f"the {kind} item has a field of the wrong shape ({type(exc).__name__})"
+    else:
+        reason = f"the {kind} item is a JSON {type(item).__name__}, not an object"
+    canonical = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    return ProviderNotice(
+        event_id=f"rejected:{where['entry_id']}:{hashlib.sha256(canonical).hexdigest()[:32]}",
+        connector=connector,
+        field=REJECTED_ITEM,
+        errors=[ProviderIssue(code="unreadable_item", title="unreadable item", message=reason, where=kind)],
+        provider_details={**where, "item": item},
+    )
 
 
 def _notice(
@@ -224,6 +256,10 @@ def _issues(raw: Any, where: str) -> list[ProviderIssue]:
             )
         )
     return out
+
+
+def _items(raw: Any) -> list[Any]:
+    return list(raw) if isinstance(raw, list) else []
 
 
 def _list(raw: Any) -> list[dict[str, Any]]:

@@ -25,6 +25,8 @@ from ..types import (
     ListMessage,
     MediaRef,
     OutboundMessage,
+    ProviderIssue,
+    ProviderNotice,
     SendResult,
     TemplateMessage,
     TextMessage,
@@ -150,11 +152,38 @@ class WhatsAppConnector(Connector[WhatsAppConfig]):
 
     def parse_webhook(self, request: WebhookRequest) -> list[InboundEvent]:
         """Every message, status and error in the delivery; inbound messages open the service window."""
-        events = parse_delivery(request.body, connector=self.name)
+        events = [self._misrouted(e) or e for e in parse_delivery(request.body, connector=self.name)]
         for event in events:
             if isinstance(event, InboundMessage) and event.timestamp.isdigit():
                 self.windows.record_inbound(event.contact.id, float(event.timestamp))
         return events
+
+    def _misrouted(self, event: InboundEvent) -> ProviderNotice | None:
+        """A message addressed to another business number (``metadata.phone_number_id``) is kept, not answered.
+
+        One Meta app can serve several numbers; a delivery for a number that is not this tenant's must
+        never be answered from this tenant's number.
+        """
+        if not isinstance(event, InboundMessage):
+            return None
+        addressed = str(event.provider_details.get("phone_number_id") or "")
+        if not addressed or addressed == self.config.phone_number_id:
+            return None
+        return ProviderNotice(
+            event_id=f"misrouted:{event.event_id}",
+            connector=self.name,
+            field="misrouted",
+            errors=[
+                ProviderIssue(
+                    code="misrouted",
+                    title="message for another phone number",
+                    message=f"addressed to phone_number_id {addressed}, not this tenant's "
+                    f"{self.config.phone_number_id}: stored, not answered",
+                    where="metadata.phone_number_id",
+                )
+            ],
+            provider_details={"message": event.model_dump(mode="json")},
+        )
 
     # -- sending -------------------------------------------------------------------------------------
 
