@@ -26,6 +26,7 @@ from ..db.models import LlmCall
 from ..db.models_api import InboundEventRow
 from ..db.models_outbox import Job, JobAttempt
 from ..db.session import session_scope
+from ..workflows.inbound import INBOUND_ACTION
 
 __all__ = ["ApiMetrics", "DatabaseCollector"]
 
@@ -137,6 +138,16 @@ def _empty_families() -> dict[str, Any]:
         "inbound": GaugeMetricFamily(
             "sochen_inbound_events", "Stored inbound events by status.", labels=["tenant", "channel", "status"]
         ),
+        "inbound_work": GaugeMetricFamily(
+            "sochen_inbound_jobs",
+            "Inbound events' jobs by status (pending, running, held, dead, succeeded).",
+            labels=["tenant", "status"],
+        ),
+        "deliveries": GaugeMetricFamily(
+            "sochen_message_deliveries",
+            "Sent messages by the delivery state their channel reported (accepted, sent, delivered, read, failed).",
+            labels=["tenant", "action", "delivery"],
+        ),
     }
 
 
@@ -164,10 +175,18 @@ def _fill(session: Any, by_role: dict[str, Any]) -> None:
         by_role["tokens"].add_metric([*key, "in"], t_in)
         by_role["tokens"].add_metric([*key, "out"], t_out)
         by_role["cost"].add_metric(list(key), cost)
-    for tenant, status, n in session.execute(
-        select(Job.tenant, Job.status, func.count()).group_by(Job.tenant, Job.status)
+    for tenant, status, inbound, n in session.execute(
+        select(Job.tenant, Job.status, Job.action == INBOUND_ACTION, func.count()).group_by(
+            Job.tenant, Job.status, Job.action == INBOUND_ACTION
+        )
     ):
-        by_role["jobs"].add_metric([tenant, status], n)
+        by_role["inbound_work" if inbound else "jobs"].add_metric([tenant, status], n)
+    for tenant, action, delivery, n in session.execute(
+        select(Job.tenant, Job.action, Job.delivery_status, func.count())
+        .where(Job.delivery_status.is_not(None))
+        .group_by(Job.tenant, Job.action, Job.delivery_status)
+    ):
+        by_role["deliveries"].add_metric([tenant, action, delivery], n)
     for tenant, outcome, n in session.execute(
         select(Job.tenant, JobAttempt.outcome, func.count())
         .join(Job, Job.id == JobAttempt.job_id)

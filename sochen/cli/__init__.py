@@ -10,6 +10,7 @@ from . import connectors as _connectors  # noqa: F401
 from . import db as _db  # noqa: F401
 from . import demo as _demo  # noqa: F401
 from . import evals as _evals  # noqa: F401
+from . import inbound as _inbound  # noqa: F401
 from . import jobs as _jobs  # noqa: F401
 from . import llm as _llm  # noqa: F401
 from . import privacy as _privacy  # noqa: F401

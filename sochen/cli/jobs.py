@@ -17,7 +17,7 @@ from .context import db_session
 jobs_app = typer.Typer(help="Connector jobs in the outbox: what ran, what failed, what waits.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
 
-_STATUSES = ("pending", "running", "succeeded", "dead", "cancelled")
+_STATUSES = ("pending", "running", "succeeded", "held", "dead", "cancelled")
 _COLOURS = {"succeeded": "green", "dead": "red", "running": "cyan", "pending": "yellow", "cancelled": "dim"}
 
 

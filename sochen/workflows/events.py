@@ -9,12 +9,13 @@ is processed twice (a redelivered webhook, a retried task) yields the same key a
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..config.sections.workflows import EVENT_TYPES
+from ..config.sections.workflows import EVENT_TYPES, WORKFLOW_EVENT
 
 __all__ = ["RESERVED_FIELDS", "Event", "event_key"]
 
@@ -45,8 +46,8 @@ class Event(BaseModel):
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str) -> str:
-        if value not in EVENT_TYPES:
-            raise ValueError(f"unknown event type {value!r}; known: {', '.join(EVENT_TYPES)}")
+        if value not in EVENT_TYPES and not re.fullmatch(WORKFLOW_EVENT, value):
+            raise ValueError(f"unknown event type {value!r}; known: {', '.join(EVENT_TYPES)}, workflow.<name>")
         return value
 
     @field_validator("payload")

@@ -41,10 +41,13 @@ from .events import Event
 __all__ = [
     "DELIVERY_RANK",
     "INBOUND_ACTION",
+    "inbound_dict",
     "inbound_executor",
     "inbound_from_payload",
     "inbound_job",
+    "list_inbound",
     "release_held",
+    "retry_inbound",
     "run_inbound",
 ]
 
@@ -268,3 +271,67 @@ def release_held(session: Session, *, tenant: str, now: datetime | None = None) 
             .execution_options(synchronize_session=False)
         )
     return ids
+
+
+def inbound_dict(row: InboundEventRow, job: Job | None, *, payload: bool = False) -> dict[str, Any]:
+    """A stored inbound event and where its work stands (its job), JSON-ready; the message text only on request."""
+    data: dict[str, Any] = {
+        "id": row.id,
+        "tenant": row.tenant,
+        "channel": row.channel,
+        "kind": row.kind,
+        "status": row.status,
+        "error": row.error,
+        "received_at": _iso(row.created_at),
+        "processed_at": _iso(row.processed_at),
+        "work": None,
+    }
+    if job is not None:
+        data["work"] = {
+            "status": job.status,
+            "attempts": job.attempts,
+            "max_attempts": job.max_attempts,
+            "next_attempt_at": _iso(job.next_attempt_at),
+            "last_error": job.last_error,
+            "result": job.result,
+        }
+    if payload:
+        data["payload"] = row.payload
+    return data
+
+
+def list_inbound(
+    session: Session, *, tenant: str | None = None, status: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Inbound events, newest first.
+
+    ``status`` filters by the event's own status (processed, rejected) or its work's (pending,
+    running, held, dead, succeeded).
+    """
+    query = select(InboundEventRow, Job).outerjoin(Job, Job.id == InboundEventRow.id)
+    if tenant:
+        query = query.where(InboundEventRow.tenant == tenant)
+    if status in ("processed", "rejected"):
+        query = query.where(InboundEventRow.status == status)
+    elif status:
+        query = query.where(Job.status == status)
+    query = query.order_by(InboundEventRow.created_at.desc(), InboundEventRow.id).limit(limit)
+    return [inbound_dict(row, job) for row, job in session.execute(query).all()]
+
+
+def retry_inbound(session: Session, event_id: str, *, now: datetime, extra_attempts: int = 3) -> Job:
+    """Run an inbound event again: its dead, held or cancelled job goes back to pending, due now."""
+    from .outbox import JobStateError, retry_job
+
+    row = session.get(InboundEventRow, event_id)
+    if row is None:
+        raise LookupError(f"no inbound event '{event_id[:64]}'")
+    if row.status == "rejected":
+        raise JobStateError(f"inbound event {row.id} was rejected ({row.error}); there is nothing to run")
+    return retry_job(session, row.id, now=now, extra_attempts=extra_attempts)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()

@@ -296,13 +296,13 @@ def job_attempts(session: Session, job_id: str) -> list[JobAttempt]:
 
 
 def retry_job(session: Session, job_id: str, *, now: datetime, extra_attempts: int = 3) -> Job:
-    """Put a dead (or cancelled) job back to pending, due now.
+    """Put a dead, cancelled or held job back to pending, due now.
 
     Its attempts so far are kept (and shown); it gets ``extra_attempts`` more.
     """
     job = get_job(session, job_id)
-    if job.status not in ("dead", "cancelled"):
-        raise JobStateError(f"job {job.id} is {job.status}; only dead or cancelled jobs can be retried")
+    if job.status not in ("dead", "cancelled", "held"):
+        raise JobStateError(f"job {job.id} is {job.status}; only dead, cancelled or held jobs can be retried")
     if job.plan_error:
         raise JobStateError(
             f"job {job.id} could not be planned ({job.plan_error}); fix the rule and apply the tenant again"
@@ -321,8 +321,8 @@ def retry_job(session: Session, job_id: str, *, now: datetime, extra_attempts: i
 def cancel_job(session: Session, job_id: str, *, now: datetime) -> list[Job]:
     """Cancel a pending or dead job and, with it, the pending jobs that wait for its result."""
     job = get_job(session, job_id)
-    if job.status not in ("pending", "dead"):
-        raise JobStateError(f"job {job.id} is {job.status}; only pending or dead jobs can be cancelled")
+    if job.status not in ("pending", "dead", "held"):
+        raise JobStateError(f"job {job.id} is {job.status}; only pending, held or dead jobs can be cancelled")
     cancelled = [job]
     queue = [job.id]
     while queue and len(cancelled) < 1000:
@@ -371,6 +371,13 @@ def job_dict(
         "created_at": _iso(job.created_at),
         "updated_at": _iso(job.updated_at),
     }
+    if job.delivery_status is not None:
+        out["delivery"] = {
+            "status": job.delivery_status,
+            "error": job.delivery_error,
+            "message_id": job.external_id,
+            "updated_at": _iso(job.delivery_updated_at),
+        }
     if waits_for is not None:
         out["waits_for"] = waits_for
     if attempts is not None:

@@ -157,3 +157,66 @@ def test_a_status_for_an_unknown_message_is_retried_then_recorded_unmatched(clie
     [outcome] = late.run_due(5)
     assert outcome.status == "succeeded"
     assert [r.status for r in event_rows(db_url)] == ["processed"]
+
+
+def test_inbound_over_http_and_cli_lists_retries_and_hides_other_tenants(client, db_url, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sochen.cli import app as cli
+    from sochen.workflows import inbound as inbound_module
+
+    from .test_v1_auth_jobs import bearer, make_key
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the graph crashed")
+
+    monkeypatch.setattr(inbound_module, "handle_message", broken)
+    body = text_message("wamid.dead")
+    client.post(WA, content=body, headers=wa_headers(body))
+    [row] = event_rows(db_url)
+    with session_scope(db_url) as session:
+        session.get(Job, row.id).max_attempts = 1
+    assert run_inbound_jobs(db_url) == ["dead"]
+    _, clinic = make_key(db_url, "clinic")
+    _, bare = make_key(db_url, "bare")
+    listed = client.get("/v1/clinic/inbound?status=dead", headers=bearer(clinic)).json()
+    assert [(i["id"], i["work"]["status"]) for i in listed] == [(row.id, "dead")]
+    assert "payload" not in listed[0] and "שלום" not in json.dumps(listed)
+    assert client.get(f"/v1/inbound/{row.id}", headers=bearer(bare)).status_code == 404
+    shown = client.get(f"/v1/inbound/{row.id}", headers=bearer(clinic)).json()
+    assert [a["outcome"] for a in shown["attempts"]] == ["dead"]
+    assert client.post(f"/v1/inbound/{row.id}/retry", headers=bearer(bare)).status_code == 404
+    retried = client.post(f"/v1/inbound/{row.id}/retry", headers=bearer(clinic)).json()
+    assert retried["work"]["status"] == "pending"
+    result = CliRunner().invoke(cli, ["inbound", "list", "--tenant", "clinic", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["work"]["status"] == "pending"
+    from sochen.workflows.conversations import TurnResult
+
+    monkeypatch.setattr(inbound_module, "handle_message", lambda *a, **k: TurnResult("c", {}, "active"))
+    assert run_inbound_jobs(db_url) == ["succeeded"]
+
+
+def test_an_automation_event_becomes_a_workflow_event_for_the_tenants_rules(make_client, db_url, queue):
+    from ._support import apply_tenant
+
+    rules = """workflows:
+  rules:
+    - name: תור נקבע ב-n8n
+      on: workflow.appointment.booked
+      do:
+        - action: n8n.trigger_workflow
+          params: {workflow: confirm, payload: {slot: "{{ event.data.slot }}"}}
+"""
+    apply_tenant(db_url, "clinic", extra=rules)
+    client = make_client(queue=queue)
+    body = json.dumps({"event": "appointment.booked", "event_id": "exec-41", "slot": "2026-12-01T10:00"}).encode()
+    assert client.post("/webhooks/n8n/clinic", content=body, headers=n8n_headers(body)).json()["new"] == 1
+    outcomes = run_inbound_jobs(db_url)
+    with session_scope(db_url) as session:
+        errors = [j.last_error for j in session.scalars(select(Job))]
+    assert outcomes == ["succeeded"], errors
+    with session_scope(db_url) as session:
+        [event] = session.scalars(select(DomainEvent).where(DomainEvent.type == "workflow.appointment.booked")).all()
+        [job] = session.scalars(select(Job).where(Job.action == "n8n.trigger_workflow")).all()
+    assert event.payload["source"] == "n8n" and job.params["payload"] == {"slot": "2026-12-01T10:00"}

@@ -88,24 +88,60 @@ def test_sweeper_publishes_due_jobs(tasks, sqlite_url, monkeypatch):
     assert celery_app.dispatch_due.run() == 0  # sent once per grace period
 
 
-def test_process_inbound_maps_outcomes(tasks, monkeypatch):
-    inbound = pytest.importorskip("sochen.workflows.inbound")
+def _inbound_event(url: str, message_id: str) -> str:
+    """A stored WhatsApp message and its job, as the webhook commits them."""
+    from sochen.db.models import new_id
+    from sochen.db.models_api import InboundEventRow
+    from sochen.db.models_outbox import Job
+    from sochen.workflows.inbound import inbound_job
+
+    now = datetime.now(UTC)
+    event_id = new_id()
+    payload = {
+        "type": "message",
+        "message_id": message_id,
+        "text": "שלום",
+        "timestamp": "1730231903",
+        "contact": {"id": "972544401243", "phone": "+972544401243"},
+    }
+    with session_scope(url) as s:
+        s.add(
+            InboundEventRow(
+                id=event_id,
+                tenant="clinic",
+                channel="whatsapp",
+                kind="message",
+                event_key=message_id,
+                payload=payload,
+                status="pending",
+            )
+        )
+        s.flush()
+        s.add(Job(**inbound_job(event_id, "clinic", now)))
+    return event_id
+
+
+def test_process_inbound_runs_the_events_job_through_the_dispatcher(tasks, sqlite_url, monkeypatch):
+    from sochen.workflows import inbound
+    from sochen.workflows.conversations import TurnResult
+
     calls: list[str] = []
 
-    def fake(settings, event_id, *, publish=None):
-        calls.append(event_id)
-        if event_id == "missing":
-            raise LookupError(event_id)
-        if event_id == "broken":
+    def fake(settings, message, *, publish=None, tenant):
+        calls.append(message.message_id)
+        if message.message_id == "broken":
             raise RuntimeError("model down")
         publish(["job-1"])  # what a turn does after its transaction commits
-        return object()
+        return TurnResult("conv", {}, "active", jobs=["job-1"])
 
-    monkeypatch.setattr(inbound, "process_inbound", fake)
-    assert celery_app.process_inbound.run("ok") == "processed"
+    monkeypatch.setattr(inbound, "handle_message", fake)
+    monkeypatch.setattr(inbound, "_live", lambda settings, tenant: object())
+    ok = _inbound_event(sqlite_url, "ok")
+    assert celery_app.process_inbound.run(ok) == "succeeded"
     assert tasks == [(celery_app.RUN_JOB, ["job-1"], {"queue": "q-test"})]
-    assert celery_app.process_inbound.run("missing") == "missing"
-    asked = _capture_retry(monkeypatch, celery_app.process_inbound)
-    with pytest.raises(_Retry):
-        celery_app.process_inbound.run("broken")
-    assert str(asked[0]["exc"]) == "model down"
+    assert celery_app.process_inbound.run(ok) == "skipped"  # a redelivered message does nothing
+    broken = _inbound_event(sqlite_url, "broken")
+    assert celery_app.process_inbound.run(broken) == "retry"  # recorded, and scheduled for its due time
+    assert tasks[-1][0] == celery_app.RUN_JOB and tasks[-1][1] == [broken] and "eta" in tasks[-1][2]
+    assert celery_app.process_inbound.run("no-such-event") == "skipped"
+    assert calls == ["ok", "broken"]

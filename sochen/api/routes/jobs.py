@@ -24,7 +24,7 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["jobs"])
 
-Status = Literal["pending", "running", "succeeded", "dead", "cancelled"]
+Status = Literal["pending", "running", "succeeded", "held", "dead", "cancelled"]
 
 
 class RetryBody(BaseModel):
@@ -125,3 +125,83 @@ def cancel_route(
         except JobStateError as exc:
             raise ApiError(409, "job_state", "לא ניתן לבטל משימה במצב זה", str(exc)) from None
         return {"cancelled": [j.id for j in cancelled]}
+
+
+InboundStatus = Literal["processed", "rejected", "pending", "running", "succeeded", "held", "dead", "cancelled"]
+
+
+def _visible_inbound(session: Any, event_id: str, principal: Principal) -> Any:
+    from ...db.models_api import InboundEventRow
+
+    if not is_id(event_id):
+        raise ApiError(404, "inbound_not_found", "הפריט הנכנס לא נמצא", "no inbound item '…'")
+    row = session.get(InboundEventRow, event_id[:64])
+    if row is None or not principal.may_access(row.tenant):
+        raise ApiError(404, "inbound_not_found", "הפריט הנכנס לא נמצא", f"no inbound item '{event_id[:64]}'")
+    return row
+
+
+@router.get(
+    "/v1/{tenant}/inbound",
+    summary="פריטים נכנסים והעבודה עליהם / acknowledged inbound items and their work",
+    responses=ERROR_RESPONSES(401, 404, 422),
+)
+def inbound_list_route(
+    status: InboundStatus | None = Query(None, description="סינון לפי מצב / only this status"),
+    limit: int = Query(100, ge=1, le=1000),
+    tenant: str = Depends(tenant_for_caller),
+    state: ApiState = Depends(get_state),
+) -> list[dict[str, Any]]:
+    """Inbound items, newest first, each with its work's status (held, dead, ...); no message text."""
+    from ...workflows.inbound import list_inbound
+
+    with session_scope(state.settings.database_url) as session:
+        return list_inbound(session, tenant=tenant, status=status, limit=limit)
+
+
+@router.get(
+    "/v1/inbound/{event_id}",
+    summary="פריט נכנס אחד עם כל הניסיונות / one inbound item with every attempt",
+    responses=ERROR_RESPONSES(401, 404),
+)
+def inbound_show_route(
+    event_id: str, principal: Principal = Depends(current_principal), state: ApiState = Depends(get_state)
+) -> dict[str, Any]:
+    """An inbound item, its work and attempts (the item as received is not shown over HTTP)."""
+    from ...workflows.inbound import inbound_dict
+
+    with session_scope(state.settings.database_url) as session:
+        row = _visible_inbound(session, event_id, principal)
+        job = session.get(Job, row.id)
+        data = inbound_dict(row, job)
+        if job is not None:
+            data["attempts"] = job_dict(job, job_attempts(session, job.id))["attempt_log"]
+        return data
+
+
+@router.post(
+    "/v1/inbound/{event_id}/retry",
+    summary="הפעלה חוזרת של פריט נכנס / run an inbound item again",
+    responses=ERROR_RESPONSES(401, 404, 409),
+)
+def inbound_retry_route(
+    event_id: str,
+    body: RetryBody | None = Body(default=None),
+    principal: Principal = Depends(current_principal),
+    state: ApiState = Depends(get_state),
+) -> dict[str, Any]:
+    """Its dead, held or cancelled work goes back to pending, due now."""
+    from ...workflows.inbound import inbound_dict, retry_inbound
+
+    attempts = body.attempts if body is not None else 3
+    with write_scope(state.settings.database_url) as session:
+        row = _visible_inbound(session, event_id, principal)
+        try:
+            job = retry_inbound(session, row.id, now=datetime.now(UTC), extra_attempts=attempts)
+        except JobStateError as exc:
+            raise ApiError(409, "inbound_state", "לא ניתן להפעיל מחדש פריט במצב זה", str(exc)) from None
+        data = inbound_dict(row, job)
+    enqueue = getattr(state.queue, "enqueue", None)
+    if callable(enqueue):
+        enqueue([data["id"]])
+    return data
