@@ -4,9 +4,10 @@
 
 Sources are in ``<tenant>/docs/.source/`` (hidden, so ingestion skips them), in the syntax of
 ``examples/tenants/make_docs.py``, whose layout code (right-to-left PDF lines that pypdf extracts in
-logical order, right-to-left DOCX) this script reuses. That PDF layout has no tables and no
-brackets (they would need mirrored glyphs), so the documents with tables or "(א)" sub-clauses are DOCX. The Markdown and HTML documents are written by
-hand and committed as they are. Outputs are committed, so nothing here runs at run time or in CI.
+logical order, right-to-left DOCX) this script reuses. That PDF layout has no tables and no brackets
+(they would need mirrored glyphs), so the documents with tables or "(א)" sub-clauses are DOCX. The
+Markdown and HTML documents are written by hand and committed as they are. Outputs are committed, so
+nothing here runs at run time or in CI.
 """
 
 from __future__ import annotations
