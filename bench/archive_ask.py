@@ -16,8 +16,8 @@ parses the JSON it prints, and scores it:
   outside the question; the holding reply ("a person will get back to you", status degraded) states no
   answer but is not a refusal: it is counted apart (``no_answer_stated``, ``holding_reply``);
 - invented facts, over every answer: a number in the answer that is neither in the question nor in the
-  text, title or section of any cited passage, nor one arithmetic step (+ − × ÷, a percentage) from two
-  such numbers.
+  text, title or section of any cited passage, nor such a number as a factor (17% → 1.17), nor one
+  arithmetic step (+ − × ÷, a percentage) from two such numbers.
 
 The tenant must already be applied and ingested in ``SOCHEN_HOME``::
 
@@ -68,12 +68,13 @@ def numbers(text: str) -> list[float]:
 
 
 def derivable(value: float, sources: set[float]) -> bool:
-    """Whether `value` is a source number or one arithmetic step from two of them."""
+    """Whether `value` is a source number (or a percentage of one as a factor: 17 → 0.17, 1.17, 0.83)
+    or one arithmetic step from two of them."""
 
     def close(a: float, b: float) -> bool:
         return abs(a - b) <= max(0.01, abs(b) * 1e-6)
 
-    if any(close(value, s) for s in sources):
+    if any(close(value, c) for s in sources for c in (s, s / 100, 1 + s / 100, 1 - s / 100)):
         return True
     pool = sorted(sources)[:80]
     for a, b in itertools.product(pool, repeat=2):
