@@ -115,9 +115,11 @@ RETURNING = """  - id: returning-lead-seeded-crm
 
 def tenant_yaml(*, name: str = "מרפאת בדיקה", agent: str = "", models: str = "", evals: str = "") -> str:
     """The test tenant's YAML; ``agent`` / ``models`` / ``evals`` are extra top-level sections."""
-    return (f"slug: clinic\nname: {name}\nknowledge:\n  sources: [docs]\n"
-            f"agent:\n  services: [הלבנת שיניים, ניקוי אבנית]\n{agent}"
-            f"{models}{CONNECTORS}{RULES}{evals}")
+    return (
+        f"slug: clinic\nname: {name}\nknowledge:\n  sources: [docs]\n"
+        f"agent:\n  services: [הלבנת שיניים, ניקוי אבנית]\n{agent}"
+        f"{models}{CONNECTORS}{RULES}{evals}"
+    )
 
 
 @dataclass
@@ -133,9 +135,15 @@ class Clinic:
         loaded = load_tenant_file(path)
         with session_scope(self.url) as session:
             cfg = loaded.config
-            return store_version(session, slug=cfg.slug, name=cfg.name, config=cfg.model_dump(mode="json"),
-                                 digest=cfg.digest(), source_text=loaded.source_text,
-                                 source_path=str(path.resolve())).version
+            return store_version(
+                session,
+                slug=cfg.slug,
+                name=cfg.name,
+                config=cfg.model_dump(mode="json"),
+                digest=cfg.digest(),
+                source_text=loaded.source_text,
+                source_path=str(path.resolve()),
+            ).version
 
 
 def make_clinic(url: str, folder: Path, *, text: str | None = None, scenarios: str = SCENARIOS + RETURNING) -> Clinic:
@@ -159,4 +167,3 @@ def clinic(any_database_url, tmp_path):
     from sochen.agents.graph import forget_checkpointers
 
     forget_checkpointers()
-

@@ -14,8 +14,15 @@ NOT_FOUND = "לא מצאתי תשובה לכך במסמכים שברשותי. א
 
 
 def turn(**fields) -> TurnRecord:
-    base = {"n": 2, "user": "שאלה", "intent": "price_question", "reply": "המחיר הוא 1,200 ₪",
-            "reply_mode": "extractive", "route": {"route": "none"}, "latency_ms": 120.0}
+    base = {
+        "n": 2,
+        "user": "שאלה",
+        "intent": "price_question",
+        "reply": "המחיר הוא 1,200 ₪",
+        "reply_mode": "extractive",
+        "route": {"route": "none"},
+        "latency_ms": 120.0,
+    }
     return TurnRecord(**{**base, **fields})
 
 
@@ -44,16 +51,36 @@ def test_intent():
 
 
 def test_slots_with_each_matcher():
-    record = turn(slots={"name": "דָּנָה  כהן", "phone": "+972501234567", "preferred_time": "2026-11-23T17:00+02:00",
-                         "service": "הלבנת שיניים"})
-    expect = {"slots": {"name": "דנה כהן", "phone": {"e164": "050-123-4567"}, "service": {"contains": "הלבנה"},
-                        "preferred_time": {"matches": r"^2026-11-23T17"}, "email": {"any": False}},
-              "slots_not_set": ["email"]}
+    record = turn(
+        slots={
+            "name": "דָּנָה  כהן",
+            "phone": "+972501234567",
+            "preferred_time": "2026-11-23T17:00+02:00",
+            "service": "הלבנת שיניים",
+        }
+    )
+    expect = {
+        "slots": {
+            "name": "דנה כהן",
+            "phone": {"e164": "050-123-4567"},
+            "service": {"contains": "הלבנה"},
+            "preferred_time": {"matches": r"^2026-11-23T17"},
+            "email": {"any": False},
+        },
+        "slots_not_set": ["email"],
+    }
     # niqqud and double spaces do not matter; "הלבנה" is not a substring of "הלבנת" → that one fails
     statuses = {c.expected: c.status for c in run(expect, record) if c.kind == "slots"}
     assert list(statuses.values()).count("fail") == 1
-    ok = {"slots": {"name": "דנה כהן", "phone": {"e164": "+972 50-123-4567"}, "service": {"contains": "הלבנת"},
-                    "preferred_time": {"matches": "T17:00"}}, "slots_not_set": ["email"]}
+    ok = {
+        "slots": {
+            "name": "דנה כהן",
+            "phone": {"e164": "+972 50-123-4567"},
+            "service": {"contains": "הלבנת"},
+            "preferred_time": {"matches": "T17:00"},
+        },
+        "slots_not_set": ["email"],
+    }
     assert set(verdicts(ok, record)) == {"pass"}
     c = failure({"slots": {"phone": {"e164": "+972501234568"}}}, record)
     assert "slot phone: expected phone +972501234568, got '+972501234567'" in c.message
@@ -73,15 +100,25 @@ def test_events():
 
 
 def test_jobs_with_params_count_and_paths():
-    jobs = [JobRecord("1", "zoho_crm.upsert_lead", {"last_name": "דנה כהן", "phone": "+972501234567"}, "succeeded"),
-            JobRecord("2", "zoho_crm.create_task",
-                      {"subject": "לחזור לדנה", "related": {"module": "Leads", "id": "7"}}, "succeeded"),
-            JobRecord("3", "whatsapp.send_message", {"to": "972501234567", "text": "תודה"}, "succeeded")]
+    jobs = [
+        JobRecord("1", "zoho_crm.upsert_lead", {"last_name": "דנה כהן", "phone": "+972501234567"}, "succeeded"),
+        JobRecord(
+            "2",
+            "zoho_crm.create_task",
+            {"subject": "לחזור לדנה", "related": {"module": "Leads", "id": "7"}},
+            "succeeded",
+        ),
+        JobRecord("3", "whatsapp.send_message", {"to": "972501234567", "text": "תודה"}, "succeeded"),
+    ]
     record = turn(jobs=jobs)
-    ok = {"jobs": [{"action": "zoho_crm.upsert_lead", "params": {"phone": {"e164": "0501234567"}}},
-                   {"action": "zoho_crm.create_task", "params": {"related.module": "Leads"}, "count": 1},
-                   {"action": "whatsapp.send_message", "params": {"to": {"e164": "+972501234567"}}}],
-          "jobs_not": ["n8n.trigger_workflow"]}
+    ok = {
+        "jobs": [
+            {"action": "zoho_crm.upsert_lead", "params": {"phone": {"e164": "0501234567"}}},
+            {"action": "zoho_crm.create_task", "params": {"related.module": "Leads"}, "count": 1},
+            {"action": "whatsapp.send_message", "params": {"to": {"e164": "+972501234567"}}},
+        ],
+        "jobs_not": ["n8n.trigger_workflow"],
+    }
     assert set(verdicts(ok, record)) == {"pass"}
     c = failure({"jobs": [{"action": "zoho_crm.upsert_lead", "params": {"last_name": "יוסי"}}]}, record)
     assert "job zoho_crm.upsert_lead: expected {last_name: 'יוסי'}" in c.message and "0 matching" in c.message
@@ -94,8 +131,9 @@ def test_jobs_with_params_count_and_paths():
 
 
 def test_reply_contains_not_matches_silent():
-    assert set(verdicts({"reply": {"contains": ["1,200"], "not_contains": ["₪ 900"], "matches": r"\d,\d{3}",
-                                   "silent": False}})) == {"pass"}
+    assert set(
+        verdicts({"reply": {"contains": ["1,200"], "not_contains": ["₪ 900"], "matches": r"\d,\d{3}", "silent": False}})
+    ) == {"pass"}
     assert "reply should contain '900'" in failure({"reply": {"contains": ["900"]}}).message
     assert "reply must not contain '1,200'" in failure({"reply": {"not_contains": ["1,200"]}}).message
     assert "reply should match /^שלום/" in failure({"reply": {"matches": "^שלום"}}).message
@@ -124,8 +162,9 @@ def test_refuses():
 
 
 def test_route_sensitive_handoff():
-    local = turn(route={"route": "local", "provider": "local"}, sensitive=True, sensitivity_types=["name"],
-                 status="handoff")
+    local = turn(
+        route={"route": "local", "provider": "local"}, sensitive=True, sensitivity_types=["name"], status="handoff"
+    )
     assert verdicts({"route": "local", "sensitive": True, "handoff": True}, local) == ["pass"] * 3
     assert "expected route api, got local" in failure({"route": "api"}, local).message
     assert "expected sensitive=False, got True (['name'])" in failure({"sensitive": False}, local).message
@@ -134,8 +173,12 @@ def test_route_sensitive_handoff():
 
 
 def test_no_personal_data_to_api_from_the_ledger_and_the_wire():
-    clean = turn(llm=[{"locality": "local", "sensitive": True, "cost_usd": 0.0},
-                      {"locality": "api", "sensitive": False, "cost_usd": 0.001}])
+    clean = turn(
+        llm=[
+            {"locality": "local", "sensitive": True, "cost_usd": 0.0},
+            {"locality": "api", "sensitive": False, "cost_usd": 0.001},
+        ]
+    )
     assert [c.status for c in run({}, clean) if c.kind == "privacy"] == ["pass"]
     leaked = turn(llm=[{"locality": "api", "sensitive": True, "cost_usd": 0.001}])
     c = failure({}, leaked)
@@ -154,8 +197,11 @@ def test_latency_and_cost_ceilings():
 
 def test_judge_pass_fail_and_skip_never_silently_pass():
     def judge(criterion, view):
-        return {"grounded": ("pass", "נתמך בציטוט"), "relevant": ("fail", "לא עונה על השאלה"),
-                "polite_hebrew": ("skip", "judge model unreachable")}[criterion]
+        return {
+            "grounded": ("pass", "נתמך בציטוט"),
+            "relevant": ("fail", "לא עונה על השאלה"),
+            "polite_hebrew": ("skip", "judge model unreachable"),
+        }[criterion]
 
     checks = run({"judge": ["grounded", "relevant", "polite_hebrew"]}, judge=judge)
     judged = {c.message.split("· ")[1].split(":")[0]: c.status for c in checks if c.kind == "judge"}
@@ -166,17 +212,37 @@ def test_judge_pass_fail_and_skip_never_silently_pass():
 
 
 def test_end_of_conversation_semantics():
-    t1 = turn(n=1, intent="appointment_request", reply="איך קוראים לך?", reply_mode="template", route={},
-              slots={"service": "הלבנת שיניים"})
-    t2 = turn(n=2, intent="provide_details", reply="תודה דנה", reply_mode="template", route={},
-              slots={"service": "הלבנת שיניים", "name": "דנה"},
-              events=[{"type": "lead.captured"}], jobs=[JobRecord("1", "zoho_crm.upsert_lead", {"last_name": "דנה"})],
-              latency_ms=300.0)
-    exp = Expectations.model_validate({"intent": "appointment_request", "slots": {"name": "דנה"},
-                                       "events": ["lead.captured"], "jobs": [{"action": "zoho_crm.upsert_lead",
-                                                                              "count": 1}],
-                                       "reply": {"contains": ["איך קוראים", "תודה"]}, "route": "none",
-                                       "handoff": False, "max_latency_ms": 400})
+    t1 = turn(
+        n=1,
+        intent="appointment_request",
+        reply="איך קוראים לך?",
+        reply_mode="template",
+        route={},
+        slots={"service": "הלבנת שיניים"},
+    )
+    t2 = turn(
+        n=2,
+        intent="provide_details",
+        reply="תודה דנה",
+        reply_mode="template",
+        route={},
+        slots={"service": "הלבנת שיניים", "name": "דנה"},
+        events=[{"type": "lead.captured"}],
+        jobs=[JobRecord("1", "zoho_crm.upsert_lead", {"last_name": "דנה"})],
+        latency_ms=300.0,
+    )
+    exp = Expectations.model_validate(
+        {
+            "intent": "appointment_request",
+            "slots": {"name": "דנה"},
+            "events": ["lead.captured"],
+            "jobs": [{"action": "zoho_crm.upsert_lead", "count": 1}],
+            "reply": {"contains": ["איך קוראים", "תודה"]},
+            "route": "none",
+            "handoff": False,
+            "max_latency_ms": 400,
+        }
+    )
     checks = check_end(exp, [t1, t2], not_found_reply=NOT_FOUND)
     assert {c.status for c in checks} == {"pass"}, [c.message for c in checks if c.status != "pass"]
     failed = check_end(Expectations(max_latency_ms=200), [t1, t2], not_found_reply=NOT_FOUND)
@@ -191,10 +257,28 @@ def test_end_of_conversation_semantics():
 def test_jobs_that_fail_in_the_sandbox_fail_the_turn():
     ok = turn(jobs=[JobRecord("1", "whatsapp.send_message", {"to": "972501234567"}, "succeeded")])
     assert [c for c in run({}, ok) if c.kind == "jobs_ran"] == []
-    dead = turn(jobs=[JobRecord("1", "n8n.trigger_workflow", {"workflow": "x"}, "dead",
-                                "misconfigured: workflow 'x' is not in this tenant's n8n workflows list")])
+    dead = turn(
+        jobs=[
+            JobRecord(
+                "1",
+                "n8n.trigger_workflow",
+                {"workflow": "x"},
+                "dead",
+                "misconfigured: workflow 'x' is not in this tenant's n8n workflows list",
+            )
+        ]
+    )
     c = failure({}, dead)
     assert c.kind == "jobs_ran" and "n8n.trigger_workflow: dead (misconfigured: workflow 'x'" in c.message
-    plugin = turn(jobs=[JobRecord("1", "acme.notify", {}, "dead",
-                                  "misconfigured: no sandbox fake for connector 'acme': its jobs are planned")])
+    plugin = turn(
+        jobs=[
+            JobRecord(
+                "1",
+                "acme.notify",
+                {},
+                "dead",
+                "misconfigured: no sandbox fake for connector 'acme': its jobs are planned",
+            )
+        ]
+    )
     assert [c for c in run({}, plugin) if c.kind == "jobs_ran"] == []

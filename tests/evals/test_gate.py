@@ -84,8 +84,9 @@ def test_new_documents_need_a_new_run(clinic, any_database_url, tmp_path):
     assert run_suite(settings, "clinic", report_dir=tmp_path / "r1").passed
     with session_scope(any_database_url) as s:
         assert gate_status(s, "clinic").passed
-    (clinic.folder / "docs" / "hours.md").write_text("# שעות פעילות\n\nפתוחים גם במוצאי שבת 20:00-23:00.\n",
-                                                     encoding="utf-8")
+    (clinic.folder / "docs" / "hours.md").write_text(
+        "# שעות פעילות\n\nפתוחים גם במוצאי שבת 20:00-23:00.\n", encoding="utf-8"
+    )
     ingest_paths(Retriever(settings), "clinic", [clinic.folder / "docs"])
     with session_scope(any_database_url) as s:
         status = gate_status(s, "clinic")
@@ -114,15 +115,35 @@ def test_changed_scenarios_need_a_new_run(clinic, any_database_url, tmp_path):
 
 @pytest.mark.unit
 def test_every_threshold():
-    good = {"runs": 10, "pass_rate": 0.95, "intent_accuracy": 0.9, "job_recall": 1.0, "personal_data_leaks": 0,
-            "latency_ms": {"p95": 800.0}, "cost_per_conversation_usd": 0.002}
+    good = {
+        "runs": 10,
+        "pass_rate": 0.95,
+        "intent_accuracy": 0.9,
+        "job_recall": 1.0,
+        "personal_data_leaks": 0,
+        "latency_ms": {"p95": 800.0},
+        "cost_per_conversation_usd": 0.002,
+    }
     gate = GateThresholds(max_p95_latency_ms=1000, max_cost_per_conversation_usd=0.01)
     assert evaluate_thresholds(good, gate) == []
-    bad = {**good, "pass_rate": 0.5, "intent_accuracy": 0.5, "job_recall": 0.5, "personal_data_leaks": 1,
-           "latency_ms": {"p95": 1500.0}, "cost_per_conversation_usd": 0.05}
+    bad = {
+        **good,
+        "pass_rate": 0.5,
+        "intent_accuracy": 0.5,
+        "job_recall": 0.5,
+        "personal_data_leaks": 1,
+        "latency_ms": {"p95": 1500.0},
+        "cost_per_conversation_usd": 0.05,
+    }
     failures = evaluate_thresholds(bad, gate)
-    for key in ("min_pass_rate", "min_intent_accuracy", "min_job_recall", "max_personal_data_leaks",
-                "max_p95_latency_ms", "max_cost_per_conversation_usd"):
+    for key in (
+        "min_pass_rate",
+        "min_intent_accuracy",
+        "min_job_recall",
+        "max_personal_data_leaks",
+        "max_p95_latency_ms",
+        "max_cost_per_conversation_usd",
+    ):
         assert any(f"({key})" in f for f in failures), key
     assert all(" | " in f for f in failures)  # Hebrew | English
     # Nothing expected of intents or jobs: those ratios are undefined and do not block.

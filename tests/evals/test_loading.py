@@ -50,7 +50,10 @@ def test_files_and_folders_load_in_order(tmp_path):
 
 
 def test_invalid_files_list_every_problem_with_file_scenario_and_field(tmp_path):
-    bad = write(tmp_path / "s", "bad.yaml", """scenarios:
+    bad = write(
+        tmp_path / "s",
+        "bad.yaml",
+        """scenarios:
   - id: lead-1
     title: ליד
     category: leads
@@ -64,7 +67,8 @@ def test_invalid_files_list_every_problem_with_file_scenario_and_field(tmp_path)
     turns:
       - user: כמה?
         expect: {route: cloud, jobs: [{params: {phone: "1"}}]}
-""")
+""",
+    )
     with pytest.raises(SuiteError) as err:
         load_suite(tenant(["s"]), tmp_path)
     problems = err.value.problems

@@ -56,13 +56,19 @@ def fakes(monkeypatch):
 
 
 def models(ollama: FakeOllama, openai: FakeOpenAI, mode: str) -> str:
-    local = (f'    local: {{kind: ollama, model: "qwen2.5:7b-instruct", locality: local, base_url: "{ollama.url}", '
-             'timeout_s: 5}\n')
-    cloud = (f'    cloud: {{kind: openai, model: gpt-4o, locality: api, base_url: "{openai.url}/v1", '
-             'api_key_env: TEST_OPENAI_KEY, timeout_s: 5}\n')
-    policy = {"local": "{mode: local_only, local: [local]}",
-              "hybrid": "{mode: hybrid, local: [local], api: [cloud], complexity_threshold: 0.5}",
-              "api": "{mode: api_only, api: [cloud]}"}[mode]
+    local = (
+        f'    local: {{kind: ollama, model: "qwen2.5:7b-instruct", locality: local, base_url: "{ollama.url}", '
+        "timeout_s: 5}\n"
+    )
+    cloud = (
+        f'    cloud: {{kind: openai, model: gpt-4o, locality: api, base_url: "{openai.url}/v1", '
+        "api_key_env: TEST_OPENAI_KEY, timeout_s: 5}\n"
+    )
+    policy = {
+        "local": "{mode: local_only, local: [local]}",
+        "hybrid": "{mode: hybrid, local: [local], api: [cloud], complexity_threshold: 0.5}",
+        "api": "{mode: api_only, api: [cloud]}",
+    }[mode]
     providers = {"local": local, "hybrid": local + cloud, "api": cloud}[mode]
     return f"models:\n  providers:\n{providers}  policy: {policy}\n"
 
@@ -71,10 +77,13 @@ def test_compare_all_local_hybrid_and_all_api(clinic, any_database_url, fakes, t
     ollama, openai = fakes
     (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
     scenarios = load_files([tmp_path / "suite.yaml"])
-    variants = [(mode, parse_tenant_yaml(tenant_yaml(models=models(ollama, openai, mode))))
-                for mode in ("local", "hybrid", "api")]
-    result = compare_configs(get_settings(), "clinic", variants, scenarios, api_fakes=[openai],
-                             report_dir=tmp_path / "cmp")
+    variants = [
+        (mode, parse_tenant_yaml(tenant_yaml(models=models(ollama, openai, mode))))
+        for mode in ("local", "hybrid", "api")
+    ]
+    result = compare_configs(
+        get_settings(), "clinic", variants, scenarios, api_fakes=[openai], report_dir=tmp_path / "cmp"
+    )
     rows = {r["variant"]: r for r in result.rows()}
     assert rows["local"]["pass_rate"] == 1.0 and rows["hybrid"]["pass_rate"] == 1.0
     assert rows["local"]["cost_per_1000_conversations_usd"] == 0 and rows["local"]["routes"].get("api") is None
@@ -94,9 +103,24 @@ def test_compare_all_local_hybrid_and_all_api(clinic, any_database_url, fakes, t
 
     for mode in ("local", "api"):
         (tmp_path / f"{mode}.yaml").write_text(tenant_yaml(models=models(ollama, openai, mode)), encoding="utf-8")
-    out = runner.invoke(app, ["evals", "compare", "--tenant", "clinic", "--config", str(tmp_path / "local.yaml"),
-                              "--config", str(tmp_path / "api.yaml"), "--scenarios", str(tmp_path / "suite.yaml"),
-                              "--report-dir", str(tmp_path / "cli"), "--json"])
+    out = runner.invoke(
+        app,
+        [
+            "evals",
+            "compare",
+            "--tenant",
+            "clinic",
+            "--config",
+            str(tmp_path / "local.yaml"),
+            "--config",
+            str(tmp_path / "api.yaml"),
+            "--scenarios",
+            str(tmp_path / "suite.yaml"),
+            "--report-dir",
+            str(tmp_path / "cli"),
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     shown = json.loads(out.output)
     assert [v["variant"] for v in shown["variants"]] == ["local", "api"]
@@ -104,13 +128,20 @@ def test_compare_all_local_hybrid_and_all_api(clinic, any_database_url, fakes, t
 
 def test_a_provider_marked_local_that_is_really_an_api_is_caught_on_the_wire(clinic, fakes, tmp_path):
     _, openai = fakes
-    mislabelled = (f'models:\n  providers:\n    local: {{kind: openai, model: gpt-4o, locality: local, '
-                   f'base_url: "{openai.url}/v1", api_key_env: TEST_OPENAI_KEY, timeout_s: 5}}\n'
-                   "  policy: {mode: local_only, local: [local]}\n")
+    mislabelled = (
+        f"models:\n  providers:\n    local: {{kind: openai, model: gpt-4o, locality: local, "
+        f'base_url: "{openai.url}/v1", api_key_env: TEST_OPENAI_KEY, timeout_s: 5}}\n'
+        "  policy: {mode: local_only, local: [local]}\n"
+    )
     assert clinic.apply(tenant_yaml(models=mislabelled)) == 2
     (tmp_path / "suite.yaml").write_text(SUITE, encoding="utf-8")
-    run = run_suite(get_settings(), "clinic", scenarios=load_files([tmp_path / "suite.yaml"]), api_fakes=[openai],
-                    report_dir=tmp_path / "r")
+    run = run_suite(
+        get_settings(),
+        "clinic",
+        scenarios=load_files([tmp_path / "suite.yaml"]),
+        api_fakes=[openai],
+        report_dir=tmp_path / "r",
+    )
     personal = next(r for r in run.results if r.scenario_id == "personal-question")
     failed = [c for c in personal.failures if c.kind == "privacy"]
     assert failed and "captured requests" in failed[0].message
@@ -124,9 +155,11 @@ def test_a_provider_marked_local_that_is_really_an_api_is_caught_on_the_wire(cli
 def test_leak_attribution_matches_values_not_wording():
     turn = TurnRecord(n=1, user="שמי דנה כהן והטלפון שלי 050-1234567, מתי אתם פתוחים?")
     result = ScenarioResult("s", "t", "c", 1, turns=[turn])
-    requests = [("FakeOpenAI", {"messages": [{"role": "user", "content": "לקוח +972501234567 שואל על שעות"}]}),
-                ("FakeOpenAI", {"messages": [{"role": "user", "content": "מה שעות הפעילות?"}]}),
-                ("FakeOpenAI", {"messages": [{"role": "user", "content": "התקשרו ל-052-9876543, ת\"ז 039337423"}]})]
+    requests = [
+        ("FakeOpenAI", {"messages": [{"role": "user", "content": "לקוח +972501234567 שואל על שעות"}]}),
+        ("FakeOpenAI", {"messages": [{"role": "user", "content": "מה שעות הפעילות?"}]}),
+        ("FakeOpenAI", {"messages": [{"role": "user", "content": 'התקשרו ל-052-9876543, ת"ז 039337423'}]}),
+    ]
     assert attribute_api_leaks([result], requests) == 1  # the third carries someone's data, not this turn's
     assert turn.api_leaks == ["FakeOpenAI: phone"]
 
@@ -137,12 +170,16 @@ def test_judge_checks_run_on_the_local_model_or_are_skipped_with_the_reason(clin
     def verdict(body: dict) -> str:
         system = body["messages"][0]["content"]
         failing = "עונה על מה" in system  # the 'relevant' criterion
-        return json.dumps({"verdict": "fail" if failing else "pass", "reason": "לא רלוונטי" if failing else "תקין"},
-                          ensure_ascii=False)
+        return json.dumps(
+            {"verdict": "fail" if failing else "pass", "reason": "לא רלוונטי" if failing else "תקין"},
+            ensure_ascii=False,
+        )
 
     ollama._rules.insert(0, type(ollama._rules[0])(r'^\{"message"', handler=verdict))  # judge requests first
-    suite = SUITE.replace('expect: {reply: {contains: ["1,200"]}, cites: [{document: מחירון}]}',
-                          'expect: {reply: {contains: ["1,200"]}, judge: [grounded, polite_hebrew, relevant]}')
+    suite = SUITE.replace(
+        'expect: {reply: {contains: ["1,200"]}, cites: [{document: מחירון}]}',
+        'expect: {reply: {contains: ["1,200"]}, judge: [grounded, polite_hebrew, relevant]}',
+    )
     (tmp_path / "suite.yaml").write_text(suite, encoding="utf-8")
     scenarios = load_files([tmp_path / "suite.yaml"])[:1]
     settings = get_settings()
@@ -152,11 +189,16 @@ def test_judge_checks_run_on_the_local_model_or_are_skipped_with_the_reason(clin
     assert [s for s, _ in judged] == ["pass", "pass", "fail"], judged
     assert "relevant: לא רלוונטי" in judged[2][1] and info["judge"].startswith("local (qwen2.5:7b-instruct, local)")
 
-    unreachable = parse_tenant_yaml(tenant_yaml(
-        models=models(ollama, openai, "local").replace(
-            "  policy:", '    judge: {kind: ollama, model: judge, locality: local, base_url: "http://127.0.0.1:9", '
-            "timeout_s: 2}\n  policy:"),
-        evals="evals: {judge: judge}\n"))
+    unreachable = parse_tenant_yaml(
+        tenant_yaml(
+            models=models(ollama, openai, "local").replace(
+                "  policy:",
+                '    judge: {kind: ollama, model: judge, locality: local, base_url: "http://127.0.0.1:9", '
+                "timeout_s: 2}\n  policy:",
+            ),
+            evals="evals: {judge: judge}\n",
+        )
+    )
     results, metrics, _ = execute(settings, "clinic", unreachable, scenarios)
     skipped = [c for c in results[0].checks if c.kind == "judge"]
     assert [c.status for c in skipped] == ["skip"] * 3 and "not reachable" in skipped[0].message

@@ -20,9 +20,14 @@ from sochen.evals import run_suite
 
 def capture(store: dict):
     def inspect(sandbox) -> None:
-        store.update(sent=list(sandbox.graph.sent), leads=sandbox.zoho.crm.records("Leads"),
-                     tasks=sandbox.zoho.crm.records("Tasks"), n8n=[e["body"] for e in sandbox.n8n.executions],
-                     crm_hosts={r.headers.get("Host") for r in sandbox.zoho.crm.requests})
+        store.update(
+            sent=list(sandbox.graph.sent),
+            leads=sandbox.zoho.crm.records("Leads"),
+            tasks=sandbox.zoho.crm.records("Tasks"),
+            n8n=[e["body"] for e in sandbox.n8n.executions],
+            crm_hosts={r.headers.get("Host") for r in sandbox.zoho.crm.requests},
+        )
+
     return inspect
 
 
@@ -30,8 +35,13 @@ def test_suite_runs_in_the_sandbox_and_is_stored_against_the_exact_version(clini
     seen: dict = {}
     run = run_suite(get_settings(), "clinic", report_dir=tmp_path / "reports", inspect_sandbox=capture(seen))
 
-    assert [r.scenario_id for r in run.results] == ["lead-three-turns", "price-whitening", "human-then-silent",
-                                                    "starts-with-person", "returning-lead-seeded-crm"]
+    assert [r.scenario_id for r in run.results] == [
+        "lead-three-turns",
+        "price-whitening",
+        "human-then-silent",
+        "starts-with-person",
+        "returning-lead-seeded-crm",
+    ]
     assert run.passed, [c.message for r in run.results for c in r.failures]
     m = run.metrics
     assert m["pass_rate"] == 1.0 and m["intent_accuracy"] == 1.0 and m["job_recall"] == 1.0
@@ -92,16 +102,24 @@ def test_repeat_gives_each_run_its_own_conversation_and_a_pass_rate(clinic, tmp_
 def test_failures_are_reported_with_their_messages(clinic, tmp_path):
     from sochen.evals.loading import load_files
 
-    (tmp_path / "wrong.yaml").write_text("""scenarios:
+    (tmp_path / "wrong.yaml").write_text(
+        """scenarios:
   - id: wrong-price
     title: ציפייה שגויה למחיר
     category: prices
     turns:
       - user: "מה המחיר של ניקוי אבנית?"
         expect: {intent: price_question, reply: {contains: ["999"]}, route: api}
-""", encoding="utf-8")
-    run = run_suite(get_settings(), "clinic", scenarios=load_files([tmp_path / "wrong.yaml"]),
-                    report_dir=tmp_path / "r", store=False)
+""",
+        encoding="utf-8",
+    )
+    run = run_suite(
+        get_settings(),
+        "clinic",
+        scenarios=load_files([tmp_path / "wrong.yaml"]),
+        report_dir=tmp_path / "r",
+        store=False,
+    )
     assert not run.passed and run.run_id is None
     assert any("pass rate 0.0% < 90.0% (min_pass_rate)" in f for f in run.gate_failures)
     failures = [c.message for c in run.results[0].failures]
