@@ -14,6 +14,7 @@ from .base import (
     check_result_from_error,
     implemented_capabilities,
 )
+from .channel import CHANNEL_CAPABILITIES, Channel, WindowedChannel, is_channel
 from .errors import ConnectorConfigError, ConnectorError, ConnectorRegistryError, ErrorKind, WebhookRejected
 from .phone import InvalidPhoneNumber, normalize_phone
 from .registry import ENTRY_POINT_GROUP, ConnectorInfo, build_config, discover, load_connector
@@ -50,10 +51,12 @@ from .types import (
 
 __all__ = [
     "CAPABILITY_METHODS",
+    "CHANNEL_CAPABILITIES",
     "ENTRY_POINT_GROUP",
     "ActionSpec",
     "ButtonsMessage",
     "Capability",
+    "Channel",
     "CheckResult",
     "CheckStatus",
     "Connector",
@@ -87,6 +90,7 @@ __all__ = [
     "TextMessage",
     "WebhookRejected",
     "WebhookRequest",
+    "WindowedChannel",
     "WorkflowEvent",
     "WorkflowRunRef",
     "WorkflowTrigger",
@@ -95,6 +99,7 @@ __all__ = [
     "check_result_from_error",
     "discover",
     "implemented_capabilities",
+    "is_channel",
     "load_connector",
     "normalize_phone",
 ]

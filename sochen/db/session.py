@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["ensure_sqlite_folder", "get_engine", "session_scope"]
+__all__ = ["ensure_sqlite_folder", "get_engine", "session_scope", "sqlite_pragmas"]
 
 
 def ensure_sqlite_folder(url: str) -> None:
@@ -30,12 +30,13 @@ def get_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """WAL, foreign keys, a busy timeout: what every SQLite connection of Sochen is set up with."""
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")

@@ -16,6 +16,7 @@ from sochen.db.session import session_scope
 from sochen.db.tenants import store_version
 from sochen.rag.ingest import ingest_paths
 from sochen.rag.retriever import Retriever
+from sochen.tenancy import resolver_for
 from sochen.workflows.conversations import Inbound, handle_message, release_handoff
 from tests.rag.samples import PRICES_MD
 
@@ -86,7 +87,8 @@ class Chat:
             "דנה",
             f"+{self.contact}",
         )
-        return handle_message(get_settings(), inbound, retriever=self.retriever)
+        tenant = resolver_for(get_settings()).live("clinic")  # what the inbound job's edge resolves
+        return handle_message(get_settings(), inbound, retriever=self.retriever, tenant=tenant)
 
 
 def jobs(url):

@@ -132,5 +132,17 @@ def test_public_api_is_exactly_this() -> None:
         if not n.startswith("_")
         and n not in public.__all__
         and n
-        not in ("annotations", "base", "errors", "phone", "registry", "types", "testing", "whatsapp", "zoho_crm", "n8n")
+        not in (
+            "annotations",
+            "base",
+            "channel",
+            "errors",
+            "phone",
+            "registry",
+            "types",
+            "testing",
+            "whatsapp",
+            "zoho_crm",
+            "n8n",
+        )
     ]

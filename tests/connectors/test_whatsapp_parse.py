@@ -193,6 +193,7 @@ def test_protocol_signature_vector_verifies(whatsapp: Any) -> None:
     connector = WhatsAppConnector(
         {
             **whatsapp.config.model_dump(),
+            "phone_number_id": "277321005464405",  # the number the vector was delivered for
             "app_secret": "1222e786b144d0e85b9f365372d93676",
             "access_token": "x",
             "verify_token": "y",

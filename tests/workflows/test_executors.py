@@ -88,7 +88,11 @@ def test_tenant_factory_reads_the_live_configuration(sqlite_url, n8n, monkeypatc
             s,
             slug="clinic",
             name="מרפאה",
-            config={"connectors": {"n8n": {"base_url": n8n.url, "signing_secret_env": "N8N_SECRET_T"}}},
+            config={
+                "slug": "clinic",
+                "name": "מרפאה",
+                "connectors": {"n8n": {"base_url": n8n.url, "signing_secret_env": "N8N_SECRET_T"}},
+            },
             digest="d",
             source_text="",
             source_path=None,

@@ -158,7 +158,7 @@ def test_nested_unknown_param_in_a_union(catalog):
     rules = workflows(
         [
             {
-                "on": "reply",
+                "on": "handoff.requested",
                 "do": [
                     {"action": "whatsapp.send_message", "params": {"type": "text", "to": "+972501234567", "txt": "x"}}
                 ],
