@@ -6,10 +6,11 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._http import hmac_sha256_hex, kind_for_status, parse_retry_after, send, verify_hmac_header
-from ..base import Capability, Connector, check_result_from_error
+from ..base import Capability, Connector, SandboxFake, check_result_from_error
 from ..errors import ConnectorError, ErrorKind
 from ..types import (
     CheckResult,
@@ -43,6 +44,30 @@ class N8nConnector(Connector[N8nConfig]):
     title = "n8n"
     config_model = N8nConfig
     capabilities = frozenset({Capability.TRIGGER_WORKFLOW, Capability.RECEIVE_WEBHOOK})
+
+    @classmethod
+    def sandbox_fake(
+        cls, settings: Mapping[str, Any], *, planned: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    ) -> SandboxFake:
+        """A fake n8n with every workflow of the settings and of the planned triggers registered."""
+        from ..testing.fakes import FakeN8n
+
+        secrets: dict[str, str] = {}
+        auth = None
+        if settings.get("auth_header_value_env"):
+            secrets["auth_header_value"] = "sandbox-n8n-auth"
+            auth = (str(settings.get("auth_header_name") or "X-Sochen-Token"), secrets["auth_header_value"])
+        paths = [str(p).strip("/") for p in settings.get("workflows") or []]
+        for action_name, params in planned:
+            workflow = params.get("workflow") if action_name == "trigger_workflow" else None
+            if isinstance(workflow, str) and "{" not in workflow:  # a template is filled in per turn
+                paths.append(workflow.strip("/"))
+        fake = FakeN8n().start()
+        for path in dict.fromkeys(p for p in paths if p):
+            fake.register(path, header_auth=auth)
+        return SandboxFake(
+            fake=fake, overrides={"base_url": fake.url}, urls=[fake.url], stop=fake.stop, secrets=secrets
+        )
 
     def check(self) -> CheckResult:
         """``GET /healthz``: n8n is up at base_url (webhook auth can only be proven by a real trigger)."""

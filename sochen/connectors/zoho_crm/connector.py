@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import requests
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..base import Capability, Connector, action, check_result_from_error
+from ..base import Capability, Connector, SandboxFake, action, check_result_from_error
 from ..errors import ConnectorError, ErrorKind
 from ..phone import InvalidPhoneNumber, normalize_phone
 from ..types import CheckResult, CheckStatus, Record, RecordQuery, RecordRef, RecordUpsert
@@ -138,14 +138,28 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
         sleep: Callable[[float], None] | None = None,
         token_cache: TokenCache | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {}
-        if clock is not None:
-            kwargs["clock"] = clock
-        if sleep is not None:
-            kwargs["sleep"] = sleep
-        super().__init__(config, session=session, **kwargs)
+        super().__init__(config, session=session, clock=clock, sleep=sleep)
         self.tokens = TokenManager(self.config, self.session, self.clock, token_cache or SHARED_TOKENS)
         self.client = ZohoClient(self.config, self.session, self.tokens, self.clock, self.sleep)
+
+    @classmethod
+    def sandbox_fake(
+        cls, settings: Mapping[str, Any], *, planned: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    ) -> SandboxFake:
+        """A fake Zoho (accounts + CRM) for the eval sandbox; one attempt per call (no backoff waits)."""
+        from ..testing.fakes import FakeZoho
+
+        secret, refresh = "sandbox-zoho-client-secret", "1000.sandbox-refresh-token"
+        fake = FakeZoho(
+            client_id=str(settings.get("client_id") or "1000.SANDBOX"), client_secret=secret, refresh_token=refresh
+        ).start()
+        return SandboxFake(
+            fake=fake,
+            overrides={"accounts_url": fake.accounts_url, "api_domain": fake.api_domain, "max_attempts": 1},
+            urls=[fake.accounts_url, fake.api_domain],
+            stop=fake.stop,
+            secrets={"client_secret": secret, "refresh_token": refresh},
+        )
 
     def check(self) -> CheckResult:
         """Refresh a token and read the current user: credentials, data centre, scope, reachability."""
