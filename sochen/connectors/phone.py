@@ -40,21 +40,25 @@ def normalize_phone(raw: str, *, default_country: str = "972") -> str:
 
 
 def phone_variants(raw: str, *, default_country: str = "972") -> list[str]:
-    """The ways people type this number into a CRM, E.164 first (for searching a CRM by phone).
+    """The ways people type this number into a CRM, E.164 first (at most 10, for Zoho's criteria limit).
 
-    ``+972501234567``, ``050-123-4567``, ``0501234567``, ``050-1234567``, ``+972 50-123-4567``:
-    the form Sochen writes, the national forms staff type, and the international display form.
+    For ``+972501234567``: ``+972501234567``, ``050-123-4567``, ``0501234567``, ``050-1234567``,
+    ``050 123 4567``, ``050 1234567``, ``+972 50-123-4567``, ``+972-50-123-4567``,
+    ``+972 50 123 4567``, ``972501234567``: the form Sochen writes, the national forms staff type,
+    and the international ones pasted from signatures and WhatsApp.
     """
     number = _parse(raw, default_country)
     fmt = phonenumbers.PhoneNumberFormat
     e164 = phonenumbers.format_number(number, fmt.E164)
     national = phonenumbers.format_number(number, fmt.NATIONAL)
+    international = phonenumbers.format_number(number, fmt.INTERNATIONAL)
     digits = re.sub(r"\D", "", national)
     out = [e164, national, digits]
-    if number.country_code == 972 and len(digits) in (9, 10):  # 050-1234567, 03-1234567: area, then seven
-        out.append(f"{digits[:-7]}-{digits[-7:]}")
-    out.append(phonenumbers.format_number(number, fmt.INTERNATIONAL))
-    return list(dict.fromkeys(out))
+    if number.country_code == 972 and len(digits) in (9, 10):  # area (050, 03), then seven digits
+        area, rest = digits[:-7], digits[-7:]
+        out += [f"{area}-{rest}", national.replace("-", " "), f"{area} {rest}"]
+    out += [international, international.replace(" ", "-"), international.replace("-", " "), e164[1:]]
+    return list(dict.fromkeys(out))[:10]
 
 
 def wa_digits(phone: str) -> str:

@@ -440,8 +440,13 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
                     raise ConnectorError(ErrorKind.INVALID_REQUEST, str(exc)) from None
                 known = metadata or {}
                 where = [f for f in self.config.phone_fields if f == key or f in known] if known else [key]
-                pairs = [(f, v) for v in variants for f in where][:10]
-                criteria = criteria_any(pairs)
+                for field in [key, *[f for f in where if f != key]]:  # one query per phone field: 10 formats
+                    found = self.search(
+                        SearchParams(module=module, criteria=criteria_any([(field, v) for v in variants]), limit=10)
+                    )
+                    if found:
+                        return min(found, key=lambda r: r.id).id, key
+                continue
             elif isinstance(value, str | int | float) and not isinstance(value, bool):
                 criteria = criteria_equals({key: str(value)})
             else:

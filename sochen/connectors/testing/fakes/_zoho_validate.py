@@ -165,7 +165,7 @@ def _check_value(name: str, value: Any, meta: dict[str, Any], path: str, users: 
             return _invalid(name, path, expected_data_type=kind)
         length = int(meta.get("length") or 0)
         if length and len(value) > length:
-            return _invalid(name, path, maximum_length=length)
+            return _invalid(name, path, maximum_length=str(length))  # a string in record.json
         if kind == "email" and value and not _EMAIL.match(value):
             return _invalid(name, path, regex=_EMAIL.pattern)
         if kind == "phone" and value and not _PHONE.match(value):
