@@ -1,8 +1,9 @@
 """What a real Zoho CRM v8 refuses, checked by the fake itself against field metadata.
 
-The rules come from the v8 OpenAPI documents (``record.json``, ``notes.json``, ``common.json``: the
-body wrappers, ``InvalidTypeDetails``, ``MaxLengthDetails``, ``SupportedValueDetails``,
-``BodyErrorDetails``, ``ParamDetails``) and the field metadata of ``GET settings/fields``
+The rules come from the v8 OpenAPI documents of zoho/crm-oas (``record.json``, ``notes.json``,
+``common.json``; kept as ``tests/fixtures/zoho/*.openapi.json``): the body wrappers,
+``InvalidTypeDetails``, ``MaxLengthDetails``, ``SupportedValueDetails``, ``BodyErrorDetails``,
+``ParamDetails``; and the field metadata of ``GET settings/fields``
 (``data_type``, ``length``, ``system_mandatory``, ``unique``, ``pick_list_values``). Each check
 returns Zoho's error item (``{"code","details","message","status":"error"}``) or ``None``; none of
 them raises on any JSON a client can send.
