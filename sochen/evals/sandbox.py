@@ -53,6 +53,7 @@ class Sandbox:
         self._owns_folder = database_url is None
         self.fakes: dict[str, SandboxFake] = {}
         """The running fake of each tenant connector that provides one, by connector name."""
+        self._idle: dict[str, Any] = {}
         self.executed: dict[str, dict[str, Any]] = {}
         """Parameters each job (by idempotency key) reached its connector with."""
         self._connectors: dict[str, Connector[Any]] = {}
@@ -79,8 +80,7 @@ class Sandbox:
         found = self.fakes.get(name)
         if found is not None and isinstance(found.fake, kind):
             return found.fake
-        idle = self.__dict__.setdefault("_idle", {})
-        return idle.setdefault(name, kind())  # never started: empty, and nothing listens
+        return self._idle.setdefault(name, kind())  # never started: empty, and nothing listens
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> Sandbox:

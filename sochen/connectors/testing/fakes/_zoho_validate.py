@@ -148,9 +148,10 @@ def check_item(
                     {"api_name": name, "json_path": f"{where}.{name}"},
                 )
     for name, value in item.items():
-        meta = fields.get(name)
-        if meta is None or value is None:
+        found = fields.get(name)
+        if found is None or value is None:
             continue  # Zoho ignores API names it does not know; null clears a field
+        meta = found
         problem = _check_value(name, value, meta, f"{where}.{name}", users)
         if problem is not None:
             return problem
@@ -205,8 +206,8 @@ def _check_value(name: str, value: Any, meta: dict[str, Any], path: str, users: 
     if kind == "boolean":
         return None if isinstance(value, bool) else _invalid(name, path, expected_data_type="boolean")
     if kind == "multiselectpicklist":
-        allowed = {str(p.get("actual_value")) for p in meta.get("pick_list_values") or []}
-        if not isinstance(value, list) or not all(isinstance(v, str) and v in allowed for v in value):
+        choices = {str(p.get("actual_value")) for p in meta.get("pick_list_values") or []}
+        if not isinstance(value, list) or not all(isinstance(v, str) and v in choices for v in value):
             return _invalid(name, path, expected_data_type="jsonarray")
         return None
     if kind in ("lookup", "ownerlookup"):
