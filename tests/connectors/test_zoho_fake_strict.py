@@ -236,3 +236,9 @@ def test_the_fake_never_answers_500_for_what_a_client_sends(crm: Any, zoho_fake:
             status, _ = crm(method, path, data=json.dumps({"data": data}), headers={"Content-Type": "application/json"})
             assert status < 500, (path, data)
     assert all(response is None or response.status < 500 for _, response in zoho_fake.crm.exchanges)
+
+
+def test_fields_the_module_does_not_have_are_dropped_as_zoho_does(crm: Any, zoho_fake: Any) -> None:
+    status, _ = crm("POST", "Leads", json={"data": [{**LEAD, "Lead_Sourse": "WhatsApp", "Created_Time": "x"}]})
+    (stored,) = zoho_fake.crm.records("Leads")
+    assert status == 201 and "Lead_Sourse" not in stored and stored["Created_Time"] != "x"

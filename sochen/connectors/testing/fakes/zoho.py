@@ -330,18 +330,24 @@ class FakeZohoCrm(FakeServer):
         if problem is not None:
             return problem
         if existing is not None:
-            existing.update({k: v for k, v in item.items() if k != "id"})
+            existing.update(self._known(module, item))
             existing["Modified_Time"] = _NOW
             result = _success(existing, "record updated")
             result.update({"action": "update", "duplicate_field": duplicate_field})
             return result
-        record = {**item, "id": f"4876876{next(self._ids):012d}", "Owner": item.get("Owner") or _OWNER}
+        record = {**self._known(module, item), "id": f"4876876{next(self._ids):012d}"}
+        record["Owner"] = item.get("Owner") or _OWNER
         record.update({"Created_Time": _NOW, "Modified_Time": _NOW})
         self.store[module][record["id"]] = record
         result = _success(record, "record added")
         if check is not None:
             result.update({"action": "insert", "duplicate_field": None})
         return result
+
+    def _known(self, module: str, item: dict[str, Any]) -> dict[str, Any]:
+        """What Zoho keeps of a written item: fields of the module that are not read-only, and ``$`` keys."""
+        fields = self.fields.get(module, {})
+        return {k: v for k, v in item.items() if k.startswith("$") or (k in fields and not fields[k].get("read_only"))}
 
     def _duplicate(self, module: str, index: int, item: dict[str, Any]) -> dict[str, Any] | None:
         """A new record may not repeat the value of a unique field (DUPLICATE_DATA, as Zoho answers)."""
@@ -388,7 +394,7 @@ class FakeZohoCrm(FakeServer):
         if problem is not None:
             return FakeResponse.json({"data": [problem]}, 400)
         with self._lock:
-            record.update({k: v for k, v in item.items() if k != "id"})
+            record.update(self._known(module, item))
             record["Modified_Time"] = _NOW
             return FakeResponse.json({"data": [_success(record, "record updated")]})
 
