@@ -23,7 +23,9 @@ class InvalidPhoneNumber(ValueError):
 def _parse(raw: str, default_country: str) -> phonenumbers.PhoneNumber:
     number = parse_phone(raw, default_country)
     if number is None:
-        where = "an Israeli" if default_country == "972" and not str(raw).strip().startswith("+") else "a"
+        compact = re.sub(r"[\s\-\.\(\)/\u200e\u200f\u202a-\u202e]", "", str(raw or ""))
+        national = re.fullmatch(r"\d+", compact) is not None or compact.startswith(f"+{default_country}")
+        where = "an Israeli" if default_country == "972" and national else "a"
         raise InvalidPhoneNumber(f"not {where} phone number: {raw!r}")
     return number
 
