@@ -13,9 +13,6 @@ from ._phones import phone_kind
 
 __all__ = ["bank_accounts", "cards", "dates_of_birth", "emails", "ibans", "id_numbers", "phones"]
 
-_PHONE_PREFIXES_9 = ("02", "03", "04", "08", "09")
-
-
 def phones(text: str, ctx: Context, out: list[Cand]) -> None:
     for m in P.PHONE.finditer(text):
         s, e = m.span()
@@ -115,7 +112,7 @@ def bank_accounts(text: str, ctx: Context, out: list[Cand]) -> None:
         cue = ctx.nearest(s, e)
         kind = cue.kind if cue else ""
         digs = digits(m.group(0))
-        phone_shaped = digs.startswith(_PHONE_PREFIXES_9) and len(digs) == 9
+        phone_shaped = len(digs) == 9 and digs.startswith("0") and phone_kind(digs) == "landline"
         if kind == "bank":
             score, ev = 0.97, evidence("shape:bank-branch-account", cue)
         elif kind == "neg" or (phone_shaped and kind == "phone"):
