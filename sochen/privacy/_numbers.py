@@ -13,6 +13,7 @@ from ._phones import phone_kind
 
 __all__ = ["bank_accounts", "cards", "dates_of_birth", "emails", "ibans", "id_numbers", "phones"]
 
+
 def phones(text: str, ctx: Context, out: list[Cand]) -> None:
     for m in P.PHONE.finditer(text):
         s, e = m.span()
