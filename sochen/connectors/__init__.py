@@ -4,12 +4,14 @@ The conformance kit for integrators is :mod:`sochen.connectors.testing`; the bui
 ``whatsapp/``, ``zoho_crm/`` and ``n8n/`` and are loaded through entry points like any other.
 """
 
+from ._http import parse_retry_after
 from .base import (
     CAPABILITY_METHODS,
     ActionSpec,
     Capability,
     Connector,
     ConnectorConfig,
+    SandboxFake,
     action,
     check_result_from_error,
     implemented_capabilities,
@@ -84,6 +86,7 @@ __all__ = [
     "RecordUpsert",
     "ReplyButton",
     "ReplyContext",
+    "SandboxFake",
     "Selection",
     "SendResult",
     "TemplateMessage",
@@ -102,4 +105,5 @@ __all__ = [
     "is_channel",
     "load_connector",
     "normalize_phone",
+    "parse_retry_after",
 ]

@@ -18,7 +18,10 @@ Configuration
 
 Lifecycle
     ``Connector(config, session=..., clock=..., sleep=...)``. Construction validates the config and
-    stores its arguments; it does **no I/O** (no HTTP, no DNS, no files). Connectors are
+    stores its arguments; it does **no I/O** (no HTTP, no DNS, no files). ``clock`` and ``sleep``
+    may be passed as ``None`` (the real ones are used), so a subclass with extra keyword arguments
+    passes its own straight through: ``super().__init__(config, session=session, clock=clock,
+    sleep=sleep)``, then sets up what is its own. Connectors are
     synchronous. All HTTP goes through the injected ``requests.Session`` (the caller owns it; the
     connector closes only a session it created itself, in :meth:`Connector.close`). Time comes from
     ``clock`` (seconds since the epoch) and waiting goes through ``sleep``, so tests never wait.
@@ -64,6 +67,17 @@ Testing
     :mod:`sochen.connectors.testing` is the conformance kit that checks all of the above; every
     connector, the built-ins included, passes it against a fake of its service.
 
+Sandbox fake
+    ``sandbox_fake(settings, planned=...)`` (a classmethod) starts a fake of the service on
+    loopback for the eval sandbox and returns a :class:`SandboxFake`: the running fake, the config
+    overrides that point the connector at it (base URLs, no enforced windows), and the secrets the
+    fake accepts, by config field name. ``settings`` is the tenant's section for this connector
+    (secrets as ``*_env`` names, never values); ``planned`` lists ``(action, params)`` of the tenant
+    rules that call this connector, so a fake can be ready for them (n8n registers the workflow
+    paths). The default returns ``None``: the connector has no fake, and in evals its jobs are
+    planned and checked, never run. The sandbox builds the connector from the tenant's settings
+    merged with the overrides and refuses any URL in them that is not loopback.
+
 Only :mod:`sochen.config` and :mod:`sochen.db` (and :mod:`sochen.privacy` where a connector must
 honour it) may be imported from the rest of Sochen.
 """
@@ -73,8 +87,8 @@ from __future__ import annotations
 import inspect
 import time
 import typing
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -103,6 +117,7 @@ __all__ = [
     "Capability",
     "Connector",
     "ConnectorConfig",
+    "SandboxFake",
     "action",
     "check_result_from_error",
     "implemented_capabilities",
@@ -187,6 +202,24 @@ def action(*, idempotent: bool) -> Callable[[Callable[..., Any]], Callable[..., 
     return mark
 
 
+@dataclass
+class SandboxFake:
+    """A running loopback fake of a connector's service, and how to point the connector at it.
+
+    ``overrides`` are merged over the tenant's settings; ``secrets`` are the values the fake
+    accepts, by config field name (``access_token``), given to the tenant's ``access_token_env``;
+    ``urls`` are every base URL the connector will reach (the sandbox refuses any not on loopback);
+    ``fake`` is the fake object itself (a test or a scenario reads what it received); ``stop``
+    stops it.
+    """
+
+    fake: Any
+    overrides: dict[str, Any]
+    urls: list[str]
+    stop: Callable[[], None]
+    secrets: dict[str, str] = field(default_factory=dict)
+
+
 class Connector(Generic[ConfigT]):
     """Base class of every connector; see the module docstring for the contract."""
 
@@ -202,8 +235,8 @@ class Connector(Generic[ConfigT]):
         config: ConfigT | Mapping[str, Any],
         *,
         session: requests.Session | None = None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if isinstance(config, self.config_model):
             self.config: ConfigT = typing.cast(ConfigT, config)
@@ -211,8 +244,8 @@ class Connector(Generic[ConfigT]):
             self.config = typing.cast(ConfigT, self.config_model.model_validate(config))
         self._owns_session = session is None
         self.session = session if session is not None else requests.Session()
-        self.clock = clock
-        self.sleep = sleep
+        self.clock: Callable[[], float] = clock if clock is not None else time.time
+        self.sleep: Callable[[float], None] = sleep if sleep is not None else time.sleep
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -231,6 +264,13 @@ class Connector(Generic[ConfigT]):
         return f"{type(self).__name__}(name={self.name!r}, config={self.config!r})"
 
     # -- the contract ------------------------------------------------------------------------------
+
+    @classmethod
+    def sandbox_fake(
+        cls, settings: Mapping[str, Any], *, planned: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    ) -> SandboxFake | None:
+        """Start a loopback fake of the service for the eval sandbox; None when there is none."""
+        return None
 
     def check(self) -> CheckResult:
         """Credentials and reachability: ok, or auth_invalid / unreachable / rate_limited / misconfigured."""

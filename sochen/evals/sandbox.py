@@ -1,11 +1,13 @@
 """The eval sandbox: nothing a scenario does leaves the machine, and nothing it does touches live data.
 
 - **Connectors** are the real connector classes, built from the evaluated version's ``connectors``
-  section with a sandbox override: base URLs pointed at the recording fakes of
-  :mod:`sochen.connectors.testing.fakes` (WhatsApp Graph, Zoho accounts + CRM, n8n) started on
-  127.0.0.1 for the run, dummy secrets, WhatsApp's 24-hour window not enforced (the fakes never saw
-  the inbound webhook). A connector without a fake (a third-party plugin) is refused: its jobs are
-  planned and checked, never run. Every URL is checked to be loopback before a connector is built.
+  section with a sandbox override. Each connector provides its own fake through the contract
+  (:meth:`~sochen.connectors.base.Connector.sandbox_fake`, see :mod:`sochen.connectors.base`): the
+  built-ins start the recording fakes of :mod:`sochen.connectors.testing.fakes` (WhatsApp Graph with
+  the 24-hour window not enforced, Zoho accounts + CRM, n8n), a third-party plugin its own. The
+  fakes run on 127.0.0.1 for the run and accept dummy secrets. A connector that provides no fake is
+  refused: its jobs are planned and checked, never run. Every URL is checked to be loopback before
+  a connector is built.
 - **Conversations, the outbox, checkpoints and the model ledger** of the run live in a throwaway
   database (SQLite in a temporary folder by default), never the tenant's: eval conversations do not
   appear in live transcripts, and no production worker can pick up an eval job and send it for real.
@@ -27,7 +29,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from ..config import Settings, TenantConfig
-from ..connectors.base import Connector
+from ..connectors.base import Connector, SandboxFake
 from ..connectors.errors import ConnectorError, ErrorKind
 from ..connectors.testing.fakes import FakeGraphApi, FakeN8n, FakeZoho
 from ..db.models import new_id
@@ -36,14 +38,8 @@ from ..db.session import session_scope
 from .assertions import NO_FAKE
 from .records import JobRecord
 
-__all__ = ["SANDBOXED", "Sandbox"]
+__all__ = ["Sandbox"]
 
-SANDBOXED = ("whatsapp", "zoho_crm", "n8n")
-"""Connectors the sandbox has fakes for."""
-
-_GRAPH_TOKEN = "sandbox-graph-token"
-_ZOHO_SECRET = "sandbox-zoho-client-secret"
-_ZOHO_REFRESH = "1000.sandbox-refresh-token"
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
@@ -55,43 +51,66 @@ class Sandbox:
         self.folder = folder
         self.database_url = database_url or f"sqlite:///{(folder / 'sandbox.db').as_posix()}"
         self._owns_folder = database_url is None
-        whatsapp = config.connectors.get("whatsapp") or {}
-        zoho = config.connectors.get("zoho_crm") or {}
-        self.graph = FakeGraphApi(
-            phone_number_id=str(whatsapp.get("phone_number_id") or "1122334455667"), access_token=_GRAPH_TOKEN
-        )
-        self.zoho = FakeZoho(
-            client_id=str(zoho.get("client_id") or "1000.SANDBOX"),
-            client_secret=_ZOHO_SECRET,
-            refresh_token=_ZOHO_REFRESH,
-        )
-        self.n8n = FakeN8n()
+        self.fakes: dict[str, SandboxFake] = {}
+        """The running fake of each tenant connector that provides one, by connector name."""
+        self._idle: dict[str, Any] = {}
         self.executed: dict[str, dict[str, Any]] = {}
         """Parameters each job (by idempotency key) reached its connector with."""
         self._connectors: dict[str, Connector[Any]] = {}
         self._lock = threading.Lock()
         self._seeded = 0
 
+    # -- the built-ins' fakes, as runs and tests read them -----------------------------------------
+    @property
+    def graph(self) -> FakeGraphApi:
+        """The fake WhatsApp Graph API (an idle one when the tenant has no WhatsApp)."""
+        return self._fake("whatsapp", FakeGraphApi)
+
+    @property
+    def zoho(self) -> FakeZoho:
+        """The fake Zoho (an idle one when the tenant has no Zoho CRM)."""
+        return self._fake("zoho_crm", FakeZoho)
+
+    @property
+    def n8n(self) -> FakeN8n:
+        """The fake n8n (an idle one when the tenant has no n8n)."""
+        return self._fake("n8n", FakeN8n)
+
+    def _fake(self, name: str, kind: type[Any]) -> Any:
+        found = self.fakes.get(name)
+        if found is not None and isinstance(found.fake, kind):
+            return found.fake
+        return self._idle.setdefault(name, kind())  # never started: empty, and nothing listens
+
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> Sandbox:
-        """Start the fakes and create the sandbox database."""
+        """Start each tenant connector's fake and create the sandbox database."""
+        from ..connectors.errors import ConnectorRegistryError
+        from ..connectors.registry import load_connector
         from ..db.migrate import upgrade
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.graph.start()
-        self.zoho.start()
-        self.n8n.start()
-        n8n = self.config.connectors.get("n8n") or {}
-        auth = None
-        if n8n.get("auth_header_value_env"):
-            auth = (str(n8n.get("auth_header_name") or "X-Sochen-Token"), "sandbox-n8n-auth")
-        for path in self._n8n_paths():
-            self.n8n.register(path, header_auth=auth)
-        upgrade(self.database_url)
-        # Migrations leave a new SQLite file in rollback-journal mode; switching it to WAL (the engine does on
-        # connect) needs the file to itself, so do it once now, before worker threads connect at the same time.
-        with session_scope(self.database_url) as session:
-            session.execute(select(Job.id).limit(1))
+        try:
+            for name, raw in self.config.connectors.items():
+                try:
+                    cls = load_connector(name).cls
+                except ConnectorRegistryError:
+                    continue  # not installed: its jobs fail to build, with the registry's reason
+                fake = cls.sandbox_fake(dict(raw or {}), planned=self._planned(name))
+                if fake is None:
+                    continue
+                self.fakes[name] = fake
+                for url in fake.urls:  # the one promise of the sandbox: never a connection off this machine
+                    if urlsplit(url).hostname not in _LOOPBACK:
+                        raise RuntimeError(f"the sandbox fake of {name} listens at {url}, not on loopback; refusing")
+            upgrade(self.database_url)
+            # Migrations leave a new SQLite file in rollback-journal mode; switching it to WAL (the engine does on
+            # connect) needs the file to itself, so do it once now, before worker threads connect at the same time.
+            with session_scope(self.database_url) as session:
+                session.execute(select(Job.id).limit(1))
+        except BaseException:
+            self._stop_fakes()
+            raise
         return self
 
     def stop(self) -> None:
@@ -101,11 +120,15 @@ class Sandbox:
             if callable(close):
                 close()
         self._connectors.clear()
-        for fake in (self.graph, self.zoho, self.n8n):
-            fake.stop()
+        self._stop_fakes()
         _close_database(self.database_url)
         if self._owns_folder:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _stop_fakes(self) -> None:
+        for fake in self.fakes.values():
+            fake.stop()
+        self.fakes.clear()
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -133,41 +156,33 @@ class Sandbox:
         raw = self.config.connectors.get(name)
         if raw is None:
             raise ConnectorError(ErrorKind.MISCONFIGURED, f"the evaluated version has no `connectors.{name}`")
-        if name not in SANDBOXED:
+        fake = self.fakes.get(name)
+        if fake is None:
             raise ConnectorError(
                 ErrorKind.MISCONFIGURED, f"{NO_FAKE} '{name}': its jobs are planned and checked, not run"
             )
         env = {str(v): f"sandbox-{k[:-4]}" for k, v in raw.items() if k.endswith("_env") and isinstance(v, str)}
-        merged = dict(raw)
-        if name == "whatsapp":
-            env[str(raw.get("access_token_env"))] = _GRAPH_TOKEN
-            merged.update(graph_url=self.graph.url, enforce_service_window=False)
-            urls = [self.graph.url]
-        elif name == "zoho_crm":
-            env[str(raw.get("client_secret_env"))] = _ZOHO_SECRET
-            env[str(raw.get("refresh_token_env"))] = _ZOHO_REFRESH
-            merged.update(accounts_url=self.zoho.accounts_url, api_domain=self.zoho.api_domain, max_attempts=1)
-            urls = [self.zoho.accounts_url, self.zoho.api_domain]
-        else:
-            if raw.get("auth_header_value_env"):
-                env[str(raw["auth_header_value_env"])] = "sandbox-n8n-auth"
-            merged.update(base_url=self.n8n.url)
-            urls = [self.n8n.url]
-        for url in urls:  # the one promise of the sandbox: never a connection off this machine
-            if urlsplit(url).hostname not in _LOOPBACK:
-                raise RuntimeError(f"sandbox connector {name} would reach {url}; refusing")
+        for field_name, value in fake.secrets.items():
+            variable = raw.get(f"{field_name}_env")
+            if isinstance(variable, str):
+                env[variable] = value
+        merged = {**raw, **fake.overrides}
+        for key, value in fake.overrides.items():  # an override names the value, not the environment variable
+            merged.pop(f"{key}_env", None)
+            if isinstance(value, str) and "://" in value and urlsplit(value).hostname not in _LOOPBACK:
+                raise RuntimeError(f"sandbox connector {name} would reach {value}; refusing")
         cls = load_connector(name).cls
         return cls(build_config(cls, merged, environ=env))
 
-    def _n8n_paths(self) -> list[str]:
-        n8n = self.config.connectors.get("n8n") or {}
-        paths = [str(p).strip("/") for p in n8n.get("workflows") or []]
+    def _planned(self, name: str) -> list[tuple[str, dict[str, Any]]]:
+        """``(action, params)`` of every tenant rule step that calls connector ``name``."""
+        out: list[tuple[str, dict[str, Any]]] = []
         for rule in self.config.workflows.rules:
             for call in rule.do:
-                workflow = (call.params or {}).get("workflow") if call.action == "n8n.trigger_workflow" else None
-                if isinstance(workflow, str) and "{" not in workflow:
-                    paths.append(workflow.strip("/"))
-        return list(dict.fromkeys(p for p in paths if p))
+                connector, _, action = call.action.partition(".")
+                if connector == name and action:
+                    out.append((action, dict(call.params or {})))
+        return out
 
     def seed_crm(self, records: list[dict[str, Any]]) -> None:
         """Put ``start.crm_records`` into the fake CRM: ``{module: Leads, fields: {...}}`` (or the fields inline)."""

@@ -80,6 +80,7 @@ from dataclasses import dataclass
 from ..text import normalize
 from ._detector import Finding, detect
 from ._logging import RedactingFilter, install_log_redaction
+from ._phones import parse_phone, phone_kind
 from ._redaction import Redaction, redact
 
 __all__ = [
@@ -90,6 +91,8 @@ __all__ = [
     "Redaction",
     "assess",
     "install_log_redaction",
+    "parse_phone",
+    "phone_kind",
     "redact",
     "scan",
 ]

@@ -9,10 +9,9 @@ from __future__ import annotations
 from . import _patterns as P
 from ._checksums import iban_valid, israeli_id_valid, luhn_valid
 from ._context import Cand, Context, digits, evidence, is_amount
+from ._phones import phone_kind
 
 __all__ = ["bank_accounts", "cards", "dates_of_birth", "emails", "ibans", "id_numbers", "phones"]
-
-_PHONE_PREFIXES_9 = ("02", "03", "04", "08", "09")
 
 
 def phones(text: str, ctx: Context, out: list[Cand]) -> None:
@@ -21,11 +20,14 @@ def phones(text: str, ctx: Context, out: list[Cand]) -> None:
         digs = digits(m.group(0))
         cue = ctx.nearest(s, e)
         kind = cue.kind if cue else ""
-        if m.group("intl"):
+        shape = phone_kind(digs if not m.group("intl") else "+" + digs.removeprefix("00"))
+        if shape is None:  # phone-shaped, but no number libphonenumber knows: context decides
+            score, ev = 0.45, "shape:unlisted"
+        elif m.group("intl"):
             score, ev = 0.97, "shape:intl"
-        elif digs.startswith("05") or m.group("nat4"):
+        elif shape == "mobile":
             score, ev = 0.95, "shape:mobile"
-        elif digs.startswith("07"):
+        elif shape == "voip":
             score, ev = 0.9, "shape:voip"
         elif len(m.group(0)) > len(digs):  # written with separators or parentheses
             score, ev = 0.9, "shape:landline"
@@ -111,7 +113,7 @@ def bank_accounts(text: str, ctx: Context, out: list[Cand]) -> None:
         cue = ctx.nearest(s, e)
         kind = cue.kind if cue else ""
         digs = digits(m.group(0))
-        phone_shaped = digs.startswith(_PHONE_PREFIXES_9) and len(digs) == 9
+        phone_shaped = len(digs) == 9 and digs.startswith("0") and phone_kind(digs) == "landline"
         if kind == "bank":
             score, ev = 0.97, evidence("shape:bank-branch-account", cue)
         elif kind == "neg" or (phone_shaped and kind == "phone"):

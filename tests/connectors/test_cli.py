@@ -52,7 +52,7 @@ def test_show_prints_the_tenant_file_schema(runner: CliRunner) -> None:
     model = json.loads(runner.invoke(app, ["connectors", "show", "whatsapp", "--model"]).stdout)
     assert "access_token" in model["properties"]
     actions = json.loads(runner.invoke(app, ["connectors", "show", "zoho_crm", "--actions"]).stdout)
-    assert actions["create_task"]["idempotent"] is False and actions["upsert_lead"]["idempotent"] is True
+    assert actions["create_task"]["idempotent"] is True and actions["upsert_lead"]["idempotent"] is True
     assert "Due_Date" not in json.dumps(actions["create_task"]["params"])  # typed params, not Zoho's names
     assert runner.invoke(app, ["connectors", "show", "nope"]).exit_code == 2
 

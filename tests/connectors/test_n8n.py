@@ -143,3 +143,49 @@ def test_against_real_n8n() -> None:
         with pytest.raises(ConnectorError) as err:
             connector.trigger_workflow(WorkflowTrigger(workflow="sochen-does-not-exist"))
         assert (err.value.kind, err.value.code) == ("misconfigured", "webhook_not_registered")
+
+
+def test_html_404_while_n8n_starts_is_transient_then_the_call_goes_through(n8n: Any, n8n_fake: Any) -> None:
+    n8n_fake.register("lead-captured")
+    n8n_fake.starting(calls=1)
+    with pytest.raises(ConnectorError) as starting:
+        n8n.trigger_workflow(WorkflowTrigger(workflow="lead-captured", payload={"שם": "דנה"}))
+    assert (starting.value.kind, starting.value.code, starting.value.retryable) == (
+        "unreachable",
+        "webhooks_not_mounted",
+        True,
+    )
+    assert "<pre>" not in str(starting.value)
+    (_, response) = n8n_fake.exchanges[-1]
+    assert response is not None and b"Cannot POST /webhook/lead-captured" in response.body
+    assert response.headers["Content-Type"].startswith("text/html")
+    run = n8n.trigger_workflow(WorkflowTrigger(workflow="lead-captured", payload={"שם": "דנה"}))
+    assert run.status == "accepted" and len(n8n_fake.executions) == 1
+
+
+def test_json_404_not_registered_stays_permanent_while_html_404_is_not(n8n: Any, n8n_fake: Any) -> None:
+    with pytest.raises(ConnectorError) as missing:
+        n8n.trigger_workflow(WorkflowTrigger(workflow="never-registered"))
+    assert (missing.value.code, missing.value.retryable) == ("webhook_not_registered", False)
+
+
+def test_a_403_from_the_workflows_own_check_does_not_blame_the_auth_header(n8n: Any, n8n_fake: Any) -> None:
+    n8n_fake.register(
+        "verified", response_mode="responseNode", refuse=(403, {"error": "bad signature", "message": "חתימה שגויה"})
+    )
+    with pytest.raises(ConnectorError) as refused:
+        n8n.trigger_workflow(WorkflowTrigger(workflow="verified"))
+    assert (refused.value.kind, refused.value.code) == ("misconfigured", "workflow_refused")
+    assert "auth_header" not in str(refused.value) and "X-Sochen-Signature" in str(refused.value)
+    assert "חתימה שגויה" in str(refused.value)
+
+
+def test_execution_id_comes_from_the_body_not_a_header_n8n_never_sends(n8n: Any) -> None:
+    body = json.dumps({"event": "x", "event_id": "881-1", "execution_id": "881"}).encode()
+    request = WebhookRequest("POST", body, {"X-Sochen-Signature": sign_body(N8N_SECRET, body)})
+    (event,) = n8n.receive_webhook(request)
+    assert event.provider_details == {"execution_id": "881"}
+    plain = b'{"event":"x"}'
+    headers = {"X-N8N-Execution-Id": "1", "X-Sochen-Signature": sign_body(N8N_SECRET, plain)}
+    (event,) = n8n.receive_webhook(WebhookRequest("POST", plain, headers))
+    assert event.provider_details == {}

@@ -40,14 +40,23 @@ def test_upsert_lead_by_normalised_phone_creates_one_record(zoho: Any, zoho_fake
     assert first.id == again.id and (first.action, again.action) == ("created", "updated")
     (record,) = zoho_fake.crm.records("Leads")
     assert record["Phone"] == "+972501234567" and record["Email"] == "dana@example.co.il"
-    request = zoho_fake.crm.requests_to("/upsert")[0]
-    assert request.headers["Authorization"].startswith("Zoho-oauthtoken 1000.")
-    assert request.json()["duplicate_check_fields"] == ["Phone"]
-    assert request.json()["trigger"] == ["workflow"]
+    # Phone is not unique in this Zoho: no duplicate_check_fields Zoho would refuse; the search found the lead.
+    assert zoho_fake.crm.requests_to("/upsert") == []
+    (create,) = zoho_fake.crm.requests_to("/crm/v8/Leads", "POST")
+    assert create.headers["Authorization"].startswith("Zoho-oauthtoken 1000.")
+    assert "trigger" not in create.json()  # left out: Zoho runs every automation, as for staff's leads
+    assert [r.path for r in zoho_fake.crm.requests_to("/crm/v8/Leads/", "PUT")] == [f"/crm/v8/Leads/{first.id}"]
     # The token was fetched once, from the accounts host, as a form post; CRM calls went to api_domain.
     (token_call,) = zoho_fake.accounts.requests
     assert token_call.form()["grant_type"] == "refresh_token"
     assert all(r.path.startswith("/crm/v8/") for r in zoho_fake.crm.requests)
+
+
+def test_unique_phone_is_sent_as_zohos_duplicate_check(zoho: Any, zoho_fake: Any) -> None:
+    zoho_fake.crm.set_unique("Leads", "Phone")
+    zoho.upsert_lead(LEAD)
+    (request,) = zoho_fake.crm.requests_to("/upsert")
+    assert request.json()["duplicate_check_fields"] == ["Phone"]
 
 
 def test_token_cached_until_expiry(zoho: Any, zoho_fake: Any, clock: Any) -> None:
@@ -157,7 +166,7 @@ def test_task_not_repeated_after_500_but_after_429(zoho: Any, zoho_fake: Any) ->
     assert stored["id"] == ref.id
     assert stored["What_Id"] == {"id": lead.id} and stored["$se_module"] == "Leads"
     assert stored["Due_Date"] == "2026-03-03"
-    assert not zoho.actions()["create_task"].idempotent
+    assert zoho.actions()["create_task"].idempotent  # with the job's key: see test_zoho_idempotent.py
 
 
 def test_task_on_contact_uses_who_id_and_owner(zoho: Any, zoho_fake: Any) -> None:
@@ -210,6 +219,7 @@ def test_search_criteria_escaping(zoho: Any) -> None:
 
 
 def test_batches_of_at_most_100_with_per_item_results(zoho: Any, zoho_fake: Any) -> None:
+    zoho_fake.crm.set_unique("Leads", "Phone")  # a batch names its duplicate_check_fields: they must be unique
     records = [{"Last_Name": f"לקוח {i}", "Phone": f"050{i:07d}"} for i in range(250)]
     records[120] = {"Phone": "0509999999"}  # no Last_Name: Zoho refuses this one item (207)
     result = zoho.upsert_records(BatchUpsert(module="Leads", records=records, key_fields=["Phone"]))

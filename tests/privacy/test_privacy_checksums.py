@@ -54,3 +54,22 @@ def test_iban_mod97_valid(iban):
 @pytest.mark.parametrize("iban", ["IL630108000000099999999", "IL62010800000009999999X", "IL", "1234"])
 def test_iban_mod97_invalid(iban):
     assert not iban_valid(iban)
+
+
+@pytest.mark.parametrize(
+    "iban",
+    [
+        "IL030108000000099",  # 17 characters: the right remainder is not enough, IL IBANs have 23
+        "IL9601080000000",  # 15 characters, mod-97 remainder 1 all the same
+    ],
+)
+def test_iban_of_the_wrong_length_for_its_country_is_refused(iban):
+    s = iban.upper()
+    assert int("".join(str(int(c, 36)) for c in s[4:] + s[:4])) % 97 == 1  # mod-97 alone would pass it
+    assert not iban_valid(iban)
+
+
+def test_a_short_il_iban_is_not_trusted_by_the_detector():
+    from sochen.privacy import scan
+
+    assert not [f for f in scan("IBAN: IL9601080000000") if f.type == "iban" and f.evidence == "mod97"]

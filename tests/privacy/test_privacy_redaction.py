@@ -22,6 +22,8 @@ def test_public_api_is_exactly_this():
             "RedactingFilter",
             "assess",
             "install_log_redaction",
+            "parse_phone",
+            "phone_kind",
             "redact",
             "scan",
         ]

@@ -6,10 +6,11 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._http import hmac_sha256_hex, kind_for_status, parse_retry_after, send, verify_hmac_header
-from ..base import Capability, Connector, check_result_from_error
+from ..base import Capability, Connector, SandboxFake, check_result_from_error
 from ..errors import ConnectorError, ErrorKind
 from ..types import (
     CheckResult,
@@ -43,6 +44,30 @@ class N8nConnector(Connector[N8nConfig]):
     title = "n8n"
     config_model = N8nConfig
     capabilities = frozenset({Capability.TRIGGER_WORKFLOW, Capability.RECEIVE_WEBHOOK})
+
+    @classmethod
+    def sandbox_fake(
+        cls, settings: Mapping[str, Any], *, planned: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    ) -> SandboxFake:
+        """A fake n8n with every workflow of the settings and of the planned triggers registered."""
+        from ..testing.fakes import FakeN8n
+
+        secrets: dict[str, str] = {}
+        auth = None
+        if settings.get("auth_header_value_env"):
+            secrets["auth_header_value"] = "sandbox-n8n-auth"
+            auth = (str(settings.get("auth_header_name") or "X-Sochen-Token"), secrets["auth_header_value"])
+        paths = [str(p).strip("/") for p in settings.get("workflows") or []]
+        for action_name, params in planned:
+            workflow = params.get("workflow") if action_name == "trigger_workflow" else None
+            if isinstance(workflow, str) and "{" not in workflow:  # a template is filled in per turn
+                paths.append(workflow.strip("/"))
+        fake = FakeN8n().start()
+        for path in dict.fromkeys(p for p in paths if p):
+            fake.register(path, header_auth=auth)
+        return SandboxFake(
+            fake=fake, overrides={"base_url": fake.url}, urls=[fake.url], stop=fake.stop, secrets=secrets
+        )
 
     def check(self) -> CheckResult:
         """``GET /healthz``: n8n is up at base_url (webhook auth can only be proven by a real trigger)."""
@@ -86,7 +111,14 @@ class N8nConnector(Connector[N8nConfig]):
         response = send(self.session, "POST", url, timeout=self.config.timeout_s, data=body, headers=headers)
         if response.status_code >= 300:
             retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock())
-            raise self._error(response.status_code, response.text, retry_after, workflow=path)
+            raise self._error(
+                response.status_code,
+                response.text,
+                retry_after,
+                workflow=path,
+                html="html" in response.headers.get("Content-Type", "").lower(),
+                challenged="WWW-Authenticate" in response.headers,
+            )
         details = {"http_status": response.status_code}
         if not response.content:
             return WorkflowRunRef(workflow=path, run_id=run_id, status="accepted", provider_details=details)
@@ -101,16 +133,33 @@ class N8nConnector(Connector[N8nConfig]):
         )
 
     def _error(
-        self, status: int, text: str, retry_after: float | None, *, workflow: str | None = None
+        self,
+        status: int,
+        text: str,
+        retry_after: float | None,
+        *,
+        workflow: str | None = None,
+        html: bool = False,
+        challenged: bool = False,
     ) -> ConnectorError:
-        message, hint = text.strip()[:300], None
+        message, hint, is_json = text.strip()[:300], None, False
         try:
             body = json.loads(text)
             if isinstance(body, dict):  # never pass on n8n's stacktrace
-                message, hint = str(body.get("message") or message), body.get("hint")
+                message, hint, is_json = str(body.get("message") or message), body.get("hint"), True
         except ValueError:
             pass
         what = f"workflow '{workflow}'" if workflow else "n8n"
+        if status == 404 and (html or not is_json):
+            # Express's "Cannot POST /webhook/..." page: n8n is up but has not mounted its webhooks yet (the
+            # first seconds after a start). Transient: the dispatcher retries with backoff.
+            return ConnectorError(
+                ErrorKind.UNREACHABLE,
+                f"{what}: n8n answered 404 before its webhooks were mounted (starting up?); will retry",
+                code="webhooks_not_mounted",
+                status=status,
+                retry_after=retry_after,
+            )
         if status == 404:
             return ConnectorError(
                 ErrorKind.MISCONFIGURED,
@@ -119,11 +168,19 @@ class N8nConnector(Connector[N8nConfig]):
                 status=status,
                 details={"hint": hint} if hint else {},
             )
-        if status in (401, 403):
+        if status in (401, 403) and (challenged or message == "Authorization data is wrong!"):
             return ConnectorError(
                 ErrorKind.MISCONFIGURED,
                 f"{what}: {message} (check auth_header_name / auth_header_value against the Webhook node)",
                 code="webhook_auth",
+                status=status,
+            )
+        if status in (401, 403):  # the workflow's own check (a Respond to Webhook node), not n8n's header auth
+            return ConnectorError(
+                ErrorKind.MISCONFIGURED,
+                f"{what} refused the call itself: HTTP {status}: {message} (its own check, e.g. of "
+                f"{self.config.signature_header} against signing_secret; the Webhook node's auth passed)",
+                code="workflow_refused",
                 status=status,
             )
         return ConnectorError(
@@ -156,7 +213,9 @@ class N8nConnector(Connector[N8nConfig]):
         if not event_id:
             event_id = "sha256:" + hashlib.sha256(request.body).hexdigest()[:32]
         name = payload.get("event") or payload.get("name") or "unnamed"
-        details = {k: v for k, v in {"execution_id": request.header("X-N8N-Execution-Id")}.items() if v}
+        # n8n sends no execution header of its own: a workflow that wants its execution known puts
+        # {{ $execution.id }} in the body (and in event_id, see docs/connectors.md).
+        details = {"execution_id": str(payload["execution_id"])} if payload.get("execution_id") else {}
         return [
             WorkflowEvent(
                 event_id=str(event_id),

@@ -214,6 +214,33 @@ class ConnectorContractTests(_KitBase):
             assert spec.description, f"action {name} needs a docstring"
             assert isinstance(spec.params_schema(), dict)
 
+    def test_sandbox_fake_points_the_connector_at_loopback(self, config: dict[str, Any]) -> None:
+        """``sandbox_fake()`` (optional): a fake on loopback that accepts the connector it configures."""
+        from urllib.parse import urlsplit
+
+        from ..registry import secret_fields
+
+        secrets = secret_fields(self.connector_class.config_model)
+        settings = {k: v for k, v in config.items() if k not in secrets}  # as a tenant file has them, less secrets
+        settings.update({f"{k}_env": f"TENANT_{k.upper()}" for k in secrets if k in config})
+        fake = self.connector_class.sandbox_fake(settings)
+        if fake is None:
+            pytest.skip(f"{self.connector_class.name} provides no sandbox fake: in evals its jobs are planned, not run")
+        try:
+            assert fake.urls, "SandboxFake.urls must list every URL the connector will reach"
+            for url in fake.urls:
+                assert urlsplit(url).hostname in ("127.0.0.1", "::1", "localhost"), url
+            built = {k: v for k, v in settings.items() if not k.endswith("_env")}
+            built.update({k: f"sandbox-{k}" for k in secrets if k in config})
+            built.update(fake.secrets)
+            built.update(fake.overrides)
+            with requests.Session() as session:
+                connector = self.make_connector(built, session)
+                result = connector.check()
+                assert result.ok, f"the connector pointed at its sandbox fake does not pass check(): {result}"
+        finally:
+            fake.stop()
+
 
 class WebhookContractTests(_KitBase):
     """``RECEIVE_WEBHOOK``: authentic deliveries parse; tampered ones are rejected; duplicates dedupe."""

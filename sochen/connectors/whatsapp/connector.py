@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,7 +13,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._http import parse_retry_after, send, verify_hmac_header
-from ..base import Capability, Connector, action, check_result_from_error
+from ..base import Capability, Connector, SandboxFake, action, check_result_from_error
 from ..errors import ConnectorError, ErrorKind, WebhookRejected
 from ..phone import InvalidPhoneNumber, normalize_phone
 from ..types import (
@@ -84,13 +84,27 @@ class WhatsAppConnector(Connector[WhatsAppConfig]):
         sleep: Callable[[float], None] | None = None,
         windows: ServiceWindowStore | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {}
-        if clock is not None:
-            kwargs["clock"] = clock
-        if sleep is not None:
-            kwargs["sleep"] = sleep
-        super().__init__(config, session=session, **kwargs)
+        super().__init__(config, session=session, clock=clock, sleep=sleep)
         self.windows: ServiceWindowStore = windows if windows is not None else InMemoryServiceWindows()
+
+    @classmethod
+    def sandbox_fake(
+        cls, settings: Mapping[str, Any], *, planned: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    ) -> SandboxFake:
+        """A fake Graph API for the eval sandbox; the 24-hour window is not enforced (no inbound webhook)."""
+        from ..testing.fakes import FakeGraphApi
+
+        token = "sandbox-graph-token"
+        fake = FakeGraphApi(
+            phone_number_id=str(settings.get("phone_number_id") or "1122334455667"), access_token=token
+        ).start()
+        return SandboxFake(
+            fake=fake,
+            overrides={"graph_url": fake.url, "enforce_service_window": False},
+            urls=[fake.url],
+            stop=fake.stop,
+            secrets={"access_token": token},
+        )
 
     # -- HTTP ----------------------------------------------------------------------------------------
 

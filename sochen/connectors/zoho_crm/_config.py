@@ -62,12 +62,14 @@ class ZohoCrmConfig(ConnectorConfig):
     lead_duplicate_check_fields: list[str] = Field(
         default_factory=lambda: ["Phone", "Email"],
         min_length=1,
-        description="Fields that identify an existing lead when upserting, in order.",
+        description="Fields that identify an existing lead, in order: searched first (phones in every format "
+        "staff type), and sent as Zoho's duplicate_check_fields where Zoho marks them unique. `sochen connectors "
+        "check` says which ones Zoho will honour.",
     )
     contact_duplicate_check_fields: list[str] = Field(
         default_factory=lambda: ["Phone", "Email"],
         min_length=1,
-        description="Fields that identify an existing contact when upserting, in order.",
+        description="Fields that identify an existing contact, in order (as lead_duplicate_check_fields).",
     )
     phone_fields: list[str] = Field(
         default_factory=lambda: ["Phone", "Mobile"],
@@ -76,8 +78,11 @@ class ZohoCrmConfig(ConnectorConfig):
     default_owner_id: str | None = Field(
         default=None, pattern=r"^\d+$", description="Zoho user id that owns tasks when a job names none."
     )
-    run_workflow_rules: bool = Field(
-        default=True, description="Let Zoho run its workflow rules on our writes (trigger: ['workflow'])."
+    trigger: list[Literal["workflow", "approval", "blueprint"]] | None = Field(
+        default=None,
+        description="Which Zoho automations run on records Sochen writes. Left out (the default), Zoho runs all of "
+        "them, as for a record staff type in; [workflow] runs workflow rules only (approval processes and "
+        "blueprints do not start); [] runs none.",
     )
 
     def token_url(self) -> str:

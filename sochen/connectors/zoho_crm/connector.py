@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import requests
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..base import Capability, Connector, action, check_result_from_error
+from ..base import Capability, Connector, SandboxFake, action, check_result_from_error
 from ..errors import ConnectorError, ErrorKind
-from ..phone import InvalidPhoneNumber, normalize_phone
+from ..phone import InvalidPhoneNumber, normalize_phone, phone_variants
 from ..types import CheckResult, CheckStatus, Record, RecordQuery, RecordRef, RecordUpsert
 from ._auth import SHARED_TOKENS, TokenCache, TokenManager
 from ._client import ZohoClient
 from ._config import ZohoCrmConfig
-from ._criteria import criteria_equals
+from ._criteria import criteria_any, criteria_equals
 
 __all__ = [
     "BATCH_LIMIT",
@@ -29,10 +30,19 @@ __all__ = [
     "SearchParams",
     "TaskParams",
     "ZohoCrmConnector",
+    "idempotency_marker",
 ]
 
 BATCH_LIMIT = 100
 _RECORD_MODULES = ("Leads", "Contacts", "Accounts", "Deals")
+_NOTE_TITLE_MAX = 120
+_SUBJECT_MAX = 255
+_FIELDS_TTL_S = 3600.0
+
+
+def idempotency_marker(key: str) -> str:
+    """The marker a task Subject or note title ends with: `` #s`` and ten hex digits of the key's hash."""
+    return " #s" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
 
 
 class _Params(BaseModel):
@@ -74,6 +84,13 @@ class TaskParams(_Params):
         default=None, description="Priority picklist value."
     )
     description: str | None = Field(default=None, description="Details.")
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The job's key (the dispatcher sets it): a marker derived from it ends the Subject, and a "
+        "retried create first looks for a task with that marker.",
+    )
 
 
 class NoteParams(_Params):
@@ -82,6 +99,13 @@ class NoteParams(_Params):
     parent: RecordRef = Field(description="The record the note belongs to.")
     content: str = Field(min_length=1, description="Note text.")
     title: str | None = Field(default=None, description="Note title.")
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The job's key (the dispatcher sets it): a marker derived from it ends the Note_Title, and a "
+        "retried create first looks among the record's notes for that marker.",
+    )
 
 
 class SearchParams(_Params):
@@ -138,25 +162,68 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
         sleep: Callable[[float], None] | None = None,
         token_cache: TokenCache | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {}
-        if clock is not None:
-            kwargs["clock"] = clock
-        if sleep is not None:
-            kwargs["sleep"] = sleep
-        super().__init__(config, session=session, **kwargs)
+        super().__init__(config, session=session, clock=clock, sleep=sleep)
         self.tokens = TokenManager(self.config, self.session, self.clock, token_cache or SHARED_TOKENS)
         self.client = ZohoClient(self.config, self.session, self.tokens, self.clock, self.sleep)
+        self._fields: dict[str, tuple[float, dict[str, dict[str, Any]] | None]] = {}
+
+    @classmethod
+    def sandbox_fake(
+        cls, settings: Mapping[str, Any], *, planned: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    ) -> SandboxFake:
+        """A fake Zoho (accounts + CRM) for the eval sandbox; one attempt per call (no backoff waits)."""
+        from ..testing.fakes import FakeZoho
+
+        secret, refresh = "sandbox-zoho-client-secret", "1000.sandbox-refresh-token"
+        fake = FakeZoho(
+            client_id=str(settings.get("client_id") or "1000.SANDBOX"), client_secret=secret, refresh_token=refresh
+        ).start()
+        return SandboxFake(
+            fake=fake,
+            overrides={"accounts_url": fake.accounts_url, "api_domain": fake.api_domain, "max_attempts": 1},
+            urls=[fake.accounts_url, fake.api_domain],
+            stop=fake.stop,
+            secrets={"client_secret": secret, "refresh_token": refresh},
+        )
 
     def check(self) -> CheckResult:
-        """Refresh a token and read the current user: credentials, data centre, scope, reachability."""
+        """Token, current user, and whether Zoho will honour the configured duplicate checks (field metadata)."""
         try:
             self.tokens.refresh()
             _, body = self.client.call("GET", "users", params={"type": "CurrentUser"}, attempts=1)
+            problems, notes = [], []
+            for module, keys in (
+                ("Leads", self.config.lead_duplicate_check_fields),
+                ("Contacts", self.config.contact_duplicate_check_fields),
+            ):
+                fields = self._field_metadata(module, attempts=1, refresh=True)
+                if fields is None:
+                    problems.append(
+                        f"cannot read the {module} field metadata: grant the scope ZohoCRM.settings.fields.READ"
+                    )
+                    continue
+                missing = [k for k in keys if k not in fields]
+                honoured = [k for k in keys if k in fields and fields[k].get("unique")]
+                searched = [k for k in keys if k in fields and not fields[k].get("unique")]
+                if missing:
+                    problems.append(f"{module} has no field {', '.join(missing)} (duplicate check fields: {keys})")
+                elif not honoured:
+                    problems.append(
+                        f"Zoho will not honour the duplicate check of {module}: none of {keys} is marked "
+                        "'Do not allow duplicate values' (Setup > Modules and Fields > "
+                        f"{module} > the field's properties); mark one, or add a unique field such as Email"
+                    )
+                elif searched:
+                    notes.append(
+                        f"{module}: Zoho enforces {', '.join(honoured)}; {', '.join(searched)} matched by search only"
+                    )
         except ConnectorError as exc:
             return check_result_from_error(exc)
         users = body.get("users") if isinstance(body, dict) else None
         who = users[0].get("email") or users[0].get("full_name") if users else "unknown user"
-        return CheckResult(status=CheckStatus.OK, detail=f"Zoho CRM as {who}")
+        if problems:
+            return CheckResult(status=CheckStatus.MISCONFIGURED, detail="; ".join(problems))
+        return CheckResult(status=CheckStatus.OK, detail="; ".join([f"Zoho CRM as {who}", *notes]))
 
     # -- records (the contract) ---------------------------------------------------------------------
 
@@ -178,11 +245,8 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
         return self.search(SearchParams(module=query.module, criteria=criteria, limit=query.limit))
 
     def upsert_record(self, upsert: RecordUpsert) -> RecordRef:
-        """Create, or update the record matching ``key_fields`` (Zoho duplicate_check_fields)."""
-        result = self.upsert_records(
-            BatchUpsert(module=upsert.module, records=[upsert.fields], key_fields=upsert.key_fields)
-        )
-        return _only(upsert.module, result.items[0])
+        """Create, or update the record matching ``key_fields`` (searched first, then Zoho's duplicate check)."""
+        return self._upsert_one(upsert.module, dict(upsert.fields), list(upsert.key_fields))
 
     # -- Zoho actions -------------------------------------------------------------------------------
 
@@ -213,7 +277,7 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
                         ErrorKind.INVALID_REQUEST,
                         f"cannot upsert into {params.module} without a value for any of {params.key_fields}",
                     )
-            body = {"data": chunk, "duplicate_check_fields": params.key_fields, "trigger": self._trigger()}
+            body = self._with_trigger({"data": chunk, "duplicate_check_fields": params.key_fields})
             _, answer = self.client.call("POST", f"{params.module}/upsert", json=body)
             items.extend(_items(answer, start, len(chunk)))
         return BatchResult(items=items)
@@ -246,10 +310,11 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
         }
         return self._upsert_person("Contacts", fields, self.config.contact_duplicate_check_fields)
 
-    @action(idempotent=False)
+    @action(idempotent=True)
     def create_task(self, params: TaskParams) -> RecordRef:
         """A task linked to the record: ``Who_Id`` for contacts, ``What_Id`` + ``$se_module`` otherwise."""
-        task: dict[str, Any] = {"Subject": params.subject}
+        marker = idempotency_marker(params.idempotency_key) if params.idempotency_key else ""
+        task: dict[str, Any] = {"Subject": params.subject[: _SUBJECT_MAX - len(marker)].rstrip() + marker}
         if params.related.module == "Contacts":
             task["Who_Id"] = {"id": params.related.id}
         elif params.related.module in _RECORD_MODULES:
@@ -266,23 +331,68 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
             task["Priority"] = params.priority
         if params.description:
             task["Description"] = params.description
-        return self._create("Tasks", task)
+        if not marker:
+            return self._create("Tasks", task)
+        criteria = criteria_equals({"Subject": task["Subject"]})
 
-    @action(idempotent=False)
+        def lookup() -> RecordRef | None:
+            found = self.search(SearchParams(module="Tasks", criteria=criteria, limit=10))
+            return RecordRef(module="Tasks", id=found[0].id, action="unchanged") if found else None
+
+        return self._create_once("Tasks", task, lookup)
+
+    @action(idempotent=True)
     def add_note(self, params: NoteParams) -> RecordRef:
         """A note on a record, with the v8 ``Parent_Id`` object."""
         note: dict[str, Any] = {
             "Note_Content": params.content,
             "Parent_Id": {"module": {"api_name": params.parent.module}, "id": params.parent.id},
         }
-        if params.title:
-            note["Note_Title"] = params.title
-        return self._create("Notes", note)
+        marker = idempotency_marker(params.idempotency_key) if params.idempotency_key else ""
+        title = (params.title or "")[: _NOTE_TITLE_MAX - len(marker)].rstrip()
+        if title or marker:
+            note["Note_Title"] = (title + marker).strip()
+        if not marker:
+            return self._create("Notes", note)
+        parent = params.parent
+
+        def lookup() -> RecordRef | None:
+            query = {"fields": "Note_Title", "per_page": 200, "page": 1}
+            status, body = self.client.call("GET", f"{parent.module}/{parent.id}/Notes", params=query)
+            for item in (body.get("data") or []) if status != 204 and isinstance(body, dict) else []:
+                if isinstance(item, dict) and str(item.get("Note_Title") or "").endswith(marker.strip()):
+                    return RecordRef(module="Notes", id=str(item.get("id")), action="unchanged")
+            return None
+
+        return self._create_once("Notes", note, lookup)
 
     # -- helpers ------------------------------------------------------------------------------------
 
-    def _trigger(self) -> list[str]:
-        return ["workflow"] if self.config.run_workflow_rules else []
+    def _with_trigger(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.config.trigger is not None:  # left out, Zoho runs every automation
+            body["trigger"] = list(self.config.trigger)
+        return body
+
+    def _field_metadata(
+        self, module: str, *, attempts: int | None = None, refresh: bool = False
+    ) -> dict[str, dict[str, Any]] | None:
+        """``settings/fields`` of a module by API name, cached for an hour; None when Zoho will not say."""
+        cached = self._fields.get(module)
+        if cached is not None and not refresh and self.clock() - cached[0] < _FIELDS_TTL_S:
+            return cached[1]
+        try:
+            _, body = self.client.call("GET", "settings/fields", params={"module": module}, attempts=attempts)
+        except ConnectorError as exc:
+            if exc.kind not in (ErrorKind.MISCONFIGURED, ErrorKind.INVALID_REQUEST):
+                raise
+            fields = None  # no settings scope: fall back to the configured duplicate check as it is
+        else:
+            items = body.get("fields") if isinstance(body, dict) else None
+            fields = {
+                str(f["api_name"]): f for f in items or [] if isinstance(f, dict) and isinstance(f.get("api_name"), str)
+            }
+        self._fields[module] = (self.clock(), fields)
+        return fields
 
     def _upsert_person(self, module: str, fields: dict[str, Any], keys: list[str]) -> RecordRef:
         fields = {k: v for k, v in fields.items() if v not in (None, "")}
@@ -291,15 +401,90 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
             raise ConnectorError(
                 ErrorKind.INVALID_REQUEST, f"a {module[:-1].lower()} needs one of {keys} to be matched"
             )
-        return self.upsert_record(RecordUpsert(module=module, fields=fields, key_fields=present))
+        return self._upsert_one(module, fields, present)
+
+    def _upsert_one(self, module: str, fields: dict[str, Any], keys: list[str]) -> RecordRef:
+        """Find the record by its keys (phones in every format staff type); update it, or create one."""
+        record = self._normalise(fields)
+        present = [k for k in keys if record.get(k) not in (None, "")]
+        if not present:
+            raise ConnectorError(
+                ErrorKind.INVALID_REQUEST, f"cannot upsert into {module} without a value for any of {keys}"
+            )
+        metadata = self._field_metadata(module)
+        existing, matched = self._find(module, fields, present, metadata)
+        if existing is not None:
+            update = {k: v for k, v in record.items() if k != matched}  # keep the phone as staff typed it
+            if not update:
+                return RecordRef(module=module, id=existing, action="unchanged")
+            _, answer = self.client.call("PUT", f"{module}/{existing}", json=self._with_trigger({"data": [update]}))
+            ref = _only(module, _items(answer, 0, 1)[0])
+            return ref.model_copy(update={"action": "updated"})
+        unique = None if metadata is None else {k for k, meta in metadata.items() if meta.get("unique")}
+        checks = [k for k in present if unique is None or k in unique]
+        if not checks:  # nothing Zoho can check for duplicates: the search above was the check
+            return self._create(module, record)
+        result = self.upsert_records(BatchUpsert(module=module, records=[record], key_fields=checks))
+        return _only(module, result.items[0])
+
+    def _find(
+        self, module: str, fields: dict[str, Any], keys: list[str], metadata: dict[str, dict[str, Any]] | None
+    ) -> tuple[str | None, str | None]:
+        """The id of an existing record whose key field holds the value in any usual format, and that field."""
+        for key in keys:
+            value = fields[key]
+            if key in self.config.phone_fields and isinstance(value, str):
+                try:
+                    variants = phone_variants(value)
+                except InvalidPhoneNumber as exc:
+                    raise ConnectorError(ErrorKind.INVALID_REQUEST, str(exc)) from None
+                known = metadata or {}
+                where = [f for f in self.config.phone_fields if f == key or f in known] if known else [key]
+                for field in [key, *[f for f in where if f != key]]:  # one query per phone field: 10 formats
+                    found = self.search(
+                        SearchParams(module=module, criteria=criteria_any([(field, v) for v in variants]), limit=10)
+                    )
+                    if found:
+                        return min(found, key=lambda r: r.id).id, key
+                continue
+            elif isinstance(value, str | int | float) and not isinstance(value, bool):
+                criteria = criteria_equals({key: str(value)})
+            else:
+                continue
+            found = self.search(SearchParams(module=module, criteria=criteria, limit=10))
+            if found:
+                return min(found, key=lambda r: r.id).id, key  # the oldest when staff made duplicates already
+        return None, None
 
     def _create(self, module: str, record: dict[str, Any]) -> RecordRef:
-        # Not repeated after a timeout or 5xx: Zoho may have written it (the dispatcher decides).
+        # Not repeated after a timeout or 5xx: Zoho may have written it (see _create_once).
         body: dict[str, Any] = {"data": [record]}
         if module != "Notes":  # the Notes body wrapper has no `trigger` (notes.openapi.json)
-            body["trigger"] = self._trigger()
+            body = self._with_trigger(body)
         _, answer = self.client.call("POST", module, json=body, safe_to_repeat=False)
         return _only(module, _items(answer, 0, 1)[0])
+
+    def _create_once(self, module: str, record: dict[str, Any], lookup: Callable[[], RecordRef | None]) -> RecordRef:
+        """Create a record that carries an idempotency marker, at most once across retries.
+
+        A retry (of the job, or this one after a timeout) first looks for the marker, so a create
+        that Zoho wrote although the answer never came back is found, not repeated.
+        """
+        found = lookup()
+        if found is not None:
+            return found
+        try:
+            return self._create(module, record)
+        except ConnectorError as exc:
+            if exc.kind is not ErrorKind.UNREACHABLE:
+                raise
+            try:
+                found = lookup()
+            except ConnectorError:
+                found = None
+            if found is None:
+                raise
+            return found
 
     def _phone(self, value: str) -> str:
         try:

@@ -6,6 +6,13 @@ default responder echoes like the verified Respond-to-Webhook node: ``{"ok", "ec
 Header auth failures answer 403 ``Authorization data is wrong!`` in plain text with
 ``WWW-Authenticate: Basic realm="Webhook"``; unknown paths and methods answer n8n's 404 JSON
 (with a ``stacktrace`` that clients must not show); ``/webhook-test/...`` is never listening.
+
+Two 404s, as a real n8n 2.40.7 answers them: for about five seconds after n8n starts its port is
+open but webhooks are not mounted yet, and Express answers an HTML page ``Cannot POST
+/webhook/…`` (transient: :meth:`FakeN8n.starting`); once mounted, an unknown path gets n8n's JSON
+``The requested webhook "…" is not registered.`` (the permanent misconfiguration). A workflow may
+also refuse a call itself (its own signature check, a Respond to Webhook node with 403):
+``FakeWorkflow.refuse`` answers that, without n8n's ``WWW-Authenticate`` header.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ class FakeWorkflow:
     respond: Callable[[dict[str, Any]], Any] = _echo
     fails: bool = False
     """The workflow errors before answering (n8n then answers 500)."""
+    refuse: tuple[int, Any] | None = None
+    """The workflow's own check refuses the call: (status, JSON body) from a Respond to Webhook node."""
 
 
 class FakeN8n(FakeServer):
@@ -51,6 +60,12 @@ class FakeN8n(FakeServer):
         self.workflows: dict[str, FakeWorkflow] = {}
         self.executions: list[dict[str, Any]] = []
         """Items the Webhook node produced, one per run, oldest first."""
+        self._unmounted = 0
+
+    def starting(self, *, calls: int = 1) -> None:
+        """n8n has just started: the next ``calls`` webhook calls get Express's HTML 404 (webhooks not mounted)."""
+        with self._lock:
+            self._unmounted = calls
 
     def register(self, path: str, **options: Any) -> FakeWorkflow:
         """Activate a workflow whose Webhook node listens on ``/webhook/<path>``."""
@@ -70,8 +85,10 @@ class FakeN8n(FakeServer):
                 "Click the 'Execute workflow' button on the canvas, then try again. (In test mode, the "
                 "webhook only works for one call after you click this button)",
             )
-        if not request.path.startswith("/webhook/"):
-            return FakeResponse.text("Cannot " + request.method + " " + request.path, 404)
+        if not request.path.startswith("/webhook/") or self._unmounted > 0:
+            if request.path.startswith("/webhook/"):
+                self._unmounted -= 1
+            return _express_404(request.method, request.path)
         path = request.path[len("/webhook/") :]
         workflow = self.workflows.get(path)
         if workflow is None:
@@ -106,8 +123,11 @@ class FakeN8n(FakeServer):
             "executionMode": "production",
         }
         self.executions.append(item)
-        if workflow.response_mode == "onReceived":
+        if workflow.response_mode == "onReceived" and workflow.refuse is None:
             return FakeResponse.json({"message": "Workflow was started"}, workflow.response_code)
+        if workflow.refuse is not None:
+            status, answer = workflow.refuse
+            return FakeResponse.json(answer, status)
         if workflow.fails:
             return FakeResponse.json({"message": "Error in workflow"}, 500)
         return FakeResponse.json(workflow.respond(item), workflow.response_code)
@@ -119,3 +139,12 @@ def _not_registered(message: str, hint: str | None) -> FakeResponse:
         body["hint"] = hint
     body["stacktrace"] = _STACK
     return FakeResponse.json(body, 404)
+
+
+def _express_404(method: str, path: str) -> FakeResponse:
+    """Express's own 404 page, which n8n's port answers before its webhooks are mounted."""
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n'
+        f"<body>\n<pre>Cannot {method} {path}</pre>\n</body>\n</html>\n"
+    )
+    return FakeResponse(404, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -24,9 +25,11 @@ from sochen.connectors import (
     RecordQuery,
     RecordRef,
     RecordUpsert,
+    SandboxFake,
     WebhookRejected,
     WebhookRequest,
     check_result_from_error,
+    parse_retry_after,
 )
 
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
@@ -57,6 +60,24 @@ class GoogleCalendarConnector(Connector[GoogleCalendarConfig]):
     config_model = GoogleCalendarConfig
     capabilities = frozenset({Capability.WRITE_RECORDS, Capability.READ_RECORDS, Capability.RECEIVE_WEBHOOK})
 
+    @classmethod
+    def sandbox_fake(
+        cls, settings: Mapping[str, Any], *, planned: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    ) -> SandboxFake:
+        """For Sochen's eval sandbox: a fake Google Calendar on loopback holding the tenant's calendar."""
+        from .testing import FakeGoogleCalendar
+
+        token = "ya29.sandbox-access-token"
+        fake = FakeGoogleCalendar(access_token=token, calendar_id=str(settings.get("calendar_id") or "primary"))
+        fake.start()
+        return SandboxFake(
+            fake=fake,
+            overrides={"api_url": fake.url},
+            urls=[fake.url],
+            stop=fake.stop,
+            secrets={"access_token": token},
+        )
+
     # -- HTTP ------------------------------------------------------------------------------------
 
     def _url(self, suffix: str = "") -> str:
@@ -81,8 +102,7 @@ class GoogleCalendarConnector(Connector[GoogleCalendarConfig]):
             error = {}
         reasons = {e.get("reason") for e in error.get("errors", []) if isinstance(e, dict)}
         message = f"Google Calendar: {error.get('message') or f'HTTP {status}'}"
-        retry_after = response.headers.get("Retry-After")
-        wait = float(retry_after) if retry_after and retry_after.isdigit() else None
+        wait = parse_retry_after(response.headers.get("Retry-After"), self.clock())
         if status == 429 or reasons & _RATE_REASONS:
             raise ConnectorError(ErrorKind.RATE_LIMITED, message, status=status, retry_after=wait or 60.0)
         if status == 401:
