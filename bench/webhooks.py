@@ -17,7 +17,7 @@ text message with a unique wamid, built before the clock starts. Runs, in order:
   *wrk flat out*: 8 connections with no pause, the throughput ceiling.
 
 After each backend the stored rows are counted: every acknowledged message must be a row.
-Queues: ``embedded`` (the default processor in the server) for sqlite and postgresql; ``celery``
+Queues: ``embedded`` (the turn and job workers in the server process) for sqlite and postgresql; ``celery``
 (one ``sochen.process_inbound`` message per event on the local Redis under a throw-away key prefix,
 deleted afterwards) for postgresql+redis.
 """

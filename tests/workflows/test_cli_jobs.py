@@ -75,7 +75,7 @@ def test_retry_then_it_runs_with_attempts_kept(jobs, db_url, clock):
     data = json.loads(run("jobs", "show", lead_id, "--json").output)
     assert [a["outcome"] for a in data["attempt_log"]] == ["dead", "succeeded"]
     again = run("jobs", "retry", lead_id)
-    assert again.exit_code == 1 and "only dead or cancelled" in again.output
+    assert again.exit_code == 1 and "only dead, cancelled or held" in again.output
 
 
 def test_cancel_takes_the_waiting_steps_along(jobs):
