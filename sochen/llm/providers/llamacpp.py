@@ -29,14 +29,24 @@ import secrets
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr
 
 from ...config.sections.models import ProviderConfig
-from .base import Health, Message, ProviderConfigError, ProviderUnavailable, RawCompletion
+from .base import (
+    Health,
+    Message,
+    ProviderConfigError,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RawCompletion,
+    Refused,
+    Usage,
+)
 from .openai import ChatOptions, OpenAIProvider
 
 __all__ = [
@@ -125,6 +135,13 @@ class _Running:
     base_url: str
     api_key: SecretStr
     started_s: float
+    inflight: set[threading.Event] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    closing: bool = False
+
+
+_DRAIN_S = 10.0
+"""How long a shutdown waits for in-flight calls to notice it (each stops at its next token)."""
 
 
 _servers: dict[_Key, _Running] = {}
@@ -139,14 +156,17 @@ def running_servers() -> dict[str, str]:
 
 
 def shutdown_servers() -> int:
-    """Stop every embedded server of this process (each stops its loop and frees its model); returns how many."""
+    """Stop every embedded server of this process; returns how many were running.
+
+    In-flight calls are cancelled first (they raise :class:`ProviderUnavailable` at their next
+    token and close their connection, which makes llama.cpp drop the generation); then each server
+    stops its loop and frees its model.
+    """
     with _servers_lock:
         running = list(_servers.values())
         _servers.clear()
     for r in running:
-        r.server = None
-    running.clear()
-    gc.collect()  # xllamacpp's Server stops in its destructor
+        _stop(r)
     return len(running)
 
 
@@ -155,10 +175,24 @@ def _shutdown_one(key: _Key) -> bool:
         running = _servers.pop(key, None)
     if running is None:
         return False
-    running.server = None
-    del running
-    gc.collect()
+    _stop(running)
     return True
+
+
+def _stop(running: _Running) -> None:
+    with running.lock:
+        running.closing = True
+        events = list(running.inflight)
+    for event in events:
+        event.set()
+    deadline = time.monotonic() + _DRAIN_S
+    while time.monotonic() < deadline:
+        with running.lock:
+            if not running.inflight:
+                break
+        time.sleep(0.02)
+    running.server = None  # xllamacpp's Server stops its loop and HTTP thread in its destructor
+    gc.collect()
 
 
 class LlamaCppProvider(OpenAIProvider):
@@ -256,26 +290,90 @@ class LlamaCppProvider(OpenAIProvider):
             return running
 
     def close(self) -> None:
-        """Stop the embedded server this provider uses (in-flight calls fail as unavailable); it restarts on next use."""
+        """Stop the embedded server this provider uses; in-flight calls raise ProviderUnavailable.
+
+        Other providers sharing the server see it restart on their next call.
+        """
+        if self._key is not None:
+            _shutdown_one(self._key)
         with self._lock:
             client, self._client_obj = self._client_obj, None
         if client is not None:
             client.close()
-        if self._key is not None:
-            _shutdown_one(self._key)
 
     def _complete(self, messages: list[Message], *, schema: type[BaseModel] | None, timeout: float) -> RawCompletion:
-        # A server stopped by close() or shutdown_servers() since the client was made: make a new client.
+        """Stream the answer, so that the deadline and a shutdown are checked between tokens.
+
+        Leaving the stream closes the connection, and llama.cpp cancels a generation whose client
+        has gone: a timed-out or cancelled call stops using the CPU.
+        """
+        request = self._request(messages, schema)
+        running = self._current()  # configuration problems surface as ProviderConfigError, not call failures
+        client = self._client()
+        cancel = threading.Event()
+        with running.lock:
+            if running.closing:
+                raise ProviderUnavailable("the embedded llama.cpp server is shutting down", provider=self.name)
+            running.inflight.add(cancel)
+        deadline = time.monotonic() + timeout
+        pieces: list[str] = []
+        usage = Usage()
+        model = self.config.model
+        finish: str | None = None
+        try:
+            stream = client.chat.completions.create(
+                timeout=timeout, stream=True, stream_options={"include_usage": True}, **request
+            )
+            with stream:
+                for chunk in stream:
+                    if cancel.is_set():
+                        raise ProviderUnavailable(
+                            "cancelled: the embedded llama.cpp server is shutting down", provider=self.name
+                        )
+                    if time.monotonic() > deadline:
+                        raise ProviderTimeout(f"no complete answer within {timeout:.1f}s", provider=self.name)
+                    model = chunk.model or model
+                    if chunk.usage is not None:
+                        usage = Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
+                    for choice in chunk.choices:
+                        if choice.delta is not None and choice.delta.content:
+                            pieces.append(choice.delta.content)
+                        finish = choice.finish_reason or finish
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise self._map_error(exc) from None
+        finally:
+            with running.lock:
+                running.inflight.discard(cancel)
+        if finish == "content_filter":
+            raise Refused("the answer was withheld by the model server's filter", provider=self.name)
+        return RawCompletion(text="".join(pieces), usage=usage, model=model)
+
+    def _current(self) -> _Running:
+        """The running server this provider's client talks to (restarted after a shutdown)."""
         with self._lock:
-            stale = self._client_obj is not None and (self._key is None or self._key not in _servers)
-            if stale and self._client_obj is not None:
-                self._client_obj.close()
+            key = self._key
+            if key is not None and key not in _servers and self._client_obj is not None:
+                self._client_obj.close()  # it points at a server that was stopped
                 self._client_obj = None
-        return super()._complete(messages, schema=schema, timeout=timeout)
+        if self._client_obj is None:
+            self._client()
+        with _servers_lock:
+            running = _servers.get(self._key) if self._key is not None else None
+        if running is None:  # stopped between the two steps: start again
+            with self._lock:
+                self._client_obj = None
+            self._client()
+            running = _servers[self._key] if self._key is not None else None
+        if running is None:  # pragma: no cover - _client() always sets the key
+            raise ProviderUnavailable("the embedded llama.cpp server is not running", provider=self.name)
+        return running
 
     def check(self) -> Health:
         """Start the embedded server (once per process) and confirm it serves the configured model."""
         started = time.perf_counter()
+        self._current()
         health = super().check()
         return Health(
             health.ok,

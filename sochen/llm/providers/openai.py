@@ -119,8 +119,13 @@ class OpenAIProvider(Provider):
                 )
             return self._client_obj
 
-    def _complete(self, messages: list[Message], *, schema: type[BaseModel] | None, timeout: float) -> RawCompletion:
-        kwargs: dict[str, Any] = {}
+    def _request(self, messages: list[Message], schema: type[BaseModel] | None) -> dict[str, Any]:
+        """The keyword arguments of one ``chat.completions.create`` call, timeout aside."""
+        kwargs: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": [m.as_dict() for m in messages],
+            "temperature": self.options.temperature,
+        }
         if self.options.max_output_tokens is not None:
             kwargs["max_tokens"] = self.options.max_output_tokens
         if schema is not None:
@@ -132,14 +137,13 @@ class OpenAIProvider(Provider):
                     "strict": True,
                 },
             }
+        return kwargs
+
+    def _complete(self, messages: list[Message], *, schema: type[BaseModel] | None, timeout: float) -> RawCompletion:
+        request = self._request(messages, schema)
+        client = self._client()  # configuration problems surface as ProviderConfigError, not call failures
         try:
-            completion = self._client().chat.completions.create(
-                model=self.config.model,
-                messages=[m.as_dict() for m in messages],  # type: ignore[misc]
-                temperature=self.options.temperature,
-                timeout=timeout,
-                **kwargs,
-            )
+            completion = client.chat.completions.create(timeout=timeout, **request)
             choice = completion.choices[0]
         except Exception as exc:
             raise self._map_error(exc) from None
@@ -158,8 +162,9 @@ class OpenAIProvider(Provider):
     def check(self) -> Health:
         """List the endpoint's models (``GET /models``) and confirm the configured one is served."""
         started = time.perf_counter()
+        client = self._client()
         try:
-            ids = tuple(m.id for m in self._client().models.list(timeout=min(self.options.timeout_s, 10.0)))
+            ids = tuple(m.id for m in client.models.list(timeout=min(self.options.timeout_s, 10.0)))
         except Exception as exc:
             raise self._map_error(exc) from None
         present = self.config.model in ids
