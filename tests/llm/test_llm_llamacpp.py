@@ -89,7 +89,9 @@ def test_the_server_listens_on_loopback_behind_a_key(tiny: LlamaCppProvider) -> 
     assert base_url.startswith("http://127.0.0.1:")
     assert requests.get(f"{base_url}/v1/models", timeout=5).status_code == 401  # another local process: no key
     key = tiny._endpoint()[1]
-    assert key is not None and key.get_secret_value() not in repr(tiny) and key.get_secret_value() not in str(vars(tiny))
+    assert (
+        key is not None and key.get_secret_value() not in repr(tiny) and key.get_secret_value() not in str(vars(tiny))
+    )
 
 
 def test_a_deadline_is_honoured_and_frees_the_model(tiny: LlamaCppProvider) -> None:

@@ -35,7 +35,7 @@ class ProviderConfig(BaseModel):
         description="A provider kind registered in the `sochen.providers` entry-point group. Built-ins: "
         "'ollama' (native API), 'openai' (OpenAI API or any OpenAI-compatible server), 'llamacpp' "
         "(embedded GGUF model through xllamacpp), 'scripted' (test double; refused in production). "
-        "`sochen providers list` shows what is installed.",
+        "`sochen models kinds` lists what is installed.",
     )
     model: str = Field(min_length=1, description="Model name as the provider knows it (for llamacpp: a label).")
     locality: Literal["local", "api"] = Field(

@@ -13,10 +13,10 @@ Registration and options
     in the tenant file and read from the environment when the provider is built.
 
 Construction
-    ``Provider(name, config, ...)`` validates its options and stores them (``self.options``); it does **no I/O**: no connection, no
-    model loading, no file reading. Secrets arrive as :class:`~pydantic.SecretStr` and are never
-    logged or shown in ``repr``. Heavy work (loading a GGUF file, opening a client) happens lazily
-    on first use, once per process.
+    ``Provider(name, config, ...)`` validates its options and stores them (``self.options``); it
+    does **no I/O**: no connection, no model loading, no file reading. Secrets arrive as
+    :class:`~pydantic.SecretStr` and are never logged or shown in ``repr``. Heavy work (starting
+    a model server, opening a client) happens lazily on first use, once per process.
 
 ``check() -> Health``
     The only call besides ``complete`` that does I/O: it asks the endpoint whether it is up and
@@ -83,8 +83,8 @@ __all__ = [
     "MessageLike",
     "Provider",
     "ProviderConfigError",
-    "ProviderOptions",
     "ProviderError",
+    "ProviderOptions",
     "ProviderTimeout",
     "ProviderUnavailable",
     "RateLimited",
@@ -94,8 +94,8 @@ __all__ = [
     "as_messages",
     "parse_options",
     "parse_retry_after",
-    "secret_fields",
     "parse_structured",
+    "secret_fields",
     "strict_json_schema",
 ]
 
@@ -155,7 +155,7 @@ class Completion:
     latency_ms: float
     model: str
     provider: str
-    """The provider kind: 'ollama', 'openai', 'llamacpp', 'scripted'."""
+    """The provider kind (a name in the ``sochen.providers`` entry-point group, e.g. 'ollama', 'llamacpp')."""
     parsed: BaseModel | None = None
     """The validated object when a schema was requested."""
 

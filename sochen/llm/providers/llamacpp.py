@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from ...config.sections.models import ProviderConfig
 from .base import (
@@ -66,8 +66,13 @@ class LlamaCppOptions(ChatOptions):
 
     model_path: str | None = Field(
         default=None,
-        description="Path to the GGUF file; empty uses the bundled tiny model (Gemma 3 270M, Q4_K_M). "
-        "`sochen models fetch NAME` prints the path of an opt-in model.",
+        description="Path to the GGUF file; empty (and no `fetched`) uses the bundled tiny model "
+        "(Gemma 3 270M, Q4_K_M).",
+    )
+    fetched: str | None = Field(
+        default=None,
+        description="An opt-in model fetched with `sochen models fetch NAME` (e.g. 'qwen-1.5b'), used instead of "
+        "model_path; its SHA-256 is checked before the server loads it.",
     )
     max_output_tokens: int | None = Field(
         default=512, gt=0, le=32768, description="Upper bound on generated tokens per call."
@@ -86,6 +91,16 @@ class LlamaCppOptions(ChatOptions):
         description="llama.cpp built-in chat template name (e.g. 'gemma', 'chatml'); empty uses the file's own, "
         "and 'gemma' for the bundled model, whose file has none.",
     )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LlamaCppOptions:
+        from ..fetched import CATALOG
+
+        if self.model_path and self.fetched:
+            raise ValueError("give model_path or fetched, not both")
+        if self.fetched and self.fetched not in CATALOG:
+            raise ValueError(f"fetched: no opt-in model named '{self.fetched}' (known: {', '.join(sorted(CATALOG))})")
+        return self
 
 
 def xllamacpp_available() -> bool:
@@ -221,7 +236,14 @@ class LlamaCppProvider(OpenAIProvider):
         return f"the embedded llama.cpp server ({self.model_file().name})"
 
     def model_file(self) -> Path:
-        """The GGUF file this provider uses (assembling the bundled one if needed: I/O)."""
+        """The GGUF file this provider uses (assembling the bundled one, or verifying a fetched one: I/O)."""
+        if self.options.fetched:
+            from ..fetched import FetchError, verified_path
+
+            try:
+                return verified_path(self.options.fetched)
+            except FetchError as exc:
+                raise ProviderUnavailable(str(exc), provider=self.name) from None
         if self.options.model_path:
             return Path(self.options.model_path).expanduser()
         if self._bundled is None:
@@ -229,7 +251,8 @@ class LlamaCppProvider(OpenAIProvider):
         return self._bundled
 
     def _server_key(self) -> _Key:
-        template = self.options.chat_template or ("gemma" if not self.options.model_path else "")
+        bundled = not (self.options.model_path or self.options.fetched)
+        template = self.options.chat_template or ("gemma" if bundled else "")
         return _Key(
             str(self.model_file().resolve()),
             self.config.model,

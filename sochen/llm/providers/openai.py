@@ -62,8 +62,7 @@ class OpenAIOptions(ChatOptions):
     )
     api_key: SecretStr | None = Field(
         default=None,
-        description="API key (written `api_key_env: VARIABLE`); empty sends a placeholder, which local "
-        "servers accept.",
+        description="API key (written `api_key_env: VARIABLE`); empty sends a placeholder, which local servers accept.",
     )
 
 
@@ -179,9 +178,7 @@ class OpenAIProvider(Provider):
         if isinstance(exc, openai.APITimeoutError):
             return ProviderTimeout("the OpenAI-compatible endpoint did not answer in time", provider=self.name)
         if isinstance(exc, openai.APIConnectionError):
-            return ProviderUnavailable(
-                f"cannot reach {self._where}: {exc.message}", provider=self.name
-            )
+            return ProviderUnavailable(f"cannot reach {self._where}: {exc.message}", provider=self.name)
         if isinstance(exc, openai.RateLimitError):
             return RateLimited(
                 f"rate limited: {_message(exc)}",

@@ -188,7 +188,7 @@ class _AnyEnvironment(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return "set-at-run-time"
 
-    def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> str:
         return "set-at-run-time"
 
     def __contains__(self, key: object) -> bool:
