@@ -78,7 +78,9 @@ def test_json_constrained_to_a_schema(tiny: LlamaCppProvider) -> None:
     assert isinstance(out.parsed, Booking)  # validated against the schema, enum included
     assert out.parsed.day in ("ראשון", "שני", "שלישי", "רביעי", "חמישי")
     assert out.provider == "llamacpp" and out.model == "gemma3-270m"
-    assert out.usage.input_tokens > 0 and out.usage.output_tokens > 0
+    # The chat template really wraps the messages (a template name misread as a Jinja template left 3 tokens).
+    assert out.usage.input_tokens > 30 and out.usage.output_tokens > 0
+    assert out.text.startswith('{"') and "\n" not in out.text  # compact JSON: no tokens spent on whitespace
     health = tiny.check()
     assert health.ok and "gemma3-270m" in health.models
 

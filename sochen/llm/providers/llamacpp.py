@@ -292,10 +292,15 @@ class LlamaCppProvider(OpenAIProvider):
             params.n_parallel = key.parallel
             params.verbosity = -1  # llama.cpp logs prompts at higher levels: personal data never in logs
             params.warmup = False
+            params.endpoint_metrics = True  # token counters for bench/local_model.py (loopback, behind the key)
+            params.endpoint_slots = True  # which slots are busy (tests prove a cancelled generation stops)
             if key.threads is not None:
                 params.cpuparams.n_threads = key.threads
                 params.cpuparams_batch.n_threads = key.threads
             if key.chat_template:
+                # A built-in template *name* ('gemma', 'chatml'): llama.cpp's Jinja mode would read the
+                # name itself as the template and the model would see a 3-token prompt.
+                params.use_jinja = False
                 params.chat_template = key.chat_template
             started = time.perf_counter()
             try:
@@ -323,6 +328,16 @@ class LlamaCppProvider(OpenAIProvider):
             client, self._client_obj = self._client_obj, None
         if client is not None:
             client.close()
+
+    def _request(self, messages: list[Message], schema: type[BaseModel] | None) -> dict[str, Any]:
+        request = super()._request(messages, schema)
+        response_format = request.get("response_format")
+        if response_format is not None:
+            # llama.cpp hands JSON schemas to LLGuidance; compact JSON (no free whitespace) saves tokens and
+            # stops a small model from spending its whole budget on newlines and tabs between keys.
+            inner = response_format["json_schema"]
+            inner["schema"] = {**inner["schema"], "x-guidance": {"whitespace_flexible": False}}
+        return request
 
     def _complete(self, messages: list[Message], *, schema: type[BaseModel] | None, timeout: float) -> RawCompletion:
         """Stream the answer, so that the deadline and a shutdown are checked between tokens.
