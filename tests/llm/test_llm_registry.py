@@ -217,3 +217,26 @@ def test_class_checks_catch_a_broken_plugin() -> None:
     eps = [EntryPoint("mine", "sochen_nowhere:Thing", ENTRY_POINT_GROUP)]
     with pytest.raises(ProviderConfigError, match="cannot be imported"):
         load_kind("mine", eps=eps)
+
+
+def test_tenant_apply_checks_provider_options_through_the_registry(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sochen.cli import app
+
+    bad = tmp_path / "tenant.yaml"
+    bad.write_text(
+        """slug: clinic
+name: מרפאת השן
+models:
+  providers:
+    local: {kind: ollama, model: "qwen2.5:7b", locality: local, keep_alve: 10m}
+    gpu: {kind: vllm, model: m, locality: local}
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["tenant", "apply", str(bad)])
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert "`models.providers.local`: `keep_alve`: unknown key — did you mean `keep_alive`?" in flat
+    assert "`models.providers.gpu`: provider kind 'vllm' is not registered" in flat
