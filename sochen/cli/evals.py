@@ -63,6 +63,12 @@ def run(
         None, "--scenarios", help="Scenario files/folders instead of the tenant's `evals.scenarios`."
     ),
     judge: bool = typer.Option(True, "--judge/--no-judge", help="Run model-judged checks (else skipped)."),
+    provider: str | None = typer.Option(
+        None,
+        "--provider",
+        help="Replace the version's models (model-free, local, local-qwen, api, or a YAML file with `models:`); "
+        "such a run is reported but never stored or counted by the gate.",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the run as JSON."),
 ) -> None:
     """Run the tenant's scenarios on one exact version in the sandbox; exit 1 when the gate is missed."""
@@ -82,6 +88,11 @@ def run(
             for p in scenarios:
                 paths.extend(sorted({*p.glob("*.yaml"), *p.glob("*.yml")}) if p.is_dir() else [p])
             chosen = load_files(paths)
+        replaced = None
+        if provider is not None:
+            from ..llm.presets import models_preset
+
+            replaced = models_preset(provider)
         result = run_suite(
             get_settings(),
             tenant,
@@ -92,6 +103,8 @@ def run(
             report_dir=report_dir,
             judge=judge,
             progress=None if json_out else _progress,
+            models=replaced,
+            store=replaced is None,
         )
     except SuiteError as exc:
         fail(str(exc), code=2)

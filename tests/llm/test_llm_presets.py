@@ -37,3 +37,11 @@ def test_a_yaml_file_with_a_models_section(tmp_path: Path) -> None:
         models_preset(str(bad))
     with pytest.raises(ValueError, match="not a preset"):
         models_preset("מקומי")
+
+
+def test_a_run_with_replaced_models_is_never_stored_as_the_versions_own() -> None:
+    from sochen.config.settings import Settings
+    from sochen.evals import run_suite
+
+    with pytest.raises(ValueError, match="cannot be stored"):
+        run_suite(Settings(environment="test"), "clinic", models=models_preset("model-free"), store=True)
