@@ -62,6 +62,7 @@ Providers never decide routing and never retry: the router (:mod:`sochen.llm.rou
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import re
 import time
@@ -246,9 +247,17 @@ class ProviderOptions(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0, le=600, description="Per-request timeout in seconds.")
 
 
-def secret_fields(model: type[BaseModel]) -> set[str]:
+def secret_fields(model: type[BaseModel]) -> frozenset[str]:
     """Names of the options typed ``SecretStr`` (optional ones included)."""
-    return {n for n, f in model.model_fields.items() if _mentions(f.annotation, SecretStr)}
+    return _option_names(model)[0]
+
+
+@functools.cache
+def _option_names(model: type[BaseModel]) -> tuple[frozenset[str], list[str]]:
+    """(secret options, every key a tenant may write) of an options model: computed once per class."""
+    secrets = frozenset(n for n, f in model.model_fields.items() if _mentions(f.annotation, SecretStr))
+    allowed = sorted((set(model.model_fields) - secrets) | {f"{s}_env" for s in secrets})
+    return secrets, allowed
 
 
 def _mentions(annotation: Any, target: type) -> bool:
@@ -275,7 +284,7 @@ def parse_options(
     import os
 
     env = os.environ if environ is None else environ
-    secrets = secret_fields(model)
+    secrets, allowed = _option_names(model)
     data: dict[str, Any] = {}
     problems: list[str] = []
     for key, value in raw.items():
@@ -293,7 +302,6 @@ def parse_options(
             )
         else:
             data[key] = value
-    allowed = sorted((set(model.model_fields) - secrets) | {f"{s}_env" for s in secrets})
     try:
         options = model.model_validate(data)
     except ValidationError as exc:

@@ -65,6 +65,7 @@ class ProviderKind:
 _cache_lock = threading.Lock()
 _eps_cache: dict[tuple[str, ...], list[EntryPoint]] = {}
 _loaded: dict[tuple[str, str], ProviderKind] = {}
+_by_kind: dict[tuple[tuple[str, ...], str], ProviderKind] = {}
 
 
 def _group(eps: Iterable[EntryPoint] | None) -> list[EntryPoint]:
@@ -150,7 +151,26 @@ def _load(ep: EntryPoint) -> ProviderKind:
 
 
 def load_kind(kind: str, *, eps: Iterable[EntryPoint] | None = None) -> ProviderKind:
-    """Load the provider class registered as `kind`; :class:`ProviderConfigError` says what to install."""
+    """Load the provider class registered as `kind`; :class:`ProviderConfigError` says what to install.
+
+    Found kinds are remembered per ``sys.path`` (building a provider happens on every turn).
+    """
+    if eps is None:
+        key = (tuple(sys.path), kind)
+        with _cache_lock:
+            known = _by_kind.get(key)
+        if known is not None:
+            return known
+        info = _load_kind(kind, None)
+        with _cache_lock:
+            if len(_by_kind) > 256:
+                _by_kind.clear()
+            _by_kind[key] = info
+        return info
+    return _load_kind(kind, eps)
+
+
+def _load_kind(kind: str, eps: Iterable[EntryPoint] | None) -> ProviderKind:
     candidates = [ep for ep in _group(eps) if ep.name == kind]
     if not candidates:
         known = installed_kinds(eps)
