@@ -233,7 +233,9 @@ class LlamaCppProvider(OpenAIProvider):
 
     @property
     def _where(self) -> str:
-        return f"the embedded llama.cpp server ({self.model_file().name})"
+        opts = self.options
+        name = opts.fetched or (Path(opts.model_path).name if opts.model_path else "the bundled tiny model")
+        return f"the embedded llama.cpp server ({name})"
 
     def model_file(self) -> Path:
         """The GGUF file this provider uses (assembling the bundled one, or verifying a fetched one: I/O)."""
