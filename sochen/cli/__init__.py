@@ -13,6 +13,7 @@ from . import evals as _evals  # noqa: F401
 from . import inbound as _inbound  # noqa: F401
 from . import jobs as _jobs  # noqa: F401
 from . import llm as _llm  # noqa: F401
+from . import models as _models  # noqa: F401
 from . import privacy as _privacy  # noqa: F401
 from . import rag as _rag  # noqa: F401
 from . import serve as _serve  # noqa: F401

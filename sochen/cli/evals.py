@@ -63,6 +63,12 @@ def run(
         None, "--scenarios", help="Scenario files/folders instead of the tenant's `evals.scenarios`."
     ),
     judge: bool = typer.Option(True, "--judge/--no-judge", help="Run model-judged checks (else skipped)."),
+    provider: str | None = typer.Option(
+        None,
+        "--provider",
+        help="Replace the version's models (model-free, local, local-qwen, api, or a YAML file with `models:`); "
+        "such a run is reported but never stored or counted by the gate.",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the run as JSON."),
 ) -> None:
     """Run the tenant's scenarios on one exact version in the sandbox; exit 1 when the gate is missed."""
@@ -82,6 +88,11 @@ def run(
             for p in scenarios:
                 paths.extend(sorted({*p.glob("*.yaml"), *p.glob("*.yml")}) if p.is_dir() else [p])
             chosen = load_files(paths)
+        replaced = None
+        if provider is not None:
+            from ..llm.presets import models_preset
+
+            replaced = models_preset(provider)
         result = run_suite(
             get_settings(),
             tenant,
@@ -92,6 +103,8 @@ def run(
             report_dir=report_dir,
             judge=judge,
             progress=None if json_out else _progress,
+            models=replaced,
+            store=replaced is None,
         )
     except SuiteError as exc:
         fail(str(exc), code=2)
@@ -180,6 +193,12 @@ def list_runs(
 def compare(
     tenant: str = typer.Option(..., "--tenant", help="Tenant slug (its documents must be ingested)."),
     configs: list[Path] = typer.Option(..., "--config", help="Tenant YAML variants (two or more)."),
+    providers: list[str] | None = typer.Option(
+        None,
+        "--provider",
+        help="Instead of several configs: the first --config with its `models` replaced by each named one "
+        "(model-free, local, local-qwen, api, or a YAML file with a `models:` section).",
+    ),
     repeat: int = typer.Option(1, "--repeat", min=1, max=100, help="Run each scenario N times."),
     jobs: int = typer.Option(4, "--jobs", min=1, max=64, help="Scenarios run in parallel."),
     report_dir: Path | None = typer.Option(None, "--report-dir", help="Where compare.json/html go."),
@@ -202,6 +221,15 @@ def compare(
     labels = [
         p.stem if [q.stem for q in configs].count(p.stem) == 1 else f"{i + 1}:{p.stem}" for i, p in enumerate(configs)
     ]
+    variants = [t.config for t in loaded]
+    if providers:
+        from ..llm.presets import models_preset
+
+        try:
+            variants = [loaded[0].config.model_copy(update={"models": models_preset(name)}) for name in providers]
+        except ValueError as exc:
+            fail(str(exc), code=2)
+        labels = list(providers)
     try:
         if scenarios:
             paths: list[Path] = []
@@ -215,7 +243,7 @@ def compare(
         result = compare_configs(
             settings,
             tenant,
-            list(zip(labels, [t.config for t in loaded], strict=True)),
+            list(zip(labels, variants, strict=True)),
             suite,
             repeat=repeat,
             jobs=jobs,

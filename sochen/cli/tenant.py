@@ -30,7 +30,7 @@ def apply(
     except TenantConfigError as exc:
         fail(str(exc), code=2)
     cfg = loaded.config
-    problems = connector_problems(cfg.connectors) + workflow_problems(cfg)
+    problems = connector_problems(cfg.connectors) + workflow_problems(cfg) + provider_problems(cfg)
     if problems:
         fail(str(TenantConfigError(str(file), problems)), code=2)
     with db_session() as session:
@@ -89,6 +89,15 @@ def connector_problems(connectors: dict[str, dict[str, Any]]) -> list[str]:
         except ConnectorConfigError as exc:
             problems.extend(f"`connectors.{name}`: {p}" for p in exc.problems)
     return problems
+
+
+def provider_problems(cfg: Any) -> list[str]:
+    """Check each model provider's kind-specific keys against the options model of its registered kind."""
+    if not cfg.models.providers:
+        return []
+    from ..llm.providers.registry import models_problems
+
+    return models_problems(cfg.models)
 
 
 def workflow_problems(cfg: Any) -> list[str]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings, TenantConfig, get_settings
+from ..config.sections.models import ModelsConfig
 from ..db.models import Tenant, new_id
 from ..db.session import session_scope
 from ..llm import HealthBoard, Provider
@@ -241,18 +242,25 @@ def run_suite(
     store: bool = True,
     progress: Progress | None = None,
     inspect_sandbox: Callable[[Sandbox], None] | None = None,
+    models: ModelsConfig | None = None,
 ) -> SuiteRun:
     """Run the suite of ``slug`` on an exact stored version, gate it, write reports and store it.
 
     ``version`` defaults to the newest. ``scenarios`` default to the version's ``evals.scenarios``,
     relative to ``base_dir`` (default: the folder of the YAML file the version was applied from).
+    ``models`` replaces the version's models section (``evals run --provider``); such a run is not the
+    version's own and is never stored (``store`` must be False).
     """
+    if models is not None and store:
+        raise ValueError("a run with replaced models is not the version's own: it cannot be stored (store=False)")
     from .reports import write_reports
 
     settings = settings or get_settings()
     with session_scope(settings.database_url) as session:
         tenant, row = resolve_version(session, slug, version)
         config = TenantConfig.model_validate(row.config)
+        if models is not None:
+            config = config.model_copy(update={"models": models})
         number, digest, kb_revision, source = row.version, row.digest, tenant.kb_revision, row.source_path
         tenant_id = tenant.id
     if scenarios is None:

@@ -1,8 +1,12 @@
 """Models per tenant: providers, the sovereignty-aware router, the cost ledger and grounded answers.
 
-- :mod:`sochen.llm.providers` — the provider contract (``providers/base.py``) and the built-ins:
-  ``ollama``, ``openai`` (any OpenAI-compatible endpoint), ``llamacpp`` (embedded GGUF) and
-  ``scripted`` (the test double); :func:`build_provider` makes one from a tenant's configuration.
+- :mod:`sochen.llm.providers` — the provider contract (``providers/base.py``), the registry of
+  kinds (``providers/registry.py``, entry-point group ``sochen.providers``) and the built-ins:
+  ``ollama``, ``openai`` (any OpenAI-compatible endpoint), ``llamacpp`` (a GGUF served in-process
+  by llama.cpp through xllamacpp) and ``scripted`` (the test double); :func:`build_provider` makes
+  one from a tenant's configuration.
+- :mod:`sochen.llm.fetched` — opt-in GGUF models, fetched on request and verified by SHA-256;
+  :mod:`sochen.llm.presets` — named models sections for ``sochen evals run|compare --provider``.
 - :mod:`sochen.llm.router` — :func:`route` decides local / API / degrade and why; sensitive
   content goes to a local model or nowhere.
 - :mod:`sochen.llm.service` — :func:`run_routed` executes a decision with fallback and writes the

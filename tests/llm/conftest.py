@@ -1,7 +1,7 @@
 """Fixtures for the model layer: fake servers, providers pointed at them, a migrated SQLite ledger.
 
 Real model calls are blocked: the network is loopback-only (tests/conftest.py), client libraries
-never see the developer's keys or hosts, and the embedded llama.cpp model only loads in tests
+never see the developer's keys or hosts, and the embedded llama.cpp server only starts in tests
 marked ``slow``.
 """
 
@@ -16,13 +16,13 @@ from sochen.config.settings import Settings
 from sochen.llm.providers.llamacpp import LlamaCppProvider
 from sochen.llm.testing import FakeOllama, FakeOpenAI
 
-_REAL_LOADER = LlamaCppProvider._llama
+_REAL_START = LlamaCppProvider._start
 
 
 @pytest.fixture
 def unblocked_llamacpp(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lift the unit-test block on loading GGUF models (for tests that prove loading fails cleanly)."""
-    monkeypatch.setattr(LlamaCppProvider, "_llama", _REAL_LOADER)
+    """Lift the unit-test block on starting the embedded llama.cpp server (for tests that prove loading fails cleanly)."""
+    monkeypatch.setattr(LlamaCppProvider, "_start", _REAL_START)
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +34,7 @@ def _no_real_models(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
         def blocked(self: object) -> None:
             raise RuntimeError("real model calls are blocked in unit tests; mark the test slow")
 
-        monkeypatch.setattr(LlamaCppProvider, "_llama", blocked)
+        monkeypatch.setattr(LlamaCppProvider, "_start", blocked)
 
 
 @pytest.fixture

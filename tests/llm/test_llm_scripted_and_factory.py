@@ -155,12 +155,12 @@ def test_llamacpp_missing_extra_is_a_clear_error(monkeypatch: pytest.MonkeyPatch
     real_import = builtins.__import__
 
     def fake_import(name: str, *args: object, **kwargs: object) -> object:
-        if name == "llama_cpp":
-            raise ImportError("No module named 'llama_cpp'")
+        if name == "xllamacpp":
+            raise ImportError("No module named 'xllamacpp'")
         return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    assert not llamacpp.llama_cpp_available()
+    assert not llamacpp.xllamacpp_available()
     p = LlamaCppProvider("tiny", ProviderConfig(kind="llamacpp", model="m", locality="local", model_path="/x.gguf"))
     with pytest.raises(ProviderConfigError, match=r"sochen\[llamacpp\]"):
         p.complete([{"role": "user", "content": "x"}])

@@ -2,41 +2,76 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
-from ._base import EnvVarName, StrictModel
+from ._base import StrictModel
 
 __all__ = ["ModelPolicy", "ModelsConfig", "PriceConfig", "ProviderConfig"]
 
 
-class ProviderConfig(StrictModel):
-    """One model endpoint the tenant may use."""
+_KIND = r"^[a-z][a-z0-9_]{0,62}$"
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
-    kind: Literal["ollama", "openai", "llamacpp", "scripted"] = Field(
-        description="'ollama' (native API), 'openai' (OpenAI API or any OpenAI-compatible server), "
-        "'llamacpp' (embedded GGUF model), 'scripted' (test double; refused in production)."
+
+class ProviderConfig(BaseModel):
+    """One model endpoint the tenant may use.
+
+    Only what routing needs is typed here (``kind``, ``model``, ``locality``). Every other key is a
+    kind-specific option (``base_url``, ``api_key_env``, ``timeout_s``, ``model_path``, ...), kept as
+    written and validated against that kind's own strict options model by the provider registry
+    (``sochen.llm.providers.registry``): at ``sochen tenant apply`` and whenever the provider is built.
+    The configuration layer cannot know plugin kinds, so it checks only what holds for every kind:
+    a ``*_env`` key names an environment variable.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, validate_default=True)
+
+    kind: str = Field(
+        pattern=_KIND,
+        description="A provider kind registered in the `sochen.providers` entry-point group. Built-ins: "
+        "'ollama' (native API), 'openai' (OpenAI API or any OpenAI-compatible server), 'llamacpp' "
+        "(embedded GGUF model through xllamacpp), 'scripted' (test double; refused in production). "
+        "`sochen models kinds` lists what is installed.",
     )
-    model: str = Field(description="Model name as the provider knows it (for llamacpp: a label).")
+    model: str = Field(min_length=1, description="Model name as the provider knows it (for llamacpp: a label).")
     locality: Literal["local", "api"] = Field(
         description="'local': runs on infrastructure the tenant controls, may see personal data. "
         "'api': a third-party service; never receives personal data."
     )
-    base_url: str | None = Field(
-        default=None, description="Ollama host or OpenAI-compatible base URL; empty uses the client default."
-    )
-    api_key_env: EnvVarName | None = Field(
-        default=None, description="Environment variable holding the API key (never the key itself)."
-    )
-    model_path: str | None = Field(
-        default=None,
-        description="llamacpp: path to the GGUF file (empty uses the bundled tiny model). "
-        "scripted: a YAML file of rules (see sochen.llm.providers.scripted).",
-    )
-    timeout_s: float = Field(default=60.0, gt=0, le=600, description="Per-request timeout in seconds.")
-    keep_alive: str | None = Field(default=None, description="Ollama keep_alive, e.g. '5m'.")
-    temperature: float = Field(default=0.2, ge=0, le=2, description="Sampling temperature.")
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The kind-specific keys, as written (validated by the provider registry, not here)."""
+        return dict(self.model_extra or {})
+
+    @model_validator(mode="after")
+    def _env_references(self) -> ProviderConfig:
+        bad = [
+            key
+            for key, value in (self.model_extra or {}).items()
+            if key.endswith("_env") and not (isinstance(value, str) and len(value) <= 128 and _ENV_NAME.match(value))
+        ]
+        if bad:
+            raise ValidationError.from_exception_data(
+                "ProviderConfig",
+                [
+                    {
+                        "type": PydanticCustomError(
+                            "env_reference",
+                            "must name an environment variable (capital letters, digits and '_'), "
+                            "never hold the secret itself",
+                        ),
+                        "loc": (key,),
+                        "input": "…",
+                    }
+                    for key in bad
+                ],
+            )
+        return self
 
 
 class ModelPolicy(StrictModel):

@@ -1,5 +1,7 @@
 """Model providers and the factory that builds them from a tenant's configuration.
 
+Kinds are plugins: :mod:`.registry` finds them in the ``sochen.providers`` entry-point group.
+
 The contract every provider honours is in :mod:`sochen.llm.providers.base`.
 """
 
@@ -7,8 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-
-from pydantic import SecretStr
 
 from ...config.sections.models import ModelsConfig, ProviderConfig
 from ...config.settings import Settings, get_settings
@@ -21,6 +21,7 @@ from .base import (
     Provider,
     ProviderConfigError,
     ProviderError,
+    ProviderOptions,
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
@@ -37,6 +38,7 @@ __all__ = [
     "Provider",
     "ProviderConfigError",
     "ProviderError",
+    "ProviderOptions",
     "ProviderTimeout",
     "ProviderUnavailable",
     "RateLimited",
@@ -56,36 +58,16 @@ def build_provider(
 ) -> Provider:
     """Build the provider `name` from its configuration. No I/O happens here.
 
-    ``api_key_env`` is resolved from `env` (default: the process environment) into a
-    :class:`~pydantic.SecretStr`; an unset variable is a :class:`ProviderConfigError` that names it.
+    The class comes from the ``sochen.providers`` entry-point group (:mod:`.registry`), built-ins
+    included; its options model validates the kind-specific keys, and ``*_env`` references are read
+    from `env` (default: the process environment) into :class:`~pydantic.SecretStr`. An unknown kind,
+    a bad option or an unset variable is a :class:`ProviderConfigError` that names it.
     """
+    from .registry import load_kind
+
     settings = settings or get_settings()
-    environ = os.environ if env is None else env
-    api_key: SecretStr | None = None
-    if config.api_key_env:
-        value = environ.get(config.api_key_env)
-        if not value:
-            raise ProviderConfigError(
-                f"provider '{name}': environment variable {config.api_key_env} (api_key_env) is not set"
-            )
-        api_key = SecretStr(value)
-    if config.kind == "ollama":
-        from .ollama import OllamaProvider
-
-        return OllamaProvider(name, config, api_key=api_key)
-    if config.kind == "openai":
-        from .openai import OpenAIProvider
-
-        return OpenAIProvider(name, config, api_key=api_key)
-    if config.kind == "llamacpp":
-        from .llamacpp import LlamaCppProvider
-
-        return LlamaCppProvider(name, config)
-    if config.kind == "scripted":
-        from .scripted import ScriptedProvider
-
-        return ScriptedProvider(name, config, settings=settings)
-    raise ProviderConfigError(f"provider '{name}': unknown kind '{config.kind}'")  # pragma: no cover
+    cls = load_kind(config.kind).cls
+    return cls.from_config(name, config, settings=settings, env=os.environ if env is None else env)
 
 
 def build_providers(

@@ -3,11 +3,20 @@
 A *provider* is one model endpoint a tenant may use (``models.providers.<name>`` in the tenant
 YAML). Every provider, built-in or not, honours this contract:
 
+Registration and options
+    A provider kind is a :class:`Provider` subclass registered under its ``kind`` in the
+    ``sochen.providers`` entry-point group (:mod:`sochen.llm.providers.registry`); the built-ins are
+    registered the same way in Sochen's own ``pyproject.toml``. Each class names its
+    ``options_model``: a strict :class:`ProviderOptions` subclass (unknown keys rejected, a
+    description on every field) for the keys of ``models.providers.<name>`` beyond ``kind``,
+    ``model`` and ``locality``. A secret is a ``SecretStr`` field ``x`` written ``x_env: VARIABLE``
+    in the tenant file and read from the environment when the provider is built.
+
 Construction
-    ``Provider(name, config, ...)`` stores configuration and does **no I/O**: no connection, no
-    model loading, no file reading. Secrets arrive as :class:`~pydantic.SecretStr` and are never
-    logged or shown in ``repr``. Heavy work (loading a GGUF file, opening a client) happens lazily
-    on first use, once per process.
+    ``Provider(name, config, ...)`` validates its options and stores them (``self.options``); it
+    does **no I/O**: no connection, no model loading, no file reading. Secrets arrive as
+    :class:`~pydantic.SecretStr` and are never logged or shown in ``repr``. Heavy work (starting
+    a model server, opening a client) happens lazily on first use, once per process.
 
 ``check() -> Health``
     The only call besides ``complete`` that does I/O: it asks the endpoint whether it is up and
@@ -53,6 +62,7 @@ Providers never decide routing and never retry: the router (:mod:`sochen.llm.rou
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import re
 import time
@@ -62,7 +72,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from ...config.sections.models import ProviderConfig
 
@@ -75,6 +85,7 @@ __all__ = [
     "Provider",
     "ProviderConfigError",
     "ProviderError",
+    "ProviderOptions",
     "ProviderTimeout",
     "ProviderUnavailable",
     "RateLimited",
@@ -82,8 +93,10 @@ __all__ = [
     "Refused",
     "Usage",
     "as_messages",
+    "parse_options",
     "parse_retry_after",
     "parse_structured",
+    "secret_fields",
     "strict_json_schema",
 ]
 
@@ -143,7 +156,7 @@ class Completion:
     latency_ms: float
     model: str
     provider: str
-    """The provider kind: 'ollama', 'openai', 'llamacpp', 'scripted'."""
+    """The provider kind (a name in the ``sochen.providers`` entry-point group, e.g. 'ollama', 'llamacpp')."""
     parsed: BaseModel | None = None
     """The validated object when a schema was requested."""
 
@@ -216,19 +229,146 @@ class Refused(ProviderError):
 
 
 class ProviderConfigError(ValueError):
-    """A provider cannot be built from its configuration (missing extra, unset key variable, ...)."""
+    """A provider cannot be built from its configuration (unknown kind, bad options, unset key variable, ...).
+
+    ``problems`` lists each problem on its own (for ``sochen tenant apply``); the message joins them.
+    """
+
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems) if problems is not None else [message]
+
+
+class ProviderOptions(BaseModel):
+    """Options every provider kind has; each kind's ``options_model`` extends this (and stays strict)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timeout_s: float = Field(default=60.0, gt=0, le=600, description="Per-request timeout in seconds.")
+
+
+def secret_fields(model: type[BaseModel]) -> frozenset[str]:
+    """Names of the options typed ``SecretStr`` (optional ones included)."""
+    return _option_names(model)[0]
+
+
+@functools.cache
+def _option_names(model: type[BaseModel]) -> tuple[frozenset[str], list[str]]:
+    """(secret options, every key a tenant may write) of an options model: computed once per class."""
+    secrets = frozenset(n for n, f in model.model_fields.items() if _mentions(f.annotation, SecretStr))
+    allowed = sorted((set(model.model_fields) - secrets) | {f"{s}_env" for s in secrets})
+    return secrets, allowed
+
+
+def _mentions(annotation: Any, target: type) -> bool:
+    if annotation is target:
+        return True
+    return any(_mentions(arg, target) for arg in getattr(annotation, "__args__", ()) or ())
+
+
+def parse_options(
+    model: type[ProviderOptions],
+    raw: Mapping[str, Any],
+    *,
+    name: str,
+    environ: Mapping[str, str] | None = None,
+) -> ProviderOptions:
+    """Validate the kind-specific keys of provider `name` against `model`.
+
+    ``x_env: VARIABLE`` fills the secret option ``x`` from `environ` (default: the process
+    environment). Raises :class:`ProviderConfigError` listing every problem with how to fix it:
+    unknown keys get a "did you mean", a secret written inline is refused, and the text of a secret
+    never appears in a message.
+    """
+    import difflib
+    import os
+
+    env = os.environ if environ is None else environ
+    secrets, allowed = _option_names(model)
+    data: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in raw.items():
+        base = key[:-4] if key.endswith("_env") else None
+        if base in secrets:
+            found = env.get(value) if isinstance(value, str) else None
+            if not found:
+                problems.append(f"environment variable {value} ({key}) is not set; export it or fix the name")
+            else:
+                data[base] = found
+        elif key in secrets:
+            problems.append(
+                f"`{key}`: secrets are never written in the tenant file; put the value in an environment "
+                f"variable and write `{key}_env: VARIABLE_NAME` instead"
+            )
+        else:
+            data[key] = value
+    try:
+        options = model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            if err["type"] == "extra_forbidden":
+                hint = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
+                tip = f" — did you mean `{hint[0]}`?" if hint else ""
+                problems.append(f"`{where}`: unknown key{tip} (allowed: {', '.join(allowed)})")
+            elif err["type"] == "missing":
+                if f"{where}_env" in raw:
+                    continue  # reported above: its environment variable is not set
+                alt = f" (or `{where}_env: VARIABLE`)" if where in secrets else ""
+                problems.append(f"`{where}`: required key is missing{alt}")
+            elif where in secrets:
+                problems.append(f"`{where}`: {err['msg']}")
+            else:
+                problems.append(f"`{where}`: {err['msg']} (got {err.get('input')!r})")
+        raise ProviderConfigError(f"provider '{name}': " + "; ".join(problems), problems=problems) from None
+    if problems:
+        raise ProviderConfigError(f"provider '{name}': " + "; ".join(problems), problems=problems)
+    return options
 
 
 class Provider(ABC):
-    """Base class of every provider: timing, structured-output parsing and error tagging live here."""
+    """Base class of every provider: timing, structured-output parsing and error tagging live here.
+
+    A subclass sets ``kind`` (its entry-point name) and ``options_model``, and implements
+    ``_complete`` and ``check``. :meth:`from_config` is what the factory calls; override it when the
+    constructor needs more than the configuration (the scripted double takes the settings).
+    """
 
     kind: ClassVar[str]
+    options_model: ClassVar[type[ProviderOptions]] = ProviderOptions
+    options: ProviderOptions
 
-    def __init__(self, name: str, config: ProviderConfig) -> None:
+    def __init__(
+        self,
+        name: str,
+        config: ProviderConfig,
+        *,
+        options: ProviderOptions | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         if config.kind != self.kind:
             raise ProviderConfigError(f"provider '{name}' has kind '{config.kind}', not '{self.kind}'")
         self.name = name
         self.config = config
+        if options is None:
+            options = parse_options(self.options_model, config.options, name=name, environ=env)
+        elif not isinstance(options, self.options_model):
+            raise ProviderConfigError(
+                f"provider '{name}': options must be {self.options_model.__name__}, not {type(options).__name__}"
+            )
+        self.options = options
+
+    @classmethod
+    def from_config(
+        cls,
+        name: str,
+        config: ProviderConfig,
+        *,
+        settings: Any = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Provider:
+        """Build provider `name` from its tenant configuration (no I/O); `env` resolves ``*_env`` secrets."""
+        return cls(name, config, env=env)
 
     @property
     def model(self) -> str:
@@ -252,7 +392,7 @@ class Provider(ABC):
     ) -> Completion:
         """Run one chat completion (see the module docstring)."""
         msgs = as_messages(messages)
-        limit = float(timeout) if timeout is not None else self.config.timeout_s
+        limit = float(timeout) if timeout is not None else self.options.timeout_s
         started = time.perf_counter()
         try:
             raw = self._complete(msgs, schema=schema, timeout=limit)

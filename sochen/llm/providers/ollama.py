@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from ...config.sections.models import ProviderConfig
 from .base import (
@@ -20,6 +21,7 @@ from .base import (
     Provider,
     ProviderConfigError,
     ProviderError,
+    ProviderOptions,
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
@@ -31,17 +33,40 @@ from .base import (
 if TYPE_CHECKING:
     import ollama as _ollama
 
-__all__ = ["OllamaProvider"]
+__all__ = ["OllamaOptions", "OllamaProvider"]
+
+
+class OllamaOptions(ProviderOptions):
+    """Options of the ``ollama`` kind."""
+
+    base_url: str | None = Field(
+        default=None, description="Ollama host, e.g. http://10.0.0.5:11434; empty uses the client default."
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for an Ollama behind an authenticating proxy (written `api_key_env: VARIABLE`).",
+    )
+    keep_alive: str | None = Field(default=None, description="How long Ollama keeps the model loaded, e.g. '5m'.")
+    temperature: float = Field(default=0.2, ge=0, le=2, description="Sampling temperature.")
 
 
 class OllamaProvider(Provider):
     """A model served by Ollama (on this machine or on the LAN)."""
 
     kind = "ollama"
+    options_model = OllamaOptions
+    options: OllamaOptions
 
-    def __init__(self, name: str, config: ProviderConfig, *, api_key: SecretStr | None = None) -> None:
-        super().__init__(name, config)
-        self._api_key = api_key
+    def __init__(
+        self,
+        name: str,
+        config: ProviderConfig,
+        *,
+        options: OllamaOptions | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(name, config, options=options, env=env)
+        self._api_key = self.options.api_key
         self._clients: dict[float, _ollama.Client] = {}
         self._lock = threading.Lock()
         # The ollama client drops response headers on errors; a response hook keeps Retry-After.
@@ -59,7 +84,7 @@ class OllamaProvider(Provider):
                 if self._api_key is not None:
                     headers["authorization"] = f"Bearer {self._api_key.get_secret_value()}"
                 client = ollama.Client(
-                    host=self.config.base_url or None,
+                    host=self.options.base_url or None,
                     timeout=timeout,
                     headers=headers or None,
                     event_hooks={"response": [self._remember_headers]},
@@ -78,8 +103,8 @@ class OllamaProvider(Provider):
                 model=self.config.model,
                 messages=[m.as_dict() for m in messages],
                 format=schema.model_json_schema() if schema is not None else None,
-                options={"temperature": self.config.temperature},
-                keep_alive=self.config.keep_alive,
+                options={"temperature": self.options.temperature},
+                keep_alive=self.options.keep_alive,
                 stream=False,
             )
         except Exception as exc:
@@ -94,7 +119,7 @@ class OllamaProvider(Provider):
         """List the host's models (``/api/tags``) and confirm the configured one is there."""
         started = time.perf_counter()
         try:
-            listed = self._client(min(self.config.timeout_s, 10.0)).list()
+            listed = self._client(min(self.options.timeout_s, 10.0)).list()
         except Exception as exc:
             raise self._map_error(exc) from None
         names = tuple(m.model or "" for m in listed.models)
@@ -124,7 +149,7 @@ class OllamaProvider(Provider):
             return ProviderUnavailable(f"ollama error ({status}): {message}", provider=self.name)
         if isinstance(exc, ConnectionError | httpx.TransportError):
             return ProviderUnavailable(
-                f"cannot reach ollama at {self.config.base_url or 'default host'}", provider=self.name
+                f"cannot reach ollama at {self.options.base_url or 'default host'}", provider=self.name
             )
         if isinstance(exc, ValueError | ValidationError):  # JSON decoding or an unexpected response shape
             return ProviderUnavailable(f"malformed response from ollama: {type(exc).__name__}", provider=self.name)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 from ...config.sections.models import ProviderConfig
 from .base import (
@@ -22,6 +23,7 @@ from .base import (
     Provider,
     ProviderConfigError,
     ProviderError,
+    ProviderOptions,
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
@@ -35,22 +37,68 @@ from .base import (
 if TYPE_CHECKING:
     import openai as _openai
 
-__all__ = ["NO_KEY", "OpenAIProvider"]
+__all__ = ["NO_KEY", "ChatOptions", "OpenAIOptions", "OpenAIProvider"]
 
 NO_KEY = "sk-no-key-required"
 """Sent when the tenant names no key variable: local OpenAI-compatible servers usually need none."""
 
 
+class ChatOptions(ProviderOptions):
+    """Sampling options shared by the kinds that speak the OpenAI chat protocol."""
+
+    temperature: float = Field(default=0.2, ge=0, le=2, description="Sampling temperature.")
+    max_output_tokens: int | None = Field(
+        default=None, gt=0, le=32768, description="Upper bound on generated tokens per call; empty: the server's."
+    )
+
+
+class OpenAIOptions(ChatOptions):
+    """Options of the ``openai`` kind."""
+
+    base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible server, e.g. http://10.0.0.7:8000/v1 (vLLM, llama.cpp "
+        "server); empty uses the OpenAI API.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="API key (written `api_key_env: VARIABLE`); empty sends a placeholder, which local servers accept.",
+    )
+
+
 class OpenAIProvider(Provider):
-    """A model behind an OpenAI-compatible HTTP API."""
+    """A model behind an OpenAI-compatible HTTP API.
+
+    Subclasses that serve an OpenAI-compatible endpoint of their own (the embedded ``llamacpp``
+    kind, a vLLM variant) override :meth:`_endpoint` to say where it is and with which key.
+    """
 
     kind = "openai"
+    options_model: ClassVar[type[ProviderOptions]] = OpenAIOptions
+    options: ChatOptions
 
-    def __init__(self, name: str, config: ProviderConfig, *, api_key: SecretStr | None = None) -> None:
-        super().__init__(name, config)
-        self._api_key = api_key
+    def __init__(
+        self,
+        name: str,
+        config: ProviderConfig,
+        *,
+        options: ProviderOptions | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(name, config, options=options, env=env)
         self._client_obj: _openai.OpenAI | None = None
         self._lock = threading.Lock()
+
+    def _endpoint(self) -> tuple[str | None, SecretStr | None]:
+        """The base URL and key to call (may do I/O in subclasses: it is called on first use only)."""
+        opts = self.options
+        if not isinstance(opts, OpenAIOptions):  # pragma: no cover - a subclass forgot to override
+            raise ProviderConfigError(f"{type(self).__name__} must override _endpoint()")
+        return opts.base_url, opts.api_key
+
+    @property
+    def _where(self) -> str:
+        return getattr(self.options, "base_url", None) or "the OpenAI API"
 
     def _client(self) -> _openai.OpenAI:
         with self._lock:
@@ -61,17 +109,24 @@ class OpenAIProvider(Provider):
                     raise ProviderConfigError(
                         "the 'openai' provider needs the llm extra: pip install 'sochen[llm]'"
                     ) from None
-                key = self._api_key.get_secret_value() if self._api_key is not None else NO_KEY
+                base_url, api_key = self._endpoint()
                 self._client_obj = openai.OpenAI(
-                    api_key=key,
-                    base_url=self.config.base_url or None,
-                    timeout=self.config.timeout_s,
+                    api_key=api_key.get_secret_value() if api_key is not None else NO_KEY,
+                    base_url=base_url or None,
+                    timeout=self.options.timeout_s,
                     max_retries=0,
                 )
             return self._client_obj
 
-    def _complete(self, messages: list[Message], *, schema: type[BaseModel] | None, timeout: float) -> RawCompletion:
-        kwargs: dict[str, Any] = {}
+    def _request(self, messages: list[Message], schema: type[BaseModel] | None) -> dict[str, Any]:
+        """The keyword arguments of one ``chat.completions.create`` call, timeout aside."""
+        kwargs: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": [m.as_dict() for m in messages],
+            "temperature": self.options.temperature,
+        }
+        if self.options.max_output_tokens is not None:
+            kwargs["max_tokens"] = self.options.max_output_tokens
         if schema is not None:
             kwargs["response_format"] = {
                 "type": "json_schema",
@@ -81,14 +136,13 @@ class OpenAIProvider(Provider):
                     "strict": True,
                 },
             }
+        return kwargs
+
+    def _complete(self, messages: list[Message], *, schema: type[BaseModel] | None, timeout: float) -> RawCompletion:
+        request = self._request(messages, schema)
+        client = self._client()  # configuration problems surface as ProviderConfigError, not call failures
         try:
-            completion = self._client().chat.completions.create(
-                model=self.config.model,
-                messages=[m.as_dict() for m in messages],  # type: ignore[misc]
-                temperature=self.config.temperature,
-                timeout=timeout,
-                **kwargs,
-            )
+            completion = client.chat.completions.create(timeout=timeout, **request)
             choice = completion.choices[0]
         except Exception as exc:
             raise self._map_error(exc) from None
@@ -107,8 +161,9 @@ class OpenAIProvider(Provider):
     def check(self) -> Health:
         """List the endpoint's models (``GET /models``) and confirm the configured one is served."""
         started = time.perf_counter()
+        client = self._client()
         try:
-            ids = tuple(m.id for m in self._client().models.list(timeout=min(self.config.timeout_s, 10.0)))
+            ids = tuple(m.id for m in client.models.list(timeout=min(self.options.timeout_s, 10.0)))
         except Exception as exc:
             raise self._map_error(exc) from None
         present = self.config.model in ids
@@ -123,9 +178,7 @@ class OpenAIProvider(Provider):
         if isinstance(exc, openai.APITimeoutError):
             return ProviderTimeout("the OpenAI-compatible endpoint did not answer in time", provider=self.name)
         if isinstance(exc, openai.APIConnectionError):
-            return ProviderUnavailable(
-                f"cannot reach {self.config.base_url or 'the OpenAI API'}: {exc.message}", provider=self.name
-            )
+            return ProviderUnavailable(f"cannot reach {self._where}: {exc.message}", provider=self.name)
         if isinstance(exc, openai.RateLimitError):
             return RateLimited(
                 f"rate limited: {_message(exc)}",

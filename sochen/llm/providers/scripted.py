@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ...config.sections.models import ProviderConfig
 from ...config.settings import Settings, get_settings
@@ -39,6 +39,7 @@ from .base import (
     Provider,
     ProviderConfigError,
     ProviderError,
+    ProviderOptions,
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
@@ -47,7 +48,7 @@ from .base import (
     Usage,
 )
 
-__all__ = ["Reply", "ScriptRule", "ScriptedCall", "ScriptedProvider", "load_script"]
+__all__ = ["Reply", "ScriptRule", "ScriptedCall", "ScriptedOptions", "ScriptedProvider", "load_script"]
 
 Reply = str | dict[str, Any] | list[Any] | BaseModel | ProviderError | Callable[[list[Message]], Any]
 """Text, JSON-able data, a pydantic object, an error to raise, or a function of the messages."""
@@ -92,10 +93,33 @@ class _State:
     calls: list[ScriptedCall] = field(default_factory=list)
 
 
+class ScriptedOptions(ProviderOptions):
+    """Options of the ``scripted`` kind."""
+
+    model_path: str | None = Field(
+        default=None,
+        description="A YAML file of rules ({match, reply | json | error[, times]}); empty: rules come from code.",
+    )
+
+
 class ScriptedProvider(Provider):
     """Replays canned answers; never touches the network."""
 
     kind = "scripted"
+    options_model = ScriptedOptions
+    options: ScriptedOptions
+
+    @classmethod
+    def from_config(
+        cls,
+        name: str,
+        config: ProviderConfig,
+        *,
+        settings: Any = None,
+        env: Mapping[str, str] | None = None,
+    ) -> ScriptedProvider:
+        """The factory's entry: the settings decide whether the double may exist (never in production)."""
+        return cls(name, config, settings=settings)
 
     def __init__(
         self,
@@ -127,7 +151,7 @@ class ScriptedProvider(Provider):
     def rules(self) -> list[ScriptRule]:
         """The script (loaded from ``model_path`` on first access when not given in code)."""
         if self._state.rules is None:
-            path = self.config.model_path
+            path = self.options.model_path
             self._state.rules = load_script(Path(path)) if path else []
         return self._state.rules
 
