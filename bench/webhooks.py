@@ -59,7 +59,22 @@ connectors:
     access_token_env: BENCH_WA_TOKEN
     app_secret_env: BENCH_WA_SECRET
     verify_token_env: BENCH_WA_VERIFY
+    graph_url: "%(graph_url)s"
 """
+"""The agent's replies go out through the tenant's WhatsApp channel: to a loopback fake of the Graph API
+started by this script (nothing here ever targets an address off this machine)."""
+
+_GRAPH: Any = None
+
+
+def graph_url() -> str:
+    """The loopback fake Graph API the bench tenant's replies are sent to (started once)."""
+    global _GRAPH
+    if _GRAPH is None:
+        from sochen.connectors.testing.fakes import FakeGraphApi
+
+        _GRAPH = FakeGraphApi(phone_number_id="277321005464405", access_token="EAAG-bench").start()
+    return str(_GRAPH.url)
 
 
 BODY = (
@@ -121,7 +136,8 @@ def prepare(url: str) -> None:
     from sochen.db.tenants import store_version
 
     upgrade(url)
-    cfg = parse_tenant_yaml(TENANT_YAML)
+    text = TENANT_YAML % {"graph_url": graph_url()}
+    cfg = parse_tenant_yaml(text)
     with session_scope(url) as session:
         store_version(
             session,
@@ -129,7 +145,7 @@ def prepare(url: str) -> None:
             name=cfg.name,
             config=cfg.model_dump(mode="json"),
             digest=cfg.digest(),
-            source_text=TENANT_YAML,
+            source_text=text,
             source_path=None,
         )
 
