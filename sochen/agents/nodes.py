@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -19,13 +20,14 @@ from pydantic import BaseModel, Field, ValidationError
 from ..config import Settings, TenantConfig
 from ..llm import HealthBoard, Provider, RouteRequest, run_routed
 from ..llm.providers.base import Message, ProviderError
-from ..privacy import assess
+from ..privacy import BusinessTerms, assess
 from ..rag.retriever import Retriever, SearchHit
-from ..text import stems, tokenize
-from .extract import INTENTS, understand_text
+from ..text import normalize, stems, tokenize
+from .extract import INTENTS, looks_like_name, split_name, understand_text
+from .hours import is_open, nearest_open
 from .state import ConversationState
 
-__all__ = ["Deps", "conclude", "guard", "plan", "respond", "retrieve", "understand"]
+__all__ = ["Deps", "business_terms", "conclude", "guard", "plan", "respond", "retrieve", "understand"]
 
 log = logging.getLogger("sochen.agents")
 
@@ -58,24 +60,35 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
         now=now,
         services=agent.services,
         extra_keywords={str(k): v for k, v in agent.intent_keywords.items()},
+        emergency_keywords=agent.emergency.keywords,
     )
     intent, confidence = reading.intent, reading.confidence
-    if agent.understanding == "model":
+    if agent.understanding == "model" and intent != "emergency":
         intent, confidence = _model_intent(state, deps, fallback=(intent, confidence))
     found = dict(reading.slots)
+    update: dict[str, Any] = {}
     collecting = bool(state.get("slots")) and not state.get("lead_done")
     if intent in QUESTION_INTENTS and not collecting:
         found.pop("preferred_time", None)  # "מה השעות ביום שישי?" asks, it does not book
+        # A service asked about is remembered, not collected: a later booking may be for another one.
+        asked = found.pop("service", None)
+        if asked:
+            update["mentioned_service"] = asked
     awaiting = state.get("awaiting")
-    if awaiting and intent not in ("human_request", "complaint") and not reading.is_question:
+    if awaiting and intent not in ("human_request", "complaint", "emergency") and not reading.is_question:
         answer = _bare_answer(state["text"], awaiting, agent)
+        if answer is None and awaiting == "preferred_time" and state.get("proposed_time") and _agrees(state["text"]):
+            answer = state["proposed_time"]  # "כן, מתאים" to the open time we proposed
         if answer is not None and awaiting not in found:
             found[awaiting] = answer
             if intent in ("out_of_scope", "small_talk"):
                 intent, confidence = "provide_details", 0.7
     slots = {**(state.get("slots") or {}), **found}
+    if intent in ("appointment_request", "new_lead") and not slots.get("service") and state.get("mentioned_service"):
+        slots["service"] = state["mentioned_service"]  # "כמה עולה הלבנה?" … "אני רוצה לקבוע"
     not_understood = state.get("not_understood", 0) + 1 if intent == "out_of_scope" else 0
     return {
+        **update,
         "turn": state.get("turn", 0) + 1,
         "intent": intent,
         "confidence": confidence,
@@ -88,17 +101,25 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
     }
 
 
+_AGREE = frozenset({"כן", "מתאים", "מתאימה", "בסדר", "אוקיי", "אוקי", "סגור", "טוב", "מעולה", "יאללה", "ok", "yes", "בטח"})
+
+
+def _agrees(text: str) -> bool:
+    words = tokenize(text)
+    return 0 < len(words) <= 4 and bool(set(words) & _AGREE) and "לא" not in words
+
+
 def _bare_answer(text: str, slot_name: str, agent: Any) -> str | None:
-    """A reply that is just the value asked for: 'דנה כהן' after 'איך קוראים לך?', 'ייעוץ' after the service."""
+    """A reply that is just the value asked for: 'דנה כהן' after 'איך קוראים לך?', 'ייעוץ' after the service.
+
+    An answer to "what is your name?" must look like a name: "מחר אחרי 5" or "בערב עדיף" is not one.
+    """
     spec = next((s for s in agent.slots if s.name == slot_name), None)
     value = " ".join(text.strip().strip(".!").split())
     if spec is None or not value or len(value) > 80:
         return None
     if spec.kind == "name":
-        words = value.split()
-        if 1 <= len(words) <= 4 and all(re.fullmatch(r"[\u05d0-\u05ea'\"-]+|[A-Za-z'-]+", w) for w in words):
-            return value
-        return None
+        return value if looks_like_name(value, services=agent.services) else None
     if spec.kind in ("service", "text"):
         return value
     return None
@@ -149,17 +170,53 @@ def _model_intent(state: ConversationState, deps: Deps, *, fallback: tuple[str, 
 
 # -- guard --------------------------------------------------------------------------------------------
 def guard(state: ConversationState, deps: Deps) -> dict[str, Any]:
-    """Personal-data findings (types only) and whether the turn is sensitive."""
-    result = assess(state["text"])
-    return {"sensitive": result.sensitive, "sensitivity_types": sorted(result.types)}
+    """Personal-data findings (types only) and whether the turn is sensitive.
+
+    Sensitivity is about the person writing: names, addresses and services that the tenant's own
+    documents or configuration contain are the business's (see :mod:`sochen.privacy`).
+    """
+    result = assess(state["text"], business=business_terms(deps))
+    return {"sensitive": result.sensitive, "sensitivity_types": sorted(result.counted)}
+
+
+_TERMS: dict[tuple[str, str, int, str], BusinessTerms] = {}
+_TERMS_LOCK = threading.Lock()
+
+
+def business_terms(deps: Deps) -> BusinessTerms | None:
+    """The tenant's own terms (documents, name, persona, services), built once per knowledge-base revision."""
+    config = deps.config
+    own = [config.name, config.persona.name, config.persona.business, *config.agent.services]
+    try:
+        tenant = deps.retriever.tenant(config.slug, version=deps.version)
+        catalog = deps.retriever.catalog(tenant)
+    except Exception:  # no knowledge base yet: the configuration alone
+        log.debug("no knowledge base for %s; business terms from the configuration only", config.slug)
+        return BusinessTerms(own, services=config.agent.services)
+    key = (config.slug, tenant.id, tenant.kb_revision, config.digest())
+    with _TERMS_LOCK:
+        terms = _TERMS.get(key)
+    if terms is None:
+        texts = [f"{c.title}\n{c.section}\n{c.text}" for c in catalog.chunks]
+        terms = BusinessTerms([*own, *texts], services=config.agent.services)
+        with _TERMS_LOCK:
+            if len(_TERMS) > 64:
+                _TERMS.clear()
+            _TERMS[key] = terms
+    return terms
 
 
 # -- route (plan the turn) ------------------------------------------------------------------------------
 def plan(state: ConversationState, deps: Deps) -> str:
-    """What this turn does: silent, handoff, complaint, collect, answer, greet or out_of_scope."""
+    """What this turn does: emergency, silent, handoff, complaint, collect, answer, greet or out_of_scope.
+
+    An emergency comes first, at any hour and even while a person has the conversation.
+    """
+    intent = state["intent"]
+    if intent == "emergency":
+        return "emergency"
     if state.get("status") == "handoff":
         return "silent"
-    intent = state["intent"]
     if intent == "human_request":
         return "handoff"
     if intent == "complaint":
@@ -169,10 +226,10 @@ def plan(state: ConversationState, deps: Deps) -> str:
     collecting = bool(state.get("slots")) and not state.get("lead_done") and intent != "small_talk"
     if intent in ("appointment_request", "new_lead") or (collecting and not state.get("is_question")):
         return "collect"
+    if intent == "small_talk":
+        return "greet"  # "היי מה שלומך?" is a greeting, not a question for the documents
     if intent in QUESTION_INTENTS or state.get("is_question"):
         return "answer"
-    if intent == "small_talk":
-        return "greet"
     return "out_of_scope"
 
 
@@ -189,7 +246,12 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
     t = deps.config.agent.templates
     outcome: dict[str, Any] = {"reply_mode": "template", "route": {}, "citations": [], "events": [], "handoff": False}
     update: dict[str, Any] = {}
-    if action == "silent":
+    if action == "emergency":
+        # The tenant's emergency instructions, never a bare "a representative will call you back".
+        outcome.update(reply=deps.config.agent.emergency.instructions, handoff=True)
+        outcome["events"].append({"type": "handoff.requested", "payload": {"reason": "emergency", "urgent": True}})
+        update.update(status="handoff", handoff_reason="emergency")
+    elif action == "silent":
         outcome.update(reply=None, reply_mode="none")
     elif action in ("handoff", "complaint"):
         reason = (
@@ -200,6 +262,13 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
         outcome.update(reply=t.complaint if action == "complaint" else t.handoff, handoff=True)
         outcome["events"].append({"type": "handoff.requested", "payload": {"reason": reason}})
         update.update(status="handoff", handoff_reason=reason)
+    elif action == "collect" and not _missing(state, deps) and (closed := _outside_hours(state, deps)):
+        # Not booked: the requested time is outside the opening hours; propose the nearest open one.
+        reply, proposed = closed
+        outcome.update(reply=reply)
+        slots = dict(state.get("slots") or {})
+        slots.pop("preferred_time", None)
+        update.update(slots=slots, awaiting="preferred_time", proposed_time=proposed or None)
     elif action == "collect":
         reply, events, done, awaiting = _collect(state, deps)
         outcome.update(reply=reply)
@@ -258,6 +327,8 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
         if spec.default_from_channel and not slots.get(spec.name) and contact.get("phone"):
             slots[spec.name] = contact["phone"]
     when = slots.get("preferred_time", "")
+    if slots.get("name"):
+        slots["first_name"], slots["last_name"] = split_name(slots["name"])
     shown_when = _show_when(when) if when else "ללא מועד מועדף"
     reply = deps.config.agent.templates.lead_done.format(
         name=slots.get("name", ""), service=slots.get("service", "הפנייה"), when=shown_when
@@ -266,6 +337,27 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
     if when:
         events.append({"type": "appointment.requested", "payload": {"slots": slots, "preferred_time": when}})
     return reply, events, True, None
+
+
+def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | None:
+    """(reply, proposed ISO time) when the requested time is outside the tenant's hours, else None."""
+    iso = (state.get("slots") or {}).get("preferred_time")
+    hours = deps.config.agent.hours
+    if not iso or not hours.configured():
+        return None
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    holidays = deps.config.workflows.holidays
+    if is_open(when, hours, holidays):
+        return None
+    proposal = nearest_open(when, hours, holidays, now=datetime.fromisoformat(state["now"]))
+    if proposal is None:
+        return deps.config.agent.templates.not_understood, ""
+    proposed = proposal.isoformat(timespec="minutes")
+    reply = deps.config.agent.templates.outside_hours.format(when=_show_when(iso), proposal=_show_when(proposed))
+    return reply, proposed
 
 
 _DAYS_HE = ["שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת", "ראשון"]
