@@ -173,27 +173,38 @@ _SERVICES = frozenset(
 )
 _PERSONAL_CUE = re.compile(
     r"(?<![\w])[ובלמשכה]?(אני|לי|שלי|אותי|עליי|ממני|בני|בתי|אשתי|בעלי|ילדי|ילדיי|הבן שלי|הבת שלי|אמא שלי|אבא שלי|"
-    r"כואב|כואבת|כואבים|כאב|כאבים|סובל|סובלת|אובחנתי|אובחן|אובחנה|עברתי|נוטל|נוטלת|לוקח|לוקחת|"
+    r"כואב|כואבת|כואבים|כאב|כאבים|סובל|סובלת|אובחנתי|אובחן|אובחנה|עברתי|"
     r"המטופל|המטופלת|הריון|בהריון|רגיש|רגישה|נפוח|נפוחה|דימום|מדמם|מדממת)(?![\w])"
 )
 
 
-# Wanting or booking something is not a condition: "אני רוצה תור לניקוי אבנית" says nothing about health.
+# Wanting, booking or pricing something is not a condition: "אני רוצה תור לניקוי אבנית", "בכמה יוצא לי
+# שתל" say nothing about anyone's health.
 _WANTING = re.compile(
-    r"(?<![\w])(?:אני\s+)?(?:רוצה|רוצים|צריך|צריכה|צריכים|מעוניין|מעוניינת|מתעניין|מתעניינת|אשמח|רציתי|מבקש|מבקשת)"
-    r"(?:\s+(?:לקבוע|לתאם|להזמין|לעשות|לבוא|להגיע|לשאול|לברר))?(?:\s+(?:לי|תור|פגישה))*(?![\w])"
+    r"(?<![\w])(?:(?:אני\s+)?(?:רוצה|רוצים|צריך|צריכה|צריכים|מעוניין|מעוניינת|מתעניין|מתעניינת|אשמח|רציתי|מבקש|מבקשת)"
+    r"(?:\s+(?:לקבוע|לתאם|להזמין|לעשות|לבוא|להגיע|לשאול|לברר))?(?:\s+(?:לי|תור|פגישה))*"
+    r"|(?:יוצא|יוצאת|יצא|עולה|יעלה|יעלו|עולים|תעלה)\s+לי)(?![\w])"
 )
-# Cues that the writer introduces a name or an address as their own.
-_OWN_CUES = frozenset(
-    {"שמי", "שמי המלא", "השם שלי", "השם המלא שלי", "קוראים לי", "אני", "כאן", "מדבר", "מדברת", "my name is", "i am",
-     "i'm", "this is", "גר", "גרה", "גרים", "גרות", "גרתי", "גרנו", "מתגורר", "מתגוררת", "מתגוררים", "כתובתי"}
+# How a name may be found and still be the business's: a title (ד"ר, מר, גב'), a preposition, or no cue.
+# Any other cue introduces the writer or someone of theirs ("שמי", "אני", "הבת שלי", "בעלי").
+_BUSINESS_NAME_CUES = frozenset(
+    {'ד"ר', "דר'", "דוקטור", "מר", "גב'", "גברת", "הגב'", 'עו"ד', 'רו"ח', "פרופ'", "פרופסור", "הרב", "עם", "של", "את",
+     "בין", "לבין", 'ע"י', "על ידי", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms."}
+)
+# Address cues that give the writer's own address.
+_OWN_ADDRESS_CUES = frozenset(
+    {"גר", "גרה", "גרים", "גרות", "גרתי", "גרנו", "מתגורר", "מתגוררת", "מתגוררים", "כתובתי"}
 )
 
 
 def _own(f: Finding) -> bool:
-    """Whether the writer introduced this finding as their own ("שמי ...", "אני גר ב...")."""
-    cue = f.evidence.split("context:", 1)[1] if "context:" in f.evidence else ""
-    return normalize(cue) in _OWN_CUES
+    """Whether the writer introduced this finding as theirs ("שמי ...", "הבת שלי ...", "אני גר ב...")."""
+    if "context:" not in f.evidence:
+        return False
+    cue = " ".join(normalize(f.evidence.split("context:", 1)[1]).split())
+    if f.type == "name":
+        return cue not in _BUSINESS_NAME_CUES
+    return cue in _OWN_ADDRESS_CUES
 
 
 def _business_owned(f: Finding, text: str, personal: bool, business: BusinessTerms | None) -> bool:

@@ -211,10 +211,10 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
         score = 0.75 if kind in ("weak", "self") else 0.85
         out.append(Cand("name", s, tokens[end_k][2], score, f"context:{cue}"))
         used.update(range(k, end_k + 1))
-    # A name right before an ID cue: "ישראל ישראלי, ת"ז 123456782".
+    # A name right before an ID or a phone cue: "ישראל ישראלי, ת"ז 123456782", "נתן גולדברג, טלפון 052-...".
     by_end = {e: k for k, (_, _, e) in enumerate(tokens)}
     for cue in ctx.cues:
-        if cue.kind != "id":
+        if cue.kind not in ("id", "phone"):
             continue
         gap = len(text[: cue.start]) - len(text[: cue.start].rstrip(" ,"))
         k = by_end.get(cue.start - gap)
