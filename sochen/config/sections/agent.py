@@ -64,7 +64,8 @@ class ReplyTemplates(StrictModel):
         default="לפי המסמכים שלנו:", description="Opens a model-free answer that quotes the documents."
     )
     outside_hours: str = Field(
-        default="{when} אנחנו סגורים. המועד הפנוי הקרוב: {proposal}. מתאים לך?",
+        default="המועד שביקשת ({when}) מחוץ לשעות הפעילות שלנו. המועד הקרוב שבו אנחנו פתוחים: {proposal}. "
+        "מתאים לך? אפשר גם להציע מועד אחר.",
         description="Said when the requested time is outside the opening hours; {when} is the requested time, "
         "{proposal} the nearest open time.",
     )
