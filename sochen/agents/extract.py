@@ -526,14 +526,19 @@ _NOT_NAME_WORDS = frozenset(
     לא כן אוקיי בסדר תודה רבה טוב מעולה נהדר סבבה אני את אתה הוא היא אנחנו רוצה רוצים צריך צריכה מה איך למה
     זה זו של עם על או גם רק עוד כבר בערך הכי נוח נוחה מתאים מתאימה פנוי פנויה תור תורים טיפול בדיקה
     שלום היי הי בוקר ערב לילה ok yes no thanks tomorrow today morning evening
-    """.split()
+    """.split()  # noqa: SIM905 — a word list reads best as a block
 )
-_TITLES = frozenset({'ד"ר', "דר'", "דוקטור", "גב'", "גברת", "מר", 'עו"ד', "פרופ'", "פרופסור", "הרב", "dr", "mr", "mrs", "ms"})
+_TITLES = frozenset(
+    {'ד"ר', "דר'", "דוקטור", "גב'", "גברת", "מר", 'עו"ד', "פרופ'", "פרופסור", "הרב", "dr", "mr", "mrs", "ms"}
+)
 
 
 def looks_like_name(value: str, *, services: list[str] | None = None) -> bool:
-    """Whether a bare reply could be a person's name: one to four name-like words, none a time or a
-    common word, no digits, no service ("מחר אחרי 5" and "בערב עדיף" are not names)."""
+    """Whether a bare reply could be a person's name (an answer to "what is your name?").
+
+    One to four name-like words, none a time or a common word, no digits, no service: "מחר אחרי 5"
+    and "בערב עדיף" are not names.
+    """
     words = value.split()
     if not 1 <= len(words) <= 4:
         return False
@@ -600,7 +605,8 @@ _DAY_WORD = re.compile(r"(?:ביום|יום|ב)\s*(ראשון|שני|שלישי|
 _DATE = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?(?![\d:])")
 _CLOCK = re.compile(r"(?<![\d.])(\d{1,2}):(\d{2})(?!\d)")
 _HOUR = re.compile(
-    r"(?:ב-?|בשעה\s*|שעה\s*|אחרי\s+)(\d{1,2})(?!\d|[.:/]\d)(?:\s*(בבוקר|בצהריים|אחה\"צ|אחר הצהריים|אחרי הצהריים|בערב|בלילה))?"
+    r"(?:ב-?|בשעה\s*|שעה\s*|אחרי\s+)(\d{1,2})(?!\d|[.:/]\d)"
+    r"(?:\s*(בבוקר|בצהריים|אחה\"צ|אחר הצהריים|אחרי הצהריים|בערב|בלילה))?"
 )
 _HOUR_WORDS = {
     "אחת": 1,

@@ -22,7 +22,7 @@ from ..llm import HealthBoard, Provider, RouteRequest, run_routed
 from ..llm.providers.base import Message, ProviderError
 from ..privacy import BusinessTerms, assess
 from ..rag.retriever import Retriever, SearchHit
-from ..text import normalize, stems, tokenize
+from ..text import stems, tokenize
 from .extract import INTENTS, looks_like_name, split_name, understand_text
 from .hours import is_open, nearest_open
 from .state import ConversationState
@@ -84,8 +84,9 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
             if intent in ("out_of_scope", "small_talk"):
                 intent, confidence = "provide_details", 0.7
     slots = {**(state.get("slots") or {}), **found}
-    if intent in ("appointment_request", "new_lead") and not slots.get("service") and state.get("mentioned_service"):
-        slots["service"] = state["mentioned_service"]  # "כמה עולה הלבנה?" … "אני רוצה לקבוע"
+    mentioned = state.get("mentioned_service")
+    if intent in ("appointment_request", "new_lead") and not slots.get("service") and mentioned:
+        slots["service"] = mentioned  # "כמה עולה הלבנה?" … "אני רוצה לקבוע"
     not_understood = state.get("not_understood", 0) + 1 if intent == "out_of_scope" else 0
     return {
         **update,
@@ -101,7 +102,9 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
     }
 
 
-_AGREE = frozenset({"כן", "מתאים", "מתאימה", "בסדר", "אוקיי", "אוקי", "סגור", "טוב", "מעולה", "יאללה", "ok", "yes", "בטח"})
+_AGREE = frozenset(
+    {"כן", "מתאים", "מתאימה", "בסדר", "אוקיי", "אוקי", "סגור", "טוב", "מעולה", "יאללה", "ok", "yes", "בטח"}
+)
 
 
 def _agrees(text: str) -> bool:

@@ -188,13 +188,38 @@ _WANTING = re.compile(
 # How a name may be found and still be the business's: a title (ד"ר, מר, גב'), a preposition, or no cue.
 # Any other cue introduces the writer or someone of theirs ("שמי", "אני", "הבת שלי", "בעלי").
 _BUSINESS_NAME_CUES = frozenset(
-    {'ד"ר', "דר'", "דוקטור", "מר", "גב'", "גברת", "הגב'", 'עו"ד', 'רו"ח', "פרופ'", "פרופסור", "הרב", "עם", "של", "את",
-     "בין", "לבין", 'ע"י', "על ידי", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms."}
+    {
+        'ד"ר',
+        "דר'",
+        "דוקטור",
+        "מר",
+        "גב'",
+        "גברת",
+        "הגב'",
+        'עו"ד',
+        'רו"ח',
+        "פרופ'",
+        "פרופסור",
+        "הרב",
+        "עם",
+        "של",
+        "את",
+        "בין",
+        "לבין",
+        'ע"י',
+        "על ידי",
+        "dr",
+        "dr.",
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+    }
 )
 # Address cues that give the writer's own address.
-_OWN_ADDRESS_CUES = frozenset(
-    {"גר", "גרה", "גרים", "גרות", "גרתי", "גרנו", "מתגורר", "מתגוררת", "מתגוררים", "כתובתי"}
-)
+_OWN_ADDRESS_CUES = frozenset({"גר", "גרה", "גרים", "גרות", "גרתי", "גרנו", "מתגורר", "מתגוררת", "מתגוררים", "כתובתי"})
 
 
 def _own(f: Finding) -> bool:
@@ -231,9 +256,7 @@ def assess(text: str, *, business: BusinessTerms | None = None) -> Assessment:
     findings = tuple(detect(text))
     flat = _WANTING.sub(" ", normalize(text))
     personal = _PERSONAL_CUE.search(flat) is not None
-    counted = frozenset(
-        f.type for f in findings if _counts(f) and not _business_owned(f, text, personal, business)
-    )
+    counted = frozenset(f.type for f in findings if _counts(f) and not _business_owned(f, text, personal, business))
     return Assessment(
         sensitive=bool(counted),
         types=frozenset(f.type for f in findings),

@@ -58,7 +58,7 @@ def _resolve(cands: list[Cand]) -> list[Cand]:
 
 # Words that end the words before a company suffix: "בין דנה כהן לבין אורן מערכות בע"מ" names a
 # company after לבין, not before it.
-_COMPANY_STOP = frozenset({"בין", "לבין", "עם", "של", "את", "עבור", "מול", "לטובת", "מאת", "אל", "לבין", "ובין", "לחברת"})
+_COMPANY_STOP = frozenset({"בין", "לבין", "עם", "של", "את", "עבור", "מול", "לטובת", "מאת", "אל", "ובין", "לחברת"})
 
 
 def _company_span(text: str, start: int, end: int) -> tuple[int, int]:

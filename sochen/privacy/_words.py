@@ -152,7 +152,9 @@ def _extend_name(text: str, tokens: list[Token], i: int, *, loose: bool, to_comm
 
 
 # Words that end a name: "בין שמעון כהן לבין ...", "ד"ר שירה כץ מקבלת ...".
-_NAME_STOPS = frozenset({"בין", "לבין", "ובין", "עם", "של", "את", "מול", "מקבל", "מקבלת", "עובד", "עובדת", "היא", "הוא"})
+_NAME_STOPS = frozenset(
+    {"בין", "לבין", "ובין", "עם", "של", "את", "מול", "מקבל", "מקבלת", "עובד", "עובדת", "היא", "הוא"}
+)
 
 
 def _plain_word(tok: str) -> bool:

@@ -189,9 +189,7 @@ def test_a_service_asked_about_is_the_default_of_a_booking_that_names_none(clini
     assert done.outcome["events"][0]["payload"]["slots"]["service"] == "הלבנת שיניים"
 
 
-def test_a_requested_time_outside_the_hours_is_not_booked_and_the_nearest_open_one_is_offered(
-    clinic, any_database_url
-):
+def test_a_requested_time_outside_the_hours_is_not_booked_and_the_nearest_open_one_is_offered(clinic, any_database_url):
     tuesday = datetime(2026, 11, 24, 12, 0, tzinfo=TZ)
     chat = Chat(clinic, "972520000017", start=tuesday)
     closed = chat.say("שמי יפעת שמש, רוצה תור להלבנת שיניים ביום שישי ב-4")

@@ -3,7 +3,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sochen.agents.extract import extract_datetime, find_service, is_emergency, looks_like_name, split_name, understand_text
+from sochen.agents.extract import (
+    extract_datetime,
+    find_service,
+    is_emergency,
+    looks_like_name,
+    split_name,
+    understand_text,
+)
 
 pytestmark = pytest.mark.unit
 TZ = ZoneInfo("Asia/Jerusalem")

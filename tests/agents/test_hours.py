@@ -62,5 +62,5 @@ def test_nothing_is_proposed_when_nothing_opens_within_three_weeks():
 
 @pytest.mark.parametrize("bad", ["8-18", "08:00", "18:00-08:00", "25:00-26:00", "08:00 עד 18:00"])
 def test_bad_intervals_are_clear_errors(bad):
-    with pytest.raises(ValidationError, match="opening hours|end after"):
+    with pytest.raises(ValidationError, match=r"opening hours|end after"):
         OpeningHours(sunday=[bad])

@@ -42,7 +42,7 @@ def test_the_business_own_terms_are_not_sensitive(text):
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ('שמי שירה כץ, רוצה תור', "name"),  # the writer's own name, even if a doctor has it too
+        ("שמי שירה כץ, רוצה תור", "name"),  # the writer's own name, even if a doctor has it too
         ("הבת שלי נועה הייתה אצלכם אתמול, מה רשמו לה בתיק?", "name"),
         ("אני גר בהרצל 112, רחובות", "address"),
         ("יש לי כאב אחרי ניקוי אבנית", "health"),

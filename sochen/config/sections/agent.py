@@ -111,6 +111,7 @@ class OpeningHours(StrictModel):
         return sorted(out)
 
     def configured(self) -> bool:
+        """Whether any day has hours (else requested times are not checked)."""
         return any(self.intervals(d) for d in range(7))
 
 
@@ -151,8 +152,15 @@ class AgentConfig(StrictModel):
     )
     intent_keywords: dict[
         Literal[
-            "human_request", "complaint", "appointment_request", "new_lead", "price_question", "hours_question",
-            "service_question", "document_question", "small_talk",
+            "human_request",
+            "complaint",
+            "appointment_request",
+            "new_lead",
+            "price_question",
+            "hours_question",
+            "service_question",
+            "document_question",
+            "small_talk",
         ],
         list[str],
     ] = Field(
