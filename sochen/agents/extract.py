@@ -212,7 +212,8 @@ def understand_text(
     )
     service = find_service(text, services or [])
     slots = _slots(text, now=now, service=service)
-    booking = _asks_to_book(flat, terms)
+    tenant_booking = any(sig.startswith("appointment_request:tenant:") for sig in signals)
+    booking = tenant_booking or _asks_to_book(flat, terms)
     policy = bool(terms & _POLICY_WORDS)
     if "appointment_request" in scores and not booking and (is_question or policy):
         # "כמה עולה ביטול תור?", "מה קורה אם לא הגעתי לתור?": the word תור in a question is not a booking.
@@ -225,13 +226,28 @@ def understand_text(
         and "preferred_time" in slots
         and (service or "name" in slots or booking)
         and not policy
-        and not scores.keys() & {"price_question", "hours_question", "document_question"}
+        and not scores.keys() & {"price_question", "hours_question"}
+        and (service or "document_question" not in scores)
     ):
         # "שמי הילה, צריכה סתימה. יום ראשון הבא ב-12 מתאים?": asking for a slot is asking to book.
         scores["appointment_request"] = scores.get("appointment_request", 0.0) + 2
         signals.append("appointment_request:time_in_question")
     if service and not scores.keys() & {"appointment_request", "new_lead", "price_question", "document_question"}:
         scores["service_question" if is_question else "new_lead"] = scores.get("service_question", 0.0) + 1
+    generic = _generic_services(services or [], extra_keywords)
+    if service in generic:
+        # "פגישת ייעוץ לגבי הסכם סודיות": the subject, not the meeting, is the service.
+        specific = find_service(text, [s for s in services or [] if s not in generic])
+        if specific:
+            service = slots["service"] = specific
+    if not service or service in generic:
+        # "פגישת ייעוץ בנושא מכתב התראה", "אני צריכה מכתב התראה לשוכר": the topic is what the lead is about.
+        topic = _topic(text)
+        if topic and (not is_question or "appointment_request" in scores):
+            slots["service"] = topic
+            if not scores.keys() & {"appointment_request", "new_lead", "price_question", "hours_question"}:
+                scores["new_lead"] = scores.get("new_lead", 0.0) + 1
+                signals.append("new_lead:topic")
     emergency = is_emergency(text, extra=emergency_keywords)
     if emergency:
         scores["emergency"] = 10.0
@@ -288,6 +304,39 @@ _POLICY_WORDS = frozenset(
         "להודיע",
     }
 )
+
+
+# A topic after a cue: "בנושא X", "לגבי X", "בעניין X", or a need for a thing ("צריכה מכתב התראה").
+_TOPIC = re.compile(
+    r"(?:(?<![\u05d0-\u05ea])(?:בנושא|לגבי|בעניין|בקשר\s+ל-?)\s*"
+    r"|(?<![\u05d0-\u05ea])(?:צריך|צריכה|צריכים|מבקש|מבקשת)\s+(?!ל|ש|את\b|עורך|עורכת|תור|פגישה|פגישת|עזרה))"
+    r"(?P<topic>[\u05d0-\u05ea\"'\-]+(?:\s+[\u05d0-\u05ea\"'\-]+){0,4})"
+)
+_TOPIC_STOP = frozenset(
+    {"ביום", "יום", "מחר", "היום", "מחרתיים", "בשעה", "שעה", "בבוקר", "בערב", "אחרי", "שמי", "קוראים", "אפשר", "ואני",
+     "אני", "תודה", "כי", "אבל", "כבר", "עם", "מול", "בעוד", "השבוע", "בשבוע"}
+)
+
+
+def _topic(text: str) -> str | None:
+    m = _TOPIC.search(normalize(text))
+    if m is None:
+        return None
+    words: list[str] = []
+    for word in m.group("topic").split():
+        if word in _TOPIC_STOP or word.startswith(("ב-", "ו")) and len(words) >= 2:
+            break
+        words.append(word)
+    topic = " ".join(words).strip("-'\" ")
+    return topic if len(topic) >= 3 and topic not in _NOT_NAME_WORDS else None
+
+
+def _generic_services(services: list[str], extra_keywords: dict[str, list[str]] | None) -> set[str]:
+    """Services that name the meeting, not its subject ("פגישת ייעוץ"): a topic in the message is more precise."""
+    meeting = {normalize(w) for w in (extra_keywords or {}).get("appointment_request", [])}
+    return {
+        s for s in services if normalize(s) in meeting or normalize(s).split()[0] in ("פגישת", "פגישה", "ייעוץ", "שיחת")
+    }
 
 
 def _asks_to_book(flat: str, terms: set[str]) -> bool:

@@ -277,6 +277,8 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
         outcome.update(reply=reply)
         outcome["events"].extend(events)
         update["awaiting"] = awaiting
+        if awaiting:
+            update["asked"] = sorted({*(state.get("asked") or []), awaiting})
         if done:
             update["lead_done"] = True
     elif action == "answer":
@@ -324,6 +326,9 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
     missing = _missing(state, deps)
     if missing:
         return missing[0].prompt, [], False, missing[0].name
+    optional = _optional_to_ask(state, deps)
+    if optional is not None:
+        return optional.prompt, [], False, optional.name
     slots = dict(state.get("slots") or {})
     contact = state.get("contact") or {}
     for spec in deps.config.agent.slots:
@@ -340,6 +345,16 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
     if when:
         events.append({"type": "appointment.requested", "payload": {"slots": slots, "preferred_time": when}})
     return reply, events, True, None
+
+
+def _optional_to_ask(state: ConversationState, deps: Deps) -> Any:
+    """An optional slot still empty and never asked for: asked once before the lead is complete."""
+    slots = state.get("slots") or {}
+    asked = set(state.get("asked") or [])
+    return next(
+        (s for s in deps.config.agent.slots if not s.required and not slots.get(s.name) and s.name not in asked),
+        None,
+    )
 
 
 def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | None:
