@@ -221,6 +221,10 @@ def understand_text(
         signals.append("question:not_booking")
         if not scores.keys() & {"price_question", "hours_question", "document_question", "service_question"}:
             scores["service_question"] = scores.get("service_question", 0.0) + 1
+    if booking and "preferred_time" in slots and "hours_question" in scores and not policy:
+        # "אפשר תור ביום שישי ב-5?": the day names the time asked for, not a question about the hours.
+        del scores["hours_question"]
+        scores["appointment_request"] = scores.get("appointment_request", 0.0) + 1
     if (
         is_question
         and "preferred_time" in slots
@@ -384,6 +388,13 @@ _EMERGENCY_PHRASES = (
     "הפנים התנפחו",
     "חבלה בפנים",
     "חבלה בפה",
+    "מכה בפה",
+    "מכה בפנים",
+    "מכה בשן",
+    "מכה בשיניים",
+    "נפל על הפנים",
+    "נפלה על הפנים",
+    "הרבה דם",
     "קשה לבלוע",
     "קשה לי לבלוע",
     "קושי לבלוע",

@@ -192,3 +192,30 @@ def test_full_names_after_a_strong_cue_keep_their_surname():
     assert understand_text("שמי רינה בן חיים, יש מצב לתור?", now=NOW).slots["name"] == "רינה בן חיים"
     reading = understand_text("אני מתעניין בשתל. נתן גולדברג, טלפון 052-3334455", now=NOW, services=SERVICES)
     assert reading.slots["name"] == "נתן גולדברג"
+
+
+LAW_SERVICES = ["פגישת ייעוץ", "ייעוץ משפטי", "הסכם שכירות", "הסכם סודיות", "רישום חברה"]
+LAW_KEYWORDS = {"appointment_request": ["פגישת ייעוץ", "ייעוץ ראשוני"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [
+        # The subject of the meeting, not the meeting, is what the lead is about.
+        ("שמי אייל ברגמן, אני צריך פגישת ייעוץ לגבי הסכם סודיות עם ספק. אפשר מחר ב-9?", "הסכם סודיות"),
+        ('שמי עו"ד רון שגיא, מבקש פגישת ייעוץ לגבי הסכם מייסדים ביום שלישי בשעה 14:00', "הסכם מייסדים"),
+        ("אני רוצה לקבוע פגישת ייעוץ בנושא מכתב התראה לשוכר. שמי חגית רבינוביץ", "מכתב התראה לשוכר"),
+        ("שלום, שמי שרון אלקיים ואני צריכה מכתב התראה לשוכר שלא משלם", "מכתב התראה לשוכר שלא משלם"),
+        ("אני רוצה לקבוע פגישת ייעוץ", "פגישת ייעוץ"),
+    ],
+)
+def test_the_subject_of_a_meeting_is_the_service(text, service):
+    reading = understand_text(text, now=NOW, services=LAW_SERVICES, extra_keywords=LAW_KEYWORDS)
+    assert reading.intent in ("appointment_request", "new_lead")
+    assert reading.slots["service"] == service
+
+
+def test_a_day_in_a_booking_is_the_time_asked_for_not_an_hours_question():
+    reading = understand_text("שמי ליאור כהן, אפשר תור לסתימה ביום שישי ב-5?", now=NOW, services=SERVICES)
+    assert reading.intent == "appointment_request"
+    assert understand_text("אתם פתוחים ביום שישי?", now=NOW).intent == "hours_question"
