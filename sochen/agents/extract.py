@@ -317,8 +317,32 @@ _TOPIC = re.compile(
     r"(?P<topic>[\u05d0-\u05ea\"'\-]+(?:\s+[\u05d0-\u05ea\"'\-]+){0,4})"
 )
 _TOPIC_STOP = frozenset(
-    {"ביום", "יום", "מחר", "היום", "מחרתיים", "בשעה", "שעה", "בבוקר", "בערב", "אחרי", "שמי", "קוראים", "אפשר", "ואני",
-     "אני", "תודה", "כי", "אבל", "כבר", "עם", "מול", "בעוד", "השבוע", "בשבוע"}
+    {
+        "ביום",
+        "יום",
+        "מחר",
+        "היום",
+        "מחרתיים",
+        "בשעה",
+        "שעה",
+        "בבוקר",
+        "בערב",
+        "אחרי",
+        "שמי",
+        "קוראים",
+        "אפשר",
+        "ואני",
+        "אני",
+        "תודה",
+        "כי",
+        "אבל",
+        "כבר",
+        "עם",
+        "מול",
+        "בעוד",
+        "השבוע",
+        "בשבוע",
+    }
 )
 
 
@@ -538,6 +562,7 @@ def find_service(text: str, services: list[str]) -> str | None:
     for token in tokenize(text):
         for form in (token, *stems(token)):
             forms.add(form)
+            forms.add("=" + _loose(form, vowels=False))
             if len(_loose(form)) >= 3:
                 forms.add("~" + _loose(form))
     heads: dict[str, int] = {}
@@ -555,8 +580,11 @@ def find_service(text: str, services: list[str]) -> str | None:
             return service
     for service in sorted(services, key=len, reverse=True):
         words = normalize(service).split()
-        if len(words) > 1 and heads.get(_loose(words[0])) == 1 and words[0] not in _GENERIC_HEADS and has(words[0]):
-            return service
+        head = words[0] if words else ""
+        if len(words) > 1 and heads.get(_loose(head)) == 1 and head not in _GENERIC_HEADS:
+            # The first word alone, spelled as the service spells it (only ה/ת and plural endings may differ).
+            if head in forms or "=" + _loose(head, vowels=False) in forms:
+                return service
     return None
 
 
@@ -564,13 +592,14 @@ def find_service(text: str, services: list[str]) -> str | None:
 _GENERIC_HEADS = frozenset({"טיפול", "טיפולי", "בדיקה", "בדיקת", "ייעוץ", "פגישת", "פגישה", "שירות", "צילום"})
 
 
-def _loose(word: str) -> str:
-    """A spelling-tolerant key: no ו/י after the first letter, no final ה/ת, no plural ending."""
+def _loose(word: str, *, vowels: bool = True) -> str:
+    """A spelling-tolerant key: no final ה/ת, no plural ending, and (`vowels`) no ו/י after the first letter."""
     if not word or word.isascii():
         return word
     if len(word) > 4 and word.endswith(("ים", "ות")):
         word = word[:-2]
-    word = word[0] + "".join(c for c in word[1:] if c not in "וי")
+    if vowels:
+        word = word[0] + "".join(c for c in word[1:] if c not in "וי")
     if len(word) > 2 and word[-1] in "הת":
         word = word[:-1]
     return word.translate(_FINALS)
@@ -666,6 +695,7 @@ _DATE = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?(?![\d:])")
 _CLOCK = re.compile(r"(?<![\d.])(\d{1,2}):(\d{2})(?!\d)")
 _HOUR = re.compile(
     r"(?:ב-?|בשעה\s*|שעה\s*|אחרי\s+)(\d{1,2})(?!\d|[.:/]\d)"
+    r"(?!\s*(?:שנים|שנה|חודשים|חודש|שבועות|ימים|יום|דקות|שעות|אחוז|%|ש\"ח|₪|שקל))"
     r"(?:\s*(בבוקר|בצהריים|אחה\"צ|אחר הצהריים|אחרי הצהריים|בערב|בלילה))?"
 )
 _HOUR_WORDS = {

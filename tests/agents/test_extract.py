@@ -36,7 +36,9 @@ def test_hebrew_times(text, expected):
     assert extract_datetime(text, now=NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["כמה עולה סתימה?", "סעיף 4.2 בהסכם", "המחיר ₪1,200", "שלום"])
+@pytest.mark.parametrize(
+    "text", ["כמה עולה סתימה?", "סעיף 4.2 בהסכם", "המחיר ₪1,200", "שלום", "החיסיון נגמר אחרי 5 שנים?", "ב-3 ימים"]
+)
 def test_no_time_where_there_is_none(text):
     assert extract_datetime(text, now=NOW) is None
 
@@ -151,6 +153,14 @@ def test_tenant_emergency_phrases_extend_the_rules():
 )
 def test_services_match_in_prefixed_inflected_and_variant_forms(text, service):
     assert find_service(text, SERVICES) == service
+
+
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [("חיסיון עורך דין-לקוח", None), ("אני צריך עריכה של הסכם", "עריכת הסכם"), ("לעריכת ההסכם", "עריכת הסכם")],
+)
+def test_a_first_word_alone_must_be_spelled_as_the_service(text, service):
+    assert find_service(text, ["עריכת הסכם", "הסכם סודיות"]) == service
 
 
 @pytest.mark.parametrize(
