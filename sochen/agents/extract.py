@@ -352,7 +352,7 @@ def _topic(text: str) -> str | None:
         return None
     words: list[str] = []
     for word in m.group("topic").split():
-        if word in _TOPIC_STOP or word.startswith(("ב-", "ו")) and len(words) >= 2:
+        if word in _TOPIC_STOP or (word.startswith(("ב-", "ו")) and len(words) >= 2):
             break
         words.append(word)
     topic = " ".join(words).strip("-'\" ")
@@ -581,10 +581,14 @@ def find_service(text: str, services: list[str]) -> str | None:
     for service in sorted(services, key=len, reverse=True):
         words = normalize(service).split()
         head = words[0] if words else ""
-        if len(words) > 1 and heads.get(_loose(head)) == 1 and head not in _GENERIC_HEADS:
-            # The first word alone, spelled as the service spells it (only ה/ת and plural endings may differ).
-            if head in forms or "=" + _loose(head, vowels=False) in forms:
-                return service
+        # The first word alone, spelled as the service spells it (only ה/ת and plural endings may differ).
+        if (
+            len(words) > 1
+            and heads.get(_loose(head)) == 1
+            and head not in _GENERIC_HEADS
+            and (head in forms or "=" + _loose(head, vowels=False) in forms)
+        ):
+            return service
     return None
 
 
