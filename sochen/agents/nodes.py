@@ -22,8 +22,8 @@ from ..llm import HealthBoard, Provider, RouteRequest, run_routed
 from ..llm.providers.base import Message, ProviderError
 from ..privacy import BusinessTerms, assess
 from ..rag.retriever import Retriever, SearchHit
-from ..text import stems, tokenize
-from .extract import INTENTS, looks_like_name, split_name, understand_text
+from ..text import normalize, stems, tokenize
+from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
 from .hours import is_open, nearest_open
 from .state import ConversationState
 
@@ -63,9 +63,10 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
         emergency_keywords=agent.emergency.keywords,
     )
     intent, confidence = reading.intent, reading.confidence
-    if agent.understanding == "model" and intent != "emergency":
-        intent, confidence = _model_intent(state, deps, fallback=(intent, confidence))
     found = dict(reading.slots)
+    if agent.understanding == "model" and intent != "emergency":
+        intent, confidence, model_slots = _model_reading(state, deps, fallback=(intent, confidence))
+        found = {**model_slots, **found}  # the rules' values win; the model fills what they left empty
     update: dict[str, Any] = {}
     collecting = bool(state.get("slots")) and not state.get("lead_done")
     if intent in QUESTION_INTENTS and not collecting:
@@ -128,17 +129,61 @@ def _bare_answer(text: str, slot_name: str, agent: Any) -> str | None:
     return None
 
 
-class _ModelIntent(BaseModel):
+# Hebrew definitions of the intents, given to a model that classifies (labels stay in English: they are codes).
+INTENT_LABELS_HE: dict[str, str] = {
+    "emergency": "מצב חירום רפואי או פציעה שדורשים טיפול מיידי (כאב חזק, נפיחות, דימום שלא נפסק, חבלה, קוצר נשימה)",
+    "human_request": "הכותב מבקש לדבר עם נציג או עם אדם אמיתי",
+    "complaint": "תלונה או חוסר שביעות רצון מהשירות, מהיחס או מחיוב",
+    "appointment_request": "בקשה לקבוע, לתאם או להזמין תור או פגישה (גם כשאלה: 'אפשר תור מחר ב-10?')",
+    "new_lead": "התעניינות בשירות כדי שיחזרו אליו, בלי בקשה מפורשת לתור",
+    "price_question": "שאלה על מחיר, עלות, דמי ביטול או תשלום — שאלה, לא בקשת תור",
+    "hours_question": "שאלה על שעות פעילות, ימים פתוחים או מתי מישהו מקבל",
+    "service_question": "שאלה על שירות, טיפול, מדיניות (ביטולים, אי-הגעה), כתובת, חניה או נגישות",
+    "document_question": "שאלה על תוכן מסמך, הסכם או סעיף",
+    "small_talk": "ברכה, תודה או שיחת נימוסים בלבד",
+    "provide_details": "מסירת פרטים שהתבקשו: שם, טלפון, מועד או שירות",
+    "out_of_scope": "כל דבר אחר שאינו קשור לעסק",
+}
+
+
+class _ModelReading(BaseModel):
+    """What a model reads from one message: schema-constrained JSON, validated again by the rules."""
+
     intent: Literal[INTENTS] = Field(description="One of the known intents.")  # type: ignore[valid-type]
     confidence: float = Field(ge=0, le=1)
+    name: str | None = Field(default=None, description="The writer's full name, only when they gave it.")
+    service: str | None = Field(default=None, description="The service named, exactly as in the tenant's list.")
+    time_phrase: str | None = Field(default=None, description="The words that say when, copied from the message.")
 
 
-def _model_intent(state: ConversationState, deps: Deps, *, fallback: tuple[str, float]) -> tuple[str, float]:
-    """Classify with a routed model and validated structured output; one retry with the error, then rules."""
+# Policy when the rules and a model disagree (documented in docs/understanding.md):
+#  1. An emergency read by either side is an emergency (safety wins); a person asking for a person or a
+#     complaint read by the rules stays so (explicit words).
+#  2. Otherwise the rules win when they are sure (confidence >= _RULES_SURE); the model wins when it is
+#     at least _MODEL_SURE and the rules are not sure; else the rules.
+#  3. Slots: the rules' values always win; the model only fills slots the rules left empty, and each is
+#     checked: a name must look like a name and appear in the message, a service must be the tenant's,
+#     a time phrase must appear in the message and be read by the deterministic date parser.
+#  4. A model that fails, times out, is not allowed (a sensitive turn with no local model) or answers
+#     invalid JSON twice changes nothing: the rules' reading stands.
+_RULES_SURE = 0.8
+_MODEL_SURE = 0.6
+
+
+def _model_reading(
+    state: ConversationState, deps: Deps, *, fallback: tuple[str, float]
+) -> tuple[str, float, dict[str, str]]:
+    """Classify with a routed model and schema-constrained output; one retry with the error, then rules."""
+    agent = deps.config.agent
+    labels = "\n".join(f"- {k}: {v}" for k, v in INTENT_LABELS_HE.items())
     system = (
-        "סווג/י את הודעת הלקוח לאחת הכוונות: "
-        + ", ".join(INTENTS)
-        + '. החזר/י JSON: {"intent": ..., "confidence": ...}'
+        "את/ה מסווג/ת הודעות של לקוחות לעסק. בחר/י כוונה אחת מהרשימה לפי ההגדרות:\n"
+        + labels
+        + "\nשירותי העסק: "
+        + (", ".join(agent.services) or "אין רשימה")
+        + "\nהחזר/י JSON בלבד לפי הסכמה: intent, confidence (0 עד 1), name (שם הכותב אם מסר, אחרת null), "
+        "service (שם שירות מהרשימה בדיוק, אחרת null), time_phrase (המילים בהודעה שמציינות מועד, אחרת null). "
+        "אל תמציא/י פרטים שלא כתובים בהודעה."
     )
     messages = [Message(role="system", content=system), Message(role="user", content=state["text"])]
     request = RouteRequest(state["text"], assess(state["text"]), task="classify")
@@ -152,23 +197,55 @@ def _model_intent(state: ConversationState, deps: Deps, *, fallback: tuple[str, 
                 providers=deps.providers,
                 session=None,
                 health=deps.health,
-                schema=_ModelIntent,
+                schema=_ModelReading,
             )
         except ProviderError:
-            return fallback
+            return (*fallback, {})
         if result.completion is None:
-            return fallback
+            return (*fallback, {})
         try:
-            parsed = result.completion.parsed or _ModelIntent.model_validate_json(result.completion.text)
-            assert isinstance(parsed, _ModelIntent)
-            return parsed.intent, parsed.confidence
+            parsed = result.completion.parsed or _ModelReading.model_validate_json(result.completion.text)
+            assert isinstance(parsed, _ModelReading)
         except (ValidationError, AssertionError) as exc:
             messages = [
                 *messages,
                 Message(role="assistant", content=result.completion.text),
                 Message(role="user", content=f"התשובה לא תקינה: {exc}. החזר/י JSON תקין בלבד."),
             ]
-    return fallback
+            continue
+        return (*_reconcile(fallback, parsed), _model_slots(parsed, state, deps))
+    return (*fallback, {})
+
+
+def _reconcile(rules: tuple[str, float], model: _ModelReading) -> tuple[str, float]:
+    """The intent under the disagreement policy above."""
+    intent, confidence = rules
+    if "emergency" in (intent, model.intent):
+        return "emergency", max(confidence, model.confidence)
+    if intent in ("human_request", "complaint") or model.intent == intent:
+        return intent, max(confidence, model.confidence) if model.intent == intent else confidence
+    if confidence < _RULES_SURE and model.confidence >= _MODEL_SURE:
+        return model.intent, model.confidence
+    return intent, confidence
+
+
+def _model_slots(model: _ModelReading, state: ConversationState, deps: Deps) -> dict[str, str]:
+    """The model's slots that pass the rules' checks (policy point 3)."""
+    text = state["text"]
+    flat = normalize(text)
+    agent = deps.config.agent
+    out: dict[str, str] = {}
+    if model.name and normalize(model.name) in flat and looks_like_name(model.name, services=agent.services):
+        out["name"] = model.name.strip()
+    if model.service:
+        service = next((s for s in agent.services if normalize(s) == normalize(model.service)), None)
+        if service is not None:
+            out["service"] = service
+    if model.time_phrase and normalize(model.time_phrase) in flat:
+        when = extract_datetime(model.time_phrase, now=datetime.fromisoformat(state["now"]))
+        if when is not None:
+            out["preferred_time"] = when.isoformat(timespec="minutes")
+    return out
 
 
 # -- guard --------------------------------------------------------------------------------------------

@@ -143,8 +143,10 @@ class AgentConfig(StrictModel):
     )
     understanding: Literal["rules", "model"] = Field(
         default="rules",
-        description="'rules': Hebrew keyword rules and deterministic extraction. 'model': a routed model classifies "
-        "intents with validated structured output (one retry with the validation error), rules as the fallback.",
+        description="'rules': Hebrew keyword rules and deterministic extraction. 'model': a routed model also reads "
+        "the intent and slots as schema-constrained JSON with Hebrew label definitions (one retry with the "
+        "validation error); rules stay the fast path and the fallback, and a fixed policy decides disagreements "
+        "(docs/understanding.md).",
     )
     slots: list[SlotSpec] = Field(default_factory=_default_slots, description="What a lead must include.")
     services: list[str] = Field(
