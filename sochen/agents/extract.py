@@ -253,6 +253,8 @@ def understand_text(
                 scores["new_lead"] = scores.get("new_lead", 0.0) + 1
                 signals.append("new_lead:topic")
     emergency = is_emergency(text, extra=emergency_keywords)
+    if emergency in _EMERGENCY_WORDS_ONLY and (policy or "price_question" in scores):
+        emergency = None  # "כמה עולה במקרה חירום?", "גובים דמי ביטול במצב חירום?" ask about a fee or a rule
     if emergency:
         scores["emergency"] = 10.0
         signals.append(f"emergency:{emergency}")
@@ -430,8 +432,11 @@ _EMERGENCY_PHRASES = (
     "emergency",
     "طوارئ",
 )
-# Named services or fees that contain an emergency word but ask about a price or a booking.
-_NOT_EMERGENCY = ("טיפול חירום", "טיפולי חירום", "תור חירום")
+# Named services or fees that contain an emergency word but ask about a price or a booking, and national
+# emergencies (a cancellation rule, not a patient's state).
+_NOT_EMERGENCY = ("טיפול חירום", "טיפולי חירום", "תור חירום", "חירום ביטחוני", "חירום לאומי", "שעת חירום")
+# Reasons that are only the word "emergency": a question about a fee or a rule that uses it is that question.
+_EMERGENCY_WORDS_ONLY = frozenset({"חירום", "מקרה חירום", "מצב חירום", "במקרה חירום", "emergency", "طوارئ"})
 _SYMPTOMS = frozenset(
     {
         "כאב",

@@ -127,7 +127,14 @@ def test_emergencies_outrank_everything(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["כמה עולה טיפול חירום?", "כואב לי קצת אחרי הסתימה, זה נורמלי?", "אני רוצה לדבר עם נציג", "השן קצת רגישה לקור"],
+    [
+        "כמה עולה טיפול חירום?",
+        "כואב לי קצת אחרי הסתימה, זה נורמלי?",
+        "אני רוצה לדבר עם נציג",
+        "השן קצת רגישה לקור",
+        "גובים דמי ביטול אם יש מצב חירום ביטחוני?",
+        "כמה עולה ביקור במקרה חירום?",
+    ],
 )
 def test_not_every_pain_or_emergency_word_is_an_emergency(text):
     assert understand_text(text, now=NOW, services=SERVICES).intent != "emergency"
