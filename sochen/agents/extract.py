@@ -113,7 +113,16 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         "עם מנהל",
     ),
     "complaint": ("לא מרוצה", "לא מרוצים", "יחס מזלזל", "לא בסדר"),
-    "appointment_request": ("קביעת תור", "לקבוע תור", "להגיע ל", "book an appointment", "i'd like to book"),
+    "appointment_request": (
+        "קביעת תור",
+        "לקבוע תור",
+        "להגיע ל",
+        "book an appointment",
+        "i'd like to book",
+        "can i come",
+        "can i book",
+    ),
+    "price_question": ("how much",),
     "new_lead": ("רוצה לעשות", "רוצה להתחיל", "אשמח לשמוע", "תחזרו אליי", "לחזור אליי"),
     "hours_question": ("עד מתי", "מתי אתם", "מתי פתוח", "איזו שעה", "איזה שעה", "באיזו שעה", "באיזה ימים"),
     "small_talk": ("בוקר טוב", "ערב טוב", "לילה טוב", "מה נשמע", "מה שלומך", "good morning"),
@@ -176,6 +185,7 @@ def understand_text(
     services: list[str] | None = None,
     extra_keywords: dict[str, list[str]] | None = None,
     emergency_keywords: list[str] | None = None,
+    service_aliases: dict[str, list[str]] | None = None,
 ) -> Understanding:
     """Intent, whether it is a question, and slots, by rules (see the module docstring).
 
@@ -210,7 +220,7 @@ def understand_text(
         # "אחי בכמה יוצא לי שתל": a question word near the start, behind a prefix or an address word
         or any(t in _ASKING or _ASKING & set(stems(t)) for t in tokens[:3])
     )
-    service = find_service(text, services or [])
+    service = find_service(text, services or [], service_aliases)
     slots = _slots(text, now=now, service=service)
     tenant_booking = any(sig.startswith("appointment_request:tenant:") for sig in signals)
     booking = tenant_booking or _asks_to_book(flat, terms)
@@ -268,6 +278,7 @@ _ASKING = frozenset({"כמה", "מתי", "איפה", "האם", "איך", "למה
 # A booking needs words that ask for one; "תור" alone also names the appointment a question is about.
 _BOOKING_WORDS = frozenset({"לקבוע", "לקבע", "לתאם", "להזמין", "לשריין", "לקבל", "book"})
 _BOOKING_PHRASES = (
+    "can i come",
     "רוצה תור",
     "רוצה לקבוע",
     "רוצה להגיע",
@@ -555,14 +566,20 @@ def _decide(scores: dict[str, float], is_question: bool, n_tokens: int) -> tuple
     return best, min(0.95, 0.6 + 0.1 * scores[best])
 
 
-def find_service(text: str, services: list[str]) -> str | None:
+def find_service(text: str, services: list[str], aliases: dict[str, list[str]] | None = None) -> str | None:
     """The tenant's service a message names, in any prefixed, inflected or spelling-variant form.
 
     Every word of the service matches a word of the message ("להלבנת שינים" → "הלבנת שיניים"), or its
     distinctive first word does ("להלבנה" → "הלבנת שיניים", "לניקוי" → "ניקוי אבנית") when no other
     service shares it. Forms are compared without matres lectionis, construct ת / absolute ה and plural
-    endings; the longest matching service wins.
+    endings; the longest matching service wins. `aliases` are the tenant's other names for a service
+    (English, Arabic, slang), matched as whole words.
     """
+    flat = normalize(text)
+    for service, names in sorted((aliases or {}).items(), key=lambda kv: -max((len(n) for n in kv[1]), default=0)):
+        for alias in sorted(names, key=len, reverse=True):
+            if re.search(rf"(?<![\w]){re.escape(normalize(alias))}(?![\w])", flat):
+                return service
     forms: set[str] = set()
     for token in tokenize(text):
         for form in (token, *stems(token)):
@@ -736,12 +753,14 @@ def extract_datetime(text: str, *, now: datetime) -> datetime | None:
     flat = normalize(text)
     words = set(tokenize(text))
     day: date | None = None
-    if words & {"מחרתיים"}:
+    if words & {"מחרתיים"} or "day after tomorrow" in flat:
         day = now.date() + timedelta(days=2)
-    elif words & {"מחר", "ומחר"}:
+    elif words & {"מחר", "ומחר", "tomorrow"}:
         day = now.date() + timedelta(days=1)
-    elif words & {"היום", "הערב", "והיום"}:
+    elif words & {"היום", "הערב", "והיום", "today", "tonight"}:
         day = now.date()
+    if (m := _EN_DAY.search(flat)) is not None:
+        day = now.date() + timedelta(days=(_EN_WEEKDAYS[m.group(1)] - now.weekday()) % 7 or 7)
     if (m := _IN_DAYS.search(flat)) is not None:
         unit = m.group(1)
         days = {"יום": 1, "יומיים": 2, "שבוע": 7, "שבועיים": 14}.get(unit) or int(m.group(2) or 0)
@@ -775,7 +794,16 @@ def _date_cue(flat: str, start: int) -> bool:
     return re.search(r"(?:^|\s)(?:ב|ל|עד|מ|ביום|תאריך|החל מ)-?\s?$", before) is not None
 
 
+_EN_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_EN_DAY = re.compile(r"\b(?:on |next |this )?(" + "|".join(_EN_WEEKDAYS) + r")\b")
+_EN_HOUR = re.compile(r"\b(?:at |around )?(\d{1,2})(?::(\d{2}))?\s?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
+
+
 def _time_of_day(flat: str) -> time | None:
+    if (m := _EN_HOUR.search(flat)) is not None:  # "at 10am", "3:30 pm"
+        hour, minute, part = int(m.group(1)), int(m.group(2) or 0), m.group(3)
+        if 0 < hour <= 12 and minute < 60:
+            return time(hour % 12 + (12 if part.startswith("p") else 0), minute)
     if (m := _CLOCK.search(flat)) is not None:
         hour, minute = int(m.group(1)), int(m.group(2))
         return time(hour, minute) if hour < 24 and minute < 60 else None

@@ -61,6 +61,7 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
         services=agent.services,
         extra_keywords={str(k): v for k, v in agent.intent_keywords.items()},
         emergency_keywords=agent.emergency.keywords,
+        service_aliases=agent.service_aliases,
     )
     intent, confidence = reading.intent, reading.confidence
     found = dict(reading.slots)

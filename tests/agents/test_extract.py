@@ -236,3 +236,34 @@ def test_a_day_in_a_booking_is_the_time_asked_for_not_an_hours_question():
     reading = understand_text("שמי ליאור כהן, אפשר תור לסתימה ביום שישי ב-5?", now=NOW, services=SERVICES)
     assert reading.intent == "appointment_request"
     assert understand_text("אתם פתוחים ביום שישי?", now=NOW).intent == "hours_question"
+
+
+ALIASES = {"ניקוי אבנית": ["teeth cleaning", "تنظيف الأسنان"], "הלבנת שיניים": ["whitening", "تبييض الأسنان"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        (
+            "Hi, my name is David Miller. I'd like to book a teeth cleaning tomorrow at 10am",
+            "appointment_request",
+            {"name": "David Miller", "service": "ניקוי אבנית", "preferred_time": "2026-11-23T10:00+02:00"},
+        ),
+        ("How much is teeth whitening?", "price_question", {"service": "הלבנת שיניים"}),
+        ("كم سعر تبييض الأسنان؟", "price_question", {"service": "הלבנת שיניים"}),
+        ("can I come on Tuesday at 3:30 pm?", "appointment_request", {"preferred_time": "2026-11-24T15:30+02:00"}),
+    ],
+)
+def test_other_languages_through_the_tenant_aliases(text, intent, slots):
+    reading = understand_text(text, now=NOW, services=SERVICES, service_aliases=ALIASES)
+    assert reading.intent == intent
+    assert reading.slots == slots
+
+
+def test_aliases_must_name_the_tenant_services():
+    from pydantic import ValidationError
+
+    from sochen.config.sections.agent import AgentConfig
+
+    with pytest.raises(ValidationError, match="not in `services`"):
+        AgentConfig(services=["סתימה"], service_aliases={"שתל": ["implant"]})

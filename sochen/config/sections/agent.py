@@ -152,6 +152,11 @@ class AgentConfig(StrictModel):
     services: list[str] = Field(
         default_factory=list, description="Names of the services offered, recognised in messages (Hebrew)."
     )
+    service_aliases: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Other names of a service (English, Arabic, slang), e.g. {ניקוי אבנית: [teeth cleaning, "
+        "تنظيف الأسنان]}; keys must be names from `services`.",
+    )
     intent_keywords: dict[
         Literal[
             "human_request",
@@ -181,6 +186,13 @@ class AgentConfig(StrictModel):
         default_factory=OpeningHours,
         description="Bookable hours per weekday; empty means requested times are not checked.",
     )
+
+    @model_validator(mode="after")
+    def _aliases_name_services(self) -> AgentConfig:
+        unknown = sorted(set(self.service_aliases) - set(self.services))
+        if unknown:
+            raise ValueError(f"service_aliases names services that are not in `services`: {unknown}")
+        return self
 
     @model_validator(mode="after")
     def _unique_slots(self) -> AgentConfig:
