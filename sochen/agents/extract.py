@@ -15,9 +15,19 @@ from datetime import date, datetime, time, timedelta
 from ..privacy import scan
 from ..text import normalize, stems, tokenize
 
-__all__ = ["INTENTS", "Understanding", "extract_datetime", "understand_text"]
+__all__ = [
+    "INTENTS",
+    "Understanding",
+    "extract_datetime",
+    "find_service",
+    "is_emergency",
+    "looks_like_name",
+    "split_name",
+    "understand_text",
+]
 
 INTENTS = (
+    "emergency",
     "human_request",
     "complaint",
     "appointment_request",
@@ -53,6 +63,7 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
         "תור",
         "תורים",
         "לקבוע",
+        "לקבע",
         "לתאם",
         "פגישה",
         "פגישת",
@@ -62,11 +73,29 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
         "פנוי",
         "פנויה",
         "appointment",
+        "book",
         "موعد",
     ),
     "new_lead": ("מעוניין", "מעוניינת", "מתעניין", "מתעניינת", "הצעת", "interested", "quote"),
     "price_question": ("מחיר", "מחירים", "עולה", "עולים", "עלות", "תעריף", "תעריפים", "כמה", "price", "cost", "سعر"),
-    "hours_question": ("שעות", "פתוחים", "פתוח", "סגורים", "סגור", "שישי", "שבת", "חג", "hours", "open"),
+    "hours_question": (
+        "שעות",
+        "פתוחים",
+        "פתוח",
+        "סגורים",
+        "סגור",
+        "שישי",
+        "שבת",
+        "חג",
+        "עובד",
+        "עובדת",
+        "עובדים",
+        "מקבל",
+        "מקבלת",
+        "מקבלים",
+        "hours",
+        "open",
+    ),
     "document_question": ("סעיף", "הסכם", "חוזה", "נספח", "תקופת", "התחייבות", "ערבות", "שכירות", "סודיות"),
     "small_talk": ("שלום", "היי", "הי", "הלו", "תודה", "נשמע", "hi", "hello", "thanks", "مرحبا"),
 }
@@ -84,9 +113,18 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         "עם מנהל",
     ),
     "complaint": ("לא מרוצה", "לא מרוצים", "יחס מזלזל", "לא בסדר"),
-    "appointment_request": ("קביעת תור", "לקבוע תור", "להגיע ל", "book an appointment"),
+    "appointment_request": (
+        "קביעת תור",
+        "לקבוע תור",
+        "להגיע ל",
+        "book an appointment",
+        "i'd like to book",
+        "can i come",
+        "can i book",
+    ),
+    "price_question": ("how much",),
     "new_lead": ("רוצה לעשות", "רוצה להתחיל", "אשמח לשמוע", "תחזרו אליי", "לחזור אליי"),
-    "hours_question": ("עד מתי", "מתי אתם", "מתי פתוח"),
+    "hours_question": ("עד מתי", "מתי אתם", "מתי פתוח", "איזו שעה", "איזה שעה", "באיזו שעה", "באיזה ימים"),
     "small_talk": ("בוקר טוב", "ערב טוב", "לילה טוב", "מה נשמע", "מה שלומך", "good morning"),
 }
 _QUESTION_WORDS = (
@@ -146,11 +184,13 @@ def understand_text(
     now: datetime,
     services: list[str] | None = None,
     extra_keywords: dict[str, list[str]] | None = None,
+    emergency_keywords: list[str] | None = None,
+    service_aliases: dict[str, list[str]] | None = None,
 ) -> Understanding:
     """Intent, whether it is a question, and slots, by rules (see the module docstring).
 
     `extra_keywords` are the tenant's own words per intent (single words match in any prefixed form,
-    phrases as written).
+    phrases as written); `emergency_keywords` extend the built-in emergency vocabulary.
     """
     flat = normalize(text)
     terms = _terms(text)
@@ -173,19 +213,333 @@ def understand_text(
                 scores[intent] = scores.get(intent, 0.0) + 2
                 signals.append(f"{intent}:«{phrase}»")
     tokens = tokenize(text)
-    is_question = "?" in text or "؟" in text or bool(tokens and tokens[0] in _QUESTION_WORDS)
-    service = _find_service(flat, services or [])
+    is_question = (
+        "?" in text
+        or "؟" in text
+        or bool(tokens and tokens[0] in _QUESTION_WORDS)
+        # "אחי בכמה יוצא לי שתל": a question word near the start, behind a prefix or an address word
+        or any(t in _ASKING or _ASKING & set(stems(t)) for t in tokens[:3])
+    )
+    service = find_service(text, services or [], service_aliases)
     slots = _slots(text, now=now, service=service)
+    tenant_booking = any(sig.startswith("appointment_request:tenant:") for sig in signals)
+    booking = tenant_booking or _asks_to_book(flat, terms)
+    policy = bool(terms & _POLICY_WORDS)
+    if "appointment_request" in scores and not booking and (is_question or policy):
+        # "כמה עולה ביטול תור?", "מה קורה אם לא הגעתי לתור?": the word תור in a question is not a booking.
+        del scores["appointment_request"]
+        signals.append("question:not_booking")
+        if not scores.keys() & {"price_question", "hours_question", "document_question", "service_question"}:
+            scores["service_question"] = scores.get("service_question", 0.0) + 1
+    if booking and "preferred_time" in slots and "hours_question" in scores and not policy:
+        # "אפשר תור ביום שישי ב-5?": the day names the time asked for, not a question about the hours.
+        del scores["hours_question"]
+        scores["appointment_request"] = scores.get("appointment_request", 0.0) + 1
+    if (
+        is_question
+        and "preferred_time" in slots
+        and (service or "name" in slots or booking)
+        and not policy
+        and not scores.keys() & {"price_question", "hours_question"}
+        and (service or "document_question" not in scores)
+    ):
+        # "שמי הילה, צריכה סתימה. יום ראשון הבא ב-12 מתאים?": asking for a slot is asking to book.
+        scores["appointment_request"] = scores.get("appointment_request", 0.0) + 2
+        signals.append("appointment_request:time_in_question")
     if service and not scores.keys() & {"appointment_request", "new_lead", "price_question", "document_question"}:
         scores["service_question" if is_question else "new_lead"] = scores.get("service_question", 0.0) + 1
+    generic = _generic_services(services or [], extra_keywords)
+    if service in generic:
+        # "פגישת ייעוץ לגבי הסכם סודיות": the subject, not the meeting, is the service.
+        specific = find_service(text, [s for s in services or [] if s not in generic])
+        if specific:
+            service = slots["service"] = specific
+    if not service or service in generic:
+        # "פגישת ייעוץ בנושא מכתב התראה", "אני צריכה מכתב התראה לשוכר": the topic is what the lead is about.
+        topic = _topic(text)
+        if topic and (not is_question or "appointment_request" in scores):
+            slots["service"] = topic
+            if not scores.keys() & {"appointment_request", "new_lead", "price_question", "hours_question"}:
+                scores["new_lead"] = scores.get("new_lead", 0.0) + 1
+                signals.append("new_lead:topic")
+    emergency = is_emergency(text, extra=emergency_keywords)
+    if emergency in _EMERGENCY_WORDS_ONLY and (policy or "price_question" in scores):
+        emergency = None  # "כמה עולה במקרה חירום?", "גובים דמי ביטול במצב חירום?" ask about a fee or a rule
+    if emergency:
+        scores["emergency"] = 10.0
+        signals.append(f"emergency:{emergency}")
     intent, confidence = _decide(scores, is_question, len(tokens))
     if intent in ("out_of_scope", "small_talk") and slots and not is_question:
         intent, confidence = "provide_details", 0.7  # "קוראים לי דנה", "מחר ב-5": answers to our questions
     return Understanding(intent, confidence, is_question, slots, signals)
 
 
-# A person asking for a person, or complaining, outranks everything; a request to book outranks a question.
+_ASKING = frozenset({"כמה", "מתי", "איפה", "האם", "איך", "למה", "מה"})
+# A booking needs words that ask for one; "תור" alone also names the appointment a question is about.
+_BOOKING_WORDS = frozenset({"לקבוע", "לקבע", "לתאם", "להזמין", "לשריין", "לקבל", "book"})
+_BOOKING_PHRASES = (
+    "can i come",
+    "רוצה תור",
+    "רוצה לקבוע",
+    "רוצה להגיע",
+    "רוצה לבוא",
+    "צריך תור",
+    "צריכה תור",
+    "אשמח לתור",
+    "אשמח לקבוע",
+    "אפשר תור",
+    "אפשר לקבוע",
+    "יש תור",
+    "יש מצב ל",
+    "תור פנוי",
+    "קביעת תור",
+    "like to book",
+)
+# Words of a policy question: cancellation, no-show, lateness, refunds.
+_POLICY_WORDS = frozenset(
+    {
+        "ביטול",
+        "לבטל",
+        "מבטלים",
+        "מבטל",
+        "מבטלת",
+        "דמי",
+        "קנס",
+        "חיוב",
+        "לחייב",
+        "מחייבים",
+        "גובים",
+        "איחור",
+        "מאחר",
+        "מאחרת",
+        "איחרתי",
+        "הגעתי",
+        "הגעה",
+        "מדיניות",
+        "החזר",
+        "הודעתי",
+        "להודיע",
+    }
+)
+
+
+# A topic after a cue: "בנושא X", "לגבי X", "בעניין X", or a need for a thing ("צריכה מכתב התראה").
+_TOPIC = re.compile(
+    r"(?:(?<![\u05d0-\u05ea])(?:בנושא|לגבי|בעניין|בקשר\s+ל-?)\s*"
+    r"|(?<![\u05d0-\u05ea])(?:צריך|צריכה|צריכים|מבקש|מבקשת)\s+(?!ל|ש|את\b|עורך|עורכת|תור|פגישה|פגישת|עזרה))"
+    r"(?P<topic>[\u05d0-\u05ea\"'\-]+(?:\s+[\u05d0-\u05ea\"'\-]+){0,4})"
+)
+_TOPIC_STOP = frozenset(
+    {
+        "ביום",
+        "יום",
+        "מחר",
+        "היום",
+        "מחרתיים",
+        "בשעה",
+        "שעה",
+        "בבוקר",
+        "בערב",
+        "אחרי",
+        "שמי",
+        "קוראים",
+        "אפשר",
+        "ואני",
+        "אני",
+        "תודה",
+        "כי",
+        "אבל",
+        "כבר",
+        "עם",
+        "מול",
+        "בעוד",
+        "השבוע",
+        "בשבוע",
+    }
+)
+
+
+def _topic(text: str) -> str | None:
+    m = _TOPIC.search(normalize(text))
+    if m is None:
+        return None
+    words: list[str] = []
+    for word in m.group("topic").split():
+        if word in _TOPIC_STOP or (word.startswith(("ב-", "ו")) and len(words) >= 2):
+            break
+        words.append(word)
+    topic = " ".join(words).strip("-'\" ")
+    return topic if len(topic) >= 3 and topic not in _NOT_NAME_WORDS else None
+
+
+def _generic_services(services: list[str], extra_keywords: dict[str, list[str]] | None) -> set[str]:
+    """Services that name the meeting, not its subject ("פגישת ייעוץ"): a topic in the message is more precise."""
+    meeting = {normalize(w) for w in (extra_keywords or {}).get("appointment_request", [])}
+    return {
+        s for s in services if normalize(s) in meeting or normalize(s).split()[0] in ("פגישת", "פגישה", "ייעוץ", "שיחת")
+    }
+
+
+def _asks_to_book(flat: str, terms: set[str]) -> bool:
+    return bool(terms & _BOOKING_WORDS) or any(p in flat for p in _BOOKING_PHRASES)
+
+
+# -- emergencies --------------------------------------------------------------------------------------------
+# Said outright: these need no second word.
+_EMERGENCY_PHRASES = (
+    "מקרה חירום",
+    "מצב חירום",
+    "במקרה חירום",
+    "חירום רפואי",
+    "קוצר נשימה",
+    "קשיי נשימה",
+    "קושי לנשום",
+    "קושי בנשימה",
+    "לא מצליח לנשום",
+    "לא מצליחה לנשום",
+    "לא יכול לנשום",
+    "לא יכולה לנשום",
+    "לא נושם",
+    "לא נושמת",
+    "איבד הכרה",
+    "איבדה הכרה",
+    "איבדתי הכרה",
+    "אובדן הכרה",
+    "התעלף",
+    "התעלפה",
+    "התעלפתי",
+    "דימום שלא נפסק",
+    "דימום שאינו נפסק",
+    "לא מפסיק לדמם",
+    "לא מפסיקה לדמם",
+    "לא מפסיק לדמם",
+    "כאב בחזה",
+    "כאבים בחזה",
+    "להתאבד",
+    "לפגוע בעצמי",
+    "תגובה אלרגית",
+    "נפיחות בפנים",
+    "נפיחות בצוואר",
+    "נפיחות בעין",
+    "הפנים נפוחות",
+    "הפנים התנפחו",
+    "חבלה בפנים",
+    "חבלה בפה",
+    "מכה בפה",
+    "מכה בפנים",
+    "מכה בשן",
+    "מכה בשיניים",
+    "נפל על הפנים",
+    "נפלה על הפנים",
+    "הרבה דם",
+    "קשה לבלוע",
+    "קשה לי לבלוע",
+    "קושי לבלוע",
+    "קושי בבליעה",
+    "לא מצליח לבלוע",
+    "לא מצליחה לבלוע",
+    "can't breathe",
+    "cannot breathe",
+    "emergency",
+    "طوارئ",
+)
+# Named services or fees that contain an emergency word but ask about a price or a booking, and national
+# emergencies (a cancellation rule, not a patient's state).
+_NOT_EMERGENCY = ("טיפול חירום", "טיפולי חירום", "תור חירום", "חירום ביטחוני", "חירום לאומי", "שעת חירום")
+# Reasons that are only the word "emergency": a question about a fee or a rule that uses it is that question.
+_EMERGENCY_WORDS_ONLY = frozenset({"חירום", "מקרה חירום", "מצב חירום", "במקרה חירום", "emergency", "طوارئ"})
+_SYMPTOMS = frozenset(
+    {
+        "כאב",
+        "כאבים",
+        "כואב",
+        "כואבת",
+        "כואבים",
+        "דימום",
+        "מדמם",
+        "מדממת",
+        "מדממים",
+        "דם",
+        "נפיחות",
+        "נפוח",
+        "נפוחה",
+        "נפוחים",
+        "נפוחות",
+        "התנפח",
+        "התנפחה",
+        "חום",
+        "חבלה",
+        "מכה",
+        "פצע",
+        "פצוע",
+        "פצועה",
+        "מוגלה",
+        "pain",
+        "bleeding",
+        "swelling",
+        "swollen",
+    }
+)
+_SEVERE = frozenset(
+    {
+        "חזק",
+        "חזקה",
+        "חזקים",
+        "חזקות",
+        "נורא",
+        "מאוד",
+        "נוראי",
+        "נוראית",
+        "נוראיים",
+        "בלתי",
+        "נסבל",
+        "מטורף",
+        "מטורפים",
+        "תופת",
+        "דחוף",
+        "דחופה",
+        "נפסק",
+        "מפסיק",
+        "מפסיקה",
+        "עובר",
+        "גבוה",
+        "severe",
+        "urgent",
+        "unbearable",
+    }
+)
+_TOOTH = frozenset({"שן", "השן", "שיניים", "השיניים", "שיניי", "tooth"})
+_BROKEN = frozenset({"נשברה", "נשבר", "שבורה", "שבור", "נסדקה", "נעקרה", "broke", "broken", "knocked"})
+
+
+def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
+    """Why `text` describes an emergency (the phrase or the words), or None.
+
+    An emergency is said outright ("קוצר נשימה", "דימום שלא נפסק"), or a symptom with a word of
+    severity or urgency ("כאב חזק", "נפיחות ... דחוף"), or a broken or knocked-out tooth; the
+    tenant's own phrases count too. Named services ("טיפול חירום") are not emergencies by themselves.
+    """
+    flat = normalize(text)
+    for name in _NOT_EMERGENCY:
+        flat = flat.replace(name, " ")
+    for phrase in (*_EMERGENCY_PHRASES, *(normalize(w) for w in extra or ())):
+        if phrase and phrase in flat:
+            return phrase
+    terms = _terms(flat)
+    if "חירום" in terms:
+        return "חירום"
+    symptom, severe = terms & _SYMPTOMS, terms & _SEVERE
+    if symptom and severe:
+        return f"{min(symptom)}+{min(severe)}"
+    if terms & _TOOTH and terms & _BROKEN:
+        return "broken_tooth"
+    return None
+
+
+# An emergency outranks everything; then a person asking for a person, or complaining; a request to book
+# outranks a question.
 _PRIORITY = (
+    "emergency",
     "human_request",
     "complaint",
     "appointment_request",
@@ -212,14 +566,121 @@ def _decide(scores: dict[str, float], is_question: bool, n_tokens: int) -> tuple
     return best, min(0.95, 0.6 + 0.1 * scores[best])
 
 
-def _find_service(flat: str, services: list[str]) -> str | None:
+def find_service(text: str, services: list[str], aliases: dict[str, list[str]] | None = None) -> str | None:
+    """The tenant's service a message names, in any prefixed, inflected or spelling-variant form.
+
+    Every word of the service matches a word of the message ("להלבנת שינים" → "הלבנת שיניים"), or its
+    distinctive first word does ("להלבנה" → "הלבנת שיניים", "לניקוי" → "ניקוי אבנית") when no other
+    service shares it. Forms are compared without matres lectionis, construct ת / absolute ה and plural
+    endings; the longest matching service wins. `aliases` are the tenant's other names for a service
+    (English, Arabic, slang), matched as whole words.
+    """
+    flat = normalize(text)
+    for service, names in sorted((aliases or {}).items(), key=lambda kv: -max((len(n) for n in kv[1]), default=0)):
+        for alias in sorted(names, key=len, reverse=True):
+            if re.search(rf"(?<![\w]){re.escape(normalize(alias))}(?![\w])", flat):
+                return service
+    forms: set[str] = set()
+    for token in tokenize(text):
+        for form in (token, *stems(token)):
+            forms.add(form)
+            forms.add("=" + _loose(form, vowels=False))
+            if len(_loose(form)) >= 3:
+                forms.add("~" + _loose(form))
+    heads: dict[str, int] = {}
+    for service in services:
+        words = normalize(service).split()
+        if len(words) > 1:
+            heads[_loose(words[0])] = heads.get(_loose(words[0]), 0) + 1
+
+    def has(word: str) -> bool:
+        return word in forms or (len(_loose(word)) >= 3 and "~" + _loose(word) in forms)
+
     for service in sorted(services, key=len, reverse=True):
-        name = normalize(service)
-        words = name.split()
-        # Prefix-tolerant: 'להלבנת שיניים' contains 'הלבנת שיניים'.
-        if name in flat or all(any(w == t or w in stems(t) for t in flat.split()) for w in words):
+        words = normalize(service).split()
+        if words and all(has(w) for w in words):
+            return service
+    for service in sorted(services, key=len, reverse=True):
+        words = normalize(service).split()
+        head = words[0] if words else ""
+        # The first word alone, spelled as the service spells it (only ה/ת and plural endings may differ).
+        if (
+            len(words) > 1
+            and heads.get(_loose(head)) == 1
+            and head not in _GENERIC_HEADS
+            and (head in forms or "=" + _loose(head, vowels=False) in forms)
+        ):
             return service
     return None
+
+
+# First words too general to name a service alone ("טיפול שורש" is not meant by "טיפול").
+_GENERIC_HEADS = frozenset({"טיפול", "טיפולי", "בדיקה", "בדיקת", "ייעוץ", "פגישת", "פגישה", "שירות", "צילום"})
+
+
+def _loose(word: str, *, vowels: bool = True) -> str:
+    """A spelling-tolerant key: no final ה/ת, no plural ending, and (`vowels`) no ו/י after the first letter."""
+    if not word or word.isascii():
+        return word
+    if len(word) > 4 and word.endswith(("ים", "ות")):
+        word = word[:-2]
+    if vowels:
+        word = word[0] + "".join(c for c in word[1:] if c not in "וי")
+    if len(word) > 2 and word[-1] in "הת":
+        word = word[:-1]
+    return word.translate(_FINALS)
+
+
+_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
+
+# Words that are never a person's name in an answer to "what is your name?".
+_NOT_NAME_WORDS = frozenset(
+    """
+    מחר מחרתיים היום הערב הבוקר בבוקר בערב בצהריים אחה"צ אחרי לפני עדיף עדיפה אפשר בשעה שעה יום ביום
+    שבוע בשבוע הבא הבאה ראשון שלישי רביעי חמישי שישי שבת ב' ג' ד' ה' ו' עכשיו כל זמן מתי
+    לא כן אוקיי בסדר תודה רבה טוב מעולה נהדר סבבה אני את אתה הוא היא אנחנו רוצה רוצים צריך צריכה מה איך למה
+    זה זו של עם על או גם רק עוד כבר בערך הכי נוח נוחה מתאים מתאימה פנוי פנויה תור תורים טיפול בדיקה
+    שלום היי הי בוקר ערב לילה ok yes no thanks tomorrow today morning evening
+    """.split()  # noqa: SIM905 — a word list reads best as a block
+)
+_TITLES = frozenset(
+    {'ד"ר', "דר'", "דוקטור", "גב'", "גברת", "מר", 'עו"ד', "פרופ'", "פרופסור", "הרב", "dr", "mr", "mrs", "ms"}
+)
+
+
+def looks_like_name(value: str, *, services: list[str] | None = None) -> bool:
+    """Whether a bare reply could be a person's name (an answer to "what is your name?").
+
+    One to four name-like words, none a time or a common word, no digits, no service: "מחר אחרי 5"
+    and "בערב עדיף" are not names.
+    """
+    words = value.split()
+    if not 1 <= len(words) <= 4:
+        return False
+    if not all(re.fullmatch(r"[\u05d0-\u05ea'\"-]+|[A-Za-z'.-]+", w) for w in words):
+        return False
+    keys = [normalize(w).strip(".") for w in words]
+    if any(k in _NOT_NAME_WORDS for k in keys):
+        return False
+    if all(k in _TITLES for k in keys):
+        return False
+    if extract_datetime(value, now=datetime(2000, 1, 3)) is not None:
+        return False
+    return not (services and find_service(value, services))
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(first name, last name) of a full name; titles are dropped; one word is a last name (CRMs need one).
+
+    "דנה כהן" → ("דנה", "כהן"); "רינה בן חיים" → ("רינה", "בן חיים"); 'ד"ר יעל ברק' → ("יעל", "ברק");
+    "כהן" → ("", "כהן").
+    """
+    words = [w for w in name.split() if normalize(w).strip(".") not in _TITLES]
+    if not words:
+        return "", name.strip()
+    if len(words) == 1:
+        return "", words[0]
+    return words[0], " ".join(words[1:])
 
 
 def _slots(text: str, *, now: datetime, service: str | None) -> dict[str, str]:
@@ -259,7 +720,9 @@ _DAY_WORD = re.compile(r"(?:ביום|יום|ב)\s*(ראשון|שני|שלישי|
 _DATE = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?(?![\d:])")
 _CLOCK = re.compile(r"(?<![\d.])(\d{1,2}):(\d{2})(?!\d)")
 _HOUR = re.compile(
-    r"(?:ב-?|בשעה\s*|שעה\s*)(\d{1,2})(?!\d|[.:/]\d)(?:\s*(בבוקר|בצהריים|אחה\"צ|אחר הצהריים|אחרי הצהריים|בערב|בלילה))?"
+    r"(?:ב-?|בשעה\s*|שעה\s*|אחרי\s+)(\d{1,2})(?!\d|[.:/]\d)"
+    r"(?!\s*(?:שנים|שנה|חודשים|חודש|שבועות|ימים|יום|דקות|שעות|אחוז|%|ש\"ח|₪|שקל))"
+    r"(?:\s*(בבוקר|בצהריים|אחה\"צ|אחר הצהריים|אחרי הצהריים|בערב|בלילה))?"
 )
 _HOUR_WORDS = {
     "אחת": 1,
@@ -290,12 +753,14 @@ def extract_datetime(text: str, *, now: datetime) -> datetime | None:
     flat = normalize(text)
     words = set(tokenize(text))
     day: date | None = None
-    if words & {"מחרתיים"}:
+    if words & {"מחרתיים"} or "day after tomorrow" in flat:
         day = now.date() + timedelta(days=2)
-    elif words & {"מחר", "ומחר"}:
+    elif words & {"מחר", "ומחר", "tomorrow"}:
         day = now.date() + timedelta(days=1)
-    elif words & {"היום", "הערב", "והיום"}:
+    elif words & {"היום", "הערב", "והיום", "today", "tonight"}:
         day = now.date()
+    if (m := _EN_DAY.search(flat)) is not None:
+        day = now.date() + timedelta(days=(_EN_WEEKDAYS[m.group(1)] - now.weekday()) % 7 or 7)
     if (m := _IN_DAYS.search(flat)) is not None:
         unit = m.group(1)
         days = {"יום": 1, "יומיים": 2, "שבוע": 7, "שבועיים": 14}.get(unit) or int(m.group(2) or 0)
@@ -329,7 +794,16 @@ def _date_cue(flat: str, start: int) -> bool:
     return re.search(r"(?:^|\s)(?:ב|ל|עד|מ|ביום|תאריך|החל מ)-?\s?$", before) is not None
 
 
+_EN_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_EN_DAY = re.compile(r"\b(?:on |next |this )?(" + "|".join(_EN_WEEKDAYS) + r")\b")
+_EN_HOUR = re.compile(r"\b(?:at |around )?(\d{1,2})(?::(\d{2}))?\s?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
+
+
 def _time_of_day(flat: str) -> time | None:
+    if (m := _EN_HOUR.search(flat)) is not None:  # "at 10am", "3:30 pm"
+        hour, minute, part = int(m.group(1)), int(m.group(2) or 0), m.group(3)
+        if 0 < hour <= 12 and minute < 60:
+            return time(hour % 12 + (12 if part.startswith("p") else 0), minute)
     if (m := _CLOCK.search(flat)) is not None:
         hour, minute = int(m.group(1)), int(m.group(2))
         return time(hour, minute) if hour < 24 and minute < 60 else None

@@ -3,13 +3,14 @@
 understand → guard → route → retrieve → respond → conclude (see :mod:`sochen.agents.graph`).
 Nodes never call a connector and never write to the database: they decide. The reply and the
 domain events they produce are written, with the conversation row, in one transaction by
-:mod:`sochen.agents.conversation`, and the tenant's workflow rules turn events into jobs.
+:mod:`sochen.workflows.conversations`, and the tenant's workflow rules turn events into jobs.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -19,14 +20,15 @@ from pydantic import BaseModel, Field, ValidationError
 from ..config import Settings, TenantConfig
 from ..llm import HealthBoard, Provider, RouteRequest, run_routed
 from ..llm.providers.base import Message, ProviderError
-from ..privacy import assess
+from ..privacy import BusinessTerms, assess
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant
-from ..text import stems, tokenize
-from .extract import INTENTS, understand_text
+from ..text import normalize, stems, tokenize
+from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
+from .hours import is_open, nearest_open
 from .state import ConversationState
 
-__all__ = ["Deps", "conclude", "guard", "plan", "respond", "retrieve", "understand"]
+__all__ = ["Deps", "business_terms", "conclude", "guard", "plan", "respond", "retrieve", "understand"]
 
 log = logging.getLogger("sochen.agents")
 
@@ -64,24 +66,38 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
         now=now,
         services=agent.services,
         extra_keywords={str(k): v for k, v in agent.intent_keywords.items()},
+        emergency_keywords=agent.emergency.keywords,
+        service_aliases=agent.service_aliases,
     )
     intent, confidence = reading.intent, reading.confidence
-    if agent.understanding == "model":
-        intent, confidence = _model_intent(state, deps, fallback=(intent, confidence))
     found = dict(reading.slots)
+    if agent.understanding == "model" and intent != "emergency":
+        intent, confidence, model_slots = _model_reading(state, deps, fallback=(intent, confidence))
+        found = {**model_slots, **found}  # the rules' values win; the model fills what they left empty
+    update: dict[str, Any] = {}
     collecting = bool(state.get("slots")) and not state.get("lead_done")
     if intent in QUESTION_INTENTS and not collecting:
         found.pop("preferred_time", None)  # "מה השעות ביום שישי?" asks, it does not book
+        # A service asked about is remembered, not collected: a later booking may be for another one.
+        asked = found.pop("service", None)
+        if asked:
+            update["mentioned_service"] = asked
     awaiting = state.get("awaiting")
-    if awaiting and intent not in ("human_request", "complaint") and not reading.is_question:
+    if awaiting and intent not in ("human_request", "complaint", "emergency") and not reading.is_question:
         answer = _bare_answer(state["text"], awaiting, agent)
+        if answer is None and awaiting == "preferred_time" and state.get("proposed_time") and _agrees(state["text"]):
+            answer = state["proposed_time"]  # "כן, מתאים" to the open time we proposed
         if answer is not None and awaiting not in found:
             found[awaiting] = answer
             if intent in ("out_of_scope", "small_talk"):
                 intent, confidence = "provide_details", 0.7
     slots = {**(state.get("slots") or {}), **found}
+    mentioned = state.get("mentioned_service")
+    if intent in ("appointment_request", "new_lead") and not slots.get("service") and mentioned:
+        slots["service"] = mentioned  # "כמה עולה הלבנה?" … "אני רוצה לקבוע"
     not_understood = state.get("not_understood", 0) + 1 if intent == "out_of_scope" else 0
     return {
+        **update,
         "turn": state.get("turn", 0) + 1,
         "intent": intent,
         "confidence": confidence,
@@ -94,33 +110,87 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
     }
 
 
+_AGREE = frozenset(
+    {"כן", "מתאים", "מתאימה", "בסדר", "אוקיי", "אוקי", "סגור", "טוב", "מעולה", "יאללה", "ok", "yes", "בטח"}
+)
+
+
+def _agrees(text: str) -> bool:
+    words = tokenize(text)
+    return 0 < len(words) <= 4 and bool(set(words) & _AGREE) and "לא" not in words
+
+
 def _bare_answer(text: str, slot_name: str, agent: Any) -> str | None:
-    """A reply that is just the value asked for: 'דנה כהן' after 'איך קוראים לך?', 'ייעוץ' after the service."""
+    """A reply that is just the value asked for: 'דנה כהן' after 'איך קוראים לך?', 'ייעוץ' after the service.
+
+    An answer to "what is your name?" must look like a name: "מחר אחרי 5" or "בערב עדיף" is not one.
+    """
     spec = next((s for s in agent.slots if s.name == slot_name), None)
     value = " ".join(text.strip().strip(".!").split())
     if spec is None or not value or len(value) > 80:
         return None
     if spec.kind == "name":
-        words = value.split()
-        if 1 <= len(words) <= 4 and all(re.fullmatch(r"[\u05d0-\u05ea'\"-]+|[A-Za-z'-]+", w) for w in words):
-            return value
-        return None
+        return value if looks_like_name(value, services=agent.services) else None
     if spec.kind in ("service", "text"):
         return value
     return None
 
 
-class _ModelIntent(BaseModel):
+# Hebrew definitions of the intents, given to a model that classifies (labels stay in English: they are codes).
+INTENT_LABELS_HE: dict[str, str] = {
+    "emergency": "מצב חירום רפואי או פציעה שדורשים טיפול מיידי (כאב חזק, נפיחות, דימום שלא נפסק, חבלה, קוצר נשימה)",
+    "human_request": "הכותב מבקש לדבר עם נציג או עם אדם אמיתי",
+    "complaint": "תלונה או חוסר שביעות רצון מהשירות, מהיחס או מחיוב",
+    "appointment_request": "בקשה לקבוע, לתאם או להזמין תור או פגישה (גם כשאלה: 'אפשר תור מחר ב-10?')",
+    "new_lead": "התעניינות בשירות כדי שיחזרו אליו, בלי בקשה מפורשת לתור",
+    "price_question": "שאלה על מחיר, עלות, דמי ביטול או תשלום — שאלה, לא בקשת תור",
+    "hours_question": "שאלה על שעות פעילות, ימים פתוחים או מתי מישהו מקבל",
+    "service_question": "שאלה על שירות, טיפול, מדיניות (ביטולים, אי-הגעה), כתובת, חניה או נגישות",
+    "document_question": "שאלה על תוכן מסמך, הסכם או סעיף",
+    "small_talk": "ברכה, תודה או שיחת נימוסים בלבד",
+    "provide_details": "מסירת פרטים שהתבקשו: שם, טלפון, מועד או שירות",
+    "out_of_scope": "כל דבר אחר שאינו קשור לעסק",
+}
+
+
+class _ModelReading(BaseModel):
+    """What a model reads from one message: schema-constrained JSON, validated again by the rules."""
+
     intent: Literal[INTENTS] = Field(description="One of the known intents.")  # type: ignore[valid-type]
     confidence: float = Field(ge=0, le=1)
+    name: str | None = Field(default=None, description="The writer's full name, only when they gave it.")
+    service: str | None = Field(default=None, description="The service named, exactly as in the tenant's list.")
+    time_phrase: str | None = Field(default=None, description="The words that say when, copied from the message.")
 
 
-def _model_intent(state: ConversationState, deps: Deps, *, fallback: tuple[str, float]) -> tuple[str, float]:
-    """Classify with a routed model and validated structured output; one retry with the error, then rules."""
+# Policy when the rules and a model disagree (documented in docs/understanding.md):
+#  1. An emergency read by either side is an emergency (safety wins); a person asking for a person or a
+#     complaint read by the rules stays so (explicit words).
+#  2. Otherwise the rules win when they are sure (confidence >= _RULES_SURE); the model wins when it is
+#     at least _MODEL_SURE and the rules are not sure; else the rules.
+#  3. Slots: the rules' values always win; the model only fills slots the rules left empty, and each is
+#     checked: a name must look like a name and appear in the message, a service must be the tenant's,
+#     a time phrase must appear in the message and be read by the deterministic date parser.
+#  4. A model that fails, times out, is not allowed (a sensitive turn with no local model) or answers
+#     invalid JSON twice changes nothing: the rules' reading stands.
+_RULES_SURE = 0.8
+_MODEL_SURE = 0.6
+
+
+def _model_reading(
+    state: ConversationState, deps: Deps, *, fallback: tuple[str, float]
+) -> tuple[str, float, dict[str, str]]:
+    """Classify with a routed model and schema-constrained output; one retry with the error, then rules."""
+    agent = deps.config.agent
+    labels = "\n".join(f"- {k}: {v}" for k, v in INTENT_LABELS_HE.items())
     system = (
-        "סווג/י את הודעת הלקוח לאחת הכוונות: "
-        + ", ".join(INTENTS)
-        + '. החזר/י JSON: {"intent": ..., "confidence": ...}'
+        "את/ה מסווג/ת הודעות של לקוחות לעסק. בחר/י כוונה אחת מהרשימה לפי ההגדרות:\n"
+        + labels
+        + "\nשירותי העסק: "
+        + (", ".join(agent.services) or "אין רשימה")
+        + "\nהחזר/י JSON בלבד לפי הסכמה: intent, confidence (0 עד 1), name (שם הכותב אם מסר, אחרת null), "
+        "service (שם שירות מהרשימה בדיוק, אחרת null), time_phrase (המילים בהודעה שמציינות מועד, אחרת null). "
+        "אל תמציא/י פרטים שלא כתובים בהודעה."
     )
     messages = [Message(role="system", content=system), Message(role="user", content=state["text"])]
     request = RouteRequest(state["text"], assess(state["text"]), task="classify")
@@ -134,38 +204,106 @@ def _model_intent(state: ConversationState, deps: Deps, *, fallback: tuple[str, 
                 providers=deps.providers,
                 session=None,
                 health=deps.health,
-                schema=_ModelIntent,
+                schema=_ModelReading,
             )
         except ProviderError:
-            return fallback
+            return (*fallback, {})
         if result.completion is None:
-            return fallback
+            return (*fallback, {})
         try:
-            parsed = result.completion.parsed or _ModelIntent.model_validate_json(result.completion.text)
-            assert isinstance(parsed, _ModelIntent)
-            return parsed.intent, parsed.confidence
+            parsed = result.completion.parsed or _ModelReading.model_validate_json(result.completion.text)
+            assert isinstance(parsed, _ModelReading)
         except (ValidationError, AssertionError) as exc:
             messages = [
                 *messages,
                 Message(role="assistant", content=result.completion.text),
                 Message(role="user", content=f"התשובה לא תקינה: {exc}. החזר/י JSON תקין בלבד."),
             ]
-    return fallback
+            continue
+        return (*_reconcile(fallback, parsed), _model_slots(parsed, state, deps))
+    return (*fallback, {})
+
+
+def _reconcile(rules: tuple[str, float], model: _ModelReading) -> tuple[str, float]:
+    """The intent under the disagreement policy above."""
+    intent, confidence = rules
+    if "emergency" in (intent, model.intent):
+        return "emergency", max(confidence, model.confidence)
+    if intent in ("human_request", "complaint") or model.intent == intent:
+        return intent, max(confidence, model.confidence) if model.intent == intent else confidence
+    if confidence < _RULES_SURE and model.confidence >= _MODEL_SURE:
+        return model.intent, model.confidence
+    return intent, confidence
+
+
+def _model_slots(model: _ModelReading, state: ConversationState, deps: Deps) -> dict[str, str]:
+    """The model's slots that pass the rules' checks (policy point 3)."""
+    text = state["text"]
+    flat = normalize(text)
+    agent = deps.config.agent
+    out: dict[str, str] = {}
+    if model.name and normalize(model.name) in flat and looks_like_name(model.name, services=agent.services):
+        out["name"] = model.name.strip()
+    if model.service:
+        service = next((s for s in agent.services if normalize(s) == normalize(model.service)), None)
+        if service is not None:
+            out["service"] = service
+    if model.time_phrase and normalize(model.time_phrase) in flat:
+        when = extract_datetime(model.time_phrase, now=datetime.fromisoformat(state["now"]))
+        if when is not None:
+            out["preferred_time"] = when.isoformat(timespec="minutes")
+    return out
 
 
 # -- guard --------------------------------------------------------------------------------------------
 def guard(state: ConversationState, deps: Deps) -> dict[str, Any]:
-    """Personal-data findings (types only) and whether the turn is sensitive."""
-    result = assess(state["text"])
-    return {"sensitive": result.sensitive, "sensitivity_types": sorted(result.types)}
+    """Personal-data findings (types only) and whether the turn is sensitive.
+
+    Sensitivity is about the person writing: names, addresses and services that the tenant's own
+    documents or configuration contain are the business's (see :mod:`sochen.privacy`).
+    """
+    result = assess(state["text"], business=business_terms(deps))
+    return {"sensitive": result.sensitive, "sensitivity_types": sorted(result.counted)}
+
+
+_TERMS: dict[tuple[str, str, int, str], BusinessTerms] = {}
+_TERMS_LOCK = threading.Lock()
+
+
+def business_terms(deps: Deps) -> BusinessTerms | None:
+    """The tenant's own terms (documents, name, persona, services), built once per knowledge-base revision."""
+    config = deps.config
+    own = [config.name, config.persona.name, config.persona.business, *config.agent.services]
+    try:
+        tenant = deps.tenant
+        catalog = deps.retriever.catalog(tenant)
+    except Exception:  # no knowledge base yet: the configuration alone
+        log.debug("no knowledge base for %s; business terms from the configuration only", config.slug)
+        return BusinessTerms(own, services=config.agent.services)
+    key = (config.slug, tenant.id, tenant.kb_revision, config.digest())
+    with _TERMS_LOCK:
+        terms = _TERMS.get(key)
+    if terms is None:
+        texts = [f"{c.title}\n{c.section}\n{c.text}" for c in catalog.chunks]
+        terms = BusinessTerms([*own, *texts], services=config.agent.services)
+        with _TERMS_LOCK:
+            if len(_TERMS) > 64:
+                _TERMS.clear()
+            _TERMS[key] = terms
+    return terms
 
 
 # -- route (plan the turn) ------------------------------------------------------------------------------
 def plan(state: ConversationState, deps: Deps) -> str:
-    """What this turn does: silent, handoff, complaint, collect, answer, greet or out_of_scope."""
+    """What this turn does: emergency, silent, handoff, complaint, collect, answer, greet or out_of_scope.
+
+    An emergency comes first, at any hour and even while a person has the conversation.
+    """
+    intent = state["intent"]
+    if intent == "emergency":
+        return "emergency"
     if state.get("status") == "handoff":
         return "silent"
-    intent = state["intent"]
     if intent == "human_request":
         return "handoff"
     if intent == "complaint":
@@ -175,10 +313,10 @@ def plan(state: ConversationState, deps: Deps) -> str:
     collecting = bool(state.get("slots")) and not state.get("lead_done") and intent != "small_talk"
     if intent in ("appointment_request", "new_lead") or (collecting and not state.get("is_question")):
         return "collect"
+    if intent == "small_talk":
+        return "greet"  # "היי מה שלומך?" is a greeting, not a question for the documents
     if intent in QUESTION_INTENTS or state.get("is_question"):
         return "answer"
-    if intent == "small_talk":
-        return "greet"
     return "out_of_scope"
 
 
@@ -195,7 +333,12 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
     t = deps.config.agent.templates
     outcome: dict[str, Any] = {"reply_mode": "template", "route": {}, "citations": [], "events": [], "handoff": False}
     update: dict[str, Any] = {}
-    if action == "silent":
+    if action == "emergency":
+        # The tenant's emergency instructions, never a bare "a representative will call you back".
+        outcome.update(reply=deps.config.agent.emergency.instructions, handoff=True)
+        outcome["events"].append({"type": "handoff.requested", "payload": {"reason": "emergency", "urgent": True}})
+        update.update(status="handoff", handoff_reason="emergency")
+    elif action == "silent":
         outcome.update(reply=None, reply_mode="none")
     elif action in ("handoff", "complaint"):
         reason = (
@@ -206,11 +349,20 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
         outcome.update(reply=t.complaint if action == "complaint" else t.handoff, handoff=True)
         outcome["events"].append({"type": "handoff.requested", "payload": {"reason": reason}})
         update.update(status="handoff", handoff_reason=reason)
+    elif action == "collect" and not _missing(state, deps) and (closed := _outside_hours(state, deps)):
+        # Not booked: the requested time is outside the opening hours; propose the nearest open one.
+        reply, proposed = closed
+        outcome.update(reply=reply)
+        slots = dict(state.get("slots") or {})
+        slots.pop("preferred_time", None)
+        update.update(slots=slots, awaiting="preferred_time", proposed_time=proposed or None)
     elif action == "collect":
         reply, events, done, awaiting = _collect(state, deps)
         outcome.update(reply=reply)
         outcome["events"].extend(events)
         update["awaiting"] = awaiting
+        if awaiting:
+            update["asked"] = sorted({*(state.get("asked") or []), awaiting})
         if done:
             update["lead_done"] = True
     elif action == "answer":
@@ -258,12 +410,17 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
     missing = _missing(state, deps)
     if missing:
         return missing[0].prompt, [], False, missing[0].name
+    optional = _optional_to_ask(state, deps)
+    if optional is not None:
+        return optional.prompt, [], False, optional.name
     slots = dict(state.get("slots") or {})
     contact = state.get("contact") or {}
     for spec in deps.config.agent.slots:
         if spec.default_from_channel and not slots.get(spec.name) and contact.get("phone"):
             slots[spec.name] = contact["phone"]
     when = slots.get("preferred_time", "")
+    if slots.get("name"):
+        slots["first_name"], slots["last_name"] = split_name(slots["name"])
     shown_when = _show_when(when) if when else "ללא מועד מועדף"
     reply = deps.config.agent.templates.lead_done.format(
         name=slots.get("name", ""), service=slots.get("service", "הפנייה"), when=shown_when
@@ -272,6 +429,37 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
     if when:
         events.append({"type": "appointment.requested", "payload": {"slots": slots, "preferred_time": when}})
     return reply, events, True, None
+
+
+def _optional_to_ask(state: ConversationState, deps: Deps) -> Any:
+    """An optional slot still empty and never asked for: asked once before the lead is complete."""
+    slots = state.get("slots") or {}
+    asked = set(state.get("asked") or [])
+    return next(
+        (s for s in deps.config.agent.slots if not s.required and not slots.get(s.name) and s.name not in asked),
+        None,
+    )
+
+
+def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | None:
+    """(reply, proposed ISO time) when the requested time is outside the tenant's hours, else None."""
+    iso = (state.get("slots") or {}).get("preferred_time")
+    hours = deps.config.agent.hours
+    if not iso or not hours.configured():
+        return None
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    holidays = deps.config.workflows.holidays
+    if is_open(when, hours, holidays):
+        return None
+    proposal = nearest_open(when, hours, holidays, now=datetime.fromisoformat(state["now"]))
+    if proposal is None:
+        return deps.config.agent.templates.not_understood, ""
+    proposed = proposal.isoformat(timespec="minutes")
+    reply = deps.config.agent.templates.outside_hours.format(when=_show_when(iso), proposal=_show_when(proposed))
+    return reply, proposed
 
 
 _DAYS_HE = ["שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת", "ראשון"]
@@ -294,7 +482,7 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
 
         result = ask(
             deps.settings,
-            deps.config.slug,
+            deps.tenant,
             state["text"],
             retriever=deps.retriever,
             providers=deps.providers,

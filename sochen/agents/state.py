@@ -45,6 +45,9 @@ class ConversationState(TypedDict, total=False):
     lead_done: bool
     processed: dict[str, TurnOutcome]  # message id → outcome, the last few
     awaiting: str | None  # the slot the agent just asked for
+    asked: list[str]  # slots already asked for (an optional one is asked once)
+    mentioned_service: str | None  # a service asked about in a question (a booking's default, not a slot)
+    proposed_time: str | None  # the open time proposed for a requested time outside the opening hours
     # per turn
     message_id: str
     text: str

@@ -63,6 +63,18 @@ credit_card, iban, bank_account), a date of birth, health information, an addres
 context (a cue, or a first name with a surname: score >= 0.7). A lone first name from the lexicon is
 reported by :func:`scan` but does not by itself make a text sensitive.
 
+Whose data (``assess(text, business=...)``)
+-------------------------------------------
+Sensitivity is about the person writing. With the business's own terms (:class:`BusinessTerms`,
+built from the tenant's documents, name and services), a name or an address that the business's
+texts contain (its doctor, its street) is the business's and does not count, unless the writer
+introduces it as their own (``שמי``, ``קוראים לי``, ``אני``, ``גר ב``); a health word that names a
+service or facility of the business (``ניקוי אבנית``, ``צילום פנורמי``, ``כיסא גלגלים``) does not
+count unless a person's condition is in the text. Wanting a service ("אני רוצה תור לניקוי אבנית")
+is not a condition. Company names (``... בע"מ``, ``חברת ...``) are never a person's name, and the
+words in them are not health data. :attr:`Assessment.counted` holds the types that made the text
+sensitive; :attr:`Assessment.types` every type found.
+
 Redaction and logs
 ------------------
 :func:`redact` swaps each finding for a Hebrew placeholder (``[ת"ז]``, ``[טלפון]``, ``[דוא"ל]``,
@@ -78,6 +90,7 @@ import re
 from dataclasses import dataclass
 
 from ..text import normalize
+from ._business import BusinessTerms
 from ._detector import Finding, detect
 from ._logging import RedactingFilter, install_log_redaction
 from ._phones import parse_phone, phone_kind
@@ -86,6 +99,7 @@ from ._redaction import Redaction, redact
 __all__ = [
     "PII_TYPES",
     "Assessment",
+    "BusinessTerms",
     "Finding",
     "RedactingFilter",
     "Redaction",
@@ -119,6 +133,7 @@ class Assessment:
     sensitive: bool
     types: frozenset[str]
     findings: tuple[Finding, ...]
+    counted: frozenset[str] = frozenset()
 
 
 def scan(text: str) -> list[Finding]:
@@ -161,26 +176,93 @@ _SERVICES = frozenset(
 )
 _PERSONAL_CUE = re.compile(
     r"(?<![\w])[ובלמשכה]?(אני|לי|שלי|אותי|עליי|ממני|בני|בתי|אשתי|בעלי|ילדי|ילדיי|הבן שלי|הבת שלי|אמא שלי|אבא שלי|"
-    r"כואב|כואבת|כואבים|כאב|כאבים|סובל|סובלת|אובחנתי|אובחן|אובחנה|עברתי|נוטל|נוטלת|לוקח|לוקחת|"
+    r"כואב|כואבת|כואבים|כאב|כאבים|סובל|סובלת|אובחנתי|אובחן|אובחנה|עברתי|"
     r"המטופל|המטופלת|הריון|בהריון|רגיש|רגישה|נפוח|נפוחה|דימום|מדמם|מדממת)(?![\w])"
 )
 
 
-def _service_inquiry(f: Finding, text: str, personal: bool) -> bool:
-    """A health finding that is only the name of a service asked about, with nothing personal around it."""
-    return f.type == "health" and not personal and normalize(text[f.start : f.end]) in _SERVICES
+# Wanting, booking or pricing something is not a condition: "אני רוצה תור לניקוי אבנית", "בכמה יוצא לי
+# שתל" say nothing about anyone's health.
+_WANTING = re.compile(
+    r"(?<![\w])(?:(?:אני\s+)?(?:רוצה|רוצים|צריך|צריכה|צריכים|מעוניין|מעוניינת|מתעניין|מתעניינת|אשמח|רציתי|מבקש|מבקשת)"
+    r"(?:\s+(?:לקבוע|לתאם|להזמין|לעשות|לבוא|להגיע|לשאול|לברר))?(?:\s+(?:לי|תור|פגישה))*"
+    r"|(?:יוצא|יוצאת|יצא|עולה|יעלה|יעלו|עולים|תעלה)\s+לי)(?![\w])"
+)
+# How a name may be found and still be the business's: a title (ד"ר, מר, גב'), a preposition, or no cue.
+# Any other cue introduces the writer or someone of theirs ("שמי", "אני", "הבת שלי", "בעלי").
+_BUSINESS_NAME_CUES = frozenset(
+    {
+        'ד"ר',
+        "דר'",
+        "דוקטור",
+        "מר",
+        "גב'",
+        "גברת",
+        "הגב'",
+        'עו"ד',
+        'רו"ח',
+        "פרופ'",
+        "פרופסור",
+        "הרב",
+        "עם",
+        "של",
+        "את",
+        "בין",
+        "לבין",
+        'ע"י',
+        "על ידי",
+        "dr",
+        "dr.",
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+    }
+)
+# Address cues that give the writer's own address.
+_OWN_ADDRESS_CUES = frozenset({"גר", "גרה", "גרים", "גרות", "גרתי", "גרנו", "מתגורר", "מתגוררת", "מתגוררים", "כתובתי"})
+
+
+def _own(f: Finding) -> bool:
+    """Whether the writer introduced this finding as theirs ("שמי ...", "הבת שלי ...", "אני גר ב...")."""
+    if "context:" not in f.evidence:
+        return False
+    cue = " ".join(normalize(f.evidence.split("context:", 1)[1]).split())
+    if f.type == "name":
+        return cue not in _BUSINESS_NAME_CUES
+    return cue in _OWN_ADDRESS_CUES
+
+
+def _business_owned(f: Finding, text: str, personal: bool, business: BusinessTerms | None) -> bool:
+    """A finding that is the business's, not the writer's (see "Whose data" in the module docstring)."""
+    value = normalize(text[f.start : f.end])
+    if f.type == "health":
+        if personal:
+            return False
+        return value in _SERVICES or (business is not None and (value in business.services or business.covers(value)))
+    if f.type in ("name", "address") and business is not None:
+        return not _own(f) and business.covers(value)
+    return False
 
 
 def _counts(f: Finding) -> bool:
     return f.type != "name" or f.score >= _NAME_WITH_CONTEXT
 
 
-def assess(text: str) -> Assessment:
-    """Decide whether `text` is sensitive for model routing (rules in the module docstring)."""
+def assess(text: str, *, business: BusinessTerms | None = None) -> Assessment:
+    """Decide whether `text` is sensitive for model routing (rules in the module docstring).
+
+    `business`: the tenant's own terms; findings that are the business's do not count.
+    """
     findings = tuple(detect(text))
-    personal = _PERSONAL_CUE.search(normalize(text)) is not None
+    flat = _WANTING.sub(" ", normalize(text))
+    personal = _PERSONAL_CUE.search(flat) is not None
+    counted = frozenset(f.type for f in findings if _counts(f) and not _business_owned(f, text, personal, business))
     return Assessment(
-        sensitive=any(_counts(f) and not _service_inquiry(f, text, personal) for f in findings),
+        sensitive=bool(counted),
         types=frozenset(f.type for f in findings),
         findings=findings,
+        counted=counted,
     )

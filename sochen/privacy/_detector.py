@@ -56,6 +56,18 @@ def _resolve(cands: list[Cand]) -> list[Cand]:
     return chosen
 
 
+# Words that end the words before a company suffix: "בין דנה כהן לבין אורן מערכות בע"מ" names a
+# company after לבין, not before it.
+_COMPANY_STOP = frozenset({"בין", "לבין", "עם", "של", "את", "עבור", "מול", "לטובת", "מאת", "אל", "ובין", "לחברת"})
+
+
+def _company_span(text: str, start: int, end: int) -> tuple[int, int]:
+    for m in reversed(list(P.HEBREW_TOKEN.finditer(text, start, end))):
+        if m.group(0) in _COMPANY_STOP:
+            return m.end(), end
+    return start, end
+
+
 def detect(text: str) -> list[Finding]:
     """Personal data in `text`, sorted by start (see :func:`sochen.privacy.scan`)."""
     if not text:
@@ -79,6 +91,14 @@ def detect(text: str) -> list[Finding]:
     _words.health(t, tokens, cands)
     _words.names(norm, tokens, ctx, cands)
     _words.addresses(t, cands)
+    # A company's name is not a person's, and the words in it are not anyone's health.
+    companies = [_company_span(t, m.start(), m.end()) for m in P.COMPANY.finditer(t)]
+    if companies:
+        cands = [
+            c
+            for c in cands
+            if c.type not in ("name", "health") or not any(s <= c.start and c.end <= e for s, e in companies)
+        ]
     findings = []
     for c in _resolve(cands):
         start, end = norm.span(c.start, c.end)

@@ -18,6 +18,7 @@ __all__ = [
     "CARD",
     "CITY",
     "CITY_RE",
+    "COMPANY",
     "CUES",
     "DOB_DATE_AFTER",
     "EMAIL",
@@ -187,6 +188,11 @@ ADDRESS_CUE = re.compile(
     rf"{_CUE_L}(?:(?P<live>גר|גרה|גרים|גרות|גרתי|גרנו|מתגורר|מתגוררת|מתגוררים)\s+ב-?\s*"
     rf"|(?P<addr>כתובת|כתובתי|הכתובת|כתובת\s+מגורים|כתובת\s+למשלוח|מען|מענו|מענה|address)"
     rf"(?:\s+(?:שלי|שלנו|שלו|שלה|המגורים|הנכס))?(?:\s+(?:היא|הוא|is))?\s*[:\-]?\s*)"
+)
+# A company: up to four words before a legal suffix ("אורן מערכות רפואיות בע"מ"), or after חברת.
+COMPANY = re.compile(
+    rf"(?:(?<![{H}])(?:{_HWORD}\s+){{0,3}}{_HWORD}\s*(?:בע\"מ|בעמ|\(?ע\"ר\)?|\(?חל\"צ\)?|ltd\.?|inc\.?)(?![{H}a-z])"
+    rf"|(?<![{H}])[ובלמש]?(?:חברת|חב'|קבוצת|רשת)\s+(?:{_HWORD}\s+){{0,2}}{_HWORD})"
 )
 PO_BOX = re.compile(r"(?<![\u05d0-\u05ea])ת\.?\s?ד\.?\s*:?\s*\d{1,6}(?!\d)|p\.?o\.?\s*box\s*\d{1,6}")
 ZIP = re.compile(r"(?<![\u05d0-\u05ea])(?:מיקוד|zip)\s*:?\s*\d{5,7}(?!\d)")

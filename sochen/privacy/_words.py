@@ -119,15 +119,46 @@ def _surname_ok(tok: str, *, loose: bool) -> bool:
     return tok[0] not in "וש" and not tok.endswith(("תי", "נו")) and not tok.isascii()
 
 
-def _extend_name(text: str, tokens: list[Token], i: int, *, loose: bool) -> int:
-    """Index of the last token of the name that starts at token `i` (one or two more tokens)."""
+# Particles that open a two-word surname: "בן חיים", "בר און", "אבו חצירא".
+_SURNAME_PARTICLES = frozenset({"בן", "בר", "בת", "אבו", "אבן", "אל", "דה", "די", "ואן", "פון"})
+
+
+def _extend_name(text: str, tokens: list[Token], i: int, *, loose: bool, to_comma: bool = False) -> int:
+    """Index of the last token of the name that starts at token `i` (one or two more tokens).
+
+    `to_comma` (after a strong cue such as שמי): a word that closes the clause ("שמי יפעת שמש, ...")
+    belongs to the name even when it is also an everyday word.
+    """
     j = i
     while j + 1 < len(tokens) and j - i < 2:
         nxt = tokens[j + 1]
-        if not all(c in " -" for c in text[tokens[j][2] : nxt[1]]) or not _surname_ok(nxt[0], loose=loose):
+        if not all(c in " -" for c in text[tokens[j][2] : nxt[1]]) or nxt[0] in _NAME_STOPS:
             break
+        after = tokens[j + 2] if j + 2 < len(tokens) else None
+        if (
+            nxt[0] in _SURNAME_PARTICLES
+            and after is not None
+            and j - i < 1
+            and all(c in " -" for c in text[nxt[2] : after[1]])
+            and (_surname_ok(after[0], loose=True) or after[0] in SURNAMES)
+        ):
+            return j + 2
+        if not _surname_ok(nxt[0], loose=loose):
+            closes = text[nxt[2] : nxt[2] + 1] in ("", ",", ".", "!", "\n")
+            if not (to_comma and closes and _plain_word(nxt[0])):
+                break
         j += 1
     return j
+
+
+# Words that end a name: "בין שמעון כהן לבין ...", "ד"ר שירה כץ מקבלת ...".
+_NAME_STOPS = frozenset(
+    {"בין", "לבין", "ובין", "עם", "של", "את", "מול", "מקבל", "מקבלת", "עובד", "עובדת", "היא", "הוא"}
+)
+
+
+def _plain_word(tok: str) -> bool:
+    return len(tok) >= 2 and tok[0].isalpha() and not tok.isascii() and tok[0] != "ו" and tok not in HEALTH_WORDS
 
 
 def _latin_name(norm: Normalized, tokens: list[Token], k: int) -> int | None:
@@ -178,14 +209,14 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
                 continue
             # After a title a bare surname is common (ד"ר לוינשטיין): extend only with known surnames.
             loose = kind == "strong" or hit is not None
-        end_k = _extend_name(text, tokens, k, loose=loose)
+        end_k = _extend_name(text, tokens, k, loose=loose, to_comma=kind == "strong")
         score = 0.75 if kind in ("weak", "self") else 0.85
         out.append(Cand("name", s, tokens[end_k][2], score, f"context:{cue}"))
         used.update(range(k, end_k + 1))
-    # A name right before an ID cue: "ישראל ישראלי, ת"ז 123456782".
+    # A name right before an ID or a phone cue: "ישראל ישראלי, ת"ז 123456782", "נתן גולדברג, טלפון 052-...".
     by_end = {e: k for k, (_, _, e) in enumerate(tokens)}
     for cue in ctx.cues:
-        if cue.kind != "id":
+        if cue.kind not in ("id", "phone"):
             continue
         gap = len(text[: cue.start]) - len(text[: cue.start].rstrip(" ,"))
         k = by_end.get(cue.start - gap)
@@ -254,6 +285,11 @@ def addresses(text: str, out: list[Cand]) -> None:
         else:
             following = text[start : start + 12]
             if following.startswith(("מייל", 'דוא"ל', "אימייל", "email", "אתר", "המייל", "ה-")):
+                continue
+            # "מה הכתובת של המרפאה?", "מה הכתובת שלכם?": asking for the business's address, not giving one.
+            if following.startswith(("שלכם", "שלך", "של ", "המדויקת")) or (
+                text[clause_end : clause_end + 1] == "?" and not any(c.isdigit() for c in text[start:clause_end])
+            ):
                 continue
             end = _trim_address(text, start, clause_end)
             cue = m.group("addr")

@@ -111,6 +111,8 @@ def test_lead_is_collected_without_asking_twice_and_planned_once(clinic, any_dat
     assert slots == {
         "service": "הלבנת שיניים",
         "name": "דנה כהן",
+        "first_name": "דנה",
+        "last_name": "כהן",
         "preferred_time": "2026-11-23T17:00+02:00",
         "phone": "+972501234567",
     }

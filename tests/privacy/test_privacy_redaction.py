@@ -17,6 +17,7 @@ def test_public_api_is_exactly_this():
         [
             "PII_TYPES",
             "Assessment",
+            "BusinessTerms",
             "Finding",
             "Redaction",
             "RedactingFilter",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import time
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
 
-__all__ = ["AgentConfig", "ReplyTemplates", "SlotSpec"]
+__all__ = ["AgentConfig", "EmergencyConfig", "OpeningHours", "ReplyTemplates", "SlotSpec"]
 
 SlotKind = Literal["name", "phone", "email", "service", "datetime", "text"]
 
@@ -61,6 +63,73 @@ class ReplyTemplates(StrictModel):
     extractive_prefix: str = Field(
         default="לפי המסמכים שלנו:", description="Opens a model-free answer that quotes the documents."
     )
+    outside_hours: str = Field(
+        default="המועד שביקשת ({when}) מחוץ לשעות הפעילות שלנו. המועד הקרוב שבו אנחנו פתוחים: {proposal}. "
+        "מתאים לך? אפשר גם להציע מועד אחר.",
+        description="Said when the requested time is outside the opening hours; {when} is the requested time, "
+        "{proposal} the nearest open time.",
+    )
+
+
+_INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class OpeningHours(StrictModel):
+    """When appointments can be booked, per day of the Israeli week ("08:00-18:30"; an empty list is closed).
+
+    The tenant's ``workflows.holidays`` are closed days too. Requested times are checked against these:
+    a time outside them is not booked, the agent says so and proposes the nearest open time.
+    """
+
+    sunday: list[str] = Field(default_factory=list, description="Intervals such as '08:00-18:30'.")
+    monday: list[str] = Field(default_factory=list)
+    tuesday: list[str] = Field(default_factory=list)
+    wednesday: list[str] = Field(default_factory=list)
+    thursday: list[str] = Field(default_factory=list)
+    friday: list[str] = Field(default_factory=list)
+    saturday: list[str] = Field(default_factory=list)
+
+    @field_validator("*")
+    @classmethod
+    def _intervals(cls, value: list[str]) -> list[str]:
+        for interval in value:
+            m = _INTERVAL.match(interval.replace(" ", "").replace("–", "-"))
+            if m is None:
+                raise ValueError(f"opening hours must look like '08:00-18:30', got {interval!r}")
+            if (int(m.group(1)), int(m.group(2))) >= (int(m.group(3)), int(m.group(4))):
+                raise ValueError(f"an interval must end after it starts: {interval!r}")
+        return value
+
+    def intervals(self, weekday: int) -> list[tuple[time, time]]:
+        """The open intervals of a weekday (Python's numbering: Monday is 0, Sunday is 6)."""
+        names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        out = []
+        for interval in getattr(self, names[weekday]):
+            a, b = interval.replace(" ", "").replace("–", "-").split("-")
+            end = time(23, 59) if b == "24:00" else time.fromisoformat(b)
+            out.append((time.fromisoformat(a), end))
+        return sorted(out)
+
+    def configured(self) -> bool:
+        """Whether any day has hours (else requested times are not checked)."""
+        return any(self.intervals(d) for d in range(7))
+
+
+class EmergencyConfig(StrictModel):
+    """What the agent says to an emergency, at any hour, before anything else (reviewed by a person)."""
+
+    instructions: str = Field(
+        default="אם מדובר במצב חירום רפואי — קוצר נשימה, דימום שאינו נפסק, חבלה קשה או אובדן הכרה — "
+        'התקשרו מיד למד"א בטלפון 101 או פנו לחדר המיון הקרוב. העברנו את פנייתך גם לצוות.',
+        min_length=1,
+        max_length=1000,
+        description="The emergency instructions in the tenant's language: whom to call, where to go.",
+    )
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="Extra words or phrases (Hebrew) that signal an emergency for this business, added to the "
+        "built-in ones.",
+    )
 
 
 class AgentConfig(StrictModel):
@@ -74,12 +143,19 @@ class AgentConfig(StrictModel):
     )
     understanding: Literal["rules", "model"] = Field(
         default="rules",
-        description="'rules': Hebrew keyword rules and deterministic extraction. 'model': a routed model classifies "
-        "intents with validated structured output (one retry with the validation error), rules as the fallback.",
+        description="'rules': Hebrew keyword rules and deterministic extraction. 'model': a routed model also reads "
+        "the intent and slots as schema-constrained JSON with Hebrew label definitions (one retry with the "
+        "validation error); rules stay the fast path and the fallback, and a fixed policy decides disagreements "
+        "(docs/understanding.md).",
     )
     slots: list[SlotSpec] = Field(default_factory=_default_slots, description="What a lead must include.")
     services: list[str] = Field(
         default_factory=list, description="Names of the services offered, recognised in messages (Hebrew)."
+    )
+    service_aliases: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Other names of a service (English, Arabic, slang), e.g. {ניקוי אבנית: [teeth cleaning, "
+        "تنظيف الأسنان]}; keys must be names from `services`.",
     )
     intent_keywords: dict[
         Literal[
@@ -103,6 +179,20 @@ class AgentConfig(StrictModel):
         default=2, ge=1, le=10, description="Consecutive turns not understood before handing off to a person."
     )
     templates: ReplyTemplates = Field(default_factory=ReplyTemplates, description="Fixed replies.")
+    emergency: EmergencyConfig = Field(
+        default_factory=EmergencyConfig, description="Emergency instructions, given before anything else."
+    )
+    hours: OpeningHours = Field(
+        default_factory=OpeningHours,
+        description="Bookable hours per weekday; empty means requested times are not checked.",
+    )
+
+    @model_validator(mode="after")
+    def _aliases_name_services(self) -> AgentConfig:
+        unknown = sorted(set(self.service_aliases) - set(self.services))
+        if unknown:
+            raise ValueError(f"service_aliases names services that are not in `services`: {unknown}")
+        return self
 
     @model_validator(mode="after")
     def _unique_slots(self) -> AgentConfig:
