@@ -17,6 +17,7 @@ from sochen.db.session import session_scope
 from sochen.db.tenants import store_version
 from sochen.rag.ingest import ingest_paths
 from sochen.rag.retriever import Retriever
+from sochen.tenancy import resolver_for
 from sochen.workflows.conversations import Inbound, handle_message
 
 TZ = ZoneInfo("Asia/Jerusalem")
@@ -117,7 +118,8 @@ class Chat:
             "דנה",
             f"+{self.contact}",
         )
-        return handle_message(get_settings(), inbound, retriever=self.retriever)
+        tenant = resolver_for(get_settings()).live("clinic")
+        return handle_message(get_settings(), inbound, retriever=self.retriever, tenant=tenant)
 
 
 def types(result):
