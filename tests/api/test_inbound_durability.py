@@ -220,3 +220,35 @@ def test_an_automation_event_becomes_a_workflow_event_for_the_tenants_rules(make
         [event] = session.scalars(select(DomainEvent).where(DomainEvent.type == "workflow.appointment.booked")).all()
         [job] = session.scalars(select(Job).where(Job.action == "n8n.trigger_workflow")).all()
     assert event.payload["source"] == "n8n" and job.params["payload"] == {"slot": "2026-12-01T10:00"}
+
+
+def test_the_window_is_measured_from_the_customers_own_timestamp(client, db_url):
+    """A message delivered again a day later must not look new: the transcript keeps the customer's time."""
+    import time as clock
+
+    from sochen.workflows.executors import TranscriptServiceWindows
+
+    sent_at = int(clock.time()) - 30 * 3600  # written 30 hours ago, delivered (again) only now
+    body = text_message("wamid.old").replace(b'"timestamp":"1730231903"', f'"timestamp":"{sent_at}"'.encode())
+    assert client.post(WA, content=body, headers=wa_headers(body)).status_code == 200
+    assert run_inbound_jobs(db_url) == ["succeeded"]
+    last = TranscriptServiceWindows(db_url, "clinic").last_inbound("972544401243")
+    assert last is not None and abs(last - sent_at) < 2
+
+
+def test_chat_runs_in_a_sandbox_unless_live(db_url, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from sochen.cli import app as cli
+    from sochen.db.models_conversations import Conversation
+
+    result = CliRunner().invoke(cli, ["chat", "--tenant", "clinic"], input="שלום, מה שעות הפעילות?\n")
+    assert result.exit_code == 0, result.output
+    assert "sandbox" in result.output
+    with session_scope(db_url) as session:
+        assert session.scalar(select(Conversation.id)) is None  # nothing in the live database
+        assert session.scalar(select(Job.id).where(Job.action == "whatsapp.send_message")) is None
+    live = CliRunner().invoke(cli, ["chat", "--tenant", "clinic", "--live"], input="שלום\n")
+    assert live.exit_code == 0, live.output
+    with session_scope(db_url) as session:
+        assert session.scalar(select(Conversation.id)) is not None
