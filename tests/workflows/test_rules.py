@@ -21,7 +21,7 @@ rules:
     on: lead.captured
     when:
       - {field: slots.phone, exists: true}
-      - {field: event.intent, in: [book_appointment, price_question]}
+      - {field: event.channel, in: [whatsapp, chat]}
     do:
       - id: lead
         action: zoho_crm.upsert_lead
@@ -39,7 +39,7 @@ def test_yaml_on_key_survives_yaml_1_1():
     assert True in raw["rules"][0]  # PyYAML reads `on` as a boolean...
     config = WorkflowsConfig.model_validate(raw)
     assert config.rules[0].on == "lead.captured"  # ...and the schema puts it back
-    assert config.rules[0].when[1].field == "intent"
+    assert config.rules[0].when[1].field == "channel"
     again = WorkflowsConfig.model_validate(config.model_dump(mode="json"))
     assert again == config  # stored versions load back (the `in` operator keeps its name)
 
@@ -158,7 +158,7 @@ def test_nested_unknown_param_in_a_union(catalog):
     rules = workflows(
         [
             {
-                "on": "reply",
+                "on": "handoff.requested",
                 "do": [
                     {"action": "whatsapp.send_message", "params": {"type": "text", "to": "+972501234567", "txt": "x"}}
                 ],
