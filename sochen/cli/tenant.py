@@ -93,7 +93,7 @@ def _connector_availability(names: list[str]) -> list[str]:
             hint = difflib.get_close_matches(name, installed, n=1)
             tip = f" — did you mean '{hint[0]}'?" if hint else ""
             problems.append(
-                f"`connectors.{name}`: no connector '{name}' is installed{tip} (installed: "
+                f"`connectors.{name}`: connector '{name}' is not installed{tip} (installed: "
                 f"{', '.join(installed) or 'none'}; a plugin connector is installed with pip into Sochen's "
                 "environment, see docs/connectors.md)"
             )

@@ -136,7 +136,7 @@ def _model_shape(model: type[BaseModel], depth: int) -> Shape:
     fields: dict[str, Shape] = {}
     for name, info in model.model_fields.items():
         fields[name] = _field_shape(info.annotation, depth + 1)
-    return Shape(fields, kind=f"{model.__name__}")
+    return Shape(fields, kind=f"a {model.__name__}")
 
 
 def _field_shape(annotation: Any, depth: int) -> Shape:
@@ -184,7 +184,11 @@ def template_reads(tree: nodes.Template, roots: frozenset[str] = frozenset({"eve
         for link in reversed(chain):
             if isinstance(link, nodes.Getattr):
                 parts.append(link.attr)
-            elif isinstance(link.arg, nodes.Const) and isinstance(link.arg.value, str | int):
+            elif (
+                isinstance(link, nodes.Getitem)
+                and isinstance(link.arg, nodes.Const)
+                and isinstance(link.arg.value, str | int)
+            ):
                 parts.append(str(link.arg.value))
             else:
                 break

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from jinja2 import TemplateError
@@ -141,7 +142,10 @@ def validate_rules(
             problems.extend(_check_templates(here, call.params, earlier, event))
             if call.id is not None:
                 returned = returns.get(call.action, _UNKNOWN)
-                earlier[call.id] = None if returned is _UNKNOWN else result_shape(returned)
+                shape = None if returned is _UNKNOWN else result_shape(returned)
+                if shape is not None:
+                    shape = replace(shape, kind=f"the result of {call.action}, {shape.kind}")
+                earlier[call.id] = shape
     return problems
 
 
@@ -361,8 +365,6 @@ def _check_reads(at: str, source: str, earlier: Mapping[str, Shape | None], even
         elif read.parts and read.parts[0] in earlier:
             shape = earlier[read.parts[0]]
             why = None if shape is None else check_path(shape, read.parts[1:], shown=f"steps.{read.parts[0]}")
-            if why:
-                why += " — that is what the step's action returns"
         else:
             continue
         if why and f"{at}: {why}" not in problems:

@@ -201,3 +201,37 @@ def test_injected_catalog_is_used_as_given():
     rules = workflows([{"on": "reply", "do": [{"action": "net.ping", "params": {"host": "{{ event.text }}"}}]}])
     assert validate_rules(rules, {"net.ping": Ping}) == []
     assert validate_rules(rules.rules, {}) != []
+
+
+def test_a_misspelt_parameter_is_named_even_when_the_model_ignores_extra_keys():
+    class Person(BaseModel):  # a plugin's model without extra="forbid": pydantic only says `name` is missing
+        name: str
+        phone: str | None = None
+
+    class PersonRef(BaseModel):
+        person_id: int
+
+    rules = workflows(
+        [
+            {
+                "on": "lead.captured",
+                "do": [
+                    {"id": "person", "action": "crm.add_person", "params": {"nme": "{{ event.slots.name }}"}},
+                    {"action": "crm.add_person", "params": {"name": "{{ steps.person.id }}"}},
+                ],
+            }
+        ]
+    )
+    problems = validate_rules(
+        rules,
+        {"crm.add_person": Person},
+        results={"crm.add_person": PersonRef},
+        slots=[("name", True), ("phone", True)],
+    )
+    assert any("params.nme`: crm.add_person has no parameter 'nme' — did you mean 'name'?" in p for p in problems)
+    assert any("params.name`: required parameter" in p and "'nme' is written instead" in p for p in problems)
+    assert any(
+        "'steps.person' (the result of crm.add_person, a PersonRef) has no field 'id'" in p and "person_id" in p
+        for p in problems
+    ), problems
+    assert len(problems) == 3, problems
