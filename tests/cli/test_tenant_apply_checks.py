@@ -32,7 +32,7 @@ SLOTS = """agent:
 
 def _apply(tmp_path: Path, body: str) -> tuple[int, str]:
     path = tmp_path / "tenant.yaml"
-    path.write_text(f"slug: clinic\nname: מרפאת השיניים של ד\"ר לוי\n{body}", encoding="utf-8")
+    path.write_text(f'slug: clinic\nname: מרפאת השיניים של ד"ר לוי\n{body}', encoding="utf-8")
     result = runner.invoke(app, ["tenant", "apply", str(path)])
     return result.exit_code, " ".join(result.output.split())
 
@@ -90,7 +90,9 @@ def test_a_field_the_previous_step_does_not_return_is_refused(tmp_path):
 
 
 def test_a_condition_on_a_field_the_event_does_not_carry(tmp_path):
-    rule = "workflows:\n  rules:\n    - on: handoff.requested\n      when:\n        - {field: resaon, equals: complaint}\n"
+    rule = (
+        "workflows:\n  rules:\n    - on: handoff.requested\n      when:\n        - {field: resaon, equals: complaint}\n"
+    )
     rule += "      do:\n        - {action: zoho_crm.add_note, params: {content: x, parent: {module: Leads, id: '1'}}}\n"
     code, out = _apply(tmp_path, ZOHO + rule)
     assert code == 2
@@ -158,9 +160,13 @@ def test_free_form_and_reply_fields_are_accepted(tmp_path, event):
 
 def test_show_prints_yaml_that_applies_back(tmp_path):
     long_description = "תיאור ארוך מאוד של הפנייה " * 12
-    body = ZOHO + SLOTS + _lead_rule(
-        UPSERT.format(phone="{{ event.slots.phone }}").replace(
-            "phone:", f'description: "{long_description.strip()} {{{{ event.slots.service }}}}", phone:'
+    body = (
+        ZOHO
+        + SLOTS
+        + _lead_rule(
+            UPSERT.format(phone="{{ event.slots.phone }}").replace(
+                "phone:", f'description: "{long_description.strip()} {{{{ event.slots.service }}}}", phone:'
+            )
         )
     )
     code, out = _apply(tmp_path, body)
