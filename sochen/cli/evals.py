@@ -28,13 +28,13 @@ def schema() -> None:
 @evals_app.command("validate")
 def validate(files: list[Path] = typer.Argument(..., help="Scenario YAML files or folders.")) -> None:
     """Validate scenario files and list every problem (file, scenario id, field)."""
-    from ..evals.loading import SuiteError, load_files
+    from ..evals.loading import SuiteError, installed_actions, load_files
 
     paths: list[Path] = []
     for f in files:
         paths.extend(sorted({*f.glob("*.yaml"), *f.glob("*.yml")}) if f.is_dir() else [f])
     try:
-        scenarios = load_files(paths)
+        scenarios = load_files(paths, actions=installed_actions())
     except SuiteError as exc:
         fail(str(exc), code=2)
     console.print(f"{len(scenarios)} scenarios in {len(paths)} files: valid", highlight=False)
@@ -69,7 +69,7 @@ def run(
     from ..config import get_settings
     from ..db.tenants import TenantNotFoundError
     from ..evals import SuiteError, run_suite
-    from ..evals.loading import load_files
+    from ..evals.loading import installed_actions, load_files
     from ..evals.reports import print_summary
     from ..evals.store import VersionNotFoundError
 
@@ -81,7 +81,7 @@ def run(
             paths: list[Path] = []
             for p in scenarios:
                 paths.extend(sorted({*p.glob("*.yaml"), *p.glob("*.yml")}) if p.is_dir() else [p])
-            chosen = load_files(paths)
+            chosen = load_files(paths, actions=installed_actions())
         result = run_suite(
             get_settings(),
             tenant,

@@ -165,7 +165,8 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
             out.append(f"`{where}`: required key is missing")
         else:
             given = _lookup(raw, err["loc"])
-            shown = f" (got {given!r})" if given is not _MISSING else ""
+            scalar = given is not _MISSING and not isinstance(given, dict | list)
+            shown = f" (got {given!r})" if scalar else ""
             message = str(err["msg"]).removeprefix("Value error, ")
             out.append(f"`{where}`: {message}{shown}")
     return out
