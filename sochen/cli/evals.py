@@ -41,10 +41,13 @@ def validate(files: list[Path] = typer.Argument(..., help="Scenario YAML files o
 
 
 def _quiet_turn_logs() -> None:
-    # One INFO line per turn from the agent would bury the report; warnings still show.
+    # One INFO line per turn (a route, a turn, a job) would bury the report under hundreds of lines; the
+    # summary says which providers were unavailable, so their per-turn warnings are not repeated either.
+    # SOCHEN_LOG_LEVEL=DEBUG shows them all.
     if logging.getLogger().getEffectiveLevel() >= logging.INFO:
-        for name in ("sochen.agents", "sochen.evals"):
+        for name in ("sochen.agents", "sochen.evals", "sochen.workflows", "sochen.rag", "sochen.privacy"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger("sochen.llm").setLevel(logging.ERROR)
 
 
 def _progress(result: Any) -> None:

@@ -120,14 +120,13 @@ def _print_failures(run: SuiteRun, console: Console) -> None:
 
 
 def print_summary(run: SuiteRun, console: Console) -> None:
-    """The terminal view: one row per scenario, then metrics and the gate's verdict."""
+    """The terminal view: one row per scenario, every failure in full, then metrics and the gate's verdict."""
     from rich.table import Table
 
     per = run.metrics.get("per_scenario", {})
     table = Table(title=f"{run.tenant} — version {run.version}", title_justify="left")
     for column in ("scenario", "category", "result", "turns", "ms"):
         table.add_column(column, overflow="fold", no_wrap=column != "scenario")
-    table.add_column("first failure", overflow="fold", ratio=1, min_width=30)
     shown: set[str] = set()
     for r in run.results:
         if r.scenario_id in shown:
@@ -138,16 +137,12 @@ def print_summary(run: SuiteRun, console: Console) -> None:
         ok = all(x.passed for x in runs)
         mark = "[green]✓[/]" if ok else "[red]✗[/]"
         rate = f" {entry.get('passed', 0)}/{entry.get('runs', 0)}" if run.repeat > 1 else ""
-        first = next((c.message.split(" | ")[-1] for x in runs for c in x.failures), "")
-        first = first or next((x.error or "" for x in runs if x.error), "")
-        first = " ".join(first.split())
         table.add_row(
             r.scenario_id,
             r.category,
             mark + rate,
             str(len(r.scored_turns)),
             f"{sum(x.latency_ms for x in runs) / len(runs):.0f}",
-            first,
         )
     console.print(table)
     _print_failures(run, console)

@@ -26,7 +26,7 @@ def _problems(tmp_path, body: str) -> list[str]:
     path = tmp_path / "s.yaml"
     path.write_text(
         "scenarios:\n  - id: price-q\n    title: שאלת מחיר\n    category: prices\n    turns:\n"
-        f"      - user: \"כמה עולה הלבנה?\"\n        expect:\n{body}",
+        f'      - user: "כמה עולה הלבנה?"\n        expect:\n{body}',
         encoding="utf-8",
     )
     with pytest.raises(SuiteError) as err:
@@ -42,13 +42,15 @@ def test_a_misspelt_key_gets_a_suggestion(tmp_path):
 
 @pytest.mark.unit
 def test_a_reply_key_outside_reply_says_where_it_belongs(tmp_path):
-    (problem,) = _problems(tmp_path, "          contains: [\"1,200\"]\n")
+    (problem,) = _problems(tmp_path, '          contains: ["1,200"]\n')
     assert "`turns.0.expect.contains`: unknown key — `contains` belongs under `reply:`" in problem
 
 
 @pytest.mark.unit
 def test_an_action_without_its_connector_or_that_does_not_exist(tmp_path):
-    bare, wrong = _problems(tmp_path, "          jobs: [{action: upsert_lead}]\n          jobs_not: [zoho_crm.upsert_leed]\n")
+    bare, wrong = _problems(
+        tmp_path, "          jobs: [{action: upsert_lead}]\n          jobs_not: [zoho_crm.upsert_leed]\n"
+    )
     assert "`turns[0].expect.jobs[0].action`: 'upsert_lead' needs its connector prefix" in bare
     assert "did you mean 'zoho_crm.upsert_lead'?" in bare
     assert "no installed connector offers 'zoho_crm.upsert_leed' — did you mean 'zoho_crm.upsert_lead'?" in wrong
@@ -74,12 +76,14 @@ def test_an_answer_quoting_the_wrong_row_is_not_grounded():
         {"id": "price-q", "title": "שאלת מחיר", "category": "prices", "turns": [{"user": "כמה עולה הלבנה?"}]}
     )
     citation = [{"title": "מחירון", "section": "ניקוי אבנית"}]
-    quote = TurnRecord(n=1, user="כמה עולה הלבנה?", reply="ניקוי אבנית: 350 ₪", reply_mode="extractive",
-                       citations=citation)
+    quote = TurnRecord(
+        n=1, user="כמה עולה הלבנה?", reply="ניקוי אבנית: 350 ₪", reply_mode="extractive", citations=citation
+    )
 
     def rate(checks: list[Check]) -> float:
-        result = ScenarioResult(scenario_id="price-q", title="t", category="prices", repetition=1, turns=[quote],
-                                checks=checks)
+        result = ScenarioResult(
+            scenario_id="price-q", title="t", category="prices", repetition=1, turns=[quote], checks=checks
+        )
         return compute_metrics([scenario], [result], not_found_reply=NOT_FOUND)["grounded_answer_rate"]
 
     assert rate([]) == 1.0
@@ -91,8 +95,9 @@ def test_steps_waiting_on_a_connector_without_a_fake_say_so(clinic, tmp_path, mo
     monkeypatch.setattr("sochen.evals.sandbox.SANDBOXED", ("whatsapp", "n8n"))  # zoho_crm has no fake here
     lead = SCENARIOS[: SCENARIOS.index("  - id: price-whitening")]
     (tmp_path / "lead.yaml").write_text(lead, encoding="utf-8")
-    run = run_suite(get_settings(), "clinic", scenarios=load_files([tmp_path / "lead.yaml"]),
-                    report_dir=tmp_path / "r", store=False)
+    run = run_suite(
+        get_settings(), "clinic", scenarios=load_files([tmp_path / "lead.yaml"]), report_dir=tmp_path / "r", store=False
+    )
     jobs = {j.action: j for t in run.results[0].turns for j in t.jobs}
     assert "no sandbox fake for connector 'zoho_crm'" in jobs["zoho_crm.upsert_lead"].error
     waiting = jobs["zoho_crm.create_task"]
@@ -106,3 +111,37 @@ def test_steps_waiting_on_a_connector_without_a_fake_say_so(clinic, tmp_path, mo
     text = out.getvalue()
     assert "(planned; ran in the sandbox" in text
     assert "not run: 1 no sandbox fake, 1 waits on a step without a sandbox fake" in " ".join(text.split())
+
+
+@pytest.mark.unit
+def test_the_summary_lists_every_failure_in_full_at_80_columns():
+    from sochen.evals.runner import SuiteRun
+
+    reason = (
+        "הודעה 1 · התשובה אמורה לכלול 'מעבדות', התקבל 'לפי המסמכים שלנו: מסמך זה מסביר איזה מידע אנו אוספים' "
+        "| turn 1 · reply: reply should contain 'מעבדות', got 'לפי המסמכים שלנו: מסמך זה מסביר איזה מידע'"
+    )
+    result = ScenarioResult(
+        scenario_id="privacy-who-gets-my-data",
+        title="t",
+        category="privacy",
+        repetition=1,
+        turns=[TurnRecord(n=1, user="למי אתם מעבירים את המידע שלי?")],
+        checks=[Check("reply", "fail", 1, reason)],
+    )
+    run = SuiteRun(
+        tenant="clinic",
+        version=1,
+        digest="d",
+        kb_revision=1,
+        suite_digest="s",
+        repeat=1,
+        results=[result],
+        metrics={"jobs_planned": 0},
+        gate_failures=["pass rate 0% < 90%"],
+    )
+    out = io.StringIO()
+    print_summary(run, Console(file=out, width=80))
+    text = out.getvalue()
+    assert f"✗ privacy-who-gets-my-data: {reason}" in text  # one line, soft-wrapped by the terminal, not cut
+    assert "ran in the sandbox" not in text  # nothing was planned: no claim about jobs
