@@ -29,7 +29,7 @@ CHAIN = [
             },
         ],
     },
-    {"on": "reply", "do": [{"action": "whatsapp.send_message", "params": {"type": "text", "to": "x", "text": "y"}}]},
+    {"on": "reply", "do": [{"action": "zoho_crm.add_note", "params": {"content": "{{ event.text }}"}}]},
 ]
 
 
