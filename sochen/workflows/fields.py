@@ -199,7 +199,8 @@ def template_reads(tree: nodes.Template, roots: frozenset[str] = frozenset({"eve
             isinstance(parent, nodes.Test) and parent.name in ("defined", "undefined") and parent.node is node
         )
         found.append(Read(cur.name, tuple(parts), defaulted))
-    return found
+    guarded = {(r.root, r.parts) for r in found if r.defaulted}  # `{% if x is defined %}{{ x }}{% endif %}`
+    return [Read(r.root, r.parts, True) if (r.root, r.parts) in guarded else r for r in found]
 
 
 def _walk(node: nodes.Node, parent: nodes.Node | None) -> Iterator[tuple[nodes.Node, nodes.Node | None]]:

@@ -235,3 +235,29 @@ def test_a_misspelt_parameter_is_named_even_when_the_model_ignores_extra_keys():
         for p in problems
     ), problems
     assert len(problems) == 3, problems
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("{{ event.slots.email | default('') }}", None),
+        ("{% if event.slots.email is defined %}{{ event.slots.email }}{% endif %}", None),
+        ("{{ event.slots.get('email', '') }}", None),
+        ("{{ event.slots.name.split()[0] }} {{ event.occurred_at.strftime('%d/%m') }}", None),
+        ("{{ event.slots['name'] }}", None),
+        ("{{ event.slots.email }}", "'event.slots.email' may be absent"),
+        ("{{ event.slots['nmae'] }}", "did you mean 'event.slots.name'?"),
+        ("{{ event.text }}", "(a lead.captured event) has no field 'text'"),
+        ("{{ event.channel.kind }}", "'event.channel' is a single value, it has no field 'kind'"),
+    ],
+)
+def test_fields_templates_read_are_checked_against_the_event(catalog, template, problem):
+    rules = workflows(
+        [{"on": "lead.captured", "do": [{"action": "zoho_crm.upsert_lead", "params": {"last_name": template}}]}]
+    )
+    problems = validate_rules(rules, catalog, slots=[("name", True), ("phone", True)])
+    if problem is None:
+        assert problems == []
+    else:
+        (found,) = problems
+        assert "`workflows.rules[0].do[0].params.last_name`" in found and problem in found, found
