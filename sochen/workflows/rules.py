@@ -171,8 +171,11 @@ def _unknown_action(here: str, name: str, actions: Mapping[str, Any]) -> str:
 
 def _check_params(here: str, action: str, params: dict[str, Any], params_type: Any) -> list[str]:
     adapter = TypeAdapter(params_type)
-    schema = adapter.json_schema()
-    problems = _unknown_params(here, action, params, schema)
+    try:
+        schema = adapter.json_schema()
+    except Exception:  # a parameter type without a JSON Schema: only pydantic's own errors are reported
+        schema = {}
+    problems = _unknown_params(here, action, params, schema) if schema else []
     written = {p.split("`", 2)[1] for p in problems}
     try:
         adapter.validate_python(params)
