@@ -100,11 +100,11 @@ def action_problems(scenarios: Iterable[tuple[Path, Scenario]], actions: Collect
     """Expected actions (``jobs`` / ``jobs_not``) that no installed connector offers, with suggestions."""
     problems: list[str] = []
     for path, scenario in scenarios:
-        places = [(f"turns[{i}].expect", t.expect) for i, t in enumerate(scenario.turns)]
+        places = [(f"turns.{i}.expect", t.expect) for i, t in enumerate(scenario.turns)]
         places.append(("expect_end", scenario.expect_end))
         for where, exp in places:
-            named = [(f"{where}.jobs[{j}].action", e.action) for j, e in enumerate(exp.jobs)]
-            named += [(f"{where}.jobs_not[{j}]", a) for j, a in enumerate(exp.jobs_not)]
+            named = [(f"{where}.jobs.{j}.action", e.action) for j, e in enumerate(exp.jobs)]
+            named += [(f"{where}.jobs_not.{j}", a) for j, a in enumerate(exp.jobs_not)]
             for field, action in named:
                 if action in actions:
                     continue

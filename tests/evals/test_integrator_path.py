@@ -51,7 +51,7 @@ def test_an_action_without_its_connector_or_that_does_not_exist(tmp_path):
     bare, wrong = _problems(
         tmp_path, "          jobs: [{action: upsert_lead}]\n          jobs_not: [zoho_crm.upsert_leed]\n"
     )
-    assert "`turns[0].expect.jobs[0].action`: 'upsert_lead' needs its connector prefix" in bare
+    assert "`turns.0.expect.jobs.0.action`: 'upsert_lead' needs its connector prefix" in bare
     assert "did you mean 'zoho_crm.upsert_lead'?" in bare
     assert "no installed connector offers 'zoho_crm.upsert_leed' — did you mean 'zoho_crm.upsert_lead'?" in wrong
 
