@@ -28,23 +28,26 @@ def schema() -> None:
 @evals_app.command("validate")
 def validate(files: list[Path] = typer.Argument(..., help="Scenario YAML files or folders.")) -> None:
     """Validate scenario files and list every problem (file, scenario id, field)."""
-    from ..evals.loading import SuiteError, load_files
+    from ..evals.loading import SuiteError, installed_actions, load_files
 
     paths: list[Path] = []
     for f in files:
         paths.extend(sorted({*f.glob("*.yaml"), *f.glob("*.yml")}) if f.is_dir() else [f])
     try:
-        scenarios = load_files(paths)
+        scenarios = load_files(paths, actions=installed_actions())
     except SuiteError as exc:
         fail(str(exc), code=2)
     console.print(f"{len(scenarios)} scenarios in {len(paths)} files: valid", highlight=False)
 
 
 def _quiet_turn_logs() -> None:
-    # One INFO line per turn from the agent would bury the report; warnings still show.
+    # One INFO line per turn (a route, a turn, a job) would bury the report under hundreds of lines; the
+    # summary says which providers were unavailable, so their per-turn warnings are not repeated either.
+    # SOCHEN_LOG_LEVEL=DEBUG shows them all.
     if logging.getLogger().getEffectiveLevel() >= logging.INFO:
-        for name in ("sochen.agents", "sochen.evals"):
+        for name in ("sochen.agents", "sochen.evals", "sochen.workflows", "sochen.rag", "sochen.privacy"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger("sochen.llm").setLevel(logging.ERROR)
 
 
 def _progress(result: Any) -> None:
@@ -75,7 +78,7 @@ def run(
     from ..config import get_settings
     from ..db.tenants import TenantNotFoundError
     from ..evals import SuiteError, run_suite
-    from ..evals.loading import load_files
+    from ..evals.loading import installed_actions, load_files
     from ..evals.reports import print_summary
     from ..evals.store import VersionNotFoundError
 
@@ -87,7 +90,7 @@ def run(
             paths: list[Path] = []
             for p in scenarios:
                 paths.extend(sorted({*p.glob("*.yaml"), *p.glob("*.yml")}) if p.is_dir() else [p])
-            chosen = load_files(paths)
+            chosen = load_files(paths, actions=installed_actions())
         replaced = None
         if provider is not None:
             from ..llm.presets import models_preset

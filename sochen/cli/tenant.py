@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ..config import TenantConfigError, load_tenant_file
+from ..config import LoadedTenant, TenantConfigError, load_tenant_file
 from .app import app, console, fail, print_json
 from .context import db_session
 
@@ -30,7 +31,9 @@ def apply(
     except TenantConfigError as exc:
         fail(str(exc), code=2)
     cfg = loaded.config
-    problems = connector_problems(cfg.connectors) + workflow_problems(cfg) + provider_problems(cfg)
+    problems = (
+        source_problems(loaded) + connector_problems(cfg.connectors) + workflow_problems(cfg) + provider_problems(cfg)
+    )
     if problems:
         fail(str(TenantConfigError(str(file), problems)), code=2)
     with db_session() as session:
@@ -66,6 +69,44 @@ class _AnyEnvironment(Mapping[str, str]):
         return 0
 
 
+def source_problems(loaded: LoadedTenant) -> list[str]:
+    """`knowledge.sources` entries that do not exist (they are relative to the tenant YAML file)."""
+    problems = []
+    for i, entry in enumerate(loaded.config.knowledge.sources):
+        path = loaded.resolve(entry)
+        if not path.exists():
+            problems.append(
+                f"`knowledge.sources[{i}]`: '{entry}' does not exist (looked for {path}; relative paths are "
+                f"relative to the tenant YAML file's folder, {loaded.base_dir}): fix the path or create the folder"
+            )
+    return problems
+
+
+def _connector_availability(names: list[str]) -> list[str]:
+    """Names that are not installed, or installed but left out by SOCHEN_CONNECTORS_ALLOW."""
+    from ..config import get_settings
+    from ..connectors.registry import installed_names
+
+    installed = installed_names()
+    allow = get_settings().connectors_allow
+    problems = []
+    for name in names:
+        if name not in installed:
+            hint = difflib.get_close_matches(name, installed, n=1)
+            tip = f" — did you mean '{hint[0]}'?" if hint else ""
+            problems.append(
+                f"`connectors.{name}`: connector '{name}' is not installed{tip} (installed: "
+                f"{', '.join(installed) or 'none'}; a plugin connector is installed with pip into Sochen's "
+                "environment, see docs/connectors.md)"
+            )
+        elif allow is not None and name not in allow:
+            problems.append(
+                f"`connectors.{name}`: connector '{name}' is installed but not allowed on this deployment "
+                f"(SOCHEN_CONNECTORS_ALLOW={','.join(allow)}): add '{name}' to it, or remove this section"
+            )
+    return problems
+
+
 def connector_problems(connectors: dict[str, dict[str, Any]]) -> list[str]:
     """Check each connector section against the installed connector's configuration model."""
     if not connectors:
@@ -73,6 +114,9 @@ def connector_problems(connectors: dict[str, dict[str, Any]]) -> list[str]:
     from ..connectors.errors import ConnectorConfigError, ConnectorRegistryError
     from ..connectors.registry import build_config, discover, secret_fields
 
+    unavailable = _connector_availability(list(connectors))
+    if unavailable:
+        return unavailable
     try:
         installed = discover(list(connectors), use_settings=False)
     except ConnectorRegistryError as exc:
@@ -105,19 +149,41 @@ def workflow_problems(cfg: Any) -> list[str]:
     if not cfg.workflows.rules:
         return []
     from ..connectors.errors import ConnectorRegistryError
+    from ..connectors.registry import installed_names
     from ..workflows import catalog_from_registry, validate_rules
+    from ..workflows.rules import results_from_registry
 
     used = sorted({call.action.split(".", 1)[0] for rule in cfg.workflows.rules for call in rule.do})
-    missing = [name for name in used if name not in cfg.connectors]
+    installed = set(installed_names())
+    missing = [name for name in used if name not in cfg.connectors and name in installed]
     problems = [
-        f"`workflows.rules`: action(s) of connector '{name}' are used but `connectors.{name}` is not configured"
+        f"`workflows.rules`: action(s) of connector '{name}' are used but `connectors.{name}` is not configured "
+        f"(add a `connectors.{name}:` section with its settings)"
         for name in missing
     ]
+    wanted = sorted((set(cfg.connectors) | set(used)) & installed)
     try:
-        catalog = catalog_from_registry(sorted(set(cfg.connectors) | set(used)))
+        catalog = catalog_from_registry(wanted)
+        results = results_from_registry(wanted)
     except ConnectorRegistryError as exc:
         return problems + [f"`workflows`: {p}" for p in exc.problems]
-    return problems + validate_rules(cfg.workflows, catalog)
+    slots = [(s.name, s.required) for s in cfg.agent.slots]
+    return problems + validate_rules(cfg.workflows, catalog, results=results, slots=slots)
+
+
+@tenant_app.command("schema")
+def schema(
+    markdown: bool = typer.Option(
+        False, "--markdown", help="Print the Markdown reference (docs/tenant-reference.md) instead of JSON Schema."
+    ),
+) -> None:
+    """Print the JSON Schema of the tenant YAML file (every key with its description)."""
+    from ..config.reference import tenant_json_schema, tenant_reference_markdown
+
+    if markdown:
+        typer.echo(tenant_reference_markdown(), nl=False)
+    else:
+        print_json(tenant_json_schema())
 
 
 @tenant_app.command("list")
@@ -175,5 +241,7 @@ def show(
     if json_out:
         print_json(data)
     else:
-        console.print(f"# {slug} — version {data['version']} ({data['created_at']})", highlight=False)
-        console.print(source, highlight=False, markup=False)
+        # Plain writes, not the console: rich wraps long lines at the terminal's width, and the output
+        # must be YAML that `sochen tenant apply` takes back as it is.
+        typer.echo(f"# {slug} — version {data['version']} ({data['created_at']})")
+        typer.echo(source if source.endswith("\n") else source + "\n", nl=False)

@@ -151,7 +151,7 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
     out = []
     for err in exc.errors():
         loc = [str(part) for part in err["loc"]]
-        where = ".".join(loc) or "(top level)"
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".") or "(top level)"
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(loc[:-1])
             hint = difflib.get_close_matches(loc[-1], allowed, n=1)
@@ -165,8 +165,10 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
             out.append(f"`{where}`: required key is missing")
         else:
             given = _lookup(raw, err["loc"])
-            shown = f" (got {given!r})" if given is not _MISSING else ""
-            out.append(f"`{where}`: {err['msg']}{shown}")
+            scalar = given is not _MISSING and not isinstance(given, dict | list)
+            shown = f" (got {given!r})" if scalar else ""
+            message = str(err["msg"]).removeprefix("Value error, ")
+            out.append(f"`{where}`: {message}{shown}")
     return out
 
 

@@ -11,7 +11,8 @@ slots / slots_not_set     slots known after the turn (graph state plus the slots
 events / events_not       event types in the outcome
 jobs / jobs_not           the outbox rows planned in the turn, with the parameters the connector
                           received in the sandbox (planned ones when it did not run)
-reply                     contains / not_contains (after Hebrew normalisation), matches, silent
+reply                     contains (= contains_all: every string) / contains_any (one of them) /
+                          not_contains (after Hebrew normalisation), matches, silent
 cites                     a citation whose title holds ``document`` and section holds ``clause``
 refuses                   the persona's not-found reply, or a reply saying the documents do not cover it
 route                     the outcome's route: local, api or none (template and extractive replies: none)
@@ -368,7 +369,18 @@ def _reply(c: _Checker, exp: Expectations, view: View, single: bool) -> None:
     replies = view.replies
     joined = "\n".join(replies)
     got = view.last.reply if single else replies
-    for part in exp.reply.contains:
+    if exp.reply.contains_any:
+        options = exp.reply.contains_any
+        ok = any(norm_text(part) in norm_text(r) for part in options for r in replies)
+        c.add(
+            "reply",
+            ok,
+            f"התשובה אמורה לכלול אחד מ-{options!r}, התקבל {_short(got, 100)!r}",
+            f"reply should contain one of {options!r}, got {_short(got, 100)!r}",
+            f"any of {options}",
+            got,
+        )
+    for part in [*exp.reply.contains, *exp.reply.contains_all]:
         ok = any(norm_text(part) in norm_text(r) for r in replies)
         c.add(
             "reply",

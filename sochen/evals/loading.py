@@ -6,9 +6,11 @@ the field, so a colleague fixing sixty scenarios sees all of them in one run.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import typing
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,18 @@ import yaml
 from pydantic import ValidationError
 
 from ..config import LoadedTenant, TenantConfig
-from .schema import Scenario, ScenarioFile
+from .schema import Expectations, ReplyExpectation, Scenario, ScenarioFile
 
-__all__ = ["SuiteError", "json_schema", "load_scenario_file", "load_suite", "suite_digest", "suite_paths"]
+__all__ = [
+    "SuiteError",
+    "action_problems",
+    "installed_actions",
+    "json_schema",
+    "load_scenario_file",
+    "load_suite",
+    "suite_digest",
+    "suite_paths",
+]
 
 
 class SuiteError(ValueError):
@@ -66,12 +77,56 @@ def suite_paths(tenant: LoadedTenant | TenantConfig, base_dir: Path | None = Non
 
 
 def load_suite(tenant: LoadedTenant | TenantConfig, base_dir: Path | None = None) -> list[Scenario]:
-    """Every scenario of the tenant's suite, in file order; :class:`SuiteError` lists every problem."""
-    return load_files(suite_paths(tenant, base_dir))
+    """Every scenario of the tenant's suite, in file order; :class:`SuiteError` lists every problem.
+
+    Expected actions are checked against the installed connectors' actions.
+    """
+    return load_files(suite_paths(tenant, base_dir), actions=installed_actions())
 
 
-def load_files(paths: Iterable[Path]) -> list[Scenario]:
-    """Scenarios from these files; ids must be unique across all of them."""
+def installed_actions() -> list[str] | None:
+    """Every 'connector.action' of the installed connectors (None when they cannot be listed)."""
+    from ..connectors.errors import ConnectorRegistryError
+    from ..connectors.registry import discover
+
+    try:
+        found = discover(use_settings=False)
+    except ConnectorRegistryError:
+        return None  # a broken plugin is reported by `sochen connectors list`; do not hide the suite's problems
+    return sorted(f"{name}.{action}" for name, info in found.items() for action in info.cls.actions())
+
+
+def action_problems(scenarios: Iterable[tuple[Path, Scenario]], actions: Collection[str]) -> list[str]:
+    """Expected actions (``jobs`` / ``jobs_not``) that no installed connector offers, with suggestions."""
+    problems: list[str] = []
+    for path, scenario in scenarios:
+        places = [(f"turns.{i}.expect", t.expect) for i, t in enumerate(scenario.turns)]
+        places.append(("expect_end", scenario.expect_end))
+        for where, exp in places:
+            named = [(f"{where}.jobs.{j}.action", e.action) for j, e in enumerate(exp.jobs)]
+            named += [(f"{where}.jobs_not.{j}", a) for j, a in enumerate(exp.jobs_not)]
+            for field, action in named:
+                if action in actions:
+                    continue
+                msg = f"{path}: scenario `{scenario.id}`: `{field}`: no installed connector offers '{action}'"
+                if "." not in action:
+                    full = sorted(a for a in actions if a.split(".", 1)[1] == action)
+                    msg = f"{path}: scenario `{scenario.id}`: `{field}`: '{action}' needs its connector prefix"
+                    if full:
+                        msg += " — did you mean " + " or ".join(f"'{a}'" for a in full) + "?"
+                else:
+                    close = difflib.get_close_matches(action, list(actions), n=1, cutoff=0.6)
+                    if close:
+                        msg += f" — did you mean '{close[0]}'?"
+                problems.append(msg + " (see `sochen connectors list`)")
+    return problems
+
+
+def load_files(paths: Iterable[Path], *, actions: Collection[str] | None = None) -> list[Scenario]:
+    """Scenarios from these files; ids must be unique across all of them.
+
+    With ``actions`` ('connector.action' names), every expected action must be one of them.
+    """
     scenarios: list[Scenario] = []
     problems: list[str] = []
     where: dict[str, Path] = {}
@@ -87,6 +142,8 @@ def load_files(paths: Iterable[Path]) -> list[Scenario]:
                 continue
             where[scenario.id] = path
             scenarios.append(scenario)
+    if actions is not None:
+        problems.extend(action_problems(((where[sc.id], sc) for sc in scenarios), set(actions)))
     if problems:
         raise SuiteError(problems)
     if not scenarios:
@@ -128,11 +185,49 @@ def _describe(path: Path, raw: Any, err: Any) -> str:
     field = ".".join(str(p) for p in loc) or "(the scenario)"
     message = err["msg"]
     if err["type"] == "extra_forbidden":
-        message = "unknown key (see `sochen evals schema` for the allowed keys)"
+        message = "unknown key" + _suggest_key(loc) + " (see `sochen evals schema`)"
     elif err["type"] == "missing":
         message = "required key is missing"
     parts = [str(path), scenario, f"`{field}`"] if scenario else [str(path), f"`{field}`"]
     return ": ".join(parts) + f": {message}"
+
+
+_REPLY_KEYS = set(ReplyExpectation.model_fields)
+
+
+def _suggest_key(loc: list[Any]) -> str:
+    """' — did you mean ...?' and the allowed keys, for an unknown key at ``loc`` below a scenario."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        fields = getattr(model, "model_fields", None)
+        if fields is None or isinstance(part, int):
+            continue
+        if part not in fields:
+            return ""
+        model = _inner_model(fields[part].annotation)
+    fields = getattr(model, "model_fields", None)
+    if not fields:
+        return ""
+    key = str(loc[-1])
+    allowed = sorted(f.alias or name for name, f in fields.items())
+    hint = difflib.get_close_matches(key, allowed, n=1)
+    if model is Expectations and key in _REPLY_KEYS:
+        tip = f" — `{key}` belongs under `reply:` (write `reply: {{{key}: ...}}`)"
+    elif hint:
+        tip = f" — did you mean `{hint[0]}`?"
+    else:
+        tip = ""
+    return f"{tip} (allowed here: {', '.join(allowed)})"
+
+
+def _inner_model(annotation: Any) -> Any:
+    for arg in reversed(typing.get_args(annotation)):
+        if hasattr(arg, "model_fields"):
+            return arg
+        inner = _inner_model(arg)
+        if hasattr(inner, "model_fields"):
+            return inner
+    return annotation
 
 
 def suite_digest(scenarios: Sequence[Scenario]) -> str:

@@ -11,7 +11,12 @@
   planned a false negative; a planned job of a named action that no expectation matches, a false
   positive. Replies' ``whatsapp.send_message`` jobs only count where a scenario names them.
 - ``handoff_rate``: conversations with a person at the end; ``grounded_answer_rate``: answers
-  (generative or extractive) that carry a verified citation, among the answers that are not refusals.
+  (generative or extractive) that carry a verified citation, among the answers that are not refusals;
+  an answer whose turn failed a ``cites``, ``reply`` or ``refuses`` check does not count (a quote of
+  the wrong row or clause carries a citation, but it is not grounded in the right one). Where a
+  scenario says nothing about the content, a citation is all that can be checked.
+- ``jobs_planned`` / ``jobs_ran``: connector jobs planned in scored turns, and those that ran in the
+  sandbox; ``jobs_not_run`` counts the others by reason (no sandbox fake, waiting on such a step, failed).
 - latency p50/p95 per turn (wall time through ``handle_message``), tokens and cost per conversation
   (the ledger), ``personal_data_leaks`` (turns with a sensitive ledger row to an API provider or a
   captured API request carrying their data, plus leaking requests no turn explains), and the answer
@@ -144,7 +149,7 @@ def compute_metrics(
                     refusals += 1
                 else:
                     answers += 1
-                    grounded += int(bool(turn.citations))
+                    grounded += int(bool(turn.citations) and not _content_failed(r.checks, turn.n))
         costs.append(r.cost_usd)
         tokens.append(sum(t.tokens for t in turns))
         if scenario is None:
@@ -184,6 +189,7 @@ def compute_metrics(
         "slot_recall": slots.recall(),
         "job_precision": jobs.precision(),
         "job_recall": jobs.recall(),
+        **job_outcomes(results),
         "handoff_rate": _ratio(sum(1 for r in results if r.turns and r.turns[-1].status == "handoff"), runs),
         "grounded_answer_rate": _ratio(grounded, answers),
         "answers": answers,
@@ -207,6 +213,33 @@ def compute_metrics(
         "checks": {"pass": checks.get("pass", 0), "fail": checks.get("fail", 0), "skip": checks.get("skip", 0)},
         "judge": {"pass": judge.get("pass", 0), "fail": judge.get("fail", 0), "skip": judge.get("skip", 0)},
     }
+
+
+_CONTENT_CHECKS = ("cites", "reply", "refuses")
+
+
+def _content_failed(checks: Sequence[Any], turn: int) -> bool:
+    return any(c.kind in _CONTENT_CHECKS and c.status == "fail" and c.turn == turn for c in checks)
+
+
+def job_outcomes(results: Sequence[Any]) -> dict[str, Any]:
+    """How the jobs of scored turns went in the sandbox: planned, ran, and why the others did not."""
+    from .assertions import NO_FAKE
+
+    planned = ran = 0
+    not_run: Counter[str] = Counter()
+    for r in results:
+        for turn in r.scored_turns:
+            for job in turn.jobs:
+                planned += 1
+                if job.status == "succeeded":
+                    ran += 1
+                elif NO_FAKE in (job.error or ""):
+                    waits = (job.error or "").startswith("waits on")
+                    not_run["waits on a step without a sandbox fake" if waits else "no sandbox fake"] += 1
+                else:
+                    not_run[job.status] += 1
+    return {"jobs_planned": planned, "jobs_ran": ran, "jobs_not_run": dict(sorted(not_run.items()))}
 
 
 def _round(value: float | None) -> float | None:

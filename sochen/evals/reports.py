@@ -93,15 +93,40 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
+def _jobs_ran(m: dict[str, Any]) -> str:
+    """How many planned jobs ran: P/R count planned jobs, which says nothing about running them."""
+    planned = m.get("jobs_planned")
+    if not planned:
+        return ""
+    text = f" (planned; ran in the sandbox {m.get('jobs_ran', 0)}/{planned}"
+    not_run = m.get("jobs_not_run") or {}
+    if not_run:
+        text += ", not run: " + ", ".join(f"{n} {why}" for why, n in not_run.items())
+    return text + ")"
+
+
+def _print_failures(run: SuiteRun, console: Console) -> None:
+    """Every failed check in full, one per line (soft-wrapped, never cut to the terminal's width)."""
+    lines = []
+    for r in run.results:
+        name = r.scenario_id if run.repeat == 1 else f"{r.scenario_id} #{r.repetition}"
+        if r.error:
+            lines.append(f"{name}: {' '.join(r.error.split())}")
+        lines.extend(f"{name}: {' '.join(c.message.split())}" for c in r.failures)
+    if lines:
+        console.print(f"failures ({len(lines)}):", highlight=False)
+        for line in lines:
+            console.print(f"  ✗ {line}", highlight=False, markup=False, soft_wrap=True)
+
+
 def print_summary(run: SuiteRun, console: Console) -> None:
-    """The terminal view: one row per scenario, then metrics and the gate's verdict."""
+    """The terminal view: one row per scenario, every failure in full, then metrics and the gate's verdict."""
     from rich.table import Table
 
     per = run.metrics.get("per_scenario", {})
     table = Table(title=f"{run.tenant} — version {run.version}", title_justify="left")
     for column in ("scenario", "category", "result", "turns", "ms"):
         table.add_column(column, overflow="fold", no_wrap=column != "scenario")
-    table.add_column("first failure", overflow="fold", ratio=1)
     shown: set[str] = set()
     for r in run.results:
         if r.scenario_id in shown:
@@ -112,25 +137,22 @@ def print_summary(run: SuiteRun, console: Console) -> None:
         ok = all(x.passed for x in runs)
         mark = "[green]✓[/]" if ok else "[red]✗[/]"
         rate = f" {entry.get('passed', 0)}/{entry.get('runs', 0)}" if run.repeat > 1 else ""
-        first = next((c.message.split(" | ")[-1] for x in runs for c in x.failures), "")
-        first = first or next((x.error or "" for x in runs if x.error), "")
-        first = " ".join(first.split())
         table.add_row(
             r.scenario_id,
             r.category,
             mark + rate,
             str(len(r.scored_turns)),
             f"{sum(x.latency_ms for x in runs) / len(runs):.0f}",
-            first if len(first) <= 90 else first[:89] + "…",
         )
     console.print(table)
+    _print_failures(run, console)
     m = run.metrics
     lat = m.get("latency_ms", {})
     console.print(
         f"pass rate {_pct(m.get('pass_rate'))} ({m.get('passed')}/{m.get('runs')})"
         f" · intent {_pct(m.get('intent_accuracy'))}"
         f" · slots P/R {_pct(m.get('slot_precision'))}/{_pct(m.get('slot_recall'))}"
-        f" · jobs P/R {_pct(m.get('job_precision'))}/{_pct(m.get('job_recall'))}"
+        f" · jobs P/R {_pct(m.get('job_precision'))}/{_pct(m.get('job_recall'))}{_jobs_ran(m)}"
         f" · handoff {_pct(m.get('handoff_rate'))} · grounded {_pct(m.get('grounded_answer_rate'))}",
         highlight=False,
     )

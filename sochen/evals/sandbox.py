@@ -33,7 +33,7 @@ from ..connectors.base import Connector, SandboxFake
 from ..connectors.errors import ConnectorError, ErrorKind
 from ..connectors.testing.fakes import FakeGraphApi, FakeN8n, FakeZoho
 from ..db.models import new_id
-from ..db.models_outbox import Job
+from ..db.models_outbox import Job, JobDependency
 from ..db.session import session_scope
 from .assertions import NO_FAKE
 from .records import JobRecord
@@ -233,16 +233,37 @@ class Sandbox:
             waiting = still
         with session_scope(self.database_url) as session:
             rows = {r.id: r for r in session.scalars(select(Job).where(Job.id.in_(job_ids)))} if job_ids else {}
+            deps = session.execute(
+                select(JobDependency.job_id, JobDependency.depends_on_id).where(JobDependency.job_id.in_(job_ids))
+            ).all()
+            waits: dict[str, list[str]] = {}
+            for job_id, depends_on in deps:
+                waits.setdefault(job_id, []).append(depends_on)
+            errors = {j: rows[j].plan_error or rows[j].last_error for j in rows}
+            for job_id in job_ids:  # planning order: a step comes after the steps it waits on
+                row = rows.get(job_id)
+                if row is not None and row.status == "pending" and not errors[job_id]:
+                    errors[job_id] = _waiting_on(waits.get(job_id, []), rows, errors)
             records = []
             for job_id in job_ids:
                 row = rows.get(job_id)
                 if row is None:
                     continue
                 params = self.executed.get(row.key, row.params or {})
-                records.append(
-                    JobRecord(row.id, row.action, dict(params), row.status, row.plan_error or row.last_error)
-                )
+                records.append(JobRecord(row.id, row.action, dict(params), row.status, errors[job_id]))
         return records
+
+
+def _waiting_on(depends_on: list[str], rows: dict[str, Job], errors: dict[str, str | None]) -> str | None:
+    """Why a pending job did not run: the step it waits on was not run either (and why)."""
+    for dep in depends_on:
+        row = rows.get(dep)
+        if row is None or row.status == "succeeded":
+            continue
+        step = f"step '{row.step}' ({row.action})" if row.step else row.action
+        reason = errors.get(dep) or row.status
+        return f"waits on {step}, which did not run: {reason}"
+    return None
 
 
 def _close_database(url: str) -> None:

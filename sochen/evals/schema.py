@@ -18,9 +18,13 @@ Example::
               slots: {name: "דנה כהן", phone: {e164: "+972501234567"}}
               events: [lead.captured]
               jobs: [{action: zoho_crm.upsert_lead, params: {phone: "+972501234567"}}]
-              reply: {contains: ["דנה"]}
+              reply: {contains_all: ["דנה"], contains_any: ["הלבנה", "הלבנת שיניים"]}
               route: local
               handoff: false
+
+``reply.contains`` (= ``contains_all``) needs every string; ``contains_any`` one of them. An action
+in ``jobs`` / ``jobs_not`` is ``connector.action``; ``sochen evals validate`` and ``evals run`` check that
+it is one an installed connector offers.
 
 Value matchers (in ``slots`` and job ``params``): a plain value must be equal (strings compared after
 Hebrew normalisation), ``{e164: "+9725..."}`` compares phone numbers in E.164, ``{contains: "..."}``,
@@ -57,7 +61,18 @@ Matcher = Any
 class ReplyExpectation(_Strict):
     """What the agent's reply must (not) say."""
 
-    contains: list[str] = Field(default_factory=list, description="Each must appear (after Hebrew normalisation).")
+    contains: list[str] = Field(
+        default_factory=list,
+        description="All of these must appear (after Hebrew normalisation); the same as `contains_all`.",
+    )
+    contains_all: list[str] = Field(
+        default_factory=list, description="All of these must appear (after Hebrew normalisation)."
+    )
+    contains_any: list[str] = Field(
+        default_factory=list,
+        description="At least one of these must appear (after Hebrew normalisation): spelling variants, "
+        "synonyms, '₪250' or '250 ש\"ח'.",
+    )
     not_contains: list[str] = Field(default_factory=list, description="None may appear.")
     matches: str | None = Field(default=None, description="A regular expression the reply must match.")
     silent: bool | None = Field(default=None, description="true: no reply at all (a person has the conversation).")

@@ -10,15 +10,25 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from jinja2 import TemplateError
 from pydantic import TypeAdapter, ValidationError
 
 from ..config.sections.workflows import Condition, Rule, WorkflowsConfig
-from .templating import CONTEXT_NAMES, is_template, step_references, template_names
+from .fields import Shape, check_path, event_shape, result_shape, template_reads
+from .templating import CONTEXT_NAMES, is_template, parse_template, step_references, template_names
 
-__all__ = ["Catalog", "catalog_from_registry", "condition_holds", "lookup", "rule_matches", "validate_rules"]
+__all__ = [
+    "Catalog",
+    "catalog_from_registry",
+    "condition_holds",
+    "lookup",
+    "results_from_registry",
+    "rule_matches",
+    "validate_rules",
+]
 
 Catalog = Mapping[str, Any]
 """'connector.action' → the type of its parameters (a pydantic model, or an annotated union of them)."""
@@ -70,23 +80,58 @@ def catalog_from_registry(allow: Iterable[str] | None = None) -> dict[str, Any]:
     return catalog
 
 
+def results_from_registry(allow: Iterable[str] | None = None) -> dict[str, Any]:
+    """Every action of the installed (allowed) connectors: 'connector.action' → its return annotation."""
+    import typing
+
+    from ..connectors.registry import discover
+
+    results: dict[str, Any] = {}
+    for name, info in discover(allow).items():
+        for action in info.cls.actions():
+            try:
+                hints = typing.get_type_hints(getattr(info.cls, action))
+            except Exception:  # an unresolvable annotation: the result is simply not checked
+                continue
+            if "return" in hints:
+                results[f"{name}.{action}"] = hints["return"]
+    return results
+
+
 def validate_rules(
     rules: WorkflowsConfig | Sequence[Rule],
     catalog: Catalog | None = None,
     *,
     where: str = "workflows.rules",
+    results: Mapping[str, Any] | None = None,
+    slots: Sequence[tuple[str, bool]] | None = None,
 ) -> list[str]:
     """Every problem with ``rules`` given the available actions; empty when they are fine.
 
-    ``catalog`` defaults to :func:`catalog_from_registry`. Checks: the action exists (else the
-    closest names); the parameters are ones the action's schema has, required ones are present and
-    literal values are valid; templates compile, use only known names and refer only to earlier steps.
+    ``catalog`` defaults to :func:`catalog_from_registry` (and ``results`` then to
+    :func:`results_from_registry`). Checks: the action exists (else the closest names); the
+    parameters are ones the action's schema has (a misspelt one is named with its suggestion),
+    required ones are present and literal values are valid; templates compile, use only known
+    names and refer only to earlier steps; every ``event.<field>`` a template or condition reads is
+    one the event type carries (see :mod:`sochen.workflows.fields`; ``slots`` are the tenant's
+    ``(name, required)`` pairs), and every ``steps.<id>.<field>`` one the step's action returns
+    (when ``results`` knows that action's return type).
     """
     rule_list = rules.rules if isinstance(rules, WorkflowsConfig) else list(rules)
-    actions = dict(catalog_from_registry() if catalog is None else catalog)
+    if catalog is None:
+        actions = dict(catalog_from_registry())
+        returns = dict(results_from_registry() if results is None else results)
+    else:
+        actions = dict(catalog)
+        returns = dict(results or {})
     problems: list[str] = []
     for r, rule in enumerate(rule_list):
-        earlier: list[str] = []
+        event = event_shape(rule.on, slots)
+        for c, condition in enumerate(rule.when):
+            why = check_path(event, condition.field.split("."), shown="event", defaulted=True)
+            if why:
+                problems.append(f"`{where}[{r}].when[{c}].field`: {why}")
+        earlier: dict[str, Shape | None] = {}
         for a, call in enumerate(rule.do):
             here = f"{where}[{r}].do[{a}]"
             params_type = actions.get(call.action)
@@ -94,10 +139,17 @@ def validate_rules(
                 problems.append(_unknown_action(here, call.action, actions))
             else:
                 problems.extend(_check_params(here, call.action, call.params, params_type))
-            problems.extend(_check_templates(here, call.params, earlier))
+            problems.extend(_check_templates(here, call.params, earlier, event))
             if call.id is not None:
-                earlier.append(call.id)
+                returned = returns.get(call.action, _UNKNOWN)
+                shape = None if returned is _UNKNOWN else result_shape(returned)
+                if shape is not None:
+                    shape = replace(shape, kind=f"the result of {call.action}, {shape.kind}")
+                earlier[call.id] = shape
     return problems
+
+
+_UNKNOWN: Any = object()
 
 
 def _unknown_action(here: str, name: str, actions: Mapping[str, Any]) -> str:
@@ -120,18 +172,24 @@ def _unknown_action(here: str, name: str, actions: Mapping[str, Any]) -> str:
 def _check_params(here: str, action: str, params: dict[str, Any], params_type: Any) -> list[str]:
     adapter = TypeAdapter(params_type)
     try:
+        schema = adapter.json_schema()
+    except Exception:  # a parameter type without a JSON Schema: only pydantic's own errors are reported
+        schema = {}
+    problems = _unknown_params(here, action, params, schema) if schema else []
+    written = {p.split("`", 2)[1] for p in problems}
+    try:
         adapter.validate_python(params)
-        return []
+        return problems
     except ValidationError as exc:
         errors = exc.errors()
-    schema = adapter.json_schema()
-    problems = []
     for err in errors:
         loc = _value_loc(params, err["loc"])
         if _under_template(params, loc):
             continue  # the value is only known once the template is rendered
         path = ".".join(str(p) for p in loc)
         at = f"`{here}.params{'.' + path if path else ''}`"
+        if at.strip("`") in written:
+            continue  # already reported as an unknown parameter
         if err["type"] == "extra_forbidden":
             allowed = _property_names(schema, loc[:-1])
             msg = f"{at}: {action} has no parameter '{loc[-1]}'"
@@ -142,11 +200,57 @@ def _check_params(here: str, action: str, params: dict[str, Any], params_type: A
                 msg += f" (parameters: {', '.join(allowed)})"
         elif err["type"] == "missing":
             msg = f"{at}: required parameter of {action} is missing"
+            typo = _misspelt_as(params, loc, schema)
+            if typo:
+                msg += f" ('{typo}' is written instead: rename it to '{loc[-1]}')"
         else:
             msg = f"{at}: {err['msg']}"
         if msg not in problems:
             problems.append(msg)
     return problems
+
+
+def _unknown_params(here: str, action: str, params: Any, schema: dict[str, Any]) -> list[str]:
+    """Keys the action's schema does not have, also where its model silently ignores extra keys."""
+    defs = schema.get("$defs", {})
+    problems: list[str] = []
+
+    def walk(value: Any, nodes: list[dict[str, Any]], path: list[str]) -> None:
+        if not isinstance(value, Mapping) or is_template(value):
+            return
+        variants = [v for n in nodes for v in _variants(n, defs)]
+        if not variants or any(not v.get("properties") or v.get("additionalProperties") for v in variants):
+            return  # free-form here (a dict, Any, or a model that keeps extra keys)
+        allowed = sorted({name for v in variants for name in v.get("properties", {})})
+        for key, item in value.items():
+            if key in allowed:
+                walk(item, [v["properties"][key] for v in variants if key in v.get("properties", {})], [*path, key])
+                continue
+            at = ".".join([*path, str(key)])
+            msg = f"`{here}.params.{at}`: {action} has no parameter '{key}'"
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            if hint:
+                msg += f" — did you mean '{hint[0]}'?"
+            problems.append(msg + f" (parameters: {', '.join(allowed)})")
+
+    walk(params, [schema], [])
+    return problems
+
+
+def _misspelt_as(params: Any, loc: Sequence[int | str], schema: dict[str, Any]) -> str | None:
+    """The written key that is probably the missing parameter at ``loc``, misspelt."""
+    node: Any = params
+    for part in loc[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if not isinstance(node, Mapping):
+        return None
+    allowed = set(_property_names(schema, list(loc[:-1])))
+    strays = [str(k) for k in node if k not in allowed]
+    close = difflib.get_close_matches(str(loc[-1]), strays, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _value_loc(params: Any, loc: Sequence[int | str]) -> list[int | str]:
@@ -209,7 +313,7 @@ def _child(variants: list[dict[str, Any]], part: int | str, defs: dict[str, Any]
     return out
 
 
-def _check_templates(here: str, params: Any, earlier: list[str]) -> list[str]:
+def _check_templates(here: str, params: Any, earlier: Mapping[str, Shape | None], event: Shape) -> list[str]:
     problems: list[str] = []
 
     def walk(value: Any, path: str) -> None:
@@ -220,13 +324,13 @@ def _check_templates(here: str, params: Any, earlier: list[str]) -> list[str]:
             for i, v in enumerate(value):
                 walk(v, f"{path}[{i}]")
         elif is_template(value):
-            problems.extend(_check_template(f"`{here}{path}`", value, earlier))
+            problems.extend(_check_template(f"`{here}{path}`", value, earlier, event))
 
     walk(params, ".params")
     return problems
 
 
-def _check_template(at: str, source: str, earlier: list[str]) -> list[str]:
+def _check_template(at: str, source: str, earlier: Mapping[str, Shape | None], event: Shape) -> list[str]:
     try:
         names = template_names(source)
     except TemplateError as exc:
@@ -251,4 +355,21 @@ def _check_template(at: str, source: str, earlier: list[str]) -> list[str]:
             problems.append(
                 f"{at}: refers to step '{ref}', which is not an earlier step of this rule (earlier: {known})"
             )
+    problems.extend(_check_reads(at, source, earlier, event))
+    return problems
+
+
+def _check_reads(at: str, source: str, earlier: Mapping[str, Shape | None], event: Shape) -> list[str]:
+    """Fields read from ``event`` and ``steps.<id>`` that the event type or the step's result lacks."""
+    problems: list[str] = []
+    for read in template_reads(parse_template(source)):
+        if read.root == "event":
+            why = check_path(event, read.parts, shown="event", defaulted=read.defaulted)
+        elif read.parts and read.parts[0] in earlier:
+            shape = earlier[read.parts[0]]
+            why = None if shape is None else check_path(shape, read.parts[1:], shown=f"steps.{read.parts[0]}")
+        else:
+            continue
+        if why and f"{at}: {why}" not in problems:
+            problems.append(f"{at}: {why}")
     return problems

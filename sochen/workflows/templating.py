@@ -42,6 +42,7 @@ __all__ = [
     "ParamTemplateError",
     "build_context",
     "is_template",
+    "parse_template",
     "render_params",
     "render_template",
     "render_value",
@@ -85,6 +86,11 @@ def _compile(source: str) -> Template:
 
 def _parse(source: str) -> nodes.Template:
     return _ENV.parse(source)
+
+
+def parse_template(source: str) -> nodes.Template:
+    """The syntax tree of a template (raises TemplateError on bad syntax)."""
+    return _parse(source)
 
 
 def template_names(source: str) -> set[str]:

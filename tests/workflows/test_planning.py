@@ -29,7 +29,7 @@ CHAIN = [
             },
         ],
     },
-    {"on": "reply", "do": [{"action": "n8n.trigger_workflow", "params": {"workflow": "x", "payload": {"t": "y"}}}]},
+    {"on": "reply", "do": [{"action": "zoho_crm.add_note", "params": {"content": "{{ event.text }}"}}]},
 ]
 
 

@@ -21,7 +21,7 @@ rules:
     on: lead.captured
     when:
       - {field: slots.phone, exists: true}
-      - {field: event.intent, in: [book_appointment, price_question]}
+      - {field: event.channel, in: [whatsapp, chat]}
     do:
       - id: lead
         action: zoho_crm.upsert_lead
@@ -39,7 +39,7 @@ def test_yaml_on_key_survives_yaml_1_1():
     assert True in raw["rules"][0]  # PyYAML reads `on` as a boolean...
     config = WorkflowsConfig.model_validate(raw)
     assert config.rules[0].on == "lead.captured"  # ...and the schema puts it back
-    assert config.rules[0].when[1].field == "intent"
+    assert config.rules[0].when[1].field == "channel"
     again = WorkflowsConfig.model_validate(config.model_dump(mode="json"))
     assert again == config  # stored versions load back (the `in` operator keeps its name)
 
@@ -201,3 +201,63 @@ def test_injected_catalog_is_used_as_given():
     rules = workflows([{"on": "reply", "do": [{"action": "net.ping", "params": {"host": "{{ event.text }}"}}]}])
     assert validate_rules(rules, {"net.ping": Ping}) == []
     assert validate_rules(rules.rules, {}) != []
+
+
+def test_a_misspelt_parameter_is_named_even_when_the_model_ignores_extra_keys():
+    class Person(BaseModel):  # a plugin's model without extra="forbid": pydantic only says `name` is missing
+        name: str
+        phone: str | None = None
+
+    class PersonRef(BaseModel):
+        person_id: int
+
+    rules = workflows(
+        [
+            {
+                "on": "lead.captured",
+                "do": [
+                    {"id": "person", "action": "crm.add_person", "params": {"nme": "{{ event.slots.name }}"}},
+                    {"action": "crm.add_person", "params": {"name": "{{ steps.person.id }}"}},
+                ],
+            }
+        ]
+    )
+    problems = validate_rules(
+        rules,
+        {"crm.add_person": Person},
+        results={"crm.add_person": PersonRef},
+        slots=[("name", True), ("phone", True)],
+    )
+    assert any("params.nme`: crm.add_person has no parameter 'nme' — did you mean 'name'?" in p for p in problems)
+    assert any("params.name`: required parameter" in p and "'nme' is written instead" in p for p in problems)
+    assert any(
+        "'steps.person' (the result of crm.add_person, a PersonRef) has no field 'id'" in p and "person_id" in p
+        for p in problems
+    ), problems
+    assert len(problems) == 3, problems
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("{{ event.slots.email | default('') }}", None),
+        ("{% if event.slots.email is defined %}{{ event.slots.email }}{% endif %}", None),
+        ("{{ event.slots.get('email', '') }}", None),
+        ("{{ event.slots.name.split()[0] }} {{ event.occurred_at.strftime('%d/%m') }}", None),
+        ("{{ event.slots['name'] }}", None),
+        ("{{ event.slots.email }}", "'event.slots.email' may be absent"),
+        ("{{ event.slots['nmae'] }}", "did you mean 'event.slots.name'?"),
+        ("{{ event.text }}", "(a lead.captured event) has no field 'text'"),
+        ("{{ event.channel.kind }}", "'event.channel' is a single value, it has no field 'kind'"),
+    ],
+)
+def test_fields_templates_read_are_checked_against_the_event(catalog, template, problem):
+    rules = workflows(
+        [{"on": "lead.captured", "do": [{"action": "zoho_crm.upsert_lead", "params": {"last_name": template}}]}]
+    )
+    problems = validate_rules(rules, catalog, slots=[("name", True), ("phone", True)])
+    if problem is None:
+        assert problems == []
+    else:
+        (found,) = problems
+        assert "`workflows.rules[0].do[0].params.last_name`" in found and problem in found, found

@@ -148,9 +148,18 @@ class AgentConfig(StrictModel):
         "validation error); rules stay the fast path and the fallback, and a fixed policy decides disagreements "
         "(docs/understanding.md).",
     )
-    slots: list[SlotSpec] = Field(default_factory=_default_slots, description="What a lead must include.")
+    slots: list[SlotSpec] = Field(
+        default_factory=_default_slots,
+        description="What a lead must include, asked in this order. Default: name (name), phone (phone, filled "
+        "from the WhatsApp sender), service (service), preferred_time (datetime), all required. Writing this "
+        "key replaces the whole list. `lead.captured` fires when every required slot is filled; its "
+        "`event.slots` holds them by name.",
+    )
     services: list[str] = Field(
-        default_factory=list, description="Names of the services offered, recognised in messages (Hebrew)."
+        default_factory=list,
+        description="Names of the services offered, recognised in messages (Hebrew, prefix-tolerant). This is "
+        "what fills the `service` slot, so with the default slots it is what lets a lead complete and "
+        "`lead.captured` fire; an empty list leaves most leads incomplete.",
     )
     service_aliases: dict[str, list[str]] = Field(
         default_factory=dict,

@@ -63,8 +63,9 @@ class Condition(StrictModel):
 
     field: str = Field(
         pattern=_PATH,
-        description="Dotted path into the event, e.g. 'slots.phone', 'intent' or 'type' "
-        "(a leading 'event.' is allowed and ignored).",
+        description="Dotted path into the event, e.g. 'slots.service', 'channel', 'reason' or 'type' "
+        "(a leading 'event.' is allowed and ignored); docs/workflows.md lists each event's fields, and "
+        "`tenant apply` refuses a field the rule's event does not carry.",
     )
     equals: Any = Field(default=None, description="The field equals this value (not null: use `exists: false`).")
     in_: list[Any] | None = Field(default=None, alias="in", description="The field equals one of these values.")
@@ -124,7 +125,7 @@ class Rule(StrictModel):
     name: str | None = Field(default=None, max_length=200, description="A label for people and job listings.")
     on: str = Field(
         description=f"The event type: one of {', '.join(EVENT_TYPES)}, or `workflow.<name>` for an event an "
-        "automation (n8n) sent to Sochen's inbound webhook with that `event` name."
+        "automation (n8n) sent to Sochen's inbound webhook with that `event` name (see docs/workflows.md)."
     )
     when: list[Condition] = Field(default_factory=list, description="Conditions that must all hold.")
     do: list[ActionCall] = Field(min_length=1, max_length=20, description="Actions to run, in order.")
