@@ -77,8 +77,8 @@ def main() -> None:
     models = loaded.config.models.model_copy(
         update={
             "providers": {
-                "local": loaded.config.models.providers["local"].model_copy(
-                    update={"kind": "scripted", "model_path": str(script)}
+                "local": type(loaded.config.models.providers["local"]).model_validate(
+                    {"kind": "scripted", "model": "scripted-bench", "locality": "local", "model_path": str(script)}
                 )
             },
             "policy": loaded.config.models.policy.model_copy(
