@@ -8,6 +8,7 @@ import pytest
 from sochen.agents.nodes import INTENT_LABELS_HE, Deps, _ModelReading, understand
 from sochen.config import get_settings, parse_tenant_yaml
 from sochen.llm.providers.scripted import ScriptedProvider, ScriptRule
+from sochen.tenancy import ResolvedTenant
 
 pytestmark = pytest.mark.unit
 NOW = "2026-11-22T10:00:00+02:00"  # a Sunday morning
@@ -30,7 +31,8 @@ API_ONLY = TENANT.replace("locality: local}", "locality: api}").replace(
 def read(text: str, reply, *, tenant: str = TENANT, state: dict | None = None):
     config = parse_tenant_yaml(tenant)
     provider = ScriptedProvider("local", config.models.providers["local"], rules=[ScriptRule(".*", reply)])
-    deps = Deps(settings=get_settings(), config=config, retriever=None, providers={"local": provider})  # type: ignore[arg-type]
+    tenant = ResolvedTenant("t1", "clinic", 1, "v1", config.digest(), 0, config, live=True)
+    deps = Deps(settings=get_settings(), tenant=tenant, retriever=None, providers={"local": provider})  # type: ignore[arg-type]
     update = understand({"message_id": "m1", "now": NOW, "text": text, **(state or {})}, deps)
     return update, provider
 
