@@ -1,0 +1,479 @@
+"""The model-free answer: quote the clause that says it, with its citation, or say the documents do not.
+
+How a quote is chosen (all of it from the question's own words, nothing per tenant):
+- Every question word counts once, weighted by its IDF in the tenant's documents, and matches in any
+  prefixed form. A unit's words count in full; its heading and document title count half.
+- A clause number in the question ("סעיף 7.2") selects that clause; a clause no document has is refused.
+- A question that names documents ("בהסכם הסודיות", "ה-NDA") searches those documents; a comparison
+  that names two fetches the best clause from each and shows both, each with its citation.
+- A table record must be about the thing asked: a row whose first value shares no word with the
+  question (another treatment, a neighbouring variant) is never quoted in its place.
+- Two explicit facts may be combined by one step of arithmetic (a total with VAT, an amount after a
+  percentage rise, hours at an hourly rate): the calculation is shown and both quotes are cited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from ...rag.retriever import SearchHit
+from ...text import stems, tokenize
+from .compute import Calculation, asks_for_vat_total, money, percent_change, quantity_asked, times_quantity, vat_total
+from .language import Lang, detect, hebrew_terms
+from .units import Unit, clause_units, relabel
+
+__all__ = ["Extracted", "Library", "Quote", "SearchFn", "extract"]
+
+
+class SearchFn(Protocol):
+    """The tenant's search: best chunks first, optionally only within some documents."""
+
+    def __call__(self, query: str, *, top_k: int, document_ids: Sequence[str] | None = None) -> Sequence[SearchHit]:
+        """The best `top_k` chunks for `query` (within `document_ids` when given)."""
+
+
+def _unit_idf(term: str) -> float:
+    return 1.0
+
+
+@dataclass(frozen=True)
+class Library:
+    """What the answerer may read: the search, term weights, document titles and every chunk."""
+
+    search: SearchFn
+    idf: Callable[[str], float] = _unit_idf
+    documents: Mapping[str, str] = field(default_factory=dict)
+    """Document id → title."""
+    chunks: Sequence[SearchHit] = ()
+    """Every chunk (for a clause the question names by number)."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quoted unit with its citation (the section names the clause actually quoted)."""
+
+    text: str
+    section: str
+    hit: SearchHit
+    score: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The outcome: quotes (and a calculation), or a refusal."""
+
+    status: Literal["answered", "not_found"]
+    quotes: tuple[Quote, ...] = ()
+    calculation: Calculation | None = None
+    lang: Lang = "he"
+    comparison: bool = False
+    reason: str = ""
+
+
+_STOP = frozenset(
+    [
+        "מה",
+        "מי",
+        "איך",
+        "האם",
+        "של",
+        "את",
+        "על",
+        "עם",
+        "זה",
+        "זו",
+        "יש",
+        "לי",
+        "אני",
+        "אתם",
+        "כמה",
+        "מתי",
+        "איפה",
+        "לכם",
+        "אפשר",
+        "רוצה",
+        "לפי",
+        "גם",
+        "או",
+        "אם",
+        "כל",
+        "כי",
+        "השווה",
+        "השווי",
+        "הסבר",
+        "פרט",
+        "מצא",
+        "סכם",
+        "קובע",
+        "קובעת",
+        "אומר",
+        "אומרת",
+        "נאמר",
+        "כתוב",
+        "ומצא",
+        "תסביר",
+        "תגיד",
+        "תגידו",
+        "ספר",
+        "ספרו",
+        "בבקשה",
+        "שלום",
+        "תודה",
+        "היי",
+        "הי",
+        "לגבי",
+        "בנוגע",
+        "בעניין",
+        "שאלה",
+        "ההסכם",
+        "הסכם",
+        "בהסכם",
+        "להסכם",
+        "החוזה",
+        "חוזה",
+        "בחוזה",
+        "לפי",
+        "המסמכים",
+        "the",
+        "is",
+        "are",
+        "what",
+        "how",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "does",
+        "do",
+        "it",
+        "my",
+        "our",
+        "your",
+        "which",
+        "when",
+        "where",
+        "can",
+        "i",
+        "we",
+        "לעומת",
+        "מול",
+        "ההבדל",
+        "הבדל",
+        "בין",
+        "ביחס",
+        "השוואה",
+    ]
+)
+_SYNONYMS = {
+    "ראשון": "א'",
+    "שני": "ב'",
+    "שלישי": "ג'",
+    "רביעי": "ד'",
+    "חמישי": "ה'",
+    "שישי": "ו'",
+    "שבת": "ש'",
+    "עולה": "מחיר",
+    "עולים": "מחיר",
+    "עולות": "מחיר",
+    "עלות": "מחיר",
+    "פתוחים": "שעות",
+    "פתוח": "שעות",
+    "nda": "סודיות",
+    'שכ"ד': "שכירות",
+}
+_COMPARE = re.compile(r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|compare|versus|\bvs\b|مقارنة|مقابل")
+_CLAUSE = re.compile(
+    r"(?:סעיף|clause|section|البند)\s*(\d{1,3}(?:\.\d{1,3})*)|(?<![\d.,])(\d{1,3}\.\d{1,3})(?![\d.,%])"
+)
+_MONEY_WORDS = {"גובה", "סכום", "מחיר", "המחיר", "עולה", "עולות", "עלות", "תעריף", "שכר", "דמי", "כמה", "price", "cost"}
+_SHAPE = {
+    "money": re.compile(r"₪|ש\"ח|שקל|\d%"),
+    "hours": re.compile(r"\d{1,2}:\d{2}"),
+    "time": re.compile(r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"),
+}
+_TIME_Q = re.compile(r"כמה זמן|תוך כמה|עד מתי|מתי|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long|when|متى|مدة")
+_GENERIC_TITLE = {"הסכם", "חוזה", 'בע"מ', "בעמ", "ושות'", "עורכי", "דין", "רחוב", "מסמך", "טיוטה", "2026", "2025"}
+_MIN_COVERAGE = 0.42
+_MIN_SIDE = 0.25
+_TOP_HITS = 8
+
+
+@dataclass
+class _Terms:
+    forms: list[tuple[frozenset[str], float]]
+    total: float
+
+    def cover(self, words: set[str], context: set[str] = frozenset()) -> float:  # type: ignore[assignment]
+        if not self.total:
+            return 0.0
+        got = 0.0
+        for variants, w in self.forms:
+            if variants & words:
+                got += w
+            elif variants & context:
+                got += w / 2
+        return got / self.total
+
+    def missing(self, words: set[str]) -> float:
+        return sum(w for variants, w in self.forms if not variants & words) / self.total if self.total else 0.0
+
+
+def _words(text: str) -> set[str]:
+    return {t for tok in tokenize(text) for t in (tok, *stems(tok))}
+
+
+def _terms(question: str, idf: Callable[[str], float], *, drop: set[str] = frozenset()) -> _Terms:  # type: ignore[assignment]
+    forms: list[tuple[frozenset[str], float]] = []
+    for tok in dict.fromkeys(tokenize(question)):
+        if tok in _STOP or len(tok) < 2 or tok in drop or re.fullmatch(r"[a-z\u0621-\u064a]+", tok):
+            continue
+        variants = {tok, *stems(tok)}
+        if variants & drop:
+            continue
+        if tok in _SYNONYMS:
+            variants.add(_SYNONYMS[tok])
+        forms.append((frozenset(variants), min(idf(v) for v in variants)))
+    return _Terms(forms, sum(w for _, w in forms))
+
+
+def _title_terms(documents: Mapping[str, str]) -> dict[str, set[str]]:
+    """Each document's distinctive title words (in no other title), with their stems."""
+    per = {
+        d: {t for t in tokenize(title.split(" — ")[0]) if t not in _GENERIC_TITLE and len(t) > 2}
+        for d, title in documents.items()
+    }
+    out: dict[str, set[str]] = {}
+    for d, words in per.items():
+        others = set().union(*(w for o, w in per.items() if o != d)) if len(per) > 1 else set()
+        own = {w for w in words if w not in others}
+        out[d] = {v for w in own for v in (w, *stems(w))}
+    return out
+
+
+def _named_documents(question: str, documents: Mapping[str, str]) -> list[str]:
+    """Documents the question names by a distinctive word of their title, in the order named."""
+    tokens = tokenize(question)
+    found: list[tuple[int, str]] = []
+    for d, words in _title_terms(documents).items():
+        for i, tok in enumerate(tokens):
+            variants = {tok, *stems(tok), _SYNONYMS.get(tok, tok)}
+            if variants & words:
+                found.append((i, d))
+                break
+    return [d for _, d in sorted(found)]
+
+
+def _shape(question: str, intent: str) -> re.Pattern[str] | None:
+    if intent == "hours_question":
+        return _SHAPE["hours"]
+    words = set(tokenize(question))
+    if intent == "price_question" or _MONEY_WORDS & words:
+        return _SHAPE["money"]
+    if _TIME_Q.search(question):
+        return _SHAPE["time"]
+    return None
+
+
+def _row_matches(unit: Unit, question_words: set[str]) -> bool:
+    """A table record is about something the question names (any word of its first value)."""
+    key = {t for t in _words(unit.row_key) if len(t) > 1 and t not in _STOP}
+    return not key or bool(key & question_words)
+
+
+@dataclass
+class _Candidate:
+    unit: Unit
+    hit: SearchHit
+    score: float
+    coverage: float
+    words: set[str]
+
+
+def _candidates(
+    terms: _Terms,
+    hits: Sequence[SearchHit],
+    *,
+    question_words: set[str],
+    shape: re.Pattern[str] | None,
+    prefer: Sequence[str] = (),
+) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    seen: set[tuple[str, str]] = set()
+    for rank, hit in enumerate(hits):
+        title_words = _words(hit.title)
+        carried: set[str] = set()
+        for unit in clause_units(hit.text):
+            if (hit.chunk_id, unit.text) in seen:
+                continue
+            seen.add((hit.chunk_id, unit.text))
+            words = _words(unit.text)
+            if unit.text.endswith("?"):
+                carried = words  # a FAQ question: the answer after it inherits its words
+                continue
+            context = _words(unit.context) | _words(hit.section) | title_words | carried
+            carried = set()
+            coverage = terms.cover(words, context)
+            if unit.is_row and not _row_matches(unit, question_words):
+                continue
+            score = coverage + 0.12 * max(0.0, 1 - rank / _TOP_HITS)
+            if shape is not None and shape.search(unit.text):
+                score += 0.1
+                coverage += 0.05
+            if prefer and hit.document_id in prefer:
+                score += 0.15
+            out.append(_Candidate(unit, hit, score, coverage, words))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def _quote(c: _Candidate) -> Quote:
+    return Quote(c.unit.text, relabel(c.hit.section, c.unit.clause), c.hit, round(c.score, 3), round(c.coverage, 3))
+
+
+def extract(question: str, hits: Sequence[SearchHit], library: Library, *, intent: str = "") -> Extracted:
+    """Choose what to quote for `question` from `hits` (see the module docstring)."""
+    lang = detect(question)
+    query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
+    question_words = _words(query)
+    shape = _shape(query, intent)
+    named = _named_documents(query, library.documents) if library.documents else []
+    comparing = bool(_COMPARE.search(question.lower()))
+
+    clause = _asked_clause(question)
+    if clause:
+        return _by_clause(query, clause, hits, library, named, lang)
+
+    if comparing and len(named) >= 2:
+        doc_words = set().union(*_title_terms({d: library.documents[d] for d in named}).values())
+        terms = _terms(query, library.idf, drop=doc_words)
+        sides: list[Quote] = []
+        for d in named[:2]:
+            side_hits = library.search(query, top_k=5, document_ids=[d])
+            ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape)
+            if ranked and ranked[0].coverage >= _MIN_SIDE:
+                sides.append(_quote(ranked[0]))
+        if sides:
+            return Extracted("answered", tuple(sides), lang=lang, comparison=True, reason="comparison")
+        return Extracted("not_found", lang=lang, reason="comparison_no_match")
+
+    terms = _terms(query, library.idf)
+    pool = list(hits[:_TOP_HITS])
+    if named and not comparing:
+        pool += [
+            h
+            for h in library.search(query, top_k=5, document_ids=named)
+            if h.chunk_id not in {p.chunk_id for p in pool}
+        ]
+    ranked = _candidates(terms, pool, question_words=question_words, shape=shape, prefer=named)
+    if not ranked or ranked[0].coverage < _MIN_COVERAGE:
+        return Extracted("not_found", lang=lang, reason="no_match")
+    best = ranked[0]
+    chosen = [best]
+    # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
+    missing = terms.missing(best.words | _words(best.unit.context) | _words(best.hit.section))
+    if missing > 0.2:
+        for c in ranked[1:6]:
+            gain = missing - terms.missing(best.words | c.words | _words(c.unit.context))
+            if gain >= 0.15 and c.coverage >= _MIN_COVERAGE * 0.75 and c.unit.text != best.unit.text:
+                chosen.append(c)
+                break
+    quotes = [_quote(c) for c in chosen]
+    calculation, extra = _calculate(query, quotes, library)
+    if calculation is not None:
+        quotes = [*quotes, *extra]
+    return Extracted("answered", tuple(quotes), calculation, lang=lang, comparison=comparing and len(quotes) > 1)
+
+
+def _asked_clause(question: str) -> str | None:
+    m = _CLAUSE.search(question)
+    if not m:
+        return None
+    return m.group(1) or m.group(2)
+
+
+def _by_clause(
+    query: str, clause: str, hits: Sequence[SearchHit], library: Library, named: Sequence[str], lang: Lang
+) -> Extracted:
+    """The clause the question names: from the named document when there is one; refused when none has it."""
+    found: list[tuple[int, Quote]] = []
+    seen: set[str] = set()
+    for hit in [*hits, *library.chunks]:
+        if hit.chunk_id in seen:
+            continue
+        seen.add(hit.chunk_id)
+        for unit in clause_units(hit.text):
+            if unit.clause == clause:
+                rank = 0 if hit.document_id in named else 1
+                found.append((rank, Quote(unit.text, relabel(hit.section, clause), hit, 1.0, 1.0)))
+    if not found:
+        return Extracted("not_found", lang=lang, reason="no_such_clause")
+    found.sort(key=lambda x: x[0])
+    if named and found[0][0] != 0:
+        return Extracted("not_found", lang=lang, reason="no_such_clause_in_document")
+    best_rank = found[0][0]
+    quotes = [q for r, q in found if r == best_rank]
+    docs = list(dict.fromkeys(q.hit.document_id for q in quotes))
+    if len(docs) > 1:
+        # Several documents have this clause and the question names none: the one search ranked first.
+        order = {h.document_id: i for i, h in reversed(list(enumerate(hits)))}
+        docs.sort(key=lambda d: order.get(d, len(hits)))
+    keep = [q for q in quotes if q.hit.document_id == docs[0]]
+    return Extracted("answered", (keep[0],), lang=lang, reason="clause")
+
+
+def _calculate(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation | None, list[Quote]]:
+    """One step of arithmetic when the question asks for it and both facts are quoted (see compute)."""
+    first = quotes[0]
+    if asks_for_vat_total(query) and money(first.text):
+        rate = _find_unit(
+            library, first.hit.document_id, lambda t: bool(re.search(r'מע"מ[^.%\n]{0,20}?\d{1,2}\s?%', t))
+        )
+        if rate is not None:
+            calc = vat_total(first.text, rate.text, amount_index=0, rate_index=len(quotes))
+            if calc is not None:
+                return calc, [rate]
+    asked = quantity_asked(query)
+    if asked is not None:
+        calc = times_quantity(query, first.text, index=0)
+        if calc is not None:
+            return calc, []
+    if re.search(r"\d%", first.text) and not money(first.text) and _MONEY_WORDS & set(tokenize(query)):
+        base = _find_base(library, first, query)
+        if base is not None:
+            calc = percent_change(first.text, base.text, rule_index=0, base_index=len(quotes))
+            if calc is not None:
+                return calc, [base]
+    return None, []
+
+
+def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) -> Quote | None:
+    """The first unit passing `test`, in the same document first, then anywhere."""
+    chunks = sorted(library.chunks, key=lambda h: h.document_id != document_id)
+    for hit in chunks:
+        for unit in clause_units(hit.text):
+            if test(unit.text):
+                return Quote(unit.text, relabel(hit.section, unit.clause), hit)
+    return None
+
+
+def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
+    """The amount a percentage rule applies to: the best-matching unit of the same document with a ₪ figure."""
+    rule_words = {w for w in _words(rule.text) if len(w) > 2 and w not in _STOP}
+    best: tuple[float, Quote] | None = None
+    for hit in library.chunks:
+        if hit.document_id != rule.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.text == rule.text or not money(unit.text):
+                continue
+            overlap = len(rule_words & _words(unit.text))
+            if best is None or overlap > best[0]:
+                best = (overlap, Quote(unit.text, relabel(hit.section, unit.clause), hit))
+    return best[1] if best is not None and best[0] >= 2 else None
