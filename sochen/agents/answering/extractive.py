@@ -171,6 +171,10 @@ _STOP = frozenset(
         "השוואה",
     ]
 )
+_STOP |= frozenset(
+    """זמן חייב חייבת חייבים צריך צריכה צריכים יכול יכולה יכולים מותר ניתן לעשות קורה קרה
+    אצלכם שלכם שלי שלנו אותו אותה הם הוא היא""".split()
+)
 _SYNONYMS = {
     "ראשון": "א'",
     "שני": "ב'",
@@ -225,8 +229,29 @@ class _Terms:
         return sum(w for variants, w in self.forms if not variants & words) / self.total if self.total else 0.0
 
 
+_SUFFIX = re.compile(r"(?:יות|ים|ות|ית|יי|ה|ת|י)$")
+_VERB_PREFIX = re.compile(r"^[יתנאל](?=[\u05d0-\u05ea]{3,})")
+
+
+def _key(stem: str) -> str:
+    """A rough lemma: inflection suffixes and one verb prefix off ('יתקן'/'לתקן' → 'תקן', 'סודות' → 'סוד')."""
+    if len(stem) < 4 or not ("\u05d0" <= stem[0] <= "\u05ea"):
+        return stem
+    key = _SUFFIX.sub("", stem) if len(stem) >= 5 else stem
+    if len(key) >= 4:
+        key = _VERB_PREFIX.sub("", key)
+    if len(key) >= 5 and key[0] == "ה":
+        key = key[1:]  # hif'il: 'השכיר' / 'תשכיר'
+    return "~" + key if len(key) >= 3 else stem
+
+
+def _forms(tok: str) -> set[str]:
+    out = {tok, *stems(tok)}
+    return out | {_key(s) for s in out}
+
+
 def _words(text: str) -> set[str]:
-    return {t for tok in tokenize(text) for t in (tok, *stems(tok))}
+    return {t for tok in tokenize(text) for t in _forms(tok)}
 
 
 def _terms(question: str, idf: Callable[[str], float], *, drop: set[str] = frozenset()) -> _Terms:  # type: ignore[assignment]
@@ -234,12 +259,12 @@ def _terms(question: str, idf: Callable[[str], float], *, drop: set[str] = froze
     for tok in dict.fromkeys(tokenize(question)):
         if tok in _STOP or len(tok) < 2 or tok in drop or re.fullmatch(r"[a-z\u0621-\u064a]+", tok):
             continue
-        variants = {tok, *stems(tok)}
+        variants = _forms(tok)
         if variants & drop:
             continue
         if tok in _SYNONYMS:
             variants.add(_SYNONYMS[tok])
-        forms.append((frozenset(variants), min(idf(v) for v in variants)))
+        forms.append((frozenset(variants), min(idf(v) for v in variants if not v.startswith("~"))))
     return _Terms(forms, sum(w for _, w in forms))
 
 
@@ -328,6 +353,8 @@ def _candidates(
                 coverage += 0.05
             if prefer and hit.document_id in prefer:
                 score += 0.15
+            if unit.clause:
+                score += 0.05  # a numbered clause over a recital or a heading's prose
             out.append(_Candidate(unit, hit, score, coverage, words))
     out.sort(key=lambda c: -c.score)
     return out
