@@ -172,8 +172,7 @@ _STOP = frozenset(
     ]
 )
 _STOP |= frozenset(
-    """זמן חייב חייבת חייבים צריך צריכה צריכים יכול יכולה יכולים מותר ניתן לעשות קורה קרה
-    אצלכם שלכם שלי שלנו אותו אותה הם הוא היא""".split()
+    ["זמן", "חייב", "חייבת", "חייבים", "צריך", "צריכה", "צריכים", "יכול", "יכולה", "יכולים", "מותר", "ניתן", "לעשות", "קורה", "קרה", "אצלכם", "שלכם", "שלי", "שלנו", "אותו", "אותה", "הם", "הוא", "היא", "אנחנו", "אתה", "רק", "עוד", "כבר", "לבין", "ושל", "עולה", "עולים", "עולות", "עלות", "מחיר", "המחיר", "יוצא", "יוצאת", "בכמה", "אפשרות", "מישהו", "משהו", "דבר"]
 )
 _SYNONYMS = {
     "ראשון": "א'",
@@ -196,14 +195,17 @@ _COMPARE = re.compile(r"השווה|השוו|לעומת|\bמול\b|ההבדל|ה�
 _CLAUSE = re.compile(
     r"(?:סעיף|clause|section|البند)\s*(\d{1,3}(?:\.\d{1,3})*)|(?<![\d.,])(\d{1,3}\.\d{1,3})(?![\d.,%])"
 )
-_MONEY_WORDS = {"גובה", "סכום", "מחיר", "המחיר", "עולה", "עולות", "עלות", "תעריף", "שכר", "דמי", "כמה", "price", "cost"}
+_MONEY_WORDS = {
+    *"גובה סכום מחיר המחיר עולה עולות עלות תעריף שכר דמי כמה פיצוי הפיצוי קנס מקדמה המקדמה price cost".split()
+}
 _SHAPE = {
     "money": re.compile(r"₪|ש\"ח|שקל|\d%"),
     "hours": re.compile(r"\d{1,2}:\d{2}"),
     "time": re.compile(r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"),
 }
-_TIME_Q = re.compile(r"כמה זמן|תוך כמה|עד מתי|מתי|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long|when|متى|مدة")
+_TIME_Q = re.compile(r"כמה זמן|תוך כמה|עד מתי|מתי|תקופת|תקופה|משך|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long|when|متى|مدة")
 _GENERIC_TITLE = {"הסכם", "חוזה", 'בע"מ', "בעמ", "ושות'", "עורכי", "דין", "רחוב", "מסמך", "טיוטה", "2026", "2025"}
+_RECITAL = re.compile(r"^\s*(?:ו?הואיל|ו?לבין:|בין:|לפיכך|שנערך ונחתם|ולראיה)")
 _MIN_COVERAGE = 0.42
 _MIN_SIDE = 0.25
 _TOP_HITS = 8
@@ -230,14 +232,16 @@ class _Terms:
 
 
 _SUFFIX = re.compile(r"(?:יות|ים|ות|ית|יי|ה|ת|י)$")
-_VERB_PREFIX = re.compile(r"^[יתנאל](?=[\u05d0-\u05ea]{3,})")
+_VERB_PREFIX = re.compile(r"^(?:יי|[יתנאלמ])(?=[\u05d0-\u05ea]{3,})")
 
 
 def _key(stem: str) -> str:
     """A rough lemma: inflection suffixes and one verb prefix off ('יתקן'/'לתקן' → 'תקן', 'סודות' → 'סוד')."""
     if len(stem) < 4 or not ("\u05d0" <= stem[0] <= "\u05ea"):
         return stem
-    key = _SUFFIX.sub("", stem) if len(stem) >= 5 else stem
+    key = _SUFFIX.sub("", stem)
+    if len(key) < 3:
+        key = stem
     if len(key) >= 4:
         key = _VERB_PREFIX.sub("", key)
     if len(key) >= 5 and key[0] == "ה":
@@ -245,40 +249,59 @@ def _key(stem: str) -> str:
     return "~" + key if len(key) >= 3 else stem
 
 
+_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
+
+
+def _skeleton(key: str) -> str | None:
+    """The key without inner ו/י and with final letters as medial: 'בדיק' and 'בדוק' → 'בדק'."""
+    body = key[0] + key[1:].replace("ו", "").replace("י", "")
+    body = body.translate(_FINALS)
+    return "≈" + body if len(body) >= 3 else None
+
+
 def _forms(tok: str) -> set[str]:
     out = {tok, *stems(tok)}
-    return out | {_key(s) for s in out}
+    keys = {_key(s) for s in out}
+    if len(tok) >= 4:
+        keys |= {sk for k in keys if k.startswith("~") and (sk := _skeleton(k[1:])) is not None}
+    return out | keys
+
+
+def _stop(tok: str) -> bool:
+    """A question word that says nothing about the topic, also with a prefix ('וכמה', 'לבין')."""
+    return len(tok) < 2 or tok in _STOP or any(s in _STOP for s in stems(tok))
 
 
 def _words(text: str) -> set[str]:
     return {t for tok in tokenize(text) for t in _forms(tok)}
 
 
-def _terms(question: str, idf: Callable[[str], float], *, drop: set[str] = frozenset()) -> _Terms:  # type: ignore[assignment]
+def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = frozenset()) -> _Terms:  # type: ignore[assignment]
+    """The question's words with their weights; words naming a document (`light`) weigh a third."""
     forms: list[tuple[frozenset[str], float]] = []
     for tok in dict.fromkeys(tokenize(question)):
-        if tok in _STOP or len(tok) < 2 or tok in drop or re.fullmatch(r"[a-z\u0621-\u064a]+", tok):
+        if _stop(tok) or re.fullmatch(r"[a-z\u0621-\u064a]+", tok):
             continue
         variants = _forms(tok)
-        if variants & drop:
-            continue
-        if tok in _SYNONYMS:
-            variants.add(_SYNONYMS[tok])
-        forms.append((frozenset(variants), min(idf(v) for v in variants if not v.startswith("~"))))
+        variants |= {_SYNONYMS[v] for v in list(variants) if v in _SYNONYMS}
+        weight = min(idf(v) for v in variants if v[0] not in "~≈")
+        if variants & light:
+            weight /= 3
+        forms.append((frozenset(variants), weight))
     return _Terms(forms, sum(w for _, w in forms))
 
 
 def _title_terms(documents: Mapping[str, str]) -> dict[str, set[str]]:
     """Each document's distinctive title words (in no other title), with their stems."""
     per = {
-        d: {t for t in tokenize(title.split(" — ")[0]) if t not in _GENERIC_TITLE and len(t) > 2}
+        d: [t for t in tokenize(title.split(" — ")[0]) if t not in _GENERIC_TITLE and len(t) > 2]
         for d, title in documents.items()
     }
+    forms = {d: [{w, *stems(w)} for w in words] for d, words in per.items()}
     out: dict[str, set[str]] = {}
-    for d, words in per.items():
-        others = set().union(*(w for o, w in per.items() if o != d)) if len(per) > 1 else set()
-        own = {w for w in words if w not in others}
-        out[d] = {v for w in own for v in (w, *stems(w))}
+    for d, words in forms.items():
+        others = set().union(*(v for o, ws in forms.items() if o != d for v in ws)) if len(forms) > 1 else set()
+        out[d] = {v for w in words if not w & others for v in w}
     return out
 
 
@@ -289,16 +312,21 @@ def _named_documents(question: str, documents: Mapping[str, str]) -> list[str]:
     for d, words in _title_terms(documents).items():
         for i, tok in enumerate(tokens):
             variants = {tok, *stems(tok), _SYNONYMS.get(tok, tok)}
-            if variants & words:
+            if variants & words or any(_one_off(v, w) for v in variants for w in words):
                 found.append((i, d))
                 break
     return [d for _, d in sorted(found)]
 
 
+def _one_off(a: str, b: str) -> bool:
+    """A one-letter typo in a long word ('השכירוט' for 'השכירות')."""
+    return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
 def _shape(question: str, intent: str) -> re.Pattern[str] | None:
     if intent == "hours_question":
         return _SHAPE["hours"]
-    words = set(tokenize(question))
+    words = {t for tok in tokenize(question) for t in (tok, *stems(tok))}
     if intent == "price_question" or _MONEY_WORDS & words:
         return _SHAPE["money"]
     if _TIME_Q.search(question):
@@ -328,6 +356,7 @@ def _candidates(
     question_words: set[str],
     shape: re.Pattern[str] | None,
     prefer: Sequence[str] = (),
+    anchor: frozenset[str] | None = None,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
@@ -347,14 +376,18 @@ def _candidates(
             coverage = terms.cover(words, context)
             if unit.is_row and not _row_matches(unit, question_words):
                 continue
+            if anchor is not None and not anchor & (words | context):
+                coverage *= 0.85  # it leaves out the question's most specific word
             score = coverage + 0.12 * max(0.0, 1 - rank / _TOP_HITS)
             if shape is not None and shape.search(unit.text):
                 score += 0.1
                 coverage += 0.05
             if prefer and hit.document_id in prefer:
-                score += 0.15
+                score += 0.08
             if unit.clause:
-                score += 0.05  # a numbered clause over a recital or a heading's prose
+                score += 0.05  # a numbered clause over a heading's prose
+            if _RECITAL.match(unit.text):
+                score -= 0.15  # the parties and the recitals are background, not terms
             out.append(_Candidate(unit, hit, score, coverage, words))
     out.sort(key=lambda c: -c.score)
     return out
@@ -364,58 +397,131 @@ def _quote(c: _Candidate) -> Quote:
     return Quote(c.unit.text, relabel(c.hit.section, c.unit.clause), c.hit, round(c.score, 3), round(c.coverage, 3))
 
 
+_QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?")
+_PART_SPLIT = re.compile(r"\?\s*|,\s*(?=ו(?:כמה|מה|מתי|איך|האם|אם|של|איזה|לכמה)\b)|\s(?=ושנית|ושלישית)")
+
+
+def _focus(question: str) -> str:
+    """What a long message asks: its sentences that end in a question mark (the rest is background)."""
+    if len(question) < 160:
+        return question
+    asked = [m.group(0).strip() for m in _QUESTION_SENTENCE.finditer(question)]
+    return " ".join(asked) if asked else question
+
+
+def _parts(focus: str) -> list[str]:
+    """The sub-questions of one message ('מה התעריף של שותף? ושל שותף בכיר?')."""
+    parts = [p.strip(" ,") for p in _PART_SPLIT.split(focus) if p and p.strip(" ,?")]
+    return parts if len(parts) > 1 else [focus]
+
+
 def extract(question: str, hits: Sequence[SearchHit], library: Library, *, intent: str = "") -> Extracted:
     """Choose what to quote for `question` from `hits` (see the module docstring)."""
     lang = detect(question)
     query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
-    question_words = _words(query)
-    shape = _shape(query, intent)
-    named = _named_documents(query, library.documents) if library.documents else []
-    comparing = bool(_COMPARE.search(question.lower()))
+    focus = _focus(query)
+    question_words = _words(focus)
+    shape = _shape(focus, intent)
+    named = _named_documents(focus, library.documents) if library.documents else []
+    comparing = bool(_COMPARE.search(focus.lower()))
+    anchor = _anchor(focus, library.idf)
 
-    clause = _asked_clause(question)
+    clause = _asked_clause(focus)
     if clause:
-        return _by_clause(query, clause, hits, library, named, lang)
+        return _by_clause(focus, clause, hits, library, named, lang)
 
-    if comparing and len(named) >= 2:
-        doc_words = set().union(*_title_terms({d: library.documents[d] for d in named}).values())
-        terms = _terms(query, library.idf, drop=doc_words)
+    doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
+    if len(named) >= 2:
+        # A question that names two documents wants each one's clause, side by side.
+        terms = _terms(focus, library.idf, light=doc_words)
         sides: list[Quote] = []
         for d in named[:2]:
-            side_hits = library.search(query, top_k=5, document_ids=[d])
-            ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape)
+            side_hits = library.search(focus, top_k=8, document_ids=[d])
+            ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape, anchor=anchor)
             if ranked and ranked[0].coverage >= _MIN_SIDE:
                 sides.append(_quote(ranked[0]))
         if sides:
-            return Extracted("answered", tuple(sides), lang=lang, comparison=True, reason="comparison")
+            return Extracted("answered", tuple(sides), lang=lang, comparison=len(sides) > 1, reason="comparison")
         return Extracted("not_found", lang=lang, reason="comparison_no_match")
 
-    terms = _terms(query, library.idf)
+    terms = _terms(focus, library.idf, light=doc_words if named else set())
     pool = list(hits[:_TOP_HITS])
-    if named and not comparing:
-        pool += [
-            h
-            for h in library.search(query, top_k=5, document_ids=named)
-            if h.chunk_id not in {p.chunk_id for p in pool}
-        ]
-    ranked = _candidates(terms, pool, question_words=question_words, shape=shape, prefer=named)
-    if not ranked or ranked[0].coverage < _MIN_COVERAGE:
+    known = {h.chunk_id for h in pool}
+    extra: list[SearchHit] = []
+    if focus != query:
+        extra += library.search(focus, top_k=5)
+    if named:
+        extra += library.search(focus, top_k=5, document_ids=named)
+    for h in extra:
+        if h.chunk_id not in known:
+            known.add(h.chunk_id)
+            pool.append(h)
+    parts = _parts(focus)
+    chosen: list[_Candidate] = []
+    for look in (pool, [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]):
+        # A second, wider look only when the first finds nothing good enough.
+        pool = [*pool, *look] if look is not pool else pool
+        ranked = _candidates(terms, pool, question_words=question_words, shape=shape, prefer=named, anchor=anchor)
+        if len(parts) > 1:
+            chosen = _per_part(parts, ranked, library, shape)
+        elif ranked and ranked[0].coverage >= _MIN_COVERAGE:
+            chosen = [ranked[0]]
+        if chosen:
+            break
+    if not chosen:
         return Extracted("not_found", lang=lang, reason="no_match")
-    best = ranked[0]
-    chosen = [best]
-    # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
-    missing = terms.missing(best.words | _words(best.unit.context) | _words(best.hit.section))
-    if missing > 0.2:
-        for c in ranked[1:6]:
-            gain = missing - terms.missing(best.words | c.words | _words(c.unit.context))
-            if gain >= 0.15 and c.coverage >= _MIN_COVERAGE * 0.75 and c.unit.text != best.unit.text:
-                chosen.append(c)
-                break
+    best = chosen[0]
+    if len(chosen) == 1:
+        # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
+        missing = terms.missing(best.words | _words(best.unit.context) | _words(best.hit.section))
+        if missing > 0.2:
+            for c in ranked[1:6]:
+                gain = missing - terms.missing(best.words | c.words | _words(c.unit.context))
+                if gain >= 0.15 and c.coverage >= _MIN_COVERAGE * 0.75 and c.unit.text != best.unit.text:
+                    chosen.append(c)
+                    break
     quotes = [_quote(c) for c in chosen]
-    calculation, extra = _calculate(query, quotes, library)
+    calculation, added = _calculate(focus, quotes, library)
     if calculation is not None:
-        quotes = [*quotes, *extra]
+        quotes = [*quotes, *added]
     return Extracted("answered", tuple(quotes), calculation, lang=lang, comparison=comparing and len(quotes) > 1)
+
+
+def _per_part(
+    parts: list[str], ranked: list[_Candidate], library: Library, shape: re.Pattern[str] | None
+) -> list[_Candidate]:
+    """The best unit for each sub-question (scored on its own words, and a little on the whole question's)."""
+    chosen: list[_Candidate] = []
+    for part in parts:
+        terms = _terms(part, library.idf)
+        if not terms.forms:
+            continue
+        best: tuple[float, _Candidate] | None = None
+        for c in ranked:
+            context = _words(c.unit.context) | _words(c.hit.section) | _words(c.hit.title)
+            own = terms.cover(c.words, context)
+            if shape is not None and shape.search(c.unit.text):
+                own += 0.1
+            score = own + 0.3 * c.coverage
+            if own >= _MIN_COVERAGE and (best is None or score > best[0]):
+                best = (score, c)
+        if best is not None and all(best[1].unit.text != c.unit.text for c in chosen):
+            chosen.append(best[1])
+    return chosen
+
+
+def _anchor(question: str, idf: Callable[[str], float]) -> frozenset[str] | None:
+    """The question's rarest word that the documents use at all: an answer should contain it."""
+    unseen = idf("\u0000")
+    best: tuple[float, frozenset[str]] | None = None
+    for tok in dict.fromkeys(tokenize(question)):
+        if _stop(tok):
+            continue
+        variants = _forms(tok)
+        weight = min(idf(v) for v in variants if v[0] not in "~≈")
+        if weight < unseen - 1e-6 and (best is None or weight > best[0]):
+            best = (weight, frozenset(variants))
+    return best[1] if best else None
 
 
 def _asked_clause(question: str) -> str | None:
