@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from ...rag.retriever import SearchHit
 from ...text import stems, tokenize
@@ -188,6 +188,8 @@ _SYNONYMS = {
     "עלות": "מחיר",
     "פתוחים": "שעות",
     "פתוח": "שעות",
+    "פתיחה": "פעילות",
+    "הפתיחה": "פעילות",
     "nda": "סודיות",
     'שכ"ד': "שכירות",
 }
@@ -273,7 +275,21 @@ def _stop(tok: str) -> bool:
 
 
 def _words(text: str) -> set[str]:
-    return {t for tok in tokenize(text) for t in _forms(tok)}
+    return {t for tok in tokenize(text) for t in _forms(tok)} | _days(text)
+
+
+_DAY_LETTERS = "אבגדהוש"
+_DAY_RANGE = re.compile(r"(?<![\u05d0-\u05ea])([א-ו])['׳]?\s*[–\-]\s*([א-ו])['׳]")
+
+
+def _days(text: str) -> set[str]:
+    """The days a range covers ('א׳–ה׳' is also ב', ג', ד'): a question about Tuesday finds the Sun–Thu row."""
+    out: set[str] = set()
+    for m in _DAY_RANGE.finditer(text):
+        a, b = _DAY_LETTERS.find(m.group(1)), _DAY_LETTERS.find(m.group(2))
+        if 0 <= a < b:
+            out |= {f"{_DAY_LETTERS[i]}'" for i in range(a, b + 1)}
+    return out
 
 
 def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = frozenset()) -> _Terms:  # type: ignore[assignment]
@@ -323,8 +339,22 @@ def _one_off(a: str, b: str) -> bool:
     return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
+_HOW_MUCH = re.compile(r"כמה עול|כמה זה|בכמה|כמה יעלה|כמה תעלה|כמה משלמ|מה המחיר|מחיר של|how much|what does .* cost|كم سعر|كم يكلف")
+_WHAT_TIME = re.compile(r"באיזו שעה|עד איזו שעה|מאיזו שעה|עד מתי אתם|מתי אתם פתוחים|שעות הפתיחה|שעות הפעילות|what time")
+_HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|ساعات")
+
+
+def _required(question: str) -> re.Pattern[str] | None:
+    """What any answer must contain: an amount for 'how much', a clock time for 'what time'."""
+    if _HOW_MUCH.search(question.lower()):
+        return _SHAPE["money"]
+    if _WHAT_TIME.search(question.lower()):
+        return _SHAPE["hours"]
+    return None
+
+
 def _shape(question: str, intent: str) -> re.Pattern[str] | None:
-    if intent == "hours_question":
+    if intent == "hours_question" or _HOURS_Q.search(question.lower()):
         return _SHAPE["hours"]
     words = {t for tok in tokenize(question) for t in (tok, *stems(tok))}
     if intent == "price_question" or _MONEY_WORDS & words:
@@ -357,13 +387,22 @@ def _candidates(
     shape: re.Pattern[str] | None,
     prefer: Sequence[str] = (),
     anchor: frozenset[str] | None = None,
+    tokens: Sequence[str] = (),
+    known: Callable[[str], bool] = lambda t: True,
+    required: re.Pattern[str] | None = None,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
     for rank, hit in enumerate(hits):
         title_words = _words(hit.title)
         carried: set[str] = set()
-        for unit in clause_units(hit.text):
+        units = clause_units(hit.text)
+        keys = set().union(*(_words(u.row_key) for u in units if u.is_row)) - _STOP if units else set()
+        # Does the question name an entity of this table (a treatment, a role)? Then a row must be about it,
+        # and a rare question word the table never uses ('ציפוי' asked, only 'כתר' listed) rules rows out.
+        table_asks = bool(keys & question_words)
+        heads = _heads(tokens, keys, known) if table_asks else []
+        for unit in units:
             if (hit.chunk_id, unit.text) in seen:
                 continue
             seen.add((hit.chunk_id, unit.text))
@@ -374,11 +413,16 @@ def _candidates(
             context = _words(unit.context) | _words(hit.section) | title_words | carried
             carried = set()
             coverage = terms.cover(words, context)
-            if unit.is_row and not _row_matches(unit, question_words):
-                continue
+            if required is not None and not required.search(unit.text):
+                continue  # 'how much' is not answered without an amount
+            row_bonus = 0.0
+            if unit.is_row and table_asks:
+                if not _row_matches(unit, question_words) or any(not h & words for h in heads):
+                    continue  # another row's entity: never quoted for the one asked about
+                row_bonus = 0.1
             if anchor is not None and not anchor & (words | context):
                 coverage *= 0.85  # it leaves out the question's most specific word
-            score = coverage + 0.12 * max(0.0, 1 - rank / _TOP_HITS)
+            score = coverage + 0.12 * max(0.0, 1 - rank / _TOP_HITS) + row_bonus
             if shape is not None and shape.search(unit.text):
                 score += 0.1
                 coverage += 0.05
@@ -390,6 +434,20 @@ def _candidates(
                 score -= 0.15  # the parties and the recitals are background, not terms
             out.append(_Candidate(unit, hit, score, coverage, words))
     out.sort(key=lambda c: -c.score)
+    return out
+
+
+def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -> list[set[str]]:
+    """Words just before a table entity named in the question that the table never names ('ציפוי' in
+    'ציפוי חרסינה' when only 'כתר חרסינה' is listed): the question is about something else."""
+    out: list[set[str]] = []
+    for i in range(1, len(tokens)):
+        here, before = _forms(tokens[i]), tokens[i - 1]
+        if not here & keys or _stop(before):
+            continue
+        forms = _forms(before)
+        if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
+            out.append(forms)
     return out
 
 
@@ -425,6 +483,12 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
     named = _named_documents(focus, library.documents) if library.documents else []
     comparing = bool(_COMPARE.search(focus.lower()))
     anchor = _anchor(focus, library.idf)
+    unseen = library.idf("\u0000")
+    table: dict[str, Any] = {
+        "tokens": tokenize(focus),
+        "known": lambda t: library.idf(t) < unseen - 1e-6,
+        "required": _required(focus) if len(_parts(focus)) == 1 else None,
+    }
 
     clause = _asked_clause(focus)
     if clause:
@@ -437,7 +501,7 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
         sides: list[Quote] = []
         for d in named[:2]:
             side_hits = library.search(focus, top_k=8, document_ids=[d])
-            ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape, anchor=anchor)
+            ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape, anchor=anchor, **table)
             if ranked and ranked[0].coverage >= _MIN_SIDE:
                 sides.append(_quote(ranked[0]))
         if sides:
@@ -461,7 +525,9 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
     for look in (pool, [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]):
         # A second, wider look only when the first finds nothing good enough.
         pool = [*pool, *look] if look is not pool else pool
-        ranked = _candidates(terms, pool, question_words=question_words, shape=shape, prefer=named, anchor=anchor)
+        ranked = _candidates(
+            terms, pool, question_words=question_words, shape=shape, prefer=named, anchor=anchor, **table
+        )
         if len(parts) > 1:
             chosen = _per_part(parts, ranked, library, shape)
         elif ranked and ranked[0].coverage >= _MIN_COVERAGE:

@@ -44,7 +44,7 @@ def _is_heading(line: str) -> bool:
 
 
 def _row_key(line: str) -> str:
-    first = line.split(" · ")[0]
+    first = line.split(" · ")[0].split(" | ")[0]
     return first.split(":", 1)[1].strip() if ":" in first else first.strip()
 
 
@@ -68,18 +68,22 @@ def clause_units(text: str) -> list[Unit]:
             units.extend(Unit(s.strip(), clause, ctx) for s in _SENTENCE.split(body) if s.strip())
         current = []
 
+    in_table = False
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             continue
-        if " · " in line or (" | " in line and ":" in line):
+        if " · " in line or (" | " in line and (in_table or ":" in line)):
             close()
             units.append(Unit(line, clause, " ".join(context), True, _row_key(line)))
+            in_table = True
             continue
         if " | " in line:  # a table's header row: context for the records under it
             close()
             context.append(line)
+            in_table = True
             continue
+        in_table = False
         m = _DOTTED.match(line) or _SECTION_WORD.match(line)
         if m:
             close()
