@@ -75,104 +75,17 @@ class Extracted:
 
 
 _STOP = frozenset(
-    [
-        "מה",
-        "מי",
-        "איך",
-        "האם",
-        "של",
-        "את",
-        "על",
-        "עם",
-        "זה",
-        "זו",
-        "יש",
-        "לי",
-        "אני",
-        "אתם",
-        "כמה",
-        "מתי",
-        "איפה",
-        "לכם",
-        "אפשר",
-        "רוצה",
-        "לפי",
-        "גם",
-        "או",
-        "אם",
-        "כל",
-        "כי",
-        "השווה",
-        "השווי",
-        "הסבר",
-        "פרט",
-        "מצא",
-        "סכם",
-        "קובע",
-        "קובעת",
-        "אומר",
-        "אומרת",
-        "נאמר",
-        "כתוב",
-        "ומצא",
-        "תסביר",
-        "תגיד",
-        "תגידו",
-        "ספר",
-        "ספרו",
-        "בבקשה",
-        "שלום",
-        "תודה",
-        "היי",
-        "הי",
-        "לגבי",
-        "בנוגע",
-        "בעניין",
-        "שאלה",
-        "ההסכם",
-        "הסכם",
-        "בהסכם",
-        "להסכם",
-        "החוזה",
-        "חוזה",
-        "בחוזה",
-        "לפי",
-        "המסמכים",
-        "the",
-        "is",
-        "are",
-        "what",
-        "how",
-        "a",
-        "an",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "does",
-        "do",
-        "it",
-        "my",
-        "our",
-        "your",
-        "which",
-        "when",
-        "where",
-        "can",
-        "i",
-        "we",
-        "לעומת",
-        "מול",
-        "ההבדל",
-        "הבדל",
-        "בין",
-        "ביחס",
-        "השוואה",
-    ]
-)
-_STOP |= frozenset(
-    ["זמן", "חייב", "חייבת", "חייבים", "צריך", "צריכה", "צריכים", "יכול", "יכולה", "יכולים", "מותר", "ניתן", "לעשות", "קורה", "קרה", "אצלכם", "שלכם", "שלי", "שלנו", "אותו", "אותה", "הם", "הוא", "היא", "אנחנו", "אתה", "רק", "עוד", "כבר", "לבין", "ושל", "עולה", "עולים", "עולות", "עלות", "מחיר", "המחיר", "יוצא", "יוצאת", "בכמה", "אפשרות", "מישהו", "משהו", "דבר"]
+    " ".join(
+        (
+            "מה מי איך האם של את על עם זה זו יש לי אני אתם כמה מתי איפה לכם אפשר רוצה לפי גם או אם כל כי השווה",
+            "השווי הסבר פרט מצא סכם קובע קובעת אומר אומרת נאמר כתוב ומצא תסביר תגיד תגידו ספר ספרו בבקשה שלום",
+            "תודה היי הי לגבי בנוגע בעניין שאלה ההסכם הסכם בהסכם להסכם החוזה חוזה בחוזה המסמכים the is are what",
+            "how a an of to in on for does do it my our your which when where can i we לעומת מול ההבדל הבדל בין",
+            "ביחס השוואה זמן חייב חייבת חייבים צריך צריכה צריכים יכול יכולה יכולים מותר ניתן לעשות קורה קרה אצלכם",
+            "שלכם שלי שלנו אותו אותה הם הוא היא אנחנו אתה רק עוד כבר לבין ושל עולה עולים עולות עלות מחיר המחיר",
+            "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
+        )
+    ).split()
 )
 _SYNONYMS = {
     "ראשון": "א'",
@@ -188,6 +101,8 @@ _SYNONYMS = {
     "עלות": "מחיר",
     "פתוחים": "שעות",
     "פתוח": "שעות",
+    "סוגרים": "שעות",
+    "פותחים": "שעות",
     "פתיחה": "פעילות",
     "הפתיחה": "פעילות",
     "nda": "סודיות",
@@ -197,17 +112,22 @@ _COMPARE = re.compile(r"השווה|השוו|לעומת|\bמול\b|ההבדל|ה�
 _CLAUSE = re.compile(
     r"(?:סעיף|clause|section|البند)\s*(\d{1,3}(?:\.\d{1,3})*)|(?<![\d.,])(\d{1,3}\.\d{1,3})(?![\d.,%])"
 )
-_MONEY_WORDS = {
-    *"גובה סכום מחיר המחיר עולה עולות עלות תעריף שכר דמי כמה פיצוי הפיצוי קנס מקדמה המקדמה price cost".split()
-}
+_MONEY_WORDS = frozenset(
+    " ".join(
+        ("גובה סכום מחיר המחיר עולה עולות עלות תעריף שכר דמי כמה", "פיצוי הפיצוי קנס מקדמה המקדמה price cost")
+    ).split()
+)
 _SHAPE = {
     "money": re.compile(r"₪|ש\"ח|שקל|\d%"),
     "hours": re.compile(r"\d{1,2}:\d{2}"),
     "time": re.compile(r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"),
 }
-_TIME_Q = re.compile(r"כמה זמן|תוך כמה|עד מתי|מתי|תקופת|תקופה|משך|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long|when|متى|مدة")
+_TIME_Q = re.compile(
+    r"כמה זמן|תוך כמה|עד מתי|מתי|תקופת|תקופה|משך|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long|when|متى|مدة"
+)
 _GENERIC_TITLE = {"הסכם", "חוזה", 'בע"מ', "בעמ", "ושות'", "עורכי", "דין", "רחוב", "מסמך", "טיוטה", "2026", "2025"}
 _RECITAL = re.compile(r"^\s*(?:ו?הואיל|ו?לבין:|בין:|לפיכך|שנערך ונחתם|ולראיה)")
+_VAT_WORDS = re.compile(r'כולל|כוללת|סה"כ|סך הכול|מע"מ|מע״מ|\bvat\b|including|total', re.IGNORECASE)
 _MIN_COVERAGE = 0.42
 _MIN_SIDE = 0.25
 _TOP_HITS = 8
@@ -339,7 +259,9 @@ def _one_off(a: str, b: str) -> bool:
     return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
-_HOW_MUCH = re.compile(r"כמה עול|כמה זה|בכמה|כמה יעלה|כמה תעלה|כמה משלמ|מה המחיר|מחיר של|how much|what does .* cost|كم سعر|كم يكلف")
+_HOW_MUCH = re.compile(
+    r"כמה עול|כמה זה|בכמה|כמה יעלה|כמה תעלה|כמה משלמ|מה המחיר|מחיר של|how much|what does .* cost|كم سعر|كم يكلف"
+)
 _WHAT_TIME = re.compile(r"באיזו שעה|עד איזו שעה|מאיזו שעה|עד מתי אתם|מתי אתם פתוחים|שעות הפתיחה|שעות הפעילות|what time")
 _HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|ساعات")
 
@@ -364,10 +286,27 @@ def _shape(question: str, intent: str) -> re.Pattern[str] | None:
     return None
 
 
-def _row_matches(unit: Unit, question_words: set[str]) -> bool:
-    """A table record is about something the question names (any word of its first value)."""
+def _row_matches(unit: Unit, question_words: set[str], tokens: Sequence[str] = ()) -> bool:
+    """A table record is about what the question names.
+
+    A word of its first value is in the question, and where the question goes on past that word it goes on
+    as the record does ('בדיקת צוואה' is not 'בדיקת חוזה עבודה').
+    """
     key = {t for t in _words(unit.row_key) if len(t) > 1 and t not in _STOP}
-    return not key or bool(key & question_words)
+    if not key:
+        return True
+    if not key & question_words:
+        return False
+    names = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
+    for j, tok in enumerate(tokens):
+        here = _forms(tok)
+        for i, name in enumerate(names):
+            if not here & name:
+                continue
+            nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+            if i + 1 >= len(names) or nxt is None or _stop(nxt) or nxt.isdigit() or _forms(nxt) & names[i + 1]:
+                return True
+    return False
 
 
 @dataclass
@@ -412,12 +351,15 @@ def _candidates(
                 continue
             context = _words(unit.context) | _words(hit.section) | title_words | carried
             carried = set()
-            coverage = terms.cover(words, context)
+            # A table record reads with its caption and header row: they are part of what it says.
+            coverage = (
+                terms.cover(words | _words(unit.context), context) if unit.is_row else terms.cover(words, context)
+            )
             if required is not None and not required.search(unit.text):
                 continue  # 'how much' is not answered without an amount
             row_bonus = 0.0
             if unit.is_row and table_asks:
-                if not _row_matches(unit, question_words) or any(not h & words for h in heads):
+                if not _row_matches(unit, question_words, tokens) or any(not h & words for h in heads):
                     continue  # another row's entity: never quoted for the one asked about
                 row_bonus = 0.1
             if anchor is not None and not anchor & (words | context):
@@ -438,8 +380,10 @@ def _candidates(
 
 
 def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -> list[set[str]]:
-    """Words just before a table entity named in the question that the table never names ('ציפוי' in
-    'ציפוי חרסינה' when only 'כתר חרסינה' is listed): the question is about something else."""
+    """Words just before a table entity named in the question that the table never names.
+
+    'ציפוי' in 'ציפוי חרסינה' when only 'כתר חרסינה' is listed: the question is about something else.
+    """
     out: list[set[str]] = []
     for i in range(1, len(tokens)):
         here, before = _forms(tokens[i]), tokens[i - 1]
@@ -508,7 +452,8 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
             return Extracted("answered", tuple(sides), lang=lang, comparison=len(sides) > 1, reason="comparison")
         return Extracted("not_found", lang=lang, reason="comparison_no_match")
 
-    terms = _terms(focus, library.idf, light=doc_words if named else set())
+    asked = _VAT_WORDS.sub(" ", focus) if asks_for_vat_total(focus) else focus  # the total is computed, not sought
+    terms = _terms(asked, library.idf, light=doc_words if named else set())
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
     extra: list[SearchHit] = []
@@ -546,10 +491,7 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
                 if gain >= 0.15 and c.coverage >= _MIN_COVERAGE * 0.75 and c.unit.text != best.unit.text:
                     chosen.append(c)
                     break
-    quotes = [_quote(c) for c in chosen]
-    calculation, added = _calculate(focus, quotes, library)
-    if calculation is not None:
-        quotes = [*quotes, *added]
+    calculation, quotes = _calculate(focus, [_quote(c) for c in chosen], library)
     return Extracted("answered", tuple(quotes), calculation, lang=lang, comparison=comparing and len(quotes) > 1)
 
 
@@ -628,28 +570,36 @@ def _by_clause(
 
 
 def _calculate(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation | None, list[Quote]]:
-    """One step of arithmetic when the question asks for it and both facts are quoted (see compute)."""
+    """One step of arithmetic when the question asks for it and both facts are quoted (see compute).
+
+    Returns the calculation and the quotes to show, in order (the facts it used among them).
+    """
     first = quotes[0]
-    if asks_for_vat_total(query) and money(first.text):
-        rate = _find_unit(
-            library, first.hit.document_id, lambda t: bool(re.search(r'מע"מ[^.%\n]{0,20}?\d{1,2}\s?%', t))
-        )
-        if rate is not None:
-            calc = vat_total(first.text, rate.text, amount_index=0, rate_index=len(quotes))
-            if calc is not None:
-                return calc, [rate]
+    if asks_for_vat_total(query):
+        amount = next((q for q in quotes if money(q.text) and not _VAT_RATE.search(q.text)), None)
+        if amount is not None:
+            rate = next((q for q in quotes if _VAT_RATE.search(q.text)), None) or _find_unit(
+                library, amount.hit.document_id, lambda t: bool(_VAT_RATE.search(t))
+            )
+            if rate is not None:
+                calc = vat_total(amount.text, rate.text, amount_index=0, rate_index=1)
+                if calc is not None:
+                    return calc, [amount, rate]
     asked = quantity_asked(query)
     if asked is not None:
         calc = times_quantity(query, first.text, index=0)
         if calc is not None:
-            return calc, []
+            return calc, quotes
     if re.search(r"\d%", first.text) and not money(first.text) and _MONEY_WORDS & set(tokenize(query)):
-        base = _find_base(library, first, query)
+        base = next((q for q in quotes[1:] if money(q.text)), None) or _find_base(library, first, query)
         if base is not None:
-            calc = percent_change(first.text, base.text, rule_index=0, base_index=len(quotes))
+            calc = percent_change(first.text, base.text, rule_index=0, base_index=1)
             if calc is not None:
-                return calc, [base]
-    return None, []
+                return calc, [first, base]
+    return None, quotes
+
+
+_VAT_RATE = re.compile(r'(?:מע"מ|מע״מ)[^.%\n]{0,20}?\d{1,2}(?:\.\d)?\s?%|\d{1,2}\s?%[^.\n]{0,10}מע')
 
 
 def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) -> Quote | None:

@@ -185,7 +185,8 @@ _GLOSSARY: dict[str, str] = {
     "استشارة": "ייעוץ",
     "الاستشارة": "ייעוץ",
     "إشعار": "הודעה",
-    "إنهاء": "סיום",
+    "إنهاء": "סיום לסיים",
+    "انهاء": "סיום לסיים",
     "كفالة": "ערבות",
     "الكفالة": "ערבות",
     "فائدة": "ריבית",
@@ -211,7 +212,8 @@ def hebrew_terms(text: str) -> str:
     """Hebrew search terms for the English and Arabic words of `text` ('' when there are none)."""
     terms = []
     for word in (m.lower() for m in _WORD.findall(text)):
-        for form in (word, word.removeprefix("و"), word.removeprefix("ال"), word.removeprefix("وال")):
+        forms = (word, *(word.removeprefix(p) for p in ("وال", "لل", "ال", "و", "ل", "ب") if word.startswith(p)))
+        for form in forms:
             if form in _GLOSSARY:
                 terms.append(_GLOSSARY[form])
                 break

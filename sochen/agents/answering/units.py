@@ -125,6 +125,6 @@ def relabel(section: str, clause: str) -> str:
     parts = [p for p in section.split(" › ") if p]
     if parts and parts[-1] == clause:
         return section
-    while parts and _LABEL_PART.match(parts[-1]):
-        parts.pop()
+    while parts and _LABEL_PART.match(parts[-1]) and not clause.startswith(parts[-1] + "."):
+        parts.pop()  # the chunk's own clause numbers go; the ancestors of the quoted clause stay
     return " › ".join([*parts, clause])
