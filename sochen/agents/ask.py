@@ -136,8 +136,16 @@ def library_for(
         _LIBRARIES[key] = cached
     chunks, documents = cached
 
+    vectors: dict[str, Any] = {}
+
     def search(query: str, *, top_k: int, document_ids: Sequence[str] | None = None) -> list[SearchHit]:
-        return retriever.search(tenant.slug, query, top_k=top_k, document_ids=document_ids, version=version)
+        # One question may be searched several ways (all documents, then each named one): embed it once.
+        if not query.strip():
+            return []
+        vector = vectors.get(query)
+        if vector is None:
+            vector = vectors[query] = retriever.embedder(tenant).embed_query(query)
+        return retriever.search_vector(tenant, query, vector, top_k=top_k, document_ids=document_ids)
 
     return Library(search=search, idf=catalog.bm25.idf, documents=documents, chunks=chunks)
 

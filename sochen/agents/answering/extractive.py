@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 from ...rag.retriever import SearchHit
 from ...text import stems, tokenize
 from .compute import Calculation, asks_for_vat_total, money, percent_change, quantity_asked, times_quantity, vat_total
 from .language import Lang, detect, hebrew_terms
-from .units import Unit, clause_units, relabel
+from .units import Unit, relabel
+from .units import clause_units as _clause_units
 
 __all__ = ["Extracted", "Library", "Quote", "SearchFn", "extract"]
 
@@ -181,7 +183,16 @@ def _skeleton(key: str) -> str | None:
     return "≈" + body if len(body) >= 3 else None
 
 
+@lru_cache(maxsize=200_000)
+def _forms_cached(tok: str) -> frozenset[str]:
+    return frozenset(_forms_uncached(tok))
+
+
 def _forms(tok: str) -> set[str]:
+    return set(_forms_cached(tok))
+
+
+def _forms_uncached(tok: str) -> set[str]:
     out = {tok, *stems(tok)}
     keys = {_key(s) for s in out}
     if len(tok) >= 4:
@@ -189,13 +200,24 @@ def _forms(tok: str) -> set[str]:
     return out | keys
 
 
+@lru_cache(maxsize=20_000)
+def clause_units(text: str) -> tuple[Unit, ...]:
+    """A chunk's units (cached: the same chunks come back question after question)."""
+    return tuple(_clause_units(text))
+
+
 def _stop(tok: str) -> bool:
     """A question word that says nothing about the topic, also with a prefix ('וכמה', 'לבין')."""
     return len(tok) < 2 or tok in _STOP or any(s in _STOP for s in stems(tok))
 
 
-def _words(text: str) -> set[str]:
-    return {t for tok in tokenize(text) for t in _forms(tok)} | _days(text)
+def _words(text: str) -> frozenset[str]:
+    return _words_cached(text)
+
+
+@lru_cache(maxsize=50_000)
+def _words_cached(text: str) -> frozenset[str]:
+    return frozenset({t for tok in tokenize(text) for t in _forms(tok)} | _days(text))
 
 
 _DAY_LETTERS = "אבגדהוש"
