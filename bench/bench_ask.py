@@ -158,9 +158,8 @@ def main() -> None:
     }
     for r in results:
         mark = "✓" if r["right"] else "✗"
-        print(
-            f"{mark} {r['kind']:9} {r['id']:24} {', '.join(r['cited']) or '—'}  {'INVENTED ' + str(r['invented']) if r['invented'] else ''}"
-        )
+        invented = f"INVENTED {r['invented']}" if r["invented"] else ""
+        print(f"{mark} {r['kind']:9} {r['id']:24} {', '.join(r['cited']) or '—'}  {invented}")
     print(json.dumps({k: v for k, v in summary.items() if k != "results"}, ensure_ascii=False, indent=1))
     Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json_out).write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
