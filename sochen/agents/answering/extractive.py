@@ -103,6 +103,9 @@ _SYNONYMS = {
     "עלות": "מחיר",
     "פתוחים": "שעות",
     "פתוח": "שעות",
+    "עורך": 'עו"ד',
+    "עורכת": 'עו"ד',
+    "עורכי": 'עו"ד',
     "סוגרים": "שעות",
     "פותחים": "שעות",
     "פתיחה": "פעילות",
@@ -155,25 +158,26 @@ class _Terms:
         return sum(w for variants, w in self.forms if not variants & words) / self.total if self.total else 0.0
 
 
+_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
 _SUFFIX = re.compile(r"(?:יות|ים|ות|ית|יי|ה|ת|י)$")
 _VERB_PREFIX = re.compile(r"^(?:יי|[יתנאלמ])(?=[\u05d0-\u05ea]{3,})")
 
 
 def _key(stem: str) -> str:
     """A rough lemma: inflection suffixes and one verb prefix off ('יתקן'/'לתקן' → 'תקן', 'סודות' → 'סוד')."""
-    if len(stem) < 4 or not ("\u05d0" <= stem[0] <= "\u05ea"):
+    if len(stem) < 3 or not ("\u05d0" <= stem[0] <= "\u05ea"):
         return stem
+    if len(stem) == 3:
+        return "~" + stem.translate(_FINALS)  # 'דין' and 'דיני' meet at 'דינ'
     key = _SUFFIX.sub("", stem)
     if len(key) < 3:
         key = stem
+    if len(key) >= 5 and key[0] == "ה":
+        key = key[1:]  # hif'il and nif'al: 'השכיר', 'היכנס'
     if len(key) >= 4:
         key = _VERB_PREFIX.sub("", key)
-    if len(key) >= 5 and key[0] == "ה":
-        key = key[1:]  # hif'il: 'השכיר' / 'תשכיר'
+    key = key.translate(_FINALS)
     return "~" + key if len(key) >= 3 else stem
-
-
-_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
 
 
 def _skeleton(key: str) -> str | None:
@@ -196,7 +200,9 @@ def _forms_uncached(tok: str) -> set[str]:
     out = {tok, *stems(tok)}
     keys = {_key(s) for s in out}
     if len(tok) >= 4:
-        keys |= {sk for k in keys if k.startswith("~") and (sk := _skeleton(k[1:])) is not None}
+        # Skeletons of the lemma and of the stem itself ('תיאום' and 'לתאם' meet at 'תאמ').
+        bases = [k[1:] for k in keys if k.startswith("~")] + [s for s in out if len(s) >= 4 and s[0] >= "\u05d0"]
+        keys |= {sk for b in bases if (sk := _skeleton(b)) is not None}
     return out | keys
 
 
