@@ -83,9 +83,12 @@ def percent(text: str) -> list[float]:
     return [float(m.group(1)) for m in _PERCENT.finditer(text)]
 
 
+_HOW_MUCH = re.compile(r"כמה|בכמה|מה המחיר|מה הסכום|how much|what is the total|كم", re.IGNORECASE)
+
+
 def asks_for_vat_total(question: str) -> bool:
-    """Whether the question asks for an amount including VAT."""
-    return bool(_VAT.search(question)) and bool(_WITH.search(question))
+    """Whether the question asks for an amount including VAT ('does the price include VAT?' does not)."""
+    return bool(_VAT.search(question) and _WITH.search(question) and _HOW_MUCH.search(question))
 
 
 def vat_total(amount_text: str, rate_text: str, *, amount_index: int = 0, rate_index: int = 1) -> Calculation | None:

@@ -134,6 +134,7 @@ _GENERIC_TITLE = {"הסכם", "חוזה", 'בע"מ', "בעמ", "ושות'", "ע�
 _RECITAL = re.compile(r"^\s*(?:ו?הואיל|ו?לבין:|בין:|לפיכך|שנערך ונחתם|ולראיה)")
 _VAT_WORDS = re.compile(r'כולל|כוללת|סה"כ|סך הכול|מע"מ|מע״מ|\bvat\b|including|total', re.IGNORECASE)
 _MIN_COVERAGE = 0.42
+_SCAN_ALL = 2000
 _MIN_SIDE = 0.25
 _TOP_HITS = 8
 
@@ -445,10 +446,19 @@ def _parts(focus: str) -> list[str]:
     return parts if len(parts) > 1 else [focus]
 
 
+_PHRASES = (
+    (re.compile(r"שכר ה?דירה|שכ\"ד"), "דמי השכירות"),
+    (re.compile(r"בעלת? ה?בית"), "המשכיר"),
+    (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד'),
+)
+
+
 def extract(question: str, hits: Sequence[SearchHit], library: Library, *, intent: str = "") -> Extracted:
     """Choose what to quote for `question` from `hits` (see the module docstring)."""
     lang = detect(question)
     query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
+    for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
+        query = phrase.sub(lambda m, plain=plain: f"{m.group(0)} {plain}", query)
     focus = _focus(query)
     question_words = _words(focus)
     shape = _shape(focus, intent)
@@ -495,7 +505,10 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
             pool.append(h)
     parts = _parts(focus)
     chosen: list[_Candidate] = []
-    for look in (pool, [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]):
+    wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
+    if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
+        wider += [h for h in library.chunks if h.chunk_id not in known and h not in wider]
+    for look in (pool, wider):
         # A second, wider look only when the first finds nothing good enough.
         pool = [*pool, *look] if look is not pool else pool
         ranked = _candidates(
