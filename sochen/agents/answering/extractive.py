@@ -86,6 +86,7 @@ _STOP = frozenset(
             "ביחס השוואה זמן חייב חייבת חייבים צריך צריכה צריכים יכול יכולה יכולים מותר ניתן לעשות קורה קרה אצלכם",
             "שלכם שלי שלנו אותו אותה הם הוא היא אנחנו אתה רק עוד כבר לבין ושל עולה עולים עולות עלות מחיר המחיר",
             "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
+            "שונה שונים שונות דומה כדי",
         )
     ).split()
 )
@@ -103,6 +104,7 @@ _SYNONYMS = {
     "עלות": "מחיר",
     "פתוחים": "שעות",
     "פתוח": "שעות",
+    "בתי": "בית",
     "עורך": 'עו"ד',
     "עורכת": 'עו"ד',
     "עורכי": 'עו"ד',
@@ -128,7 +130,8 @@ _SHAPE = {
     "time": re.compile(r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"),
 }
 _TIME_Q = re.compile(
-    r"כמה זמן|תוך כמה|עד מתי|מתי|תקופת|תקופה|משך|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long|when|متى|مدة"
+    r"הודעה מוקדמת|כמה זמן|תוך כמה|עד מתי|מתי|תקופת|תקופה|משך|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים"
+    r"|how long|when|متى|مدة"
 )
 _GENERIC_TITLE = {"הסכם", "חוזה", 'בע"מ', "בעמ", "ושות'", "עורכי", "דין", "רחוב", "מסמך", "טיוטה", "2026", "2025"}
 _RECITAL = re.compile(r"^\s*(?:ו?הואיל|ו?לבין:|בין:|לפיכך|שנערך ונחתם|ולראיה)")
@@ -262,11 +265,12 @@ def _title_terms(documents: Mapping[str, str]) -> dict[str, set[str]]:
         d: [t for t in tokenize(title.split(" — ")[0]) if t not in _GENERIC_TITLE and len(t) > 2]
         for d, title in documents.items()
     }
-    forms = {d: [{w, *stems(w)} for w in words] for d, words in per.items()}
+    plain = {d: [{w, *stems(w)} for w in words] for d, words in per.items()}
     out: dict[str, set[str]] = {}
-    for d, words in forms.items():
-        others = set().union(*(v for o, ws in forms.items() if o != d for v in ws)) if len(forms) > 1 else set()
-        out[d] = {v for w in words if not w & others for v in w}
+    for d, words in per.items():
+        others = set().union(*(v for o, ws in plain.items() if o != d for v in ws)) if len(plain) > 1 else set()
+        # Distinct by its written forms; matched by them and its lemma ('מהשכירות' names the lease).
+        out[d] = {v for w, forms in zip(words, plain[d], strict=True) if not forms & others for v in (w, _key(w))}
     return out
 
 
@@ -276,8 +280,8 @@ def _named_documents(question: str, documents: Mapping[str, str]) -> list[str]:
     found: list[tuple[int, str]] = []
     for d, words in _title_terms(documents).items():
         for i, tok in enumerate(tokens):
-            variants = {tok, *stems(tok), _SYNONYMS.get(tok, tok)}
-            if variants & words or any(_one_off(v, w) for v in variants for w in words):
+            variants = {*_forms(tok), _SYNONYMS.get(tok, tok)}
+            if variants & words or any(_one_off(v, w) for v in variants for w in words if v[0] not in "~≈"):
                 found.append((i, d))
                 break
     return [d for _, d in sorted(found)]
@@ -393,7 +397,8 @@ def _candidates(
                 row_bonus = 0.1
             if anchor is not None and not anchor & (words | context):
                 coverage *= 0.85  # it leaves out the question's most specific word
-            score = coverage + 0.12 * max(0.0, 1 - rank / _TOP_HITS) + row_bonus
+            # A short clause that says it beats a long one that also mentions it.
+            score = coverage + 0.12 * max(0.0, 1 - rank / _TOP_HITS) + row_bonus - 0.0002 * len(unit.text)
             if shape is not None and shape.search(unit.text):
                 score += 0.1
                 coverage += 0.05
@@ -482,7 +487,10 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
         terms = _terms(focus, library.idf, light=doc_words)
         sides: list[Quote] = []
         for d in named[:2]:
-            side_hits = library.search(focus, top_k=8, document_ids=[d])
+            side_hits = list(library.search(focus, top_k=8, document_ids=[d]))
+            if len(library.chunks) <= _SCAN_ALL:
+                seen_ids = {h.chunk_id for h in side_hits}
+                side_hits += [h for h in library.chunks if h.document_id == d and h.chunk_id not in seen_ids]
             ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape, anchor=anchor, **table)
             if ranked and ranked[0].coverage >= _MIN_SIDE:
                 sides.append(_quote(ranked[0]))
