@@ -136,6 +136,7 @@ _TIME_Q = re.compile(
 _GENERIC_TITLE = {"הסכם", "חוזה", 'בע"מ', "בעמ", "ושות'", "עורכי", "דין", "רחוב", "מסמך", "טיוטה", "2026", "2025"}
 _RECITAL = re.compile(r"^\s*(?:ו?הואיל|ו?לבין:|בין:|לפיכך|שנערך ונחתם|ולראיה)")
 _VAT_WORDS = re.compile(r'כולל|כוללת|סה"כ|סך הכול|מע"מ|מע״מ|\bvat\b|including|total', re.IGNORECASE)
+_UNSEEN = 0.6
 _MIN_COVERAGE = 0.42
 _SCAN_ALL = 2000
 _MIN_SIDE = 0.25
@@ -247,12 +248,15 @@ def _days(text: str) -> set[str]:
 def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = frozenset()) -> _Terms:  # type: ignore[assignment]
     """The question's words with their weights; words naming a document (`light`) weigh a third."""
     forms: list[tuple[frozenset[str], float]] = []
+    unseen = idf("\u0000")
     for tok in dict.fromkeys(tokenize(question)):
         if _stop(tok) or re.fullmatch(r"[a-z\u0621-\u064a]+", tok):
             continue
         variants = _forms(tok)
         variants |= {_SYNONYMS[v] for v in list(variants) if v in _SYNONYMS}
         weight = min(idf(v) for v in variants if v[0] not in "~≈")
+        if weight >= unseen - 1e-6:
+            weight *= _UNSEEN  # a word the documents never use: often phrasing ('נגמרת'), sometimes the topic
         if variants & light:
             weight /= 3
         forms.append((frozenset(variants), weight))
@@ -271,6 +275,23 @@ def _title_terms(documents: Mapping[str, str]) -> dict[str, set[str]]:
         others = set().union(*(v for o, ws in plain.items() if o != d for v in ws)) if len(plain) > 1 else set()
         # Distinct by its written forms; matched by them and its lemma ('מהשכירות' names the lease).
         out[d] = {v for w, forms in zip(words, plain[d], strict=True) if not forms & others for v in (w, _key(w))}
+    return out
+
+
+_DOC_WORDS = frozenset(("הסכם", "בהסכם", "להסכם", "מהסכם", "שבהסכם", "חוזה", "החוזה", "בחוזה", "מסמך", "במסמך"))
+
+
+def _strongly_named(question: str, documents: Mapping[str, str]) -> list[str]:
+    """Documents named as documents ('הסכם הסודיות', 'ה-NDA'), not only by a topic word of their title."""
+    tokens = tokenize(question)
+    out = []
+    for d in _named_documents(question, documents):
+        words = _title_terms(documents)[d]
+        for i, tok in enumerate(tokens):
+            variants = {*_forms(tok), _SYNONYMS.get(tok, tok)}
+            if variants & words and (tok == "nda" or (i > 0 and tokens[i - 1] in _DOC_WORDS)):
+                out.append(d)
+                break
     return out
 
 
@@ -482,7 +503,7 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
         return _by_clause(focus, clause, hits, library, named, lang)
 
     doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
-    if len(named) >= 2:
+    if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
         # A question that names two documents wants each one's clause, side by side.
         terms = _terms(focus, library.idf, light=doc_words)
         sides: list[Quote] = []
