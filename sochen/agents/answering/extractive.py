@@ -137,6 +137,7 @@ _GENERIC_TITLE = {"הסכם", "חוזה", 'בע"מ', "בעמ", "ושות'", "ע�
 _RECITAL = re.compile(r"^\s*(?:ו?הואיל|ו?לבין:|בין:|לפיכך|שנערך ונחתם|ולראיה)")
 _VAT_WORDS = re.compile(r'כולל|כוללת|סה"כ|סך הכול|מע"מ|מע״מ|\bvat\b|including|total', re.IGNORECASE)
 _UNSEEN = 0.6
+_FUZZY = 0.75
 _MIN_COVERAGE = 0.42
 _SCAN_ALL = 2000
 _MIN_SIDE = 0.25
@@ -153,8 +154,11 @@ class _Terms:
             return 0.0
         got = 0.0
         for variants, w in self.forms:
-            if variants & words:
+            exact = {v for v in variants if v[0] not in "~≈"}
+            if exact & words:
                 got += w
+            elif variants & words:
+                got += w * _FUZZY  # the same lemma or root, not the same word ('איחור' / 'אחריות')
             elif variants & context:
                 got += w / 2
         return got / self.total
