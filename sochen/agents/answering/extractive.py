@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, Protocol
@@ -149,7 +150,7 @@ class _Terms:
     forms: list[tuple[frozenset[str], float]]
     total: float
 
-    def cover(self, words: set[str], context: set[str] = frozenset()) -> float:  # type: ignore[assignment]
+    def cover(self, words: AbstractSet[str], context: AbstractSet[str] = frozenset()) -> float:
         if not self.total:
             return 0.0
         got = 0.0
@@ -163,7 +164,7 @@ class _Terms:
                 got += w / 2
         return got / self.total
 
-    def missing(self, words: set[str]) -> float:
+    def missing(self, words: AbstractSet[str]) -> float:
         return sum(w for variants, w in self.forms if not variants & words) / self.total if self.total else 0.0
 
 
@@ -344,7 +345,7 @@ def _shape(question: str, intent: str) -> re.Pattern[str] | None:
     return None
 
 
-def _row_matches(unit: Unit, question_words: set[str], tokens: Sequence[str] = ()) -> bool:
+def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[str] = ()) -> bool:
     """A table record is about what the question names.
 
     A word of its first value is in the question, and where the question goes on past that word it goes on
@@ -373,14 +374,14 @@ class _Candidate:
     hit: SearchHit
     score: float
     coverage: float
-    words: set[str]
+    words: AbstractSet[str]
 
 
 def _candidates(
     terms: _Terms,
     hits: Sequence[SearchHit],
     *,
-    question_words: set[str],
+    question_words: AbstractSet[str],
     shape: re.Pattern[str] | None,
     prefer: Sequence[str] = (),
     anchor: frozenset[str] | None = None,
@@ -392,7 +393,7 @@ def _candidates(
     seen: set[tuple[str, str]] = set()
     for rank, hit in enumerate(hits):
         title_words = _words(hit.title)
-        carried: set[str] = set()
+        carried: AbstractSet[str] = frozenset()
         units = clause_units(hit.text)
         keys = set().union(*(_words(u.row_key) for u in units if u.is_row)) - _STOP if units else set()
         # Does the question name an entity of this table (a treatment, a role)? Then a row must be about it,
@@ -408,7 +409,7 @@ def _candidates(
                 carried = words  # a FAQ question: the answer after it inherits its words
                 continue
             context = _words(unit.context) | _words(hit.section) | title_words | carried
-            carried = set()
+            carried = frozenset()
             # A table record reads with its caption and header row: they are part of what it says.
             coverage = (
                 terms.cover(words | _words(unit.context), context) if unit.is_row else terms.cover(words, context)
@@ -488,17 +489,16 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
     lang = detect(question)
     query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
     for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
-        query = phrase.sub(lambda m, plain=plain: f"{m.group(0)} {plain}", query)
+        query = phrase.sub(rf"\g<0> {plain}", query)
     focus = _focus(query)
     question_words = _words(focus)
     shape = _shape(focus, intent)
     named = _named_documents(focus, library.documents) if library.documents else []
     comparing = bool(_COMPARE.search(focus.lower()))
     anchor = _anchor(focus, library.idf)
-    unseen = library.idf("\u0000")
     table: dict[str, Any] = {
         "tokens": tokenize(focus),
-        "known": lambda t: library.idf(t) < unseen - 1e-6,
+        "known": _known_by(library.idf),
         "required": _required(focus) if len(_parts(focus)) == 1 else None,
     }
 
@@ -590,6 +590,12 @@ def _per_part(
         if best is not None and all(best[1].unit.text != c.unit.text for c in chosen):
             chosen.append(best[1])
     return chosen
+
+
+def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
+    """Whether the documents use a word at all."""
+    unseen = idf("\u0000")
+    return lambda term: idf(term) < unseen - 1e-6
 
 
 def _anchor(question: str, idf: Callable[[str], float]) -> frozenset[str] | None:
