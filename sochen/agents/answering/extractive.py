@@ -87,7 +87,7 @@ _STOP = frozenset(
             "ביחס השוואה זמן חייב חייבת חייבים צריך צריכה צריכים יכול יכולה יכולים מותר ניתן לעשות קורה קרה אצלכם",
             "שלכם שלי שלנו אותו אותה הם הוא היא אנחנו אתה רק עוד כבר לבין ושל עולה עולים עולות עלות מחיר המחיר",
             "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
-            "שונה שונים שונות דומה כדי",
+            "שונה שונים שונות דומה כדי יעלו יעלה תעלה",
         )
     ).split()
 )
@@ -255,8 +255,8 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
     forms: list[tuple[frozenset[str], float]] = []
     unseen = idf("\u0000")
     for tok in dict.fromkeys(tokenize(question)):
-        if _stop(tok) or re.fullmatch(r"[a-z\u0621-\u064a]+", tok):
-            continue
+        if _stop(tok) or re.fullmatch(r"[a-z\u0621-\u064a]+|\d+", tok):
+            continue  # a bare number in a question is a quantity to compute with, not a word to find
         variants = _forms(tok)
         variants |= {_SYNONYMS[v] for v in list(variants) if v in _SYNONYMS}
         weight = min(idf(v) for v in variants if v[0] not in "~≈")
