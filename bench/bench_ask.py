@@ -69,6 +69,19 @@ def judge(item: dict[str, Any], data: dict[str, Any], passages: dict[str, str]) 
     }
 
 
+def _latency(lat: list[float], bare: list[float]) -> dict[str, float]:
+    if not lat:
+        return {}
+    return {
+        "n": len(lat),
+        "p50": round(statistics.median(lat), 1),
+        "p95": round(lat[max(0, int(len(lat) * 0.95) - 1)], 1),
+        "max": round(lat[-1], 1),
+        "p95_without_query_embedding": round(bare[max(0, int(len(bare) * 0.95) - 1)], 1),
+        "p50_without_query_embedding": round(statistics.median(bare), 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenant", default="lawfirm")
@@ -89,8 +102,24 @@ def main() -> None:
     catalog = retriever.catalog(retriever.tenant(args.tenant))
     passages = {c.chunk_id: c.text for c in catalog.chunks}
     health = HealthBoard()  # one process, as a server holds it: a provider that is down is tripped once
+    results: list[dict[str, Any]] = []
+    latencies: list[float] = []
+    without_embedding: list[float] = []
 
-    ask(settings, args.tenant, items[0]["q"], retriever=retriever, health=health)  # warm-up: embedder, catalog
+    if args.cli:
+        # The real command, one process per question (the local vector store allows one process at a time,
+        # so nothing is opened here).
+        for item in items:
+            out = subprocess.run(
+                [str(Path(sys.executable).with_name("sochen")), "ask", "--tenant", args.tenant, "--json", item["q"]],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results.append(judge(item, json.loads(out.stdout), passages))
+        args.repeat = 0
+    else:
+        ask(settings, args.tenant, items[0]["q"], retriever=retriever, health=health)  # warm-up: embedder, catalog
     # The query embedding is CPU-bound and shares the machine: time it apart, so the figure without it shows
     # what the answering itself costs.
     embedder = retriever.embedder(retriever.tenant(args.tenant))
@@ -105,9 +134,7 @@ def main() -> None:
             spent["embed_ms"] += (time.perf_counter() - t) * 1e3
 
     embedder.embed_query = timed  # type: ignore[method-assign]
-    latencies: list[float] = []
-    without_embedding: list[float] = []
-    results = []
+
     for rep in range(args.repeat):
         for item in items:
             spent["embed_ms"] = 0.0
@@ -117,15 +144,6 @@ def main() -> None:
             without_embedding.append(latencies[-1] - spent["embed_ms"])
             if rep == 0 and not args.cli:
                 results.append(judge(item, data, passages))
-    if args.cli:
-        for item in items:
-            out = subprocess.run(
-                [sys.executable, "-m", "sochen.cli", "ask", "--tenant", args.tenant, "--json", item["q"]],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            results.append(judge(item, json.loads(out.stdout), passages))
 
     by_kind: dict[str, dict[str, int]] = {}
     for r in results:
@@ -145,14 +163,7 @@ def main() -> None:
         "refused_of_unanswerable": sum(r["refused"] for r in results if r["kind"] == "refuse"),
         "invented_figures": sum(len(r["invented"]) for r in results),
         "modes": {m: sum(r["mode"] == m for r in results) for m in {r["mode"] for r in results}},
-        "latency_ms": {
-            "n": len(lat),
-            "p50": round(statistics.median(lat), 1),
-            "p95": round(lat[max(0, int(len(lat) * 0.95) - 1)], 1),
-            "max": round(lat[-1], 1),
-            "p95_without_query_embedding": round(bare[max(0, int(len(bare) * 0.95) - 1)], 1),
-            "p50_without_query_embedding": round(statistics.median(bare), 1),
-        },
+        "latency_ms": _latency(lat, bare),
         "load_average": list(os.getloadavg()),
         "results": results,
     }
