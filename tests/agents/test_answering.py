@@ -295,3 +295,10 @@ def test_arithmetic_reads_israeli_amounts():
     assert percent_change("הנחה של 4%", "₪6,800") is None  # not a rise: nothing computed
     assert times_quantity("כמה עולות 10 שעות?", "שותף: ₪1,200 לשעה").result == 12000
     assert times_quantity("כמה עולות 10 שעות?", "ריטיינר: ₪8,000 לחודש") is None
+
+
+def test_the_askers_own_id_is_not_part_of_the_question_and_a_sensitive_question_needs_a_clear_answer():
+    clear = ask('ת"ז 039337423, מה דמי השכירות החודשיים?', sensitive=True)
+    assert clear.status == "answered" and "₪5,200" in clear.text and "039337423" not in clear.text
+    vague = ask('ת"ז 039337423, כמה נשאר לי לשלם על החוזה?', sensitive=True)
+    assert vague.handoff and not vague.citations

@@ -97,7 +97,7 @@ def answer(
             )
     elif setting == "generative":
         return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="no_model")
-    extracted = extract(question, hits, library, intent=intent)
+    extracted = extract(question, hits, library, intent=intent, strict=sensitive)
     if extracted.status != "answered":
         if sensitive:
             # Sensitive, no model may answer, and the documents do not: a person takes it.

@@ -140,6 +140,7 @@ _VAT_WORDS = re.compile(r'כולל|כוללת|סה"כ|סך הכול|מע"מ|מע
 _UNSEEN = 0.6
 _FUZZY = 0.75
 _MIN_COVERAGE = 0.42
+_MIN_STRICT = 0.6
 _SCAN_ALL = 2000
 _MIN_SIDE = 0.25
 _TOP_HITS = 8
@@ -319,7 +320,8 @@ def _one_off(a: str, b: str) -> bool:
 
 
 _HOW_MUCH = re.compile(
-    r"כמה עול|כמה זה|בכמה|כמה יעלה|כמה תעלה|כמה משלמ|מה המחיר|מחיר של|how much|what does .* cost|كم سعر|كم يكلف"
+    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה|כמה יעלה|כמה תעלה|כמה משלמ|מה המחיר|מחיר של"
+    r"|how much|what does .* cost|كم سعر|كم يكلف"
 )
 _WHAT_TIME = re.compile(r"באיזו שעה|עד איזו שעה|מאיזו שעה|עד מתי אתם|מתי אתם פתוחים|שעות הפתיחה|שעות הפעילות|what time")
 _HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|ساعات")
@@ -477,6 +479,7 @@ def _parts(focus: str) -> list[str]:
     return parts if len(parts) > 1 else [focus]
 
 
+_PERSONAL = re.compile(r"(?:תעודת זהות|מספר זהות|ת\.ז\.?|ת\"ז|ת״ז|טלפון|נייד)?\s*:?\s*\+?\d[\d\- ]{6,14}\d")
 _PHRASES = (
     (re.compile(r"שכר ה?דירה|שכ\"ד"), "דמי השכירות"),
     (re.compile(r"בעלת? ה?בית"), "המשכיר"),
@@ -484,13 +487,20 @@ _PHRASES = (
 )
 
 
-def extract(question: str, hits: Sequence[SearchHit], library: Library, *, intent: str = "") -> Extracted:
-    """Choose what to quote for `question` from `hits` (see the module docstring)."""
+def extract(
+    question: str, hits: Sequence[SearchHit], library: Library, *, intent: str = "", strict: bool = False
+) -> Extracted:
+    """Choose what to quote for `question` from `hits` (see the module docstring).
+
+    `strict` (a question with the asker's personal data): only a quote that covers the question well; a
+    person answers the rest.
+    """
+    needed = _MIN_STRICT if strict else _MIN_COVERAGE
     lang = detect(question)
     query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
     for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
         query = phrase.sub(rf"\g<0> {plain}", query)
-    focus = _focus(query)
+    focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
     question_words = _words(focus)
     shape = _shape(focus, intent)
     named = _named_documents(focus, library.documents) if library.documents else []
@@ -549,7 +559,7 @@ def extract(question: str, hits: Sequence[SearchHit], library: Library, *, inten
         )
         if len(parts) > 1:
             chosen = _per_part(parts, ranked, library, shape)
-        elif ranked and ranked[0].coverage >= _MIN_COVERAGE:
+        elif ranked and ranked[0].coverage >= needed:
             chosen = [ranked[0]]
         if chosen:
             break
