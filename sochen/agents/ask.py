@@ -1,5 +1,9 @@
 """Ask a tenant's knowledge base: retrieve, assess, route, answer with verified citations, record.
 
+The answer itself comes from the answering component (:mod:`sochen.agents.answering`), the same one the
+agent's respond step uses; this module is its edge for `sochen ask` and ``POST /v1/{tenant}/ask``: it
+resolves what the component needs (the tenant's library, the routed model) and records the route.
+
 The contract of :func:`ask`:
 - The question is assessed by the privacy guard; its sensitivity and complexity drive the router,
   which records every attempt in the ledger (``llm_calls``).
@@ -8,15 +12,16 @@ The contract of :func:`ask`:
 - Retrieved passages are the tenant's documents; personal data in them (a party's ID number, a
   patient's name) is redacted before the passages reach an API provider, and put back in this
   process when the answer returns. Local providers see the passages as they are.
-- The answer is grounded or it is not given: quotes are checked against the cited passages
-  (:func:`sochen.llm.grounded_answer`); when the documents do not contain the answer, the persona's
-  not-found reply says so.
+- The answer is grounded or it is not given: quotes and figures are checked against the cited passages
+  (:func:`sochen.llm.grounded_answer`); when no model may answer and the tenant allows it, the clause that
+  answers is quoted without a model (``mode: extractive``); when the documents do not contain the answer,
+  the persona's not-found reply says so.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +47,10 @@ from ..llm.providers.base import Completion, Message, ProviderConfigError
 from ..privacy import assess, redact
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant
+from .answering import Library, answer
+from .answering.language import search_query
 
-__all__ = ["AskResult", "ask", "build_available_providers"]
+__all__ = ["AskResult", "ask", "build_available_providers", "library_for"]
 
 _SEPARATOR = "\n\u2063\u2063\u2063\n"  # invisible separators: survive redaction, never in documents
 
@@ -65,6 +72,12 @@ class AskResult:
     """Why the request ended as it did when that differs from the route reason (e.g. 'all_failed')."""
     problems: dict[str, str] = field(default_factory=dict)
     """Providers that could not be built (e.g. an API key variable that is not set), by name."""
+    mode: str = "none"
+    """Which mode wrote the reply: 'generative' (a model), 'extractive' (quotes, no model) or 'none' (a template)."""
+    calculation: str | None = None
+    """The arithmetic shown with an answer computed from two quoted facts."""
+    reason: str = ""
+    """Why the answerer ended as it did ('comparison', 'no_match', 'no_such_clause', …)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of `sochen ask --json`."""
@@ -73,7 +86,9 @@ class AskResult:
             "question": self.question,
             "answer": self.answer.text,
             "status": self.answer.status,
+            "mode": self.mode,
             "handoff": self.handoff,
+            "calculation": self.calculation,
             "citations": [
                 {
                     "n": c.n,
@@ -90,7 +105,7 @@ class AskResult:
                 "route": decision.route if decision else "none",
                 "provider": self.provider,
                 "model": self.model,
-                "reason": decision.reason.code if decision else "no_passages",
+                "reason": decision.reason.code if decision else (self.reason or "no_passages"),
                 "reason_text": decision.reason.he if decision else "",
                 "final_reason": self.final_reason,
                 "sensitive": decision.sensitive if decision else False,
@@ -101,6 +116,40 @@ class AskResult:
             "provider_problems": self.problems,
             "request_id": self.request_id,
         }
+
+
+def library_for(retriever: Retriever, tenant: ResolvedTenant) -> Library:
+    """The answerer's view of a tenant's knowledge base: its search, term weights, titles and chunks."""
+    catalog = retriever.catalog(tenant)
+    key = (tenant.id, catalog.revision, id(catalog))
+    cached = _LIBRARIES.get(key)
+    if cached is None:
+        chunks = tuple(
+            SearchHit(c.text, 0.0, c.document_id, c.source, c.title, c.section, c.page, c.chunk_id)
+            for c in catalog.chunks
+        )
+        documents = {c.document_id: c.title for c in catalog.chunks}
+        cached = (chunks, documents)
+        if len(_LIBRARIES) >= 16:
+            _LIBRARIES.pop(next(iter(_LIBRARIES)))
+        _LIBRARIES[key] = cached
+    chunks, documents = cached
+
+    vectors: dict[str, Any] = {}
+
+    def search(query: str, *, top_k: int, document_ids: Sequence[str] | None = None) -> list[SearchHit]:
+        # One question may be searched several ways (all documents, then each named one): embed it once.
+        if not query.strip():
+            return []
+        vector = vectors.get(query)
+        if vector is None:
+            vector = vectors[query] = retriever.embedder(tenant).embed_query(query)
+        return retriever.search_vector(tenant, query, vector, top_k=top_k, document_ids=document_ids)
+
+    return Library(search=search, idf=catalog.bm25.idf, documents=documents, chunks=chunks)
+
+
+_LIBRARIES: dict[tuple[str, int, int], tuple[tuple[SearchHit, ...], dict[str, str]]] = {}
 
 
 def ask(
@@ -116,32 +165,80 @@ def ask(
     conversation_id: str | None = None,
     hits: list[SearchHit] | None = None,
     config: TenantConfig | None = None,
+    version: int | None = None,
+    sensitive: bool | None = None,
+    intent: str = "",
 ) -> AskResult:
     """Answer `question` from `tenant`'s documents (see the module docstring); `hits` skips the search.
 
     Live traffic passes the :class:`ResolvedTenant` its edge resolved; a slug means a person's tool
-    (the newest version). ``config`` overrides the configuration (a compared variant).
+    (``version``, default the newest). ``config`` overrides the configuration (a compared variant).
     """
     started = time.perf_counter()
     retriever = retriever or Retriever(settings)
-    if not isinstance(tenant, ResolvedTenant):
-        tenant = retriever.tenant(tenant)
-    cfg = config or tenant.config
+    ctx = tenant if isinstance(tenant, ResolvedTenant) else retriever.tenant(tenant, version=version)
+    cfg = config or ctx.config
+    library = library_for(retriever, ctx)
     if hits is None:
-        hits = retriever.search(tenant, question, top_k=top_k)
-    passages = [
-        Passage(i, h.text, h.document_id, h.title, h.section, h.page, h.chunk_id) for i, h in enumerate(hits, start=1)
-    ]
+        hits = list(library.search(search_query(question), top_k=top_k or cfg.knowledge.retrieval.top_k))
     assessment = assess(question)
+    holder: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    generate = None
+    if cfg.agent.answer_mode != "extractive" and cfg.models.providers:
+        health = health or HealthBoard()
+        if providers is None:
+            providers, problems = build_available_providers(cfg.models, settings, env, health)
+
+        def generate(passages: list[Passage]) -> Answer:
+            return _generate(
+                question, passages, assessment, cfg, settings, providers or {}, health, conversation_id, holder
+            )
+
+    reply = answer(
+        question,
+        config=cfg,
+        library=library,
+        hits=hits,
+        generate=generate,
+        sensitive=assessment.sensitive if sensitive is None else sensitive,
+        intent=intent,
+    )
+    result = holder.get("result")
+    decision = result.decision if result is not None else holder.get("planned")
+    completion = result.completion if result is not None else None
+    shown = Answer(reply.status, reply.text, reply.citations, completion=completion)
+    return AskResult(
+        question,
+        shown,
+        hits,
+        decision,
+        provider=result.provider if result is not None else None,
+        model=completion.model if completion is not None else None,
+        request_id=result.request_id if result is not None else None,
+        handoff=reply.handoff,
+        usage=_usage(result, started),
+        final_reason=result.final_reason if result is not None else None,
+        problems=problems,
+        mode=reply.mode,
+        calculation=reply.calculation,
+        reason=reply.reason,
+    )
+
+
+def _generate(
+    question: str,
+    passages: list[Passage],
+    assessment: Any,
+    cfg: TenantConfig,
+    settings: Settings,
+    providers: Mapping[str, Provider],
+    health: HealthBoard,
+    conversation_id: str | None,
+    holder: dict[str, Any],
+) -> Answer:
+    """The routed model's grounded answer over `passages` (redacted for API providers, restored after)."""
     request = RouteRequest(question, assessment, task="answer", context_tokens=sum(len(p.text) for p in passages) // 3)
-    if not passages:
-        answer = grounded_answer(question, [], _never, persona=cfg.persona)
-        return AskResult(question, answer, hits, usage=_usage(None, started))
-    health = health or HealthBoard()
-    if providers is None:
-        providers, problems = build_available_providers(cfg.models, settings, env, health)
-    else:
-        problems = {}
     with session_scope(settings.database_url) as session:
         budget = (
             BudgetState(month_spend(session, cfg.slug, tz=cfg.timezone))
@@ -149,9 +246,9 @@ def ask(
             else None
         )
         planned = route(request, cfg.models, budget=budget, health=health)
+        holder["planned"] = planned
         to_api = any(cfg.models.providers[n].locality == "api" for n in planned.chain)
         shown, restore = _redacted(passages) if to_api else (passages, None)
-        holder: dict[str, Any] = {}
 
         def runner(messages: list[Message], schema: type[BaseModel]) -> Completion | None:
             result = run_routed(
@@ -170,25 +267,10 @@ def ask(
             holder["result"] = result
             return result.completion
 
-        answer = grounded_answer(question, shown, runner, persona=cfg.persona)
-    result = holder.get("result")
+        generated = grounded_answer(question, shown, runner, persona=cfg.persona)
     if restore is not None:
-        answer = _restore(answer, restore, passages)
-    decision = result.decision if result is not None else planned
-    completion = result.completion if result is not None else None
-    return AskResult(
-        question,
-        answer,
-        hits,
-        decision,
-        provider=result.provider if result is not None else None,
-        model=completion.model if completion is not None else None,
-        request_id=result.request_id if result is not None else None,
-        handoff=answer.status == "degraded",
-        usage=_usage(result, started),
-        final_reason=result.final_reason if result is not None else None,
-        problems=problems,
-    )
+        generated = _restore(generated, restore, passages)
+    return generated
 
 
 def build_available_providers(
@@ -204,10 +286,6 @@ def build_available_providers(
             problems[name] = str(exc)
             health.trip(name, for_s=3600)
     return providers, problems
-
-
-def _never(messages: list[Message], schema: type[BaseModel]) -> Completion | None:
-    return None
 
 
 def _usage(result: Any, started: float) -> dict[str, float]:

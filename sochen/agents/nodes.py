@@ -9,7 +9,6 @@ domain events they produce are written, with the conversation row, in one transa
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +22,7 @@ from ..llm.providers.base import Message, ProviderError
 from ..privacy import BusinessTerms, assess
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant
-from ..text import normalize, stems, tokenize
+from ..text import normalize, tokenize
 from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
 from .hours import is_open, nearest_open
 from .state import ConversationState
@@ -474,40 +473,42 @@ def _show_when(iso: str) -> str:
 
 
 def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
-    """A grounded answer: generative when a model may answer, else extractive (quotes with citations)."""
-    hits = [SearchHit(**h) for h in state.get("hits") or []]
-    agent = deps.config.agent
-    if agent.answer_mode != "extractive" and deps.config.models.providers:
-        from .ask import ask
+    """A grounded answer from the answering component (:mod:`sochen.agents.answering`), as `sochen ask` gives it.
 
-        result = ask(
-            deps.settings,
-            deps.tenant,
-            state["text"],
-            retriever=deps.retriever,
-            providers=deps.providers,
-            health=deps.health,
-            conversation_id=state["conversation_id"],
-            hits=hits,
-            config=deps.config,
-        )
-        data = result.as_dict()
-        if data["status"] != "degraded":
-            return {
-                "reply": data["answer"],
-                "reply_mode": "generative",
-                "citations": data["citations"],
-                "route": data["route"],
-            }
-        if agent.answer_mode == "generative":
-            return _holding(deps, data["route"])
-        # No model could answer. Quoting the documents runs here, so it is allowed for sensitive turns too;
-        # a sensitive question the documents do not answer goes to a person.
-        extractive = _extractive(state["text"], hits, deps, state.get("intent", ""))
-        if state.get("sensitive") and extractive.get("refused"):
-            return _holding(deps, data["route"])
-        return extractive
-    return _extractive(state["text"], hits, deps, state.get("intent", ""))
+    Generative when a model may answer, else the clause that answers quoted with its citation; a sensitive
+    question that no local model may answer and the documents do not answer goes to a person.
+    """
+    from .ask import ask
+
+    hits = [SearchHit(**h) for h in state.get("hits") or []]
+    result = ask(
+        deps.settings,
+        deps.tenant,
+        state["text"],
+        retriever=deps.retriever,
+        providers=deps.providers,
+        health=deps.health,
+        conversation_id=state["conversation_id"],
+        hits=hits,
+        config=deps.config,
+        sensitive=bool(state.get("sensitive")),
+        intent=state.get("intent", ""),
+    )
+    data = result.as_dict()
+    if result.handoff:
+        return _holding(deps, data["route"])
+    route = data["route"] if result.mode == "generative" else {"route": "none", "reason": f"extractive_{result.reason}"}
+    out: dict[str, Any] = {
+        "reply": data["answer"],
+        "reply_mode": result.mode if result.mode in ("generative", "extractive") else "template",
+        "citations": data["citations"],
+        "route": route,
+    }
+    if data["status"] != "answered":
+        out["refused"] = True
+    if result.calculation:
+        out["calculation"] = result.calculation
+    return out
 
 
 def _holding(deps: Deps, route: dict[str, Any]) -> dict[str, Any]:
@@ -517,180 +518,6 @@ def _holding(deps: Deps, route: dict[str, Any]) -> dict[str, Any]:
         "handoff": True,
         "route": route,
         "citations": [],
-    }
-
-
-_STOP = {
-    "מה",
-    "מי",
-    "איך",
-    "האם",
-    "של",
-    "את",
-    "על",
-    "עם",
-    "זה",
-    "יש",
-    "לי",
-    "אני",
-    "אתם",
-    "כמה",
-    "מתי",
-    "איפה",
-    "לכם",
-    "אפשר",
-    "רוצה",
-    "לפי",
-    "גם",
-    "או",
-    "אם",
-    "כל",
-    "כי",
-    "the",
-    "is",
-    "what",
-    "how",
-    "a",
-    "of",
-    "השווה",
-    "השווי",
-    "הסבר",
-    "פרט",
-    "מצא",
-    "סכם",
-    "קובע",
-    "קובעת",
-    "אומר",
-    "נאמר",
-    "כתוב",
-    "ומצא",
-    "תסביר",
-    "גובה",
-    "סכום",
-    "שיעור",
-}
-_MONEY_WORDS = {"גובה", "סכום", "מחיר", "המחיר", "עולה", "עלות", "תעריף", "שכר", "דמי", "כמה"}
-_COMPARE = ("השווה", "השוו", "לעומת", "ההבדל", "הבדל", "סתירה", "סתירות", "בין", "compare")
-_CLAUSE = re.compile(r"(?:סעיף\s*)?(\d{1,2}(?:\.\d{1,2})+)|סעיף\s+(\d{1,2})")
-_MIN_COVERAGE = 0.38
-_SYNONYMS = {
-    "ראשון": "א'",
-    "שני": "ב'",
-    "שלישי": "ג'",
-    "רביעי": "ד'",
-    "חמישי": "ה'",
-    "שישי": "ו'",
-    "שבת": "ש'",
-    "עולה": "מחיר",
-    "עולים": "מחיר",
-    "עלות": "מחיר",
-    "כמה": "מחיר",
-    "פתוחים": "שעות",
-    "פתוח": "שעות",
-}
-# What a good answer to a kind of question looks like: a price, or clock times.
-_ANSWER_SHAPE = {"price_question": re.compile(r"₪|ש\"ח|שקל|מחיר"), "hours_question": re.compile(r"\d{1,2}:\d{2}")}
-
-
-def _units(text: str) -> list[str]:
-    """Quotable units of a passage: table records whole, other lines split into sentences."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if " · " in line or " | " in line:
-            out.append(line)
-        else:
-            out.extend(s.strip() for s in re.split(r"(?<=[.!?;])\s+", line) if s.strip())
-    return out
-
-
-def _extractive(question: str, hits: list[SearchHit], deps: Deps, intent: str = "") -> dict[str, Any]:
-    """Quote what best covers the question (IDF-weighted), with its citation; refuse when nothing does.
-
-    A FAQ question line passes its score to the answer after it; a clause number in the question
-    ("סעיף 7.2") favours that clause; a comparison takes the best quote from each of two documents.
-    """
-    bm25 = deps.retriever.catalog(deps.tenant).bm25
-    # Each question word counts once, weighted by the IDF of its commonest form (a prefixed surface form
-    # such as "ובהסכם" is rare and would otherwise outweigh the word itself), and matches in any form.
-    forms: list[tuple[frozenset[str], float]] = []
-    for tok in dict.fromkeys(tokenize(question)):
-        if tok in _STOP or len(tok) < 2:
-            continue
-        variants = {tok, *stems(tok)}
-        if tok in _SYNONYMS:
-            variants.add(_SYNONYMS[tok])
-        forms.append((frozenset(variants), min(bm25.idf(v) for v in variants)))
-    total = sum(w for _, w in forms)
-    shape = _ANSWER_SHAPE.get(intent)
-    if shape is None and _MONEY_WORDS & set(tokenize(question)):
-        shape = _ANSWER_SHAPE["price_question"]
-
-    def cover(words: set[str]) -> float:
-        return sum(w for variants, w in forms if variants & words) / total if total else 0.0
-
-    m = _CLAUSE.search(question)
-    clause = (m.group(1) or m.group(2)) if m else None
-    scored: list[tuple[float, float, str, SearchHit]] = []  # (score, coverage, unit, hit)
-    comparing = any(c in question for c in _COMPARE)
-    needed = _MIN_COVERAGE * (0.6 if comparing else 1.0)  # each document covers part of a comparison
-    for rank, hit in enumerate(hits[:8]):
-        carried = 0.0
-        # A question that names its document ("בהסכם השכירות") prefers passages of that document.
-        title_bonus = 0.3 * cover({t for tok in tokenize(hit.title) for t in (tok, *stems(tok))})
-        for unit in _units(hit.text):
-            words = {t for tok in tokenize(unit) for t in (tok, *stems(tok))}
-            coverage = cover(words)
-            if shape is not None and shape.search(unit):
-                coverage += 0.15
-            if unit.endswith("?") or (len(unit.split()) < 4 and not re.search(r"\d{2}|₪", unit)):
-                carried = max(carried, coverage)  # a FAQ question or a heading: what follows answers it
-                continue
-            coverage, carried = max(coverage, carried), 0.0
-            score = coverage + title_bonus - 0.03 * rank
-            if clause and (unit.startswith(clause) or clause in hit.section.split(" › ")):
-                score += 0.5
-                coverage = max(coverage, _MIN_COVERAGE)
-            scored.append((score, coverage, unit, hit))
-    scored.sort(key=lambda x: -x[0])
-    t = deps.config.agent.templates
-    if not scored or scored[0][1] < needed:
-        return {
-            "reply": deps.config.persona.not_found_reply,
-            "reply_mode": "extractive",
-            "citations": [],
-            "route": {"route": "none", "reason": "extractive_no_match"},
-            "refused": True,
-        }
-    chosen = [scored[0]]
-    if comparing:
-        other = next(
-            (s for s in scored[1:] if s[3].document_id != chosen[0][3].document_id and s[1] >= needed / 2), None
-        )
-        if other is not None:
-            chosen.append(other)
-    citations, lines = [], []
-    for n, (_, _, unit, hit) in enumerate(chosen, start=1):
-        where = ", ".join(p for p in (hit.title, hit.section, f"עמ' {hit.page}" if hit.page else "") if p)
-        citations.append(
-            {
-                "n": n,
-                "document_id": hit.document_id,
-                "title": hit.title,
-                "section": hit.section,
-                "page": hit.page,
-                "chunk_id": hit.chunk_id,
-                "quote": unit,
-            }
-        )
-        lines.append(f"{unit}\n(מקור: {where})")
-    return {
-        "reply": f"{t.extractive_prefix}\n" + "\n\n".join(lines),
-        "reply_mode": "extractive",
-        "citations": citations,
-        "route": {"route": "none", "reason": "extractive"},
     }
 
 

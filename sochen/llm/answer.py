@@ -9,8 +9,10 @@ The result is one of:
 ``answered``    the model answered and at least one citation checks out;
 ``not_found``   no passages, or the model said they do not contain the answer: the persona's
                 "not found in the documents" reply;
-``ungrounded``  the model answered but no citation checks out: the answer is withheld (kept in
-                ``draft`` for review) and the not-found reply is given instead;
+``ungrounded``  the model answered but no citation checks out, or the answer states a figure (a
+                price, a time, a count, a clause number, a date) that none of the cited passages
+                contains: the answer is withheld (kept in ``draft`` for review, the figures in
+                ``unverified_facts``) and the not-found reply is given instead;
 ``degraded``    no model could answer (a provider error, or the router degraded): the persona's
                 holding reply.
 
@@ -41,6 +43,7 @@ __all__ = [
     "build_messages",
     "grounded_answer",
     "quote_occurs",
+    "unverified_facts",
 ]
 
 Runner = Callable[[list[Message], type[BaseModel]], Completion | None]
@@ -96,6 +99,8 @@ class Answer:
     draft: str | None = None
     """The model's withheld answer when ``status == "ungrounded"``."""
     completion: Completion | None = None
+    unverified: tuple[str, ...] = ()
+    """Figures of the withheld answer that no cited passage contains."""
 
     @property
     def grounded(self) -> bool:
@@ -161,6 +166,27 @@ def quote_occurs(quote: str, passage_text: str) -> bool:
     return True
 
 
+_FIGURE = re.compile(r"\d+(?:[.,:/]\d+)*")
+
+
+def _figures(text: str) -> set[str]:
+    """The figures written in `text`, thousands separators dropped ('₪1,200' and '1200' are one figure)."""
+    out = set()
+    for m in _FIGURE.finditer(normalize(text)):
+        figure = m.group(0)
+        out.add(re.sub(r"(?<=\d),(?=\d{3}\b)", "", figure).rstrip(".,"))
+    return out
+
+
+def unverified_facts(answer: str, passages: Sequence[Passage]) -> list[str]:
+    """Figures of `answer` (prices, times, counts, clause numbers, dates) that none of `passages` contains."""
+    known: set[str] = set()
+    for p in passages:
+        known |= _figures(p.text)
+        known |= _figures(p.section)
+    return sorted(f for f in _figures(answer) if f not in known)
+
+
 def grounded_answer(
     question: str,
     passages: Sequence[Passage],
@@ -206,4 +232,9 @@ def grounded_answer(
             bad.append(cited)
     if not good:
         return Answer("ungrounded", persona.not_found_reply, (), tuple(bad), parsed.answer, completion)
+    unverified = unverified_facts(parsed.answer, [c.passage for c in good])
+    if unverified:
+        return Answer(
+            "ungrounded", persona.not_found_reply, (), tuple(bad), parsed.answer, completion, tuple(unverified)
+        )
     return Answer("answered", parsed.answer.strip(), tuple(good), tuple(bad), None, completion)

@@ -4,7 +4,8 @@ Input is the loader's blocks (:mod:`sochen.rag.loaders`); output is a list of :c
 each with the section path and page a citation needs ("הסכם שכירות, סעיף 7 › 7.2, עמוד 3").
 
 Rules, in order:
-1. A heading starts a new chunk and sets the section path at its level.
+1. A heading starts a new chunk and sets the section path at its level; headings in a row (a title,
+   then its first section's heading) open one chunk together, so a heading is never a chunk alone.
 2. A block that opens a numbered clause (``7.``, ``7.2``, ``(א)``, ``(1)``, ``סעיף 7``, ``פרק ב׳``,
    ``נספח א׳``) extends the path: dotted numbers nest by depth, lettered and bracketed items nest
    under the clause they follow. A new top-level clause starts a new chunk.
@@ -137,12 +138,17 @@ def chunk_blocks(blocks: list[Block] | tuple[Block, ...], *, max_tokens: int, ov
         if block.kind == "table":
             text = table_as_records(text)
         if block.kind == "heading":
-            flush()
+            # A heading right under another heading (a title, then its first section) joins it: a heading
+            # is never a chunk of its own.
+            carried = pending[:] if heading_only else []
+            if not heading_only:
+                flush()
+            pending, pending_tokens, heading_only = [], 0, False
             path.on_heading(block.level or 1, text)
             # The heading itself opens the next chunk so the chunk reads (and embeds) with its title.
             pending_section, pending_top = path.render(), path.top_key()
-            pending.append((text, block.page))
-            pending_tokens = estimate_tokens(text)
+            pending = [*carried, (text, block.page)]
+            pending_tokens = sum(estimate_tokens(t) for t, _ in pending)
             heading_only = True
             continue
         opened = clause_label(text) if block.kind in ("paragraph", "list_item") else None

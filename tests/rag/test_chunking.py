@@ -89,3 +89,21 @@ def test_table_without_header_stays_as_is():
 def test_token_estimate_is_positive_and_monotonic():
     assert estimate_tokens("") == 0
     assert estimate_tokens("שלום עולם") < estimate_tokens("שלום עולם, מה שלומך היום?")
+
+
+def test_a_heading_under_a_heading_is_not_a_chunk_of_its_own():
+    blocks = [
+        H("הסכם שכירות בלתי מוגנת", 1, 1),
+        H("שנערך ונחתם ברמת גן ביום 15 בפברואר 2026", 2, 1),
+        P("בין: המשכיר לבין השוכרת;", 1),
+        H("1. מבוא ופרשנות", 2, 1),
+        P("1.1 המבוא להסכם זה מהווה חלק בלתי נפרד ממנו.", 1),
+    ]
+    chunks = chunk_blocks(blocks, max_tokens=300, overlap_tokens=0)
+    # every chunk holds more than headings: the title travels with the first section's text
+    assert all(len(c.text.split("\n")) > 1 for c in chunks), [c.text for c in chunks]
+    first = chunks[0]
+    assert first.text.startswith("הסכם שכירות בלתי מוגנת\nשנערך ונחתם")
+    assert "בין: המשכיר" in first.text
+    assert first.section == "הסכם שכירות בלתי מוגנת › שנערך ונחתם ברמת גן ביום 15 בפברואר 2026"
+    assert chunks[-1].section.endswith("1. מבוא ופרשנות › 1.1")

@@ -48,8 +48,16 @@ class AskAnswer(BaseModel):
 
     question: str
     answer: str
-    status: str = Field(description="answered | not_found | degraded")
+    status: str = Field(description="answered | not_found | ungrounded | degraded")
+    mode: str = Field(
+        default="none",
+        description="Which mode wrote the answer: generative (a model), extractive (quoted clauses, no model) "
+        "or none (a fixed reply).",
+    )
     handoff: bool = Field(description="True when a person should take over (nothing could answer safely).")
+    calculation: str | None = Field(
+        default=None, description="The arithmetic of an answer computed from two quoted facts, shown with them."
+    )
     citations: list[Citation]
     route: dict[str, Any]
     usage: dict[str, float]

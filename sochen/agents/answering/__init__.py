@@ -1,0 +1,142 @@
+"""The answering component: one answerer behind `sochen ask`, ``POST /v1/{tenant}/ask`` and the agent.
+
+The contract of :func:`answer`:
+- It takes what it needs as arguments — the tenant's configuration, a :class:`Library` (the tenant's
+  search, term weights, document titles and chunks) and, where a model may answer, a ``generate``
+  function — and looks nothing up by itself.
+- Modes follow ``agent.answer_mode``: ``generative`` (a routed model returns ``{found, answer,
+  citations}``; quotes and every figure of the answer — prices, times, counts, clause numbers — must
+  occur in the cited passages, else the answer is withheld), ``extractive`` (no model: the clause
+  that answers is quoted with its citation; see :mod:`.extractive`), or ``auto`` (generative, and
+  extractive when no model could answer or its answer did not check out).
+- The result says which mode answered (:attr:`Reply.mode`) and never states a figure whose source is
+  not shown. A sensitive question no local model may answer is quoted from the documents when they
+  answer it, else handed to a person (the holding reply, ``handoff``).
+- English and Arabic questions get the reply's fixed wording in their language around the Hebrew quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ...config import TenantConfig
+from ...llm import Answer, Citation, Passage
+from ...rag.retriever import SearchHit
+from .extractive import Extracted, Library, Quote, SearchFn, extract
+from .language import detect, search_query, wording
+
+__all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
+
+Generate = Callable[[list[Passage]], Answer]
+"""Runs the routed model over numbered passages and returns the grounded answer (``degraded`` when none could)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the answerer decided, ready for any entry point."""
+
+    mode: Literal["generative", "extractive", "none"]
+    status: Literal["answered", "not_found", "ungrounded", "degraded"]
+    text: str
+    citations: tuple[Citation, ...] = ()
+    handoff: bool = False
+    calculation: str | None = None
+    reason: str = ""
+    generated: Answer | None = None
+    """The model's answer when one was asked for (also when it was withheld)."""
+
+    @property
+    def refused(self) -> bool:
+        """Whether the reply says the documents do not answer (or hands the question on)."""
+        return self.status != "answered"
+
+
+def passages_of(hits: Sequence[SearchHit]) -> list[Passage]:
+    """Numbered passages for the model, one per hit."""
+    return [
+        Passage(i, h.text, h.document_id, h.title, h.section, h.page, h.chunk_id) for i, h in enumerate(hits, start=1)
+    ]
+
+
+def answer(
+    question: str,
+    *,
+    config: TenantConfig,
+    library: Library,
+    hits: Sequence[SearchHit] | None = None,
+    generate: Generate | None = None,
+    sensitive: bool = False,
+    intent: str = "",
+    top_k: int = 8,
+) -> Reply:
+    """Answer `question` from the tenant's documents in the modes the tenant allows (module docstring)."""
+    if hits is None:
+        hits = list(library.search(search_query(question), top_k=top_k))
+    setting = config.agent.answer_mode
+    persona = config.persona
+    lang = detect(question)
+    not_found = wording(lang, prefix="", source="", not_found=persona.not_found_reply).not_found
+    generated: Answer | None = None
+    if not hits:
+        if sensitive:
+            return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="sensitive_no_local")
+        return Reply("none", "not_found", not_found, reason="no_passages")
+    if generate is not None and setting != "extractive":
+        generated = generate(passages_of(hits))
+        if generated.status == "answered":
+            return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
+        if generated.status == "not_found":
+            return Reply("generative", "not_found", not_found, reason="model_not_found", generated=generated)
+        if setting == "generative":
+            if generated.status == "ungrounded":
+                return Reply("generative", "ungrounded", not_found, reason="unverified", generated=generated)
+            return Reply(
+                "none", "degraded", persona.holding_reply, handoff=True, reason="no_model", generated=generated
+            )
+    elif setting == "generative":
+        return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="no_model")
+    extracted = extract(question, hits, library, intent=intent, strict=sensitive)
+    if extracted.status != "answered":
+        if sensitive:
+            # Sensitive, no model may answer, and the documents do not: a person takes it.
+            return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="sensitive_no_local")
+        return Reply("extractive", "not_found", not_found, reason=extracted.reason, generated=generated)
+    text, citations = present(extracted, config)
+    calc = extracted.calculation.expression if extracted.calculation else None
+    return Reply(
+        "extractive", "answered", text, citations, calculation=calc, reason=extracted.reason, generated=generated
+    )
+
+
+def present(extracted: Extracted, config: TenantConfig) -> tuple[str, tuple[Citation, ...]]:
+    """The reply text (quotes, their sources, the calculation) and the citations, in the question's language."""
+    t = config.agent.templates
+    words = wording(extracted.lang, prefix=t.extractive_prefix, source="מקור", not_found="")
+    citations: list[Citation] = []
+    blocks: list[str] = []
+    for n, q in enumerate(extracted.quotes, start=1):
+        citations.append(Citation(n, q.text, _passage(n, q)))
+        where = _where(q)
+        lead = f"{_short_title(q.hit.title)}: " if extracted.comparison else ""
+        blocks.append(f"{lead}{q.text}\n({words.source}: {where})")
+    head = words.prefix if not extracted.comparison else f"{words.prefix}\n{words.compare}"
+    text = f"{head}\n" + "\n\n".join(blocks)
+    if extracted.calculation is not None:
+        text += f"\n\n{words.calculation}: {extracted.calculation.expression}"
+    return text, tuple(citations)
+
+
+def _passage(n: int, q: Quote) -> Passage:
+    h = q.hit
+    return Passage(n, h.text, h.document_id, h.title, q.section, h.page, h.chunk_id)
+
+
+def _where(q: Quote) -> str:
+    h = q.hit
+    return ", ".join(p for p in (h.title, q.section, f"עמ' {h.page}" if h.page else "") if p)
+
+
+def _short_title(title: str) -> str:
+    return title.split(" — ")[0].strip()

@@ -1,0 +1,718 @@
+"""The model-free answer: quote the clause that says it, with its citation, or say the documents do not.
+
+How a quote is chosen (all of it from the question's own words, nothing per tenant):
+- Every question word counts once, weighted by its IDF in the tenant's documents, and matches in any
+  prefixed form. A unit's words count in full; its heading and document title count half.
+- A clause number in the question ("סעיף 7.2") selects that clause; a clause no document has is refused.
+- A question that names documents ("בהסכם הסודיות", "ה-NDA") searches those documents; a comparison
+  that names two fetches the best clause from each and shows both, each with its citation.
+- A table record must be about the thing asked: a row whose first value shares no word with the
+  question (another treatment, a neighbouring variant) is never quoted in its place.
+- Two explicit facts may be combined by one step of arithmetic (a total with VAT, an amount after a
+  percentage rise, hours at an hourly rate): the calculation is shown and both quotes are cited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal, Protocol
+
+from ...rag.retriever import SearchHit
+from ...text import stems, tokenize
+from .compute import Calculation, asks_for_vat_total, money, percent_change, quantity_asked, times_quantity, vat_total
+from .language import Lang, detect, hebrew_terms
+from .units import Unit, relabel
+from .units import clause_units as _clause_units
+
+__all__ = ["Extracted", "Library", "Quote", "SearchFn", "extract"]
+
+
+class SearchFn(Protocol):
+    """The tenant's search: best chunks first, optionally only within some documents."""
+
+    def __call__(self, query: str, *, top_k: int, document_ids: Sequence[str] | None = None) -> Sequence[SearchHit]:
+        """The best `top_k` chunks for `query` (within `document_ids` when given)."""
+
+
+def _unit_idf(term: str) -> float:
+    return 1.0
+
+
+@dataclass(frozen=True)
+class Library:
+    """What the answerer may read: the search, term weights, document titles and every chunk."""
+
+    search: SearchFn
+    idf: Callable[[str], float] = _unit_idf
+    documents: Mapping[str, str] = field(default_factory=dict)
+    """Document id → title."""
+    chunks: Sequence[SearchHit] = ()
+    """Every chunk (for a clause the question names by number)."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quoted unit with its citation (the section names the clause actually quoted)."""
+
+    text: str
+    section: str
+    hit: SearchHit
+    score: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The outcome: quotes (and a calculation), or a refusal."""
+
+    status: Literal["answered", "not_found"]
+    quotes: tuple[Quote, ...] = ()
+    calculation: Calculation | None = None
+    lang: Lang = "he"
+    comparison: bool = False
+    reason: str = ""
+
+
+_STOP = frozenset(
+    " ".join(
+        (
+            "מה מי איך האם של את על עם זה זו יש לי אני אתם כמה מתי איפה לכם אפשר רוצה לפי גם או אם כל כי השווה",
+            "השווי הסבר פרט מצא סכם קובע קובעת אומר אומרת נאמר כתוב ומצא תסביר תגיד תגידו ספר ספרו בבקשה שלום",
+            "תודה היי הי לגבי בנוגע בעניין שאלה ההסכם הסכם בהסכם להסכם החוזה חוזה בחוזה המסמכים the is are what",
+            "how a an of to in on for does do it my our your which when where can i we לעומת מול ההבדל הבדל בין",
+            "ביחס השוואה זמן חייב חייבת חייבים צריך צריכה צריכים יכול יכולה יכולים מותר ניתן לעשות קורה קרה אצלכם",
+            "שלכם שלי שלנו אותו אותה הם הוא היא אנחנו אתה רק עוד כבר לבין ושל עולה עולים עולות עלות מחיר המחיר",
+            "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
+            "שונה שונים שונות דומה כדי יעלו יעלה תעלה",
+        )
+    ).split()
+)
+_SYNONYMS = {
+    "ראשון": "א'",
+    "שני": "ב'",
+    "שלישי": "ג'",
+    "רביעי": "ד'",
+    "חמישי": "ה'",
+    "שישי": "ו'",
+    "שבת": "ש'",
+    "עולה": "מחיר",
+    "עולים": "מחיר",
+    "עולות": "מחיר",
+    "עלות": "מחיר",
+    "פתוחים": "שעות",
+    "פתוח": "שעות",
+    "בתי": "בית",
+    "עורך": 'עו"ד',
+    "עורכת": 'עו"ד',
+    "עורכי": 'עו"ד',
+    "סוגרים": "שעות",
+    "פותחים": "שעות",
+    "פתיחה": "פעילות",
+    "הפתיחה": "פעילות",
+    "nda": "סודיות",
+    'שכ"ד': "שכירות",
+}
+_COMPARE = re.compile(r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|compare|versus|\bvs\b|مقارنة|مقابل")
+_CLAUSE = re.compile(
+    r"(?:סעיף|clause|section|البند)\s*(\d{1,3}(?:\.\d{1,3})*)|(?<![\d.,])(\d{1,3}\.\d{1,3})(?![\d.,%])"
+)
+_MONEY_WORDS = frozenset(
+    " ".join(
+        ("גובה סכום מחיר המחיר עולה עולות עלות תעריף שכר דמי כמה", "פיצוי הפיצוי קנס מקדמה המקדמה price cost")
+    ).split()
+)
+_SHAPE = {
+    "money": re.compile(r"₪|ש\"ח|שקל|\d%"),
+    "hours": re.compile(r"\d{1,2}:\d{2}"),
+    "time": re.compile(r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"),
+}
+_TIME_Q = re.compile(
+    r"הודעה מוקדמת|כמה זמן|תוך כמה|עד מתי|מתי|תקופת|תקופה|משך|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים"
+    r"|how long|when|متى|مدة"
+)
+_GENERIC_TITLE = {"הסכם", "חוזה", 'בע"מ', "בעמ", "ושות'", "עורכי", "דין", "רחוב", "מסמך", "טיוטה", "2026", "2025"}
+_RECITAL = re.compile(r"^\s*(?:ו?הואיל|ו?לבין:|בין:|לפיכך|שנערך ונחתם|ולראיה)")
+_VAT_WORDS = re.compile(r'כולל|כוללת|סה"כ|סך הכול|מע"מ|מע״מ|\bvat\b|including|total', re.IGNORECASE)
+_UNSEEN = 0.6
+_FUZZY = 0.75
+_MIN_COVERAGE = 0.42
+_MIN_STRICT = 0.6
+_SCAN_ALL = 2000
+_MIN_SIDE = 0.25
+_TOP_HITS = 8
+
+
+@dataclass
+class _Terms:
+    forms: list[tuple[frozenset[str], float]]
+    total: float
+
+    def cover(self, words: AbstractSet[str], context: AbstractSet[str] = frozenset()) -> float:
+        if not self.total:
+            return 0.0
+        got = 0.0
+        for variants, w in self.forms:
+            exact = {v for v in variants if v[0] not in "~≈"}
+            if exact & words:
+                got += w
+            elif variants & words:
+                got += w * _FUZZY  # the same lemma or root, not the same word ('איחור' / 'אחריות')
+            elif variants & context:
+                got += w / 2
+        return got / self.total
+
+    def missing(self, words: AbstractSet[str]) -> float:
+        return sum(w for variants, w in self.forms if not variants & words) / self.total if self.total else 0.0
+
+
+_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
+_SUFFIX = re.compile(r"(?:יות|ים|ות|ית|יי|ה|ת|י)$")
+_VERB_PREFIX = re.compile(r"^(?:יי|[יתנאלמ])(?=[\u05d0-\u05ea]{3,})")
+
+
+def _key(stem: str) -> str:
+    """A rough lemma: inflection suffixes and one verb prefix off ('יתקן'/'לתקן' → 'תקן', 'סודות' → 'סוד')."""
+    if len(stem) < 3 or not ("\u05d0" <= stem[0] <= "\u05ea"):
+        return stem
+    if len(stem) == 3:
+        return "~" + stem.translate(_FINALS)  # 'דין' and 'דיני' meet at 'דינ'
+    key = _SUFFIX.sub("", stem)
+    if len(key) < 3:
+        key = stem
+    if len(key) >= 5 and key[0] == "ה":
+        key = key[1:]  # hif'il and nif'al: 'השכיר', 'היכנס'
+    if len(key) >= 4:
+        key = _VERB_PREFIX.sub("", key)
+    key = key.translate(_FINALS)
+    return "~" + key if len(key) >= 3 else stem
+
+
+def _skeleton(key: str) -> str | None:
+    """The key without inner ו/י and with final letters as medial: 'בדיק' and 'בדוק' → 'בדק'."""
+    body = key[0] + key[1:].replace("ו", "").replace("י", "")
+    body = body.translate(_FINALS)
+    return "≈" + body if len(body) >= 3 else None
+
+
+@lru_cache(maxsize=200_000)
+def _forms_cached(tok: str) -> frozenset[str]:
+    return frozenset(_forms_uncached(tok))
+
+
+def _forms(tok: str) -> set[str]:
+    return set(_forms_cached(tok))
+
+
+def _forms_uncached(tok: str) -> set[str]:
+    out = {tok, *stems(tok)}
+    keys = {_key(s) for s in out}
+    if len(tok) >= 4:
+        # Skeletons of the lemma and of the stem itself ('תיאום' and 'לתאם' meet at 'תאמ').
+        bases = [k[1:] for k in keys if k.startswith("~")] + [s for s in out if len(s) >= 4 and s[0] >= "\u05d0"]
+        keys |= {sk for b in bases if (sk := _skeleton(b)) is not None}
+    return out | keys
+
+
+@lru_cache(maxsize=20_000)
+def clause_units(text: str) -> tuple[Unit, ...]:
+    """A chunk's units (cached: the same chunks come back question after question)."""
+    return tuple(_clause_units(text))
+
+
+def _stop(tok: str) -> bool:
+    """A question word that says nothing about the topic, also with a prefix ('וכמה', 'לבין')."""
+    return len(tok) < 2 or tok in _STOP or any(s in _STOP for s in stems(tok))
+
+
+def _words(text: str) -> frozenset[str]:
+    return _words_cached(text)
+
+
+@lru_cache(maxsize=50_000)
+def _words_cached(text: str) -> frozenset[str]:
+    return frozenset({t for tok in tokenize(text) for t in _forms(tok)} | _days(text))
+
+
+_DAY_LETTERS = "אבגדהוש"
+_DAY_RANGE = re.compile(r"(?<![\u05d0-\u05ea])([א-ו])['׳]?\s*[–\-]\s*([א-ו])['׳]")
+
+
+def _days(text: str) -> set[str]:
+    """The days a range covers ('א׳–ה׳' is also ב', ג', ד'): a question about Tuesday finds the Sun–Thu row."""
+    out: set[str] = set()
+    for m in _DAY_RANGE.finditer(text):
+        a, b = _DAY_LETTERS.find(m.group(1)), _DAY_LETTERS.find(m.group(2))
+        if 0 <= a < b:
+            out |= {f"{_DAY_LETTERS[i]}'" for i in range(a, b + 1)}
+    return out
+
+
+def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = frozenset()) -> _Terms:  # type: ignore[assignment]
+    """The question's words with their weights; words naming a document (`light`) weigh a third."""
+    forms: list[tuple[frozenset[str], float]] = []
+    unseen = idf("\u0000")
+    for tok in dict.fromkeys(tokenize(question)):
+        if _stop(tok) or re.fullmatch(r"[a-z\u0621-\u064a]+|\d+", tok):
+            continue  # a bare number in a question is a quantity to compute with, not a word to find
+        variants = _forms(tok)
+        variants |= {_SYNONYMS[v] for v in list(variants) if v in _SYNONYMS}
+        weight = min(idf(v) for v in variants if v[0] not in "~≈")
+        if weight >= unseen - 1e-6:
+            weight *= _UNSEEN  # a word the documents never use: often phrasing ('נגמרת'), sometimes the topic
+        if variants & light:
+            weight /= 3
+        forms.append((frozenset(variants), weight))
+    return _Terms(forms, sum(w for _, w in forms))
+
+
+def _title_terms(documents: Mapping[str, str]) -> dict[str, set[str]]:
+    """Each document's distinctive title words (in no other title), with their stems."""
+    per = {
+        d: [t for t in tokenize(title.split(" — ")[0]) if t not in _GENERIC_TITLE and len(t) > 2]
+        for d, title in documents.items()
+    }
+    plain = {d: [{w, *stems(w)} for w in words] for d, words in per.items()}
+    out: dict[str, set[str]] = {}
+    for d, words in per.items():
+        others = set().union(*(v for o, ws in plain.items() if o != d for v in ws)) if len(plain) > 1 else set()
+        # Distinct by its written forms; matched by them and its lemma ('מהשכירות' names the lease).
+        out[d] = {v for w, forms in zip(words, plain[d], strict=True) if not forms & others for v in (w, _key(w))}
+    return out
+
+
+_DOC_WORDS = frozenset(("הסכם", "בהסכם", "להסכם", "מהסכם", "שבהסכם", "חוזה", "החוזה", "בחוזה", "מסמך", "במסמך"))
+
+
+def _strongly_named(question: str, documents: Mapping[str, str]) -> list[str]:
+    """Documents named as documents ('הסכם הסודיות', 'ה-NDA'), not only by a topic word of their title."""
+    tokens = tokenize(question)
+    out = []
+    for d in _named_documents(question, documents):
+        words = _title_terms(documents)[d]
+        for i, tok in enumerate(tokens):
+            variants = {*_forms(tok), _SYNONYMS.get(tok, tok)}
+            if variants & words and (tok == "nda" or (i > 0 and tokens[i - 1] in _DOC_WORDS)):
+                out.append(d)
+                break
+    return out
+
+
+def _named_documents(question: str, documents: Mapping[str, str]) -> list[str]:
+    """Documents the question names by a distinctive word of their title, in the order named."""
+    tokens = tokenize(question)
+    found: list[tuple[int, str]] = []
+    for d, words in _title_terms(documents).items():
+        for i, tok in enumerate(tokens):
+            variants = {*_forms(tok), _SYNONYMS.get(tok, tok)}
+            if variants & words or any(_one_off(v, w) for v in variants for w in words if v[0] not in "~≈"):
+                found.append((i, d))
+                break
+    return [d for _, d in sorted(found)]
+
+
+def _one_off(a: str, b: str) -> bool:
+    """A one-letter typo in a long word ('השכירוט' for 'השכירות')."""
+    return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+_HOW_MUCH = re.compile(
+    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה|כמה יעלה|כמה תעלה|כמה משלמ|מה המחיר|מחיר של"
+    r"|how much|what does .* cost|كم سعر|كم يكلف"
+)
+_WHAT_TIME = re.compile(r"באיזו שעה|עד איזו שעה|מאיזו שעה|עד מתי אתם|מתי אתם פתוחים|שעות הפתיחה|שעות הפעילות|what time")
+_HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|ساعات")
+
+
+def _required(question: str) -> re.Pattern[str] | None:
+    """What any answer must contain: an amount for 'how much', a clock time for 'what time'."""
+    if _HOW_MUCH.search(question.lower()):
+        return _SHAPE["money"]
+    if _WHAT_TIME.search(question.lower()):
+        return _SHAPE["hours"]
+    return None
+
+
+def _shape(question: str, intent: str) -> re.Pattern[str] | None:
+    if intent == "hours_question" or _HOURS_Q.search(question.lower()):
+        return _SHAPE["hours"]
+    words = {t for tok in tokenize(question) for t in (tok, *stems(tok))}
+    if intent == "price_question" or _MONEY_WORDS & words:
+        return _SHAPE["money"]
+    if _TIME_Q.search(question):
+        return _SHAPE["time"]
+    return None
+
+
+def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[str] = ()) -> bool:
+    """A table record is about what the question names.
+
+    A word of its first value is in the question, and where the question goes on past that word it goes on
+    as the record does ('בדיקת צוואה' is not 'בדיקת חוזה עבודה').
+    """
+    key = {t for t in _words(unit.row_key) if len(t) > 1 and t not in _STOP}
+    if not key:
+        return True
+    if not key & question_words:
+        return False
+    names = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
+    for j, tok in enumerate(tokens):
+        here = _forms(tok)
+        for i, name in enumerate(names):
+            if not here & name:
+                continue
+            nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+            if i + 1 >= len(names) or nxt is None or _stop(nxt) or nxt.isdigit() or _forms(nxt) & names[i + 1]:
+                return True
+    return False
+
+
+@dataclass
+class _Candidate:
+    unit: Unit
+    hit: SearchHit
+    score: float
+    coverage: float
+    words: AbstractSet[str]
+
+
+def _candidates(
+    terms: _Terms,
+    hits: Sequence[SearchHit],
+    *,
+    question_words: AbstractSet[str],
+    shape: re.Pattern[str] | None,
+    prefer: Sequence[str] = (),
+    anchor: frozenset[str] | None = None,
+    tokens: Sequence[str] = (),
+    known: Callable[[str], bool] = lambda t: True,
+    required: re.Pattern[str] | None = None,
+) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    seen: set[tuple[str, str]] = set()
+    for rank, hit in enumerate(hits):
+        title_words = _words(hit.title)
+        carried: AbstractSet[str] = frozenset()
+        units = clause_units(hit.text)
+        keys = set().union(*(_words(u.row_key) for u in units if u.is_row)) - _STOP if units else set()
+        # Does the question name an entity of this table (a treatment, a role)? Then a row must be about it,
+        # and a rare question word the table never uses ('ציפוי' asked, only 'כתר' listed) rules rows out.
+        table_asks = bool(keys & question_words)
+        heads = _heads(tokens, keys, known) if table_asks else []
+        for unit in units:
+            if (hit.chunk_id, unit.text) in seen:
+                continue
+            seen.add((hit.chunk_id, unit.text))
+            words = _words(unit.text)
+            if unit.text.endswith("?"):
+                carried = words  # a FAQ question: the answer after it inherits its words
+                continue
+            context = _words(unit.context) | _words(hit.section) | title_words | carried
+            carried = frozenset()
+            # A table record reads with its caption and header row: they are part of what it says.
+            coverage = (
+                terms.cover(words | _words(unit.context), context) if unit.is_row else terms.cover(words, context)
+            )
+            if required is not None and not required.search(unit.text):
+                continue  # 'how much' is not answered without an amount
+            row_bonus = 0.0
+            if unit.is_row and table_asks:
+                if not _row_matches(unit, question_words, tokens) or any(not h & words for h in heads):
+                    continue  # another row's entity: never quoted for the one asked about
+                row_bonus = 0.1
+            if anchor is not None and not anchor & (words | context):
+                coverage *= 0.85  # it leaves out the question's most specific word
+            # A short clause that says it beats a long one that also mentions it.
+            score = coverage + 0.12 * max(0.0, 1 - rank / _TOP_HITS) + row_bonus - 0.0002 * len(unit.text)
+            if shape is not None and shape.search(unit.text):
+                score += 0.1
+                coverage += 0.05
+            if prefer and hit.document_id in prefer:
+                score += 0.08
+            if unit.clause:
+                score += 0.05  # a numbered clause over a heading's prose
+            if _RECITAL.match(unit.text):
+                score -= 0.15  # the parties and the recitals are background, not terms
+            out.append(_Candidate(unit, hit, score, coverage, words))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -> list[set[str]]:
+    """Words just before a table entity named in the question that the table never names.
+
+    'ציפוי' in 'ציפוי חרסינה' when only 'כתר חרסינה' is listed: the question is about something else.
+    """
+    out: list[set[str]] = []
+    for i in range(1, len(tokens)):
+        here, before = _forms(tokens[i]), tokens[i - 1]
+        if not here & keys or _stop(before):
+            continue
+        forms = _forms(before)
+        if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
+            out.append(forms)
+    return out
+
+
+def _quote(c: _Candidate) -> Quote:
+    return Quote(c.unit.text, relabel(c.hit.section, c.unit.clause), c.hit, round(c.score, 3), round(c.coverage, 3))
+
+
+_QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?")
+_PART_SPLIT = re.compile(r"\?\s*|,\s*(?=ו(?:כמה|מה|מתי|איך|האם|אם|של|איזה|לכמה)\b)|\s(?=ושנית|ושלישית)")
+
+
+def _focus(question: str) -> str:
+    """What a long message asks: its sentences that end in a question mark (the rest is background)."""
+    if len(question) < 160:
+        return question
+    asked = [m.group(0).strip() for m in _QUESTION_SENTENCE.finditer(question)]
+    return " ".join(asked) if asked else question
+
+
+def _parts(focus: str) -> list[str]:
+    """The sub-questions of one message ('מה התעריף של שותף? ושל שותף בכיר?')."""
+    parts = [p.strip(" ,") for p in _PART_SPLIT.split(focus) if p and p.strip(" ,?")]
+    return parts if len(parts) > 1 else [focus]
+
+
+_PERSONAL = re.compile(r"(?:תעודת זהות|מספר זהות|ת\.ז\.?|ת\"ז|ת״ז|טלפון|נייד)?\s*:?\s*\+?\d[\d\- ]{6,14}\d")
+_PHRASES = (
+    (re.compile(r"שכר ה?דירה|שכ\"ד"), "דמי השכירות"),
+    (re.compile(r"בעלת? ה?בית"), "המשכיר"),
+    (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד'),
+)
+
+
+def extract(
+    question: str, hits: Sequence[SearchHit], library: Library, *, intent: str = "", strict: bool = False
+) -> Extracted:
+    """Choose what to quote for `question` from `hits` (see the module docstring).
+
+    `strict` (a question with the asker's personal data): only a quote that covers the question well; a
+    person answers the rest.
+    """
+    needed = _MIN_STRICT if strict else _MIN_COVERAGE
+    lang = detect(question)
+    query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
+    for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
+        query = phrase.sub(rf"\g<0> {plain}", query)
+    focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
+    question_words = _words(focus)
+    shape = _shape(focus, intent)
+    named = _named_documents(focus, library.documents) if library.documents else []
+    comparing = bool(_COMPARE.search(focus.lower()))
+    anchor = _anchor(focus, library.idf)
+    table: dict[str, Any] = {
+        "tokens": tokenize(focus),
+        "known": _known_by(library.idf),
+        "required": _required(focus) if len(_parts(focus)) == 1 else None,
+    }
+
+    clause = _asked_clause(focus)
+    if clause:
+        return _by_clause(focus, clause, hits, library, named, lang)
+
+    doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
+    if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
+        # A question that names two documents wants each one's clause, side by side.
+        terms = _terms(focus, library.idf, light=doc_words)
+        sides: list[Quote] = []
+        for d in named[:2]:
+            side_hits = list(library.search(focus, top_k=8, document_ids=[d]))
+            if len(library.chunks) <= _SCAN_ALL:
+                seen_ids = {h.chunk_id for h in side_hits}
+                side_hits += [h for h in library.chunks if h.document_id == d and h.chunk_id not in seen_ids]
+            ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape, anchor=anchor, **table)
+            if ranked and ranked[0].coverage >= _MIN_SIDE:
+                sides.append(_quote(ranked[0]))
+        if sides:
+            return Extracted("answered", tuple(sides), lang=lang, comparison=len(sides) > 1, reason="comparison")
+        return Extracted("not_found", lang=lang, reason="comparison_no_match")
+
+    asked = _VAT_WORDS.sub(" ", focus) if asks_for_vat_total(focus) else focus  # the total is computed, not sought
+    terms = _terms(asked, library.idf, light=doc_words if named else set())
+    pool = list(hits[:_TOP_HITS])
+    known = {h.chunk_id for h in pool}
+    extra: list[SearchHit] = []
+    if focus != query:
+        extra += library.search(focus, top_k=5)
+    if named:
+        extra += library.search(focus, top_k=5, document_ids=named)
+    for h in extra:
+        if h.chunk_id not in known:
+            known.add(h.chunk_id)
+            pool.append(h)
+    parts = _parts(focus)
+    chosen: list[_Candidate] = []
+    wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
+    if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
+        wider += [h for h in library.chunks if h.chunk_id not in known and h not in wider]
+    for look in (pool, wider):
+        # A second, wider look only when the first finds nothing good enough.
+        pool = [*pool, *look] if look is not pool else pool
+        ranked = _candidates(
+            terms, pool, question_words=question_words, shape=shape, prefer=named, anchor=anchor, **table
+        )
+        if len(parts) > 1:
+            chosen = _per_part(parts, ranked, library, shape)
+        elif ranked and ranked[0].coverage >= needed:
+            chosen = [ranked[0]]
+        if chosen:
+            break
+    if not chosen:
+        return Extracted("not_found", lang=lang, reason="no_match")
+    best = chosen[0]
+    if len(chosen) == 1:
+        # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
+        missing = terms.missing(best.words | _words(best.unit.context) | _words(best.hit.section))
+        if missing > 0.2:
+            for c in ranked[1:6]:
+                gain = missing - terms.missing(best.words | c.words | _words(c.unit.context))
+                if gain >= 0.15 and c.coverage >= _MIN_COVERAGE * 0.75 and c.unit.text != best.unit.text:
+                    chosen.append(c)
+                    break
+    calculation, quotes = _calculate(focus, [_quote(c) for c in chosen], library)
+    return Extracted("answered", tuple(quotes), calculation, lang=lang, comparison=comparing and len(quotes) > 1)
+
+
+def _per_part(
+    parts: list[str], ranked: list[_Candidate], library: Library, shape: re.Pattern[str] | None
+) -> list[_Candidate]:
+    """The best unit for each sub-question (scored on its own words, and a little on the whole question's)."""
+    chosen: list[_Candidate] = []
+    for part in parts:
+        terms = _terms(part, library.idf)
+        if not terms.forms:
+            continue
+        best: tuple[float, _Candidate] | None = None
+        for c in ranked:
+            context = _words(c.unit.context) | _words(c.hit.section) | _words(c.hit.title)
+            own = terms.cover(c.words, context)
+            if shape is not None and shape.search(c.unit.text):
+                own += 0.1
+            score = own + 0.3 * c.coverage
+            if own >= _MIN_COVERAGE and (best is None or score > best[0]):
+                best = (score, c)
+        if best is not None and all(best[1].unit.text != c.unit.text for c in chosen):
+            chosen.append(best[1])
+    return chosen
+
+
+def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
+    """Whether the documents use a word at all."""
+    unseen = idf("\u0000")
+    return lambda term: idf(term) < unseen - 1e-6
+
+
+def _anchor(question: str, idf: Callable[[str], float]) -> frozenset[str] | None:
+    """The question's rarest word that the documents use at all: an answer should contain it."""
+    unseen = idf("\u0000")
+    best: tuple[float, frozenset[str]] | None = None
+    for tok in dict.fromkeys(tokenize(question)):
+        if _stop(tok):
+            continue
+        variants = _forms(tok)
+        weight = min(idf(v) for v in variants if v[0] not in "~≈")
+        if weight < unseen - 1e-6 and (best is None or weight > best[0]):
+            best = (weight, frozenset(variants))
+    return best[1] if best else None
+
+
+def _asked_clause(question: str) -> str | None:
+    m = _CLAUSE.search(question)
+    if not m:
+        return None
+    return m.group(1) or m.group(2)
+
+
+def _by_clause(
+    query: str, clause: str, hits: Sequence[SearchHit], library: Library, named: Sequence[str], lang: Lang
+) -> Extracted:
+    """The clause the question names: from the named document when there is one; refused when none has it."""
+    found: list[tuple[int, Quote]] = []
+    seen: set[str] = set()
+    for hit in [*hits, *library.chunks]:
+        if hit.chunk_id in seen:
+            continue
+        seen.add(hit.chunk_id)
+        for unit in clause_units(hit.text):
+            if unit.clause == clause:
+                rank = 0 if hit.document_id in named else 1
+                found.append((rank, Quote(unit.text, relabel(hit.section, clause), hit, 1.0, 1.0)))
+    if not found:
+        return Extracted("not_found", lang=lang, reason="no_such_clause")
+    found.sort(key=lambda x: x[0])
+    if named and found[0][0] != 0:
+        return Extracted("not_found", lang=lang, reason="no_such_clause_in_document")
+    best_rank = found[0][0]
+    quotes = [q for r, q in found if r == best_rank]
+    docs = list(dict.fromkeys(q.hit.document_id for q in quotes))
+    if len(docs) > 1:
+        # Several documents have this clause and the question names none: the one search ranked first.
+        order = {h.document_id: i for i, h in reversed(list(enumerate(hits)))}
+        docs.sort(key=lambda d: order.get(d, len(hits)))
+    keep = [q for q in quotes if q.hit.document_id == docs[0]]
+    return Extracted("answered", (keep[0],), lang=lang, reason="clause")
+
+
+def _calculate(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation | None, list[Quote]]:
+    """One step of arithmetic when the question asks for it and both facts are quoted (see compute).
+
+    Returns the calculation and the quotes to show, in order (the facts it used among them).
+    """
+    first = quotes[0]
+    if asks_for_vat_total(query):
+        amount = next((q for q in quotes if money(q.text) and not _VAT_RATE.search(q.text)), None)
+        if amount is not None:
+            rate = next((q for q in quotes if _VAT_RATE.search(q.text)), None) or _find_unit(
+                library, amount.hit.document_id, lambda t: bool(_VAT_RATE.search(t))
+            )
+            if rate is not None:
+                calc = vat_total(amount.text, rate.text, amount_index=0, rate_index=1)
+                if calc is not None:
+                    return calc, [amount, rate]
+    asked = quantity_asked(query)
+    if asked is not None:
+        calc = times_quantity(query, first.text, index=0)
+        if calc is not None:
+            return calc, quotes
+    if re.search(r"\d%", first.text) and not money(first.text) and _MONEY_WORDS & set(tokenize(query)):
+        base = next((q for q in quotes[1:] if money(q.text)), None) or _find_base(library, first, query)
+        if base is not None:
+            calc = percent_change(first.text, base.text, rule_index=0, base_index=1)
+            if calc is not None:
+                return calc, [first, base]
+    return None, quotes
+
+
+_VAT_RATE = re.compile(r'(?:מע"מ|מע״מ)[^.%\n]{0,20}?\d{1,2}(?:\.\d)?\s?%|\d{1,2}\s?%[^.\n]{0,10}מע')
+
+
+def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) -> Quote | None:
+    """The first unit passing `test`, in the same document first, then anywhere."""
+    chunks = sorted(library.chunks, key=lambda h: h.document_id != document_id)
+    for hit in chunks:
+        for unit in clause_units(hit.text):
+            if test(unit.text):
+                return Quote(unit.text, relabel(hit.section, unit.clause), hit)
+    return None
+
+
+def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
+    """The amount a percentage rule applies to: the best-matching unit of the same document with a ₪ figure."""
+    rule_words = {w for w in _words(rule.text) if len(w) > 2 and w not in _STOP}
+    best: tuple[float, Quote] | None = None
+    for hit in library.chunks:
+        if hit.document_id != rule.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.text == rule.text or not money(unit.text):
+                continue
+            overlap = len(rule_words & _words(unit.text))
+            if best is None or overlap > best[0]:
+                best = (overlap, Quote(unit.text, relabel(hit.section, unit.clause), hit))
+    return best[1] if best is not None and best[0] >= 2 else None

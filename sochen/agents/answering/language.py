@@ -1,0 +1,226 @@
+"""The question's language, the reply's fixed wording in it, and Hebrew search terms for foreign words.
+
+The documents are Hebrew; a question may be English or Arabic. Retrieval finds the Hebrew passage
+(the embedder is multilingual, and the words below add Hebrew terms for the lexical side); the
+answer quotes the Hebrew clause and says everything else in the question's language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Lang", "Wording", "detect", "hebrew_terms", "search_query", "wording"]
+
+Lang = Literal["he", "en", "ar"]
+
+_HE = re.compile(r"[\u05d0-\u05ea]")
+_AR = re.compile(r"[\u0621-\u064a]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def detect(text: str) -> Lang:
+    """'he' unless the question is mostly Latin or Arabic letters."""
+    he, ar, la = len(_HE.findall(text)), len(_AR.findall(text)), len(_LATIN.findall(text))
+    if ar > he and ar >= la:
+        return "ar"
+    if la > he * 2 and la > ar:
+        return "en"
+    return "he"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Fixed reply text in one language (Hebrew comes from the tenant's own templates)."""
+
+    prefix: str
+    source: str
+    not_found: str
+    calculation: str
+    compare: str
+
+
+_WORDING: dict[str, Wording] = {
+    "en": Wording(
+        prefix="According to our documents (quoted in the original Hebrew):",
+        source="Source",
+        not_found="I could not find this in our documents. I can pass your question to a person on our team.",
+        calculation="Calculation",
+        compare="Side by side:",
+    ),
+    "ar": Wording(
+        prefix="وفقًا لمستنداتنا (مقتبس بالعبرية كما ورد في الأصل):",
+        source="المصدر",
+        not_found="لم أجد إجابة على ذلك في مستنداتنا. يمكنني تحويل سؤالك إلى أحد أفراد فريقنا.",
+        calculation="الحساب",
+        compare="مقارنة بين المستندين:",
+    ),
+}
+
+
+def wording(lang: Lang, *, prefix: str, source: str, not_found: str) -> Wording:
+    """The reply's fixed text: the tenant's Hebrew templates, or the built-in English/Arabic ones."""
+    if lang == "he":
+        return Wording(prefix=prefix, source=source, not_found=not_found, calculation="חישוב", compare="זה מול זה:")
+    return _WORDING[lang]
+
+
+# Common words of contracts, fee lists and clinic documents, English and Arabic → Hebrew search terms.
+_GLOSSARY: dict[str, str] = {
+    # English
+    "rent": "דמי השכירות",
+    "rental": "שכירות",
+    "lease": "שכירות",
+    "tenant": "השוכרת שוכר",
+    "landlord": "המשכיר",
+    "monthly": "חודשי החודשיים",
+    "month": "חודש",
+    "months": "חודשים",
+    "year": "שנה",
+    "years": "שנים",
+    "period": "תקופת",
+    "long": "משך תקופת",
+    "last": "במשך",
+    "obligation": "חובת",
+    "start": "מיום",
+    "starts": "מיום",
+    "term": "תקופת",
+    "duration": "תקופת",
+    "nda": "סודיות",
+    "confidentiality": "סודיות",
+    "confidential": "סודי",
+    "secret": "סוד",
+    "notice": "הודעה מראש",
+    "terminate": "לסיים סיום",
+    "termination": "סיום",
+    "end": "סיום",
+    "guarantee": "ערבות",
+    "deposit": "ערבות פיקדון",
+    "interest": "ריבית",
+    "late": "איחור",
+    "jurisdiction": "סמכות השיפוט",
+    "court": "בית משפט",
+    "law": "דין",
+    "fee": "שכר טרחה",
+    "fees": "שכר טרחה",
+    "price": "מחיר",
+    "cost": "מחיר עלות",
+    "costs": "מחיר עלות",
+    "much": "מחיר",
+    "consultation": "ייעוץ",
+    "consult": "ייעוץ",
+    "meeting": "פגישת",
+    "first": "ראשונה",
+    "hourly": "לשעה",
+    "hour": "שעה",
+    "hours": "שעות",
+    "partner": "שותף",
+    "lawyer": "עורך דין",
+    "retainer": "ריטיינר",
+    "vat": 'מע"מ',
+    "discount": "הנחה",
+    "option": "אופציה",
+    "extend": "להאריך",
+    "extension": "הארכת",
+    "sublet": "שכירות משנה",
+    "pets": "כלב חתול",
+    "pet": "כלב חתול",
+    "dog": "כלב",
+    "repair": "תיקון יתקן",
+    "repairs": "תיקונים",
+    "insurance": "ביטוח",
+    "damages": "פיצוי",
+    "compensation": "פיצוי",
+    "penalty": "פיצוי מוסכם",
+    "liability": "אחריות",
+    "open": "שעות פתיחה",
+    "opening": "שעות פתיחה",
+    "sunday": "ראשון",
+    "monday": "שני",
+    "tuesday": "שלישי",
+    "wednesday": "רביעי",
+    "thursday": "חמישי",
+    "friday": "שישי",
+    "saturday": "שבת",
+    "cancel": "ביטול",
+    "cancellation": "ביטול",
+    "appointment": "תור",
+    "parking": "חניה",
+    "cleaning": "ניקוי",
+    "whitening": "הלבנת",
+    "teeth": "שיניים",
+    "tooth": "שן",
+    "crown": "כתר",
+    "implant": "שתל",
+    "payments": "תשלומים",
+    "instalments": "תשלומים",
+    "installments": "תשלומים",
+    "emergency": "חירום",
+    "address": "כתובת",
+    "salary": "שכר",
+    "probation": "תקופת ניסיון",
+    # Arabic
+    "الإيجار": "שכירות",
+    "الايجار": "שכירות",
+    "إيجار": "שכירות",
+    "ايجار": "שכירות",
+    "مدة": "תקופת",
+    "فترة": "תקופת",
+    "عقد": "הסכם",
+    "العقد": "הסכם",
+    "السرية": "סודיות",
+    "سرية": "סודיות",
+    "السعر": "מחיר",
+    "سعر": "מחיר",
+    "كم": "מחיר",
+    "تكلفة": "מחיר עלות",
+    "ساعات": "שעות",
+    "الساعات": "שעות",
+    "شهر": "חודש",
+    "شهرا": "חודשים",
+    "أشهر": "חודשים",
+    "سنوات": "שנים",
+    "سنة": "שנה",
+    "استشارة": "ייעוץ",
+    "الاستشارة": "ייעוץ",
+    "إشعار": "הודעה",
+    "إنهاء": "סיום לסיים",
+    "انهاء": "סיום לסיים",
+    "كفالة": "ערבות",
+    "الكفالة": "ערבות",
+    "فائدة": "ריבית",
+    "تأخير": "איחור",
+    "المحكمة": "בית משפט",
+    "الأحد": "ראשון",
+    "الجمعة": "שישי",
+    "السبت": "שבת",
+    "موعد": "תור",
+    "إلغاء": "ביטול",
+    "تنظيف": "ניקוי",
+    "تبييض": "הלבנת",
+    "الأسنان": "שיניים",
+    "أسنان": "שיניים",
+    "موقف": "חניה",
+    "طوارئ": "חירום",
+    "دفعات": "תשלומים",
+}
+_WORD = re.compile(r"[A-Za-z]+|[\u0621-\u064a]+")
+
+
+def hebrew_terms(text: str) -> str:
+    """Hebrew search terms for the English and Arabic words of `text` ('' when there are none)."""
+    terms = []
+    for word in (m.lower() for m in _WORD.findall(text)):
+        forms = (word, *(word.removeprefix(p) for p in ("وال", "لل", "ال", "و", "ل", "ب") if word.startswith(p)))
+        for form in forms:
+            if form in _GLOSSARY:
+                terms.append(_GLOSSARY[form])
+                break
+    return " ".join(dict.fromkeys(terms))
+
+
+def search_query(question: str) -> str:
+    """The question as searched: foreign questions get Hebrew terms for their words added."""
+    extra = hebrew_terms(question) if detect(question) != "he" else ""
+    return f"{question} {extra}".strip()

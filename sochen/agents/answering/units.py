@@ -1,0 +1,130 @@
+"""Quotable units of a retrieved chunk: whole clauses (with their items), table records, sentences.
+
+A chunk may hold several sub-clauses (7.1 … 7.4) under a heading line. The answer quotes the unit
+that answers, and its citation names that unit's own clause ("7. תקופת ניסיון › 7.4"), not the
+chunk's first one. Heading lines are never units: their words are context for the units under them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Unit", "clause_units", "relabel"]
+
+# "7.4 ..." (dotted, at least one dot), "(ב) ...", "סעיף 7 ..." open a clause.
+_DOTTED = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})+)\.?\s+\S")
+_TOP = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
+_ITEM = re.compile(r"^\s*\(([\u05d0-\u05ea]{1,2}|\d{1,3})\)\s*\S")
+_SECTION_WORD = re.compile(r"^\s*סעיף\s+(\d{1,3}(?:\.\d{1,3})*)\s")
+_LABEL_PART = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|\([^)]{1,4}\)|סעיף\s+\S+)$")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+_MAX_UNIT_CHARS = 480
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One quotable unit: its text, the clause it is (or ''), and the heading lines above it."""
+
+    text: str
+    clause: str = ""
+    context: str = ""
+    is_row: bool = False
+    row_key: str = ""
+    """A table record's first value (the entity the row is about: a treatment, a role)."""
+
+
+def _is_heading(line: str) -> bool:
+    """A title line: short, no sentence end, no figures beyond its own number."""
+    m = _TOP.match(line)
+    body = m.group(2) if m else line
+    if len(body.split()) > 6 or re.search(r"[.;!?:]\s*$", body) or re.search(r"\d|₪|%", body):
+        return False
+    return not (" · " in line or " | " in line)
+
+
+def _row_key(line: str) -> str:
+    first = line.split(" · ")[0].split(" | ")[0]
+    return first.split(":", 1)[1].strip() if ":" in first else first.strip()
+
+
+def clause_units(text: str) -> list[Unit]:
+    """The units of a chunk's text, in order (see the module docstring)."""
+    units: list[Unit] = []
+    context: list[str] = []
+    current: list[str] = []
+    clause = ""
+
+    def close() -> None:
+        nonlocal current
+        if not current:
+            return
+        body = "\n".join(current).strip()
+        ctx = " ".join(context)
+        if len(body) <= _MAX_UNIT_CHARS:
+            units.append(Unit(body, clause, ctx))
+        else:
+            # A long clause: its sentences, each still labelled with the clause they belong to.
+            units.extend(Unit(s.strip(), clause, ctx) for s in _SENTENCE.split(body) if s.strip())
+        current = []
+
+    in_table = False
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if " · " in line or (" | " in line and (in_table or ":" in line)):
+            close()
+            units.append(Unit(line, clause, " ".join(context), True, _row_key(line)))
+            in_table = True
+            continue
+        if " | " in line:  # a table's header row: context for the records under it
+            close()
+            context.append(line)
+            in_table = True
+            continue
+        in_table = False
+        m = _DOTTED.match(line) or _SECTION_WORD.match(line)
+        if m:
+            close()
+            clause = m.group(1)
+            current = [line]
+            continue
+        if _ITEM.match(line) and current:
+            current.append(line)  # (א), (ב) … stay with the clause they belong to
+            continue
+        if _is_heading(line) and not line.endswith("?"):
+            close()
+            top = _TOP.match(line)
+            if top:
+                clause = ""
+            context = [*context[-1:], line] if context and not top else [line]
+            continue
+        top = _TOP.match(line)
+        if top:  # "1. ריטיינר בסיסי: ₪8,000 לחודש" — a numbered item with content
+            close()
+            clause = top.group(1)
+            current = [line]
+            continue
+        if current and clause and not line.endswith("?"):
+            current.append(line)  # a clause continued on the next line
+            continue
+        close()
+        clause_here = clause if current else ""
+        for sentence in _SENTENCE.split(line):
+            if sentence.strip():
+                units.append(Unit(sentence.strip(), clause_here, " ".join(context)))
+    close()
+    return units
+
+
+def relabel(section: str, clause: str) -> str:
+    """The chunk's section path with its trailing clause numbers replaced by `clause` (the one quoted)."""
+    if not clause:
+        return section
+    parts = [p for p in section.split(" › ") if p]
+    if parts and parts[-1] == clause:
+        return section
+    while parts and _LABEL_PART.match(parts[-1]) and not clause.startswith(parts[-1] + "."):
+        parts.pop()  # the chunk's own clause numbers go; the ancestors of the quoted clause stay
+    return " › ".join([*parts, clause])
