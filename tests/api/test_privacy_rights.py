@@ -1,0 +1,330 @@
+"""A person's rights end to end: real webhooks, real turns, queued jobs and checkpoints — then find, export, erase.
+
+Two people write to the clinic in the same webhook delivery: דנה (+972501234567) and יוסי (+972501234568,
+sharing all but the last digit). Erasing דנה must leave no byte of her phone, ID, e-mail, name or words in
+the database file, the checkpoints, the outbox or the logs — and leave יוסי and the tenant's figures alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from sochen.config import get_settings
+from sochen.db.models import LlmCall
+from sochen.db.models_conversations import Conversation, ConversationTurn
+from sochen.db.models_outbox import Job
+from sochen.db.models_privacy import PrivacyOperation
+from sochen.db.session import get_engine, session_scope
+from sochen.workflows.dispatcher import Dispatcher
+from sochen.workflows.inbound import INBOUND_ACTION, inbound_executor
+from sochen.workflows.privacy_log import Actor, verify_chain
+from sochen.workflows.privacy_rights import (
+    REDACTED,
+    Needles,
+    erase,
+    export,
+    export_report_he,
+    find,
+    parse_contact,
+    scrub_json,
+    scrub_text,
+)
+
+from ._support import wa_headers
+
+pytestmark = pytest.mark.unit
+
+WA = "/webhooks/whatsapp/clinic"
+DANA = "972501234567"
+YOSSI = "972501234568"
+DANA_TEXT = 'שלום, שמי דנה כהן, ת"ז 039337423, מייל dana.cohen@example.co.il. יש לי כאב חזק בשן אחרי הטיפול'
+DANA_TEXT_2 = "אפשר לקבוע תור למחר בבוקר? אפשר לחזור אליי ל-050-1234567"
+YOSSI_TEXT = "היי, אני יוסי לוי ורוצה לקבוע תור לניקוי אבנית"
+ACTOR = Actor("cli", "tester", "cli@test")
+
+SECRETS = [
+    DANA.encode(),
+    b"050-1234567",
+    b"039337423",
+    b"dana.cohen@example.co.il",
+    "דנה כהן".encode(),
+    "כאב חזק בשן".encode(),
+    "למחר בבוקר".encode(),
+    json.dumps("דנה כהן").strip('"').encode(),  # the \\u-escaped form Meta sends
+    json.dumps("כאב חזק בשן").strip('"').encode(),
+]
+
+
+def _message(wa_id: str, name: str, message_id: str, body: str) -> tuple[dict, dict]:
+    contact = {"profile": {"name": name}, "wa_id": wa_id}
+    message = {"from": wa_id, "id": message_id, "timestamp": "1730231903", "text": {"body": body}, "type": "text"}
+    return contact, message
+
+
+def _delivery(*items: tuple[dict, dict]) -> bytes:
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "264937493375603",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "15550953877", "phone_number_id": "277321005464405"},
+                            "contacts": [c for c, _ in items],
+                            "messages": [m for _, m in items],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()  # ASCII-escaped, as Meta sends it
+
+
+def _no_connectors(tenant, action, params, key):
+    raise AssertionError(f"no connector job should run here ({action})")
+
+
+@pytest.fixture
+def people(client, db_url):
+    """Both people's messages through the webhook and the agent; replies stay queued in the outbox."""
+    first = _delivery(
+        _message(DANA, "דנה כהן", "wamid.dana-1", DANA_TEXT), _message(YOSSI, "יוסי", "wamid.yossi-1", YOSSI_TEXT)
+    )
+    second = _delivery(_message(DANA, "דנה כהן", "wamid.dana-2", DANA_TEXT_2))
+    for body in (first, second):
+        response = client.post(WA, content=body, headers=wa_headers(body))
+        assert response.status_code == 200, response.text
+    dispatcher = Dispatcher(db_url, inbound_executor(get_settings(), _no_connectors), actions=[INBOUND_ACTION])
+    assert set(o.status for o in dispatcher.run_due(50)) == {"succeeded"}
+    with session_scope(db_url) as session:
+        convs = {c.contact_id: c.id for c in session.scalars(select(Conversation))}
+        assert set(convs) == {DANA, YOSSI}
+        # The ledger: model calls of both conversations (a turn that needed no model records none).
+        for conv, tokens in ((convs[DANA], 100), (convs[DANA], 50), (convs[YOSSI], 70)):
+            session.add(
+                LlmCall(
+                    tenant_slug="clinic",
+                    conversation_id=conv,
+                    route="api",
+                    provider="openai",
+                    model="gpt-4o-mini",
+                    reason="test",
+                    tokens_in=tokens,
+                    tokens_out=10,
+                    cost_usd=0.001,
+                    outcome="ok",
+                )
+            )
+    return convs
+
+
+def _dump_rows(url: str) -> bytes:
+    """Every row of every table as text (SQLite and PostgreSQL alike), blobs decoded."""
+    engine = get_engine(url)
+    out = []
+    with engine.connect() as conn:
+        for table in inspect(engine).get_table_names():
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        value = bytes(value).decode("utf-8", "replace")
+                    out.append(str(value))
+    return "\n".join(out).encode()
+
+
+def _checkpoint_file(url: str) -> Path:
+    return Path(url.split("///", 1)[-1]).parent / "checkpoints.db"
+
+
+def _file_bytes(path: Path) -> bytes:
+    data = b""
+    for suffix in ("", "-wal"):
+        candidate = Path(str(path) + suffix)
+        if candidate.exists():
+            data += candidate.read_bytes()
+    return data
+
+
+def _assert_gone(url: str, *, sqlite_files: bool) -> None:
+    rows = _dump_rows(url)
+    for secret in SECRETS:
+        assert secret not in rows, f"{secret!r} is still in a row"
+    if sqlite_files:
+        from sochen.agents.graph import forget_checkpointers
+
+        forget_checkpointers()
+        get_engine(url).dispose()
+        main = Path(url.split("///", 1)[-1])
+        for path in (main, _checkpoint_file(url)):
+            raw = _file_bytes(path)  # before any VACUUM: secure_delete and the WAL checkpoint did it
+            for secret in SECRETS:
+                assert secret not in raw, f"{secret!r} is still in the bytes of {path.name}"
+            with sqlite3.connect(path) as conn:
+                conn.execute("VACUUM")
+            raw = _file_bytes(path)
+            for secret in SECRETS:
+                assert secret not in raw, f"{secret!r} is still in {path.name} after VACUUM"
+
+
+def _assert_yossi_untouched(url: str, convs: dict[str, str]) -> None:
+    rows = _dump_rows(url)
+    assert YOSSI.encode() in rows
+    assert YOSSI_TEXT.encode() in rows or json.dumps(YOSSI_TEXT).strip('"').encode() in rows
+    with session_scope(url) as session:
+        turns = list(
+            session.scalars(select(ConversationTurn).where(ConversationTurn.conversation_id == convs[YOSSI]))
+        )
+        assert YOSSI_TEXT in [t.text for t in turns]
+        assert session.get(Conversation, convs[YOSSI]).contact_name == "יוסי"
+    from sochen.agents.graph import checkpointer_for
+
+    saver = checkpointer_for(get_settings())
+    assert saver.get_tuple({"configurable": {"thread_id": convs[YOSSI], "checkpoint_ns": ""}}) is not None
+
+
+def _ledger_totals(url: str) -> tuple[int, int, float]:
+    with session_scope(url) as session:
+        row = session.execute(select(func.count(), func.sum(LlmCall.tokens_in), func.sum(LlmCall.cost_usd))).one()
+        return int(row[0]), int(row[1]), round(float(row[2]), 6)
+
+
+def test_find_and_export_cover_every_store_and_never_show_the_other_person(people, db_url):
+    settings = get_settings()
+    subject = parse_contact("clinic", "050-123-4567")
+    assert subject.value == "+" + DANA and "050" not in repr(subject)
+    found = find(settings, subject)
+    summary = found.summary()
+    assert summary["conversations"] == 1 and summary["llm_calls"] == 2
+    assert summary["inbound_events"] == 2 and summary["inbound_deliveries"] == 2
+    assert summary["outbox_jobs"] >= 2  # her two inbound jobs, and her queued replies if the agent answered
+    assert "039337423" in found.needles.ids and "dana.cohen@example.co.il" in found.needles.emails
+
+    data = export(settings, subject, actor=ACTOR)
+    text_out = json.dumps(data, ensure_ascii=False)
+    texts = [t["text"] for c in data["conversations"] for t in c["turns"]]
+    assert DANA_TEXT in texts and DANA_TEXT_2 in texts
+    assert YOSSI not in text_out and YOSSI_TEXT not in text_out and "יוסי" not in text_out
+    assert {c["provider"] for c in data["model_calls"]} == {"openai"}
+    assert all(c["message_text"] in (DANA_TEXT, DANA_TEXT_2) for c in data["model_calls"])
+    report = export_report_he(data)
+    assert report.startswith("# דוח מידע אישי") and "ספק חיצוני" in report and DANA_TEXT in report
+    # An ID number finds her too (it is in her own message).
+    assert find(settings, parse_contact("clinic", "039337423")).conversations == found.conversations
+
+
+def test_erase_leaves_no_byte_of_her_and_keeps_yossi_and_the_figures(people, db_url, any_database_url, caplog):
+    caplog.set_level(logging.DEBUG)
+    settings = get_settings()
+    held = _dump_rows(db_url)
+    assert all(secret in held for secret in SECRETS)  # the check below can fail: everything is there now
+    before = _ledger_totals(db_url)
+    with session_scope(db_url) as session:
+        queued = session.scalar(
+            select(func.count()).select_from(Job).where(Job.status == "pending", Job.action != INBOUND_ACTION)
+        )
+    receipt = erase(settings, parse_contact("clinic", "+972 50-123-4567"), actor=ACTOR)
+
+    assert receipt["status"] == "done"
+    assert receipt["steps"]["conversations"]["conversations_deleted"] == 1
+    assert receipt["steps"]["llm_calls"]["rows_pseudonymised"] == 2
+    assert receipt["steps"]["crm"]["tenant_must_handle"] is True and "CRM" in receipt["notes"][0]
+    assert receipt["steps"]["cancel_jobs"]["jobs_cancelled"] >= 0
+    assert DANA not in json.dumps(receipt, ensure_ascii=False)
+    assert _ledger_totals(db_url) == before  # usage figures unchanged
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).select_from(Job).where(Job.status == "pending")) <= queued
+        assert not session.scalar(select(func.count()).select_from(Job).where(Job.params.is_(None)))
+    _assert_yossi_untouched(db_url, people)
+    logged = caplog.text.encode()
+    for secret in SECRETS:
+        assert secret not in logged
+    _assert_gone(db_url, sqlite_files=any_database_url.startswith("sqlite"))
+    assert verify_chain(db_url, "clinic").ok
+    # Erasing again finds nothing left and changes nothing.
+    again = erase(settings, parse_contact("clinic", "0501234567"), actor=ACTOR)
+    assert again["steps"]["conversations"]["conversations_deleted"] == 0
+
+
+@pytest.mark.parametrize("killed_after", ["cancel_jobs", "domain_events", "inbound_deliveries", "checkpoints"])
+def test_erase_killed_mid_way_finishes_on_rerun(people, db_url, any_database_url, killed_after):
+    settings = get_settings()
+    subject = parse_contact("clinic", "+972501234567")
+    with pytest.raises(RuntimeError):
+        erase(settings, subject, actor=ACTOR, crash_after=killed_after)
+    with session_scope(db_url) as session:
+        ops = list(session.scalars(select(PrivacyOperation)))
+        assert [o.status for o in ops] == ["running"]
+        assert session.get(Conversation, people[DANA]) is not None  # her conversation goes last
+    receipt = erase(settings, subject, actor=ACTOR)
+    assert receipt["status"] == "done" and receipt["operation"] == ops[0].id  # resumed, not restarted
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).select_from(PrivacyOperation)) == 1
+    _assert_yossi_untouched(db_url, people)
+    _assert_gone(db_url, sqlite_files=any_database_url.startswith("sqlite"))
+
+
+@pytest.mark.parametrize(
+    "raw,kind,value",
+    [
+        ("050-123-4567", "phone", "+972501234567"),
+        ("+972 (0)50 123 4567", "phone", "+972501234567"),
+        ("00972501234567", "phone", "+972501234567"),
+        ("039337423", "id_number", "039337423"),
+        ("Dana.Cohen@Example.co.il", "email", "dana.cohen@example.co.il"),
+    ],
+)
+def test_contacts_are_normalised(raw, kind, value):
+    subject = parse_contact("clinic", raw)
+    assert (subject.kind, subject.value) == (kind, value)
+
+
+@pytest.mark.parametrize("raw", ["", "שלום", "12", "not@mail"])
+def test_bad_contacts_are_refused_with_a_hebrew_reason(raw):
+    from sochen.workflows.privacy_rights import ContactError
+
+    with pytest.raises(ContactError) as err:
+        parse_contact("clinic", raw)
+    assert any("\u0590" <= ch <= "\u05ff" for ch in str(err.value))
+
+
+def test_a_phone_sharing_a_prefix_is_never_touched():
+    needles = Needles()
+    needles.add("phone", "+97250123456")  # eight digits after 972: a prefix of the other number
+    others = [
+        "972501234567",
+        "+972-50-123-4567",
+        "0501234567",
+        "הטלפון של יוסי 050-1234567 ושל אמא 0501234560",
+    ]
+    for value in others:
+        assert scrub_text(value, needles, owned=False) == value
+    assert scrub_text("תתקשרו ל-050-123456 בבקשה", needles, owned=False) == f"תתקשרו ל-{REDACTED} בבקשה"
+    assert scrub_text("+972 50 123 456", needles, owned=False) == REDACTED
+
+
+def test_json_scrub_blanks_only_the_persons_own_objects():
+    needles = Needles()
+    needles.add("phone", "+972501234567")
+    needles.weak.add("דנה")
+    body = {
+        "contacts": [{"profile": {"name": "דנה"}, "wa_id": DANA}, {"profile": {"name": "דנה"}, "wa_id": YOSSI}],
+        "messages": [
+            {"from": DANA, "id": "wamid.1", "text": {"body": "כואב לי"}, "type": "text"},
+            {"from": YOSSI, "id": "wamid.2", "text": {"body": "הטלפון של דנה הוא 0501234567"}, "type": "text"},
+        ],
+    }
+    out = scrub_json(body, needles)
+    assert out["contacts"][0] == {"profile": {"name": REDACTED}, "wa_id": REDACTED}
+    assert out["contacts"][1] == body["contacts"][1]  # another דנה, another phone: untouched
+    assert out["messages"][0] == {"from": REDACTED, "id": "wamid.1", "text": {"body": REDACTED}, "type": "text"}
+    assert out["messages"][1]["text"]["body"] == f"הטלפון של דנה הוא {REDACTED}"  # only her number goes
