@@ -17,7 +17,7 @@ from ..workflows.dispatcher import Executor
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
 from .queues import InboundQueue
-from .routes import conversations, jobs, ops, tenants, webhooks
+from .routes import conversations, jobs, ops, privacy, tenants, webhooks
 from .settings import ApiSettings
 from .state import ApiState
 
@@ -87,5 +87,6 @@ def create_app(
     app.include_router(tenants.router)
     app.include_router(jobs.router)
     app.include_router(conversations.router)
+    app.include_router(privacy.router)
     app.include_router(ops.router)
     return app

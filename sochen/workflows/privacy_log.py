@@ -165,7 +165,9 @@ def verify_chain(database_url: str, tenant: str) -> ChainReport:
     for entry in _entries(database_url, tenant):
         count += 1
         if entry.seq != expected:
-            return ChainReport(tenant, count, False, prev, entry.seq, f"entry {expected} is missing (found {entry.seq})")
+            return ChainReport(
+                tenant, count, False, prev, entry.seq, f"entry {expected} is missing (found {entry.seq})"
+            )
         if entry.prev_hash != prev:
             return ChainReport(tenant, count, False, prev, entry.seq, "does not follow the previous entry")
         if _hash(entry) != entry.hash:

@@ -151,16 +151,20 @@ def parse_contact(tenant: str, raw: str) -> Subject:
         raise ContactError("חסר מזהה של האדם | no contact given: a phone (+9725…), an ID number or an e-mail")
     if "@" in value:
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            raise ContactError("כתובת הדוא\"ל אינה תקינה | not a valid e-mail address")
+            raise ContactError('כתובת הדוא"ל אינה תקינה | not a valid e-mail address')
         return Subject(tenant, "email", value.lower())
     compact = re.sub(r"[\s\-]", "", value)
-    if compact.isdigit() and 5 <= len(compact) <= 9 and not compact.startswith(("05", "07", "00")):
-        if _id_valid(compact):
-            return Subject(tenant, "id_number", compact.zfill(9))
+    if (
+        compact.isdigit()
+        and 5 <= len(compact) <= 9
+        and not compact.startswith(("05", "07", "00"))
+        and _id_valid(compact)
+    ):
+        return Subject(tenant, "id_number", compact.zfill(9))
     try:
         number = phonenumbers.parse(value, "IL")
     except phonenumbers.NumberParseException:
-        raise ContactError("לא מספר טלפון, ת\"ז או דוא\"ל | not a phone number, an ID number or an e-mail") from None
+        raise ContactError('לא מספר טלפון, ת"ז או דוא"ל | not a phone number, an ID number or an e-mail') from None
     if not phonenumbers.is_possible_number(number):
         raise ContactError("מספר הטלפון אינו אפשרי | not a possible phone number")
     return Subject(tenant, "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
@@ -202,6 +206,7 @@ class Needles:
 
     @property
     def strong(self) -> re.Pattern[str]:
+        """One pattern for every strong identifier (phones and IDs on digit boundaries)."""
         if self._strong is None:
             parts = [_phone_pattern(p) for p in sorted(self.phones)]
             parts += [_id_pattern(i) for i in sorted(self.ids)]
@@ -210,13 +215,16 @@ class Needles:
         return self._strong
 
     def add(self, kind: str, value: str) -> None:
+        """Add a strong identifier of ``kind`` (phone, id_number, email) in canonical form."""
         {"phone": self.phones, "id_number": self.ids, "email": self.emails}[kind].add(value)
         self._strong = None
 
     def weak_sorted(self) -> list[str]:
+        """Names and texts, longest first (so a text goes before a name inside it)."""
         return sorted((w for w in self.weak if len(w.strip()) >= 2), key=len, reverse=True)
 
     def hits(self, value: str) -> bool:
+        """Whether ``value`` holds one of the strong identifiers."""
         return self.strong.search(value) is not None
 
 
@@ -396,9 +404,7 @@ def find(settings: Settings, subject: Subject) -> Found:
     with session_scope(url) as session:
         found.events = list(
             session.scalars(
-                select(DomainEvent.id).where(
-                    DomainEvent.tenant == subject.tenant, DomainEvent.conversation_id.in_(own)
-                )
+                select(DomainEvent.id).where(DomainEvent.tenant == subject.tenant, DomainEvent.conversation_id.in_(own))
             )
         )
         found.ledger = len(
@@ -416,7 +422,9 @@ def find(settings: Settings, subject: Subject) -> Found:
     found.events = sorted(events)
 
     inbound: set[str] = set()
-    for rows in _batches(scope, select(InboundEventRow).where(InboundEventRow.tenant == subject.tenant), InboundEventRow.id):
+    for rows in _batches(
+        scope, select(InboundEventRow).where(InboundEventRow.tenant == subject.tenant), InboundEventRow.id
+    ):
         for row in rows:
             if _json_mentions(row.payload, needles) or (row.error and needles.hits(row.error)):
                 inbound.add(row.id)
@@ -448,11 +456,7 @@ def find(settings: Settings, subject: Subject) -> Found:
                 found.own_jobs.add(job.id)
     found.jobs = sorted(jobs)
 
-    query_c = (
-        select(Chunk)
-        .join(Document, Document.id == Chunk.document_id)
-        .where(Chunk.tenant_id == tenant_id)
-    )
+    query_c = select(Chunk).join(Document, Document.id == Chunk.document_id).where(Chunk.tenant_id == tenant_id)
     docs: set[str] = set()
     for rows in _batches(scope, query_c, Chunk.id):
         docs.update(c.document_id for c in rows if needles.hits(c.text))
@@ -546,9 +550,7 @@ def export(settings: Settings, subject: Subject, *, actor: Actor) -> dict[str, A
                 }
             )
             calls = list(
-                session.scalars(
-                    select(LlmCall).where(LlmCall.conversation_id == conv.id).order_by(LlmCall.created_at)
-                )
+                session.scalars(select(LlmCall).where(LlmCall.conversation_id == conv.id).order_by(LlmCall.created_at))
             )
             users = [t for t in turns if t.role == "user"]
             for call in calls:
@@ -573,9 +575,7 @@ def export(settings: Settings, subject: Subject, *, actor: Actor) -> dict[str, A
         for ev in session.scalars(select(DomainEvent).where(DomainEvent.id.in_(found.events))):
             mine = ev.conversation_id in found.conversations
             payload = ev.payload if mine else _only_mentions(ev.payload, needles)
-            out["domain_events"].append(
-                {"type": ev.type, "at": _iso(ev.occurred_at), "own": mine, "payload": payload}
-            )
+            out["domain_events"].append({"type": ev.type, "at": _iso(ev.occurred_at), "own": mine, "payload": payload})
         for row in session.scalars(select(InboundEventRow).where(InboundEventRow.id.in_(found.inbound))):
             mine = _owned_payload(row.payload, needles)
             out["inbound_events"].append(
@@ -653,7 +653,11 @@ def export_report_he(data: dict[str, Any]) -> str:
     if not data["model_calls"]:
         lines.append("אף הודעה שלך לא נשלחה למודל שפה.")
     for call in data["model_calls"]:
-        where = "מקומי (לא יצא מהשרת)" if call["route"] == "local" else ("ספק חיצוני" if call["route"] == "api" else "לא נשלח")
+        where = (
+            "מקומי (לא יצא מהשרת)"
+            if call["route"] == "local"
+            else ("ספק חיצוני" if call["route"] == "api" else "לא נשלח")
+        )
         lines.append(
             f"- {call['at']}: {where} — ספק {call['provider'] or '—'}, מודל {call['model'] or '—'}; "
             f"ההודעה: «{call['message_text'] or '—'}»"
@@ -768,7 +772,8 @@ def erase(
     needles = found.needles
     own = set(found.conversations)
     with session_scope(url) as session:
-        op_steps = dict(session.get(PrivacyOperation, op_id).steps or {})  # type: ignore[union-attr]
+        current = session.get(PrivacyOperation, op_id)
+        op_steps = dict(current.steps or {}) if current is not None else {}
 
     def step(name: str, run: Callable[[], None]) -> None:
         if not _step_done(op_steps, name):
@@ -880,9 +885,9 @@ def _scrub_jobs(settings: Settings, op_id: str, tenant: str, needles: Needles, j
     def attempts(session: Session, op: PrivacyOperation) -> None:
         n = 0
         rows = session.execute(
-            select(JobAttempt, Job.id.in_(jobs)).join(Job, Job.id == JobAttempt.job_id).where(
-                Job.tenant == tenant, JobAttempt.message.is_not(None)
-            )
+            select(JobAttempt, Job.id.in_(jobs))
+            .join(Job, Job.id == JobAttempt.job_id)
+            .where(Job.tenant == tenant, JobAttempt.message.is_not(None))
         ).all()
         for attempt, mine in rows:
             n += _set(attempt, "message", scrub_text(attempt.message or "", needles, owned=bool(mine)))
@@ -938,20 +943,28 @@ def _pseudonymise(settings: Settings, op_id: str, tenant: str, own: set[str]) ->
         op.steps = steps
         calls = events = 0
         for conv, alias in names.items():
-            calls += session.execute(
-                update(LlmCall)
-                .where(LlmCall.tenant_slug == tenant, LlmCall.conversation_id == conv)
-                .values(conversation_id=alias)
-            ).rowcount
-            events += session.execute(
-                update(DomainEvent)
-                .where(DomainEvent.tenant == tenant, DomainEvent.conversation_id == conv)
-                .values(conversation_id=alias)
-            ).rowcount
+            calls += _rowcount(
+                session.execute(
+                    update(LlmCall)
+                    .where(LlmCall.tenant_slug == tenant, LlmCall.conversation_id == conv)
+                    .values(conversation_id=alias)
+                )
+            )
+            events += _rowcount(
+                session.execute(
+                    update(DomainEvent)
+                    .where(DomainEvent.tenant == tenant, DomainEvent.conversation_id == conv)
+                    .values(conversation_id=alias)
+                )
+            )
         _bump(op, "llm_calls", "rows_pseudonymised", calls)
         _bump(op, "llm_calls", "domain_events_pseudonymised", events)
 
     _with_op(settings.database_url, op_id, settings, work)
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _delete_checkpoints(settings: Settings, op_id: str, own: set[str]) -> None:
@@ -960,14 +973,16 @@ def _delete_checkpoints(settings: Settings, op_id: str, own: set[str]) -> None:
     saver = checkpointer_for(settings)
     conn = getattr(saver, "conn", None)
     if settings.is_sqlite and conn is not None:
-        with saver.lock:  # type: ignore[attr-defined]
+        with saver.lock:
             conn.execute("PRAGMA secure_delete=ON")
     for conv in sorted(own):
         saver.delete_thread(conv)
     if settings.is_sqlite and conn is not None:
-        with saver.lock:  # type: ignore[attr-defined]
+        with saver.lock:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    _with_op(settings.database_url, op_id, settings, lambda s, op: _bump(op, "checkpoints", "threads_deleted", len(own)))
+    _with_op(
+        settings.database_url, op_id, settings, lambda s, op: _bump(op, "checkpoints", "threads_deleted", len(own))
+    )
 
 
 def _delete_sandboxes(settings: Settings, op_id: str, needles: Needles) -> None:
@@ -1033,8 +1048,10 @@ def _finish(settings: Settings, op_id: str, own: set[str]) -> None:
     def work(session: Session, op: PrivacyOperation) -> None:
         if op.status == "done":
             return
-        turns = session.query(ConversationTurn).filter(ConversationTurn.conversation_id.in_(own)).delete(
-            synchronize_session=False
+        turns = (
+            session.query(ConversationTurn)
+            .filter(ConversationTurn.conversation_id.in_(own))
+            .delete(synchronize_session=False)
         )
         convs = session.query(Conversation).filter(Conversation.id.in_(own)).delete(synchronize_session=False)
         steps = dict(op.steps or {})
@@ -1067,7 +1084,8 @@ def _receipt(url: str, op_id: str, found: Found) -> dict[str, Any]:
         if found.documents:
             notes.append(
                 f"{len(found.documents)} מסמכים שהועלו מזכירים את האדם ולא שונו — על העסק לבדוק אותם | "
-                f"{len(found.documents)} uploaded documents mention the person and were not changed: the tenant must review them"
+                f"{len(found.documents)} uploaded documents mention the person and were not changed: "
+                "the tenant must review them"
             )
         return {
             "operation": op.id,

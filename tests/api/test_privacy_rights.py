@@ -181,9 +181,7 @@ def _assert_yossi_untouched(url: str, convs: dict[str, str]) -> None:
     assert YOSSI.encode() in rows
     assert YOSSI_TEXT.encode() in rows or json.dumps(YOSSI_TEXT).strip('"').encode() in rows
     with session_scope(url) as session:
-        turns = list(
-            session.scalars(select(ConversationTurn).where(ConversationTurn.conversation_id == convs[YOSSI]))
-        )
+        turns = list(session.scalars(select(ConversationTurn).where(ConversationTurn.conversation_id == convs[YOSSI])))
         assert YOSSI_TEXT in [t.text for t in turns]
         assert session.get(Conversation, convs[YOSSI]).contact_name == "יוסי"
     from sochen.agents.graph import checkpointer_for
@@ -328,3 +326,117 @@ def test_json_scrub_blanks_only_the_persons_own_objects():
     assert out["contacts"][1] == body["contacts"][1]  # another דנה, another phone: untouched
     assert out["messages"][0] == {"from": REDACTED, "id": "wamid.1", "text": {"body": REDACTED}, "type": "text"}
     assert out["messages"][1]["text"]["body"] == f"הטלפון של דנה הוא {REDACTED}"  # only her number goes
+
+
+def _key(db_url: str, tenant: str | None) -> dict[str, str]:
+    from sochen.api.keys import create_key
+
+    with session_scope(db_url) as session:
+        _, key = create_key(session, tenant=tenant, label="privacy test")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_over_http_a_tenant_key_reaches_only_its_tenant_and_every_access_is_logged(people, client, db_url):
+    from sochen.db.models_privacy import AccessLogEntry
+
+    clinic, bare = _key(db_url, "clinic"), _key(db_url, "bare")
+    body = {"contact": "+972501234567"}
+    assert client.post("/v1/clinic/privacy/find", json=body, headers=bare).status_code == 404
+    assert client.post("/v1/clinic/privacy/erase", json=body, headers=bare).status_code == 404
+    assert client.post("/v1/clinic/privacy/find", json={"contact": "שלום"}, headers=clinic).status_code == 422
+
+    found = client.post("/v1/clinic/privacy/find", json=body, headers=clinic)
+    assert found.status_code == 200 and found.json()["stores"]["conversations"] == 1
+    exported = client.post("/v1/clinic/privacy/export", json=body, headers=clinic).json()
+    assert exported["report_he"].startswith("# דוח מידע אישי") and exported["summary"]["conversations"] == 1
+    shown = client.get(f"/v1/clinic/conversations/{people[YOSSI]}", headers=clinic)
+    assert shown.status_code == 200
+    receipt = client.post("/v1/clinic/privacy/erase", json=body, headers=clinic).json()
+    assert receipt["status"] == "done"
+
+    with session_scope(db_url) as session:
+        entries = list(session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.seq)))
+    assert [(e.action, e.target_kind) for e in entries] == [
+        ("find", "person"),
+        ("export", "person"),
+        ("read", "conversation"),
+        ("erase", "person"),
+    ]
+    assert {e.actor_kind for e in entries} == {"api_key"} and entries[2].target == people[YOSSI]
+    assert all(e.origin for e in entries)  # from where
+    assert entries[0].target == entries[3].target  # the same person, named by a reference, not a phone
+    logged = json.dumps([[e.target, e.detail, e.actor, e.origin] for e in entries], ensure_ascii=False)
+    assert DANA not in logged and "דנה" not in logged
+    audit = client.get("/v1/clinic/privacy/audit?entries=true", headers=clinic).json()
+    assert audit["ok"] and audit["entries"] == 4 and len(audit["log"]) == 4
+    assert client.get("/v1/clinic/privacy/audit", headers=bare).status_code == 404
+
+
+def test_the_audit_detects_an_edited_a_removed_and_a_reordered_entry(people, db_url):
+    from typer.testing import CliRunner
+
+    from sochen.cli import app as cli
+    from sochen.db.models_privacy import AccessLogEntry
+
+    runner = CliRunner()
+    for args in (
+        ["privacy", "find", "--tenant", "clinic", "--contact", "050-1234567", "--json"],
+        ["conversations", "show", people[YOSSI], "--json"],
+        ["privacy", "find", "--tenant", "clinic", "--contact", "dana.cohen@example.co.il"],
+    ):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    ok = runner.invoke(cli, ["privacy", "audit", "--tenant", "clinic"])
+    assert ok.exit_code == 0 and "3 entries" in ok.output, ok.output
+    with session_scope(db_url) as session:
+        entries = list(session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.seq)))
+        assert [(e.actor_kind, e.action) for e in entries] == [("cli", "find"), ("cli", "read"), ("cli", "find")]
+        entries[1].target = people[DANA]  # someone hides that they read דנה's conversation
+    broken = runner.invoke(cli, ["privacy", "audit", "--tenant", "clinic"])
+    assert broken.exit_code == 1 and "entry 2" in broken.output
+    with session_scope(db_url) as session:
+        session.get(AccessLogEntry, entries[1].id).target = people[YOSSI]  # restored
+    assert verify_chain(db_url, "clinic").ok
+    with session_scope(db_url) as session:
+        session.delete(session.get(AccessLogEntry, entries[1].id))
+    report = verify_chain(db_url, "clinic")
+    assert not report.ok and report.broken_at == 3 and "missing" in (report.problem or "")
+
+
+def test_cli_export_writes_json_and_a_hebrew_report_and_erase_prints_a_receipt(people, db_url, tmp_path):
+    from typer.testing import CliRunner
+
+    from sochen.cli import app as cli
+
+    runner = CliRunner()
+    out = tmp_path / "export"
+    result = runner.invoke(
+        cli, ["privacy", "export", "--tenant", "clinic", "--contact", "+972501234567", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "export.json").read_text(encoding="utf-8"))
+    assert data["summary"]["conversations"] == 1
+    assert "השיחות שלך" in (out / "report.he.md").read_text(encoding="utf-8")
+    refused = runner.invoke(cli, ["privacy", "erase", "--tenant", "clinic", "--contact", "+972501234567"], input="n\n")
+    assert refused.exit_code == 1
+    with session_scope(db_url) as session:
+        assert session.get(Conversation, people[DANA]) is not None
+    receipt_file = tmp_path / "receipt.json"
+    done = runner.invoke(
+        cli,
+        [
+            "privacy",
+            "erase",
+            "--tenant",
+            "clinic",
+            "--contact",
+            "+972501234567",
+            "--yes",
+            "--receipt",
+            str(receipt_file),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads(receipt_file.read_text(encoding="utf-8"))["status"] == "done"
+    bad = runner.invoke(cli, ["privacy", "find", "--tenant", "clinic", "--contact", "לא מספר"])
+    assert bad.exit_code != 0
