@@ -219,3 +219,30 @@ def audit_command(
         console.print(f"יומן הגישה תקין / access log intact: {report.entries} entries, head {report.head[:16]}")
         return
     fail(f"יומן הגישה שונה / access log broken at entry {report.broken_at}: {report.problem}")
+
+
+@privacy_app.command("purge")
+def purge_command(
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (default: every tenant)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Remove personal data whose retention period (tenant YAML `privacy:`) has passed; report what went."""
+    from sochen.tenancy import TenantNotFoundError, resolver_for
+    from sochen.workflows.privacy_log import Actor
+    from sochen.workflows.privacy_retention import purge_all, purge_tenant
+
+    settings = _settings_ready()
+    if tenant is None:
+        removed = purge_all(settings)
+    else:
+        try:
+            config = resolver_for(settings).live(tenant).config
+        except (TenantNotFoundError, LookupError) as exc:
+            fail(str(exc))
+        removed = {tenant: purge_tenant(settings, tenant, config.privacy, actor=Actor.cli()).removed}
+    if as_json:
+        print_json(removed)
+        return
+    for slug, counts in removed.items():
+        line = ", ".join(f"{k}: {v}" for k, v in counts.items()) or "אין מה להסיר / nothing expired"
+        console.print(f"{slug}: {line}")

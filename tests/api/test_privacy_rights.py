@@ -440,3 +440,100 @@ def test_cli_export_writes_json_and_a_hebrew_report_and_erase_prints_a_receipt(p
     assert json.loads(receipt_file.read_text(encoding="utf-8"))["status"] == "done"
     bad = runner.invoke(cli, ["privacy", "find", "--tenant", "clinic", "--contact", "לא מספר"])
     assert bad.exit_code != 0
+
+
+# ------------------------------------------------------------------------------------------- retention
+
+
+def _age(db_url: str, model, where, column: str, when) -> None:
+    from sqlalchemy import update
+
+    with session_scope(db_url) as session:
+        session.execute(update(model).where(where).values({column: when}))
+
+
+def test_the_purge_removes_exactly_what_expired_and_nothing_a_pending_job_needs(people, db_url):
+    from datetime import UTC, datetime, timedelta
+
+    from sochen.agents.graph import checkpointer_for
+    from sochen.config.sections.privacy import PrivacyConfig
+    from sochen.db.models_api import InboundDelivery, InboundEventRow
+    from sochen.db.models_outbox import DomainEvent
+    from sochen.workflows.privacy_retention import purge_tenant
+
+    settings = get_settings()
+    now = datetime.now(UTC)
+    old, recent = now - timedelta(days=100), now - timedelta(days=5)
+    dana, yossi = people[DANA], people[YOSSI]
+    with session_scope(db_url) as session:
+        # Deterministic tags: her message carried health details, his did not.
+        for turn in session.scalars(select(ConversationTurn).where(ConversationTurn.role == "user")):
+            turn.details = {"sensitivity_types": ["health", "name"] if turn.conversation_id == dana else []}
+        events = {e.id for e in session.scalars(select(DomainEvent).where(DomainEvent.conversation_id == dana))}
+        her_pending = [
+            j.id for j in session.scalars(select(Job).where(Job.event_id.in_(events), Job.status == "pending"))
+        ]
+        his_events = {e.id for e in session.scalars(select(DomainEvent).where(DomainEvent.conversation_id == yossi))}
+        his_jobs = list(session.scalars(select(Job).where(Job.event_id.in_(his_events))))
+        for job in his_jobs:  # his replies were sent
+            job.status = "succeeded"
+        first_delivery = session.scalar(
+            select(InboundEventRow.delivery_id).where(InboundEventRow.event_key.like("%yossi%"))
+        )
+        call = session.scalar(select(LlmCall.id).where(LlmCall.conversation_id == yossi))
+    assert her_pending, "the agent's reply to her waits in the outbox"
+    _age(db_url, Conversation, Conversation.id.in_([dana, yossi]), "updated_at", old)
+    _age(db_url, InboundEventRow, InboundEventRow.delivery_id == first_delivery, "created_at", old)
+    _age(db_url, InboundEventRow, InboundEventRow.delivery_id != first_delivery, "created_at", recent)
+    _age(db_url, InboundDelivery, InboundDelivery.id == first_delivery, "received_at", old)
+    _age(db_url, InboundDelivery, InboundDelivery.id != first_delivery, "received_at", recent)
+    _age(db_url, Job, Job.id.is_not(None), "updated_at", old)
+    _age(db_url, LlmCall, LlmCall.id == call, "created_at", now - timedelta(days=800))
+    config = PrivacyConfig.model_validate(
+        {
+            "retention": {
+                "transcripts": 365,
+                "checkpoints": 90,
+                "inbound_raw": 30,
+                "job_params": 60,
+                "ledger_detail": 730,
+            },
+            "health": {"transcripts": 90, "checkpoints": 30, "inbound_raw": 7, "job_params": 30},
+            "purge_batch": 1,
+        }
+    )
+
+    first = purge_tenant(settings, "clinic", config, now=now).removed
+    # Her conversation expired (health: 90 days) but her reply is still queued: nothing of it goes yet.
+    # His transcript is within 365 days; his checkpoint (90 days) is not.
+    assert first == {
+        "checkpoints": 1,
+        "inbound_events": 2,
+        "inbound_deliveries": 1,
+        "job_params": 3 + len(his_jobs),
+        "ledger_detail": 1,
+    }
+    saver = checkpointer_for(settings)
+    assert saver.get_tuple({"configurable": {"thread_id": dana, "checkpoint_ns": ""}}) is not None
+    assert saver.get_tuple({"configurable": {"thread_id": yossi, "checkpoint_ns": ""}}) is None
+    with session_scope(db_url) as session:
+        assert session.get(Conversation, dana) is not None and session.get(Conversation, yossi) is not None
+        assert session.get(InboundDelivery, first_delivery) is None
+        assert [
+            i.payload for i in session.scalars(select(InboundEventRow).where(InboundEventRow.delivery_id.is_(None)))
+        ]
+        assert all(session.get(Job, j).params.get("to") for j in her_pending)  # a pending job keeps what it needs
+        assert session.get(LlmCall, call).conversation_id is None
+        for job_id in her_pending:  # the replies are sent
+            session.get(Job, job_id).status = "succeeded"
+    _age(db_url, Job, Job.id.is_not(None), "updated_at", old)
+
+    second = purge_tenant(settings, "clinic", config, now=now).removed
+    assert second == {"checkpoints": 1, "transcripts": 1}  # her finished jobs are blanked with her transcript
+    with session_scope(db_url) as session:
+        assert session.get(Conversation, dana) is None and session.get(Conversation, yossi) is not None
+        assert all(session.get(Job, j).params == {"purged": True} for j in her_pending)
+        assert YOSSI_TEXT in [t.text for t in session.scalars(select(ConversationTurn))]
+        assert session.scalar(select(func.count()).select_from(LlmCall)) == 3  # figures stay
+    assert purge_tenant(settings, "clinic", config, now=now).removed == {}  # nothing left to expire
+    assert verify_chain(db_url, "clinic").ok
