@@ -7,6 +7,7 @@ app's lifespan (``uvicorn`` or ``with TestClient(app)``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -42,6 +43,7 @@ TAGS = [
     {"name": "knowledge", "description": "שאלות ומסמכים של דייר / a tenant's questions and documents"},
     {"name": "jobs", "description": "משימות החיבורים ב-outbox / connector jobs in the outbox"},
     {"name": "operations", "description": "בריאות ומדדים / health and metrics"},
+    {"name": "privacy", "description": "זכויות אדם על המידע שלו ויומן הגישה / a person's rights and the access log"},
 ]
 
 
@@ -59,6 +61,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from ..db.crypto import encryption_enabled
+
+        if not encryption_enabled():
+            logging.getLogger("sochen.api").warning(
+                "הודעות ותמלילים נשמרים ללא הצפנה | message bodies, transcripts and job parameters are NOT "
+                "encrypted at rest: set SOCHEN_DATA_KEYS (sochen privacy new-key) and run sochen privacy encrypt"
+            )
         state.start()
         try:
             yield

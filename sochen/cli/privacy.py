@@ -246,3 +246,26 @@ def purge_command(
     for slug, counts in removed.items():
         line = ", ".join(f"{k}: {v}" for k, v in counts.items()) or "אין מה להסיר / nothing expired"
         console.print(f"{slug}: {line}")
+
+
+@privacy_app.command("new-key")
+def new_key_command(key_id: str = typer.Option("k1", "--id", help="A name for the key (kept next to it).")) -> None:
+    """Print a new data key as ``id:key`` for SOCHEN_DATA_KEYS (put new keys first; keep old ones until `encrypt`)."""
+    from cryptography.fernet import Fernet
+
+    sys.stdout.write(f"{key_id}:{Fernet.generate_key().decode()}\n")
+
+
+@privacy_app.command("encrypt")
+def encrypt_command(
+    batch: int = typer.Option(500, "--batch", min=1, max=10_000, help="Rows per transaction."),
+) -> None:
+    """Encrypt every plain value, and re-encrypt values under older keys with the first key (resumable)."""
+    from sochen.db.crypto import MissingKeyError, current_key_id, reencrypt_all
+
+    settings = _settings_ready()
+    try:
+        counts = reencrypt_all(settings.database_url, batch=batch)
+    except MissingKeyError as exc:
+        fail(str(exc))
+    print_json({"key": current_key_id(), "rewritten": counts})

@@ -537,3 +537,89 @@ def test_the_purge_removes_exactly_what_expired_and_nothing_a_pending_job_needs(
         assert session.scalar(select(func.count()).select_from(LlmCall)) == 3  # figures stay
     assert purge_tenant(settings, "clinic", config, now=now).removed == {}  # nothing left to expire
     assert verify_chain(db_url, "clinic").ok
+
+
+# ------------------------------------------------------------------------------------- encryption at rest
+
+
+@pytest.fixture
+def data_key(monkeypatch):
+    """A data key configured before the app and the first rows exist."""
+    from cryptography.fernet import Fernet
+
+    from sochen.db.crypto import reset_keys
+
+    keys = {"old": Fernet.generate_key().decode(), "new": Fernet.generate_key().decode()}
+    monkeypatch.setenv("SOCHEN_DATA_KEYS", f"old:{keys['old']}")
+    reset_keys()
+    yield keys
+    reset_keys()
+
+
+def test_with_a_key_rows_hold_ciphertext_everything_works_and_rotation_retires_the_old_key(
+    data_key, people, db_url, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    from sochen.cli import app as cli
+    from sochen.db.crypto import MissingKeyError, reset_keys
+
+    settings = get_settings()
+    rows = _dump_rows(db_url)
+    for secret in (*SECRETS[2:], YOSSI_TEXT.encode(), "יוסי".encode()):
+        assert secret not in rows, f"{secret!r} is stored in clear"
+    # The channel address stays in clear (conversations are looked up by it), and only there.
+    engine = get_engine(db_url)
+    for table in inspect(engine).get_table_names():
+        with engine.connect() as conn:
+            dumped = "\n".join(str(r) for r in conn.execute(text(f'SELECT * FROM "{table}"')))
+        assert (DANA in dumped) == (table == "conversations"), table
+    assert b"enc:f1:" in rows and b'"_enc": "f1"' in rows.replace(b'"_enc":"f1"', b'"_enc": "f1"')
+    # The agent and the rights keep working on the decrypted values.
+    found = find(settings, parse_contact("clinic", "+972501234567"))
+    assert found.summary()["conversations"] == 1 and "039337423" in found.needles.ids
+    with session_scope(db_url) as session:
+        assert YOSSI_TEXT in [t.text for t in session.scalars(select(ConversationTurn))]
+
+    # Rotation: the new key first, the old one kept until every row is re-encrypted; then it can go.
+    monkeypatch.setenv("SOCHEN_DATA_KEYS", f"new:{data_key['new']},old:{data_key['old']}")
+    reset_keys()
+    result = CliRunner().invoke(cli, ["privacy", "encrypt", "--batch", "2"])
+    assert result.exit_code == 0, result.output
+    rewritten = json.loads(result.output)["rewritten"]
+    assert rewritten["conversation_turns.text"] >= 3 and rewritten["inbound_deliveries.body"] == 2
+    again = json.loads(CliRunner().invoke(cli, ["privacy", "encrypt"]).output)["rewritten"]
+    assert set(again.values()) == {0}  # idempotent
+    monkeypatch.setenv("SOCHEN_DATA_KEYS", f"new:{data_key['new']}")
+    reset_keys()
+    with session_scope(db_url) as session:
+        assert YOSSI_TEXT in [t.text for t in session.scalars(select(ConversationTurn))]
+    receipt = erase(settings, parse_contact("clinic", "+972501234567"), actor=ACTOR)
+    assert receipt["status"] == "done"
+    with session_scope(db_url) as session:
+        assert len(list(session.scalars(select(Conversation)))) == 1
+    # Without the key, encrypted rows are refused with the reason, never shown as ciphertext.
+    monkeypatch.delenv("SOCHEN_DATA_KEYS")
+    reset_keys()
+    with pytest.raises(MissingKeyError), session_scope(db_url) as session:
+        list(session.scalars(select(ConversationTurn)))
+
+
+def test_encrypting_plain_rows_written_before_a_key_existed(people, db_url, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from sochen.db.crypto import reencrypt_all, reset_keys
+
+    assert YOSSI_TEXT.encode() in _dump_rows(db_url)
+    monkeypatch.setenv("SOCHEN_DATA_KEYS", f"k1:{Fernet.generate_key().decode()}")
+    reset_keys()
+    try:
+        counts = reencrypt_all(db_url, batch=3)
+        assert counts["conversation_turns.text"] >= 3 and counts["inbound_events.payload"] == 3
+        rows = _dump_rows(db_url)
+        assert YOSSI_TEXT.encode() not in rows and DANA_TEXT.encode() not in rows
+        with session_scope(db_url) as session:
+            assert YOSSI_TEXT in [t.text for t in session.scalars(select(ConversationTurn))]
+    finally:
+        monkeypatch.delenv("SOCHEN_DATA_KEYS")
+        reset_keys()
