@@ -4,6 +4,7 @@ Revision ID: 0009
 Revises: 0007
 Create Date: 2026-12-05
 """
+
 import sqlalchemy as sa
 
 from alembic import op
