@@ -629,3 +629,28 @@ def test_encrypting_plain_rows_written_before_a_key_existed(people, db_url, monk
     finally:
         monkeypatch.delenv("SOCHEN_DATA_KEYS")
         reset_keys()
+
+
+def test_a_connector_offering_erase_contact_gets_an_outbox_job_instead_of_a_note(people, db_url, monkeypatch):
+    from types import SimpleNamespace
+
+    from sochen.connectors import registry
+
+    real = registry.load_connector
+
+    class Erasing:
+        @classmethod
+        def actions(cls):
+            return {"erase_contact": object(), "send_message": object()}
+
+    def load(name, **kwargs):
+        return SimpleNamespace(name=name, cls=Erasing) if name == "whatsapp" else real(name, **kwargs)
+
+    monkeypatch.setattr(registry, "load_connector", load)
+    receipt = erase(get_settings(), parse_contact("clinic", "+972501234567"), actor=ACTOR)
+    assert receipt["steps"]["crm"] == {"planned": ["whatsapp"], "tenant_must_handle": False, "done": True}
+    assert receipt["notes"] == []
+    with session_scope(db_url) as session:
+        jobs = list(session.scalars(select(Job).where(Job.action == "whatsapp.erase_contact")))
+    assert len(jobs) == 1 and jobs[0].status == "pending" and jobs[0].params["phones"] == ["+972501234567"]
+    assert "039337423" not in json.dumps(jobs[0].params)  # identifiers it needs, nothing else
