@@ -355,6 +355,12 @@ def test_over_http_a_tenant_key_reaches_only_its_tenant_and_every_access_is_logg
     assert exported["report_he"].startswith("# דוח מידע אישי") and exported["summary"]["conversations"] == 1
     shown = client.get(f"/v1/clinic/conversations/{people[YOSSI]}", headers=clinic)
     assert shown.status_code == 200
+    assert client.get(f"/v1/clinic/conversations/{people[YOSSI]}", headers=bare).status_code == 404  # not logged
+    from sochen.db.models_api import InboundEventRow
+
+    with session_scope(db_url) as session:
+        item = session.scalar(select(InboundEventRow.id).where(InboundEventRow.event_key == "wamid.yossi-1"))
+    assert client.get(f"/v1/inbound/{item}", headers=clinic).status_code == 200
     receipt = client.post("/v1/clinic/privacy/erase", json=body, headers=clinic).json()
     assert receipt["status"] == "done"
 
@@ -364,15 +370,17 @@ def test_over_http_a_tenant_key_reaches_only_its_tenant_and_every_access_is_logg
         ("find", "person"),
         ("export", "person"),
         ("read", "conversation"),
+        ("read", "inbound"),
         ("erase", "person"),
     ]
     assert {e.actor_kind for e in entries} == {"api_key"} and entries[2].target == people[YOSSI]
     assert all(e.origin for e in entries)  # from where
-    assert entries[0].target == entries[3].target  # the same person, named by a reference, not a phone
+    assert entries[0].target == entries[4].target  # the same person, named by a reference, not a phone
+    assert entries[3].target == item
     logged = json.dumps([[e.target, e.detail, e.actor, e.origin] for e in entries], ensure_ascii=False)
     assert DANA not in logged and "דנה" not in logged
     audit = client.get("/v1/clinic/privacy/audit?entries=true", headers=clinic).json()
-    assert audit["ok"] and audit["entries"] == 4 and len(audit["log"]) == 4
+    assert audit["ok"] and audit["entries"] == 5 and len(audit["log"]) == 5
     assert client.get("/v1/clinic/privacy/audit", headers=bare).status_code == 404
 
 
