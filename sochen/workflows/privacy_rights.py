@@ -34,6 +34,7 @@ The contract (docs/privacy.md maps it to the law):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -972,13 +973,14 @@ def _delete_checkpoints(settings: Settings, op_id: str, own: set[str]) -> None:
 
     saver = checkpointer_for(settings)
     conn = getattr(saver, "conn", None)
+    lock: Any = getattr(saver, "lock", None) or contextlib.nullcontext()
     if settings.is_sqlite and conn is not None:
-        with saver.lock:
+        with lock:  # SqliteSaver shares one connection between threads under this lock
             conn.execute("PRAGMA secure_delete=ON")
     for conv in sorted(own):
         saver.delete_thread(conv)
     if settings.is_sqlite and conn is not None:
-        with saver.lock:
+        with lock:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     _with_op(
         settings.database_url, op_id, settings, lambda s, op: _bump(op, "checkpoints", "threads_deleted", len(own))
