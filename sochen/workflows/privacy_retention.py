@@ -399,13 +399,13 @@ def purge_all(settings: Settings, *, now: datetime | None = None) -> dict[str, d
     return out
 
 
-def periodic_purge(settings: Settings, every_s: float = 3600.0) -> Callable[[], None]:
-    """A callable for the embedded worker: purge at most once per ``every_s`` seconds."""
-    last = [0.0]
+def periodic_purge(settings: Settings, every_s: float = 3600.0, first_after_s: float = 60.0) -> Callable[[], None]:
+    """A callable for the embedded worker: purge ``first_after_s`` after start, then once per ``every_s``."""
+    import time
+
+    last = [time.monotonic() - every_s + first_after_s]
 
     def run() -> None:
-        import time
-
         if time.monotonic() - last[0] < every_s:
             return
         last[0] = time.monotonic()

@@ -662,3 +662,27 @@ def test_a_connector_offering_erase_contact_gets_an_outbox_job_instead_of_a_note
         jobs = list(session.scalars(select(Job).where(Job.action == "whatsapp.erase_contact")))
     assert len(jobs) == 1 and jobs[0].status == "pending" and jobs[0].params["phones"] == ["+972501234567"]
     assert "039337423" not in json.dumps(jobs[0].params)  # identifiers it needs, nothing else
+
+
+def test_the_embedded_worker_runs_the_purge_when_idle_and_at_most_once_per_period(db_url, monkeypatch):
+    import threading
+
+    from sochen.workflows import privacy_retention
+    from sochen.workflows.worker import EmbeddedWorker
+
+    calls: list[str] = []
+    ran = threading.Event()
+
+    def fake_purge_all(settings, **kwargs):
+        calls.append(settings.database_url)
+        ran.set()
+        return {}
+
+    monkeypatch.setattr(privacy_retention, "purge_all", fake_purge_all)
+    hourly = privacy_retention.periodic_purge(get_settings(), every_s=3600, first_after_s=0)
+    dispatcher = Dispatcher(db_url, inbound_executor(get_settings(), _no_connectors), actions=[INBOUND_ACTION])
+    with EmbeddedWorker(dispatcher, poll_s=0.01, maintenance=hourly):
+        assert ran.wait(10)
+        for _ in range(20):
+            hourly()  # idle rounds within the hour purge nothing more
+    assert calls == [db_url]
