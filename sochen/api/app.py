@@ -7,6 +7,7 @@ app's lifespan (``uvicorn`` or ``with TestClient(app)``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,7 +18,7 @@ from ..workflows.dispatcher import Executor
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
 from .queues import InboundQueue
-from .routes import conversations, jobs, ops, tenants, webhooks
+from .routes import conversations, jobs, ops, privacy, tenants, webhooks
 from .settings import ApiSettings
 from .state import ApiState
 
@@ -42,6 +43,7 @@ TAGS = [
     {"name": "knowledge", "description": "שאלות ומסמכים של דייר / a tenant's questions and documents"},
     {"name": "jobs", "description": "משימות החיבורים ב-outbox / connector jobs in the outbox"},
     {"name": "operations", "description": "בריאות ומדדים / health and metrics"},
+    {"name": "privacy", "description": "זכויות אדם על המידע שלו ויומן הגישה / a person's rights and the access log"},
 ]
 
 
@@ -59,6 +61,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from ..db.crypto import encryption_enabled
+
+        if not encryption_enabled():
+            logging.getLogger("sochen.api").warning(
+                "הודעות ותמלילים נשמרים ללא הצפנה | message bodies, transcripts and job parameters are NOT "
+                "encrypted at rest: set SOCHEN_DATA_KEYS (sochen privacy new-key) and run sochen privacy encrypt"
+            )
         state.start()
         try:
             yield
@@ -87,5 +96,6 @@ def create_app(
     app.include_router(tenants.router)
     app.include_router(jobs.router)
     app.include_router(conversations.router)
+    app.include_router(privacy.router)
     app.include_router(ops.router)
     return app

@@ -81,7 +81,11 @@ class ApiState:
             elif api.inbound_queue == "none":
                 queue = NullQueue()
             else:
-                job_worker = EmbeddedWorker(Dispatcher(url, executor, exclude_actions=[INBOUND_ACTION]))
+                from ..workflows.privacy_retention import periodic_purge
+
+                job_worker = EmbeddedWorker(
+                    Dispatcher(url, executor, exclude_actions=[INBOUND_ACTION]), maintenance=periodic_purge(settings)
+                )
                 queue = EmbeddedQueue(
                     settings, executor, publish_jobs=job_worker.publish, observer=metrics.observe_turn
                 )

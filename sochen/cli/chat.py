@@ -158,6 +158,9 @@ def conversations_show(
             )
         ]
         data = {"id": conv.id, "tenant": conv.tenant, "status": conv.status, "turns": turns}
+    from ..workflows.privacy_log import Actor, record_access
+
+    record_access(ready_database_url(), str(data["tenant"]), Actor.cli(), "read", "conversation", conversation_id)
     if json_out:
         print_json(data)
         return

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .app import app, console, fail, print_json
-from .context import db_session
+from .context import db_session, ready_database_url
 
 inbound_app = typer.Typer(
     help="Acknowledged webhook items (messages, statuses, automation calls) and their work.", no_args_is_help=True
@@ -74,8 +74,12 @@ def show(
             fail(f"no inbound item '{event_id[:64]}'")
         job = session.get(Job, row.id)
         data = inbound_dict(row, job, payload=payload)
+        tenant = row.tenant
         if job is not None:
             data["attempts"] = job_dict(job, job_attempts(session, job.id))["attempt_log"]
+    from ..workflows.privacy_log import Actor, record_access
+
+    record_access(ready_database_url(), tenant, Actor.cli(), "read", "inbound", event_id, {"payload": payload})
     if json_out:
         print_json(data)
         return

@@ -25,6 +25,7 @@ from .sections.evals import EvalsConfig
 from .sections.knowledge import KnowledgeConfig
 from .sections.models import ModelsConfig
 from .sections.persona import PersonaConfig
+from .sections.privacy import PrivacyConfig
 from .sections.workflows import WorkflowsConfig
 
 __all__ = [
@@ -62,6 +63,9 @@ class TenantConfig(StrictModel):
     evals: EvalsConfig = Field(default_factory=EvalsConfig, description="Scenario suite and go-live gate.")
     persona: PersonaConfig = Field(
         default_factory=PersonaConfig, description="How the agent speaks and its fixed replies."
+    )
+    privacy: PrivacyConfig = Field(
+        default_factory=PrivacyConfig, description="How long each kind of personal data is kept (days)."
     )
 
     def digest(self) -> str:

@@ -22,9 +22,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .crypto import EncryptedBytes, EncryptedJSON
 from .models import Base, new_id, utcnow
 
 __all__ = ["INBOUND_STATUSES", "ApiKey", "InboundDelivery", "InboundEventRow"]
@@ -61,7 +62,8 @@ class InboundDelivery(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     tenant: Mapped[str] = mapped_column(String(63))
     channel: Mapped[str] = mapped_column(String(32))
-    body: Mapped[bytes] = mapped_column(LargeBinary)
+    body: Mapped[bytes] = mapped_column(EncryptedBytes())
+    """Encrypted at rest when a data key is configured (:mod:`sochen.db.crypto`)."""
     body_sha256: Mapped[str] = mapped_column(String(64))
     event_count: Mapped[int] = mapped_column(Integer, default=0)
     """Items in the body (new and duplicate)."""
@@ -88,7 +90,7 @@ class InboundEventRow(Base):
     delivery_id: Mapped[str | None] = mapped_column(
         ForeignKey("inbound_deliveries.id", ondelete="SET NULL"), default=None, index=True
     )
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .crypto import EncryptedText
 from .models import Base, new_id, utcnow
 
 __all__ = ["Conversation", "ConversationTurn"]
@@ -25,7 +26,7 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(32))
     contact_id: Mapped[str] = mapped_column(String(128))
     """The channel's address of the contact (WhatsApp: wa_id) — personal data, never logged."""
-    contact_name: Mapped[str | None] = mapped_column(Text, default=None)
+    contact_name: Mapped[str | None] = mapped_column(EncryptedText(), default=None)
     status: Mapped[str] = mapped_column(String(16), default="active")
     """'active', 'handoff' (a person answers; the bot is silent) or 'closed'."""
     handoff_reason: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -46,7 +47,8 @@ class ConversationTurn(Base):
     turn: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))
     """'user' (the customer), 'agent' (Sochen) or 'human' (a person of the business, from the inbox)."""
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
+    """Encrypted at rest when a data key is configured (:mod:`sochen.db.crypto`)."""
     message_id: Mapped[str | None] = mapped_column(String(200), default=None)
     intent: Mapped[str | None] = mapped_column(String(40), default=None)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

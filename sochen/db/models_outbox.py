@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .crypto import EncryptedJSON, EncryptedText
 from .models import Base, new_id, utcnow
 
 __all__ = ["JOB_STATUSES", "DomainEvent", "Job", "JobAttempt", "JobDependency"]
@@ -40,7 +41,7 @@ class DomainEvent(Base):
     tenant: Mapped[str] = mapped_column(String(63))
     type: Mapped[str] = mapped_column(String(64))
     conversation_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -69,8 +70,8 @@ class Job(Base):
     """The step id within the rule, when later steps refer to its result."""
     action: Mapped[str] = mapped_column(String(128))
     """'connector.action'."""
-    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    deferred: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    params: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
+    deferred: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     """Parameters rendered just before running, from the results of earlier steps: ``templates``
     ([[path parts], source] pairs) and what rendering needs besides (``now``, ``timezone``, ``holidays``)."""
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -80,7 +81,7 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     plan_error: Mapped[str | None] = mapped_column(Text, default=None)
     """Set when the rule could not be rendered for this event: the job was born dead and cannot be retried."""
-    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    result: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON(), default=None)
     lease_owner: Mapped[str | None] = mapped_column(String(100), default=None)
     """'worker:token' of the current claim; completion is accepted only from this owner."""
     external_id: Mapped[str | None] = mapped_column(String(200), default=None)
@@ -125,6 +126,6 @@ class JobAttempt(Base):
     worker's lease expired before it reported: it crashed or hung), superseded (it finished after
     another worker had taken the job over)."""
     error_kind: Mapped[str | None] = mapped_column(String(32), default=None)
-    message: Mapped[str | None] = mapped_column(Text, default=None)
+    message: Mapped[str | None] = mapped_column(EncryptedText(), default=None)
     retry_after: Mapped[float | None] = mapped_column(Float, default=None)
     """Seconds the service asked us to wait, when it said."""

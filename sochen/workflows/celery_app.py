@@ -53,6 +53,7 @@ RUN_JOB = "sochen.workflows.run_job"
 PROCESS_INBOUND = "sochen.process_inbound"
 """Sent by the webhook service (``sochen.api``) to its own queue, ``sochen.inbound`` by default."""
 DISPATCH_DUE = "sochen.workflows.dispatch_due"
+PRIVACY_PURGE = "sochen.workflows.privacy_purge"
 _DB_RETRIES = 10
 
 
@@ -76,7 +77,9 @@ def make_celery_app(settings: WorkerSettings | None = None) -> Celery:
         accept_content=["json"],
         enable_utc=True,
         beat_schedule={
-            "sochen-dispatch-due": {"task": DISPATCH_DUE, "schedule": s.sweep_interval_s, "options": {"expires": 60}}
+            "sochen-dispatch-due": {"task": DISPATCH_DUE, "schedule": s.sweep_interval_s, "options": {"expires": 60}},
+            # Retention: each tenant's expired personal data, in bounded batches (sochen.workflows.privacy_retention).
+            "sochen-privacy-purge": {"task": PRIVACY_PURGE, "schedule": 3600.0, "options": {"expires": 1800}},
         },
     )
     return celery
@@ -147,6 +150,14 @@ def dispatch_due(self: Any) -> int:
         ids = enqueue_due(session, now=now, grace=timedelta(seconds=settings.sweep_grace_s))
     celery_publisher(self.app, queue=settings.job_queue)(ids)
     return len(ids)
+
+
+@app.task(name=PRIVACY_PURGE, bind=True)
+def privacy_purge(self: Any) -> dict[str, dict[str, int]]:
+    """Remove every tenant's expired personal data (the tenant YAML's ``privacy.retention``)."""
+    from .privacy_retention import purge_all
+
+    return purge_all(get_settings())
 
 
 @app.task(name=PROCESS_INBOUND, bind=True, max_retries=_DB_RETRIES)

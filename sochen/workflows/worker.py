@@ -71,8 +71,17 @@ def drain(
 class EmbeddedWorker:
     """A daemon thread draining the outbox; ``publish`` wakes it, ``stop`` ends it."""
 
-    def __init__(self, dispatcher: Dispatcher, *, poll_s: float = 1.0, batch: int = 10) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        poll_s: float = 1.0,
+        batch: int = 10,
+        maintenance: Callable[[], object] | None = None,
+    ) -> None:
         self.dispatcher = dispatcher
+        self.maintenance = maintenance
+        """Called once per idle round (the retention purge: it rate-limits itself)."""
         self.poll_s = poll_s
         self.batch = batch
         self._stop = threading.Event()
@@ -109,6 +118,11 @@ class EmbeddedWorker:
             except Exception:  # the database may be briefly unavailable; the rows keep the work safe
                 log.exception("embedded worker: drain failed; trying again in %.1fs", self.poll_s)
                 busy = False
+            if not busy and self.maintenance is not None:
+                try:
+                    self.maintenance()
+                except Exception:  # maintenance never stops the worker
+                    log.exception("embedded worker: maintenance failed")
             if not busy:
                 self._wake.wait(self.poll_s)
                 self._wake.clear()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from ...db.models_conversations import Conversation, ConversationTurn
 from ...db.session import session_scope
-from ..deps import is_id, tenant_for_caller
+from ..deps import current_principal, is_id, tenant_for_caller
 from ..errors import ERROR_RESPONSES, ApiError
+from ..keys import Principal
 from ..state import ApiState, get_state
 
 __all__ = ["router"]
@@ -63,12 +64,33 @@ def list_route(
     responses=ERROR_RESPONSES(401, 404),
 )
 def show_route(
-    conversation_id: str, tenant: str = Depends(tenant_for_caller), state: ApiState = Depends(get_state)
+    conversation_id: str,
+    request: Request,
+    tenant: str = Depends(tenant_for_caller),
+    principal: Principal = Depends(current_principal),
+    state: ApiState = Depends(get_state),
 ) -> dict[str, Any]:
-    """The conversation with every turn: what the person wrote, what the agent answered and why."""
+    """The conversation with every turn: what the person wrote, what the agent answered and why.
+
+    Every read is written to the tenant's access log (who, when, from where).
+    """
+    from ...workflows.privacy_log import record_access
+    from .privacy import actor_for
+
     if not is_id(conversation_id):
         raise _not_found("…")
     with session_scope(state.settings.database_url) as session:
+        if session.scalar(
+            select(Conversation.id).where(Conversation.id == conversation_id, Conversation.tenant == tenant)
+        ):
+            record_access(
+                state.settings.database_url,
+                tenant,
+                actor_for(request, principal),
+                "read",
+                "conversation",
+                conversation_id,
+            )
         conv = session.get(Conversation, conversation_id)
         if conv is None or conv.tenant != tenant:
             raise _not_found(conversation_id)

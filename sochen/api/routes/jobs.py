@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...db.models_outbox import Job
@@ -165,13 +165,19 @@ def inbound_list_route(
     responses=ERROR_RESPONSES(401, 404),
 )
 def inbound_show_route(
-    event_id: str, principal: Principal = Depends(current_principal), state: ApiState = Depends(get_state)
+    event_id: str,
+    request: Request,
+    principal: Principal = Depends(current_principal),
+    state: ApiState = Depends(get_state),
 ) -> dict[str, Any]:
     """An inbound item, its work and attempts (the item as received is not shown over HTTP)."""
     from ...workflows.inbound import inbound_dict
+    from ...workflows.privacy_log import record_access
+    from .privacy import actor_for
 
     with session_scope(state.settings.database_url) as session:
         row = _visible_inbound(session, event_id, principal)
+        record_access(state.settings.database_url, row.tenant, actor_for(request, principal), "read", "inbound", row.id)
         job = session.get(Job, row.id)
         data = inbound_dict(row, job)
         if job is not None:
