@@ -88,6 +88,9 @@ EVENT_FIELDS: dict[str, dict[str, str]] = {
 EXTRACTED_SLOTS = ("name", "phone", "email", "service", "preferred_time")
 """Slots the built-in reader fills when it finds them, configured or not."""
 
+NAME_PARTS = ("first_name", "last_name")
+"""Set whenever ``name`` is: the name split into first and last (titles dropped; "בן חיים" kept whole)."""
+
 _FREE_FORM = {("workflow.<name>", "data")}
 
 
@@ -115,6 +118,10 @@ def _slots_shape(slots: Sequence[tuple[str, bool]] | None) -> Shape:
         return OPEN
     names = {name: LEAF for name, _ in slots} | dict.fromkeys(EXTRACTED_SLOTS, LEAF)
     required = {name for name, req in slots if req}
+    # A full name is always split for CRMs that keep first and last names apart (Zoho's First_Name/Last_Name).
+    names |= dict.fromkeys(NAME_PARTS, LEAF)
+    if "name" in required:
+        required |= set(NAME_PARTS)
     return Shape(names, optional=frozenset(set(names) - required), kind="slots")
 
 

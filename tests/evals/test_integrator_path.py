@@ -92,7 +92,9 @@ def test_an_answer_quoting_the_wrong_row_is_not_grounded():
 
 
 def test_steps_waiting_on_a_connector_without_a_fake_say_so(clinic, tmp_path, monkeypatch):
-    monkeypatch.setattr("sochen.evals.sandbox.SANDBOXED", ("whatsapp", "n8n"))  # zoho_crm has no fake here
+    from sochen.connectors.zoho_crm import ZohoCrmConnector
+
+    monkeypatch.setattr(ZohoCrmConnector, "sandbox_fake", classmethod(lambda cls, *a, **k: None))  # no fake here
     lead = SCENARIOS[: SCENARIOS.index("  - id: price-whitening")]
     (tmp_path / "lead.yaml").write_text(lead, encoding="utf-8")
     run = run_suite(

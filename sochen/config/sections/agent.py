@@ -81,13 +81,26 @@ class OpeningHours(StrictModel):
     a time outside them is not booked, the agent says so and proposes the nearest open time.
     """
 
-    sunday: list[str] = Field(default_factory=list, description="Intervals such as '08:00-18:30'.")
-    monday: list[str] = Field(default_factory=list)
-    tuesday: list[str] = Field(default_factory=list)
-    wednesday: list[str] = Field(default_factory=list)
-    thursday: list[str] = Field(default_factory=list)
-    friday: list[str] = Field(default_factory=list)
-    saturday: list[str] = Field(default_factory=list)
+    sunday: list[str] = Field(
+        default_factory=list,
+        description="Opening intervals on Sunday (יום ראשון) such as '08:00-18:30'; empty: closed.",
+    )
+    monday: list[str] = Field(default_factory=list, description="Opening intervals on Monday (יום שני); empty: closed.")
+    tuesday: list[str] = Field(
+        default_factory=list, description="Opening intervals on Tuesday (יום שלישי); empty: closed."
+    )
+    wednesday: list[str] = Field(
+        default_factory=list, description="Opening intervals on Wednesday (יום רביעי); empty: closed."
+    )
+    thursday: list[str] = Field(
+        default_factory=list, description="Opening intervals on Thursday (יום חמישי); empty: closed."
+    )
+    friday: list[str] = Field(
+        default_factory=list, description="Opening intervals on Friday (יום שישי); empty: closed."
+    )
+    saturday: list[str] = Field(
+        default_factory=list, description="Opening intervals on Saturday (יום שבת); empty: closed."
+    )
 
     @field_validator("*")
     @classmethod
