@@ -175,12 +175,14 @@ def _fill(session: Any, by_role: dict[str, Any]) -> None:
         by_role["tokens"].add_metric([*key, "in"], t_in)
         by_role["tokens"].add_metric([*key, "out"], t_out)
         by_role["cost"].add_metric(list(key), cost)
-    for tenant, status, inbound, n in session.execute(
-        select(Job.tenant, Job.status, Job.action == INBOUND_ACTION, func.count()).group_by(
-            Job.tenant, Job.status, Job.action == INBOUND_ACTION
-        )
+    counts: dict[tuple[str, str, str], int] = {}
+    for tenant, status, action, n in session.execute(
+        select(Job.tenant, Job.status, Job.action, func.count()).group_by(Job.tenant, Job.status, Job.action)
     ):
-        by_role["inbound_work" if inbound else "jobs"].add_metric([tenant, status], n)
+        role = "inbound_work" if action == INBOUND_ACTION else "jobs"
+        counts[(role, tenant, status)] = counts.get((role, tenant, status), 0) + n
+    for (role, tenant, status), n in sorted(counts.items()):
+        by_role[role].add_metric([tenant, status], n)
     for tenant, action, delivery, n in session.execute(
         select(Job.tenant, Job.action, Job.delivery_status, func.count())
         .where(Job.delivery_status.is_not(None))

@@ -481,6 +481,9 @@ def test_the_purge_removes_exactly_what_expired_and_nothing_a_pending_job_needs(
         # Deterministic tags: her message carried health details, his did not.
         for turn in session.scalars(select(ConversationTurn).where(ConversationTurn.role == "user")):
             turn.details = {"sensitivity_types": ["health", "name"] if turn.conversation_id == dana else []}
+        # Nobody is handling either conversation (a person's open handoff is never purged: the next test).
+        for conversation in session.scalars(select(Conversation)):
+            conversation.status, conversation.handoff_reason = "active", None
         events = {e.id for e in session.scalars(select(DomainEvent).where(DomainEvent.conversation_id == dana))}
         her_pending = [
             j.id for j in session.scalars(select(Job).where(Job.event_id.in_(events), Job.status == "pending"))
@@ -549,6 +552,29 @@ def test_the_purge_removes_exactly_what_expired_and_nothing_a_pending_job_needs(
         assert session.scalar(select(func.count()).select_from(LlmCall)) == 3  # figures stay
     assert purge_tenant(settings, "clinic", config, now=now).removed == {}  # nothing left to expire
     assert verify_chain(db_url, "clinic").ok
+
+
+def test_the_purge_never_removes_a_conversation_a_person_is_handling(people, db_url):
+    from datetime import UTC, datetime, timedelta
+
+    from sochen.config.sections.privacy import PrivacyConfig
+    from sochen.workflows.privacy_retention import purge_tenant
+
+    now = datetime.now(UTC)
+    dana = people[DANA]
+    with session_scope(db_url) as session:
+        for conversation in session.scalars(select(Conversation)):
+            conversation.status = "handoff" if conversation.id == dana else "active"
+        for job in session.scalars(select(Job)):
+            job.status = "succeeded"
+    _age(db_url, Conversation, Conversation.id.is_not(None), "updated_at", now - timedelta(days=1000))
+    _age(db_url, Job, Job.id.is_not(None), "updated_at", now - timedelta(days=1000))
+    config = PrivacyConfig.model_validate({"retention": {"transcripts": 1, "checkpoints": 1}})
+    purge_tenant(get_settings(), "clinic", config, now=now)
+    with session_scope(db_url) as session:
+        assert session.get(Conversation, dana) is not None  # a person is on it
+        assert session.get(Conversation, people[YOSSI]) is None
+        assert DANA_TEXT in [t.text for t in session.scalars(select(ConversationTurn))]
 
 
 # ------------------------------------------------------------------------------------- encryption at rest

@@ -59,7 +59,7 @@ def test_a_misspelt_slot_is_refused_with_the_slot_names(tmp_path):
     code, out = _apply(tmp_path, ZOHO + SLOTS + _lead_rule(UPSERT.format(phone="{{ event.slots.servise }}")))
     assert code == 2
     assert "'event.slots' (slots) has no field 'servise' — did you mean 'event.slots.service'?" in out
-    assert "fields: email, name, phone, preferred_time, service" in out
+    assert "fields: email, first_name, last_name, name, phone, preferred_time, service" in out
 
 
 def test_an_optional_slot_must_have_a_default(tmp_path):
