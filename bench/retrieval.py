@@ -149,12 +149,56 @@ class _CachingEmbedder:
                 np.savez(f, **self.vectors)
 
 
+def _ablate(args: argparse.Namespace) -> dict[str, object]:
+    """Switch single changes of the second retrieval pass off (to measure each on its own)."""
+    from sochen.rag import chunking, lexical, retriever
+
+    if args.spelling_weight is not None:
+        lexical.SPELLING_WEIGHT = args.spelling_weight
+    if args.translit_weight is not None:
+        lexical.TRANSLIT_WEIGHT = args.translit_weight
+    if args.no_fusion_floor:
+        original = retriever.Retriever._lexical
+
+        def _cut(self, *a, **kw):  # type: ignore[no-untyped-def]
+            ranking, _complete = original(self, *a, **kw)
+            return ranking, False
+
+        retriever.Retriever._lexical = _cut  # type: ignore[method-assign]
+    if args.token_overlap:
+
+        def _old_tail(sentences: list[str], overlap_tokens: int, max_tokens: int) -> tuple[list[str], int]:
+            kept: list[str] = []
+            size = 0
+            for sentence in reversed(sentences):
+                t = chunking.estimate_tokens(sentence)
+                if size + t > overlap_tokens:
+                    break
+                kept.insert(0, sentence)
+                size += t
+            return kept, size
+
+        chunking._tail = _old_tail
+    if args.lexical_in_process:
+        from sochen.rag import edge_store
+
+        edge_store.EdgeStore.has_sparse = lambda self, name: False  # type: ignore[method-assign]
+    return {
+        "lexical_in_process": bool(args.lexical_in_process),
+        "spelling_weight": lexical.SPELLING_WEIGHT,
+        "translit_weight": lexical.TRANSLIT_WEIGHT,
+        "fusion_floor": not args.no_fusion_floor,
+        "sentence_overlap": not args.token_overlap,
+    }
+
+
 def run(args: argparse.Namespace) -> dict:
     from sochen.config import get_settings
     from sochen.rag.ingest import ingest_paths
     from sochen.rag.retriever import Retriever
     from sochen.text import normalize
 
+    ablation = _ablate(args)
     paragraphs, questions = _load_squad(Path(args.data))
     if args.limit:
         questions = questions[: args.limit]
@@ -262,7 +306,9 @@ def run(args: argparse.Namespace) -> dict:
             "candidates": args.candidates,
             "titles": args.titles,
             "embedder": embedder.key,
+            "store": type(retriever.store).__name__,
             "embed_cache": cached,
+            **ablation,
         },
         "hit@1": round(hits_at[1] / n, 4),
         "hit@5": round(hits_at[5] / n, 4),
@@ -405,6 +451,13 @@ def main() -> None:
         "--embed-cache",
         default="",
         help="file caching vectors by text (sweeps of ranking settings; ingestion timings are then null)",
+    )
+    parser.add_argument("--spelling-weight", type=float, default=None, help="override (0 switches keys off)")
+    parser.add_argument("--translit-weight", type=float, default=None, help="override (0 switches keys off)")
+    parser.add_argument("--no-fusion-floor", action="store_true", help="min-max even on complete lexical lists")
+    parser.add_argument("--token-overlap", action="store_true", help="the old token-counted chunk overlap")
+    parser.add_argument(
+        "--lexical-in-process", action="store_true", help="Qdrant Edge store, but the in-process BM25 ranking"
     )
     parser.add_argument("--misses-out", default="", help="write the questions not hit at rank 1 to this JSON file")
     args = parser.parse_args()

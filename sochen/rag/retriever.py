@@ -27,9 +27,10 @@ from ..db.models import Tenant, TenantVersion
 from ..db.session import session_scope
 from ..db.tenants import TenantNotFoundError
 from .catalog import Catalog, load_catalog
+from .edge_store import EdgeStore
 from .embedders import Embedder, get_embedder
 from .lexical import sparse_query
-from .store import VectorStore, collection_name
+from .store import VectorStore, collection_name, open_store
 
 __all__ = ["Retriever", "SearchHit", "TenantContext", "TenantNotLiveError", "fuse"]
 
@@ -119,9 +120,9 @@ def fuse(
 class Retriever:
     """Searches one tenant's knowledge base (see the module docstring)."""
 
-    def __init__(self, settings: Settings, *, store: VectorStore | None = None) -> None:
+    def __init__(self, settings: Settings, *, store: VectorStore | EdgeStore | None = None) -> None:
         self.settings = settings
-        self.store = store or VectorStore(settings)
+        self.store: VectorStore | EdgeStore = store or open_store(settings)
         self._configs: dict[str, TenantConfig] = {}
         self._matrices: dict[tuple[str, int], np.ndarray] = {}
         self._lock = threading.Lock()
@@ -251,7 +252,7 @@ class Retriever:
         elif mask.mean() >= 0.5:
             # A loose filter: over-fetch and drop what is not allowed (cheaper than a payload filter in local mode).
             raw = self.store.dense_search(name, vector, limit * 3)
-        elif not self.store.is_server:
+        elif not self.store.filters_in_engine:
             # A tight filter in local mode: score the allowed chunks in process (a local-mode payload filter
             # is evaluated point by point in Python: ~120 ms at 10,000 points, against ~1 ms here).
             return self._dense_subset(name, vector, limit, catalog, mask)
@@ -303,7 +304,7 @@ class Retriever:
         self, name: str, query: str, limit: int, catalog: Catalog, mask: np.ndarray | None
     ) -> tuple[list[tuple[str, float]], bool]:
         """The lexical ranking, and whether it is complete (every matching chunk, not cut at `limit`)."""
-        if self.store.is_server and self.store.has_sparse(name):
+        if self.store.filters_in_engine and self.store.has_sparse(name):
             docs = catalog.allowed_document_ids(mask) if mask is not None else None
             raw = self.store.sparse_search(name, sparse_query(query), limit, document_ids=docs)
             return [(cid, s) for cid, s in raw if cid in catalog.index_of][:limit], len(raw) < limit
