@@ -14,11 +14,11 @@ Two coarser links are extra terms in their own namespaces, each at a lower weigh
   each other through a sound key.
 
 Two implementations share :func:`query_terms` and the term weighting:
+- :func:`sparse_vector` — the terms as a Qdrant sparse vector (hashed ids, BM25 document-side
+  weights; Qdrant applies IDF with ``Modifier.IDF``), for a Qdrant server and Qdrant Edge.
 - :class:`BM25Index` — in-process, built from the chunks in the database: a query over 10,000
-  chunks takes about a millisecond. Used when Qdrant runs in local mode, whose own sparse-vector
-  search is far slower in Python.
-- :func:`sparse_vector` — the same terms as a Qdrant sparse vector (hashed ids, BM25 document-side
-  weights; Qdrant applies IDF with ``Modifier.IDF``) for a Qdrant server.
+  chunks takes about a millisecond. Used for collections without sparse vectors (qdrant-client's
+  local mode, whose own sparse search is far slower in Python).
 """
 
 from __future__ import annotations

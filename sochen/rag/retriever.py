@@ -4,9 +4,11 @@ The contract: :meth:`Retriever.search` cannot be called without a tenant, search
 tenant's collection and chunks, and returns :class:`SearchHit` objects, best first, each carrying
 what a citation needs (document, title, section path, page, chunk id) and its fused score.
 
-Where the lexical ranking comes from depends on where Qdrant runs — an in-process BM25 index in
-local mode, Qdrant's own IDF sparse vectors on a server — but callers see one interface and one
-fusion step (:func:`fuse`), configured per tenant (``knowledge.retrieval``).
+The lexical ranking is Qdrant's IDF sparse search over the Hebrew-aware terms of
+:mod:`sochen.rag.lexical`, on a server and in the embedded default (Qdrant Edge) alike; only a
+collection without sparse vectors (qdrant-client local mode, or one copied from it) is ranked by
+the in-process BM25 snapshot instead. Callers see one interface and one fusion step
+(:func:`fuse`), configured per tenant (``knowledge.retrieval``).
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ def fuse(
     ranks: dict[str, list[int | None]] = {}
     for li, entry in enumerate(rankings):
         ranking, weight = entry[0], entry[1]
-        floor = entry[2] if len(entry) > 2 else None  # type: ignore[misc]
+        floor = entry[2] if len(entry) > 2 else None
         if not ranking or weight == 0:
             continue
         values = [s for _, s in ranking]
