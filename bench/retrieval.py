@@ -200,6 +200,9 @@ def run(args: argparse.Namespace) -> dict:
 
     ablation = _ablate(args)
     paragraphs, questions = _load_squad(Path(args.data))
+    if args.paragraphs:
+        paragraphs = paragraphs[: args.paragraphs]
+        questions = [q for q in questions if q["paragraph"] < args.paragraphs]
     if args.limit:
         questions = questions[: args.limit]
     home = Path(tempfile.mkdtemp(prefix="sochen-bench-"))
@@ -305,6 +308,7 @@ def run(args: argparse.Namespace) -> dict:
             "lexical_weight": args.lexical_weight,
             "candidates": args.candidates,
             "titles": args.titles,
+            "paragraphs_limit": args.paragraphs or None,
             "embedder": embedder.key,
             "store": type(retriever.store).__name__,
             "embed_cache": cached,
@@ -433,6 +437,9 @@ def main() -> None:
     parser.add_argument("--data", required=True, help="SQuAD-format JSON file")
     parser.add_argument("--json-out", default="bench/out/retrieval.json")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument(
+        "--paragraphs", type=int, default=0, help="only the first N paragraphs and their questions (ingestion ratio)"
+    )
     parser.add_argument("--max-tokens", type=int, default=300)
     parser.add_argument("--overlap", type=int, default=40)
     parser.add_argument("--fusion", default="weighted", choices=["rrf", "weighted"])
