@@ -329,7 +329,7 @@ def run(args: argparse.Namespace) -> dict:
         if report.embed_seconds and not cached
         else None,
         "ingest_chunks_per_s": round(len(chunk_texts) / ingest_s, 2),
-        "raw_embed_chunks_per_s": round(len(chunk_texts) / raw_embed_s, 2),
+        "raw_embed_chunks_per_s": round(len(chunk_texts) / raw_embed_s, 2) if raw_embed_s else None,
         "latency_ms": {
             "total_p50": round(_percentile(total_lat, 50), 2),
             "total_p95": round(_percentile(total_lat, 95), 2),
