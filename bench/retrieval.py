@@ -98,13 +98,111 @@ class _RandomEmbedder:
         return self._unit(1)[0]
 
 
+class _CachingEmbedder:
+    """Wraps the real embedder with a file cache of vectors by text (sweeps over ranking settings only).
+
+    Same key and dimension as the embedder it wraps, so collections and fingerprints do not change.
+    Ingestion timings of a cached run mean nothing and are reported as null.
+    """
+
+    def __init__(self, inner, path: Path) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.key = inner.key
+        self.path = path
+        self.vectors: dict[str, np.ndarray] = {}
+        if path.exists():
+            data = np.load(path)
+            self.vectors = {k: data[k] for k in data.files}
+        self.dirty = False
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    @staticmethod
+    def _key(kind: str, text: str) -> str:
+        import hashlib
+
+        return kind + hashlib.sha1(text.encode()).hexdigest()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        keys = [self._key("p", t) for t in texts]
+        missing = [i for i, k in enumerate(keys) if k not in self.vectors]
+        if missing:
+            fresh = self.inner.embed_passages([texts[i] for i in missing])
+            for j, i in enumerate(missing):
+                self.vectors[keys[i]] = fresh[j]
+            self.dirty = True
+        return np.vstack([self.vectors[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        key = self._key("q", text)
+        if key not in self.vectors:
+            self.vectors[key] = self.inner.embed_query(text)
+            self.dirty = True
+        return self.vectors[key]
+
+    def save(self) -> None:
+        if self.dirty:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("wb") as f:
+                np.savez(f, **self.vectors)
+
+
+def _ablate(args: argparse.Namespace) -> dict[str, object]:
+    """Switch single changes of the second retrieval pass off (to measure each on its own)."""
+    from sochen.rag import chunking, lexical, retriever
+
+    if args.spelling_weight is not None:
+        lexical.SPELLING_WEIGHT = args.spelling_weight
+    if args.translit_weight is not None:
+        lexical.TRANSLIT_WEIGHT = args.translit_weight
+    if args.no_fusion_floor:
+        original = retriever.Retriever._lexical
+
+        def _cut(self, *a, **kw):  # type: ignore[no-untyped-def]
+            ranking, _complete = original(self, *a, **kw)
+            return ranking, False
+
+        retriever.Retriever._lexical = _cut  # type: ignore[method-assign]
+    if args.token_overlap:
+
+        def _old_tail(sentences: list[str], overlap_tokens: int, max_tokens: int) -> tuple[list[str], int]:
+            kept: list[str] = []
+            size = 0
+            for sentence in reversed(sentences):
+                t = chunking.estimate_tokens(sentence)
+                if size + t > overlap_tokens:
+                    break
+                kept.insert(0, sentence)
+                size += t
+            return kept, size
+
+        chunking._tail = _old_tail
+    if args.lexical_in_process:
+        from sochen.rag import edge_store
+
+        edge_store.EdgeStore.has_sparse = lambda self, name: False  # type: ignore[method-assign]
+    return {
+        "lexical_in_process": bool(args.lexical_in_process),
+        "spelling_weight": lexical.SPELLING_WEIGHT,
+        "translit_weight": lexical.TRANSLIT_WEIGHT,
+        "fusion_floor": not args.no_fusion_floor,
+        "sentence_overlap": not args.token_overlap,
+    }
+
+
 def run(args: argparse.Namespace) -> dict:
     from sochen.config import get_settings
     from sochen.rag.ingest import ingest_paths
     from sochen.rag.retriever import Retriever
     from sochen.text import normalize
 
+    ablation = _ablate(args)
     paragraphs, questions = _load_squad(Path(args.data))
+    if args.paragraphs:
+        paragraphs = paragraphs[: args.paragraphs]
+        questions = [q for q in questions if q["paragraph"] < args.paragraphs]
     if args.limit:
         questions = questions[: args.limit]
     home = Path(tempfile.mkdtemp(prefix="sochen-bench-"))
@@ -125,6 +223,14 @@ def run(args: argparse.Namespace) -> dict:
     ctx = retriever.tenant("bench")
     embedder = retriever.embedder(ctx)
     embedder.embed_query("חימום")  # load the model outside the timings
+    real_embedder = embedder
+    cache = None
+    if args.embed_cache:
+        from sochen.rag import embedders
+
+        cache = _CachingEmbedder(embedder, Path(args.embed_cache))
+        embedders._CACHE[ctx.config.knowledge.embedder.model_dump_json()] = cache  # type: ignore[assignment]
+        embedder = cache
 
     t0 = time.perf_counter()
     report = ingest_paths(retriever, "bench", [docs])
@@ -142,14 +248,17 @@ def run(args: argparse.Namespace) -> dict:
     with session_scope(get_settings().database_url) as session:
         rows = session.execute(select(Document.title, Chunk.section, Chunk.text).join(Chunk.document)).all()
     chunk_texts = [embed_text(*row) for row in rows]
-    t0 = time.perf_counter()
-    embedder.embed_passages(chunk_texts)
-    raw_embed_s = time.perf_counter() - t0
+    raw_embed_s = 0.0
+    if cache is None:
+        t0 = time.perf_counter()
+        embedder.embed_passages(chunk_texts)
+        raw_embed_s = time.perf_counter() - t0
 
     source_to_pid = {
         str((docs / f).resolve()): int(re.search(r"\((\d+)\)\.txt$", f).group(1)) for f in os.listdir(docs)
     }
     hits_at = {1: 0, 5: 0, 10: 0}
+    misses: list[dict] = []
     rr_total = 0.0
     total_lat, embed_lat, search_lat = [], [], []
     for q in questions:
@@ -164,12 +273,28 @@ def run(args: argparse.Namespace) -> dict:
             if source_to_pid.get(hit.source) == q["paragraph"] and any(g in normalize(hit.text) for g in golds):
                 rank = i
                 break
+        if args.misses_out and rank != 1:
+            gold_hit = next((h for h in results if source_to_pid.get(h.source) == q["paragraph"]), None)
+            misses.append(
+                {
+                    "question": q["question"],
+                    "answers": q["answers"],
+                    "rank": rank,
+                    "top": results[0].text[:300] if results else None,
+                    "gold_paragraph_chunk_in_top10": gold_hit.text[:300] if gold_hit else None,
+                }
+            )
         if rank is not None:
             rr_total += 1.0 / rank
             for k in hits_at:
                 if rank <= k:
                     hits_at[k] += 1
+    if cache is not None:
+        cache.save()
+    if args.misses_out:
+        Path(args.misses_out).write_text(json.dumps(misses, ensure_ascii=False, indent=1), encoding="utf-8")
     n = len(questions)
+    cached = cache is not None
     figures = {
         "data": str(args.data),
         "paragraphs": len(paragraphs),
@@ -183,38 +308,50 @@ def run(args: argparse.Namespace) -> dict:
             "lexical_weight": args.lexical_weight,
             "candidates": args.candidates,
             "titles": args.titles,
+            "paragraphs_limit": args.paragraphs or None,
             "embedder": embedder.key,
+            "store": type(retriever.store).__name__,
+            "embed_cache": cached,
+            **ablation,
         },
         "hit@1": round(hits_at[1] / n, 4),
         "hit@5": round(hits_at[5] / n, 4),
         "hit@10": round(hits_at[10] / n, 4),
         "mrr": round(rr_total / n, 4),
-        "ingest_seconds": round(ingest_s, 2),
-        "ingest_embed_seconds": round(report.embed_seconds, 2),
-        "raw_embed_seconds": round(raw_embed_s, 2),
+        "ingest_seconds": None if cached else round(ingest_s, 2),
+        "ingest_embed_seconds": None if cached else round(report.embed_seconds, 2),
+        "raw_embed_seconds": None if cached else round(raw_embed_s, 2),
         "ingest_overhead_vs_raw_embed": round(ingest_s / raw_embed_s - 1, 4) if raw_embed_s else None,
+        "ingest_ratio_vs_raw_embed": round(ingest_s / raw_embed_s, 4) if raw_embed_s else None,
         # The same comparison inside one run (robust to other load on the machine): everything ingestion
         # does besides embedding (loading, chunking, Qdrant, database), relative to its embedding time.
         "ingest_overhead_vs_own_embedding": round((ingest_s - report.embed_seconds) / report.embed_seconds, 4)
-        if report.embed_seconds
+        if report.embed_seconds and not cached
         else None,
         "ingest_chunks_per_s": round(len(chunk_texts) / ingest_s, 2),
-        "raw_embed_chunks_per_s": round(len(chunk_texts) / raw_embed_s, 2),
+        "raw_embed_chunks_per_s": round(len(chunk_texts) / raw_embed_s, 2) if raw_embed_s else None,
         "latency_ms": {
             "total_p50": round(_percentile(total_lat, 50), 2),
             "total_p95": round(_percentile(total_lat, 95), 2),
             "query_embed_p50": round(_percentile(embed_lat, 50), 2),
+            "query_embed_p95": round(_percentile(embed_lat, 95), 2),
             "search_excl_embed_p50": round(_percentile(search_lat, 50), 2),
             "search_excl_embed_p95": round(_percentile(search_lat, 95), 2),
         },
     }
     if args.latency_chunks:
-        figures["latency_tenant"] = _latency_tenant(home, paragraphs, questions, args)
+        figures["latency_tenant"] = _latency_tenant(home, paragraphs, questions, args, real_embedder)
     return figures
 
 
-def _latency_tenant(home: Path, paragraphs: list[dict], questions: list[dict], args: argparse.Namespace) -> dict:
-    """Search latency (excluding the query embedding) on a tenant of `latency_chunks` chunks."""
+def _latency_tenant(
+    home: Path, paragraphs: list[dict], questions: list[dict], args: argparse.Namespace, real_embedder
+) -> dict:  # type: ignore[no-untyped-def]
+    """Search latency on a tenant of `latency_chunks` chunks, without and with the query embedding.
+
+    The tenant's vectors are random (search cost does not depend on them); "with" adds the real
+    embedder's time for the same question, measured just before that search.
+    """
     from sochen.config import get_settings, load_tenant_file
     from sochen.db.session import session_scope
     from sochen.db.tenants import store_version
@@ -258,14 +395,18 @@ def _latency_tenant(home: Path, paragraphs: list[dict], questions: list[dict], a
     ingest_s = time.perf_counter() - t0
     ctx = retriever.tenant("latency")
     retriever.search_vector(ctx, "חימום", fake.embed_query(""))  # build the in-process index
-    lat, lat_filtered = [], []
+    lat, lat_filtered, lat_with_embed = [], [], []
     sample = questions[: args.latency_queries]
     for q in sample:
+        t = time.perf_counter()
+        real_embedder.embed_query(q["question"])
+        embed_ms = (time.perf_counter() - t) * 1e3
         vec = fake.embed_query(q["question"])
         t = time.perf_counter()
         ctx = retriever.tenant("latency")
         retriever.search_vector(ctx, q["question"], vec, top_k=10)
         lat.append((time.perf_counter() - t) * 1e3)
+        lat_with_embed.append(lat[-1] + embed_ms)
     with session_scope(settings.database_url) as session:
         from sqlalchemy import select
 
@@ -284,6 +425,8 @@ def _latency_tenant(home: Path, paragraphs: list[dict], questions: list[dict], a
         "queries": len(lat),
         "search_excl_embed_p50_ms": round(_percentile(lat, 50), 2),
         "search_excl_embed_p95_ms": round(_percentile(lat, 95), 2),
+        "search_incl_embed_p50_ms": round(_percentile(lat_with_embed, 50), 2),
+        "search_incl_embed_p95_ms": round(_percentile(lat_with_embed, 95), 2),
         "filtered_10pct_docs_p50_ms": round(_percentile(lat_filtered, 50), 2),
         "filtered_10pct_docs_p95_ms": round(_percentile(lat_filtered, 95), 2),
     }
@@ -294,6 +437,9 @@ def main() -> None:
     parser.add_argument("--data", required=True, help="SQuAD-format JSON file")
     parser.add_argument("--json-out", default="bench/out/retrieval.json")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument(
+        "--paragraphs", type=int, default=0, help="only the first N paragraphs and their questions (ingestion ratio)"
+    )
     parser.add_argument("--max-tokens", type=int, default=300)
     parser.add_argument("--overlap", type=int, default=40)
     parser.add_argument("--fusion", default="weighted", choices=["rrf", "weighted"])
@@ -308,6 +454,19 @@ def main() -> None:
     )
     parser.add_argument("--latency-chunks", type=int, default=0)
     parser.add_argument("--latency-queries", type=int, default=300)
+    parser.add_argument(
+        "--embed-cache",
+        default="",
+        help="file caching vectors by text (sweeps of ranking settings; ingestion timings are then null)",
+    )
+    parser.add_argument("--spelling-weight", type=float, default=None, help="override (0 switches keys off)")
+    parser.add_argument("--translit-weight", type=float, default=None, help="override (0 switches keys off)")
+    parser.add_argument("--no-fusion-floor", action="store_true", help="min-max even on complete lexical lists")
+    parser.add_argument("--token-overlap", action="store_true", help="the old token-counted chunk overlap")
+    parser.add_argument(
+        "--lexical-in-process", action="store_true", help="Qdrant Edge store, but the in-process BM25 ranking"
+    )
+    parser.add_argument("--misses-out", default="", help="write the questions not hit at rank 1 to this JSON file")
     args = parser.parse_args()
     figures = run(args)
     out = Path(args.json_out)

@@ -2,8 +2,9 @@
 
 The database is the source of truth for which chunks are live: a chunk row exists only once its
 document was completely indexed (see :mod:`sochen.rag.ingest`). A snapshot is tied to the tenant's
-``kb_revision`` and rebuilt when it changes; term counts of unchanged chunks are reused, so a
-rebuild after adding one document tokenises only that document.
+``kb_revision`` and rebuilt when it changes. The BM25 index is built on first use only (collections
+with sparse vectors rank lexically in Qdrant and never need it); term counts of unchanged chunks
+are reused from the previous snapshot, so a rebuild after adding one document tokenises only it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,14 +48,13 @@ class Catalog:
         revision: int,
         chunks: list[ChunkInfo],
         tags: dict[str, frozenset[str]],
-        terms: list[Counter[str]],
+        previous_terms: dict[str, Counter[str]] | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.revision = revision
         self.chunks = chunks
         self.index_of = {c.chunk_id: i for i, c in enumerate(chunks)}
-        self.terms = terms
-        self.bm25 = BM25Index(terms)
+        self._previous_terms = previous_terms or {}
         doc_ids = sorted({c.document_id for c in chunks})
         self._doc_pos = {d: i for i, d in enumerate(doc_ids)}
         self.doc_ids = doc_ids
@@ -62,6 +63,23 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+    @cached_property
+    def terms(self) -> list[Counter[str]]:
+        """Weighted terms of every chunk (its title, section and text), in catalog order."""
+        previous, self._previous_terms = self._previous_terms, {}
+        return [previous.get(c.chunk_id) or document_terms(f"{c.title}\n{c.section}\n{c.text}") for c in self.chunks]
+
+    @cached_property
+    def bm25(self) -> BM25Index:
+        """The in-process BM25 index over :attr:`terms` (built on first use)."""
+        return BM25Index(self.terms)
+
+    def known_terms(self) -> dict[str, Counter[str]]:
+        """Term counts computed so far, by chunk id (handed to the next snapshot)."""
+        if "terms" in self.__dict__:
+            return {c.chunk_id: t for c, t in zip(self.chunks, self.terms, strict=True)}
+        return dict(self._previous_terms)
 
     def mask(
         self, *, tags: Sequence[str] | None = None, document_ids: Sequence[str] | None = None
@@ -113,17 +131,14 @@ def load_catalog(session: Session, *, db_key: str, tenant_id: str, revision: int
             .where(Chunk.tenant_id == tenant_id)
             .order_by(Chunk.point_id)
         ).all()
-        previous_terms: dict[str, Counter[str]] = {}
-        if current is not None:
-            previous_terms = {c.chunk_id: t for c, t in zip(current.chunks, current.terms, strict=True)}
+        previous_terms = current.known_terms() if current is not None else {}
         chunks: list[ChunkInfo] = []
-        terms: list[Counter[str]] = []
         tags: dict[str, frozenset[str]] = {}
         for cid, did, text, section, page, title, source, doc_tags in rows:
             chunks.append(ChunkInfo(cid, did, text, section, page, title, source))
-            terms.append(previous_terms.get(cid) or document_terms(f"{title}\n{section}\n{text}"))
             tags[did] = frozenset(doc_tags or ())
-        snapshot = Catalog(tenant_id, revision, chunks, tags, terms)
+        live = {c.chunk_id for c in chunks}
+        snapshot = Catalog(tenant_id, revision, chunks, tags, {k: v for k, v in previous_terms.items() if k in live})
         _SNAPSHOTS[key] = snapshot
         return snapshot
 

@@ -10,8 +10,11 @@ Rules, in order:
    ``נספח א׳``) extends the path: dotted numbers nest by depth, lettered and bracketed items nest
    under the clause they follow. A new top-level clause starts a new chunk.
 3. Blocks of one section are packed together up to ``max_tokens``; a block larger than the budget
-   is cut at sentence ends with ``overlap_tokens`` carried over; a large table is cut by rows with
-   its header row repeated.
+   is cut at sentence ends, and the next piece starts with the last whole sentences of the one
+   before (up to ``overlap_tokens``, and always at least the last sentence when it is no longer
+   than a quarter of the budget): a question that matches the end of a piece finds its answer
+   at the start of the next one, in the same chunk. A large table is cut by rows with its header
+   row repeated.
 
 Token counts are estimates of the embedding model's sub-word tokens (about 1.7 per Hebrew word
 for multilingual E5), so no tokenizer has to be loaded to chunk.
@@ -193,7 +196,9 @@ def _split_text(text: str, max_tokens: int, overlap_tokens: int) -> list[str]:
             t = estimate_tokens(part)
             if current and size + t > max_tokens:
                 pieces.append(" ".join(current))
-                current, size = _tail(current, overlap_tokens)
+                current, size = _tail(current, overlap_tokens, max_tokens)
+                if size + t > max_tokens:  # no room for the carried sentences next to this one
+                    current, size = [], 0
             current.append(part)
             size += t
     if current:
@@ -201,13 +206,20 @@ def _split_text(text: str, max_tokens: int, overlap_tokens: int) -> list[str]:
     return pieces
 
 
-def _tail(sentences: list[str], overlap_tokens: int) -> tuple[list[str], int]:
-    """The last sentences of a piece, up to `overlap_tokens`, to repeat at the start of the next."""
+def _tail(sentences: list[str], overlap_tokens: int, max_tokens: int) -> tuple[list[str], int]:
+    """The last whole sentences of a piece, to repeat at the start of the next (module docstring, rule 3).
+
+    Up to `overlap_tokens`; the last sentence is carried even when it alone is longer, as long as it
+    fits in a quarter of `max_tokens` (a token-counted overlap would otherwise carry nothing after a
+    long sentence, and a half sentence would not read as one). No overlap when `overlap_tokens` is 0.
+    """
     kept: list[str] = []
     size = 0
-    for sentence in reversed(sentences):
+    if overlap_tokens <= 0:
+        return kept, size
+    for sentence in reversed(sentences[1:]):  # never the whole piece again
         t = estimate_tokens(sentence)
-        if size + t > overlap_tokens:
+        if size + t > overlap_tokens and (kept or t > max_tokens // 4):
             break
         kept.insert(0, sentence)
         size += t

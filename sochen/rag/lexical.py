@@ -2,14 +2,23 @@
 
 Every chunk is indexed under its normalised tokens (:func:`sochen.text.tokenize`) and, for Hebrew
 tokens, their candidate stems (``בחוזה`` → ``חוזה``), so a question about ``החוזה`` finds
-``לחוזה``. Stems count with weight ``stem_weight`` so that an exact surface match still ranks first.
+``לחוזה``. Stems count with weight ``STEM_WEIGHT`` so that an exact surface match still ranks first.
+
+Two coarser links are extra terms in their own namespaces, each at a lower weight
+(see :mod:`sochen.text.variants`):
+- a spelling key (``~`` + key, ``SPELLING_WEIGHT``) joins full and defective spelling and related
+  forms (``איזור``/``אזור``, ``הנחיתו``/``הונחתו``, ``עירק``/``עיראקי``);
+- a sound key joins a name in Hebrew letters with the same name in Latin letters (``אנבידיה``/
+  ``NVIDIA``), ``TRANSLIT_WEIGHT``. Documents index Hebrew words under ``@h`` keys and Latin words
+  under ``@l`` keys; a query asks the *other* script's namespace, so two Hebrew words never match
+  each other through a sound key.
 
 Two implementations share :func:`query_terms` and the term weighting:
+- :func:`sparse_vector` — the terms as a Qdrant sparse vector (hashed ids, BM25 document-side
+  weights; Qdrant applies IDF with ``Modifier.IDF``), for a Qdrant server and Qdrant Edge.
 - :class:`BM25Index` — in-process, built from the chunks in the database: a query over 10,000
-  chunks takes about a millisecond. Used when Qdrant runs in local mode, whose own sparse-vector
-  search is far slower in Python.
-- :func:`sparse_vector` — the same terms as a Qdrant sparse vector (hashed ids, BM25 document-side
-  weights; Qdrant applies IDF with ``Modifier.IDF``) for a Qdrant server.
+  chunks takes about a millisecond. Used for collections without sparse vectors (qdrant-client's
+  local mode, whose own sparse search is far slower in Python).
 """
 
 from __future__ import annotations
@@ -23,33 +32,59 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..text import stems, tokenize
+from ..text import hebrew_sound_key, latin_key, spelling_key, stems, tokenize
 
 __all__ = ["BM25Index", "document_terms", "query_terms", "sparse_vector"]
 
 K1 = 1.2
 B = 0.75
 STEM_WEIGHT = 0.6
+SPELLING_WEIGHT = 0.3
+TRANSLIT_WEIGHT = 0.6
 _SPARSE_AVG_LEN = 150.0  # assumed average chunk length (terms) for server-side sparse vectors
 
 
+def _keys(token: str, token_stems: tuple[str, ...], *, query: bool) -> dict[str, float]:
+    """The spelling and sound keys of a token and its stems, as namespaced terms with their weights."""
+    keys: dict[str, float] = {}
+    if token_stems or spelling_key(token) or hebrew_sound_key(token):
+        for form in (token, *token_stems):
+            key = spelling_key(form)
+            if key:
+                keys["~" + key] = SPELLING_WEIGHT
+            sound = hebrew_sound_key(form)
+            if sound:
+                keys[("@l" if query else "@h") + sound] = TRANSLIT_WEIGHT
+    else:
+        sound = latin_key(token)
+        if sound:
+            keys[("@h" if query else "@l") + sound] = TRANSLIT_WEIGHT
+    return keys
+
+
 def document_terms(text: str) -> Counter[str]:
-    """Weighted term frequencies of a document: surface tokens 1.0, each stem ``STEM_WEIGHT``."""
+    """Weighted term frequencies of a document: surface tokens 1.0, stems and keys less (module docstring)."""
     counts: Counter[str] = Counter()
     for token in tokenize(text):
         counts[token] += 1.0  # type: ignore[assignment]
-        for stem in stems(token):
+        token_stems = stems(token)
+        for stem in token_stems:
             counts[stem] += STEM_WEIGHT  # type: ignore[assignment]
+        for key, weight in _keys(token, token_stems, query=False).items():
+            counts[key] += weight  # type: ignore[assignment]
     return counts
 
 
 def query_terms(text: str) -> dict[str, float]:
-    """Terms of a query with their weights (a stem never outweighs its surface form)."""
+    """Terms of a query with their weights (a stem or key never outweighs its surface form)."""
     weights: dict[str, float] = {}
     for token in tokenize(text):
         weights[token] = max(weights.get(token, 0.0), 1.0)
-        for stem in stems(token):
+        token_stems = stems(token)
+        for stem in token_stems:
             weights[stem] = max(weights.get(stem, 0.0), STEM_WEIGHT)
+        for key, weight in _keys(token, token_stems, query=True).items():
+            weights[key] = max(weights.get(key, 0.0), weight)
     return weights
 
 

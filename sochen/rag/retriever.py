@@ -4,9 +4,11 @@ The contract: :meth:`Retriever.search` cannot be called without a tenant, search
 tenant's collection and chunks, and returns :class:`SearchHit` objects, best first, each carrying
 what a citation needs (document, title, section path, page, chunk id) and its fused score.
 
-Where the lexical ranking comes from depends on where Qdrant runs — an in-process BM25 index in
-local mode, Qdrant's own IDF sparse vectors on a server — but callers see one interface and one
-fusion step (:func:`fuse`), configured per tenant (``knowledge.retrieval``).
+The lexical ranking is Qdrant's IDF sparse search over the Hebrew-aware terms of
+:mod:`sochen.rag.lexical`, on a server and in the embedded default (Qdrant Edge) alike; only a
+collection without sparse vectors (qdrant-client local mode, or one copied from it) is ranked by
+the in-process BM25 snapshot instead. Callers see one interface and one fusion step
+(:func:`fuse`), configured per tenant (``knowledge.retrieval``).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from ..config.sections.knowledge import RetrievalConfig
 from ..db.session import session_scope
 from ..tenancy import ResolvedTenant, TenantNotLiveError, resolver_for
 from .catalog import Catalog, load_catalog
+from .edge_store import EdgeStore
 from .embedders import Embedder, get_embedder
 from .lexical import sparse_query
-from .store import VectorStore, collection_name
+from .store import VectorStore, collection_name, open_store
 
 __all__ = ["Retriever", "SearchHit", "TenantContext", "TenantNotLiveError", "fuse"]
 
@@ -57,24 +60,38 @@ TenantContext = ResolvedTenant
 """The tenant a search runs for (the live-tenant resolver's :class:`~sochen.tenancy.ResolvedTenant`)."""
 
 
-def fuse(
-    rankings: Sequence[tuple[Sequence[tuple[str, float]], float]], cfg: RetrievalConfig
-) -> list[tuple[str, float, list[int | None]]]:
-    """Fuse ranked lists [(ids with scores, weight), ...] into (id, score, ranks per list), best first.
+Ranking = Sequence[tuple[str, float]]
 
-    ``rrf``: Σ weight / (k + rank). ``weighted``: Σ weight × min-max-normalised score.
+
+def fuse(
+    rankings: Sequence[tuple[Ranking, float] | tuple[Ranking, float, float | None]], cfg: RetrievalConfig
+) -> list[tuple[str, float, list[int | None]]]:
+    """Fuse ranked lists [(ids with scores, weight[, floor]), ...] into (id, score, ranks per list), best first.
+
+    ``rrf``: Σ weight / (k + rank). ``weighted``: Σ weight × (score − floor) / (max − floor).
+
+    An item missing from a list contributes 0 to it, so the score that maps to 0 — the *floor* —
+    must be the best score a missing item could have had. For a list cut at ``candidates`` that is
+    its last score (min-max scaling). For a list that holds *every* item with a non-zero score (a
+    lexical list shorter than ``candidates``: all chunks that share a word with the query) it is 0,
+    the score of a chunk that shares none; a caller says so by passing ``floor=0.0``. Scaling such a
+    list by its own minimum instead would put its last real match level with chunks that match
+    nothing (with two matches, the weaker one scores 0: a rare word's second chunk sank to 66th).
     """
     scores: dict[str, float] = {}
     ranks: dict[str, list[int | None]] = {}
-    for li, (ranking, weight) in enumerate(rankings):
+    for li, entry in enumerate(rankings):
+        ranking, weight = entry[0], entry[1]
+        floor = entry[2] if len(entry) > 2 else None
         if not ranking or weight == 0:
             continue
         values = [s for _, s in ranking]
-        lo, hi = min(values), max(values)
+        hi = max(values)
+        lo = min(values) if floor is None else min(floor, min(values))
         for rank, (cid, score) in enumerate(ranking, start=1):
             if cfg.fusion == "rrf":
                 contribution = weight / (cfg.rrf_k + rank)
-            else:  # min-max normalised; a list whose scores are all equal counts fully
+            else:  # scaled between the floor and the best; a list whose scores are all equal counts fully
                 contribution = weight * ((score - lo) / (hi - lo) if hi > lo else 1.0)
             scores[cid] = scores.get(cid, 0.0) + contribution
             ranks.setdefault(cid, [None] * len(rankings))[li] = rank
@@ -85,9 +102,9 @@ def fuse(
 class Retriever:
     """Searches one tenant's knowledge base (see the module docstring)."""
 
-    def __init__(self, settings: Settings, *, store: VectorStore | None = None) -> None:
+    def __init__(self, settings: Settings, *, store: VectorStore | EdgeStore | None = None) -> None:
         self.settings = settings
-        self.store = store or VectorStore(settings)
+        self.store: VectorStore | EdgeStore = store or open_store(settings)
         self._matrices: dict[tuple[str, int], np.ndarray] = {}
         self._lock = threading.Lock()
         self.last_timings: dict[str, float] = {}
@@ -162,8 +179,10 @@ class Retriever:
         candidates = max(cfg.candidates, k)
         name = collection_name(ctx.id, self.embedder(ctx).key)
         dense = self._dense(name, vector, candidates, catalog, mask) if cfg.dense_weight else []
-        lexical = self._lexical(name, query, candidates, catalog, mask) if cfg.lexical_weight else []
-        fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg)
+        lexical, complete = self._lexical(name, query, candidates, catalog, mask) if cfg.lexical_weight else ([], True)
+        # A complete lexical list holds every chunk that shares a term with the query: its floor is 0 (see fuse).
+        lexical_floor = 0.0 if complete else None
+        fused = fuse([(dense, cfg.dense_weight, None), (lexical, cfg.lexical_weight, lexical_floor)], cfg)
         hits = []
         for cid, score, ranks in fused[:k]:
             info = catalog.chunks[catalog.index_of[cid]]
@@ -191,7 +210,7 @@ class Retriever:
         elif mask.mean() >= 0.5:
             # A loose filter: over-fetch and drop what is not allowed (cheaper than a payload filter in local mode).
             raw = self.store.dense_search(name, vector, limit * 3)
-        elif not self.store.is_server:
+        elif not self.store.filters_in_engine:
             # A tight filter in local mode: score the allowed chunks in process (a local-mode payload filter
             # is evaluated point by point in Python: ~120 ms at 10,000 points, against ~1 ms here).
             return self._dense_subset(name, vector, limit, catalog, mask)
@@ -241,9 +260,11 @@ class Retriever:
 
     def _lexical(
         self, name: str, query: str, limit: int, catalog: Catalog, mask: np.ndarray | None
-    ) -> list[tuple[str, float]]:
-        if self.store.is_server and self.store.has_sparse(name):
+    ) -> tuple[list[tuple[str, float]], bool]:
+        """The lexical ranking, and whether it is complete (every matching chunk, not cut at `limit`)."""
+        if self.store.filters_in_engine and self.store.has_sparse(name):
             docs = catalog.allowed_document_ids(mask) if mask is not None else None
             raw = self.store.sparse_search(name, sparse_query(query), limit, document_ids=docs)
-            return [(cid, s) for cid, s in raw if cid in catalog.index_of][:limit]
-        return [(catalog.chunks[i].chunk_id, s) for i, s in catalog.bm25.top(query, limit, allowed=mask)]
+            return [(cid, s) for cid, s in raw if cid in catalog.index_of][:limit], len(raw) < limit
+        top = catalog.bm25.top(query, limit, allowed=mask)
+        return [(catalog.chunks[i].chunk_id, s) for i, s in top], len(top) < limit

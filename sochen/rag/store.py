@@ -1,13 +1,18 @@
 """The Qdrant side of the knowledge base: one collection per tenant and embedder.
 
-Qdrant runs in local mode in a folder by default and as a server by URL in production; the calls
-are the same. A tenant's vectors live in their own collection (``sochen_<tenant id>_<embedder>``),
-so no query can reach another tenant's points and no payload filter is needed for isolation —
-which also keeps local mode fast (a filtered query there is evaluated point by point in Python).
+:func:`open_store` picks the engine: a Qdrant server by URL in production (:class:`VectorStore`
+over qdrant-client), and Qdrant Edge in a folder by default (:class:`~sochen.rag.edge_store.EdgeStore`,
+Qdrant's engine inside the process). Both hold the same points and take the same branches in the
+retriever (sparse IDF search, payload filters in the engine). qdrant-client's local mode (pure
+Python, what ``VectorStore`` does without a URL) is kept for tests of the server path and as the
+fallback when ``qdrant-edge-py`` is missing; there filters and sparse search are evaluated point by
+point in Python, so the retriever filters and ranks lexically in process instead.
 
-Each point carries a dense vector ``dense`` and, on a server, a sparse vector ``lexical`` (hashed
-Hebrew-aware terms with Qdrant's IDF modifier), plus the payload ``document_id``.
-Local mode holds a file lock on its folder: one process at a time may open it.
+A tenant's vectors live in their own collection (``sochen_<tenant id>_<embedder>``), so no query
+can reach another tenant's points and no payload filter is needed for isolation.
+
+Each point carries a dense vector ``dense``, a sparse vector ``lexical`` (hashed Hebrew-aware terms
+with Qdrant's IDF modifier; not in qdrant-client local mode), and the payload ``document_id``.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from qdrant_client import QdrantClient, models
 
 from ..config import Settings
 
-__all__ = ["VectorStore", "collection_name"]
+__all__ = ["VectorStore", "collection_name", "open_store"]
 
 DENSE = "dense"
 SPARSE = "lexical"
@@ -59,11 +64,30 @@ def _client(settings: Settings) -> QdrantClient:
 
 @atexit.register
 def close_clients() -> None:
-    """Close every cached client (tests, and processes that hand the local folder to another)."""
+    """Close every cached client and Edge shard (tests, and processes that hand the folder to another)."""
     with _CLIENTS_LOCK:
         for client in _CLIENTS.values():
             client.close()
         _CLIENTS.clear()
+    from .edge_store import close_shards
+
+    close_shards()
+
+
+def open_store(settings: Settings) -> Any:
+    """The store for `settings`: a Qdrant server by URL, else Qdrant Edge in the local folder.
+
+    Without ``qdrant-edge-py`` installed the embedded default falls back to qdrant-client's local mode.
+    """
+    if settings.qdrant_url:
+        return VectorStore(settings)
+    try:
+        import qdrant_edge  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the installed packages
+        return VectorStore(settings)
+    from .edge_store import EdgeStore
+
+    return EdgeStore(Path(settings.qdrant_path or settings.home / "qdrant"))
 
 
 class VectorStore:
@@ -75,6 +99,11 @@ class VectorStore:
         self.is_server = bool(settings.qdrant_url)
         self._ready: set[str] = set()
         self._sparse: dict[str, bool] = {}
+
+    @property
+    def filters_in_engine(self) -> bool:
+        """Whether payload filters and sparse search are fast in the engine (a server; not local mode)."""
+        return self.is_server
 
     @property
     def client(self) -> QdrantClient:

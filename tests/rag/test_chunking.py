@@ -107,3 +107,29 @@ def test_a_heading_under_a_heading_is_not_a_chunk_of_its_own():
     assert "בין: המשכיר" in first.text
     assert first.section == "הסכם שכירות בלתי מוגנת › שנערך ונחתם ברמת גן ביום 15 בפברואר 2026"
     assert chunks[-1].section.endswith("1. מבוא ופרשנות › 1.1")
+
+
+def test_answer_after_a_chunk_boundary_travels_with_the_sentence_it_answers():
+    # The question matches a long sentence (longer than overlap_tokens) at the end of one piece; its answer
+    # is the first sentence of the next piece. The next piece must open with that long sentence.
+    filler = "המבנה שימש במשך השנים כמחסן, כבית ספר וכמשרדים של המועצה המקומית שפעלה באזור."
+    question_side = (
+        "בשנת 1998 החליטה העירייה, לאחר דיונים ארוכים עם התושבים ועם משרד הפנים ועם נציגי "
+        "הוועדה המחוזית לתכנון ולבנייה, לשמר את המבנה ההיסטורי ולהסב אותו לשימוש ציבורי."
+    )
+    answer = "המבנה נפתח מחדש כמוזיאון לתולדות העיר בשנת 2003."
+    built = "הוא נבנה ב-1920."
+    text = " ".join([filler] * 9 + [built, question_side, answer])
+    assert estimate_tokens(question_side) > 40
+    chunks = chunk_blocks([P(text, 4)], max_tokens=300, overlap_tokens=40)  # the defaults
+    assert len(chunks) >= 2
+    with_answer = [c for c in chunks if answer in c.text]
+    assert with_answer and question_side in with_answer[0].text
+    assert all(c.tokens <= 300 for c in chunks)
+    assert all(c.page == 4 for c in chunks)  # the citation still names the page of the text
+
+
+def test_no_overlap_when_overlap_is_zero():
+    sentence = "השוכר מתחייב לשמור על המושכר במצב תקין ולהחזירו בתום התקופה כפי שקיבל אותו."
+    chunks = chunk_blocks([P(" ".join([sentence] * 12))], max_tokens=120, overlap_tokens=0)
+    assert sum(c.text.count(sentence) for c in chunks) == 12

@@ -82,3 +82,87 @@ def test_weighted_fusion_single_result_list_still_counts():
     cfg = RetrievalConfig(fusion="weighted")
     fused = dict((cid, score) for cid, score, _ in fuse([([("a", 0.9), ("b", 0.5)], 1.0), ([("b", 4.0)], 1.0)], cfg))
     assert fused == {"a": 1.0, "b": 1.0}
+
+
+SPELLING_DOCS = [
+    "תכנית העבודה לשנה הבאה אושרה בישיבת ההנהלה.",
+    "המטוסים הונחתו בשדה התעופה בשעות הלילה.",
+    "הצבא העיראקי נסוג מהעיר לאחר הקרב.",
+    "המערכת שולחת תזכורת אוטומטית ללקוח יום לפני התור.",
+    "האזור נסגר לתנועה בגלל עבודות בכביש.",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("מתי אושרה התוכנית?", 0),  # full spelling in the question, defective in the document
+        ("איפה הנחיתו את המטוסים?", 1),  # another verb pattern of the same root
+        ("לאן נסוג צבא עירק?", 2),  # the country for its adjective
+        ("האם יש תזכורת באופן אוטומטי?", 3),  # masculine adjective for the feminine
+        ("למה נסגר האיזור?", 4),
+    ],
+)
+def test_spelling_variants_find_their_document(question: str, expected: int) -> None:
+    index = BM25Index.from_texts(SPELLING_DOCS)
+    assert index.top(question, 1)[0][0] == expected
+
+
+def test_exact_spelling_still_outranks_a_variant() -> None:
+    index = BM25Index.from_texts(["התוכנית אושרה", "התכנית אושרה"])
+    assert [i for i, _ in index.top("התוכנית", 2)] == [0, 1]
+
+
+def test_spelling_keys_do_not_flood() -> None:
+    # A word with no variant in the documents matches nothing through its key.
+    index = BM25Index.from_texts(SPELLING_DOCS)
+    assert index.top("קנגורו", 3) == []
+    # Each question above reaches only the documents it shares a word, stem or key with.
+    assert len(index.top("מתי אושרה התוכנית?", 5)) == 1
+
+
+NAME_DOCS = [
+    "NVIDIA מפתחת מעבדים גרפיים ושבבים לבינה מלאכותית.",
+    "חברת פרוטגו גייסה סבב השקעה בהובלת קרן אמריקאית.",
+    "Trendlines היא חממה טכנולוגית שהשקיעה בחברות מכשור רפואי.",
+    "החברה מפתחת מעבדים למכוניות.",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("מה מפתחת אנבידיה?", 0),  # Hebrew letters in the question, Latin in the document
+        ("Who invested in Protego?", 1),  # Latin in the question, Hebrew in the document
+        ("במה השקיעה טרנדליינס?", 2),
+        ("בכמה גייסה פרוטגו?", 1),
+    ],
+)
+def test_names_link_across_hebrew_and_latin_letters(question: str, expected: int) -> None:
+    index = BM25Index.from_texts(NAME_DOCS)
+    assert index.top(question, 1)[0][0] == expected
+
+
+def test_sound_keys_never_link_two_hebrew_words() -> None:
+    # טבלה and תבל share their consonant classes (t-b-l) but are both Hebrew: no match through the key.
+    index = BM25Index.from_texts(["טבלה של מחירים", "Table of prices"])
+    assert [i for i, _ in index.top("תבל", 2)] == [1]
+    assert "@htbl" not in query_terms("תבל") and "@ltbl" in query_terms("תבל")
+
+
+def test_weighted_fusion_complete_short_list_keeps_its_last_match() -> None:
+    # Two chunks contain a rare word; min-max over the list would score the second one 0, level with
+    # chunks that do not contain it at all. With the list's floor at 0 it keeps its share.
+    cfg = RetrievalConfig(fusion="weighted")
+    dense = sorted([(f"d{i}", 0.9 - i * 0.01) for i in range(10)] + [("rare2", 0.855)], key=lambda x: -x[1])
+    lexical = [("rare1", 12.0), ("rare2", 9.0)]
+    cut = [cid for cid, _, _ in fuse([(dense, 1.0), (lexical, 1.0)], cfg)]
+    complete = [cid for cid, _, _ in fuse([(dense, 1.0, None), (lexical, 1.0, 0.0)], cfg)]
+    assert cut.index("rare2") > 5
+    assert complete.index("rare2") <= 2
+
+
+def test_weighted_fusion_floor_never_exceeds_the_scores() -> None:
+    cfg = RetrievalConfig(fusion="weighted")
+    fused = dict((cid, s) for cid, s, _ in fuse([([("a", 4.0), ("b", 2.0)], 1.0, 3.0)], cfg))
+    assert fused == {"a": 1.0, "b": 0.0}
