@@ -48,8 +48,13 @@ def _broker(state: ApiState) -> str:
 
 def _vector_index(state: ApiState) -> str:
     store = state.retriever().store
-    count = len(store.client.get_collections().collections)
-    return f"{'server' if store.is_server else 'local'}, {count} collections"
+    count = len(store.collections())
+    kind = (
+        "server"
+        if store.is_server
+        else ("embedded (Qdrant Edge)" if getattr(store, "filters_in_engine", False) else "local")
+    )
+    return f"{kind}, {count} collections"
 
 
 CHECKS: dict[str, Callable[[ApiState], str]] = {

@@ -73,6 +73,7 @@ class Driver:
 
         if self.tenant is None:
             raise ValueError("the driver needs the evaluated tenant (evaluated_tenant(...))")
+        self._tenant: ResolvedTenant = self.tenant
 
         self.graph = build_graph(checkpointer_for(self.settings))
 
@@ -123,7 +124,7 @@ class Driver:
                     retriever=self.retriever,
                     providers=self.providers,
                     health=self.health,
-                    tenant=self.tenant,
+                    tenant=self._tenant,
                 )
                 record.latency_ms = (time.perf_counter() - started) * 1e3
                 slots = self._record(record, turn_result, result.conversation_id, seen, slots, synthetic, contact, at)

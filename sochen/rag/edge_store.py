@@ -67,11 +67,18 @@ class EdgeStore:
 
     is_server = False
     filters_in_engine = True
+    kind = "embedded (Qdrant Edge)"
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.root = self.folder / "edge"
         self._sparse: dict[str, bool] = {}
+
+    def collections(self) -> list[str]:
+        """Names of the collections (shards) in the folder; nothing is opened (readiness checks)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir())
 
     # -- shards ----------------------------------------------------------------------------------
     def _path(self, name: str) -> Path:

@@ -101,6 +101,15 @@ class VectorStore:
         self._sparse: dict[str, bool] = {}
 
     @property
+    def kind(self) -> str:
+        """What backs it, for readiness checks."""
+        return "server" if self.is_server else "local mode"
+
+    def collections(self) -> list[str]:
+        """Names of the collections (a readiness check: one call to Qdrant)."""
+        return sorted(c.name for c in self.client.get_collections().collections)
+
+    @property
     def filters_in_engine(self) -> bool:
         """Whether payload filters and sparse search are fast in the engine (a server; not local mode)."""
         return self.is_server

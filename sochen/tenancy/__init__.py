@@ -149,7 +149,7 @@ class TenantResolver:
         return session.execute(query.order_by(TenantVersion.version.desc()).limit(1)).first()
 
     def _resolved(self, slug: str, tenant_id: str, revision: int, row: Row[Any], *, live: bool) -> ResolvedTenant:
-        version_id, number, digest, raw, source = row
+        version_id, number, digest, raw, source = tuple(row)
         with self._lock:
             config = self._configs.get(version_id)
         if config is None:
