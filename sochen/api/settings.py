@@ -34,6 +34,12 @@ class ApiSettings(BaseSettings):
     )
     inbound_task: str = Field(default="sochen.process_inbound", description="Celery task name of inbound processing.")
     inbound_celery_queue: str = Field(default="sochen.inbound", description="Celery queue of inbound messages.")
+    embedded_switch_interval_ms: float = Field(
+        default=1.0,
+        ge=0,
+        description="Embedded mode only: the interpreter's thread switch interval while turns run in the API "
+        "process (Python's default is 5 ms); 0 leaves it alone.",
+    )
     tenant_cache_s: float = Field(
         default=5.0, ge=0, description="Seconds a tenant's webhook configuration is cached (0: read every request)."
     )
