@@ -56,7 +56,7 @@ def demo(
         console.print(
             Panel.fit(
                 "סוכן — הדגמה על ברירות המחדל המשובצות (בלי שרתים, בלי מפתחות)\n"
-                f"database: {ready_database_url()} · vectors: Qdrant local mode · worker: in-process\n"
+                f"database: {ready_database_url()} · vectors: Qdrant Edge (embedded) · worker: in-process\n"
                 f"vendors: local fakes of Meta (WhatsApp), Zoho CRM and n8n on 127.0.0.1\nanswers: {mode}",
                 title="Sochen demo",
             ),

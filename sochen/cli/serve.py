@@ -29,8 +29,8 @@ def serve(
     ready_database_url()
     if workers > 1 and settings.is_sqlite:
         err_console.print(
-            "[yellow]אזהרה / warning:[/] several workers on SQLite take turns writing, and Qdrant local "
-            "mode opens in one process only; use PostgreSQL and a Qdrant server to scale out.",
+            "[yellow]אזהרה / warning:[/] several workers on SQLite take turns writing, and the embedded Qdrant "
+            "store opens in one process only; use PostgreSQL and a Qdrant server to scale out.",
             highlight=False,
         )
     err_console.print(f"Sochen API on http://{host}:{port}  (docs: /docs)", highlight=False)
