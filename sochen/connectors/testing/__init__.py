@@ -36,6 +36,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The kit needs pytest; the fakes (used by the eval sandbox) must import without it.
     if name in __all__:
+        import pytest
+
+        # An installed package's asserts are not rewritten by pytest unless registered before import:
+        # without this, a kit failure that has no message of its own would be a bare AssertionError.
+        pytest.register_assert_rewrite(f"{__name__}._kit")
         from . import _kit
 
         return getattr(_kit, name)

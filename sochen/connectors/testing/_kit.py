@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import typing
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -116,6 +117,24 @@ class _KitBase:
             pytest.skip(f"{self.connector_class.name} does not declare {capability.value}")
 
 
+def _is_model(annotation: Any, *, none_ok: bool = False) -> bool:
+    """A pydantic model, a (discriminated) union of models, or ``Annotated`` around one; ``None`` if allowed."""
+    import types
+
+    from pydantic import BaseModel
+
+    if annotation is type(None):
+        return none_ok
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _is_model(typing.get_args(annotation)[0], none_ok=none_ok)
+    if origin in (typing.Union, types.UnionType):
+        return all(_is_model(a, none_ok=none_ok) for a in typing.get_args(annotation))
+    return False
+
+
 class ConnectorContractTests(_KitBase):
     """Identity, configuration, secrets, capabilities, construction and ``check()``."""
 
@@ -123,29 +142,48 @@ class ConnectorContractTests(_KitBase):
         name = self.entry_point_name or self.connector_class.name
         info = discover([name], use_settings=False)[name]
         assert info.cls is self.connector_class, f"entry point '{name}' loads {info.cls!r}"
-        assert info.name == self.connector_class.name == name
+        assert info.name == self.connector_class.name == name, (
+            f"one name everywhere: entry point '{name}', connector_class.name '{self.connector_class.name}', "
+            f"registry '{info.name}'"
+        )
 
     def test_class_is_consistent(self) -> None:
         name = self.connector_class.name
-        assert validate_connector_class(name, self.connector_class, origin="under test") == []
+        problems = validate_connector_class(name, self.connector_class, origin="under test")
+        assert not problems, "the connector class breaks the contract:\n- " + "\n- ".join(problems)
 
     def test_declared_capabilities_equal_implemented(self) -> None:
         cls = self.connector_class
-        assert partially_implemented(cls) == {}
-        assert implemented_capabilities(cls) == frozenset(cls.capabilities)
+        partial = partially_implemented(cls)
+        assert not partial, "capabilities implemented only in part (methods missing): " + "; ".join(
+            f"{cap.value}: {', '.join(methods)}" for cap, methods in partial.items()
+        )
+        implemented, declared = implemented_capabilities(cls), frozenset(cls.capabilities)
+        assert implemented == declared, (
+            f"declared capabilities must equal the implemented ones: declared but not implemented "
+            f"{sorted(c.value for c in declared - implemented)}, implemented but not declared "
+            f"{sorted(c.value for c in implemented - declared)}"
+        )
 
     def test_config_rejects_unknown_keys(self, config: dict[str, Any]) -> None:
         with pytest.raises(ValidationError) as err:
             self.connector_class.config_model.model_validate({**config, "surely_not_a_setting": 1})
-        assert any(e["type"] == "extra_forbidden" for e in err.value.errors())
+        assert any(e["type"] == "extra_forbidden" for e in err.value.errors()), (
+            "an unknown setting must be refused by name: give the config model extra='forbid' "
+            f"(inherit ConnectorConfig); got {err.value.errors()}"
+        )
 
     def test_config_is_frozen_described_and_has_a_schema(self, config: dict[str, Any]) -> None:
         model = self.connector_class.config_model
         parsed = model.model_validate(config)
-        assert model.model_config.get("frozen") is True
-        assert all(f.description for f in model.model_fields.values())
+        assert model.model_config.get("frozen") is True, f"{model.__name__} must be frozen (inherit ConnectorConfig)"
+        undescribed = [n for n, f in model.model_fields.items() if not f.description]
+        assert not undescribed, f"{model.__name__}: every setting needs a description; missing on {undescribed}"
         schema = model.model_json_schema()
-        assert set(schema["properties"]) == set(model.model_fields)
+        assert set(schema["properties"]) == set(model.model_fields), (
+            f"the JSON Schema of {model.__name__} must list every setting: schema "
+            f"{sorted(schema['properties'])}, fields {sorted(model.model_fields)}"
+        )
         with pytest.raises(ValidationError):
             parsed.timeout_s = 1  # type: ignore[misc]
 
@@ -163,14 +201,24 @@ class ConnectorContractTests(_KitBase):
         caplog.set_level(logging.DEBUG)
         with requests.Session() as session:
             connector = self.make_connector(config, session)
-            texts = [repr(parsed), str(parsed), parsed.model_dump_json(), repr(connector), str(connector)]
-            texts.append(str(connector.check()))
+            texts = {
+                "repr(config)": repr(parsed),
+                "str(config)": str(parsed),
+                "config.model_dump_json()": parsed.model_dump_json(),
+                "repr(connector)": repr(connector),
+                "str(connector)": str(connector),
+                "check() result": str(connector.check()),
+            }
             self.script_auth_failure(fake_api)
-            texts.append(str(connector.check()))
-        texts.append(caplog.text)
-        for secret in secrets:
-            for text in texts:
-                assert secret not in text, "a secret leaked into a repr, a message or the logs"
+            texts["check() result after refused credentials"] = str(connector.check())
+        texts["the logs"] = caplog.text
+        leaks = [
+            f"{where}: …{text[max(0, text.index(secret) - 40) : text.index(secret)]}<SECRET>…"
+            for secret in secrets
+            for where, text in texts.items()
+            if secret in text
+        ]
+        assert not leaks, "a secret leaked (type it SecretStr and never format it):\n- " + "\n- ".join(leaks)
 
     def test_construction_does_no_io(self, config: dict[str, Any], fake_api: Any) -> None:
         calls: list[str] = []
@@ -188,7 +236,8 @@ class ConnectorContractTests(_KitBase):
         with RecordingSession() as session, pytest.MonkeyPatch.context() as patch:
             patch.setattr(socket.socket, "connect", no_connect)
             self.make_connector(config, session)
-        assert calls == [] and self.requests_seen(fake_api) == before
+        assert calls == [], f"construction must do no I/O; it did: {calls}"
+        assert self.requests_seen(fake_api) == before, "construction reached the fake service"
 
     def test_check_ok(self, connector: Connector[Any]) -> None:
         result = connector.check()
@@ -196,23 +245,37 @@ class ConnectorContractTests(_KitBase):
 
     def test_check_maps_refused_credentials_to_auth_invalid(self, connector: Connector[Any], fake_api: Any) -> None:
         self.script_auth_failure(fake_api)
-        assert connector.check().status is CheckStatus.AUTH_INVALID
+        result = connector.check()
+        assert result.status is CheckStatus.AUTH_INVALID, f"refused credentials must be auth_invalid, got {result}"
 
     def test_check_maps_timeouts_to_unreachable(self, config: dict[str, Any], fake_api: Any) -> None:
         self.script_timeout(fake_api)
         with requests.Session() as session:
             connector = self.make_connector({**config, "timeout_s": self.timeout_for_tests_s}, session)
-            assert connector.check().status is CheckStatus.UNREACHABLE
+            result = connector.check()
+            assert result.status is CheckStatus.UNREACHABLE, f"a timeout must be unreachable, got {result}"
 
     def test_check_maps_429_to_rate_limited_with_retry_after(self, connector: Connector[Any], fake_api: Any) -> None:
         self.script_rate_limit(fake_api, retry_after=7)
         result = connector.check()
-        assert (result.status, result.retry_after) == (CheckStatus.RATE_LIMITED, 7.0)
+        assert (result.status, result.retry_after) == (CheckStatus.RATE_LIMITED, 7.0), (
+            f"429 with Retry-After: 7 must be rate_limited with retry_after 7.0, got {result}"
+        )
 
     def test_actions_are_typed(self) -> None:
+        """An action takes one pydantic model and returns one (or a list of them), so jobs store as JSON."""
+        problems: list[str] = []
         for name, spec in self.connector_class.actions().items():
-            assert spec.description, f"action {name} needs a docstring"
-            assert isinstance(spec.params_schema(), dict)
+            if not spec.description:
+                problems.append(f"action {name} needs a docstring")
+            if not _is_model(spec.params_type):
+                problems.append(f"action {name} must take one pydantic model, not {spec.params_type!r}")
+            returned = typing.get_type_hints(getattr(self.connector_class, name), include_extras=True).get("return")
+            if not _is_model(returned, none_ok=True) and not (
+                typing.get_origin(returned) is list and all(_is_model(a) for a in typing.get_args(returned))
+            ):
+                problems.append(f"action {name} must return a pydantic model (or a list of them), not {returned!r}")
+        assert not problems, "\n".join(problems)
 
     def test_sandbox_fake_points_the_connector_at_loopback(self, config: dict[str, Any]) -> None:
         """``sandbox_fake()`` (optional): a fake on loopback that accepts the connector it configures."""
