@@ -64,7 +64,7 @@ def test_imports_point_down():
     assert not problems, "imports that point up the layers:\n" + "\n".join(problems)
 
 
-CONNECTOR_CONTRACT = {"base", "types", "errors", "channel", "registry", "testing", "phone", "_http", "http"}
+CONNECTOR_CONTRACT = {"base", "types", "errors", "channel", "registry", "testing", "phone", "http"}
 """Modules of sochen.connectors that are the contract, not a connector implementation."""
 
 

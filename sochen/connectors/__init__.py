@@ -4,7 +4,6 @@ The conformance kit for integrators is :mod:`sochen.connectors.testing`; the bui
 ``whatsapp/``, ``zoho_crm/`` and ``n8n/`` and are loaded through entry points like any other.
 """
 
-from ._http import parse_retry_after
 from .base import (
     CAPABILITY_METHODS,
     ActionSpec,
@@ -18,6 +17,7 @@ from .base import (
 )
 from .channel import CHANNEL_CAPABILITIES, Channel, WindowedChannel, is_channel
 from .errors import ConnectorConfigError, ConnectorError, ConnectorRegistryError, ErrorKind, WebhookRejected
+from .http import parse_retry_after
 from .phone import InvalidPhoneNumber, normalize_phone
 from .registry import ENTRY_POINT_GROUP, ConnectorInfo, build_config, discover, load_connector
 from .types import (

@@ -137,6 +137,7 @@ def test_public_api_is_exactly_this() -> None:
             "base",
             "channel",
             "errors",
+            "http",
             "phone",
             "registry",
             "types",

@@ -9,9 +9,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._http import hmac_sha256_hex, kind_for_status, parse_retry_after, send, verify_hmac_header
 from ..base import Capability, Connector, SandboxFake, check_result_from_error
 from ..errors import ConnectorError, ErrorKind
+from ..http import hmac_sha256_hex, kind_for_status, parse_retry_after, send, verify_hmac_header
 from ..types import (
     CheckResult,
     CheckStatus,

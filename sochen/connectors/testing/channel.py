@@ -74,7 +74,7 @@ class MinimalChannel(Connector[MinimalChannelConfig]):
 
     def verify_webhook(self, request: WebhookRequest) -> None:
         """HMAC-SHA256 of the raw body, compared in constant time."""
-        from .._http import verify_hmac_header
+        from ..http import verify_hmac_header
 
         verify_hmac_header(
             self.config.secret.get_secret_value(),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._http import kind_for_status
 from ..errors import ConnectorError, ErrorKind
+from ..http import kind_for_status
 
 __all__ = ["ServiceWindowClosed", "error_from_graph"]
 

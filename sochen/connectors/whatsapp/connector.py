@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import requests
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._http import parse_retry_after, send, verify_hmac_header
 from ..base import Capability, Connector, SandboxFake, action, check_result_from_error
 from ..errors import ConnectorError, ErrorKind, WebhookRejected
+from ..http import parse_retry_after, send, verify_hmac_header
 from ..phone import InvalidPhoneNumber, normalize_phone
 from ..types import (
     ButtonsMessage,

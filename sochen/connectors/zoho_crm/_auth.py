@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import requests
 
-from .._http import send
 from ..errors import ConnectorError, ErrorKind
+from ..http import send
 from ._config import API_DOMAINS, ZohoCrmConfig
 
 __all__ = ["SHARED_TOKENS", "AccessToken", "TokenCache", "TokenManager"]

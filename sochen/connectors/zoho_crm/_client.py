@@ -7,8 +7,8 @@ from typing import Any
 
 import requests
 
-from .._http import backoff_delay, kind_for_status, parse_retry_after, send
 from ..errors import ConnectorError, ErrorKind
+from ..http import backoff_delay, kind_for_status, parse_retry_after, send
 from ._auth import TokenManager
 from ._config import ZohoCrmConfig
 

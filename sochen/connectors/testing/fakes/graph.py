@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from ..._http import hmac_sha256_hex
+from ...http import hmac_sha256_hex
 from ._server import FakeResponse, FakeServer, RecordedRequest
 
 __all__ = ["FakeGraphApi", "graph_error", "signed_webhook", "text_webhook"]

@@ -31,6 +31,7 @@ from sochen.connectors import (
     check_result_from_error,
     parse_retry_after,
 )
+from sochen.connectors.http import send
 
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 
@@ -86,10 +87,9 @@ class GoogleCalendarConnector(Connector[GoogleCalendarConfig]):
 
     def _call(self, method: str, url: str, **kwargs: Any) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {self.config.access_token.get_secret_value()}"}
-        try:
-            response = self.session.request(method, url, headers=headers, timeout=self.config.timeout_s, **kwargs)
-        except Exception as exc:  # requests exceptions never escape a connector
-            raise ConnectorError(ErrorKind.UNREACHABLE, f"{method} {url}: {type(exc).__name__}") from None
+        # `send` maps timeouts and network failures to `unreachable`; the statuses are classified below with
+        # Google's own error reasons (a 403 can be a rate limit), which `sochen.connectors.http.request` cannot know.
+        response = send(self.session, method, url, headers=headers, timeout=self.config.timeout_s, **kwargs)
         try:
             body = response.json()
         except ValueError:

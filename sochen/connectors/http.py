@@ -1,24 +1,99 @@
-"""HTTP plumbing shared by connectors: calls that never leak requests exceptions, backoff, HMAC."""
+"""The helpers every connector needs, public for integrators and used by the built-ins.
+
+- :func:`request` — one HTTP call with the whole error classification of the connector contract:
+  network failures and timeouts are ``unreachable``, 401 ``auth_invalid``, 429 ``rate_limited`` with the
+  ``Retry-After`` the service gave, 5xx ``unreachable``, 403/404/405/410 ``misconfigured`` and other
+  4xx ``invalid_request`` — never a raw ``requests`` exception, never the URL's query string in a message.
+- :func:`json_body` — the JSON of a response, or ``permanent`` when the service answered something else.
+- :func:`parse_retry_after`, :func:`backoff_delay`, :func:`kind_for_status` — the pieces, for connectors
+  that refine the classification with vendor error codes.
+- :func:`phone_e164` — an Israeli or international phone as E.164, or ``invalid_request`` naming it.
+- :class:`ActionParams` — the strict base of an action's parameters (unknown keys refused, frozen).
+- :func:`hmac_sha256_hex`, :func:`verify_hmac_header` — signatures over raw webhook bytes.
+"""
 
 from __future__ import annotations
 
 import email.utils
 import hashlib
 import hmac
+import time
+from collections.abc import Callable, Collection
 from typing import Any
 
 import requests
+from pydantic import BaseModel, ConfigDict
 
 from .errors import ConnectorError, ErrorKind, WebhookRejected
 
 __all__ = [
+    "ActionParams",
     "backoff_delay",
     "hmac_sha256_hex",
+    "json_body",
     "kind_for_status",
     "parse_retry_after",
+    "phone_e164",
+    "request",
     "send",
     "verify_hmac_header",
 ]
+
+
+class ActionParams(BaseModel):
+    """Base of an action's parameter model: unknown keys are refused by name, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    timeout: float,
+    service: str,
+    clock: Callable[[], float] = time.time,
+    passthrough: Collection[int] = (),
+    default_retry_after: float = 60.0,
+    **kwargs: Any,
+) -> requests.Response:
+    """One call, classified (see the module docstring); statuses in ``passthrough`` (a lookup's 404) are returned."""
+    response = send(session, method, url, timeout=timeout, **kwargs)
+    status = response.status_code
+    if status < 400 or status in passthrough:
+        return response
+    kind = kind_for_status(status)
+    shown = url.split("?", 1)[0]
+    retry_after = None
+    if kind is ErrorKind.RATE_LIMITED:
+        wait = parse_retry_after(response.headers.get("Retry-After"), clock())
+        retry_after = default_retry_after if wait is None else wait
+    raise ConnectorError(
+        kind, f"{service} answered {status} to {method} {shown}", status=status, retry_after=retry_after
+    )
+
+
+def json_body(response: requests.Response, *, service: str) -> Any:
+    """The response's JSON (None for an empty body); ``permanent`` when it is not JSON."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise ConnectorError(
+            ErrorKind.PERMANENT, f"{service} answered {response.status_code} with a body that is not JSON"
+        ) from None
+
+
+def phone_e164(value: str) -> str:
+    """``value`` as E.164 (Israeli numbers without a country code too); a bad number is ``invalid_request``."""
+    from .phone import InvalidPhoneNumber, normalize_phone
+
+    try:
+        return normalize_phone(value)
+    except InvalidPhoneNumber as exc:
+        raise ConnectorError(ErrorKind.INVALID_REQUEST, str(exc)) from None
 
 
 def send(session: requests.Session, method: str, url: str, *, timeout: float, **kwargs: Any) -> requests.Response:
