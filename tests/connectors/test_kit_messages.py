@@ -59,3 +59,19 @@ def test_an_untyped_action_is_named_with_what_it_takes_and_returns():
     assert "action find_person must take one pydantic model" in message
     assert "action find_person must return a pydantic model" in message
     assert "tag_person" not in message
+
+
+class RaisingCheckConnector(MinimalChannel):
+    name = "raising"
+
+    def check(self):  # type: ignore[override]
+        from sochen.connectors.errors import ConnectorError, ErrorKind
+
+        raise ConnectorError(ErrorKind.AUTH_INVALID, "the service answered 401")
+
+
+def test_a_check_that_raises_is_told_to_return_its_outcome():
+    connector = RaisingCheckConnector({"secret": "s3cret-for-tests"})
+    with pytest.raises(pytest.fail.Exception) as err:
+        kit(RaisingCheckConnector).test_check_ok(connector)
+    assert "check_result_from_error" in str(err.value) and "must return a CheckResult" in str(err.value)

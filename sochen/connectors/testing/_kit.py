@@ -23,6 +23,7 @@ from ..base import Capability, Connector, implemented_capabilities, partially_im
 from ..errors import WebhookRejected
 from ..registry import discover, validate_connector_class
 from ..types import (
+    CheckResult,
     CheckStatus,
     OutboundMessage,
     RecordQuery,
@@ -115,6 +116,17 @@ class _KitBase:
     def _require(self, capability: Capability) -> None:
         if capability not in self.connector_class.capabilities:
             pytest.skip(f"{self.connector_class.name} does not declare {capability.value}")
+
+
+def _check(connector: Connector[Any]) -> CheckResult:
+    """``connector.check()``, failing with the fix when it raises instead of returning its outcome."""
+    try:
+        return connector.check()
+    except Exception as exc:
+        pytest.fail(
+            f"check() must return a CheckResult, never raise: catch ConnectorError and return "
+            f"check_result_from_error(exc) (it raised {type(exc).__name__}: {exc})"
+        )
 
 
 def _is_model(annotation: Any, *, none_ok: bool = False) -> bool:
@@ -240,24 +252,24 @@ class ConnectorContractTests(_KitBase):
         assert self.requests_seen(fake_api) == before, "construction reached the fake service"
 
     def test_check_ok(self, connector: Connector[Any]) -> None:
-        result = connector.check()
+        result = _check(connector)
         assert result.status is CheckStatus.OK, result.detail
 
     def test_check_maps_refused_credentials_to_auth_invalid(self, connector: Connector[Any], fake_api: Any) -> None:
         self.script_auth_failure(fake_api)
-        result = connector.check()
+        result = _check(connector)
         assert result.status is CheckStatus.AUTH_INVALID, f"refused credentials must be auth_invalid, got {result}"
 
     def test_check_maps_timeouts_to_unreachable(self, config: dict[str, Any], fake_api: Any) -> None:
         self.script_timeout(fake_api)
         with requests.Session() as session:
             connector = self.make_connector({**config, "timeout_s": self.timeout_for_tests_s}, session)
-            result = connector.check()
+            result = _check(connector)
             assert result.status is CheckStatus.UNREACHABLE, f"a timeout must be unreachable, got {result}"
 
     def test_check_maps_429_to_rate_limited_with_retry_after(self, connector: Connector[Any], fake_api: Any) -> None:
         self.script_rate_limit(fake_api, retry_after=7)
-        result = connector.check()
+        result = _check(connector)
         assert (result.status, result.retry_after) == (CheckStatus.RATE_LIMITED, 7.0), (
             f"429 with Retry-After: 7 must be rate_limited with retry_after 7.0, got {result}"
         )
@@ -404,8 +416,13 @@ class RecordsContractTests(_KitBase):
         upsert = self.make_upsert()
         first = connector.upsert_record(upsert)
         again = connector.upsert_record(upsert)
-        assert first.id and first.id == again.id and first.module == upsert.module
-        assert self.count_records(fake_api, upsert.module) == 1
+        assert first.id and first.id == again.id and first.module == upsert.module, (
+            f"a second upsert with the same key_fields {upsert.key_fields} must find the first record and update "
+            f"it (search then update, or the service's own upsert), not create another: got ids {first.id!r} then "
+            f"{again.id!r}"
+        )
+        count = self.count_records(fake_api, upsert.module)
+        assert count == 1, f"two upserts with the same key_fields left {count} records in the fake, not 1"
 
     def test_search_without_match_is_empty(self, connector: Connector[Any]) -> None:
         self._require(Capability.READ_RECORDS)
