@@ -5,6 +5,7 @@ A tenant key sees only its tenant's jobs; another tenant's job answers 404 as if
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -96,16 +97,33 @@ def retry_route(
     """Back to pending, due now; its attempts so far are kept."""
     from ...workflows import retry_job
 
+    def retry(session: Any, attempts: int) -> dict[str, Any]:
+        job = _visible_job(session, job_id, principal)
+        return job_dict(retry_job(session, job.id, now=datetime.now(UTC), extra_attempts=attempts))
+
+    return _retried(
+        state, body, retry, code="job_state", he="לא ניתן להפעיל מחדש משימה במצב זה", wake=state.job_publisher
+    )
+
+
+def _retried(
+    state: ApiState,
+    body: RetryBody | None,
+    retry: Callable[[Any, int], dict[str, Any]],
+    *,
+    code: str,
+    he: str,
+    wake: Callable[[list[str]], object] | None,
+) -> dict[str, Any]:
+    """Run ``retry`` in a write transaction; a state that cannot be retried is 409; then wake its worker."""
     attempts = body.attempts if body is not None else 3
     with write_scope(state.settings.database_url) as session:
-        job = _visible_job(session, job_id, principal)
         try:
-            job = retry_job(session, job.id, now=datetime.now(UTC), extra_attempts=attempts)
+            data = retry(session, attempts)
         except JobStateError as exc:
-            raise ApiError(409, "job_state", "לא ניתן להפעיל מחדש משימה במצב זה", str(exc)) from None
-        data = job_dict(job)
-    if state.job_publisher is not None:
-        state.job_publisher([data["id"]])
+            raise ApiError(409, code, he, str(exc)) from None
+    if wake is not None:
+        wake([data["id"]])
     return data
 
 
@@ -199,15 +217,10 @@ def inbound_retry_route(
     """Its dead, held or cancelled work goes back to pending, due now."""
     from ...workflows.inbound import inbound_dict, retry_inbound
 
-    attempts = body.attempts if body is not None else 3
-    with write_scope(state.settings.database_url) as session:
+    def retry(session: Any, attempts: int) -> dict[str, Any]:
         row = _visible_inbound(session, event_id, principal)
-        try:
-            job = retry_inbound(session, row.id, now=datetime.now(UTC), extra_attempts=attempts)
-        except JobStateError as exc:
-            raise ApiError(409, "inbound_state", "לא ניתן להפעיל מחדש פריט במצב זה", str(exc)) from None
-        data = inbound_dict(row, job)
-    enqueue = getattr(state.queue, "enqueue", None)
-    if callable(enqueue):
-        enqueue([data["id"]])
-    return data
+        return inbound_dict(row, retry_inbound(session, row.id, now=datetime.now(UTC), extra_attempts=attempts))
+
+    return _retried(
+        state, body, retry, code="inbound_state", he="לא ניתן להפעיל מחדש פריט במצב זה", wake=state.queue.enqueue
+    )
