@@ -260,3 +260,9 @@ def test_sandbox_fake_prepares_the_tenants_board_for_its_rules() -> None:
         assert fake.items[item.id]["group_id"] == "new_leads"
     finally:
         sandbox.stop()
+
+
+def test_a_local_time_without_offset_is_the_tenants_time_zone(fake: FakeMonday) -> None:
+    # Workflow events give preferred_time as "2026-12-07T10:00" in the tenant's zone (winter: UTC+2).
+    connect(fake).run_action("create_item", {"item_name": "ליד", "values": {"date4": "2026-12-07T10:00"}})
+    assert sent_values(fake, "create_item") == {"date4": {"date": "2026-12-07", "time": "08:00:00"}}

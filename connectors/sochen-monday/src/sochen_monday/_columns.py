@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from sochen.connectors import ConnectorError, ErrorKind
@@ -49,7 +50,7 @@ def _phone(column_id: str, value: Any) -> dict[str, str]:
     return {"phone": e164, "countryShortName": region}
 
 
-def _date(column_id: str, value: Any) -> dict[str, str]:
+def _date(column_id: str, value: Any, time_zone: str) -> dict[str, str]:
     text = str(value).strip()
     try:
         if len(text) == 10:
@@ -57,8 +58,11 @@ def _date(column_id: str, value: Any) -> dict[str, str]:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise _bad(column_id, "date", "not an ISO date (YYYY-MM-DD) or date-time") from None
-    if moment.tzinfo is None:
-        raise _bad(column_id, "date", "a date-time needs its offset (monday stores times in UTC)")
+    if moment.tzinfo is None:  # "2026-12-07T10:00" as workflow events give it: the tenant's local time
+        try:
+            moment = moment.replace(tzinfo=ZoneInfo(time_zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _bad(column_id, "date", f"unknown time zone {time_zone!r}") from None
     utc = moment.astimezone(UTC)
     return {"date": utc.date().isoformat(), "time": utc.strftime("%H:%M:%S")}
 
@@ -76,7 +80,7 @@ def _people(column_id: str, value: Any) -> dict[str, list[dict[str, Any]]]:
     return {"personsAndTeams": entries}
 
 
-def column_value(column_id: str, column_type: str, value: Any) -> Any:
+def column_value(column_id: str, column_type: str, value: Any, *, time_zone: str = "Asia/Jerusalem") -> Any:
     """The JSON-ready value monday documents for ``column_type`` (a mapping passes through)."""
     if isinstance(value, Mapping):
         return dict(value)
@@ -89,7 +93,7 @@ def column_value(column_id: str, column_type: str, value: Any) -> Any:
             return {"index": value}
         return {"label": str(value)}
     if column_type == "date":
-        return _date(column_id, value)
+        return _date(column_id, value, time_zone)
     if column_type == "people":
         return _people(column_id, value)
     if column_type == "long_text":

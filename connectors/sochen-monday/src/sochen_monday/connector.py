@@ -111,6 +111,11 @@ class MondayConfig(ConnectorConfig):
     api_version: str = Field(
         default=API_VERSION, pattern=r"^\d{4}-(01|04|07|10)$", description="Pinned API-Version header (YYYY-MM)."
     )
+    time_zone: str = Field(
+        default="Asia/Jerusalem",
+        min_length=1,
+        description="Time zone of date-times given without an offset (monday stores a date column's time in UTC).",
+    )
 
 
 class CreateItemParams(ActionParams):
@@ -120,7 +125,7 @@ class CreateItemParams(ActionParams):
     values: dict[str, Any] = Field(
         default_factory=dict,
         description="Column values by column id: plain values (a phone, a status label, an ISO date, user ids, "
-        "text) are turned into the column type's JSON shape; a mapping is sent as it is.",
+        "text) are turned into the column type's JSON shape; a mapping is sent as it is; null is left out.",
     )
     board_id: str | None = Field(default=None, pattern=_ID, description="Board; the configured board if unset.")
     group_id: str | None = Field(default=None, min_length=1, description="Group; the configured group if unset.")
@@ -239,6 +244,8 @@ class MondayConnector(Connector[MondayConfig]):
         columns = self._columns(board_id)
         shaped: dict[str, Any] = {}
         for column_id, value in values.items():
+            if value is None:  # a rule's "{{ x or none }}" when the slot is missing: leave the column as it is
+                continue
             column = columns.get(column_id)
             if column is None:
                 raise ConnectorError(
@@ -246,7 +253,7 @@ class MondayConnector(Connector[MondayConfig]):
                     f"board {board_id} has no column '{column_id}' (columns: {', '.join(sorted(columns))})",
                     details={"column_id": column_id},
                 )
-            shaped[column_id] = column_value(column_id, column.type, value)
+            shaped[column_id] = column_value(column_id, column.type, value, time_zone=self.config.time_zone)
         return shaped, {k: columns[k] for k in shaped}
 
     def _find(self, board_id: str, equals: Mapping[str, str], limit: int) -> list[dict[str, Any]]:
