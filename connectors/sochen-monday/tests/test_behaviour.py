@@ -266,3 +266,30 @@ def test_a_local_time_without_offset_is_the_tenants_time_zone(fake: FakeMonday) 
     # Workflow events give preferred_time as "2026-12-07T10:00" in the tenant's zone (winter: UTC+2).
     connect(fake).run_action("create_item", {"item_name": "ליד", "values": {"date4": "2026-12-07T10:00"}})
     assert sent_values(fake, "create_item") == {"date4": {"date": "2026-12-07", "time": "08:00:00"}}
+
+
+def test_two_jobs_racing_for_one_key_leave_one_item(fake: FakeMonday, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another job created the same lead between our search and our create: the older item is kept."""
+    from sochen.connectors import RecordUpsert
+
+    upsert = RecordUpsert(
+        module=DEMO_BOARD_ID,
+        fields={"name": "מורן — איטום גג", "text_sochen_key": "lead-0777", "status": "בטיפול"},
+        key_fields=["text_sochen_key"],
+    )
+    first = connect(fake).upsert_record(upsert.model_copy(update={"fields": {**upsert.fields, "status": "ליד חדש"}}))
+    connector = connect(fake)
+    real_find = connector._find
+    calls = {"n": 0}
+
+    def stale_first_search(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        calls["n"] += 1
+        return [] if calls["n"] == 1 else real_find(*args, **kwargs)  # searched before the other job's create landed
+
+    monkeypatch.setattr(connector, "_find", stale_first_search)
+    ref = connector.upsert_record(upsert)
+    active = [i for i in fake.items.values() if i["state"] == "active"]
+    assert (ref.id, ref.action) == (first.id, "updated")
+    assert [i["id"] for i in active] == [first.id]
+    assert fake.item_text(active[0], "status") == "בטיפול"
+    assert len(fake.requests_for("archive_item")) == 1

@@ -80,6 +80,7 @@ _CREATE = """mutation Create($board: ID!, $group: String, $name: String!, $value
 _CHANGE = """mutation Change($board: ID!, $item: ID, $values: JSON!) {
   change_multiple_column_values(board_id: $board, item_id: $item, column_values: $values) { id name }
 }"""
+_ARCHIVE = """mutation Archive($item: ID) { archive_item(item_id: $item) { id } }"""
 _UPDATES = """query Updates($ids: [ID!], $limit: Int) { items(ids: $ids) { id updates(limit: $limit) { id body } } }"""
 _ADD_UPDATE = """mutation AddUpdate($item: ID, $body: String!) { create_update(item_id: $item, body: $body) { id } }"""
 
@@ -297,6 +298,9 @@ class MondayConnector(Connector[MondayConfig]):
     def upsert_record(self, upsert: RecordUpsert) -> RecordRef:
         """Find the item by its key columns (``items_page_by_column_values``), then change it or create it.
 
+        After a create it searches again: if another job created an item with the same key meanwhile, the
+        older item is kept (and changed) and ours is archived, so the board keeps one item per key.
+
         ``module`` is the board id (or ``items`` for the configured board); ``fields`` are column values by
         column id, with ``name`` for the item's name.
         """
@@ -317,6 +321,14 @@ class MondayConnector(Connector[MondayConfig]):
         if not name:
             raise ConnectorError(ErrorKind.INVALID_REQUEST, "a new item needs a 'name'")
         created = self._create(board_id, self.config.group_id, str(name), shaped, sent)
+        # Two jobs for the same key may have searched before either created: keep the oldest item, and
+        # archive ours if another job's item came first (monday enforces no uniqueness of its own).
+        same = sorted(self._find(board_id, equals, limit=5), key=lambda i: int(i["id"]))
+        oldest = str(same[0]["id"]) if same else str(created["id"])
+        if oldest != str(created["id"]):
+            self._graphql(_ARCHIVE, {"item": str(created["id"])})
+            self._graphql(_CHANGE, {"board": board_id, "item": oldest, "values": json.dumps(shaped)}, sent=sent)
+            return RecordRef(module=upsert.module, id=oldest, action="updated")
         return RecordRef(module=upsert.module, id=str(created["id"]), action="created")
 
     def get_record(self, ref: RecordRef) -> Record | None:
