@@ -14,8 +14,9 @@ if [ "${1:-}" = "--dev" ]; then
   # torch first, pinned: its CPU build; an unpinned torch would pull gigabytes of CUDA packages.
   .venv/bin/python -m pip install -q "torch==2.13.0"
   # --only-binary: llama.cpp comes as a prebuilt wheel or not at all; no platform silently starts a compile.
-  .venv/bin/python -m pip install -q --only-binary=xllamacpp -e ".[dev,postgres,api,worker,st-test,llm,llamacpp]"
+  .venv/bin/python -m pip install -q --only-binary=xllamacpp -e ".[dev,postgres,api,worker,st-test,llm,llamacpp]" \
+    -e connectors/sochen-monday
 else
-  .venv/bin/python -m pip install -q -e ".[api,llm]"
+  .venv/bin/python -m pip install -q -e ".[api,llm]" -e connectors/sochen-monday
 fi
 echo "ready: .venv ($(.venv/bin/python --version))"
