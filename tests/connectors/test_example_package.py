@@ -16,7 +16,7 @@ from ._support import pip_install, run_pytest
 
 pytestmark = pytest.mark.unit
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "connectors" / "sochen-google-calendar"
+EXAMPLE = Path(__file__).resolve().parents[2] / "connectors" / "sochen-google-calendar"
 
 
 @pytest.fixture(scope="module")
