@@ -124,6 +124,7 @@ def validate_rules(
     else:
         actions = dict(catalog)
         returns = dict(results or {})
+    _add_channel_actions(actions, returns)
     problems: list[str] = []
     for r, rule in enumerate(rule_list):
         event = event_shape(rule.on, slots)
@@ -150,6 +151,17 @@ def validate_rules(
 
 
 _UNKNOWN: Any = object()
+
+
+def _add_channel_actions(actions: dict[str, Any], returns: dict[str, Any]) -> None:
+    """``channel.send_message``: the conversation's own channel (resolved when planning, see :mod:`.planning`)."""
+    import typing
+
+    from ..connectors.base import Connector
+
+    hints = typing.get_type_hints(Connector.send_message)
+    actions.setdefault("channel.send_message", hints["message"])
+    returns.setdefault("channel.send_message", hints["return"])
 
 
 def _unknown_action(here: str, name: str, actions: Mapping[str, Any]) -> str:
