@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -54,12 +55,18 @@ class Deps:
         return self.tenant.config
 
 
+def _local_now(state: ConversationState, deps: Deps) -> datetime:
+    """The message's time in the tenant's zone (not a fixed offset: "ביום ראשון ב-10" said before a daylight-saving
+    change is 10:00 on that Sunday's own clock)."""
+    return datetime.fromisoformat(state["now"]).astimezone(ZoneInfo(deps.config.timezone))
+
+
 # -- understand ---------------------------------------------------------------------------------------
 def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
     """Normalise and read the message: intent, question or not, slots (rules; a model if configured)."""
     if state.get("message_id") in (state.get("processed") or {}):
         return {"outcome": state["processed"][state["message_id"]]}  # a redelivery: replay, do nothing new
-    now = datetime.fromisoformat(state["now"])
+    now = _local_now(state, deps)
     agent = deps.config.agent
     reading = understand_text(
         state["text"],
@@ -272,7 +279,7 @@ def _model_slots(model: _ModelReading, state: ConversationState, deps: Deps) -> 
         if service is not None:
             out["service"] = service
     if model.time_phrase and normalize(model.time_phrase) in flat:
-        when = extract_datetime(model.time_phrase, now=datetime.fromisoformat(state["now"]))
+        when = extract_datetime(model.time_phrase, now=_local_now(state, deps))
         if when is not None:
             out["preferred_time"] = when.isoformat(timespec="minutes")
     return out
@@ -537,7 +544,7 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
     holidays = deps.config.workflows.holidays
     if is_open(when, hours, holidays):
         return None
-    proposal = nearest_open(when, hours, holidays, now=datetime.fromisoformat(state["now"]))
+    proposal = nearest_open(when, hours, holidays, now=_local_now(state, deps))
     if proposal is None:
         return deps.config.agent.templates.not_understood, ""
     proposed = proposal.isoformat(timespec="minutes")
