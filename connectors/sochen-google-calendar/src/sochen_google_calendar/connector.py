@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from sochen.connectors import (
     Capability,
@@ -77,6 +77,14 @@ class GoogleCalendarConfig(ConnectorConfig):
     api_url: str = Field(
         default="https://www.googleapis.com", pattern=r"^https?://[^\s/]+(:\d+)?$", description="API base URL."
     )
+
+    @field_validator("access_token", "channel_token")
+    @classmethod
+    def _header_safe(cls, value: SecretStr) -> SecretStr:
+        text = value.get_secret_value()
+        if not text or not text.isascii() or not text.isprintable() or " " in text:
+            raise ValueError("must be the token itself: printable ASCII without spaces (is the variable set right?)")
+        return value
 
 
 def event_id_for(values: list[str]) -> str:
@@ -281,6 +289,9 @@ class GoogleCalendarConnector(Connector[GoogleCalendarConfig]):
         if existing is not None:  # a retried job after its answer was lost: booked already
             return self._booked(existing, booking, common)
         if self.free_busy(start, end, timezone=booking.timezone):
+            existing = self._event(event_id)  # busy with our own event: an earlier try landed meanwhile
+            if existing is not None:
+                return self._booked(existing, booking, common)
             offer = self._offer(booking, near=start)
             return BookingResult(status="taken", offer=offer, text=_taken_text(start, booking, offer), **common)
         event = {
