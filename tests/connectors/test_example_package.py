@@ -38,7 +38,7 @@ def installed_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
 def test_installed_as_its_own_distribution(installed_example: Path) -> None:
     info = discover(["google_calendar"], use_settings=False)["google_calendar"]
-    assert (info.distribution, info.version) == ("sochen-google-calendar", "0.1.0")
+    assert (info.distribution, info.version) == ("sochen-google-calendar", "0.2.0")
     assert info.to_dict()["capabilities"] == ["read_records", "receive_webhook", "write_records"]
     assert Path(sys.modules[info.cls.__module__].__file__ or "").is_relative_to(installed_example)
 
