@@ -56,8 +56,10 @@ class Deps:
 
 
 def _local_now(state: ConversationState, deps: Deps) -> datetime:
-    """The message's time in the tenant's zone (not a fixed offset: "ביום ראשון ב-10" said before a daylight-saving
-    change is 10:00 on that Sunday's own clock)."""
+    """The message's time in the tenant's zone, not a fixed offset.
+
+    "ביום ראשון ב-10" said before a daylight-saving change is 10:00 on that Sunday's own clock.
+    """
     return datetime.fromisoformat(state["now"]).astimezone(ZoneInfo(deps.config.timezone))
 
 

@@ -114,7 +114,8 @@ def send(session: requests.Session, method: str, url: str, *, timeout: float, **
         raise ConnectorError(ErrorKind.UNREACHABLE, f"{method} {shown}: {type(exc).__name__}") from None
     except UnicodeError:  # http.client sends headers as latin-1: a token pasted with other characters
         raise ConnectorError(
-            ErrorKind.MISCONFIGURED, f"{method} {shown}: a header value is not latin-1 text (check the token's variable)"
+            ErrorKind.MISCONFIGURED,
+            f"{method} {shown}: a header value is not latin-1 text (check the token's variable)",
         ) from None
 
 

@@ -48,8 +48,13 @@ def clinic(tmp_path: Path) -> Any:
     upgrade(settings.database_url)
     with session_scope(settings.database_url) as s:
         store_version(
-            s, slug="clinic", name=config.name, config=config.model_dump(mode="json"), digest=config.digest(),
-            source_text=text, source_path=None,
+            s,
+            slug="clinic",
+            name=config.name,
+            config=config.model_dump(mode="json"),
+            digest=config.digest(),
+            source_text=text,
+            source_path=None,
         )
     with Sandbox(config, folder=tmp_path / "sandbox") as sandbox:
         yield sandbox
@@ -89,7 +94,11 @@ def test_a_patient_books_the_second_of_three_slots_once(clinic: Any) -> None:
 
     first, records = patient.say("שמי דנה כהן, אני רוצה לקבוע תור לניקוי אבנית ביום ראשון ב-10")
     assert "בודקת ביומן" in (first.reply or "")
-    assert [e["type"] for e in first.outcome["events"]][:3] == ["lead.captured", "appointment.requested", "booking.requested"]
+    assert [e["type"] for e in first.outcome["events"]][:3] == [
+        "lead.captured",
+        "appointment.requested",
+        "booking.requested",
+    ]
     (offer,) = [t for t in patient.sent(records) if t.startswith("אלה המועדים הפנויים")]
     assert "1. יום ראשון 28.03 בשעה 10:00" in offer
     assert "2. יום ראשון 28.03 בשעה 10:30" in offer

@@ -91,7 +91,10 @@ BOOKING_RULE = {
     "on": "booking.requested",
     "do": [
         {"id": "slots", "action": "google_calendar.propose_slots", "params": {"service": "{{ event.service }}"}},
-        {"action": "channel.send_message", "params": {"type": "text", "to": "{{ event.to }}", "text": "{{ steps.slots.text }}"}},
+        {
+            "action": "channel.send_message",
+            "params": {"type": "text", "to": "{{ event.to }}", "text": "{{ steps.slots.text }}"},
+        },
     ],
 }
 

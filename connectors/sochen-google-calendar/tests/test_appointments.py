@@ -129,7 +129,9 @@ def test_an_insert_that_races_its_own_earlier_try_reads_the_409_back(fake: FakeG
     fake.script_response(google_error(404, "notFound", "Not Found"), match=lambda r: r.method == "GET")
     result = connector.run_action("create_event", booking)
     assert result.status == "booked"
-    inserts = [answer.status for request, answer in fake.exchanges if request.method == "POST" and "/events" in request.path]
+    inserts = [
+        answer.status for request, answer in fake.exchanges if request.method == "POST" and "/events" in request.path
+    ]
     assert inserts == [409]
     assert len(fake.live_events()) == 1
 
@@ -222,8 +224,12 @@ def test_a_rate_limit_without_retry_after_waits_a_minute_and_a_daily_limit_an_ho
 def test_an_unknown_calendar_is_misconfigured(fake: FakeGoogleCalendar) -> None:
     clock = Clock(dt.datetime(2027, 1, 3, 9, 0, tzinfo=TZ))
     connector = GoogleCalendarConnector(
-        {"calendar_id": "nobody@group.calendar.google.com", "access_token": TOKEN, "channel_token": "t" * 12,
-         "api_url": fake.url},
+        {
+            "calendar_id": "nobody@group.calendar.google.com",
+            "access_token": TOKEN,
+            "channel_token": "t" * 12,
+            "api_url": fake.url,
+        },
         clock=clock,
     )
     with pytest.raises(ConnectorError) as caught:
@@ -258,12 +264,38 @@ EVENTS = "/calendar/v3/calendars/clinic%40group.calendar.google.com/events"
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        ({"id": "UPPER-case", "start": {"dateTime": "2027-01-05T10:00:00+02:00"}, "end": {"dateTime": "2027-01-05T11:00:00+02:00"}}, "invalid"),
-        ({"id": "abcd", "start": {"dateTime": "2027-01-05T10:00:00+02:00"}, "end": {"dateTime": "2027-01-05T11:00:00+02:00"}}, "invalid"),
-        ({"start": {"dateTime": "2027-01-05T10:00:00"}, "end": {"dateTime": "2027-01-05T11:00:00"}}, "timeZoneRequired"),
-        ({"start": {"dateTime": "2027-01-05T10:00:00", "timeZone": "Mars/Olympus"}, "end": {"dateTime": "2027-01-05T11:00:00+02:00"}}, "invalid"),
+        (
+            {
+                "id": "UPPER-case",
+                "start": {"dateTime": "2027-01-05T10:00:00+02:00"},
+                "end": {"dateTime": "2027-01-05T11:00:00+02:00"},
+            },
+            "invalid",
+        ),
+        (
+            {
+                "id": "abcd",
+                "start": {"dateTime": "2027-01-05T10:00:00+02:00"},
+                "end": {"dateTime": "2027-01-05T11:00:00+02:00"},
+            },
+            "invalid",
+        ),
+        (
+            {"start": {"dateTime": "2027-01-05T10:00:00"}, "end": {"dateTime": "2027-01-05T11:00:00"}},
+            "timeZoneRequired",
+        ),
+        (
+            {
+                "start": {"dateTime": "2027-01-05T10:00:00", "timeZone": "Mars/Olympus"},
+                "end": {"dateTime": "2027-01-05T11:00:00+02:00"},
+            },
+            "invalid",
+        ),
         ({"start": {"dateTime": "2027-01-05T10:00:00+02:00"}}, "required"),
-        ({"start": {"dateTime": "2027-01-05T11:00:00+02:00"}, "end": {"dateTime": "2027-01-05T10:00:00+02:00"}}, "timeRangeEmpty"),
+        (
+            {"start": {"dateTime": "2027-01-05T11:00:00+02:00"}, "end": {"dateTime": "2027-01-05T10:00:00+02:00"}},
+            "timeRangeEmpty",
+        ),
     ],
 )
 def test_the_fake_refuses_events_google_refuses(fake: FakeGoogleCalendar, body: dict[str, Any], reason: str) -> None:
@@ -277,9 +309,20 @@ def test_the_fake_refuses_events_google_refuses(fake: FakeGoogleCalendar, body: 
     [
         ({"timeMax": "2027-01-06T00:00:00Z", "items": [{"id": "primary"}]}, "required"),
         ({"timeMin": "2027-01-05T00:00:00", "timeMax": "2027-01-06T00:00:00Z", "items": [{"id": "x"}]}, "invalid"),
-        ({"timeMin": "2027-01-06T00:00:00Z", "timeMax": "2027-01-05T00:00:00Z", "items": [{"id": "x"}]}, "timeRangeEmpty"),
+        (
+            {"timeMin": "2027-01-06T00:00:00Z", "timeMax": "2027-01-05T00:00:00Z", "items": [{"id": "x"}]},
+            "timeRangeEmpty",
+        ),
         ({"timeMin": "2027-01-05T00:00:00Z", "timeMax": "2027-01-06T00:00:00Z", "items": []}, "required"),
-        ({"timeMin": "2027-01-05T00:00:00Z", "timeMax": "2027-01-06T00:00:00Z", "items": [{"id": "x"}], "timeZone": "Nowhere/Zone"}, "invalid"),
+        (
+            {
+                "timeMin": "2027-01-05T00:00:00Z",
+                "timeMax": "2027-01-06T00:00:00Z",
+                "items": [{"id": "x"}],
+                "timeZone": "Nowhere/Zone",
+            },
+            "invalid",
+        ),
     ],
 )
 def test_the_fake_refuses_free_busy_queries_google_refuses(

@@ -59,7 +59,6 @@ from sochen.connectors.http import send
 from .models import BookingRequest, BookingResult, CancelRequest, CancelResult, OfferedSlot, SlotOffer, SlotsQuery
 from .slots import Interval, free_slots, label_he, parse_hours, parse_time
 
-
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 _DAILY_REASONS = {"dailyLimitExceeded"}
 _MAX_FREEBUSY_DAYS = 60  # Google refuses long free/busy ranges; the horizon is capped well below
@@ -156,7 +155,11 @@ class GoogleCalendarConnector(Connector[GoogleCalendarConfig]):
             )
         if reasons & _DAILY_REASONS:
             raise ConnectorError(
-                ErrorKind.RATE_LIMITED, message, status=status, code=reason, retry_after=3600.0 if wait is None else wait
+                ErrorKind.RATE_LIMITED,
+                message,
+                status=status,
+                code=reason,
+                retry_after=3600.0 if wait is None else wait,
             )
         if status == 401:
             raise ConnectorError(ErrorKind.AUTH_INVALID, message, status=status, code=reason)
@@ -221,7 +224,9 @@ class GoogleCalendarConnector(Connector[GoogleCalendarConfig]):
         calendars = (body or {}).get("calendars") if isinstance(body, dict) else None
         entry = calendars.get(self.config.calendar_id) if isinstance(calendars, dict) else None
         if not isinstance(entry, dict):
-            raise ConnectorError(ErrorKind.PERMANENT, "Google Calendar freeBusy: the calendar is missing from the answer")
+            raise ConnectorError(
+                ErrorKind.PERMANENT, "Google Calendar freeBusy: the calendar is missing from the answer"
+            )
         errors = [e.get("reason") for e in entry.get("errors") or [] if isinstance(e, dict)]
         if errors:
             kind = ErrorKind.MISCONFIGURED if "notFound" in errors else ErrorKind.PERMANENT
@@ -317,7 +322,9 @@ class GoogleCalendarConnector(Connector[GoogleCalendarConfig]):
             raise ConnectorError(ErrorKind.PERMANENT, "Google Calendar: the event id belongs to another event")
         if event.get("status") == "cancelled":
             raise ConnectorError(ErrorKind.PERMANENT, "Google Calendar: this booking was cancelled; book a new one")
-        start = parse_time(str((event.get("start") or {}).get("dateTime") or common["start"]), ZoneInfo(booking.timezone))
+        start = parse_time(
+            str((event.get("start") or {}).get("dateTime") or common["start"]), ZoneInfo(booking.timezone)
+        )
         return BookingResult(status="booked", offer=[], text=_booked_text(start, booking), **common)
 
     @action(idempotent=True)

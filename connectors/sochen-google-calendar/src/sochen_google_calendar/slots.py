@@ -51,7 +51,7 @@ def _hhmm(text: str, day: str) -> dt.time:
         raise ValueError(f"hours of {day}: '{text.strip()}' is not a time (HH:MM)") from None
 
 
-def parse_time(value: str, zone: ZoneInfo) -> dt.datetime:
+def parse_time(value: str, zone: dt.tzinfo) -> dt.datetime:
     """An ISO 8601 / RFC 3339 time; one without an offset is wall-clock time in ``zone``."""
     at = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     return at.replace(tzinfo=zone) if at.tzinfo is None else at

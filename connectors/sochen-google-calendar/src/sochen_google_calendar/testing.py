@@ -104,7 +104,12 @@ class FakeGoogleCalendar(FakeServer):
         events = self.events[calendar]
         if m.group(2) is None:
             return FakeResponse.json(
-                {"kind": "calendar#calendar", "id": calendar, "summary": self.calendars[calendar], "timeZone": "Asia/Jerusalem"}
+                {
+                    "kind": "calendar#calendar",
+                    "id": calendar,
+                    "summary": self.calendars[calendar],
+                    "timeZone": "Asia/Jerusalem",
+                }
             )
         event_id = m.group(3)
         if request.method == "POST" and event_id is None:
@@ -165,26 +170,30 @@ class FakeGoogleCalendar(FakeServer):
         zone = _zone(body["timeZone"]) if body.get("timeZone") is not None else dt.UTC
         items = body.get("items")
         if not isinstance(items, list) or not items or not all(isinstance(i, dict) and i.get("id") for i in items):
-            raise _Invalid("required", "Missing items: a list of {\"id\": calendar id}.")
+            raise _Invalid("required", 'Missing items: a list of {"id": calendar id}.')
         calendars: dict[str, Any] = {}
         for item in items:
             cid = str(item["id"])
             if cid not in self.calendars:
                 calendars[cid] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
                 continue
-            busy = [
-                (max(s, start), min(e, end))
-                for s, e in self._busy(cid)
-                if s < end and start < e
-            ]
+            busy = [(max(s, start), min(e, end)) for s, e in self._busy(cid) if s < end and start < e]
             calendars[cid] = {
                 "busy": [
-                    {"start": s.astimezone(zone).isoformat().replace("+00:00", "Z"), "end": e.astimezone(zone).isoformat().replace("+00:00", "Z")}
+                    {
+                        "start": s.astimezone(zone).isoformat().replace("+00:00", "Z"),
+                        "end": e.astimezone(zone).isoformat().replace("+00:00", "Z"),
+                    }
                     for s, e in sorted(busy)
                 ]
             }
         return FakeResponse.json(
-            {"kind": "calendar#freeBusy", "timeMin": body["timeMin"], "timeMax": body["timeMax"], "calendars": calendars}
+            {
+                "kind": "calendar#freeBusy",
+                "timeMin": body["timeMin"],
+                "timeMax": body["timeMax"],
+                "calendars": calendars,
+            }
         )
 
     def _busy(self, calendar_id: str) -> list[tuple[dt.datetime, dt.datetime]]:
