@@ -88,6 +88,10 @@ def asks_to_cancel(text: str) -> bool:
     return bool(words & _CANCEL) and not words & {"כמה", "עולה", "דמי", "מדיניות", "קנס"}
 
 
-def booking_key(conversation_id: str, start: str) -> str:
-    """The booking's key: one per conversation and slot (the calendar books once per key)."""
-    return hashlib.sha256(f"{conversation_id}\x1f{start}".encode()).hexdigest()[:32]
+def booking_key(conversation_id: str, offer: str, start: str) -> str:
+    """The booking's key: one per conversation, offer and slot (the calendar books once per key).
+
+    The offer (the id of the job that made it) is part of it, so the same hour booked again after a
+    cancellation is a new booking, while a redelivered pick is the same one.
+    """
+    return hashlib.sha256(f"{conversation_id}\x1f{offer}\x1f{start}".encode()).hexdigest()[:32]

@@ -514,7 +514,7 @@ def _book(state: ConversationState, deps: Deps) -> tuple[str, dict[str, Any], di
     picked = dict(state.get("picked_slot") or {})
     slots = state.get("slots") or {}
     start = str(picked["start"])
-    key = booking_key(state["conversation_id"], start)
+    key = booking_key(state["conversation_id"], str((state.get("booking_offer") or {}).get("job") or ""), start)
     request = _booking_request(state, deps, dict(slots), str(slots.get("preferred_time") or ""))
     request.pop("preferred_time")
     payload = {**request, "booking_key": key, "start": start, "end": str(picked.get("end") or "")}

@@ -75,7 +75,9 @@ def test_a_cancellation_is_told_from_a_question_about_it(text: str, cancels: boo
     assert asks_to_cancel(text) is cancels
 
 
-def test_the_booking_key_is_stable_per_conversation_and_slot() -> None:
-    a = booking_key("conv-1", SLOTS[0]["start"])
-    assert a == booking_key("conv-1", SLOTS[0]["start"])
-    assert a != booking_key("conv-2", SLOTS[0]["start"]) and a != booking_key("conv-1", SLOTS[1]["start"])
+def test_the_booking_key_is_stable_per_conversation_offer_and_slot() -> None:
+    a = booking_key("conv-1", "offer-job-1", SLOTS[0]["start"])
+    assert a == booking_key("conv-1", "offer-job-1", SLOTS[0]["start"])  # a redelivered pick
+    assert a != booking_key("conv-2", "offer-job-1", SLOTS[0]["start"])
+    assert a != booking_key("conv-1", "offer-job-1", SLOTS[1]["start"])
+    assert a != booking_key("conv-1", "offer-job-2", SLOTS[0]["start"])  # the same hour, booked again later

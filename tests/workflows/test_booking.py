@@ -150,6 +150,16 @@ def test_a_slot_taken_meanwhile_is_offered_again_and_a_booking_is_cancelled(clin
     assert [e["type"] for e in cancelled.outcome["events"]] == ["booking.cancelled", "reply"]
     assert calendar.live_events() == []
     assert any("התור בוטל" in t for t in patient.sent(records))
+
+    # Asked again after the cancellation, the same hour is a new booking (a new key), not the cancelled one.
+    again, records = patient.say("אני רוצה לקבוע שוב תור לניקוי אבנית ביום ראשון ב-9")
+    assert "lead.captured" not in [e["type"] for e in again.outcome["events"]]  # the same lead, a new booking
+    (offer,) = [t for t in patient.sent(records) if t.startswith("אלה המועדים הפנויים")]
+    assert "2. יום ראשון 28.03 בשעה 08:30" in offer  # the hour that was booked and cancelled
+    patient.say("2")
+    (event,) = calendar.live_events()
+    assert event["start"]["dateTime"] == "2027-03-28T08:30:00+03:00"
     with session_scope(clinic.database_url) as s:
         types = list(s.scalars(select(DomainEvent.type).order_by(DomainEvent.created_at)))
-    assert types.count("booking.requested") == 1 and types.count("booking.cancelled") == 1
+    assert types.count("booking.requested") == 2 and types.count("booking.cancelled") == 1
+    assert types.count("booking.confirmed") == 3 and types.count("lead.captured") == 1
