@@ -174,7 +174,7 @@ def _unknown_action(here: str, name: str, actions: Mapping[str, Any]) -> str:
     if same:
         msg += f" (actions of {connector}: {', '.join(a.split('.', 1)[1] for a in same)})"
     elif actions:
-        installed = sorted({a.split(".", 1)[0] for a in actions})
+        installed = sorted({a.split(".", 1)[0] for a in actions} - {"channel"})  # `channel.` is not a connector
         msg += f" (no connector '{connector}' is installed; installed: {', '.join(installed)})"
     else:
         msg += " (no connectors are installed)"
