@@ -337,3 +337,9 @@ def test_the_fake_answers_without_a_token_with_401(fake: FakeGoogleCalendar) -> 
 
     response = requests.post(f"{fake.url}/calendar/v3/freeBusy", json={}, timeout=5)
     assert response.status_code == 401 and response.json()["error"]["code"] == 401
+
+
+def test_the_offer_is_computed_from_the_request_not_from_when_the_job_runs(fake: FakeGoogleCalendar) -> None:
+    late = connect(fake, dt.datetime(2027, 2, 1, 9, 0, tzinfo=TZ))  # the job ran (or an eval replayed) weeks later
+    starts = propose(late, requested_at="2027-01-03T17:10:00+02:00")
+    assert starts == ["2027-01-03T18:30:00+02:00", "2027-01-04T08:00:00+02:00", "2027-01-04T08:30:00+02:00"]

@@ -248,10 +248,12 @@ class GoogleCalendarConnector(Connector[GoogleCalendarConfig]):
 
     def _offer(self, query: SlotsQuery | BookingRequest, *, near: dt.datetime | None) -> list[OfferedSlot]:
         zone = ZoneInfo(query.timezone)
+        # "Now" is the patient's request when it is given: the offer is the same however late the job runs and
+        # in an eval replayed on another day; the booking checks free/busy again anyway.
         now = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
         if query.requested_at is not None:
             asked = query.requested_at if query.requested_at.tzinfo else query.requested_at.replace(tzinfo=zone)
-            now = max(now, asked.astimezone(dt.UTC))
+            now = asked.astimezone(dt.UTC)
         earliest = _round_up(now + dt.timedelta(minutes=query.min_notice_minutes), query.step_minutes)
         if near is not None and near < earliest:
             near = None  # a time already past: the nearest from now

@@ -37,7 +37,8 @@ class _Scheduling(ActionParams):
     min_notice_minutes: int = Field(default=60, ge=0, le=10080, description="No slot starts sooner than this.")
     horizon_days: int = Field(default=14, ge=1, le=90, description="How far ahead to look.")
     requested_at: dt.datetime | None = Field(
-        default=None, description="When the patient asked (the message's time); slots start after it."
+        default=None,
+        description="When the patient asked (the message's time): slots start after it (else after the clock's now).",
     )
 
     @field_validator("hours")
