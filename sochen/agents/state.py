@@ -48,6 +48,14 @@ class ConversationState(TypedDict, total=False):
     asked: list[str]  # slots already asked for (an optional one is asked once)
     mentioned_service: str | None  # a service asked about in a question (a booking's default, not a slot)
     proposed_time: str | None  # the open time proposed for a requested time outside the opening hours
+    booking_wanted: bool  # an appointment (not only a call back) was asked for in this conversation
+    # The newest calendar offer, from the job that made it: {"job", "slots": [{number, start, end, label}],
+    # "status", "booking_key", "start"} (set by the turn's edge from stored job results; see agents/booking.py)
+    booking_offer: dict[str, Any]
+    booking: dict[str, str]  # the booked appointment: {"key", "start", "service"}
+    picked_slot: dict[str, Any] | None  # per turn: the offered slot this message picks
+    cancel_booking: bool  # per turn: the message cancels the booked appointment
+    new_time: str | None  # per turn: a preferred time given in this message
     # per turn
     message_id: str
     text: str

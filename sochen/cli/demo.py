@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+import yaml
 from rich.panel import Panel
 from rich.table import Table
 
@@ -49,7 +50,8 @@ def demo(
 
     settings = get_settings()
     retriever = Retriever(settings)
-    vendors = DemoVendors()
+    example = yaml.safe_load((examples / "clinic" / "tenant.yaml").read_text(encoding="utf-8"))
+    vendors = DemoVendors(plugins=example.get("connectors") or {})
     with_environment(vendors.environment())
     try:
         mode = _answer_mode()
@@ -57,7 +59,9 @@ def demo(
             Panel.fit(
                 "סוכן — הדגמה על ברירות המחדל המשובצות (בלי שרתים, בלי מפתחות)\n"
                 f"database: {ready_database_url()} · vectors: Qdrant Edge (embedded) · worker: in-process\n"
-                f"vendors: local fakes of Meta (WhatsApp), Zoho CRM and n8n on 127.0.0.1\nanswers: {mode}",
+                "vendors: local fakes of Meta (WhatsApp), Zoho CRM, n8n"
+                + "".join(f", {name}" for name in vendors.plugins)
+                + f" on 127.0.0.1\nanswers: {mode}",
                 title="Sochen demo",
             ),
             highlight=False,

@@ -1,6 +1,7 @@
 """The WhatsApp part of ``sochen demo``: a conversation through the real webhook and pipeline, vendors faked.
 
-Local fakes of Meta's Graph API, Zoho (accounts + CRM) and n8n listen on loopback; a copy of the
+Local fakes of Meta's Graph API, Zoho (accounts + CRM), n8n and the plugins' own sandbox fakes (the
+clinic's Google Calendar) listen on loopback; a copy of the
 clinic's configuration points its connectors at them, with throwaway secrets set in this process only.
 Signed webhook payloads go to the FastAPI app; each stored event runs the conversation graph; the
 outbox jobs run through the real dispatcher and connectors over HTTP. Nothing leaves the machine.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import yaml
 
 from ..config import Settings
+from ..connectors.base import SandboxFake
 
 __all__ = ["DemoVendors", "demo_tenant_yaml", "play_whatsapp"]
 
@@ -25,21 +27,42 @@ APP_SECRET = "demo-app-secret-local-only"
 CONTACT = "972501234567"
 
 
-class DemoVendors:
-    """The three fakes, started together and stopped together."""
+_BUILT_IN = ("whatsapp", "zoho_crm", "n8n")
 
-    def __init__(self) -> None:
+
+class DemoVendors:
+    """The fakes of Meta, Zoho and n8n, and of each plugin connector the tenant names, started and stopped together.
+
+    A plugin's fake is the one it gives the eval sandbox (``Connector.sandbox_fake``): the clinic's Google
+    Calendar books against it in the demo as in ``sochen evals run``.
+    """
+
+    def __init__(self, plugins: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        from ..connectors.errors import ConnectorRegistryError
+        from ..connectors.registry import load_connector
         from ..connectors.testing.fakes import FakeGraphApi, FakeN8n, FakeZoho
 
         self.graph = FakeGraphApi().start()
         self.zoho = FakeZoho().start()
         self.n8n = FakeN8n().start()
         self.n8n.register("new-lead")
+        self.plugins: dict[str, tuple[SandboxFake, dict[str, Any]]] = {}
+        for name, raw in (plugins or {}).items():
+            if name in _BUILT_IN:
+                continue
+            try:
+                fake = load_connector(name).cls.sandbox_fake(dict(raw or {}))
+            except ConnectorRegistryError:
+                continue  # not installed: its jobs fail with the registry's reason, as anywhere
+            if fake is not None:
+                self.plugins[name] = (fake, dict(raw or {}))
 
     def stop(self) -> None:
-        """Stop the three servers."""
+        """Stop every server."""
         for fake in (self.graph, self.zoho, self.n8n):
             fake.stop()
+        for plugin, _ in self.plugins.values():
+            plugin.stop()
 
     def environment(self) -> dict[str, str]:
         """The secrets the demo configuration names, with the fakes' values (this process only)."""
@@ -50,7 +73,17 @@ class DemoVendors:
             "CLINIC_ZOHO_CLIENT_SECRET": self.zoho.client_secret,
             "CLINIC_ZOHO_REFRESH_TOKEN": self.zoho.refresh_token,
             "CLINIC_N8N_SECRET": "demo-n8n-secret",
+            **self._plugin_environment(),
         }
+
+    def _plugin_environment(self) -> dict[str, str]:
+        env: dict[str, str] = {}
+        for fake, raw in self.plugins.values():
+            for key, variable in raw.items():
+                if key.endswith("_env") and isinstance(variable, str):
+                    field = key.removesuffix("_env")
+                    env[variable] = fake.secrets.get(field, f"demo-{field.replace('_', '-')}-0001")
+        return env
 
 
 def demo_tenant_yaml(example: Path, vendors: DemoVendors) -> str:
@@ -70,6 +103,10 @@ def demo_tenant_yaml(example: Path, vendors: DemoVendors) -> str:
         max_attempts=1,
     )
     connectors["n8n"]["base_url"] = vendors.n8n.url
+    for name, (fake, _) in vendors.plugins.items():
+        for key, value in fake.overrides.items():
+            connectors[name].pop(f"{key}_env", None)
+            connectors[name][key] = value
     header = "# sochen demo: the clinic example, its connectors pointed at local fakes of Meta, Zoho and n8n.\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 

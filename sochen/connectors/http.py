@@ -97,7 +97,11 @@ def phone_e164(value: str) -> str:
 
 
 def send(session: requests.Session, method: str, url: str, *, timeout: float, **kwargs: Any) -> requests.Response:
-    """One HTTP call; network failures become ``ConnectorError(unreachable)`` (query never shown)."""
+    """One HTTP call; network failures become ``ConnectorError(unreachable)`` (query never shown).
+
+    A header that cannot be sent (a secret with non-latin-1 characters) is ``misconfigured``, not a raw
+    ``UnicodeEncodeError``.
+    """
     shown = url.split("?", 1)[0]
     try:
         return session.request(method, url, timeout=timeout, **kwargs)
@@ -108,6 +112,11 @@ def send(session: requests.Session, method: str, url: str, *, timeout: float, **
         raise ConnectorError(ErrorKind.UNREACHABLE, f"{method} {shown}: connection failed ({reason})") from None
     except requests.RequestException as exc:
         raise ConnectorError(ErrorKind.UNREACHABLE, f"{method} {shown}: {type(exc).__name__}") from None
+    except UnicodeError:  # http.client sends headers as latin-1: a token pasted with other characters
+        raise ConnectorError(
+            ErrorKind.MISCONFIGURED,
+            f"{method} {shown}: a header value is not latin-1 text (check the token's variable)",
+        ) from None
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:

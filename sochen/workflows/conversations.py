@@ -159,6 +159,10 @@ def handle_message(
         }
         if not before:
             state_in.update(status=status, slots={}, turn=0, processed={}, not_understood=0)
+        if config.agent.booking:
+            offer = _newest_offer(settings, inbound.tenant, conv_id)
+            if offer is not None and offer["job"] != (before.get("booking_offer") or {}).get("job"):
+                state_in["booking_offer"] = offer  # what the calendar answered since the last turn
         elif before.get("status") != status:
             state_in["status"] = status  # a person released (or took over) the conversation
         # The graph runs outside any write transaction: its model calls record ledger rows of their own.
@@ -212,6 +216,43 @@ def handle_message(
         replayed,
     )
     return TurnResult(conv_id, outcome, status, replayed, jobs)
+
+
+_BOOKING_EVENTS = ("booking.requested", "booking.confirmed", "booking.cancelled")
+_OFFER_LOOKBACK = 20
+
+
+def _newest_offer(settings: Settings, tenant: str, conv_id: str) -> dict[str, Any] | None:
+    """The newest finished booking job's answer that carries an ``offer`` (slots, or [] once booked/cancelled).
+
+    This is how the conversation remembers what the calendar proposed: the agent never calls a connector,
+    it reads the stored result of the job its event led to (see :mod:`sochen.agents.booking`).
+    """
+    from ..db.models_outbox import DomainEvent, Job
+
+    with session_scope(settings.database_url) as session:
+        rows = session.execute(
+            select(Job.id, Job.result)
+            .join(DomainEvent, DomainEvent.id == Job.event_id)
+            .where(
+                DomainEvent.tenant == tenant,
+                DomainEvent.conversation_id == conv_id,
+                DomainEvent.type.in_(_BOOKING_EVENTS),
+                Job.status == "succeeded",
+            )
+            .order_by(Job.updated_at.desc(), Job.created_at.desc())
+            .limit(_OFFER_LOOKBACK)
+        ).all()
+    for job_id, result in rows:
+        if isinstance(result, dict) and isinstance(result.get("offer"), list):
+            slots = [s for s in result["offer"] if isinstance(s, dict) and s.get("start")]
+            return {
+                "job": job_id,
+                "slots": slots,
+                "status": str(result.get("status") or ("offered" if slots else "")),
+                "booking_key": str(result.get("booking_key") or ""),
+            }
+    return None
 
 
 @contextmanager

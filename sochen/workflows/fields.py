@@ -64,6 +64,39 @@ EVENT_FIELDS: dict[str, dict[str, str]] = {
         "slots": "The same slots as lead.captured (sent with it when a preferred time was given).",
         "preferred_time": "The requested time, ISO 8601 in the tenant's time zone (e.g. 2026-12-07T10:00).",
     },
+    "booking.requested": {
+        "preferred_time": "The preferred time (ISO 8601 in the tenant's time zone), '' when none was given.",
+        "service": "The service, e.g. 'ניקוי אבנית'.",
+        "name": "The patient's name ('' when not given).",
+        "phone": "The patient's phone.",
+        "to": "The contact id messages go to (the conversation's own address on its channel).",
+        "channel": "The conversation's channel: `channel.send_message` sends through it.",
+        "requested_at": "When the patient asked (ISO 8601 in the tenant's time zone).",
+        "timezone": "The tenant's time zone (IANA).",
+        "hours": "The tenant's `agent.hours` as {day: ['HH:MM-HH:MM']} (only open days).",
+        "holidays": "The tenant's `workflows.holidays` (ISO dates, a list).",
+    },
+    "booking.confirmed": {
+        "booking_key": "The booking's key: one calendar event per key, however often the job runs.",
+        "start": "The picked slot's start (RFC 3339 with offset).",
+        "end": "The picked slot's end (RFC 3339 with offset).",
+        "service": "The service, e.g. 'ניקוי אבנית'.",
+        "name": "The patient's name ('' when not given).",
+        "phone": "The patient's phone.",
+        "to": "The contact id messages go to (the conversation's own address on its channel).",
+        "channel": "The conversation's channel: `channel.send_message` sends through it.",
+        "requested_at": "When the patient asked (ISO 8601 in the tenant's time zone).",
+        "timezone": "The tenant's time zone (IANA).",
+        "hours": "The tenant's `agent.hours` as {day: ['HH:MM-HH:MM']} (only open days).",
+        "holidays": "The tenant's `workflows.holidays` (ISO dates, a list).",
+    },
+    "booking.cancelled": {
+        "booking_key": "The key the booking was made under.",
+        "start": "The booked slot's start (RFC 3339 with offset).",
+        "service": "The service that was booked.",
+        "to": "The contact id messages go to.",
+        "channel": "The conversation's channel.",
+    },
     "question.answered": {
         "question_intent": "The intent of the question (price_question, hours_question, ...).",
         "mode": "How it was answered: 'generative' or 'extractive'.",
@@ -91,7 +124,13 @@ EXTRACTED_SLOTS = ("name", "phone", "email", "service", "preferred_time")
 NAME_PARTS = ("first_name", "last_name")
 """Set whenever ``name`` is: the name split into first and last (titles dropped; "בן חיים" kept whole)."""
 
-_FREE_FORM = {("workflow.<name>", "data")}
+_FREE_FORM = {
+    ("workflow.<name>", "data"),
+    ("booking.requested", "hours"),
+    ("booking.confirmed", "hours"),
+    ("booking.requested", "holidays"),
+    ("booking.confirmed", "holidays"),
+}
 
 
 def event_shape(event_type: str, slots: Sequence[tuple[str, bool]] | None = None) -> Shape:

@@ -1,5 +1,9 @@
 """Planning: an event and the tenant's rules in, the connector jobs to store out. Pure: no I/O.
 
+An action written ``channel.<action>`` (``channel.send_message``) runs on the connector of the
+conversation the event came from (its ``channel`` field): a rule that answers a booking with the
+calendar's offer sends it where the patient wrote, WhatsApp or any other channel.
+
 Each job's idempotency key is a hash of the event's key, the rule's index and the action's index,
 so planning the same event again yields the same keys, and the outbox stores each job once.
 A parameter that cannot be rendered for this event does not stop the others: its job is planned
@@ -20,7 +24,10 @@ from .events import Event
 from .rules import rule_matches
 from .templating import ParamTemplateError, build_context, render_params, step_references
 
-__all__ = ["PlannedJob", "job_key", "plan_jobs"]
+__all__ = ["CHANNEL_PREFIX", "PlannedJob", "job_key", "plan_jobs"]
+
+CHANNEL_PREFIX = "channel."
+"""Actions of the conversation's own channel: ``channel.send_message`` becomes ``whatsapp.send_message`` …"""
 
 DEFAULT_MAX_ATTEMPTS = 8
 
@@ -80,8 +87,9 @@ def plan_jobs(
         step_keys: dict[str, str] = {}
         for a, call in enumerate(rule.do):
             key = job_key(event.key, r, a)
+            action, unresolved = _resolve_channel(call.action, view)
             common: dict[str, Any] = {
-                "action": call.action,
+                "action": action,
                 "key": key,
                 "rule": label,
                 "rule_index": r,
@@ -91,6 +99,8 @@ def plan_jobs(
                 "max_attempts": max_attempts,
             }
             try:
+                if unresolved:
+                    raise ParamTemplateError("", unresolved)
                 params, templates = render_params(call.params, context, skip_steps=True)
                 depends = _dependencies(templates, step_keys)
             except ParamTemplateError as exc:
@@ -108,6 +118,16 @@ def plan_jobs(
             if call.id is not None:
                 step_keys[call.id] = key
     return planned
+
+
+def _resolve_channel(action: str, view: dict[str, Any]) -> tuple[str, str | None]:
+    """``channel.X`` → ``<the event's channel>.X``; the second value says why it cannot be resolved."""
+    if not action.startswith(CHANNEL_PREFIX):
+        return action, None
+    channel = view.get("channel")
+    if not isinstance(channel, str) or not channel:
+        return action, f"`{action}` needs the conversation's channel, and a {view.get('type')} event has none"
+    return f"{channel}.{action.removeprefix(CHANNEL_PREFIX)}", None
 
 
 def _dependencies(templates: list[list[Any]], step_keys: dict[str, str]) -> tuple[str, ...]:

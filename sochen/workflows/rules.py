@@ -124,6 +124,7 @@ def validate_rules(
     else:
         actions = dict(catalog)
         returns = dict(results or {})
+    _add_channel_actions(actions, returns)
     problems: list[str] = []
     for r, rule in enumerate(rule_list):
         event = event_shape(rule.on, slots)
@@ -152,6 +153,17 @@ def validate_rules(
 _UNKNOWN: Any = object()
 
 
+def _add_channel_actions(actions: dict[str, Any], returns: dict[str, Any]) -> None:
+    """``channel.send_message``: the conversation's own channel (resolved when planning, see :mod:`.planning`)."""
+    import typing
+
+    from ..connectors.base import Connector
+
+    hints = typing.get_type_hints(Connector.send_message)
+    actions.setdefault("channel.send_message", hints["message"])
+    returns.setdefault("channel.send_message", hints["return"])
+
+
 def _unknown_action(here: str, name: str, actions: Mapping[str, Any]) -> str:
     msg = f"`{here}.action`: unknown action '{name}'"
     hint = difflib.get_close_matches(name, list(actions), n=3, cutoff=0.6)
@@ -162,7 +174,7 @@ def _unknown_action(here: str, name: str, actions: Mapping[str, Any]) -> str:
     if same:
         msg += f" (actions of {connector}: {', '.join(a.split('.', 1)[1] for a in same)})"
     elif actions:
-        installed = sorted({a.split(".", 1)[0] for a in actions})
+        installed = sorted({a.split(".", 1)[0] for a in actions} - {"channel"})  # `channel.` is not a connector
         msg += f" (no connector '{connector}' is installed; installed: {', '.join(installed)})"
     else:
         msg += " (no connectors are installed)"

@@ -1,5 +1,5 @@
-"""The example third-party connector is built and installed as its own distribution, then run
-through the conformance kit by its own test suite, exactly as an integrator would."""
+"""The first-party Google Calendar plugin (connectors/sochen-google-calendar) is built and installed as its own
+distribution, then run through the conformance kit by its own test suite, exactly as an integrator's would."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ._support import pip_install, run_pytest
 
 pytestmark = pytest.mark.unit
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "connectors" / "sochen-google-calendar"
+EXAMPLE = Path(__file__).resolve().parents[2] / "connectors" / "sochen-google-calendar"
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +25,10 @@ def installed_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     result = pip_install(EXAMPLE, target)
     if result.returncode != 0:
         pytest.fail(f"pip could not install the example connector:\n{result.stdout}\n{result.stderr}")
+    # The plugin may be installed in the environment too (scripts/setup.sh) and already imported by another
+    # test: forget that copy, so the one built here is what gets tested.
+    for name in [m for m in sys.modules if m.startswith("sochen_google_calendar")]:
+        del sys.modules[name]
     sys.path.insert(0, str(target))
     importlib.invalidate_caches()
     try:
@@ -38,8 +42,9 @@ def installed_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
 def test_installed_as_its_own_distribution(installed_example: Path) -> None:
     info = discover(["google_calendar"], use_settings=False)["google_calendar"]
-    assert (info.distribution, info.version) == ("sochen-google-calendar", "0.1.0")
+    assert (info.distribution, info.version) == ("sochen-google-calendar", "0.2.0")
     assert info.to_dict()["capabilities"] == ["read_records", "receive_webhook", "write_records"]
+    assert {"propose_slots", "create_event", "cancel_event"} <= set(info.cls.actions())
     assert Path(sys.modules[info.cls.__module__].__file__ or "").is_relative_to(installed_example)
 
 

@@ -110,3 +110,12 @@ def test_phone_e164_and_strict_action_params():
 
     with pytest.raises(ValidationError, match="nme"):
         Params.model_validate({"name": "דנה", "nme": "x"})
+
+
+def test_a_header_that_http_cannot_carry_is_misconfiguration_not_a_crash():
+    from sochen.connectors.http import send
+
+    with requests.Session() as session, pytest.raises(ConnectorError) as caught:
+        send(session, "GET", "http://127.0.0.1:9/x?token=secret", timeout=1, headers={"Authorization": "Bearer טוקן"})
+    assert caught.value.kind is ErrorKind.MISCONFIGURED
+    assert "secret" not in str(caught.value) and "טוקן" not in str(caught.value)

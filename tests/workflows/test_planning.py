@@ -84,3 +84,35 @@ def test_a_rendering_failure_plans_a_job_with_its_error_and_the_rest_goes_on():
 def test_now_must_be_aware():
     with pytest.raises(ValueError, match="timezone-aware"):
         plan_jobs(lead_event(), workflows(SIMPLE_RULES), dt.datetime(2026, 1, 1))
+
+
+BOOKING_RULE = {
+    "name": "offer the calendar's slots where the patient wrote",
+    "on": "booking.requested",
+    "do": [
+        {"id": "slots", "action": "google_calendar.propose_slots", "params": {"service": "{{ event.service }}"}},
+        {
+            "action": "channel.send_message",
+            "params": {"type": "text", "to": "{{ event.to }}", "text": "{{ steps.slots.text }}"},
+        },
+    ],
+}
+
+
+def booking_event(payload: dict[str, object]) -> Event:
+    return Event.create("booking.requested", tenant="clinic", conversation_id="conv-1", turn=1, payload=payload)
+
+
+@pytest.mark.parametrize("channel", ["whatsapp", "webchat"])
+def test_channel_actions_run_on_the_conversations_own_channel(channel: str) -> None:
+    event = booking_event({"service": "ניקוי אבנית", "to": "972501234567", "channel": channel})
+    slots, send = plan_jobs(event, workflows([BOOKING_RULE]), T0)
+    assert slots.action == "google_calendar.propose_slots"
+    assert (send.action, send.error, send.depends_on) == (f"{channel}.send_message", None, (slots.key,))
+    assert send.params["to"] == "972501234567" and send.deferred["templates"]  # the text waits for the slots
+
+
+def test_a_channel_action_without_a_channel_is_planned_dead_with_the_reason() -> None:
+    event = booking_event({"service": "ניקוי אבנית", "to": "972501234567"})
+    _, send = plan_jobs(event, workflows([BOOKING_RULE]), T0)
+    assert send.error is not None and "conversation's channel" in send.error

@@ -261,3 +261,19 @@ def test_fields_templates_read_are_checked_against_the_event(catalog, template, 
     else:
         (found,) = problems
         assert "`workflows.rules[0].do[0].params.last_name`" in found and problem in found, found
+
+
+def test_channel_send_message_is_checked_like_a_channels_own_action():
+    from sochen.connectors.types import OutboundMessage  # noqa: F401  (the parameters it is checked against)
+
+    def rule(params: dict[str, object]) -> Rule:
+        return Rule.model_validate(
+            {"on": "booking.requested", "do": [{"action": "channel.send_message", "params": params}]}
+        )
+
+    ok = validate_rules([rule({"type": "text", "to": "{{ event.to }}", "text": "שלום"})], {})
+    assert ok == []
+    typo = validate_rules([rule({"type": "text", "to": "{{ event.to }}", "txt": "שלום"})], {})
+    assert any("txt" in p and "channel.send_message" in p for p in typo), typo
+    unknown_field = validate_rules([rule({"type": "text", "to": "{{ event.phone_number }}", "text": "x"})], {})
+    assert any("phone_number" in p for p in unknown_field), unknown_field

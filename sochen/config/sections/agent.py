@@ -69,6 +69,19 @@ class ReplyTemplates(StrictModel):
         description="Said when the requested time is outside the opening hours; {when} is the requested time, "
         "{proposal} the nearest open time.",
     )
+    booking_checking: str = Field(
+        default="תודה {name}! אני בודקת ביומן את המועדים הפנויים הקרובים ל{service} ({when}) ושולחת לך אותם מיד.",
+        description="With `agent.booking`: said when an appointment request is complete and free slots are "
+        "looked up (the slots follow in a message of the tenant's rule).",
+    )
+    booking_confirming: str = Field(
+        default="מעולה, אני קובעת לך את התור ב{when}. אישור יגיע אליך מיד.",
+        description="With `agent.booking`: said when the patient picked an offered slot; {when} is the slot.",
+    )
+    booking_cancelling: str = Field(
+        default="ביקשת לבטל את התור ב{when}. אני מבטלת אותו ביומן, ואישור יגיע אליך מיד.",
+        description="With `agent.booking`: said when the patient cancels the booked appointment.",
+    )
 
 
 _INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -207,6 +220,13 @@ class AgentConfig(StrictModel):
     hours: OpeningHours = Field(
         default_factory=OpeningHours,
         description="Bookable hours per weekday; empty means requested times are not checked.",
+    )
+    booking: bool = Field(
+        default=False,
+        description="Book appointments in a calendar: a complete appointment request emits `booking.requested` "
+        "(with the hours and holidays), the patient's pick of an offered slot `booking.confirmed`, a "
+        "cancellation `booking.cancelled`. The tenant's rules do the booking (e.g. google_calendar.propose_slots "
+        "/ create_event / cancel_event) and send the result with `channel.send_message`; see docs/workflows.md.",
     )
 
     @model_validator(mode="after")

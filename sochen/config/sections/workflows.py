@@ -41,6 +41,9 @@ __all__ = ["EVENT_TYPES", "ActionCall", "Condition", "EventType", "Rule", "Workf
 EventType = Literal[
     "lead.captured",
     "appointment.requested",
+    "booking.requested",
+    "booking.confirmed",
+    "booking.cancelled",
     "question.answered",
     "handoff.requested",
     "conversation.closed",
