@@ -14,8 +14,10 @@ if [ "${1:-}" = "--dev" ]; then
   # torch first, pinned: its CPU build; an unpinned torch would pull gigabytes of CUDA packages.
   .venv/bin/python -m pip install -q "torch==2.13.0"
   # --only-binary: llama.cpp comes as a prebuilt wheel or not at all; no platform silently starts a compile.
-  .venv/bin/python -m pip install -q --only-binary=xllamacpp -e ".[dev,postgres,api,worker,st-test,llm,llamacpp]"
+  .venv/bin/python -m pip install -q --only-binary=xllamacpp -e ".[dev,postgres,api,worker,st-test,llm,llamacpp]" \
+    -e connectors/sochen-hubspot
 else
-  .venv/bin/python -m pip install -q -e ".[api,llm]"
+  # First-party connector distributions (connectors/*) load through the same entry point as third-party ones.
+  .venv/bin/python -m pip install -q -e ".[api,llm]" -e connectors/sochen-hubspot
 fi
 echo "ready: .venv ($(.venv/bin/python --version))"

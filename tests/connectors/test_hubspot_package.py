@@ -29,6 +29,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     result = pip_install(PACKAGE, target)
     if result.returncode != 0:
         pytest.fail(f"pip could not install sochen-hubspot:\n{result.stdout}\n{result.stderr}")
+    # scripts/setup.sh also installs it (editable, a .pth entry behind this one): forget any copy imported from there.
+    for name in [m for m in sys.modules if m.startswith("sochen_hubspot")]:
+        del sys.modules[name]
     sys.path.insert(0, str(target))
     importlib.invalidate_caches()
     try:
