@@ -45,6 +45,10 @@ def test_the_examples_are_the_promised_set():
         "lawfirm/docs/fee_schedule.md",
         "lawfirm/docs/lease.pdf",
         "lawfirm/docs/nda.pdf",
+        "realestate/docs/buyers_faq.txt",
+        "realestate/docs/fees.md",
+        "realestate/docs/office_hours.md",
+        "realestate/docs/services.md",
     }
     for path in _all_examples():
         assert path.suffix in SUPPORTED_SUFFIXES
