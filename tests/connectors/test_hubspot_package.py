@@ -123,3 +123,25 @@ def test_the_realestate_scenarios_load_against_the_installed_actions(installed: 
     suite = load_suite(config, base_dir=TENANT)  # SuiteError when a scenario names an action nobody offers
     planned = {a for s in suite for t in s.turns for j in t.expect.jobs for a in [j.action] if a.startswith("hubspot.")}
     assert planned >= {"hubspot.upsert_contact", "hubspot.create_task", "hubspot.add_note"}
+
+
+def test_it_is_built_only_on_the_public_connector_api() -> None:
+    """As an outside integrator's package: sochen.connectors, its http helpers and the kit — nothing internal."""
+    import ast
+
+    public = {
+        "sochen.connectors",
+        "sochen.connectors.http",
+        "sochen.connectors.testing",
+        "sochen.connectors.testing.fakes",
+    }
+    used: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                if name == "sochen" or name.startswith("sochen."):
+                    used.setdefault(name, set()).add(path.relative_to(PACKAGE).as_posix())
+    assert used and set(used) <= public, {m: sorted(p) for m, p in used.items() if m not in public}
