@@ -32,6 +32,7 @@ OPERATIONS = {
         ("get", "/crm/v3/objects/contacts/{contactId}"),
         ("patch", "/crm/v3/objects/contacts/{contactId}"),
         ("post", "/crm/v3/objects/contacts/search"),
+        ("post", "/crm/v3/objects/contacts/batch/upsert"),
     ],
     "tasks": [
         ("post", "/crm/v3/objects/tasks"),

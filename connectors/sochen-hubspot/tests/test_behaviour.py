@@ -240,3 +240,35 @@ def test_actions_refuse_bad_parameters_by_name() -> None:
         HubSpotConnector.actions()["upsert_contact"].validate({"phone": "0501234567", "lifecycle_stage": "ליד"})
     with pytest.raises(ValidationError, match="טלפון"):
         HubSpotConnector.actions()["upsert_contact"].validate({"first_name": "דנה"})
+
+
+def test_without_a_unique_property_a_lagging_index_can_duplicate_a_phone_only_contact() -> None:
+    """The limit the README states: search, then create, cannot see a contact HubSpot has not indexed yet."""
+    with FakeHubSpot(search_lag=5) as fake:
+        connector = connect(fake, timeout_s=0.3)
+        fake.lose_answer_of("POST", "/crm/v3/objects/contacts", seconds=2)
+        with pytest.raises(ConnectorError):
+            connector.run_action("upsert_contact", LEAD)
+        connector.run_action("upsert_contact", LEAD)
+        assert len(fake.contacts) == 2
+
+
+def test_a_unique_phone_property_makes_the_retry_after_a_lost_answer_update_the_same_contact() -> None:
+    with FakeHubSpot(search_lag=5) as fake:
+        connector = connect(fake, timeout_s=0.3, unique_phone_property="sochen_phone_e164")
+        fake.lose_answer_of("POST", "/crm/v3/objects/contacts/batch/upsert", seconds=2)
+        with pytest.raises(ConnectorError) as lost:
+            connector.run_action("upsert_contact", LEAD)
+        assert lost.value.kind is ErrorKind.UNREACHABLE
+        retried = connector.run_action("upsert_contact", LEAD)
+        assert (len(fake.contacts), retried.action) == (1, "updated")
+        props = fake.contacts[retried.id]["properties"]
+        assert props["sochen_phone_e164"] == props["phone"] == "+972524567890"
+        assert connector.run_action("upsert_contact", {**LEAD, "phone": "052-456-7890"}).id == retried.id
+
+
+def test_a_unique_phone_property_that_is_not_unique_is_refused_by_name() -> None:
+    with FakeHubSpot() as fake:
+        with pytest.raises(ConnectorError) as err:
+            connect(fake, unique_phone_property="phone").run_action("upsert_contact", LEAD)
+        assert err.value.kind is ErrorKind.INVALID_REQUEST and "inputs[0].idProperty" in err.value.message

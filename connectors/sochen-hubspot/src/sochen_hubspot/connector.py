@@ -123,6 +123,13 @@ class HubSpotConfig(ConnectorConfig):
     default_owner_id: str | None = Field(
         default=None, pattern=r"^\d+$", description="HubSpot owner id for tasks and new contacts without one."
     )
+    unique_phone_property: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9_]{0,99}$",
+        description="A contact property an admin created with 'Require unique values' (e.g. sochen_phone_e164): "
+        "new contacts carry their E.164 phone in it and are written with HubSpot's upsert keyed on it, so a retry "
+        "never duplicates a contact, even while HubSpot's search index lags.",
+    )
 
     @model_validator(mode="after")
     def _known_zone(self) -> HubSpotConfig:
@@ -495,6 +502,15 @@ class HubSpotConnector(Connector[HubSpotConfig]):
         owner = owner_id or self.config.default_owner_id
         if owner:
             new["hubspot_owner_id"] = owner
+        unique = self.config.unique_phone_property
+        if phone and unique:
+            # HubSpot's own upsert on a unique property: the same call after a lost answer updates, never duplicates.
+            item = {"idProperty": unique, "id": phone, "properties": {**new, unique: phone}}
+            _, answer = self._call("POST", "/crm/v3/objects/contacts/batch/upsert", json={"inputs": [item]})
+            (result,) = answer["results"]
+            return RecordRef(
+                module="contacts", id=str(result["id"]), action="created" if result.get("new") else "updated"
+            )
         try:
             _, body = self._call("POST", "/crm/v3/objects/contacts", json={"properties": new, "associations": []})
         except ConnectorError as exc:

@@ -175,9 +175,17 @@ class FakeHubSpot(FakeServer):
 
         self.hang_next(seconds=seconds, match=carried_out)
 
-    def add_property(self, family: str, name: str, *, type_: str = "string", options: list[str] | None = None) -> None:
-        """An admin creates a custom property (``options`` for an enumeration)."""
-        prop: dict[str, Any] = {"name": name, "label": name, "type": type_, "fieldType": "text"}
+    def add_property(
+        self, family: str, name: str, *, type_: str = "string", options: list[str] | None = None, unique: bool = False
+    ) -> None:
+        """An admin creates a custom property (``options`` for an enumeration; ``unique``: require unique values)."""
+        prop: dict[str, Any] = {
+            "name": name,
+            "label": name,
+            "type": type_,
+            "fieldType": "text",
+            "hasUniqueValue": unique,
+        }
         if options is not None:
             prop.update(type="enumeration", fieldType="select", options=[{"label": o, "value": o} for o in options])
         self.properties[family][name] = prop
@@ -267,6 +275,8 @@ class FakeHubSpot(FakeServer):
             return self._search(family, body)
         if rest == ["batch", "read"]:
             return self._batch_read(family, body)
+        if rest == ["batch", "upsert"]:
+            return self._batch_upsert(family, body)
         record = self.objects[family].get(rest[0])
         if record is None or record["archived"]:
             return hubspot_error(404, "OBJECT_NOT_FOUND", "resource not found")
@@ -361,6 +371,41 @@ class FakeHubSpot(FakeServer):
         if start + body["limit"] < len(found):
             answer["paging"] = {"next": {"after": str(start + body["limit"])}}
         return FakeResponse.json(answer)
+
+    def _batch_upsert(self, family: str, body: dict[str, Any]) -> FakeResponse:
+        """Create or update by a unique property (``idProperty``): HubSpot's own idempotent write."""
+        now = _iso(self._now_ms())
+        results = []
+        for index, item in enumerate(body["inputs"]):
+            id_property = item.get("idProperty")
+            prop = self.properties[family].get(id_property or "")
+            if prop is None or not prop.get("hasUniqueValue"):
+                return _validation(
+                    f"inputs[{index}].idProperty",
+                    "INVALID_ID_PROPERTY",
+                    f"{id_property!r} is not a property with unique values of {family}",
+                )
+            problems = self._check_properties(family, item["properties"])
+            if problems:
+                return problems
+            key = str(item["id"])
+            match = next(
+                (
+                    r
+                    for r in self.objects[family].values()
+                    if not r["archived"] and str(r["properties"].get(id_property) or "").lower() == key.lower()
+                ),
+                None,
+            )
+            if match is None:
+                record_id = self._insert(family, {**item["properties"], id_property: key})
+                record, new = self.objects[family][record_id], True
+            else:
+                match["properties"].update(item["properties"])
+                match["updatedAt"] = self._now_ms()
+                record, new = match, False
+            results.append({**self._public(family, record, tuple(item["properties"])), "new": new})
+        return FakeResponse.json({"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now})
 
     def _batch_read(self, family: str, body: dict[str, Any]) -> FakeResponse:
         now = _iso(self._now_ms())
