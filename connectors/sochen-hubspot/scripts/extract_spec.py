@@ -24,6 +24,7 @@ SOURCES = {
     "tasks": "PublicApiSpecs/CRM/Tasks/Rollouts/424/v3/tasks.json",
     "notes": "PublicApiSpecs/CRM/Notes/Rollouts/424/v3/notes.json",
     "associations": "PublicApiSpecs/CRM/Associations/Rollouts/130902/v4/associations.json",
+    "properties": "PublicApiSpecs/CRM/Properties/Rollouts/145899/v3/properties.json",
 }
 OPERATIONS = {
     "contacts": [
@@ -49,6 +50,7 @@ OPERATIONS = {
         ("get", "/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}"),
         ("put", "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}"),
     ],
+    "properties": [("get", "/crm/v3/properties/{objectType}/{propertyName}")],
 }
 _DROP = {"description", "example", "summary", "title"}
 

@@ -272,3 +272,11 @@ def test_a_unique_phone_property_that_is_not_unique_is_refused_by_name() -> None
         with pytest.raises(ConnectorError) as err:
             connect(fake, unique_phone_property="phone").run_action("upsert_contact", LEAD)
         assert err.value.kind is ErrorKind.INVALID_REQUEST and "inputs[0].idProperty" in err.value.message
+
+
+def test_check_reads_the_unique_phone_property(fake: FakeHubSpot) -> None:
+    assert connect(fake, unique_phone_property="sochen_phone_e164").check().ok
+    missing = connect(fake, unique_phone_property="sochen_phone").check()
+    assert missing.status.value == "misconfigured" and "sochen_phone" in missing.detail
+    not_unique = connect(fake, unique_phone_property="mobilephone").check()
+    assert not_unique.status.value == "misconfigured" and "unique" in not_unique.detail

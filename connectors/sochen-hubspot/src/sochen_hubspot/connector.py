@@ -345,11 +345,26 @@ class HubSpotConnector(Connector[HubSpotConfig]):
     # -- the contract ------------------------------------------------------------------------------
 
     def check(self) -> CheckResult:
-        """Read one contact: proves the token, its contacts scope and that HubSpot answers."""
+        """Read one contact (the token, its scope, HubSpot answers) and the unique phone property, when set."""
+        unique = self.config.unique_phone_property
         try:
             self._call("GET", "/crm/v3/objects/contacts", params={"limit": 1, "archived": "false"})
+            if unique:
+                status, prop = self._call("GET", f"/crm/v3/properties/contacts/{unique}", passthrough=(404,))
         except ConnectorError as exc:
             return check_result_from_error(exc)
+        if unique and status == 404:
+            return CheckResult(
+                status=CheckStatus.MISCONFIGURED,
+                detail=f"מאפיין איש הקשר {unique} לא קיים ב-HubSpot | contact property {unique} does not exist "
+                "(unique_phone_property): create it with 'Require unique values'",
+            )
+        if unique and not prop.get("hasUniqueValue"):
+            return CheckResult(
+                status=CheckStatus.MISCONFIGURED,
+                detail=f"המאפיין {unique} אינו מחייב ערכים ייחודיים | contact property {unique} does not require "
+                "unique values, so HubSpot cannot upsert on it",
+            )
         return CheckResult(status=CheckStatus.OK, detail="HubSpot: the token reads contacts")
 
     def upsert_record(self, upsert: RecordUpsert) -> RecordRef:

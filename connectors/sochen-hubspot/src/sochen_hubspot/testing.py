@@ -250,6 +250,8 @@ class FakeHubSpot(FakeServer):
         segments = request.path.strip("/").split("/")
         if segments[1] == "v4":
             answer = self._associations(op, segments, request)
+        elif segments[2] == "properties":
+            answer = self._property(segments[3], segments[4])
         else:
             answer = self._objects(op, segments, request, body)
         status = str(answer.status)
@@ -431,6 +433,35 @@ class FakeHubSpot(FakeServer):
             }
         ]
         return FakeResponse.json(answer, 207)
+
+    def _property(self, family: str, name: str) -> FakeResponse:
+        """One property's definition, in the shape of ``GET /crm/v3/properties/{objectType}/{propertyName}``."""
+        prop = self.properties.get(family, {}).get(name)
+        if prop is None:
+            return hubspot_error(404, "OBJECT_NOT_FOUND", f"Unable to find property with name {name}")
+        read_only = bool(prop.get("readOnly"))
+        return FakeResponse.json(
+            {
+                "name": prop["name"],
+                "label": prop["label"],
+                "type": prop["type"],
+                "fieldType": prop["fieldType"],
+                "description": "",
+                "groupName": "contactinformation" if family == "contacts" else f"{family[:-1]}information",
+                "options": [
+                    {"label": o["label"], "value": o["value"], "hidden": False, "displayOrder": i}
+                    for i, o in enumerate(prop.get("options") or [])
+                ],
+                "hasUniqueValue": bool(prop.get("hasUniqueValue")),
+                "hidden": False,
+                "formField": not read_only,
+                "modificationMetadata": {
+                    "archivable": not read_only,
+                    "readOnlyDefinition": read_only,
+                    "readOnlyValue": read_only,
+                },
+            }
+        )
 
     # -- v4 associations ---------------------------------------------------------------------------
 
