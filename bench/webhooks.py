@@ -17,7 +17,8 @@ text message with a unique wamid, built before the clock starts. Runs, in order:
   *wrk flat out*: 8 connections with no pause, the throughput ceiling.
 
 After each backend the stored rows are counted: every acknowledged message must be a row.
-Queues: ``embedded`` (the turn and job workers in the server process) for sqlite and postgresql; ``celery``
+Queues: ``embedded`` (the turn and job workers in a worker process beside the server, as ``sochen serve``
+runs them; ``--embedded-worker thread`` puts them in the server's own threads) for sqlite and postgresql; ``celery``
 (one ``sochen.process_inbound`` message per event on the local Redis under a throw-away key prefix,
 deleted afterwards) for postgresql+redis.
 """
@@ -164,13 +165,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def server(url: str, home: Path, queue_kind: str, prefix: str, workers: int = 1):
+def server(url: str, home: Path, queue_kind: str, prefix: str, workers: int = 1, embedded_worker: str = "process"):
     port = free_port()
     env = {
         **os.environ,
         "SOCHEN_HOME": str(home),
         "SOCHEN_DATABASE_URL": url,
         "SOCHEN_API_INBOUND_QUEUE": queue_kind,
+        "SOCHEN_API_EMBEDDED_WORKER": embedded_worker,
         "SOCHEN_BROKER_URL": REDIS,
         "SOCHEN_BROKER_KEY_PREFIX": prefix,
         "SOCHEN_LOG_LEVEL": "WARNING",
@@ -404,6 +406,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "backend": backend,
         "queue": queue_kind,
         "workers": args.workers,
+        "embedded_worker": args.embedded_worker if queue_kind == "embedded" else None,
         "ramp_client": "wrk" if use_wrk else "python",
     }
     runs: list[dict[str, Any]] = []
@@ -411,7 +414,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         home = Path(tmp)
         with database(backend.split("+")[0], home) as url:
             prepare(url)
-            with server(url, home, queue_kind, prefix, args.workers) as (base, pid):
+            with server(url, home, queue_kind, prefix, args.workers, args.embedded_worker) as (base, pid):
                 runs.append(run_load(base, 50, 2, run="warmup"))
                 cpu0 = cpu_seconds(pid)
                 main = run_load(base, args.rate, args.seconds, run="main")
@@ -488,6 +491,12 @@ def main() -> None:
         default="auto",
         choices=["auto", "embedded", "none"],
         help="Server inbound queue: auto = embedded (celery for +redis backends); none = store only.",
+    )
+    parser.add_argument(
+        "--embedded-worker",
+        default="process",
+        choices=["process", "thread"],
+        help="Embedded queue: turns in a worker process (the default of sochen serve) or in server threads.",
     )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (sochen serve --workers).")
     parser.add_argument("--no-wrk", action="store_true", help="Use only the Python load generator.")

@@ -15,9 +15,9 @@ if [ "${1:-}" = "--dev" ]; then
   .venv/bin/python -m pip install -q "torch==2.13.0"
   # --only-binary: llama.cpp comes as a prebuilt wheel or not at all; no platform silently starts a compile.
   .venv/bin/python -m pip install -q --only-binary=xllamacpp -e ".[dev,postgres,api,worker,st-test,llm,llamacpp]" \
-    -e connectors/sochen-hubspot
+    -e connectors/sochen-monday -e connectors/sochen-hubspot
 else
   # First-party connector distributions (connectors/*) load through the same entry point as third-party ones.
-  .venv/bin/python -m pip install -q -e ".[api,llm]" -e connectors/sochen-hubspot
+  .venv/bin/python -m pip install -q -e ".[api,llm]" -e connectors/sochen-monday -e connectors/sochen-hubspot
 fi
 echo "ready: .venv ($(.venv/bin/python --version))"

@@ -34,10 +34,19 @@ class ApiSettings(BaseSettings):
     )
     inbound_task: str = Field(default="sochen.process_inbound", description="Celery task name of inbound processing.")
     inbound_celery_queue: str = Field(default="sochen.inbound", description="Celery queue of inbound messages.")
+    embedded_worker: Literal["process", "thread"] = Field(
+        default="process",
+        description="Embedded mode only: where turns and connector jobs run. 'process' (one worker process "
+        "beside the server at a lower CPU priority: acknowledgements never wait on a turn) or 'thread' "
+        "(threads of the server process; tests that replace the connectors use it).",
+    )
+    embedded_worker_nice: int = Field(
+        default=10, ge=0, le=19, description="Embedded worker process only: how much lower its CPU priority is."
+    )
     embedded_switch_interval_ms: float = Field(
         default=1.0,
         ge=0,
-        description="Embedded mode only: the interpreter's thread switch interval while turns run in the API "
+        description="Embedded threads only: the interpreter's thread switch interval while turns run in the API "
         "process (Python's default is 5 ms); 0 leaves it alone.",
     )
     tenant_cache_s: float = Field(

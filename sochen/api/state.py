@@ -76,11 +76,18 @@ class ApiState:
         url = settings.database_url
         executor = job_executor or connector_executor(tenant_connector_factory(url))
         job_worker: EmbeddedWorker | None = None
+        process_queue: Any = None
         if queue is None:
             if api.inbound_queue == "celery":
                 queue = CeleryQueue(task_name=api.inbound_task, queue_name=api.inbound_celery_queue)
             elif api.inbound_queue == "none":
                 queue = NullQueue()
+            elif api.embedded_worker == "process" and job_executor is None:
+                from .worker_process import ProcessQueue
+
+                queue = process_queue = ProcessQueue(
+                    settings, observer=metrics.observe_turn, nice=api.embedded_worker_nice
+                )
             else:
                 from ..workflows.privacy_retention import periodic_purge
 
@@ -98,6 +105,8 @@ class ApiState:
         if job_worker is not None:
             state.job_worker = job_worker
             state.job_publisher = job_worker.publish
+        if process_queue is not None:
+            state.job_publisher = process_queue.publish_jobs
         return state
 
     def retriever(self) -> Retriever:

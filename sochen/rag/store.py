@@ -78,9 +78,16 @@ def open_store(settings: Settings) -> Any:
     """The store for `settings`: a Qdrant server by URL, else Qdrant Edge in the local folder.
 
     Without ``qdrant-edge-py`` installed the embedded default falls back to qdrant-client's local mode.
+    A worker process of ``sochen serve`` gets the serving process's store through a local socket
+    (:mod:`.store_host`): an embedded store is opened by one process only.
     """
     if settings.qdrant_url:
         return VectorStore(settings)
+    from .store_host import remote_store
+
+    remote = remote_store()
+    if remote is not None:
+        return remote
     try:
         import qdrant_edge  # noqa: F401
     except ImportError:  # pragma: no cover - depends on the installed packages

@@ -40,7 +40,8 @@ def db_url(any_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def api_settings(**overrides: object) -> ApiSettings:
-    base: dict[str, object] = {"tenant_cache_s": 0, "metrics_cache_s": 0}
+    # Threads, not a worker process: these tests replace turns and connectors inside this process.
+    base: dict[str, object] = {"tenant_cache_s": 0, "metrics_cache_s": 0, "embedded_worker": "thread"}
     return ApiSettings(**{**base, **overrides})  # type: ignore[arg-type]
 
 

@@ -120,7 +120,15 @@ def test_the_realestate_scenarios_load_against_the_installed_actions(installed: 
     from sochen.evals.loading import load_suite
 
     config = TenantConfig.model_validate(yaml.safe_load((TENANT / "tenant.yaml").read_text(encoding="utf-8")))
-    suite = load_suite(config, base_dir=TENANT)  # SuiteError when a scenario names an action nobody offers
+    before = set(sys.modules)
+    try:
+        suite = load_suite(config, base_dir=TENANT)  # SuiteError when a scenario names an action nobody offers
+    finally:
+        # load_suite imports every installed connector; leave no other distribution's package cached behind
+        # (a later test that installs that distribution into its own target must import its own copy).
+        for name in set(sys.modules) - before:
+            if name.startswith("sochen_") and not name.startswith("sochen_hubspot"):
+                del sys.modules[name]
     planned = {a for s in suite for t in s.turns for j in t.expect.jobs for a in [j.action] if a.startswith("hubspot.")}
     assert planned >= {"hubspot.upsert_contact", "hubspot.create_task", "hubspot.add_note"}
 

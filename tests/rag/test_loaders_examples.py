@@ -49,6 +49,10 @@ def test_the_examples_are_the_promised_set():
         "realestate/docs/fees.md",
         "realestate/docs/office_hours.md",
         "realestate/docs/services.md",
+        "renovate/docs/price_list.md",
+        "renovate/docs/service_area_hours.md",
+        "renovate/docs/services_faq.html",
+        "renovate/docs/warranty_policy.txt",
     }
     for path in _all_examples():
         assert path.suffix in SUPPORTED_SUFFIXES

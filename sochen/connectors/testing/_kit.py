@@ -20,7 +20,7 @@ import requests
 from pydantic import SecretStr, ValidationError
 
 from ..base import Capability, Connector, implemented_capabilities, partially_implemented
-from ..errors import WebhookRejected
+from ..errors import ConnectorError, WebhookRejected
 from ..registry import discover, validate_connector_class
 from ..types import (
     CheckResult,
@@ -432,6 +432,37 @@ class RecordsContractTests(_KitBase):
         )
         count = self.count_records(fake_api, upsert.module)
         assert count == 1, f"two upserts with the same key_fields left {count} records in the fake, not 1"
+
+    def script_lost_write(self, fake_api: Any) -> None:
+        """Make the service do the next write but lose its answer (default: the next non-GET request).
+
+        Override when every call is a POST (GraphQL, RPC): match the create itself, e.g. by its operation.
+        """
+        self._server(fake_api).hang_next(
+            seconds=3 * self.timeout_for_tests_s + 1, match=lambda r: r.method != "GET", after_routing=True
+        )
+
+    def test_upsert_whose_answer_was_lost_creates_one_record(self, config: dict[str, Any], fake_api: Any) -> None:
+        """A create that the service did although its answer never arrived is found, not repeated, on retry."""
+        self._require(Capability.WRITE_RECORDS)
+        upsert = self.make_upsert()
+        try:
+            self.script_lost_write(fake_api)
+        except NotImplementedError as exc:
+            pytest.skip(f"{exc} (and script_lost_write)")
+        with requests.Session() as session:
+            connector = self.make_connector({**config, "timeout_s": self.timeout_for_tests_s}, session)
+            with pytest.raises(ConnectorError) as lost:
+                connector.upsert_record(upsert)
+            assert lost.value.retryable, f"a lost answer must be a retryable error (unreachable), got {lost.value!r}"
+        with requests.Session() as session:  # the dispatcher's retry of the same job
+            again = self.make_connector(config, session).upsert_record(upsert)
+        count = self.count_records(fake_api, upsert.module)
+        assert again.id and count == 1, (
+            f"the service did the first write although its answer was lost; the retry must find that record "
+            f"(search by key_fields {upsert.key_fields} first, or a key the service enforces), not create another: "
+            f"{count} records in the fake"
+        )
 
     def test_search_without_match_is_empty(self, connector: Connector[Any]) -> None:
         self._require(Capability.READ_RECORDS)

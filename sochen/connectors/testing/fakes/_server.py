@@ -77,6 +77,7 @@ class _Scripted:
     hang_s: float
     times: int
     match: Matcher | None
+    after_routing: bool = False
 
 
 class FakeServer:
@@ -191,10 +192,16 @@ class FakeServer:
         with self._lock:
             self._script.append(_Scripted(response, 0.0, times, _matcher(match)))
 
-    def hang_next(self, *, seconds: float = 5.0, times: int = 1, match: Matcher | str | None = None) -> None:
-        """Hold the next matching requests for ``seconds`` (or until stop) so the client times out."""
+    def hang_next(
+        self, *, seconds: float = 5.0, times: int = 1, match: Matcher | str | None = None, after_routing: bool = False
+    ) -> None:
+        """Hold the next matching requests for ``seconds`` (or until stop) so the client times out.
+
+        ``after_routing=True`` routes the request first, so a write is done although its answer is lost:
+        what a real service does when the connection drops after the work (the retry must not repeat it).
+        """
         with self._lock:
-            self._script.append(_Scripted(None, seconds, times, _matcher(match)))
+            self._script.append(_Scripted(None, seconds, times, _matcher(match), after_routing))
 
     def clear_script(self) -> None:
         """Drop scripted failures not yet used."""
@@ -220,6 +227,9 @@ class FakeServer:
                     break
         response: FakeResponse | None
         if scripted is not None:
+            if scripted.response is None and scripted.after_routing:
+                with self._lock:
+                    self.route(request)  # the work is done; its answer never arrives
             if scripted.response is None:
                 self._stopping.wait(scripted.hang_s)
             response = scripted.response
