@@ -8,6 +8,9 @@
 - :func:`parse_retry_after`, :func:`backoff_delay`, :func:`kind_for_status` — the pieces, for connectors
   that refine the classification with vendor error codes.
 - :func:`phone_e164` — an Israeli or international phone as E.164, or ``invalid_request`` naming it.
+- :func:`phone_variants` — the ways staff type that phone into a CRM (E.164 first), for a search before a create.
+- :func:`idempotency_marker` — the marker (`` #s`` and ten hex digits of the job key's hash) a create writes so
+  that a retried job finds what the first try wrote although its answer was lost.
 - :class:`ActionParams` — the strict base of an action's parameters (unknown keys refused, frozen).
 - :func:`hmac_sha256_hex`, :func:`verify_hmac_header` — signatures over raw webhook bytes.
 """
@@ -30,10 +33,12 @@ __all__ = [
     "ActionParams",
     "backoff_delay",
     "hmac_sha256_hex",
+    "idempotency_marker",
     "json_body",
     "kind_for_status",
     "parse_retry_after",
     "phone_e164",
+    "phone_variants",
     "request",
     "send",
     "verify_hmac_header",
@@ -56,9 +61,16 @@ def request(
     clock: Callable[[], float] = time.time,
     passthrough: Collection[int] = (),
     default_retry_after: float = 60.0,
+    refine: Callable[[requests.Response, ConnectorError], ConnectorError] | None = None,
     **kwargs: Any,
 ) -> requests.Response:
-    """One call, classified (see the module docstring); statuses in ``passthrough`` (a lookup's 404) are returned."""
+    """One call, classified (see the module docstring); statuses in ``passthrough`` (a lookup's 404) are returned.
+
+    ``refine(response, error)`` sees each error answer with its generic classification and returns the
+    error to raise: the vendor's code, the field a validation error names, a rate limit's other headers
+    (a daily quota that resets at midnight), a 400 that is really an expired token. Never put the raw
+    body in the message: vendors echo the values they refused, and those can be personal data.
+    """
     response = send(session, method, url, timeout=timeout, **kwargs)
     status = response.status_code
     if status < 400 or status in passthrough:
@@ -69,9 +81,10 @@ def request(
     if kind is ErrorKind.RATE_LIMITED:
         wait = parse_retry_after(response.headers.get("Retry-After"), clock())
         retry_after = default_retry_after if wait is None else wait
-    raise ConnectorError(
+    error = ConnectorError(
         kind, f"{service} answered {status} to {method} {shown}", status=status, retry_after=retry_after
     )
+    raise error if refine is None else refine(response, error)
 
 
 def json_body(response: requests.Response, *, service: str) -> Any:
@@ -94,6 +107,22 @@ def phone_e164(value: str) -> str:
         return normalize_phone(value)
     except InvalidPhoneNumber as exc:
         raise ConnectorError(ErrorKind.INVALID_REQUEST, str(exc)) from None
+
+
+def phone_variants(value: str) -> list[str]:
+    """The formats people type ``value`` in (E.164 first, at most ten); a bad number is ``invalid_request``."""
+    from .phone import InvalidPhoneNumber
+    from .phone import phone_variants as variants
+
+    try:
+        return variants(value)
+    except InvalidPhoneNumber as exc:
+        raise ConnectorError(ErrorKind.INVALID_REQUEST, str(exc)) from None
+
+
+def idempotency_marker(key: str) -> str:
+    """`` #s`` and ten hex digits of ``key``'s SHA-256: what a create ends a title with to be found on a retry."""
+    return " #s" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
 
 
 def send(session: requests.Session, method: str, url: str, *, timeout: float, **kwargs: Any) -> requests.Response:

@@ -95,6 +95,9 @@ class TestZohoCrmConformance(ConnectorConformance):
     def script_timeout(self, fake_api: FakeZoho) -> None:
         fake_api.accounts.hang_next(seconds=2, times=10)
 
+    def script_server_error(self, fake_api: FakeZoho) -> None:
+        fake_api.crm.fail_next(503, text="Service Unavailable", times=10)
+
     def make_upsert(self) -> RecordUpsert:
         return RecordUpsert(
             module="Leads",

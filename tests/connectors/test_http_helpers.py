@@ -8,7 +8,14 @@ from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 
 from sochen.connectors.errors import ConnectorError, ErrorKind
-from sochen.connectors.http import ActionParams, json_body, phone_e164, request
+from sochen.connectors.http import (
+    ActionParams,
+    idempotency_marker,
+    json_body,
+    phone_e164,
+    phone_variants,
+    request,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -119,3 +126,28 @@ def test_a_header_that_http_cannot_carry_is_misconfiguration_not_a_crash():
         send(session, "GET", "http://127.0.0.1:9/x?token=secret", timeout=1, headers={"Authorization": "Bearer טוקן"})
     assert caught.value.kind is ErrorKind.MISCONFIGURED
     assert "secret" not in str(caught.value) and "טוקן" not in str(caught.value)
+
+
+def test_refine_sees_the_error_answer_and_decides_what_is_raised():
+    body = b'{"category": "VALIDATION_ERROR", "errors": [{"context": {"propertyName": ["email"]}}]}'
+    seen: list[tuple[int, ErrorKind]] = []
+
+    def refine(response: requests.Response, error: ConnectorError) -> ConnectorError:
+        seen.append((response.status_code, error.kind))
+        field = response.json()["errors"][0]["context"]["propertyName"][0]
+        return ConnectorError(error.kind, f"השדה {field} נדחה | field {field} refused", code="VALIDATION_ERROR")
+
+    with pytest.raises(ConnectorError) as err:
+        request(session_with(Canned(400, body)), "POST", "http://127.0.0.1:9/x", timeout=1, service="s", refine=refine)
+    assert seen == [(400, ErrorKind.INVALID_REQUEST)]
+    assert (err.value.code, "email" in err.value.message) == ("VALIDATION_ERROR", True)
+
+
+def test_phone_variants_and_the_idempotency_marker_are_public():
+    assert phone_variants("050-123-4567")[:3] == ["+972501234567", "050-123-4567", "0501234567"]
+    with pytest.raises(ConnectorError) as err:
+        phone_variants("לא מספר")
+    assert err.value.kind is ErrorKind.INVALID_REQUEST
+    marker = idempotency_marker("job-1")
+    assert marker.startswith(" #s") and len(marker) == 13 and marker == idempotency_marker("job-1")
+    assert marker != idempotency_marker("job-2")

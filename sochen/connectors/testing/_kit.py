@@ -84,6 +84,10 @@ class _KitBase:
         headers = {"Retry-After": str(retry_after)}
         self._server(fake_api).fail_next(429, json_body={"error": "rate limited"}, headers=headers, times=10)
 
+    def script_server_error(self, fake_api: Any) -> None:
+        """Make the service fail with a 5xx on the next calls (default: HTTP 503)."""
+        self._server(fake_api).fail_next(503, json_body={"error": "unavailable"}, times=10)
+
     def script_timeout(self, fake_api: Any) -> None:
         """Make the service hold its answers longer than ``timeout_for_tests_s``."""
         self._server(fake_api).hang_next(seconds=3 * self.timeout_for_tests_s + 1, times=10)
@@ -266,6 +270,11 @@ class ConnectorContractTests(_KitBase):
             connector = self.make_connector({**config, "timeout_s": self.timeout_for_tests_s}, session)
             result = _check(connector)
             assert result.status is CheckStatus.UNREACHABLE, f"a timeout must be unreachable, got {result}"
+
+    def test_check_maps_5xx_to_unreachable(self, connector: Connector[Any], fake_api: Any) -> None:
+        self.script_server_error(fake_api)
+        result = _check(connector)
+        assert result.status is CheckStatus.UNREACHABLE, f"a 5xx must be unreachable (retried later), got {result}"
 
     def test_check_maps_429_to_rate_limited_with_retry_after(self, connector: Connector[Any], fake_api: Any) -> None:
         self.script_rate_limit(fake_api, retry_after=7)
