@@ -260,12 +260,15 @@ def new_key_command(key_id: str = typer.Option("k1", "--id", help="A name for th
 def encrypt_command(
     batch: int = typer.Option(500, "--batch", min=1, max=10_000, help="Rows per transaction."),
 ) -> None:
-    """Encrypt every plain value, and re-encrypt values under older keys with the first key (resumable)."""
-    from sochen.db.crypto import MissingKeyError, current_key_id, reencrypt_all
+    """Encrypt every plain value and checkpoint, re-encrypt what is under older keys, re-hash lookups (resumable)."""
+    from sochen.agents.checkpoints import reencrypt_checkpoints
+    from sochen.db.crypto import MissingKeyError, current_key_id, reencrypt_all, rehash_lookups
 
     settings = _settings_ready()
+    rehashed = rehash_lookups(settings.database_url, batch=batch)
     try:
         counts = reencrypt_all(settings.database_url, batch=batch)
+        checkpoints = reencrypt_checkpoints(settings, batch=batch)
     except MissingKeyError as exc:
         fail(str(exc))
-    print_json({"key": current_key_id(), "rewritten": counts})
+    print_json({"key": current_key_id(), "rewritten": counts, "checkpoints": checkpoints, "rehashed": rehashed})
