@@ -1,4 +1,6 @@
-"""privacy: conversations.contact_id encrypted, found by a keyed hash (contact_key)
+"""privacy: corrections (privacy_operations.request) and conversations.contact_id found by a keyed hash
+
+``privacy_operations.request`` holds what a correction asked for (encrypted at rest by the model).
 
 The address column becomes Text (a Fernet token is longer than 128 characters) and a
 ``contact_key`` column holds its HMAC under the lookup key (``SOCHEN_LOOKUP_KEYS``; the built-in one
@@ -22,6 +24,9 @@ depends_on = None
 
 def upgrade() -> None:
     from sochen.db.crypto import TEXT_PREFIX, decrypt_raw, lookup_hash
+
+    with op.batch_alter_table("privacy_operations") as batch:
+        batch.add_column(sa.Column("request", sa.JSON(), nullable=True))
 
     with op.batch_alter_table("conversations") as batch:
         batch.alter_column("contact_id", existing_type=sa.String(length=128), type_=sa.Text(), existing_nullable=False)
@@ -59,3 +64,5 @@ def downgrade() -> None:
         batch.drop_index("ix_conversations_tenant_contact_key")
         batch.drop_column("contact_key")
         batch.alter_column("contact_id", existing_type=sa.Text(), type_=sa.String(length=128), existing_nullable=False)
+    with op.batch_alter_table("privacy_operations") as batch:
+        batch.drop_column("request")

@@ -92,7 +92,8 @@ def _postgres_saver_class() -> type[Any]:
             if not texts:
                 return super().put(config, checkpoint, metadata, new_versions)
             versions = checkpoint.get("channel_versions") or {}
-            boxed = {**checkpoint, "channel_values": {k: _Text(v) if k in texts else v for k, v in values.items()}}
+            boxed = checkpoint.copy()
+            boxed["channel_values"] = {k: _Text(v) if k in texts else v for k, v in values.items()}
             # An unchanged string channel has no new version: its blob is written now (a no-op if it exists).
             extra = {k: versions[k] for k in texts if k in versions and k not in new_versions}
             return super().put(config, boxed, metadata, {**new_versions, **extra})
@@ -106,7 +107,7 @@ def _postgres_saver_class() -> type[Any]:
     return _Saver
 
 
-def EncryptingPostgresSaver(conn: Any) -> Any:  # noqa: N802 - a class, built lazily (postgres extra)
+def EncryptingPostgresSaver(conn: Any) -> Any:
     """A ``PostgresSaver`` on ``conn`` with the encrypting serializer (see the module docstring)."""
     return _postgres_saver_class()(conn, serde=checkpoint_serde())
 
@@ -157,7 +158,7 @@ def _reencrypt_sqlite(path: Path, batch: int) -> dict[str, int]:
             after = 0
             while True:
                 rows = conn.execute(
-                    f"SELECT rowid, type, {column} FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",  # noqa: S608
+                    f"SELECT rowid, type, {column} FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
                     (after, batch),
                 ).fetchall()
                 if not rows:
@@ -167,7 +168,7 @@ def _reencrypt_sqlite(path: Path, batch: int) -> dict[str, int]:
                         new = _new_type(type_, blob) if type_ else None
                         if new is not None:
                             conn.execute(
-                                f"UPDATE {table} SET type = ?, {column} = ? WHERE rowid = ?",  # noqa: S608
+                                f"UPDATE {table} SET type = ?, {column} = ? WHERE rowid = ?",
                                 (new[0], new[1], rowid),
                             )
                             out[table] += 1
@@ -232,12 +233,12 @@ def _reencrypt_postgres(settings: Settings, batch: int) -> dict[str, int]:
         ):
             cols = [c.strip() for c in pk.split(",")]
             where = " AND ".join(f"{c} = %s" for c in cols)
-            keys = conn.execute(f"SELECT {pk} FROM {table} ORDER BY {pk}").fetchall()  # noqa: S608
+            keys = conn.execute(f"SELECT {pk} FROM {table} ORDER BY {pk}").fetchall()
             for chunk in _chunks(keys, batch):
                 with conn.transaction():
                     for key in chunk:
                         row = conn.execute(
-                            f"SELECT type, blob FROM {table} WHERE {where} FOR UPDATE",  # noqa: S608
+                            f"SELECT type, blob FROM {table} WHERE {where} FOR UPDATE",
                             key,
                         ).fetchone()
                         if row is None or not row[0]:
@@ -245,7 +246,7 @@ def _reencrypt_postgres(settings: Settings, batch: int) -> dict[str, int]:
                         new = _new_type(row[0], row[1])
                         if new is not None:
                             conn.execute(
-                                f"UPDATE {table} SET type = %s, blob = %s WHERE {where}",  # noqa: S608
+                                f"UPDATE {table} SET type = %s, blob = %s WHERE {where}",
                                 (new[0], new[1], *key),
                             )
                             out[table] += 1

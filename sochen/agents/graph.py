@@ -5,9 +5,9 @@
          └─▶ (a message already processed: end, its recorded outcome is replayed)
 
 Checkpoints live in the embedded SQLite (``HOME/checkpoints.db``) or in PostgreSQL (LangGraph's
-own checkpointer packages), encrypted with the data keys (:mod:`.checkpoints`), so a conversation survives restarts and can be inspected with
-``graph.get_state``. The dependencies (tenant configuration, retriever, providers) are the graph's
-runtime context: they are never checkpointed.
+own checkpointer packages), encrypted with the data keys (:mod:`.checkpoints`), so a conversation
+survives restarts and can be inspected with ``graph.get_state``. The dependencies (tenant
+configuration, retriever, providers) are the graph's runtime context: they are never checkpointed.
 """
 
 from __future__ import annotations

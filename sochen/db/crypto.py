@@ -270,6 +270,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("outbox_jobs", "deferred"),
     ("outbox_jobs", "result"),
     ("outbox_job_attempts", "message"),
+    ("privacy_operations", "request"),
 )
 """Every column whose values are encrypted at rest (table, column)."""
 

@@ -511,6 +511,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def export(settings: Settings, subject: Subject, *, actor: Actor) -> dict[str, Any]:
     """Everything held about the person as one JSON-ready document (and an access-log entry)."""
+    from .privacy_correct import corrections_of
+
     found = find(settings, subject)
     url = settings.database_url
     needles = found.needles
@@ -546,7 +548,14 @@ def export(settings: Settings, subject: Subject, *, actor: Actor) -> dict[str, A
                     "status": conv.status,
                     "created_at": _iso(conv.created_at),
                     "turns": [
-                        {"turn": t.turn, "role": t.role, "text": t.text, "at": _iso(t.created_at)} for t in turns
+                        {
+                            "turn": t.turn,
+                            "role": t.role,
+                            "text": t.text,
+                            "at": _iso(t.created_at),
+                            **({"corrections": corrections_of(session, t.details)} if _annotated(t) else {}),
+                        }
+                        for t in turns
                     ],
                 }
             )
@@ -605,6 +614,10 @@ def export(settings: Settings, subject: Subject, *, actor: Actor) -> dict[str, A
     return out
 
 
+def _annotated(turn: ConversationTurn) -> bool:
+    return bool((turn.details or {}).get("corrections"))
+
+
 def _others_only(needles: Needles) -> Needles:
     """Needles that match nothing: used where a record is shown as it is (it is the person's own)."""
     return Needles()
@@ -626,6 +639,7 @@ _STORE_HE = {
     "documents": "מסמכים שהועלו ומזכירים אותך",
     "eval_sandboxes": "סביבות בדיקה זמניות",
 }
+_FIELD_HE = {"phone": "טלפון", "email": 'דוא"ל', "id_number": 'ת"ז', "name": "שם", "fact": "פרט"}
 _ROLE_HE = {"user": "את/ה", "agent": "הסוכן", "human": "נציג/ה"}
 
 
@@ -649,6 +663,9 @@ def export_report_he(data: dict[str, Any]) -> str:
         lines.append("")
         for turn in conv["turns"]:
             lines.append(f"- **{_ROLE_HE.get(turn['role'], turn['role'])}** ({turn['at']}): {turn['text']}")
+            for fix in turn.get("corrections") or []:
+                field = _FIELD_HE.get(fix["field"], fix["field"])
+                lines.append(f"  - תוקן ({fix['at']}): {field} ← {fix['corrected_to']}")
         lines.append("")
     lines += ["## אילו ספקי מודלים קיבלו אילו מהודעותיך", ""]
     if not data["model_calls"]:

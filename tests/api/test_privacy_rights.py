@@ -660,10 +660,9 @@ def test_with_a_key_rows_hold_ciphertext_everything_works_and_rotation_retires_t
 def test_encrypting_plain_rows_and_checkpoints_written_before_a_key_existed(people, db_url, monkeypatch):
     from cryptography.fernet import Fernet
 
-    from sochen.db.crypto import reencrypt_all, reset_keys
-
     from sochen.agents.checkpoints import reencrypt_checkpoints
     from sochen.agents.graph import checkpointer_for, forget_checkpointers
+    from sochen.db.crypto import reencrypt_all, reset_keys
 
     settings = get_settings()
 

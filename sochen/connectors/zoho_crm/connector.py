@@ -506,9 +506,7 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
     def _marked_tasks(self, module: str, record_id: str) -> tuple[list[str], int]:
         """Sochen's tasks linked to a record (by marker), and how many others there are."""
         lookup = "Who_Id" if module == "Contacts" else "What_Id"
-        tasks = self.search(
-            SearchParams(module="Tasks", criteria=criteria_equals({lookup: record_id}), limit=200)
-        )
+        tasks = self.search(SearchParams(module="Tasks", criteria=criteria_equals({lookup: record_id}), limit=200))
         marked = [t.id for t in tasks if _MARKER.search(str(t.fields.get("Subject") or ""))]
         return marked, len(tasks) - len(marked)
 
@@ -519,7 +517,8 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
             chunk = list(ids[start : start + BATCH_LIMIT])
             params: dict[str, Any] = {"ids": ",".join(chunk)}
             if module != "Notes":  # Delete Notes takes only `ids` (notes.openapi.json)
-                params["wf_trigger"] = "false" if self.config.trigger is not None and not self.config.trigger else "true"
+                quiet = self.config.trigger is not None and not self.config.trigger  # trigger: [] runs none
+                params["wf_trigger"] = "false" if quiet else "true"
             _, answer = self.client.call("DELETE", module, params=params)
             for item in _items(answer, start, len(chunk)):
                 if item.ok:
