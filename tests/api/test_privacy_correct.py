@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -212,3 +213,72 @@ def test_an_erase_job_planned_for_zoho_deletes_her_lead_in_the_crm(people, db_ur
     assert result.deleted["Leads"] == 1
     assert zoho_connector.get_record(RecordRef(module="Leads", id=lead)) is None
     assert zoho_connector.get_record(RecordRef(module="Leads", id=other)) is not None
+
+
+def test_over_http_and_the_cli_a_correction_answers_with_its_receipt(people, client, db_url, tmp_path):
+    from typer.testing import CliRunner
+
+    from sochen.cli import app as cli
+
+    clinic, bare = rights._key(db_url, "clinic"), rights._key(db_url, "bare")
+    body = {"contact": "050-123-4567", "field": "email", "old": OLD_MAIL, "new": NEW_MAIL}
+    assert client.post("/v1/clinic/privacy/correct", json=body, headers=bare).status_code == 404
+    bad = client.post("/v1/clinic/privacy/correct", json={**body, "new": "לא כתובת"}, headers=clinic)
+    assert bad.status_code == 422 and "invalid_correction" in bad.text
+    assert client.post("/v1/clinic/privacy/correct", json={**body, "field": "shoe"}, headers=clinic).status_code == 422
+    done = client.post("/v1/clinic/privacy/correct", json=body, headers=clinic)
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    again = client.post("/v1/clinic/privacy/correct", json=body, headers=clinic).json()
+    assert again["operation"] == done.json()["operation"]  # idempotent
+    with session_scope(db_url) as session:
+        entries = [(e.action, e.actor_kind) for e in session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.seq))]
+    assert entries == [("correct", "api_key"), ("correct", "api_key")]
+
+    runner = CliRunner()
+    args = ["privacy", "correct", "--tenant", "clinic", "--contact", "+972501234567", "--field", "name"]
+    out = tmp_path / "receipt.json"
+    refused = runner.invoke(
+        cli, [*args, "--old", "דנה כהן", "--new", "דנה לוי", "--refuse", "השם תואם תעודה", "--receipt", str(out)]
+    )
+    assert refused.exit_code == 0, refused.output
+    assert json.loads(out.read_text(encoding="utf-8"))["refusal"]["reason"] == "השם תואם תעודה"
+    fixed = runner.invoke(cli, [*args, "--old", "דנה כהן", "--new", "דנה לוי"])
+    assert fixed.exit_code == 0, fixed.output
+    assert json.loads(fixed.output)["steps"]["conversations"]["contact_names_corrected"] == 1
+    wrong = runner.invoke(cli, [*args[:-1], "email", "--old", OLD_MAIL, "--new", "@@"])
+    assert wrong.exit_code != 0 and "e-mail" in wrong.output
+
+
+def test_with_keys_every_lookup_by_the_address_still_works(rights_data_key, people, db_url):
+    """Encrypted address + blind index: inbound, the WhatsApp window, a person's reply, find, export, erase."""
+    from sochen.workflows.conversations import reply_as_person
+    from sochen.workflows.executors import TranscriptServiceWindows
+    from sochen.workflows.privacy_rights import erase, find
+
+    settings = get_settings()
+    rows = _dump_rows(db_url)
+    assert DANA.encode() not in rows and YOSSI.encode() not in rows  # the address is encrypted
+    with session_scope(db_url) as session:
+        conv = session.scalar(select(Conversation).where(Conversation.contact_id == DANA))
+        assert conv is not None and conv.contact_id == DANA and conv.contact_key != DANA
+        both = session.scalars(select(Conversation.contact_id).where(Conversation.contact_id.in_([DANA, YOSSI])))
+        assert sorted(both) == sorted([DANA, YOSSI])  # selecting the attribute reads the decrypted value
+        assert session.scalar(select(Conversation.id).where(Conversation.contact_id != DANA)) == people[YOSSI]
+    assert TranscriptServiceWindows(db_url, "clinic").last_inbound(DANA) is not None
+    with session_scope(db_url) as session:  # her messages carry 2024 timestamps: open the 24-hour window
+        for turn in session.scalars(select(ConversationTurn).where(ConversationTurn.conversation_id == people[DANA])):
+            turn.created_at = datetime.now(UTC)
+    job_id = reply_as_person(settings, "clinic", people[DANA], "שלום דנה, קבענו לך תור", author="נועה")
+    with session_scope(db_url) as session:
+        job = session.get(Job, job_id)
+        assert json.dumps(job.params).count(DANA) == 1  # the reply goes to her number
+    assert find(settings, _dana()).summary()["conversations"] == 1
+    assert export(settings, _dana(), actor=ACTOR)["conversations"][0]["contact_id"] == DANA
+    assert erase(settings, _dana(), actor=ACTOR)["status"] == "done"
+    with session_scope(db_url) as session:
+        assert [c.contact_id for c in session.scalars(select(Conversation))] == [YOSSI]
+    with pytest.raises(NotImplementedError, match="encrypted"):
+        select(Conversation).where(Conversation.contact_id.like("9725%"))
+
+
+rights_data_key = rights.data_key
