@@ -483,7 +483,8 @@ def _plan_crm(settings: Settings, op_id: str, subject: Subject, found: Found, fi
         steps["crm"] = {
             **(steps.get("crm") or {}),
             "planned": made,
-            "not_supported": sorted(set(unsupported) | (set() if crm_field else set(planned))),
+            "not_supported": sorted(unsupported),
+            "field_not_sent": [] if crm_field else sorted(planned),
         }
         op.steps = steps
 
@@ -514,6 +515,11 @@ def _receipt(url: str, op_id: str) -> dict[str, Any]:
             notes.append(
                 f"החיבור '{name}' אינו תומך בתיקון — על העסק לתקן את המידע שם | the connector '{name}' does not "
                 "support correction: the tenant must correct the data there"
+            )
+        for name in (steps.get("crm") or {}).get("field_not_sent") or []:
+            notes.append(
+                f"לשדה זה אין מקבילה בחיבור '{name}' — על העסק לתקן שם אם הוא נשמר | this field has no "
+                f"counterpart in the connector '{name}': the tenant must correct it there if it is kept"
             )
         if op.status == "done":
             notes.append(
