@@ -5,8 +5,9 @@
 Each round runs ``bench/turns.py`` three times in fresh processes and fresh SOCHEN_HOMEs — ``off`` (no
 data key), ``rows-only`` (rows encrypted, checkpoints in clear: the state before checkpoint encryption)
 and ``on`` (rows and checkpoints encrypted) — in a rotating order, so a burst of load on a shared machine
-does not land on one setting only. Prints p50/p95 per run with the 1-minute load average at its end, and
-the medians per setting; writes it all as JSON. Figures, not assertions.
+does not land on one setting only. Prints p50/p95 per run with the 1-minute load average at its end, the
+medians per setting, and the serializer's own cost (one checkpoint-sized state written and read back,
+plain and encrypted: less sensitive to a busy machine); writes it all as JSON. Figures, not assertions.
 """
 
 from __future__ import annotations
@@ -21,6 +22,37 @@ import tempfile
 from pathlib import Path
 
 SETTINGS = ("off", "rows-only", "on")
+
+
+def serializer_cost(iterations: int = 2000) -> dict[str, float]:
+    """µs to write and read back one checkpoint-sized state (≈2 KB, Hebrew) with and without encryption."""
+    import time
+
+    from cryptography.fernet import Fernet
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    os.environ["SOCHEN_DATA_KEYS"] = "bench:" + Fernet.generate_key().decode()
+    from sochen.agents.checkpoints import checkpoint_serde
+    from sochen.db.crypto import reset_keys
+
+    reset_keys()
+    turn = {"reply": "שלום דנה, קבעתי לך תור לניקוי אבנית מחר ב-17:00 אצל ד״ר לוי.", "intent": "book", "turn": 3}
+    state = {
+        "text": "אני רוצה לקבוע תור לניקוי אבנית, אפשר לחזור אליי ל-050-1234567",
+        "slots": {"name": "דנה כהן", "phone": "+972501234567", "service": "ניקוי אבנית", "time": "מחר ב-5"},
+        "processed": {f"wamid.{i}": turn for i in range(8)},
+        "contact": {"id": "972501234567", "name": "דנה כהן", "phone": "+972501234567"},
+    }
+    out: dict[str, float] = {}
+    for name, serde in (("plain", JsonPlusSerializer()), ("encrypted", checkpoint_serde())):
+        start = time.perf_counter()
+        for _ in range(iterations):
+            serde.loads_typed(serde.dumps_typed(state))
+        out[f"{name}_us"] = round((time.perf_counter() - start) / iterations * 1e6, 1)
+    out["bytes_plain"] = len(JsonPlusSerializer().dumps_typed(state)[1])
+    os.environ.pop("SOCHEN_DATA_KEYS", None)
+    reset_keys()
+    return out
 
 
 def main() -> None:
@@ -71,7 +103,15 @@ def main() -> None:
         }
         for s in SETTINGS
     }
-    result = {"runs": runs, "summary": summary, "cpus": os.cpu_count(), "database": "sqlite (embedded)"}
+    cost = serializer_cost()
+    print(json.dumps({"serializer_write_and_read": cost}), flush=True)
+    result = {
+        "runs": runs,
+        "summary": summary,
+        "serializer_write_and_read": cost,
+        "cpus": os.cpu_count(),
+        "database": "sqlite (embedded)",
+    }
     path = Path(args.json_out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
