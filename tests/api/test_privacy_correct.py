@@ -231,7 +231,9 @@ def test_over_http_and_the_cli_a_correction_answers_with_its_receipt(people, cli
     again = client.post("/v1/clinic/privacy/correct", json=body, headers=clinic).json()
     assert again["operation"] == done.json()["operation"]  # idempotent
     with session_scope(db_url) as session:
-        entries = [(e.action, e.actor_kind) for e in session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.seq))]
+        entries = [
+            (e.action, e.actor_kind) for e in session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.seq))
+        ]
     assert entries == [("correct", "api_key"), ("correct", "api_key")]
 
     runner = CliRunner()
