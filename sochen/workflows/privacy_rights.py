@@ -809,7 +809,7 @@ def erase(
     step("checkpoints", lambda: _delete_checkpoints(settings, op_id, own))
     step("eval_sandboxes", lambda: _delete_sandboxes(settings, op_id, needles))
     step("crm", lambda: _plan_crm(settings, op_id, subject, found))
-    _finish(settings, op_id, own)
+    _finish(settings, op_id, own, _refs_of(found))
     if crash_after == "conversations":
         raise _SimulatedKill("conversations")
     receipt = _receipt(url, op_id, found)
@@ -1060,13 +1060,42 @@ def _plan_crm(settings: Settings, op_id: str, subject: Subject, found: Found) ->
     _with_op(settings.database_url, op_id, settings, work)
 
 
-def _finish(settings: Settings, op_id: str, own: set[str]) -> None:
-    """Delete the conversations and transcripts, and close the operation: one transaction."""
+def _refs_of(found: Found) -> set[str]:
+    """The person's references under every identifier they are known by (their corrections are filed so)."""
+    out = set()
+    for kind, values in (
+        ("phone", found.needles.phones),
+        ("id_number", found.needles.ids),
+        ("email", found.needles.emails),
+    ):
+        for value in values:
+            out.add(subject_ref(found.tenant_id, Subject(found.subject.tenant, kind, value)))
+    return out
+
+
+def _finish(settings: Settings, op_id: str, own: set[str], refs: set[str] | None = None) -> None:
+    """Delete the conversations and transcripts, drop what their corrections asked; close the operation.
+
+    One transaction.
+    """
     url = settings.database_url
 
     def work(session: Session, op: PrivacyOperation) -> None:
         if op.status == "done":
             return
+        # Their corrections keep their receipt (counts, status) but not the values they corrected.
+        corrections = session.scalars(
+            select(PrivacyOperation).where(
+                PrivacyOperation.tenant == op.tenant,
+                PrivacyOperation.kind == "correct",
+                PrivacyOperation.subject_ref.in_(refs or {op.subject_ref}),
+            )
+        )
+        dropped = 0
+        for correction in corrections:
+            if correction.request:
+                correction.request = None
+                dropped += 1
         turns = (
             session.query(ConversationTurn)
             .filter(ConversationTurn.conversation_id.in_(own))
@@ -1075,7 +1104,12 @@ def _finish(settings: Settings, op_id: str, own: set[str]) -> None:
         convs = session.query(Conversation).filter(Conversation.id.in_(own)).delete(synchronize_session=False)
         steps = dict(op.steps or {})
         steps.pop("_pseudonyms", None)
-        steps["conversations"] = {"conversations_deleted": convs, "turns_deleted": turns, "done": True}
+        steps["conversations"] = {
+            "conversations_deleted": convs,
+            "turns_deleted": turns,
+            "correction_requests_dropped": dropped,
+            "done": True,
+        }
         op.steps = steps
         op.status = "done"
         op.finished_at = datetime.now(UTC)

@@ -284,3 +284,21 @@ def test_with_keys_every_lookup_by_the_address_still_works(rights_data_key, peop
 
 
 rights_data_key = rights.data_key
+
+
+def test_erasing_her_afterwards_leaves_no_byte_of_what_she_corrected(people, db_url, any_database_url):
+    from sochen.workflows.privacy_rights import erase
+
+    settings = get_settings()
+    fixed = correct(settings, _dana(), "email", OLD_MAIL, NEW_MAIL, actor=ACTOR)
+    by_id = correct(settings, parse_contact("clinic", "039337423"), "fact", "כאב חזק בשן", "רגישות בשן", actor=ACTOR)
+    assert fixed["status"] == by_id["status"] == "done"
+    assert NEW_MAIL.encode() in _dump_rows(db_url, checkpoints=False)  # held in her records and the request
+    receipt = erase(settings, _dana(), actor=ACTOR)
+    assert receipt["steps"]["conversations"]["correction_requests_dropped"] == 2  # by phone and by ID
+    rows = _dump_rows(db_url)
+    for secret in (OLD_MAIL, NEW_MAIL, "רגישות בשן", "כאב חזק בשן"):
+        assert secret.encode() not in rows, secret
+    with session_scope(db_url) as session:  # the corrections' receipts stay (counts, status), for the auditor
+        kept = list(session.scalars(select(PrivacyOperation).where(PrivacyOperation.kind == "correct")))
+    assert sorted(op.status for op in kept) == ["done", "done"]
