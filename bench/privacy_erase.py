@@ -25,6 +25,7 @@ def seed(url: str, contacts: int) -> None:
     from sqlalchemy import insert
 
     from sochen.config import parse_tenant_yaml
+    from sochen.db.crypto import lookup_hash
     from sochen.db.models import LlmCall, new_id
     from sochen.db.models_api import InboundDelivery, InboundEventRow
     from sochen.db.models_conversations import Conversation, ConversationTurn
@@ -71,7 +72,8 @@ def seed(url: str, contacts: int) -> None:
             id=conv,
             tenant="clinic",
             channel="whatsapp",
-            contact_id=wa,
+            contact_value=wa,  # a bulk insert bypasses the contact_id attribute: the hash is set here
+            contact_key=lookup_hash(wa),
             contact_name=f"לקוח {i}",
             status="active",
             turns=2,

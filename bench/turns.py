@@ -8,6 +8,10 @@ verification, the checkpoint, the transcript, and the outbox transaction. Target
 Prints figures (and how many generative answers were verified) and writes JSON.
 
     python bench/turns.py --turns 300 --json-out bench/out/turns.json
+    python bench/turns.py --encryption on           # a fresh data key: rows and checkpoints encrypted
+    python bench/turns.py --encryption rows-only    # rows encrypted, checkpoints written in clear
+
+``bench/checkpoint_encryption.py`` runs the three settings alternately and compares them.
 """
 
 from __future__ import annotations
@@ -41,7 +45,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=240)
     parser.add_argument("--json-out", default="bench/out/turns.json")
+    parser.add_argument(
+        "--encryption",
+        choices=["off", "on", "rows-only"],
+        default="off",
+        help="off: no data key; on: a fresh key (rows and checkpoints); rows-only: checkpoints in clear",
+    )
     args = parser.parse_args()
+    if args.encryption != "off":
+        from cryptography.fernet import Fernet
+
+        os.environ["SOCHEN_DATA_KEYS"] = "bench:" + Fernet.generate_key().decode()
+        os.environ["SOCHEN_LOOKUP_KEYS"] = "bench:" + Fernet.generate_key().decode()
+    else:
+        os.environ.pop("SOCHEN_DATA_KEYS", None)
+    if args.encryption == "rows-only":
+        from sochen.agents import checkpoints
+
+        checkpoints.FernetCipher.encrypt = lambda self, plaintext: ("plain", plaintext)  # type: ignore[method-assign]
 
     home = Path(tempfile.mkdtemp(prefix="sochen-turns-"))
     os.environ["SOCHEN_HOME"] = str(home)
@@ -129,6 +150,8 @@ def main() -> None:
         "max_ms": round(max(warm), 2),
         "reply_modes": modes,
         "database": "sqlite (embedded)",
+        "encryption": args.encryption,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "target_p95_ms": 10,
     }
     out = Path(args.json_out)

@@ -5,9 +5,9 @@
          └─▶ (a message already processed: end, its recorded outcome is replayed)
 
 Checkpoints live in the embedded SQLite (``HOME/checkpoints.db``) or in PostgreSQL (LangGraph's
-own checkpointer packages), so a conversation survives restarts and can be inspected with
-``graph.get_state``. The dependencies (tenant configuration, retriever, providers) are the graph's
-runtime context: they are never checkpointed.
+own checkpointer packages), encrypted with the data keys (:mod:`.checkpoints`), so a conversation
+survives restarts and can be inspected with ``graph.get_state``. The dependencies (tenant
+configuration, retriever, providers) are the graph's runtime context: they are never checkpointed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -24,6 +23,7 @@ from langgraph.runtime import Runtime
 
 from ..config import Settings
 from . import nodes
+from .checkpoints import EncryptingPostgresSaver, checkpoint_serde, sqlite_checkpoint_file
 from .nodes import Deps
 from .state import ConversationState
 
@@ -96,13 +96,12 @@ def checkpointer_for(settings: Settings) -> BaseCheckpointSaver[Any]:
         if settings.is_sqlite:
             from langgraph.checkpoint.sqlite import SqliteSaver
 
-            db_file = Path(settings.database_url.split("///", 1)[-1]).parent / "checkpoints.db"
+            db_file = sqlite_checkpoint_file(settings)
             db_file.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(db_file), check_same_thread=False, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
-            saver = SqliteSaver(conn)
+            saver = SqliteSaver(conn, serde=checkpoint_serde())
         else:
-            from langgraph.checkpoint.postgres import PostgresSaver
             from psycopg import Connection
             from psycopg.rows import dict_row
             from sqlalchemy.engine import make_url
@@ -111,7 +110,7 @@ def checkpointer_for(settings: Settings) -> BaseCheckpointSaver[Any]:
             conn_pg = Connection.connect(
                 url.render_as_string(hide_password=False), autocommit=True, prepare_threshold=0, row_factory=dict_row
             )
-            saver = PostgresSaver(conn_pg)
+            saver = EncryptingPostgresSaver(conn_pg)
         saver.setup()
         _SAVERS[key] = saver
         return saver

@@ -61,8 +61,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from ..db.crypto import encryption_enabled
+        from ..db.crypto import encryption_enabled, lookup_keyed
 
+        if encryption_enabled() and not lookup_keyed():
+            logging.getLogger("sochen.api").warning(
+                "מספרי הטלפון של השיחות מוצפנים אך ה-hash שלהם אינו מפתחי | conversations' phone numbers are "
+                "encrypted but hashed for lookups with the built-in key: set SOCHEN_LOOKUP_KEYS and run sochen "
+                "privacy encrypt"
+            )
         if not encryption_enabled():
             logging.getLogger("sochen.api").warning(
                 "הודעות ותמלילים נשמרים ללא הצפנה | message bodies, transcripts and job parameters are NOT "

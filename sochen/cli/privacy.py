@@ -7,6 +7,7 @@
     sochen privacy find   --tenant T --contact +972501234567     where the person's data is (counts)
     sochen privacy export --tenant T --contact ... --out DIR     export.json + report.he.md
     sochen privacy erase  --tenant T --contact ... [--yes]       erase everywhere, print the receipt
+    sochen privacy correct --tenant T --contact ... --field phone --old ... --new ... [--refuse REASON]
     sochen privacy audit  --tenant T [--export FILE]             verify the access-log hash chain
 
 Findings carry type, start, end, score and evidence; the table masks the matched text.
@@ -199,6 +200,34 @@ def erase_command(
     print_json(result)
 
 
+@privacy_app.command("correct")
+def correct_command(
+    tenant: str = typer.Option(..., "--tenant", help="Tenant slug."),
+    contact: str = typer.Option(..., "--contact", help="Phone (+9725…, 050-…), Israeli ID number or e-mail."),
+    field: str = typer.Option(..., "--field", help="phone, email, id_number, name or fact (free text)."),
+    old: str = typer.Option(..., "--old", help="The wrong value."),
+    new: str = typer.Option(..., "--new", help="The correct value."),
+    refuse: str | None = typer.Option(None, "--refuse", help="Refuse the request, with this reason (s. 14(c))."),
+    receipt: str | None = typer.Option(None, "--receipt", help="Write the receipt (JSON) to this file."),
+) -> None:
+    """Correct one detail of a person in every store (s. 14; resumable, idempotent). Prints the receipt."""
+    from pathlib import Path
+
+    from sochen.workflows.privacy_correct import correct
+    from sochen.workflows.privacy_log import Actor
+    from sochen.workflows.privacy_rights import ContactError
+
+    settings = _settings_ready()
+    subject = _subject(tenant, contact)
+    try:
+        result = correct(settings, subject, field, old, new, actor=Actor.cli(), refuse=refuse)
+    except (ContactError, LookupError) as exc:
+        fail(str(exc))
+    if receipt:
+        Path(receipt).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    print_json(result)
+
+
 @privacy_app.command("audit")
 def audit_command(
     tenant: str = typer.Option(..., "--tenant", help="Tenant slug."),
@@ -260,12 +289,15 @@ def new_key_command(key_id: str = typer.Option("k1", "--id", help="A name for th
 def encrypt_command(
     batch: int = typer.Option(500, "--batch", min=1, max=10_000, help="Rows per transaction."),
 ) -> None:
-    """Encrypt every plain value, and re-encrypt values under older keys with the first key (resumable)."""
-    from sochen.db.crypto import MissingKeyError, current_key_id, reencrypt_all
+    """Encrypt every plain value and checkpoint, re-encrypt what is under older keys, re-hash lookups (resumable)."""
+    from sochen.agents.checkpoints import reencrypt_checkpoints
+    from sochen.db.crypto import MissingKeyError, current_key_id, reencrypt_all, rehash_lookups
 
     settings = _settings_ready()
+    rehashed = rehash_lookups(settings.database_url, batch=batch)
     try:
         counts = reencrypt_all(settings.database_url, batch=batch)
+        checkpoints = reencrypt_checkpoints(settings, batch=batch)
     except MissingKeyError as exc:
         fail(str(exc))
-    print_json({"key": current_key_id(), "rewritten": counts})
+    print_json({"key": current_key_id(), "rewritten": counts, "checkpoints": checkpoints, "rehashed": rehashed})

@@ -13,12 +13,19 @@ The contract:
 - **Without a key** values are stored as they are (the embedded default keeps working; the service
   says at start-up that data is not encrypted) and rows written earlier with a key are refused with a
   clear error rather than shown as ciphertext.
-- Only the values are protected: which rows exist, their ids, times and the columns used to look
-  things up (a conversation's channel address) stay in clear so that queries keep working.
+- Only the values are protected: which rows exist, their ids and times stay in clear.
+- **Blind index for lookups.** A value that must be found by equality (a conversation's channel
+  address) is stored encrypted *and* as a keyed hash (:func:`lookup_hash`: HMAC-SHA256 under
+  ``SOCHEN_LOOKUP_KEYS``, ``id:secret`` pairs like the data keys, the first one current). Queries
+  compare hashes under every configured key (:func:`lookup_hashes`), so a new lookup key goes first
+  and ``sochen privacy encrypt`` re-hashes the rows. Without a lookup key a built-in one is used:
+  lookups work, but a phone number's hash can then be recomputed by anyone (start-up warns).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import threading
@@ -39,6 +46,10 @@ __all__ = [
     "encrypt_raw",
     "encryption_enabled",
     "is_current",
+    "lookup_hash",
+    "lookup_hashes",
+    "lookup_keyed",
+    "rehash_lookups",
     "reset_keys",
 ]
 
@@ -84,6 +95,50 @@ def _load() -> tuple[list[str], Any]:
             multi = None
         _cache["ids"], _cache["keys"] = ids, multi
         return ids, multi
+
+
+UNKEYED_LOOKUP = b"sochen-unkeyed-lookup/1"
+"""The lookup key used when none is configured (no secrecy: see the module docstring)."""
+
+
+def _lookup_keys() -> list[bytes]:
+    """The configured lookup secrets, current first (read once per process, like the data keys)."""
+    with _lock:
+        if "lookup" in _cache:
+            return list(_cache["lookup"])
+        spec = os.environ.get("SOCHEN_LOOKUP_KEYS", "")
+        path = os.environ.get("SOCHEN_LOOKUP_KEY_FILE", "")
+        lines = [p.strip() for p in spec.split(",") if p.strip()]
+        if path:
+            lines += [ln.strip() for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln.strip()]
+        keys: list[bytes] = []
+        for line in lines:
+            key_id, sep, secret = line.partition(":")
+            if not sep or not key_id or len(secret) < 16:
+                raise ValueError("SOCHEN_LOOKUP_KEYS: each key is written id:secret, the secret 16 characters or more")
+            keys.append(secret.encode("utf-8"))
+        _cache["lookup"] = keys
+        return list(keys)
+
+
+def lookup_keyed() -> bool:
+    """Whether a lookup key is configured (otherwise lookup hashes use the built-in key)."""
+    return bool(_lookup_keys())
+
+
+def _hmac(key: bytes, value: str) -> str:
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def lookup_hash(value: str) -> str:
+    """The blind-index hash of ``value`` under the current lookup key (64 hex characters)."""
+    keys = _lookup_keys()
+    return _hmac(keys[0] if keys else UNKEYED_LOOKUP, value)
+
+
+def lookup_hashes(value: str) -> list[str]:
+    """Its hash under every configured lookup key and the built-in one (rows not re-hashed yet are found)."""
+    return [_hmac(key, value) for key in [*_lookup_keys(), UNKEYED_LOOKUP]]
 
 
 def reset_keys() -> None:
@@ -207,6 +262,7 @@ class EncryptedBytes(TypeDecorator[bytes]):
 ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("conversation_turns", "text"),
     ("conversations", "contact_name"),
+    ("conversations", "contact_id"),
     ("inbound_deliveries", "body"),
     ("inbound_events", "payload"),
     ("domain_events", "payload"),
@@ -214,6 +270,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("outbox_jobs", "deferred"),
     ("outbox_jobs", "result"),
     ("outbox_job_attempts", "message"),
+    ("privacy_operations", "request"),
 )
 """Every column whose values are encrypted at rest (table, column)."""
 
@@ -288,3 +345,34 @@ def reencrypt_all(database_url: str, *, batch: int = 500) -> dict[str, int]:
                     changed += 1
         out[f"{table_name}.{column}"] = changed
     return out
+
+
+def rehash_lookups(database_url: str, *, batch: int = 500) -> dict[str, int]:
+    """Recompute every conversation's ``contact_key`` under the current lookup key (after a new key).
+
+    Bounded batches, idempotent; works with or without a data key (values are decrypted to hash
+    them). Returns rows re-hashed.
+    """
+    from sqlalchemy import select, update
+
+    from .models_conversations import Conversation
+    from .session import session_scope
+
+    after, changed = "", 0
+    while True:
+        with session_scope(database_url) as session:
+            rows = session.execute(
+                select(Conversation.id, Conversation.contact_value, Conversation.contact_key)
+                .where(Conversation.id > after)
+                .order_by(Conversation.id)
+                .limit(batch)
+            ).all()
+            if not rows:
+                break
+            after = rows[-1][0]
+            for row_id, value, key in rows:
+                fresh = lookup_hash(value)
+                if fresh != key:
+                    session.execute(update(Conversation).where(Conversation.id == row_id).values(contact_key=fresh))
+                    changed += 1
+    return {"conversations.contact_key": changed}

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .crypto import EncryptedJSON
 from .models import Base, new_id, utcnow
 
 __all__ = ["AccessLogEntry", "PrivacyOperation"]
@@ -28,14 +29,17 @@ class PrivacyOperation(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     tenant: Mapped[str] = mapped_column(String(63))
     kind: Mapped[str] = mapped_column(String(16))
-    """'erase' (one person) or 'purge' (retention)."""
+    """'erase' or 'correct' (one person) or 'purge' (retention)."""
     subject_ref: Mapped[str | None] = mapped_column(String(64), default=None)
     """The person (a salted slow hash, never the identifier); NULL for a purge."""
     status: Mapped[str] = mapped_column(String(16), default="running")
-    """'running' until every step is done, then 'done'. A killed run stays 'running' and is resumed."""
+    """'running' until every step is done, then 'done' ('refused' for a correction refused with a reason).
+    A killed run stays 'running' and is resumed."""
     steps: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """Per store: what was removed or anonymised (counts only)."""
     requested_by: Mapped[str] = mapped_column(String(200), default="")
+    request: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON(), default=None)
+    """What a correction asked for (field, old and new value, a refusal's reason): encrypted at rest."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)

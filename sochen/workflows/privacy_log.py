@@ -34,7 +34,7 @@ log = logging.getLogger("sochen.workflows.privacy")
 GENESIS = "0" * 64
 """The previous hash of a tenant's first entry."""
 
-ACTIONS = ("read", "find", "export", "erase", "purge")
+ACTIONS = ("read", "find", "export", "erase", "correct", "purge")
 TARGETS = ("person", "conversation", "inbound", "tenant")
 
 

@@ -511,6 +511,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def export(settings: Settings, subject: Subject, *, actor: Actor) -> dict[str, Any]:
     """Everything held about the person as one JSON-ready document (and an access-log entry)."""
+    from .privacy_correct import corrections_of
+
     found = find(settings, subject)
     url = settings.database_url
     needles = found.needles
@@ -546,7 +548,14 @@ def export(settings: Settings, subject: Subject, *, actor: Actor) -> dict[str, A
                     "status": conv.status,
                     "created_at": _iso(conv.created_at),
                     "turns": [
-                        {"turn": t.turn, "role": t.role, "text": t.text, "at": _iso(t.created_at)} for t in turns
+                        {
+                            "turn": t.turn,
+                            "role": t.role,
+                            "text": t.text,
+                            "at": _iso(t.created_at),
+                            **({"corrections": corrections_of(session, t.details)} if _annotated(t) else {}),
+                        }
+                        for t in turns
                     ],
                 }
             )
@@ -605,6 +614,10 @@ def export(settings: Settings, subject: Subject, *, actor: Actor) -> dict[str, A
     return out
 
 
+def _annotated(turn: ConversationTurn) -> bool:
+    return bool((turn.details or {}).get("corrections"))
+
+
 def _others_only(needles: Needles) -> Needles:
     """Needles that match nothing: used where a record is shown as it is (it is the person's own)."""
     return Needles()
@@ -626,6 +639,7 @@ _STORE_HE = {
     "documents": "מסמכים שהועלו ומזכירים אותך",
     "eval_sandboxes": "סביבות בדיקה זמניות",
 }
+_FIELD_HE = {"phone": "טלפון", "email": 'דוא"ל', "id_number": 'ת"ז', "name": "שם", "fact": "פרט"}
 _ROLE_HE = {"user": "את/ה", "agent": "הסוכן", "human": "נציג/ה"}
 
 
@@ -649,6 +663,9 @@ def export_report_he(data: dict[str, Any]) -> str:
         lines.append("")
         for turn in conv["turns"]:
             lines.append(f"- **{_ROLE_HE.get(turn['role'], turn['role'])}** ({turn['at']}): {turn['text']}")
+            for fix in turn.get("corrections") or []:
+                field = _FIELD_HE.get(fix["field"], fix["field"])
+                lines.append(f"  - תוקן ({fix['at']}): {field} ← {fix['corrected_to']}")
         lines.append("")
     lines += ["## אילו ספקי מודלים קיבלו אילו מהודעותיך", ""]
     if not data["model_calls"]:
@@ -792,7 +809,7 @@ def erase(
     step("checkpoints", lambda: _delete_checkpoints(settings, op_id, own))
     step("eval_sandboxes", lambda: _delete_sandboxes(settings, op_id, needles))
     step("crm", lambda: _plan_crm(settings, op_id, subject, found))
-    _finish(settings, op_id, own)
+    _finish(settings, op_id, own, _refs_of(found))
     if crash_after == "conversations":
         raise _SimulatedKill("conversations")
     receipt = _receipt(url, op_id, found)
@@ -1043,13 +1060,42 @@ def _plan_crm(settings: Settings, op_id: str, subject: Subject, found: Found) ->
     _with_op(settings.database_url, op_id, settings, work)
 
 
-def _finish(settings: Settings, op_id: str, own: set[str]) -> None:
-    """Delete the conversations and transcripts, and close the operation: one transaction."""
+def _refs_of(found: Found) -> set[str]:
+    """The person's references under every identifier they are known by (their corrections are filed so)."""
+    out = set()
+    for kind, values in (
+        ("phone", found.needles.phones),
+        ("id_number", found.needles.ids),
+        ("email", found.needles.emails),
+    ):
+        for value in values:
+            out.add(subject_ref(found.tenant_id, Subject(found.subject.tenant, kind, value)))
+    return out
+
+
+def _finish(settings: Settings, op_id: str, own: set[str], refs: set[str] | None = None) -> None:
+    """Delete the conversations and transcripts, drop what their corrections asked; close the operation.
+
+    One transaction.
+    """
     url = settings.database_url
 
     def work(session: Session, op: PrivacyOperation) -> None:
         if op.status == "done":
             return
+        # Their corrections keep their receipt (counts, status) but not the values they corrected.
+        corrections = session.scalars(
+            select(PrivacyOperation).where(
+                PrivacyOperation.tenant == op.tenant,
+                PrivacyOperation.kind == "correct",
+                PrivacyOperation.subject_ref.in_(refs or {op.subject_ref}),
+            )
+        )
+        dropped = 0
+        for correction in corrections:
+            if correction.request:
+                correction.request = None
+                dropped += 1
         turns = (
             session.query(ConversationTurn)
             .filter(ConversationTurn.conversation_id.in_(own))
@@ -1058,7 +1104,12 @@ def _finish(settings: Settings, op_id: str, own: set[str]) -> None:
         convs = session.query(Conversation).filter(Conversation.id.in_(own)).delete(synchronize_session=False)
         steps = dict(op.steps or {})
         steps.pop("_pseudonyms", None)
-        steps["conversations"] = {"conversations_deleted": convs, "turns_deleted": turns, "done": True}
+        steps["conversations"] = {
+            "conversations_deleted": convs,
+            "turns_deleted": turns,
+            "correction_requests_dropped": dropped,
+            "done": True,
+        }
         op.steps = steps
         op.status = "done"
         op.finished_at = datetime.now(UTC)

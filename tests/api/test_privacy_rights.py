@@ -589,6 +589,7 @@ def data_key(monkeypatch):
 
     keys = {"old": Fernet.generate_key().decode(), "new": Fernet.generate_key().decode()}
     monkeypatch.setenv("SOCHEN_DATA_KEYS", f"old:{keys['old']}")
+    monkeypatch.setenv("SOCHEN_LOOKUP_KEYS", "l1:מפתח-חיפוש-ראשון-0123456789")
     reset_keys()
     yield keys
     reset_keys()
@@ -603,17 +604,14 @@ def test_with_a_key_rows_hold_ciphertext_everything_works_and_rotation_retires_t
     from sochen.db.crypto import MissingKeyError, reset_keys
 
     settings = get_settings()
-    rows = _dump_rows(db_url, checkpoints=False)  # checkpoints: see docs/privacy.md (not encrypted by Sochen yet)
-    for secret in (*SECRETS[2:], YOSSI_TEXT.encode(), "יוסי".encode()):
+    rows = _dump_rows(db_url)  # LangGraph's checkpoint tables too (on PostgreSQL they share the database)
+    if settings.is_sqlite:
+        rows += _file_bytes(_checkpoint_file(db_url))
+    for secret in (*SECRETS, YOSSI.encode(), YOSSI_TEXT.encode(), "יוסי".encode()):
         assert secret not in rows, f"{secret!r} is stored in clear"
-    # The channel address stays in clear (conversations are looked up by it), and only there.
-    engine = get_engine(db_url)
-    for table in inspect(engine).get_table_names():
-        if table.startswith("checkpoint"):
-            continue
-        with engine.connect() as conn:
-            dumped = "\n".join(str(r) for r in conn.execute(text(f'SELECT * FROM "{table}"')))
-        assert (DANA in dumped) == (table == "conversations"), table
+    # The channel address is found by its keyed hash (SOCHEN_LOOKUP_KEYS), never stored in clear.
+    with session_scope(db_url) as session:
+        assert session.scalar(select(Conversation.id).where(Conversation.contact_id == DANA)) is not None
     assert b"enc:f1:" in rows and b"_enc" in rows
     # The agent and the rights keep working on the decrypted values.
     found = find(settings, parse_contact("clinic", "+972501234567"))
@@ -622,18 +620,32 @@ def test_with_a_key_rows_hold_ciphertext_everything_works_and_rotation_retires_t
         assert YOSSI_TEXT in [t.text for t in session.scalars(select(ConversationTurn))]
 
     # Rotation: the new key first, the old one kept until every row is re-encrypted; then it can go.
+    # The lookup key rotates the same way: new first, `privacy encrypt` re-hashes, then the old one goes.
     monkeypatch.setenv("SOCHEN_DATA_KEYS", f"new:{data_key['new']},old:{data_key['old']}")
+    monkeypatch.setenv("SOCHEN_LOOKUP_KEYS", "l2:מפתח-חיפוש-שני-9876543210,l1:מפתח-חיפוש-ראשון-0123456789")
     reset_keys()
     result = CliRunner().invoke(cli, ["privacy", "encrypt", "--batch", "2"])
     assert result.exit_code == 0, result.output
-    rewritten = json.loads(result.output)["rewritten"]
+    out = json.loads(result.output)
+    rewritten = out["rewritten"]
     assert rewritten["conversation_turns.text"] >= 3 and rewritten["inbound_deliveries.body"] == 2
-    again = json.loads(CliRunner().invoke(cli, ["privacy", "encrypt"]).output)["rewritten"]
-    assert set(again.values()) == {0}  # idempotent
+    assert rewritten["conversations.contact_id"] == 2 and out["rehashed"]["conversations.contact_key"] == 2
+    assert sum(out["checkpoints"].values()) >= 2  # rotated to the new key
+    again = json.loads(CliRunner().invoke(cli, ["privacy", "encrypt"]).output)
+    assert set(again["rewritten"].values()) == {0} and set(again["checkpoints"].values()) == {0}  # idempotent
+    assert set(again["rehashed"].values()) == {0}
     monkeypatch.setenv("SOCHEN_DATA_KEYS", f"new:{data_key['new']}")
+    monkeypatch.setenv("SOCHEN_LOOKUP_KEYS", "l2:מפתח-חיפוש-שני-9876543210")
     reset_keys()
+    from sochen.agents.graph import checkpointer_for, forget_checkpointers
+
+    forget_checkpointers()
     with session_scope(db_url) as session:
         assert YOSSI_TEXT in [t.text for t in session.scalars(select(ConversationTurn))]
+        yossi = session.scalar(select(Conversation).where(Conversation.contact_id == YOSSI))
+        assert yossi is not None and yossi.contact_id == YOSSI
+    state = checkpointer_for(settings).get_tuple({"configurable": {"thread_id": yossi.id, "checkpoint_ns": ""}})
+    assert state is not None and state.checkpoint["channel_values"]["text"] == YOSSI_TEXT
     receipt = erase(settings, parse_contact("clinic", "+972501234567"), actor=ACTOR)
     assert receipt["status"] == "done"
     with session_scope(db_url) as session:
@@ -645,21 +657,45 @@ def test_with_a_key_rows_hold_ciphertext_everything_works_and_rotation_retires_t
         list(session.scalars(select(ConversationTurn)))
 
 
-def test_encrypting_plain_rows_written_before_a_key_existed(people, db_url, monkeypatch):
+def test_encrypting_plain_rows_and_checkpoints_written_before_a_key_existed(people, db_url, monkeypatch):
     from cryptography.fernet import Fernet
 
+    from sochen.agents.checkpoints import reencrypt_checkpoints
+    from sochen.agents.graph import checkpointer_for, forget_checkpointers
     from sochen.db.crypto import reencrypt_all, reset_keys
 
-    assert YOSSI_TEXT.encode() in _dump_rows(db_url)
+    settings = get_settings()
+
+    def stored() -> bytes:
+        rows = _dump_rows(db_url)
+        return rows + (_file_bytes(_checkpoint_file(db_url)) if settings.is_sqlite else b"")
+
+    assert YOSSI_TEXT.encode() in _dump_rows(db_url, checkpoints=False)
+    assert YOSSI_TEXT.encode() in stored()  # the checkpoints, written without a key, hold it too
     monkeypatch.setenv("SOCHEN_DATA_KEYS", f"k1:{Fernet.generate_key().decode()}")
     reset_keys()
     try:
+        forget_checkpointers()
+        # Clear checkpoints written before the key stay readable with it.
+        saver = checkpointer_for(settings)
+        thread = {"configurable": {"thread_id": people[YOSSI], "checkpoint_ns": ""}}
+        assert saver.get_tuple(thread).checkpoint["channel_values"]["text"] == YOSSI_TEXT
         counts = reencrypt_all(db_url, batch=3)
         assert counts["conversation_turns.text"] >= 3 and counts["inbound_events.payload"] == 3
-        rows = _dump_rows(db_url, checkpoints=False)
-        assert YOSSI_TEXT.encode() not in rows and DANA_TEXT.encode() not in rows
+        moved = reencrypt_checkpoints(settings, batch=2)
+        assert sum(moved.values()) >= 2
+        assert reencrypt_checkpoints(settings) == dict.fromkeys(moved, 0)  # idempotent
+        forget_checkpointers()
+        if settings.is_sqlite:
+            with sqlite3.connect(_checkpoint_file(db_url)) as conn:
+                conn.execute("VACUUM")
+        rows = stored()
+        for secret in (YOSSI_TEXT.encode(), DANA_TEXT.encode(), "כאב חזק בשן".encode(), b"dana.cohen@example.co.il"):
+            assert secret not in rows, f"{secret!r} is stored in clear"
         with session_scope(db_url) as session:
             assert YOSSI_TEXT in [t.text for t in session.scalars(select(ConversationTurn))]
+        saver = checkpointer_for(settings)
+        assert saver.get_tuple(thread).checkpoint["channel_values"]["text"] == YOSSI_TEXT
     finally:
         monkeypatch.delenv("SOCHEN_DATA_KEYS")
         reset_keys()

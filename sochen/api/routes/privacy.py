@@ -1,4 +1,4 @@
-"""A person's privacy rights over HTTP: find, export and erase; the access log and its check.
+"""A person's privacy rights over HTTP: find, export, correct and erase; the access log and its check.
 
 Every route takes the person's identifier in a JSON body, never in the URL (URLs end up in access
 logs and proxies). A tenant key reaches only its own tenant (another tenant answers 404 as if it did
@@ -8,7 +8,7 @@ client's address.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
@@ -113,6 +113,51 @@ def erase_route(
     from ...workflows.privacy_rights import erase
 
     return erase(state.settings, _subject(tenant, body.contact), actor=actor_for(request, principal))
+
+
+class CorrectRequest(ContactRequest):
+    """A correction of one detail of the person (s. 14), or the tenant's refusal with its reason."""
+
+    field: Literal["phone", "email", "id_number", "name", "fact"] = Field(
+        ..., description="מה מתקנים / which detail: phone, email, id_number, name or fact (free text)"
+    )
+    old: str = Field(..., min_length=1, max_length=500, description="הערך השגוי / the wrong value")
+    new: str = Field(..., min_length=1, max_length=500, description="הערך הנכון / the correct value")
+    refuse: str | None = Field(
+        default=None, max_length=1000, description="סירוב ונימוקו / refuse the request, with this reason"
+    )
+
+
+@router.post(
+    "/v1/{tenant}/privacy/correct",
+    summary="תיקון מידע על אדם / correct a person's data",
+    responses=ERROR_RESPONSES(401, 404, 422),
+)
+def correct_route(
+    body: CorrectRequest,
+    request: Request,
+    tenant: str = Depends(tenant_for_caller),
+    principal: Principal = Depends(current_principal),
+    state: ApiState = Depends(get_state),
+) -> dict[str, Any]:
+    """Correct the detail in every store and plan the connected systems' jobs; the receipt (idempotent)."""
+    from ...workflows.privacy_correct import correct
+    from ...workflows.privacy_rights import ContactError
+
+    subject = _subject(tenant, body.contact)
+    try:
+        return correct(
+            state.settings,
+            subject,
+            body.field,
+            body.old,
+            body.new,
+            actor=actor_for(request, principal),
+            refuse=body.refuse,
+        )
+    except ContactError as exc:
+        he, _, en = str(exc).partition(" | ")
+        raise ApiError(422, "invalid_correction", he, en or he) from None
 
 
 @router.get(

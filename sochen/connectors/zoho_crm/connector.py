@@ -1,9 +1,18 @@
-"""Zoho CRM v8: leads and contacts upserted by phone/email, search, tasks and notes (protocols.md §2)."""
+"""Zoho CRM v8: leads and contacts upserted by phone/email, search, tasks and notes (protocols.md §2).
+
+A person's rights reach the CRM through two actions the privacy workflow plans as outbox jobs:
+``erase_contact`` (their leads and contacts, found by every phone format staff type and by e-mail,
+are deleted with ``DELETE /crm/v8/{module}?ids=``, after the notes and tasks Sochen wrote on them,
+recognised by the idempotency marker) and ``correct_contact`` (the same records get the corrected
+phone, e-mail or name with ``PUT``). Both search again on every run, so a retry finishes the work
+and repeats nothing. Zoho keeps deleted records in its recycle bin (the tenant empties it).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -24,6 +33,10 @@ __all__ = [
     "BatchResult",
     "BatchUpsert",
     "ContactParams",
+    "CorrectContactParams",
+    "CorrectContactResult",
+    "EraseContactParams",
+    "EraseContactResult",
     "ItemResult",
     "LeadParams",
     "NoteParams",
@@ -38,6 +51,8 @@ _RECORD_MODULES = ("Leads", "Contacts", "Accounts", "Deals")
 _NOTE_TITLE_MAX = 120
 _SUBJECT_MAX = 255
 _FIELDS_TTL_S = 3600.0
+_PERSON_MODULES = ("Leads", "Contacts")
+_MARKER = re.compile(r" ?#s[0-9a-f]{10}$")
 
 
 def idempotency_marker(key: str) -> str:
@@ -143,6 +158,39 @@ class BatchResult(_Params):
     """Per-record results, in request order."""
 
     items: list[ItemResult] = Field(description="One result per record.")
+
+
+class EraseContactParams(_Params):
+    """Who to erase from the CRM: the person's phones and e-mail addresses (at least one)."""
+
+    phones: list[str] = Field(default_factory=list, max_length=20, description="Phones, any format (E.164 best).")
+    emails: list[str] = Field(default_factory=list, max_length=20, description="E-mail addresses.")
+
+
+class EraseContactResult(_Params):
+    """What was deleted in the CRM (counts only: no personal values)."""
+
+    deleted: dict[str, int] = Field(description="Records deleted per module (Leads, Contacts, Notes, Tasks).")
+    kept_unmarked: int = Field(
+        description="Notes and tasks on the person's records that staff wrote (no Sochen marker): left for the "
+        "tenant to review; Zoho handles them with the deleted record."
+    )
+
+
+class CorrectContactParams(_Params):
+    """A correction of one detail of the person in the CRM (Privacy Protection Law s. 14)."""
+
+    phones: list[str] = Field(default_factory=list, max_length=20, description="The person's phones (to find them).")
+    emails: list[str] = Field(default_factory=list, max_length=20, description="Their e-mails (to find them).")
+    field: Literal["phone", "email", "name"] = Field(description="Which detail is corrected.")
+    old: str = Field(min_length=1, max_length=500, description="The wrong value (the Phone/Mobile it replaces).")
+    new: str = Field(min_length=1, max_length=500, description="The correct value.")
+
+
+class CorrectContactResult(_Params):
+    """Records updated per module."""
+
+    updated: dict[str, int] = Field(description="Records updated per module (Leads, Contacts).")
 
 
 class ZohoCrmConnector(Connector[ZohoCrmConfig]):
@@ -366,7 +414,142 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
 
         return self._create_once("Notes", note, lookup)
 
+    @action(idempotent=True)
+    def erase_contact(self, params: EraseContactParams) -> EraseContactResult:
+        """Delete the person's leads and contacts, and the notes and tasks Sochen wrote on them.
+
+        Found by every phone format and by e-mail in Leads and Contacts; Sochen's notes and tasks
+        are recognised by the idempotency marker that ends their title or subject. A retry searches
+        again, so what is already gone is not asked for twice.
+        """
+        if not params.phones and not params.emails:
+            raise ConnectorError(ErrorKind.INVALID_REQUEST, "erase_contact needs a phone or an e-mail of the person")
+        deleted = {"Leads": 0, "Contacts": 0, "Notes": 0, "Tasks": 0}
+        kept = 0
+        for module in _PERSON_MODULES:
+            ids = self._people(module, params.phones, params.emails)
+            for record_id in ids:
+                notes, unmarked_notes = self._marked_notes(module, record_id)
+                tasks, unmarked_tasks = self._marked_tasks(module, record_id)
+                kept += unmarked_notes + unmarked_tasks
+                deleted["Notes"] += self._delete("Notes", notes)
+                deleted["Tasks"] += self._delete("Tasks", tasks)
+            deleted[module] += self._delete(module, sorted(ids))
+        return EraseContactResult(deleted=deleted, kept_unmarked=kept)
+
+    @action(idempotent=True)
+    def correct_contact(self, params: CorrectContactParams) -> CorrectContactResult:
+        """Write the corrected phone, e-mail or name on every lead and contact of the person.
+
+        A phone replaces the field (Phone, Mobile, …) that held the old number; a name is split into
+        First_Name and Last_Name (the last word). Repeating it finds the records by the old or the
+        new value and writes the same values again.
+        """
+        phones, emails = list(params.phones), list(params.emails)
+        if params.field == "phone":
+            phones += [params.old, params.new]
+        elif params.field == "email":
+            emails += [params.old, params.new]
+        if not phones and not emails:
+            raise ConnectorError(ErrorKind.INVALID_REQUEST, "correct_contact needs a phone or an e-mail of the person")
+        updated = {"Leads": 0, "Contacts": 0}
+        for module in _PERSON_MODULES:
+            for record_id in sorted(self._people(module, phones, emails)):
+                update = self._correction(module, record_id, params)
+                if not update:
+                    continue
+                _, answer = self.client.call(
+                    "PUT", f"{module}/{record_id}", json=self._with_trigger({"data": [update]})
+                )
+                _only(module, _items(answer, 0, 1)[0])
+                updated[module] += 1
+        return CorrectContactResult(updated=updated)
+
     # -- helpers ------------------------------------------------------------------------------------
+
+    def _people(self, module: str, phones: Sequence[str], emails: Sequence[str]) -> set[str]:
+        """Ids of the module's records holding one of the phones (any format, any phone field) or e-mails."""
+        found: set[str] = set()
+        for phone in phones:
+            try:
+                variants = phone_variants(phone)
+            except InvalidPhoneNumber:
+                continue  # not a phone Zoho could hold in a usual format
+            metadata = self._field_metadata(module) or {}
+            fields = [f for f in self.config.phone_fields if not metadata or f in metadata] or ["Phone"]
+            for field in fields:
+                criteria = criteria_any([(field, v) for v in variants])
+                found.update(r.id for r in self.search(SearchParams(module=module, criteria=criteria, limit=200)))
+        for email in emails:
+            criteria = criteria_equals({"Email": email})
+            found.update(r.id for r in self.search(SearchParams(module=module, criteria=criteria, limit=200)))
+        return found
+
+    def _marked_notes(self, module: str, record_id: str) -> tuple[list[str], int]:
+        """Sochen's notes on a record (by marker), and how many others there are."""
+        marked, others = [], 0
+        page = 1
+        while True:
+            query = {"fields": "Note_Title", "per_page": 200, "page": page}
+            status, body = self.client.call("GET", f"{module}/{record_id}/Notes", params=query)
+            data = (body.get("data") or []) if status != 204 and isinstance(body, dict) else []
+            for item in data:
+                if isinstance(item, dict) and _MARKER.search(str(item.get("Note_Title") or "")):
+                    marked.append(str(item.get("id")))
+                else:
+                    others += 1
+            info = body.get("info") if isinstance(body, dict) else None
+            if not data or not (isinstance(info, dict) and info.get("more_records")):
+                return marked, others
+            page += 1
+
+    def _marked_tasks(self, module: str, record_id: str) -> tuple[list[str], int]:
+        """Sochen's tasks linked to a record (by marker), and how many others there are."""
+        lookup = "Who_Id" if module == "Contacts" else "What_Id"
+        tasks = self.search(SearchParams(module="Tasks", criteria=criteria_equals({lookup: record_id}), limit=200))
+        marked = [t.id for t in tasks if _MARKER.search(str(t.fields.get("Subject") or ""))]
+        return marked, len(tasks) - len(marked)
+
+    def _delete(self, module: str, ids: Sequence[str]) -> int:
+        """``DELETE {module}?ids=`` in batches of 100; an id already gone (INVALID_DATA) counts as done."""
+        deleted = 0
+        for start in range(0, len(ids), BATCH_LIMIT):
+            chunk = list(ids[start : start + BATCH_LIMIT])
+            params: dict[str, Any] = {"ids": ",".join(chunk)}
+            if module != "Notes":  # Delete Notes takes only `ids` (notes.openapi.json)
+                quiet = self.config.trigger is not None and not self.config.trigger  # trigger: [] runs none
+                params["wf_trigger"] = "false" if quiet else "true"
+            _, answer = self.client.call("DELETE", module, params=params)
+            for item in _items(answer, start, len(chunk)):
+                if item.ok:
+                    deleted += 1
+                elif item.code != "INVALID_DATA":
+                    raise ConnectorError(
+                        ErrorKind.PERMANENT if item.code == "CANNOT_DELETE" else ErrorKind.INVALID_REQUEST,
+                        f"Zoho CRM refused to delete a {module} record: {item.message}",
+                        code=item.code,
+                    )
+        return deleted
+
+    def _correction(self, module: str, record_id: str, params: CorrectContactParams) -> dict[str, Any]:
+        """The fields to write on one record for the correction (empty when it already holds them)."""
+        if params.field == "email":
+            return {"Email": params.new.strip()}
+        if params.field == "name":
+            words = params.new.split()
+            fields = {"Last_Name": words[-1] if words else params.new}
+            if len(words) > 1:
+                fields["First_Name"] = " ".join(words[:-1])
+            return fields
+        current = self.get_record(RecordRef(module=module, id=record_id))
+        old = set(phone_variants(params.old)) if _is_phone(params.old) else {params.old}
+        new = self._phone(params.new)
+        fields = {}
+        for name in self.config.phone_fields:
+            value = current.fields.get(name) if current is not None else None
+            if isinstance(value, str) and (value in old or _same_phone(value, params.old)):
+                fields[name] = new
+        return fields
 
     def _with_trigger(self, body: dict[str, Any]) -> dict[str, Any]:
         if self.config.trigger is not None:  # left out, Zoho runs every automation
@@ -499,6 +682,21 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
 
     def _normalise(self, record: dict[str, Any]) -> dict[str, Any]:
         return {k: self._normalise_field(k, v) for k, v in record.items()}
+
+
+def _is_phone(value: str) -> bool:
+    try:
+        phone_variants(value)
+    except InvalidPhoneNumber:
+        return False
+    return True
+
+
+def _same_phone(a: str, b: str) -> bool:
+    try:
+        return normalize_phone(a) == normalize_phone(b)
+    except InvalidPhoneNumber:
+        return False
 
 
 def _record(module: str, data: dict[str, Any]) -> Record:

@@ -132,6 +132,8 @@ class FakeZohoCrm(FakeServer):
         ]
         """Users of the organisation; an ``Owner`` must be one of the active ones."""
         self._ids = itertools.count(1)
+        self.deleted: dict[str, list[str]] = {}
+        """Ids deleted per module, in order (a test reads what was asked)."""
 
     def set_unique(self, module: str, field: str, unique: bool = True) -> None:
         """Mark a field 'Do not allow duplicate values' (or not), as an admin does in the layout editor."""
@@ -186,6 +188,8 @@ class FakeZohoCrm(FakeServer):
             return FakeResponse(204) if record is None else FakeResponse.json({"data": [record]})
         if len(rest) == 2 and method == "PUT":
             return self._update_one(module, rest[1], request)
+        if len(rest) in (1, 2) and method == "DELETE":
+            return self._delete(module, rest[1] if len(rest) == 2 else None, request)
         return zoho_error(
             "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one", status=404
         )
@@ -397,6 +401,50 @@ class FakeZohoCrm(FakeServer):
             record.update(self._known(module, item))
             record["Modified_Time"] = _NOW
             return FakeResponse.json({"data": [_success(record, "record updated")]})
+
+    def _delete(self, module: str, record_id: str | None, request: RecordedRequest) -> FakeResponse:
+        """Delete Record(s): ``DELETE {module}/{id}`` or ``DELETE {module}?ids=a,b`` (at most 100), no body.
+
+        ``wf_trigger`` must be a boolean (not on Notes, whose operation takes only ``ids``); an id
+        that is not a record of the module is an ``INVALID_DATA`` item; 200 when every id was
+        deleted, 207 for a mix, 400 when none was.
+        """
+        if request.body:
+            return zoho_error("INVALID_DATA", "the request body is not expected for delete", details={})
+        allowed = {"ids"} if module == "Notes" else {"ids", "wf_trigger"}
+        unknown = sorted(set(request.query) - allowed)
+        if unknown:
+            return zoho_error("INVALID_DATA", "invalid data", details={"param_name": unknown[0]})
+        trigger = request.param("wf_trigger")
+        if trigger is not None and trigger not in ("true", "false"):
+            return zoho_error("INVALID_DATA", "invalid data", details={"param_name": "wf_trigger"})
+        if record_id is None:
+            raw = request.param("ids")
+            if not raw:
+                return zoho_error(
+                    "REQUIRED_PARAM_MISSING",
+                    "One of the expected parameter is missing",
+                    details={"param_name": "ids"},
+                )
+            ids = raw.split(",")
+            if len(ids) > 100:
+                return zoho_error("LIMIT_EXCEEDED", "the number of ids exceeds 100", details={"limit": 100})
+        else:
+            if "ids" in request.query:
+                return zoho_error("INVALID_DATA", "invalid data", details={"param_name": "ids"})
+            ids = [record_id]
+        results = []
+        with self._lock:
+            for one in ids:
+                record = self.store[module].pop(one.strip(), None)
+                if record is None:
+                    results.append(_item_error("INVALID_DATA", "the id given seems to be invalid", {"id": one}))
+                else:
+                    self.deleted.setdefault(module, []).append(record["id"])
+                    results.append(_success(record, "record deleted"))
+        ok = sum(1 for r in results if r["status"] == "success")
+        status = 200 if ok == len(results) else 207 if ok else 400
+        return FakeResponse.json({"data": results}, status)
 
     def _check_links(self, module: str, index: int, item: dict[str, Any]) -> dict[str, Any] | None:
         """Lookups point at records that exist: ``Parent_Id`` of notes, ``What_Id`` + ``$se_module``, ``Who_Id``."""
