@@ -5,7 +5,7 @@ the fake Graph API on loopback for WhatsApp. Log in; a signed WhatsApp message a
 the inbox without a reload; the agent hands off (the badge and the state say so); a person takes over
 and replies, and the reply reaches the fake Graph API exactly once; release. Hebrew blocks compute to
 ``direction: rtl``. Screenshots of each page are saved under the test's tmp dir and bench/out/screenshots/
-(and, with SOCHEN_UPDATE_SCREENSHOTS=1, the README's docs/img/console-inbox.png).
+(the README's docs/img/console-inbox.png comes from ``bench/console_inbox.py --screenshot``).
 """
 
 from __future__ import annotations
@@ -196,10 +196,6 @@ def test_receptionist_journey(served: Served, browser, tmp_path: Path):
     preview = page.locator(".conv .preview").first
     assert preview.evaluate("el => getComputedStyle(el).direction") == "rtl"
     shoot(page, "console-inbox", tmp_path)
-    if os.environ.get("SOCHEN_UPDATE_SCREENSHOTS") == "1":
-        target = REPO / "docs" / "img" / "console-inbox.png"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(target))
     # The agent's own holding reply went out through the channel before the person came.
     wait_until(lambda: len(served.graph.sent) >= 1, 30, "the agent's holding reply")
     agent_messages = len(served.graph.sent)
