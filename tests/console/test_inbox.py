@@ -128,6 +128,11 @@ def test_conversation_shows_route_reason_citations_and_jobs(db_url, signed_in):
     assert "מחירון" in text and "מחירים › הלבנה" in text
     assert "zoho_crm.upsert_lead" in text and "INVALID_TOKEN" in text and 'data-status="dead"' in text
     assert "נכשלה סופית" in text and "ניסיונות: 8" in text
+    from sochen.db.models_privacy import AccessLogEntry
+
+    with session_scope(db_url) as session:  # who read the transcript is on the record
+        entries = [(e.actor_kind, e.action, e.target) for e in session.scalars(select(AccessLogEntry))]
+    assert ("user", "read", conv) in entries
 
 
 def test_take_reply_note_release_close(db_url, signed_in):
