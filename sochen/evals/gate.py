@@ -121,11 +121,12 @@ def threshold_verdicts(metrics: dict[str, Any], gate: GateThresholds) -> list[Th
     out: list[ThresholdVerdict] = []
 
     def share(key: str, metric: str, he: str, en: str) -> None:
-        value, minimum = metrics.get(metric), float(getattr(gate, key))
-        missed = value is not None and value < minimum
-        message = (
-            f"{he} {_pct(value)} < {_pct(minimum)} | {en} {_pct(value)} < {_pct(minimum)} ({key})" if missed else None
-        )
+        raw, minimum = metrics.get(metric), float(getattr(gate, key))
+        value = None if raw is None else float(raw)
+        message = None
+        if value is not None and value < minimum:
+            message = f"{he} {_pct(value)} < {_pct(minimum)} | {en} {_pct(value)} < {_pct(minimum)} ({key})"
+        missed = message is not None
         out.append(ThresholdVerdict(key, he, en, "min", minimum, value, "%", not missed, message))
 
     share("min_pass_rate", "pass_rate", "שיעור הצלחה", "pass rate")

@@ -178,7 +178,9 @@ def tenant_usage(
     settings = settings or LlmSettings()
     zone, config = _zone(session, tenant)
     first_day = month if isinstance(month, date) else parse_month(month, tz=zone)
-    report = usage_report(month_rows(session, tenant, first_day, zone), tenant=tenant, month=first_day, settings=settings)
+    report = usage_report(
+        month_rows(session, tenant, first_day, zone), tenant=tenant, month=first_day, settings=settings
+    )
     report["monthly_budget_usd"] = ((config.get("models") or {}).get("policy") or {}).get("monthly_budget_usd")
     return report
 
