@@ -20,6 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "connectors": BASE | {"privacy", "connectors"},
     "agents": BASE | {"privacy", "tenancy", "llm", "rag", "connectors", "agents"},
     "workflows": BASE | {"privacy", "tenancy", "llm", "rag", "connectors", "agents", "workflows"},
+    # The web console: pages over the services of workflows (and below) and api's state; only api mounts it.
+    "console": BASE | {"privacy", "tenancy", "llm", "rag", "connectors", "agents", "workflows", "api", "console"},
 }
 ANYTHING = {"evals", "api", "cli"}
 

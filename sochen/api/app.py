@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ..config import Settings, get_settings
+from ..console import router as console_router
 from ..workflows.dispatcher import Executor
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
@@ -98,4 +99,5 @@ def create_app(
     app.include_router(conversations.router)
     app.include_router(privacy.router)
     app.include_router(ops.router)
+    app.include_router(console_router)  # the web console (/console/...)
     return app

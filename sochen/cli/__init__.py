@@ -18,6 +18,7 @@ from . import privacy as _privacy  # noqa: F401
 from . import rag as _rag  # noqa: F401
 from . import serve as _serve  # noqa: F401
 from . import tenant as _tenant  # noqa: F401
+from . import users as _users  # noqa: F401
 from .app import app
 
 __all__ = ["app", "configure_logging", "main"]

@@ -217,3 +217,37 @@ def handoff_reply(
     except (LookupError, ConversationError) as exc:
         fail(str(exc))
     console.print(f"התשובה נשמרה ותישלח בערוץ השיחה (משימה {job_id}).", highlight=False)
+
+
+@handoff_app.command("close")
+def handoff_close(
+    conversation_id: str = typer.Argument(..., help="Conversation id (see `sochen conversations list`)."),
+    tenant: str = typer.Option(..., "--tenant", "-t", help="Tenant slug."),
+) -> None:
+    """File a conversation as closed (the customer's next message reopens it for the agent)."""
+    from ..workflows.inbox import close_conversation
+
+    try:
+        with db_session() as session:
+            close_conversation(session, tenant, conversation_id)
+    except LookupError as exc:
+        fail(str(exc))
+    console.print(f"השיחה {conversation_id} נסגרה.", highlight=False)
+
+
+@handoff_app.command("note")
+def handoff_note(
+    conversation_id: str = typer.Argument(..., help="Conversation id (see `sochen conversations list`)."),
+    text: str = typer.Argument(..., help="The internal note (never sent to the customer)."),
+    tenant: str = typer.Option(..., "--tenant", "-t", help="Tenant slug."),
+    author: str = typer.Option("נציג/ה", help="Who writes it (shown in the transcript)."),
+) -> None:
+    """An internal note in the transcript: people read it, the customer never gets it."""
+    from ..workflows.inbox import add_note
+
+    try:
+        with db_session() as session:
+            add_note(session, tenant, conversation_id, text, author=author)
+    except (LookupError, ValueError) as exc:
+        fail(str(exc))
+    console.print(f"ההערה נשמרה בשיחה {conversation_id}.", highlight=False)

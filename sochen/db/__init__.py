@@ -16,6 +16,7 @@ __all__ = [
     "utcnow",
 ]
 from . import models_api as _models_api  # noqa: F401
+from . import models_console as _models_console  # noqa: F401
 from . import models_conversations as _models_conversations  # noqa: F401
 from . import models_evals as _models_evals  # noqa: F401
 from . import models_outbox as _models_outbox  # noqa: F401

@@ -30,6 +30,8 @@ class Conversation(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     """'active', 'handoff' (a person answers; the bot is silent) or 'closed'."""
     handoff_reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    taken_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    """Who took the handoff (a console user's name, or 'cli'); NULL while it waits for a person."""
     turns: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -46,7 +48,8 @@ class ConversationTurn(Base):
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     turn: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))
-    """'user' (the customer), 'agent' (Sochen) or 'human' (a person of the business, from the inbox)."""
+    """'user' (the customer), 'agent' (Sochen), 'human' (a person of the business, from the inbox) or
+    'note' (a person's internal note: never sent to the customer)."""
     text: Mapped[str] = mapped_column(EncryptedText())
     """Encrypted at rest when a data key is configured (:mod:`sochen.db.crypto`)."""
     message_id: Mapped[str | None] = mapped_column(String(200), default=None)

@@ -47,6 +47,7 @@ __all__ = [
     "handle_message",
     "release_handoff",
     "reply_as_person",
+    "reply_window",
     "take_over",
 ]
 
@@ -143,6 +144,8 @@ def handle_message(
     with _lock(conv_id), _conversation_lock(settings, conv_id):
         with session_scope(settings.database_url) as session:
             status = _conversation_row(session, inbound, conv_id).status
+        if status == "closed":  # people closed it; the customer writes again: the agent answers again
+            status = "active"
         before = graph.get_state(run_config).values or {}
         state_in: dict[str, Any] = {
             "tenant": inbound.tenant,
@@ -285,9 +288,9 @@ def _record_turns(session: Session, conv_id: str, inbound: Inbound, outcome: Tur
         )
 
 
-def take_over(settings: Settings, tenant: str, conversation_id: str) -> Conversation:
-    """A person takes the conversation: the agent stays silent until :func:`release_handoff`."""
-    return _set_status(settings, tenant, conversation_id, "handoff", "taken_over")
+def take_over(settings: Settings, tenant: str, conversation_id: str, *, by: str | None = None) -> Conversation:
+    """A person (``by``, shown in the inbox) takes the conversation: the agent is silent until released."""
+    return _set_status(settings, tenant, conversation_id, "handoff", "taken_over", taken_by=by)
 
 
 def release_handoff(settings: Settings, tenant: str, conversation_id: str) -> Conversation:
@@ -295,7 +298,15 @@ def release_handoff(settings: Settings, tenant: str, conversation_id: str) -> Co
     return _set_status(settings, tenant, conversation_id, "active", None)
 
 
-def _set_status(settings: Settings, tenant: str, conversation_id: str, status: str, reason: str | None) -> Conversation:
+def _set_status(
+    settings: Settings,
+    tenant: str,
+    conversation_id: str,
+    status: str,
+    reason: str | None,
+    *,
+    taken_by: str | None = None,
+) -> Conversation:
     graph = graph_for(settings)
     with session_scope(settings.database_url) as session:
         row = session.scalar(
@@ -306,6 +317,8 @@ def _set_status(settings: Settings, tenant: str, conversation_id: str, status: s
         if row is None:
             raise LookupError(f"no conversation {conversation_id} for tenant {tenant}")
         row.status, row.handoff_reason = status, reason
+        row.taken_by = taken_by[:200] if taken_by else None
+        row.updated_at = datetime.now(UTC)  # even when nothing else changed: live pages follow updated_at
         config = {"configurable": {"thread_id": conversation_id}}
         if graph.get_state(config).values:
             graph.update_state(
@@ -377,6 +390,8 @@ def reply_as_person(
             )
         )
         conv.status, conv.handoff_reason = "handoff", conv.handoff_reason or "taken_over"
+        conv.taken_by = conv.taken_by or (author[:200] if author else "—")
+        conv.updated_at = now
         event = Event.create(
             "reply",
             tenant=tenant,
@@ -398,3 +413,21 @@ def reply_as_person(
     if graph.get_state(config).values:
         graph.update_state(config, {"status": "handoff", "handoff_reason": "taken_over"}, as_node="conclude")
     return job_ids[0] if job_ids else ""
+
+
+def reply_window(settings: Settings, tenant: str, channel: str, contact_id: str) -> str:
+    """Whether a person may write free text to ``contact_id`` now, as the channel says.
+
+    'open'; 'closed' (only an approved template may go out); 'none' (the channel has no messaging
+    window); 'unknown' (no live tenant or connector to ask).
+    """
+    from ..connectors.channel import WindowedChannel
+    from .executors import tenant_connector_factory
+
+    try:
+        connector = tenant_connector_factory(settings.database_url)(tenant, channel)
+    except Exception:  # not live, not configured, a missing secret: the reply itself will say why
+        return "unknown"
+    if not isinstance(connector, WindowedChannel):
+        return "none"
+    return "open" if connector.window_open(contact_id) else "closed"
