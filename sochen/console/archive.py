@@ -10,19 +10,19 @@ role. Questions and document text are untrusted: templates autoescape them and s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from ..api.documents import check_tags, document_with_chunks, list_documents, search_documents, upload_files
-from ..api.errors import ApiError
-from ..api.state import ApiState, get_state
 from ..db.tenants import TenantNotFoundError
 from ..tenancy import TenantNotLiveError
 from .auth import ConsoleError, ConsoleUser, require_role
 from .pages_i18n import register
 from .render import ConsoleRoute, render
+
+if TYPE_CHECKING:  # sochen.api imports this package: its modules are imported where they are used
+    from ..api.state import ApiState
 
 __all__ = ["router"]
 
@@ -38,7 +38,15 @@ def _base(user: ConsoleUser) -> str:
     return f"/console/t/{user.tenant}/archive"
 
 
+def get_state(request: Request) -> ApiState:
+    """The app's state (``sochen.api`` assembles it; read from the request, not imported)."""
+    state: ApiState = request.app.state.sochen
+    return state
+
+
 def _documents(state: ApiState, user: ConsoleUser) -> list[dict[str, Any]]:
+    from ..api.documents import list_documents
+
     assert user.tenant is not None
     return list_documents(state.retriever(), user.tenant, limit=1000)
 
@@ -145,6 +153,9 @@ def search_page(
     state: ApiState = Depends(get_state),
 ) -> Response:
     """Passages of the live version for ``q``, optionally only in one document or with one tag."""
+    from ..api.documents import check_tags, search_documents
+    from ..api.errors import ApiError
+
     assert user.tenant is not None
     hits = None
     error = None
@@ -189,6 +200,8 @@ def document_page(
     state: ApiState = Depends(get_state),
 ) -> Response:
     """A document with its passages in order; the cited passage (``chunk``) is marked and scrolled to."""
+    from ..api.documents import document_with_chunks
+
     assert user.tenant is not None
     doc = document_with_chunks(state.retriever(), user.tenant, document_id)
     if doc is None:
@@ -219,6 +232,9 @@ def upload_page(
     state: ApiState = Depends(get_state),
 ) -> Response:
     """Ingest several files through the same ingestion as ``sochen ingest``; each file's outcome is listed."""
+    from ..api.documents import check_tags, upload_files
+    from ..api.errors import ApiError
+
     assert user.tenant is not None
     limit = state.api.max_upload_bytes
     received = []
@@ -255,6 +271,9 @@ def upload_page(
 
 
 def _tag_ok(tag: str) -> bool:
+    from ..api.documents import check_tags
+    from ..api.errors import ApiError
+
     try:
         check_tags([tag])
     except ApiError:

@@ -15,14 +15,12 @@ a version that passes the gate as it is now (else the page says why and nothing 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from ..api.inbound import write_scope
-from ..api.state import ApiState, get_state
 from ..db.session import session_scope
 from ..db.tenants import TenantNotFoundError, get_tenant
 from ..evals import PromotionRefused, gate_of_version, promote_version
@@ -33,11 +31,15 @@ from ..llm.usage import break_even, tenant_usage, usage_history
 from ..workflows import JobNotFoundError, JobStateError, cancel_job, job_dict, list_jobs, retry_job
 from ..workflows.inbound import INBOUND_ACTION
 from ..workflows.outbox import tenant_job
+from .archive import get_state
 from .auth import ConsoleError, ConsoleUser, require_role
 from .charts import spend_chart
 from .i18n import t
 from .pages_i18n import register
 from .render import ConsoleRoute, render
+
+if TYPE_CHECKING:  # sochen.api imports this package: its modules are imported where they are used
+    from ..api.state import ApiState
 
 __all__ = ["router"]
 
@@ -145,6 +147,8 @@ def promote_page(
     state: ApiState = Depends(get_state),
 ) -> Response:
     """Make ``version`` live through the gate (``sochen tenant promote``); refused with every reason."""
+    from ..api.inbound import write_scope
+
     slug = _tenant(user)
     with write_scope(state.settings.database_url) as session:
         try:
@@ -230,6 +234,8 @@ def _job_action(
     action: Literal["retry", "cancel"],
     attempts: int,
 ) -> Response:
+    from ..api.inbound import write_scope
+
     slug = _tenant(user)
     woken: list[str] = []
     inbound = False

@@ -9,16 +9,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sochen.config import get_settings, load_tenant_file
+from sochen.db.models import LlmCall
 from sochen.db.session import session_scope
 from sochen.db.tenants import store_version
 from sochen.llm.presets import models_preset
 from tests.conftest import EXAMPLES
 from tests.evals.conftest import Clinic, make_clinic, tenant_yaml
 
-__all__ = ["BROKEN_PDF", "LAWFIRM", "apply_lawfirm", "broken_yaml", "make_world"]
+__all__ = ["BROKEN_PDF", "LAWFIRM", "add_ledger_row", "apply_lawfirm", "broken_yaml", "make_world"]
 
 LAWFIRM = EXAMPLES / "lawfirm"
 
@@ -59,3 +61,26 @@ def make_world(url: str, folder: Path, *, lawfirm_docs: Sequence[str] = ("fee_sc
     clinic = make_clinic(url, folder / "clinic")
     apply_lawfirm(url, lawfirm_docs)
     return clinic
+
+
+def add_ledger_row(url: str, tenant: str, when: datetime, *, locality: str, cost: float, request: str) -> None:
+    """One answered model request in the ledger (what :func:`sochen.llm.ledger.record` writes)."""
+    with session_scope(url) as session:
+        session.add(
+            LlmCall(
+                tenant_slug=tenant,
+                request_id=request,
+                provider="ollama-local" if locality == "local" else "openai",
+                model="qwen2.5:14b-instruct" if locality == "local" else "gpt-4o",
+                locality=locality,
+                route=locality,
+                reason_code="simple",
+                reason="simple / פשוט",
+                tokens_in=1000,
+                tokens_out=200,
+                cost_usd=cost,
+                latency_ms=300.0,
+                outcome="ok",
+                created_at=when,
+            )
+        )

@@ -11,8 +11,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -24,7 +26,7 @@ from sochen.evals import run_suite
 from tests.api._support import ENV
 from tests.api.conftest import RecordingQueue, api_settings
 
-from ._pages import BROKEN_PDF, LAWFIRM, broken_yaml, make_world
+from ._pages import BROKEN_PDF, LAWFIRM, add_ledger_row, broken_yaml, make_world
 from .conftest import PASSWORD, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -210,8 +212,17 @@ def test_promote_is_refused_for_a_failing_version_and_allowed_after_a_passing_ru
         shot(owner, "owner-eval-report")
         owner.goto(f"{base}/console/t/clinic/owner/jobs")
         shot(owner, "owner-jobs")
+        today = datetime.now(ZoneInfo("Asia/Jerusalem"))  # the clinic's months are Israel's
+        for back, spend in enumerate((1450.0, 1100.0, 800.0, 450.0)):  # this month and the three before
+            year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+            when = datetime(year, month + 1, 5, 12, tzinfo=UTC)
+            add_ledger_row(any_database_url, "clinic", when, locality="api", cost=spend, request=f"api{back}")
+            for i in range(4):
+                add_ledger_row(any_database_url, "clinic", when, locality="local", cost=0.0, request=f"l{back}{i}")
         owner.goto(f"{base}/console/t/clinic/owner/usage")
         owner.wait_for_selector("svg.spend-chart")
+        assert owner.locator("svg.spend-chart rect.bar").count() == 6
+        assert "80%" in owner.inner_text("#local-share")  # 4 of 5 requests this month went to the local model
         shot(owner, "owner-usage")
 
         # A viewer sees the verdicts but cannot promote, even on the confirmation page.

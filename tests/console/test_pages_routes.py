@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from sochen.config import get_settings
-from sochen.db.models import Document, LlmCall, Tenant
+from sochen.db.models import Document, Tenant
 from sochen.db.models_outbox import Job
 from sochen.db.session import session_scope
 from sochen.evals import run_suite
 from tests.api._support import ENV
 from tests.api.test_v1_auth_jobs import add_job
 
-from ._pages import BROKEN_PDF, LAWFIRM, broken_yaml, make_world
+from ._pages import BROKEN_PDF, LAWFIRM, add_ledger_row, broken_yaml, make_world
 from .conftest import login, make_user
 
 pytestmark = pytest.mark.unit
@@ -25,20 +25,20 @@ QUESTION = "כמה עולה פגישת ייעוץ ראשונה?"
 
 
 @pytest.fixture
-def db_url(any_database_url, tmp_path, monkeypatch):
+def world(any_database_url, tmp_path, monkeypatch):
     """The clinic of tests/evals (version 1, no run yet) and the example law firm with its fee schedule."""
     for key, value in ENV.items():
         monkeypatch.setenv(key, value)
-    world = make_world(any_database_url, tmp_path / "world")
-    world_holder.clear()
-    world_holder.append(world)
-    yield any_database_url
+    yield make_world(any_database_url, tmp_path / "world")
     from sochen.agents.graph import forget_checkpointers
 
     forget_checkpointers()
 
 
-world_holder: list = []
+@pytest.fixture
+def db_url(world, any_database_url):
+    """The database of ``world`` (replaces the console conftest's two bare tenants)."""
+    return any_database_url
 
 
 @pytest.fixture
@@ -239,7 +239,10 @@ def test_viewer_cannot_promote_retry_or_cancel_and_an_agent_cannot_promote(as_us
     job = add_job(db_url, "clinic")
     viewer, agent = as_user("viewer", "clinic"), as_user("agent", "clinic")
     for client in (viewer, agent):
-        assert _call(client, "POST", "/console/t/clinic/owner/versions/1/promote", csrf_token=client.csrf).status_code == 403
+        assert (
+            _call(client, "POST", "/console/t/clinic/owner/versions/1/promote", csrf_token=client.csrf).status_code
+            == 403
+        )
         confirm = client.get("/console/t/clinic/owner/versions/1/promote")
         assert confirm.status_code == 200 and 'id="confirm-promote"' not in confirm.text
         assert "רק בעלים" in confirm.text
@@ -271,7 +274,7 @@ def _live(url: str) -> int | None:
         return session.scalar(select(Tenant.live_version).where(Tenant.slug == "clinic"))
 
 
-def test_promotion_is_refused_with_the_reason_then_allowed_after_a_passing_run(as_user, db_url):
+def test_promotion_is_refused_with_the_reason_then_allowed_after_a_passing_run(as_user, db_url, world):
     owner = as_user("owner", "clinic")
     refused = _call(owner, "POST", "/console/t/clinic/owner/versions/1/promote", csrf_token=owner.csrf)
     assert refused.status_code == 409 and "version 1 has no eval run" in refused.text
@@ -294,12 +297,14 @@ def test_promotion_is_refused_with_the_reason_then_allowed_after_a_passing_run(a
     assert "גרסה 1 חיה כעת" in owner.get(done.headers["location"]).text
 
     # Version 2 breaks the lead scenarios: its run fails the gate, promotion says which thresholds.
-    clinic = world_holder[0]
-    assert clinic.apply(broken_yaml()) == 2
+    assert world.apply(broken_yaml()) == 2
     failing = _run("clinic")
     assert not failing.passed
     page = owner.get("/console/t/clinic/owner/")
-    assert 'data-version="2" data-passed="false"' in page.text and 'data-threshold="min_pass_rate" class="bad"' in page.text
+    assert (
+        'data-version="2" data-passed="false"' in page.text
+        and 'data-threshold="min_pass_rate" class="bad"' in page.text
+    )
     confirm = owner.get("/console/t/clinic/owner/versions/2/promote")
     assert 'id="confirm-promote"' not in confirm.text and "(min_pass_rate)" in confirm.text
     refused = _call(owner, "POST", "/console/t/clinic/owner/versions/2/promote", csrf_token=owner.csrf)
@@ -310,33 +315,25 @@ def test_promotion_is_refused_with_the_reason_then_allowed_after_a_passing_run(a
 # -- the owner: usage and build vs. buy ---------------------------------------------------------
 
 
-def _ledger(url: str, when: datetime, *, locality: str, cost: float, request: str) -> None:
-    with session_scope(url) as session:
-        session.add(
-            LlmCall(
-                tenant_slug="clinic",
-                request_id=request,
-                provider="ollama-local" if locality == "local" else "openai",
-                model="qwen2.5" if locality == "local" else "gpt-4o",
-                locality=locality,
-                route=locality,
-                reason_code="simple",
-                reason="simple / פשוט",
-                tokens_in=1000,
-                tokens_out=200,
-                cost_usd=cost,
-                latency_ms=300.0,
-                outcome="ok",
-                created_at=when,
-            )
-        )
-
-
 def test_usage_per_provider_local_share_and_the_build_vs_buy_chart(as_user, db_url):
     for month, spend in ((9, 300.0), (10, 700.0), (11, 1100.0)):
-        _ledger(db_url, datetime(2026, month, 10, 12, tzinfo=UTC), locality="api", cost=spend, request=f"api{month}")
+        add_ledger_row(
+            db_url,
+            "clinic",
+            datetime(2026, month, 10, 12, tzinfo=UTC),
+            locality="api",
+            cost=spend,
+            request=f"api{month}",
+        )
         for i in range(3):
-            _ledger(db_url, datetime(2026, month, 11, 12, tzinfo=UTC), locality="local", cost=0, request=f"l{month}{i}")
+            add_ledger_row(
+                db_url,
+                "clinic",
+                datetime(2026, month, 11, 12, tzinfo=UTC),
+                locality="local",
+                cost=0,
+                request=f"l{month}{i}",
+            )
     owner = as_user("owner", "clinic")
     page = owner.get("/console/t/clinic/owner/usage", params={"month": "2026-11"})
     assert page.status_code == 200, page.text
