@@ -266,6 +266,7 @@ def upload_page(
             base=_base(user),
             uploads=outcomes,
             upload_error=error,
+            oob_documents=_documents(state, user),  # swapped in out of band: the list shows the new ones
         )
     return _page(request, state, user, status=status, uploads=outcomes, upload_error=error)
 

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from ..db.session import session_scope
 from ..db.tenants import TenantNotFoundError, get_tenant
-from ..evals import PromotionRefused, gate_of_version, promote_version
+from ..evals import GateResult, PromotionRefused, gate_of_version, promote_version
 from ..evals.overview import report_file, runs_overview, versions_overview
 from ..evals.store import VersionNotFoundError
 from ..llm.settings import LlmSettings
@@ -150,15 +150,14 @@ def promote_page(
     from ..api.inbound import write_scope
 
     slug = _tenant(user)
+    refused: GateResult | None = None
     with write_scope(state.settings.database_url) as session:
         try:
             result = promote_version(session, slug, version)
         except PromotionRefused as exc:
-            refused = exc.gate
+            refused = exc.gate  # nothing was changed: the gate is checked before the live version is set
         except (TenantNotFoundError, VersionNotFoundError):
             raise ConsoleError(404, "error.not_found") from None
-        else:
-            refused = None
     if refused is not None:
         _, live = _gate_or_404(state, slug, version)
         return render(
@@ -239,6 +238,8 @@ def _job_action(
     slug = _tenant(user)
     woken: list[str] = []
     inbound = False
+    problem: str | None = None
+    count = 0
     with write_scope(state.settings.database_url) as session:
         try:
             job = tenant_job(session, slug, job_id)
@@ -252,8 +253,6 @@ def _job_action(
             raise ConsoleError(404, "error.not_found") from None
         except JobStateError as exc:
             problem = str(exc)
-        else:
-            problem = None
     if problem is not None:
         with session_scope(state.settings.database_url) as session:
             jobs = [job_dict(j) for j in list_jobs(session, tenant=slug, limit=200)]

@@ -164,6 +164,7 @@ def test_a_lawyer_asks_opens_a_cited_clause_and_uploads(world, any_database_url,
         assert "הקובץ פגום או קטוע" in failed.locator(".reason").inner_text()
         assert direction(page, "#uploads li.upload.failed .reason") == "rtl"
         assert page.eval_on_selector("#upload-progress", "el => el.value === el.max && el.max > 0")
+        assert "הסכם התקשרות.docx" in page.inner_text("#documents")  # the list was refreshed, no reload
         shot(page, "archive-upload")
 
 

@@ -342,5 +342,17 @@ def test_usage_per_provider_local_share_and_the_build_vs_buy_chart(as_user, db_u
     assert 'class="trend"' in page.text
     assert "בעוד כ-6.2 חודשים" in page.text  # $1,100 now; least squares over Jun–Nov: +$225.7 a month; $2,500
     assert "openai" in page.text and "ollama-local" in page.text
+    # The English console (an integrator): the same pages, left to right, English strings.
+    owner.get("/console/lang", params={"to": "en"})
+    for path, text in (
+        ("/owner/usage?month=2026-11", "Build vs. buy"),
+        ("/owner/", "Configuration versions"),
+        ("/owner/jobs", "Jobs and dead letters"),
+        ("/owner/versions/1/promote", "does not pass the gate"),
+        ("/archive", "Ask the documents"),
+    ):
+        english = owner.get(f"/console/t/clinic{path}")
+        assert english.status_code == 200 and 'dir="ltr"' in english.text and text in english.text, path
+    owner.get("/console/lang", params={"to": "he"})
     bad = owner.get("/console/t/clinic/owner/usage", params={"month": "נובמבר"})
     assert bad.status_code == 422 and "2026-11" in bad.text

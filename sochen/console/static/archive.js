@@ -8,7 +8,10 @@
     list.textContent = "";
     Array.prototype.forEach.call(input.files || [], function (file) {
       var item = document.createElement("li");
-      item.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+      var name = document.createElement("bdi");
+      name.textContent = file.name;
+      item.appendChild(name);
+      item.appendChild(document.createTextNode(" (" + Math.max(1, Math.round(file.size / 1024)) + " KB)"));
       list.appendChild(item);
     });
   }
