@@ -27,7 +27,7 @@ from ..evals import GateResult, PromotionRefused, gate_of_version, promote_versi
 from ..evals.overview import report_file, runs_overview, versions_overview
 from ..evals.store import VersionNotFoundError
 from ..llm.settings import LlmSettings
-from ..llm.usage import break_even, tenant_usage, usage_history
+from ..llm.usage import break_even, usage_history
 from ..workflows import JobNotFoundError, JobStateError, cancel_job, job_dict, list_jobs, retry_job
 from ..workflows.inbound import INBOUND_ACTION
 from ..workflows.outbox import tenant_job
@@ -314,12 +314,11 @@ def usage_page(
     bad_month = False
     with session_scope(state.settings.database_url) as session:
         try:
-            report = tenant_usage(session, slug, month or None, settings=settings)
+            history = usage_history(session, slug, months=6, until=month or None, settings=settings)
         except ValueError:
             bad_month = True
-            report = tenant_usage(session, slug, None, settings=settings)
-        first = datetime.strptime(report["month"], "%Y-%m").date()
-        history = usage_history(session, slug, months=6, until=first, settings=settings)
+            history = usage_history(session, slug, months=6, settings=settings)
+    report = history[-1]  # the month asked for, in full
     verdict = break_even(history, settings.selfhost_server_monthly_usd)
     chart = Markup(  # every text inside is escaped by spend_chart
         spend_chart(

@@ -7,6 +7,7 @@ it). Every read is scoped by the tenant's slug: a run id of another tenant is "n
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..config import TenantConfig
+from ..db.models import TenantVersion
 from ..db.models_evals import EvalRun
 from ..db.tenants import get_tenant, list_versions
-from .gate import GateResult, gate_of_version
+from .gate import GateResult, gate_status, version_suite_digest
 from .store import list_runs
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "report_file",
     "run_summary",
     "runs_overview",
+    "suite_digest_now",
     "versions_overview",
 ]
 
@@ -86,12 +90,46 @@ def run_summary(run: EvalRun) -> RunSummary:
     )
 
 
+_DIGESTS: dict[tuple[Any, ...], str | None] = {}
+_DIGESTS_LOCK = threading.Lock()
+
+
+def suite_digest_now(row: TenantVersion) -> str | None:
+    """:func:`~sochen.evals.gate.version_suite_digest` of ``row``, read again only when its files change.
+
+    Parsing a suite (pure-Python YAML, the installed connectors' actions) costs a few hundred
+    milliseconds; a page listing versions asks for it on every load. The key is the version's digest
+    and the path, size and modification time of every scenario file, so an edited file is read again.
+    """
+    from .loading import SuiteError, suite_paths
+
+    folder = Path(row.source_path).parent if row.source_path else None
+    if folder is None:
+        return None
+    try:
+        files = suite_paths(TenantConfig.model_validate(row.config), folder)
+        stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    except (SuiteError, OSError):
+        return version_suite_digest(row, folder)  # unreadable: no caching, the gate says so
+    key = (row.digest, str(folder), stamp)
+    with _DIGESTS_LOCK:
+        if key in _DIGESTS:
+            return _DIGESTS[key]
+    digest = version_suite_digest(row, folder)
+    with _DIGESTS_LOCK:
+        if len(_DIGESTS) > 1000:
+            _DIGESTS.clear()
+        _DIGESTS[key] = digest
+    return digest
+
+
 def versions_overview(session: Session, slug: str, *, limit: int = 20) -> list[VersionSummary]:
     """The tenant's newest versions, each with the gate's verdict as of now (newest first)."""
     tenant = get_tenant(session, slug)
     rows = list_versions(session, slug, limit=limit)
     out = []
     for i, row in enumerate(rows):
+        gate = gate_status(session, slug, version=row.version, suite_digest=suite_digest_now(row))
         out.append(
             VersionSummary(
                 version=row.version,
@@ -99,7 +137,7 @@ def versions_overview(session: Session, slug: str, *, limit: int = 20) -> list[V
                 created_at=_iso(row.created_at),
                 live=tenant.live_version == row.version,
                 newest=i == 0,
-                gate=gate_of_version(session, slug, row.version),
+                gate=gate,
             )
         )
     return out

@@ -11,7 +11,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -200,13 +200,17 @@ def usage_history(
     tenant: str,
     *,
     months: int = 6,
-    until: date | None = None,
+    until: str | date | None = None,
     settings: LlmSettings | None = None,
 ) -> list[dict[str, Any]]:
-    """:func:`tenant_usage` of the ``months`` calendar months up to ``until`` (default: this month), oldest first."""
+    """:func:`tenant_usage` of the ``months`` calendar months up to ``until``, oldest first.
+
+    ``until`` is ``YYYY-MM`` or a date in the last month (default: this month in the tenant's zone);
+    a bad month raises ``ValueError``. The last item is that month's full report.
+    """
     settings = settings or LlmSettings()
     zone, _ = _zone(session, tenant)
-    last = (until or datetime.now(UTC).astimezone(zone).date()).replace(day=1)
+    last = until.replace(day=1) if isinstance(until, date) else parse_month(until, tz=zone)
     return [tenant_usage(session, tenant, first, settings=settings) for first in _months_back(last, months)]
 
 

@@ -93,5 +93,8 @@ def test_tenant_usage_and_history_read_calendar_months_in_the_tenants_zone(any_d
         history = usage_history(session, "clinic", months=3, until=date(2026, 11, 1))
         assert [m["month"] for m in history] == ["2026-09", "2026-10", "2026-11"]
         assert [m["api_spend_usd"] for m in history] == [2.0, 0.0, 5.0]
+        assert usage_history(session, "clinic", months=2, until="2026-11")[-1] == november
         with pytest.raises(ValueError, match="2026-11"):
             tenant_usage(session, "clinic", "November")
+        with pytest.raises(ValueError, match="2026-11"):
+            usage_history(session, "clinic", until="November")
