@@ -95,6 +95,25 @@ def demo(
     console.print(
         '\nnext: sochen chat --tenant clinic · sochen search --tenant lawfirm "שאלה" · sochen serve', highlight=False
     )
+    _console_login()
+
+
+DEMO_LOGIN = "owner@clinic.demo"
+
+
+def _console_login() -> None:
+    """An owner account of the clinic with a new generated password (printed once; never a fixed one)."""
+    from ..console.users import create_or_reset
+
+    with db_session() as session:
+        user, password = create_or_reset(session, login=DEMO_LOGIN, name="בעלי המרפאה", role="owner", tenant="clinic")
+    console.print(
+        "\n[bold]4. המסוף | the web console[/]: sochen serve, ואז | then http://127.0.0.1:8000/console/\n"
+        f"   login: {user.login}\n   password (מוצגת פעם אחת | shown once; sochen users reset-password "
+        f"{user.login} for a new one): {password}",
+        highlight=False,
+        markup=True,
+    )
 
 
 def _apply(path: Path, source: Path | None, store_version):

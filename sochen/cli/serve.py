@@ -33,7 +33,10 @@ def serve(
             "store opens in one process only; use PostgreSQL and a Qdrant server to scale out.",
             highlight=False,
         )
-    err_console.print(f"Sochen API on http://{host}:{port}  (docs: /docs)", highlight=False)
+    err_console.print(
+        f"Sochen API on http://{host}:{port}  (docs: /docs · המסוף | console: /console/ — sochen users add)",
+        highlight=False,
+    )
     uvicorn.run(
         "sochen.api:create_app",
         factory=True,

@@ -232,7 +232,10 @@ async def events(request: Request, user: Viewer, conversation: str = "") -> Stre
     async def stream() -> AsyncIterator[str]:
         cursor, _ = await anyio.to_thread.run_sync(step, None)
         started = last_beat = time.monotonic()
-        yield "retry: 3000\n\n"
+        # One refresh at once: whatever changed between the page's render and this cursor is not lost.
+        yield "retry: 3000\n\nevent: inbox\ndata: connected\n\n"
+        if conversation:
+            yield "event: conv\ndata: connected\n\n"
         while time.monotonic() - started < limit:
             if await request.is_disconnected():
                 return

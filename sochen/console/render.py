@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request, Response
@@ -55,6 +57,18 @@ def _finalize(value: object) -> object:
     return "" if value is None else visible_controls(value)
 
 
+DISPLAY_ZONE = ZoneInfo("Asia/Jerusalem")
+
+
+def when(value: datetime | None) -> str:
+    """A time as people here read it: Israel's clock, ``dd/mm HH:MM`` (SQLite's naive values are UTC)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(DISPLAY_ZONE).strftime("%d/%m %H:%M")
+
+
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES)),
     autoescape=True,
@@ -63,6 +77,7 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.filters["when"] = when
 
 
 def nav_entries(user: ConsoleUser | None) -> list[tuple[str, str, str]]:

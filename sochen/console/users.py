@@ -22,6 +22,7 @@ __all__ = [
     "UserError",
     "UserView",
     "authenticate",
+    "create_or_reset",
     "create_user",
     "disable_user",
     "list_users",
@@ -129,6 +130,15 @@ def reset_password(session: Session, login: str, password: str | None = None) ->
     row.password_hash = hash_password(password)
     row.session_epoch += 1
     return UserView.of(row), password
+
+
+def create_or_reset(session: Session, *, login: str, name: str, role: str, tenant: str | None) -> tuple[UserView, str]:
+    """An account with a fresh generated password: created, or (when it exists) enabled with a new password."""
+    row = session.scalar(select(ConsoleUser).where(ConsoleUser.login == login.strip().lower()))
+    if row is None:
+        return create_user(session, login=login, name=name, role=role, tenant=tenant)
+    row.disabled = False
+    return reset_password(session, login)
 
 
 def authenticate(

@@ -7,7 +7,6 @@ real ones). ``client.csrf`` is the session's token for POSTs (form field ``csrf_
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -16,13 +15,13 @@ from fastapi.testclient import TestClient
 from sochen.api import create_app
 from sochen.config import get_settings
 from sochen.db.migrate import upgrade
-from sochen.db.session import session_scope
 from tests.api._support import ENV, apply_tenant
 from tests.api.conftest import RecordingQueue, api_settings
 
-PASSWORD = "סיסמה-ארוכה-1234"
-_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-_HEADER = re.compile(r'"X-CSRF-Token": "([^"]+)"')
+from ._browser import browser, served
+from ._support import PASSWORD, login, make_user
+
+__all__ = ["PASSWORD", "browser", "login", "make_user", "served"]
 
 
 @pytest.fixture
@@ -34,33 +33,6 @@ def db_url(any_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     apply_tenant(any_database_url, "clinic")
     apply_tenant(any_database_url, "lawfirm", connectors=False)
     return any_database_url
-
-
-def make_user(db_url: str, login: str, role: str, tenant: str | None, *, name: str = "") -> str:
-    """Create an account with :data:`PASSWORD`; returns its id."""
-    from sochen.console.users import create_user
-
-    with session_scope(db_url) as session:
-        user, _ = create_user(session, login=login, name=name or login, role=role, tenant=tenant, password=PASSWORD)
-    return user.id
-
-
-def login(client: TestClient, login: str, password: str = PASSWORD) -> TestClient:
-    """Sign in through the form; sets ``client.csrf`` (the session's token)."""
-    page = client.get("/console/login")
-    token = _FIELD.search(page.text)
-    assert token, page.text
-    response = client.post(
-        "/console/login",
-        data={"login": login, "password": password, "csrf_token": token.group(1), "next": "/console/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    landing = client.get(response.headers["location"])
-    found = _HEADER.search(landing.text)
-    assert found, landing.text
-    client.csrf = found.group(1)  # type: ignore[attr-defined]
-    return client
 
 
 @pytest.fixture
