@@ -122,6 +122,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "owner.runs.started": ("התחילה", "Started"),
     "owner.runs.report": ("דוח HTML", "HTML report"),
     "owner.runs.no_report": ("הדוח אינו זמין", "report not available"),
+    "run.running": ("רצה", "running"),
+    "run.finished": ("הסתיימה", "finished"),
+    "run.error": ("נכשלה בשגיאה", "error"),
     # owner: jobs
     "owner.jobs.title": ("משימות ותור המתים", "Jobs and dead letters"),
     "owner.jobs.all": ("הכול", "All"),
