@@ -119,6 +119,13 @@ def conversation_panel(request: Request, conversation_id: str, user: Viewer) -> 
     return render(request, "_conversation_panel.html", user=user, **context)
 
 
+@router.get("/conversations/{conversation_id}/actions")
+def conversation_actions(request: Request, conversation_id: str, user: Agent) -> Response:
+    """The state, the buttons and the window alone (swapped in live: a handoff that arrives shows at once)."""
+    context = _detail_context(request, user, conversation_id)
+    return render(request, "_conversation_actions.html", user=user, **context)
+
+
 def _back(user: ConsoleUser, conversation_id: str, done: str) -> Response:
     return RedirectResponse(f"/console/t/{user.tenant}/conversations/{conversation_id}?done={done}", status_code=303)
 

@@ -1,6 +1,6 @@
 """Templates, the render helper and the console's route class (error pages, security headers).
 
-- :func:`render` fills every page's common context (``t``, ``lang``, ``user``, ``tenant``,
+- :func:`render` fills every page's common context (``t``, ``has_text(key)``, ``lang``, ``user``, ``tenant``,
   ``csrf_field()``, ``csrf_token``, the nav) and renders a template of ``sochen/console/templates``.
 - Autoescaping is on everywhere, and every ``{{ value }}`` first passes :func:`visible_controls`,
   which makes bidi control characters visible (``⟦U+202E⟧``): a customer's text cannot reorder the page.
@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from markupsafe import Markup
 
 from .auth import ConsoleError, ConsoleUser, login_url, request_lang
-from .i18n import bound
+from .i18n import CATALOGUE, bound
 from .security import CSRF_FIELD
 
 __all__ = ["TEMPLATES", "ConsoleRoute", "nav_entries", "render", "visible_controls"]
@@ -111,6 +111,7 @@ def render(
     html = _env.get_template(template).render(
         request=request,
         t=bound(lang),
+        has_text=CATALOGUE.__contains__,
         lang=lang,
         dir="ltr" if lang == "en" else "rtl",
         user=user,

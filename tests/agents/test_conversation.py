@@ -186,3 +186,18 @@ def test_a_person_takes_over_and_gives_back(clinic):
     assert silent.reply is None and silent.status == "handoff"
     release_handoff(get_settings(), "clinic", first.conversation_id)
     assert "350" in chat.say("מה המחיר של ניקוי אבנית?").reply
+
+
+def test_a_closed_conversation_reopens_for_the_agent_when_the_customer_writes(clinic, any_database_url):
+    from sochen.workflows.inbox import close_conversation, inbox_state
+
+    chat = Chat(clinic, "972520000004")
+    handed = chat.say("אני רוצה לדבר עם נציג")
+    assert handed.status == "handoff"
+    with session_scope(any_database_url) as s:
+        close_conversation(s, "clinic", handed.conversation_id)
+    back = chat.say("מה המחיר של ניקוי אבנית?")
+    assert back.status == "active" and "350" in back.reply
+    with session_scope(any_database_url) as s:
+        row = s.get(Conversation, handed.conversation_id)
+        assert inbox_state(row.status, row.handoff_reason, row.taken_by) == "active"

@@ -46,6 +46,11 @@ def deliver(served: Served, text: str, message_id: str) -> None:
     assert response.status_code == 200, response.text
 
 
+def direction(page, selector: str) -> str:
+    """The computed direction of the first match, read in one script run (a live swap cannot detach it midway)."""
+    return page.evaluate("s => getComputedStyle(document.querySelector(s)).direction", selector)
+
+
 def sent_texts(graph: FakeGraphApi) -> list[str]:
     return [m.get("text", {}).get("body", "") for m in graph.sent]
 
@@ -55,7 +60,7 @@ def test_receptionist_journey(served: Served, browser, tmp_path: Path):
     page.set_default_timeout(30_000)
     page.goto(served.url + "/console/t/clinic/inbox")
     assert "/console/login" in page.url
-    assert page.eval_on_selector("html", "el => getComputedStyle(el).direction") == "rtl"
+    assert direction(page, "html") == "rtl"
     shoot(page, "console-login", tmp_path)
     page.fill("input[name=login]", "rutie@clinic.example")
     page.fill("input[name=password]", PASSWORD)
@@ -70,8 +75,7 @@ def test_receptionist_journey(served: Served, browser, tmp_path: Path):
     row = page.wait_for_selector('[data-conversation][data-state="needs_person"]', timeout=90_000)
     assert "דנה כהן" in row.inner_text()
     page.wait_for_selector("#handoff-badge .badge", timeout=40_000)  # the badge: every 30 s or on the feed
-    preview = page.locator(".conv .preview").first
-    assert preview.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert direction(page, ".conv .preview") == "rtl"
     shoot(page, "console-inbox", tmp_path)
     # The agent's own holding reply went out through the channel before the person came.
     wait_until(lambda: len(served.graph.sent) >= 1, 30, "the agent's holding reply")
@@ -81,7 +85,7 @@ def test_receptionist_journey(served: Served, browser, tmp_path: Path):
     page.wait_for_selector("#transcript")
     body = page.locator(".msg.user .body").first
     assert "לדבר עם נציג" in body.inner_text()
-    assert body.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert direction(page, ".msg.user .body") == "rtl"
     page.click("#act-take")
     page.wait_for_selector(".flash")
     assert "השיחה אצלך" in page.locator(".flash").inner_text()
@@ -105,5 +109,11 @@ def test_receptionist_journey(served: Served, browser, tmp_path: Path):
     page.click("#act-release")
     page.wait_for_selector(".flash")
     assert page.locator("#conv-state").get_attribute("class") == "pill active"
+    # On a phone: nothing wider than the screen, the transcript still right to left.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert direction(page, ".msg.user .body") == "rtl"
+    shoot(page, "console-conversation-phone", tmp_path)
+    page.set_viewport_size({"width": 1200, "height": 900})
     page.goto(served.url + "/console/t/clinic/inbox?state=active")
     page.wait_for_selector('[data-conversation][data-state="active"]')

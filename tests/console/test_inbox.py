@@ -127,6 +127,12 @@ def test_conversation_shows_route_reason_citations_and_jobs(db_url, signed_in):
     assert "local" in text and "gemma3:270m" in text and "sensitive_local" in text
     assert "מחירון" in text and "מחירים › הלבנה" in text
     assert "zoho_crm.upsert_lead" in text and "INVALID_TOKEN" in text and 'data-status="dead"' in text
+    assert "נכשלה סופית" in text and "ניסיונות: 8" in text
+    from sochen.db.models_privacy import AccessLogEntry
+
+    with session_scope(db_url) as session:  # who read the transcript is on the record
+        entries = [(e.actor_kind, e.action, e.target) for e in session.scalars(select(AccessLogEntry))]
+    assert ("user", "read", conv) in entries
 
 
 def test_take_reply_note_release_close(db_url, signed_in):
@@ -175,7 +181,8 @@ def test_viewer_cannot_act(db_url, signed_in):
     conv = seed(db_url, "972500000006", "שלום", status="handoff", reason="human_request")
     viewer = signed_in("viewer")
     page = viewer.get(conv_url(conv)).text
-    assert "צפייה בלבד" in page and 'id="reply-form"' not in page
+    assert "צפייה בלבד" in page and 'id="reply-form"' not in page and 'id="act-take"' not in page
+    assert viewer.get(conv_url(conv, action="actions")).status_code == 403
     for action in ("take", "release", "close", "note", "reply"):
         response = viewer.post(conv_url(conv, action=action), data={"csrf_token": viewer.csrf, "text": "x"})
         assert response.status_code == 403, action
@@ -242,3 +249,15 @@ def test_live_feed_reports_a_change_from_elsewhere(db_url, signed_in, monkeypatc
     worker.join(timeout=10)
     assert body.startswith("retry: 3000")
     assert "event: inbox\ndata: changed" in body and "event: conv\ndata: changed" in body
+
+
+def test_conversation_page_in_english(db_url, signed_in):
+    conv = seed(db_url, "972500000012", "שלום, יש לי שאלה על Invisalign")
+    client = signed_in("agent")
+    client.get("/console/lang?to=en")
+    page = client.get(conv_url(conv))
+    assert page.status_code == 200 and '<html lang="en" dir="ltr">' in page.text
+    assert "Take over" in page.text and "Internal note" in page.text
+    assert '<p class="body" dir="auto">שלום, יש לי שאלה על Invisalign</p>' in page.text  # still right to left
+    actions = client.get(conv_url(conv, action="actions"))
+    assert actions.status_code == 200 and 'id="act-take"' in actions.text
