@@ -26,18 +26,17 @@ from sochen.evals import run_suite
 from tests.api._support import ENV
 from tests.api.conftest import RecordingQueue, api_settings
 
+from ._browser import shoot
 from ._pages import BROKEN_PDF, LAWFIRM, add_ledger_row, broken_yaml, make_world
-from .conftest import PASSWORD, make_user
+from ._support import PASSWORD, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "bench" / "out" / "screenshots"
 WAIT_MS = 30_000
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"),
 ]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
 
 
 @contextmanager
@@ -78,18 +77,6 @@ def world(any_database_url, tmp_path, monkeypatch):
     forget_checkpointers()
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 def sign_in(browser: Any, base: str, login: str) -> Any:
     """A new page signed in as ``login`` through the form."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="he-IL")
@@ -107,12 +94,7 @@ def direction(page: Any, selector: str) -> str:
     return page.eval_on_selector(selector, "el => getComputedStyle(el).direction")
 
 
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def test_a_lawyer_asks_opens_a_cited_clause_and_uploads(world, any_database_url, browser):
+def test_a_lawyer_asks_opens_a_cited_clause_and_uploads(world, any_database_url, browser, tmp_path):
     make_user(any_database_url, "lawyer@lawfirm.example", "agent", "lawfirm", name="עו״ד מיכל לוי")
     with live_server() as base:
         page = sign_in(browser, base, "lawyer@lawfirm.example")
@@ -127,7 +109,7 @@ def test_a_lawyer_asks_opens_a_cited_clause_and_uploads(world, any_database_url,
         first = page.locator("#answer .citation").first
         quote = first.locator("blockquote").inner_text()
         assert "עמ׳" in first.locator("a.cite-link").inner_text()  # the clause's page in the PDF
-        shot(page, "archive-answer")
+        shoot(page, "archive-answer", tmp_path)
 
         first.locator("a.cite-link").click()
         page.wait_for_selector("article.passage.cited")
@@ -139,11 +121,11 @@ def test_a_lawyer_asks_opens_a_cited_clause_and_uploads(world, any_database_url,
             "article.passage.cited", "el => { const r = el.getBoundingClientRect(); return r.top < innerHeight; }"
         )
         assert in_view
-        shot(page, "archive-document")
+        shoot(page, "archive-document", tmp_path)
 
         page.goto(f"{base}/console/t/lawfirm/archive/search?q=ריטיינר")
         page.wait_for_selector("#hits .hit")
-        shot(page, "archive-search")
+        shoot(page, "archive-search", tmp_path)
 
         page.goto(f"{base}/console/t/lawfirm/archive")
         docx = LAWFIRM / "docs" / "engagement_agreement.docx"
@@ -165,7 +147,7 @@ def test_a_lawyer_asks_opens_a_cited_clause_and_uploads(world, any_database_url,
         assert direction(page, "#uploads li.upload.failed .reason") == "rtl"
         assert page.eval_on_selector("#upload-progress", "el => el.value === el.max && el.max > 0")
         assert "הסכם התקשרות.docx" in page.inner_text("#documents")  # the list was refreshed, no reload
-        shot(page, "archive-upload")
+        shoot(page, "archive-upload", tmp_path)
 
 
 def _live(url: str) -> int | None:
@@ -173,7 +155,9 @@ def _live(url: str) -> int | None:
         return session.scalar(select(Tenant.live_version).where(Tenant.slug == "clinic"))
 
 
-def test_promote_is_refused_for_a_failing_version_and_allowed_after_a_passing_run(world, any_database_url, browser):
+def test_promote_is_refused_for_a_failing_version_and_allowed_after_a_passing_run(
+    world, any_database_url, browser, tmp_path
+):
     make_user(any_database_url, "owner@clinic.example", "owner", "clinic", name="ד״ר רונית כהן")
     make_user(any_database_url, "viewer@clinic.example", "viewer", "clinic", name="צופה")
     assert world.apply(broken_yaml()) == 2
@@ -190,7 +174,7 @@ def test_promote_is_refused_for_a_failing_version_and_allowed_after_a_passing_ru
         assert owner.locator("#confirm-promote").count() == 0
         assert "(min_pass_rate)" in owner.inner_text(".reasons")
         assert owner.locator("tr[data-threshold='min_pass_rate'].bad").count() == 1
-        shot(owner, "owner-promote-refused")
+        shoot(owner, "owner-promote-refused", tmp_path)
 
         # A passing run of version 1 (the clinic as first applied), then promotion with confirmation.
         passing = run_suite(get_settings(), "clinic", version=1, jobs=2)
@@ -198,10 +182,10 @@ def test_promote_is_refused_for_a_failing_version_and_allowed_after_a_passing_ru
         owner.goto(f"{base}/console/t/clinic/owner/")
         version1 = owner.locator("article.version[data-version='1']")
         assert version1.get_attribute("data-passed") == "true"
-        shot(owner, "owner-versions")
+        shoot(owner, "owner-versions", tmp_path)
         version1.locator("a.button").click()
         owner.wait_for_selector("#confirm-promote")
-        shot(owner, "owner-promote-confirm")
+        shoot(owner, "owner-promote-confirm", tmp_path)
         owner.click("#confirm-promote")
         owner.wait_for_selector(".flash")
         assert "גרסה 1 חיה כעת" in owner.inner_text(".flash")
@@ -210,9 +194,9 @@ def test_promote_is_refused_for_a_failing_version_and_allowed_after_a_passing_ru
 
         owner.goto(f"{base}/console/t/clinic/owner/runs/{passing.run_id}/report")
         assert direction(owner, "body") == "rtl"
-        shot(owner, "owner-eval-report")
+        shoot(owner, "owner-eval-report", tmp_path)
         owner.goto(f"{base}/console/t/clinic/owner/jobs")
-        shot(owner, "owner-jobs")
+        shoot(owner, "owner-jobs", tmp_path)
         today = datetime.now(ZoneInfo("Asia/Jerusalem"))  # the clinic's months are Israel's
         for back, spend in enumerate((1450.0, 1100.0, 800.0, 450.0)):  # this month and the three before
             year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
@@ -224,7 +208,7 @@ def test_promote_is_refused_for_a_failing_version_and_allowed_after_a_passing_ru
         owner.wait_for_selector("svg.spend-chart")
         assert owner.locator("svg.spend-chart rect.bar").count() == 6
         assert "80%" in owner.inner_text("#local-share")  # 4 of 5 requests this month went to the local model
-        shot(owner, "owner-usage")
+        shoot(owner, "owner-usage", tmp_path)
 
         # A viewer sees the verdicts but cannot promote, even on the confirmation page.
         viewer = sign_in(browser, base, "viewer@clinic.example")
@@ -233,7 +217,7 @@ def test_promote_is_refused_for_a_failing_version_and_allowed_after_a_passing_ru
         viewer.goto(f"{base}/console/t/clinic/owner/versions/1/promote")
         assert viewer.locator("#confirm-promote").count() == 0
         assert "רק בעלים" in viewer.inner_text("main")
-        shot(viewer, "owner-viewer-cannot-promote")
+        shoot(viewer, "owner-viewer-cannot-promote", tmp_path)
         # A cross-tenant URL answers 404 in the browser too.
         response = viewer.goto(f"{base}/console/t/lawfirm/owner/")
         assert response is not None and response.status == 404

@@ -17,7 +17,7 @@ from tests.api._support import ENV
 from tests.api.test_v1_auth_jobs import add_job
 
 from ._pages import BROKEN_PDF, LAWFIRM, add_ledger_row, broken_yaml, make_world
-from .conftest import login, make_user
+from ._support import login, make_user
 
 pytestmark = pytest.mark.unit
 
