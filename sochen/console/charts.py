@@ -70,10 +70,11 @@ def spend_chart(
             f'height="{top + plot_h - bar_top:.1f}" fill="#1565c0"><title>{escape(month)}: '
             f"{escape(_money(value))}</title></rect>"
         )
-        parts.append(
-            f'<text x="{x + step / 2:.1f}" y="{bar_top - 4:.1f}" text-anchor="middle" {_FONT}>'
-            f"{escape(_money(value))}</text>"
-        )
+        if value > 0:  # an empty month's bar has no height: its "$0" would crowd the axis
+            parts.append(
+                f'<text x="{x + step / 2:.1f}" y="{bar_top - 4:.1f}" text-anchor="middle" {_FONT}>'
+                f"{escape(_money(value))}</text>"
+            )
         parts.append(
             f'<text x="{x + step / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" {_FONT}>{escape(month)}</text>'
         )
