@@ -173,13 +173,14 @@ def conversations_show(
 def handoff_take(
     conversation_id: str = typer.Argument(..., help="Conversation id (see `sochen conversations list`)."),
     tenant: str = typer.Option(..., "--tenant", "-t", help="Tenant slug."),
+    by: str = typer.Option("", "--by", help="Who takes it (shown in the console's inbox)."),
 ) -> None:
     """A person takes a conversation: the agent stays silent until it is released."""
     from ..workflows.conversations import take_over
 
     ready_database_url()
     try:
-        take_over(get_settings(), tenant, conversation_id)
+        take_over(get_settings(), tenant, conversation_id, by=by or None)
     except LookupError as exc:
         fail(str(exc))
     console.print(f"השיחה {conversation_id} אצל נציג; הסוכן שותק עד `sochen handoff release`.", highlight=False)

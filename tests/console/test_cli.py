@@ -86,6 +86,11 @@ def test_handoff_close_and_note(db_url):
     note = invoke("handoff", "note", "c1", "לחזור אליה מחר", "--tenant", "clinic")
     assert note.exit_code == 0, note.output
     assert invoke("handoff", "note", "c1", "x", "--tenant", "lawfirm").exit_code == 1  # another tenant's id
+    taken = invoke("handoff", "take", "c1", "--tenant", "clinic", "--by", "רותי")
+    assert taken.exit_code == 0, taken.output
+    with session_scope(db_url) as session:
+        row = session.get(Conversation, "c1")
+        assert (row.status, row.taken_by) == ("handoff", "רותי")
     assert invoke("handoff", "close", "c1", "--tenant", "clinic").exit_code == 0
     with session_scope(db_url) as session:
         assert session.get(Conversation, "c1").status == "closed"
