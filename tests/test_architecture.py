@@ -21,7 +21,9 @@ ALLOWED: dict[str, set[str]] = {
     "agents": BASE | {"privacy", "tenancy", "llm", "rag", "connectors", "agents"},
     "workflows": BASE | {"privacy", "tenancy", "llm", "rag", "connectors", "agents", "workflows"},
     # The web console: pages over the services of workflows (and below) and api's state; only api mounts it.
-    "console": BASE | {"privacy", "tenancy", "llm", "rag", "connectors", "agents", "workflows", "api", "console"},
+    # (and evals: the owner's pages show the gate, runs and reports and promote through it)
+    "console": BASE
+    | {"privacy", "tenancy", "llm", "rag", "connectors", "agents", "workflows", "evals", "api", "console"},
 }
 ANYTHING = {"evals", "api", "cli"}
 

@@ -46,11 +46,11 @@ from ..llm import (
 from ..llm.providers.base import Completion, Message, ProviderConfigError
 from ..privacy import assess, redact
 from ..rag.retriever import Retriever, SearchHit
-from ..tenancy import ResolvedTenant
+from ..tenancy import ResolvedTenant, resolver_for
 from .answering import Library, answer
 from .answering.language import search_query
 
-__all__ = ["AskResult", "ask", "build_available_providers", "library_for"]
+__all__ = ["AskResult", "ask", "ask_live", "build_available_providers", "library_for"]
 
 _SEPARATOR = "\n\u2063\u2063\u2063\n"  # invisible separators: survive redaction, never in documents
 
@@ -150,6 +150,27 @@ def library_for(retriever: Retriever, tenant: ResolvedTenant) -> Library:
 
 
 _LIBRARIES: dict[tuple[str, int, int], tuple[tuple[SearchHit, ...], dict[str, str]]] = {}
+
+
+def ask_live(
+    settings: Settings,
+    tenant: str,
+    question: str,
+    *,
+    retriever: Retriever | None = None,
+    providers: Mapping[str, Provider] | None = None,
+    top_k: int | None = None,
+) -> dict[str, Any]:
+    """:func:`ask` the tenant's live version (the promoted one, never a newer one): the answer as JSON.
+
+    The edge of ``POST /v1/{tenant}/ask`` and the console's archive page; ``version`` in the result
+    names the version that answered. Raises ``TenantNotFoundError`` / ``TenantNotLiveError``.
+    """
+    live = resolver_for(settings).live(tenant)
+    result = ask(settings, live, question, retriever=retriever, providers=providers, top_k=top_k)
+    data = result.as_dict()
+    data["version"] = live.version
+    return data
 
 
 def ask(

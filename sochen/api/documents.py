@@ -14,6 +14,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,15 +22,26 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ..config import Settings
-from ..db.models import Document
+from ..db.models import Chunk, Document
 from ..db.session import session_scope
-from ..tenancy import resolver_for
+from ..tenancy import ResolvedTenant, resolver_for
 from .errors import ApiError
 
 if TYPE_CHECKING:  # the knowledge base (Qdrant client, embedders) loads on first use, not at import
-    from ..rag.retriever import Retriever
+    from ..rag.retriever import Retriever, SearchHit
 
-__all__ = ["delete_document", "document_dict", "list_documents", "safe_filename", "upload_document", "upload_folder"]
+__all__ = [
+    "FileOutcome",
+    "delete_document",
+    "document_dict",
+    "document_with_chunks",
+    "list_documents",
+    "safe_filename",
+    "search_documents",
+    "upload_document",
+    "upload_files",
+    "upload_folder",
+]
 
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -118,6 +130,92 @@ def upload_document(
         if doc is None:  # pragma: no cover - ingest reported success
             raise ApiError(409, "document_missing", "המסמך לא נשמר", "the document was not stored")
         return outcome, document_dict(doc)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file of a multi-file upload: ingested, or refused and why."""
+
+    filename: str
+    outcome: str
+    """'added', 'updated', 'unchanged' or 'failed'."""
+    document: dict[str, Any] | None = None
+    reason: str | None = None
+    """The refusal's code (``document_invalid_pdf``, ``document_unsupported``, ``too_large``, ...)."""
+    message_he: str | None = None
+    message_en: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the file was refused (nothing of it was stored)."""
+        return self.outcome == "failed"
+
+
+def upload_files(
+    retriever: Retriever,
+    tenant: str,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    tags: Sequence[str] = (),
+    max_bytes: int | None = None,
+) -> list[FileOutcome]:
+    """Ingest several uploaded files one by one with :func:`upload_document`; one bad file loses nothing else.
+
+    Each file gets its outcome, in the order given: a refused file (unreadable, unsupported, over
+    ``max_bytes``) says why in Hebrew and English and leaves no trace; the others are ingested as usual.
+    """
+    out: list[FileOutcome] = []
+    for filename, data in files:
+        name = safe_filename(filename)
+        if max_bytes is not None and len(data) > max_bytes:
+            out.append(
+                FileOutcome(
+                    name,
+                    "failed",
+                    reason="too_large",
+                    message_he=f"הקובץ גדול מדי: {len(data):,} בתים, המרבי {max_bytes:,}",
+                    message_en=f"the file is too large: {len(data):,} bytes, at most {max_bytes:,}",
+                )
+            )
+            continue
+        try:
+            outcome, doc = upload_document(retriever, tenant, filename=name, data=data, tags=tags)
+        except ApiError as exc:
+            out.append(FileOutcome(name, "failed", reason=exc.code, message_he=exc.he, message_en=exc.en))
+            continue
+        out.append(FileOutcome(name, outcome, document=doc))
+    return out
+
+
+def document_with_chunks(retriever: Retriever, tenant: str, document_id: str) -> dict[str, Any] | None:
+    """One document of the tenant with its passages in order (text, section path, page); None when not its own."""
+    ctx = retriever.tenant(tenant)
+    with session_scope(retriever.settings.database_url) as session:
+        doc = session.scalar(select(Document).where(Document.tenant_id == ctx.id, Document.id == document_id[:32]))
+        if doc is None:
+            return None
+        chunks = session.scalars(
+            select(Chunk).where(Chunk.tenant_id == ctx.id, Chunk.document_id == doc.id).order_by(Chunk.ordinal)
+        )
+        data = document_dict(doc)
+        data["chunks"] = [
+            {"id": c.id, "ordinal": c.ordinal, "section": c.section, "page": c.page, "text": c.text} for c in chunks
+        ]
+        return data
+
+
+def search_documents(
+    retriever: Retriever,
+    tenant: str | ResolvedTenant,
+    query: str,
+    *,
+    top_k: int = 10,
+    tags: Sequence[str] | None = None,
+    document_ids: Sequence[str] | None = None,
+) -> list[SearchHit]:
+    """The live tenant's best passages for ``query``, filtered by tags and documents (``sochen search``)."""
+    resolved = tenant if isinstance(tenant, ResolvedTenant) else resolver_for(retriever.settings).live(tenant)
+    return retriever.search(resolved, query, top_k=top_k, tags=tags or None, document_ids=document_ids or None)
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

@@ -128,13 +128,12 @@ def gate(
 ) -> None:
     """Check the newest version's latest run against its thresholds; exit 1 listing what is missed."""
     from ..db.tenants import TenantNotFoundError
-    from ..evals import gate_status, version_suite_digest
-    from ..evals.store import VersionNotFoundError, resolve_version
+    from ..evals import gate_of_version
+    from ..evals.store import VersionNotFoundError
 
     with db_session() as session:
         try:
-            _, row = resolve_version(session, tenant)
-            result = gate_status(session, tenant, version=row.version, suite_digest=version_suite_digest(row))
+            result = gate_of_version(session, tenant)
         except (TenantNotFoundError, VersionNotFoundError) as exc:
             fail(str(exc), code=2)
     if json_out:
@@ -298,14 +297,12 @@ def promote(
 ) -> None:
     """Make a version live — only with a passing eval run of exactly that version, on the current documents."""
     from ..db.tenants import TenantNotFoundError
-    from ..evals import PromotionRefused, version_suite_digest
-    from ..evals import promote as promote_version
-    from ..evals.store import VersionNotFoundError, resolve_version
+    from ..evals import PromotionRefused, promote_version
+    from ..evals.store import VersionNotFoundError
 
     with db_session() as session:
         try:
-            _, row = resolve_version(session, slug, version)
-            result = promote_version(session, slug, version=row.version, suite_digest=version_suite_digest(row))
+            result = promote_version(session, slug, version)
         except PromotionRefused as exc:
             fail(str(exc))
         except (TenantNotFoundError, VersionNotFoundError) as exc:

@@ -18,31 +18,13 @@ def usage(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Model spend and tokens per model and route, route reasons, latency, and build versus buy."""
-    from zoneinfo import ZoneInfo
-
-    from ..db.tenants import TenantNotFoundError, latest_version
-    from ..llm.ledger import month_rows, parse_month
-    from ..llm.settings import LlmSettings
-    from ..llm.usage import usage_report
+    from ..llm.usage import tenant_usage
 
     with db_session() as session:
         try:
-            config = latest_version(session, tenant).config
-        except TenantNotFoundError:
-            config = {}
-        zone = ZoneInfo(str(config.get("timezone") or "Asia/Jerusalem"))
-        try:
-            first_day = parse_month(month, tz=zone)
+            report = tenant_usage(session, tenant, month)
         except ValueError as exc:
             fail(str(exc), code=2)
-        report = usage_report(
-            month_rows(session, tenant, first_day, zone),
-            tenant=tenant,
-            month=first_day,
-            settings=LlmSettings(),
-        )
-    budget = ((config.get("models") or {}).get("policy") or {}).get("monthly_budget_usd")
-    report["monthly_budget_usd"] = budget
     if json_out:
         print_json(report)
         return

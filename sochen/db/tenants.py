@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from .models import Tenant, TenantVersion
 
-__all__ = ["TenantNotFoundError", "get_tenant", "latest_version", "list_tenants", "store_version"]
+__all__ = [
+    "TenantNotFoundError",
+    "get_tenant",
+    "latest_version",
+    "list_tenants",
+    "list_versions",
+    "store_version",
+]
 
 
 class TenantNotFoundError(LookupError):
@@ -42,6 +49,19 @@ def latest_version(session: Session, slug: str) -> TenantVersion:
     if version is None:  # a tenant row is only ever created together with its first version
         raise TenantNotFoundError(slug)
     return version
+
+
+def list_versions(session: Session, slug: str, *, limit: int = 50) -> list[TenantVersion]:
+    """The configuration versions of tenant `slug`, newest first."""
+    tenant = get_tenant(session, slug)
+    return list(
+        session.scalars(
+            select(TenantVersion)
+            .where(TenantVersion.tenant_id == tenant.id)
+            .order_by(TenantVersion.version.desc())
+            .limit(limit)
+        )
+    )
 
 
 def store_version(

@@ -9,7 +9,18 @@
 """
 
 from .compare import Comparison, compare_configs
-from .gate import GateResult, PromotionRefused, evaluate_thresholds, gate_status, promote, version_suite_digest
+from .gate import (
+    GateResult,
+    PromotionRefused,
+    ThresholdVerdict,
+    evaluate_thresholds,
+    gate_of_version,
+    gate_status,
+    promote,
+    promote_version,
+    threshold_verdicts,
+    version_suite_digest,
+)
 from .loading import SuiteError, json_schema, load_suite, suite_digest
 from .records import Check, JobRecord, ScenarioResult, TurnRecord
 from .reports import print_summary, write_reports
@@ -27,17 +38,21 @@ __all__ = [
     "ScenarioResult",
     "SuiteError",
     "SuiteRun",
+    "ThresholdVerdict",
     "TurnRecord",
     "compare_configs",
     "evaluate_thresholds",
     "execute",
+    "gate_of_version",
     "gate_status",
     "json_schema",
     "load_suite",
     "print_summary",
     "promote",
+    "promote_version",
     "run_suite",
     "suite_digest",
+    "threshold_verdicts",
     "version_suite_digest",
     "write_reports",
 ]

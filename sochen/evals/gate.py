@@ -24,7 +24,18 @@ from ..config.sections.evals import GateThresholds
 from ..db.models import TenantVersion
 from .store import latest_run, resolve_version
 
-__all__ = ["GateResult", "PromotionRefused", "evaluate_thresholds", "gate_status", "promote", "version_suite_digest"]
+__all__ = [
+    "GateResult",
+    "PromotionRefused",
+    "ThresholdVerdict",
+    "evaluate_thresholds",
+    "gate_of_version",
+    "gate_status",
+    "promote",
+    "promote_version",
+    "threshold_verdicts",
+    "version_suite_digest",
+]
 
 
 @dataclass
@@ -40,6 +51,8 @@ class GateResult:
     notes: list[str] = field(default_factory=list)
     released: int = 0
     """Held jobs (inbound messages that waited for a live version) released by a promotion."""
+    thresholds: list[ThresholdVerdict] = field(default_factory=list)
+    """Each threshold of the version's ``evals.gate`` against the run's metrics (empty without a run)."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -51,6 +64,7 @@ class GateResult:
             "run_id": self.run_id,
             "notes": self.notes,
             "released": self.released,
+            "thresholds": [t.as_dict() for t in self.thresholds],
         }
 
 
@@ -67,46 +81,118 @@ def _pct(value: float) -> str:
     return f"{value:.1%}"
 
 
+@dataclass(frozen=True)
+class ThresholdVerdict:
+    """One threshold of ``evals.gate`` against a run's metric: what was required, what was measured."""
+
+    key: str
+    """The setting, e.g. ``min_pass_rate``."""
+    label_he: str
+    label_en: str
+    kind: str
+    """'min' (the value must reach the limit) or 'max' (it must not exceed it)."""
+    limit: float | None
+    """None: the threshold is not set (optional ceilings), so it cannot fail."""
+    value: float | None
+    """None: the run did not measure it (undefined metrics pass)."""
+    unit: str
+    """'%' (a share 0..1), 'count', 'ms' or 'usd'."""
+    passed: bool
+    message: str | None = None
+    """'Hebrew | English (setting)' when missed."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "key": self.key,
+            "label_he": self.label_he,
+            "label_en": self.label_en,
+            "kind": self.kind,
+            "limit": self.limit,
+            "value": self.value,
+            "unit": self.unit,
+            "passed": self.passed,
+            "message": self.message,
+        }
+
+
+def threshold_verdicts(metrics: dict[str, Any], gate: GateThresholds) -> list[ThresholdVerdict]:
+    """Every threshold of ``gate`` with the run's value and whether it holds (the gate's verdict per threshold)."""
+    out: list[ThresholdVerdict] = []
+
+    def share(key: str, metric: str, he: str, en: str) -> None:
+        raw, minimum = metrics.get(metric), float(getattr(gate, key))
+        value = None if raw is None else float(raw)
+        message = None
+        if value is not None and value < minimum:
+            message = f"{he} {_pct(value)} < {_pct(minimum)} | {en} {_pct(value)} < {_pct(minimum)} ({key})"
+        missed = message is not None
+        out.append(ThresholdVerdict(key, he, en, "min", minimum, value, "%", not missed, message))
+
+    share("min_pass_rate", "pass_rate", "שיעור הצלחה", "pass rate")
+    share("min_intent_accuracy", "intent_accuracy", "דיוק כוונות", "intent accuracy")
+    share("min_job_recall", "job_recall", "כיסוי משימות", "job recall")
+    leaks, most = int(metrics.get("personal_data_leaks") or 0), gate.max_personal_data_leaks
+    out.append(
+        ThresholdVerdict(
+            "max_personal_data_leaks",
+            "דליפות מידע אישי לספקי API",
+            "personal-data leaks to API providers",
+            "max",
+            most,
+            leaks,
+            "count",
+            leaks <= most,
+            None
+            if leaks <= most
+            else f"דליפות מידע אישי לספקי API: {leaks} > {most} | personal-data "
+            f"leaks to API providers {leaks} > {most} (max_personal_data_leaks)",
+        )
+    )
+    p95, ceiling = (metrics.get("latency_ms") or {}).get("p95"), gate.max_p95_latency_ms
+    slow = ceiling is not None and p95 is not None and p95 > ceiling
+    out.append(
+        ThresholdVerdict(
+            "max_p95_latency_ms",
+            "זמן תגובה p95",
+            "p95 turn latency",
+            "max",
+            ceiling,
+            p95,
+            "ms",
+            not slow,
+            f"זמן תגובה p95 {p95:.0f} ms > {ceiling:.0f} ms | p95 turn latency "
+            f"{p95:.0f} ms > {ceiling:.0f} ms (max_p95_latency_ms)"
+            if slow and p95 is not None and ceiling is not None
+            else None,
+        )
+    )
+    cost, most_cost = metrics.get("cost_per_conversation_usd"), gate.max_cost_per_conversation_usd
+    dear = most_cost is not None and cost is not None and cost > most_cost
+    out.append(
+        ThresholdVerdict(
+            "max_cost_per_conversation_usd",
+            "עלות לשיחה",
+            "cost per conversation",
+            "max",
+            most_cost,
+            cost,
+            "usd",
+            not dear,
+            f"עלות לשיחה ${cost:.4f} > ${most_cost:.4f} | cost per "
+            f"conversation ${cost:.4f} > ${most_cost:.4f} (max_cost_per_conversation_usd)"
+            if dear and cost is not None and most_cost is not None
+            else None,
+        )
+    )
+    return out
+
+
 def evaluate_thresholds(metrics: dict[str, Any], gate: GateThresholds) -> list[str]:
     """The thresholds ``metrics`` miss, each as 'Hebrew | English (setting)'. Undefined metrics pass."""
-    failures: list[str] = []
     if not metrics.get("runs"):
         return ["אין תרחישים שרצו | no scenario ran"]
-
-    def low(value: float | None, minimum: float, he: str, en: str, key: str) -> None:
-        if value is not None and value < minimum:
-            failures.append(f"{he} {_pct(value)} < {_pct(minimum)} | {en} {_pct(value)} < {_pct(minimum)} ({key})")
-
-    low(metrics.get("pass_rate"), gate.min_pass_rate, "שיעור הצלחה", "pass rate", "min_pass_rate")
-    low(
-        metrics.get("intent_accuracy"),
-        gate.min_intent_accuracy,
-        "דיוק כוונות",
-        "intent accuracy",
-        "min_intent_accuracy",
-    )
-    low(metrics.get("job_recall"), gate.min_job_recall, "כיסוי משימות", "job recall", "min_job_recall")
-    leaks = int(metrics.get("personal_data_leaks") or 0)
-    if leaks > gate.max_personal_data_leaks:
-        failures.append(
-            f"דליפות מידע אישי לספקי API: {leaks} > {gate.max_personal_data_leaks} | personal-data "
-            f"leaks to API providers {leaks} > {gate.max_personal_data_leaks} (max_personal_data_leaks)"
-        )
-    p95 = (metrics.get("latency_ms") or {}).get("p95")
-    if gate.max_p95_latency_ms is not None and p95 is not None and p95 > gate.max_p95_latency_ms:
-        failures.append(
-            f"זמן תגובה p95 {p95:.0f} ms > {gate.max_p95_latency_ms:.0f} ms | p95 turn latency "
-            f"{p95:.0f} ms > {gate.max_p95_latency_ms:.0f} ms (max_p95_latency_ms)"
-        )
-    cost = metrics.get("cost_per_conversation_usd")
-    ceiling = gate.max_cost_per_conversation_usd
-    if ceiling is not None and cost is not None and cost > ceiling:
-        failures.append(
-            f"עלות לשיחה ${cost:.4f} > ${gate.max_cost_per_conversation_usd:.4f} | cost per "
-            f"conversation ${cost:.4f} > ${gate.max_cost_per_conversation_usd:.4f} "
-            "(max_cost_per_conversation_usd)"
-        )
-    return failures
+    return [v.message for v in threshold_verdicts(metrics, gate) if v.message is not None]
 
 
 def version_suite_digest(row: TenantVersion, base_dir: Path | None = None) -> str | None:
@@ -161,6 +247,7 @@ def gate_status(
         )
     gate = TenantConfig.model_validate(row.config).evals.gate
     result.failures.extend(evaluate_thresholds(result.metrics, gate))
+    result.thresholds = threshold_verdicts(result.metrics, gate)
     result.passed = not result.failures
     return result
 
@@ -178,3 +265,21 @@ def promote(session: Session, slug: str, *, version: int | None = None, suite_di
 
     result.released = len(release_held(session, tenant=slug))
     return result
+
+
+def gate_of_version(session: Session, slug: str, version: int | None = None) -> GateResult:
+    """:func:`gate_status` of ``version`` (default: the newest) against its scenario files as they are on disk.
+
+    What ``sochen evals gate`` and the console's owner pages show.
+    """
+    _, row = resolve_version(session, slug, version)
+    return gate_status(session, slug, version=row.version, suite_digest=version_suite_digest(row))
+
+
+def promote_version(session: Session, slug: str, version: int | None = None) -> GateResult:
+    """:func:`promote` ``version`` (default: the newest), its suite read from disk as the gate reads it.
+
+    The one promotion path of ``sochen tenant promote`` and the console; raises :class:`PromotionRefused`.
+    """
+    _, row = resolve_version(session, slug, version)
+    return promote(session, slug, version=row.version, suite_digest=version_suite_digest(row))

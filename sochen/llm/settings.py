@@ -1,8 +1,8 @@
 """Settings of the model layer, read from the environment (prefix ``SOCHEN_``) and ``.env``.
 
 They live here rather than in :mod:`sochen.config.settings` because only this package reads them:
-the self-hosting assumptions behind the build-versus-buy line of ``sochen usage``, and where the
-bundled tiny GGUF model is assembled.
+the self-hosting assumptions behind the build-versus-buy line of ``sochen usage`` and the console's
+build-versus-buy chart, and where the bundled tiny GGUF model is assembled.
 """
 
 from __future__ import annotations
@@ -39,6 +39,15 @@ class LlmSettings(BaseSettings):
         gt=0,
         le=744,
         description="Hours a dedicated GPU is paid for in a month (730 = always on).",
+    )
+    selfhost_server_monthly_usd: float = Field(
+        default=2500.0,
+        gt=0,
+        description="What one self-hosted inference server costs a month, all in, for the console's build-vs-buy "
+        "chart (SOCHEN_SELFHOST_SERVER_MONTHLY_USD). The default, $2,500, is a two-GPU server (about $40,000 of "
+        "hardware written off over three years, ~$1,100) plus colocation, power and bandwidth (~$600) and a "
+        "slice of an engineer's time to run it (~$800); set your own quote. It is the line the tenant's "
+        "monthly API spend is compared with: the month the spend crosses it is the break-even.",
     )
     gguf_cache_dir: Path | None = Field(
         default=None,

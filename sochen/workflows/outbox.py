@@ -46,6 +46,7 @@ __all__ = [
     "reap_lost",
     "record_event_and_jobs",
     "retry_job",
+    "tenant_job",
 ]
 
 log = logging.getLogger(__name__)
@@ -288,6 +289,17 @@ def get_job(session: Session, job_id: str) -> Job:
         if len(found) > 1:
             raise JobNotFoundError(f"job id prefix '{job_id}' is ambiguous; give more characters")
     raise JobNotFoundError(f"no job '{job_id}'")
+
+
+def tenant_job(session: Session, tenant: str, job_id: str) -> Job:
+    """The job with exactly this id when it belongs to ``tenant``; :class:`JobNotFoundError` otherwise.
+
+    No id prefixes: a prefix search would tell a tenant's user that another tenant's job exists.
+    """
+    job = session.get(Job, job_id[:64])
+    if job is None or job.tenant != tenant:
+        raise JobNotFoundError(f"no job '{job_id[:64]}'")
+    return job
 
 
 def job_attempts(session: Session, job_id: str) -> list[JobAttempt]:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...db.tenants import TenantNotFoundError
-from ...tenancy import TenantNotLiveError, resolver_for
+from ...tenancy import TenantNotLiveError
 from ..deps import is_id, tenant_for_caller
 from ..documents import check_tags, delete_document, list_documents, upload_document
 from ..errors import ERROR_RESPONSES, ApiError
@@ -102,14 +102,13 @@ def ask_route(
     body: AskBody, tenant: str = Depends(tenant_for_caller), state: ApiState = Depends(get_state)
 ) -> dict[str, Any]:
     """Ask one question."""
-    from ...agents.ask import ask
+    from ...agents.ask import ask_live
 
     started = time.perf_counter()
     try:
-        live = resolver_for(state.settings).live(tenant)  # the promoted version, never a newer one
-        result = ask(
+        data = ask_live(
             state.settings,
-            live,
+            tenant,
             body.question,
             retriever=state.retriever(),
             providers=state.ask_providers,
@@ -119,8 +118,6 @@ def ask_route(
         raise unknown_tenant(tenant) from None
     except TenantNotLiveError:
         raise not_live(tenant) from None
-    data = result.as_dict()
-    data["version"] = live.version
     state.metrics.asks.labels(tenant, str(data["status"])).inc()
     state.metrics.ask_latency.labels(tenant).observe(time.perf_counter() - started)
     return data
