@@ -71,6 +71,13 @@ async def _channel(state: ApiState, tenant: str) -> Any:
     )
     if not hasattr(connector, "allows_origin"):  # a plugin took the name: not this web chat
         raise ApiError(404, "not_found", "לא נמצא", "no web chat for this tenant")
+    if not connector.secret_ok:
+        raise ApiError(
+            409,
+            "connector_misconfigured",
+            "הצ'אט של העסק אינו מוגדר כראוי",
+            "the tenant's connectors.webchat.token_secret is shorter than 32 characters",
+        )
     return connector
 
 

@@ -8,7 +8,10 @@ from pydantic import Field, SecretStr, field_validator
 
 from ..base import ConnectorConfig
 
-__all__ = ["WebchatConfig"]
+__all__ = ["MIN_SECRET_CHARS", "WebchatConfig"]
+
+MIN_SECRET_CHARS = 32
+"""Shortest token secret the chat works with (checked when it runs: ``tenant apply`` sees placeholders)."""
 
 _ORIGIN = re.compile(r"^https?://[a-z0-9.\-]+(:\d{1,5})?$")
 
@@ -24,8 +27,8 @@ class WebchatConfig(ConnectorConfig):
         "of them (CORS answers only these); anything else is refused with 403.",
     )
     token_secret: SecretStr = Field(
-        description="Key that signs visitor tokens (at least 32 characters; `token_secret_env: VAR`). "
-        "Changing it ends every visitor's session."
+        description="Key that signs visitor tokens (`token_secret_env: VAR`; at least 32 characters, or the chat "
+        "answers 409 and `sochen connectors check` says why). Changing it ends every visitor's session."
     )
     title: str = Field(
         default="שיחה איתנו", min_length=1, max_length=60, description="The widget's header (Hebrew first)."
@@ -75,10 +78,3 @@ class WebchatConfig(ConnectorConfig):
                 )
             out.append(cleaned)
         return out
-
-    @field_validator("token_secret")
-    @classmethod
-    def _secret(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value()) < 32:
-            raise ValueError("token_secret must be at least 32 characters (make one: sochen privacy new-key)")
-        return value

@@ -47,7 +47,7 @@ from ..types import (
     TextMessage,
     WebhookRequest,
 )
-from ._config import WebchatConfig
+from ._config import MIN_SECRET_CHARS, WebchatConfig
 from ._token import TokenError, new_visitor_id, sign_token, verify_token
 
 __all__ = ["StreamMessage", "VisitorSession", "WebchatConnector"]
@@ -112,7 +112,16 @@ class WebchatConnector(Connector[WebchatConfig]):
         """Nothing outside Sochen to reach: ok when it knows its tenant and database."""
         if self.host is None:
             return CheckResult(status=CheckStatus.MISCONFIGURED, detail="no database (built without host)")
+        if not self.secret_ok:
+            return CheckResult(
+                status=CheckStatus.MISCONFIGURED, detail=f"token_secret is shorter than {MIN_SECRET_CHARS} characters"
+            )
         return CheckResult(status=CheckStatus.OK, detail="messages are kept in Sochen's database")
+
+    @property
+    def secret_ok(self) -> bool:
+        """Whether the token secret is long enough to sign visitor tokens with."""
+        return len(self.config.token_secret.get_secret_value()) >= MIN_SECRET_CHARS
 
     # -- sessions ------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 var cfg = SOCHEN_WEBCHAT;
 var KEY = "sochen.webchat." + cfg.tenant + ".token";
 var doc = document;
-var state = { token: null, seen: {}, last: 0, streaming: false, backoff: 1000, open: false, unread: 0 };
+var state = { token: null, seen: {}, last: 0, streaming: false, backoff: 1000, open: false, unread: 0, opening: null };
 
 function store(value) {
   try { if (value) { localStorage.setItem(KEY, value); } else { localStorage.removeItem(KEY); } } catch (e) { /* private mode */ }
@@ -69,7 +69,7 @@ var hint = el("span", { id: "sochen-hint", "class": "sr" }, "Enter לשליחה,
 var send = el("button", { type: "submit", "class": "send" }, "שליחה");
 form.appendChild(label); form.appendChild(input); form.appendChild(hint); form.appendChild(send);
 panel.appendChild(header); panel.appendChild(log); panel.appendChild(status); panel.appendChild(form);
-var launcher = el("button", { type: "button", "class": "launcher", "aria-expanded": "false", "aria-controls": "sochen-panel" }, "צ'אט עם המרפאה");
+var launcher = el("button", { type: "button", "class": "launcher", "aria-expanded": "false", "aria-controls": "sochen-panel" });
 launcher.textContent = cfg.title;
 var badge = el("span", { "class": "badge", hidden: "" });
 launcher.appendChild(badge);
@@ -80,7 +80,7 @@ function say(text) { status.textContent = text || ""; }
 function errorText(body, fallback) {
   return (body && body.error && (body.error.message_he || body.error.message)) || fallback;
 }
-function render(m) {
+function render(m, history) {
   if (state.seen[m.id]) { return; }
   if (m.seq && m.seq > state.last) { state.last = m.seq; }
   var cut = m.id.indexOf(":");
@@ -91,12 +91,18 @@ function render(m) {
     pending.setAttribute("data-id", m.id);
     return;
   }
-  var item = el("li", { "class": "msg " + (m.direction === "in" ? "in" : "out"), dir: "auto", "data-id": m.id }, m.text);
-  var who = el("span", { "class": "sr" }, m.direction === "in" ? "אתם: " : "המרפאה: ");
-  item.insertBefore(who, item.firstChild);
+  var item = bubble(m.direction === "in" ? "in" : "out", m.text);
+  item.setAttribute("data-id", m.id);
   log.appendChild(item);
   log.scrollTop = log.scrollHeight;
-  if (m.direction !== "in" && !state.open) { state.unread += 1; badge.textContent = String(state.unread); badge.removeAttribute("hidden"); }
+  if (m.direction !== "in" && !state.open && !history) { state.unread += 1; badge.textContent = String(state.unread); badge.removeAttribute("hidden"); }
+}
+function bubble(direction, text, extra) {
+  // Screen readers hear who wrote each message; the text itself is never parsed as HTML.
+  var item = el("li", { "class": "msg " + direction + (extra ? " " + extra : ""), dir: "auto" }, text);
+  var who = el("span", { "class": "sr" }, direction === "in" ? "אתם: " : "העסק: ");
+  item.insertBefore(who, item.firstChild);
+  return item;
 }
 function greet() {
   if (!log.children.length) {
@@ -116,6 +122,13 @@ function request(path, options) {
 }
 
 function openSession() {
+  // One session request at a time (the page load and a click on the launcher may both ask).
+  if (!state.opening) {
+    state.opening = startSession().then(function () { state.opening = null; }, function (e) { state.opening = null; throw e; });
+  }
+  return state.opening;
+}
+function startSession() {
   return request("/session", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -124,7 +137,7 @@ function openSession() {
     return r.json().then(function (body) {
       if (!r.ok) { throw new Error(errorText(body, "הצ'אט אינו זמין כרגע")); }
       state.token = body.token; store(body.token);
-      body.messages.forEach(render);
+      body.messages.forEach(function (m) { render(m, true); });
       greet();
       stream();
     });
@@ -192,7 +205,8 @@ form.addEventListener("submit", function (ev) {
   var text = input.value.trim();
   if (!text) { say("ההודעה ריקה"); return; }
   var ready = state.token ? Promise.resolve() : openSession();
-  var item = el("li", { "class": "msg in pending", dir: "auto", "data-client": clientId() }, text);
+  var item = bubble("in", text, "pending");
+  item.setAttribute("data-client", clientId());
   log.appendChild(item); log.scrollTop = log.scrollHeight;
   input.value = "";
   ready.then(function () { return submit(text, item); }).catch(function (e) { say(e.message); input.value = text; });
