@@ -10,15 +10,17 @@ so a stream that resumes after ``seq`` misses nothing and repeats nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .crypto import EncryptedText
 from .models import Base, utcnow
+from .models_conversations import Conversation
 
-__all__ = ["WebchatMessage", "WebchatVisitor"]
+__all__ = ["WebchatMessage", "WebchatVisitor", "drop_visitors_of", "visitors_with_phone"]
 
 
 class WebchatVisitor(Base):
@@ -55,3 +57,35 @@ class WebchatMessage(Base):
     text: Mapped[str] = mapped_column(EncryptedText())
     """Encrypted at rest when a data key is configured (:mod:`sochen.db.crypto`)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def visitors_with_phone(session: Session, tenant: str, phone: str) -> list[str]:
+    """Ids of the tenant's web chat visitors who gave ``phone`` (E.164); phones are encrypted, so read and compare."""
+    query = select(WebchatVisitor.id, WebchatVisitor.phone).where(
+        WebchatVisitor.tenant == tenant, WebchatVisitor.phone.is_not(None)
+    )
+    return [vid for vid, value in session.execute(query) if value == phone]
+
+
+def drop_visitors_of(session: Session, tenant: str, conversation_ids: Collection[str]) -> int:
+    """Delete the web chat sessions behind these conversations, with their messages; the messages deleted.
+
+    Called wherever conversations are deleted (a person's erasure, retention), so a visitor's stream never
+    outlives their transcript.
+    """
+    if not conversation_ids:
+        return 0
+    visitors = list(
+        session.scalars(
+            select(Conversation.contact_id).where(
+                Conversation.tenant == tenant, Conversation.channel == "webchat", Conversation.id.in_(conversation_ids)
+            )
+        )
+    )
+    if not visitors:
+        return 0
+    gone = session.execute(
+        delete(WebchatMessage).where(WebchatMessage.tenant == tenant, WebchatMessage.visitor_id.in_(visitors))
+    ).rowcount
+    session.execute(delete(WebchatVisitor).where(WebchatVisitor.tenant == tenant, WebchatVisitor.id.in_(visitors)))
+    return int(gone or 0)

@@ -57,6 +57,7 @@ from ..db.models_api import InboundDelivery, InboundEventRow
 from ..db.models_conversations import Conversation, ConversationTurn
 from ..db.models_outbox import DomainEvent, Job, JobAttempt
 from ..db.models_privacy import PrivacyOperation
+from ..db.models_webchat import drop_visitors_of, visitors_with_phone
 from ..db.session import session_scope
 from ..privacy import scan
 from .privacy_log import Actor, record_access
@@ -361,6 +362,17 @@ def find(settings: Settings, subject: Subject) -> Found:
                 session.scalars(
                     select(Conversation.id).where(
                         Conversation.tenant == subject.tenant, Conversation.contact_id.in_(addresses)
+                    )
+                )
+            )
+            # A web chat visitor's contact id is random: they are theirs by the phone they gave.
+            visitors = visitors_with_phone(session, subject.tenant, subject.value)
+            own.update(
+                session.scalars(
+                    select(Conversation.id).where(
+                        Conversation.tenant == subject.tenant,
+                        Conversation.channel == "webchat",
+                        Conversation.contact_id.in_(visitors),
                     )
                 )
             )
@@ -1050,6 +1062,7 @@ def _finish(settings: Settings, op_id: str, own: set[str]) -> None:
     def work(session: Session, op: PrivacyOperation) -> None:
         if op.status == "done":
             return
+        webchat = drop_visitors_of(session, op.tenant, own)
         turns = (
             session.query(ConversationTurn)
             .filter(ConversationTurn.conversation_id.in_(own))
@@ -1058,7 +1071,12 @@ def _finish(settings: Settings, op_id: str, own: set[str]) -> None:
         convs = session.query(Conversation).filter(Conversation.id.in_(own)).delete(synchronize_session=False)
         steps = dict(op.steps or {})
         steps.pop("_pseudonyms", None)
-        steps["conversations"] = {"conversations_deleted": convs, "turns_deleted": turns, "done": True}
+        steps["conversations"] = {
+            "conversations_deleted": convs,
+            "turns_deleted": turns,
+            "webchat_messages_deleted": webchat,
+            "done": True,
+        }
         op.steps = steps
         op.status = "done"
         op.finished_at = datetime.now(UTC)

@@ -302,3 +302,39 @@ def _rows(url):
 
 def test_settings_are_loaded(shop):
     assert get_settings().database_url == shop
+
+
+def test_erasure_by_phone_removes_the_visitors_session_and_messages(shop, client):
+    """Same privacy rules: a person erased by the phone they gave in the chat leaves nothing in the web chat."""
+    from sochen.db.models_conversations import Conversation
+    from sochen.workflows.conversations import conversation_id_for
+    from sochen.workflows.privacy_log import Actor
+    from sochen.workflows.privacy_rights import erase, find, parse_contact
+
+    token = open_session(client)["token"]
+    say(client, token, "אפשר שתחזרו אליי? 050-7654321", "m1")
+    other = open_session(client)["token"]
+    say(client, other, "שאלה על מחירים", "m1")
+    rows = _rows(shop)
+    with session_scope(shop) as session:
+        for row in rows:  # the turns made these conversations (the inbound worker is not running here)
+            visitor = row.payload["contact"]["id"]
+            session.add(
+                Conversation(
+                    id=conversation_id_for("shop", "webchat", visitor),
+                    tenant="shop",
+                    channel="webchat",
+                    contact_id=visitor,
+                    status="active",
+                    turns=1,
+                )
+            )
+    subject = parse_contact("shop", "+972507654321")
+    found = find(get_settings(), subject)
+    assert len(found.conversations) == 1
+    erase(get_settings(), subject, actor=Actor("cli", "tester", "cli@test"))
+    with session_scope(shop) as session:
+        texts = [m.text for m in session.scalars(select(WebchatMessage))]
+        assert texts == ["שאלה על מחירים"]
+        assert session.scalar(select(func.count()).select_from(WebchatVisitor)) == 1
+    assert open_session(client, token=token)["resumed"] is False  # the erased visitor's token opens nothing
