@@ -36,8 +36,8 @@ from ..config.sections.privacy import PrivacyConfig
 from ..db.models import LlmCall
 from ..db.models_api import InboundDelivery, InboundEventRow
 from ..db.models_conversations import Conversation, ConversationTurn
-from ..db.models_webchat import drop_visitors_of
 from ..db.models_outbox import DomainEvent, Job, JobAttempt
+from ..db.models_webchat import drop_visitors_of
 from ..db.session import session_scope
 from .privacy_log import Actor, record_access
 from .privacy_rights import REDACTED, Needles, scrub_json
