@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -84,8 +85,9 @@ def drop_visitors_of(session: Session, tenant: str, conversation_ids: Collection
     )
     if not visitors:
         return 0
-    gone = session.execute(
+    result: Any = session.execute(
         delete(WebchatMessage).where(WebchatMessage.tenant == tenant, WebchatMessage.visitor_id.in_(visitors))
-    ).rowcount
+    )
+    gone = result.rowcount
     session.execute(delete(WebchatVisitor).where(WebchatVisitor.tenant == tenant, WebchatVisitor.id.in_(visitors)))
     return int(gone or 0)
