@@ -338,3 +338,44 @@ def test_erasure_by_phone_removes_the_visitors_session_and_messages(shop, client
         assert texts == ["שאלה על מחירים"]
         assert session.scalar(select(func.count()).select_from(WebchatVisitor)) == 1
     assert open_session(client, token=token)["resumed"] is False  # the erased visitor's token opens nothing
+
+
+def test_with_a_data_key_messages_and_phones_are_ciphertext_at_rest(shop, client, monkeypatch):
+    from cryptography.fernet import Fernet
+    from sqlalchemy import text
+
+    from sochen.db.crypto import reset_keys
+
+    monkeypatch.setenv("SOCHEN_DATA_KEYS", f"k1:{Fernet.generate_key().decode()}")
+    reset_keys()
+    try:
+        token = open_session(client)["token"]
+        say(client, token, "שמי דנה, הטלפון 052-555-1234", "m1")
+        with session_scope(shop) as session:
+            raw_text = session.execute(text("SELECT text FROM webchat_messages")).scalar()
+            raw_phone = session.execute(text("SELECT phone FROM webchat_visitors")).scalar()
+        assert raw_text.startswith("enc:f1:") and "דנה" not in raw_text
+        assert raw_phone.startswith("enc:f1:") and "555" not in raw_phone
+        assert [m["text"] for m in open_session(client, token=token)["messages"]] == ["שמי דנה, הטלפון 052-555-1234"]
+    finally:
+        reset_keys()
+
+
+def test_a_weak_token_secret_is_refused_at_run_time_and_by_connectors_doctor(db_url, tmp_path, monkeypatch, client):
+    from typer.testing import CliRunner
+
+    from sochen.cli import app as cli
+
+    ensure_entry_point(tmp_path, monkeypatch)
+    monkeypatch.setenv("WEAK_SECRET", "tiny-s3cr3t")
+    monkeypatch.setenv("WEBCHAT_SECRET", SECRET)
+    apply_tenant(db_url, "weak", connectors=False, extra=webchat_yaml([ORIGIN], "WEAK_SECRET"))
+    apply_tenant(db_url, "shop", connectors=False, extra=webchat_yaml([ORIGIN]))
+    refused = client.post("/webchat/weak/session", json={}, headers={"Origin": ORIGIN})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "connector_misconfigured"
+    assert "tiny-s3cr3t" not in refused.text
+    runner = CliRunner()
+    weak = runner.invoke(cli, ["connectors", "doctor", "--tenant", "weak", "--json"])
+    assert weak.exit_code == 1 and "shorter than 32" in weak.output and "tiny-s3cr3t" not in weak.output
+    good = runner.invoke(cli, ["connectors", "doctor", "--tenant", "shop", "--json"])
+    assert good.exit_code == 0, good.output

@@ -101,7 +101,7 @@ async def _guard(request: Request, state: ApiState, tenant: str) -> tuple[Any, d
     try:
         connector = await _channel(state, tenant)
     except ApiError as exc:
-        if exc.status == 409:  # the tenant exists but has no web chat: say only "not found" to a browser
+        if exc.code == "connector_not_configured":  # the tenant has no web chat: only "not found" to a browser
             raise ApiError(404, "not_found", "לא נמצא צ'אט לעסק הזה", "no web chat for this tenant") from None
         raise
     if not connector.allows_origin(origin):
