@@ -49,7 +49,7 @@ def count(url, model, *where):
         return session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_widget_script_is_served_configured_for_the_tenant(shop, client):
+def test_widget_script_is_served_configured_for_the_tenant(shop, client, make_client):
     response = client.get("/webchat/shop/widget.js")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/javascript")
@@ -58,6 +58,10 @@ def test_widget_script_is_served_configured_for_the_tenant(shop, client):
     assert "http://testserver/webchat/shop" in response.text
     assert "https://" not in response.text.replace(ORIGIN, "")  # no third-party asset, no CDN
     assert client.get("/webchat/bare/widget.js").status_code == 404  # a tenant without a web chat
+    from tests.api.conftest import api_settings
+
+    behind_proxy = make_client(api=api_settings(public_url="https://sochen.clinic.co.il"))
+    assert '"api": "https://sochen.clinic.co.il/webchat/shop"' in behind_proxy.get("/webchat/shop/widget.js").text
     assert client.get("/webchat/nobody/widget.js").status_code == 404
 
 

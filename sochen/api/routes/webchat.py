@@ -162,7 +162,7 @@ async def widget(tenant: str, request: Request, state: ApiState = Depends(get_st
     except ApiError:
         raise ApiError(404, "not_found", "לא נמצא צ'אט לעסק הזה", "no web chat for this tenant") from None
     settings = {
-        "api": str(request.base_url).rstrip("/") + f"/webchat/{tenant}",
+        "api": (state.api.public_url or str(request.base_url)).rstrip("/") + f"/webchat/{tenant}",
         "tenant": tenant,
         "title": connector.config.title,
         "greeting": connector.config.greeting,
