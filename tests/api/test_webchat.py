@@ -383,3 +383,33 @@ def test_a_weak_token_secret_is_refused_at_run_time_and_by_connectors_doctor(db_
     assert weak.exit_code == 1 and "shorter than 32" in weak.output and "tiny-s3cr3t" not in weak.output
     good = runner.invoke(cli, ["connectors", "doctor", "--tenant", "shop", "--json"])
     assert good.exit_code == 0, good.output
+
+
+def test_a_persons_reply_to_a_visitor_who_left_is_refused_with_the_reason(shop, client):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from sochen.db.models_conversations import Conversation
+    from sochen.workflows.conversations import ConversationError, conversation_id_for, reply_as_person
+
+    token = open_session(client)["token"]
+    say(client, token, "שלום", "m1")
+    visitor = _rows(shop)[0].payload["contact"]["id"]
+    conversation = conversation_id_for("shop", "webchat", visitor)
+    with session_scope(shop) as session:
+        session.add(
+            Conversation(
+                id=conversation, tenant="shop", channel="webchat", contact_id=visitor, status="active", turns=1
+            )
+        )
+    job = reply_as_person(get_settings(), "shop", conversation, "כאן דנה, איך אפשר לעזור?", author="דנה")
+    assert job  # present: the reply is planned as webchat.send_message
+    with session_scope(shop) as session:
+        session.execute(
+            update(WebchatVisitor).values(last_seen_at=datetime.now(UTC) - timedelta(hours=2))
+        )  # the visitor closed the site two hours ago (reply_window_min: 60)
+    with pytest.raises(ConversationError) as info:
+        reply_as_person(get_settings(), "shop", conversation, "עדיין כאן?", author="דנה")
+    assert "עזב" in str(info.value) and "24" not in str(info.value)
+    assert count(shop, Job, Job.action == "webchat.send_message") == 1
