@@ -20,6 +20,7 @@ any proxy in front apply unchanged, and no extra server dependency is needed. ``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -35,6 +36,7 @@ from starlette.requests import ClientDisconnect
 from ...connectors.base import Connector
 from ...connectors.errors import WebhookRejected
 from ...connectors.types import WebhookRequest
+from ...connectors.webchat.connector import WAKEUPS
 from ..errors import ERROR_RESPONSES, ApiError
 from ..inbound import receive
 from ..ratelimit import RateLimiter
@@ -247,6 +249,7 @@ async def message(tenant: str, request: Request, state: ApiState = Depends(get_s
         status = 200
         if result.new_ids:
             state.queue.enqueue(result.new_ids)
+            WAKEUPS.wake(visitor)  # the visitor's other tabs show it too
         return JSONResponse(
             {"ok": True, "new": len(result.new_ids), "duplicates": result.duplicates},
             headers={**headers, "Cache-Control": "no-store"},
@@ -329,16 +332,23 @@ async def stream(
         await run_in_threadpool(connector.touch, visitor)
         touched = ends = time.monotonic()
         ends += wait
-        yield "retry: 2000\n\n"
-        while time.monotonic() < ends and not await request.is_disconnected():
-            for m in await run_in_threadpool(connector.messages_after, visitor, cursor, limit=50):
-                cursor = m.seq
-                yield f"id: {m.seq}\nevent: message\ndata: {json.dumps(m.as_json(), ensure_ascii=False)}\n\n"
-            if time.monotonic() - touched > _TOUCH_EVERY_S:
-                await run_in_threadpool(connector.touch, visitor)
-                touched = time.monotonic()
-                yield ": keep-alive\n\n"
-            await asyncio.sleep(min(poll, max(0.0, ends - time.monotonic())))
+        wake = WAKEUPS.listen(visitor)
+        try:
+            yield "retry: 2000\n\n"
+            while time.monotonic() < ends and not await request.is_disconnected():
+                wake.clear()
+                for m in await run_in_threadpool(connector.messages_after, visitor, cursor, limit=50):
+                    cursor = m.seq
+                    yield f"id: {m.seq}\nevent: message\ndata: {json.dumps(m.as_json(), ensure_ascii=False)}\n\n"
+                if time.monotonic() - touched > _TOUCH_EVERY_S:
+                    await run_in_threadpool(connector.touch, visitor)
+                    touched = time.monotonic()
+                    yield ": keep-alive\n\n"
+                # Woken at once by a reply stored in this process; otherwise the next poll finds it.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout=min(poll, max(0.0, ends - time.monotonic())))
+        finally:
+            WAKEUPS.forget(visitor, wake)
 
     return StreamingResponse(
         events(),

@@ -21,9 +21,12 @@ next page load within the token's life. Outside it a person's reply is refused w
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -50,7 +53,7 @@ from ..types import (
 from ._config import MIN_SECRET_CHARS, WebchatConfig
 from ._token import TokenError, new_visitor_id, sign_token, verify_token
 
-__all__ = ["StreamMessage", "VisitorSession", "WebchatConnector"]
+__all__ = ["WAKEUPS", "StreamMessage", "VisitorSession", "WebchatConnector"]
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d\s\-\.]{7,16}\d")
@@ -58,6 +61,46 @@ WINDOW_CLOSED = (
     "המבקר עזב את האתר: אי אפשר להגיע אליו בצ'אט | the visitor has left the site and cannot be reached "
     "through the web chat"
 )
+
+
+class _Wakeups:
+    """Open streams of this process, by visitor: a message stored here wakes them at once.
+
+    A stream still polls the database (``stream_poll_s``) for what other processes store (Celery
+    workers); in the embedded mode the dispatcher runs in this process and replies arrive without
+    waiting for the next poll.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+
+    def listen(self, visitor: str) -> asyncio.Event:
+        """An event set when a message for ``visitor`` is stored (call from the stream's event loop)."""
+        event = asyncio.Event()
+        with self._lock:
+            self._waiting.setdefault(visitor, []).append((asyncio.get_running_loop(), event))
+        return event
+
+    def forget(self, visitor: str, event: asyncio.Event) -> None:
+        """The stream ended."""
+        with self._lock:
+            left = [(loop, e) for loop, e in self._waiting.get(visitor, []) if e is not event]
+            if left:
+                self._waiting[visitor] = left
+            else:
+                self._waiting.pop(visitor, None)
+
+    def wake(self, visitor: str) -> None:
+        """Wake every open stream of ``visitor`` (from any thread)."""
+        with self._lock:
+            waiting = list(self._waiting.get(visitor, []))
+        for loop, event in waiting:
+            with contextlib.suppress(RuntimeError):  # a loop that has closed
+                loop.call_soon_threadsafe(event.set)
+
+
+WAKEUPS = _Wakeups()
 
 
 @dataclass(frozen=True)
@@ -350,6 +393,7 @@ class WebchatConnector(Connector[WebchatConfig]):
                     created_at=self._now(),
                 )
             )
+        WAKEUPS.wake(message.to)  # committed: an open stream in this process shows it now
         return SendResult(message_id=message_id, to=message.to)
 
 
