@@ -11,6 +11,8 @@ job and the visitor's stream entry. Client: httpx, one request at a time (closed
   visitors (each under its per-minute limit, raised for the run).
 - *reply → stream*: a visitor's stream is open; the connector's ``send_message`` (what the dispatcher runs
   for the agent's and a person's replies) stores a reply; time until the event arrives, per poll interval.
+  In this process the stream is woken at once; ``--no-wakeup`` measures the database poll alone (a reply
+  sent by a worker in another process), sent just after a poll: the worst case, about one interval.
 Every acknowledged message must be a stored row: the script checks it.
 """
 
@@ -199,7 +201,16 @@ def main() -> None:
     parser.add_argument("--replies", type=int, default=20)
     parser.add_argument("--poll", default="1.0,0.2", help="stream_poll_s values to compare")
     parser.add_argument("--json-out", default=str(ROOT / "bench" / "out" / "webchat.json"))
+    parser.add_argument(
+        "--no-wakeup",
+        action="store_true",
+        help="replies found by the stream's database poll only (as when a Celery worker in another process sends)",
+    )
     args = parser.parse_args()
+    if args.no_wakeup:
+        from sochen.connectors.webchat.connector import WAKEUPS
+
+        WAKEUPS.wake = lambda visitor: None  # type: ignore[method-assign]
     figures = run(args.messages, args.visitors, args.replies, [float(p) for p in args.poll.split(",")])
     result = {
         "benchmark": "webchat",
