@@ -413,3 +413,18 @@ def test_a_persons_reply_to_a_visitor_who_left_is_refused_with_the_reason(shop, 
         reply_as_person(get_settings(), "shop", conversation, "עדיין כאן?", author="דנה")
     assert "עזב" in str(info.value) and "24" not in str(info.value)
     assert count(shop, Job, Job.action == "webchat.send_message") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("המספר שלי 054-7788990", "+972547788990"),
+        ("תחזרו אליי ל-+972-52-333-4455 בבקשה", "+972523334455"),
+        ('ת"ז 039337423, מה המחיר?', None),  # an ID number is never taken for a phone
+        ("אני רוצה תור ב-22.11 בשעה 10:30", None),
+    ],
+)
+def test_the_phone_a_visitor_writes_is_told_from_ids_and_dates(text, phone):
+    from sochen.connectors.webchat import phone_in
+
+    assert phone_in(text) == phone

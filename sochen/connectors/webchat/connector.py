@@ -36,6 +36,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ...db.models_webchat import WebchatMessage, WebchatVisitor
 from ...db.session import get_engine
+from ...privacy import scan
 from ..base import Capability, Connector
 from ..errors import ConnectorError, ErrorKind, WebhookRejected
 from ..phone import InvalidPhoneNumber, normalize_phone
@@ -56,7 +57,6 @@ from ._token import TokenError, new_visitor_id, sign_token, verify_token
 __all__ = ["WAKEUPS", "StreamMessage", "VisitorSession", "WebchatConnector"]
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d\s\-\.]{7,16}\d")
 WINDOW_CLOSED = (
     "המבקר עזב את האתר: אי אפשר להגיע אליו בצ'אט | the visitor has left the site and cannot be reached "
     "through the web chat"
@@ -398,10 +398,16 @@ class WebchatConnector(Connector[WebchatConfig]):
 
 
 def phone_in(text: str) -> str | None:
-    """The first phone number written in ``text``, in E.164; None when there is none."""
-    for match in _PHONE_CANDIDATE.finditer(text):
+    """The first phone number written in ``text``, in E.164; None when there is none.
+
+    Sochen's privacy scanner decides what is a phone (context and checksums tell an ID number that looks
+    like a landline from a phone), so an ID number never becomes the visitor's contact phone.
+    """
+    for finding in scan(text):
+        if finding.type != "phone":
+            continue
         try:
-            return normalize_phone(match.group(0))
+            return normalize_phone(text[finding.start : finding.end])
         except InvalidPhoneNumber:
             continue
     return None
