@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_privacy_rectify"
-down_revision = "0009_console"
+down_revision = "0010_webchat"
 branch_labels = None
 depends_on = None
 

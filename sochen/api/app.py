@@ -19,7 +19,7 @@ from ..workflows.dispatcher import Executor
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
 from .queues import InboundQueue
-from .routes import conversations, jobs, ops, privacy, tenants, webhooks
+from .routes import conversations, jobs, ops, privacy, tenants, webchat, webhooks
 from .settings import ApiSettings
 from .state import ApiState
 
@@ -42,6 +42,7 @@ documents, and the connector jobs of the outbox.*
 TAGS = [
     {"name": "webhooks", "description": "ספקים שולחים אירועים / providers deliver events"},
     {"name": "knowledge", "description": "שאלות ומסמכים של דייר / a tenant's questions and documents"},
+    {"name": "webchat", "description": "צ'אט באתר העסק / the web chat widget and its visitors"},
     {"name": "jobs", "description": "משימות החיבורים ב-outbox / connector jobs in the outbox"},
     {"name": "operations", "description": "בריאות ומדדים / health and metrics"},
     {"name": "privacy", "description": "זכויות אדם על המידע שלו ויומן הגישה / a person's rights and the access log"},
@@ -94,12 +95,15 @@ def create_app(
     def limit_for(path: str) -> int:
         if path.startswith("/webhooks/"):
             return api.max_webhook_bytes
+        if path.startswith("/webchat/"):
+            return webchat.MAX_BODY_BYTES
         if path.endswith("/documents"):
             return api.max_upload_bytes + 1024 * 1024  # room for the multipart envelope
         return api.max_json_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.include_router(webhooks.router)
+    app.include_router(webchat.router)
     app.include_router(tenants.router)
     app.include_router(jobs.router)
     app.include_router(conversations.router)

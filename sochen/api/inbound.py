@@ -188,8 +188,24 @@ def store_delivery(
     return result
 
 
-def receive(url: str, connector: Connector[Any], *, tenant: str, channel: str, request: WebhookRequest) -> StoreResult:
-    """Verify, parse and store one delivery (steps 1-3 of the module docstring); ApiError on rejection."""
+AlsoStore = Callable[[Connection, Sequence[Any], set[str]], None]
+"""A channel's own writes in the acknowledgement's transaction: ``(conn, events, event ids stored now)``."""
+
+
+def receive(
+    url: str,
+    connector: Connector[Any],
+    *,
+    tenant: str,
+    channel: str,
+    request: WebhookRequest,
+    also: AlsoStore | None = None,
+) -> StoreResult:
+    """Verify, parse and store one delivery (steps 1-3 of the module docstring); ApiError on rejection.
+
+    ``also`` runs in the same transaction after the items are stored (the web chat adds the visitor's
+    message to their stream), so the delivery and what the channel keeps of it commit together.
+    """
     try:
         connector.verify_webhook(request)
     except WebhookRejected as exc:
@@ -213,9 +229,23 @@ def receive(url: str, connector: Connector[Any], *, tenant: str, channel: str, r
         raise ApiError(
             400, "invalid_payload", "גוף הבקשה אינו משלוח תקין", f"unreadable delivery ({type(exc).__name__})"
         ) from None
-    return stored(
-        url, lambda conn: store_delivery(conn, tenant=tenant, channel=channel, body=request.body, events=events)
-    )
+
+    def write(conn: Connection) -> StoreResult:
+        result = store_delivery(conn, tenant=tenant, channel=channel, body=request.body, events=events)
+        if also is not None and result.new_ids:
+            new = _new_event_ids(conn, result.new_ids)
+            also(conn, events, new)
+        return result
+
+    return stored(url, write)
+
+
+def _new_event_ids(conn: Connection, row_ids: list[str]) -> set[str]:
+    """The connector event ids of the rows stored now (their keys; long ids are stored hashed)."""
+    from sqlalchemy import select
+
+    rows = conn.execute(select(InboundEventRow.payload).where(InboundEventRow.id.in_(row_ids)))
+    return {str((payload or {}).get("event_id", "")) for (payload,) in rows}
 
 
 def stored(url: str, write: Callable[[Connection], StoreResult]) -> StoreResult:

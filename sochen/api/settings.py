@@ -22,6 +22,13 @@ class ApiSettings(BaseSettings):
         gt=0,
         description="Largest webhook body accepted (Meta's limit is 3 MB); larger ones get 413 unread.",
     )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/]+(:\d+)?(/[^\s]*)?$",
+        description="The service's address as browsers reach it (https://sochen.example.co.il): the web chat "
+        "widget talks to it. Empty: the address of the request for the script (behind a TLS proxy, set this "
+        "or run uvicorn with forwarded headers).",
+    )
     max_json_bytes: int = Field(default=1024 * 1024, gt=0, description="Largest JSON body on /v1 routes.")
     max_upload_bytes: int = Field(
         default=50_000_000, gt=0, description="Largest document upload (the loaders' own limit is 50 MB)."

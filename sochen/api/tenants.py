@@ -120,7 +120,9 @@ class TenantConnectors:
             config = build_config(cls, raw, environ=self.environ)
         except ConnectorConfigError as exc:
             return _misconfigured(tenant, name, "; ".join(exc.problems))
-        return cls(config)
+        from ..connectors.base import host_arguments
+
+        return cls(config, **host_arguments(cls, tenant=tenant, database_url=self.database_url))
 
     def _settings(self, tenant: str, name: str) -> dict[str, Any] | ApiError:
         if not is_slug(tenant):

@@ -132,7 +132,9 @@ def doctor(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Installed connectors, and for a tenant: settings validity and check() (exit 1 if anything is wrong)."""
+    from ..config import get_settings
     from ..connectors import ConnectorConfigError, build_config
+    from ..connectors.base import host_arguments
 
     infos = _discover()
     section = _tenant_connectors(tenant, config_file)
@@ -155,7 +157,8 @@ def doctor(
                 else:
                     entry["config"] = "ok"
                     if run_check:
-                        with info.cls(config) as connector:
+                        host = host_arguments(info.cls, tenant=tenant or "", database_url=get_settings().database_url)
+                        with info.cls(config, **host) as connector:
                             result = connector.check()
                         entry["check"] = result.model_dump(mode="json")
                         if not result.ok:

@@ -51,8 +51,11 @@ class TenantConfig(StrictModel):
     models: ModelsConfig = Field(default_factory=ModelsConfig, description="Model providers and routing policy.")
     connectors: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
-        description="Settings per connector, keyed by connector name (whatsapp, zoho_crm, n8n, or a plugin's "
-        "name); each is validated against that connector's own configuration model by `sochen tenant apply`.",
+        description="Settings per connector, keyed by connector name (whatsapp, zoho_crm, n8n, webchat, or a "
+        "plugin's name); each is validated against that connector's own configuration model by `sochen tenant "
+        "apply`. The web chat's keys (allowed_origins, token_secret_env, title, greeting, session_days, "
+        "reply_window_min, max_message_chars, visitor_per_min, ip_per_min, stream_poll_s) are described in "
+        "docs/connectors.md, 'webchat'.",
     )
     agent: AgentConfig = Field(
         default_factory=AgentConfig, description="What the conversation agent collects and says."

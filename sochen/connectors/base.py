@@ -21,7 +21,10 @@ Lifecycle
     stores its arguments; it does **no I/O** (no HTTP, no DNS, no files). ``clock`` and ``sleep``
     may be passed as ``None`` (the real ones are used), so a subclass with extra keyword arguments
     passes its own straight through: ``super().__init__(config, session=session, clock=clock,
-    sleep=sleep)``, then sets up what is its own. Connectors are
+    sleep=sleep)``, then sets up what is its own. A connector whose service *is* Sochen (a web chat
+    keeps its visitors' messages in Sochen's own database) sets ``uses_host = True``; whoever builds
+    it for a tenant then passes ``host=ConnectorHost(tenant, database_url)`` (:class:`ConnectorHost`),
+    and it reaches nothing else of Sochen. Connectors are
     synchronous. All HTTP goes through the injected ``requests.Session`` (the caller owns it; the
     connector closes only a session it created itself, in :meth:`Connector.close`). Time comes from
     ``clock`` (seconds since the epoch) and waiting goes through ``sleep``, so tests never wait.
@@ -117,9 +120,11 @@ __all__ = [
     "Capability",
     "Connector",
     "ConnectorConfig",
+    "ConnectorHost",
     "SandboxFake",
     "action",
     "check_result_from_error",
+    "host_arguments",
     "implemented_capabilities",
     "partially_implemented",
 ]
@@ -220,6 +225,23 @@ class SandboxFake:
     secrets: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ConnectorHost:
+    """What Sochen hands a connector that keeps its state in Sochen's own database (``uses_host``).
+
+    ``tenant`` is the slug the instance serves (it must never read or write another tenant's rows);
+    ``database_url`` is Sochen's database. Only :mod:`sochen.db` may be used with it.
+    """
+
+    tenant: str
+    database_url: str
+
+
+def host_arguments(cls: type[Connector[Any]], *, tenant: str, database_url: str) -> dict[str, Any]:
+    """The constructor keywords a factory adds for ``cls``: ``host=...`` when it ``uses_host``, else none."""
+    return {"host": ConnectorHost(tenant, database_url)} if cls.uses_host else {}
+
+
 class Connector(Generic[ConfigT]):
     """Base class of every connector; see the module docstring for the contract."""
 
@@ -229,6 +251,8 @@ class Connector(Generic[ConfigT]):
     """Human name, e.g. 'WhatsApp Business'."""
     config_model: ClassVar[type[ConnectorConfig]] = ConnectorConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    uses_host: ClassVar[bool] = False
+    """True when the connector needs ``host=ConnectorHost(...)`` (its service is Sochen's own database)."""
 
     def __init__(
         self,
@@ -237,6 +261,7 @@ class Connector(Generic[ConfigT]):
         session: requests.Session | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
+        host: ConnectorHost | None = None,
     ) -> None:
         if isinstance(config, self.config_model):
             self.config: ConfigT = typing.cast(ConfigT, config)
@@ -246,6 +271,7 @@ class Connector(Generic[ConfigT]):
         self.session = session if session is not None else requests.Session()
         self.clock: Callable[[], float] = clock if clock is not None else time.time
         self.sleep: Callable[[float], None] = sleep if sleep is not None else time.sleep
+        self.host: ConnectorHost | None = host
 
     # -- lifecycle ---------------------------------------------------------------------------------
 

@@ -16,6 +16,13 @@ in :mod:`sochen.connectors.base`). What Sochen does with one, with no code of it
 - **Messaging windows.** A channel that limits free-form messages (WhatsApp's 24-hour customer-service
   window) implements :class:`WindowedChannel`: ``window_open(to)``; outside it only a
   ``TemplateMessage`` may be sent, and ``send_message`` refuses anything else with a permanent error.
+  A channel may set ``window_closed_reason`` (Hebrew | English) to tell a person why a reply was refused
+  (the web chat: the visitor has left the site); a channel without templates refuses them too.
+- **Exactly once.** ``send_message`` receives the outbox job's key as ``message.idempotency_key``: a
+  channel that stores messages itself (the web chat) stores each once by it, so a retried job adds
+  nothing; a provider with no such notion ignores it.
+- **Channels whose service is Sochen** (the web chat) declare ``uses_host`` and get the tenant and the
+  database (:class:`~sochen.connectors.base.ConnectorHost`) from whoever builds them.
 
 The conformance kit (:mod:`sochen.connectors.testing`) runs a minimal test channel through this seam.
 """

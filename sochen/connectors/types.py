@@ -195,6 +195,12 @@ class _Outbound(_Model):
     reply_to: str | None = Field(default=None, description="Provider message id this answers, if any.")
     tracking: str | None = Field(default=None, description="Opaque tracker echoed back in delivery statuses.")
     provider_details: dict[str, Any] = Field(default_factory=dict, description="Vendor-specific options.")
+    idempotency_key: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The outbox job's key, given by the dispatcher: a channel that stores messages itself (the "
+        "web chat) stores each once by it; a provider without such a notion ignores it.",
+    )
 
 
 class TextMessage(_Outbound):

@@ -21,3 +21,4 @@ from . import models_conversations as _models_conversations  # noqa: F401
 from . import models_evals as _models_evals  # noqa: F401
 from . import models_outbox as _models_outbox  # noqa: F401
 from . import models_privacy as _models_privacy  # noqa: F401
+from . import models_webchat as _models_webchat  # noqa: F401

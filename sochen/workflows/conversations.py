@@ -411,8 +411,10 @@ def reply_as_person(
         )
     connector = tenant_connector_factory(settings.database_url)(tenant, channel)
     if isinstance(connector, WindowedChannel) and not connector.window_open(contact):
+        # A channel may say why in its own words (the web chat: the visitor left the site).
         raise ConversationError(
-            "חלון השירות של 24 השעות נסגר: אפשר לשלוח רק תבנית מאושרת | the 24-hour customer-service window "
+            getattr(connector, "window_closed_reason", None)
+            or "חלון השירות של 24 השעות נסגר: אפשר לשלוח רק תבנית מאושרת | the 24-hour customer-service window "
             "is closed: only an approved template message can be sent"
         )
     with _lock(conversation_id), session_scope(settings.database_url) as session:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -40,12 +41,19 @@ def connector_executor(factory: ConnectorFactory) -> Executor:
             raise ConnectorError(ErrorKind.INVALID_REQUEST, f"action must be 'connector.action', not {action!r}")
         connector = factory(tenant, name)
         spec = type(connector).actions().get(action_name)
-        fields = getattr(spec.params_type, "model_fields", {}) if spec is not None else {}
-        if "idempotency_key" in fields and not params.get("idempotency_key"):
+        if spec is not None and _takes_idempotency_key(spec.params_type) and not params.get("idempotency_key"):
             params = {**params, "idempotency_key": idempotency_key}
         return _result_dict(connector.run_action(action_name, params))
 
     return execute
+
+
+def _takes_idempotency_key(params_type: Any) -> bool:
+    """Whether an action's parameters (a model, or a union of models such as ``OutboundMessage``) have the field."""
+    if isinstance(params_type, type):
+        return "idempotency_key" in getattr(params_type, "model_fields", {})
+    members = [a for a in typing.get_args(params_type) if isinstance(a, type) or typing.get_args(a)]
+    return bool(members) and all(_takes_idempotency_key(m) for m in members)
 
 
 def _result_dict(result: Any) -> dict[str, Any]:
@@ -77,6 +85,7 @@ def tenant_connector_factory(database_url: str, *, production: bool | None = Non
     lock = threading.Lock()
 
     def factory(tenant: str, name: str) -> Connector[Any]:
+        from ..connectors.base import host_arguments
         from ..connectors.registry import build_config, load_connector
         from ..tenancy import TenantNotFoundError, TenantNotLiveError
 
@@ -98,7 +107,7 @@ def tenant_connector_factory(database_url: str, *, production: bool | None = Non
             found = cache.get((tenant, number, name))
             if found is None:
                 cls = load_connector(name).cls
-                extra: dict[str, Any] = {}
+                extra: dict[str, Any] = host_arguments(cls, tenant=tenant, database_url=database_url)
                 if name == "whatsapp":  # the 24-hour window is known from the transcripts, in every process
                     extra["windows"] = TranscriptServiceWindows(database_url, tenant)
                 found = cls(build_config(cls, settings), **extra)

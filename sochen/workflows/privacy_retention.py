@@ -37,6 +37,7 @@ from ..db.models import LlmCall
 from ..db.models_api import InboundDelivery, InboundEventRow
 from ..db.models_conversations import Conversation, ConversationTurn
 from ..db.models_outbox import DomainEvent, Job, JobAttempt
+from ..db.models_webchat import drop_visitors_of
 from ..db.session import session_scope
 from .privacy_log import Actor, record_access
 from .privacy_rights import REDACTED, Needles, scrub_json
@@ -246,6 +247,7 @@ def _drop_conversations(settings: Settings, tenant: str, conv_ids: list[str]) ->
                 .where(LlmCall.tenant_slug == tenant, LlmCall.conversation_id == conv)
                 .values(conversation_id=alias)
             )
+        drop_visitors_of(session, tenant, conv_ids)  # the web chat's copy of what was said goes with them
         session.query(ConversationTurn).filter(ConversationTurn.conversation_id.in_(conv_ids)).delete(
             synchronize_session=False
         )

@@ -57,6 +57,7 @@ from ..db.models_api import InboundDelivery, InboundEventRow
 from ..db.models_conversations import Conversation, ConversationTurn
 from ..db.models_outbox import DomainEvent, Job, JobAttempt
 from ..db.models_privacy import PrivacyOperation
+from ..db.models_webchat import drop_visitors_of, visitors_with_phone
 from ..db.session import session_scope
 from ..privacy import scan
 from .privacy_log import Actor, record_access
@@ -361,6 +362,17 @@ def find(settings: Settings, subject: Subject) -> Found:
                 session.scalars(
                     select(Conversation.id).where(
                         Conversation.tenant == subject.tenant, Conversation.contact_id.in_(addresses)
+                    )
+                )
+            )
+            # A web chat visitor's contact id is random: they are theirs by the phone they gave.
+            visitors = visitors_with_phone(session, subject.tenant, subject.value)
+            own.update(
+                session.scalars(
+                    select(Conversation.id).where(
+                        Conversation.tenant == subject.tenant,
+                        Conversation.channel == "webchat",
+                        Conversation.contact_id.in_(visitors),
                     )
                 )
             )
@@ -1096,6 +1108,7 @@ def _finish(settings: Settings, op_id: str, own: set[str], refs: set[str] | None
             if correction.request:
                 correction.request = None
                 dropped += 1
+        webchat = drop_visitors_of(session, op.tenant, own)
         turns = (
             session.query(ConversationTurn)
             .filter(ConversationTurn.conversation_id.in_(own))
@@ -1108,6 +1121,7 @@ def _finish(settings: Settings, op_id: str, own: set[str], refs: set[str] | None
             "conversations_deleted": convs,
             "turns_deleted": turns,
             "correction_requests_dropped": dropped,
+            "webchat_messages_deleted": webchat,
             "done": True,
         }
         op.steps = steps

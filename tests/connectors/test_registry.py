@@ -145,5 +145,6 @@ def test_public_api_is_exactly_this() -> None:
             "whatsapp",
             "zoho_crm",
             "n8n",
+            "webchat",
         )
     ]

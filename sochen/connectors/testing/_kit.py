@@ -117,6 +117,13 @@ class _KitBase:
         with requests.Session() as session:
             yield self.make_connector(config, session)
 
+    def _require_remote(self) -> None:
+        if self.connector_class.uses_host:
+            pytest.skip(
+                f"{self.connector_class.name}: its service is Sochen's own database (uses_host), "
+                "nothing remote can refuse credentials, time out or rate-limit it"
+            )
+
     def _require(self, capability: Capability) -> None:
         if capability not in self.connector_class.capabilities:
             pytest.skip(f"{self.connector_class.name} does not declare {capability.value}")
@@ -225,8 +232,9 @@ class ConnectorContractTests(_KitBase):
                 "str(connector)": str(connector),
                 "check() result": str(connector.check()),
             }
-            self.script_auth_failure(fake_api)
-            texts["check() result after refused credentials"] = str(connector.check())
+            if not self.connector_class.uses_host:  # nothing remote to refuse a connector whose service is Sochen
+                self.script_auth_failure(fake_api)
+                texts["check() result after refused credentials"] = str(connector.check())
         texts["the logs"] = caplog.text
         leaks = [
             f"{where}: …{text[max(0, text.index(secret) - 40) : text.index(secret)]}<SECRET>…"
@@ -260,11 +268,13 @@ class ConnectorContractTests(_KitBase):
         assert result.status is CheckStatus.OK, result.detail
 
     def test_check_maps_refused_credentials_to_auth_invalid(self, connector: Connector[Any], fake_api: Any) -> None:
+        self._require_remote()
         self.script_auth_failure(fake_api)
         result = _check(connector)
         assert result.status is CheckStatus.AUTH_INVALID, f"refused credentials must be auth_invalid, got {result}"
 
     def test_check_maps_timeouts_to_unreachable(self, config: dict[str, Any], fake_api: Any) -> None:
+        self._require_remote()
         self.script_timeout(fake_api)
         with requests.Session() as session:
             connector = self.make_connector({**config, "timeout_s": self.timeout_for_tests_s}, session)
@@ -277,6 +287,7 @@ class ConnectorContractTests(_KitBase):
         assert result.status is CheckStatus.UNREACHABLE, f"a 5xx must be unreachable (retried later), got {result}"
 
     def test_check_maps_429_to_rate_limited_with_retry_after(self, connector: Connector[Any], fake_api: Any) -> None:
+        self._require_remote()
         self.script_rate_limit(fake_api, retry_after=7)
         result = _check(connector)
         assert (result.status, result.retry_after) == (CheckStatus.RATE_LIMITED, 7.0), (
