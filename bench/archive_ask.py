@@ -16,7 +16,8 @@ parses the JSON it prints, and scores it:
   outside the question; the holding reply ("a person will get back to you", status degraded) states no
   answer but is not a refusal: it is counted apart (``no_answer_stated``, ``holding_reply``);
 - invented facts, over every answer: a number in the answer that is neither in the question nor in the
-  text, title, section or page of any cited passage (the answer's "(מקור: …, עמ' 2)" labels name pages), nor such a number as a factor (17% → 1.17), nor one
+  text, title, section or page of any cited passage (the answer's "(מקור: …, עמ' 2)" labels name pages),
+  nor such a number as a factor (17% → 1.17), nor one
   arithmetic step (+ − × ÷, a percentage) from two such numbers.
 
 The tenant must already be applied and ingested in ``SOCHEN_HOME``::
@@ -120,8 +121,7 @@ def score(q: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         q["question"]
         + " "
         + " ".join(
-            f"{c.get('title', '')} {c.get('section', '')} {c.get('page') or ''} {c.get('quote', '')} {c.get('text', '')}"
-            for c in citations
+            " ".join(str(c.get(k) or "") for k in ("title", "section", "page", "quote", "text")) for c in citations
         )
     )
     sources = set(numbers(source_text))
