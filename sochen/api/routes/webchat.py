@@ -36,7 +36,7 @@ from starlette.requests import ClientDisconnect
 from ...connectors.base import Connector
 from ...connectors.errors import WebhookRejected
 from ...connectors.types import WebhookRequest
-from ...connectors.webchat.connector import WAKEUPS
+from ...connectors.webchat.connector import WAKEUPS, WebchatConnector
 from ..errors import ERROR_RESPONSES, ApiError
 from ..inbound import receive
 from ..ratelimit import RateLimiter
@@ -71,7 +71,7 @@ async def _channel(state: ApiState, tenant: str) -> Any:
     connector: Connector[Any] = (
         cached if cached is not None else await run_in_threadpool(state.connectors.get, tenant, CHANNEL)
     )
-    if not hasattr(connector, "allows_origin"):  # a plugin took the name: not this web chat
+    if not isinstance(connector, WebchatConnector):  # a plugin took the name: not this web chat
         raise ApiError(404, "not_found", "לא נמצא", "no web chat for this tenant")
     if not connector.secret_ok:
         raise ApiError(
