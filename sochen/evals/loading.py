@@ -23,6 +23,7 @@ from .schema import Expectations, ReplyExpectation, Scenario, ScenarioFile
 __all__ = [
     "SuiteError",
     "action_problems",
+    "channel_problems",
     "installed_actions",
     "json_schema",
     "load_scenario_file",
@@ -79,9 +80,32 @@ def suite_paths(tenant: LoadedTenant | TenantConfig, base_dir: Path | None = Non
 def load_suite(tenant: LoadedTenant | TenantConfig, base_dir: Path | None = None) -> list[Scenario]:
     """Every scenario of the tenant's suite, in file order; :class:`SuiteError` lists every problem.
 
-    Expected actions are checked against the installed connectors' actions.
+    Expected actions are checked against the installed connectors' actions, and each scenario's
+    ``channel`` against the tenant's connectors.
     """
-    return load_files(suite_paths(tenant, base_dir), actions=installed_actions())
+    config = tenant.config if isinstance(tenant, LoadedTenant) else tenant
+    scenarios = load_files(suite_paths(tenant, base_dir), actions=installed_actions())
+    problems = channel_problems(scenarios, config)
+    if problems:
+        raise SuiteError(problems)
+    return scenarios
+
+
+def channel_problems(scenarios: Iterable[Scenario], config: TenantConfig) -> list[str]:
+    """Scenarios whose ``channel`` the tenant has no connector for (Hebrew first), one line each."""
+    have = sorted(config.connectors)
+    problems = []
+    for scenario in scenarios:
+        if scenario.channel in config.connectors:
+            continue
+        listed = ", ".join(have) or "—"
+        problems.append(
+            f"scenario `{scenario.id}`: `channel: {scenario.channel}` — לעסק אין מחבר '{scenario.channel}' "
+            f"(המחברים שלו: {listed}); הוסיפו `connectors.{scenario.channel}` לקובץ העסק או תקנו את הערוץ | "
+            f"the tenant has no '{scenario.channel}' connector (it has: {listed}); add "
+            f"`connectors.{scenario.channel}` to the tenant file or fix the channel"
+        )
+    return problems
 
 
 def installed_actions() -> list[str] | None:

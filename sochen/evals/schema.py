@@ -153,9 +153,18 @@ class Scenario(_Strict):
     title: str = Field(min_length=1, description="What the scenario checks (Hebrew).")
     category: str = Field(min_length=1, description="Group for reports, e.g. lead_capture, prices, privacy.")
     tags: list[str] = Field(default_factory=list, description="Free labels.")
+    channel: str = Field(
+        default="whatsapp",
+        pattern=r"^[a-z][a-z0-9_]{1,62}$",
+        description="The channel connector the person writes through: `whatsapp` (default) or another of the "
+        "tenant's channels, e.g. `webchat`. The tenant must have that connector; its replies are sent (and its "
+        "jobs run) through that connector's sandbox.",
+    )
     contact: dict[str, str] = Field(
         default_factory=lambda: {"id": "972501234567", "name": "לקוח"},
-        description="The sender: WhatsApp id (digits) and profile name.",
+        description="The sender: WhatsApp id (digits) and profile name. On `webchat` the visitor is anonymous: "
+        "`id` is how checks name the visitor (the run opens a fresh `wc_...` visitor), never a phone, and "
+        "there is no profile name; a phone the visitor writes becomes the lead's phone.",
     )
     start: StartState = Field(default_factory=StartState, description="Starting state.")
     turns: list[Turn] = Field(min_length=1, description="The conversation.")
