@@ -92,11 +92,15 @@ def load_suite(tenant: LoadedTenant | TenantConfig, base_dir: Path | None = None
 
 
 def channel_problems(scenarios: Iterable[Scenario], config: TenantConfig) -> list[str]:
-    """Scenarios whose ``channel`` the tenant has no connector for (Hebrew first), one line each."""
+    """Scenarios whose ``channel`` the tenant has no connector for (Hebrew first), one line each.
+
+    Only a channel the scenario names: one that does not (WhatsApp, the default) runs as it always did,
+    also for a tenant without a WhatsApp connector (its replies are then planned and reported, not sent).
+    """
     have = sorted(config.connectors)
     problems = []
     for scenario in scenarios:
-        if scenario.channel in config.connectors:
+        if "channel" not in scenario.model_fields_set or scenario.channel in config.connectors:
             continue
         listed = ", ".join(have) or "—"
         problems.append(

@@ -117,9 +117,9 @@ def execute(
 
     if repeat < 1 or jobs < 1:
         raise ValueError("repeat and jobs must be at least 1")
-    problems = channel_problems(scenarios, config)
-    if problems:  # before anything starts: its replies would go through a channel the tenant does not have
-        raise SuiteError(problems)
+    unknown_channels = channel_problems(scenarios, config)
+    if unknown_channels:  # before anything starts: its replies would go through a channel the tenant lacks
+        raise SuiteError(unknown_channels)
     health = HealthBoard()
     problems: dict[str, str] = {}
     if providers is None:

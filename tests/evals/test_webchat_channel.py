@@ -15,7 +15,7 @@ from sochen.db.models_conversations import Conversation
 from sochen.db.models_webchat import WebchatMessage, WebchatVisitor
 from sochen.db.session import session_scope
 from sochen.evals import SuiteError, load_suite, run_suite, suite_digest
-from sochen.evals.loading import load_scenario_file
+from sochen.evals.loading import channel_problems, load_scenario_file
 from sochen.evals.schema import Scenario
 from sochen.workflows.conversations import conversation_id_for
 
@@ -192,3 +192,16 @@ def test_a_channel_the_tenant_has_no_connector_for_is_refused(clinic, tmp_path):
 
     with pytest.raises(SuiteError, match="לעסק אין מחבר 'telegram'"):
         load_suite(load_tenant_file(clinic.folder / "tenant.yaml"))
+
+    # WhatsApp by default runs as it always did, even without a WhatsApp connector; written out, it is checked.
+    bare = clinic_config_without_connectors()
+    default = Scenario.model_validate(yaml.safe_load(DEFAULT_SCENARIO)[0])
+    assert channel_problems([default], bare) == []
+    named = Scenario.model_validate({**yaml.safe_load(DEFAULT_SCENARIO)[0], "channel": "whatsapp"})
+    assert "לעסק אין מחבר 'whatsapp' (המחברים שלו: —)" in channel_problems([named], bare)[0]
+
+
+def clinic_config_without_connectors():
+    from sochen.config import parse_tenant_yaml
+
+    return parse_tenant_yaml("slug: clinic\nname: מרפאה\n")
