@@ -22,6 +22,9 @@ Example::
               route: local
               handoff: false
 
+``channel`` (default ``whatsapp``) is the connector the person writes through; ``channel: webchat`` is an
+anonymous visitor of the tenant's site (no phone until they write one). The tenant must have it.
+
 ``reply.contains`` (= ``contains_all``) needs every string; ``contains_any`` one of them. An action
 in ``jobs`` / ``jobs_not`` is ``connector.action``; ``sochen evals validate`` and ``evals run`` check that
 it is one an installed connector offers.
