@@ -150,6 +150,19 @@ def action_problems(scenarios: Iterable[tuple[Path, Scenario]], actions: Collect
     return problems
 
 
+def _uninstalled_channels(scenarios: Iterable[tuple[Path, Scenario]], actions: Collection[str]) -> list[str]:
+    """Named channels that no installed connector can send through (checked without a tenant)."""
+    problems = []
+    for path, scenario in scenarios:
+        channel = scenario.channel
+        if "channel" in scenario.model_fields_set and f"{channel}.send_message" not in actions:
+            problems.append(
+                f"{path}: scenario `{scenario.id}`: `channel: {channel}` — אין מחבר מותקן בשם '{channel}' "
+                f"ששולח הודעות | no installed connector '{channel}' sends messages (see `sochen connectors list`)"
+            )
+    return problems
+
+
 def load_files(paths: Iterable[Path], *, actions: Collection[str] | None = None) -> list[Scenario]:
     """Scenarios from these files; ids must be unique across all of them.
 
@@ -172,6 +185,7 @@ def load_files(paths: Iterable[Path], *, actions: Collection[str] | None = None)
             scenarios.append(scenario)
     if actions is not None:
         problems.extend(action_problems(((where[sc.id], sc) for sc in scenarios), set(actions)))
+        problems.extend(_uninstalled_channels(((where[sc.id], sc) for sc in scenarios), set(actions)))
     if problems:
         raise SuiteError(problems)
     if not scenarios:

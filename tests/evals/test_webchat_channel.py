@@ -184,13 +184,16 @@ def test_a_channel_the_tenant_has_no_connector_for_is_refused(clinic, tmp_path):
     assert len(caught.value.problems) == 2
     assert message.index("לעסק") < message.index("the tenant")  # Hebrew first
 
-    # The same in the tenant's own suite, and for a channel no connector has.
-    path = clinic.folder / "scenarios" / "telegram.yaml"
-    path.write_text(WEBCHAT_SCENARIOS.replace("channel: webchat", "channel: telegram"), encoding="utf-8")
-    assert load_scenario_file(path)[0].channel == "telegram"
+    # The same in the tenant's own suite; a channel no installed connector has is refused before that.
     from sochen.config import load_tenant_file
 
-    with pytest.raises(SuiteError, match="לעסק אין מחבר 'telegram'"):
+    path = clinic.folder / "scenarios" / "webchat.yaml"
+    path.write_text(WEBCHAT_SCENARIOS, encoding="utf-8")
+    with pytest.raises(SuiteError, match="scenario `webchat-lead`: `channel: webchat` — לעסק אין מחבר 'webchat'"):
+        load_suite(load_tenant_file(clinic.folder / "tenant.yaml"))
+    path.write_text(WEBCHAT_SCENARIOS.replace("channel: webchat", "channel: telegram"), encoding="utf-8")
+    assert load_scenario_file(path)[0].channel == "telegram"
+    with pytest.raises(SuiteError, match="אין מחבר מותקן בשם 'telegram'"):
         load_suite(load_tenant_file(clinic.folder / "tenant.yaml"))
 
     # WhatsApp by default runs as it always did, even without a WhatsApp connector; written out, it is checked.
@@ -205,3 +208,16 @@ def clinic_config_without_connectors():
     from sochen.config import parse_tenant_yaml
 
     return parse_tenant_yaml("slug: clinic\nname: מרפאה\n")
+
+
+def test_validate_refuses_a_channel_no_installed_connector_sends_through(tmp_path):
+    from typer.testing import CliRunner
+
+    from sochen.cli import app
+
+    path = tmp_path / "telegram.yaml"
+    path.write_text(WEBCHAT_SCENARIOS.replace("channel: webchat", "channel: telegram", 1), encoding="utf-8")
+    result = CliRunner().invoke(app, ["evals", "validate", str(path)])
+    assert result.exit_code == 2
+    assert "scenario `webchat-price`: `channel: telegram` — אין מחבר מותקן בשם 'telegram'" in result.output
+    assert "webchat-lead" not in result.output  # web chat is installed (built in)
