@@ -2,7 +2,8 @@
 
 - :mod:`.schema` — the scenario format (the contract); :mod:`.loading` reads a tenant's suite.
 - :mod:`.runner` — :func:`run_suite` (one exact version, stored, gated, reported) and :func:`execute`.
-- :mod:`.sandbox` — fakes for WhatsApp, Zoho and n8n on loopback, a throwaway database.
+- :mod:`.sandbox` — fakes for WhatsApp, Zoho and n8n on loopback, a throwaway database (where the web
+  chat, whose service is Sochen's database, stores its replies).
 - :mod:`.assertions` — the check vocabulary; :mod:`.judge` — model-judged checks; :mod:`.metrics`.
 - :mod:`.gate` — thresholds, :func:`gate_status` and :func:`promote`; :mod:`.compare` — variants side by side.
 - :mod:`.reports` / :mod:`.html` — terminal, JSON, JUnit XML and a right-to-left HTML report.

@@ -6,6 +6,14 @@ scenario's own contact number is the sender's phone (``contact_phone``, where a 
 defaults from). In what the checks read — job parameters, event payloads — the synthetic id is
 written back as the scenario's contact id, so ``to: {e164: ...}`` matches what the scenario says.
 The clock starts at ``start.now`` (default :data:`DEFAULT_NOW`) and advances one minute a message.
+
+A scenario's ``channel`` (default ``whatsapp``) is the channel of its conversation id, its messages and
+its conversation row, so its replies go out through that connector's sandbox. On ``webchat`` the
+person is a visitor of the clinic's site, met the way the widget meets them (:class:`_WebchatVisitor`):
+the sandbox's web chat opens an anonymous visitor session (a ``wc_...`` visitor id is the contact id),
+and each message is received and stored for the visitor's stream by the connector itself, so the
+visitor has no phone until they write one (then it is the lead's phone, as in production). In what
+the checks read the visitor id is written back as the scenario's ``contact.id``.
 """
 
 from __future__ import annotations
@@ -21,9 +29,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ..config import Settings, TenantConfig
+from ..connectors.types import InboundMessage, WebhookRequest
 from ..db.models import LlmCall
 from ..db.models_conversations import Conversation
-from ..db.session import session_scope
+from ..db.session import get_engine, session_scope
 from ..llm import HealthBoard, Provider
 from ..rag.retriever import Retriever
 from ..tenancy import ResolvedTenant
@@ -80,13 +89,19 @@ class Driver:
     def run(self, scenario: Scenario, repetition: int, seq: int) -> ScenarioResult:
         """Drive the scenario's conversation; the result holds its turns (checks come later)."""
         result = ScenarioResult(scenario.id, scenario.title, scenario.category, repetition, list(scenario.tags))
-        contact = "".join(ch for ch in str(scenario.contact.get("id") or "") if ch.isdigit()) or "972501234567"
-        synthetic = f"97255{seq:07d}"
-        result.conversation_id = conversation_id_for(self.slug, "whatsapp", synthetic)
+        channel = scenario.channel
+        visitor: _WebchatVisitor | None = None
+        if channel == "webchat":
+            visitor = _WebchatVisitor.open(self.sandbox.connector(self.slug, "webchat"), self.slug)
+            contact, synthetic = str(scenario.contact.get("id") or "visitor"), visitor.id
+        else:
+            contact = "".join(ch for ch in str(scenario.contact.get("id") or "") if ch.isdigit()) or "972501234567"
+            synthetic = f"97255{seq:07d}"
+        result.conversation_id = conversation_id_for(self.slug, channel, synthetic)
         tz = ZoneInfo(self.config.timezone)
         now = scenario.start.now or DEFAULT_NOW
         now = now if now.tzinfo is not None else now.replace(tzinfo=tz)
-        self._open(result.conversation_id, synthetic, scenario)
+        self._open(result.conversation_id, synthetic, scenario, with_name=visitor is None)
         if scenario.start.crm_records:
             self.sandbox.seed_crm(list(scenario.start.crm_records))
         script: list[tuple[int, Turn | None, str]] = [(0, None, text) for text in scenario.start.history]
@@ -106,18 +121,21 @@ class Driver:
                     else ("handoff" if scenario.start.handoff else "active")
                 )
                 continue
-            inbound = Inbound(
-                tenant=self.slug,
-                channel="whatsapp",
-                contact_id=synthetic,
-                text=text,
-                message_id=f"wamid.eval.{seq}.{step}",
-                received_at=at,
-                contact_name=scenario.contact.get("name"),
-                contact_phone=f"+{contact}",
-            )
             started = time.perf_counter()
             try:
+                if visitor is not None:
+                    inbound = visitor.receive(self.settings.database_url, text, f"eval-{seq}-{step}", at)
+                else:
+                    inbound = Inbound(
+                        tenant=self.slug,
+                        channel=channel,
+                        contact_id=synthetic,
+                        text=text,
+                        message_id=f"wamid.eval.{seq}.{step}",
+                        received_at=at,
+                        contact_name=scenario.contact.get("name"),
+                        contact_phone=f"+{contact}",
+                    )
                 turn_result = handle_message(
                     self.settings,
                     inbound,
@@ -171,16 +189,19 @@ class Driver:
         record.jobs = jobs
         return slots
 
-    def _open(self, conversation_id: str, synthetic: str, scenario: Scenario) -> None:
-        """Create the conversation row first: its status is ``start.handoff``'s, and the first turn writes less."""
+    def _open(self, conversation_id: str, synthetic: str, scenario: Scenario, *, with_name: bool = True) -> None:
+        """Create the conversation row first: its status is ``start.handoff``'s, and the first turn writes less.
+
+        ``with_name``: the channel tells the contact's profile name (WhatsApp does; a web chat visitor has none).
+        """
         with session_scope(self.settings.database_url) as session:
             session.add(
                 Conversation(
                     id=conversation_id,
                     tenant=self.slug,
-                    channel="whatsapp",
+                    channel=scenario.channel,
                     contact_id=synthetic,
-                    contact_name=scenario.contact.get("name"),
+                    contact_name=scenario.contact.get("name") if with_name else None,
                     status="handoff" if scenario.start.handoff else "active",
                     handoff_reason="eval_start" if scenario.start.handoff else None,
                     turns=0,
@@ -214,6 +235,51 @@ class Driver:
                 }
                 for r in fresh
             ]
+
+
+@dataclass
+class _WebchatVisitor:
+    """A web chat visitor as the widget makes one: an anonymous session, then signed messages.
+
+    Each message goes through the sandbox connector's own ``receive_webhook`` (the visitor's token and
+    an allowed origin) and ``store_inbound`` (the visitor's stream, and the phone once written), exactly
+    what the ``/webchat/{tenant}/messages`` route does before the message is handled.
+    """
+
+    connector: Any
+    tenant: str
+    id: str
+    token: str
+
+    @classmethod
+    def open(cls, connector: Any, tenant: str) -> _WebchatVisitor:
+        """A new anonymous visitor of the tenant's site."""
+        session = connector.open_session(None)
+        return cls(connector, tenant, session.visitor, session.token)
+
+    def receive(self, database_url: str, text: str, client_id: str, at: datetime) -> Inbound:
+        """Receive and store the visitor's message; the Inbound the agent handles (``at``: the scenario's time)."""
+        origin = self.connector.config.allowed_origins[0]
+        request = WebhookRequest(
+            method="POST",
+            body=json.dumps({"id": client_id, "text": text}, ensure_ascii=False).encode("utf-8"),
+            headers={"Origin": origin, "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            path=f"/webchat/{self.tenant}/messages",
+        )
+        events = self.connector.receive_webhook(request)
+        with get_engine(database_url).begin() as conn:
+            self.connector.store_inbound(conn, events, {e.event_id for e in events})
+        message = next(e for e in events if isinstance(e, InboundMessage))
+        return Inbound(
+            tenant=self.tenant,
+            channel="webchat",
+            contact_id=message.contact.id,
+            text=message.text or text,
+            message_id=message.message_id,
+            received_at=at,
+            contact_name=None,
+            contact_phone=message.contact.phone,
+        )
 
 
 def _text_of(turn: Turn) -> str:

@@ -23,6 +23,7 @@ from .schema import Expectations, ReplyExpectation, Scenario, ScenarioFile
 __all__ = [
     "SuiteError",
     "action_problems",
+    "channel_problems",
     "installed_actions",
     "json_schema",
     "load_scenario_file",
@@ -79,9 +80,36 @@ def suite_paths(tenant: LoadedTenant | TenantConfig, base_dir: Path | None = Non
 def load_suite(tenant: LoadedTenant | TenantConfig, base_dir: Path | None = None) -> list[Scenario]:
     """Every scenario of the tenant's suite, in file order; :class:`SuiteError` lists every problem.
 
-    Expected actions are checked against the installed connectors' actions.
+    Expected actions are checked against the installed connectors' actions, and each scenario's
+    ``channel`` against the tenant's connectors.
     """
-    return load_files(suite_paths(tenant, base_dir), actions=installed_actions())
+    config = tenant.config if isinstance(tenant, LoadedTenant) else tenant
+    scenarios = load_files(suite_paths(tenant, base_dir), actions=installed_actions())
+    problems = channel_problems(scenarios, config)
+    if problems:
+        raise SuiteError(problems)
+    return scenarios
+
+
+def channel_problems(scenarios: Iterable[Scenario], config: TenantConfig) -> list[str]:
+    """Scenarios whose ``channel`` the tenant has no connector for (Hebrew first), one line each.
+
+    Only a channel the scenario names: one that does not (WhatsApp, the default) runs as it always did,
+    also for a tenant without a WhatsApp connector (its replies are then planned and reported, not sent).
+    """
+    have = sorted(config.connectors)
+    problems = []
+    for scenario in scenarios:
+        if "channel" not in scenario.model_fields_set or scenario.channel in config.connectors:
+            continue
+        listed = ", ".join(have) or "—"
+        problems.append(
+            f"scenario `{scenario.id}`: `channel: {scenario.channel}` — לעסק אין מחבר '{scenario.channel}' "
+            f"(המחברים שלו: {listed}); הוסיפו `connectors.{scenario.channel}` לקובץ העסק או תקנו את הערוץ | "
+            f"the tenant has no '{scenario.channel}' connector (it has: {listed}); add "
+            f"`connectors.{scenario.channel}` to the tenant file or fix the channel"
+        )
+    return problems
 
 
 def installed_actions() -> list[str] | None:
@@ -122,6 +150,19 @@ def action_problems(scenarios: Iterable[tuple[Path, Scenario]], actions: Collect
     return problems
 
 
+def _uninstalled_channels(scenarios: Iterable[tuple[Path, Scenario]], actions: Collection[str]) -> list[str]:
+    """Named channels that no installed connector can send through (checked without a tenant)."""
+    problems = []
+    for path, scenario in scenarios:
+        channel = scenario.channel
+        if "channel" in scenario.model_fields_set and f"{channel}.send_message" not in actions:
+            problems.append(
+                f"{path}: scenario `{scenario.id}`: `channel: {channel}` — אין מחבר מותקן בשם '{channel}' "
+                f"ששולח הודעות | no installed connector '{channel}' sends messages (see `sochen connectors list`)"
+            )
+    return problems
+
+
 def load_files(paths: Iterable[Path], *, actions: Collection[str] | None = None) -> list[Scenario]:
     """Scenarios from these files; ids must be unique across all of them.
 
@@ -144,6 +185,7 @@ def load_files(paths: Iterable[Path], *, actions: Collection[str] | None = None)
             scenarios.append(scenario)
     if actions is not None:
         problems.extend(action_problems(((where[sc.id], sc) for sc in scenarios), set(actions)))
+        problems.extend(_uninstalled_channels(((where[sc.id], sc) for sc in scenarios), set(actions)))
     if problems:
         raise SuiteError(problems)
     if not scenarios:
@@ -231,7 +273,17 @@ def _inner_model(annotation: Any) -> Any:
 
 
 def suite_digest(scenarios: Sequence[Scenario]) -> str:
-    """A stable hash of the scenarios' content (changes when any scenario is edited, added or removed)."""
-    data = [s.model_dump(mode="json") for s in scenarios]
+    """A stable hash of the scenarios' content (changes when any scenario is edited, added or removed).
+
+    The default ``channel: whatsapp`` is left out, so suites written before scenarios had a channel keep
+    their digest (and the runs the gate accepted for them).
+    """
+    data = [_without_default_channel(s.model_dump(mode="json")) for s in scenarios]
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _without_default_channel(data: dict[str, Any]) -> dict[str, Any]:
+    if data.get("channel") == "whatsapp":
+        data.pop("channel")
+    return data

@@ -36,7 +36,7 @@ from .drive import Driver, evaluated_tenant
 from .gate import evaluate_thresholds
 from .judge import Judge
 from .leaks import attribute_api_leaks
-from .loading import load_suite, suite_digest
+from .loading import SuiteError, channel_problems, load_suite, suite_digest
 from .metrics import compute_metrics
 from .records import Check, ScenarioResult
 from .sandbox import Sandbox
@@ -117,6 +117,9 @@ def execute(
 
     if repeat < 1 or jobs < 1:
         raise ValueError("repeat and jobs must be at least 1")
+    unknown_channels = channel_problems(scenarios, config)
+    if unknown_channels:  # before anything starts: its replies would go through a channel the tenant lacks
+        raise SuiteError(unknown_channels)
     health = HealthBoard()
     problems: dict[str, str] = {}
     if providers is None:
@@ -160,6 +163,7 @@ def execute(
             inspect_sandbox(sandbox)
         sandbox_info = {
             "whatsapp_sent": len(sandbox.graph.sent),
+            "webchat_sent": len(sandbox.webchat_sent()),
             "crm_requests": len(sandbox.zoho.crm.requests),
             "n8n_executions": len(sandbox.n8n.executions),
             "database": "throwaway (not the tenant's)",

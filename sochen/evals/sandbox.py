@@ -5,9 +5,12 @@
   (:meth:`~sochen.connectors.base.Connector.sandbox_fake`, see :mod:`sochen.connectors.base`): the
   built-ins start the recording fakes of :mod:`sochen.connectors.testing.fakes` (WhatsApp Graph with
   the 24-hour window not enforced, Zoho accounts + CRM, n8n), a third-party plugin its own. The
-  fakes run on 127.0.0.1 for the run and accept dummy secrets. A connector that provides no fake is
-  refused: its jobs are planned and checked, never run. Every URL is checked to be loopback before
-  a connector is built.
+  fakes run on 127.0.0.1 for the run and accept dummy secrets. A connector whose service is Sochen
+  itself (``uses_host``, the web chat: it stores the visitor's messages in Sochen's database) needs no
+  fake: it is built with a :class:`~sochen.connectors.base.ConnectorHost` on the sandbox database, so
+  a web chat reply is really stored for the visitor's stream there (:meth:`Sandbox.webchat_sent`).
+  Any other connector that provides no fake is refused: its jobs are planned and checked, never run.
+  Every URL is checked to be loopback before a connector is built.
 - **Conversations, the outbox, checkpoints and the model ledger** of the run live in a throwaway
   database (SQLite in a temporary folder by default), never the tenant's: eval conversations do not
   appear in live transcripts, and no production worker can pick up an eval job and send it for real.
@@ -18,6 +21,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import threading
 from collections.abc import Callable
@@ -29,7 +33,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from ..config import Settings, TenantConfig
-from ..connectors.base import Connector, SandboxFake
+from ..connectors.base import Connector, SandboxFake, host_arguments
 from ..connectors.errors import ConnectorError, ErrorKind
 from ..connectors.testing.fakes import FakeGraphApi, FakeN8n, FakeZoho
 from ..db.models import new_id
@@ -53,6 +57,8 @@ class Sandbox:
         self._owns_folder = database_url is None
         self.fakes: dict[str, SandboxFake] = {}
         """The running fake of each tenant connector that provides one, by connector name."""
+        self.hosted: set[str] = set()
+        """Tenant connectors whose service is Sochen itself (``uses_host``): built on the sandbox database."""
         self._idle: dict[str, Any] = {}
         self.executed: dict[str, dict[str, Any]] = {}
         """Parameters each job (by idempotency key) reached its connector with."""
@@ -98,6 +104,8 @@ class Sandbox:
                     continue  # not installed: its jobs fail to build, with the registry's reason
                 fake = cls.sandbox_fake(dict(raw or {}), planned=self._planned(name))
                 if fake is None:
+                    if cls.uses_host:  # its service is Sochen's database: here, the sandbox's
+                        self.hosted.add(name)
                     continue
                 self.fakes[name] = fake
                 for url in fake.urls:  # the one promise of the sandbox: never a connection off this machine
@@ -146,16 +154,18 @@ class Sandbox:
         with self._lock:
             found = self._connectors.get(name)
             if found is None:
-                found = self._build(name)
+                found = self._build(tenant, name)
                 self._connectors[name] = found
             return found
 
-    def _build(self, name: str) -> Connector[Any]:
+    def _build(self, tenant: str, name: str) -> Connector[Any]:
         from ..connectors.registry import build_config, load_connector
 
         raw = self.config.connectors.get(name)
         if raw is None:
             raise ConnectorError(ErrorKind.MISCONFIGURED, f"the evaluated version has no `connectors.{name}`")
+        if name in self.hosted:
+            return self._build_hosted(tenant, name, raw)
         fake = self.fakes.get(name)
         if fake is None:
             raise ConnectorError(
@@ -173,6 +183,37 @@ class Sandbox:
                 raise RuntimeError(f"sandbox connector {name} would reach {value}; refusing")
         cls = load_connector(name).cls
         return cls(build_config(cls, merged, environ=env))
+
+    def _build_hosted(self, tenant: str, name: str, raw: dict[str, Any]) -> Connector[Any]:
+        """A ``uses_host`` connector on the sandbox database, its secrets fresh random values of this run."""
+        from ..connectors.registry import build_config, load_connector
+
+        env = {
+            str(v): f"sandbox-{k[:-4]}-{secrets.token_urlsafe(24)}"
+            for k, v in raw.items()
+            if k.endswith("_env") and isinstance(v, str)
+        }
+        cls = load_connector(name).cls
+        extra = host_arguments(cls, tenant=tenant, database_url=self.database_url)
+        return cls(build_config(cls, raw, environ=env), **extra)
+
+    def webchat_sent(self) -> list[tuple[str, str]]:
+        """``(visitor id, text)`` of every message stored for a web chat visitor's stream, oldest first.
+
+        What the widget would show: the agent's replies the ``webchat.send_message`` jobs stored in the
+        sandbox database. Empty when the tenant has no web chat.
+        """
+        from ..db.models_webchat import WebchatMessage
+
+        if "webchat" not in self.hosted:
+            return []
+        with session_scope(self.database_url) as session:
+            rows = session.execute(
+                select(WebchatMessage.visitor_id, WebchatMessage.text)
+                .where(WebchatMessage.direction == "out")
+                .order_by(WebchatMessage.created_at, WebchatMessage.seq)
+            ).all()
+        return [(str(visitor), str(text)) for visitor, text in rows]
 
     def _planned(self, name: str) -> list[tuple[str, dict[str, Any]]]:
         """``(action, params)`` of every tenant rule step that calls connector ``name``."""

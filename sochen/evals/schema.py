@@ -22,6 +22,9 @@ Example::
               route: local
               handoff: false
 
+``channel`` (default ``whatsapp``) is the connector the person writes through; ``channel: webchat`` is an
+anonymous visitor of the tenant's site (no phone until they write one). The tenant must have it.
+
 ``reply.contains`` (= ``contains_all``) needs every string; ``contains_any`` one of them. An action
 in ``jobs`` / ``jobs_not`` is ``connector.action``; ``sochen evals validate`` and ``evals run`` check that
 it is one an installed connector offers.
@@ -153,9 +156,18 @@ class Scenario(_Strict):
     title: str = Field(min_length=1, description="What the scenario checks (Hebrew).")
     category: str = Field(min_length=1, description="Group for reports, e.g. lead_capture, prices, privacy.")
     tags: list[str] = Field(default_factory=list, description="Free labels.")
+    channel: str = Field(
+        default="whatsapp",
+        pattern=r"^[a-z][a-z0-9_]{1,62}$",
+        description="The channel connector the person writes through: `whatsapp` (default) or another of the "
+        "tenant's channels, e.g. `webchat`. The tenant must have that connector; its replies are sent (and its "
+        "jobs run) through that connector's sandbox.",
+    )
     contact: dict[str, str] = Field(
         default_factory=lambda: {"id": "972501234567", "name": "לקוח"},
-        description="The sender: WhatsApp id (digits) and profile name.",
+        description="The sender: WhatsApp id (digits) and profile name. On `webchat` the visitor is anonymous: "
+        "`id` is how checks name the visitor (the run opens a fresh `wc_...` visitor), never a phone, and "
+        "there is no profile name; a phone the visitor writes becomes the lead's phone.",
     )
     start: StartState = Field(default_factory=StartState, description="Starting state.")
     turns: list[Turn] = Field(min_length=1, description="The conversation.")
