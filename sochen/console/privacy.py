@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -231,6 +232,7 @@ def export_page(
 def _receipt_page(request: Request, user: ConsoleUser, kind: str, receipt: dict[str, Any]) -> Response:
     notes = [_in_lang(n, user.lang) for n in receipt.get("notes") or []]
     refusal = receipt.get("refusal")
+    started, finished = (receipt.get(k) for k in ("started_at", "finished_at"))
     return render(
         request,
         "owner/privacy_receipt.html",
@@ -243,6 +245,8 @@ def _receipt_page(request: Request, user: ConsoleUser, kind: str, receipt: dict[
         receipt=receipt,
         notes=notes,
         refusal=refusal,
+        started=datetime.fromisoformat(started) if started else None,
+        finished=datetime.fromisoformat(finished) if finished else None,
     )
 
 
