@@ -213,6 +213,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "privacy.store": ("מאגר", "Store"),
     "privacy.records": ("רשומות", "Records"),
+    "privacy.kinds": ("סוגי הרשומות", "Kinds of record"),
     "privacy.store.conversations": ("השיחות של האדם", "Their conversations"),
     "privacy.store.mentioned_in_conversations": (
         "שיחות של אחרים שמזכירות את האדם (מוצג רק המספר)",

@@ -96,7 +96,8 @@ def _page(
 ) -> Response:
     from ..workflows.privacy_log import verify_chain
 
-    chain = verify_chain(state.settings.database_url, _tenant(user))
+    # Verifying reads the whole log: on the page itself, not after every find.
+    chain = verify_chain(state.settings.database_url, _tenant(user)) if found is None else None
     return render(
         request,
         "owner/privacy.html",
@@ -156,6 +157,29 @@ def _conversations(state: ApiState, tenant: str, ids: list[str]) -> list[dict[st
         ]
 
 
+def _kinds(state: ApiState, tenant: str, found: Found) -> dict[str, list[tuple[str, int]]]:
+    """What kind each store's records are (event types, inbound kinds, job actions), with counts: names only."""
+    from collections import Counter
+
+    from ..db.models_api import InboundEventRow
+    from ..db.models_outbox import DomainEvent, Job
+
+    stores = (
+        ("domain_events", DomainEvent.type, DomainEvent, found.events),
+        ("inbound_events", InboundEventRow.kind, InboundEventRow, found.inbound),
+        ("outbox_jobs", Job.action, Job, found.jobs),
+    )
+    out: dict[str, list[tuple[str, int]]] = {}
+    with session_scope(state.settings.database_url) as session:
+        for store, column, model, ids in stores:
+            counts: Counter[str] = Counter()
+            for start in range(0, len(ids), 500):
+                batch = ids[start : start + 500]
+                counts.update(session.scalars(select(column).where(model.tenant == tenant, model.id.in_(batch))))
+            out[store] = sorted(counts.items())
+    return out
+
+
 @router.get("")
 def privacy_page(
     request: Request, user: ConsoleUser = Depends(require_role("owner")), state: ApiState = Depends(get_state)
@@ -196,6 +220,7 @@ def find_page(
         "ids": len(found.needles.ids),
         "emails": len(found.needles.emails),
         "conversations": _conversations(state, _tenant(user), found.conversations),
+        "kinds": _kinds(state, _tenant(user), found),
     }
     return _page(request, user, state, contact=_clean(contact), found=view)
 
