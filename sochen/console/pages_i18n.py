@@ -284,6 +284,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The hash chain is broken at entry {seq}: {problem}",
     ),
     "privacy.log.head": ("גיבוב אחרון", "Head hash"),
+    "privacy.log.entries": ("{n} רשומות ביומן.", "{n} entries in the log."),
+    "privacy.log.verify": ("בדיקת שרשרת הגיבוב", "Verify the hash chain"),
     "privacy.step.cancel_jobs": ("ביטול משימות שטרם רצו", "Cancelling jobs not run yet"),
     "privacy.step.outbox_jobs": ("משימות לחיבורים", "Connector jobs"),
     "privacy.step.domain_events": ("אירועים עסקיים", "Domain events"),

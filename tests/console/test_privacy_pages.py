@@ -116,7 +116,7 @@ def test_find_shows_her_conversation_and_never_his(people, db_url, signed_in):
     owner = signed_in("owner", login_name="dana-owner@clinic.example")
     page = owner.get(BASE)
     assert page.status_code == 200 and 'dir="rtl"' in page.text
-    assert "שרשרת הגיבוב תקינה (0 רשומות)" in page.text  # the access log's check, on the page itself
+    assert "0 רשומות ביומן" in page.text and 'href="/console/t/clinic/owner/privacy/audit"' in page.text
 
     found = _post(owner, "/find", contact="\u202a050-123-4567\u202c")  # copied from a Hebrew screen
     assert found.status_code == 200, found.text
@@ -141,7 +141,8 @@ def test_find_shows_her_conversation_and_never_his(people, db_url, signed_in):
 
     entries = _console_entries(db_url)
     assert [e.action for e in entries] == ["find", "find"]
-    assert "שרשרת הגיבוב תקינה (2 רשומות)" in owner.get(BASE).text
+    assert "2 רשומות ביומן" in owner.get(BASE).text
+    assert "שרשרת הגיבוב תקינה (2 רשומות)" in owner.get(BASE + "/audit").text  # privacy audit's check
     assert {e.actor for e in entries} == {_user_id(db_url, "dana-owner@clinic.example")}
     assert all(e.origin == "testclient" for e in entries)  # the client's address
     assert all(DANA not in json.dumps(e.detail) and DANA not in e.target for e in entries)
@@ -225,6 +226,14 @@ def test_correct_gives_a_receipt_and_a_refusal_gives_its_reason(people, db_url, 
     assert bad.status_code == 400 and 'id="privacy-problem"' in bad.text  # bad input: an error, nothing recorded
     assert [e.action for e in _console_entries(db_url)] == ["correct", "correct"]
     assert verify_chain(db_url, "clinic").ok
+    # Someone with database access edits an entry: the page's check says where the chain breaks.
+    with session_scope(db_url) as session:
+        entry = session.scalars(select(AccessLogEntry).where(AccessLogEntry.tenant == "clinic")).first()
+        entry.detail = {**entry.detail, "edited": 1}
+        seq = entry.seq
+    audit = owner.get(BASE + "/audit")
+    assert audit.status_code == 200 and 'id="chain-verdict"' in audit.text
+    assert f"שרשרת הגיבוב שבורה ברשומה {seq}" in audit.text
 
 
 def test_only_owners_and_operators_and_never_another_tenant(people, db_url, signed_in):
@@ -232,12 +241,14 @@ def test_only_owners_and_operators_and_never_another_tenant(people, db_url, sign
     for role in ("viewer", "agent"):
         client = signed_in(role)
         assert client.get(BASE).status_code == 403
+        assert client.get(BASE + "/audit").status_code == 403
         for path, data in actions:
             assert _post(client, path, **data).status_code == 403, (role, path)
         assert "/owner/privacy" not in client.get("/console/t/clinic/owner/").text  # no tab for them
     # The law firm's owner changes the tenant in the URL: 404 on every route, nothing logged.
     stranger = signed_in("owner", tenant="lawfirm")
     assert stranger.get(BASE).status_code == 404
+    assert stranger.get(BASE + "/audit").status_code == 404
     for path, data in [*actions, ("/correct", {"contact": DANA, "field": "name", "old": "דנה", "new": "דנה"})]:
         response = _post(stranger, path, **({**data, "confirm": DANA} if path == "/erase" else data))
         assert response.status_code == 404, (path, response.status_code)
