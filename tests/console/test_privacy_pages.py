@@ -280,3 +280,52 @@ def test_hostile_input_is_rendered_as_text(db_url, signed_in):
     assert english.status_code in (302, 303, 307)
     page = owner.get(BASE)
     assert "A person's data" in page.text or "A person&#39;s data" in page.text
+
+
+VISITOR = "wc_" + "A1b2C3d4E5f6G7h8I9j0-_"
+OTHER_VISITOR = "wc_" + "Z9y8X7w6V5u4T3s2R1q0-_"
+
+
+def _webchat(db_url: str, visitor: str, text_in: str) -> str:
+    """A web chat visitor with a conversation of one message, as the web chat channel stores them."""
+    from sochen.db.models_webchat import WebchatMessage, WebchatVisitor
+    from sochen.workflows.conversations import conversation_id_for
+
+    conv_id = conversation_id_for("clinic", "webchat", visitor)
+    with session_scope(db_url) as session:
+        session.add(WebchatVisitor(id=visitor, tenant="clinic", last_seq=1))
+        session.flush()
+        session.add(
+            WebchatMessage(id=f"{visitor}:m1", tenant="clinic", visitor_id=visitor, seq=1, direction="in", text=text_in)
+        )
+        session.add(Conversation(id=conv_id, tenant="clinic", channel="webchat", contact_id=visitor, turns=1))
+        session.add(ConversationTurn(conversation_id=conv_id, turn=1, role="user", text=text_in))
+    return conv_id
+
+
+def test_a_web_chat_visitor_is_found_and_erased_by_their_visitor_id(db_url, signed_in):
+    from sochen.db.models_webchat import WebchatMessage, WebchatVisitor
+
+    mine = _webchat(db_url, VISITOR, "שלום, יש לי שאלה על טיפול שורש")
+    theirs = _webchat(db_url, OTHER_VISITOR, "מה שעות הפתיחה ביום שישי?")
+    owner = signed_in("owner")
+    found = _post(owner, "/find", contact=VISITOR)
+    assert found.status_code == 200, found.text
+    assert f'data-conversation="{mine}"' in found.text and theirs not in found.text
+    assert "מזהה מבקר בצ׳אט האתר" in found.text
+    data = _post(owner, "/export", contact=VISITOR, file="json").json()
+    assert data["identifier_kind"] == "webchat"
+    assert [t["text"] for c in data["conversations"] for t in c["turns"]] == ["שלום, יש לי שאלה על טיפול שורש"]
+
+    assert VISITOR in _rows(db_url)  # the check below can fail
+    done = _post(owner, "/erase", contact=VISITOR, confirm=f"  {VISITOR} ")
+    assert done.status_code == 200 and "webchat_messages_deleted</code>: 1" in done.text
+    rows = _rows(db_url)
+    assert VISITOR not in rows and "טיפול שורש" not in rows
+    assert OTHER_VISITOR in rows and "שעות הפתיחה" in rows
+    with session_scope(db_url) as session:
+        assert session.get(WebchatVisitor, VISITOR) is None and session.get(Conversation, mine) is None
+        assert session.get(WebchatVisitor, OTHER_VISITOR) is not None
+        left = session.scalars(select(WebchatMessage.visitor_id)).all()
+        assert left == [OTHER_VISITOR]
+    assert verify_chain(db_url, "clinic").ok
