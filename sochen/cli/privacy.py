@@ -31,6 +31,8 @@ privacy_app = typer.Typer(
 )
 app.add_typer(privacy_app, name="privacy")
 
+CONTACT_HELP = "Phone (+9725…, 050-…), web chat visitor id (wc_…), Israeli ID number or e-mail."
+
 
 def _finding_dicts(text: str) -> list[dict[str, Any]]:
     from sochen.privacy import scan
@@ -121,7 +123,7 @@ def _settings_ready() -> Any:
 @privacy_app.command("find")
 def find_command(
     tenant: str = typer.Option(..., "--tenant", help="Tenant slug."),
-    contact: str = typer.Option(..., "--contact", help="Phone (+9725…, 050-…), Israeli ID number or e-mail."),
+    contact: str = typer.Option(..., "--contact", help=CONTACT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Where the tenant holds data about one person: counts per store (no values are printed)."""
@@ -152,7 +154,7 @@ def find_command(
 @privacy_app.command("export")
 def export_command(
     tenant: str = typer.Option(..., "--tenant", help="Tenant slug."),
-    contact: str = typer.Option(..., "--contact", help="Phone (+9725…, 050-…), Israeli ID number or e-mail."),
+    contact: str = typer.Option(..., "--contact", help=CONTACT_HELP),
     out: str = typer.Option(..., "--out", help="Folder to write export.json and report.he.md into."),
 ) -> None:
     """Everything held about one person: a JSON file and a readable Hebrew report."""
@@ -177,7 +179,7 @@ def export_command(
 @privacy_app.command("erase")
 def erase_command(
     tenant: str = typer.Option(..., "--tenant", help="Tenant slug."),
-    contact: str = typer.Option(..., "--contact", help="Phone (+9725…, 050-…), Israeli ID number or e-mail."),
+    contact: str = typer.Option(..., "--contact", help=CONTACT_HELP),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
     receipt: str | None = typer.Option(None, "--receipt", help="Write the receipt (JSON) to this file."),
 ) -> None:
@@ -203,7 +205,7 @@ def erase_command(
 @privacy_app.command("correct")
 def correct_command(
     tenant: str = typer.Option(..., "--tenant", help="Tenant slug."),
-    contact: str = typer.Option(..., "--contact", help="Phone (+9725…, 050-…), Israeli ID number or e-mail."),
+    contact: str = typer.Option(..., "--contact", help=CONTACT_HELP),
     field: str = typer.Option(..., "--field", help="phone, email, id_number, name or fact (free text)."),
     old: str = typer.Option(..., "--old", help="The wrong value."),
     new: str = typer.Option(..., "--new", help="The correct value."),

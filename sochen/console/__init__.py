@@ -9,7 +9,7 @@ Routes stay thin: they call the services the CLI and ``/v1`` use (:mod:`sochen.w
 
 from fastapi import APIRouter
 
-from . import archive, inbox, owner, pages
+from . import archive, inbox, owner, pages, privacy
 from .auth import ConsoleUser, require_role, signed_in
 from .render import ConsoleRoute, render
 
@@ -20,3 +20,4 @@ router.include_router(pages.router)
 router.include_router(inbox.router)
 router.include_router(archive.router)  # the lawyer's archive (/console/t/{tenant}/archive)
 router.include_router(owner.router)  # the owner's pages (/console/t/{tenant}/owner/)
+router.include_router(privacy.router)  # a person's data: find, export, correct, erase (/owner/privacy)

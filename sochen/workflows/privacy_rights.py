@@ -3,10 +3,12 @@
 The contract (docs/privacy.md maps it to the law):
 
 - **Who.** A person is named by what identifies them: an E.164 phone (any written form, normalised
-  with ``phonenumbers``), an Israeli ID number or an e-mail address (:func:`parse_contact`). Their
-  conversations are the tenant's conversations whose channel address is that phone (for an ID or an
-  e-mail: whose customer messages contain it). Identifiers found in their own messages by
-  :mod:`sochen.privacy`'s detector (ID numbers, e-mail addresses) are added to what is searched.
+  with ``phonenumbers``), a web chat visitor id (``wc_…``), an Israeli ID number or an e-mail address
+  (:func:`parse_contact`). Their conversations are the tenant's conversations whose channel address is
+  that phone or visitor id (for an ID or an e-mail: whose customer messages contain it); a web chat
+  visitor's conversation is also a phone's when the visitor gave that phone.
+  Identifiers found in their own messages by :mod:`sochen.privacy`'s detector (ID numbers, e-mail
+  addresses) are added to what is searched.
 - **Where.** Raw webhook bodies (``inbound_deliveries``), inbound items (``inbound_events``),
   transcripts and conversations, LangGraph checkpoints, domain events, outbox jobs and their attempts,
   the model-call ledger (route, provider, time: never text), leftover eval sandboxes, and — reported,
@@ -114,6 +116,9 @@ SAFE_KEYS = frozenset(
 
 _SEP = r"[\s\-.\u200e\u200f\u202a-\u202e]*"
 
+WEBCHAT_VISITOR = re.compile(r"wc_[A-Za-z0-9_-]{22}")
+"""A web chat visitor id (``sochen.connectors.webchat``): the channel address of an anonymous visitor."""
+
 
 class ContactError(ValueError):
     """The contact given is not a phone, an Israeli ID or an e-mail address."""
@@ -125,9 +130,9 @@ class Subject:
 
     tenant: str
     kind: str
-    """'phone', 'id_number' or 'email'."""
+    """'phone', 'webchat', 'id_number' or 'email'."""
     value: str
-    """E.164, nine digits, or the lower-cased address. Personal data: never log it."""
+    """E.164, the visitor id, nine digits, or the lower-cased address. Personal data: never log it."""
 
     def __repr__(self) -> str:  # never print the value
         return f"Subject(tenant={self.tenant!r}, kind={self.kind!r})"
@@ -143,7 +148,7 @@ def _id_valid(digits: str) -> bool:
 
 
 def parse_contact(tenant: str, raw: str) -> Subject:
-    """The person behind ``raw``: a phone (any Israeli or international form), an ID number, or an e-mail.
+    """The person behind ``raw``: a phone (any form), a web chat visitor id, an ID number, or an e-mail.
 
     A bare 5–9 digit string with a valid ID check digit and no phone-like start (``+``, ``00``,
     ``05``, ``07``) is an ID; otherwise digits are read as a phone (Israel by default).
@@ -151,6 +156,8 @@ def parse_contact(tenant: str, raw: str) -> Subject:
     value = (raw or "").strip()
     if not value:
         raise ContactError("חסר מזהה של האדם | no contact given: a phone (+9725…), an ID number or an e-mail")
+    if WEBCHAT_VISITOR.fullmatch(value):
+        return Subject(tenant, "webchat", value)
     if "@" in value:
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
             raise ContactError('כתובת הדוא"ל אינה תקינה | not a valid e-mail address')
@@ -203,6 +210,7 @@ class Needles:
     phones: set[str] = field(default_factory=set)
     ids: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
+    visitors: set[str] = field(default_factory=set)
     weak: set[str] = field(default_factory=set)
     _strong: re.Pattern[str] | None = None
 
@@ -213,12 +221,13 @@ class Needles:
             parts = [_phone_pattern(p) for p in sorted(self.phones)]
             parts += [_id_pattern(i) for i in sorted(self.ids)]
             parts += [_email_pattern(e) for e in sorted(self.emails)]
+            parts += [rf"(?<![\w\-]){re.escape(v)}(?![\w\-])" for v in sorted(self.visitors)]
             self._strong = re.compile("|".join(parts) or r"(?!x)x", re.IGNORECASE)
         return self._strong
 
     def add(self, kind: str, value: str) -> None:
-        """Add a strong identifier of ``kind`` (phone, id_number, email) in canonical form."""
-        {"phone": self.phones, "id_number": self.ids, "email": self.emails}[kind].add(value)
+        """Add a strong identifier of ``kind`` (phone, webchat, id_number, email) in canonical form."""
+        {"phone": self.phones, "webchat": self.visitors, "id_number": self.ids, "email": self.emails}[kind].add(value)
         self._strong = None
 
     def weak_sorted(self) -> list[str]:
@@ -376,6 +385,16 @@ def find(settings: Settings, subject: Subject) -> Found:
                     )
                 )
             )
+        elif subject.kind == "webchat":
+            own.update(
+                session.scalars(
+                    select(Conversation.id).where(
+                        Conversation.tenant == subject.tenant,
+                        Conversation.channel == "webchat",
+                        Conversation.contact_id.in_([subject.value]),
+                    )
+                )
+            )
     mentioned: set[str] = set()
     turns = (
         select(ConversationTurn)
@@ -385,12 +404,16 @@ def find(settings: Settings, subject: Subject) -> Found:
     for rows in _batches(scope, turns, ConversationTurn.id):
         for turn in rows:
             if turn.conversation_id not in own and needles.hits(turn.text):
-                (own if subject.kind != "phone" else mentioned).add(turn.conversation_id)
+                (mentioned if subject.kind in ("phone", "webchat") else own).add(turn.conversation_id)
     # What identifies them in their own conversations: their name, their words, IDs and e-mails they gave.
     with session_scope(url) as session:
         for conv in session.scalars(select(Conversation).where(Conversation.id.in_(own))):
             if conv.contact_name:
                 needles.weak.add(conv.contact_name)
+            if conv.channel == "webchat" and WEBCHAT_VISITOR.fullmatch(conv.contact_id or ""):
+                # Their visitor id, wherever it is. Not the phone a visitor typed: it is unverified, and
+                # could be someone else's (their own records are blanked whole, the phone with them).
+                needles.add("webchat", conv.contact_id)
             try:
                 phone = phonenumbers.parse("+" + conv.contact_id.lstrip("+"))
                 if phonenumbers.is_possible_number(phone):

@@ -26,6 +26,7 @@ from sochen.workflows.inbound import INBOUND_ACTION, inbound_executor
 from sochen.workflows.privacy_log import Actor, verify_chain
 from sochen.workflows.privacy_rights import (
     REDACTED,
+    ContactError,
     Needles,
     erase,
     export,
@@ -748,3 +749,16 @@ def test_the_embedded_worker_runs_the_purge_when_idle_and_at_most_once_per_perio
         for _ in range(20):
             hourly()  # idle rounds within the hour purge nothing more
     assert calls == [db_url]
+
+
+def test_a_web_chat_visitor_id_names_a_person_and_matches_only_itself():
+    visitor = "wc_" + "A1b2C3d4E5f6G7h8I9j0-_"
+    subject = parse_contact("clinic", f" {visitor} ")
+    assert (subject.kind, subject.value) == ("webchat", visitor)
+    with pytest.raises(ContactError):
+        parse_contact("clinic", "wc_short")
+    needles = Needles()
+    needles.add("webchat", visitor)
+    assert needles.hits(json.dumps({"from": visitor, "text": "שלום"}))
+    assert not needles.hits(visitor + "x") and not needles.hits("x" + visitor)
+    assert scrub_json({"contact_id": visitor, "text": "שלום"}, needles) == {"contact_id": REDACTED, "text": REDACTED}

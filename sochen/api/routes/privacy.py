@@ -28,7 +28,11 @@ class ContactRequest(BaseModel):
     """Who the request is about."""
 
     contact: str = Field(
-        ..., min_length=3, max_length=200, description='טלפון, ת"ז או דוא"ל / phone (+9725…), Israeli ID or e-mail'
+        ...,
+        min_length=3,
+        max_length=200,
+        description='טלפון, מזהה מבקר בצ׳אט, ת"ז או דוא"ל / '
+        "phone (+9725…), web chat visitor id (wc_…), Israeli ID or e-mail",
     )
 
 
