@@ -282,6 +282,7 @@ class ConnectorContractTests(_KitBase):
             assert result.status is CheckStatus.UNREACHABLE, f"a timeout must be unreachable, got {result}"
 
     def test_check_maps_5xx_to_unreachable(self, connector: Connector[Any], fake_api: Any) -> None:
+        self._require_remote()
         self.script_server_error(fake_api)
         result = _check(connector)
         assert result.status is CheckStatus.UNREACHABLE, f"a 5xx must be unreachable (retried later), got {result}"
