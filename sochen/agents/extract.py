@@ -797,6 +797,11 @@ def _date_cue(flat: str, start: int) -> bool:
 _EN_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
 _EN_DAY = re.compile(r"\b(?:on |next |this )?(" + "|".join(_EN_WEEKDAYS) + r")\b")
 _EN_HOUR = re.compile(r"\b(?:at |around )?(\d{1,2})(?::(\d{2}))?\s?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
+# "tomorrow at 11", "around 4" (no am/pm): business hours decide, as for "ב-11".
+_EN_AT = re.compile(
+    r"\b(?:at|around|by)\s+(\d{1,2})(?![\d.:/])(?!\s*(?:%|percent|days?|weeks?|months?|years?|nis|shekels?|₪))"
+    r"(?:\s+(in the morning|in the afternoon|in the evening|at night|o'?clock))?"
+)
 
 
 def _time_of_day(flat: str) -> time | None:
@@ -807,6 +812,14 @@ def _time_of_day(flat: str) -> time | None:
     if (m := _CLOCK.search(flat)) is not None:
         hour, minute = int(m.group(1)), int(m.group(2))
         return time(hour, minute) if hour < 24 and minute < 60 else None
+    if (m := _EN_AT.search(flat)) is not None:  # "tomorrow at 11", "at 4 in the afternoon"
+        hour, part = int(m.group(1)), m.group(2) or ""
+        if 0 < hour <= 12:
+            if part == "in the morning":
+                return time(hour % 12, 0)
+            if part in ("in the afternoon", "in the evening", "at night"):
+                return time(hour % 12 + 12, 0)
+            return time(hour + 12 if hour <= 7 else hour, 0)
     if (m := _HOUR_IN_WORDS.search(flat)) is not None:
         hour = _HOUR_WORDS[m.group(1)]
         minute = {"וחצי": 30, "ורבע": 15}.get(m.group(2) or "", 0)

@@ -37,6 +37,26 @@ def test_hebrew_times(text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tomorrow at 11", datetime(2026, 11, 23, 11, 0, tzinfo=TZ)),
+        ("Can I come tomorrow at 4?", datetime(2026, 11, 23, 16, 0, tzinfo=TZ)),
+        ("on tuesday at 8 in the evening", datetime(2026, 11, 24, 20, 0, tzinfo=TZ)),
+        ("tomorrow at 10:30", datetime(2026, 11, 23, 10, 30, tzinfo=TZ)),
+        ("tomorrow at 3pm", datetime(2026, 11, 23, 15, 0, tzinfo=TZ)),
+        ("מחר at 9 in the morning", datetime(2026, 11, 23, 9, 0, tzinfo=TZ)),
+    ],
+)
+def test_english_times_without_am_pm_follow_business_hours(text, expected):
+    assert extract_datetime(text, now=NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["a discount of at least 10%", "valid for at least 30 days", "by 2 weeks"])
+def test_english_numbers_that_are_not_hours(text):
+    assert extract_datetime(text, now=NOW) is None
+
+
+@pytest.mark.parametrize(
     "text", ["כמה עולה סתימה?", "סעיף 4.2 בהסכם", "המחיר ₪1,200", "שלום", "החיסיון נגמר אחרי 5 שנים?", "ב-3 ימים"]
 )
 def test_no_time_where_there_is_none(text):
