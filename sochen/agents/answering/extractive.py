@@ -324,6 +324,25 @@ def _strongly_named(question: str, documents: Mapping[str, str]) -> list[str]:
     return out
 
 
+_IN_DOC = frozenset(("בהסכם", "שבהסכם", "בחוזה", "שבחוזה", "במסמך", "in"))
+_BY_DOC = frozenset(("הסכם", "ההסכם", "חוזה", "החוזה", "the"))
+
+
+def _scoped(question: str, documents: Mapping[str, str]) -> list[str]:
+    """Documents the question asks within ('בהסכם ההתקשרות', 'לפי הסכם השכירות'), not only names."""
+    tokens = tokenize(question)
+    out = []
+    for d in _named_documents(question, documents):
+        words = _title_terms(documents)[d]
+        for i, tok in enumerate(tokens):
+            if not {*_forms(tok), _SYNONYMS.get(tok, tok)} & words or i == 0:
+                continue
+            if tokens[i - 1] in _IN_DOC or (i > 1 and tokens[i - 1] in _BY_DOC and tokens[i - 2] in ("לפי", "per")):
+                out.append(d)
+                break
+    return out
+
+
 def _named_documents(question: str, documents: Mapping[str, str]) -> list[str]:
     """Documents the question names by a distinctive word of their title, in the order named."""
     tokens = tokenize(question)
@@ -623,8 +642,8 @@ def extract(
         if len(parts) > 1:
             during = _during_after(focus)
             avoid = _words(during[2].split()[-1]) if during else frozenset()
-            strong = _strongly_named(focus, library.documents) if library.documents else []
-            chosen = _per_part(parts, ranked, library, intent, avoid=avoid, prefer=strong)
+            scope = _scoped(focus, library.documents) if library.documents else []
+            chosen = _per_part(parts, ranked, library, intent, avoid=avoid, prefer=named, scope=scope)
             if len(chosen) < len(parts) and look is pool:
                 continue  # a part unanswered: the wider look may have its clause
         elif ranked and ranked[0].coverage >= needed:
@@ -666,6 +685,7 @@ def _per_part(
     *,
     avoid: AbstractSet[str] = frozenset(),
     prefer: Sequence[str] = (),
+    scope: Sequence[str] = (),
 ) -> list[_Candidate]:
     """A unit for each sub-question, chosen together: the distinct units that answer the parts best in all.
 
@@ -673,8 +693,9 @@ def _per_part(
     names the part's topic, a little for the whole question's); chosen together, the clause of the option
     answers 'ובכמה אפשר להאריך?' and the term's own clause answers 'מה תקופת השכירות', though the option
     clause mentions the term too. The parts after the first steer clear of `avoid` (the period the first
-    part is about, in 'during X and after it'); a unit of another document than the one the question
-    names is a last resort. A part nothing answers is left out.
+    part is about, in 'during X and after it'); a unit of a document the question names is preferred, and
+    of the one it asks within ('בהסכם ההתקשרות') more so: a later part ('ומה התעריף לשעות שמעבר לו?')
+    asks within it too. A part nothing answers is left out.
     """
     options: list[list[tuple[float, int]]] = []
     for n, part in enumerate(parts[:6]):
@@ -693,8 +714,12 @@ def _per_part(
                 score = mine + 0.15 * terms.cover(heading) + 0.1 * c.coverage - 0.0002 * len(c.unit.text)
                 if n and avoid and avoid & c.words:
                     score -= 0.5
-                if prefer and c.hit.document_id not in prefer:
-                    score -= 0.3
+                if prefer and c.hit.document_id in prefer:
+                    score += 0.1
+                if scope and c.hit.document_id in scope:
+                    score += 0.15
+                if _RECITAL.match(c.unit.text):
+                    score -= 0.15  # the parties and the recitals are background, not terms
                 scored.append((score, i))
         scored.sort(reverse=True)
         options.append(scored[: _PART_CHOICES if len(parts) <= 3 else 2])  # bounded: 7³ or 3⁶ combinations
