@@ -513,6 +513,7 @@ _PART_SPLIT = re.compile(
 _AFTER = re.compile(
     r"\s+ו(?:לאחריה|לאחריו|אחריה|אחריו|לאחר מכן|אחרי כן|אחר כך)(?=[\s?.,!]|$)|\s+and after(?: it| that)?\b"
 )
+_AFTER_WORD = re.compile(r"לאחר|אחרי|בתום|מתום|after|following")
 _DURING = re.compile(r"(?:^|\s)((?:ב|במהלך |during )[^\s?,]+(?:\s+[^\s?,]+)?)\s*$")
 
 
@@ -648,6 +649,16 @@ def extract(
                 continue  # a part unanswered: the wider look may have its clause
         elif ranked and ranked[0].coverage >= needed:
             chosen = [ranked[0]]
+        elif (
+            ranked
+            and operation in _TWO_FACTS
+            and not strict
+            and ranked[0].coverage >= needed * 0.75
+            and _SHAPE["money"].search(ranked[0].unit.text)
+        ):
+            # The question's words are split between the two facts (the price, and who gets the discount):
+            # the amount may cover less of it, the second fact is looked for beside it.
+            chosen = [ranked[0]]
         if chosen:
             break
     if not chosen:
@@ -665,15 +676,15 @@ def extract(
     if operation is not None and len(chosen) > 1 and len(parts) == 1:
         # A computation's facts: the units with an amount or a rate, best first.
         chosen = [c for c in chosen if _SHAPE["money"].search(c.unit.text)] or chosen
-    calculation, quotes, missing = _calculate(focus, [_quote(c) for c in chosen], library, operation, lang)
+    calculation, quotes, lacking = _calculate(focus, [_quote(c) for c in chosen], library, operation, lang)
     return Extracted(
         "answered",
         tuple(quotes),
         calculation,
         lang=lang,
         comparison=comparing and len(quotes) > 1 and calculation is None,
-        reason="calculation" if calculation else ("calculation_missing_fact" if missing else ""),
-        missing=missing,
+        reason="calculation" if calculation else ("calculation_missing_fact" if lacking else ""),
+        missing=lacking,
     )
 
 
@@ -712,8 +723,8 @@ def _per_part(
                 if mine < _MIN_COVERAGE or (needs is not None and not needs.search(c.unit.text)):
                     continue
                 score = mine + 0.15 * terms.cover(heading) + 0.1 * c.coverage - 0.0002 * len(c.unit.text)
-                if n and avoid and avoid & c.words:
-                    score -= 0.5
+                if n and avoid and avoid & c.words and not _AFTER_WORD.search(c.unit.text):
+                    score -= 0.5  # about the period the first part asked, not after it
                 if prefer and c.hit.document_id in prefer:
                     score += 0.1
                 if scope and c.hit.document_id in scope:
@@ -797,8 +808,10 @@ _COMPUTE_WORDS: dict[Operation, re.Pattern[str]] = {
     "per_year": re.compile(r"\S*(?:לשנה|בשנה|שנתי|השנתי)\S*|שלמה|per year|a year|annual\w*|yearly", re.I),
     "per_month": re.compile(r"לחודש|בחודש|per month|a month|monthly", re.I),
     "difference": re.compile(r"ה?הפרש\S*|בכמה|difference", re.I),
+    "discount": re.compile(r"(?:אחרי|לאחר|אחר)\s+ה?הנחה|\S*הנחה\S*|after (?:the )?discount|discount\w*", re.I),
     "sum": re.compile(r"ביחד|יחד|בסך הכול|בסך הכל|סך הכול|סה\"כ|together|in total|combined", re.I),
 }
+_TWO_FACTS: frozenset[Operation] = frozenset(("vat", "discount", "difference"))
 _PERIOD_OF: dict[Operation, re.Pattern[str]] = {
     "per_year": re.compile(r"(?=[\s\S]*(?:₪|ש\"ח|ש״ח|שקל|\bNIS\b))[\s\S]*(?:לחודש|חודשי|בחודש)"),
     "per_month": re.compile(r"(?=[\s\S]*(?:₪|ש\"ח|ש״ח|שקל|\bNIS\b))[\s\S]*(?:לשנה|שנתי|בשנה)"),
@@ -866,13 +879,14 @@ def _calculate(
             return None, quotes, _missing("amount", lang)
         a = with_amount[0]
         b = _second_amount(library, a, query, [q for q in quotes if q is not a])
-        calc = difference(a.text, b.text) if b is not None else None
-        if calc is None:
+        if b is None or (calc := difference(a.text, b.text)) is None:
             return None, quotes, _missing("second", lang)
         return calc, [a, b], ""
     if operation == "discount":
+        base = next((q for q in quotes if len(money(q.text)) == 1 and percent_off(q.text, "₪1") is None), None)
         rule = next((q for q in quotes if percent_off(q.text, "₪1") is not None), None)
-        base = next((q for q in quotes if q is not rule and len(money(q.text)) == 1), None)
+        if rule is None and base is not None:
+            rule = _best_unit(library, base, query, lambda t: percent_off(t, "₪1") is not None)
         if rule is None or base is None:
             return None, quotes, _missing("second", lang) if any(money(q.text) for q in quotes) else ""
         calc = percent_off(rule.text, base.text, rule_index=1, base_index=0)
@@ -897,6 +911,23 @@ def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) 
             if test(unit.text):
                 return Quote(unit.text, relabel(hit.section, unit.clause), hit)
     return None
+
+
+def _best_unit(library: Library, near: Quote, query: str, test: Callable[[str], bool]) -> Quote | None:
+    """The unit passing `test` that best covers the question, in `near`'s document (its section first)."""
+    terms = _terms(query, library.idf)
+    best: tuple[float, Quote] | None = None
+    for hit in library.chunks:
+        if hit.document_id != near.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if not test(unit.text):
+                continue
+            section = relabel(hit.section, unit.clause)
+            score = terms.cover(_words(unit.text), _words(section))
+            if best is None or score > best[0]:
+                best = (score, Quote(unit.text, section, hit))
+    return best[1] if best is not None and best[0] > 0 else None
 
 
 def _second_amount(library: Library, first: Quote, query: str, quoted: Sequence[Quote]) -> Quote | None:
