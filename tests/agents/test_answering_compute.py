@@ -204,7 +204,8 @@ def test_difference_sum_and_hours_from_a_clause_listing_several_rates():
     rates = "שותף — ₪1,200 לשעה; עורך דין — ₪850 לשעה; מתמחה — ₪400 לשעה"
     assert times_quantity("כמה יעלו 10 שעות של מתמחה?", rates).expression == "10 × ₪400 = ₪4,000"  # type: ignore[union-attr]
     assert times_quantity("כמה יעלו 10 שעות?", rates) is None  # which rate: not said, so not guessed
-    assert times_quantity("כמה עולים 5 ימי איחור?", "על כל יום איחור ישלם השוכר ₪300") is None  # 5 ימי ≠ 5 ימים
+    assert times_quantity("כמה עולים 5 ימי איחור?", "על כל יום איחור ישלם השוכר ₪300").result == Decimal(1500)  # type: ignore[union-attr]
+    assert times_quantity("כמה עולים 5 ימי איחור?", "איחור בתשלום: ריבית של ₪300") is None  # not per day
     assert times_quantity("כמה ישלם על 5 ימים?", "על כל יום איחור ישלם השוכר ₪300").result == Decimal(1500)  # type: ignore[union-attr]
 
 
