@@ -23,6 +23,7 @@ from sochen.agents.answering.compute import (
     per_period,
     percent_change,
     percent_off,
+    quantity_asked,
     times_quantity,
     vat_rate,
     vat_total,
@@ -204,6 +205,15 @@ def test_difference_sum_and_hours_from_a_clause_listing_several_rates():
     rates = "שותף — ₪1,200 לשעה; עורך דין — ₪850 לשעה; מתמחה — ₪400 לשעה"
     assert times_quantity("כמה יעלו 10 שעות של מתמחה?", rates).expression == "10 × ₪400 = ₪4,000"  # type: ignore[union-attr]
     assert times_quantity("כמה יעלו 10 שעות?", rates) is None  # which rate: not said, so not guessed
+    # The list's lead-in ('שעות עבודה … יחויבו לפי התעריפים השעתיים:') is not the item: the intern's rate, not the first
+    clause = "3.2 שעות עבודה מעבר ל-15 שעות בחודש יחויבו לפי התעריפים השעתיים: " + rates
+    assert times_quantity("כמה יעלו 4 שעות עבודה של מתמחה?", clause).expression == "4 × ₪400 = ₪1,600"  # type: ignore[union-attr]
+    assert times_quantity("כמה יעלו 4 שעות עבודה?", clause) is None
+    # A counted noun other than time, matched by its root ('ישיבות' / 'לכל ישיבה')
+    session = "שלב: גישור, לכל ישיבה · שכר טרחה: ₪3,000"
+    assert times_quantity("כמה יעלו 3 ישיבות גישור?", session).expression == "3 × ₪3,000 = ₪9,000"  # type: ignore[union-attr]
+    assert times_quantity("כמה יעלו 3 פגישות?", session) is None
+    assert quantity_asked("כמה ימים לפי סעיף 7 לחוק?") is None and quantity_asked("כמה עולה ב-12 בינואר?") is None
     assert times_quantity("כמה עולים 5 ימי איחור?", "על כל יום איחור ישלם השוכר ₪300").result == Decimal(1500)  # type: ignore[union-attr]
     assert times_quantity("כמה עולים 5 ימי איחור?", "איחור בתשלום: ריבית של ₪300") is None  # not per day
     assert times_quantity("כמה ישלם על 5 ימים?", "על כל יום איחור ישלם השוכר ₪300").result == Decimal(1500)  # type: ignore[union-attr]
@@ -291,3 +301,23 @@ def test_during_the_probation_and_after_it_cites_both_clauses_at_clause_level():
 def test_a_how_long_part_is_answered_by_a_duration():
     reply = ask("כמה זמן תקופת השכירות, ואיך משלמים את דמי השכירות?", LEASE_CHUNKS)
     assert clauses(reply) == ["3.1", "6.2"]
+
+
+def test_ambiguous_facts_are_not_computed_with():
+    # a count of months is not a monthly amount, two years are not yearly
+    assert per_period("כמה זה לשנה?", "ערבות בנקאית בסך ₪20,400, השווה לדמי שכירות של 3 חודשים") is None
+    assert per_period("כמה זה לחודש?", "מענק חד-פעמי של ₪24,000 לאחר שנתיים") is None
+    # a floor beside a percentage is not the price
+    assert vat_total("דמי הצלחה בשיעור של 0.5% משווי העסקה, ולא פחות מ-₪40,000", 'מע"מ (18%)') is None
+    # the amount and the rate in one clause
+    one = "שכר הטרחה הוא 4,500 ₪ בתוספת מע״מ בשיעור 17%"
+    assert vat_total(one, one).expression == '₪4,500 + מע"מ 17% = ₪4,500 × 1.17 = ₪5,265'  # type: ignore[union-attr]
+
+
+def test_a_range_is_quoted_and_the_reply_says_no_single_amount_was_computed():
+    prices = [(PRICES, "תעריפים", "תעריפים\nשירות | מחיר\nשירות: הסכם מייסדים · מחיר: ₪7,500–₪12,000\n")]
+    reply = ask('כמה עולה הסכם מייסדים כולל מע"מ?', prices, PRICE_CHUNKS, LEASE_CHUNKS)
+    assert reply.status == "answered" and reply.calculation is None
+    assert "₪7,500" in reply.citations[0].quote
+    assert "לא חישבתי" in reply.text
+    assert_no_invented_figures(reply)

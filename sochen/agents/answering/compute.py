@@ -35,6 +35,7 @@ __all__ = [
     "percent_off",
     "quantity_asked",
     "shekels",
+    "states_period",
     "times_quantity",
     "vat_rate",
     "vat_total",
@@ -82,8 +83,14 @@ _UNIT_OF = {
     "days": "יום",
     "day": "יום",
 }
-_MONTHLY = re.compile(r"לחודש|בחודש|חודשי|החודשיים|החודשי|per month|monthly|a month")
-_YEARLY = re.compile(r"לשנה|בשנה|שנתי|השנתי|השנתיים|per year|a year|annual|yearly")
+_H = "\u05d0-\u05ea"
+# Whole words only: 'חודשים' (months) is not 'חודשי' (monthly), 'שנתיים' (two years) is not 'שנתי'.
+_MONTHLY = re.compile(
+    rf"(?<![{_H}])(?:לחודש|בחודש|לכל חודש|חודשי|חודשית|החודשי|החודשית|החודשיים)(?![{_H}])|per month|monthly|a month"
+)
+_YEARLY = re.compile(
+    rf"(?<![{_H}])(?:לשנה|בשנה|לכל שנה|שנתי|שנתית|השנתי|השנתית)(?![{_H}])|per year|a year|annual|yearly"
+)
 _HOW_MUCH = re.compile(
     r"כמה|בכמה|מה המחיר|מה הסכום|מה גובה|מהו גובה|מה יהיה|מה יהיו|מה הסך|מה סך|מהו סך|מה ההפרש|מהו ההפרש"
     r"|how much|what is the total|what would|كم",
@@ -174,16 +181,16 @@ def asked_operation(question: str) -> Operation | None:
         return "discount"
     if _YEARLY.search(q) and not _MONTHLY.search(q):
         return "per_year"
-    if _MONTHLY.search(q) and not _YEARLY.search(q) and re.search(r"בחודש|לחודש|per month|a month", q):
+    if _MONTHLY.search(q) and not _YEARLY.search(q) and re.search(rf"(?<![{_H}])(?:בחודש|לחודש)|per month|a month", q):
         return "per_month"
     if _SUM.search(q):
         return "sum"
     return None
 
 
-def period_words() -> re.Pattern[str]:
-    """The words of a period asked for ('בשנה'): the conversion is computed, they are not sought in clauses."""
-    return _YEARLY
+def states_period(text: str, period: Literal["month", "year"]) -> bool:
+    """Whether `text` says its amount is per month (or per year), as whole words."""
+    return bool((_MONTHLY if period == "month" else _YEARLY).search(normalize(text)))
 
 
 def vat_total(amount_text: str, rate_text: str, *, amount_index: int = 0, rate_index: int = 1) -> Calculation | None:
@@ -192,6 +199,8 @@ def vat_total(amount_text: str, rate_text: str, *, amount_index: int = 0, rate_i
     rate = vat_rate(rate_text)
     if len(amounts) != 1 or rate is None:
         return None  # no amount, or several: which one is taxed is not for arithmetic to guess
+    if len(percent(amount_text)) > (1 if vat_rate(amount_text) is not None else 0):
+        return None  # 'בשיעור של 0.5% … ולא פחות מ-₪40,000': the amount is a floor, not the price
     base = amounts[0]
     factor = 1 + rate / 100
     total = _round(base * factor)
@@ -271,18 +280,41 @@ def amount_sum(texts: list[str]) -> Calculation | None:
 
 
 def quantity_asked(question: str) -> tuple[Decimal, str] | None:
-    """'10 שעות' in the question: (10, 'שעה')."""
-    m = _QUANTITY.search(normalize(question))
-    if not m:
-        return None
-    return Decimal(m.group(1)), _UNIT_OF[m.group(2)]
+    """'10 שעות' in the question: (10, 'שעה'); '3 ישיבות': (3, 'ישיבות') (a counted noun, matched by its root)."""
+    q = normalize(question)
+    m = _QUANTITY.search(q)
+    if m:
+        return Decimal(m.group(1)), _UNIT_OF[m.group(2)]
+    # A counted noun: not a date ('12 בינואר'), a law's section ('סעיף 7 לחוק') or a definite phrase.
+    noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3})\s+([\u05d0-\u05ea]{3,})", q)
+    if noun and noun.group(2)[0] in "בלהמו":
+        noun = None
+    if noun and _COUNTED.search(q[: noun.start()] + " " + q[noun.end() :]) is None:
+        return Decimal(noun.group(1)), noun.group(2)
+    return None
+
+
+_COUNTED = re.compile(r"%|₪|ש\"ח")  # '3 ישיבות' counts sessions; '5% הנחה' or '₪3 …' is not a count
+
+
+def _noun_key(word: str) -> str:
+    """A counted noun's rough root: plural and feminine endings off, finals as medial ('ישיבות' → 'ישיב')."""
+    key = re.sub(r"(?:ות|ים|ה|ת)$", "", word) if len(word) > 4 else word
+    return key.translate(str.maketrans("ךםןףץ", "כמנפצ"))
+
+
+def _per_noun(noun: str) -> tuple[str, ...]:
+    """'לכל ישיבה', 'לישיבה', 'per session': the markers of a rate per the counted noun."""
+    key = re.escape(_noun_key(noun))
+    return (rf"(?:לכל|על כל|בעד כל)\s+{key}", rf"(?<![\u05d0-\u05ea])ל-?{key}")
 
 
 def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | None:
     """The one per-unit amount of `text` the question is about.
 
-    A clause listing several rates ('שותף — ₪1,200 לשעה; עורך דין — ₪850 לשעה') gives the one whose
-    part shares the most words with the question, and none when that is a tie.
+    A clause listing several rates ('…לפי התעריפים השעתיים: שותף — ₪1,200 לשעה; עורך דין — ₪850 לשעה')
+    gives the one whose item label (the words before its amount, after the list's colon) the question
+    names; none when it names none of them or several equally: which rate is not for arithmetic to guess.
     """
     plain = normalize(text)
     if not any(re.search(mk, plain) for mk in markers):
@@ -295,7 +327,9 @@ def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | N
     for part in re.split(r"[;\n]", plain):
         found = money(part)
         if len(found) == 1 and any(re.search(mk, part) for mk in markers):
-            words = {f for t in tokenize(part) for f in (t, *stems(t))}
+            label = part.split(":")[-1] if ":" in part.split("₪")[0] else part
+            label = re.split(r"₪|\d", label)[0]  # the item's own words, before its amount
+            words = {f for t in tokenize(label) for f in (t, *stems(t))}
             scored.append((len(asked & words), found[0]))
     scored.sort(key=lambda x: -x[0])
     if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
@@ -309,7 +343,7 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
     if asked is None:
         return None
     quantity, unit = asked
-    rate = _rate_for(question, rate_text, _PER[unit])
+    rate = _rate_for(question, rate_text, _PER[unit] if unit in _PER else _per_noun(unit))
     if rate is None:
         return None
     result = _round(quantity * rate)

@@ -38,6 +38,7 @@ from .compute import (
     per_period,
     percent_change,
     percent_off,
+    states_period,
     times_quantity,
     vat_rate,
     vat_total,
@@ -432,7 +433,7 @@ def _candidates(
     anchor: frozenset[str] | None = None,
     tokens: Sequence[str] = (),
     known: Callable[[str], bool] = lambda t: True,
-    required: re.Pattern[str] | None = None,
+    required: re.Pattern[str] | _Test | None = None,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
@@ -577,11 +578,11 @@ def extract(
     anchor = _anchor(focus, library.idf)
     operation = asked_operation(focus)
     single = len(_parts(focus)) == 1
-    required = _required(focus)
+    required: re.Pattern[str] | _Test | None = _required(focus)
     if operation in ("vat", "quantity", "difference", "sum") and single:
         required = _SHAPE["money"]  # a derived amount is computed from an amount
     elif operation in _PERIOD_OF and single:
-        required = _PERIOD_OF[operation]  # a year of a monthly amount starts from a monthly amount
+        required = _Test(_PERIOD_OF[operation])  # a year of a monthly amount starts from a monthly amount
     table: dict[str, Any] = {
         "tokens": tokenize(focus),
         "known": _known_by(library.idf),
@@ -811,10 +812,22 @@ _COMPUTE_WORDS: dict[Operation, re.Pattern[str]] = {
     "discount": re.compile(r"(?:אחרי|לאחר|אחר)\s+ה?הנחה|\S*הנחה\S*|after (?:the )?discount|discount\w*", re.I),
     "sum": re.compile(r"ביחד|יחד|בסך הכול|בסך הכל|סך הכול|סה\"כ|together|in total|combined", re.I),
 }
+
+
+@dataclass(frozen=True)
+class _Test:
+    """A unit test in the shape of a pattern: ``search(text)`` is truthy when a unit may answer."""
+
+    test: Callable[[str], bool]
+
+    def search(self, text: str) -> bool:
+        return self.test(text)
+
+
 _TWO_FACTS: frozenset[Operation] = frozenset(("vat", "discount", "difference"))
-_PERIOD_OF: dict[Operation, re.Pattern[str]] = {
-    "per_year": re.compile(r"(?=[\s\S]*(?:₪|ש\"ח|ש״ח|שקל|\bNIS\b))[\s\S]*(?:לחודש|חודשי|בחודש)"),
-    "per_month": re.compile(r"(?=[\s\S]*(?:₪|ש\"ח|ש״ח|שקל|\bNIS\b))[\s\S]*(?:לשנה|שנתי|בשנה)"),
+_PERIOD_OF: dict[Operation, Callable[[str], bool]] = {
+    "per_year": lambda t: bool(money(t)) and states_period(t, "month"),
+    "per_month": lambda t: bool(money(t)) and states_period(t, "year"),
 }
 _MISSING: dict[str, tuple[str, str]] = {
     "vat_rate": (
@@ -854,6 +867,9 @@ def _calculate(
     if operation == "vat":
         amount = with_amount[0] if with_amount else None
         if amount is None:
+            both = next((q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is not None), None)
+            if both is not None and (calc := vat_total(both.text, both.text, rate_index=0)) is not None:
+                return calc, [both], ""  # '₪4,500 בתוספת מע"מ בשיעור 17%': both facts in one clause
             return None, quotes, _missing("amount", lang)
         rate = next((q for q in quotes if vat_rate(q.text) is not None), None) or _find_unit(
             library, amount.hit.document_id, lambda t: vat_rate(t) is not None
