@@ -90,6 +90,7 @@ class FakeLibrary:
             SearchHit(text, 0.0, f"doc-{title[:8]}", f"{title}.md", title, section, None, f"c{i}")
             for i, (title, section, text) in enumerate(chunks)
         ]
+        self.calls: list[str] = []
         self.df: dict[str, int] = {}
         for h in self.hits:
             for f in _forms(h.text):
@@ -102,6 +103,7 @@ class FakeLibrary:
     def search(self, query: str, *, top_k: int, document_ids: Sequence[str] | None = None) -> list[SearchHit]:
         assert query.strip() and 1 <= top_k <= 50
         assert document_ids is None or set(document_ids) <= {h.document_id for h in self.hits}, document_ids
+        self.calls.append(query)
         q = _forms(query)
         pool = [h for h in self.hits if document_ids is None or h.document_id in document_ids]
         return sorted(pool, key=lambda h: -sum(self.idf(f) for f in q & _forms(h.text)))[:top_k]
@@ -321,3 +323,13 @@ def test_a_range_is_quoted_and_the_reply_says_no_single_amount_was_computed():
     assert "₪7,500" in reply.citations[0].quote
     assert "לא חישבתי" in reply.text
     assert_no_invented_figures(reply)
+
+
+def test_in_a_large_archive_each_part_is_searched_for_on_its_own_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sochen.agents.answering import extractive
+
+    monkeypatch.setattr(extractive, "_SCAN_ALL", 0)  # as if the archive were too large to read every chunk
+    fake = FakeLibrary([*LEASE_CHUNKS, *EMPLOYMENT_CHUNKS])
+    reply = answer("מה תקופת השכירות, ובכמה אפשר להאריך אותה באופציה?", config=CONFIG, library=fake.library())
+    assert clauses(reply) == ["3.1", "3.2"]
+    assert {"מה תקופת השכירות", "ובכמה אפשר להאריך אותה באופציה"} <= set(fake.calls)

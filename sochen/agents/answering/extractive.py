@@ -625,12 +625,19 @@ def extract(
             known.add(h.chunk_id)
             pool.append(h)
     parts = _parts(focus)
-    if len(parts) > 1:
-        for part in parts:  # each part is searched for on its own words: its clause may rank low for the whole
+    if len(parts) > 1 and len(library.chunks) > _SCAN_ALL:
+        # Each part is searched for on its own words: its clause may rank low for the whole question (a
+        # small archive needs no search of its own: the wider look below reads every chunk).
+        for part in parts:
             for h in library.search(part, top_k=8, document_ids=named or None):
                 if h.chunk_id not in known:
                     known.add(h.chunk_id)
                     pool.append(h)
+    elif len(parts) > 1:
+        for h in library.chunks:  # a small archive: every clause is a candidate for every part
+            if h.chunk_id not in known:
+                known.add(h.chunk_id)
+                pool.append(h)
     chosen: list[_Candidate] = []
     wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
     if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
