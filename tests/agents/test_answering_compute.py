@@ -333,3 +333,18 @@ def test_in_a_large_archive_each_part_is_searched_for_on_its_own_words(monkeypat
     reply = answer("מה תקופת השכירות, ובכמה אפשר להאריך אותה באופציה?", config=CONFIG, library=fake.library())
     assert clauses(reply) == ["3.1", "3.2"]
     assert {"מה תקופת השכירות", "ובכמה אפשר להאריך אותה באופציה"} <= set(fake.calls)
+
+
+def test_a_sum_adds_what_one_clause_adds_and_two_amounts_only_when_asked_together():
+    nda = [
+        (
+            PRICES,
+            "תעריפים",
+            "תעריפים\nשירות | מחיר\nשירות: עריכת הסכם סודיות · מחיר: ₪1,800 · כולל: נוסח דו-לשוני בתוספת ₪900",
+        )
+    ]
+    reply = ask("כמה עולה עריכת הסכם סודיות בנוסח דו-לשוני, בסך הכול?", nda, LEASE_CHUNKS)
+    assert reply.calculation == "₪1,800 + ₪900 = ₪2,700"
+    assert_no_invented_figures(reply)
+    assert amount_sum(["₪1,800", "₪900"]).expression == "₪1,800 + ₪900 = ₪2,700"  # type: ignore[union-attr]
+    assert amount_sum(["₪1,800 או ₪900"]) is None  # two amounts, nothing says they add up

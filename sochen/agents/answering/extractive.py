@@ -915,8 +915,11 @@ def _calculate(
         calc = percent_off(rule.text, base.text, rule_index=1, base_index=0)
         return (calc, [base, rule], "") if calc is not None else (None, quotes, _missing("second", lang))
     if operation == "sum":
-        calc = amount_sum([q.text for q in quotes]) if len(quotes) > 1 else amount_sum([first.text])
-        return (calc, quotes, "") if calc is not None else (None, quotes, "")
+        # Two quotes are added up only when the question asks for them together ('כמה יעלו X ו-Y ביחד?');
+        # 'סך הכול' alone adds only what one clause adds ('₪1,800 … בתוספת ₪900').
+        together = len(quotes) == 2 and re.search(r"ביחד|יחד|together|combined", query, re.IGNORECASE)
+        calc = amount_sum([q.text for q in quotes]) if together else amount_sum([first.text])
+        return (calc, quotes if together else [first], "") if calc is not None else (None, quotes, "")
     if re.search(r"\d%", first.text) and not money(first.text) and _MONEY_WORDS & set(tokenize(query)):
         base = next((q for q in quotes[1:] if money(q.text)), None) or _find_base(library, first, query)
         if base is not None:
