@@ -17,7 +17,7 @@ parses the JSON it prints, and scores it:
   answer but is not a refusal: it is counted apart (``no_answer_stated``, ``holding_reply``);
 - invented facts, over every answer: a number in the answer that is neither in the question nor in the
   text, title, section or page of any cited passage (the answer's "(מקור: …, עמ' 2)" labels name pages),
-  nor such a number as a factor (17% → 1.17), nor one
+  nor such a number as a factor (17% → 1.17), nor the calendar's 12 months a year, nor one
   arithmetic step (+ − × ÷, a percentage) from two such numbers.
 
 The tenant must already be applied and ingested in ``SOCHEN_HOME``::
@@ -53,6 +53,7 @@ REFUSAL = re.compile(
     r"לא מצאתי|אין (?:לי |בידי )?(?:תשובה|מידע)|המסמכים (?:אינם|לא) |לא מופיע|אינו מופיע|אין במסמכים|לא נמצא"
     r"|(?i:not (?:found|covered|mentioned|stated)|does not (?:say|mention|specify)|no (?:clause|information))"
 )
+CALENDAR_MONTHS = 12.0
 HOLDING = re.compile(r"נציג יחזור|יחזור אליך")
 
 
@@ -124,7 +125,9 @@ def score(q: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
             " ".join(str(c.get(k) or "") for k in ("title", "section", "page", "quote", "text")) for c in citations
         )
     )
-    sources = set(numbers(source_text))
+    # The calendar's 12 months a year is the one constant a calculation may use that no clause states
+    # (sochen.agents.answering.compute.MONTHS_A_YEAR: a year of a monthly rent, shown as "× 12 חודשים").
+    sources = set(numbers(source_text)) | {CALENDAR_MONTHS}
     invented = [n for n in numbers(answer) if not derivable(n, sources)]
     out["invented_numbers"] = invented
 

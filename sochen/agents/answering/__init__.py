@@ -125,6 +125,8 @@ def present(extracted: Extracted, config: TenantConfig) -> tuple[str, tuple[Cita
     text = f"{head}\n" + "\n\n".join(blocks)
     if extracted.calculation is not None:
         text += f"\n\n{words.calculation}: {extracted.calculation.expression}"
+    elif extracted.missing:
+        text += f"\n\n{extracted.missing}"
     return text, tuple(citations)
 
 

@@ -1,38 +1,68 @@
 """One step of arithmetic over quoted facts.
 
-A total with VAT, an amount after a percentage change, a quantity at a unit rate. Each function takes
-the quoted texts and returns the calculation or None; a number is computed only from figures that
-appear in the quotes it is shown with.
+A total with VAT, an amount after a percentage rise or discount, a quantity at a unit rate, a yearly
+amount from a monthly one (or back), the difference or the sum of two amounts. Each function takes the
+quoted texts and returns the calculation or None; a number is computed only from figures that appear in
+the quotes it is shown with (and the calendar's 12 months a year), with :class:`~decimal.Decimal`.
+
+What the question asks for is read by :func:`asked_operation`; which facts it needs and whether they are
+there is the extractive answerer's business (a needed fact missing or ambiguous: nothing is computed).
+Amounts are read after :func:`sochen.text.normalize` (niqqud, gershayim, bidi marks and dashes folded):
+``₪4,500`` · ``4,500 ₪`` · ``4500 ש"ח`` · ``4,500 ש״ח`` · ``4,500 שקלים חדשים`` · ``NIS 4,500`` · ``4,500 ILS``.
+A range (``₪7,500–₪12,000``) is not one amount: it is never computed with.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from ...text import normalize, stems, tokenize
 
 __all__ = [
     "Calculation",
+    "Operation",
+    "amount_sum",
+    "asked_operation",
     "asks_for_vat_total",
+    "difference",
     "money",
+    "per_period",
     "percent",
     "percent_change",
+    "percent_off",
     "quantity_asked",
+    "shekels",
+    "states_period",
     "times_quantity",
+    "vat_rate",
     "vat_total",
 ]
 
-_MONEY = re.compile(r"₪\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|(\d{1,3}(?:,\d{3})+|\d+)\s?(?:ש\"ח|ש״ח|שקלים|₪|NIS)")
+Operation = Literal["vat", "per_year", "per_month", "difference", "sum", "discount", "quantity"]
+
+_NUM = r"\d{1,3}(?:,\d{3})+|\d+"
+_MONEY = re.compile(
+    rf"(?:₪|\bnis\b|\bils\b)\s?({_NUM})(?:\.(\d{{1,2}}))?"
+    rf"|({_NUM})(?:\.(\d{{1,2}}))?\s?(?:₪|ש\"ח|שקלים|שקל|\bnis\b|\bils\b)"
+)
+_RANGE = re.compile(rf"(?:₪\s?)?(?:{_NUM})\s?(?:₪\s?)?-\s?(?:₪\s?)?(?:{_NUM})(?:\s?₪)?")
 _PERCENT = re.compile(r"(\d{1,2}(?:\.\d{1,2})?)\s?%")
-_VAT = re.compile(r'מע"מ|מע״מ|מעמ|\bvat\b|ضريبة', re.IGNORECASE)
-_WITH = re.compile(r"כולל|כוללת|סה\"כ|סך הכול|סך הכל|בסך הכול|עם מע|total|including|incl|شامل|المجموع", re.I)
+_VAT = re.compile(r'מע"מ|מעמ|\bvat\b|ضريبة', re.IGNORECASE)
+_VAT_RATE = re.compile(r'(?:מע"מ|מעמ)[^.%\n]{0,20}?(\d{1,2}(?:\.\d)?)\s?%|(\d{1,2}(?:\.\d)?)\s?%[^.\n]{0,10}מע')
+_WITH = re.compile(r'כולל|כוללת|סה"כ|סך הכול|סך הכל|בסך הכול|עם מע|total|including|incl|شامل|المجموع', re.I)
 _RISE = re.compile(r"יעלו|יעלה|תעלה|יגדל|יגדלו|העלאה|תוספת|עלייה|יתווסף|increase|raised")
+_OFF = re.compile(r"הנחה|בהנחה|הפחתה|מופחת|discount|reduction")
 _QUANTITY = re.compile(
-    r"(\d{1,4}(?:\.\d)?)\s*(שעות|שעה|חודשים|חודש|ימים|יום|hours|hour|months|month|days|ساعات|ساعة|أشهر)"
+    r"(\d{1,4}(?:\.\d)?)\s*(שעות|שעה|חודשים|חודשי|חודש|ימים|ימי|יום|hours|hour|months|month|days|day|ساعات|ساعة|أشهر)"
+    r"(?![\u05d0-\u05ea])"
 )
 _PER = {
-    "שעה": ("לשעה", "per hour", "/hour"),
-    "חודש": ("לחודש", "per month", "/month"),
-    "יום": ("ליום", "per day", "/day"),
+    "שעה": (r"לשעה", r"לכל שעה", r"per hour", r"/hour"),
+    "חודש": (r"לחודש", r"לכל חודש", r"per month", r"/month"),
+    "יום": (r"ליום", r"לכל יום", r"על כל יום", r"בעד כל יום", r"per day", r"/day"),
 }
 _UNIT_OF = {
     "שעות": "שעה",
@@ -42,67 +72,139 @@ _UNIT_OF = {
     "ساعات": "שעה",
     "ساعة": "שעה",
     "חודשים": "חודש",
+    "חודשי": "חודש",
     "חודש": "חודש",
     "months": "חודש",
     "month": "חודש",
     "أشهر": "חודש",
     "ימים": "יום",
+    "ימי": "יום",  # '5 ימי איחור'
     "יום": "יום",
     "days": "יום",
+    "day": "יום",
 }
+_H = "\u05d0-\u05ea"
+# Whole words only: 'חודשים' (months) is not 'חודשי' (monthly), 'שנתיים' (two years) is not 'שנתי'.
+_MONTHLY = re.compile(
+    rf"(?<![{_H}])(?:לחודש|בחודש|לכל חודש|חודשי|חודשית|החודשי|החודשית|החודשיים)(?![{_H}])|per month|monthly|a month"
+)
+_YEARLY = re.compile(
+    rf"(?<![{_H}])(?:לשנה|בשנה|לכל שנה|שנתי|שנתית|השנתי|השנתית)(?![{_H}])|per year|a year|annual|yearly"
+)
+_HOW_MUCH = re.compile(
+    r"כמה|בכמה|מה המחיר|מה הסכום|מה גובה|מהו גובה|מה יהיה|מה יהיו|מה הסך|מה סך|מהו סך|מה ההפרש|מהו ההפרש"
+    r"|how much|what is the total|what would|كم",
+    re.IGNORECASE,
+)
+_DIFFERENCE = re.compile(
+    r"הפרש|ההפרש|בכמה (?:יותר|פחות|יגדל|יגדלו|יעלו|יעלה|תעלה|גבוה|נמוך|יקר|זול)|difference|how much more", re.I
+)
+_SUM = re.compile(r"ביחד|יחד|בסך הכול|בסך הכל|סך הכול|סה\"כ|together|in total|combined", re.I)
+_DISCOUNT_Q = re.compile(r"הנחה|בהנחה|אחרי ההנחה|לאחר ההנחה|discount", re.I)
+_TWELVE = Decimal(12)
+_CENT = Decimal("0.01")
+MONTHS_A_YEAR = _TWELVE
+"""The one number a calculation may use that no clause states: the calendar's months in a year."""
 
 
 @dataclass(frozen=True)
 class Calculation:
     """A computed figure, the expression that shows how, and which quotes (by index) it used."""
 
-    result: float
+    result: Decimal
     expression: str
     uses: tuple[int, ...]
 
 
-def shekels(value: float) -> str:
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def shekels(value: Decimal | float) -> str:
     """₪ with thousands separators, and agorot only when there are any."""
-    return f"₪{value:,.2f}" if round(value, 2) != round(value) else f"₪{round(value):,}"
+    v = _round(Decimal(str(value)))
+    return f"₪{v:,.2f}" if v != v.to_integral_value() else f"₪{int(v):,}"
 
 
-def money(text: str) -> list[float]:
-    """The shekel amounts written in `text`, in order."""
+def _num(value: Decimal) -> str:
+    """A rate or factor as written: 18, 0.5, 1.18."""
+    text = f"{value.normalize():f}"
+    return text
+
+
+def money(text: str) -> list[Decimal]:
+    """The shekel amounts written in `text`, in order (a range's two ends are left out)."""
+    plain = normalize(text)
+    ranges = [m.span() for m in _RANGE.finditer(plain) if re.search(r"₪", m.group(0))]
     out = []
-    for m in _MONEY.finditer(text):
+    for m in _MONEY.finditer(plain):
+        if any(a <= m.start() < b for a, b in ranges):
+            continue
         whole = m.group(1) or m.group(3)
-        value = float(whole.replace(",", ""))
-        if m.group(2):
-            value += float(m.group(2)) / 10 ** len(m.group(2))
+        cents = m.group(2) or m.group(4)
+        value = Decimal(whole.replace(",", ""))
+        if cents:
+            value += Decimal(cents) / (10 ** len(cents))
         out.append(value)
     return out
 
 
-def percent(text: str) -> list[float]:
+def percent(text: str) -> list[Decimal]:
     """The percentages written in `text`, in order."""
-    return [float(m.group(1)) for m in _PERCENT.finditer(text)]
+    return [Decimal(m.group(1)) for m in _PERCENT.finditer(normalize(text))]
 
 
-_HOW_MUCH = re.compile(r"כמה|בכמה|מה המחיר|מה הסכום|how much|what is the total|كم", re.IGNORECASE)
+def vat_rate(text: str) -> Decimal | None:
+    """The VAT rate `text` states beside the word מע"מ ('מע"מ (18%)', 'מע"מ בשיעור 17%'), or None."""
+    m = _VAT_RATE.search(normalize(text))
+    return Decimal(m.group(1) or m.group(2)) if m else None
 
 
 def asks_for_vat_total(question: str) -> bool:
     """Whether the question asks for an amount including VAT ('does the price include VAT?' does not)."""
-    return bool(_VAT.search(question) and _WITH.search(question) and _HOW_MUCH.search(question))
+    q = normalize(question)
+    return bool(_VAT.search(q) and _WITH.search(q) and _HOW_MUCH.search(q))
+
+
+def asked_operation(question: str) -> Operation | None:
+    """The derived amount a question asks for, if any (the facts it needs are looked for afterwards)."""
+    q = normalize(question)
+    if asks_for_vat_total(q):
+        return "vat"
+    if not _HOW_MUCH.search(q) and not _DIFFERENCE.search(q):
+        return None
+    if _DIFFERENCE.search(q):
+        return "difference"
+    if quantity_asked(q) is not None:
+        return "quantity"
+    if _DISCOUNT_Q.search(q):
+        return "discount"
+    if _YEARLY.search(q) and not _MONTHLY.search(q):
+        return "per_year"
+    if _MONTHLY.search(q) and not _YEARLY.search(q) and re.search(rf"(?<![{_H}])(?:בחודש|לחודש)|per month|a month", q):
+        return "per_month"
+    if _SUM.search(q):
+        return "sum"
+    return None
+
+
+def states_period(text: str, period: Literal["month", "year"]) -> bool:
+    """Whether `text` says its amount is per month (or per year), as whole words."""
+    return bool((_MONTHLY if period == "month" else _YEARLY).search(normalize(text)))
 
 
 def vat_total(amount_text: str, rate_text: str, *, amount_index: int = 0, rate_index: int = 1) -> Calculation | None:
     """Amount + VAT, when the amount is in one quote and the VAT rate beside 'מע"מ' in another."""
     amounts = money(amount_text)
-    rate_match = re.search(
-        r'(?:מע"מ|מע״מ)[^.%\n]{0,20}?(\d{1,2}(?:\.\d)?)\s?%|(\d{1,2}(?:\.\d)?)\s?%[^.\n]{0,10}מע', rate_text
-    )
-    if not amounts or not rate_match:
-        return None
-    rate = float(rate_match.group(1) or rate_match.group(2))
+    rate = vat_rate(rate_text)
+    if len(amounts) != 1 or rate is None:
+        return None  # no amount, or several: which one is taxed is not for arithmetic to guess
+    if len(percent(amount_text)) > (1 if vat_rate(amount_text) is not None else 0):
+        return None  # 'בשיעור של 0.5% … ולא פחות מ-₪40,000': the amount is a floor, not the price
     base = amounts[0]
-    total = base * (1 + rate / 100)
-    expression = f'{shekels(base)} + מע"מ {rate:g}% = {shekels(base)} × {1 + rate / 100:g} = {shekels(total)}'
+    factor = 1 + rate / 100
+    total = _round(base * factor)
+    expression = f'{shekels(base)} + מע"מ {_num(rate)}% = {shekels(base)} × {_num(factor)} = {shekels(total)}'
     return Calculation(total, expression, (amount_index, rate_index))
 
 
@@ -111,20 +213,128 @@ def percent_change(rule_text: str, base_text: str, *, rule_index: int = 0, base_
     if not _RISE.search(rule_text):
         return None
     rates, bases = percent(rule_text), money(base_text)
-    if not rates or not bases:
+    if len(rates) != 1 or not bases:
         return None
     rate, base = rates[0], bases[0]
-    result = base * (1 + rate / 100)
-    expression = f"{shekels(base)} + {rate:g}% = {shekels(base)} × {1 + rate / 100:g} = {shekels(result)}"
+    result = _round(base * (1 + rate / 100))
+    expression = f"{shekels(base)} + {_num(rate)}% = {shekels(base)} × {_num(1 + rate / 100)} = {shekels(result)}"
     return Calculation(result, expression, (base_index, rule_index))
 
 
-def quantity_asked(question: str) -> tuple[float, str] | None:
-    """'10 שעות' in the question: (10, 'שעה')."""
-    m = _QUANTITY.search(question)
-    if not m:
+def percent_off(rule_text: str, base_text: str, *, rule_index: int = 0, base_index: int = 1) -> Calculation | None:
+    """A base amount less the discount a rule states ('בהנחה של 15%')."""
+    plain = normalize(rule_text)
+    m = re.search(r"(?:הנחה|הפחתה|discount|reduction)\D{0,12}?(\d{1,2}(?:\.\d{1,2})?)\s?%", plain)
+    bases = money(base_text)
+    if m is None or len(bases) != 1:
         return None
-    return float(m.group(1)), _UNIT_OF[m.group(2)]
+    rate, base = Decimal(m.group(1)), bases[0]
+    result = _round(base * (1 - rate / 100))
+    expression = f"{shekels(base)} − {_num(rate)}% = {shekels(base)} × {_num(1 - rate / 100)} = {shekels(result)}"
+    return Calculation(result, expression, (base_index, rule_index))
+
+
+def per_period(question: str, text: str, *, index: int = 0) -> Calculation | None:
+    """A monthly amount for a year (× 12) or a yearly one for a month (÷ 12), when the quote says which it is."""
+    op = asked_operation(question)
+    amounts = money(text)
+    if len(amounts) != 1:
+        return None
+    plain = normalize(text)
+    amount = amounts[0]
+    if op == "per_year" and _MONTHLY.search(plain) and not _YEARLY.search(plain):
+        result = _round(amount * _TWELVE)
+        return Calculation(result, f"{shekels(amount)} לחודש × 12 חודשים = {shekels(result)} לשנה", (index,))
+    if op == "per_month" and _YEARLY.search(plain) and not _MONTHLY.search(plain):
+        result = _round(amount / _TWELVE)
+        return Calculation(result, f"{shekels(amount)} לשנה ÷ 12 חודשים = {shekels(result)} לחודש", (index,))
+    return None
+
+
+def difference(first_text: str, second_text: str, *, first_index: int = 0, second_index: int = 1) -> Calculation | None:
+    """The larger amount less the smaller, one amount from each quote."""
+    a, b = money(first_text), money(second_text)
+    if len(a) != 1 or len(b) != 1 or a[0] == b[0]:
+        return None
+    (hi, hi_i), (lo, lo_i) = sorted(((a[0], first_index), (b[0], second_index)), key=lambda x: -x[0])
+    result = hi - lo
+    return Calculation(result, f"{shekels(hi)} − {shekels(lo)} = {shekels(result)}", (hi_i, lo_i))
+
+
+def amount_sum(texts: list[str]) -> Calculation | None:
+    """The sum of one amount from each quote, or of the two amounts one quote adds ('₪1,800 … בתוספת ₪900')."""
+    if len(texts) == 1:
+        plain = normalize(texts[0])
+        found = money(texts[0])
+        if len(found) != 2 or not re.search(r"בתוספת|ועוד|plus", plain):
+            return None
+        result = found[0] + found[1]
+        return Calculation(result, f"{shekels(found[0])} + {shekels(found[1])} = {shekels(result)}", (0,))
+    each = [money(t) for t in texts]
+    if len(each) < 2 or any(len(m) != 1 for m in each):
+        return None
+    values = [m[0] for m in each]
+    result = sum(values, Decimal(0))
+    expression = " + ".join(shekels(v) for v in values) + f" = {shekels(result)}"
+    return Calculation(result, expression, tuple(range(len(values))))
+
+
+def quantity_asked(question: str) -> tuple[Decimal, str] | None:
+    """'10 שעות' in the question: (10, 'שעה'); '3 ישיבות': (3, 'ישיבות') (a counted noun, matched by its root)."""
+    q = normalize(question)
+    m = _QUANTITY.search(q)
+    if m:
+        return Decimal(m.group(1)), _UNIT_OF[m.group(2)]
+    # A counted noun: not a date ('12 בינואר'), a law's section ('סעיף 7 לחוק') or a definite phrase.
+    noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3})\s+([\u05d0-\u05ea]{3,})", q)
+    if noun and noun.group(2)[0] in "בלהמו":
+        noun = None
+    if noun and _COUNTED.search(q[: noun.start()] + " " + q[noun.end() :]) is None:
+        return Decimal(noun.group(1)), noun.group(2)
+    return None
+
+
+_COUNTED = re.compile(r"%|₪|ש\"ח")  # '3 ישיבות' counts sessions; '5% הנחה' or '₪3 …' is not a count
+
+
+def _noun_key(word: str) -> str:
+    """A counted noun's rough root: plural and feminine endings off, finals as medial ('ישיבות' → 'ישיב')."""
+    key = re.sub(r"(?:ות|ים|ה|ת)$", "", word) if len(word) > 4 else word
+    return key.translate(str.maketrans("ךםןףץ", "כמנפצ"))
+
+
+def _per_noun(noun: str) -> tuple[str, ...]:
+    """'לכל ישיבה', 'לישיבה', 'per session': the markers of a rate per the counted noun."""
+    key = re.escape(_noun_key(noun))
+    return (rf"(?:לכל|על כל|בעד כל)\s+{key}", rf"(?<![\u05d0-\u05ea])ל-?{key}")
+
+
+def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | None:
+    """The one per-unit amount of `text` the question is about.
+
+    A clause listing several rates ('…לפי התעריפים השעתיים: שותף — ₪1,200 לשעה; עורך דין — ₪850 לשעה')
+    gives the one whose item label (the words before its amount, after the list's colon) the question
+    names; none when it names none of them or several equally: which rate is not for arithmetic to guess.
+    """
+    plain = normalize(text)
+    if not any(re.search(mk, plain) for mk in markers):
+        return None
+    amounts = money(text)
+    if len(amounts) == 1:
+        return amounts[0]
+    asked = {f for t in tokenize(question) for f in (t, *stems(t)) if len(f) > 2}
+    scored: list[tuple[int, Decimal]] = []
+    for part in re.split(r"[;\n]", plain):
+        found = money(part)
+        if len(found) == 1 and any(re.search(mk, part) for mk in markers):
+            label = part.split(":")[-1] if ":" in part.split("₪")[0] else part
+            label = re.split(r"₪|\d", label)[0]  # the item's own words, before its amount
+            words = {f for t in tokenize(label) for f in (t, *stems(t))}
+            scored.append((len(asked & words), found[0]))
+    scored.sort(key=lambda x: -x[0])
+    if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
 
 
 def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculation | None:
@@ -133,11 +343,9 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
     if asked is None:
         return None
     quantity, unit = asked
-    markers = _PER[unit]
-    amounts = money(rate_text)
-    if not amounts or not any(mk in rate_text for mk in markers):
+    rate = _rate_for(question, rate_text, _PER[unit] if unit in _PER else _per_noun(unit))
+    if rate is None:
         return None
-    rate = amounts[0]
-    result = quantity * rate
-    expression = f"{quantity:g} × {shekels(rate)} = {shekels(result)}"
+    result = _round(quantity * rate)
+    expression = f"{_num(quantity)} × {shekels(rate)} = {shekels(result)}"
     return Calculation(result, expression, (index,))

@@ -8,12 +8,17 @@ How a quote is chosen (all of it from the question's own words, nothing per tena
   that names two fetches the best clause from each and shows both, each with its citation.
 - A table record must be about the thing asked: a row whose first value shares no word with the
   question (another treatment, a neighbouring variant) is never quoted in its place.
-- Two explicit facts may be combined by one step of arithmetic (a total with VAT, an amount after a
-  percentage rise, hours at an hourly rate): the calculation is shown and both quotes are cited.
+- A question in two parts ('מה X, ומתי Y?', 'בתקופת הניסיון ואחריה') gets a unit for each part, each
+  searched for on its own words, quoted and cited at clause level, in the order asked.
+- A derived amount (a total with VAT, an amount after a percentage rise or discount, hours at an hourly
+  rate, a year of a monthly amount, the difference or sum of two amounts) is computed from the explicit
+  facts of the quoted clauses: the calculation is shown and every fact's clause is cited. A fact missing
+  or ambiguous: nothing is computed; what is there is quoted and the reply says what is missing.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -23,7 +28,21 @@ from typing import Any, Literal, Protocol
 
 from ...rag.retriever import SearchHit
 from ...text import stems, tokenize
-from .compute import Calculation, asks_for_vat_total, money, percent_change, quantity_asked, times_quantity, vat_total
+from .compute import (
+    Calculation,
+    Operation,
+    amount_sum,
+    asked_operation,
+    difference,
+    money,
+    per_period,
+    percent_change,
+    percent_off,
+    states_period,
+    times_quantity,
+    vat_rate,
+    vat_total,
+)
 from .language import Lang, detect, hebrew_terms
 from .units import Unit, relabel
 from .units import clause_units as _clause_units
@@ -75,6 +94,8 @@ class Extracted:
     lang: Lang = "he"
     comparison: bool = False
     reason: str = ""
+    missing: str = ""
+    """Why a calculation the question asks for was not made (a needed fact missing or ambiguous), or ''."""
 
 
 _STOP = frozenset(
@@ -144,6 +165,9 @@ _MIN_STRICT = 0.6
 _SCAN_ALL = 2000
 _MIN_SIDE = 0.25
 _TOP_HITS = 8
+_HOW_LONG = re.compile(r"כמה זמן|תוך כמה|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long")
+_PART_POOL = 400
+_PART_CHOICES = 6
 
 
 @dataclass
@@ -301,6 +325,25 @@ def _strongly_named(question: str, documents: Mapping[str, str]) -> list[str]:
     return out
 
 
+_IN_DOC = frozenset(("בהסכם", "שבהסכם", "בחוזה", "שבחוזה", "במסמך", "in"))
+_BY_DOC = frozenset(("הסכם", "ההסכם", "חוזה", "החוזה", "the"))
+
+
+def _scoped(question: str, documents: Mapping[str, str]) -> list[str]:
+    """Documents the question asks within ('בהסכם ההתקשרות', 'לפי הסכם השכירות'), not only names."""
+    tokens = tokenize(question)
+    out = []
+    for d in _named_documents(question, documents):
+        words = _title_terms(documents)[d]
+        for i, tok in enumerate(tokens):
+            if not {*_forms(tok), _SYNONYMS.get(tok, tok)} & words or i == 0:
+                continue
+            if tokens[i - 1] in _IN_DOC or (i > 1 and tokens[i - 1] in _BY_DOC and tokens[i - 2] in ("לפי", "per")):
+                out.append(d)
+                break
+    return out
+
+
 def _named_documents(question: str, documents: Mapping[str, str]) -> list[str]:
     """Documents the question names by a distinctive word of their title, in the order named."""
     tokens = tokenize(question)
@@ -320,7 +363,8 @@ def _one_off(a: str, b: str) -> bool:
 
 
 _HOW_MUCH = re.compile(
-    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה|כמה יעלה|כמה תעלה|כמה משלמ|מה המחיר|מחיר של"
+    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה(?! זמן| ימים| יום| שעות| חודשים| שנים| פעמים)|כמה יעלה|כמה תעלה"
+    r"|כמה משלמ|מה המחיר|מחיר של"
     r"|how much|what does .* cost|كم سعر|كم يكلف"
 )
 _WHAT_TIME = re.compile(r"באיזו שעה|עד איזו שעה|מאיזו שעה|עד מתי אתם|מתי אתם פתוחים|שעות הפתיחה|שעות הפעילות|what time")
@@ -389,7 +433,7 @@ def _candidates(
     anchor: frozenset[str] | None = None,
     tokens: Sequence[str] = (),
     known: Callable[[str], bool] = lambda t: True,
-    required: re.Pattern[str] | None = None,
+    required: re.Pattern[str] | _Test | None = None,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
@@ -462,7 +506,16 @@ def _quote(c: _Candidate) -> Quote:
 
 
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?")
-_PART_SPLIT = re.compile(r"\?\s*|,\s*(?=ו(?:כמה|מה|מתי|איך|האם|אם|של|איזה|לכמה)\b)|\s(?=ושנית|ושלישית)")
+_PART_SPLIT = re.compile(
+    r"\?\s*|,\s*(?=ו(?:כמה|בכמה|מה|מהו|מהי|מתי|איך|האם|אם|של|איזה|איזו|לכמה|מי|במי|למי|על מי|תוך|עד|איפה|היכן|אילו)"
+    r"(?![\u05d0-\u05ea]))|\s(?=ושנית|ושלישית)"
+)
+# '... בתקופת הניסיון ואחריה?': the same question during X, and after it.
+_AFTER = re.compile(
+    r"\s+ו(?:לאחריה|לאחריו|אחריה|אחריו|לאחר מכן|אחרי כן|אחר כך)(?=[\s?.,!]|$)|\s+and after(?: it| that)?\b"
+)
+_AFTER_WORD = re.compile(r"לאחר|אחרי|בתום|מתום|after|following")
+_DURING = re.compile(r"(?:^|\s)((?:ב|במהלך |during )[^\s?,]+(?:\s+[^\s?,]+)?)\s*$")
 
 
 def _focus(question: str) -> str:
@@ -474,9 +527,26 @@ def _focus(question: str) -> str:
 
 
 def _parts(focus: str) -> list[str]:
-    """The sub-questions of one message ('מה התעריף של שותף? ושל שותף בכיר?')."""
+    """The sub-questions of one message ('מה התעריף של שותף? ושל שותף בכיר?', 'בתקופת הניסיון ואחריה')."""
+    during = _during_after(focus)
+    if during is not None:
+        return list(during[:2])
     parts = [p.strip(" ,") for p in _PART_SPLIT.split(focus) if p and p.strip(" ,?")]
     return parts if len(parts) > 1 else [focus]
+
+
+def _during_after(focus: str) -> tuple[str, str, str] | None:
+    """'מה ההודעה המוקדמת בתקופת הניסיון ואחריה?' → (the question during X, the question without X, X)."""
+    m = _AFTER.search(focus)
+    if m is None:
+        return None
+    before, rest = focus[: m.start()], focus[m.end() :]
+    d = _DURING.search(before)
+    if d is None:
+        return None
+    during = f"{before}{rest}".strip()
+    after = f"{before[: d.start(1)]}{rest}".strip()
+    return during, after, d.group(1)
 
 
 _PERSONAL = re.compile(r"(?:תעודת זהות|מספר זהות|ת\.ז\.?|ת\"ז|ת״ז|טלפון|נייד)?\s*:?\s*\+?\d[\d\- ]{6,14}\d")
@@ -506,10 +576,17 @@ def extract(
     named = _named_documents(focus, library.documents) if library.documents else []
     comparing = bool(_COMPARE.search(focus.lower()))
     anchor = _anchor(focus, library.idf)
+    operation = asked_operation(focus)
+    single = len(_parts(focus)) == 1
+    required: re.Pattern[str] | _Test | None = _required(focus)
+    if operation in ("vat", "quantity", "difference", "sum") and single:
+        required = _SHAPE["money"]  # a derived amount is computed from an amount
+    elif operation in _PERIOD_OF and single:
+        required = _Test(_PERIOD_OF[operation])  # a year of a monthly amount starts from a monthly amount
     table: dict[str, Any] = {
         "tokens": tokenize(focus),
         "known": _known_by(library.idf),
-        "required": _required(focus) if len(_parts(focus)) == 1 else None,
+        "required": required if single else None,
     }
 
     clause = _asked_clause(focus)
@@ -533,7 +610,8 @@ def extract(
             return Extracted("answered", tuple(sides), lang=lang, comparison=len(sides) > 1, reason="comparison")
         return Extracted("not_found", lang=lang, reason="comparison_no_match")
 
-    asked = _VAT_WORDS.sub(" ", focus) if asks_for_vat_total(focus) else focus  # the total is computed, not sought
+    # What is computed is not sought: 'כולל מע"מ', 'בשנה', 'ההפרש' are not words of the clauses that answer.
+    asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
     terms = _terms(asked, library.idf, light=doc_words if named else set())
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
@@ -547,6 +625,19 @@ def extract(
             known.add(h.chunk_id)
             pool.append(h)
     parts = _parts(focus)
+    if len(parts) > 1 and len(library.chunks) > _SCAN_ALL:
+        # Each part is searched for on its own words: its clause may rank low for the whole question (a
+        # small archive needs no search of its own: the wider look below reads every chunk).
+        for part in parts:
+            for h in library.search(part, top_k=8, document_ids=named or None):
+                if h.chunk_id not in known:
+                    known.add(h.chunk_id)
+                    pool.append(h)
+    elif len(parts) > 1:
+        for h in library.chunks:  # a small archive: every clause is a candidate for every part
+            if h.chunk_id not in known:
+                known.add(h.chunk_id)
+                pool.append(h)
     chosen: list[_Candidate] = []
     wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
     if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
@@ -558,8 +649,23 @@ def extract(
             terms, pool, question_words=question_words, shape=shape, prefer=named, anchor=anchor, **table
         )
         if len(parts) > 1:
-            chosen = _per_part(parts, ranked, library, shape)
+            during = _during_after(focus)
+            avoid = _words(during[2].split()[-1]) if during else frozenset()
+            scope = _scoped(focus, library.documents) if library.documents else []
+            chosen = _per_part(parts, ranked, library, intent, avoid=avoid, prefer=named, scope=scope)
+            if len(chosen) < len(parts) and look is pool:
+                continue  # a part unanswered: the wider look may have its clause
         elif ranked and ranked[0].coverage >= needed:
+            chosen = [ranked[0]]
+        elif (
+            ranked
+            and operation in _TWO_FACTS
+            and not strict
+            and ranked[0].coverage >= needed * 0.75
+            and _SHAPE["money"].search(ranked[0].unit.text)
+        ):
+            # The question's words are split between the two facts (the price, and who gets the discount):
+            # the amount may cover less of it, the second fact is looked for beside it.
             chosen = [ranked[0]]
         if chosen:
             break
@@ -575,31 +681,77 @@ def extract(
                 if gain >= 0.15 and c.coverage >= _MIN_COVERAGE * 0.75 and c.unit.text != best.unit.text:
                     chosen.append(c)
                     break
-    calculation, quotes = _calculate(focus, [_quote(c) for c in chosen], library)
-    return Extracted("answered", tuple(quotes), calculation, lang=lang, comparison=comparing and len(quotes) > 1)
+    if operation is not None and len(chosen) > 1 and len(parts) == 1:
+        # A computation's facts: the units with an amount or a rate, best first.
+        chosen = [c for c in chosen if _SHAPE["money"].search(c.unit.text)] or chosen
+    calculation, quotes, lacking = _calculate(focus, [_quote(c) for c in chosen], library, operation, lang)
+    return Extracted(
+        "answered",
+        tuple(quotes),
+        calculation,
+        lang=lang,
+        comparison=comparing and len(quotes) > 1 and calculation is None,
+        reason="calculation" if calculation else ("calculation_missing_fact" if lacking else ""),
+        missing=lacking,
+    )
 
 
 def _per_part(
-    parts: list[str], ranked: list[_Candidate], library: Library, shape: re.Pattern[str] | None
+    parts: list[str],
+    ranked: list[_Candidate],
+    library: Library,
+    intent: str = "",
+    *,
+    avoid: AbstractSet[str] = frozenset(),
+    prefer: Sequence[str] = (),
+    scope: Sequence[str] = (),
 ) -> list[_Candidate]:
-    """The best unit for each sub-question (scored on its own words, and a little on the whole question's)."""
-    chosen: list[_Candidate] = []
-    for part in parts:
+    """A unit for each sub-question, chosen together: the distinct units that answer the parts best in all.
+
+    A part's score for a unit is how well it covers the part's own words (its heading counting when it
+    names the part's topic, a little for the whole question's); chosen together, the clause of the option
+    answers 'ובכמה אפשר להאריך?' and the term's own clause answers 'מה תקופת השכירות', though the option
+    clause mentions the term too. The parts after the first steer clear of `avoid` (the period the first
+    part is about, in 'during X and after it'); a unit of a document the question names is preferred, and
+    of the one it asks within ('בהסכם ההתקשרות') more so: a later part ('ומה התעריף לשעות שמעבר לו?')
+    asks within it too. A part nothing answers is left out.
+    """
+    options: list[list[tuple[float, int]]] = []
+    for n, part in enumerate(parts[:6]):
         terms = _terms(part, library.idf)
-        if not terms.forms:
+        shape = _shape(part, intent)
+        needs = _SHAPE["time"] if _HOW_LONG.search(part) else None  # "how long" is answered by a duration
+        scored: list[tuple[float, int]] = []
+        if terms.forms:
+            for i, c in enumerate(ranked[:_PART_POOL]):
+                heading = _words(c.unit.context) | _words(c.hit.section)
+                mine = terms.cover(c.words, heading | _words(c.hit.title))
+                if shape is not None and shape.search(c.unit.text):
+                    mine += 0.1
+                if mine < _MIN_COVERAGE or (needs is not None and not needs.search(c.unit.text)):
+                    continue
+                score = mine + 0.15 * terms.cover(heading) + 0.1 * c.coverage - 0.0002 * len(c.unit.text)
+                if n and avoid and avoid & c.words and not _AFTER_WORD.search(c.unit.text):
+                    score -= 0.5  # about the period the first part asked, not after it
+                if prefer and c.hit.document_id in prefer:
+                    score += 0.1
+                if scope and c.hit.document_id in scope:
+                    score += 0.15
+                if _RECITAL.match(c.unit.text):
+                    score -= 0.15  # the parties and the recitals are background, not terms
+                scored.append((score, i))
+        scored.sort(reverse=True)
+        options.append(scored[: _PART_CHOICES if len(parts) <= 3 else 2])  # bounded: 7³ or 3⁶ combinations
+    best: tuple[float, tuple[int | None, ...]] = (0.0, ())
+    for combo in itertools.product(*[[*o, (0.0, None)] for o in options]):
+        picked = [i for _, i in combo if i is not None]
+        texts = [ranked[i].unit.text for i in picked]
+        if len(set(texts)) < len(texts):
             continue
-        best: tuple[float, _Candidate] | None = None
-        for c in ranked:
-            context = _words(c.unit.context) | _words(c.hit.section) | _words(c.hit.title)
-            own = terms.cover(c.words, context)
-            if shape is not None and shape.search(c.unit.text):
-                own += 0.1
-            score = own + 0.3 * c.coverage
-            if own >= _MIN_COVERAGE and (best is None or score > best[0]):
-                best = (score, c)
-        if best is not None and all(best[1].unit.text != c.unit.text for c in chosen):
-            chosen.append(best[1])
-    return chosen
+        total = sum(sc for sc, _ in combo)
+        if total > best[0]:
+            best = (total, tuple(i for _, i in combo))
+    return [ranked[i] for i in best[1] if i is not None]
 
 
 def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
@@ -659,37 +811,122 @@ def _by_clause(
     return Extracted("answered", (keep[0],), lang=lang, reason="clause")
 
 
-def _calculate(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation | None, list[Quote]]:
-    """One step of arithmetic when the question asks for it and both facts are quoted (see compute).
+_COMPUTE_WORDS: dict[Operation, re.Pattern[str]] = {
+    "vat": _VAT_WORDS,
+    "per_year": re.compile(r"\S*(?:לשנה|בשנה|שנתי|השנתי)\S*|שלמה|per year|a year|annual\w*|yearly", re.I),
+    "per_month": re.compile(r"לחודש|בחודש|per month|a month|monthly", re.I),
+    "difference": re.compile(r"ה?הפרש\S*|בכמה|difference", re.I),
+    "discount": re.compile(r"(?:אחרי|לאחר|אחר)\s+ה?הנחה|\S*הנחה\S*|after (?:the )?discount|discount\w*", re.I),
+    "sum": re.compile(r"ביחד|יחד|בסך הכול|בסך הכל|סך הכול|סה\"כ|together|in total|combined", re.I),
+}
 
-    Returns the calculation and the quotes to show, in order (the facts it used among them).
+
+@dataclass(frozen=True)
+class _Test:
+    """A unit test in the shape of a pattern: ``search(text)`` is truthy when a unit may answer."""
+
+    test: Callable[[str], bool]
+
+    def search(self, text: str) -> bool:
+        return self.test(text)
+
+
+_TWO_FACTS: frozenset[Operation] = frozenset(("vat", "discount", "difference"))
+_PERIOD_OF: dict[Operation, Callable[[str], bool]] = {
+    "per_year": lambda t: bool(money(t)) and states_period(t, "month"),
+    "per_month": lambda t: bool(money(t)) and states_period(t, "year"),
+}
+_MISSING: dict[str, tuple[str, str]] = {
+    "vat_rate": (
+        'לא חישבתי את הסכום כולל מע"מ: שיעור המע"מ אינו מופיע במסמכים.',
+        "I did not compute the total with VAT: the documents do not state the VAT rate.",
+    ),
+    "amount": (
+        "לא חישבתי: לא מצאתי בסעיף שצוטט סכום מפורש אחד לחשב ממנו.",
+        "I did not compute it: the quoted clause states no single explicit amount to compute from.",
+    ),
+    "second": (
+        "לא חישבתי: הנתון השני הדרוש לחישוב אינו מופיע במסמכים באופן מפורש.",
+        "I did not compute it: the second fact the calculation needs is not stated explicitly in the documents.",
+    ),
+    "rate": (
+        "לא חישבתי: לא מצאתי במסמכים תעריף מפורש ליחידה שבשאלה.",
+        "I did not compute it: the documents state no explicit rate for the unit asked about.",
+    ),
+}
+
+
+def _missing(what: str, lang: Lang) -> str:
+    he, en = _MISSING[what]
+    return he if lang == "he" else en
+
+
+def _calculate(
+    query: str, quotes: list[Quote], library: Library, operation: Operation | None, lang: Lang = "he"
+) -> tuple[Calculation | None, list[Quote], str]:
+    """One step of arithmetic when the question asks for it and its facts are quoted (see compute).
+
+    Returns the calculation, the quotes to show in order (the facts it used first), and what is missing
+    when a calculation was asked for and could not be made ('' otherwise).
     """
     first = quotes[0]
-    if asks_for_vat_total(query):
-        amount = next((q for q in quotes if money(q.text) and not _VAT_RATE.search(q.text)), None)
-        if amount is not None:
-            rate = next((q for q in quotes if _VAT_RATE.search(q.text)), None) or _find_unit(
-                library, amount.hit.document_id, lambda t: bool(_VAT_RATE.search(t))
-            )
-            if rate is not None:
-                calc = vat_total(amount.text, rate.text, amount_index=0, rate_index=1)
-                if calc is not None:
-                    return calc, [amount, rate]
-    asked = quantity_asked(query)
-    if asked is not None:
-        calc = times_quantity(query, first.text, index=0)
-        if calc is not None:
-            return calc, quotes
+    with_amount = [q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is None]
+    if operation == "vat":
+        amount = with_amount[0] if with_amount else None
+        if amount is None:
+            both = next((q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is not None), None)
+            if both is not None and (calc := vat_total(both.text, both.text, rate_index=0)) is not None:
+                return calc, [both], ""  # '₪4,500 בתוספת מע"מ בשיעור 17%': both facts in one clause
+            return None, quotes, _missing("amount", lang)
+        rate = next((q for q in quotes if vat_rate(q.text) is not None), None) or _find_unit(
+            library, amount.hit.document_id, lambda t: vat_rate(t) is not None
+        )
+        if rate is None:
+            return None, quotes, _missing("vat_rate", lang)
+        calc = vat_total(amount.text, rate.text, amount_index=0, rate_index=1)
+        return (calc, [amount, rate], "") if calc is not None else (None, quotes, _missing("amount", lang))
+    if operation == "quantity":
+        for q in quotes:
+            calc = times_quantity(query, q.text, index=0)
+            if calc is not None:
+                return calc, [q], ""
+        return None, quotes, _missing("rate", lang) if any(money(q.text) for q in quotes) else ""
+    if operation in ("per_year", "per_month"):
+        for q in quotes:
+            calc = per_period(query, q.text, index=0)
+            if calc is not None:
+                return calc, [q], ""
+        return None, quotes, ""  # already in the period asked, or no period stated: the quote says what it says
+    if operation == "difference":
+        if not with_amount:
+            return None, quotes, _missing("amount", lang)
+        a = with_amount[0]
+        b = _second_amount(library, a, query, [q for q in quotes if q is not a])
+        if b is None or (calc := difference(a.text, b.text)) is None:
+            return None, quotes, _missing("second", lang)
+        return calc, [a, b], ""
+    if operation == "discount":
+        base = next((q for q in quotes if len(money(q.text)) == 1 and percent_off(q.text, "₪1") is None), None)
+        rule = next((q for q in quotes if percent_off(q.text, "₪1") is not None), None)
+        if rule is None and base is not None:
+            rule = _best_unit(library, base, query, lambda t: percent_off(t, "₪1") is not None)
+        if rule is None or base is None:
+            return None, quotes, _missing("second", lang) if any(money(q.text) for q in quotes) else ""
+        calc = percent_off(rule.text, base.text, rule_index=1, base_index=0)
+        return (calc, [base, rule], "") if calc is not None else (None, quotes, _missing("second", lang))
+    if operation == "sum":
+        # Two quotes are added up only when the question asks for them together ('כמה יעלו X ו-Y ביחד?');
+        # 'סך הכול' alone adds only what one clause adds ('₪1,800 … בתוספת ₪900').
+        together = len(quotes) == 2 and re.search(r"ביחד|יחד|together|combined", query, re.IGNORECASE)
+        calc = amount_sum([q.text for q in quotes]) if together else amount_sum([first.text])
+        return (calc, quotes if together else [first], "") if calc is not None else (None, quotes, "")
     if re.search(r"\d%", first.text) and not money(first.text) and _MONEY_WORDS & set(tokenize(query)):
         base = next((q for q in quotes[1:] if money(q.text)), None) or _find_base(library, first, query)
         if base is not None:
             calc = percent_change(first.text, base.text, rule_index=0, base_index=1)
             if calc is not None:
-                return calc, [first, base]
-    return None, quotes
-
-
-_VAT_RATE = re.compile(r'(?:מע"מ|מע״מ)[^.%\n]{0,20}?\d{1,2}(?:\.\d)?\s?%|\d{1,2}\s?%[^.\n]{0,10}מע')
+                return calc, [first, base], ""
+    return None, quotes, ""
 
 
 def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) -> Quote | None:
@@ -700,6 +937,46 @@ def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) 
             if test(unit.text):
                 return Quote(unit.text, relabel(hit.section, unit.clause), hit)
     return None
+
+
+def _best_unit(library: Library, near: Quote, query: str, test: Callable[[str], bool]) -> Quote | None:
+    """The unit passing `test` that best covers the question, in `near`'s document (its section first)."""
+    terms = _terms(query, library.idf)
+    best: tuple[float, Quote] | None = None
+    for hit in library.chunks:
+        if hit.document_id != near.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if not test(unit.text):
+                continue
+            section = relabel(hit.section, unit.clause)
+            score = terms.cover(_words(unit.text), _words(section))
+            if best is None or score > best[0]:
+                best = (score, Quote(unit.text, section, hit))
+    return best[1] if best is not None and best[0] > 0 else None
+
+
+def _second_amount(library: Library, first: Quote, query: str, quoted: Sequence[Quote]) -> Quote | None:
+    """The other amount a difference needs: the unit with one amount that best covers the question.
+
+    Looked for among the other quotes and the units of the first one's document; a short clause that says
+    it beats a long one that also mentions it. None when nothing covers the question well.
+    """
+    terms = _terms(_COMPUTE_WORDS["difference"].sub(" ", query), library.idf)
+    best: tuple[float, Quote] | None = None
+    pool = [(q.text, q.section, q.hit) for q in quoted]
+    for hit in library.chunks:
+        if hit.document_id == first.hit.document_id:
+            pool += [(u.text, relabel(hit.section, u.clause), hit) for u in clause_units(hit.text)]
+    for text, section, hit in pool:
+        if text == first.text or len(money(text)) != 1 or not _SHAPE["money"].search(text):
+            continue
+        score = terms.cover(_words(text), _words(section)) - 0.0005 * len(text)
+        if section.rsplit(" › ", 1)[0] == first.section.rsplit(" › ", 1)[0]:
+            score += 0.2  # a sibling clause of the same section: the facts of one subject sit together
+        if best is None or score > best[0]:
+            best = (score, Quote(text, section, hit))
+    return best[1] if best is not None and best[0] >= _MIN_COVERAGE * 0.75 else None
 
 
 def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
