@@ -142,8 +142,9 @@ def handle_message(
     run_config = {"configurable": {"thread_id": conv_id}}
     tz = ZoneInfo(config.timezone)
     with _lock(conv_id), _conversation_lock(settings, conv_id):
-        with session_scope(settings.database_url) as session:
+        with session_scope(settings.database_url) as session:  # one transaction for both reads
             status = _conversation_row(session, inbound, conv_id).status
+            offer = _newest_offer(session, inbound.tenant, conv_id) if config.agent.booking else None
         if status == "closed":  # people closed it; the customer writes again: the agent answers again
             status = "active"
         before = graph.get_state(run_config).values or {}
@@ -163,7 +164,6 @@ def handle_message(
         if not before:
             state_in.update(status=status, slots={}, turn=0, processed={}, not_understood=0)
         if config.agent.booking:
-            offer = _newest_offer(settings, inbound.tenant, conv_id)
             if offer is not None and offer["job"] != (before.get("booking_offer") or {}).get("job"):
                 state_in["booking_offer"] = offer  # what the calendar answered since the last turn
         elif before.get("status") != status:
@@ -225,7 +225,7 @@ _BOOKING_EVENTS = ("booking.requested", "booking.confirmed", "booking.cancelled"
 _OFFER_LOOKBACK = 20
 
 
-def _newest_offer(settings: Settings, tenant: str, conv_id: str) -> dict[str, Any] | None:
+def _newest_offer(session: Session, tenant: str, conv_id: str) -> dict[str, Any] | None:
     """The newest finished booking job's answer that carries an ``offer`` (slots, or [] once booked/cancelled).
 
     This is how the conversation remembers what the calendar proposed: the agent never calls a connector,
@@ -233,19 +233,18 @@ def _newest_offer(settings: Settings, tenant: str, conv_id: str) -> dict[str, An
     """
     from ..db.models_outbox import DomainEvent, Job
 
-    with session_scope(settings.database_url) as session:
-        rows = session.execute(
-            select(Job.id, Job.result)
-            .join(DomainEvent, DomainEvent.id == Job.event_id)
-            .where(
-                DomainEvent.tenant == tenant,
-                DomainEvent.conversation_id == conv_id,
-                DomainEvent.type.in_(_BOOKING_EVENTS),
-                Job.status == "succeeded",
-            )
-            .order_by(Job.updated_at.desc(), Job.created_at.desc())
-            .limit(_OFFER_LOOKBACK)
-        ).all()
+    rows = session.execute(
+        select(Job.id, Job.result)
+        .join(DomainEvent, DomainEvent.id == Job.event_id)
+        .where(
+            DomainEvent.tenant == tenant,
+            DomainEvent.conversation_id == conv_id,
+            DomainEvent.type.in_(_BOOKING_EVENTS),
+            Job.status == "succeeded",
+        )
+        .order_by(Job.updated_at.desc(), Job.created_at.desc())
+        .limit(_OFFER_LOOKBACK)
+    ).all()
     for job_id, result in rows:
         if isinstance(result, dict) and isinstance(result.get("offer"), list):
             slots = [s for s in result["offer"] if isinstance(s, dict) and s.get("start")]
