@@ -23,14 +23,14 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from ..agents.graph import graph_for
 from ..agents.nodes import Deps
 from ..agents.state import TurnOutcome
 from ..config import Settings
-from ..db.models import new_id
+from ..db.models import new_id, utcnow
 from ..db.models_conversations import Conversation, ConversationTurn
 from ..db.session import session_scope
 from ..llm import HealthBoard, Provider
@@ -295,37 +295,47 @@ def _record_turns(session: Session, conv_id: str, inbound: Inbound, outcome: Tur
             )
         )
     )
+    # Core inserts, not ORM objects: this is the hot write transaction of every turn, and nothing in it
+    # reads the rows back. Every column is given, as the model's defaults would fill it.
+    rows: list[dict[str, Any]] = []
     if "user" not in existing:
-        session.add(
-            ConversationTurn(
-                conversation_id=conv_id,
-                turn=turn,
-                role="user",
-                text=inbound.text,
-                message_id=inbound.message_id,
-                intent=outcome.get("intent"),
+        rows.append(
+            {
+                "id": new_id(),
+                "conversation_id": conv_id,
+                "turn": turn,
+                "role": "user",
+                "text": inbound.text,
+                "message_id": inbound.message_id,
+                "intent": outcome.get("intent"),
                 # The customer's own time: the channel's messaging window is measured from it, so a
                 # message delivered again later does not reopen the window.
-                created_at=inbound.received_at.astimezone(UTC),
-                details={"sensitivity_types": outcome.get("sensitivity_types", [])},
-            )
+                "created_at": inbound.received_at.astimezone(UTC),
+                "details": {"sensitivity_types": outcome.get("sensitivity_types", [])},
+            }
         )
     reply = outcome.get("reply")
     if reply and "agent" not in existing:
-        session.add(
-            ConversationTurn(
-                conversation_id=conv_id,
-                turn=turn,
-                role="agent",
-                text=reply,
-                details={
+        rows.append(
+            {
+                "id": new_id(),
+                "conversation_id": conv_id,
+                "turn": turn,
+                "role": "agent",
+                "text": reply,
+                "message_id": None,
+                "intent": None,
+                "created_at": utcnow(),
+                "details": {
                     "mode": outcome.get("reply_mode"),
                     "route": outcome.get("route", {}),
                     "citations": outcome.get("citations", []),
                     "events": [e["type"] for e in outcome.get("events") or []],
                 },
-            )
+            }
         )
+    if rows:
+        session.execute(insert(ConversationTurn.__table__), rows)
 
 
 def take_over(settings: Settings, tenant: str, conversation_id: str, *, by: str | None = None) -> Conversation:
