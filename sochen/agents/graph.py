@@ -1,8 +1,12 @@
 """The conversation graph (LangGraph), checkpointed per conversation in the database.
 
-    understand ─▶ guard ─▶ route ─┬─▶ retrieve ─▶ respond ─▶ conclude
-         │                        └──────────────▶ respond ─▶ conclude
+    understand ─▶ guard + route ─┬─▶ retrieve ─▶ respond + conclude
+         │                       └──────────────▶ respond + conclude
          └─▶ (a message already processed: end, its recorded outcome is replayed)
+
+Steps that only hand their result to the next one share a graph node (``guard`` also plans the
+turn, ``conclude`` also writes the reply): each super-step costs LangGraph's own bookkeeping, and
+the state is checkpointed once, when the turn is done, so no one sees the state between them.
 
 Checkpoints live in the embedded SQLite (``HOME/checkpoints.db``) or in PostgreSQL (LangGraph's
 own checkpointer packages), encrypted with the data keys (:mod:`.checkpoints`), so a conversation
@@ -35,23 +39,20 @@ def _understand(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, A
 
 
 def _guard(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    return nodes.guard(state, runtime.context)
-
-
-def _route(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    return {"outcome": {**(state.get("outcome") or {}), "plan": nodes.plan(state, runtime.context)}}
+    # The privacy guard, then the plan, which reads what the guard found (one node: see the module docstring).
+    found = nodes.guard(state, runtime.context)
+    planned = nodes.plan({**state, **found}, runtime.context)  # type: ignore[typeddict-item]
+    return {**found, "outcome": {**(state.get("outcome") or {}), "plan": planned}}
 
 
 def _retrieve(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
     return nodes.retrieve(state, runtime.context)
 
 
-def _respond(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    return nodes.respond(state, runtime.context, str((state.get("outcome") or {}).get("plan", "out_of_scope")))
-
-
 def _conclude(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    return nodes.conclude(state, runtime.context)
+    # The reply for the plan, then the turn sealed with it (one node: see the module docstring).
+    replied = nodes.respond(state, runtime.context, str((state.get("outcome") or {}).get("plan", "out_of_scope")))
+    return {**replied, **nodes.conclude({**state, **replied}, runtime.context)}  # type: ignore[typeddict-item]
 
 
 def _after_understand(state: ConversationState) -> str:
@@ -59,8 +60,8 @@ def _after_understand(state: ConversationState) -> str:
     return END if (state.get("outcome") or {}).get("message_id") == state.get("message_id") else "guard"
 
 
-def _after_route(state: ConversationState) -> str:
-    return "retrieve" if (state.get("outcome") or {}).get("plan") == "answer" else "respond"
+def _after_guard(state: ConversationState) -> str:
+    return "retrieve" if (state.get("outcome") or {}).get("plan") == "answer" else "conclude"
 
 
 def build_graph(checkpointer: BaseCheckpointSaver[Any] | None) -> Any:
@@ -68,16 +69,12 @@ def build_graph(checkpointer: BaseCheckpointSaver[Any] | None) -> Any:
     graph = StateGraph(ConversationState, context_schema=Deps)
     graph.add_node("understand", _understand)
     graph.add_node("guard", _guard)
-    graph.add_node("route", _route)
     graph.add_node("retrieve", _retrieve)
-    graph.add_node("respond", _respond)
     graph.add_node("conclude", _conclude)
     graph.add_edge(START, "understand")
     graph.add_conditional_edges("understand", _after_understand, ["guard", END])
-    graph.add_edge("guard", "route")
-    graph.add_conditional_edges("route", _after_route, ["retrieve", "respond"])
-    graph.add_edge("retrieve", "respond")
-    graph.add_edge("respond", "conclude")
+    graph.add_conditional_edges("guard", _after_guard, ["retrieve", "conclude"])
+    graph.add_edge("retrieve", "conclude")
     graph.add_edge("conclude", END)
     return graph.compile(checkpointer=checkpointer)
 

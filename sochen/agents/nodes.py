@@ -302,6 +302,26 @@ _TERMS: dict[tuple[str, str, int, str], BusinessTerms] = {}
 _TERMS_LOCK = threading.Lock()
 
 
+_DIGESTS: dict[int, tuple[TenantConfig, str]] = {}
+
+
+def _digest(config: TenantConfig) -> str:
+    """``config.digest()``, computed once per configuration object (frozen; hashing it costs a dump per turn).
+
+    Keyed by identity, holding the object itself, so an id reused by a new object is never mistaken for it.
+    """
+    with _TERMS_LOCK:
+        known = _DIGESTS.get(id(config))
+    if known is not None and known[0] is config:
+        return known[1]
+    digest = config.digest()
+    with _TERMS_LOCK:
+        if len(_DIGESTS) > 64:
+            _DIGESTS.clear()
+        _DIGESTS[id(config)] = (config, digest)
+    return digest
+
+
 def business_terms(deps: Deps) -> BusinessTerms | None:
     """The tenant's own terms (documents, name, persona, services), built once per knowledge-base revision."""
     config = deps.config
@@ -312,7 +332,7 @@ def business_terms(deps: Deps) -> BusinessTerms | None:
     except Exception:  # no knowledge base yet: the configuration alone
         log.debug("no knowledge base for %s; business terms from the configuration only", config.slug)
         return BusinessTerms(own, services=config.agent.services)
-    key = (config.slug, tenant.id, tenant.kb_revision, config.digest())
+    key = (config.slug, tenant.id, tenant.kb_revision, _digest(config))
     with _TERMS_LOCK:
         terms = _TERMS.get(key)
     if terms is None:

@@ -23,14 +23,14 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from ..agents.graph import graph_for
 from ..agents.nodes import Deps
 from ..agents.state import TurnOutcome
 from ..config import Settings
-from ..db.models import new_id
+from ..db.models import new_id, utcnow
 from ..db.models_conversations import Conversation, ConversationTurn
 from ..db.session import session_scope
 from ..llm import HealthBoard, Provider
@@ -142,8 +142,9 @@ def handle_message(
     run_config = {"configurable": {"thread_id": conv_id}}
     tz = ZoneInfo(config.timezone)
     with _lock(conv_id), _conversation_lock(settings, conv_id):
-        with session_scope(settings.database_url) as session:
+        with session_scope(settings.database_url) as session:  # one transaction for both reads
             status = _conversation_row(session, inbound, conv_id).status
+            offer = _newest_offer(session, inbound.tenant, conv_id) if config.agent.booking else None
         if status == "closed":  # people closed it; the customer writes again: the agent answers again
             status = "active"
         before = graph.get_state(run_config).values or {}
@@ -163,7 +164,6 @@ def handle_message(
         if not before:
             state_in.update(status=status, slots={}, turn=0, processed={}, not_understood=0)
         if config.agent.booking:
-            offer = _newest_offer(settings, inbound.tenant, conv_id)
             if offer is not None and offer["job"] != (before.get("booking_offer") or {}).get("job"):
                 state_in["booking_offer"] = offer  # what the calendar answered since the last turn
         elif before.get("status") != status:
@@ -225,7 +225,7 @@ _BOOKING_EVENTS = ("booking.requested", "booking.confirmed", "booking.cancelled"
 _OFFER_LOOKBACK = 20
 
 
-def _newest_offer(settings: Settings, tenant: str, conv_id: str) -> dict[str, Any] | None:
+def _newest_offer(session: Session, tenant: str, conv_id: str) -> dict[str, Any] | None:
     """The newest finished booking job's answer that carries an ``offer`` (slots, or [] once booked/cancelled).
 
     This is how the conversation remembers what the calendar proposed: the agent never calls a connector,
@@ -233,19 +233,18 @@ def _newest_offer(settings: Settings, tenant: str, conv_id: str) -> dict[str, An
     """
     from ..db.models_outbox import DomainEvent, Job
 
-    with session_scope(settings.database_url) as session:
-        rows = session.execute(
-            select(Job.id, Job.result)
-            .join(DomainEvent, DomainEvent.id == Job.event_id)
-            .where(
-                DomainEvent.tenant == tenant,
-                DomainEvent.conversation_id == conv_id,
-                DomainEvent.type.in_(_BOOKING_EVENTS),
-                Job.status == "succeeded",
-            )
-            .order_by(Job.updated_at.desc(), Job.created_at.desc())
-            .limit(_OFFER_LOOKBACK)
-        ).all()
+    rows = session.execute(
+        select(Job.id, Job.result)
+        .join(DomainEvent, DomainEvent.id == Job.event_id)
+        .where(
+            DomainEvent.tenant == tenant,
+            DomainEvent.conversation_id == conv_id,
+            DomainEvent.type.in_(_BOOKING_EVENTS),
+            Job.status == "succeeded",
+        )
+        .order_by(Job.updated_at.desc(), Job.created_at.desc())
+        .limit(_OFFER_LOOKBACK)
+    ).all()
     for job_id, result in rows:
         if isinstance(result, dict) and isinstance(result.get("offer"), list):
             slots = [s for s in result["offer"] if isinstance(s, dict) and s.get("start")]
@@ -296,37 +295,47 @@ def _record_turns(session: Session, conv_id: str, inbound: Inbound, outcome: Tur
             )
         )
     )
+    # Core inserts, not ORM objects: this is the hot write transaction of every turn, and nothing in it
+    # reads the rows back. Every column is given, as the model's defaults would fill it.
+    rows: list[dict[str, Any]] = []
     if "user" not in existing:
-        session.add(
-            ConversationTurn(
-                conversation_id=conv_id,
-                turn=turn,
-                role="user",
-                text=inbound.text,
-                message_id=inbound.message_id,
-                intent=outcome.get("intent"),
+        rows.append(
+            {
+                "id": new_id(),
+                "conversation_id": conv_id,
+                "turn": turn,
+                "role": "user",
+                "text": inbound.text,
+                "message_id": inbound.message_id,
+                "intent": outcome.get("intent"),
                 # The customer's own time: the channel's messaging window is measured from it, so a
                 # message delivered again later does not reopen the window.
-                created_at=inbound.received_at.astimezone(UTC),
-                details={"sensitivity_types": outcome.get("sensitivity_types", [])},
-            )
+                "created_at": inbound.received_at.astimezone(UTC),
+                "details": {"sensitivity_types": outcome.get("sensitivity_types", [])},
+            }
         )
     reply = outcome.get("reply")
     if reply and "agent" not in existing:
-        session.add(
-            ConversationTurn(
-                conversation_id=conv_id,
-                turn=turn,
-                role="agent",
-                text=reply,
-                details={
+        rows.append(
+            {
+                "id": new_id(),
+                "conversation_id": conv_id,
+                "turn": turn,
+                "role": "agent",
+                "text": reply,
+                "message_id": None,
+                "intent": None,
+                "created_at": utcnow(),
+                "details": {
                     "mode": outcome.get("reply_mode"),
                     "route": outcome.get("route", {}),
                     "citations": outcome.get("citations", []),
                     "events": [e["type"] for e in outcome.get("events") or []],
                 },
-            )
+            }
         )
+    if rows:
+        session.execute(insert(ConversationTurn.__table__), rows)
 
 
 def take_over(settings: Settings, tenant: str, conversation_id: str, *, by: str | None = None) -> Conversation:

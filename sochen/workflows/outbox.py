@@ -92,6 +92,23 @@ def _insert(session: Session, table: Any) -> Any:
     raise NotImplementedError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
 
 
+_KEYED_INSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _keyed_insert(session: Session, table: Any) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id`` into ``table``, values given at execution.
+
+    Built once per dialect and table: building it (and coercing every value into it) per row costs
+    more than the insert itself on SQLite.
+    """
+    cache_key = (session.get_bind().dialect.name, table.name)
+    stmt = _KEYED_INSERTS.get(cache_key)
+    if stmt is None:
+        stmt = _insert(session, table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+        _KEYED_INSERTS[cache_key] = stmt
+    return stmt
+
+
 def record_event_and_jobs(
     session: Session,
     event: Event,
@@ -104,54 +121,47 @@ def record_event_and_jobs(
     Nothing is committed here. ``publish`` is called with the new job ids after the caller's
     transaction commits (never on rollback; errors are logged, the sweeper covers them).
     """
-    events = DomainEvent.__table__
-    stmt = (
-        _insert(session, events)
-        .values(
-            id=new_id(),
-            key=event.key,
-            tenant=event.tenant,
-            type=event.type,
-            conversation_id=event.conversation_id,
-            payload=event.model_dump(mode="json")["payload"],
-            occurred_at=event.occurred_at,
-            created_at=datetime.now(UTC),
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(events.c.id)
-    )
-    event_id = session.execute(stmt).scalar()
+    event_id = session.execute(
+        _keyed_insert(session, DomainEvent.__table__),
+        {
+            "id": new_id(),
+            "key": event.key,
+            "tenant": event.tenant,
+            "type": event.type,
+            "conversation_id": event.conversation_id,
+            "payload": event.model_dump(mode="json")["payload"],
+            "occurred_at": event.occurred_at,
+            "created_at": datetime.now(UTC),
+        },
+    ).scalar()
     if event_id is None:
         return RecordResult(duplicate=True)
     table = Job.__table__
     ids: dict[str, str] = {}
     for job in jobs:
         planned_at = job.planned_at.astimezone(UTC)
-        job_stmt = (
-            _insert(session, table)
-            .values(
-                id=new_id(),
-                key=job.key,
-                tenant=event.tenant,
-                event_id=event_id,
-                rule=job.rule[:200],
-                step=job.step,
-                action=job.action,
-                params=job.params,
-                deferred=job.deferred,
-                status="dead" if job.error else "pending",
-                attempts=0,
-                max_attempts=job.max_attempts,
-                next_attempt_at=planned_at,
-                last_error=job.error,
-                plan_error=job.error,
-                created_at=planned_at,
-                updated_at=planned_at,
-            )
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(table.c.id)
-        )
-        job_id = session.execute(job_stmt).scalar()
+        job_id = session.execute(
+            _keyed_insert(session, table),
+            {
+                "id": new_id(),
+                "key": job.key,
+                "tenant": event.tenant,
+                "event_id": event_id,
+                "rule": job.rule[:200],
+                "step": job.step,
+                "action": job.action,
+                "params": job.params,
+                "deferred": job.deferred,
+                "status": "dead" if job.error else "pending",
+                "attempts": 0,
+                "max_attempts": job.max_attempts,
+                "next_attempt_at": planned_at,
+                "last_error": job.error,
+                "plan_error": job.error,
+                "created_at": planned_at,
+                "updated_at": planned_at,
+            },
+        ).scalar()
         if job_id is not None:
             ids[job.key] = job_id
     for job in jobs:
