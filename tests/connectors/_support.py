@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -48,6 +50,36 @@ def pip_install(source: Path, target: Path) -> subprocess.CompletedProcess[str]:
     if modern:  # build offline with the venv's setuptools; otherwise pip fetches one (needs an index)
         command.insert(4, "--no-build-isolation")
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+
+@contextmanager
+def installed_package(source: Path, target: Path, module: str) -> Iterator[Path]:
+    """``source`` pip-installed into ``target`` as its own distribution, first on ``sys.path`` while in use.
+
+    The plugin may also be installed in the environment (``scripts/setup.sh``, editable) and already imported by
+    another test: every ``module*`` is forgotten before and after, so the copy built here is the one tested.
+    """
+    import importlib
+
+    import pytest
+
+    result = pip_install(source, target)
+    if result.returncode != 0:
+        pytest.fail(f"pip could not install {source.name}:\n{result.stdout}\n{result.stderr}")
+
+    def forget() -> None:
+        for name in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+
+    forget()
+    sys.path.insert(0, str(target))
+    importlib.invalidate_caches()
+    try:
+        yield target
+    finally:
+        sys.path.remove(str(target))
+        forget()
 
 
 def run_pytest(tests: Path, *, pythonpath: Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,6 @@ distribution, then run through the conformance kit by its own test suite, exactl
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from sochen.connectors import discover
 
-from ._support import pip_install, run_pytest
+from ._support import installed_package, run_pytest
 
 pytestmark = pytest.mark.unit
 
@@ -21,23 +20,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "connectors" / "sochen-google-ca
 
 @pytest.fixture(scope="module")
 def installed_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    target = tmp_path_factory.mktemp("site") / "packages"
-    result = pip_install(EXAMPLE, target)
-    if result.returncode != 0:
-        pytest.fail(f"pip could not install the example connector:\n{result.stdout}\n{result.stderr}")
-    # The plugin may be installed in the environment too (scripts/setup.sh) and already imported by another
-    # test: forget that copy, so the one built here is what gets tested.
-    for name in [m for m in sys.modules if m.startswith("sochen_google_calendar")]:
-        del sys.modules[name]
-    sys.path.insert(0, str(target))
-    importlib.invalidate_caches()
-    try:
+    with installed_package(EXAMPLE, tmp_path_factory.mktemp("site") / "packages", "sochen_google_calendar") as target:
         yield target
-    finally:
-        sys.path.remove(str(target))
-        for name in [m for m in sys.modules if m.startswith("sochen_google_calendar")]:
-            del sys.modules[name]
-        importlib.invalidate_caches()
 
 
 def test_installed_as_its_own_distribution(installed_example: Path) -> None:

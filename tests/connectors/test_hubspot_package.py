@@ -4,7 +4,6 @@ run against its fake in an eval sandbox — the realestate example tenant's scen
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import yaml
 
 from sochen.connectors import discover
 
-from ._support import pip_install, run_pytest
+from ._support import installed_package, run_pytest
 
 pytestmark = pytest.mark.unit
 
@@ -25,22 +24,8 @@ TENANT = ROOT / "examples" / "tenants" / "realestate"
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    target = tmp_path_factory.mktemp("site") / "packages"
-    result = pip_install(PACKAGE, target)
-    if result.returncode != 0:
-        pytest.fail(f"pip could not install sochen-hubspot:\n{result.stdout}\n{result.stderr}")
-    # scripts/setup.sh also installs it (editable, a .pth entry behind this one): forget any copy imported from there.
-    for name in [m for m in sys.modules if m.startswith("sochen_hubspot")]:
-        del sys.modules[name]
-    sys.path.insert(0, str(target))
-    importlib.invalidate_caches()
-    try:
+    with installed_package(PACKAGE, tmp_path_factory.mktemp("site") / "packages", "sochen_hubspot") as target:
         yield target
-    finally:
-        sys.path.remove(str(target))
-        for name in [m for m in sys.modules if m.startswith("sochen_hubspot")]:
-            del sys.modules[name]
-        importlib.invalidate_caches()
 
 
 def test_installed_as_its_own_distribution_with_its_data(installed: Path) -> None:

@@ -3,7 +3,6 @@ distribution, then its own suite runs the conformance kit against its graphql-co
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ import pytest
 
 from sochen.connectors import discover
 
-from ._support import pip_install, run_pytest
+from ._support import installed_package, run_pytest
 
 pytestmark = pytest.mark.unit
 
@@ -23,19 +22,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "connectors" / "sochen-monday"
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     pytest.importorskip("graphql", reason="graphql-core (sochen's dev extra) runs the fake monday")
-    target = tmp_path_factory.mktemp("site") / "packages"
-    result = pip_install(PACKAGE, target)
-    if result.returncode != 0:
-        pytest.fail(f"pip could not install sochen-monday:\n{result.stdout}\n{result.stderr}")
-    sys.path.insert(0, str(target))
-    importlib.invalidate_caches()
-    try:
+    with installed_package(PACKAGE, tmp_path_factory.mktemp("site") / "packages", "sochen_monday") as target:
         yield target
-    finally:
-        sys.path.remove(str(target))
-        for name in [m for m in sys.modules if m.startswith("sochen_monday")]:
-            del sys.modules[name]
-        importlib.invalidate_caches()
 
 
 def test_installed_as_its_own_distribution(installed: Path) -> None:
