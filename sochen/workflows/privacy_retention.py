@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from ..config import Settings
@@ -278,6 +278,24 @@ def _health_text(payload: Any) -> bool:
     return bool(text) and "health" in assess(text).types
 
 
+def _batches(
+    url: str, statement: Callable[[str], Select[Any]], max_batches: int
+) -> Iterator[tuple[Session, list[Any]]]:
+    """Rows in id order (``statement(after)`` selects those past ``after``), one batch a transaction.
+
+    A batch's changes commit when the caller asks for the next one; an error in the caller rolls them back.
+    A row of one entity comes as that entity, a wider row as its tuple (the entity first).
+    """
+    after = ""
+    for _ in range(max_batches):
+        with session_scope(url) as session:
+            rows = list(session.execute(statement(after)).all())
+            if not rows:
+                return
+            after = rows[-1][0].id
+            yield session, [r[0] if len(r) == 1 else tuple(r) for r in rows]
+
+
 def _purge_inbound(
     url: str,
     tenant: str,
@@ -287,32 +305,29 @@ def _purge_inbound(
     batch: int,
     max_batches: int,
 ) -> int:
-    removed, after = 0, ""
-    for _ in range(max_batches):
-        with session_scope(url) as session:
-            rows = list(
-                session.scalars(
-                    select(InboundEventRow)
-                    .where(
-                        InboundEventRow.tenant == tenant,
-                        InboundEventRow.id > after,
-                        InboundEventRow.created_at < limit,
-                        InboundEventRow.status.in_(("processed", "rejected")),
-                    )
-                    .order_by(InboundEventRow.id)
-                    .limit(batch)
-                )
+    removed = 0
+
+    def query(after: str) -> Select[Any]:
+        return (
+            select(InboundEventRow)
+            .where(
+                InboundEventRow.tenant == tenant,
+                InboundEventRow.id > after,
+                InboundEventRow.created_at < limit,
+                InboundEventRow.status.in_(("processed", "rejected")),
             )
-            if not rows:
-                return removed
-            after = rows[-1].id
-            for row in rows:
-                if row.payload == {**PURGED, "type": row.kind}:
-                    continue
-                if _expired(row.created_at, general, health, _health_text(row.payload)):
-                    row.payload = {**PURGED, "type": row.kind}
-                    row.error = REDACTED if row.error else None
-                    removed += 1
+            .order_by(InboundEventRow.id)
+            .limit(batch)
+        )
+
+    for _session, rows in _batches(url, query, max_batches):
+        for row in rows:
+            if row.payload == {**PURGED, "type": row.kind}:
+                continue
+            if _expired(row.created_at, general, health, _health_text(row.payload)):
+                row.payload = {**PURGED, "type": row.kind}
+                row.error = REDACTED if row.error else None
+                removed += 1
     return removed
 
 
@@ -325,32 +340,25 @@ def _purge_deliveries(
     batch: int,
     max_batches: int,
 ) -> int:
-    removed, after = 0, ""
-    for _ in range(max_batches):
-        with session_scope(url) as session:
-            rows = list(
-                session.scalars(
-                    select(InboundDelivery)
-                    .where(
-                        InboundDelivery.tenant == tenant,
-                        InboundDelivery.id > after,
-                        InboundDelivery.received_at < limit,
-                    )
-                    .order_by(InboundDelivery.id)
-                    .limit(batch)
-                )
-            )
-            if not rows:
-                return removed
-            after = rows[-1].id
-            for delivery in rows:
-                items = list(session.scalars(select(InboundEventRow).where(InboundEventRow.delivery_id == delivery.id)))
-                if any(i.status == "pending" for i in items):
-                    continue  # its work is not done: the raw body may still be needed
-                tagged = any(_health_text(i.payload) for i in items)
-                if _expired(delivery.received_at, general, health, tagged):
-                    session.delete(delivery)
-                    removed += 1
+    removed = 0
+
+    def query(after: str) -> Select[Any]:
+        return (
+            select(InboundDelivery)
+            .where(InboundDelivery.tenant == tenant, InboundDelivery.id > after, InboundDelivery.received_at < limit)
+            .order_by(InboundDelivery.id)
+            .limit(batch)
+        )
+
+    for session, rows in _batches(url, query, max_batches):
+        for delivery in rows:
+            items = list(session.scalars(select(InboundEventRow).where(InboundEventRow.delivery_id == delivery.id)))
+            if any(i.status == "pending" for i in items):
+                continue  # its work is not done: the raw body may still be needed
+            tagged = any(_health_text(i.payload) for i in items)
+            if _expired(delivery.received_at, general, health, tagged):
+                session.delete(delivery)
+                removed += 1
     return removed
 
 
@@ -364,22 +372,21 @@ def _purge_jobs(
     batch: int,
     max_batches: int,
 ) -> int:
-    removed, after = 0, ""
-    for _ in range(max_batches):
-        with session_scope(url) as session:
-            rows = session.execute(
-                select(Job, DomainEvent.conversation_id)
-                .outerjoin(DomainEvent, DomainEvent.id == Job.event_id)
-                .where(Job.tenant == tenant, Job.id > after, Job.updated_at < limit, Job.status.in_(FINISHED))
-                .order_by(Job.id)
-                .limit(batch)
-            ).all()
-            if not rows:
-                return removed
-            after = rows[-1][0].id
-            for job, conv in rows:
-                if _expired(job.updated_at, general, health, conv in health_convs) and _blank_job(session, job):
-                    removed += 1
+    removed = 0
+
+    def query(after: str) -> Select[Any]:
+        return (
+            select(Job, DomainEvent.conversation_id)
+            .outerjoin(DomainEvent, DomainEvent.id == Job.event_id)
+            .where(Job.tenant == tenant, Job.id > after, Job.updated_at < limit, Job.status.in_(FINISHED))
+            .order_by(Job.id)
+            .limit(batch)
+        )
+
+    for session, rows in _batches(url, query, max_batches):
+        for job, conv in rows:
+            if _expired(job.updated_at, general, health, conv in health_convs) and _blank_job(session, job):
+                removed += 1
     return removed
 
 
