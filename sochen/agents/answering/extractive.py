@@ -28,6 +28,9 @@ from typing import Any, Literal, Protocol
 
 from ...rag.retriever import SearchHit
 from ...text import stems, tokenize
+from ...text.spelling import correct, pairs_of
+from .attributes import Attribute, cue, fit
+from .attributes import asked as asked_attribute
 from .compute import (
     Calculation,
     Operation,
@@ -109,6 +112,7 @@ _STOP = frozenset(
             "שלכם שלי שלנו אותו אותה הם הוא היא אנחנו אתה רק עוד כבר לבין ושל עולה עולים עולות עלות מחיר המחיר",
             "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
             "שונה שונים שונות דומה כדי יעלו יעלה תעלה",
+            "אחי אחותי אחיי גבר מותק נשמה בערך וואלה יאללה כאילו סתם אצלכם",
         )
     ).split()
 )
@@ -167,6 +171,8 @@ _MIN_SIDE = 0.25
 _TOP_HITS = 8
 _HOW_LONG = re.compile(r"כמה זמן|תוך כמה|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long")
 _PART_POOL = 400
+_ATTRIBUTE_WEIGHT = 0.15
+_SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "duration"))
 _PART_CHOICES = 6
 
 
@@ -434,6 +440,9 @@ def _candidates(
     tokens: Sequence[str] = (),
     known: Callable[[str], bool] = lambda t: True,
     required: re.Pattern[str] | _Test | None = None,
+    attribute: Attribute | None = None,
+    cue_words: AbstractSet[str] = frozenset(),
+    letterhead: AbstractSet[str] = frozenset(),
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
@@ -480,6 +489,14 @@ def _candidates(
                 score += 0.05  # a numbered clause over a heading's prose
             if _RECITAL.match(unit.text):
                 score -= 0.15  # the parties and the recitals are background, not terms
+            fits = fit(attribute, unit.text, f"{hit.title} {hit.section} {unit.context}")
+            if fits and unit.text in letterhead:
+                fits = 0.0  # the footer every document repeats is not where the answer is kept
+            if fits:
+                # The address answers 'מה הכתובת' without the word 'כתובת'; not the parking sentence.
+                score += _ATTRIBUTE_WEIGHT * fits
+                gained = terms.cover(words | cue_words, context) - terms.cover(words, context)
+                score, coverage = score + gained, coverage + gained
             out.append(_Candidate(unit, hit, score, coverage, words))
     out.sort(key=lambda c: -c.score)
     return out
@@ -526,6 +543,24 @@ def _focus(question: str) -> str:
     return " ".join(asked) if asked else question
 
 
+_ASKING = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:מה|מהו|מהי|כמה|בכמה|מתי|איך|האם|איפה|היכן|מי|למה|איזה|איזו|אילו|באיזה|באיזו|באילו|עד)"
+    r"(?![\u05d0-\u05ea])|\b(?:what|how|when|where|who|which|is|are|do|does|can)\b",
+    re.IGNORECASE,
+)
+
+
+def _without_aside(focus: str) -> str:
+    """The question without a statement after its question mark ('…ביום רגיל? אני מסיים לעבוד מאוחר').
+
+    Background the asker adds is not another question.
+    """
+    head, mark, tail = focus.rpartition("?")
+    if mark and tail.strip(" .!,") and not _ASKING.search(tail):
+        return head + mark
+    return focus
+
+
 def _parts(focus: str) -> list[str]:
     """The sub-questions of one message ('מה התעריף של שותף? ושל שותף בכיר?', 'בתקופת הניסיון ואחריה')."""
     during = _during_after(focus)
@@ -566,6 +601,8 @@ def extract(
     person answers the rest.
     """
     needed = _MIN_STRICT if strict else _MIN_COVERAGE
+    vocabulary, pairs = _vocabulary(library.chunks)
+    question = correct(_without_aside(question), vocabulary, pairs, skip=_stop)  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
     query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
     for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
@@ -573,6 +610,7 @@ def extract(
     focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
     question_words = _words(focus)
     shape = _shape(focus, intent)
+    attribute = asked_attribute(focus)
     named = _named_documents(focus, library.documents) if library.documents else []
     comparing = bool(_COMPARE.search(focus.lower()))
     anchor = _anchor(focus, library.idf)
@@ -633,12 +671,15 @@ def extract(
                 if h.chunk_id not in known:
                     known.add(h.chunk_id)
                     pool.append(h)
-    elif len(parts) > 1:
-        for h in library.chunks:  # a small archive: every clause is a candidate for every part
+    elif len(parts) > 1 or attribute in _SCAN_FOR:
+        # A small archive: every clause is a candidate for every part, and for a fact of a kind
+        # (the hours, the address) that search may rank below the words the question shares with others.
+        for h in library.chunks:
             if h.chunk_id not in known:
                 known.add(h.chunk_id)
                 pool.append(h)
     chosen: list[_Candidate] = []
+    fallback: list[_Candidate] = []
     wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
     if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
         wider += [h for h in library.chunks if h.chunk_id not in known and h not in wider]
@@ -646,7 +687,16 @@ def extract(
         # A second, wider look only when the first finds nothing good enough.
         pool = [*pool, *look] if look is not pool else pool
         ranked = _candidates(
-            terms, pool, question_words=question_words, shape=shape, prefer=named, anchor=anchor, **table
+            terms,
+            pool,
+            question_words=question_words,
+            shape=shape,
+            prefer=named,
+            anchor=anchor,
+            attribute=attribute,
+            cue_words=_words(cue(focus, attribute)),
+            letterhead=_letterhead(library.chunks) if attribute is not None else frozenset(),
+            **table,
         )
         if len(parts) > 1:
             during = _during_after(focus)
@@ -657,6 +707,9 @@ def extract(
                 continue  # a part unanswered: the wider look may have its clause
         elif ranked and ranked[0].coverage >= needed:
             chosen = [ranked[0]]
+            if look is pool and attribute is not None and not fit(attribute, ranked[0].unit.text):
+                fallback, chosen = chosen, []  # 'where is it' answered without an address: look wider first
+                continue
         elif (
             ranked
             and operation in _TWO_FACTS
@@ -669,12 +722,16 @@ def extract(
             chosen = [ranked[0]]
         if chosen:
             break
+    chosen = chosen or fallback
     if not chosen:
         return Extracted("not_found", lang=lang, reason="no_match")
     best = chosen[0]
     if len(chosen) == 1:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
-        missing = terms.missing(best.words | _words(best.unit.context) | _words(best.hit.section))
+        said = best.words | _words(best.unit.context) | _words(best.hit.section)
+        if fit(attribute, best.unit.text):
+            said |= _words(cue(focus, attribute))  # the address says what 'הכתובת' asks
+        missing = terms.missing(said)
         if missing > 0.2:
             for c in ranked[1:6]:
                 gain = missing - terms.missing(best.words | c.words | _words(c.unit.context))
@@ -721,6 +778,7 @@ def _per_part(
         terms = _terms(part, library.idf)
         shape = _shape(part, intent)
         needs = _SHAPE["time"] if _HOW_LONG.search(part) else None  # "how long" is answered by a duration
+        attribute = asked_attribute(part)
         scored: list[tuple[float, int]] = []
         if terms.forms:
             for i, c in enumerate(ranked[:_PART_POOL]):
@@ -739,6 +797,11 @@ def _per_part(
                     score += 0.15
                 if _RECITAL.match(c.unit.text):
                     score -= 0.15  # the parties and the recitals are background, not terms
+                fits = fit(attribute, c.unit.text, f"{c.hit.title} {c.hit.section} {c.unit.context}")
+                if fits:
+                    asked_words = c.words | _words(cue(part, attribute))
+                    gained = terms.cover(asked_words, heading) - terms.cover(c.words, heading)
+                    score += _ATTRIBUTE_WEIGHT * fits + gained
                 scored.append((score, i))
         scored.sort(reverse=True)
         options.append(scored[: _PART_CHOICES if len(parts) <= 3 else 2])  # bounded: 7³ or 3⁶ combinations
@@ -752,6 +815,61 @@ def _per_part(
         if total > best[0]:
             best = (total, tuple(i for _, i in combo))
     return [ranked[i] for i in best[1] if i is not None]
+
+
+_VOCABULARIES: dict[tuple[int, int], tuple[dict[str, int], set[tuple[str, str]]]] = {}
+
+
+def _vocabulary(chunks: Sequence[SearchHit]) -> tuple[dict[str, int], set[tuple[str, str]]]:
+    """The documents' Hebrew words (normalised) with their counts, and their neighbouring pairs.
+
+    What a misspelling is put right to.
+    """
+    key = (id(chunks), len(chunks))
+    found = _VOCABULARIES.get(key)
+    if found is None:
+        words: dict[str, int] = {}
+        pairs: set[tuple[str, str]] = set()
+        for hit in chunks:
+            tokens = tokenize(hit.text)
+            pairs |= pairs_of(tokens)
+            for tok in tokens:
+                if "\u05d0" <= tok[0] <= "\u05ea" and '"' not in tok and "'" not in tok:
+                    words[tok] = words.get(tok, 0) + 1
+        if len(_VOCABULARIES) >= 16:
+            _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
+        found = _VOCABULARIES[key] = (words, pairs)
+    return found
+
+
+_LETTERHEADS: dict[tuple[int, int], frozenset[str]] = {}
+_LETTERHEAD_UNITS = 3000
+
+
+def _letterhead(chunks: Sequence[SearchHit]) -> frozenset[str]:
+    """Short units that another document repeats almost word for word (a footer's name and address).
+
+    They carry an address or a phone number, but answer nothing where they stand.
+    """
+    key = (id(chunks), len(chunks))
+    found = _LETTERHEADS.get(key)
+    if found is not None:
+        return found
+    short: list[tuple[str, str, frozenset[str]]] = []
+    for hit in chunks:
+        for unit in clause_units(hit.text):
+            tokens = frozenset(tokenize(unit.text))
+            if 4 <= len(tokens) <= 24:
+                short.append((hit.document_id, unit.text, tokens))
+    out: set[str] = set()
+    if len(short) <= _LETTERHEAD_UNITS:
+        for doc, text, tokens in short:
+            if any(d != doc and len(tokens & other) >= 0.8 * len(tokens) for d, _, other in short):
+                out.add(text)
+    found = _LETTERHEADS[key] = frozenset(out)
+    if len(_LETTERHEADS) > 16:
+        _LETTERHEADS.pop(next(iter(_LETTERHEADS)))
+    return found
 
 
 def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
