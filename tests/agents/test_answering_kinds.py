@@ -64,7 +64,22 @@ CHUNKS = [
         "2. אי-הגעה\n2.1 לקוח שלא הגיע לתור ולא הודיע על כך יחויב בדמי אי-הגעה בסך ₪100, "
         "ובסך ₪250 לתור של החלקה או צבע.",
     ),
-    (POLICY, "3. פניות › 3.1", "3. פניות\n3.1 בקשה לעיון בחיובים יש להגיש בכתב לבעלת הסלון, ונשיב לה בתוך 14 יום."),
+    (
+        POLICY,
+        "3. הזכויות שלכם",
+        "3. הזכויות שלכם\nלקבל העתק של החשבוניות שלכם.\nלבקש למחוק את פרטיכם מרשימת התפוצה.\n"
+        "בקשה יש להגיש בכתב לבעלת הסלון, ונשיב לה בתוך 14 יום.",
+    ),
+    (
+        POLICY,
+        "4. תשלום › 4.1",
+        "4. תשלום\n4.1 בעת קביעת תור להחלקה משולמת מקדמה בסך ₪150 מראש.\n4.2 סטודנטים זכאים ל-10% הנחה על תספורת.",
+    ),
+    (
+        TEAM,
+        "שאלות נפוצות",
+        "כמה זמן נמשכת החלקה?\nהחלקה נמשכת כשלוש שעות, והתוצאה נשמרת כארבעה חודשים.",
+    ),
     (
         TEAM,
         "",
@@ -199,3 +214,25 @@ def test_the_conversation_searches_a_foreign_question_with_hebrew_terms():
     deps = SimpleNamespace(retriever=Retriever(), tenant=object(), top_k=5)
     nodes.retrieve({"text": "كم سعر تبييض الأسنان؟"}, deps)  # type: ignore[arg-type]
     assert queries and "הלבנת" in queries[0] and "שיניים" in queries[0]
+
+
+def test_two_questions_joined_without_a_comma_are_each_answered():
+    reply = ask("כמה זמן לוקחת החלקה וכמה זמן זה מחזיק?")
+    assert "כשלוש שעות" in quoted(reply)
+
+
+def test_a_price_and_what_to_pay_ahead_are_answered_by_the_row_and_the_payment_rule():
+    reply = ask("כמה עולה החלקה קרטין, וצריך לשלם משהו מראש?")
+    assert "₪650" in quoted(reply) and "₪150" in quoted(reply)
+
+
+def test_how_to_ask_for_a_right_quotes_the_right_and_how_to_ask():
+    reply = ask("איך אני מבקשת למחוק את הפרטים שלי מרשימת התפוצה?")
+    text = quoted(reply)
+    assert "למחוק את פרטיכם" in text and "בכתב" in text and "14 יום" in text
+
+
+def test_a_discount_for_someone_the_documents_never_mention_is_refused():
+    reply = ask("יש לכם הנחה לחיילים משוחררים?")
+    assert reply.status == "not_found" and reply.citations == ()
+    assert "10%" in quoted(ask("יש לכם הנחה לסטודנטים?"))  # the ones it names are answered

@@ -8,6 +8,8 @@ cues and the shape of a sentence that states it:
 - ``policy`` — a cancellation, no-show or lateness rule or fee ("מה קורה אם לא הגעתי", "דמי ביטול"): a
   sentence about cancelling, not arriving or being late (a price-list row is not a policy).
 - ``who`` — who does something ("מי מטפלת ב…"): a sentence naming a person by title (ד"ר, גב').
+- ``how`` — how to ask for or submit something ("איך אני מבקשת להסיר…"): a sentence that says how (in
+  writing, to whom); quoted beside the right or rule it is about, from the same section.
 - ``parking`` — where to park: a sentence about parking.
 - ``address`` — where the place is: a sentence with a street and number.
 - ``opening_hours`` — when the place is open: a sentence with a time range (08:00–13:00) or "סגור".
@@ -27,7 +29,7 @@ from typing import Literal
 
 __all__ = ["Attribute", "asked", "carries", "cue", "fit"]
 
-Attribute = Literal["policy", "who", "parking", "address", "opening_hours", "days", "duration", "price"]
+Attribute = Literal["policy", "who", "how", "parking", "address", "opening_hours", "days", "duration", "price"]
 
 _H = "\u05d0-\u05ea"
 _DAY_WORDS = r"ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת"
@@ -39,6 +41,10 @@ _QUESTION: dict[Attribute, re.Pattern[str]] = {
     "who": re.compile(
         rf"(?:^|[\s,])(?:ו)?מי (?:מטפל|עושה|עושים|הרופא|מקבל|אחראי|ה?אחראית|מבצע)|\bwho\b|مين|(?<![{_H}\w])من "
     ),
+    "how": re.compile(
+        rf"(?<![{_H}])ו?(?:איך|כיצד) (?:אני |אפשר |ניתן |את |אתה )?(?:מבקש|לבקש|מגיש|להגיש|פונ|לפנות|עושים|מסיר|להסיר)"
+        r"|how (?:do|can) i (?:ask|request|apply|submit)"
+    ),
     "parking": re.compile(rf"חני(?:י)?ה|חניון|(?<![{_H}])ל?החנות|(?<![{_H}])לחנות|חונים|parking|\bpark\b|موقف|اصطفاف"),
     "address": re.compile(
         rf"כתובת|(?<![{_H}])(?:איפה|היכן) (?:אתם|נמצא|נמצאת|נמצאים|זה|המרפאה)|מיקום|address|where are|عنوان|وين|أين"
@@ -48,7 +54,8 @@ _QUESTION: dict[Attribute, re.Pattern[str]] = {
         r"|\bopen\b|hours|ساعات|مفتوح"
     ),
     "days": re.compile(
-        rf"(?<![{_H}])(?:ב|ו|וב)?(?:יום|ימי|ימים) (?:{_DAY_WORDS}|רגיל)|באילו ימים|באיזה יום|which days?"
+        rf"(?:(?:עובד|עובדת|עובדים|מקבל|מקבלת|מקבלים)\s+)?(?<![{_H}])(?:ב|ו|וב)?(?:יום|ימי|ימים) (?:{_DAY_WORDS}|רגיל)"
+        r"|באילו ימים|באיזה יום|which days?"
     ),
     "duration": re.compile(r"כמה זמן|כמה דקות|כמה שעות|משך|how long|كم من الوقت|مدة"),
     "price": re.compile(r"כמה (?:עול|זה עול|יעל|תעל|משלמ)|בכמה|מחיר|עלות|how much|cost|price|سعر|كم يكلف"),
@@ -56,13 +63,15 @@ _QUESTION: dict[Attribute, re.Pattern[str]] = {
 _SENTENCE: dict[Attribute, re.Pattern[str]] = {
     "policy": re.compile(r"ביטול|לבטל|יבוטל|אי-הגעה|אי הגעה|לא הגיע|איחור|יאחר|יחויב"),
     "who": re.compile(r"ד\"ר|דר'|גב'|פרופ'|ד״ר"),
+    "how": re.compile(r"יש להגיש|יש לפנות|יש לשלוח|ניתן לפנות|אפשר לפנות|ניתן להגיש|אפשר להגיש|בכתב|באמצעות טופס"),
     "parking": re.compile(r"חני(?:י)?ה|חניון|חונים|לחנות"),
     "address": re.compile(rf"(?:רחוב|רח'|ברח')\s*[{_H}\"' ]{{2,24}}\s\d{{1,4}}(?!\d|:)"),
     "opening_hours": re.compile(r"\d{1,2}:\d{2}\s*[–\-]\s*\d{1,2}:\d{2}|(?<![\u05d0-\u05ea])סגור(?![\u05d0-\u05ea])"),
     "days": re.compile(rf"(?<![{_H}])[אבגדהו][׳'](?![{_H}])|(?<![{_H}])(?:יום|ימי|בימי|ביום) (?:{_DAY_WORDS})"),
     "duration": re.compile(
         r"\d+\s*(?:דקות|דקה|שעות|שעה|ימים|יום|שבועות|חודשים|שנים)|שעה וחצי|חצי שעה|כשעה|שעתיים|רבע שעה"
-        r"|נמשך|נמשכת|מחזיק|מחזיקה|נשמר"
+        r"|(?:שתי|שני|שלוש|שלושה|ארבע|ארבעה|חמש|חמישה|שש|שישה|עשר|עשרה)\s+(?:דקות|שעות|ימים|שבועות|חודשים|שנים)"
+        r"|נמשך|נמשכת|מחזיק|מחזיקה|נשמר|נשמרת"
     ),
     "price": re.compile(r"₪|ש\"ח|שקל"),
 }
@@ -70,6 +79,7 @@ _SENTENCE: dict[Attribute, re.Pattern[str]] = {
 _TOPIC: dict[Attribute, re.Pattern[str]] = {
     "policy": re.compile(r"ביטול|מדיניות|אי-הגעה|איחור"),
     "who": re.compile(r"צוות|רופא|שירותים"),
+    "how": re.compile(r"זכויות|פניות|בקשות|בירורים"),
     "parking": re.compile(r"חני(?:י)?ה|הגעה"),
     "address": re.compile(r"הגעה|מיקום|כתובת|איך מגיעים"),
     "opening_hours": re.compile(r"שעות|פעילות|פתיחה"),
@@ -83,6 +93,7 @@ _RIVALS: dict[Attribute, tuple[Attribute, ...]] = {
     "parking": (),
     "policy": (),
     "who": (),
+    "how": (),
     "opening_hours": ("policy",),
     "days": ("policy",),
     "duration": ("policy",),

@@ -29,7 +29,7 @@ from typing import Any, Literal, Protocol
 from ...rag.retriever import SearchHit
 from ...text import stems, tokenize
 from ...text.spelling import correct, pairs_of
-from .attributes import Attribute, cue, fit
+from .attributes import Attribute, carries, cue, fit
 from .attributes import asked as asked_attribute
 from .compute import (
     Calculation,
@@ -172,6 +172,8 @@ _TOP_HITS = 8
 _HOW_LONG = re.compile(r"כמה זמן|תוך כמה|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long")
 _PART_POOL = 400
 _ATTRIBUTE_WEIGHT = 0.15
+_NAMED_ROW = 0.15
+_REST_COVERED = 0.25
 _SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "duration"))
 _PART_CHOICES = 6
 
@@ -245,6 +247,12 @@ def _forms_uncached(tok: str) -> set[str]:
         bases = [k[1:] for k in keys if k.startswith("~")] + [s for s in out if len(s) >= 4 and s[0] >= "\u05d0"]
         keys |= {sk for b in bases if (sk := _skeleton(b)) is not None}
     return out | keys
+
+
+_DAY_FORMS = frozenset(
+    {f for d in ("ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת") for f in _forms_uncached(d)}
+    | {f"{c}'" for c in "אבגדהוש"}
+)
 
 
 @lru_cache(maxsize=20_000)
@@ -446,6 +454,8 @@ def _candidates(
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
+    rest = _Terms([(v, w) for v, w in terms.forms if not v & cue_words], 0.0)
+    rest.total = sum(w for _, w in rest.forms)
     for rank, hit in enumerate(hits):
         title_words = _words(hit.title)
         carried: AbstractSet[str] = frozenset()
@@ -476,6 +486,8 @@ def _candidates(
                 if not _row_matches(unit, question_words, tokens) or any(not h & words for h in heads):
                     continue  # another row's entity: never quoted for the one asked about
                 row_bonus = 0.1
+                if attribute == "price" and _names_row(unit, question_words):
+                    row_bonus += _NAMED_ROW  # 'כמה עולה X' of a listed X: X's own row states its price
             if anchor is not None and not anchor & (words | context):
                 coverage *= 0.85  # it leaves out the question's most specific word
             # A short clause that says it beats a long one that also mentions it.
@@ -495,11 +507,62 @@ def _candidates(
             if fits:
                 # The address answers 'מה הכתובת' without the word 'כתובת'; not the parking sentence.
                 score += _ATTRIBUTE_WEIGHT * fits
-                gained = terms.cover(words | cue_words, context) - terms.cover(words, context)
-                score, coverage = score + gained, coverage + gained
+                if not rest.total or rest.cover(words, context) >= _REST_COVERED:
+                    # ... when it is about what else the question names ('המרפאה', not 'בית המשפט המחוזי')
+                    base = terms.cover(words, context)
+                    gained = terms.cover(words | cue_words, context) - base
+                    if attribute == "days":
+                        # Days listed answer about a day they leave out ('no'), but less than the row with it.
+                        plain = terms.cover(words | (cue_words - _DAY_FORMS), context) - base
+                        gained = plain + (gained - plain) / 2
+                    score, coverage = score + gained, coverage + gained
             out.append(_Candidate(unit, hit, score, coverage, words))
     out.sort(key=lambda c: -c.score)
     return out
+
+
+_KIND_WORDS = frozenset(
+    " ".join(
+        (
+            "הנחה הנחות מחיר מחירים תעריף תעריפים שעות כתובת חניה ביטול ביטולים תשלום תשלומים מקדמה",
+            "טיפול טיפולים שירות שירותים תור תורים הטבה הטבות מבצע מבצעים זמן",
+        )
+    ).split()
+)
+
+
+def _absent_subject(question: str, idf: Callable[[str], float], lemmas: AbstractSet[str]) -> bool:
+    """The question asks a kind of fact for someone or something the documents never mention.
+
+    'יש הנחה לחיילים?' where no document says 'חיילים': the discount clause that is there is for others, and
+    quoting it would answer another question. True when a kind word ('הנחה', 'מחיר', 'תור') is followed by
+    its complement ('ל…', 'של …') whose lemma no document uses, and no other word of the question that the
+    documents use names anything but such a kind.
+    """
+    known = _known_by(idf)
+
+    def used(tok: str) -> bool:
+        forms = _forms(tok)
+        return any(known(f) for f in forms if f[0] not in "~≈") or bool(forms & lemmas)
+
+    tokens = [t for t in tokenize(question) if not (len(t) < 2 or t in _STOP)] + [""]
+    absent = False
+    for i, tok in enumerate(tokens[:-1]):
+        if len(tok) < 3 or not ("\u05d0" <= tok[0] <= "\u05ea") or _stop(tok):
+            continue
+        kind = bool(_forms(tok) & _KIND_WORDS)
+        if used(tok) and not kind:
+            return False  # the question names something the documents do speak of
+        nxt = tokens[i + 1]
+        if kind and nxt.startswith("ל") and len(nxt) > 3 and not used(nxt):
+            absent = True
+    return absent
+
+
+def _names_row(unit: Unit, question_words: AbstractSet[str]) -> bool:
+    """The question names every word of the record's entity ('הלבנת שיניים' for the whitening row)."""
+    key = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
+    return bool(key) and all(forms & question_words for forms in key)
 
 
 def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -> list[set[str]]:
@@ -524,8 +587,10 @@ def _quote(c: _Candidate) -> Quote:
 
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?")
 _PART_SPLIT = re.compile(
-    r"\?\s*|,\s*(?=ו(?:כמה|בכמה|מה|מהו|מהי|מתי|איך|האם|אם|של|איזה|איזו|לכמה|מי|במי|למי|על מי|תוך|עד|איפה|היכן|אילו)"
+    r"\?\s*|,\s*(?=ו(?:כמה|בכמה|מה|מהו|מהי|מתי|איך|האם|אם|של|איזה|איזו|לכמה|מי|במי|למי|על מי|תוך|עד|איפה|היכן|אילו"
+    r"|צריך|צריכה|צריכים|אפשר|חייב|חייבת|חייבים)"
     r"(?![\u05d0-\u05ea]))|\s(?=ושנית|ושלישית)"
+    r"|\s(?=ו(?:כמה|מתי|איך|האם|איפה|היכן)\s)"  # 'כמה זמן זה לוקח וכמה זמן זה מחזיק': two questions
 )
 # '... בתקופת הניסיון ואחריה?': the same question during X, and after it.
 _AFTER = re.compile(
@@ -725,7 +790,24 @@ def extract(
     chosen = chosen or fallback
     if not chosen:
         return Extracted("not_found", lang=lang, reason="no_match")
+    if len(parts) == 1 and _absent_subject(focus, library.idf, _lemmas(library.chunks)):
+        return Extracted("not_found", lang=lang, reason="absent_subject")
     best = chosen[0]
+    if attribute == "how" and len(chosen) == 1 and not fit(attribute, best.unit.text):
+        # 'איך מבקשים X': the right to X, and beside it in its section the sentence that says how.
+        how = next(
+            (
+                c
+                for c in ranked
+                if c.hit.chunk_id == best.hit.chunk_id
+                and c.unit.context == best.unit.context
+                and c.unit.text != best.unit.text
+                and fit(attribute, c.unit.text)
+            ),
+            None,
+        )
+        if how is not None:
+            chosen.append(how)
     if len(chosen) == 1:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
@@ -777,7 +859,7 @@ def _per_part(
     for n, part in enumerate(parts[:6]):
         terms = _terms(part, library.idf)
         shape = _shape(part, intent)
-        needs = _SHAPE["time"] if _HOW_LONG.search(part) else None  # "how long" is answered by a duration
+        needs = _DURATION if _HOW_LONG.search(part) else None  # "how long" is answered by a duration
         attribute = asked_attribute(part)
         scored: list[tuple[float, int]] = []
         if terms.forms:
@@ -842,6 +924,19 @@ def _vocabulary(chunks: Sequence[SearchHit]) -> tuple[dict[str, int], set[tuple[
     return found
 
 
+def _lemmas(chunks: Sequence[SearchHit]) -> frozenset[str]:
+    """The rough lemmas of the documents' words ('גמלאים' → '~גמלא'), so 'גמלאי' counts as used."""
+    key = (id(chunks), len(chunks))
+    found = _LEMMAS.get(key)
+    if found is None:
+        words, _ = _vocabulary(chunks)
+        found = _LEMMAS[key] = frozenset(k for w in words for s in (w, *stems(w)) if (k := _key(s))[0] == "~")
+        if len(_LEMMAS) > 16:
+            _LEMMAS.pop(next(iter(_LEMMAS)))
+    return found
+
+
+_LEMMAS: dict[tuple[int, int], frozenset[str]] = {}
 _LETTERHEADS: dict[tuple[int, int], frozenset[str]] = {}
 _LETTERHEAD_UNITS = 3000
 
@@ -949,6 +1044,8 @@ class _Test:
         return self.test(text)
 
 
+_DURATION = _Test(lambda t: bool(_SHAPE["time"].search(t)) or "duration" in carries(t))
+"""A duration in figures ('14 יום') or in words ('כשעה וחצי', 'שנה עד שלוש שנים')."""
 _TWO_FACTS: frozenset[Operation] = frozenset(("vat", "discount", "difference"))
 _PERIOD_OF: dict[Operation, Callable[[str], bool]] = {
     "per_year": lambda t: bool(money(t)) and states_period(t, "month"),
