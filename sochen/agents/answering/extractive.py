@@ -736,7 +736,7 @@ def extract(
                 if h.chunk_id not in known:
                     known.add(h.chunk_id)
                     pool.append(h)
-    elif len(parts) > 1 or attribute in _SCAN_FOR:
+    elif len(parts) > 1 or (attribute in _SCAN_FOR and len(library.chunks) <= _SCAN_ALL):
         # A small archive: every clause is a candidate for every part, and for a fact of a kind
         # (the hours, the address) that search may rank below the words the question shares with others.
         for h in library.chunks:
