@@ -608,7 +608,7 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
         config=deps.config,
         sensitive=bool(state.get("sensitive")),
         intent=state.get("intent", ""),
-        now=_when(state.get("now")),
+        now=_local_now(state, deps) if state.get("now") else None,
     )
     data = result.as_dict()
     if result.handoff:
@@ -625,13 +625,6 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
     if result.calculation:
         out["calculation"] = result.calculation
     return out
-
-
-def _when(iso: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(iso) if iso else None
-    except ValueError:
-        return None
 
 
 def _holding(deps: Deps, route: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from ...rag.retriever import SearchHit
 from ...text import stems, tokenize
@@ -899,46 +899,55 @@ def _per_part(
     return [ranked[i] for i in best[1] if i is not None]
 
 
-_VOCABULARIES: dict[tuple[int, int], tuple[dict[str, int], set[tuple[str, str]]]] = {}
+_T = TypeVar("_T")
+_ARCHIVE_CACHE: dict[tuple[str, int], tuple[Sequence[SearchHit], Any]] = {}
+_SPELL_CHUNKS = 20_000
+_LETTERHEAD_UNITS = 3000
+
+
+def _per_archive(name: str, chunks: Sequence[SearchHit], build: Callable[[Sequence[SearchHit]], _T]) -> _T:
+    """`build(chunks)`, once per archive: the cache holds the chunks it was built from (an id is not reused)."""
+    key = (name, id(chunks))
+    found = _ARCHIVE_CACHE.get(key)
+    if found is not None and found[0] is chunks:
+        return cast(_T, found[1])
+    value = build(chunks)
+    if len(_ARCHIVE_CACHE) >= 48:
+        _ARCHIVE_CACHE.pop(next(iter(_ARCHIVE_CACHE)))
+    _ARCHIVE_CACHE[key] = (chunks, value)
+    return value
 
 
 def _vocabulary(chunks: Sequence[SearchHit]) -> tuple[dict[str, int], set[tuple[str, str]]]:
     """The documents' Hebrew words (normalised) with their counts, and their neighbouring pairs.
 
-    What a misspelling is put right to.
+    What a misspelling is put right to (an archive too large to hold them gives none).
     """
-    key = (id(chunks), len(chunks))
-    found = _VOCABULARIES.get(key)
-    if found is None:
+
+    def build(chunks: Sequence[SearchHit]) -> tuple[dict[str, int], set[tuple[str, str]]]:
         words: dict[str, int] = {}
         pairs: set[tuple[str, str]] = set()
+        if len(chunks) > _SPELL_CHUNKS:
+            return words, pairs
         for hit in chunks:
             tokens = tokenize(hit.text)
             pairs |= pairs_of(tokens)
             for tok in tokens:
                 if "\u05d0" <= tok[0] <= "\u05ea" and '"' not in tok and "'" not in tok:
                     words[tok] = words.get(tok, 0) + 1
-        if len(_VOCABULARIES) >= 16:
-            _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
-        found = _VOCABULARIES[key] = (words, pairs)
-    return found
+        return words, pairs
+
+    return _per_archive("vocabulary", chunks, build)
 
 
 def _lemmas(chunks: Sequence[SearchHit]) -> frozenset[str]:
     """The rough lemmas of the documents' words ('גמלאים' → '~גמלא'), so 'גמלאי' counts as used."""
-    key = (id(chunks), len(chunks))
-    found = _LEMMAS.get(key)
-    if found is None:
+
+    def build(chunks: Sequence[SearchHit]) -> frozenset[str]:
         words, _ = _vocabulary(chunks)
-        found = _LEMMAS[key] = frozenset(k for w in words for s in (w, *stems(w)) if (k := _key(s))[0] == "~")
-        if len(_LEMMAS) > 16:
-            _LEMMAS.pop(next(iter(_LEMMAS)))
-    return found
+        return frozenset(k for w in words for s in (w, *stems(w)) if (k := _key(s))[0] == "~")
 
-
-_LEMMAS: dict[tuple[int, int], frozenset[str]] = {}
-_LETTERHEADS: dict[tuple[int, int], frozenset[str]] = {}
-_LETTERHEAD_UNITS = 3000
+    return _per_archive("lemmas", chunks, build)
 
 
 def _letterhead(chunks: Sequence[SearchHit]) -> frozenset[str]:
@@ -946,25 +955,23 @@ def _letterhead(chunks: Sequence[SearchHit]) -> frozenset[str]:
 
     They carry an address or a phone number, but answer nothing where they stand.
     """
-    key = (id(chunks), len(chunks))
-    found = _LETTERHEADS.get(key)
-    if found is not None:
-        return found
-    short: list[tuple[str, str, frozenset[str]]] = []
-    for hit in chunks:
-        for unit in clause_units(hit.text):
-            tokens = frozenset(tokenize(unit.text))
-            if 4 <= len(tokens) <= 24:
-                short.append((hit.document_id, unit.text, tokens))
-    out: set[str] = set()
-    if len(short) <= _LETTERHEAD_UNITS:
-        for doc, text, tokens in short:
-            if any(d != doc and len(tokens & other) >= 0.8 * len(tokens) for d, _, other in short):
-                out.add(text)
-    found = _LETTERHEADS[key] = frozenset(out)
-    if len(_LETTERHEADS) > 16:
-        _LETTERHEADS.pop(next(iter(_LETTERHEADS)))
-    return found
+
+    def build(chunks: Sequence[SearchHit]) -> frozenset[str]:
+        short: list[tuple[str, str, frozenset[str]]] = []
+        for hit in chunks:
+            for unit in clause_units(hit.text):
+                tokens = frozenset(tokenize(unit.text))
+                if 4 <= len(tokens) <= 24:
+                    short.append((hit.document_id, unit.text, tokens))
+        if len(short) > _LETTERHEAD_UNITS:
+            return frozenset()
+        return frozenset(
+            text
+            for doc, text, tokens in short
+            if any(d != doc and len(tokens & other) >= 0.8 * len(tokens) for d, _, other in short)
+        )
+
+    return _per_archive("letterhead", chunks, build)
 
 
 def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
