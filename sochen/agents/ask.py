@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -189,6 +190,7 @@ def ask(
     version: int | None = None,
     sensitive: bool | None = None,
     intent: str = "",
+    now: datetime | None = None,
 ) -> AskResult:
     """Answer `question` from `tenant`'s documents (see the module docstring); `hits` skips the search.
 
@@ -224,6 +226,7 @@ def ask(
         generate=generate,
         sensitive=assessment.sensitive if sensitive is None else sensitive,
         intent=intent,
+        now=now,
     )
     result = holder.get("result")
     decision = result.decision if result is not None else holder.get("planned")

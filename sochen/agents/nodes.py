@@ -24,6 +24,7 @@ from ..privacy import BusinessTerms, assess
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant
 from ..text import normalize, tokenize
+from .answering.language import search_query
 from .booking import asks_to_cancel, booking_key, pick_slot
 from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
 from .hours import is_open, nearest_open
@@ -382,7 +383,8 @@ def plan(state: ConversationState, deps: Deps) -> str:
 # -- retrieve -----------------------------------------------------------------------------------------
 def retrieve(state: ConversationState, deps: Deps) -> dict[str, Any]:
     """Search the tenant's documents for questions (the tenant is fixed by the conversation)."""
-    hits = deps.retriever.search(deps.tenant, state["text"], top_k=deps.top_k)
+    # An English or Arabic question is searched with Hebrew terms for its words, as `sochen ask` searches it.
+    hits = deps.retriever.search(deps.tenant, search_query(state["text"]), top_k=deps.top_k)
     return {"hits": [h.as_dict() for h in hits]}
 
 
@@ -606,6 +608,7 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
         config=deps.config,
         sensitive=bool(state.get("sensitive")),
         intent=state.get("intent", ""),
+        now=_local_now(state, deps) if state.get("now") else None,
     )
     data = result.as_dict()
     if result.handoff:

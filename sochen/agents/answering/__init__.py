@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from ...config import TenantConfig
 from ...llm import Answer, Citation, Passage
 from ...rag.retriever import SearchHit
+from .days import dated
 from .extractive import Extracted, Library, Quote, SearchFn, extract
 from .language import detect, search_query, wording
 
@@ -70,8 +72,12 @@ def answer(
     sensitive: bool = False,
     intent: str = "",
     top_k: int = 8,
+    now: datetime | None = None,
 ) -> Reply:
-    """Answer `question` from the tenant's documents in the modes the tenant allows (module docstring)."""
+    """Answer `question` from the tenant's documents in the modes the tenant allows (module docstring).
+
+    `now` (the message's time) names the weekday of 'עכשיו', 'היום', 'מחר' in a question about the hours.
+    """
     if hits is None:
         hits = list(library.search(search_query(question), top_k=top_k))
     setting = config.agent.answer_mode
@@ -97,7 +103,7 @@ def answer(
             )
     elif setting == "generative":
         return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="no_model")
-    extracted = extract(question, hits, library, intent=intent, strict=sensitive)
+    extracted = extract(dated(question, now), hits, library, intent=intent, strict=sensitive)
     if extracted.status != "answered":
         if sensitive:
             # Sensitive, no model may answer, and the documents do not: a person takes it.

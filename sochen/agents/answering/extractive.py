@@ -24,10 +24,13 @@ from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from ...rag.retriever import SearchHit
 from ...text import stems, tokenize
+from ...text.spelling import correct, pairs_of
+from .attributes import Attribute, carries, cue, fit
+from .attributes import asked as asked_attribute
 from .compute import (
     Calculation,
     Operation,
@@ -109,6 +112,7 @@ _STOP = frozenset(
             "שלכם שלי שלנו אותו אותה הם הוא היא אנחנו אתה רק עוד כבר לבין ושל עולה עולים עולות עלות מחיר המחיר",
             "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
             "שונה שונים שונות דומה כדי יעלו יעלה תעלה",
+            "אחי אחותי אחיי גבר מותק נשמה בערך וואלה יאללה כאילו סתם אצלכם",
         )
     ).split()
 )
@@ -167,6 +171,10 @@ _MIN_SIDE = 0.25
 _TOP_HITS = 8
 _HOW_LONG = re.compile(r"כמה זמן|תוך כמה|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long")
 _PART_POOL = 400
+_ATTRIBUTE_WEIGHT = 0.15
+_NAMED_ROW = 0.15
+_REST_COVERED = 0.25
+_SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "duration"))
 _PART_CHOICES = 6
 
 
@@ -239,6 +247,12 @@ def _forms_uncached(tok: str) -> set[str]:
         bases = [k[1:] for k in keys if k.startswith("~")] + [s for s in out if len(s) >= 4 and s[0] >= "\u05d0"]
         keys |= {sk for b in bases if (sk := _skeleton(b)) is not None}
     return out | keys
+
+
+_DAY_FORMS = frozenset(
+    {f for d in ("ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת") for f in _forms_uncached(d)}
+    | {f"{c}'" for c in "אבגדהוש"}
+)
 
 
 @lru_cache(maxsize=20_000)
@@ -434,9 +448,14 @@ def _candidates(
     tokens: Sequence[str] = (),
     known: Callable[[str], bool] = lambda t: True,
     required: re.Pattern[str] | _Test | None = None,
+    attribute: Attribute | None = None,
+    cue_words: AbstractSet[str] = frozenset(),
+    letterhead: AbstractSet[str] = frozenset(),
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
+    rest = _Terms([(v, w) for v, w in terms.forms if not v & cue_words], 0.0)
+    rest.total = sum(w for _, w in rest.forms)
     for rank, hit in enumerate(hits):
         title_words = _words(hit.title)
         carried: AbstractSet[str] = frozenset()
@@ -467,6 +486,8 @@ def _candidates(
                 if not _row_matches(unit, question_words, tokens) or any(not h & words for h in heads):
                     continue  # another row's entity: never quoted for the one asked about
                 row_bonus = 0.1
+                if attribute == "price" and _names_row(unit, question_words):
+                    row_bonus += _NAMED_ROW  # 'כמה עולה X' of a listed X: X's own row states its price
             if anchor is not None and not anchor & (words | context):
                 coverage *= 0.85  # it leaves out the question's most specific word
             # A short clause that says it beats a long one that also mentions it.
@@ -480,9 +501,68 @@ def _candidates(
                 score += 0.05  # a numbered clause over a heading's prose
             if _RECITAL.match(unit.text):
                 score -= 0.15  # the parties and the recitals are background, not terms
+            fits = fit(attribute, unit.text, f"{hit.title} {hit.section} {unit.context}")
+            if fits and unit.text in letterhead:
+                fits = 0.0  # the footer every document repeats is not where the answer is kept
+            if fits:
+                # The address answers 'מה הכתובת' without the word 'כתובת'; not the parking sentence.
+                score += _ATTRIBUTE_WEIGHT * fits
+                if not rest.total or rest.cover(words, context) >= _REST_COVERED:
+                    # ... when it is about what else the question names ('המרפאה', not 'בית המשפט המחוזי')
+                    base = terms.cover(words, context)
+                    gained = terms.cover(words | cue_words, context) - base
+                    if attribute == "days":
+                        # Days listed answer about a day they leave out ('no'), but less than the row with it.
+                        plain = terms.cover(words | (cue_words - _DAY_FORMS), context) - base
+                        gained = plain + (gained - plain) / 2
+                    score, coverage = score + gained, coverage + gained
             out.append(_Candidate(unit, hit, score, coverage, words))
     out.sort(key=lambda c: -c.score)
     return out
+
+
+_KIND_WORDS = frozenset(
+    " ".join(
+        (
+            "הנחה הנחות מחיר מחירים תעריף תעריפים שעות כתובת חניה ביטול ביטולים תשלום תשלומים מקדמה",
+            "טיפול טיפולים שירות שירותים תור תורים הטבה הטבות מבצע מבצעים זמן",
+        )
+    ).split()
+)
+
+
+def _absent_subject(question: str, idf: Callable[[str], float], lemmas: AbstractSet[str]) -> bool:
+    """The question asks a kind of fact for someone or something the documents never mention.
+
+    'יש הנחה לחיילים?' where no document says 'חיילים': the discount clause that is there is for others, and
+    quoting it would answer another question. True when a kind word ('הנחה', 'מחיר', 'תור') is followed by
+    its complement ('ל…', 'של …') whose lemma no document uses, and no other word of the question that the
+    documents use names anything but such a kind.
+    """
+    known = _known_by(idf)
+
+    def used(tok: str) -> bool:
+        forms = _forms(tok)
+        return any(known(f) for f in forms if f[0] not in "~≈") or bool(forms & lemmas)
+
+    tokens = [t for t in tokenize(question) if not (len(t) < 2 or t in _STOP)] + [""]
+    absent = False
+    for i, tok in enumerate(tokens[:-1]):
+        if len(tok) < 3 or not ("\u05d0" <= tok[0] <= "\u05ea") or _stop(tok):
+            continue
+        kind = bool(_forms(tok) & _KIND_WORDS)
+        if used(tok) and not kind:
+            return False  # the question names something the documents do speak of
+        nxt = tokens[i + 1]
+        if kind and nxt.startswith("ל") and len(nxt) > 3 and not used(nxt):
+            absent = True
+    return absent
+
+
+def _names_row(unit: Unit, question_words: AbstractSet[str]) -> bool:
+    """The question names every word of the record's entity ('הלבנת שיניים' for the whitening row)."""
+    key = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
+    return bool(key) and all(forms & question_words for forms in key)
 
 
 def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -> list[set[str]]:
@@ -507,8 +587,10 @@ def _quote(c: _Candidate) -> Quote:
 
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?")
 _PART_SPLIT = re.compile(
-    r"\?\s*|,\s*(?=ו(?:כמה|בכמה|מה|מהו|מהי|מתי|איך|האם|אם|של|איזה|איזו|לכמה|מי|במי|למי|על מי|תוך|עד|איפה|היכן|אילו)"
+    r"\?\s*|,\s*(?=ו(?:כמה|בכמה|מה|מהו|מהי|מתי|איך|האם|אם|של|איזה|איזו|לכמה|מי|במי|למי|על מי|תוך|עד|איפה|היכן|אילו"
+    r"|צריך|צריכה|צריכים|אפשר|חייב|חייבת|חייבים)"
     r"(?![\u05d0-\u05ea]))|\s(?=ושנית|ושלישית)"
+    r"|\s(?=ו(?:כמה|מתי|איך|האם|איפה|היכן)\s)"  # 'כמה זמן זה לוקח וכמה זמן זה מחזיק': two questions
 )
 # '... בתקופת הניסיון ואחריה?': the same question during X, and after it.
 _AFTER = re.compile(
@@ -524,6 +606,24 @@ def _focus(question: str) -> str:
         return question
     asked = [m.group(0).strip() for m in _QUESTION_SENTENCE.finditer(question)]
     return " ".join(asked) if asked else question
+
+
+_ASKING = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:מה|מהו|מהי|כמה|בכמה|מתי|איך|האם|איפה|היכן|מי|למה|איזה|איזו|אילו|באיזה|באיזו|באילו|עד)"
+    r"(?![\u05d0-\u05ea])|\b(?:what|how|when|where|who|which|is|are|do|does|can)\b",
+    re.IGNORECASE,
+)
+
+
+def _without_aside(focus: str) -> str:
+    """The question without a statement after its question mark ('…ביום רגיל? אני מסיים לעבוד מאוחר').
+
+    Background the asker adds is not another question.
+    """
+    head, mark, tail = focus.rpartition("?")
+    if mark and tail.strip(" .!,") and not _ASKING.search(tail):
+        return head + mark
+    return focus
 
 
 def _parts(focus: str) -> list[str]:
@@ -566,6 +666,8 @@ def extract(
     person answers the rest.
     """
     needed = _MIN_STRICT if strict else _MIN_COVERAGE
+    vocabulary, pairs = _vocabulary(library.chunks)
+    question = correct(_without_aside(question), vocabulary, pairs, skip=_stop)  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
     query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
     for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
@@ -573,6 +675,7 @@ def extract(
     focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
     question_words = _words(focus)
     shape = _shape(focus, intent)
+    attribute = asked_attribute(focus)
     named = _named_documents(focus, library.documents) if library.documents else []
     comparing = bool(_COMPARE.search(focus.lower()))
     anchor = _anchor(focus, library.idf)
@@ -633,12 +736,15 @@ def extract(
                 if h.chunk_id not in known:
                     known.add(h.chunk_id)
                     pool.append(h)
-    elif len(parts) > 1:
-        for h in library.chunks:  # a small archive: every clause is a candidate for every part
+    elif len(parts) > 1 or (attribute in _SCAN_FOR and len(library.chunks) <= _SCAN_ALL):
+        # A small archive: every clause is a candidate for every part, and for a fact of a kind
+        # (the hours, the address) that search may rank below the words the question shares with others.
+        for h in library.chunks:
             if h.chunk_id not in known:
                 known.add(h.chunk_id)
                 pool.append(h)
     chosen: list[_Candidate] = []
+    fallback: list[_Candidate] = []
     wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
     if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
         wider += [h for h in library.chunks if h.chunk_id not in known and h not in wider]
@@ -646,7 +752,16 @@ def extract(
         # A second, wider look only when the first finds nothing good enough.
         pool = [*pool, *look] if look is not pool else pool
         ranked = _candidates(
-            terms, pool, question_words=question_words, shape=shape, prefer=named, anchor=anchor, **table
+            terms,
+            pool,
+            question_words=question_words,
+            shape=shape,
+            prefer=named,
+            anchor=anchor,
+            attribute=attribute,
+            cue_words=_words(cue(focus, attribute)),
+            letterhead=_letterhead(library.chunks) if attribute is not None else frozenset(),
+            **table,
         )
         if len(parts) > 1:
             during = _during_after(focus)
@@ -657,6 +772,9 @@ def extract(
                 continue  # a part unanswered: the wider look may have its clause
         elif ranked and ranked[0].coverage >= needed:
             chosen = [ranked[0]]
+            if look is pool and attribute is not None and not fit(attribute, ranked[0].unit.text):
+                fallback, chosen = chosen, []  # 'where is it' answered without an address: look wider first
+                continue
         elif (
             ranked
             and operation in _TWO_FACTS
@@ -669,12 +787,33 @@ def extract(
             chosen = [ranked[0]]
         if chosen:
             break
+    chosen = chosen or fallback
     if not chosen:
         return Extracted("not_found", lang=lang, reason="no_match")
+    if len(parts) == 1 and _absent_subject(focus, library.idf, _lemmas(library.chunks)):
+        return Extracted("not_found", lang=lang, reason="absent_subject")
     best = chosen[0]
+    if attribute == "how" and len(chosen) == 1 and not fit(attribute, best.unit.text):
+        # 'איך מבקשים X': the right to X, and beside it in its section the sentence that says how.
+        how = next(
+            (
+                c
+                for c in ranked
+                if c.hit.chunk_id == best.hit.chunk_id
+                and c.unit.context == best.unit.context
+                and c.unit.text != best.unit.text
+                and fit(attribute, c.unit.text)
+            ),
+            None,
+        )
+        if how is not None:
+            chosen.append(how)
     if len(chosen) == 1:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
-        missing = terms.missing(best.words | _words(best.unit.context) | _words(best.hit.section))
+        said = best.words | _words(best.unit.context) | _words(best.hit.section)
+        if fit(attribute, best.unit.text):
+            said |= _words(cue(focus, attribute))  # the address says what 'הכתובת' asks
+        missing = terms.missing(said)
         if missing > 0.2:
             for c in ranked[1:6]:
                 gain = missing - terms.missing(best.words | c.words | _words(c.unit.context))
@@ -720,7 +859,8 @@ def _per_part(
     for n, part in enumerate(parts[:6]):
         terms = _terms(part, library.idf)
         shape = _shape(part, intent)
-        needs = _SHAPE["time"] if _HOW_LONG.search(part) else None  # "how long" is answered by a duration
+        needs = _DURATION if _HOW_LONG.search(part) else None  # "how long" is answered by a duration
+        attribute = asked_attribute(part)
         scored: list[tuple[float, int]] = []
         if terms.forms:
             for i, c in enumerate(ranked[:_PART_POOL]):
@@ -739,6 +879,11 @@ def _per_part(
                     score += 0.15
                 if _RECITAL.match(c.unit.text):
                     score -= 0.15  # the parties and the recitals are background, not terms
+                fits = fit(attribute, c.unit.text, f"{c.hit.title} {c.hit.section} {c.unit.context}")
+                if fits:
+                    asked_words = c.words | _words(cue(part, attribute))
+                    gained = terms.cover(asked_words, heading) - terms.cover(c.words, heading)
+                    score += _ATTRIBUTE_WEIGHT * fits + gained
                 scored.append((score, i))
         scored.sort(reverse=True)
         options.append(scored[: _PART_CHOICES if len(parts) <= 3 else 2])  # bounded: 7³ or 3⁶ combinations
@@ -752,6 +897,81 @@ def _per_part(
         if total > best[0]:
             best = (total, tuple(i for _, i in combo))
     return [ranked[i] for i in best[1] if i is not None]
+
+
+_T = TypeVar("_T")
+_ARCHIVE_CACHE: dict[tuple[str, int], tuple[Sequence[SearchHit], Any]] = {}
+_SPELL_CHUNKS = 20_000
+_LETTERHEAD_UNITS = 3000
+
+
+def _per_archive(name: str, chunks: Sequence[SearchHit], build: Callable[[Sequence[SearchHit]], _T]) -> _T:
+    """`build(chunks)`, once per archive: the cache holds the chunks it was built from (an id is not reused)."""
+    key = (name, id(chunks))
+    found = _ARCHIVE_CACHE.get(key)
+    if found is not None and found[0] is chunks:
+        return cast(_T, found[1])
+    value = build(chunks)
+    if len(_ARCHIVE_CACHE) >= 48:
+        _ARCHIVE_CACHE.pop(next(iter(_ARCHIVE_CACHE)))
+    _ARCHIVE_CACHE[key] = (chunks, value)
+    return value
+
+
+def _vocabulary(chunks: Sequence[SearchHit]) -> tuple[dict[str, int], set[tuple[str, str]]]:
+    """The documents' Hebrew words (normalised) with their counts, and their neighbouring pairs.
+
+    What a misspelling is put right to (an archive too large to hold them gives none).
+    """
+
+    def build(chunks: Sequence[SearchHit]) -> tuple[dict[str, int], set[tuple[str, str]]]:
+        words: dict[str, int] = {}
+        pairs: set[tuple[str, str]] = set()
+        if len(chunks) > _SPELL_CHUNKS:
+            return words, pairs
+        for hit in chunks:
+            tokens = tokenize(hit.text)
+            pairs |= pairs_of(tokens)
+            for tok in tokens:
+                if "\u05d0" <= tok[0] <= "\u05ea" and '"' not in tok and "'" not in tok:
+                    words[tok] = words.get(tok, 0) + 1
+        return words, pairs
+
+    return _per_archive("vocabulary", chunks, build)
+
+
+def _lemmas(chunks: Sequence[SearchHit]) -> frozenset[str]:
+    """The rough lemmas of the documents' words ('גמלאים' → '~גמלא'), so 'גמלאי' counts as used."""
+
+    def build(chunks: Sequence[SearchHit]) -> frozenset[str]:
+        words, _ = _vocabulary(chunks)
+        return frozenset(k for w in words for s in (w, *stems(w)) if (k := _key(s))[0] == "~")
+
+    return _per_archive("lemmas", chunks, build)
+
+
+def _letterhead(chunks: Sequence[SearchHit]) -> frozenset[str]:
+    """Short units that another document repeats almost word for word (a footer's name and address).
+
+    They carry an address or a phone number, but answer nothing where they stand.
+    """
+
+    def build(chunks: Sequence[SearchHit]) -> frozenset[str]:
+        short: list[tuple[str, str, frozenset[str]]] = []
+        for hit in chunks:
+            for unit in clause_units(hit.text):
+                tokens = frozenset(tokenize(unit.text))
+                if 4 <= len(tokens) <= 24:
+                    short.append((hit.document_id, unit.text, tokens))
+        if len(short) > _LETTERHEAD_UNITS:
+            return frozenset()
+        return frozenset(
+            text
+            for doc, text, tokens in short
+            if any(d != doc and len(tokens & other) >= 0.8 * len(tokens) for d, _, other in short)
+        )
+
+    return _per_archive("letterhead", chunks, build)
 
 
 def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
@@ -831,6 +1051,8 @@ class _Test:
         return self.test(text)
 
 
+_DURATION = _Test(lambda t: bool(_SHAPE["time"].search(t)) or "duration" in carries(t))
+"""A duration in figures ('14 יום') or in words ('כשעה וחצי', 'שנה עד שלוש שנים')."""
 _TWO_FACTS: frozenset[Operation] = frozenset(("vat", "discount", "difference"))
 _PERIOD_OF: dict[Operation, Callable[[str], bool]] = {
     "per_year": lambda t: bool(money(t)) and states_period(t, "month"),
