@@ -398,6 +398,7 @@ PDFS = {
 }
 DOCXS = {
     "clinic": ["price_list"],
+    "derm": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}
