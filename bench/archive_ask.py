@@ -9,6 +9,8 @@ parses the JSON it prints, and scores it:
   (the clause number of the citation's section path, e.g. "4. זמינות ותמיכה › 4.3" → 4.3, or the number
   the quoted passage starts with);
 - two_clause: the regex matches AND every gold clause is cited;
+  (a lookup of a table row, ``table_row: true`` with ``clauses: []``, asks only for the gold document: a row
+  has no clause number);
 - comparison: both documents cited AND both sides' facts present (each side's regex matches);
   ``both_cited_with_clause`` also asks for each side's clause;
 - computation: the result present AND every fact clause cited;
@@ -136,9 +138,12 @@ def score(q: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         matches = bool(re.search(q["answer"], answer))
         clauses_cited = [any(cited(citations, d, cl) for d in docs) for cl in q["clauses"]]
         out["answer_matches"] = matches
+        out["gold_document_cited"] = any(cited(citations, d) for d in docs)
+        if q.get("table_row") and not q["clauses"]:
+            # A table row has no clause number: the document is all a citation can name.
+            clauses_cited = [out["gold_document_cited"]]
         out["gold_clause_cited"] = any(clauses_cited)
         out["all_clauses_cited"] = all(clauses_cited)
-        out["gold_document_cited"] = any(cited(citations, d) for d in docs)
         out["right"] = matches and (out["gold_clause_cited"] if kind == "lookup" else out["all_clauses_cited"])
     elif kind == "comparison":
         sides = q["sides"]
