@@ -20,7 +20,8 @@ parses the JSON it prints, and scores it:
 - invented facts, over every answer: a number in the answer that is neither in the question nor in the
   text, title, section or page of any cited passage (the answer's "(מקור: …, עמ' 2)" labels name pages),
   nor such a number as a factor (17% → 1.17), nor the calendar's 12 months a year, nor one
-  arithmetic step (+ − × ÷, a percentage) from two such numbers.
+  arithmetic step (+ − × ÷, a percentage) from two such numbers or from a number the answer derived so
+  before it (a calculation shown step by step: 5 × ₪1,200 = ₪6,000; ₪6,000 × 1.18 = ₪7,080).
 
 The tenant must already be applied and ingested in ``SOCHEN_HOME``::
 
@@ -130,7 +131,13 @@ def score(q: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     # The calendar's 12 months a year is the one constant a calculation may use that no clause states
     # (sochen.agents.answering.compute.MONTHS_A_YEAR: a year of a monthly rent, shown as "× 12 חודשים").
     sources = set(numbers(source_text)) | {CALENDAR_MONTHS}
-    invented = [n for n in numbers(answer) if not derivable(n, sources)]
+    # A calculation shown step by step: each figure it derives is a source for its next step.
+    invented = []
+    for n in numbers(answer):
+        if derivable(n, sources):
+            sources.add(n)
+        else:
+            invented.append(n)
     out["invented_numbers"] = invented
 
     docs = q.get("documents") or []

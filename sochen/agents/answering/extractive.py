@@ -33,15 +33,32 @@ from .compute import (
     Operation,
     amount_sum,
     asked_operation,
+    asks_for_vat_total,
     difference,
     money,
     per_period,
+    percent,
     percent_change,
     percent_off,
+    quantity_asked,
+    shekels,
     states_period,
     times_quantity,
     vat_rate,
     vat_total,
+)
+from .derive import (
+    asks_least,
+    asks_update,
+    asks_whole_term,
+    floor_or_cap,
+    instalment,
+    interest_per_period,
+    over_term,
+    raised,
+    rate_of_question_amount,
+    term_months,
+    with_vat,
 )
 from .language import Lang, detect, hebrew_terms
 from .units import Unit, relabel
@@ -583,6 +600,13 @@ def extract(
         required = _SHAPE["money"]  # a derived amount is computed from an amount
     elif operation in _PERIOD_OF and single:
         required = _Test(_PERIOD_OF[operation])  # a year of a monthly amount starts from a monthly amount
+    if single and operation in ("quantity", "vat") and quantity_asked(focus) is not None:
+        required = _Test(lambda t: times_quantity(focus, t) is not None)  # '5 שעות' needs a rate per hour
+    elif single and asks_whole_term(focus):
+        required = _Test(lambda t: len(money(t)) == 1 and states_period(t, "month"))  # a monthly amount × the term
+    if required is None and single:
+        required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
+    only = _only_named(focus, library.documents) if library.documents and not comparing else []
     table: dict[str, Any] = {
         "tokens": tokenize(focus),
         "known": _known_by(library.idf),
@@ -612,6 +636,8 @@ def extract(
 
     # What is computed is not sought: 'כולל מע"מ', 'בשנה', 'ההפרש' are not words of the clauses that answer.
     asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
+    if asks_whole_term(focus):  # 'על כל תקופת השכירות' is the term's months, not the words of the amount
+        asked = re.sub(r"(?:על|ל|במשך|לאורך)\s*כל\s*(?:ה)?תקופ\S*(?:\s+\S+)?", " ", asked)
     terms = _terms(asked, library.idf, light=doc_words if named else set())
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
@@ -648,6 +674,8 @@ def extract(
         ranked = _candidates(
             terms, pool, question_words=question_words, shape=shape, prefer=named, anchor=anchor, **table
         )
+        if only:  # asked within one document ('בהסכם הסודיות'): another document's clause does not answer it
+            ranked = [c for c in ranked if c.hit.document_id in only]
         if len(parts) > 1:
             during = _during_after(focus)
             avoid = _words(during[2].split()[-1]) if during else frozenset()
@@ -659,7 +687,7 @@ def extract(
             chosen = [ranked[0]]
         elif (
             ranked
-            and operation in _TWO_FACTS
+            and (operation in _TWO_FACTS or asks_update(focus))
             and not strict
             and ranked[0].coverage >= needed * 0.75
             and _SHAPE["money"].search(ranked[0].unit.text)
@@ -869,6 +897,9 @@ def _calculate(
     Returns the calculation, the quotes to show in order (the facts it used first), and what is missing
     when a calculation was asked for and could not be made ('' otherwise).
     """
+    derived = _derived(query, quotes, library)
+    if derived is not None:
+        return derived[0], derived[1], ""
     first = quotes[0]
     with_amount = [q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is None]
     if operation == "vat":
@@ -993,3 +1024,118 @@ def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
             if best is None or overlap > best[0]:
                 best = (overlap, Quote(unit.text, relabel(hit.section, unit.clause), hit))
     return best[1] if best is not None and best[0] >= 2 else None
+
+
+def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """The derivations of :mod:`.derive`, tried by the kinds of the operands the quotes and question hold.
+
+    A percentage of the question's own amount (held to the clause's floor and cap), one of N equal
+    instalments, the least a clause allows, a monthly amount over the term another clause states, a
+    percentage per period of a base amount; then VAT on top when the question asks for the total with it.
+    None when no derivation's operands are all there (the one-step calculations of ``_calculate`` follow).
+    """
+    calc: Calculation | None = None
+    used: list[Quote] = []
+    for q in quotes:
+        calc = rate_of_question_amount(query, q.text) or instalment(query, q.text)
+        if calc is not None:
+            used = [q]
+            break
+    if calc is None and asks_least(query):
+        for q in quotes:
+            floor, _ = floor_or_cap(q.text)
+            if floor is not None:
+                calc, used = Calculation(floor, f"המינימום שבסעיף: {shekels(floor)}", (0,)), [q]
+                break
+    if calc is None and asks_whole_term(query):
+        # The monthly amount in force: a clause that raises it by a percentage speaks of another period.
+        def in_force(t: str) -> bool:
+            return len(money(t)) == 1 and states_period(t, "month") and not percent(t)
+
+        monthly = next((q for q in quotes if in_force(q.text)), None) or _best_unit(library, quotes[0], query, in_force)
+        if monthly is not None:
+            term = next((q for q in quotes if term_months(q.text) is not None), None) or _best_unit(
+                library, monthly, query, lambda t: term_months(t) is not None
+            )
+            if term is not None and (calc := over_term(monthly.text, term.text)) is not None:
+                used = [monthly, term]
+    if calc is None:
+        rule = next((q for q in quotes if percent(q.text) and not money(q.text)), None)
+        if rule is not None:
+            base = _base_for(library, rule, query, quotes)
+            if base is not None:
+                calc = interest_per_period(query, rule.text, base.text)
+                if calc is None and asks_update(query):
+                    calc = raised(rule.text, base.text)
+                if calc is not None:
+                    used = [base, rule]
+    if calc is None and asks_for_vat_total(query) and quantity_asked(query) is not None:
+        for q in quotes:
+            if (calc := times_quantity(query, q.text)) is not None:
+                used = [q]
+                break
+        else:
+            return None
+    if calc is None:
+        return None
+    if asks_for_vat_total(query) and calc is not None:
+        rate = next((q for q in quotes if vat_rate(q.text) is not None and q not in used), None)
+        if rate is None:
+            rate = _find_unit(library, used[0].hit.document_id, lambda t: vat_rate(t) is not None)
+        if rate is None:
+            return None
+        taxed = with_vat(calc, rate.text)
+        if taxed is None:
+            return None
+        calc, used = taxed, [*used, rate] if rate.text not in {u.text for u in used} else used
+    return calc, used
+
+
+def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]) -> Quote | None:
+    """The amount a percentage rule applies to.
+
+    The unit with one amount that best covers what the question asks beyond the rule's own words ('דמי
+    השכירות החודשיים' beside 'ריבית פיגורים … 0.5% לשבוע').
+    """
+    rest = " ".join(t for t in tokenize(query) if not _forms(t) & _words(rule.text))
+    terms = _terms(rest, library.idf)
+    best: tuple[float, Quote] | None = None
+    pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
+    for hit in library.chunks:
+        if hit.document_id == rule.hit.document_id:
+            pool += [(u.text, relabel(hit.section, u.clause), hit) for u in clause_units(hit.text)]
+    for text, section, hit in pool:
+        if text == rule.text or len(money(text)) != 1:
+            continue
+        score = terms.cover(_words(text), _words(section)) - 0.0003 * len(text)
+        if best is None or score > best[0]:
+            best = (score, Quote(text, section, hit))
+    return best[1] if best is not None and best[0] > 0.2 else None
+
+
+_DATE = re.compile(
+    r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+ב(?:ינואר|פברואר|מרץ|מרס|אפריל|מאי|יוני|יולי|אוגוסט|ספטמבר|אוקטובר"
+    r"|נובמבר|דצמבר)"
+)
+_DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
+_PERCENT_Q = re.compile(
+    r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
+)
+_DURATION_Q = re.compile(r"כמה זמן|לכמה זמן|כמה ימים|כמה חודשים|כמה שנים|how long|how many (?:days|months|years)", re.I)
+
+
+def _expected(question: str) -> re.Pattern[str] | None:
+    """The kind of figure the question asks for, when its question word says: a date, a percentage, a duration."""
+    if _DATE_Q.search(question):
+        return _DATE
+    if _PERCENT_Q.search(question):
+        return re.compile(r"\d%|\d\s?%|\d\s?אחוז")
+    if _DURATION_Q.search(question):
+        return _SHAPE["time"]
+    return None
+
+
+def _only_named(question: str, documents: Mapping[str, str]) -> list[str]:
+    """The one document the question asks within, named as a document ('בהסכם הסודיות', 'in the NDA'), if one."""
+    named = set(_strongly_named(question, documents)) | set(_scoped(question, documents))
+    return sorted(named) if len(named) == 1 else []
