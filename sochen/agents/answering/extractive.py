@@ -153,6 +153,9 @@ _SYNONYMS = {
     "הפתיחה": "פעילות",
     "nda": "סודיות",
     'שכ"ד': "שכירות",
+    # A notice given in advance: contracts write 'הודעה … מראש' for what is asked as 'הודעה מוקדמת'.
+    "מוקדמת": "מראש",
+    "המוקדמת": "מראש",
 }
 _COMPARE = re.compile(r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|compare|versus|\bvs\b|مقارنة|مقابل")
 _CLAUSE = re.compile(
@@ -451,6 +454,7 @@ def _candidates(
     tokens: Sequence[str] = (),
     known: Callable[[str], bool] = lambda t: True,
     required: re.Pattern[str] | _Test | None = None,
+    actor: tuple[frozenset[str], frozenset[str]] | None = None,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
@@ -495,6 +499,9 @@ def _candidates(
                 score += 0.08
             if unit.clause:
                 score += 0.05  # a numbered clause over a heading's prose
+            score += _phrase_bonus(tokens, unit.text)
+            if actor is not None:
+                score += _actor_bonus(unit.text, *actor)
             if _RECITAL.match(unit.text):
                 score -= 0.15  # the parties and the recitals are background, not terms
             out.append(_Candidate(unit, hit, score, coverage, words))
@@ -608,6 +615,7 @@ def extract(
         required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
     only = _only_named(focus, library.documents) if library.documents and not comparing else []
     table: dict[str, Any] = {
+        "actor": _asked_actor(focus, library),
         "tokens": tokenize(focus),
         "known": _known_by(library.idf),
         "required": required if single else None,
@@ -1121,6 +1129,7 @@ _DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התארי
 _PERCENT_Q = re.compile(
     r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
 )
+_LASTS = re.compile(_SHAPE["time"].pattern + r"|כל עוד|במשך|עד (?:יום|תום|מועד|סיום)|מתום|until|as long as")
 _DURATION_Q = re.compile(r"כמה זמן|לכמה זמן|כמה ימים|כמה חודשים|כמה שנים|how long|how many (?:days|months|years)", re.I)
 
 
@@ -1131,11 +1140,84 @@ def _expected(question: str) -> re.Pattern[str] | None:
     if _PERCENT_Q.search(question):
         return re.compile(r"\d%|\d\s?%|\d\s?אחוז")
     if _DURATION_Q.search(question):
-        return _SHAPE["time"]
+        return _LASTS  # a number of days or years, or for as long as something lasts
     return None
 
 
 def _only_named(question: str, documents: Mapping[str, str]) -> list[str]:
-    """The one document the question asks within, named as a document ('בהסכם הסודיות', 'in the NDA'), if one."""
-    named = set(_strongly_named(question, documents)) | set(_scoped(question, documents))
-    return sorted(named) if len(named) == 1 else []
+    """The one document the question asks within ('בהסכם הסודיות', 'לפי הסכם השכירות', 'in the NDA'), if one.
+
+    Naming a kind of document is not asking within it: 'כמה עולה עריכת הסכם סודיות?' asks the fee list.
+    """
+    within = set(_scoped(question, documents))
+    tokens = tokenize(question)
+    for i in range(2, len(tokens)):  # 'in the NDA', 'under the lease'
+        if tokens[i - 1] == "the" and tokens[i - 2] in ("in", "under") and tokens[i] in ("nda",):
+            within |= {d for d in _named_documents(tokens[i], documents)}
+    return sorted(within) if len(within) == 1 else []
+
+
+@lru_cache(maxsize=8192)
+def _unit_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """The unit's adjacent word pairs, each word by its exact forms' keys."""
+    toks = [t for t in tokenize(text) if not _stop(t)]
+    keys = [frozenset(f for f in _forms(t) if f[0] not in "~≈") for t in toks]
+    return frozenset((a, b) for ka, kb in itertools.pairwise(keys) for a in ka for b in kb)
+
+
+def _phrase_bonus(tokens: Sequence[str], text: str) -> float:
+    """A little for each two-word term of the question the unit says as one ('שכירות משנה', 'ריבית פיגורים')."""
+    content = [t for t in tokens if not _stop(t)]
+    if len(content) < 2:
+        return 0.0
+    pairs = _unit_pairs(text)
+    found = 0
+    for a, b in itertools.pairwise(content):
+        fa = [f for f in _forms(a) if f[0] not in "~≈"]
+        fb = [f for f in _forms(b) if f[0] not in "~≈"]
+        if any((x, y) in pairs for x in fa for y in fb):
+            found += 1
+    return min(0.1, 0.05 * found)
+
+
+_ACTORS: dict[int, frozenset[str]] = {}
+
+
+def _first_word(text: str) -> str | None:
+    """The clause's first word after its number: in a contract, the party that acts ('השוכרת תשלם')."""
+    for tok in tokenize(text):
+        if re.fullmatch(r"[\d.()]+", tok):
+            continue
+        return tok
+    return None
+
+
+def _actors(library: Library) -> frozenset[str]:
+    """The parties that act in the archive's clauses: words that open at least three numbered clauses."""
+    key = id(library.chunks)
+    if key not in _ACTORS:
+        counts: dict[str, int] = {}
+        for hit in library.chunks:
+            for unit in clause_units(hit.text):
+                if unit.clause and (w := _first_word(unit.text)) and not _stop(w):
+                    counts[w] = counts.get(w, 0) + 1
+        _ACTORS.clear()
+        _ACTORS[key] = frozenset(w for w, n in counts.items() if n >= 3)
+    return _ACTORS[key]
+
+
+def _asked_actor(question: str, library: Library) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The one party the question asks about ('האם השוכרת רשאית…'), and the archive's parties; None if not one."""
+    actors = _actors(library)
+    if not actors:
+        return None
+    named = {a for a in actors for t in tokenize(question) if a == t or _key(a) == _key(t)}
+    return (frozenset(named), actors) if len(named) == 1 else None
+
+
+def _actor_bonus(text: str, asked: frozenset[str], actors: frozenset[str]) -> float:
+    """A clause whose acting party is the one asked about gains a little; one where another party acts loses."""
+    first = _first_word(text)
+    if first is None or first not in actors:
+        return 0.0
+    return 0.03 if first in asked else -0.04
