@@ -54,7 +54,8 @@ NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.,]
 CLAUSE = re.compile(r"^\(?(\d{1,2}(?:\.\d{1,2})*)\.?(?=\s|$|\))")
 REFUSAL = re.compile(
     r"לא מצאתי|אין (?:לי |בידי )?(?:תשובה|מידע)|המסמכים (?:אינם|לא) |לא מופיע|אינו מופיע|אין במסמכים|לא נמצא"
-    r"|(?i:not (?:found|covered|mentioned|stated)|does not (?:say|mention|specify)|no (?:clause|information))"
+    r"|(?i:not (?:found|covered|mentioned|stated)|does not (?:say|mention|specify)|no (?:clause|information)"
+    r"|could not find)"
 )
 CALENDAR_MONTHS = 12.0
 HOLDING = re.compile(r"נציג יחזור|יחזור אליך")

@@ -156,8 +156,23 @@ _SYNONYMS = {
     # A notice given in advance: contracts write 'הודעה … מראש' for what is asked as 'הודעה מוקדמת'.
     "מוקדמת": "מראש",
     "המוקדמת": "מראש",
+    # When a term starts and ends: contracts write 'מיום … ועד יום'.
+    "מתחילה": "מיום",
+    "מתחיל": "מיום",
+    "נגמרת": "ועד",
+    "נגמר": "ועד",
+    "מסתיימת": "ועד",
+    "מסתיים": "ועד",
+    # Drafting a document: fee lists write 'עריכת'.
+    "לנסח": "עריכת",
+    "ניסוח": "עריכת",
+    "לערוך": "עריכת",
 }
-_COMPARE = re.compile(r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|compare|versus|\bvs\b|مقارنة|مقابل")
+_CONSTRUCT = frozenset(("בתי",))
+_COMPARE = re.compile(
+    r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|(?<![\u05d0-\u05ea])שונה|שונים|שונות|כל אחד מה|כל אחת מה"
+    r"|compare|versus|\bvs\b|differ|each of|مقارنة|مقابل"
+)
 _CLAUSE = re.compile(
     r"(?:סעיף|clause|section|البند)\s*(\d{1,3}(?:\.\d{1,3})*)|(?<![\d.,])(\d{1,3}\.\d{1,3})(?![\d.,%])"
 )
@@ -188,6 +203,7 @@ _TOP_HITS = 8
 _HOW_LONG = re.compile(r"כמה זמן|תוך כמה|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים|how long")
 _PART_POOL = 400
 _PART_CHOICES = 6
+_SIDE_CHOICES = 5
 
 
 @dataclass
@@ -278,7 +294,10 @@ def _words(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=50_000)
 def _words_cached(text: str) -> frozenset[str]:
-    return frozenset({t for tok in tokenize(text) for t in _forms(tok)} | _days(text))
+    words = {t for tok in tokenize(text) for t in _forms(tok)}
+    # A construct form the question writes otherwise ('לבתי המשפט' is 'בית משפט').
+    words |= {_SYNONYMS[w] for w in _CONSTRUCT & words}
+    return frozenset(words | _days(text))
 
 
 _DAY_LETTERS = "אבגדהוש"
@@ -628,16 +647,17 @@ def extract(
     doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
     if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
         # A question that names two documents wants each one's clause, side by side.
-        terms = _terms(focus, library.idf, light=doc_words)
-        sides: list[Quote] = []
+        # The words that name the documents ('הסכם הסודיות') say where to look, not what is asked there.
+        terms = _terms(_unnamed(focus), library.idf, light=doc_words)
+        side_options: list[list[_Candidate]] = []
         for d in named[:2]:
             side_hits = list(library.search(focus, top_k=8, document_ids=[d]))
             if len(library.chunks) <= _SCAN_ALL:
                 seen_ids = {h.chunk_id for h in side_hits}
                 side_hits += [h for h in library.chunks if h.document_id == d and h.chunk_id not in seen_ids]
             ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape, anchor=anchor, **table)
-            if ranked and ranked[0].coverage >= _MIN_SIDE:
-                sides.append(_quote(ranked[0]))
+            side_options.append([c for c in ranked[:_SIDE_CHOICES] if c.coverage >= _MIN_SIDE])
+        sides = [_quote(c) for c in _pair_sides(side_options, doc_words)]
         if sides:
             return Extracted("answered", tuple(sides), lang=lang, comparison=len(sides) > 1, reason="comparison")
         return Extracted("not_found", lang=lang, reason="comparison_no_match")
@@ -753,10 +773,14 @@ def _per_part(
     asks within it too. A part nothing answers is left out.
     """
     options: list[list[tuple[float, int]]] = []
+    previous: re.Pattern[str] | None = None
     for n, part in enumerate(parts[:6]):
         terms = _terms(part, library.idf)
         shape = _shape(part, intent)
-        needs = _SHAPE["time"] if _HOW_LONG.search(part) else None  # "how long" is answered by a duration
+        needs = _SHAPE["time"] if _HOW_LONG.search(part) else _required(part)  # "how long": a duration
+        if needs is None and n and re.match(r"ו(?:כמה|בכמה)\b", part):
+            needs = previous  # 'כמה עולה X, וכמה Y?': the second part asks for the same kind of figure
+        previous = needs
         scored: list[tuple[float, int]] = []
         if terms.forms:
             for i, c in enumerate(ranked[:_PART_POOL]):
@@ -1221,3 +1245,40 @@ def _actor_bonus(text: str, asked: frozenset[str], actors: frozenset[str]) -> fl
     if first is None or first not in actors:
         return 0.0
     return 0.03 if first in asked else -0.04
+
+
+def _pair_sides(options: list[list[_Candidate]], doc_words: AbstractSet[str]) -> list[_Candidate]:
+    """One clause per compared document, chosen together: each side's own score, and a little for the two
+    saying the same kind of thing (their words and headings shared, the documents' names left out).
+
+    'איזה בית משפט מוסמך לפי X ואיזה לפי Y' pairs X's jurisdiction clause with Y's, not with a clause of Y
+    that mentions a court in passing.
+    """
+    present = [o for o in options if o]
+    if len(present) < 2:
+        return [o[0] for o in present]
+    a_opts, b_opts = present[0], present[1]
+
+    def topic(c: _Candidate) -> frozenset[str]:
+        words = _words(c.unit.text) | _words(c.unit.context) | _words(c.hit.section.split(" › ")[-1])
+        return frozenset(w for w in words if w[0] not in "~≈" and w not in doc_words and not _stop(w))
+
+    best: tuple[float, _Candidate, _Candidate] | None = None
+    for a in a_opts:
+        ta = topic(a)
+        for b in b_opts:
+            tb = topic(b)
+            shared = len(ta & tb) / max(1, min(len(ta), len(tb)))
+            total = a.score + b.score + 0.3 * shared
+            if best is None or total > best[0]:
+                best = (total, a, b)
+    assert best is not None
+    return [best[1], best[2]]
+
+
+_NAMING = re.compile(r"((?<![\u05d0-\u05ea])[ולבמש]?ה?(?:הסכם|חוזה|מסמך)|\bthe)\s+[^\s?,.]+")
+
+
+def _unnamed(question: str) -> str:
+    """The question without the words that name a document ('לפי הסכם הסודיות' → 'לפי הסכם')."""
+    return _NAMING.sub(r"\1", question)
