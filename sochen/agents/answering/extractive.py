@@ -163,12 +163,9 @@ _SYNONYMS = {
     "נגמר": "ועד",
     "מסתיימת": "ועד",
     "מסתיים": "ועד",
-    # Drafting a document: fee lists write 'עריכת'.
-    "לנסח": "עריכת",
-    "ניסוח": "עריכת",
-    "לערוך": "עריכת",
 }
 _CONSTRUCT = frozenset(("בתי",))
+_COSTS = re.compile(r"כמה (?:עול|יעל|תעל|משלמ|ישלם|תשלם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b")
 _COMPARE = re.compile(
     r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|(?<![\u05d0-\u05ea])שונה|שונים|שונות|כל אחד מה|כל אחת מה"
     r"|compare|versus|\bvs\b|differ|each of|مقارنة|مقابل"
@@ -518,7 +515,9 @@ def _candidates(
                 score += 0.08
             if unit.clause:
                 score += 0.05  # a numbered clause over a heading's prose
-            score += _phrase_bonus(tokens, unit.text)
+            phrase = _phrase_bonus(tokens, unit.text)
+            score += phrase
+            coverage += phrase / 2  # the question's two-word term said as one: the clause is about it
             if actor is not None:
                 score += _actor_bonus(unit.text, *actor)
             if _RECITAL.match(unit.text):
@@ -734,7 +733,13 @@ def extract(
         if missing > 0.2:
             for c in ranked[1:6]:
                 gain = missing - terms.missing(best.words | c.words | _words(c.unit.context))
-                if gain >= 0.15 and c.coverage >= _MIN_COVERAGE * 0.75 and c.unit.text != best.unit.text:
+                other_party = table["actor"] is not None and _actor_bonus(c.unit.text, *table["actor"]) < 0
+                if (
+                    gain >= 0.15
+                    and c.coverage >= _MIN_COVERAGE * 0.75
+                    and c.unit.text != best.unit.text
+                    and not other_party  # another party's clause does not complete the one asked about
+                ):
                     chosen.append(c)
                     break
     if operation is not None and len(chosen) > 1 and len(parts) == 1:
@@ -777,8 +782,8 @@ def _per_part(
     for n, part in enumerate(parts[:6]):
         terms = _terms(part, library.idf)
         shape = _shape(part, intent)
-        needs = _SHAPE["time"] if _HOW_LONG.search(part) else _required(part)  # "how long": a duration
-        if needs is None and n and re.match(r"ו(?:כמה|בכמה)\b", part):
+        needs = _SHAPE["time"] if _HOW_LONG.search(part) else (_SHAPE["money"] if _COSTS.search(part) else None)
+        if needs is None and n and re.match(r"ו(?:כמה|בכמה)(?![\u05d0-\u05ea])", part):
             needs = previous  # 'כמה עולה X, וכמה Y?': the second part asks for the same kind of figure
         previous = needs
         scored: list[tuple[float, int]] = []
@@ -1217,16 +1222,17 @@ def _first_word(text: str) -> str | None:
 
 
 def _actors(library: Library) -> frozenset[str]:
-    """The parties that act in the archive's clauses: words that open at least three numbered clauses."""
-    key = id(library.chunks)
+    """The parties that act in the archive's clauses: definite nouns that open at least two numbered clauses."""
+    key = hash(tuple((h.chunk_id, h.document_id, len(h.text)) for h in library.chunks))
     if key not in _ACTORS:
         counts: dict[str, int] = {}
         for hit in library.chunks:
             for unit in clause_units(hit.text):
-                if unit.clause and (w := _first_word(unit.text)) and not _stop(w):
+                # A party is a definite noun that opens clauses ('השוכרת תשלם', 'המשרד ישמור').
+                if unit.clause and (w := _first_word(unit.text)) and w.startswith("ה") and not _stop(w):
                     counts[w] = counts.get(w, 0) + 1
         _ACTORS.clear()
-        _ACTORS[key] = frozenset(w for w, n in counts.items() if n >= 3)
+        _ACTORS[key] = frozenset(w for w, n in counts.items() if n >= 2)
     return _ACTORS[key]
 
 
@@ -1244,12 +1250,14 @@ def _actor_bonus(text: str, asked: frozenset[str], actors: frozenset[str]) -> fl
     first = _first_word(text)
     if first is None or first not in actors:
         return 0.0
-    return 0.03 if first in asked else -0.04
+    return 0.04 if first in asked else -0.08
 
 
 def _pair_sides(options: list[list[_Candidate]], doc_words: AbstractSet[str]) -> list[_Candidate]:
-    """One clause per compared document, chosen together: each side's own score, and a little for the two
-    saying the same kind of thing (their words and headings shared, the documents' names left out).
+    """One clause per compared document, chosen together.
+
+    Each side's own score counts, and a little for the two saying the same kind of thing (their words and
+    headings shared, the documents' names left out).
 
     'איזה בית משפט מוסמך לפי X ואיזה לפי Y' pairs X's jurisdiction clause with Y's, not with a clause of Y
     that mentions a court in passing.
