@@ -264,3 +264,22 @@ def test_the_party_asked_about_decides_between_two_clauses_on_the_topic() -> Non
 def test_a_clause_ends_where_the_signatures_begin() -> None:
     units = clause_units("12.1 לבתי המשפט בתל אביב תהיה הסמכות.\nולראיה באו הצדדים על החתום:\nהמשכיר: ......")
     assert units[0].text == "12.1 לבתי המשפט בתל אביב תהיה הסמכות." and units[0].clause == "12.1"
+
+
+SERVICE = "הסכם שירות ענן — נתיב מערכות בע\"מ"
+SERVICE_CHUNKS = [
+    (SERVICE, "3. התמורה › 3.1", "3. התמורה\n3.1 דמי המנוי החודשיים הם ₪2,400."),
+    (
+        SERVICE,
+        "5. זמינות › 5.2",
+        "5. זמינות\n5.2 ירדה הזמינות בחודש מתחת ליעד, יקבל הלקוח זיכוי בשיעור של 10% מדמי המנוי באותו חודש.",
+    ),
+    (SERVICE, "5. זמינות › 5.1", "5.1 הספק יעמוד ביעד זמינות חודשי של 99.5% לפחות."),
+]
+
+
+def test_a_percentage_rule_is_taken_of_the_amount_it_names() -> None:
+    q = "כמה זיכוי יקבל הלקוח אם הזמינות ירדה מתחת ליעד?"
+    reply = answer(q, config=CONFIG, library=FakeLibrary(SERVICE_CHUNKS).library())
+    assert "₪240" in reply.text and {"5.2", "3.1"} <= set(clauses(reply)), reply.text
+    assert_sourced(reply, q)

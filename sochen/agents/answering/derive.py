@@ -18,6 +18,7 @@ from ...text import normalize
 from .compute import Calculation, money, percent, shekels, vat_rate
 
 __all__ = [
+    "asks_amount",
     "asks_least",
     "asks_update",
     "asks_whole_term",
@@ -27,6 +28,7 @@ __all__ = [
     "over_term",
     "raised",
     "rate_of_question_amount",
+    "share_of",
     "term_months",
     "with_vat",
 ]
@@ -214,6 +216,27 @@ def raised(rule_text: str, base_text: str) -> Calculation | None:
         f"{shekels(bases[0])} + {_num(rate)}% = {shekels(bases[0])} × {_num(factor)} = {shekels(result)}",
         (0, 1),
     )
+
+
+_AMOUNT_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])ב?כמה(?! זמן| ימים| יום| שעות| חודשים| שנים| פעמים| אחוז)|מה הסכום|מה גובה|מהו גובה"
+    r"|how much|what amount",
+    re.I,
+)
+
+
+def asks_amount(question: str) -> bool:
+    """Whether the question asks for an amount of money ('כמה זיכוי', 'מה גובה'), not a duration or a count."""
+    return bool(_AMOUNT_Q.search(normalize(question)))
+
+
+def share_of(rule_text: str, base_text: str) -> Calculation | None:
+    """The one percentage of `rule_text` (a credit, a fee, a penalty) taken of the one amount of `base_text`."""
+    rate, bases = _plain_rate(rule_text), money(base_text)
+    if rate is None or len(bases) != 1 or money(rule_text):
+        return None
+    result = _round(bases[0] * rate / 100)
+    return Calculation(result, f"{_num(rate)}% × {shekels(bases[0])} = {shekels(result)}", (0, 1))
 
 
 def with_vat(calc: Calculation, rate_text: str) -> Calculation | None:

@@ -48,6 +48,7 @@ from .compute import (
     vat_total,
 )
 from .derive import (
+    asks_amount,
     asks_least,
     asks_update,
     asks_whole_term,
@@ -57,6 +58,7 @@ from .derive import (
     over_term,
     raised,
     rate_of_question_amount,
+    share_of,
     term_months,
     with_vat,
 )
@@ -165,6 +167,7 @@ _SYNONYMS = {
     "מסתיים": "ועד",
 }
 _CONSTRUCT = frozenset(("בתי",))
+_RISE_RULE = re.compile(r"יעלו|יעלה|תעלה|יעודכן|יעודכנו|יתעדכן|הצמד|צמוד")  # a rise is computed on asking for it
 _COSTS = re.compile(r"כמה (?:עול|יעל|תעל|משלמ|ישלם|תשלם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b")
 _COMPARE = re.compile(
     r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|(?<![\u05d0-\u05ea])שונה|שונים|שונות|כל אחד מה|כל אחת מה"
@@ -1104,6 +1107,8 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
                 calc = interest_per_period(query, rule.text, base.text)
                 if calc is None and asks_update(query):
                     calc = raised(rule.text, base.text)
+                elif calc is None and asks_amount(query) and not _RISE_RULE.search(rule.text):
+                    calc = share_of(rule.text, base.text)  # 'כמה זיכוי…': the rule's percentage of the amount
                 if calc is not None:
                     used = [base, rule]
     if calc is None and asks_for_vat_total(query) and quantity_asked(query) is not None:
@@ -1135,6 +1140,9 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
     השכירות החודשיים' beside 'ריבית פיגורים … 0.5% לשבוע').
     """
     rest = " ".join(t for t in tokenize(query) if not _forms(t) & _words(rule.text))
+    of = re.search(r"%\s*מ-?([\u05d0-\u05ea]+(?:\s+[\u05d0-\u05ea\"]+)?)", rule.text)
+    if of:  # '10% מדמי המנוי': the rule names its base
+        rest += f" {of.group(1)}"
     terms = _terms(rest, library.idf)
     best: tuple[float, Quote] | None = None
     pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
