@@ -524,7 +524,7 @@ def _candidates(
             if actor is not None:
                 score += _actor_bonus(unit.text, *actor)
             if _RECITAL.match(unit.text):
-                score -= 0.15  # the parties and the recitals are background, not terms
+                score -= 0.3  # the parties and the recitals are background, not terms
             out.append(_Candidate(unit, hit, score, coverage, words))
     out.sort(key=lambda c: -c.score)
     return out
@@ -717,6 +717,18 @@ def extract(
             chosen = [ranked[0]]
         elif (
             ranked
+            and required is not None
+            and single
+            and not strict
+            and ranked[0].coverage >= needed * 0.75
+            and anchor is not None
+            and anchor & (ranked[0].words | _words(ranked[0].unit.context) | _words(ranked[0].hit.section))
+        ):
+            # The figure asked for ('בכמה יוצא השכ"ד') is there, beside the question's rarest word: everyday
+            # words for what the clause says otherwise leave its coverage short.
+            chosen = [ranked[0]]
+        elif (
+            ranked
             and (operation in _TWO_FACTS or asks_update(focus))
             and not strict
             and ranked[0].coverage >= needed * 0.75
@@ -742,6 +754,7 @@ def extract(
                     and c.coverage >= _MIN_COVERAGE * 0.75
                     and c.unit.text != best.unit.text
                     and not other_party  # another party's clause does not complete the one asked about
+                    and not _RECITAL.match(c.unit.text)  # nor does a recital
                 ):
                     chosen.append(c)
                     break
@@ -1298,3 +1311,4 @@ _NAMING = re.compile(r"((?<![\u05d0-\u05ea])[ולבמש]?ה?(?:הסכם|חוזה
 def _unnamed(question: str) -> str:
     """The question without the words that name a document ('לפי הסכם הסודיות' → 'לפי הסכם')."""
     return _NAMING.sub(r"\1", question)
+
