@@ -266,7 +266,7 @@ def test_a_clause_ends_where_the_signatures_begin() -> None:
     assert units[0].text == "12.1 לבתי המשפט בתל אביב תהיה הסמכות." and units[0].clause == "12.1"
 
 
-SERVICE = "הסכם שירות ענן — נתיב מערכות בע\"מ"
+SERVICE = 'הסכם שירות ענן — נתיב מערכות בע"מ'
 SERVICE_CHUNKS = [
     (SERVICE, "3. התמורה › 3.1", "3. התמורה\n3.1 דמי המנוי החודשיים הם ₪2,400."),
     (
@@ -283,3 +283,22 @@ def test_a_percentage_rule_is_taken_of_the_amount_it_names() -> None:
     reply = answer(q, config=CONFIG, library=FakeLibrary(SERVICE_CHUNKS).library())
     assert "₪240" in reply.text and {"5.2", "3.1"} <= set(clauses(reply)), reply.text
     assert_sourced(reply, q)
+
+
+RENEWAL = "הסכם מנוי — חדר כושר גל"
+RENEWAL_CHUNKS = [
+    (RENEWAL, "2. תקופה › 2.1", "2. תקופה\n2.1 תקופת ההסכם היא 12 חודשים, מיום 01/01/2027 ועד יום 31/12/2027."),
+    (
+        RENEWAL,
+        "2. תקופה › 2.2",
+        "2.2 ההסכם יתחדש מאליו, אלא אם המנוי מסר הודעה על אי-חידוש 30 יום לפחות לפני תום תקופת ההסכם.",
+    ),
+    (RENEWAL, "4. תשלום › 4.1", "4. תשלום\n4.1 דמי המנוי הם ₪250 לחודש."),
+]
+
+
+def test_a_deadline_is_the_event_date_less_the_days_the_clause_gives() -> None:
+    q = "עד איזה תאריך המנוי צריך למסור הודעה על אי-חידוש?"
+    reply = answer(q, config=CONFIG, library=FakeLibrary(RENEWAL_CHUNKS).library())
+    assert reply.status == "answered" and "01/12/2027" in reply.text, reply.text
+    assert set(clauses(reply)) == {"2.1", "2.2"} and "31/12/2027 − 30 ימים" in (reply.calculation or "")

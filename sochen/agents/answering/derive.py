@@ -12,6 +12,7 @@ quoted texts it is shown with (or is the calendar's 12 months a year), else None
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ...text import normalize
@@ -19,9 +20,13 @@ from .compute import Calculation, money, percent, shekels, vat_rate
 
 __all__ = [
     "asks_amount",
+    "asks_deadline",
     "asks_least",
     "asks_update",
     "asks_whole_term",
+    "dates",
+    "days_from_event",
+    "deadline",
     "floor_or_cap",
     "instalment",
     "interest_per_period",
@@ -237,6 +242,56 @@ def share_of(rule_text: str, base_text: str) -> Calculation | None:
         return None
     result = _round(bases[0] * rate / 100)
     return Calculation(result, f"{_num(rate)}% × {shekels(bases[0])} = {shekels(result)}", (0, 1))
+
+
+_DEADLINE_Q = re.compile(
+    r"עד איזה תאריך|עד איזה יום|עד מתי|עד לאיזה תאריך|by when|by what date|until what date|deadline", re.I
+)
+# '60 יום לפחות לפני תום תקופת השכירות': a number of days before (or after) an event the documents date.
+_DAYS_BEFORE = re.compile(rf"(\d{{1,3}})\s*(?:יום|ימים|ימי עסקים)\s*(?:לפחות\s*)?(לפני|לאחר|אחרי)\s+([{_H}\s]{{3,40}})")
+_DMY = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d)")
+
+
+def asks_deadline(question: str) -> bool:
+    """Whether the question asks by which date something must be done ('עד איזה תאריך צריך להודיע')."""
+    return bool(_DEADLINE_Q.search(normalize(question)))
+
+
+def days_from_event(rule_text: str) -> tuple[int, int, str] | None:
+    """(days, −1 before / +1 after, the event's words) of 'N יום לפחות לפני תום X', or None."""
+    m = _DAYS_BEFORE.search(normalize(rule_text))
+    if m is None:
+        return None
+    return int(m.group(1)), (-1 if m.group(2) == "לפני" else 1), m.group(3).strip()
+
+
+def dates(text: str) -> list[date]:
+    """The dd/mm/yyyy dates written in `text`, in order (impossible ones left out)."""
+    out = []
+    for m in _DMY.finditer(text):
+        try:
+            out.append(date(int(m.group(3)), int(m.group(2)), int(m.group(1))))
+        except ValueError:
+            continue
+    return out
+
+
+def deadline(rule_text: str, event_text: str) -> Calculation | None:
+    """The date N days before (or after) the event: the end date the event's clause states ('ועד יום …').
+
+    An event of an end ('תום', 'סיום') takes the clause's last date; any other its first. The result is a
+    date: it is the expression's last term (``result`` is unused, 0).
+    """
+    rule = days_from_event(rule_text)
+    found = dates(event_text)
+    if rule is None or not found:
+        return None
+    days, sign, event = rule
+    base = found[-1] if re.search(r"תום|סיום|סוף|end", event) else found[0]
+    result = base + timedelta(days=sign * days)
+    op = "−" if sign < 0 else "+"
+    expression = f"{base:%d/%m/%Y} {op} {days} ימים = {result:%d/%m/%Y}"
+    return Calculation(Decimal(0), expression, (0, 1))
 
 
 def with_vat(calc: Calculation, rate_text: str) -> Calculation | None:

@@ -49,9 +49,13 @@ from .compute import (
 )
 from .derive import (
     asks_amount,
+    asks_deadline,
     asks_least,
     asks_update,
     asks_whole_term,
+    dates,
+    days_from_event,
+    deadline,
     floor_or_cap,
     instalment,
     interest_per_period,
@@ -1023,7 +1027,9 @@ def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) 
     return None
 
 
-def _best_unit(library: Library, near: Quote, query: str, test: Callable[[str], bool]) -> Quote | None:
+def _best_unit(
+    library: Library, near: Quote, query: str, test: Callable[[str], bool], *, not_text: str = ""
+) -> Quote | None:
     """The unit passing `test` that best covers the question, in `near`'s document (its section first)."""
     terms = _terms(query, library.idf)
     best: tuple[float, Quote] | None = None
@@ -1031,7 +1037,7 @@ def _best_unit(library: Library, near: Quote, query: str, test: Callable[[str], 
         if hit.document_id != near.hit.document_id:
             continue
         for unit in clause_units(hit.text):
-            if not test(unit.text):
+            if not test(unit.text) or unit.text == not_text:
                 continue
             section = relabel(hit.section, unit.clause)
             score = terms.cover(_words(unit.text), _words(section))
@@ -1089,6 +1095,20 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     """
     calc: Calculation | None = None
     used: list[Quote] = []
+    if asks_deadline(query):
+        rule = next((q for q in quotes if days_from_event(q.text) is not None), None)
+        if rule is not None:
+            _, _, event = days_from_event(rule.text) or (0, 0, "")
+            event_query = f"{query} {event}"
+            dated = [q for q in quotes if q is not rule and dates(q.text)]
+            found = (
+                dated[0]
+                if dated
+                else _best_unit(library, rule, event_query, lambda t: bool(dates(t)), not_text=rule.text)
+            )
+            if found is not None and (calc := deadline(rule.text, found.text)) is not None:
+                return calc, [rule, found]
+        return None
     for q in quotes:
         calc = rate_of_question_amount(query, q.text) or instalment(query, q.text)
         if calc is not None:
@@ -1311,4 +1331,3 @@ _NAMING = re.compile(r"((?<![\u05d0-\u05ea])[ולבמש]?ה?(?:הסכם|חוזה
 def _unnamed(question: str) -> str:
     """The question without the words that name a document ('לפי הסכם הסודיות' → 'לפי הסכם')."""
     return _NAMING.sub(r"\1", question)
-
