@@ -9,6 +9,8 @@ parses the JSON it prints, and scores it:
   (the clause number of the citation's section path, e.g. "4. זמינות ותמיכה › 4.3" → 4.3, or the number
   the quoted passage starts with);
 - two_clause: the regex matches AND every gold clause is cited;
+  (a lookup of a table row, ``table_row: true`` with ``clauses: []``, asks only for the gold document: a row
+  has no clause number);
 - comparison: both documents cited AND both sides' facts present (each side's regex matches);
   ``both_cited_with_clause`` also asks for each side's clause;
 - computation: the result present AND every fact clause cited;
@@ -18,7 +20,8 @@ parses the JSON it prints, and scores it:
 - invented facts, over every answer: a number in the answer that is neither in the question nor in the
   text, title, section or page of any cited passage (the answer's "(מקור: …, עמ' 2)" labels name pages),
   nor such a number as a factor (17% → 1.17), nor the calendar's 12 months a year, nor one
-  arithmetic step (+ − × ÷, a percentage) from two such numbers.
+  arithmetic step (+ − × ÷, a percentage) from two such numbers or from a number the answer derived so
+  before it (a calculation shown step by step: 5 × ₪1,200 = ₪6,000; ₪6,000 × 1.18 = ₪7,080).
 
 The tenant must already be applied and ingested in ``SOCHEN_HOME``::
 
@@ -51,7 +54,8 @@ NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.,]
 CLAUSE = re.compile(r"^\(?(\d{1,2}(?:\.\d{1,2})*)\.?(?=\s|$|\))")
 REFUSAL = re.compile(
     r"לא מצאתי|אין (?:לי |בידי )?(?:תשובה|מידע)|המסמכים (?:אינם|לא) |לא מופיע|אינו מופיע|אין במסמכים|לא נמצא"
-    r"|(?i:not (?:found|covered|mentioned|stated)|does not (?:say|mention|specify)|no (?:clause|information))"
+    r"|(?i:not (?:found|covered|mentioned|stated)|does not (?:say|mention|specify)|no (?:clause|information)"
+    r"|could not find)"
 )
 CALENDAR_MONTHS = 12.0
 HOLDING = re.compile(r"נציג יחזור|יחזור אליך")
@@ -128,7 +132,13 @@ def score(q: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     # The calendar's 12 months a year is the one constant a calculation may use that no clause states
     # (sochen.agents.answering.compute.MONTHS_A_YEAR: a year of a monthly rent, shown as "× 12 חודשים").
     sources = set(numbers(source_text)) | {CALENDAR_MONTHS}
-    invented = [n for n in numbers(answer) if not derivable(n, sources)]
+    # A calculation shown step by step: each figure it derives is a source for its next step.
+    invented = []
+    for n in numbers(answer):
+        if derivable(n, sources):
+            sources.add(n)
+        else:
+            invented.append(n)
     out["invented_numbers"] = invented
 
     docs = q.get("documents") or []
@@ -136,9 +146,12 @@ def score(q: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         matches = bool(re.search(q["answer"], answer))
         clauses_cited = [any(cited(citations, d, cl) for d in docs) for cl in q["clauses"]]
         out["answer_matches"] = matches
+        out["gold_document_cited"] = any(cited(citations, d) for d in docs)
+        if q.get("table_row") and not q["clauses"]:
+            # A table row has no clause number: the document is all a citation can name.
+            clauses_cited = [out["gold_document_cited"]]
         out["gold_clause_cited"] = any(clauses_cited)
         out["all_clauses_cited"] = all(clauses_cited)
-        out["gold_document_cited"] = any(cited(citations, d) for d in docs)
         out["right"] = matches and (out["gold_clause_cited"] if kind == "lookup" else out["all_clauses_cited"])
     elif kind == "comparison":
         sides = q["sides"]

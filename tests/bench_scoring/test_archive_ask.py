@@ -113,3 +113,24 @@ def test_numbers_read_thousands_commas_and_skip_citation_markers() -> None:
     assert bench.numbers("₪18,500 [2] ו-99.9% ו-4") == [18500.0, 99.9, 4.0]
     assert bench.parse_json('{\n  "answer": "x"\n}\n') == {"answer": "x"}
     assert bench.parse_json('noise\n{\n  "answer": "y"\n}\n') == {"answer": "y"}
+
+
+def test_a_calculation_shown_step_by_step_may_step_on_its_own_results() -> None:
+    q = {"id": "c", "kind": "computation", "question": 'כמה יעלו 5 שעות של שותף כולל מע"מ?', "documents": [SAAS]}
+    q |= {"facts": ["3.2"], "answer": "7,080"}
+    rate = _cite(SAAS, "3. דמי שירות › 3.2", "3.2 שותף — ₪1,200 לשעה.")
+    vat = _cite(SAAS, "3. דמי שירות › 3.5", 'כל הסכומים אינם כוללים מע"מ (18%).')
+    shown = bench.score(q, _ask("5 × ₪1,200 = ₪6,000; ₪6,000 × 1.18 = ₪7,080", rate, vat))
+    assert shown["right"] and shown["invented_numbers"] == []
+    # A total with no step shown from its facts is still invented.
+    assert bench.score(q, _ask("₪7,080", rate, vat))["invented_numbers"] == [7080.0]
+
+
+def test_a_table_row_lookup_asks_for_its_document_and_english_refusals_count() -> None:
+    q = {"id": "r", "kind": "lookup", "question": "כמה עולה הדרכה?", "documents": ["שירותי תוכנה"]}
+    q |= {"clauses": [], "table_row": True, "answer": "1,800"}
+    row = _cite(SAAS, "מחירון › שירותים נוספים", "שירות: הדרכה · מחיר: ₪1,800")
+    assert bench.score(q, _ask("שירות: הדרכה · מחיר: ₪1,800", row))["right"]
+    assert not bench.score(q | {"table_row": False}, _ask("שירות: הדרכה · מחיר: ₪1,800", row))["right"]
+    u = {"id": "u", "kind": "unanswerable", "question": "What is the parking fee?", "documents": [], "clauses": []}
+    assert bench.score(u, _ask("I could not find this in our documents."))["right"]

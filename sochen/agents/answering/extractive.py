@@ -36,15 +36,38 @@ from .compute import (
     Operation,
     amount_sum,
     asked_operation,
+    asks_for_vat_total,
     difference,
     money,
     per_period,
+    percent,
     percent_change,
     percent_off,
+    quantity_asked,
+    shekels,
     states_period,
     times_quantity,
     vat_rate,
     vat_total,
+)
+from .derive import (
+    asks_amount,
+    asks_deadline,
+    asks_least,
+    asks_update,
+    asks_whole_term,
+    dates,
+    days_from_event,
+    deadline,
+    floor_or_cap,
+    instalment,
+    interest_per_period,
+    over_term,
+    raised,
+    rate_of_question_amount,
+    share_of,
+    term_months,
+    with_vat,
 )
 from .language import Lang, detect, hebrew_terms
 from .units import Unit, relabel
@@ -140,8 +163,24 @@ _SYNONYMS = {
     "הפתיחה": "פעילות",
     "nda": "סודיות",
     'שכ"ד': "שכירות",
+    # A notice given in advance: contracts write 'הודעה … מראש' for what is asked as 'הודעה מוקדמת'.
+    "מוקדמת": "מראש",
+    "המוקדמת": "מראש",
+    # When a term starts and ends: contracts write 'מיום … ועד יום'.
+    "מתחילה": "מיום",
+    "מתחיל": "מיום",
+    "נגמרת": "ועד",
+    "נגמר": "ועד",
+    "מסתיימת": "ועד",
+    "מסתיים": "ועד",
 }
-_COMPARE = re.compile(r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|compare|versus|\bvs\b|مقارنة|مقابل")
+_CONSTRUCT = frozenset(("בתי",))
+_RISE_RULE = re.compile(r"יעלו|יעלה|תעלה|יעודכן|יעודכנו|יתעדכן|הצמד|צמוד")  # a rise is computed on asking for it
+_COSTS = re.compile(r"כמה (?:עול|יעל|תעל|משלמ|ישלם|תשלם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b")
+_COMPARE = re.compile(
+    r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|(?<![\u05d0-\u05ea])שונה|שונים|שונות|כל אחד מה|כל אחת מה"
+    r"|compare|versus|\bvs\b|differ|each of|مقارنة|مقابل"
+)
 _CLAUSE = re.compile(
     r"(?:סעיף|clause|section|البند)\s*(\d{1,3}(?:\.\d{1,3})*)|(?<![\d.,])(\d{1,3}\.\d{1,3})(?![\d.,%])"
 )
@@ -176,6 +215,7 @@ _NAMED_ROW = 0.15
 _REST_COVERED = 0.25
 _SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "duration"))
 _PART_CHOICES = 6
+_SIDE_CHOICES = 5
 
 
 @dataclass
@@ -272,7 +312,10 @@ def _words(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=50_000)
 def _words_cached(text: str) -> frozenset[str]:
-    return frozenset({t for tok in tokenize(text) for t in _forms(tok)} | _days(text))
+    words = {t for tok in tokenize(text) for t in _forms(tok)}
+    # A construct form the question writes otherwise ('לבתי המשפט' is 'בית משפט').
+    words |= {_SYNONYMS[w] for w in _CONSTRUCT & words}
+    return frozenset(words | _days(text))
 
 
 _DAY_LETTERS = "אבגדהוש"
@@ -451,6 +494,7 @@ def _candidates(
     attribute: Attribute | None = None,
     cue_words: AbstractSet[str] = frozenset(),
     letterhead: AbstractSet[str] = frozenset(),
+    actor: tuple[frozenset[str], frozenset[str]] | None = None,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
@@ -499,8 +543,13 @@ def _candidates(
                 score += 0.08
             if unit.clause:
                 score += 0.05  # a numbered clause over a heading's prose
+            phrase = _phrase_bonus(tokens, unit.text)
+            score += phrase
+            coverage += phrase / 2  # the question's two-word term said as one: the clause is about it
+            if actor is not None:
+                score += _actor_bonus(unit.text, *actor)
             if _RECITAL.match(unit.text):
-                score -= 0.15  # the parties and the recitals are background, not terms
+                score -= 0.3  # the parties and the recitals are background, not terms
             fits = fit(attribute, unit.text, f"{hit.title} {hit.section} {unit.context}")
             if fits and unit.text in letterhead:
                 fits = 0.0  # the footer every document repeats is not where the answer is kept
@@ -686,7 +735,15 @@ def extract(
         required = _SHAPE["money"]  # a derived amount is computed from an amount
     elif operation in _PERIOD_OF and single:
         required = _Test(_PERIOD_OF[operation])  # a year of a monthly amount starts from a monthly amount
+    if single and operation in ("quantity", "vat") and quantity_asked(focus) is not None:
+        required = _Test(lambda t: times_quantity(focus, t) is not None)  # '5 שעות' needs a rate per hour
+    elif single and asks_whole_term(focus):
+        required = _Test(lambda t: len(money(t)) == 1 and states_period(t, "month"))  # a monthly amount × the term
+    if required is None and single:
+        required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
+    only = _only_named(focus, library.documents) if library.documents and not comparing else []
     table: dict[str, Any] = {
+        "actor": _asked_actor(focus, library),
         "tokens": tokenize(focus),
         "known": _known_by(library.idf),
         "required": required if single else None,
@@ -699,22 +756,25 @@ def extract(
     doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
     if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
         # A question that names two documents wants each one's clause, side by side.
-        terms = _terms(focus, library.idf, light=doc_words)
-        sides: list[Quote] = []
+        # The words that name the documents ('הסכם הסודיות') say where to look, not what is asked there.
+        terms = _terms(_unnamed(focus), library.idf, light=doc_words)
+        side_options: list[list[_Candidate]] = []
         for d in named[:2]:
             side_hits = list(library.search(focus, top_k=8, document_ids=[d]))
             if len(library.chunks) <= _SCAN_ALL:
                 seen_ids = {h.chunk_id for h in side_hits}
                 side_hits += [h for h in library.chunks if h.document_id == d and h.chunk_id not in seen_ids]
             ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape, anchor=anchor, **table)
-            if ranked and ranked[0].coverage >= _MIN_SIDE:
-                sides.append(_quote(ranked[0]))
+            side_options.append([c for c in ranked[:_SIDE_CHOICES] if c.coverage >= _MIN_SIDE])
+        sides = [_quote(c) for c in _pair_sides(side_options, doc_words)]
         if sides:
             return Extracted("answered", tuple(sides), lang=lang, comparison=len(sides) > 1, reason="comparison")
         return Extracted("not_found", lang=lang, reason="comparison_no_match")
 
     # What is computed is not sought: 'כולל מע"מ', 'בשנה', 'ההפרש' are not words of the clauses that answer.
     asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
+    if asks_whole_term(focus):  # 'על כל תקופת השכירות' is the term's months, not the words of the amount
+        asked = re.sub(r"(?:על|ל|במשך|לאורך)\s*כל\s*(?:ה)?תקופ\S*(?:\s+\S+)?", " ", asked)
     terms = _terms(asked, library.idf, light=doc_words if named else set())
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
@@ -763,6 +823,8 @@ def extract(
             letterhead=_letterhead(library.chunks) if attribute is not None else frozenset(),
             **table,
         )
+        if only:  # asked within one document ('בהסכם הסודיות'): another document's clause does not answer it
+            ranked = [c for c in ranked if c.hit.document_id in only]
         if len(parts) > 1:
             during = _during_after(focus)
             avoid = _words(during[2].split()[-1]) if during else frozenset()
@@ -777,7 +839,19 @@ def extract(
                 continue
         elif (
             ranked
-            and operation in _TWO_FACTS
+            and required is not None
+            and single
+            and not strict
+            and ranked[0].coverage >= needed * 0.75
+            and anchor is not None
+            and anchor & (ranked[0].words | _words(ranked[0].unit.context) | _words(ranked[0].hit.section))
+        ):
+            # The figure asked for ('בכמה יוצא השכ"ד') is there, beside the question's rarest word: everyday
+            # words for what the clause says otherwise leave its coverage short.
+            chosen = [ranked[0]]
+        elif (
+            ranked
+            and (operation in _TWO_FACTS or asks_update(focus))
             and not strict
             and ranked[0].coverage >= needed * 0.75
             and _SHAPE["money"].search(ranked[0].unit.text)
@@ -817,7 +891,14 @@ def extract(
         if missing > 0.2:
             for c in ranked[1:6]:
                 gain = missing - terms.missing(best.words | c.words | _words(c.unit.context))
-                if gain >= 0.15 and c.coverage >= _MIN_COVERAGE * 0.75 and c.unit.text != best.unit.text:
+                other_party = table["actor"] is not None and _actor_bonus(c.unit.text, *table["actor"]) < 0
+                if (
+                    gain >= 0.15
+                    and c.coverage >= _MIN_COVERAGE * 0.75
+                    and c.unit.text != best.unit.text
+                    and not other_party  # another party's clause does not complete the one asked about
+                    and not _RECITAL.match(c.unit.text)  # nor does a recital
+                ):
                     chosen.append(c)
                     break
     if operation is not None and len(chosen) > 1 and len(parts) == 1:
@@ -856,10 +937,15 @@ def _per_part(
     asks within it too. A part nothing answers is left out.
     """
     options: list[list[tuple[float, int]]] = []
+    previous: re.Pattern[str] | _Test | None = None
     for n, part in enumerate(parts[:6]):
         terms = _terms(part, library.idf)
         shape = _shape(part, intent)
-        needs = _DURATION if _HOW_LONG.search(part) else None  # "how long" is answered by a duration
+        # "how long" is answered by a duration (in figures or words), "how much" by an amount
+        needs = _DURATION if _HOW_LONG.search(part) else (_SHAPE["money"] if _COSTS.search(part) else None)
+        if needs is None and n and re.match(r"ו(?:כמה|בכמה)(?![\u05d0-\u05ea])", part):
+            needs = previous  # 'כמה עולה X, וכמה Y?': the second part asks for the same kind of figure
+        previous = needs
         attribute = asked_attribute(part)
         scored: list[tuple[float, int]] = []
         if terms.forms:
@@ -1091,6 +1177,9 @@ def _calculate(
     Returns the calculation, the quotes to show in order (the facts it used first), and what is missing
     when a calculation was asked for and could not be made ('' otherwise).
     """
+    derived = _derived(query, quotes, library)
+    if derived is not None:
+        return derived[0], derived[1], ""
     first = quotes[0]
     with_amount = [q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is None]
     if operation == "vat":
@@ -1161,7 +1250,9 @@ def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) 
     return None
 
 
-def _best_unit(library: Library, near: Quote, query: str, test: Callable[[str], bool]) -> Quote | None:
+def _best_unit(
+    library: Library, near: Quote, query: str, test: Callable[[str], bool], *, not_text: str = ""
+) -> Quote | None:
     """The unit passing `test` that best covers the question, in `near`'s document (its section first)."""
     terms = _terms(query, library.idf)
     best: tuple[float, Quote] | None = None
@@ -1169,7 +1260,7 @@ def _best_unit(library: Library, near: Quote, query: str, test: Callable[[str], 
         if hit.document_id != near.hit.document_id:
             continue
         for unit in clause_units(hit.text):
-            if not test(unit.text):
+            if not test(unit.text) or unit.text == not_text:
                 continue
             section = relabel(hit.section, unit.clause)
             score = terms.cover(_words(unit.text), _words(section))
@@ -1215,3 +1306,251 @@ def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
             if best is None or overlap > best[0]:
                 best = (overlap, Quote(unit.text, relabel(hit.section, unit.clause), hit))
     return best[1] if best is not None and best[0] >= 2 else None
+
+
+def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """The derivations of :mod:`.derive`, tried by the kinds of the operands the quotes and question hold.
+
+    A percentage of the question's own amount (held to the clause's floor and cap), one of N equal
+    instalments, the least a clause allows, a monthly amount over the term another clause states, a
+    percentage per period of a base amount; then VAT on top when the question asks for the total with it.
+    None when no derivation's operands are all there (the one-step calculations of ``_calculate`` follow).
+    """
+    calc: Calculation | None = None
+    used: list[Quote] = []
+    if asks_deadline(query):
+        rule = next((q for q in quotes if days_from_event(q.text) is not None), None)
+        if rule is not None:
+            _, _, event = days_from_event(rule.text) or (0, 0, "")
+            event_query = f"{query} {event}"
+            dated = [q for q in quotes if q is not rule and dates(q.text)]
+            found = (
+                dated[0]
+                if dated
+                else _best_unit(library, rule, event_query, lambda t: bool(dates(t)), not_text=rule.text)
+            )
+            if found is not None and (calc := deadline(rule.text, found.text)) is not None:
+                return calc, [rule, found]
+        return None
+    for q in quotes:
+        calc = rate_of_question_amount(query, q.text) or instalment(query, q.text)
+        if calc is not None:
+            used = [q]
+            break
+    if calc is None and asks_least(query):
+        for q in quotes:
+            floor, _ = floor_or_cap(q.text)
+            if floor is not None:
+                calc, used = Calculation(floor, f"המינימום שבסעיף: {shekels(floor)}", (0,)), [q]
+                break
+    if calc is None and asks_whole_term(query):
+        # The monthly amount in force: a clause that raises it by a percentage speaks of another period.
+        def in_force(t: str) -> bool:
+            return len(money(t)) == 1 and states_period(t, "month") and not percent(t)
+
+        monthly = next((q for q in quotes if in_force(q.text)), None) or _best_unit(library, quotes[0], query, in_force)
+        if monthly is not None:
+            term = next((q for q in quotes if term_months(q.text) is not None), None) or _best_unit(
+                library, monthly, query, lambda t: term_months(t) is not None
+            )
+            if term is not None and (calc := over_term(monthly.text, term.text)) is not None:
+                used = [monthly, term]
+    if calc is None:
+        rule = next((q for q in quotes if percent(q.text) and not money(q.text)), None)
+        if rule is not None:
+            base = _base_for(library, rule, query, quotes)
+            if base is not None:
+                calc = interest_per_period(query, rule.text, base.text)
+                if calc is None and asks_update(query):
+                    calc = raised(rule.text, base.text)
+                elif calc is None and asks_amount(query) and not _RISE_RULE.search(rule.text):
+                    calc = share_of(rule.text, base.text)  # 'כמה זיכוי…': the rule's percentage of the amount
+                if calc is not None:
+                    used = [base, rule]
+    if calc is None and asks_for_vat_total(query) and quantity_asked(query) is not None:
+        for q in quotes:
+            if (calc := times_quantity(query, q.text)) is not None:
+                used = [q]
+                break
+        else:
+            return None
+    if calc is None:
+        return None
+    if asks_for_vat_total(query) and calc is not None:
+        rate = next((q for q in quotes if vat_rate(q.text) is not None and q not in used), None)
+        if rate is None:
+            rate = _find_unit(library, used[0].hit.document_id, lambda t: vat_rate(t) is not None)
+        if rate is None:
+            return None
+        taxed = with_vat(calc, rate.text)
+        if taxed is None:
+            return None
+        calc, used = taxed, [*used, rate] if rate.text not in {u.text for u in used} else used
+    return calc, used
+
+
+def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]) -> Quote | None:
+    """The amount a percentage rule applies to.
+
+    The unit with one amount that best covers what the question asks beyond the rule's own words ('דמי
+    השכירות החודשיים' beside 'ריבית פיגורים … 0.5% לשבוע').
+    """
+    rest = " ".join(t for t in tokenize(query) if not _forms(t) & _words(rule.text))
+    of = re.search(r"%\s*מ-?([\u05d0-\u05ea]+(?:\s+[\u05d0-\u05ea\"]+)?)", rule.text)
+    if of:  # '10% מדמי המנוי': the rule names its base
+        rest += f" {of.group(1)}"
+    terms = _terms(rest, library.idf)
+    best: tuple[float, Quote] | None = None
+    pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
+    for hit in library.chunks:
+        if hit.document_id == rule.hit.document_id:
+            pool += [(u.text, relabel(hit.section, u.clause), hit) for u in clause_units(hit.text)]
+    for text, section, hit in pool:
+        if text == rule.text or len(money(text)) != 1:
+            continue
+        score = terms.cover(_words(text), _words(section)) - 0.0003 * len(text)
+        if best is None or score > best[0]:
+            best = (score, Quote(text, section, hit))
+    return best[1] if best is not None and best[0] > 0.2 else None
+
+
+_DATE = re.compile(
+    r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+ב(?:ינואר|פברואר|מרץ|מרס|אפריל|מאי|יוני|יולי|אוגוסט|ספטמבר|אוקטובר"
+    r"|נובמבר|דצמבר)"
+)
+_DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
+_PERCENT_Q = re.compile(
+    r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
+)
+_LASTS = re.compile(_SHAPE["time"].pattern + r"|כל עוד|במשך|עד (?:יום|תום|מועד|סיום)|מתום|until|as long as")
+_DURATION_Q = re.compile(r"כמה זמן|לכמה זמן|כמה ימים|כמה חודשים|כמה שנים|how long|how many (?:days|months|years)", re.I)
+
+
+def _expected(question: str) -> re.Pattern[str] | None:
+    """The kind of figure the question asks for, when its question word says: a date, a percentage, a duration."""
+    if _DATE_Q.search(question):
+        return _DATE
+    if _PERCENT_Q.search(question):
+        return re.compile(r"\d%|\d\s?%|\d\s?אחוז")
+    if _DURATION_Q.search(question):
+        return _LASTS  # a number of days or years, or for as long as something lasts
+    return None
+
+
+def _only_named(question: str, documents: Mapping[str, str]) -> list[str]:
+    """The one document the question asks within ('בהסכם הסודיות', 'לפי הסכם השכירות', 'in the NDA'), if one.
+
+    Naming a kind of document is not asking within it: 'כמה עולה עריכת הסכם סודיות?' asks the fee list.
+    """
+    within = set(_scoped(question, documents))
+    tokens = tokenize(question)
+    for i in range(2, len(tokens)):  # 'in the NDA', 'under the lease'
+        if tokens[i - 1] == "the" and tokens[i - 2] in ("in", "under") and tokens[i] in ("nda",):
+            within |= {d for d in _named_documents(tokens[i], documents)}
+    return sorted(within) if len(within) == 1 else []
+
+
+@lru_cache(maxsize=8192)
+def _unit_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """The unit's adjacent word pairs, each word by its exact forms' keys."""
+    toks = [t for t in tokenize(text) if not _stop(t)]
+    keys = [frozenset(f for f in _forms(t) if f[0] not in "~≈") for t in toks]
+    return frozenset((a, b) for ka, kb in itertools.pairwise(keys) for a in ka for b in kb)
+
+
+def _phrase_bonus(tokens: Sequence[str], text: str) -> float:
+    """A little for each two-word term of the question the unit says as one ('שכירות משנה', 'ריבית פיגורים')."""
+    content = [t for t in tokens if not _stop(t)]
+    if len(content) < 2:
+        return 0.0
+    pairs = _unit_pairs(text)
+    found = 0
+    for a, b in itertools.pairwise(content):
+        fa = [f for f in _forms(a) if f[0] not in "~≈"]
+        fb = [f for f in _forms(b) if f[0] not in "~≈"]
+        if any((x, y) in pairs for x in fa for y in fb):
+            found += 1
+    return min(0.1, 0.05 * found)
+
+
+_ACTORS: dict[int, frozenset[str]] = {}
+
+
+def _first_word(text: str) -> str | None:
+    """The clause's first word after its number: in a contract, the party that acts ('השוכרת תשלם')."""
+    for tok in tokenize(text):
+        if re.fullmatch(r"[\d.()]+", tok):
+            continue
+        return tok
+    return None
+
+
+def _actors(library: Library) -> frozenset[str]:
+    """The parties that act in the archive's clauses: definite nouns that open at least two numbered clauses."""
+    key = hash(tuple((h.chunk_id, h.document_id, len(h.text)) for h in library.chunks))
+    if key not in _ACTORS:
+        counts: dict[str, int] = {}
+        for hit in library.chunks:
+            for unit in clause_units(hit.text):
+                # A party is a definite noun that opens clauses ('השוכרת תשלם', 'המשרד ישמור').
+                if unit.clause and (w := _first_word(unit.text)) and w.startswith("ה") and not _stop(w):
+                    counts[w] = counts.get(w, 0) + 1
+        _ACTORS.clear()
+        _ACTORS[key] = frozenset(w for w, n in counts.items() if n >= 2)
+    return _ACTORS[key]
+
+
+def _asked_actor(question: str, library: Library) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The one party the question asks about ('האם השוכרת רשאית…'), and the archive's parties; None if not one."""
+    actors = _actors(library)
+    if not actors:
+        return None
+    named = {a for a in actors for t in tokenize(question) if a == t or _key(a) == _key(t)}
+    return (frozenset(named), actors) if len(named) == 1 else None
+
+
+def _actor_bonus(text: str, asked: frozenset[str], actors: frozenset[str]) -> float:
+    """A clause whose acting party is the one asked about gains a little; one where another party acts loses."""
+    first = _first_word(text)
+    if first is None or first not in actors:
+        return 0.0
+    return 0.04 if first in asked else -0.08
+
+
+def _pair_sides(options: list[list[_Candidate]], doc_words: AbstractSet[str]) -> list[_Candidate]:
+    """One clause per compared document, chosen together.
+
+    Each side's own score counts, and a little for the two saying the same kind of thing (their words and
+    headings shared, the documents' names left out).
+
+    'איזה בית משפט מוסמך לפי X ואיזה לפי Y' pairs X's jurisdiction clause with Y's, not with a clause of Y
+    that mentions a court in passing.
+    """
+    present = [o for o in options if o]
+    if len(present) < 2:
+        return [o[0] for o in present]
+    a_opts, b_opts = present[0], present[1]
+
+    def topic(c: _Candidate) -> frozenset[str]:
+        words = _words(c.unit.text) | _words(c.unit.context) | _words(c.hit.section.split(" › ")[-1])
+        return frozenset(w for w in words if w[0] not in "~≈" and w not in doc_words and not _stop(w))
+
+    best: tuple[float, _Candidate, _Candidate] | None = None
+    for a in a_opts:
+        ta = topic(a)
+        for b in b_opts:
+            tb = topic(b)
+            shared = len(ta & tb) / max(1, min(len(ta), len(tb)))
+            total = a.score + b.score + 0.3 * shared
+            if best is None or total > best[0]:
+                best = (total, a, b)
+    assert best is not None
+    return [best[1], best[2]]
+
+
+_NAMING = re.compile(r"((?<![\u05d0-\u05ea])[ולבמש]?ה?(?:הסכם|חוזה|מסמך)|\bthe)\s+[^\s?,.]+")
+
+
+def _unnamed(question: str) -> str:
+    """The question without the words that name a document ('לפי הסכם הסודיות' → 'לפי הסכם')."""
+    return _NAMING.sub(r"\1", question)

@@ -20,6 +20,7 @@ _SECTION_WORD = re.compile(r"^\s*סעיף\s+(\d{1,3}(?:\.\d{1,3})*)\s")
 _LABEL_PART = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|\([^)]{1,4}\)|סעיף\s+\S+)$")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 _MAX_UNIT_CHARS = 480
+_CLOSING = re.compile(r"^(?:ולראיה|ולראייה|in witness whereof)|\.{5,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ def clause_units(text: str) -> list[Unit]:
             clause = top.group(1)
             current = [line]
             continue
+        if _CLOSING.match(line):  # 'ולראיה באו הצדדים על החתום' and the signature lines end the last clause
+            close()
+            clause = ""
         if current and clause and not line.endswith("?"):
             current.append(line)  # a clause continued on the next line
             continue

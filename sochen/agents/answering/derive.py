@@ -1,0 +1,307 @@
+"""Derived amounts beyond one step of :mod:`.compute`: the question's own figures, floors and caps, chains.
+
+What a lawyer asks of a fee clause or a rent clause is often "how much if…": a percentage of a value the
+question gives (with the clause's floor or cap), an amount split into equal instalments, the least the
+clause allows, a monthly amount over the whole term another clause states, a percentage per period
+(interest per week) over a base amount, and any of these with VAT on top. Each function here reads the
+operands by their kind — an amount in ₪, a percentage, a count of a unit — never by a phrase of a given
+question, and returns a :class:`~.compute.Calculation` whose every number is in the question or in the
+quoted texts it is shown with (or is the calendar's 12 months a year), else None.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from ...text import normalize
+from .compute import Calculation, money, percent, shekels, vat_rate
+
+__all__ = [
+    "asks_amount",
+    "asks_deadline",
+    "asks_least",
+    "asks_update",
+    "asks_whole_term",
+    "dates",
+    "days_from_event",
+    "deadline",
+    "floor_or_cap",
+    "instalment",
+    "interest_per_period",
+    "over_term",
+    "raised",
+    "rate_of_question_amount",
+    "share_of",
+    "term_months",
+    "with_vat",
+]
+
+_CENT = Decimal("0.01")
+_H = "\u05d0-\u05ea"
+# 'ולא פחות מ-₪40,000', 'לכל הפחות ₪500', 'minimum of ₪500'
+_FLOOR = re.compile(
+    r"(?:לא\s+פחות\s+מ|לכל\s+הפחות|לפחות|מינימום|at\s+least|minimum\s+of|no\s+less\s+than)\W{0,3}(?:₪\s?)?\d"
+)
+# 'ולא יותר מ-₪X', 'שלא יעלה על ₪X', 'עד לסך ₪X', 'תקרה של ₪X', 'up to ₪X', 'capped at'
+_CAP = re.compile(
+    r"(?:לא\s+יותר\s+מ|שלא\s+יעלה\s+על|לא\s+יעלה\s+על|לא\s+יעלו\s+על|עד\s+לסך|עד\s+לסכום|תקרה\s+של|בתקרה\s+של"
+    r"|up\s+to|not\s+more\s+than|no\s+more\s+than|capped\s+at|maximum\s+of)\W{0,3}(?:₪\s?)?\d"
+)
+_LEAST_Q = re.compile(r"לכל הפחות|לפחות|מינימום|המינימלי|המינימלית|המזערי|הנמוך ביותר|at least|minimum|the least", re.I)
+_INSTALMENTS = re.compile(
+    rf"(\d{{1,2}})\s*(?:תשלומים|פעימות|שיעורים|תשלומי|instalments|installments|payments)(?![{_H}])", re.I
+)
+_EACH = re.compile(r"כל תשלום|כל פעימה|כל שיעור|לתשלום|each|per (?:instalment|installment|payment)", re.I)
+_WHOLE_TERM = re.compile(
+    r"(?:על|ל|במשך|לאורך)\s*כל\s*(?:ה)?תקופ|כל תקופת|for the (?:whole|entire|full) (?:term|period)", re.I
+)
+# 'תקופת השכירות היא 24 חודשים' states the term; 'להאריך את התקופה ב-12 חודשים' extends it by 12.
+_TERM = re.compile(rf"תקופ[{_H}]*[^.;\n]{{0,40}}?(?<!ב-)(?<!ב)(?<![\d.,])(\d{{1,3}})\s*(?:חודשים|חודש)(?![{_H}])")
+_PER_PERIOD = {
+    "שבוע": re.compile(r"(\d{1,2}(?:\.\d{1,2})?)\s?%\s*(?:לשבוע|לכל שבוע|per week|a week)"),
+    "חודש": re.compile(r"(\d{1,2}(?:\.\d{1,2})?)\s?%\s*(?:לחודש|לכל חודש|per month|a month)"),
+    "יום": re.compile(r"(\d{1,2}(?:\.\d{1,2})?)\s?%\s*(?:ליום|לכל יום|per day|a day)"),
+}
+_PERIOD_Q = {
+    "שבוע": re.compile(rf"(?:(\d{{1,2}})\s*)?(?<![{_H}])(?:ש?ב?שבוע|שבועות|שבועי|weeks?)(?![{_H}])"),
+    "חודש": re.compile(rf"(?:(\d{{1,2}})\s*)?(?<![{_H}])(?:ש?ב?חודש|חודשים|חודשי|months?)(?![{_H}])"),
+    "יום": re.compile(rf"(?:(\d{{1,3}})\s*)?(?<![{_H}])(?:ש?ב?יום|ימים|ימי|days?)(?![{_H}])"),
+}
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _num(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def floor_or_cap(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """The least and the most amount a clause allows ('ולא פחות מ-₪40,000'), each None when not stated."""
+    plain = normalize(text)
+    floor = cap = None
+    for pattern, kind in ((_FLOOR, "floor"), (_CAP, "cap")):
+        m = pattern.search(plain)
+        if m is None:
+            continue
+        found = money(plain[m.start() : m.end() + 24])
+        if found:
+            if kind == "floor":
+                floor = found[0]
+            else:
+                cap = found[0]
+    return floor, cap
+
+
+def asks_least(question: str) -> bool:
+    """Whether the question asks for the least amount ('כמה ישלם לכל הפחות')."""
+    return bool(_LEAST_Q.search(normalize(question)))
+
+
+def _plain_rate(text: str) -> Decimal | None:
+    """The one percentage of a clause that is not a VAT rate (a fee 'בשיעור של 0.5% משווי העסקה')."""
+    rates = percent(text)
+    vat = vat_rate(text)
+    if vat is not None:
+        rates = [r for r in rates if r != vat]
+    return rates[0] if len(rates) == 1 else None
+
+
+def rate_of_question_amount(question: str, text: str) -> Calculation | None:
+    """The clause's percentage of the amount the question gives, held to the clause's floor and cap.
+
+    'כמה דמי הצלחה אם שווי העסקה ₪20,000,000?' over '0.5% משווי העסקה, ולא פחות מ-₪40,000' → ₪100,000.
+    """
+    given = money(question)
+    if len(given) != 1:
+        return None
+    rate = _plain_rate(text)
+    if rate is None:
+        return None
+    base = given[0]
+    raw = _round(base * rate / 100)
+    expression = f"{_num(rate)}% × {shekels(base)} = {shekels(raw)}"
+    floor, cap = floor_or_cap(text)
+    result = raw
+    if floor is not None and raw < floor:
+        result = floor
+        expression += f"; פחות מהמינימום שבסעיף ({shekels(floor)}), ולכן {shekels(floor)}"
+    if cap is not None and raw > cap:
+        result = cap
+        expression += f"; יותר מהתקרה שבסעיף ({shekels(cap)}), ולכן {shekels(cap)}"
+    return Calculation(result, expression, (0,))
+
+
+def instalment(question: str, text: str) -> Calculation | None:
+    """One of N equal instalments the question asks about, of the clause's one amount."""
+    q = normalize(question)
+    m = _INSTALMENTS.search(q)
+    amounts = money(text)
+    if m is None or len(amounts) != 1 or not _EACH.search(q):
+        return None
+    count = Decimal(m.group(1))
+    if count < 2:
+        return None
+    result = _round(amounts[0] / count)
+    return Calculation(result, f"{shekels(amounts[0])} ÷ {_num(count)} תשלומים = {shekels(result)}", (0,))
+
+
+def term_months(text: str) -> Decimal | None:
+    """The term in months a clause states ('תקופת השכירות היא 24 חודשים')."""
+    m = _TERM.search(normalize(text))
+    return Decimal(m.group(1)) if m else None
+
+
+def asks_whole_term(question: str) -> bool:
+    """Whether the question asks for the whole term ('על כל תקופת השכירות')."""
+    return bool(_WHOLE_TERM.search(normalize(question)))
+
+
+def over_term(amount_text: str, term_text: str) -> Calculation | None:
+    """A monthly amount times the term's months: one amount per month in one quote, the term in the other."""
+    from .compute import states_period
+
+    amounts = money(amount_text)
+    months = term_months(term_text)
+    if len(amounts) != 1 or months is None or not states_period(amount_text, "month"):
+        return None
+    result = _round(amounts[0] * months)
+    return Calculation(result, f"{shekels(amounts[0])} לחודש × {_num(months)} חודשים = {shekels(result)}", (0, 1))
+
+
+def interest_per_period(question: str, rule_text: str, base_text: str) -> Calculation | None:
+    """A percentage per period ('0.5% לשבוע') of a base amount, for the periods the question names.
+
+    'על שבוע איחור' is one period; '3 שבועות' three. The base is the one amount of `base_text`.
+    """
+    plain, q = normalize(rule_text), normalize(question)
+    bases = money(base_text)
+    if len(bases) != 1:
+        return None
+    for unit, pattern in _PER_PERIOD.items():
+        m = pattern.search(plain)
+        if m is None:
+            continue
+        asked = _PERIOD_Q[unit].search(q)
+        if asked is None:
+            return None
+        periods = Decimal(asked.group(1)) if asked.group(1) else Decimal(1)
+        rate = Decimal(m.group(1))
+        result = _round(bases[0] * rate / 100 * periods)
+        times = f" × {_num(periods)}" if periods != 1 else ""
+        return Calculation(result, f"{shekels(bases[0])} × {_num(rate)}%{times} = {shekels(result)}", (1, 0))
+    return None
+
+
+_UPDATE_Q = re.compile(
+    r"יעדכן|יעודכן|יעודכנו|תעודכן|עדכון|יעלה|יעלו|תעלה|העלאה|יתייקר|יתייקרו|הצמדה|יוצמד|יוצמדו|לאחר העדכון"
+    r"|increase|raised?|update[ds]?|indexed|indexation",
+    re.I,
+)
+_PER_UNIT = re.compile(r"(?:לשעה|לכל שעה|ליום|לכל יום|על כל יום|בעד כל יום|לחודש|לכל חודש|לכל|per |/)")
+
+
+def asks_update(question: str) -> bool:
+    """Whether the question asks for an amount after a rise or update by a percentage the documents state."""
+    return bool(_UPDATE_Q.search(normalize(question)))
+
+
+def raised(rule_text: str, base_text: str) -> Calculation | None:
+    """The one amount of `base_text` raised by the one percentage of `rule_text` (its update or cap rate)."""
+    rate, bases = _plain_rate(rule_text), money(base_text)
+    if rate is None or len(bases) != 1 or money(rule_text):
+        return None
+    result = _round(bases[0] * (1 + rate / 100))
+    factor = 1 + rate / 100
+    return Calculation(
+        result,
+        f"{shekels(bases[0])} + {_num(rate)}% = {shekels(bases[0])} × {_num(factor)} = {shekels(result)}",
+        (0, 1),
+    )
+
+
+_AMOUNT_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])ב?כמה(?! זמן| ימים| יום| שעות| חודשים| שנים| פעמים| אחוז)|מה הסכום|מה גובה|מהו גובה"
+    r"|how much|what amount",
+    re.I,
+)
+
+
+def asks_amount(question: str) -> bool:
+    """Whether the question asks for an amount of money ('כמה זיכוי', 'מה גובה'), not a duration or a count."""
+    return bool(_AMOUNT_Q.search(normalize(question)))
+
+
+def share_of(rule_text: str, base_text: str) -> Calculation | None:
+    """The one percentage of `rule_text` (a credit, a fee, a penalty) taken of the one amount of `base_text`."""
+    rate, bases = _plain_rate(rule_text), money(base_text)
+    if rate is None or len(bases) != 1 or money(rule_text):
+        return None
+    result = _round(bases[0] * rate / 100)
+    return Calculation(result, f"{_num(rate)}% × {shekels(bases[0])} = {shekels(result)}", (0, 1))
+
+
+_DEADLINE_Q = re.compile(
+    r"עד איזה תאריך|עד איזה יום|עד מתי|עד לאיזה תאריך|by when|by what date|until what date|deadline", re.I
+)
+# '60 יום לפחות לפני תום תקופת השכירות': a number of days before (or after) an event the documents date.
+_DAYS_BEFORE = re.compile(rf"(\d{{1,3}})\s*(?:יום|ימים|ימי עסקים)\s*(?:לפחות\s*)?(לפני|לאחר|אחרי)\s+([{_H}\s]{{3,40}})")
+_DMY = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d)")
+
+
+def asks_deadline(question: str) -> bool:
+    """Whether the question asks by which date something must be done ('עד איזה תאריך צריך להודיע')."""
+    return bool(_DEADLINE_Q.search(normalize(question)))
+
+
+def days_from_event(rule_text: str) -> tuple[int, int, str] | None:
+    """(days, −1 before / +1 after, the event's words) of 'N יום לפחות לפני תום X', or None."""
+    m = _DAYS_BEFORE.search(normalize(rule_text))
+    if m is None:
+        return None
+    return int(m.group(1)), (-1 if m.group(2) == "לפני" else 1), m.group(3).strip()
+
+
+def dates(text: str) -> list[date]:
+    """The dd/mm/yyyy dates written in `text`, in order (impossible ones left out)."""
+    out = []
+    for m in _DMY.finditer(text):
+        try:
+            out.append(date(int(m.group(3)), int(m.group(2)), int(m.group(1))))
+        except ValueError:
+            continue
+    return out
+
+
+def deadline(rule_text: str, event_text: str) -> Calculation | None:
+    """The date N days before (or after) the event: the end date the event's clause states ('ועד יום …').
+
+    An event of an end ('תום', 'סיום') takes the clause's last date; any other its first. The result is a
+    date: it is the expression's last term (``result`` is unused, 0).
+    """
+    rule = days_from_event(rule_text)
+    found = dates(event_text)
+    if rule is None or not found:
+        return None
+    days, sign, event = rule
+    base = found[-1] if re.search(r"תום|סיום|סוף|end", event) else found[0]
+    result = base + timedelta(days=sign * days)
+    op = "−" if sign < 0 else "+"
+    expression = f"{base:%d/%m/%Y} {op} {days} ימים = {result:%d/%m/%Y}"
+    return Calculation(Decimal(0), expression, (0, 1))
+
+
+def with_vat(calc: Calculation, rate_text: str) -> Calculation | None:
+    """A computed amount with the VAT rate `rate_text` states added (the chain's last step)."""
+    rate = vat_rate(rate_text)
+    if rate is None:
+        return None
+    factor = 1 + rate / 100
+    total = _round(calc.result * factor)
+    expression = (
+        f'{calc.expression}; בתוספת מע"מ {_num(rate)}%: {shekels(calc.result)} × {_num(factor)} = {shekels(total)}'
+    )
+    return Calculation(total, expression, (*calc.uses, len(calc.uses)))
