@@ -98,6 +98,7 @@ class InboundJournal:
     def __init__(self, database_url: str, *, synchronous: str = "normal", home: Path | None = None) -> None:
         self.database_url = database_url
         self.path = journal_path(database_url, home)
+        self.synchronous = "full" if synchronous == "full" else "normal"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = self._connect(synchronous)

@@ -84,9 +84,9 @@ async def _deliver(request: Request, state: ApiState, tenant: str, channel: str)
             query=dict(request.query_params),
             path=request.url.path,
         )
-        if state.journal is not None:
+        if state.journal is not None and state.journal.journal.synchronous == "normal":
             # Verify, parse and journal: under a millisecond of CPU that never waits on another writer
-            # (sochen.api.journal), so it runs right here; two thread hops cost more than it does.
+            # nor on the disk (sochen.api.journal), so it runs right here; two thread hops cost more.
             result = _store(state, connector, tenant, channel, webhook)
         else:
             result = await run_in_threadpool(_store, state, connector, tenant, channel, webhook)
