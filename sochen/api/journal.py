@@ -32,7 +32,11 @@ somewhere else:
   fsync per acknowledgement; production runs PostgreSQL with synchronous commits).
 
 The journal is used with SQLite and the embedded worker process (``ApiSettings.inbound_journal``);
-the web chat, whose acknowledgement also writes the visitor's stream, stores directly.
+the web chat, whose acknowledgement also writes the visitor's stream, stores directly. PostgreSQL may
+opt in (``inbound_journal=on``; the file is then ``HOME/run/inbound-journal.db``): the acknowledgement
+then costs no round trip and no fsync of PostgreSQL, but acknowledged means "on this machine's disk"
+until the import, and a redelivery of an item already imported is not looked up in PostgreSQL at the
+acknowledgement (it is counted new there and dropped, by the unique key, at import).
 """
 
 from __future__ import annotations
