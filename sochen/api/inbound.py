@@ -187,13 +187,12 @@ def store_items(
     body: bytes,
     items: Sequence[Item],
     now: datetime | None = None,
-    body_sha256: str | None = None,
 ) -> StoreResult:
-    """:func:`store_delivery` for items already in their stored form (the inbound journal's import).
+    """:func:`store_delivery` for items already in their stored form (:func:`items_of`).
 
     Safe to run twice for one delivery: an item whose key is stored already is a duplicate, and a
-    delivery with nothing new leaves no row at all. The journal hands over a body that is already
-    encrypted (the column passes such values through), with the digest of the plain bytes.
+    delivery with nothing new leaves no row at all. (The inbound journal's import does the same for
+    many deliveries at once, :mod:`.journal`.)
     """
     now = now or datetime.now(UTC)
     result = StoreResult()
@@ -209,7 +208,7 @@ def store_items(
             "tenant": tenant,
             "channel": channel,
             "body": body,
-            "body_sha256": body_sha256 or hashlib.sha256(body).hexdigest(),
+            "body_sha256": hashlib.sha256(body).hexdigest(),
             "event_count": len(items),
             "received_at": now,
         },

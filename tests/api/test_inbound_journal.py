@@ -184,3 +184,15 @@ def test_without_the_journal_webhooks_store_directly(make_client, sqlite_url):
     body = status_body([("wamid.unknown-2", "read")])
     assert client.post("/webhooks/whatsapp/clinic", content=body, headers=wa_headers(body)).json()["new"] == 1
     assert count_events(sqlite_url) == 1
+
+
+def test_a_fully_synced_journal_acknowledges_the_same_way(make_client, sqlite_url):
+    client = make_client(api=api_settings(inbound_journal="on", inbound_journal_sync="full"))
+    journal = client.app.state.sochen.journal.journal
+    assert journal.synchronous == "full"
+    assert journal._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: an fsync per commit
+    body = status_body([("wamid.unknown-3", "sent")])
+    answer = client.post("/webhooks/whatsapp/clinic", content=body, headers=wa_headers(body))
+    assert answer.status_code == 200 and answer.json()["new"] == 1, answer.text
+    client.__exit__(None, None, None)
+    assert count_events(sqlite_url) == 1 and inbound_jobs(sqlite_url) == 1
