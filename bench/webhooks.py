@@ -151,21 +151,30 @@ def prepare(url: str) -> None:
         )
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its children (uvicorn workers); Linux /proc only."""
+def cpu_seconds(pid: int, *, children: bool = True) -> float:
+    """User + system CPU seconds of a process and its children (uvicorn workers, the embedded worker
+    process); with ``children=False`` the serving process alone. Linux /proc only."""
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
+        if stat.parent.name == str(pid) or (children and fields[1] == str(pid)):
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
 
 
 @contextmanager
-def server(url: str, home: Path, queue_kind: str, prefix: str, workers: int = 1, embedded_worker: str = "process"):
+def server(
+    url: str,
+    home: Path,
+    queue_kind: str,
+    prefix: str,
+    workers: int = 1,
+    embedded_worker: str = "process",
+    journal: str = "auto",
+):
     port = free_port()
     env = {
         **os.environ,
@@ -173,6 +182,7 @@ def server(url: str, home: Path, queue_kind: str, prefix: str, workers: int = 1,
         "SOCHEN_DATABASE_URL": url,
         "SOCHEN_API_INBOUND_QUEUE": queue_kind,
         "SOCHEN_API_EMBEDDED_WORKER": embedded_worker,
+        "SOCHEN_API_INBOUND_JOURNAL": journal,
         "SOCHEN_BROKER_URL": REDIS,
         "SOCHEN_BROKER_KEY_PREFIX": prefix,
         "SOCHEN_LOG_LEVEL": "WARNING",
@@ -407,6 +417,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "queue": queue_kind,
         "workers": args.workers,
         "embedded_worker": args.embedded_worker if queue_kind == "embedded" else None,
+        "inbound_journal": args.inbound_journal,
         "ramp_client": "wrk" if use_wrk else "python",
     }
     runs: list[dict[str, Any]] = []
@@ -414,11 +425,16 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         home = Path(tmp)
         with database(backend.split("+")[0], home) as url:
             prepare(url)
-            with server(url, home, queue_kind, prefix, args.workers, args.embedded_worker) as (base, pid):
+            with server(url, home, queue_kind, prefix, args.workers, args.embedded_worker, args.inbound_journal) as (
+                base,
+                pid,
+            ):
                 runs.append(run_load(base, 50, 2, run="warmup"))
-                cpu0 = cpu_seconds(pid)
+                cpu0, own0 = cpu_seconds(pid), cpu_seconds(pid, children=False)
                 main = run_load(base, args.rate, args.seconds, run="main")
                 main["server_cpu_ms_per_message"] = round((cpu_seconds(pid) - cpu0) * 1e3 / max(1, main["ok"]), 2)
+                own = cpu_seconds(pid, children=False) - own0
+                main["serving_process_cpu_ms_per_message"] = round(own * 1e3 / max(1, main["ok"]), 2)
                 result["python_open_loop"] = main
                 if use_wrk:
                     result["wrk_paced"] = paced_wrk(base, args.rate, args.seconds, run="wrkpaced")
@@ -476,6 +492,7 @@ def line(label: str, r: dict[str, Any]) -> str:
         text += f"; scheduled p50 {r['scheduled_ms'].get('p50')} ms p99 {r['scheduled_ms'].get('p99')} ms"
     if "server_cpu_ms_per_message" in r:
         text += f"; server CPU {r['server_cpu_ms_per_message']} ms/message"
+        text += f" ({r.get('serving_process_cpu_ms_per_message')} in the serving process)"
     return text + f" (load average {r['load_average_1m']})"
 
 
@@ -497,6 +514,12 @@ def main() -> None:
         default="process",
         choices=["process", "thread"],
         help="Embedded queue: turns in a worker process (the default of sochen serve) or in server threads.",
+    )
+    parser.add_argument(
+        "--inbound-journal",
+        default="auto",
+        choices=["auto", "on", "off"],
+        help="SOCHEN_API_INBOUND_JOURNAL of the server (sochen.api.journal): auto = SQLite with the worker process.",
     )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (sochen serve --workers).")
     parser.add_argument("--no-wrk", action="store_true", help="Use only the Python load generator.")

@@ -43,11 +43,15 @@ from ..workflows.inbound import inbound_job
 from .errors import ApiError
 
 __all__ = [
+    "Item",
     "StoreResult",
     "event_key",
+    "items_of",
     "json_depth_exceeds",
+    "parse_delivery",
     "receive",
     "store_delivery",
+    "store_items",
     "write_connection",
     "write_scope",
 ]
@@ -92,11 +96,18 @@ class StoreResult:
     """Items that could not be read: stored as ``rejected`` with the reason, never processed."""
     kinds: Counter[str] = field(default_factory=Counter)
     """New rows per kind (message, status, notice, workflow_event)."""
+    journaled: int = 0
+    """New items stored in the inbound journal (:mod:`.journal`): their rows, jobs and ids come at import."""
+
+    @property
+    def new(self) -> int:
+        """Items stored now (as rows, or in the journal)."""
+        return len(self.new_ids) + self.journaled
 
     @property
     def total(self) -> int:
         """Items in the delivery."""
-        return len(self.new_ids) + self.duplicates + self.rejected
+        return self.new + self.duplicates + self.rejected
 
 
 def event_key(event_id: str) -> str:
@@ -127,6 +138,32 @@ def _rejection(event: Any) -> str:
     return (errors[0].message if errors else "unreadable item")[:500]
 
 
+@dataclass(frozen=True)
+class Item:
+    """One parsed webhook item as it is stored: kind, dedupe key, payload; ``error`` marks it rejected."""
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    error: str | None = None
+
+
+def items_of(events: Sequence[Any]) -> list[Item]:
+    """The storable form of a connector's parsed events (rejected items keep their reason)."""
+    items = []
+    for event in events:
+        rejected = event.type == "notice" and getattr(event, "field", "") == REJECTED_ITEM
+        items.append(
+            Item(
+                kind=event.type,
+                key=event_key(event.event_id),
+                payload=event.model_dump(mode="json"),
+                error=_rejection(event) if rejected else None,
+            )
+        )
+    return items
+
+
 def store_delivery(
     conn: Connection | Session,
     *,
@@ -137,9 +174,29 @@ def store_delivery(
     now: datetime | None = None,
 ) -> StoreResult:
     """Store the body and each new event in the caller's transaction (the body only if one is new)."""
+    if not events:
+        return StoreResult()
+    return store_items(conn, tenant=tenant, channel=channel, body=body, items=items_of(events), now=now)
+
+
+def store_items(
+    conn: Connection | Session,
+    *,
+    tenant: str,
+    channel: str,
+    body: bytes,
+    items: Sequence[Item],
+    now: datetime | None = None,
+) -> StoreResult:
+    """:func:`store_delivery` for items already in their stored form (:func:`items_of`).
+
+    Safe to run twice for one delivery: an item whose key is stored already is a duplicate, and a
+    delivery with nothing new leaves no row at all. (The inbound journal's import does the same for
+    many deliveries at once, :mod:`.journal`.)
+    """
     now = now or datetime.now(UTC)
     result = StoreResult()
-    if not events:
+    if not items:
         return result
     dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
     insert_delivery, insert_event, insert_job = _statements(dialect)
@@ -152,23 +209,22 @@ def store_delivery(
             "channel": channel,
             "body": body,
             "body_sha256": hashlib.sha256(body).hexdigest(),
-            "event_count": len(events),
+            "event_count": len(items),
             "received_at": now,
         },
     )
-    for event in events:
-        rejected = event.type == "notice" and getattr(event, "field", "") == REJECTED_ITEM
+    for item in items:
         row = {
             "id": new_id(),
             "tenant": tenant,
             "channel": channel,
-            "kind": event.type,
-            "event_key": event_key(event.event_id),
+            "kind": item.kind,
+            "event_key": item.key,
             "delivery_id": delivery_id,
-            "payload": event.model_dump(mode="json"),
-            "status": "rejected" if rejected else "pending",
+            "payload": item.payload,
+            "status": "rejected" if item.error is not None else "pending",
             "attempts": 0,
-            "error": _rejection(event) if rejected else None,
+            "error": item.error,
             "enqueued_at": now,
             "created_at": now,
             "updated_at": now,
@@ -176,13 +232,13 @@ def store_delivery(
         inserted = conn.execute(insert_event, row).scalar()
         if inserted is None:
             result.duplicates += 1
-        elif rejected:
+        elif item.error is not None:
             result.rejected += 1
             result.kinds["rejected"] += 1
         else:
             conn.execute(insert_job, inbound_job(inserted, tenant, now))
             result.new_ids.append(inserted)
-            result.kinds[event.type] += 1
+            result.kinds[item.kind] += 1
     if not result.new_ids and not result.rejected:  # a pure redelivery: not even its body is kept
         conn.execute(delete(InboundDelivery).where(InboundDelivery.id == delivery_id))
     return result
@@ -206,6 +262,20 @@ def receive(
     ``also`` runs in the same transaction after the items are stored (the web chat adds the visitor's
     message to their stream), so the delivery and what the channel keeps of it commit together.
     """
+    events = parse_delivery(connector, request)
+
+    def write(conn: Connection) -> StoreResult:
+        result = store_delivery(conn, tenant=tenant, channel=channel, body=request.body, events=events)
+        if also is not None and result.new_ids:
+            new = _new_event_ids(conn, result.new_ids)
+            also(conn, events, new)
+        return result
+
+    return stored(url, write)
+
+
+def parse_delivery(connector: Connector[Any], request: WebhookRequest) -> list[Any]:
+    """Steps 1-2 of the module docstring: verify and parse one delivery; ApiError on rejection."""
     try:
         connector.verify_webhook(request)
     except WebhookRejected as exc:
@@ -229,15 +299,7 @@ def receive(
         raise ApiError(
             400, "invalid_payload", "גוף הבקשה אינו משלוח תקין", f"unreadable delivery ({type(exc).__name__})"
         ) from None
-
-    def write(conn: Connection) -> StoreResult:
-        result = store_delivery(conn, tenant=tenant, channel=channel, body=request.body, events=events)
-        if also is not None and result.new_ids:
-            new = _new_event_ids(conn, result.new_ids)
-            also(conn, events, new)
-        return result
-
-    return stored(url, write)
+    return list(events)
 
 
 def _new_event_ids(conn: Connection, row_ids: list[str]) -> set[str]:

@@ -76,6 +76,8 @@ class EmbeddedQueue:
     ) -> None:
         self.settings = settings
         self.observer = observer
+        self.backlog: Callable[[], int] | None = None
+        """Work stored but not yet a job (the inbound journal's backlog): :meth:`busy` counts it."""
         executor = inbound_executor(settings, job_executor, publish=publish_jobs)
         self.dispatcher = Dispatcher(settings.database_url, self._observed(executor), actions=[INBOUND_ACTION])
         self.worker = EmbeddedWorker(self.dispatcher, poll_s=poll_s)
@@ -121,19 +123,23 @@ class EmbeddedQueue:
             time.sleep(0.02)
 
     def busy(self) -> int:
-        """Inbound jobs due now or running."""
+        """Inbound jobs due now or running (and deliveries waiting in the inbound journal)."""
+        waiting = self.backlog() if self.backlog is not None else 0
         now = datetime.now(UTC)
         with session_scope(self.settings.database_url) as session:
-            return int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(Job)
-                    .where(
-                        Job.action == INBOUND_ACTION,
-                        ((Job.status == "pending") & (Job.next_attempt_at <= now)) | (Job.status == "running"),
+            return (
+                int(
+                    session.scalar(
+                        select(func.count())
+                        .select_from(Job)
+                        .where(
+                            Job.action == INBOUND_ACTION,
+                            ((Job.status == "pending") & (Job.next_attempt_at <= now)) | (Job.status == "running"),
+                        )
                     )
+                    or 0
                 )
-                or 0
+                + waiting
             )
 
 

@@ -47,14 +47,27 @@ class ApiSettings(BaseSettings):
         "beside the server at a lower CPU priority: acknowledgements never wait on a turn) or 'thread' "
         "(threads of the server process; tests that replace the connectors use it).",
     )
+    inbound_journal: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Embedded queue only: acknowledge webhooks into a local journal file, imported into the "
+        "database by a thread of the server (sochen.api.journal), so an acknowledgement never waits on the "
+        "worker's writes. 'auto': with SQLite and the embedded worker process (the sochen serve default); "
+        "'on': also with PostgreSQL (acknowledged then means on this machine's disk, not yet in PostgreSQL: "
+        "read the module's durability note first); 'off': store directly.",
+    )
+    inbound_journal_sync: Literal["normal", "full"] = Field(
+        default="normal",
+        description="The journal's SQLite synchronous mode: 'normal' (as the database: survives any process "
+        "crash) or 'full' (also power loss: one fsync per acknowledgement).",
+    )
     embedded_worker_nice: int = Field(
         default=10, ge=0, le=19, description="Embedded worker process only: how much lower its CPU priority is."
     )
     embedded_switch_interval_ms: float = Field(
         default=1.0,
         ge=0,
-        description="Embedded threads only: the interpreter's thread switch interval while turns run in the API "
-        "process (Python's default is 5 ms); 0 leaves it alone.",
+        description="Embedded threads, or the inbound journal's importer: the interpreter's thread switch interval "
+        "while turns or imports run in the API process (Python's default is 5 ms); 0 leaves it alone.",
     )
     tenant_cache_s: float = Field(
         default=5.0, ge=0, description="Seconds a tenant's webhook configuration is cached (0: read every request)."

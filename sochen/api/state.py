@@ -19,6 +19,7 @@ from fastapi import Request
 from ..config import Settings
 from ..tenancy import resolver_for
 from ..workflows.dispatcher import Executor
+from .journal import InboundJournal, JournalImporter
 from .metrics import ApiMetrics
 from .queues import CeleryQueue, EmbeddedQueue, InboundQueue, NullQueue
 from .settings import ApiSettings
@@ -48,6 +49,8 @@ class ApiState:
     """Sends retried job ids to workers; None leaves them to the outbox sweeper."""
     job_worker: Any = None
     """The in-process outbox worker of the embedded mode (None when Celery workers run the jobs)."""
+    journal: JournalImporter | None = None
+    """The inbound journal and its importer (embedded SQLite, :mod:`.journal`); None: webhooks store directly."""
     _retriever: Retriever | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -98,9 +101,18 @@ class ApiState:
                     settings, executor, publish_jobs=job_worker.publish, observer=metrics.observe_turn
                 )
         state = cls(settings, api, connectors, metrics, queue)
-        if isinstance(queue, EmbeddedQueue) and api.embedded_switch_interval_ms > 0:
-            # Turns and jobs share this process (and its GIL) with the webhooks: a short switch interval
-            # lets an acknowledgement in between a turn's bytecode instead of waiting out a 5 ms slice.
+        embedded: Any = process_queue if process_queue is not None else queue
+        automatic = api.inbound_journal == "auto" and url.startswith("sqlite") and process_queue is not None
+        if (automatic or api.inbound_journal == "on") and (
+            process_queue is not None or isinstance(queue, EmbeddedQueue)
+        ):
+            journal = InboundJournal(url, synchronous=api.inbound_journal_sync, home=settings.home)
+            state.journal = JournalImporter(journal, queue.enqueue)
+            embedded.backlog = journal.backlog  # join() waits for the journal too
+        if (isinstance(queue, EmbeddedQueue) or state.journal is not None) and api.embedded_switch_interval_ms > 0:
+            # Turns and jobs (or the journal's importer, and the store served to the worker process) share
+            # this process and its GIL with the webhooks: a short switch interval lets an acknowledgement
+            # in between their bytecode instead of waiting out a 5 ms slice.
             sys.setswitchinterval(api.embedded_switch_interval_ms / 1000)
         if job_worker is not None:
             state.job_worker = job_worker
@@ -125,9 +137,13 @@ class ApiState:
             starter()
         if self.job_worker is not None:
             self.job_worker.start()
+        if self.journal is not None:
+            self.journal.start()
 
     def stop(self) -> None:
-        """Stop them, letting the current turn and job finish."""
+        """Stop them, letting the current turn and job finish (the journal is imported first)."""
+        if self.journal is not None:
+            self.journal.stop()
         if self.job_worker is not None:
             self.job_worker.stop()
         stopper: Any = getattr(self.queue, "stop", None)

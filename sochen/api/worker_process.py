@@ -32,7 +32,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -68,6 +68,8 @@ class ProcessQueue:
         self.nice = nice
         self.poll_s = poll_s
         self.start_timeout_s = start_timeout_s
+        self.backlog: Callable[[], int] | None = None
+        """Work stored but not yet a job (the inbound journal's backlog): :meth:`busy` counts it."""
         self.process: subprocess.Popen[bytes] | None = None
         self.restarts = 0
         self._host: Any = None
@@ -194,16 +196,20 @@ class ProcessQueue:
             time.sleep(0.05)
 
     def busy(self) -> int:
-        """Jobs (inbound or connector) due now or running."""
+        """Jobs (inbound or connector) due now or running (and deliveries waiting in the inbound journal)."""
+        waiting = self.backlog() if self.backlog is not None else 0
         now = datetime.now(UTC)
         with session_scope(self.settings.database_url) as session:
-            return int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(Job)
-                    .where(((Job.status == "pending") & (Job.next_attempt_at <= now)) | (Job.status == "running"))
+            return (
+                int(
+                    session.scalar(
+                        select(func.count())
+                        .select_from(Job)
+                        .where(((Job.status == "pending") & (Job.next_attempt_at <= now)) | (Job.status == "running"))
+                    )
+                    or 0
                 )
-                or 0
+                + waiting
             )
 
 
