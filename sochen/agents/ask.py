@@ -79,6 +79,11 @@ class AskResult:
     """The arithmetic shown with an answer computed from two quoted facts."""
     reason: str = ""
     """Why the answerer ended as it did ('comparison', 'no_match', 'no_such_clause', …)."""
+    model_answer: str | None = None
+    """What became of the model's answer when one was asked for: 'answered' (verified and shown),
+    'not_found' (the model said the passages do not answer), 'ungrounded' (rejected: a quote or a
+    figure not in the cited passages) or 'degraded' (no usable answer: an error, a timeout, invalid
+    JSON); None when no model was asked. A rejected or missing answer falls back to extractive."""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of `sochen ask --json`."""
@@ -112,6 +117,7 @@ class AskResult:
                 "sensitive": decision.sensitive if decision else False,
                 "sensitivity_types": sorted(decision.sensitivity_types) if decision else [],
                 "complexity": round(decision.complexity, 3) if decision else None,
+                "model_answer": self.model_answer,
             },
             "usage": self.usage,
             "provider_problems": self.problems,
@@ -247,6 +253,7 @@ def ask(
         mode=reply.mode,
         calculation=reply.calculation,
         reason=reply.reason,
+        model_answer=reply.generated.status if reply.generated is not None else None,
     )
 
 

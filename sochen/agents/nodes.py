@@ -613,7 +613,10 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
     data = result.as_dict()
     if result.handoff:
         return _holding(deps, data["route"])
-    route = data["route"] if result.mode == "generative" else {"route": "none", "reason": f"extractive_{result.reason}"}
+    route = data["route"]
+    if result.mode != "generative":
+        # Quoted without a model; when a model was asked first, what became of its answer stays visible.
+        route = {"route": "none", "reason": f"extractive_{result.reason}", "model_answer": route.get("model_answer")}
     out: dict[str, Any] = {
         "reply": data["answer"],
         "reply_mode": result.mode if result.mode in ("generative", "extractive") else "template",

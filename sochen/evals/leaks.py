@@ -5,6 +5,12 @@ wire. A captured chat request to an API-locality fake is a leak when it contains
 value found in a scenario message (a name, a phone number, an ID number, ...), or the whole text of
 a message the privacy guard called sensitive. Leaks are attributed to the turns whose data they
 carry; the others are counted for the run.
+
+What the tenant's own material contains is the business's, not the writer's (the privacy guard's
+rule, :class:`sochen.privacy.BusinessTerms`): a customer whose daughter shares the assistant's name,
+who names the clinic's doctor or its town, has not leaked anything when the system prompt or a
+passage says that name. Given the tenant's terms, such values are not markers, and a whole message
+counts only when it is sensitive beyond them.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..privacy import assess, scan
+from ..privacy import BusinessTerms, assess, scan
 from .matchers import norm_text
 from .records import ScenarioResult, TurnRecord
 
@@ -38,7 +44,7 @@ def request_text(body: Any) -> str:
     return "\n".join(parts)
 
 
-def _markers(turn: TurnRecord) -> list[tuple[str, str, str]]:
+def _markers(turn: TurnRecord, business: BusinessTerms | None = None) -> list[tuple[str, str, str]]:
     """(type, how, value) triples whose presence in a request means this turn's personal data went there."""
     found: list[tuple[str, str, str]] = []
     for finding in scan(turn.user):
@@ -48,21 +54,23 @@ def _markers(turn: TurnRecord) -> list[tuple[str, str, str]]:
         digits = _DIGITS.sub("", value)
         if finding.type in ("phone", "id_number", "credit_card", "bank_account", "iban") and len(digits) >= 7:
             found.append((finding.type, "digits", digits[-9:]))
-        elif len(norm_text(value)) >= 3:
+        elif len(norm_text(value)) >= 3 and not (business is not None and business.covers(value)):
             found.append((finding.type, "text", norm_text(value)))
-    assessment = assess(turn.user)
+    assessment = assess(turn.user, business=business)
     if len(turn.user) >= 8 and assessment.sensitive:
         found.append(("+".join(sorted(assessment.types)) or "sensitive", "text", norm_text(turn.user)))
     return found
 
 
-def attribute_api_leaks(results: Sequence[ScenarioResult], requests: Iterable[tuple[str, Any]]) -> int:
+def attribute_api_leaks(
+    results: Sequence[ScenarioResult], requests: Iterable[tuple[str, Any]], *, business: BusinessTerms | None = None
+) -> int:
     """Mark turns whose personal data reached an API fake; returns leaking requests no turn explains.
 
-    ``requests`` are (label, JSON body) pairs. Turns record the label and the *types* of data found,
-    never the values.
+    ``requests`` are (label, JSON body) pairs; ``business`` the tenant's own terms (module docstring).
+    Turns record the label and the *types* of data found, never the values.
     """
-    markers = [(t, _markers(t)) for r in results for t in r.turns]
+    markers = [(t, _markers(t, business)) for r in results for t in r.turns]
     unattributed = 0
     for label, body in requests:
         text = request_text(body)
@@ -75,7 +83,7 @@ def attribute_api_leaks(results: Sequence[ScenarioResult], requests: Iterable[tu
             if types:
                 turn.api_leaks.append(f"{label}: {', '.join(types)}")
                 hit = True
-        if not hit and assess(text).sensitive and _personal_beyond_prompt(text):
+        if not hit and assess(text, business=business).sensitive and _personal_beyond_prompt(text):
             unattributed += 1
     return unattributed
 

@@ -114,6 +114,7 @@ def execute(
 ) -> tuple[list[ScenarioResult], dict[str, Any], dict[str, Any]]:
     """Run ``scenarios`` on ``config`` in a sandbox: (results with checks, metrics, run info). Stores nothing."""
     from ..agents.ask import build_available_providers
+    from ..agents.nodes import Deps, business_terms
 
     if repeat < 1 or jobs < 1:
         raise ValueError("repeat and jobs must be at least 1")
@@ -159,6 +160,8 @@ def execute(
 
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sochen-eval") as pool:
             results = list(pool.map(drive, executions))
+        # The tenant's own terms: a value its documents or configuration contain is the business's, not a leak.
+        business = business_terms(Deps(settings, tenant, retriever)) if marks else None
         if inspect_sandbox is not None:  # tests look at what the fakes received before they stop
             inspect_sandbox(sandbox)
         sandbox_info = {
@@ -169,7 +172,7 @@ def execute(
             "database": "throwaway (not the tenant's)",
         }
     requests = [(type(fake).__name__, r.body) for fake, mark in marks for r in fake.chat_requests()[mark:]]
-    unattributed = attribute_api_leaks(results, requests)
+    unattributed = attribute_api_leaks(results, requests, business=business)
     by_id = {s.id: s for s in scenarios}
     uses_judge = any(t.expect.judge for s in scenarios for t in s.turns) or any(s.expect_end.judge for s in scenarios)
     judge_fn = Judge(config, providers, settings=settings) if judge and uses_judge else None

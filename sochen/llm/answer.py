@@ -3,7 +3,9 @@
 :func:`grounded_answer` asks the model for JSON (``found``, ``answer``, ``citations: [{n, quote}]``)
 through structured output, then verifies that each quoted span really occurs in the passage it
 cites (after Hebrew normalisation: niqqud, quote marks, punctuation and spacing do not matter; an
-ellipsis may join fragments that occur in order). Unsupported citations are dropped and listed.
+ellipsis may join fragments that occur in order). A quote of four words or more that is not in the
+passage it names but occurs word for word in another one is cited from that one (small models
+misnumber passages; the words are still the documents'). Unsupported citations are dropped and listed.
 The result is one of:
 
 ``answered``    the model answered and at least one citation checks out;
@@ -144,6 +146,8 @@ def build_messages(question: str, passages: Sequence[Passage], persona: PersonaC
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _ELLIPSIS = re.compile(r"\.{3,}|…")
 MIN_QUOTE_CHARS = 4
+MIN_RENUMBERED_WORDS = 4
+"""A quote cited under the wrong passage number is moved to the passage that holds it only from this many words."""
 
 
 def _flat(text: str) -> str:
@@ -228,6 +232,16 @@ def grounded_answer(
         passage = by_number.get(cited.n)
         if passage is not None and quote_occurs(cited.quote, passage.text):
             good.append(Citation(cited.n, cited.quote, passage))
+            continue
+        # The right words under the wrong number (small models misnumber passages): a quote long enough
+        # to be specific that occurs word for word in another passage is cited from that passage.
+        elsewhere = (
+            next((p for p in passages if p is not passage and quote_occurs(cited.quote, p.text)), None)
+            if len(_flat(cited.quote).split()) >= MIN_RENUMBERED_WORDS
+            else None
+        )
+        if elsewhere is not None:
+            good.append(Citation(elsewhere.n, cited.quote, elsewhere))
         else:
             bad.append(cited)
     if not good:

@@ -208,3 +208,54 @@ def test_judge_checks_run_on_the_local_model_or_are_skipped_with_the_reason(clin
     results, metrics, _ = execute(settings, "clinic", no_models, scenarios)
     assert {c.status for c in results[0].checks if c.kind == "judge"} == {"skip"}
     assert "no judge model" in next(c.message for c in results[0].checks if c.kind == "judge")
+
+
+def test_each_turn_says_what_became_of_the_model_answer(clinic, fakes, tmp_path):
+    ollama, openai = fakes
+    honest = quoting_handler("1,200")
+
+    def invents_a_price(body: dict) -> str:  # cites the right line, states another figure
+        answer = json.loads(honest(body))
+        return json.dumps({**answer, "answer": "הלבנה עולה ₪9,999"}, ensure_ascii=False)
+
+    ollama.reply("שאלה: [^\n]*הלבנה אצלכם", handler=invents_a_price)
+    suite = SUITE + (
+        "  - id: invented\n    title: מחיר מומצא\n    category: prices\n    turns:\n"
+        '      - user: "כמה עולה הלבנה אצלכם?"\n        expect: {reply: {contains: ["1,200"]}}\n'
+    )
+    (tmp_path / "suite.yaml").write_text(suite, encoding="utf-8")
+    config = parse_tenant_yaml(tenant_yaml(models=models(ollama, openai, "local")))
+    results, _, _ = execute(get_settings(), "clinic", config, load_files([tmp_path / "suite.yaml"]))
+    turn = {r.scenario_id: r.turns[0] for r in results}
+    assert turn["price"].reply_mode == "generative" and turn["price"].route["model_answer"] == "answered"
+    invented = turn["invented"]
+    assert invented.reply_mode == "extractive" and "9,999" not in (invented.reply or "")
+    assert invented.route["model_answer"] == "ungrounded"  # rejected by verification, then quoted
+    assert turn["human"].route.get("model_answer") is None  # no model was asked
+
+
+@pytest.mark.unit
+def test_the_business_own_terms_are_not_a_customers_leak():
+    from sochen.privacy import BusinessTerms
+
+    business = BusinessTerms(["נועה, העוזרת הדיגיטלית של המרפאה", "מרפאת שיניים ברחובות", 'ד"ר לוי, רופא שיניים'])
+    mine = TurnRecord(n=1, user="הבת שלי נועה הייתה אצלכם אתמול, מה הרופא רשם לה בתיק?")
+    other = TurnRecord(n=1, user="שמי דנה כהן, מתי אתם פתוחים?")
+    results = [ScenarioResult("a", "t", "c", 1, turns=[mine]), ScenarioResult("b", "t", "c", 1, turns=[other])]
+    persona_only = {
+        "messages": [
+            {"role": "system", "content": "את/ה נועה, העוזרת הדיגיטלית של המרפאה, מרפאת שיניים ברחובות."},
+            {"role": "user", "content": 'קטעים:\n[1] ד"ר לוי מקבל בימים א-ה.\n\nשאלה: מה שעות הפעילות?'},
+        ]
+    }
+    assert attribute_api_leaks(results, [("FakeOpenAI", persona_only)]) == 0
+    assert mine.api_leaks  # without the tenant's terms the persona's name reads as the daughter's
+    mine.api_leaks.clear()
+    assert attribute_api_leaks(results, [("FakeOpenAI", persona_only)], business=business) == 0
+    assert not mine.api_leaks and not other.api_leaks
+    real = [
+        ("FakeOpenAI", {"messages": [{"role": "user", "content": f"שאלה: {mine.user}"}]}),
+        ("FakeOpenAI", {"messages": [{"role": "user", "content": "הלקוחה דנה כהן שואלת על שעות"}]}),
+    ]
+    attribute_api_leaks(results, real, business=business)
+    assert mine.api_leaks and other.api_leaks == ["FakeOpenAI: name"]

@@ -130,3 +130,17 @@ def test_runner_callable(settings: Settings) -> None:
 )
 def test_quote_occurs(quote: str, ok: bool) -> None:
     assert quote_occurs(quote, PASSAGES[0].text) is ok
+
+
+def test_a_verbatim_quote_under_the_wrong_number_is_cited_from_its_passage(settings: Settings) -> None:
+    # Seen with Qwen2.5-Coder-1.5B on a price table: the right row, quoted word for word, cited as [3].
+    reply = {
+        "found": True,
+        "answer": 'ביטול מאוחר יחויב ב-150 ש"ח.',
+        "citations": [{"n": 1, "quote": 'ביטול מאוחר יותר יחויב ב-150 ש"ח'}],
+    }
+    answer = grounded_answer("כמה עולה ביטול מאוחר?", PASSAGES, scripted(settings, reply), persona=PERSONA)
+    assert answer.status == "answered" and answer.unsupported == ()
+    assert [(c.n, c.passage.chunk_id) for c in answer.citations] == [(2, "c2")]
+    short = {"found": True, "answer": "ביטול ב-150", "citations": [{"n": 1, "quote": "יחויב ב-150"}]}
+    assert grounded_answer("x", PASSAGES, scripted(settings, short), persona=PERSONA).status == "ungrounded"
