@@ -205,17 +205,24 @@ class Retriever:
     def _dense(
         self, name: str, vector: np.ndarray, limit: int, catalog: Catalog, mask: np.ndarray | None
     ) -> list[tuple[str, float]]:
+        # A chunk's dense score is its best sentence's similarity where the collection has sentence vectors
+        # (a question is usually answered by one sentence; a whole chunk's vector blurs it among the others).
+        search = (
+            self.store.sentence_search
+            if self.store.filters_in_engine and self.store.has_sentences(name)
+            else self.store.dense_search
+        )
         if mask is None:
-            raw = self.store.dense_search(name, vector, limit + 8)
+            raw = search(name, vector, limit + 8)
         elif mask.mean() >= 0.5:
             # A loose filter: over-fetch and drop what is not allowed (cheaper than a payload filter in local mode).
-            raw = self.store.dense_search(name, vector, limit * 3)
+            raw = search(name, vector, limit * 3)
         elif not self.store.filters_in_engine:
             # A tight filter in local mode: score the allowed chunks in process (a local-mode payload filter
             # is evaluated point by point in Python: ~120 ms at 10,000 points, against ~1 ms here).
             return self._dense_subset(name, vector, limit, catalog, mask)
         else:
-            raw = self.store.dense_search(name, vector, limit, document_ids=catalog.allowed_document_ids(mask))
+            raw = search(name, vector, limit, document_ids=catalog.allowed_document_ids(mask))
         out = []
         for cid, score in raw:
             i = catalog.index_of.get(cid)
