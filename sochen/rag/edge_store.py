@@ -280,10 +280,45 @@ class EdgeStore:
         return [(_point_id(p.id), float(p.score)) for p in points]
 
     def sentence_search(
-        self, name: str, vector: NDArray[np.float32], limit: int, *, document_ids: Sequence[str] | None = None
+        self,
+        name: str,
+        vector: NDArray[np.float32],
+        limit: int,
+        *,
+        document_ids: Sequence[str] | None = None,
+        candidates: int | None = None,
+        sparse: tuple[list[int], list[float]] | None = None,
     ) -> list[tuple[str, float]]:
-        """Points by their best sentence's cosine similarity (MaxSim), best first."""
-        points = self._query(name, [vector.tolist()], SENTENCES, limit, document_ids)
+        """Points by their best sentence's cosine similarity (MaxSim), best first.
+
+        With `candidates`, only the union of the `candidates` nearest points by the chunk vector and
+        (with `sparse`) the `candidates` best by the lexical vector is scored — one engine call,
+        Qdrant's prefetch-then-rescore — instead of every point's every sentence.
+        """
+        if candidates is None:
+            points = self._query(name, [vector.tolist()], SENTENCES, limit, document_ids)
+            return [(_point_id(p.id), float(p.score)) for p in points]
+        entry = self._open(name)
+        if entry is None:
+            return []
+        shard, lock = entry
+        qe = _qe()
+        flt = None
+        if document_ids is not None:
+            flt = qe.Filter(must=[qe.FieldCondition(key="document_id", match=qe.MatchAny(any=list(document_ids)))])
+        prefetches = [qe.Prefetch(limit=candidates, query=qe.Query.Nearest(vector.tolist(), using=DENSE), filter=flt)]
+        if sparse is not None and sparse[0]:
+            prefetches.append(
+                qe.Prefetch(limit=candidates, query=qe.Query.Nearest(qe.SparseVector(*sparse), using=SPARSE), filter=flt)
+            )
+        request = qe.QueryRequest(
+            limit=limit,
+            prefetches=prefetches,
+            query=qe.Query.Nearest([vector.tolist()], using=SENTENCES),
+            with_payload=False,
+        )
+        with lock:
+            points = list(shard.query(request))
         return [(_point_id(p.id), float(p.score)) for p in points]
 
     def sparse_search(

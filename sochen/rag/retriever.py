@@ -178,7 +178,7 @@ class Retriever:
             return []
         candidates = max(cfg.candidates, k)
         name = collection_name(ctx.id, self.embedder(ctx).key)
-        dense = self._dense(name, vector, candidates, catalog, mask) if cfg.dense_weight else []
+        dense = self._dense(name, vector, candidates, catalog, mask, query) if cfg.dense_weight else []
         lexical, complete = self._lexical(name, query, candidates, catalog, mask) if cfg.lexical_weight else ([], True)
         # A complete lexical list holds every chunk that shares a term with the query: its floor is 0 (see fuse).
         lexical_floor = 0.0 if complete else None
@@ -203,26 +203,31 @@ class Retriever:
         return hits
 
     def _dense(
-        self, name: str, vector: np.ndarray, limit: int, catalog: Catalog, mask: np.ndarray | None
+        self, name: str, vector: np.ndarray, limit: int, catalog: Catalog, mask: np.ndarray | None, query: str = ""
     ) -> list[tuple[str, float]]:
-        # A chunk's dense score is its best sentence's similarity where the collection has sentence vectors
-        # (a question is usually answered by one sentence; a whole chunk's vector blurs it among the others).
-        search = (
-            self.store.sentence_search
-            if self.store.filters_in_engine and self.store.has_sentences(name)
-            else self.store.dense_search
-        )
-        if mask is None:
-            raw = search(name, vector, limit + 8)
+        if self.store.filters_in_engine and self.store.has_sentences(name):
+            # A chunk's dense score is its best sentence's similarity (a question is usually answered by one
+            # sentence; a whole chunk's vector blurs it among the others). The engine scores the sentences of
+            # the candidates only: the nearest chunks by the chunk vector and the lexical candidates.
+            raw = self.store.sentence_search(
+                name,
+                vector,
+                2 * limit + 8,
+                document_ids=catalog.allowed_document_ids(mask) if mask is not None else None,
+                candidates=limit,
+                sparse=sparse_query(query) if query else None,
+            )
+        elif mask is None:
+            raw = self.store.dense_search(name, vector, limit + 8)
         elif mask.mean() >= 0.5:
             # A loose filter: over-fetch and drop what is not allowed (cheaper than a payload filter in local mode).
-            raw = search(name, vector, limit * 3)
+            raw = self.store.dense_search(name, vector, limit * 3)
         elif not self.store.filters_in_engine:
             # A tight filter in local mode: score the allowed chunks in process (a local-mode payload filter
             # is evaluated point by point in Python: ~120 ms at 10,000 points, against ~1 ms here).
             return self._dense_subset(name, vector, limit, catalog, mask)
         else:
-            raw = search(name, vector, limit, document_ids=catalog.allowed_document_ids(mask))
+            raw = self.store.dense_search(name, vector, limit, document_ids=catalog.allowed_document_ids(mask))
         out = []
         for cid, score in raw:
             i = catalog.index_of.get(cid)

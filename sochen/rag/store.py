@@ -238,15 +238,38 @@ class VectorStore:
         return [(str(p.id), float(p.score)) for p in result.points]
 
     def sentence_search(
-        self, name: str, vector: NDArray[np.float32], limit: int, *, document_ids: Sequence[str] | None = None
+        self,
+        name: str,
+        vector: NDArray[np.float32],
+        limit: int,
+        *,
+        document_ids: Sequence[str] | None = None,
+        candidates: int | None = None,
+        sparse: tuple[list[int], list[float]] | None = None,
     ) -> list[tuple[str, float]]:
-        """Points by their best sentence's cosine similarity (MaxSim), best first."""
+        """Points by their best sentence's cosine similarity (MaxSim), best first; with `candidates`, only
+        the union of the nearest by the chunk vector and (with `sparse`) the best by the lexical vector
+        (see :meth:`sochen.rag.edge_store.EdgeStore.sentence_search`)."""
+        flt = _doc_filter(document_ids)
+        prefetch = None
+        if candidates is not None:
+            prefetch = [models.Prefetch(query=vector.tolist(), using=DENSE, limit=candidates, filter=flt)]
+            if sparse is not None and sparse[0]:
+                prefetch.append(
+                    models.Prefetch(
+                        query=models.SparseVector(indices=sparse[0], values=sparse[1]),
+                        using=SPARSE,
+                        limit=candidates,
+                        filter=flt,
+                    )
+                )
         result = self.client.query_points(
             name,
             query=[vector.tolist()],
             using=SENTENCES,
+            prefetch=prefetch,
             limit=limit,
-            query_filter=_doc_filter(document_ids),
+            query_filter=flt if prefetch is None else None,
             with_payload=False,
         )
         return [(str(p.id), float(p.score)) for p in result.points]
