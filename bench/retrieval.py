@@ -489,7 +489,9 @@ def main() -> None:
     )
     parser.add_argument("--keep-question-words", action="store_true", help="interrogatives stay in lexical queries")
     parser.add_argument(
-        "--no-sentence-vectors", action="store_true", help="chunk vectors only (knowledge.chunking.sentence_vectors off)"
+        "--no-sentence-vectors",
+        action="store_true",
+        help="chunk vectors only (knowledge.chunking.sentence_vectors off)",
     )
     parser.add_argument("--misses-out", default="", help="write the questions not hit at rank 1 to this JSON file")
     args = parser.parse_args()

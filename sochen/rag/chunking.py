@@ -48,8 +48,10 @@ def estimate_tokens(text: str) -> int:
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of a chunk, for sentence vectors: cut after ``. ! ? ;`` and at line ends (a table
-    row, a list item and a heading each stand alone), whitespace collapsed, empty pieces dropped.
+    """The sentences of a chunk, for sentence vectors.
+
+    Cut after ``. ! ? ;`` and at line ends (a table row, a list item and a heading each stand
+    alone), whitespace collapsed, empty pieces dropped.
 
     Unlike the cut of an over-long block, a colon does not end a sentence here: it opens what
     follows it ("טיפול: הלבנת שיניים · מחיר: ₪1,200"), and the two halves mean little apart.

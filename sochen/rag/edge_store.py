@@ -101,9 +101,7 @@ class EdgeStore:
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if with_sparse else None,
         )
 
-    def _open(
-        self, name: str, *, create: tuple[int, bool, bool] | None = None
-    ) -> tuple[Any, threading.Lock] | None:
+    def _open(self, name: str, *, create: tuple[int, bool, bool] | None = None) -> tuple[Any, threading.Lock] | None:
         """The open shard of `name`; created when `create` = (dim, with_sparse, with_sentences) is given."""
         key = str(self._path(name).resolve())
         with _SHARDS_LOCK:
@@ -308,9 +306,8 @@ class EdgeStore:
             flt = qe.Filter(must=[qe.FieldCondition(key="document_id", match=qe.MatchAny(any=list(document_ids)))])
         prefetches = [qe.Prefetch(limit=candidates, query=qe.Query.Nearest(vector.tolist(), using=DENSE), filter=flt)]
         if sparse is not None and sparse[0]:
-            prefetches.append(
-                qe.Prefetch(limit=candidates, query=qe.Query.Nearest(qe.SparseVector(*sparse), using=SPARSE), filter=flt)
-            )
+            lexical = qe.Query.Nearest(qe.SparseVector(*sparse), using=SPARSE)
+            prefetches.append(qe.Prefetch(limit=candidates, query=lexical, filter=flt))
         request = qe.QueryRequest(
             limit=limit,
             prefetches=prefetches,

@@ -32,9 +32,9 @@ from ..db.session import session_scope
 from ..tenancy import ResolvedTenant
 from ..text import normalize
 from .chunking import ChunkDraft, chunk_blocks, sentences
+from .embedders import Embedder
 from .lexical import sparse_vector
 from .loaders import SUPPORTED_SUFFIXES, LoadedDocument, LoadError, load_bytes
-from .embedders import Embedder
 from .retriever import Retriever, TenantContext
 from .store import collection_name
 
@@ -107,7 +107,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileFailure]]:
 
 def _fingerprint(data: bytes, ctx: TenantContext, embedder_key: str) -> str:
     h = hashlib.sha256(data)
-    h.update(ctx.config.knowledge.chunking.model_dump_json().encode())
+    # sentence_vectors is left out: it applies when the collection is created, and a change must not re-embed
+    # every document into a collection that keeps what it was created with.
+    h.update(ctx.config.knowledge.chunking.model_dump_json(exclude={"sentence_vectors"}).encode())
     h.update(embedder_key.encode())
     return h.hexdigest()
 
@@ -142,8 +144,11 @@ def ingest_paths(
     want_sentences = in_engine and ctx.config.knowledge.chunking.sentence_vectors
     retriever.store.ensure_collection(name, embedder.dim, with_sparse=in_engine, with_sentences=want_sentences)
     with_sparse = in_engine and retriever.store.has_sparse(name)
-    # A collection created before sentence vectors keeps chunk vectors only (drop it to get them).
-    with_sentences = want_sentences and retriever.store.has_sentences(name)
+    # The collection decides, not the setting of the day: the setting applies when a collection is created.
+    # One created before sentence vectors keeps chunk vectors only (drop it to get them); one created with
+    # them gets them for every chunk, since its dense ranking is by sentences (a point without them would
+    # never be found by it).
+    with_sentences = in_engine and retriever.store.has_sentences(name)
     reconcile(retriever, ctx)
     files, failures = discover(paths)
     report.failed.extend(failures)

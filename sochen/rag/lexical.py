@@ -47,12 +47,15 @@ B = 0.75
 STEM_WEIGHT = 0.6
 SPELLING_WEIGHT = 0.3
 TRANSLIT_WEIGHT = 0.6
-_SPARSE_AVG_LEN = 150.0
+_SPARSE_AVG_LEN = 150.0  # assumed average chunk length (terms) for server-side sparse vectors
 QUESTION_WORDS = frozenset(
-    "מה מהו מהי מהם מהן מי מיהו מיהי מיהם מיהן מתי איזה איזו אילו אלו כמה היכן איפה לאן מאין מניין "
-    "מדוע למה כיצד איך האם".split()
+    {
+        *("מה", "מהו", "מהי", "מהם", "מהן", "מי", "מיהו", "מיהי", "מיהם", "מיהן", "מתי"),
+        *("איזה", "איזו", "אילו", "אלו", "כמה", "היכן", "איפה", "לאן", "מאין", "מניין"),
+        *("מדוע", "למה", "כיצד", "איך", "האם"),
+    }
 )
-"""Hebrew interrogatives, left out of lexical queries (with a prefix too: ``באיזו``, ``ומתי``, ``למי``)."""  # assumed average chunk length (terms) for server-side sparse vectors
+"""Hebrew interrogatives, left out of lexical queries (with a prefix too: ``באיזו``, ``ומתי``, ``למי``)."""
 
 
 def _keys(token: str, token_stems: tuple[str, ...], *, query: bool) -> dict[str, float]:

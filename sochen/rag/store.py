@@ -247,9 +247,11 @@ class VectorStore:
         candidates: int | None = None,
         sparse: tuple[list[int], list[float]] | None = None,
     ) -> list[tuple[str, float]]:
-        """Points by their best sentence's cosine similarity (MaxSim), best first; with `candidates`, only
-        the union of the nearest by the chunk vector and (with `sparse`) the best by the lexical vector
-        (see :meth:`sochen.rag.edge_store.EdgeStore.sentence_search`)."""
+        """Points by their best sentence's cosine similarity (MaxSim), best first.
+
+        With `candidates`, only the union of the nearest by the chunk vector and (with `sparse`) the
+        best by the lexical vector (see :meth:`sochen.rag.edge_store.EdgeStore.sentence_search`).
+        """
         flt = _doc_filter(document_ids)
         prefetch = None
         if candidates is not None:

@@ -89,6 +89,20 @@ def test_edge_store_scores_a_point_by_its_best_sentence_with_filters(tmp_path: P
     only_a = store.sentence_search("c", eye[3], 3, document_ids=["מסמך א"])
     assert {pid[-1] for pid, _ in only_a} == {"0", "1"} and all(abs(score) < 1e-5 for _, score in only_a)
     assert store.sentence_search("c", eye[3], 1)[0][0].endswith("2")
+    # Candidates only: the nearest by the chunk vector (point 1) and the best lexical match (point 2) are
+    # scored by their sentences; point 0, whose sentence matches best, is not a candidate.
+    store.upsert(
+        "c",
+        ids,
+        eye[[0, 1, 2]],
+        ["מסמך א", "מסמך א", "מסמך ב"],
+        [([7], [1.0]), ([7], [1.0]), ([5], [1.0])],
+        [eye[[0, 1]], eye[[2]], eye[[1, 3]]],
+    )
+    scored = store.sentence_search("c", eye[1], 10, candidates=1, sparse=([5], [1.0]))
+    assert [pid[-1] for pid, _ in scored] == ["2", "1"]
+    assert scored[0][1] == pytest.approx(1.0, abs=1e-5) and scored[1][1] == pytest.approx(0.0, abs=1e-5)
+    assert [pid[-1] for pid, _ in store.sentence_search("c", eye[1], 10, candidates=1)] == ["1"]
     other = EdgeStore(tmp_path / "other")
     other.ensure_collection("old", 4, with_sparse=True)
     assert not other.has_sentences("old")
@@ -98,7 +112,7 @@ def test_a_chunks_dense_score_is_its_best_sentence_on_the_default_store(make_ten
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "גלבוע מערכות.txt").write_text(PARAGRAPH, encoding="utf-8")
-    (folder / "טבלת מחירים.txt").write_text("מחיר בקר השקיה: 900 ש\"ח. אחריות לשנתיים.", encoding="utf-8")
+    (folder / "טבלת מחירים.txt").write_text('מחיר בקר השקיה: 900 ש"ח. אחריות לשנתיים.', encoding="utf-8")
     make_tenant("firm")
     ingest_paths(retriever, "firm", [folder])
     ctx = retriever.tenant("firm")
