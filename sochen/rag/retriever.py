@@ -4,6 +4,10 @@ The contract: :meth:`Retriever.search` cannot be called without a tenant, search
 tenant's collection and chunks, and returns :class:`SearchHit` objects, best first, each carrying
 what a citation needs (document, title, section path, page, chunk id) and its fused score.
 
+The dense ranking scores a chunk by its best sentence (a MaxSim multivector, over the candidates
+gathered by the chunk vector and the lexical vector) where the collection has sentence vectors
+(:func:`sochen.rag.ingest.embed_chunks`), and by the chunk's own vector where it has not.
+
 The lexical ranking is Qdrant's IDF sparse search over the Hebrew-aware terms of
 :mod:`sochen.rag.lexical`, on a server and in the embedded default (Qdrant Edge) alike; only a
 collection without sparse vectors (qdrant-client local mode, or one copied from it) is ranked by
