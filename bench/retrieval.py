@@ -179,6 +179,8 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
             return kept, size
 
         chunking._tail = _old_tail
+    if args.keep_question_words:
+        lexical.QUESTION_WORDS = frozenset()
     if args.lexical_in_process:
         from sochen.rag import edge_store
 
@@ -189,6 +191,8 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         "translit_weight": lexical.TRANSLIT_WEIGHT,
         "fusion_floor": not args.no_fusion_floor,
         "sentence_overlap": not args.token_overlap,
+        "question_words_dropped": not args.keep_question_words,
+        "sentence_vectors": not args.no_sentence_vectors,
     }
 
 
@@ -208,7 +212,8 @@ def run(args: argparse.Namespace) -> dict:
     home = Path(tempfile.mkdtemp(prefix="sochen-bench-"))
     retrieval_yaml = (
         "knowledge:\n"
-        f"  chunking: {{max_tokens: {args.max_tokens}, overlap_tokens: {args.overlap}}}\n"
+        f"  chunking: {{max_tokens: {args.max_tokens}, overlap_tokens: {args.overlap}, "
+        f"sentence_vectors: {str(not args.no_sentence_vectors).lower()}}}\n"
         f"  retrieval: {{fusion: {args.fusion}, dense_weight: {args.dense_weight}, "
         f"lexical_weight: {args.lexical_weight}, candidates: {args.candidates}}}\n"
     )
@@ -232,8 +237,19 @@ def run(args: argparse.Namespace) -> dict:
         embedders._CACHE[ctx.config.knowledge.embedder.model_dump_json()] = cache  # type: ignore[assignment]
         embedder = cache
 
+    # Count what ingestion embeds (chunks, or sentences with sentence vectors).
+    embedded = {"texts": 0, "chars": 0}
+    inner_embed = embedder.embed_passages
+
+    def _counting(texts: list[str]):  # type: ignore[no-untyped-def]
+        embedded["texts"] += len(texts)
+        embedded["chars"] += sum(len(t) for t in texts)
+        return inner_embed(texts)
+
+    embedder.embed_passages = _counting  # type: ignore[method-assign]
     t0 = time.perf_counter()
     report = ingest_paths(retriever, "bench", [docs])
+    embedder.embed_passages = inner_embed  # type: ignore[method-assign]
     ingest_s = time.perf_counter() - t0
     if report.failed:
         print(f"warning: {len(report.failed)} files failed: {report.failed[:3]}", file=sys.stderr)
@@ -318,6 +334,9 @@ def run(args: argparse.Namespace) -> dict:
         "hit@5": round(hits_at[5] / n, 4),
         "hit@10": round(hits_at[10] / n, 4),
         "mrr": round(rr_total / n, 4),
+        "ingest_embedded_texts": embedded["texts"],
+        "ingest_embedded_chars": embedded["chars"],
+        "chunk_texts_chars": sum(len(t) for t in chunk_texts),
         "ingest_seconds": None if cached else round(ingest_s, 2),
         "ingest_embed_seconds": None if cached else round(report.embed_seconds, 2),
         "raw_embed_seconds": None if cached else round(raw_embed_s, 2),
@@ -362,7 +381,9 @@ def _latency_tenant(
     settings = get_settings()
     tenant_file = home / "latency.yaml"
     tenant_file.write_text(
-        "slug: latency\nname: latency\nknowledge:\n  embedder: {batch_size: 1000}\n", encoding="utf-8"
+        "slug: latency\nname: latency\nknowledge:\n  embedder: {batch_size: 1000}\n"
+        f"  chunking: {{sentence_vectors: {str(not args.no_sentence_vectors).lower()}}}\n",
+        encoding="utf-8",
     )
     loaded = load_tenant_file(tenant_file)
     with session_scope(settings.database_url) as session:
@@ -465,6 +486,12 @@ def main() -> None:
     parser.add_argument("--token-overlap", action="store_true", help="the old token-counted chunk overlap")
     parser.add_argument(
         "--lexical-in-process", action="store_true", help="Qdrant Edge store, but the in-process BM25 ranking"
+    )
+    parser.add_argument("--keep-question-words", action="store_true", help="interrogatives stay in lexical queries")
+    parser.add_argument(
+        "--no-sentence-vectors",
+        action="store_true",
+        help="chunk vectors only (knowledge.chunking.sentence_vectors off)",
     )
     parser.add_argument("--misses-out", default="", help="write the questions not hit at rank 1 to this JSON file")
     args = parser.parse_args()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from .loaders import Block
 
-__all__ = ["ChunkDraft", "chunk_blocks", "clause_label", "estimate_tokens", "table_as_records"]
+__all__ = ["ChunkDraft", "chunk_blocks", "clause_label", "estimate_tokens", "sentences", "table_as_records"]
 
 _WORDISH = re.compile(r"\w+|[^\w\s]")
 _TOKENS_PER_WORD = 1.7
@@ -39,11 +39,27 @@ _DOTTED = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){0,4})[.)]?\s+\S")
 _SECTION_WORD = re.compile(rf"^\s*(סעיף|פרק|נספח|חלק)\s+([0-9{_HEB}]{{1,4}}['\"׳״]?(?:\.\d+)*)")
 _BRACKETED = re.compile(rf"^\s*\(([{_HEB}]{{1,2}}|\d{{1,3}})\)\s*\S")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+_SENTENCE_STOP = re.compile(r"(?<=[.!?;])\s+")
 
 
 def estimate_tokens(text: str) -> int:
     """Estimated sub-word tokens of `text` for a multilingual embedding model."""
     return math.ceil(len(_WORDISH.findall(text)) * _TOKENS_PER_WORD)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a chunk, for sentence vectors.
+
+    Cut after ``. ! ? ;`` and at line ends (a table row, a list item and a heading each stand
+    alone), whitespace collapsed, empty pieces dropped.
+
+    Unlike the cut of an over-long block, a colon does not end a sentence here: it opens what
+    follows it ("טיפול: הלבנת שיניים · מחיר: ₪1,200"), and the two halves mean little apart.
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(" ".join(s.split()) for s in _SENTENCE_STOP.split(line) if s.strip())
+    return out
 
 
 def clause_label(text: str) -> tuple[str, str] | None:

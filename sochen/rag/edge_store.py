@@ -2,8 +2,9 @@
 
 Same interface as :class:`sochen.rag.store.VectorStore` and the same data as on a Qdrant server:
 one shard per tenant collection (``<qdrant_path>/edge/<collection>``) with the dense vector
-``dense``, the lexical sparse vector ``lexical`` (IDF modifier) and the payload ``document_id``
-(keyword index) and ``written_at``. Filtered dense search and sparse search run in the engine
+``dense``, the sentence vectors ``sentences`` (a multivector scored by MaxSim: a chunk's score is
+its best sentence's), the lexical sparse vector ``lexical`` (IDF modifier) and the payload
+``document_id`` (keyword index) and ``written_at``. Filtered dense search and sparse search run in the engine
 (well under a millisecond at 10,000 points, see ``bench/retrieval_edge.py``), so the retriever
 takes the same branches as on a server.
 
@@ -38,6 +39,7 @@ __all__ = ["EdgeStore", "close_shards"]
 
 DENSE = "dense"
 SPARSE = "lexical"
+SENTENCES = "sentences"
 
 _SHARDS: dict[str, tuple[Any, threading.Lock]] = {}
 _SHARDS_LOCK = threading.Lock()
@@ -73,6 +75,7 @@ class EdgeStore:
         self.folder = Path(folder)
         self.root = self.folder / "edge"
         self._sparse: dict[str, bool] = {}
+        self._sentences: dict[str, bool] = {}
 
     def collections(self) -> list[str]:
         """Names of the collections (shards) in the folder; nothing is opened (readiness checks)."""
@@ -84,15 +87,22 @@ class EdgeStore:
     def _path(self, name: str) -> Path:
         return self.root / name
 
-    def _config(self, dim: int, *, with_sparse: bool) -> Any:
+    def _config(self, dim: int, *, with_sparse: bool, with_sentences: bool = False) -> Any:
         qe = _qe()
+        vectors = {DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)}
+        if with_sentences:
+            vectors[SENTENCES] = qe.EdgeVectorParams(
+                size=dim,
+                distance=qe.Distance.Cosine,
+                multivector_config=qe.MultiVectorConfig(comparator=qe.MultiVectorComparator.MaxSim),
+            )
         return qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+            vectors=vectors,
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if with_sparse else None,
         )
 
-    def _open(self, name: str, *, create: tuple[int, bool] | None = None) -> tuple[Any, threading.Lock] | None:
-        """The open shard of `name`; created when `create` = (dim, with_sparse) is given and none exists."""
+    def _open(self, name: str, *, create: tuple[int, bool, bool] | None = None) -> tuple[Any, threading.Lock] | None:
+        """The open shard of `name`; created when `create` = (dim, with_sparse, with_sentences) is given."""
         key = str(self._path(name).resolve())
         with _SHARDS_LOCK:
             entry = _SHARDS.get(key)
@@ -104,9 +114,10 @@ class EdgeStore:
                 legacy = self._legacy_points(name)
                 if legacy is None and create is None:
                     return None
-                dim, with_sparse = create or (legacy[0], False)  # type: ignore[index]
+                dim, with_sparse, with_sentences = create or (legacy[0], False, False)  # type: ignore[index]
                 path.mkdir(parents=True, exist_ok=True)
-                shard = qe.EdgeShard.create(str(path), self._config(dim, with_sparse=with_sparse))
+                config = self._config(dim, with_sparse=with_sparse, with_sentences=with_sentences)
+                shard = qe.EdgeShard.create(str(path), config)
                 shard.update(qe.UpdateOperation.create_field_index("document_id", qe.PayloadSchemaType.Keyword))
                 if legacy is not None:
                     self._copy_legacy(shard, name, legacy[1])
@@ -154,20 +165,28 @@ class EdgeStore:
         log.info("copied %d points of %s from the local-mode folder into a Qdrant Edge shard", len(points), name)
 
     # -- the VectorStore interface ---------------------------------------------------------------
-    def ensure_collection(self, name: str, dim: int, *, with_sparse: bool) -> None:
+    def ensure_collection(self, name: str, dim: int, *, with_sparse: bool, with_sentences: bool = False) -> None:
         """Create the collection's shard if it does not exist yet."""
-        self._open(name, create=(dim, with_sparse))
+        self._open(name, create=(dim, with_sparse, with_sentences))
+
+    def _stored_config(self, name: str) -> dict[str, Any]:
+        try:
+            return dict(json.loads((self._path(name) / "edge_config.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return {}
 
     def has_sparse(self, name: str) -> bool:
         """Whether the collection has the lexical sparse vector (legacy copies do not)."""
         known = self._sparse.get(name)
         if known is None:
-            config = self._path(name) / "edge_config.json"
-            try:
-                known = bool(json.loads(config.read_text(encoding="utf-8")).get("sparse_vectors"))
-            except (OSError, ValueError):
-                known = False
-            self._sparse[name] = known
+            known = self._sparse[name] = bool(self._stored_config(name).get("sparse_vectors"))
+        return known
+
+    def has_sentences(self, name: str) -> bool:
+        """Whether the collection has sentence vectors (collections created before them do not)."""
+        known = self._sentences.get(name)
+        if known is None:
+            known = self._sentences[name] = SENTENCES in (self._stored_config(name).get("vectors") or {})
         return known
 
     def upsert(
@@ -177,9 +196,13 @@ class EdgeStore:
         vectors: NDArray[np.float32],
         document_ids: Sequence[str],
         sparse: Sequence[tuple[list[int], list[float]]] | None = None,
+        sentences: Sequence[NDArray[np.float32]] | None = None,
     ) -> None:
-        """Write points (idempotent: the same id overwrites); durable when this returns."""
-        entry = self._open(name, create=(int(vectors.shape[1]), sparse is not None))
+        """Write points (idempotent: the same id overwrites); durable when this returns.
+
+        `sentences`: per point, its sentence vectors (rows), for a collection that has them.
+        """
+        entry = self._open(name, create=(int(vectors.shape[1]), sparse is not None, sentences is not None))
         assert entry is not None
         shard, lock = entry
         qe = _qe()
@@ -189,6 +212,8 @@ class EdgeStore:
             vector: dict[str, Any] = {DENSE: vectors[i].tolist()}
             if sparse is not None:
                 vector[SPARSE] = qe.SparseVector(*sparse[i])
+            if sentences is not None:
+                vector[SENTENCES] = np.asarray(sentences[i], dtype=np.float32).tolist()
             points.append(qe.Point(point_id, vector, {"document_id": document_ids[i], "written_at": now}))
         with lock:
             for start in range(0, len(points), 256):
@@ -252,6 +277,47 @@ class EdgeStore:
         points = self._query(name, vector.tolist(), DENSE, limit, document_ids)
         return [(_point_id(p.id), float(p.score)) for p in points]
 
+    def sentence_search(
+        self,
+        name: str,
+        vector: NDArray[np.float32],
+        limit: int,
+        *,
+        document_ids: Sequence[str] | None = None,
+        candidates: int | None = None,
+        sparse: tuple[list[int], list[float]] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Points by their best sentence's cosine similarity (MaxSim), best first.
+
+        With `candidates`, only the union of the `candidates` nearest points by the chunk vector and
+        (with `sparse`) the `candidates` best by the lexical vector is scored — one engine call,
+        Qdrant's prefetch-then-rescore — instead of every point's every sentence.
+        """
+        if candidates is None:
+            points = self._query(name, [vector.tolist()], SENTENCES, limit, document_ids)
+            return [(_point_id(p.id), float(p.score)) for p in points]
+        entry = self._open(name)
+        if entry is None:
+            return []
+        shard, lock = entry
+        qe = _qe()
+        flt = None
+        if document_ids is not None:
+            flt = qe.Filter(must=[qe.FieldCondition(key="document_id", match=qe.MatchAny(any=list(document_ids)))])
+        prefetches = [qe.Prefetch(limit=candidates, query=qe.Query.Nearest(vector.tolist(), using=DENSE), filter=flt)]
+        if sparse is not None and sparse[0]:
+            lexical = qe.Query.Nearest(qe.SparseVector(*sparse), using=SPARSE)
+            prefetches.append(qe.Prefetch(limit=candidates, query=lexical, filter=flt))
+        request = qe.QueryRequest(
+            limit=limit,
+            prefetches=prefetches,
+            query=qe.Query.Nearest([vector.tolist()], using=SENTENCES),
+            with_payload=False,
+        )
+        with lock:
+            points = list(shard.query(request))
+        return [(_point_id(p.id), float(p.score)) for p in points]
+
     def sparse_search(
         self, name: str, query: tuple[list[int], list[float]], limit: int, *, document_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
@@ -272,3 +338,4 @@ class EdgeStore:
                     entry[0].close()
         shutil.rmtree(self._path(name), ignore_errors=True)
         self._sparse.pop(name, None)
+        self._sentences.pop(name, None)

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -29,7 +31,8 @@ from ..db.models import Chunk, Document, Tenant
 from ..db.session import session_scope
 from ..tenancy import ResolvedTenant
 from ..text import normalize
-from .chunking import ChunkDraft, chunk_blocks
+from .chunking import ChunkDraft, chunk_blocks, sentences
+from .embedders import Embedder
 from .lexical import sparse_vector
 from .loaders import SUPPORTED_SUFFIXES, LoadedDocument, LoadError, load_bytes
 from .retriever import Retriever, TenantContext
@@ -40,6 +43,7 @@ __all__ = [
     "IngestReport",
     "delete_documents",
     "discover",
+    "embed_chunks",
     "embed_text",
     "ingest_paths",
     "reconcile",
@@ -103,7 +107,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileFailure]]:
 
 def _fingerprint(data: bytes, ctx: TenantContext, embedder_key: str) -> str:
     h = hashlib.sha256(data)
-    h.update(ctx.config.knowledge.chunking.model_dump_json().encode())
+    # sentence_vectors is left out: it applies when the collection is created, and a change must not re-embed
+    # every document into a collection that keeps what it was created with.
+    h.update(ctx.config.knowledge.chunking.model_dump_json(exclude={"sentence_vectors"}).encode())
     h.update(embedder_key.encode())
     return h.hexdigest()
 
@@ -134,8 +140,15 @@ def ingest_paths(
     ctx = tenant if isinstance(tenant, ResolvedTenant) else retriever.tenant(tenant)
     embedder = retriever.embedder(ctx)
     name = collection_name(ctx.id, embedder.key)
-    retriever.store.ensure_collection(name, embedder.dim, with_sparse=retriever.store.filters_in_engine)
-    with_sparse = retriever.store.filters_in_engine and retriever.store.has_sparse(name)
+    in_engine = retriever.store.filters_in_engine
+    want_sentences = in_engine and ctx.config.knowledge.chunking.sentence_vectors
+    retriever.store.ensure_collection(name, embedder.dim, with_sparse=in_engine, with_sentences=want_sentences)
+    with_sparse = in_engine and retriever.store.has_sparse(name)
+    # The collection decides, not the setting of the day: the setting applies when a collection is created.
+    # One created before sentence vectors keeps chunk vectors only (drop it to get them); one created with
+    # them gets them for every chunk, since its dense ranking is by sentences (a point without them would
+    # never be found by it).
+    with_sentences = in_engine and retriever.store.has_sentences(name)
     reconcile(retriever, ctx)
     files, failures = discover(paths)
     report.failed.extend(failures)
@@ -146,11 +159,11 @@ def ingest_paths(
             batch.append(prepared)
         # Embedding many chunks in one call keeps every core busy; each document still commits alone.
         if sum(len(p.drafts) for p in batch) >= ctx.config.knowledge.embedder.batch_size:
-            _commit(retriever, ctx, name, with_sparse, batch, report, progress)
+            _commit(retriever, ctx, name, (with_sparse, with_sentences), batch, report, progress)
             batch = []
         if progress:
             progress("file", 1)
-    _commit(retriever, ctx, name, with_sparse, batch, report, progress)
+    _commit(retriever, ctx, name, (with_sparse, with_sentences), batch, report, progress)
     if sync:
         folders = [p.resolve() for p in paths if p.is_dir()]
         report.deleted.extend(_sync_removed(retriever, ctx, folders, set(map(str, files))))
@@ -221,20 +234,53 @@ def _without_title(section: str, title: str) -> str:
     return section
 
 
+def embed_chunks(
+    embedder: Embedder, chunks: Sequence[tuple[str, str, str]], *, with_sentences: bool
+) -> tuple[NDArray[np.float32], list[NDArray[np.float32]] | None]:
+    """Vectors of chunks given as (title, section, text), and with `with_sentences` their sentence vectors.
+
+    Without sentences: one embedding per chunk (:func:`embed_text`). With them, each sentence is
+    embedded under its chunk's title and section (:func:`sochen.rag.chunking.sentences`; a sentence
+    repeated by the overlap of two chunks is embedded once); a chunk of one sentence is embedded
+    whole, and that vector is its one sentence vector. The chunk's vector is then the normalised
+    mean of its sentence vectors — the dense ranking uses the sentences, so the chunk is not
+    embedded a second time.
+    """
+    if not with_sentences:
+        return embedder.embed_passages([embed_text(*c) for c in chunks]), None
+    per_chunk: list[list[str]] = []
+    for title, section, text in chunks:
+        parts = sentences(text)
+        if len(parts) <= 1:
+            per_chunk.append([embed_text(title, section, text)])
+        else:
+            per_chunk.append([embed_text(title, section, s) for s in parts])
+    unique = list(dict.fromkeys(t for texts in per_chunk for t in texts))
+    matrix = embedder.embed_passages(unique)
+    row = {t: i for i, t in enumerate(unique)}
+    sentence_vectors = [matrix[[row[t] for t in texts]] for texts in per_chunk]
+    means = np.vstack([m.mean(axis=0) for m in sentence_vectors]) if sentence_vectors else matrix[:0]
+    norms = np.linalg.norm(means, axis=1, keepdims=True)
+    return (means / np.where(norms > 0, norms, 1.0)).astype(np.float32), sentence_vectors
+
+
 def _commit(
     retriever: Retriever,
     ctx: TenantContext,
     collection: str,
-    with_sparse: bool,
+    kinds: tuple[bool, bool],
     batch: list[_Prepared],
     report: IngestReport,
     progress: ProgressFn | None,
 ) -> None:
     if not batch:
         return
+    with_sparse, with_sentences = kinds
     embedder = retriever.embedder(ctx)
     t0 = time.perf_counter()
-    vectors = embedder.embed_passages([embed_text(p.loaded.title, d.section, d.text) for p in batch for d in p.drafts])
+    vectors, sentence_vectors = embed_chunks(
+        embedder, [(p.loaded.title, d.section, d.text) for p in batch for d in p.drafts], with_sentences=with_sentences
+    )
     report.embed_seconds += time.perf_counter() - t0
     offset = 0
     for p in batch:
@@ -243,7 +289,17 @@ def _commit(
         document_id = p.existing_id or uuid.uuid4().hex
         sparse = [sparse_vector(f"{p.loaded.title}\n{d.section}\n{d.text}") for d in p.drafts] if with_sparse else None
         # 1. vectors first, under fresh ids: invisible to search until their rows exist.
-        retriever.store.upsert(collection, chunk_ids, vectors[offset : offset + n], [document_id] * n, sparse)
+        if sentence_vectors is None:
+            retriever.store.upsert(collection, chunk_ids, vectors[offset : offset + n], [document_id] * n, sparse)
+        else:
+            retriever.store.upsert(
+                collection,
+                chunk_ids,
+                vectors[offset : offset + n],
+                [document_id] * n,
+                sparse,
+                sentence_vectors[offset : offset + n],
+            )
         offset += n
         # 2. one transaction swaps the rows and bumps the revision.
         with session_scope(retriever.settings.database_url) as session:

@@ -13,6 +13,12 @@ Two coarser links are extra terms in their own namespaces, each at a lower weigh
   under ``@l`` keys; a query asks the *other* script's namespace, so two Hebrew words never match
   each other through a sound key.
 
+A question's interrogatives (``מתי``, ``כמה``, ``באיזו``, ``מיהו`` …, :data:`QUESTION_WORDS`, with
+their prefixes) are left out of the query: they say what kind of answer is wanted, never appear in
+the sentence that gives it, and are rare in documents — so their IDF is high and the few chunks
+that happen to contain them (a quoted question, an FAQ, "כמה" as "several") rose on them.
+Documents keep every word.
+
 Two implementations share :func:`query_terms` and the term weighting:
 - :func:`sparse_vector` — the terms as a Qdrant sparse vector (hashed ids, BM25 document-side
   weights; Qdrant applies IDF with ``Modifier.IDF``), for a Qdrant server and Qdrant Edge.
@@ -34,7 +40,7 @@ from numpy.typing import NDArray
 
 from ..text import hebrew_sound_key, latin_key, spelling_key, stems, tokenize
 
-__all__ = ["BM25Index", "document_terms", "query_terms", "sparse_vector"]
+__all__ = ["QUESTION_WORDS", "BM25Index", "document_terms", "query_terms", "sparse_vector"]
 
 K1 = 1.2
 B = 0.75
@@ -42,6 +48,14 @@ STEM_WEIGHT = 0.6
 SPELLING_WEIGHT = 0.3
 TRANSLIT_WEIGHT = 0.6
 _SPARSE_AVG_LEN = 150.0  # assumed average chunk length (terms) for server-side sparse vectors
+QUESTION_WORDS = frozenset(
+    {
+        *("מה", "מהו", "מהי", "מהם", "מהן", "מי", "מיהו", "מיהי", "מיהם", "מיהן", "מתי"),
+        *("איזה", "איזו", "אילו", "אלו", "כמה", "היכן", "איפה", "לאן", "מאין", "מניין"),
+        *("מדוע", "למה", "כיצד", "איך", "האם"),
+    }
+)
+"""Hebrew interrogatives, left out of lexical queries (with a prefix too: ``באיזו``, ``ומתי``, ``למי``)."""
 
 
 def _keys(token: str, token_stems: tuple[str, ...], *, query: bool) -> dict[str, float]:
@@ -75,10 +89,19 @@ def document_terms(text: str) -> Counter[str]:
     return counts
 
 
+def _interrogative(token: str, token_stems: tuple[str, ...]) -> bool:
+    return token in QUESTION_WORDS or any(s in QUESTION_WORDS for s in token_stems)
+
+
 def query_terms(text: str) -> dict[str, float]:
-    """Terms of a query with their weights (a stem or key never outweighs its surface form)."""
+    """Terms of a query with their weights (a stem or key never outweighs its surface form).
+
+    Interrogatives are left out (module docstring), unless the query has nothing else.
+    """
+    tokens = tokenize(text)
+    content = [t for t in tokens if not _interrogative(t, stems(t))]
     weights: dict[str, float] = {}
-    for token in tokenize(text):
+    for token in content or tokens:
         weights[token] = max(weights.get(token, 0.0), 1.0)
         token_stems = stems(token)
         for stem in token_stems:

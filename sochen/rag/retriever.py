@@ -4,6 +4,10 @@ The contract: :meth:`Retriever.search` cannot be called without a tenant, search
 tenant's collection and chunks, and returns :class:`SearchHit` objects, best first, each carrying
 what a citation needs (document, title, section path, page, chunk id) and its fused score.
 
+The dense ranking scores a chunk by its best sentence (a MaxSim multivector, over the candidates
+gathered by the chunk vector and the lexical vector) where the collection has sentence vectors
+(:func:`sochen.rag.ingest.embed_chunks`), and by the chunk's own vector where it has not.
+
 The lexical ranking is Qdrant's IDF sparse search over the Hebrew-aware terms of
 :mod:`sochen.rag.lexical`, on a server and in the embedded default (Qdrant Edge) alike; only a
 collection without sparse vectors (qdrant-client local mode, or one copied from it) is ranked by
@@ -178,7 +182,7 @@ class Retriever:
             return []
         candidates = max(cfg.candidates, k)
         name = collection_name(ctx.id, self.embedder(ctx).key)
-        dense = self._dense(name, vector, candidates, catalog, mask) if cfg.dense_weight else []
+        dense = self._dense(name, vector, candidates, catalog, mask, query) if cfg.dense_weight else []
         lexical, complete = self._lexical(name, query, candidates, catalog, mask) if cfg.lexical_weight else ([], True)
         # A complete lexical list holds every chunk that shares a term with the query: its floor is 0 (see fuse).
         lexical_floor = 0.0 if complete else None
@@ -203,9 +207,21 @@ class Retriever:
         return hits
 
     def _dense(
-        self, name: str, vector: np.ndarray, limit: int, catalog: Catalog, mask: np.ndarray | None
+        self, name: str, vector: np.ndarray, limit: int, catalog: Catalog, mask: np.ndarray | None, query: str = ""
     ) -> list[tuple[str, float]]:
-        if mask is None:
+        if self.store.filters_in_engine and self.store.has_sentences(name):
+            # A chunk's dense score is its best sentence's similarity (a question is usually answered by one
+            # sentence; a whole chunk's vector blurs it among the others). The engine scores the sentences of
+            # the candidates only: the nearest chunks by the chunk vector and the lexical candidates.
+            raw = self.store.sentence_search(
+                name,
+                vector,
+                2 * limit + 8,
+                document_ids=catalog.allowed_document_ids(mask) if mask is not None else None,
+                candidates=limit,
+                sparse=sparse_query(query) if query else None,
+            )
+        elif mask is None:
             raw = self.store.dense_search(name, vector, limit + 8)
         elif mask.mean() >= 0.5:
             # A loose filter: over-fetch and drop what is not allowed (cheaper than a payload filter in local mode).

@@ -35,6 +35,7 @@ __all__ = ["VectorStore", "collection_name", "open_store"]
 
 DENSE = "dense"
 SPARSE = "lexical"
+SENTENCES = "sentences"
 
 _CLIENTS: dict[str, QdrantClient] = {}
 _CLIENTS_LOCK = threading.Lock()
@@ -106,6 +107,7 @@ class VectorStore:
         self.is_server = bool(settings.qdrant_url)
         self._ready: set[str] = set()
         self._sparse: dict[str, bool] = {}
+        self._sentences: dict[str, bool] = {}
 
     @property
     def kind(self) -> str:
@@ -128,15 +130,22 @@ class VectorStore:
             self._client = _client(self._settings)
         return self._client
 
-    def ensure_collection(self, name: str, dim: int, *, with_sparse: bool) -> None:
-        """Create the collection if it does not exist yet."""
+    def ensure_collection(self, name: str, dim: int, *, with_sparse: bool, with_sentences: bool = False) -> None:
+        """Create the collection if it does not exist yet (sentence vectors: a MaxSim multivector)."""
         if name in self._ready:
             return
         if not self.client.collection_exists(name):
             sparse = {SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)} if with_sparse else None
+            vectors = {DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)}
+            if with_sentences:
+                vectors[SENTENCES] = models.VectorParams(
+                    size=dim,
+                    distance=models.Distance.COSINE,
+                    multivector_config=models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM),
+                )
             self.client.create_collection(
                 name,
-                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+                vectors_config=vectors,
                 sparse_vectors_config=sparse,
             )
             if self.is_server:
@@ -151,6 +160,14 @@ class VectorStore:
             known = self._sparse[name] = bool(info.config.params.sparse_vectors)
         return known
 
+    def has_sentences(self, name: str) -> bool:
+        """Whether the collection was created with sentence vectors (asked once per collection)."""
+        known = self._sentences.get(name)
+        if known is None:
+            vectors = self.client.get_collection(name).config.params.vectors
+            known = self._sentences[name] = isinstance(vectors, dict) and SENTENCES in vectors
+        return known
+
     def upsert(
         self,
         name: str,
@@ -158,8 +175,9 @@ class VectorStore:
         vectors: NDArray[np.float32],
         document_ids: Sequence[str],
         sparse: Sequence[tuple[list[int], list[float]]] | None = None,
+        sentences: Sequence[NDArray[np.float32]] | None = None,
     ) -> None:
-        """Write points (idempotent: the same id overwrites)."""
+        """Write points (idempotent: the same id overwrites); `sentences`: per point, its sentence vectors."""
         points = []
         now = time.time()
         for i, point_id in enumerate(ids):
@@ -167,6 +185,8 @@ class VectorStore:
             if sparse is not None:
                 indices, values = sparse[i]
                 vector[SPARSE] = models.SparseVector(indices=indices, values=values)
+            if sentences is not None:
+                vector[SENTENCES] = np.asarray(sentences[i], dtype=np.float32).tolist()
             payload = {"document_id": document_ids[i], "written_at": now}
             points.append(models.PointStruct(id=point_id, vector=vector, payload=payload))
         for start in range(0, len(points), 256):
@@ -217,6 +237,45 @@ class VectorStore:
         )
         return [(str(p.id), float(p.score)) for p in result.points]
 
+    def sentence_search(
+        self,
+        name: str,
+        vector: NDArray[np.float32],
+        limit: int,
+        *,
+        document_ids: Sequence[str] | None = None,
+        candidates: int | None = None,
+        sparse: tuple[list[int], list[float]] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Points by their best sentence's cosine similarity (MaxSim), best first.
+
+        With `candidates`, only the union of the nearest by the chunk vector and (with `sparse`) the
+        best by the lexical vector (see :meth:`sochen.rag.edge_store.EdgeStore.sentence_search`).
+        """
+        flt = _doc_filter(document_ids)
+        prefetch = None
+        if candidates is not None:
+            prefetch = [models.Prefetch(query=vector.tolist(), using=DENSE, limit=candidates, filter=flt)]
+            if sparse is not None and sparse[0]:
+                prefetch.append(
+                    models.Prefetch(
+                        query=models.SparseVector(indices=sparse[0], values=sparse[1]),
+                        using=SPARSE,
+                        limit=candidates,
+                        filter=flt,
+                    )
+                )
+        result = self.client.query_points(
+            name,
+            query=[vector.tolist()],
+            using=SENTENCES,
+            prefetch=prefetch,
+            limit=limit,
+            query_filter=flt if prefetch is None else None,
+            with_payload=False,
+        )
+        return [(str(p.id), float(p.score)) for p in result.points]
+
     def sparse_search(
         self, name: str, query: tuple[list[int], list[float]], limit: int, *, document_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
@@ -239,6 +298,8 @@ class VectorStore:
         if self.client.collection_exists(name):
             self.client.delete_collection(name)
         self._ready.discard(name)
+        self._sparse.pop(name, None)
+        self._sentences.pop(name, None)
 
 
 def _doc_filter(document_ids: Sequence[str] | None) -> models.Filter | None:

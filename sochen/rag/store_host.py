@@ -33,12 +33,14 @@ CALLS = frozenset(
         "collections",
         "ensure_collection",
         "has_sparse",
+        "has_sentences",
         "upsert",
         "delete",
         "point_ids",
         "vectors",
         "dense_search",
         "sparse_search",
+        "sentence_search",
         "drop",
     }
 )

@@ -36,6 +36,7 @@ def test_server_path_uses_sparse_vectors_and_filters(make_tenant, server_like_re
 
     name = collection_name(ctx.id, retriever.embedder(ctx).key)
     assert retriever.store.has_sparse(name)
+    assert retriever.store.has_sentences(name)  # the dense ranking scores each chunk by its best sentence
 
     hits = retriever.search("firm", "ערבות בנקאית אוטונומית", top_k=3)
     assert hits and "15,000" in hits[0].text

@@ -35,6 +35,13 @@ class ChunkingConfig(StrictModel):
     overlap_tokens: int = Field(
         default=40, ge=0, le=1024, description="Tokens repeated from the end of a chunk at the start of the next."
     )
+    sentence_vectors: bool = Field(
+        default=True,
+        description="Embed every sentence of a chunk (with the document title and section) and rank a chunk "
+        "by its best sentence's similarity to the question, on Qdrant Edge and a Qdrant server. About as many "
+        "embedded tokens as the chunks themselves; the chunk's own vector becomes the mean of its sentences'. "
+        "Applies when the tenant's collection is created (a collection keeps what it was created with).",
+    )
 
     @model_validator(mode="after")
     def _overlap_smaller(self) -> ChunkingConfig:
