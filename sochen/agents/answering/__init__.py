@@ -27,7 +27,7 @@ from ...llm import Answer, Citation, Passage
 from ...rag.retriever import SearchHit
 from .days import dated
 from .extractive import Extracted, Library, Quote, SearchFn, extract
-from .language import detect, search_query, wording
+from .language import alias_terms, detect, search_query, wording
 
 __all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
 
@@ -79,7 +79,7 @@ def answer(
     `now` (the message's time) names the weekday of 'עכשיו', 'היום', 'מחר' in a question about the hours.
     """
     if hits is None:
-        hits = list(library.search(search_query(question), top_k=top_k))
+        hits = list(library.search(search_query(question, config.agent.service_aliases), top_k=top_k))
     setting = config.agent.answer_mode
     persona = config.persona
     lang = detect(question)
@@ -103,7 +103,8 @@ def answer(
             )
     elif setting == "generative":
         return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="no_model")
-    extracted = extract(dated(question, now), hits, library, intent=intent, strict=sensitive)
+    hints = alias_terms(question, config.agent.service_aliases) if lang != "he" else ""
+    extracted = extract(dated(question, now), hits, library, intent=intent, strict=sensitive, hints=hints)
     if extracted.status != "answered":
         if sensitive:
             # Sensitive, no model may answer, and the documents do not: a person takes it.

@@ -239,8 +239,14 @@ def _forms(tok: str) -> set[str]:
     return set(_forms_cached(tok))
 
 
+_WEEKDAYS = frozenset(("ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת"))
+
+
 def _forms_uncached(tok: str) -> set[str]:
     out = {tok, *stems(tok)}
+    if day := out & _WEEKDAYS:
+        # A weekday is itself, never a root: 'שלישי' and 'שישי' both lose a 'ש'/'של' prefix to 'ישי' otherwise.
+        return {tok, *day}
     keys = {_key(s) for s in out}
     if len(tok) >= 4:
         # Skeletons of the lemma and of the stem itself ('תיאום' and 'לתאם' meet at 'תאמ').
@@ -483,7 +489,9 @@ def _candidates(
                 continue  # 'how much' is not answered without an amount
             row_bonus = 0.0
             if unit.is_row and table_asks:
-                if not _row_matches(unit, question_words, tokens) or any(not h & words for h in heads):
+                # The table's caption and the section name the rows' kind ('בוטוקס' above a row 'מצח').
+                captioned = words | _words(unit.context) | _words(hit.section)
+                if not _row_matches(unit, question_words, tokens) or any(not h & captioned for h in heads):
                     continue  # another row's entity: never quoted for the one asked about
                 row_bonus = 0.1
                 if attribute == "price" and _names_row(unit, question_words):
@@ -658,7 +666,13 @@ _PHRASES = (
 
 
 def extract(
-    question: str, hits: Sequence[SearchHit], library: Library, *, intent: str = "", strict: bool = False
+    question: str,
+    hits: Sequence[SearchHit],
+    library: Library,
+    *,
+    intent: str = "",
+    strict: bool = False,
+    hints: str = "",
 ) -> Extracted:
     """Choose what to quote for `question` from `hits` (see the module docstring).
 
@@ -669,7 +683,8 @@ def extract(
     vocabulary, pairs = _vocabulary(library.chunks)
     question = correct(_without_aside(question), vocabulary, pairs, skip=_stop)  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
-    query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
+    # `hints`: the tenant's Hebrew names of services a foreign question names by an alias.
+    query = question if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
     for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
         query = phrase.sub(rf"\g<0> {plain}", query)
     focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
