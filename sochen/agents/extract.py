@@ -575,7 +575,7 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
         return f"{min(symptom)}+{min(severe)}"
     if terms & _TOOTH and terms & _BROKEN:
         return "broken_tooth"
-    return _urgent_pair(terms)
+    return _urgent_pair(flat)
 
 
 # Urgency said in the writer's own words rather than a fixed phrase: a vital function together with a word
@@ -613,12 +613,24 @@ _ASKS_ABOUT = frozenset(
 )
 
 
-def _urgent_pair(terms: set[str]) -> str | None:
-    """A vital function said to fail, or the airway said to swell or close (any words, any order)."""
-    if terms & _VITAL and terms & _DIFFICULT:
-        return f"{min(terms & _VITAL)}+{min(terms & _DIFFICULT)}"
-    if terms & _AIRWAY and terms & _CLOSING and not terms & _ASKS_ABOUT:
-        return f"{min(terms & _AIRWAY)}+{min(terms & _CLOSING)}"
+def _urgent_pair(flat: str) -> str | None:
+    """A vital function said to fail, or the airway said to swell or close: the two words close together.
+
+    'קשה לי לנשום' is urgent; 'בקושי יש לי זמן לנשום' (no time to breathe) is an idiom, not a symptom.
+    """
+    tokens = tokenize(flat)
+    forms = [{t, *stems(t)} for t in tokens]
+    asks = set().union(*forms) & _ASKS_ABOUT if forms else set()
+    for i, here in enumerate(forms):
+        for first, second in ((_VITAL, _DIFFICULT), (_AIRWAY, _CLOSING)):
+            if not here & first or (first is _AIRWAY and asks):
+                continue
+            window = forms[max(0, i - 3) : i + 4]
+            if any(w & {"זמן", "time", "وقت"} for w in window):
+                continue
+            near = set().union(*window) & second
+            if near:
+                return f"{min(here & first)}+{min(near)}"
     return None
 
 
