@@ -46,6 +46,7 @@ def dated(question: str, now: datetime | None) -> str:
 
 
 _NAMED_DAY = re.compile(r"(?<![\u05d0-\u05ea])(?:ב|ו|וב)?(?:יום\s+)?(" + "|".join(_DAYS_HE) + r")(?![\u05d0-\u05ea])")
+_OPEN = re.compile(r"פתוח|סגור|שעות|עד מתי|עובדים|\bopen|\bclosed|\bhours|مفتوح|مغلق|ساعات|دوام")
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _AR_DAYS = ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
 
@@ -60,6 +61,8 @@ def holiday_asked(question: str, now: datetime | None, holidays: Iterable[date])
     if now is None or not closed or asked(question) not in ("opening_hours", "days"):
         return None
     lowered = question.lower()
+    if not _OPEN.search(lowered):
+        return None  # 'כמה עולה ייעוץ ביום חמישי?' asks a price, not whether the day is open
     ahead: int | None = None
     for pattern, days in _RELATIVE:
         if pattern.search(lowered):
