@@ -110,6 +110,14 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
         "מקבלים",
         "hours",
         "open",
+        "closed",
+        "مفتوح",
+        "مفتوحة",
+        "مفتوحين",
+        "مغلق",
+        "مغلقة",
+        "ساعات",
+        "دوام",
     ),
     "document_question": ("סעיף", "הסכם", "חוזה", "נספח", "תקופת", "התחייבות", "ערבות", "שכירות", "סודיות"),
     "small_talk": ("שלום", "היי", "הי", "הלו", "תודה", "נשמע", "hi", "hello", "thanks", "مرحبا"),
@@ -781,6 +789,22 @@ def split_name(name: str) -> tuple[str, str]:
     return words[0], " ".join(words[1:])
 
 
+_NEXT_WORD = re.compile(r"\s+([\u05d0-\u05ea][\u05d0-\u05ea'\"-]{1,14})\s*(?=[,.;!]|$)")
+
+
+def _full_name(text: str, value: str, end: int) -> str:
+    """A one-word name found, followed by one more name-like word that closes the clause: the full name.
+
+    "אני נועה ברק, אפשר לקבוע…": the surname is the word after the first name before the comma.
+    """
+    if len(value.split()) != 1:
+        return value
+    m = _NEXT_WORD.match(text, end)
+    if m is None or normalize(m.group(1)) in _NOT_NAME_WORDS or not looks_like_name(m.group(1)):
+        return value
+    return f"{value} {m.group(1)}"
+
+
 def _slots(text: str, *, now: datetime, service: str | None) -> dict[str, str]:
     slots: dict[str, str] = {}
     for finding in scan(text):
@@ -790,7 +814,7 @@ def _slots(text: str, *, now: datetime, service: str | None) -> dict[str, str]:
         elif finding.type == "email" and "email" not in slots:
             slots["email"] = value
         elif finding.type == "name" and finding.score >= 0.7 and "name" not in slots:
-            slots["name"] = value
+            slots["name"] = _full_name(text, value, finding.end)
     if service:
         slots["service"] = service
     when = extract_datetime(text, now=now)

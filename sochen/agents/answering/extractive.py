@@ -443,6 +443,40 @@ class _Candidate:
     words: AbstractSet[str]
 
 
+# A sentence that says a service is not offered answers 'how much is it' too: it is not sold here.
+_NOT_OFFERED = re.compile(
+    r"(?:אינ[הםו]|אינן|לא)\s+(?:מציע|מציעה|מציעים|מבצע|מבצעת|מבצעים|עוש[הי]ם?|נותנ[תי]ם?|מעניק[הי]ם?)"
+    r"(?![\u05d0-\u05ea])|(?:אינ[םןהו]?|לא)\s+(?:ניתנ|מתבצע|מוצע)[\u05d0-\u05ea]{0,2}(?![\u05d0-\u05ea])"
+    r"|(?:אין|לא)\s+(?:לנו|אצלנו)(?![\u05d0-\u05ea])|\bdo(?:es)? not offer\b|\bnot offered\b"
+)
+
+
+def _not_offered(focus: str, library: Library) -> Quote | None:
+    """The documents' own 'we do not offer X' for a question about X, when they speak of X nowhere else.
+
+    'כמה עולה הסרת קעקוע?' where the only sentence with 'קעקועים' says the clinic does not offer it: that
+    sentence answers (no price of another treatment, no 'not found'). A word the documents also use in any
+    other sentence ('שיער' in 'השתלת שיער' and in 'הסרת שיער') decides nothing.
+    """
+    words = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
+    found: Quote | None = None
+    for tok in words:
+        forms = {f for f in _forms(tok) if f[0] != "≈"}
+        if found is not None or _KIND_WORDS & forms:
+            continue
+        units = [
+            (chunk, unit)
+            for chunk in library.chunks
+            if forms & _words(chunk.text)
+            for unit in clause_units(chunk.text)
+            if forms & _words(unit.text)
+        ]
+        if units and all(not u.is_row and _NOT_OFFERED.search(u.text) for _, u in units):
+            chunk, unit = units[0]
+            found = Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0)
+    return found
+
+
 def _candidates(
     terms: _Terms,
     hits: Sequence[SearchHit],
@@ -485,8 +519,8 @@ def _candidates(
             coverage = (
                 terms.cover(words | _words(unit.context), context) if unit.is_row else terms.cover(words, context)
             )
-            if required is not None and not required.search(unit.text):
-                continue  # 'how much' is not answered without an amount
+            if required is not None and not required.search(unit.text) and not _NOT_OFFERED.search(unit.text):
+                continue  # 'how much' is not answered without an amount (unless the thing is not offered at all)
             row_bonus = 0.0
             if unit.is_row and table_asks:
                 # The table's caption and the section name the rows' kind ('בוטוקס' above a row 'מצח').
@@ -710,6 +744,9 @@ def extract(
     clause = _asked_clause(focus)
     if clause:
         return _by_clause(focus, clause, hits, library, named, lang)
+    refusal = _not_offered(focus, library)
+    if refusal is not None:
+        return Extracted("answered", (refusal,), lang=lang, reason="not_offered")
 
     doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
     if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
