@@ -248,6 +248,8 @@ def _forms_uncached(tok: str) -> set[str]:
         # A weekday is itself, never a root: 'שלישי' and 'שישי' both lose a 'ש'/'של' prefix to 'ישי' otherwise.
         return {tok, *day}
     keys = {_key(s) for s in out}
+    # A verb in the first person past ('הגעתי', 'הודענו') is the clause's third person ('הגיע', 'הודיע').
+    keys |= {_key(s[:-2]) for s in out if len(s) >= 5 and s.endswith(("תי", "נו")) and s[0] >= "\u05d0"}
     if len(tok) >= 4:
         # Skeletons of the lemma and of the stem itself ('תיאום' and 'לתאם' meet at 'תאמ').
         bases = [k[1:] for k in keys if k.startswith("~")] + [s for s in out if len(s) >= 4 and s[0] >= "\u05d0"]
@@ -449,6 +451,20 @@ _NOT_OFFERED = re.compile(
     r"(?![\u05d0-\u05ea])|(?:אינ[םןהו]?|לא)\s+(?:ניתנ|מתבצע|מוצע)[\u05d0-\u05ea]{0,2}(?![\u05d0-\u05ea])"
     r"|(?:אין|לא)\s+(?:לנו|אצלנו)(?![\u05d0-\u05ea])|\bdo(?:es)? not offer\b|\bnot offered\b"
 )
+
+
+_LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z0-9-]{1,}(?![A-Za-z])")
+
+
+def _unknown_name(focus: str, library: Library) -> bool:
+    """A Hebrew question names a product or treatment in Latin letters ('PRP', 'HydraFacial') no document has.
+
+    What it asks about is then not in the documents; a neighbouring clause ('הסרת שיער') answers something else.
+    """
+    names = {m.group(0).lower() for m in _LATIN_NAME.finditer(focus)}
+    if not names or not library.chunks:
+        return False
+    return any(not any(n in c.text.lower() for c in library.chunks) for n in names)
 
 
 def _not_offered(focus: str, library: Library) -> Quote | None:
@@ -747,6 +763,8 @@ def extract(
     refusal = _not_offered(focus, library)
     if refusal is not None:
         return Extracted("answered", (refusal,), lang=lang, reason="not_offered")
+    if lang == "he" and _unknown_name(focus, library):
+        return Extracted("not_found", lang=lang, reason="unknown_name")
 
     doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
     if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
