@@ -74,3 +74,18 @@ def test_the_business_doctor_named_before_a_verb_is_not_personal() -> None:
     business = BusinessTerms(['ביום שני מקבלת ד"ר רונית אבני לייעוץ'])
     assert not assess('ד"ר רונית אבני מקבלת ביום שני?', business=business).sensitive
     assert assess("שמי דנה כהן ואני רוצה תור", business=business).sensitive
+
+
+def test_first_person_past_meets_third_person() -> None:
+    assert _forms("הגעתי") & _forms("הגיע")
+    assert _forms("הודעתי") & _forms("הודיע")
+
+
+def test_full_name_before_the_comma() -> None:
+    u = understand_text("היי, אני מיכל שגיא, אפשר לקבוע פילינג ביום שני ב-10:00?", now=_NOW)
+    assert u.slots.get("name") == "מיכל שגיא"
+    assert understand_text("שלום, אני יוסי, אפשר תור?", now=_NOW).slots.get("name") == "יוסי"
+
+
+def test_arabic_open_question_asks_the_hours() -> None:
+    assert understand_text("هل العيادة مفتوحة يوم الخميس؟", now=_NOW).intent == "hours_question"

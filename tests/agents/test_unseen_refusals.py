@@ -1,0 +1,40 @@
+"""Not offered is said, not 'not found'; an unknown named treatment is refused, not quoted from a neighbour."""
+
+from __future__ import annotations
+
+from sochen.agents.answering.extractive import Library, extract
+from sochen.rag.retriever import SearchHit
+
+_PRICES = "מחירון\nטיפול | מחיר\nטיפול: הסרת שיער בלייזר לשפם · מחיר: 150 ₪\nטיפול: פילינג ירוק · מחיר: 650 ₪"
+_NOTE = "המרפאה אינה מציעה הסרת קעקועים או טיפולי הרזיה."
+
+
+def _library() -> tuple[list[SearchHit], Library]:
+    hits = [
+        SearchHit(_PRICES, 1.0, "d1", "prices.md", "מחירון", "מחירון", None, "c1"),
+        SearchHit(_NOTE, 0.9, "d1", "prices.md", "מחירון", "הערות", None, "c2"),
+    ]
+
+    def search(query: str, *, top_k: int, document_ids: object = None) -> list[SearchHit]:
+        return hits[:top_k]
+
+    return hits, Library(search=search, idf=lambda t: 2.0, documents={"d1": "מחירון"}, chunks=tuple(hits))
+
+
+def test_a_service_the_documents_do_not_offer_is_answered_by_that_sentence() -> None:
+    hits, library = _library()
+    out = extract("כמה עולה הסרת קעקוע מהיד?", hits, library)
+    assert out.status == "answered"
+    assert "אינה מציעה" in out.quotes[0].text
+
+
+def test_an_offered_service_is_not_refused_because_a_word_is_shared() -> None:
+    hits, library = _library()
+    out = extract("כמה עולה הסרת שיער בלייזר לשפם?", hits, library)
+    assert out.status == "answered"
+    assert "150" in out.quotes[0].text
+
+
+def test_an_unknown_latin_name_is_refused() -> None:
+    hits, library = _library()
+    assert extract("כמה עולה PRP לשיער?", hits, library).status == "not_found"
