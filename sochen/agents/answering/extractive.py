@@ -47,6 +47,7 @@ from .compute import (
     vat_total,
 )
 from .language import Lang, detect, hebrew_terms
+from .threshold import column_amount, threshold_discount, threshold_rule
 from .units import Unit, relabel
 from .units import clause_units as _clause_units
 
@@ -1197,6 +1198,8 @@ def _calculate(
         if b is None or (calc := difference(a.text, b.text)) is None:
             return None, quotes, _missing("second", lang)
         return calc, [a, b], ""
+    if operation == "discount" and (stepped := _stepped_discount(query, quotes, library)) is not None:
+        return stepped
     if operation == "discount":
         base = next((q for q in quotes if len(money(q.text)) == 1 and percent_off(q.text, "₪1") is None), None)
         rule = next((q for q in quotes if percent_off(q.text, "₪1") is not None), None)
@@ -1219,6 +1222,23 @@ def _calculate(
             if calc is not None:
                 return calc, [first, base], ""
     return None, quotes, ""
+
+
+def _stepped_discount(
+    query: str, quotes: list[Quote], library: Library
+) -> tuple[Calculation | None, list[Quote], str] | None:
+    """A discount from a threshold up, applied to the quoted row's amount for the column asked (see threshold)."""
+    base_quote = next((q for q in quotes if column_amount(q.text, query) is not None), None)
+    if base_quote is None:
+        return None
+    rule = next((q for q in quotes if threshold_rule(q.text) is not None), None) or _best_unit(
+        library, base_quote, query, lambda t: threshold_rule(t) is not None
+    )
+    base = column_amount(base_quote.text, query)
+    if rule is None or base is None:
+        return None
+    calc = threshold_discount(rule.text, base)
+    return (calc, [base_quote, rule], "") if calc is not None else None
 
 
 def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) -> Quote | None:
