@@ -38,3 +38,17 @@ def test_an_offered_service_is_not_refused_because_a_word_is_shared() -> None:
 def test_an_unknown_latin_name_is_refused() -> None:
     hits, library = _library()
     assert extract("כמה עולה PRP לשיער?", hits, library).status == "not_found"
+
+
+def test_a_threshold_discount_applies_only_from_the_threshold_up() -> None:
+    from decimal import Decimal
+
+    from sochen.agents.answering.threshold import column_amount, threshold_discount
+
+    rule = "מי שרוכש טיפולים בסכום של 2,000 ₪ ומעלה בביקור אחד מקבל 5% הנחה על כל הסכום."
+    row = "אזור: גב · טיפול בודד: 700 ₪ · סדרה של 6: 3,500 ₪"
+    assert column_amount(row, "כמה עולה סדרה לגב אחרי ההנחה?") == Decimal("3500")
+    above = threshold_discount(rule, Decimal("3500"))
+    assert above is not None and above.result == Decimal("3325.00")
+    below = threshold_discount(rule, Decimal("700"))
+    assert below is not None and below.result == Decimal("700") and "₪2,000" in below.expression
