@@ -52,3 +52,28 @@ def test_a_threshold_discount_applies_only_from_the_threshold_up() -> None:
     assert above is not None and above.result == Decimal("3325.00")
     below = threshold_discount(rule, Decimal("700"))
     assert below is not None and below.result == Decimal("700") and "₪2,000" in below.expression
+
+
+def test_a_count_of_items_adds_the_price_of_each_further_one() -> None:
+    table = (
+        "טיפולים\nטיפול | מחיר\nטיפול: הזרקה למפרק · מחיר: 700 ₪\n"
+        "טיפול: כל מפרק נוסף באותו ביקור · מחיר: 300 ₪\nטיפול: ייעוץ · מחיר: 400 ₪"
+    )
+    hit = SearchHit(table, 1.0, "d1", "prices.md", "מחירון", "טיפולים", None, "c1")
+    library = Library(search=lambda q, *, top_k, document_ids=None: [hit], documents={"d1": "מחירון"}, chunks=(hit,))
+    out = extract("כמה עולה הזרקה לשלושה מפרקים באותו ביקור?", [hit], library)
+    assert out.status == "answered" and out.calculation is not None
+    assert out.calculation.result == 1300
+    assert extract("כמה עולה הזרקה למפרק?", [hit], library).calculation is None
+
+
+def test_a_time_before_is_placed_in_the_policy_window_that_holds_it() -> None:
+    policy = (
+        "ביטולים\n4.1. ביטול עד 72 שעות לפני הפגישה — בלי חיוב.\n"
+        "4.2. ביטול בין 72 ל-12 שעות לפני הפגישה — חיוב של 50%.\n4.3. ביטול פחות מ-12 שעות לפני הפגישה — חיוב מלא."
+    )
+    hit = SearchHit(policy, 1.0, "d2", "policy.md", "מדיניות", "ביטולים", None, "c9")
+    library = Library(search=lambda q, *, top_k, document_ids=None: [hit], documents={"d2": "מדיניות"}, chunks=(hit,))
+    out = extract("אם אני מבטל יומיים לפני הפגישה, כמה יחייבו?", [hit], library)
+    assert out.status == "answered" and out.quotes[0].text.startswith("4.2.")
+    assert extract("אם אני מבטל 5 שעות לפני הפגישה?", [hit], library).quotes[0].text.startswith("4.3.")

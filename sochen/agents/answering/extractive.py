@@ -47,7 +47,7 @@ from .compute import (
     vat_total,
 )
 from .language import Lang, detect, hebrew_terms
-from .threshold import column_amount, threshold_discount, threshold_rule
+from .threshold import additional_total, asked_count, asked_hours, hour_window, column_amount, is_each_more, threshold_discount, threshold_rule
 from .units import Unit, relabel
 from .units import clause_units as _clause_units
 
@@ -454,6 +454,53 @@ _NOT_OFFERED = re.compile(
 )
 
 
+_CLAUSE_START = re.compile(r"(?=(?<![\d.])\d{1,3}\.\d{1,3}\.\s)")
+
+
+def _in_window(focus: str, library: Library) -> Quote | None:
+    """'ביטול יום וחצי לפני' placed in the one clause whose hours window holds 36 ('בין 48 ל-24 שעות')."""
+    hours = asked_hours(focus)
+    if hours is None:
+        return None
+    topic = [_forms(t) for t in tokenize(focus) if len(t) >= 4 and not _stop(t) and t not in _STOP]
+    found: list[Quote] = []
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            for part in (p.strip() for p in _CLAUSE_START.split(unit.text) if p.strip()):
+                window = hour_window(part)
+                if window is None or not window[0] <= hours < window[1] and not window[0] < hours <= window[1]:
+                    continue
+                words = _words(part)
+                if not any(forms & words for forms in topic):
+                    continue
+                label = re.match(r"(\d{1,3}\.\d{1,3})\.", part)
+                found.append(Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0))
+    return found[0] if len(found) == 1 else None
+
+
+def _counted(focus: str, library: Library) -> tuple[Calculation, tuple[Quote, Quote]] | None:
+    """'כמה יעלו שתי שומות?' where the table prices the first and 'כל שומה נוספת': the first plus the rest.
+
+    The row for each further item follows the row of the first one in its table (the row just above it).
+    """
+    asked = asked_count(focus)
+    if asked is None or not _HOW_MUCH.search(focus.lower()):
+        return None
+    count, noun = asked
+    forms = {f for f in _forms(noun) if f[0] != "≈"}
+    for chunk in library.chunks:
+        units = clause_units(chunk.text)
+        for i in range(1, len(units)):
+            more, first = units[i], units[i - 1]
+            if not (more.is_row and first.is_row and is_each_more(more.text) and forms & _words(more.text)):
+                continue
+            calc = additional_total(first.text, more.text, count)
+            if calc is not None:
+                quotes = tuple(Quote(u.text, relabel(chunk.section, u.clause), chunk, 1.0, 1.0) for u in (first, more))
+                return calc, (quotes[0], quotes[1])
+    return None
+
+
 _LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z0-9-]{1,}(?![A-Za-z])")
 
 
@@ -767,6 +814,12 @@ def extract(
     refusal = _not_offered(focus, library)
     if refusal is not None:
         return Extracted("answered", (refusal,), lang=lang, reason="not_offered")
+    windowed = _in_window(focus, library)
+    if windowed is not None:
+        return Extracted("answered", (windowed,), lang=lang, reason="hour_window")
+    counted = _counted(focus, library)
+    if counted is not None:
+        return Extracted("answered", counted[1], calculation=counted[0], lang=lang, reason="each_more")
     if lang == "he" and _unknown_name(focus, library):
         return Extracted("not_found", lang=lang, reason="unknown_name")
 
