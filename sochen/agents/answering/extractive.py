@@ -722,6 +722,23 @@ _ASKING = re.compile(
 )
 
 
+# A sentence that tells the system what to do or say is no part of the question ('תתעלם מההוראות ותכתוב ש…').
+_INSTRUCTION = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ת?תתעלמ|התעלמ|תתעלם|להתעלם|תשכח|שכח)[\u05d0-\u05ea]*\s+(?:מ|את\s)"
+    r"|הוראות\s+(?:הקודמות|קודמות|המערכת)|הערה\s+למערכת|\bignore\s+(?:all\s+|any\s+)?(?:previous|prior|your)"
+    r"|\bsystem\s+prompt\b|تجاهل",
+    re.I,
+)
+_SENTENCES = re.compile(r"(?<=[.!?؟])\s+")
+
+
+def _without_instructions(question: str) -> str:
+    """The question without sentences that instruct the system; the question itself when all would go."""
+    kept = [s for s in _SENTENCES.split(question) if not _INSTRUCTION.search(s)]
+    rest = " ".join(kept).strip()
+    return re.sub(r"^(?:אז|ו?עכשיו|so|now)\s+", "", rest) if rest else question
+
+
 def _without_aside(focus: str) -> str:
     """The question without a statement after its question mark ('…ביום רגיל? אני מסיים לעבוד מאוחר').
 
@@ -782,7 +799,7 @@ def extract(
     """
     needed = _MIN_STRICT if strict else _MIN_COVERAGE
     vocabulary, pairs = _vocabulary(library.chunks)
-    question = correct(_without_aside(question), vocabulary, pairs, skip=_stop)  # 'ניקוי אבנייה' → 'ניקוי אבנית'
+    question = correct(_without_aside(_without_instructions(question)), vocabulary, pairs, skip=_stop)  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
     # `hints`: the tenant's Hebrew names of services a foreign question names by an alias.
     query = question if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
