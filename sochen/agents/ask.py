@@ -204,7 +204,9 @@ def ask(
     library = library_for(retriever, ctx)
     if hits is None:
         hits = list(
-            library.search(search_query(question, cfg.agent.service_aliases), top_k=top_k or cfg.knowledge.retrieval.top_k)
+            library.search(
+                search_query(question, cfg.agent.service_aliases), top_k=top_k or cfg.knowledge.retrieval.top_k
+            )
         )
     assessment = assess(question)
     holder: dict[str, Any] = {}

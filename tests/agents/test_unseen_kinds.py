@@ -23,8 +23,8 @@ def test_table_caption_is_context_of_its_rows_not_a_unit() -> None:
 
 
 def test_a_sentence_above_a_table_stays_a_unit() -> None:
-    text = "המחירים כוללים מע\"מ.\nסוג | מחיר\nסוג: ירוק · מחיר: 300 ₪"
-    assert clause_units(text)[0].text == "המחירים כוללים מע\"מ."
+    text = 'המחירים כוללים מע"מ.\nסוג | מחיר\nסוג: ירוק · מחיר: 300 ₪'
+    assert clause_units(text)[0].text == 'המחירים כוללים מע"מ.'
 
 
 def test_weekdays_do_not_share_a_root() -> None:

@@ -47,7 +47,16 @@ from .compute import (
     vat_total,
 )
 from .language import Lang, detect, hebrew_terms
-from .threshold import additional_total, asked_count, asked_hours, hour_window, column_amount, is_each_more, threshold_discount, threshold_rule
+from .threshold import (
+    additional_total,
+    asked_count,
+    asked_hours,
+    column_amount,
+    hour_window,
+    is_each_more,
+    threshold_discount,
+    threshold_rule,
+)
 from .units import Unit, relabel
 from .units import clause_units as _clause_units
 
@@ -468,13 +477,15 @@ def _in_window(focus: str, library: Library) -> Quote | None:
         for unit in clause_units(chunk.text):
             for part in (p.strip() for p in _CLAUSE_START.split(unit.text) if p.strip()):
                 window = hour_window(part)
-                if window is None or not window[0] <= hours < window[1] and not window[0] < hours <= window[1]:
+                if window is None or (not window[0] <= hours < window[1] and not window[0] < hours <= window[1]):
                     continue
                 words = _words(part)
                 if not any(forms & words for forms in topic):
                     continue
                 label = re.match(r"(\d{1,3}\.\d{1,3})\.", part)
-                found.append(Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0))
+                found.append(
+                    Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0)
+                )
     return found[0] if len(found) == 1 else None
 
 
@@ -779,7 +790,10 @@ _PHRASES = (
     (re.compile(r"בעלת? ה?בית"), "המשכיר"),
     (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד'),
     # The verb for what the documents name by the noun: 'איפה לחנות' is about parking ('חניה', 'חניון').
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:ל|ו?ל)?חנות(?![\u05d0-\u05ea])(?=[\s?]*(?:$|\?|ליד|באזור|קרוב|עם\s))"), "חניה"),
+    (
+        re.compile(r"(?<![\u05d0-\u05ea])(?:ל|ו?ל)?חנות(?![\u05d0-\u05ea])(?=[\s?]*(?:$|\?|ליד|באזור|קרוב|עם\s))"),
+        "חניה",
+    ),
 )
 
 
@@ -799,7 +813,9 @@ def extract(
     """
     needed = _MIN_STRICT if strict else _MIN_COVERAGE
     vocabulary, pairs = _vocabulary(library.chunks)
-    question = correct(_without_aside(_without_instructions(question)), vocabulary, pairs, skip=_stop)  # 'ניקוי אבנייה' → 'ניקוי אבנית'
+    question = correct(
+        _without_aside(_without_instructions(question)), vocabulary, pairs, skip=_stop
+    )  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
     # `hints`: the tenant's Hebrew names of services a foreign question names by an alias.
     query = question if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()

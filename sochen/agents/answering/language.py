@@ -8,8 +8,8 @@ answer quotes the Hebrew clause and says everything else in the question's langu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 __all__ = ["Lang", "Wording", "alias_terms", "detect", "hebrew_terms", "search_query", "wording"]

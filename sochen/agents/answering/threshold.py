@@ -13,7 +13,15 @@ from decimal import Decimal
 from ...text import normalize, stems, tokenize
 from .compute import Calculation, _num, _round, money, shekels
 
-__all__ = ["additional_total", "asked_hours", "hour_window", "asked_count", "column_amount", "threshold_discount", "threshold_rule"]
+__all__ = [
+    "additional_total",
+    "asked_count",
+    "asked_hours",
+    "column_amount",
+    "hour_window",
+    "threshold_discount",
+    "threshold_rule",
+]
 
 _RATE = re.compile(
     r"(\d{1,2}(?:\.\d{1,2})?)\s?%\s*(?:הנחה|discount)|(?:הנחה|discount)\D{0,12}?(\d{1,2}(?:\.\d{1,2})?)\s?%", re.I
@@ -41,9 +49,7 @@ def column_amount(row: str, question: str) -> Decimal | None:
     if len(cells) == 1:
         return money(cells[0])[-1]
     asked = {f for t in tokenize(question) for f in (t, *stems(t)) if len(f) > 2}
-    named = [
-        c for c in cells if ":" in c and {f for t in tokenize(c.split(":", 1)[0]) for f in (t, *stems(t))} & asked
-    ]
+    named = [c for c in cells if ":" in c and {f for t in tokenize(c.split(":", 1)[0]) for f in (t, *stems(t))} & asked]
     return money(named[0].split(":", 1)[1])[-1] if len(named) == 1 else None
 
 
@@ -67,8 +73,20 @@ def threshold_discount(
 
 
 _COUNTS = {
-    "שתי": 2, "שני": 2, "שתיים": 2, "שניים": 2, "שלוש": 3, "שלושה": 3, "ארבע": 4, "ארבעה": 4, "חמש": 5,
-    "חמישה": 5, "two": 2, "three": 3, "four": 4, "five": 5,
+    "שתי": 2,
+    "שני": 2,
+    "שתיים": 2,
+    "שניים": 2,
+    "שלוש": 3,
+    "שלושה": 3,
+    "ארבע": 4,
+    "ארבעה": 4,
+    "חמש": 5,
+    "חמישה": 5,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
 }
 _EACH_MORE = re.compile(r"(?:כל|each)\s+(?:\S+\s+){0,2}?(?:נוסף|נוספת|נוספים|נוספות|additional|extra)", re.I)
 
