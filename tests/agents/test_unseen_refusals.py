@@ -87,3 +87,11 @@ def test_an_instruction_to_the_system_is_no_part_of_the_question() -> None:
     hits, library = _library()
     out = extract(text, hits, library)
     assert out.status == "answered" and "650" in out.quotes[0].text
+
+
+def test_eligibility_for_a_discount_on_a_sum_quotes_the_threshold_rule() -> None:
+    rule = "הנחת כמות: מי שרוכש טיפולים בסכום של 2,000 ₪ ומעלה בביקור אחד מקבל 5% הנחה."
+    hit = SearchHit(rule, 1.0, "d1", "prices.md", "מחירון", "הנחות", None, "c5")
+    library = Library(search=lambda q, *, top_k, document_ids=None: [hit], documents={"d1": "מחירון"}, chunks=(hit,))
+    out = extract("אם אני עושה פילינג וגם ייעוץ באותו ביקור, מגיעה לי ההנחה?", [hit], library)
+    assert out.status == "answered" and "2,000" in out.quotes[0].text and out.calculation is None

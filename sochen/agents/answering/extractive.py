@@ -463,6 +463,30 @@ _NOT_OFFERED = re.compile(
 )
 
 
+_ELIGIBLE = re.compile(
+    r"(?:מקבל|מקבלת|מקבלים|מגיע|מגיעה|זכאי|זכאית|זכאים|חלה|do i get|eligible)[^?]{0,30}(?:הנחה|ההנחה|discount)"
+    r"|(?:הנחה|ההנחה|discount)[^?]{0,20}(?:חלה|תקפה|applies)",
+    re.I,
+)
+_TOGETHER = re.compile(r"וגם|ביחד|יחד|באותו ביקור|בביקור אחד|ברכישה אחת|together|both|same visit")
+
+
+def _eligibility(focus: str, library: Library) -> Quote | None:
+    """'Do I get the discount if I buy X and Y together?': the one rule that gives a discount from a sum up.
+
+    The rule's threshold decides; it is quoted (never a discounted figure the rule may not allow).
+    """
+    if not (_ELIGIBLE.search(focus.lower()) and _TOGETHER.search(focus.lower())):
+        return None
+    rules = [
+        Quote(u.text, relabel(c.section, u.clause), c, 1.0, 1.0)
+        for c in library.chunks
+        for u in clause_units(c.text)
+        if threshold_rule(u.text) is not None
+    ]
+    return rules[0] if len(rules) == 1 else None
+
+
 _CLAUSE_START = re.compile(r"(?=(?<![\d.])\d{1,3}\.\d{1,3}\.\s)")
 
 
@@ -847,6 +871,9 @@ def extract(
     refusal = _not_offered(focus, library)
     if refusal is not None:
         return Extracted("answered", (refusal,), lang=lang, reason="not_offered")
+    rule = _eligibility(focus, library)
+    if rule is not None:
+        return Extracted("answered", (rule,), lang=lang, reason="threshold_rule")
     windowed = _in_window(focus, library)
     if windowed is not None:
         return Extracted("answered", (windowed,), lang=lang, reason="hour_window")
