@@ -95,3 +95,11 @@ def test_eligibility_for_a_discount_on_a_sum_quotes_the_threshold_rule() -> None
     library = Library(search=lambda q, *, top_k, document_ids=None: [hit], documents={"d1": "מחירון"}, chunks=(hit,))
     out = extract("אם אני עושה פילינג וגם ייעוץ באותו ביקור, מגיעה לי ההנחה?", [hit], library)
     assert out.status == "answered" and "2,000" in out.quotes[0].text and out.calculation is None
+
+
+def test_a_treatment_the_documents_withhold_for_a_condition_is_answered_by_that_clause() -> None:
+    text = "לפני הטיפול\nמתחת לגיל 16 לא מטפלים בלייזר.\nבזמן הנקה לא מבצעים פילינג עמוק.\nיש להגיע בלי איפור."
+    hit = SearchHit(text, 1.0, "d3", "staff.html", "שירותים", "לפני הטיפול", None, "c7")
+    library = Library(search=lambda q, *, top_k, document_ids=None: [hit], documents={"d3": "שירותים"}, chunks=(hit,))
+    out = extract("אני בהנקה, אפשר לעשות אצלכם פילינג עמוק?", [hit], library)
+    assert out.status == "answered" and out.quotes[0].text.startswith("בזמן הנקה")

@@ -463,6 +463,32 @@ _NOT_OFFERED = re.compile(
 )
 
 
+_RESTRICT = re.compile(
+    r"(?:לא|אין|אינם|איננו)\s+(?:מטפלים|מטפלות|מטפל|מטפלת|נטפל|לטפל|מבצעים|מבצע|מזריקים|מזריק)(?![\u05d0-\u05ea])"
+    r"|\bdo not (?:treat|perform|inject)\b",
+)
+
+
+def _restriction(focus: str, library: Library) -> Quote | None:
+    """The one clause that withholds a treatment for a condition the question states ('בהריון לא מטפלים בבוטוקס').
+
+    It names a rare word of the question (the condition) and another of its words (the treatment).
+    """
+    tokens = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
+    forms = [{f for f in _forms(t) if f[0] != "≈"} for t in tokens]
+    units = [(c, u) for c in library.chunks for u in clause_units(c.text)]
+    uses = [sum(1 for _, u in units if f & _words(u.text)) for f in forms]
+    found: list[Quote] = []
+    for chunk, unit in units:
+        if not _RESTRICT.search(unit.text):
+            continue
+        words = _words(unit.text)
+        named = [i for i, f in enumerate(forms) if f & words]
+        if len(named) >= 2 and any(uses[i] <= 2 for i in named):
+            found.append(Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0))
+    return found[0] if len(found) == 1 else None
+
+
 _ELIGIBLE = re.compile(
     r"(?:מקבל|מקבלת|מקבלים|מגיע|מגיעה|זכאי|זכאית|זכאים|חלה|do i get|eligible)[^?]{0,30}(?:הנחה|ההנחה|discount)"
     r"|(?:הנחה|ההנחה|discount)[^?]{0,20}(?:חלה|תקפה|applies)",
@@ -871,6 +897,9 @@ def extract(
     refusal = _not_offered(focus, library)
     if refusal is not None:
         return Extracted("answered", (refusal,), lang=lang, reason="not_offered")
+    restriction = _restriction(focus, library)
+    if restriction is not None:
+        return Extracted("answered", (restriction,), lang=lang, reason="restriction")
     rule = _eligibility(focus, library)
     if rule is not None:
         return Extracted("answered", (rule,), lang=lang, reason="threshold_rule")
