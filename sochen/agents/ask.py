@@ -209,7 +209,11 @@ def ask(
     cfg = config or ctx.config
     library = library_for(retriever, ctx)
     if hits is None:
-        hits = list(library.search(search_query(question), top_k=top_k or cfg.knowledge.retrieval.top_k))
+        hits = list(
+            library.search(
+                search_query(question, cfg.agent.service_aliases), top_k=top_k or cfg.knowledge.retrieval.top_k
+            )
+        )
     assessment = assess(question)
     holder: dict[str, Any] = {}
     problems: dict[str, str] = {}

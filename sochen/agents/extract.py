@@ -58,6 +58,21 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
         "מחפיר",
         "complaint",
         "شكوى",
+        # Anger said outright is a complaint too, whatever it is about.
+        "כועס",
+        "כועסת",
+        "כועסים",
+        "עצבני",
+        "עצבנית",
+        "זועם",
+        "זועמת",
+        "נמאס",
+        "מקומם",
+        "angry",
+        "furious",
+        "unacceptable",
+        "غاضب",
+        "غاضبة",
     ),
     "appointment_request": (
         "תור",
@@ -95,6 +110,14 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
         "מקבלים",
         "hours",
         "open",
+        "closed",
+        "مفتوح",
+        "مفتوحة",
+        "مفتوحين",
+        "مغلق",
+        "مغلقة",
+        "ساعات",
+        "دوام",
     ),
     "document_question": ("סעיף", "הסכם", "חוזה", "נספח", "תקופת", "התחייבות", "ערבות", "שכירות", "סודיות"),
     "small_talk": ("שלום", "היי", "הי", "הלו", "תודה", "נשמע", "hi", "hello", "thanks", "مرحبا"),
@@ -112,7 +135,23 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         "עם המנהל",
         "עם מנהל",
     ),
-    "complaint": ("לא מרוצה", "לא מרוצים", "יחס מזלזל", "לא בסדר"),
+    "complaint": (
+        "לא מרוצה",
+        "לא מרוצים",
+        "יחס מזלזל",
+        "לא בסדר",
+        # Being ignored: calls or messages nobody answers.
+        "אף אחד לא חזר",
+        "אף אחד לא חוזר",
+        "אף אחד לא עונה",
+        "אף אחד לא ענה",
+        "אף אחד לא התקשר",
+        "לא חזרו אליי",
+        "לא חוזרים אליי",
+        "nobody called back",
+        "no one called back",
+        "no one answers",
+    ),
     "appointment_request": (
         "קביעת תור",
         "לקבוע תור",
@@ -223,7 +262,7 @@ def understand_text(
     service = find_service(text, services or [], service_aliases)
     slots = _slots(text, now=now, service=service)
     tenant_booking = any(sig.startswith("appointment_request:tenant:") for sig in signals)
-    booking = tenant_booking or _asks_to_book(flat, terms)
+    booking = tenant_booking or (_asks_to_book(flat, terms) and not (is_question and _booking_as_purpose(flat)))
     policy = bool(terms & _POLICY_WORDS)
     if "appointment_request" in scores and not booking and (is_question or policy):
         # "כמה עולה ביטול תור?", "מה קורה אם לא הגעתי לתור?": the word תור in a question is not a booking.
@@ -380,6 +419,17 @@ def _generic_services(services: list[str], extra_keywords: dict[str, list[str]] 
     }
 
 
+# "צריך מקדמה כדי לקבוע תור?": booking is the purpose a question asks the conditions of, not a request.
+_PURPOSE = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:כדי|בשביל|על מנת|לפני ש|before|in order to|to be able to)\s+"
+    r"(?:\S+\s+)?(?:לקבוע|לזמן|להזמין|book|booking)"
+)
+
+
+def _booking_as_purpose(flat: str) -> bool:
+    return bool(_PURPOSE.search(flat))
+
+
 def _asks_to_book(flat: str, terms: set[str]) -> bool:
     return bool(terms & _BOOKING_WORDS) or any(p in flat for p in _BOOKING_PHRASES)
 
@@ -533,6 +583,145 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
         return f"{min(symptom)}+{min(severe)}"
     if terms & _TOOTH and terms & _BROKEN:
         return "broken_tooth"
+    return _urgent_pair(flat)
+
+
+# Urgency said in the writer's own words rather than a fixed phrase: a vital function together with a word
+# of difficulty or failure ('קשה לי לנשום', 'הלשון מתנפחת', 'I can hardly breathe', 'صعوبة في التنفس').
+_VITAL = frozenset(
+    {
+        "לנשום",
+        "נושם",
+        "נושמת",
+        "נשימה",
+        "הנשימה",
+        "נשימות",
+        "לבלוע",
+        "בליעה",
+        "נחנק",
+        "נחנקת",
+        "נחנקים",
+        "breathe",
+        "breathing",
+        "breath",
+        "swallow",
+        "swallowing",
+        "choking",
+        "التنفس",
+        "تنفس",
+        "أتنفس",
+        "اتنفس",
+        "البلع",
+        "أبلع",
+    }
+)
+_DIFFICULT = frozenset(
+    {
+        "קשה",
+        "קשיי",
+        "קושי",
+        "מתקשה",
+        "מתקשים",
+        "מצליח",
+        "מצליחה",
+        "יכול",
+        "יכולה",
+        "נעצר",
+        "נעצרת",
+        "כבד",
+        "hard",
+        "difficult",
+        "difficulty",
+        "hardly",
+        "can't",
+        "cannot",
+        "struggling",
+        "trouble",
+        "صعوبة",
+        "بصعوبة",
+        "صعب",
+        "ضيق",
+        "أستطيع",
+        "استطيع",
+    }
+)
+_AIRWAY = frozenset(
+    {
+        "גרון",
+        "הגרון",
+        "לשון",
+        "הלשון",
+        "שפתיים",
+        "השפתיים",
+        "צוואר",
+        "הצוואר",
+        "פנים",
+        "הפנים",
+        "עיניים",
+        "throat",
+        "tongue",
+        "lips",
+        "face",
+        "الحلق",
+        "اللسان",
+        "الشفاه",
+        "الوجه",
+    }
+)
+_CLOSING = frozenset(
+    {
+        "נסגר",
+        "נסגרת",
+        "נסגרים",
+        "נסגרות",
+        "מתנפח",
+        "מתנפחת",
+        "מתנפחים",
+        "מתנפחות",
+        "התנפח",
+        "התנפחה",
+        "התנפחו",
+        "נפוח",
+        "נפוחה",
+        "נפוחים",
+        "נפוחות",
+        "נפיחות",
+        "swelling",
+        "swollen",
+        "closing",
+        "tight",
+        "تورم",
+        "منتفخ",
+        "منتفخة",
+        "يغلق",
+    }
+)
+
+
+# A question about the treatment or what to expect after it, not a report of a state.
+_ASKS_ABOUT = frozenset(
+    {"מחיר", "עולה", "כמה", "האם", "צפוי", "צפויה", "רגיל", "רגילה", "נורמלי", "expected", "normal", "price"}
+)
+
+
+def _urgent_pair(flat: str) -> str | None:
+    """A vital function said to fail, or the airway said to swell or close: the two words close together.
+
+    'קשה לי לנשום' is urgent; 'בקושי יש לי זמן לנשום' (no time to breathe) is an idiom, not a symptom.
+    """
+    tokens = tokenize(flat)
+    forms = [{t, *stems(t)} for t in tokens]
+    asks = set().union(*forms) & _ASKS_ABOUT if forms else set()
+    for i, here in enumerate(forms):
+        for first, second in ((_VITAL, _DIFFICULT), (_AIRWAY, _CLOSING)):
+            if not here & first or (first is _AIRWAY and asks):
+                continue
+            window = forms[max(0, i - 3) : i + 4]
+            if any(w & {"זמן", "time", "وقت"} for w in window):
+                continue
+            near = set().union(*window) & second
+            if near:
+                return f"{min(here & first)}+{min(near)}"
     return None
 
 
@@ -683,6 +872,22 @@ def split_name(name: str) -> tuple[str, str]:
     return words[0], " ".join(words[1:])
 
 
+_NEXT_WORD = re.compile(r"\s+([\u05d0-\u05ea][\u05d0-\u05ea'\"-]{1,14})\s*(?=[,.;!]|$)")
+
+
+def _full_name(text: str, value: str, end: int) -> str:
+    """A one-word name found, followed by one more name-like word that closes the clause: the full name.
+
+    "אני נועה ברק, אפשר לקבוע…": the surname is the word after the first name before the comma.
+    """
+    if len(value.split()) != 1:
+        return value
+    m = _NEXT_WORD.match(text, end)
+    if m is None or normalize(m.group(1)) in _NOT_NAME_WORDS or not looks_like_name(m.group(1)):
+        return value
+    return f"{value} {m.group(1)}"
+
+
 def _slots(text: str, *, now: datetime, service: str | None) -> dict[str, str]:
     slots: dict[str, str] = {}
     for finding in scan(text):
@@ -692,7 +897,7 @@ def _slots(text: str, *, now: datetime, service: str | None) -> dict[str, str]:
         elif finding.type == "email" and "email" not in slots:
             slots["email"] = value
         elif finding.type == "name" and finding.score >= 0.7 and "name" not in slots:
-            slots["name"] = value
+            slots["name"] = _full_name(text, value, finding.end)
     if service:
         slots["service"] = service
     when = extract_datetime(text, now=now)

@@ -384,8 +384,14 @@ def plan(state: ConversationState, deps: Deps) -> str:
 def retrieve(state: ConversationState, deps: Deps) -> dict[str, Any]:
     """Search the tenant's documents for questions (the tenant is fixed by the conversation)."""
     # An English or Arabic question is searched with Hebrew terms for its words, as `sochen ask` searches it.
-    hits = deps.retriever.search(deps.tenant, search_query(state["text"]), top_k=deps.top_k)
+    hits = deps.retriever.search(deps.tenant, search_query(state["text"], _aliases(deps)), top_k=deps.top_k)
     return {"hits": [h.as_dict() for h in hits]}
+
+
+def _aliases(deps: Deps) -> dict[str, list[str]] | None:
+    """The tenant's English/Arabic/slang names of its services, for the Hebrew search terms (None: none)."""
+    config = getattr(deps, "config", None)
+    return config.agent.service_aliases if config is not None else None
 
 
 # -- respond ------------------------------------------------------------------------------------------

@@ -243,6 +243,9 @@ def _business_owned(f: Finding, text: str, personal: bool, business: BusinessTer
             return False
         return value in _SERVICES or (business is not None and (value in business.services or business.covers(value)))
     if f.type in ("name", "address") and business is not None:
+        if f.type == "name" and len(value.split()) > 2:
+            # A name's span may run on into the next word ('סאמר חורי עושה'): the name is its first two.
+            return not _own(f) and (business.covers(value) or business.covers(" ".join(value.split()[:2])))
         return not _own(f) and business.covers(value)
     return False
 

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from ...config import TenantConfig
 from ...llm import Answer, Citation, Passage
 from ...rag.retriever import SearchHit
-from .days import dated
+from .days import dated, holiday_asked
 from .extractive import Extracted, Library, Quote, SearchFn, extract
-from .language import detect, search_query, wording
+from .language import alias_terms, detect, search_query, wording
 
 __all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
 
@@ -79,7 +79,7 @@ def answer(
     `now` (the message's time) names the weekday of 'עכשיו', 'היום', 'מחר' in a question about the hours.
     """
     if hits is None:
-        hits = list(library.search(search_query(question), top_k=top_k))
+        hits = list(library.search(search_query(question, config.agent.service_aliases), top_k=top_k))
     setting = config.agent.answer_mode
     persona = config.persona
     lang = detect(question)
@@ -103,7 +103,12 @@ def answer(
             )
     elif setting == "generative":
         return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="no_model")
-    extracted = extract(dated(question, now), hits, library, intent=intent, strict=sensitive)
+    holiday = holiday_asked(question, now, config.workflows.holidays)
+    if holiday is not None:
+        # The weekly hours do not hold on a holiday the tenant lists: that day it is closed.
+        return Reply("extractive", "answered", _closed_text(holiday, lang), reason="holiday")
+    hints = alias_terms(question, config.agent.service_aliases) if lang != "he" else ""
+    extracted = extract(dated(question, now), hits, library, intent=intent, strict=sensitive, hints=hints)
     if extracted.status != "answered":
         if sensitive:
             # Sensitive, no model may answer, and the documents do not: a person takes it.
@@ -114,6 +119,15 @@ def answer(
     return Reply(
         "extractive", "answered", text, citations, calculation=calc, reason=extracted.reason, generated=generated
     )
+
+
+def _closed_text(day: date, lang: str) -> str:
+    when = f"{day.day}.{day.month}.{day.year}"
+    if lang == "en":
+        return f"We are closed on {when} (a holiday)."
+    if lang == "ar":
+        return f"نحن مغلقون يوم {when} (عطلة)."
+    return f"ב-{when} אנחנו סגורים (חג)."
 
 
 def present(extracted: Extracted, config: TenantConfig) -> tuple[str, tuple[Citation, ...]]:

@@ -70,6 +70,16 @@ from .derive import (
     with_vat,
 )
 from .language import Lang, detect, hebrew_terms
+from .threshold import (
+    additional_total,
+    asked_count,
+    asked_hours,
+    column_amount,
+    hour_window,
+    is_each_more,
+    threshold_discount,
+    threshold_rule,
+)
 from .units import Unit, relabel
 from .units import clause_units as _clause_units
 
@@ -279,9 +289,17 @@ def _forms(tok: str) -> set[str]:
     return set(_forms_cached(tok))
 
 
+_WEEKDAYS = frozenset(("ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת"))
+
+
 def _forms_uncached(tok: str) -> set[str]:
     out = {tok, *stems(tok)}
+    if day := out & _WEEKDAYS:
+        # A weekday is itself, never a root: 'שלישי' and 'שישי' both lose a 'ש'/'של' prefix to 'ישי' otherwise.
+        return {tok, *day}
     keys = {_key(s) for s in out}
+    # A verb in the first person past ('הגעתי', 'הודענו') is the clause's third person ('הגיע', 'הודיע').
+    keys |= {_key(s[:-2]) for s in out if len(s) >= 5 and s.endswith(("תי", "נו")) and s[0] >= "\u05d0"}
     if len(tok) >= 4:
         # Skeletons of the lemma and of the stem itself ('תיאום' and 'לתאם' meet at 'תאמ').
         bases = [k[1:] for k in keys if k.startswith("~")] + [s for s in out if len(s) >= 4 and s[0] >= "\u05d0"]
@@ -480,6 +498,153 @@ class _Candidate:
     words: AbstractSet[str]
 
 
+# A sentence that says a service is not offered answers 'how much is it' too: it is not sold here.
+_NOT_OFFERED = re.compile(
+    r"(?:אינ[הםו]|אינן|לא)\s+(?:מציע|מציעה|מציעים|מבצע|מבצעת|מבצעים|עוש[הי]ם?|נותנ[תי]ם?|מעניק[הי]ם?)"
+    r"(?![\u05d0-\u05ea])|(?:אינ[םןהו]?|לא)\s+(?:ניתנ|מתבצע|מוצע)[\u05d0-\u05ea]{0,2}(?![\u05d0-\u05ea])"
+    r"|(?:אין|לא)\s+(?:לנו|אצלנו)(?![\u05d0-\u05ea])|\bdo(?:es)? not offer\b|\bnot offered\b"
+)
+
+
+_RESTRICT = re.compile(
+    r"(?:לא|אין|אינם|איננו)\s+(?:מטפלים|מטפלות|מטפל|מטפלת|נטפל|לטפל|מבצעים|מבצע|מזריקים|מזריק)(?![\u05d0-\u05ea])"
+    r"|\bdo not (?:treat|perform|inject)\b",
+)
+
+
+def _restriction(focus: str, library: Library) -> Quote | None:
+    """The one clause that withholds a treatment for a condition the question states ('בהריון לא מטפלים בבוטוקס').
+
+    It names a rare word of the question (the condition) and another of its words (the treatment).
+    """
+    tokens = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
+    forms = [{f for f in _forms(t) if f[0] != "≈"} for t in tokens]
+    units = [(c, u) for c in library.chunks for u in clause_units(c.text)]
+    uses = [sum(1 for _, u in units if f & _words(u.text)) for f in forms]
+    found: list[Quote] = []
+    for chunk, unit in units:
+        if not _RESTRICT.search(unit.text):
+            continue
+        words = _words(unit.text)
+        named = [i for i, f in enumerate(forms) if f & words]
+        if len(named) >= 2 and any(uses[i] <= 2 for i in named):
+            found.append(Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0))
+    return found[0] if len(found) == 1 else None
+
+
+_ELIGIBLE = re.compile(
+    r"(?:מקבל|מקבלת|מקבלים|מגיע|מגיעה|זכאי|זכאית|זכאים|חלה|do i get|eligible)[^?]{0,30}(?:הנחה|ההנחה|discount)"
+    r"|(?:הנחה|ההנחה|discount)[^?]{0,20}(?:חלה|תקפה|applies)",
+    re.I,
+)
+_TOGETHER = re.compile(r"וגם|ביחד|יחד|באותו ביקור|בביקור אחד|ברכישה אחת|together|both|same visit")
+
+
+def _eligibility(focus: str, library: Library) -> Quote | None:
+    """'Do I get the discount if I buy X and Y together?': the one rule that gives a discount from a sum up.
+
+    The rule's threshold decides; it is quoted (never a discounted figure the rule may not allow).
+    """
+    if not (_ELIGIBLE.search(focus.lower()) and _TOGETHER.search(focus.lower())):
+        return None
+    rules = [
+        Quote(u.text, relabel(c.section, u.clause), c, 1.0, 1.0)
+        for c in library.chunks
+        for u in clause_units(c.text)
+        if threshold_rule(u.text) is not None
+    ]
+    return rules[0] if len(rules) == 1 else None
+
+
+_CLAUSE_START = re.compile(r"(?=(?<![\d.])\d{1,3}\.\d{1,3}\.\s)")
+
+
+def _in_window(focus: str, library: Library) -> Quote | None:
+    """'ביטול יום וחצי לפני' placed in the one clause whose hours window holds 36 ('בין 48 ל-24 שעות')."""
+    hours = asked_hours(focus)
+    if hours is None:
+        return None
+    topic = [_forms(t) for t in tokenize(focus) if len(t) >= 4 and not _stop(t) and t not in _STOP]
+    found: list[Quote] = []
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            for part in (p.strip() for p in _CLAUSE_START.split(unit.text) if p.strip()):
+                window = hour_window(part)
+                if window is None or (not window[0] <= hours < window[1] and not window[0] < hours <= window[1]):
+                    continue
+                words = _words(part)
+                if not any(forms & words for forms in topic):
+                    continue
+                label = re.match(r"(\d{1,3}\.\d{1,3})\.", part)
+                found.append(
+                    Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0)
+                )
+    return found[0] if len(found) == 1 else None
+
+
+def _counted(focus: str, library: Library) -> tuple[Calculation, tuple[Quote, Quote]] | None:
+    """'כמה יעלו שתי שומות?' where the table prices the first and 'כל שומה נוספת': the first plus the rest.
+
+    The row for each further item follows the row of the first one in its table (the row just above it).
+    """
+    asked = asked_count(focus)
+    if asked is None or not _HOW_MUCH.search(focus.lower()):
+        return None
+    count, noun = asked
+    forms = {f for f in _forms(noun) if f[0] != "≈"}
+    for chunk in library.chunks:
+        units = clause_units(chunk.text)
+        for i in range(1, len(units)):
+            more, first = units[i], units[i - 1]
+            if not (more.is_row and first.is_row and is_each_more(more.text) and forms & _words(more.text)):
+                continue
+            calc = additional_total(first.text, more.text, count)
+            if calc is not None:
+                quotes = tuple(Quote(u.text, relabel(chunk.section, u.clause), chunk, 1.0, 1.0) for u in (first, more))
+                return calc, (quotes[0], quotes[1])
+    return None
+
+
+_LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z0-9-]{1,}(?![A-Za-z])")
+
+
+def _unknown_name(focus: str, library: Library) -> bool:
+    """A Hebrew question names a product or treatment in Latin letters ('PRP', 'HydraFacial') no document has.
+
+    What it asks about is then not in the documents; a neighbouring clause ('הסרת שיער') answers something else.
+    """
+    names = {m.group(0).lower() for m in _LATIN_NAME.finditer(focus)}
+    if not names or not library.chunks:
+        return False
+    return any(not any(n in c.text.lower() for c in library.chunks) for n in names)
+
+
+def _not_offered(focus: str, library: Library) -> Quote | None:
+    """The documents' own 'we do not offer X' for a question about X, when they speak of X nowhere else.
+
+    'כמה עולה הסרת קעקוע?' where the only sentence with 'קעקועים' says the clinic does not offer it: that
+    sentence answers (no price of another treatment, no 'not found'). A word the documents also use in any
+    other sentence ('שיער' in 'השתלת שיער' and in 'הסרת שיער') decides nothing.
+    """
+    words = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
+    found: Quote | None = None
+    for tok in words:
+        forms = {f for f in _forms(tok) if f[0] != "≈"}
+        if found is not None or _KIND_WORDS & forms:
+            continue
+        units = [
+            (chunk, unit)
+            for chunk in library.chunks
+            if forms & _words(chunk.text)
+            for unit in clause_units(chunk.text)
+            if forms & _words(unit.text)
+        ]
+        if units and all(not u.is_row and _NOT_OFFERED.search(u.text) for _, u in units):
+            chunk, unit = units[0]
+            found = Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0)
+    return found
+
+
 def _candidates(
     terms: _Terms,
     hits: Sequence[SearchHit],
@@ -523,11 +688,13 @@ def _candidates(
             coverage = (
                 terms.cover(words | _words(unit.context), context) if unit.is_row else terms.cover(words, context)
             )
-            if required is not None and not required.search(unit.text):
-                continue  # 'how much' is not answered without an amount
+            if required is not None and not required.search(unit.text) and not _NOT_OFFERED.search(unit.text):
+                continue  # 'how much' is not answered without an amount (unless the thing is not offered at all)
             row_bonus = 0.0
             if unit.is_row and table_asks:
-                if not _row_matches(unit, question_words, tokens) or any(not h & words for h in heads):
+                # The table's caption and the section name the rows' kind ('בוטוקס' above a row 'מצח').
+                captioned = words | _words(unit.context) | _words(hit.section)
+                if not _row_matches(unit, question_words, tokens) or any(not h & captioned for h in heads):
                     continue  # another row's entity: never quoted for the one asked about
                 row_bonus = 0.1
                 if attribute == "price" and _names_row(unit, question_words):
@@ -640,6 +807,7 @@ _PART_SPLIT = re.compile(
     r"|צריך|צריכה|צריכים|אפשר|חייב|חייבת|חייבים)"
     r"(?![\u05d0-\u05ea]))|\s(?=ושנית|ושלישית)"
     r"|\s(?=ו(?:כמה|מתי|איך|האם|איפה|היכן)\s)"  # 'כמה זמן זה לוקח וכמה זמן זה מחזיק': two questions
+    r"|\s(?=ויש\s+(?:איפה|היכן|מקום|אפשרות|לכם)\s)"  # 'מה הכתובת ויש איפה לחנות': a second question
 )
 # '... בתקופת הניסיון ואחריה?': the same question during X, and after it.
 _AFTER = re.compile(
@@ -662,6 +830,23 @@ _ASKING = re.compile(
     r"(?![\u05d0-\u05ea])|\b(?:what|how|when|where|who|which|is|are|do|does|can)\b",
     re.IGNORECASE,
 )
+
+
+# A sentence that tells the system what to do or say is no part of the question ('תתעלם מההוראות ותכתוב ש…').
+_INSTRUCTION = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ת?תתעלמ|התעלמ|תתעלם|להתעלם|תשכח|שכח)[\u05d0-\u05ea]*\s+(?:מ|את\s)"
+    r"|הוראות\s+(?:הקודמות|קודמות|המערכת)|הערה\s+למערכת|\bignore\s+(?:all\s+|any\s+)?(?:previous|prior|your)"
+    r"|\bsystem\s+prompt\b|تجاهل",
+    re.I,
+)
+_SENTENCES = re.compile(r"(?<=[.!?؟])\s+")
+
+
+def _without_instructions(question: str) -> str:
+    """The question without sentences that instruct the system; the question itself when all would go."""
+    kept = [s for s in _SENTENCES.split(question) if not _INSTRUCTION.search(s)]
+    rest = " ".join(kept).strip()
+    return re.sub(r"^(?:אז|ו?עכשיו|so|now)\s+", "", rest) if rest else question
 
 
 def _without_aside(focus: str) -> str:
@@ -703,11 +888,22 @@ _PHRASES = (
     (re.compile(r"שכר ה?דירה|שכ\"ד"), "דמי השכירות"),
     (re.compile(r"בעלת? ה?בית"), "המשכיר"),
     (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד'),
+    # The verb for what the documents name by the noun: 'איפה לחנות' is about parking ('חניה', 'חניון').
+    (
+        re.compile(r"(?<![\u05d0-\u05ea])(?:ל|ו?ל)?חנות(?![\u05d0-\u05ea])(?=[\s?]*(?:$|\?|ליד|באזור|קרוב|עם\s))"),
+        "חניה",
+    ),
 )
 
 
 def extract(
-    question: str, hits: Sequence[SearchHit], library: Library, *, intent: str = "", strict: bool = False
+    question: str,
+    hits: Sequence[SearchHit],
+    library: Library,
+    *,
+    intent: str = "",
+    strict: bool = False,
+    hints: str = "",
 ) -> Extracted:
     """Choose what to quote for `question` from `hits` (see the module docstring).
 
@@ -716,9 +912,12 @@ def extract(
     """
     needed = _MIN_STRICT if strict else _MIN_COVERAGE
     vocabulary, pairs = _vocabulary(library.chunks)
-    question = correct(_without_aside(question), vocabulary, pairs, skip=_stop)  # 'ניקוי אבנייה' → 'ניקוי אבנית'
+    question = correct(
+        _without_aside(_without_instructions(question)), vocabulary, pairs, skip=_stop
+    )  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
-    query = question if lang == "he" else f"{question} {hebrew_terms(question)}"
+    # `hints`: the tenant's Hebrew names of services a foreign question names by an alias.
+    query = question if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
     for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
         query = phrase.sub(rf"\g<0> {plain}", query)
     focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
@@ -752,6 +951,23 @@ def extract(
     clause = _asked_clause(focus)
     if clause:
         return _by_clause(focus, clause, hits, library, named, lang)
+    refusal = _not_offered(focus, library)
+    if refusal is not None:
+        return Extracted("answered", (refusal,), lang=lang, reason="not_offered")
+    restriction = _restriction(focus, library)
+    if restriction is not None:
+        return Extracted("answered", (restriction,), lang=lang, reason="restriction")
+    rule = _eligibility(focus, library)
+    if rule is not None:
+        return Extracted("answered", (rule,), lang=lang, reason="threshold_rule")
+    windowed = _in_window(focus, library)
+    if windowed is not None:
+        return Extracted("answered", (windowed,), lang=lang, reason="hour_window")
+    counted = _counted(focus, library)
+    if counted is not None:
+        return Extracted("answered", counted[1], calculation=counted[0], lang=lang, reason="each_more")
+    if lang == "he" and _unknown_name(focus, library):
+        return Extracted("not_found", lang=lang, reason="unknown_name")
 
     doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
     if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
@@ -1216,6 +1432,8 @@ def _calculate(
         if b is None or (calc := difference(a.text, b.text)) is None:
             return None, quotes, _missing("second", lang)
         return calc, [a, b], ""
+    if operation == "discount" and (stepped := _stepped_discount(query, quotes, library)) is not None:
+        return stepped
     if operation == "discount":
         base = next((q for q in quotes if len(money(q.text)) == 1 and percent_off(q.text, "₪1") is None), None)
         rule = next((q for q in quotes if percent_off(q.text, "₪1") is not None), None)
@@ -1238,6 +1456,23 @@ def _calculate(
             if calc is not None:
                 return calc, [first, base], ""
     return None, quotes, ""
+
+
+def _stepped_discount(
+    query: str, quotes: list[Quote], library: Library
+) -> tuple[Calculation | None, list[Quote], str] | None:
+    """A discount from a threshold up, applied to the quoted row's amount for the column asked (see threshold)."""
+    base_quote = next((q for q in quotes if column_amount(q.text, query) is not None), None)
+    if base_quote is None:
+        return None
+    rule = next((q for q in quotes if threshold_rule(q.text) is not None), None) or _best_unit(
+        library, base_quote, query, lambda t: threshold_rule(t) is not None
+    )
+    base = column_amount(base_quote.text, query)
+    if rule is None or base is None:
+        return None
+    calc = threshold_discount(rule.text, base)
+    return (calc, [base_quote, rule], "") if calc is not None else None
 
 
 def _find_unit(library: Library, document_id: str, test: Callable[[str], bool]) -> Quote | None:

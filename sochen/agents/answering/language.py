@@ -8,10 +8,11 @@ answer quotes the Hebrew clause and says everything else in the question's langu
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Lang", "Wording", "detect", "hebrew_terms", "search_query", "wording"]
+__all__ = ["Lang", "Wording", "alias_terms", "detect", "hebrew_terms", "search_query", "wording"]
 
 Lang = Literal["he", "en", "ar"]
 
@@ -157,6 +158,21 @@ _GLOSSARY: dict[str, str] = {
     "instalments": "תשלומים",
     "installments": "תשלומים",
     "emergency": "חירום",
+    "package": "סדרה חבילה",
+    "series": "סדרה",
+    "session": "טיפול",
+    "treatment": "טיפול",
+    "underarms": "בית שחי",
+    "underarm": "בית שחי",
+    "armpits": "בית שחי",
+    "forehead": "מצח",
+    "lips": "שפתיים",
+    "legs": "רגליים",
+    "arms": "ידיים",
+    "face": "פנים",
+    "back": "גב",
+    "skin": "עור",
+    "until": "עד שעה",
     "address": "כתובת",
     "salary": "שכר",
     "probation": "תקופת ניסיון",
@@ -346,6 +362,15 @@ _GLOSSARY: dict[str, str] = {
     "المحكمة": "בית משפט",
     "الأحد": "ראשון",
     "الجمعة": "שישי",
+    "الخميس": "חמישי",
+    "الاثنين": "שני",
+    "الثلاثاء": "שלישי",
+    "الأربعاء": "רביעי",
+    "مفتوحة": "שעות פתיחה",
+    "مفتوح": "שעות פתיחה",
+    "ساعة": "שעה",
+    "عنوان": "כתובת",
+    "العنوان": "כתובת",
     "السبت": "שבת",
     "موعد": "תור",
     "إلغاء": "ביטול",
@@ -372,7 +397,26 @@ def hebrew_terms(text: str) -> str:
     return " ".join(dict.fromkeys(terms))
 
 
-def search_query(question: str) -> str:
-    """The question as searched: foreign questions get Hebrew terms for their words added."""
-    extra = hebrew_terms(question) if detect(question) != "he" else ""
+def search_query(question: str, aliases: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The question as searched: foreign questions get Hebrew terms for their words added.
+
+    `aliases` (the tenant's ``service_aliases``) add the tenant's own Hebrew name of a service the question
+    names in English or Arabic ('laser hair removal' → 'הסרת שיער בלייזר').
+    """
+    extra = f"{hebrew_terms(question)} {alias_terms(question, aliases)}" if detect(question) != "he" else ""
     return f"{question} {extra}".strip()
+
+
+def alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
+    """The tenant's Hebrew service names whose English or Arabic alias occurs in `text` ('' when none)."""
+    if not aliases:
+        return ""
+    low = f" {' '.join(_WORD.findall(text.lower()))} "
+    found = []
+    for name, names in aliases.items():
+        for alias in names:
+            words = _WORD.findall(alias.lower())
+            if words and not _HE.search(alias) and f" {' '.join(words)} " in low:
+                found.append(name)
+                break
+    return " ".join(dict.fromkeys(found))

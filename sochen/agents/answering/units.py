@@ -44,6 +44,16 @@ def _is_heading(line: str) -> bool:
     return not (" · " in line or " | " in line)
 
 
+def _is_caption(units: list[Unit], line: str) -> bool:
+    """The line just above a table's header row is its caption ('בוטוקס (לפי אזור)') when it is short prose.
+
+    It was taken as a unit of its own; it names what every record under it is about, so it is context.
+    """
+    if not units or units[-1].text != line or units[-1].is_row or units[-1].clause:
+        return False
+    return len(line.split()) <= 12 and not re.search(r"[.;!?:]\s*$", line) and "₪" not in line
+
+
 def _row_key(line: str) -> str:
     first = line.split(" · ")[0].split(" | ")[0]
     return first.split(":", 1)[1].strip() if ":" in first else first.strip()
@@ -70,10 +80,12 @@ def clause_units(text: str) -> list[Unit]:
         current = []
 
     in_table = False
+    previous = last = ""
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             continue
+        previous, last = last, line
         if " · " in line or (" | " in line and (in_table or ":" in line)):
             close()
             units.append(Unit(line, clause, " ".join(context), True, _row_key(line)))
@@ -81,6 +93,9 @@ def clause_units(text: str) -> list[Unit]:
             continue
         if " | " in line:  # a table's header row: context for the records under it
             close()
+            if not in_table and _is_caption(units, previous):
+                units.pop()  # the line just above the header is the table's caption, not a quote
+                context = [previous]
             context.append(line)
             in_table = True
             continue
