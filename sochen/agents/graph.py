@@ -19,13 +19,10 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
 from typing import Any
 
-from langchain_core.runnables.config import ContextThreadPoolExecutor
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
-from langgraph.pregel import _executor as _langgraph_executor
 from langgraph.runtime import Runtime
 
 from ..config import Settings
@@ -65,38 +62,6 @@ def _after_understand(state: ConversationState) -> str:
 
 def _after_guard(state: ConversationState) -> str:
     return "retrieve" if (state.get("outcome") or {}).get("plan") == "answer" else "conclude"
-
-
-_LOCAL = threading.local()
-
-
-@contextlib.contextmanager
-def _reused_executor(config: Any) -> Iterator[Any]:
-    """LangGraph's background executor for a run, reused by the next run of the same thread.
-
-    LangGraph opens a thread pool for every run and shuts it down at the end; a turn's only background
-    task is the final checkpoint save, so each turn started a thread and joined it (a few hundred
-    microseconds on a quiet machine, milliseconds on a busy one). Each thread that runs turns keeps
-    one pool instead; LangGraph still waits for the run's tasks before the run ends, so nothing runs
-    past it. A run inside another run on the same thread, or one with ``max_concurrency``, gets a
-    fresh pool of its own, as before.
-    """
-    if getattr(_LOCAL, "active", False) or (config or {}).get("max_concurrency"):
-        with ContextThreadPoolExecutor(max_workers=(config or {}).get("max_concurrency")) as executor:
-            yield executor  # what LangGraph's own get_executor_for_config opens
-        return
-    pool = getattr(_LOCAL, "pool", None)
-    if pool is None:
-        pool = _LOCAL.pool = ContextThreadPoolExecutor(thread_name_prefix="sochen-graph")
-    _LOCAL.active = True
-    try:
-        yield pool
-    finally:
-        _LOCAL.active = False
-
-
-if hasattr(_langgraph_executor, "get_executor_for_config"):  # LangGraph 1.x: BackgroundExecutor's pool
-    _langgraph_executor.get_executor_for_config = _reused_executor
 
 
 def build_graph(checkpointer: BaseCheckpointSaver[Any] | None) -> Any:
