@@ -348,3 +348,28 @@ def test_a_sum_adds_what_one_clause_adds_and_two_amounts_only_when_asked_togethe
     assert_no_invented_figures(reply)
     assert amount_sum(["₪1,800", "₪900"]).expression == "₪1,800 + ₪900 = ₪2,700"  # type: ignore[union-attr]
     assert amount_sum(["₪1,800 או ₪900"]) is None  # two amounts, nothing says they add up
+
+
+def test_a_count_that_describes_the_item_is_not_a_quantity_to_multiply() -> None:
+    from sochen.agents.answering.compute import quantity_asked, states_count
+
+    rooms = quantity_asked("כמה עולה לצבוע דירת 4 חדרים?")
+    assert rooms is not None
+    assert states_count(rooms, "צביעת דירה 4 חדרים (קירות ותקרות) | דירה | ₪6,500")
+    assert not states_count(rooms, "צביעת חדר | חדר | ₪1,800")  # a rate per room: 4 × the rate is computed
+    hours = quantity_asked("כמה דמי ביטול אם מבטלים פחות מ-24 שעות לפני?")
+    assert hours is not None
+    assert states_count(hours, "תור שבוטל פחות מ-24 שעות לפני מועדו יחויב בדמי ביטול בסך ₪100.")
+    assert not states_count(hours, "ביטול פחות מ-48 שעות לפני מועדו יחויב בדמי ביטול בסך ₪250.")
+
+
+def test_a_word_no_document_uses_is_rarer_than_the_anchor() -> None:
+    from sochen.agents.answering.extractive import _unknown_words
+
+    used = {"כתר", "חרסינה", "עולה", "שן", "לשן"}
+
+    def idf(term: str) -> float:
+        return 1.0 if term.lstrip("~≈") in used else 9.0  # 9.0: a term no document has
+
+    assert _unknown_words("כמה עולה ציפוי חרסינה לשן?", idf) == ["ציפוי"]
+    assert _unknown_words("כמה עולה כתר חרסינה?", idf) == []

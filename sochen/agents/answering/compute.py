@@ -294,6 +294,18 @@ def quantity_asked(question: str) -> tuple[Decimal, str] | None:
     return None
 
 
+def states_count(counted: tuple[Decimal, str], text: str) -> bool:
+    """Whether the text names the asked count itself ('דירת 4 חדרים' in 'צביעת דירה 4 חדרים | ₪6,500').
+
+    Then the count describes the item whose price is asked, not a quantity to multiply a rate by.
+    """
+    quantity, unit = counted
+    number = str(quantity.normalize()) if quantity == quantity.to_integral() else str(quantity)
+    forms = [form for form, base in _UNIT_OF.items() if base == unit] or [_noun_key(unit)[:3]]
+    said = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return re.search(rf"(?<![\d.,]){re.escape(number)}\s*(?:{said})", normalize(text)) is not None
+
+
 _COUNTED = re.compile(r"%|₪|ש\"ח")  # '3 ישיבות' counts sessions; '5% הנחה' or '₪3 …' is not a count
 
 

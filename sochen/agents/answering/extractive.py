@@ -45,6 +45,7 @@ from .compute import (
     percent_off,
     quantity_asked,
     shekels,
+    states_count,
     states_period,
     times_quantity,
     vat_rate,
@@ -934,8 +935,11 @@ def extract(
         required = _SHAPE["money"]  # a derived amount is computed from an amount
     elif operation in _PERIOD_OF and single:
         required = _Test(_PERIOD_OF[operation])  # a year of a monthly amount starts from a monthly amount
-    if single and operation in ("quantity", "vat") and quantity_asked(focus) is not None:
-        required = _Test(lambda t: times_quantity(focus, t) is not None)  # '5 שעות' needs a rate per hour
+    if single and operation in ("quantity", "vat") and (asked_count := quantity_asked(focus)) is not None:
+        # '5 שעות' needs a rate per hour — unless the item itself is described by the count ('דירת 4 חדרים')
+        required = _Test(
+            lambda t: times_quantity(focus, t) is not None or (states_count(asked_count, t) and bool(money(t)))
+        )
     elif single and asks_whole_term(focus):
         required = _Test(lambda t: len(money(t)) == 1 and states_period(t, "month"))  # a monthly amount × the term
     if required is None and single:
@@ -1061,6 +1065,7 @@ def extract(
             and ranked[0].coverage >= needed * 0.75
             and anchor is not None
             and anchor & (ranked[0].words | _words(ranked[0].unit.context) | _words(ranked[0].hit.section))
+            and not _unknown_words(focus, library.idf)
         ):
             # The figure asked for ('בכמה יוצא השכ"ד') is there, beside the question's rarest word: everyday
             # words for what the clause says otherwise leave its coverage short.
@@ -1282,6 +1287,20 @@ def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
     return lambda term: idf(term) < unseen - 1e-6
 
 
+def _unknown_words(question: str, idf: Callable[[str], float]) -> list[str]:
+    """The question's content words (four letters or more) that no document uses in any form.
+
+    Such a word is rarer than the anchor: a clause that holds the anchor but not it ('כתר חרסינה' for
+    'ציפוי חרסינה') is about something else, so a short coverage is not forgiven for the anchor's sake.
+    """
+    unseen = idf("\u0000")
+    return [
+        tok
+        for tok in dict.fromkeys(tokenize(question))
+        if len(tok) >= 4 and not _stop(tok) and not tok.isdigit() and all(idf(v) >= unseen - 1e-6 for v in _forms(tok))
+    ]
+
+
 def _anchor(question: str, idf: Callable[[str], float]) -> frozenset[str] | None:
     """The question's rarest word that the documents use at all: an answer should contain it."""
     unseen = idf("\u0000")
@@ -1417,6 +1436,9 @@ def _calculate(
             calc = times_quantity(query, q.text, index=0)
             if calc is not None:
                 return calc, [q], ""
+        counted = quantity_asked(query)
+        if counted is not None and any(states_count(counted, q.text) and money(q.text) for q in quotes):
+            return None, quotes, ""  # the quoted item is the one of that count ('דירה 4 חדרים'): its price answers
         return None, quotes, _missing("rate", lang) if any(money(q.text) for q in quotes) else ""
     if operation in ("per_year", "per_month"):
         for q in quotes:
