@@ -45,7 +45,9 @@ from .errors import ApiError
 __all__ = [
     "Item",
     "StoreResult",
+    "delivery_row",
     "event_key",
+    "event_row",
     "items_of",
     "json_depth_exceeds",
     "parse_delivery",
@@ -179,6 +181,40 @@ def store_delivery(
     return store_items(conn, tenant=tenant, channel=channel, body=body, items=items_of(events), now=now)
 
 
+def delivery_row(
+    delivery_id: str, *, tenant: str, channel: str, body: bytes, count: int, now: datetime, sha256: str | None = None
+) -> dict[str, Any]:
+    """The ``inbound_deliveries`` row of one acknowledged body (shared with the journal's import)."""
+    return {
+        "id": delivery_id,
+        "tenant": tenant,
+        "channel": channel,
+        "body": body,
+        "body_sha256": sha256 or hashlib.sha256(body).hexdigest(),
+        "event_count": count,
+        "received_at": now,
+    }
+
+
+def event_row(item: Item, *, tenant: str, channel: str, delivery_id: str, now: datetime) -> dict[str, Any]:
+    """The ``inbound_events`` row of one item, pending or rejected with its reason (shared with the journal)."""
+    return {
+        "id": new_id(),
+        "tenant": tenant,
+        "channel": channel,
+        "kind": item.kind,
+        "event_key": item.key,
+        "delivery_id": delivery_id,
+        "payload": item.payload,
+        "status": "rejected" if item.error is not None else "pending",
+        "attempts": 0,
+        "error": item.error,
+        "enqueued_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def store_items(
     conn: Connection | Session,
     *,
@@ -203,32 +239,10 @@ def store_items(
     delivery_id = new_id()
     conn.execute(
         insert_delivery,
-        {
-            "id": delivery_id,
-            "tenant": tenant,
-            "channel": channel,
-            "body": body,
-            "body_sha256": hashlib.sha256(body).hexdigest(),
-            "event_count": len(items),
-            "received_at": now,
-        },
+        delivery_row(delivery_id, tenant=tenant, channel=channel, body=body, count=len(items), now=now),
     )
     for item in items:
-        row = {
-            "id": new_id(),
-            "tenant": tenant,
-            "channel": channel,
-            "kind": item.kind,
-            "event_key": item.key,
-            "delivery_id": delivery_id,
-            "payload": item.payload,
-            "status": "rejected" if item.error is not None else "pending",
-            "attempts": 0,
-            "error": item.error,
-            "enqueued_at": now,
-            "created_at": now,
-            "updated_at": now,
-        }
+        row = event_row(item, tenant=tenant, channel=channel, delivery_id=delivery_id, now=now)
         inserted = conn.execute(insert_event, row).scalar()
         if inserted is None:
             result.duplicates += 1

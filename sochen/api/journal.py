@@ -63,7 +63,7 @@ from ..db.models import new_id
 from ..db.models_api import InboundDelivery, InboundEventRow
 from ..db.models_outbox import Job
 from ..workflows.inbound import inbound_job
-from .inbound import Item, StoreResult, items_of, write_connection
+from .inbound import Item, StoreResult, delivery_row, event_row, items_of, write_connection
 
 __all__ = ["InboundJournal", "JournalImporter", "journal_path"]
 
@@ -302,35 +302,22 @@ class InboundJournal:
         events: list[dict[str, Any]] = []
         for delivery in batch:
             delivery_id, now = new_id(), delivery.received_at
+            tenant, channel = delivery.tenant, delivery.channel
             deliveries.append(
-                {
-                    "id": delivery_id,
-                    "tenant": delivery.tenant,
-                    "channel": delivery.channel,
-                    "body": delivery.body,
-                    "body_sha256": delivery.body_sha256,
-                    "event_count": len(delivery.items),
-                    "received_at": now,
-                }
-            )
-            for item in delivery.items:
-                events.append(
-                    {
-                        "id": new_id(),
-                        "tenant": delivery.tenant,
-                        "channel": delivery.channel,
-                        "kind": item.kind,
-                        "event_key": item.key,
-                        "delivery_id": delivery_id,
-                        "payload": item.payload,
-                        "status": "rejected" if item.error is not None else "pending",
-                        "attempts": 0,
-                        "error": item.error,
-                        "enqueued_at": now,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+                delivery_row(
+                    delivery_id,
+                    tenant=tenant,
+                    channel=channel,
+                    body=delivery.body,
+                    count=len(delivery.items),
+                    now=now,
+                    sha256=delivery.body_sha256,
                 )
+            )
+            events += [
+                event_row(item, tenant=tenant, channel=channel, delivery_id=delivery_id, now=now)
+                for item in delivery.items
+            ]
         with write_connection(self.database_url) as conn:
             insert_delivery, insert_event, insert_job = _bulk_statements(conn.dialect.name)
             conn.execute(insert_delivery, deliveries)
