@@ -955,18 +955,17 @@ def extract(
     clause = _asked_clause(focus)
     if clause:
         return _by_clause(focus, clause, hits, library, named, lang)
-    refusal = _not_offered(focus, library)
-    if refusal is not None:
-        return Extracted("answered", (refusal,), lang=lang, reason="not_offered")
-    restriction = _restriction(focus, library)
-    if restriction is not None:
-        return Extracted("answered", (restriction,), lang=lang, reason="restriction")
-    rule = _eligibility(focus, library)
-    if rule is not None:
-        return Extracted("answered", (rule,), lang=lang, reason="threshold_rule")
-    windowed = _in_window(focus, library)
-    if windowed is not None:
-        return Extracted("answered", (windowed,), lang=lang, reason="hour_window")
+    # Questions one policy sentence answers whole: 'not offered here', a restriction for a stated
+    # condition, a threshold rule, the cancellation window an hour count falls in.
+    for reason, policy in (
+        ("not_offered", _not_offered),
+        ("restriction", _restriction),
+        ("threshold_rule", _eligibility),
+        ("hour_window", _in_window),
+    ):
+        quote = policy(focus, library)
+        if quote is not None:
+            return Extracted("answered", (quote,), lang=lang, reason=reason)
     counted = _counted(focus, library)
     if counted is not None:
         return Extracted("answered", counted[1], calculation=counted[0], lang=lang, reason="each_more")
