@@ -66,8 +66,9 @@ class ApiSettings(BaseSettings):
     embedded_switch_interval_ms: float = Field(
         default=1.0,
         ge=0,
-        description="Embedded threads, or the inbound journal's importer: the interpreter's thread switch interval "
-        "while turns or imports run in the API process (Python's default is 5 ms); 0 leaves it alone.",
+        description="Embedded mode: the interpreter's thread switch interval in the API process, where embedded "
+        "threads, the inbound journal's importer or the store served to the worker process share the GIL with "
+        "acknowledgements (Python's default is 5 ms); 0 leaves it alone.",
     )
     tenant_cache_s: float = Field(
         default=5.0, ge=0, description="Seconds a tenant's webhook configuration is cached (0: read every request)."
