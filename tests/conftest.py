@@ -20,6 +20,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from local paths only; no hub at test time
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The suite builds hundreds of apps in one process: frozen objects would never be freed (tests/api/test_app_gc.py checks the default).
+os.environ.setdefault("SOCHEN_API_FREEZE_GC_AT_START", "false")
 
 PG_ADMIN_URL = os.environ.get("SOCHEN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

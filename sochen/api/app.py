@@ -7,6 +7,8 @@ app's lifespan (``uvicorn`` or ``with TestClient(app)``).
 
 from __future__ import annotations
 
+import gc
+
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -77,6 +79,12 @@ def create_app(
                 "encrypted at rest: set SOCHEN_DATA_KEYS (sochen privacy new-key) and run sochen privacy encrypt"
             )
         state.start()
+        if api.freeze_gc_at_start:
+            # Everything loaded so far (the modules, the settings, the connectors) lives as long as the
+            # server: frozen, a full collection scans what requests allocate instead of ~250,000
+            # long-lived objects (a 30-100 ms pause under whichever acknowledgements were in flight).
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

@@ -70,6 +70,13 @@ class ApiSettings(BaseSettings):
         "threads, the inbound journal's importer or the store served to the worker process share the GIL with "
         "acknowledgements (Python's default is 5 ms); 0 leaves it alone.",
     )
+    freeze_gc_at_start: bool = Field(
+        default=True,
+        description="Once the server has started, collect garbage and freeze what is left (gc.freeze): the "
+        "modules, settings and connectors live as long as the process, and a full collection that scans them "
+        "is a pause of tens of milliseconds under an acknowledgement. Off for processes that build many apps "
+        "(the test suite), where frozen objects would never be freed.",
+    )
     tenant_cache_s: float = Field(
         default=5.0, ge=0, description="Seconds a tenant's webhook configuration is cached (0: read every request)."
     )
