@@ -271,3 +271,29 @@ def test_check(zoho: Any, zoho_fake: Any) -> None:
     assert zoho.check().status is CheckStatus.UNREACHABLE
     zoho_fake.crm.script_response(zoho_error("TOO_MANY_REQUESTS", "x", status=429))
     assert zoho.check().status is CheckStatus.RATE_LIMITED
+
+
+def test_a_configured_api_domain_wins_over_the_one_cached_with_the_token(zoho_fake: Any, clock: Any) -> None:
+    """Two configurations with the same credentials and accounts URL share a cached token; each calls its own CRM.
+
+    (The eval sandbox starts a fake Zoho per run on loopback ports the system may reuse: a token cached
+    by an earlier run's accounts port carried that run's, now closed, CRM port.)
+    """
+    from sochen.connectors.zoho_crm import TokenCache, ZohoCrmConnector
+    from sochen.connectors.zoho_crm._auth import AccessToken
+
+    cache = TokenCache()
+    config = {
+        "client_id": zoho_fake.client_id,
+        "client_secret": zoho_fake.client_secret,
+        "refresh_token": zoho_fake.refresh_token,
+        "accounts_url": zoho_fake.accounts_url,
+        "api_domain": zoho_fake.api_domain,
+        "timeout_s": 2,
+    }
+    connector = ZohoCrmConnector(config, clock=clock, sleep=clock.sleep, token_cache=cache)
+    token = connector.tokens.token()  # a real token from the fake accounts server
+    stale = AccessToken(token.value, token.expires_at, "http://127.0.0.1:9")  # a closed port
+    cache.put(connector.tokens._key, stale)
+    result = connector.upsert_lead(LEAD)
+    assert result.id and any(r for r in crm_calls(zoho_fake))

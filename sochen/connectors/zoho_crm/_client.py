@@ -83,7 +83,11 @@ class ZohoClient:
         attempt = 0
         while True:
             token = self.tokens.token()
-            url = f"{token.api_domain}/crm/v8/{path.lstrip('/')}"
+            # A configured api_domain wins over the one cached with the token: tokens are cached by
+            # credentials and accounts URL, and two configurations may share those (the eval sandbox's
+            # fakes on reused loopback ports did) while their CRM lives elsewhere.
+            domain = (self.config.api_domain or token.api_domain).rstrip("/")
+            url = f"{domain}/crm/v8/{path.lstrip('/')}"
             headers = {"Authorization": f"Zoho-oauthtoken {token.value}"}
             try:
                 response = send(
