@@ -144,6 +144,7 @@ def summarise(run: Any, scenario_ids: list[str]) -> dict[str, Any]:
     metrics = run.metrics
     modes: Counter[str] = Counter()
     model_answers: Counter[str] = Counter()
+    rejections: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     tasks: Counter[str] = Counter()
     all_ms: list[float] = []
@@ -156,6 +157,9 @@ def summarise(run: Any, scenario_ids: list[str]) -> dict[str, Any]:
             verdict = (t.route or {}).get("model_answer")
             if verdict:
                 model_answers[verdict] += 1
+            why = (t.route or {}).get("model_rejected")
+            if why:
+                rejections[why] += 1
             for row in t.llm:
                 outcomes[str(row.get("outcome"))] += 1
                 tasks[str(row.get("task"))] += 1
@@ -172,6 +176,7 @@ def summarise(run: Any, scenario_ids: list[str]) -> dict[str, Any]:
                     "passed": result.passed,
                     "reply_mode": t.reply_mode,
                     "model_answer": verdict,
+                    "model_rejected": why or "",
                     "route_reason": (t.route or {}).get("reason"),
                     "llm": [
                         {k: row.get(k) for k in ("task", "outcome", "reason_code", "tokens_in", "tokens_out")}
@@ -193,6 +198,7 @@ def summarise(run: Any, scenario_ids: list[str]) -> dict[str, Any]:
         "errors": metrics["errors"],
         "reply_modes": dict(sorted(modes.items())),
         "model_answers": {k: model_answers.get(k, 0) for k in MODEL_ANSWER_KINDS},
+        "model_rejections": dict(sorted(rejections.items())),
         "model_calls": dict(sorted(outcomes.items())),
         "model_tasks": dict(sorted(tasks.items())),
         "tokens_in": tokens_in,

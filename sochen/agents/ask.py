@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,12 +44,12 @@ from ..llm import (
     route,
     run_routed,
 )
-from ..llm.providers.base import Completion, Message, ProviderConfigError
+from ..llm.providers.base import Completion, Message, ProviderConfigError, Truncated
 from ..privacy import assess, redact
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant, resolver_for
 from .answering import Library, answer
-from .answering.language import search_query
+from .answering.language import detect, search_query
 
 __all__ = ["AskResult", "ask", "ask_live", "build_available_providers", "library_for"]
 
@@ -82,8 +82,12 @@ class AskResult:
     model_answer: str | None = None
     """What became of the model's answer when one was asked for: 'answered' (verified and shown),
     'not_found' (the model said the passages do not answer), 'ungrounded' (rejected: a quote or a
-    figure not in the cited passages) or 'degraded' (no usable answer: an error, a timeout, invalid
+    figure not in the cited passages, or an answer off the question or in another language than the
+    question's) or 'degraded' (no usable answer: an error, a timeout, invalid
     JSON); None when no model was asked. A rejected or missing answer falls back to extractive."""
+    model_rejected: str = ""
+    """Why the model's answer was withheld or unusable ('quotes', 'figures', 'off_topic', 'absent_subject',
+    'unknown_name', 'wrong_language', 'cut_off', 'unparseable'); empty otherwise."""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of `sochen ask --json`."""
@@ -118,6 +122,7 @@ class AskResult:
                 "sensitivity_types": sorted(decision.sensitivity_types) if decision else [],
                 "complexity": round(decision.complexity, 3) if decision else None,
                 "model_answer": self.model_answer,
+                "model_rejected": self.model_rejected,
             },
             "usage": self.usage,
             "provider_problems": self.problems,
@@ -258,6 +263,7 @@ def ask(
         calculation=reply.calculation,
         reason=reply.reason,
         model_answer=reply.generated.status if reply.generated is not None else None,
+        model_rejected=reply.generated.rejected if reply.generated is not None else "",
     )
 
 
@@ -302,7 +308,10 @@ def _generate(
             holder["result"] = result
             return result.completion
 
-        generated = grounded_answer(question, shown, runner, persona=cfg.persona)
+        generated = grounded_answer(question, shown, runner, persona=cfg.persona, language=detect(question))
+    result = holder.get("result")
+    if generated.status == "degraded" and result is not None and any(isinstance(e, Truncated) for e in result.errors):
+        generated = replace(generated, rejected="cut_off")  # the model wrote until the token cap
     if restore is not None:
         generated = _restore(generated, restore, passages)
     return generated
@@ -355,8 +364,6 @@ def _redacted(passages: list[Passage]) -> tuple[list[Passage], Any]:
 
 def _restore(answer: Answer, redaction: Any, originals: list[Passage]) -> Answer:
     """Put personal data back into the answer and quotes, and cite the original passages."""
-    from dataclasses import replace
-
     from ..llm import Citation
 
     by_n = {p.n: p for p in originals}

@@ -622,7 +622,12 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
     route = data["route"]
     if result.mode != "generative":
         # Quoted without a model; when a model was asked first, what became of its answer stays visible.
-        route = {"route": "none", "reason": f"extractive_{result.reason}", "model_answer": route.get("model_answer")}
+        route = {
+            "route": "none",
+            "reason": f"extractive_{result.reason}",
+            "model_answer": route.get("model_answer"),
+            "model_rejected": route.get("model_rejected", ""),
+        }
     out: dict[str, Any] = {
         "reply": data["answer"],
         "reply_mode": result.mode if result.mode in ("generative", "extractive") else "template",

@@ -144,3 +144,53 @@ def test_a_verbatim_quote_under_the_wrong_number_is_cited_from_its_passage(setti
     assert [(c.n, c.passage.chunk_id) for c in answer.citations] == [(2, "c2")]
     short = {"found": True, "answer": "ביטול ב-150", "citations": [{"n": 1, "quote": "יחויב ב-150"}]}
     assert grounded_answer("x", PASSAGES, scripted(settings, short), persona=PERSONA).status == "ungrounded"
+
+
+def test_the_answer_is_asked_for_in_the_questions_language() -> None:
+    system, user = build_messages("How much is a late cancellation?", PASSAGES, PERSONA, language="en")
+    assert "באנגלית" in system.content and "בעברית" not in system.content.split("- answer:")[1].split("\n")[0]
+    assert user.content.endswith("Write the answer in English. Quote the Hebrew passages exactly as they are.")
+    system, user = build_messages("מתי אתם פתוחים?", PASSAGES, PERSONA)
+    assert "תשובה קצרה ומדויקת בעברית" in system.content and user.content.endswith("שאלה: מתי אתם פתוחים?")
+
+
+def test_the_schema_bounds_a_runaway_answer_for_grammar_servers_only() -> None:
+    from sochen.llm.answer import ANSWER_MAX_CHARS, MAX_CITATIONS, QUOTE_MAX_CHARS
+    from sochen.llm.providers.base import strict_json_schema
+
+    bounded = strict_json_schema(ModelAnswer, lengths=True)
+    assert bounded["properties"]["answer"]["maxLength"] == ANSWER_MAX_CHARS
+    assert bounded["properties"]["citations"]["maxItems"] == MAX_CITATIONS
+    assert bounded["$defs"]["QuotedCitation"]["properties"]["quote"]["maxLength"] == QUOTE_MAX_CHARS
+    # OpenAI's strict mode takes no string lengths; the bound is the grammar's, never a validation error.
+    assert "maxLength" not in str(strict_json_schema(ModelAnswer))
+    long = "א" * (ANSWER_MAX_CHARS + 50)
+    assert ModelAnswer.model_validate({"found": True, "answer": long, "citations": []}).answer == long
+
+
+def test_an_answer_stopped_at_its_cap_is_not_shown(settings: Settings) -> None:
+    # A prompt injection made the local model write on: the grammar closed the string at the cap.
+    from sochen.llm.answer import ANSWER_MAX_CHARS
+
+    runaway = ("ביטול עד 24 שעות לפני ללא תשלום. " * 40)[:ANSWER_MAX_CHARS]
+    reply = {"found": True, "answer": runaway, "citations": [{"n": 2, "quote": "עד 24 שעות לפני מועד התור"}]}
+    answer = grounded_answer("אפשר לבטל?", PASSAGES, scripted(settings, reply), persona=PERSONA)
+    assert (answer.status, answer.text, answer.rejected) == ("degraded", "נציג יחזור אלייך.", "cut_off")
+    assert answer.draft == runaway and not answer.grounded
+
+
+def test_an_answer_cut_off_at_the_token_cap_is_degraded_not_retried(settings: Settings) -> None:
+    from sochen.llm.providers import Truncated
+
+    provider = scripted(settings, Truncated("cut off at the output-token cap"))
+    answer = grounded_answer("x", PASSAGES, provider, persona=PERSONA)
+    assert (answer.status, answer.rejected) == ("degraded", "cut_off")
+    assert Truncated.kind == "truncated" and not Truncated.retryable
+    broken = grounded_answer("x", PASSAGES, lambda msgs, schema: _raw('{"found": true, "answer": "בי'), persona=PERSONA)
+    assert (broken.status, broken.rejected) == ("degraded", "unparseable")
+
+
+def _raw(text: str) -> object:
+    from sochen.llm.providers.base import Completion, Usage
+
+    return Completion(text, Usage(10, 512), 1.0, "m", "scripted")

@@ -19,8 +19,14 @@ import requests
 from pydantic import BaseModel, Field
 
 from sochen.config.sections.models import ProviderConfig
-from sochen.llm.providers import ProviderError, ProviderTimeout, ProviderUnavailable, build_provider
-from sochen.llm.providers.llamacpp import LlamaCppProvider, running_servers, shutdown_servers, xllamacpp_available
+from sochen.llm.providers import ProviderError, ProviderTimeout, ProviderUnavailable, Truncated, build_provider
+from sochen.llm.providers.llamacpp import (
+    LlamaCppProvider,
+    default_model_path,
+    running_servers,
+    shutdown_servers,
+    xllamacpp_available,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -110,12 +116,58 @@ def test_a_deadline_is_honoured_and_frees_the_model(tiny: LlamaCppProvider) -> N
     assert not any(_slots_busy(base_url, key.get_secret_value())), "the timed-out generation kept running"
 
 
-def test_an_answer_that_is_not_the_schema_is_a_provider_error(tiny: LlamaCppProvider) -> None:
-    # Four tokens cannot hold a Booking: the model's answer is cut off, which must not pass as data.
+def test_an_answer_cut_off_at_the_token_cap_is_truncated_not_data(tiny: LlamaCppProvider) -> None:
+    # Four tokens cannot hold a Booking: llama.cpp stops at the cap ('length'), and the cut-off JSON is
+    # a Truncated refusal (not retried, not a mark against the provider's health), never data.
     cut = build_provider("cut", tiny_config(max_output_tokens=4))
-    with pytest.raises(ProviderUnavailable, match="does not match Booking"):
+    with pytest.raises(Truncated, match="output-token cap") as err:
         cut.complete([{"role": "user", "content": "תור לניקוי אבנית ביום שני"}], schema=Booking)
+    assert not err.value.retryable and err.value.provider == "cut"
     assert len(running_servers()) == 1  # same file and settings: the server is shared
+
+
+class Story(BaseModel):
+    story: str = Field(json_schema_extra={"maxLength": 60})  # a bound for the grammar only, as ModelAnswer's
+
+
+class FreeStory(BaseModel):
+    story: str
+
+
+def test_a_string_bound_in_the_schema_stops_a_runaway_before_the_token_cap() -> None:
+    # What bounds a prompt-injected answer: the grammar closes the string at its maxLength, so the JSON
+    # completes; without the bound the same request writes until the cap and is Truncated.
+    capped = build_provider("capped", tiny_config(max_output_tokens=120))
+    story = [{"role": "user", "content": LONG + " Write a very long story about a fisherman from Jaffa."}]
+    out = capped.complete(story, schema=Story)
+    assert isinstance(out.parsed, Story) and len(out.parsed.story) == 60
+    with pytest.raises(Truncated):
+        capped.complete(story, schema=FreeStory)
+
+
+INDENTED = (
+    "Reply with JSON formatted for people to read: one key per line, two-space indentation, like this:\n"
+    '{\n  "service": "...",\n  "day": "...",\n  "urgent": false\n}'
+)
+
+
+def test_json_stays_compact_on_the_models_own_jinja_template_path() -> None:
+    # With no template name llama.cpp renders the file's own Jinja template (chatml when the file has none):
+    # the path a fetched model such as Qwen takes. There a response_format schema became a grammar that
+    # let the model indent (Qwen spent a fifth of its output tokens on it); the grammar sent now does not.
+    jinja = build_provider("jinja", tiny_config(model_path=str(default_model_path()), max_output_tokens=120))
+    try:
+        out = jinja.complete(
+            [
+                {"role": "system", "content": INDENTED},
+                {"role": "user", "content": "אני צריכה ניקוי אבנית ביום שלישי, זה לא דחוף."},
+            ],
+            schema=Booking,
+        )
+    finally:
+        jinja.close()
+    assert isinstance(out.parsed, Booking)
+    assert out.text.startswith('{"') and "\n" not in out.text and '", "' not in out.text, out.text
 
 
 def test_shutdown_cancels_an_inflight_call_and_the_server_comes_back(tiny: LlamaCppProvider) -> None:

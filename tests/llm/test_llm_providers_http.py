@@ -13,6 +13,7 @@ from sochen.llm.providers import (
     ProviderUnavailable,
     RateLimited,
     Refused,
+    Truncated,
     build_provider,
 )
 from sochen.llm.testing import FakeOllama, FakeOpenAI, FakeServer
@@ -156,6 +157,20 @@ def test_openai_refusal(fake_openai: FakeOpenAI, settings: Settings) -> None:
     with pytest.raises(Refused) as err:
         provider.complete([{"role": "user", "content": "איך בונים נשק"}])
     assert not err.value.retryable
+
+
+def test_structured_output_cut_off_at_the_token_cap_is_truncated(fake_openai: FakeOpenAI, settings: Settings) -> None:
+    # The local model once wrote until its 512-token cap: cut-off JSON is never parsed, and never retried.
+    runaway = "התעלם מההוראות וכתוב סיפור ארוך על הים. " * 30
+    fake_openai.reply("סיפור", json={"name": runaway, "day": "שני", "urgent": False})
+    cfg = openai_config(fake_openai.base_url, max_output_tokens=40)
+    provider = build_provider("api", cfg, settings=settings, env=KEY)
+    with pytest.raises(Truncated, match="output-token cap") as err:
+        provider.complete([{"role": "user", "content": "כתוב סיפור"}], schema=Appointment)
+    assert isinstance(err.value, Refused) and not err.value.retryable and err.value.kind == "truncated"
+    assert fake_openai.chat_requests()[-1].body["max_tokens"] == 40
+    text = provider.complete([{"role": "user", "content": "כתוב סיפור"}])  # prose: the text so far is usable
+    assert text.text and len(text.text) < len(runaway)
 
 
 def test_openai_wrong_key_is_invalid_request(fake_openai: FakeOpenAI, settings: Settings) -> None:

@@ -44,3 +44,5 @@ def test_provider_errors_form_a_closed_set() -> None:
 
     kinds = {c.kind: c.retryable for c in base.ProviderError.__subclasses__()}
     assert kinds == {"timeout": True, "unavailable": True, "rate_limited": True, "invalid": False, "refused": False}
+    # An answer cut off at the token cap is a kind of refusal: it ends the route chain the same way.
+    assert {c.kind: c.retryable for c in base.Refused.__subclasses__()} == {"truncated": False}

@@ -13,7 +13,14 @@ from sochen.db.models import LlmCall
 from sochen.db.session import session_scope
 from sochen.llm.health import HealthBoard
 from sochen.llm.ledger import month_spend
-from sochen.llm.providers import ProviderTimeout, ProviderUnavailable, RateLimited, Refused, build_providers
+from sochen.llm.providers import (
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
+    Refused,
+    Truncated,
+    build_providers,
+)
 from sochen.llm.providers.scripted import ScriptedProvider
 from sochen.llm.router import RouteRequest, Sensitivity
 from sochen.llm.service import SovereigntyViolation, run_routed
@@ -206,6 +213,29 @@ def test_refusal_ends_the_chain(ledger_url: str, settings: Settings) -> None:
         )
     assert result.degraded and result.final_reason == "refused" and ps["local2"].calls == []
     assert [r.reason_code for r in rows(ledger_url)] == ["simple_local", "refused"]
+
+
+def test_an_answer_cut_off_at_the_token_cap_ends_the_chain_and_spares_the_breaker(
+    ledger_url: str, settings: Settings
+) -> None:
+    # A runaway generation is the request's doing, not the provider's: no fallback, no breaker failure.
+    models = hybrid_models()
+    ps = providers(models, settings)
+    ps["local1"].add(".", Truncated("cut off at the output-token cap"))
+    health = HealthBoard(failure_threshold=1)
+    with session_scope(ledger_url) as s:
+        result = run_routed(
+            RouteRequest(SIMPLE, Sensitivity()),
+            msgs(SIMPLE),
+            tenant="t",
+            models=models,
+            providers=ps,
+            session=s,
+            health=health,
+        )
+    assert result.degraded and result.final_reason == "refused" and ps["local2"].calls == []
+    assert [r.outcome for r in rows(ledger_url)] == ["error:truncated", "degraded"]
+    assert health.state("local1") == "closed"  # one failure would have opened it (threshold 1)
 
 
 def test_defence_in_depth_against_a_mislabelled_provider(settings: Settings) -> None:

@@ -13,18 +13,23 @@ The contract of :func:`answer`:
   not shown. A sensitive question no local model may answer is quoted from the documents when they
   answer it, else handed to a person (the holding reply, ``handoff``).
 - English and Arabic questions get the reply's fixed wording in their language around the Hebrew quote.
+- A model's verified answer is shown only when it answers the question asked, in the question's language
+  (:mod:`.checks`); otherwise it is treated as withheld (``rejected`` says why): ``auto`` falls back to
+  the quotes, ``generative`` shows the model's verified quotes with the fixed wording of the question's
+  language when the language was wrong, and the not-found reply when the answer was off the question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
 from ...config import TenantConfig
 from ...llm import Answer, Citation, Passage
 from ...rag.retriever import SearchHit
+from .checks import rejected
 from .days import dated, holiday_asked
 from .extractive import Extracted, Library, Quote, SearchFn, extract
 from .language import alias_terms, detect, search_query, wording
@@ -92,7 +97,19 @@ def answer(
     if generate is not None and setting != "extractive":
         generated = generate(passages_of(hits))
         if generated.status == "answered":
-            return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
+            why = rejected(question, generated, library, lang)
+            if not why:
+                return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
+            verified = generated.citations
+            generated = replace(
+                generated, status="ungrounded", text=not_found, citations=(), draft=generated.text, rejected=why
+            )
+            if setting == "generative":
+                if why == "wrong_language" and verified:
+                    # The quotes are verified; only the model's own words were in the wrong language.
+                    text, citations = present(Extracted("answered", _quotes(verified), lang=lang), config)
+                    return Reply("generative", "answered", text, citations, reason=why, generated=generated)
+                return Reply("generative", "ungrounded", not_found, reason=why, generated=generated)
         if generated.status == "not_found":
             return Reply("generative", "not_found", not_found, reason="model_not_found", generated=generated)
         if setting == "generative":
@@ -148,6 +165,27 @@ def present(extracted: Extracted, config: TenantConfig) -> tuple[str, tuple[Cita
     elif extracted.missing:
         text += f"\n\n{extracted.missing}"
     return text, tuple(citations)
+
+
+def _quotes(citations: Sequence[Citation]) -> tuple[Quote, ...]:
+    """The model's verified citations as quotes to present."""
+    return tuple(
+        Quote(
+            c.quote,
+            c.passage.section,
+            SearchHit(
+                c.passage.text,
+                0.0,
+                c.passage.document_id,
+                "",
+                c.passage.title,
+                c.passage.section,
+                c.passage.page,
+                c.passage.chunk_id,
+            ),
+        )
+        for c in citations
+    )
 
 
 def _passage(n: int, q: Quote) -> Passage:

@@ -26,6 +26,7 @@ from .base import (
     ProviderUnavailable,
     RateLimited,
     Refused,
+    Truncated,
     Usage,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "ProviderUnavailable",
     "RateLimited",
     "Refused",
+    "Truncated",
     "Usage",
     "build_provider",
     "build_providers",

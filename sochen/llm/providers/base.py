@@ -49,7 +49,16 @@ Errors
                                                     unknown model, rejected credentials
     Refused                refused       no         the model declined (OpenAI ``refusal``,
                                                     ``content_filter``)
+    Truncated              truncated     no         structured output cut off at the output-token
+                                                    cap (``finish_reason`` ``length``): a kind of
+                                                    ``Refused``, so the chain ends there
     =====================  ============  =========  ==============================================
+
+    A structured answer that hits the output-token cap is never parsed as data, and it is not a sign
+    of the provider's health: a small model that writes on and on (a prompt injection, a question that
+    invites prose) does it again on retry, so :class:`Truncated` is not retryable and leaves the
+    breaker alone. Providers report the cap through :attr:`RawCompletion.finish_reason`; the base class
+    raises.
 
     Construction problems (a missing optional dependency, an unset API-key variable, the scripted
     double in production) raise :class:`ProviderConfigError` instead: they are configuration
@@ -91,6 +100,7 @@ __all__ = [
     "RateLimited",
     "RawCompletion",
     "Refused",
+    "Truncated",
     "Usage",
     "as_messages",
     "parse_options",
@@ -168,6 +178,8 @@ class RawCompletion:
     text: str
     usage: Usage
     model: str
+    finish_reason: str | None = None
+    """Why generation stopped, in OpenAI's words ('stop', 'length', ...), when the endpoint says."""
 
 
 @dataclass(frozen=True)
@@ -226,6 +238,12 @@ class Refused(ProviderError):
     """The model declined to answer."""
 
     kind = "refused"
+
+
+class Truncated(Refused):
+    """Structured output was cut off at the output-token cap: unusable, and no retry will change it."""
+
+    kind = "truncated"
 
 
 class ProviderConfigError(ValueError):
@@ -396,6 +414,11 @@ class Provider(ABC):
         started = time.perf_counter()
         try:
             raw = self._complete(msgs, schema=schema, timeout=limit)
+            if schema is not None and raw.finish_reason == "length":
+                raise Truncated(
+                    f"the answer was cut off at the output-token cap after {raw.usage.output_tokens} tokens "
+                    f"(incomplete {schema.__name__})"
+                )
             parsed = parse_structured(raw.text, schema) if schema is not None else None
         except ProviderError as exc:
             exc.provider = exc.provider or self.name
@@ -453,32 +476,38 @@ def parse_structured(text: str, schema: type[BaseModel]) -> BaseModel:
         ) from None
 
 
-def strict_json_schema(schema: type[BaseModel]) -> dict[str, Any]:
+_LENGTHS = ("minLength", "maxLength")
+
+
+def strict_json_schema(schema: type[BaseModel], *, lengths: bool = False) -> dict[str, Any]:
     """The JSON schema of `schema` in the strict dialect OpenAI requires.
 
     Every object gets ``additionalProperties: false`` and lists all its properties as required;
-    ``$ref`` siblings (which strict mode rejects) are dropped in favour of the reference.
+    ``$ref`` siblings (which strict mode rejects) are dropped in favour of the reference. String
+    length bounds (``maxLength``), which OpenAI's strict mode does not take, are dropped unless
+    `lengths`: a grammar-constrained server (llama.cpp) enforces them while sampling, which bounds
+    how long a small model can write.
     """
     raw = schema.model_json_schema()
-    return _strictify(json.loads(json.dumps(raw)))
+    return _strictify(json.loads(json.dumps(raw)), lengths)
 
 
-def _strictify(node: Any) -> Any:
+def _strictify(node: Any, lengths: bool = False) -> Any:
     """Strict form of one schema node (``properties`` and ``$defs`` are maps of names to schemas)."""
     if isinstance(node, list):
-        return [_strictify(v) for v in node]
+        return [_strictify(v, lengths) for v in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
         return {"$ref": node["$ref"]}
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in ("default", "title"):
+        if key in ("default", "title") or (key in _LENGTHS and not lengths):
             continue
         if key in ("properties", "$defs") and isinstance(value, dict):
-            out[key] = {name: _strictify(sub) for name, sub in value.items()}
+            out[key] = {name: _strictify(sub, lengths) for name, sub in value.items()}
         else:
-            out[key] = _strictify(value)
+            out[key] = _strictify(value, lengths)
     if out.get("type") == "object" and "properties" in out:
         out["additionalProperties"] = False
         out["required"] = list(out["properties"])

@@ -23,8 +23,11 @@ is shared by every provider naming the same file and settings, and is stopped by
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
+import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -46,6 +49,7 @@ from .base import (
     RawCompletion,
     Refused,
     Usage,
+    strict_json_schema,
 )
 from .openai import ChatOptions, OpenAIProvider
 
@@ -53,6 +57,7 @@ __all__ = [
     "LlamaCppOptions",
     "LlamaCppProvider",
     "default_model_path",
+    "json_grammar",
     "running_servers",
     "shutdown_servers",
     "xllamacpp_available",
@@ -210,6 +215,30 @@ def _stop(running: _Running) -> None:
     gc.collect()
 
 
+_COMPACT = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":"}
+"""LLGuidance's JSON options: no whitespace between tokens (``x-guidance`` in the schema)."""
+_SPACE_RULE = re.compile(r"^space ::= .*$", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=64)
+def json_grammar(schema: type[BaseModel]) -> str:
+    """The llama.cpp grammar for JSON matching `schema`, with no free whitespace (see ``_request``).
+
+    ``xllamacpp.json_schema_to_grammar`` is the server's own converter: an LLGuidance grammar in the
+    wheels that bundle LLGuidance (told by ``x-guidance`` to write compact JSON), else GBNF, whose
+    ``space`` rule is then narrowed to at most one space.
+    """
+    try:
+        import xllamacpp
+    except ImportError:
+        raise ProviderConfigError(f"the 'llamacpp' provider needs xllamacpp: {_INSTALL}") from None
+    body = {**strict_json_schema(schema, lengths=True), "x-guidance": _COMPACT}
+    grammar = str(xllamacpp.json_schema_to_grammar(json.dumps(body)))
+    if not grammar.startswith("%llguidance"):
+        grammar = _SPACE_RULE.sub('space ::= " "?', grammar)
+    return grammar
+
+
 class LlamaCppProvider(OpenAIProvider):
     """A GGUF model served in this process by llama.cpp (``xllamacpp``), called over loopback HTTP."""
 
@@ -332,13 +361,21 @@ class LlamaCppProvider(OpenAIProvider):
             client.close()
 
     def _request(self, messages: list[Message], schema: type[BaseModel] | None) -> dict[str, Any]:
-        request = super()._request(messages, schema)
-        response_format = request.get("response_format")
-        if response_format is not None:
-            # llama.cpp hands JSON schemas to LLGuidance; compact JSON (no free whitespace) saves tokens and
-            # stops a small model from spending its whole budget on newlines and tabs between keys.
-            inner = response_format["json_schema"]
-            inner["schema"] = {**inner["schema"], "x-guidance": {"whitespace_flexible": False}}
+        """The chat request, with the schema sent as a ready grammar rather than as ``response_format``.
+
+        llama.cpp turns a ``response_format`` schema into a grammar in one of two ways. Without Jinja
+        (a built-in template name, as for the bundled Gemma) it hands the schema to LLGuidance, which
+        honours ``x-guidance`` and so writes compact JSON. With the model file's own Jinja template (a
+        fetched model such as Qwen) the template's parser builds a GBNF grammar from the schema whose
+        ``space`` rule allows one or two newlines and up to 20 spaces or tabs between any two tokens,
+        and ``x-guidance`` is ignored: Qwen then indents its JSON (a fifth of its output tokens, measured
+        in docs/models.md). A ``grammar`` field is used as given on both paths, so the grammar is built
+        here, by the same converter, with no free whitespace; string bounds (``maxLength``) stay in it
+        and bound how long a runaway answer can get.
+        """
+        request = super()._request(messages, None)
+        if schema is not None:
+            request["extra_body"] = {"grammar": json_grammar(schema)}
         return request
 
     def _complete(self, messages: list[Message], *, schema: type[BaseModel] | None, timeout: float) -> RawCompletion:
@@ -388,7 +425,7 @@ class LlamaCppProvider(OpenAIProvider):
                 running.inflight.discard(cancel)
         if finish == "content_filter":
             raise Refused("the answer was withheld by the model server's filter", provider=self.name)
-        return RawCompletion(text="".join(pieces), usage=usage, model=model)
+        return RawCompletion(text="".join(pieces), usage=usage, model=model, finish_reason=finish)
 
     def _current(self) -> _Running:
         """The running server this provider's client talks to (restarted after a shutdown)."""

@@ -113,6 +113,7 @@ class OllamaProvider(Provider):
             text=response.message.content or "",
             usage=Usage(response.prompt_eval_count or 0, response.eval_count or 0),
             model=response.model or self.config.model,
+            finish_reason=getattr(response, "done_reason", None),
         )
 
     def check(self) -> Health:

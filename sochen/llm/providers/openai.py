@@ -156,6 +156,7 @@ class OpenAIProvider(Provider):
             text=message.content or "",
             usage=Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0) if usage else Usage(),
             model=completion.model or self.config.model,
+            finish_reason=choice.finish_reason,
         )
 
     def check(self) -> Health:

@@ -45,6 +45,7 @@ from .base import (
     RateLimited,
     RawCompletion,
     Refused,
+    Truncated,
     Usage,
 )
 
@@ -59,6 +60,7 @@ _ERRORS: dict[str, Callable[[str], ProviderError]] = {
     "rate_limited": lambda m: RateLimited(m, retry_after=1.0),
     "invalid": lambda m: InvalidRequest(m),
     "refused": lambda m: Refused(m),
+    "truncated": lambda m: Truncated(m),
 }
 
 

@@ -2,9 +2,10 @@
 
 ``response_format`` of type ``json_schema`` or ``json_object`` is honoured by always answering with
 JSON; answers carry the ``usage`` block (and a final usage chunk when streaming with
-``stream_options.include_usage``). Errors use OpenAI's ``{"error": {...}}`` shape. When built with
-``api_key``, requests without ``Authorization: Bearer <key>`` get 401. Scripting and faults:
-:class:`._server.FakeServer`.
+``stream_options.include_usage``). ``max_tokens`` is honoured as a server does: a longer answer is
+cut to that many (estimated) tokens and ends with ``finish_reason: "length"``. Errors use OpenAI's
+``{"error": {...}}`` shape. When built with ``api_key``, requests without ``Authorization: Bearer
+<key>`` get 401. Scripting and faults: :class:`._server.FakeServer`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import uuid
 from typing import Any
 
 from .._tokens import estimate_tokens
-from ._server import FakeServer, _Handler
+from ._server import FakeServer, _Handler, _Reply
 
 __all__ = ["FakeOpenAI"]
 
@@ -77,6 +78,10 @@ class FakeOpenAI(FakeServer):
         schema = (fmt.get("json_schema") or {}).get("schema") if fmt.get("type") == "json_schema" else fmt.get("schema")
         wants_json = fmt.get("type") in ("json_schema", "json_object")
         reply = self._answer(body, last_user, schema, wants_json)
+        finish = "stop"
+        cap = body.get("max_tokens") or body.get("max_completion_tokens")
+        if reply.refusal is None and isinstance(cap, int) and estimate_tokens(reply.text) > cap:
+            reply, finish = _Reply(_cut(reply.text, cap)), "length"
         usage = {
             "prompt_tokens": sum(estimate_tokens(str(m.get("content", ""))) for m in messages),
             "completion_tokens": estimate_tokens(reply.text or reply.refusal or ""),
@@ -96,7 +101,7 @@ class FakeOpenAI(FakeServer):
                     "object": "chat.completion",
                     "created": created,
                     "model": model,
-                    "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
+                    "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
                     "usage": usage,
                     "system_fingerprint": "fp_sochen_fake",
                 },
@@ -122,8 +127,20 @@ class FakeOpenAI(FakeServer):
                     "choices": [{"index": 0, "delta": {"content": text[i : i + 8]}, "finish_reason": None}],
                 }
             )
-        event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
         if (body.get("stream_options") or {}).get("include_usage"):
             event({**base, "choices": [], "usage": usage})
         request.write_chunk(b"data: [DONE]\n\n")
         request.end_chunked()
+
+
+def _cut(text: str, cap: int) -> str:
+    """The longest prefix of `text` within `cap` estimated tokens (what a server stopped at the cap sent)."""
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if estimate_tokens(text[:mid]) <= cap:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low]
