@@ -71,6 +71,15 @@ from .derive import (
     with_vat,
 )
 from .language import Lang, detect, hebrew_terms
+from .references import (
+    annex_named,
+    annex_references,
+    asks_definition,
+    defined_term,
+    holds_annex,
+    percent_bases,
+    uses_term,
+)
 from .threshold import (
     additional_total,
     asked_count,
@@ -620,6 +629,77 @@ def _unknown_name(focus: str, library: Library) -> bool:
     return any(not any(n in c.text.lower() for c in library.chunks) for n in names)
 
 
+def _operative(focus: str, best: _Candidate, library: Library, terms: _Terms) -> _Candidate | None:
+    """For a definition chosen to answer ('"נציגים" - … רואי החשבון'), the clause that uses its term.
+
+    The definition holds the question's word; what may be done is said where the term is used ('רשאי
+    לגלות מידע סודי לנציגיו'). Of the document's clauses that use it, the one that covers the question
+    best; None when the question asks what the term means, or no clause uses it.
+    """
+    term = defined_term(best.unit.text)
+    if term is None or asks_definition(focus):
+        return None
+    found: _Candidate | None = None
+    for hit in library.chunks:
+        if hit.document_id != best.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.text == best.unit.text or defined_term(unit.text) is not None or _RECITAL.match(unit.text):
+                continue
+            if not uses_term(term, tokenize(unit.text), stems):
+                continue
+            words = _words(unit.text)
+            score = terms.cover(words, _words(unit.context) | _words(hit.section))
+            if found is None or score > found.score:
+                found = _Candidate(unit, hit, score, score, words)
+    return found if found is not None and found.score > 0 else None
+
+
+def _holds_annex(letter: str, library: Library) -> bool:
+    texts = itertools.chain(library.documents.values(), (f"{c.section}\n{c.text}" for c in library.chunks))
+    return holds_annex(letter, texts)
+
+
+def _named_title(title: str) -> str:
+    return title.split(" — ")[0].strip()
+
+
+def _annex_note(letter: str, lang: Lang, title: str = "") -> str:
+    """What the reply adds to 'not found' when the detail is kept in an annex the archive does not hold."""
+    if lang != "he":
+        return f"{title + ' refers to ' if title else ''}Annex {letter}', which is not among the documents I hold."
+    if title:
+        return f"{title} מפנה לנספח {letter}', שאינו בין המסמכים שברשותי."
+    return f"נספח {letter}' אינו בין המסמכים שברשותי."
+
+
+def _kept_elsewhere(
+    focus: str, question_words: AbstractSet[str], best: _Candidate, library: Library, lang: Lang
+) -> tuple[str, str] | None:
+    """The clause chosen names what is asked but does not state it (see :mod:`.references`): (reason, note).
+
+    It keeps the detail asked for in an annex the archive does not hold ('שפרטיו בנספח ב'' for 'פרטי חשבון
+    הבנק'), or it states a percentage of the thing whose value is asked ('0.5% משווי העסקה' for 'מה שווי
+    העסקה?'), and the question gives no amount of its own to take the percentage of.
+    """
+    title = _named_title(best.hit.title)
+    for before, letter in annex_references(best.unit.text):
+        if before and _forms(before) & question_words and not _holds_annex(letter, library):
+            return "annex_missing", _annex_note(letter, lang, title)
+    bases = percent_bases(best.unit.text)
+    if not bases or re.search(r"\d", focus):
+        return None
+    asked = set().union(*(_forms(t) - {f for f in _forms(t) if f[0] == "≈"} for t in tokenize(focus) if not _stop(t)))
+    matched = [t for t in tokenize(best.unit.text) if not _stop(t) and _forms(t) & asked]
+    in_base = {t for words, _ in bases for t in tokenize(words)}
+    if not matched or any(t not in in_base for t in matched):
+        return None
+    name = next(base for words, base in bases if set(tokenize(words)) & set(matched))
+    if lang != "he":
+        return "percent_base", f"{title} states only a percentage of {name}, not its value."
+    return "percent_base", f"ב{title} מופיע רק אחוז מ{name}, ולא הערך עצמו."
+
+
 def _not_offered(focus: str, library: Library) -> Quote | None:
     """The documents' own 'we do not offer X' for a question about X, when they speak of X nowhere else.
 
@@ -971,6 +1051,9 @@ def extract(
         return Extracted("answered", counted[1], calculation=counted[0], lang=lang, reason="each_more")
     if lang == "he" and _unknown_name(focus, library):
         return Extracted("not_found", lang=lang, reason="unknown_name")
+    absent_annex = next((a for a in annex_named(focus) if not _holds_annex(a, library)), None)
+    if absent_annex is not None:  # 'מה מפורט בנספח א'?' of an annex the archive does not hold
+        return Extracted("not_found", lang=lang, reason="annex_missing", missing=_annex_note(absent_annex, lang))
 
     doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
     if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
@@ -1086,6 +1169,8 @@ def extract(
         return Extracted("not_found", lang=lang, reason="no_match")
     if len(parts) == 1 and _absent_subject(focus, library.idf, _lemmas(library.chunks)):
         return Extracted("not_found", lang=lang, reason="absent_subject")
+    if len(parts) == 1 and (kept := _kept_elsewhere(focus, question_words, chosen[0], library, lang)) is not None:
+        return Extracted("not_found", lang=lang, reason=kept[0], missing=kept[1])
     best = chosen[0]
     if attribute == "how" and len(chosen) == 1 and not fit(attribute, best.unit.text):
         # 'איך מבקשים X': the right to X, and beside it in its section the sentence that says how.
@@ -1102,6 +1187,8 @@ def extract(
         )
         if how is not None:
             chosen.append(how)
+    if len(chosen) == 1 and len(parts) == 1 and (operative := _operative(focus, best, library, terms)) is not None:
+        chosen = [operative, best]  # what the clause that uses the defined term says, then who the term is
     if len(chosen) == 1:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
