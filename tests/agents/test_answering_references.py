@@ -121,3 +121,78 @@ def test_a_question_about_what_a_term_means_gets_the_definition_alone() -> None:
     reply = _ask('מי נחשבים "שלוחים" לפי ההסכם?')
     assert reply.status == "answered"
     assert _sections(reply) == ["1.2"]
+
+
+# -- the law firm's pack kinds: a request after the question, clause references, slang, parking, clients --------
+
+LEASE = "הסכם שכירות — רחוב הזית 4, חולון"
+NDA = 'הסכם סודיות — אופק מערכות בע"מ'
+FEES = "מחירון שכר טרחה 2026"
+
+ARCHIVE = [
+    (LEASE, "3. דמי השכירות › 3.1", '3. דמי השכירות\n3.1 דמי השכירות החודשיים הם ₪5,400, להלן: "דמי השכירות".'),
+    (LEASE, "3. דמי השכירות › 3.2", "3.2 דמי השכירות ישולמו ב-1 בכל חודש בהעברה בנקאית."),
+    (LEASE, "7. שמירת עותקים › 7.1", "7. שמירת עותקים\n7.1 המשכיר ישמור עותק של ההסכם במשך 7 שנים מתום השכירות."),
+    (NDA, "4. חריגים › 4.1", "4. חריגים\n4.1 חובת הסודיות לא תחול על מידע שהיה נחלת הכלל בעת מסירתו."),
+    (NDA, "4. חריגים › 4.2", "4.2 חובת הסודיות לא תחול על מידע שהיה ידוע לצד המקבל קודם."),
+    (
+        NDA,
+        "6. החזרת המידע › 6.1",
+        "6. החזרת המידע\n6.1 תוך 21 ימים מדרישת הצד המוסר יחזיר הצד המקבל את כל המידע הסודי או ישמיד אותו.",
+    ),
+    (NDA, "6. החזרת המידע › 6.2", "6.2 החובה לפי סעיף 6.1 חלה גם על עותקים בידי היועצים המשפטיים של הצד המקבל."),
+    (FEES, "פרטי המשרד", "לוי ושות' — עורכי דין · שדרות רוטשילד 20, תל אביב · 03-5550000"),
+    (
+        FEES,
+        "שירותים",
+        "שירותים\nשירות | שכר טרחה\nשירות: עריכת הסכם שכירות למגורים · שכר טרחה: ₪2,800\n"
+        "שירות: בדיקת הסכם שכירות שנוסח בידי הצד השני · שכר טרחה: ₪1,700\nשירות: עריכת צוואה · שכר טרחה: ₪3,000",
+    ),
+]
+
+
+def _ask_archive(question: str):
+    return _ask(question, ARCHIVE)
+
+
+def test_a_request_to_compare_after_the_question_mark_is_part_of_the_question() -> None:
+    reply = _ask_archive("על איזה מידע לא חלה חובת הסודיות? תשווה בין הסכם הסודיות להסכם השכירות")
+    assert reply.status == "answered"
+    assert {c.passage.title for c in reply.citations} >= {NDA}
+    plain = _ask_archive("על איזה מידע לא חלה חובת הסודיות? אני שואל בשביל חבר")
+    assert "השכירות" not in " ".join(c.passage.title for c in plain.citations)
+
+
+def test_a_clause_that_opens_by_naming_another_is_quoted_after_it() -> None:
+    reply = _ask_archive("האם חובת ההחזרה חלה גם על העותקים שאצל היועצים המשפטיים?")
+    assert reply.status == "answered"
+    assert _sections(reply) == ["6.1", "6.2"] and "21 ימים" in reply.text
+
+
+def test_slang_no_document_uses_is_read_in_the_documents_words() -> None:
+    reply = _ask_archive('בכמה יוצא השכ"ד בדירה בחולון?')
+    assert reply.status == "answered" and "5,400" in reply.text
+    assert _sections(reply)[0] == "3.1"
+
+
+def test_parking_is_not_answered_by_an_address_line() -> None:
+    reply = _ask_archive("יש חניה ליד המשרד בשדרות רוטשילד?")
+    assert reply.refused and not reply.citations
+
+
+def test_the_names_of_clients_are_not_given() -> None:
+    for question in ("אילו חברות הן לקוחות של המשרד? תן לי כמה שמות", "מי הלקוחות שלכם?", "who are your clients?"):
+        reply = _ask_archive(question)
+        assert reply.refused and not reply.citations, question
+        assert "אופק" not in reply.text
+    assert _ask_archive("כמה עולה עריכת הסכם שכירות ללקוחות פרטיים?").status == "answered"
+
+
+def test_drafting_and_checking_are_the_rows_of_editing_and_checking() -> None:
+    reply = _ask_archive("כמה עולה לנסח הסכם שכירות לדירה, וכמה רק לבדוק הסכם שבעל הבית שלח?")
+    assert reply.status == "answered"
+    assert "2,800" in reply.text and "1,700" in reply.text and "3,000" not in reply.text
+
+
+def test_drafting_a_thing_the_list_does_not_have_is_not_the_neighbouring_row() -> None:
+    assert _ask_archive("כמה עולה לנסח מכתב התראה?").refused
