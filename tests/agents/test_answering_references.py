@@ -196,3 +196,13 @@ def test_drafting_and_checking_are_the_rows_of_editing_and_checking() -> None:
 
 def test_drafting_a_thing_the_list_does_not_have_is_not_the_neighbouring_row() -> None:
     assert _ask_archive("כמה עולה לנסח מכתב התראה?").refused
+
+
+def test_an_address_asked_beside_parking_is_not_refused_for_lacking_parking() -> None:
+    arrival = [
+        ("כתובת והגעה — מרפאת השקד", "כתובת", "כתובת והגעה\nהמרפאה נמצאת ברחוב השקד 9, פתח תקווה, קומה 2."),
+        ("כתובת והגעה — מרפאת השקד", "חניה", "חניה\nחניה חינם בחניון הקניון הסמוך, כ-50 מטר מהמרפאה."),
+    ]
+    reply = _ask("מה הכתובת שלכם ויש איפה לחנות?", arrival)
+    # Only a question about parking alone needs a sentence about parking; here the address part is answered.
+    assert reply.status == "answered" and "השקד 9" in reply.text

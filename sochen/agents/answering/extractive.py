@@ -1250,7 +1250,7 @@ def extract(
         if chosen:
             break
     chosen = chosen or fallback
-    if attribute in _MUST_CARRY and chosen and not fit(attribute, chosen[0].unit.text):
+    if attribute in _MUST_CARRY and len(parts) == 1 and chosen and not fit(attribute, chosen[0].unit.text):
         chosen = []  # whether one may park there is said only by a sentence about parking, not by the address
     if not chosen:
         return Extracted("not_found", lang=lang, reason="no_match")
