@@ -14,6 +14,11 @@ How a quote is chosen (all of it from the question's own words, nothing per tena
   rate, a year of a monthly amount, the difference or sum of two amounts) is computed from the explicit
   facts of the quoted clauses: the calculation is shown and every fact's clause is cited. A fact missing
   or ambiguous: nothing is computed; what is there is quoted and the reply says what is missing.
+- A clause that names what is asked without stating it does not answer it (see :mod:`.references`): a
+  detail kept in an annex the archive lacks, a percentage of the value asked about; the reply says so. A
+  definition that holds the question's word is quoted after the clause that uses its term, and a clause
+  that opens by naming another ('החובה לפי סעיף 6.1') after the clause it names.
+- Who the business's clients are is not given; whether one may park is said only by a parking sentence.
 """
 
 from __future__ import annotations
