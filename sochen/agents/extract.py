@@ -258,6 +258,7 @@ def understand_text(
         or bool(tokens and tokens[0] in _QUESTION_WORDS)
         # "אחי בכמה יוצא לי שתל": a question word near the start, behind a prefix or an address word
         or any(t in _ASKING or _ASKING & set(stems(t)) for t in tokens[:3])
+        or bool(_INFO_REQUEST.search(flat))
     )
     service = find_service(text, services or [], service_aliases)
     slots = _slots(text, now=now, service=service)
@@ -314,6 +315,12 @@ def understand_text(
 
 
 _ASKING = frozenset({"כמה", "מתי", "איפה", "האם", "איך", "למה", "מה"})
+# 'תשלח לי את פרטי החשבון', 'תן לי את נוסח הסעיף': a request for information is a question, not small talk.
+_INFO_REQUEST = re.compile(
+    r"(?:^|[.!?]\s*)ו?(?:תשלח|תשלחי|תשלחו|שלח|שלחי|שלחו|תן|תני|תנו|תמסור|תמסרי|תעביר|תעבירי|תעבירו)\s+לי\s+"
+    r"(?:את\s+)?ה?(?:פרטי|פרטים|מספר|רשימ|נוסח|עותק|העתק|סעיף|מידע|כתובת|שמות)"
+    r"|^(?:please\s+)?(?:send|give|tell) me (?:the )?(?:details|number|list|text|copy|clause|address|names)\b"
+)
 # A booking needs words that ask for one; "תור" alone also names the appointment a question is about.
 _BOOKING_WORDS = frozenset({"לקבוע", "לקבע", "לתאם", "להזמין", "לשריין", "לקבל", "book"})
 _BOOKING_PHRASES = (

@@ -215,14 +215,15 @@ FIRST_NAMES = _words(
     נטליה טטיאנה אלנה דריה פולינה אנסטסיה ילנה
     """
 )
-# First names that are also everyday words (חיים, שלום, טל): only a strong cue makes them names.
+# First names that are also everyday words (חיים, שלום, טל; דוד — an uncle, a water heater): only a strong cue
+# makes them names.
 # (Names that are pure function words, such as שלי, שלו, אלה, are left out of the lexicon altogether.)
 FIRST_NAMES_AMBIGUOUS = _words(
     "אדם בן ישראל חיים שלום טל גיל דור אור חן שי ברק רז אביב עמית מתן תום קרן מור נור רים נגה ים "
     "עלי גבי אלי נתן אמין חנה אסף שני ירדן כנרת גיא אריה זאב דב צבי מאיר ספיר רינה גילה בני אבי כרים ניר "
     "חגי מנחם עדי סלים אגם אופק בר גפן זוהר כרמל לוטם מעיין סהר סתיו עוז ענבר צליל קורל שגב שיר שלו שלי "
     "תאיר אלה איה ליה עידן אושר נוי ניצן פלג רן ציון מזל טובה חיה ברכה חוה מלכה פנינה שמחה אלמוג אתי "
-    "שקד הדס ורד דפנה ענבל שרון הדר זיו אלון שחר גל לאה"
+    "שקד הדס ורד דפנה ענבל שרון הדר זיו אלון שחר גל לאה דוד"
 )
 
 SURNAMES = _words(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from sochen.text import stems
@@ -174,6 +175,10 @@ def _latin_name(norm: Normalized, tokens: list[Token], k: int) -> int | None:
     return end_k
 
 
+# A preposition just before a party's label: the label is a word of a sentence ('עם המשכיר: קודם על…').
+_IN_SENTENCE = re.compile(r"(?<![\u05d0-\u05ea])(?:עם|של|את|על|מול|אל|לגבי|בעניין|עבור|נגד|מצד|אצל)\s+$")
+
+
 def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) -> None:
     text = norm.text
     by_start = {s: k for k, (_, s, _) in enumerate(tokens)}
@@ -185,6 +190,8 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
         tok, s, _ = tokens[k]
         kind = m.lastgroup or ""
         cue = m.group(kind).strip()
+        if kind == "strong" and ":" in m.group(0) and _IN_SENTENCE.search(text[: m.start()]):
+            continue  # 'חילוקי דעות עם המשכיר: קודם על…' — a colon inside a sentence, not a record's label
         if kind == "latin":
             latin_end = _latin_name(norm, tokens, k)
             if latin_end is not None:
@@ -194,6 +201,8 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
         if kind in ("weak", "self"):
             # "אני קרן" is a name even though קרן is also a word; "אני בן 40" is not.
             hit = _name_form(tok, strict=kind == "weak")
+            if hit is None and kind == "weak" and k + 1 < len(tokens) and tokens[k + 1][0] in SURNAMES:
+                hit = _name_form(tok, strict=False)  # 'עם דוד לוי', 'של חיים כהן': a known surname settles it
             if hit is None or hit[1] or (kind == "self" and hit[0] in NAMES_NEVER_AFTER_I):
                 continue
             loose = False

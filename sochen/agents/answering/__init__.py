@@ -130,7 +130,9 @@ def answer(
         if sensitive:
             # Sensitive, no model may answer, and the documents do not: a person takes it.
             return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="sensitive_no_local")
-        return Reply("extractive", "not_found", not_found, reason=extracted.reason, generated=generated)
+        # Where the documents point elsewhere for it (an annex they do not hold), the reply says so.
+        text = f"{not_found}\n{extracted.missing}" if extracted.missing else not_found
+        return Reply("extractive", "not_found", text, reason=extracted.reason, generated=generated)
     text, citations = present(extracted, config)
     calc = extracted.calculation.expression if extracted.calculation else None
     return Reply(

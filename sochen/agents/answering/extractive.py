@@ -14,6 +14,11 @@ How a quote is chosen (all of it from the question's own words, nothing per tena
   rate, a year of a monthly amount, the difference or sum of two amounts) is computed from the explicit
   facts of the quoted clauses: the calculation is shown and every fact's clause is cited. A fact missing
   or ambiguous: nothing is computed; what is there is quoted and the reply says what is missing.
+- A clause that names what is asked without stating it does not answer it (see :mod:`.references`): a
+  detail kept in an annex the archive lacks, a percentage of the value asked about; the reply says so. A
+  definition that holds the question's word is quoted after the clause that uses its term, and a clause
+  that opens by naming another ('החובה לפי סעיף 6.1') after the clause it names.
+- Who the business's clients are is not given; whether one may park is said only by a parking sentence.
 """
 
 from __future__ import annotations
@@ -71,6 +76,15 @@ from .derive import (
     with_vat,
 )
 from .language import Lang, detect, hebrew_terms
+from .references import (
+    annex_named,
+    annex_references,
+    asks_definition,
+    defined_term,
+    holds_annex,
+    percent_bases,
+    uses_term,
+)
 from .threshold import (
     additional_total,
     asked_count,
@@ -185,11 +199,29 @@ _SYNONYMS = {
     "מסתיימת": "ועד",
     "מסתיים": "ועד",
 }
+# Everyday names of the things price lists and contracts list under another name: they name a table's
+# record as its own words do ('ניסוח צוואה' is not the row 'עריכת הסכם', 'לנסח הסכם שכירות' is).
+_NAMED_ALSO = {
+    # Drafting a contract is 'עריכת הסכם' in fee lists and contracts.
+    "לנסח": "עריכת",
+    "ניסוח": "עריכת",
+    # An apartment to live in: fee lists and leases say 'למגורים'.
+    "דירה": "מגורים",
+}
+_SYNONYMS.update(_NAMED_ALSO)
 _CONSTRUCT = frozenset(("בתי",))
+
+
+def _synonymous(words: AbstractSet[str]) -> set[str]:
+    """The words with the other names of listed things ('לנסח' → 'עריכת', 'דירה' → 'מגורים')."""
+    return {*words, *(_NAMED_ALSO[w] for w in words if w in _NAMED_ALSO)}
+
+
 _RISE_RULE = re.compile(r"יעלו|יעלה|תעלה|יעודכן|יעודכנו|יתעדכן|הצמד|צמוד")  # a rise is computed on asking for it
 _COSTS = re.compile(r"כמה (?:עול|יעל|תעל|משלמ|ישלם|תשלם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b")
 _COMPARE = re.compile(
-    r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|(?<![\u05d0-\u05ea])שונה|שונים|שונות|כל אחד מה|כל אחת מה"
+    r"השווה|השוו|(?<![\u05d0-\u05ea])ו?תשוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|(?<![\u05d0-\u05ea])שונה"
+    r"|שונים|שונות|כל אחד מה|כל אחת מה"
     r"|compare|versus|\bvs\b|differ|each of|مقارنة|مقابل"
 )
 _CLAUSE = re.compile(
@@ -224,6 +256,7 @@ _PART_POOL = 400
 _ATTRIBUTE_WEIGHT = 0.15
 _NAMED_ROW = 0.15
 _REST_COVERED = 0.25
+_MUST_CARRY = frozenset(("parking",))
 _SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "duration"))
 _PART_CHOICES = 6
 _SIDE_CHOICES = 5
@@ -480,12 +513,13 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
         return False
     names = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
     for j, tok in enumerate(tokens):
-        here = _forms(tok)
+        here = _synonymous(_forms(tok))
         for i, name in enumerate(names):
             if not here & name:
                 continue
             nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-            if i + 1 >= len(names) or nxt is None or _stop(nxt) or nxt.isdigit() or _forms(nxt) & names[i + 1]:
+            said = _synonymous(_forms(nxt)) if nxt is not None else set()  # 'לדירה' goes on as 'למגורים'
+            if i + 1 >= len(names) or nxt is None or _stop(nxt) or nxt.isdigit() or said & names[i + 1]:
                 return True
     return False
 
@@ -618,6 +652,110 @@ def _unknown_name(focus: str, library: Library) -> bool:
     if not names or not library.chunks:
         return False
     return any(not any(n in c.text.lower() for c in library.chunks) for n in names)
+
+
+def _operative(focus: str, best: _Candidate, library: Library, terms: _Terms) -> _Candidate | None:
+    """For a definition chosen to answer ('"נציגים" - … רואי החשבון'), the clause that uses its term.
+
+    The definition holds the question's word; what may be done is said where the term is used ('רשאי
+    לגלות מידע סודי לנציגיו'). Of the document's clauses that use it, the one that covers the question
+    best; None when the question asks what the term means, or no clause uses it.
+    """
+    term = defined_term(best.unit.text)
+    if term is None or asks_definition(focus):
+        return None
+    found: _Candidate | None = None
+    for hit in library.chunks:
+        if hit.document_id != best.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.text == best.unit.text or defined_term(unit.text) is not None or _RECITAL.match(unit.text):
+                continue
+            if not uses_term(term, tokenize(unit.text), stems):
+                continue
+            words = _words(unit.text)
+            score = terms.cover(words, _words(unit.context) | _words(hit.section))
+            if found is None or score > found.score:
+                found = _Candidate(unit, hit, score, score, words)
+    return found if found is not None and found.score > 0 else None
+
+
+_OPENING_REFERENCE = re.compile(r"סעיף\s+(\d{1,3}\.\d{1,3})(?![\d.]*\d)")
+_NUMBER = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})*\.?\s+")
+
+
+def _with_referenced(quotes: Sequence[Quote], library: Library) -> list[Quote]:
+    """Each quote, after the clause it opens by referring to ('6.2 החובה לפי סעיף 6.1 חלה גם על …').
+
+    A clause whose subject is another clause says only what it adds: the obligation itself is in the clause
+    it names, of the same document. A reference further on ('… לפי סעיף 7.4') is a detail and brings nothing.
+    """
+    out: list[Quote] = []
+    for q in quotes:
+        body = _NUMBER.sub("", q.text, count=1)
+        m = _OPENING_REFERENCE.search(body)
+        if m is not None and len(body[: m.start()].split()) <= 4:
+            ref = _clause_of(library, q.hit.document_id, m.group(1))
+            if ref is not None and ref.text not in {x.text for x in (*quotes, *out)}:
+                out.append(ref)
+        out.append(q)
+    return out
+
+
+def _clause_of(library: Library, document_id: str, clause: str) -> Quote | None:
+    """The unit that is `clause` of the document, or None."""
+    for hit in library.chunks:
+        if hit.document_id != document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.clause == clause:
+                return Quote(unit.text, relabel(hit.section, clause), hit, 1.0, 1.0)
+    return None
+
+
+def _holds_annex(letter: str, library: Library) -> bool:
+    texts = itertools.chain(library.documents.values(), (f"{c.section}\n{c.text}" for c in library.chunks))
+    return holds_annex(letter, texts)
+
+
+def _named_title(title: str) -> str:
+    return title.split(" — ")[0].strip()
+
+
+def _annex_note(letter: str, lang: Lang, title: str = "") -> str:
+    """What the reply adds to 'not found' when the detail is kept in an annex the archive does not hold."""
+    if lang != "he":
+        return f"{title + ' refers to ' if title else ''}Annex {letter}', which is not among the documents I hold."
+    if title:
+        return f"{title} מפנה לנספח {letter}', שאינו בין המסמכים שברשותי."
+    return f"נספח {letter}' אינו בין המסמכים שברשותי."
+
+
+def _kept_elsewhere(
+    focus: str, question_words: AbstractSet[str], best: _Candidate, library: Library, lang: Lang
+) -> tuple[str, str] | None:
+    """The clause chosen names what is asked but does not state it (see :mod:`.references`): (reason, note).
+
+    It keeps the detail asked for in an annex the archive does not hold ('שפרטיו בנספח ב'' for 'פרטי חשבון
+    הבנק'), or it states a percentage of the thing whose value is asked ('0.5% משווי העסקה' for 'מה שווי
+    העסקה?'), and the question gives no amount of its own to take the percentage of.
+    """
+    title = _named_title(best.hit.title)
+    for before, letter in annex_references(best.unit.text):
+        if before and _forms(before) & question_words and not _holds_annex(letter, library):
+            return "annex_missing", _annex_note(letter, lang, title)
+    bases = percent_bases(best.unit.text)
+    if not bases or re.search(r"\d", focus):
+        return None
+    asked = set().union(*(_forms(t) - {f for f in _forms(t) if f[0] == "≈"} for t in tokenize(focus) if not _stop(t)))
+    matched = [t for t in tokenize(best.unit.text) if not _stop(t) and _forms(t) & asked]
+    in_base = {t for words, _ in bases for t in tokenize(words)}
+    if not matched or any(t not in in_base for t in matched):
+        return None
+    name = next(base for words, base in bases if set(tokenize(words)) & set(matched))
+    if lang != "he":
+        return "percent_base", f"{title} states only a percentage of {name}, not its value."
+    return "percent_base", f"ב{title} מופיע רק אחוז מ{name}, ולא הערך עצמו."
 
 
 def _not_offered(focus: str, library: Library) -> Quote | None:
@@ -790,7 +928,8 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
     out: list[set[str]] = []
     for i in range(1, len(tokens)):
         here, before = _forms(tokens[i]), tokens[i - 1]
-        if not here & keys or _stop(before):
+        # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
+        if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before):
             continue
         forms = _forms(before)
         if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
@@ -856,7 +995,8 @@ def _without_aside(focus: str) -> str:
     Background the asker adds is not another question.
     """
     head, mark, tail = focus.rpartition("?")
-    if mark and tail.strip(" .!,") and not _ASKING.search(tail):
+    # '…? תשווה בין הסכם הסודיות להסכם ההתקשרות' asks for a comparison: that is part of the question.
+    if mark and tail.strip(" .!,") and not _ASKING.search(tail) and not _COMPARE.search(tail.lower()):
         return head + mark
     return focus
 
@@ -885,16 +1025,39 @@ def _during_after(focus: str) -> tuple[str, str, str] | None:
 
 
 _PERSONAL = re.compile(r"(?:תעודת זהות|מספר זהות|ת\.ז\.?|ת\"ז|ת״ז|טלפון|נייד)?\s*:?\s*\+?\d[\d\- ]{6,14}\d")
+# (everyday words, the documents' words, whether they name the same thing): the same thing in words no
+# document uses is said in the documents' words instead; a verb for a noun's topic is kept beside it.
 _PHRASES = (
-    (re.compile(r"שכר ה?דירה|שכ\"ד"), "דמי השכירות"),
-    (re.compile(r"בעלת? ה?בית"), "המשכיר"),
-    (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד'),
+    (re.compile(r"שכר ה?דירה|שכ\"ד"), "דמי השכירות", True),
+    (re.compile(r"בעלת? ה?בית"), "המשכיר", True),
+    (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד', True),
     # The verb for what the documents name by the noun: 'איפה לחנות' is about parking ('חניה', 'חניון').
     (
         re.compile(r"(?<![\u05d0-\u05ea])(?:ל|ו?ל)?חנות(?![\u05d0-\u05ea])(?=[\s?]*(?:$|\?|ליד|באזור|קרוב|עם\s))"),
         "חניה",
+        False,
     ),
 )
+
+
+# 'מי הלקוחות שלכם?', 'אילו חברות הן לקוחות של המשרד?', 'תן לי שמות של מטופלים', 'who are your clients?'
+_CLIENT_LIST = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:מי|מיהם|מיהן)\s+(?:הם\s+|הן\s+)?ה?(?:לקוחות|מטופלים|מטופלות)"
+    r"|(?:אילו|איזה|איזו)\s+[\u05d0-\u05ea\"']+\s+(?:הם|הן)\s+(?:ה|מ)?(?:לקוחות|מטופלים|מטופלות)"
+    r"|(?:שמות|רשימת|רשימה של)\s+(?:של\s+)?ה?(?:לקוחות|מטופלים|מטופלות)"
+    r"|who are (?:your|the firm's|the clinic's) (?:clients|customers|patients)"
+    r"|(?:list|names) of (?:your |the )?(?:clients|customers|patients)"
+)
+_CLIENTS_KEPT = ("איננו מוסרים פרטים על לקוחות.", "We do not give out details of our clients.")
+
+
+def _in_documents_words(said: str, plain: str, known: Callable[[str], bool], same: bool) -> str:
+    """`said` followed by the documents' word for it, or that word alone when it is `same` and unused."""
+    used = any(known(f) for tok in tokenize(said) for f in _forms(tok) if f[0] not in "~≈")
+    if used or not same:
+        return f"{said} {plain}"
+    prefix = re.match(r"[ובלמש]*(?=ה)", said) if plain.startswith("ה") else None
+    return f"{prefix.group(0) if prefix else ''}{plain}"
 
 
 def extract(
@@ -919,10 +1082,13 @@ def extract(
     lang = detect(question)
     # `hints`: the tenant's Hebrew names of services a foreign question names by an alias.
     query = question if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
-    for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
-        query = phrase.sub(rf"\g<0> {plain}", query)
+    known = _known_by(library.idf)
+    for phrase, plain, same in _PHRASES:  # everyday words for what contracts call otherwise
+        # Said beside the documents' own words; in their place when they name the same thing and no document
+        # uses them ('השכ"ד'): a word nowhere in the documents would count as a topic the clause leaves out.
+        query = phrase.sub(lambda m, p=plain, x=same: _in_documents_words(m.group(0), p, known, x), query)
     focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
-    question_words = _words(focus)
+    question_words = _synonymous(_words(focus))  # 'ניסוח' names the row 'עריכת …' ('ניסוח צוואה' does not)
     shape = _shape(focus, intent)
     attribute = asked_attribute(focus)
     named = _named_documents(focus, library.documents) if library.documents else []
@@ -952,6 +1118,9 @@ def extract(
         "required": required if single else None,
     }
 
+    if _CLIENT_LIST.search(focus.lower()):
+        # Who the business's clients are is theirs to keep: the parties of its contracts are not a client list.
+        return Extracted("not_found", lang=lang, reason="client_list", missing=_CLIENTS_KEPT[lang != "he"])
     clause = _asked_clause(focus)
     if clause:
         return _by_clause(focus, clause, hits, library, named, lang)
@@ -971,6 +1140,9 @@ def extract(
         return Extracted("answered", counted[1], calculation=counted[0], lang=lang, reason="each_more")
     if lang == "he" and _unknown_name(focus, library):
         return Extracted("not_found", lang=lang, reason="unknown_name")
+    absent_annex = next((a for a in annex_named(focus) if not _holds_annex(a, library)), None)
+    if absent_annex is not None:  # 'מה מפורט בנספח א'?' of an annex the archive does not hold
+        return Extracted("not_found", lang=lang, reason="annex_missing", missing=_annex_note(absent_annex, lang))
 
     doc_words = set().union(*_title_terms(library.documents).values()) if library.documents else set()
     if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
@@ -987,7 +1159,8 @@ def extract(
             side_options.append([c for c in ranked[:_SIDE_CHOICES] if c.coverage >= _MIN_SIDE])
         sides = [_quote(c) for c in _pair_sides(side_options, doc_words)]
         if sides:
-            return Extracted("answered", tuple(sides), lang=lang, comparison=len(sides) > 1, reason="comparison")
+            shown = _with_referenced(sides, library)
+            return Extracted("answered", tuple(shown), lang=lang, comparison=len(sides) > 1, reason="comparison")
         return Extracted("not_found", lang=lang, reason="comparison_no_match")
 
     # What is computed is not sought: 'כולל מע"מ', 'בשנה', 'ההפרש' are not words of the clauses that answer.
@@ -1082,10 +1255,14 @@ def extract(
         if chosen:
             break
     chosen = chosen or fallback
+    if attribute in _MUST_CARRY and len(parts) == 1 and chosen and not fit(attribute, chosen[0].unit.text):
+        chosen = []  # whether one may park there is said only by a sentence about parking, not by the address
     if not chosen:
         return Extracted("not_found", lang=lang, reason="no_match")
     if len(parts) == 1 and _absent_subject(focus, library.idf, _lemmas(library.chunks)):
         return Extracted("not_found", lang=lang, reason="absent_subject")
+    if len(parts) == 1 and (kept := _kept_elsewhere(focus, question_words, chosen[0], library, lang)) is not None:
+        return Extracted("not_found", lang=lang, reason=kept[0], missing=kept[1])
     best = chosen[0]
     if attribute == "how" and len(chosen) == 1 and not fit(attribute, best.unit.text):
         # 'איך מבקשים X': the right to X, and beside it in its section the sentence that says how.
@@ -1102,6 +1279,8 @@ def extract(
         )
         if how is not None:
             chosen.append(how)
+    if len(chosen) == 1 and len(parts) == 1 and (operative := _operative(focus, best, library, terms)) is not None:
+        chosen = [operative, best]  # what the clause that uses the defined term says, then who the term is
     if len(chosen) == 1:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
@@ -1125,6 +1304,8 @@ def extract(
         # A computation's facts: the units with an amount or a rate, best first.
         chosen = [c for c in chosen if _SHAPE["money"].search(c.unit.text)] or chosen
     calculation, quotes, lacking = _calculate(focus, [_quote(c) for c in chosen], library, operation, lang)
+    if calculation is None and len(parts) == 1:
+        quotes = _with_referenced(quotes, library)
     return Extracted(
         "answered",
         tuple(quotes),
@@ -1165,6 +1346,11 @@ def _per_part(
         needs = _DURATION if _HOW_LONG.search(part) else (_SHAPE["money"] if _COSTS.search(part) else None)
         if needs is None and n and re.match(r"ו(?:כמה|בכמה)(?![\u05d0-\u05ea])", part):
             needs = previous  # 'כמה עולה X, וכמה Y?': the second part asks for the same kind of figure
+            # ... of the same list: a row naming Y answers it though the part's other words (who sent the
+            # contract to be checked) are not in the list.
+            row_floor = _MIN_COVERAGE * 0.75
+        else:
+            row_floor = _MIN_COVERAGE
         previous = needs
         attribute = asked_attribute(part)
         scored: list[tuple[float, int]] = []
@@ -1174,7 +1360,8 @@ def _per_part(
                 mine = terms.cover(c.words, heading | _words(c.hit.title))
                 if shape is not None and shape.search(c.unit.text):
                     mine += 0.1
-                if mine < _MIN_COVERAGE or (needs is not None and not needs.search(c.unit.text)):
+                floor = row_floor if c.unit.is_row else _MIN_COVERAGE
+                if mine < floor or (needs is not None and not needs.search(c.unit.text)):
                     continue
                 score = mine + 0.15 * terms.cover(heading) + 0.1 * c.coverage - 0.0002 * len(c.unit.text)
                 if n and avoid and avoid & c.words and not _AFTER_WORD.search(c.unit.text):
