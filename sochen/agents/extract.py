@@ -583,7 +583,53 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
         return f"{min(symptom)}+{min(severe)}"
     if terms & _TOOTH and terms & _BROKEN:
         return "broken_tooth"
+    eye = _eye_emergency(flat, terms)
+    if eye:
+        return eye
     return _urgent_pair(flat)
+
+
+# The eye: a harmful substance in it, or sight lost all at once. First aid (rinsing) and the eye emergency
+# room cannot wait for an appointment.
+_EYE = frozenset({"עין", "עיניים", "העין", "העיניים", "עיני", "eye", "eyes", "عين", "العين", "عيني", "عيوني"})
+_HARMFUL = frozenset(
+    {
+        "אקונומיקה",
+        "כימיקל",
+        "כימיקלים",
+        "חומצה",
+        "סיד",
+        "מלט",
+        "אמוניה",
+        "אצטון",
+        "כלור",
+        "bleach",
+        "chemical",
+        "chemicals",
+        "acid",
+        "cement",
+        "كلور",
+        "كيماوية",
+        "كيميائية",
+        "كيماويات",
+    }
+)
+_HARMFUL_PHRASES = ("חומר ניקוי", "חומרי ניקוי", "חומר כימי", "נוזל ניקוי", "cleaning product")
+# Sight lost: said outright, or 'לא רואה' about an eye with a word of suddenness or degree.
+_SIGHT_GONE = ("ירידה פתאומית בראייה", "אובדן ראייה", "איבדתי את הראייה", "הבזקי אור", "lost my sight", "lost vision")
+_NOT_SEEING = ("לא רואה", "לא רואים", "לא רואָה", "can't see", "cannot see", "لا أرى", "لا ارى")
+_SUDDEN = frozenset({"פתאום", "פתאומי", "פתאומית", "לפתע", "כלום", "בכלל", "כמעט", "suddenly", "sudden", "فجأة"})
+
+
+def _eye_emergency(flat: str, terms: set[str]) -> str | None:
+    if terms & _EYE and (terms & _HARMFUL or any(p in flat for p in _HARMFUL_PHRASES)):
+        return "eye+harmful"
+    for phrase in _SIGHT_GONE:
+        if phrase in flat:
+            return phrase
+    if terms & _EYE and terms & (_SUDDEN | _SEVERE) and any(p in flat for p in _NOT_SEEING):
+        return "eye+sight_lost"
+    return None
 
 
 # Urgency said in the writer's own words rather than a fixed phrase: a vital function together with a word

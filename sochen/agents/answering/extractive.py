@@ -71,6 +71,7 @@ from .derive import (
     with_vat,
 )
 from .language import Lang, detect, hebrew_terms
+from .lateness import asked_minutes_late, is_about_lateness, minutes_window
 from .threshold import (
     additional_total,
     asked_count,
@@ -308,6 +309,22 @@ def _forms_uncached(tok: str) -> set[str]:
     return out | keys
 
 
+_DAY_NAMES = ("ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת")
+_DAY_LETTER = {d: f"{c}'" for d, c in zip(_DAY_NAMES, "אבגדהוש", strict=True)}
+
+
+def _weekdays_named(words: AbstractSet[str]) -> set[str]:
+    """The weekdays among `words`, as letters ('שישי' and "ו'" are both "ו'")."""
+    return {_DAY_LETTER.get(w, w) for w in words if w in _DAY_LETTER or w in _DAY_LETTER.values()}
+
+
+def _other_days(unit_words: AbstractSet[str], question_words: AbstractSet[str]) -> bool:
+    """The unit names weekdays, none of them the one the question names."""
+    asked = _weekdays_named(question_words)
+    named = _weekdays_named(unit_words)
+    return bool(asked and named and not asked & named)
+
+
 _DAY_FORMS = frozenset(
     {f for d in ("ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת") for f in _forms_uncached(d)}
     | {f"{c}'" for c in "אבגדהוש"}
@@ -509,7 +526,9 @@ _NOT_OFFERED = re.compile(
 
 _RESTRICT = re.compile(
     r"(?:לא|אין|אינם|איננו)\s+(?:מטפלים|מטפלות|מטפל|מטפלת|נטפל|לטפל|מבצעים|מבצע|מזריקים|מזריק)(?![\u05d0-\u05ea])"
-    r"|\bdo not (?:treat|perform|inject)\b",
+    r"|\bdo not (?:treat|perform|inject)\b"
+    # A contraindication: 'ניתוח לייזר אינו מתאים … בקרטוקונוס'.
+    r"|(?:אינו|אינה|אינם|אינן|לא)\s+(?:מתאים|מתאימה|מתאימים|מתאימות)(?![\u05d0-\u05ea])|\bnot suitable\b",
 )
 
 
@@ -580,6 +599,22 @@ def _in_window(focus: str, library: Library) -> Quote | None:
                 found.append(
                     Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0)
                 )
+    return found[0] if len(found) == 1 else None
+
+
+def _late_window(focus: str, library: Library) -> Quote | None:
+    """'אאחר בעשרים דקות' placed in the one lateness clause whose minutes window holds 20 ('יותר מ-15 דקות')."""
+    minutes = asked_minutes_late(focus)
+    if minutes is None:
+        return None
+    found: list[Quote] = []
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            window = minutes_window(unit.text)
+            if window is None or not is_about_lateness(unit.text):
+                continue
+            if window[0] < minutes <= window[1] or (window[0] == 0 and minutes <= window[1]):
+                found.append(Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0))
     return found[0] if len(found) == 1 else None
 
 
@@ -698,8 +733,9 @@ def _candidates(
                 if not _row_matches(unit, question_words, tokens) or any(not h & captioned for h in heads):
                     continue  # another row's entity: never quoted for the one asked about
                 row_bonus = 0.1
-                if attribute == "price" and _names_row(unit, question_words):
-                    row_bonus += _NAMED_ROW  # 'כמה עולה X' of a listed X: X's own row states its price
+                if attribute in ("price", "days", "opening_hours") and _names_row(unit, question_words):
+                    # 'כמה עולה X' of a listed X: X's own row states its price; 'ביום שישי' the Friday row its hours
+                    row_bonus += _NAMED_ROW
             if anchor is not None and not anchor & (words | context):
                 coverage *= 0.85  # it leaves out the question's most specific word
             # A short clause that says it beats a long one that also mentions it.
@@ -917,8 +953,8 @@ def extract(
         _without_aside(_without_instructions(question)), vocabulary, pairs, skip=_stop
     )  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
-    # `hints`: the tenant's Hebrew names of services a foreign question names by an alias.
-    query = question if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
+    # `hints`: the tenant's Hebrew names of services a question names by an alias (foreign words or slang).
+    query = f"{question} {hints}".strip() if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
     for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
         query = phrase.sub(rf"\g<0> {plain}", query)
     focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
@@ -962,6 +998,7 @@ def extract(
         ("restriction", _restriction),
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
+        ("late_window", _late_window),
     ):
         quote = policy(focus, library)
         if quote is not None:
@@ -1071,6 +1108,17 @@ def extract(
             chosen = [ranked[0]]
         elif (
             ranked
+            and attribute in ("days", "opening_hours")
+            and single
+            and not strict
+            and ranked[0].unit.is_row
+            and _names_row(ranked[0].unit, question_words)
+            and ranked[0].coverage >= needed * 0.75
+        ):
+            # 'אפשר להגיע ביום שישי בבוקר?': the asked day's own row of the hours table says it, in other words.
+            chosen = [ranked[0]]
+        elif (
+            ranked
             and (operation in _TWO_FACTS or asks_update(focus))
             and not strict
             and ranked[0].coverage >= needed * 0.75
@@ -1116,6 +1164,7 @@ def extract(
                     gain >= 0.15
                     and c.coverage >= _MIN_COVERAGE * 0.75
                     and c.unit.text != best.unit.text
+                    and not _other_days(c.words, question_words)  # Tuesday's sentence does not complete Friday's
                     and not other_party  # another party's clause does not complete the one asked about
                     and not _RECITAL.match(c.unit.text)  # nor does a recital
                 ):
