@@ -66,6 +66,14 @@ _LEAD = {
     "ar": "من تعليمات الطوارئ لدينا (مقتبس بالعبرية كما ورد في الأصل):",
 }
 _SOURCE = {"he": "מקור", "en": "Source", "ar": "المصدر"}
+# The general instructions in the writer's language, before the Hebrew ones (a tenant without its own only).
+_GENERAL = {
+    "en": "If this is a medical emergency — difficulty breathing, bleeding that does not stop, a serious injury or "
+    "loss of consciousness — call Magen David Adom (ambulance) at 101 now or go to the nearest emergency room. "
+    "We have also passed your message to our team.",
+    "ar": "إذا كانت هذه حالة طبية طارئة — ضيق في التنفس، نزيف لا يتوقف، إصابة خطيرة أو فقدان الوعي — اتصلوا فورًا "
+    "بنجمة داود الحمراء (الإسعاف) على الرقم 101 أو توجهوا إلى أقرب غرفة طوارئ. لقد حوّلنا رسالتكم أيضًا إلى فريقنا.",
+}
 
 
 def has_own_instructions(config: TenantConfig) -> bool:
@@ -132,10 +140,12 @@ def emergency_reply(message: str, config: TenantConfig, chunks: Sequence[_Chunk]
     instructions = config.agent.emergency.instructions
     if has_own_instructions(config):
         return instructions, []
+    lang = detect(message)
+    if lang != "he":
+        instructions = f"{_GENERAL[lang]}\n\n{instructions}"
     found = emergency_passage(message, chunks)
     if found is None:
         return instructions, []
-    lang = detect(message)
     chunk = found.chunk
     where = ", ".join(p for p in (chunk.title, found.section) if p)
     reply = f"{_LEAD[lang]}\n{found.text}\n({_SOURCE[lang]}: {where})\n\n{instructions}"

@@ -65,6 +65,16 @@ def test_a_tenant_with_its_own_instructions_gets_them_as_written():
 def test_an_english_emergency_gets_the_lead_in_english():
     reply, _ = emergency_reply("I got bleach in my eye, it burns!", _config(), _chunks())
     assert reply.startswith("From our emergency instructions") and "אקונומיקה" in reply
+    assert "Magen David Adom" in reply and "101" in reply
+
+
+def test_english_and_arabic_writers_get_the_general_instructions_in_their_language():
+    english, _ = emergency_reply("My father fainted and is not breathing", _config(), [])
+    assert english.startswith("If this is a medical emergency") and "101" in english
+    arabic, _ = emergency_reply("ابني ينزف كثير من الفم بعد الخلع", _config(), [])
+    assert arabic.startswith("إذا كانت هذه حالة طبية طارئة") and "101" in arabic
+    hebrew, _ = emergency_reply("הבן שלי נפל ומדמם", _config(), [])
+    assert hebrew == _config().agent.emergency.instructions
 
 
 @pytest.mark.parametrize(
@@ -76,9 +86,11 @@ def test_an_english_emergency_gets_the_lead_in_english():
         "יש לי הבזקי אור ומין וילון בעין ימין",
         "I got bleach in my eye",
         "دخل كلور في عيني",
+        "عندي ألم شديد في العين بعد العملية",
+        "ابني ينزف كثير من الفم",
     ],
 )
-def test_eye_emergencies_are_emergencies(text):
+def test_eye_and_arabic_emergencies_are_emergencies(text):
     assert is_emergency(text) is not None
 
 
@@ -88,6 +100,7 @@ def test_eye_emergencies_are_emergencies(text):
         "אני לא רואה את המחיר של בדיקת עיניים באתר",
         "בעין ימין אני לא רואה טוב מרחוק, כמה עולה בדיקת ראייה?",
         "כמה עולה ניקוי עם חומר ניקוי מיוחד לעדשות?",
+        "كم سعر فحص النظر للأطفال؟",
     ],
 )
 def test_eye_words_alone_are_not_emergencies(text):
