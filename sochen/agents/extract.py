@@ -209,11 +209,23 @@ class Understanding:
     signals: list[str] = field(default_factory=list)
 
 
+_AR_PREFIX = ("وال", "بال", "فال", "لل", "ال", "و", "ب", "ف")
+_AR_SUFFIX = ("ها", "هم", "ه", "ي", "ك")
+
+
 def _terms(text: str) -> set[str]:
     out: set[str] = set()
     for token in tokenize(text):
         out.add(token)
         out.update(stems(token))
+        if "\u0621" <= token[0] <= "\u064a":
+            # Arabic: the article and a joined conjunction or preposition off ('الوجع' → 'وجع'), and a pronoun
+            # ending ('عينه' → 'عين').
+            bare = next(
+                (token[len(p) :] for p in _AR_PREFIX if token.startswith(p) and len(token) - len(p) >= 3), token
+            )
+            out.add(bare)
+            out.update(bare[: -len(s)] for s in _AR_SUFFIX if bare.endswith(s) and len(bare) - len(s) >= 3)
     return out
 
 
@@ -528,6 +540,9 @@ _SYMPTOMS = frozenset(
         "bleeding",
         "swelling",
         "swollen",
+        "hurts",
+        "hurting",
+        "painful",
         "ألم",
         "الم",
         "آلام",
@@ -569,6 +584,8 @@ _SEVERE = frozenset(
         "urgent",
         "unbearable",
         "terrible",
+        "badly",
+        "extreme",
         "شديد",
         "شديدة",
         "قوي",
@@ -643,8 +660,20 @@ _HARMFUL = frozenset(
 _HARMFUL_PHRASES = ("חומר ניקוי", "חומרי ניקוי", "חומר כימי", "נוזל ניקוי", "cleaning product")
 # Sight lost: said outright, or 'לא רואה' about an eye with a word of suddenness or degree.
 _SIGHT_GONE = ("ירידה פתאומית בראייה", "אובדן ראייה", "איבדתי את הראייה", "הבזקי אור", "lost my sight", "lost vision")
-_NOT_SEEING = ("לא רואה", "לא רואים", "לא רואָה", "can't see", "cannot see", "لا أرى", "لا ارى")
-_SUDDEN = frozenset({"פתאום", "פתאומי", "פתאומית", "לפתע", "כלום", "בכלל", "כמעט", "suddenly", "sudden", "فجأة"})
+_NOT_SEEING = (
+    "לא רואה",
+    "לא רואים",
+    "can't see",
+    "cannot see",
+    "barely see",
+    "hardly see",
+    "لا أرى",
+    "لا ارى",
+    "ما بشوف",
+)
+_SUDDEN = frozenset(
+    {"פתאום", "פתאומי", "פתאומית", "לפתע", "כלום", "בכלל", "כמעט", "suddenly", "sudden", "barely", "hardly", "فجأة"}
+)
 
 
 def _eye_emergency(flat: str, terms: set[str]) -> str | None:

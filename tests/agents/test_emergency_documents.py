@@ -88,6 +88,8 @@ def test_english_and_arabic_writers_get_the_general_instructions_in_their_langua
         "دخل كلور في عيني",
         "عندي ألم شديد في العين بعد العملية",
         "ابني ينزف كثير من الفم",
+        "ابني دخل في عينه كلور وهو يصرخ من الوجع، ماذا أفعل؟",
+        "I had laser eye surgery yesterday and now my eye hurts badly and I can barely see",
     ],
 )
 def test_eye_and_arabic_emergencies_are_emergencies(text):
@@ -101,6 +103,7 @@ def test_eye_and_arabic_emergencies_are_emergencies(text):
         "בעין ימין אני לא רואה טוב מרחוק, כמה עולה בדיקת ראייה?",
         "כמה עולה ניקוי עם חומר ניקוי מיוחד לעדשות?",
         "كم سعر فحص النظر للأطفال؟",
+        "How painful is PRK compared to LASIK?",
     ],
 )
 def test_eye_words_alone_are_not_emergencies(text):

@@ -66,6 +66,18 @@ CHUNKS = [
         "בדיקות\nבדיקה | מחיר\nבדיקה: בדיקת רופא עיניים — מבוגרים · מחיר: 380 ₪\n"
         "בדיקה: בדיקת רופא עיניים לילדים עד גיל 18 · מחיר: 420 ₪",
     ),
+    (
+        PRICES,
+        "הדמיה",
+        "הדמיה (עין אחת / שתי העיניים)\nבדיקה | עין אחת | שתי העיניים\n"
+        "בדיקה: OCT רשתית · עין אחת: 300 ₪ · שתי העיניים: 450 ₪",
+    ),
+    (
+        PRICES,
+        "ניתוחי לייזר",
+        "ניתוחי לייזר (עין אחת / שתי העיניים)\nניתוח | עין אחת | שתי העיניים\n"
+        "ניתוח: PRK · עין אחת: 3,900 ₪ · שתי העיניים: 6,900 ₪\nניתוח: LASIK · עין אחת: 4,900 ₪ · שתי העיניים: 8,900 ₪",
+    ),
     (FUNDS, "מכבי", "מכבי\nבדיקת רופא עיניים בהסדר עם מכבי, בהפניה מרופא המשפחה: השתתפות עצמית של 40 ₪ לרבעון."),
     (
         CARE,
@@ -163,3 +175,10 @@ def test_english_and_arabic_clinic_words_find_the_hebrew_passage():
     assert "40 ₪" in maccabi.text and maccabi.text.startswith("According to our documents")
     children = ask("مرحبا، كم سعر فحص طبيب العيون للأطفال؟")
     assert "420" in children.text and "380" not in children.text
+
+
+def test_a_product_named_in_latin_letters_picks_its_own_row():
+    lasik = ask("כמה עולה LASIK לעין אחת?")
+    assert "4,900" in lasik.text and "OCT" not in lasik.text and "PRK" not in lasik.text
+    oct_ = ask("מה המחיר של OCT לשתי העיניים?")
+    assert "450" in oct_.text and "LASIK" not in oct_.text

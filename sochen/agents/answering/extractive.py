@@ -373,8 +373,10 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
     forms: list[tuple[frozenset[str], float]] = []
     unseen = idf("\u0000")
     for tok in dict.fromkeys(tokenize(question)):
-        if _stop(tok) or re.fullmatch(r"[a-z\u0621-\u064a]+|\d+", tok):
+        if _stop(tok) or re.fullmatch(r"[\u0621-\u064a]+|\d+", tok):
             continue  # a bare number in a question is a quantity to compute with, not a word to find
+        if re.fullmatch(r"[a-z]+", tok) and idf(tok) >= unseen - 1e-6:
+            continue  # an English word the documents never use; a name they do use ('LASIK', 'OCT') is a term
         variants = _forms(tok)
         variants |= {_SYNONYMS[v] for v in list(variants) if v in _SYNONYMS}
         weight = min(idf(v) for v in variants if v[0] not in "~≈")
@@ -488,8 +490,10 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
     """A table record is about what the question names.
 
     A word of its first value is in the question, and where the question goes on past that word it goes on
-    as the record does ('בדיקת צוואה' is not 'בדיקת חוזה עבודה').
+    as the record does ('בדיקת צוואה' is not 'בדיקת חוזה עבודה') or names a column of its table ('OCT לשתי
+    העיניים' is the OCT record's 'שתי העיניים').
     """
+    header = _words(unit.context)
     key = {t for t in _words(unit.row_key) if len(t) > 1 and t not in _STOP}
     if not key:
         return True
@@ -503,6 +507,8 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
                 continue
             nxt = tokens[j + 1] if j + 1 < len(tokens) else None
             if i + 1 >= len(names) or nxt is None or _stop(nxt) or nxt.isdigit() or _forms(nxt) & names[i + 1]:
+                return True
+            if _forms(nxt) & header:
                 return True
     return False
 
