@@ -182,3 +182,12 @@ def test_a_product_named_in_latin_letters_picks_its_own_row():
     assert "4,900" in lasik.text and "OCT" not in lasik.text and "PRK" not in lasik.text
     oct_ = ask("מה המחיר של OCT לשתי העיניים?")
     assert "450" in oct_.text and "LASIK" not in oct_.text
+
+
+def test_latin_words_are_terms_of_a_hebrew_question_only():
+    from sochen.agents.answering.extractive import _terms
+
+    idf = FakeLibrary(CHUNKS).library().idf
+    hebrew = {v for forms, _ in _terms("כמה עולה LASIK לעין אחת?", idf).forms for v in forms}
+    english = {v for forms, _ in _terms("How much is LASIK for one eye?", idf).forms for v in forms}
+    assert "lasik" in hebrew and "lasik" not in english  # an English question is weighed by its Hebrew terms

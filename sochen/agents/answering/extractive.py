@@ -372,11 +372,14 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
     """The question's words with their weights; words naming a document (`light`) weigh a third."""
     forms: list[tuple[frozenset[str], float]] = []
     unseen = idf("\u0000")
+    hebrew = detect(question) == "he"
     for tok in dict.fromkeys(tokenize(question)):
         if _stop(tok) or re.fullmatch(r"[\u0621-\u064a]+|\d+", tok):
             continue  # a bare number in a question is a quantity to compute with, not a word to find
-        if re.fullmatch(r"[a-z]+", tok) and idf(tok) >= unseen - 1e-6:
-            continue  # an English word the documents never use; a name they do use ('LASIK', 'OCT') is a term
+        if re.fullmatch(r"[a-z]+", tok) and not (hebrew and idf(tok) < unseen - 1e-6):
+            # A foreign question is weighed by its Hebrew terms; in a Hebrew one, a name the documents use in
+            # Latin letters ('LASIK', 'OCT') is a term.
+            continue
         variants = _forms(tok)
         variants |= {_SYNONYMS[v] for v in list(variants) if v in _SYNONYMS}
         weight = min(idf(v) for v in variants if v[0] not in "~≈")
