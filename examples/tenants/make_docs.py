@@ -399,6 +399,7 @@ PDFS = {
 DOCXS = {
     "clinic": ["price_list"],
     "derm": ["price_list"],
+    "eyes": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

@@ -209,11 +209,23 @@ class Understanding:
     signals: list[str] = field(default_factory=list)
 
 
+_AR_PREFIX = ("وال", "بال", "فال", "لل", "ال", "و", "ب", "ف")
+_AR_SUFFIX = ("ها", "هم", "ه", "ي", "ك")
+
+
 def _terms(text: str) -> set[str]:
     out: set[str] = set()
     for token in tokenize(text):
         out.add(token)
         out.update(stems(token))
+        if "\u0621" <= token[0] <= "\u064a":
+            # Arabic: the article and a joined conjunction or preposition off ('الوجع' → 'وجع'), and a pronoun
+            # ending ('عينه' → 'عين').
+            bare = next(
+                (token[len(p) :] for p in _AR_PREFIX if token.startswith(p) and len(token) - len(p) >= 3), token
+            )
+            out.add(bare)
+            out.update(bare[: -len(s)] for s in _AR_SUFFIX if bare.endswith(s) and len(bare) - len(s) >= 3)
     return out
 
 
@@ -535,6 +547,21 @@ _SYMPTOMS = frozenset(
         "bleeding",
         "swelling",
         "swollen",
+        "hurts",
+        "hurting",
+        "painful",
+        "ألم",
+        "الم",
+        "آلام",
+        "وجع",
+        "أوجاع",
+        "نزيف",
+        "ينزف",
+        "تنزف",
+        "تورم",
+        "انتفاخ",
+        "منتفخ",
+        "منتفخة",
     }
 )
 _SEVERE = frozenset(
@@ -563,6 +590,22 @@ _SEVERE = frozenset(
         "severe",
         "urgent",
         "unbearable",
+        "terrible",
+        "badly",
+        "extreme",
+        "شديد",
+        "شديدة",
+        "قوي",
+        "قوية",
+        "جدا",
+        "جداً",
+        "كثير",
+        "كتير",
+        "يتوقف",
+        "بيوقف",
+        "بوقف",
+        "لايطاق",
+        "عاجل",
     }
 )
 _TOOTH = frozenset({"שן", "השן", "שיניים", "השיניים", "שיניי", "tooth"})
@@ -590,7 +633,65 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
         return f"{min(symptom)}+{min(severe)}"
     if terms & _TOOTH and terms & _BROKEN:
         return "broken_tooth"
+    eye = _eye_emergency(flat, terms)
+    if eye:
+        return eye
     return _urgent_pair(flat)
+
+
+# The eye: a harmful substance in it, or sight lost all at once. First aid (rinsing) and the eye emergency
+# room cannot wait for an appointment.
+_EYE = frozenset({"עין", "עיניים", "העין", "העיניים", "עיני", "eye", "eyes", "عين", "العين", "عيني", "عيوني"})
+_HARMFUL = frozenset(
+    {
+        "אקונומיקה",
+        "כימיקל",
+        "כימיקלים",
+        "חומצה",
+        "סיד",
+        "מלט",
+        "אמוניה",
+        "אצטון",
+        "כלור",
+        "bleach",
+        "chemical",
+        "chemicals",
+        "acid",
+        "cement",
+        "كلور",
+        "كيماوية",
+        "كيميائية",
+        "كيماويات",
+    }
+)
+_HARMFUL_PHRASES = ("חומר ניקוי", "חומרי ניקוי", "חומר כימי", "נוזל ניקוי", "cleaning product")
+# Sight lost: said outright, or 'לא רואה' about an eye with a word of suddenness or degree.
+_SIGHT_GONE = ("ירידה פתאומית בראייה", "אובדן ראייה", "איבדתי את הראייה", "הבזקי אור", "lost my sight", "lost vision")
+_NOT_SEEING = (
+    "לא רואה",
+    "לא רואים",
+    "can't see",
+    "cannot see",
+    "barely see",
+    "hardly see",
+    "لا أرى",
+    "لا ارى",
+    "ما بشوف",
+)
+_SUDDEN = frozenset(
+    {"פתאום", "פתאומי", "פתאומית", "לפתע", "כלום", "בכלל", "כמעט", "suddenly", "sudden", "barely", "hardly", "فجأة"}
+)
+
+
+def _eye_emergency(flat: str, terms: set[str]) -> str | None:
+    if terms & _EYE and (terms & _HARMFUL or any(p in flat for p in _HARMFUL_PHRASES)):
+        return "eye+harmful"
+    for phrase in _SIGHT_GONE:
+        if phrase in flat:
+            return phrase
+    if terms & _EYE and terms & (_SUDDEN | _SEVERE) and any(p in flat for p in _NOT_SEEING):
+        return "eye+sight_lost"
+    return None
 
 
 # Urgency said in the writer's own words rather than a fixed phrase: a vital function together with a word

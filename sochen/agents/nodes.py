@@ -26,6 +26,7 @@ from ..tenancy import ResolvedTenant
 from ..text import normalize, tokenize
 from .answering.language import search_query
 from .booking import asks_to_cancel, booking_key, pick_slot
+from .emergency import emergency_reply, has_own_instructions
 from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
 from .hours import is_open, nearest_open
 from .state import ConversationState
@@ -401,8 +402,10 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
     outcome: dict[str, Any] = {"reply_mode": "template", "route": {}, "citations": [], "events": [], "handoff": False}
     update: dict[str, Any] = {}
     if action == "emergency":
-        # The tenant's emergency instructions, never a bare "a representative will call you back".
-        outcome.update(reply=deps.config.agent.emergency.instructions, handoff=True)
+        # The tenant's emergency instructions, never a bare "a representative will call you back"; a tenant
+        # without its own gets the general ones with its documents' emergency text (:mod:`.emergency`).
+        reply, citations = emergency_reply(state["text"], deps.config, _emergency_chunks(deps))
+        outcome.update(reply=reply, handoff=True, citations=citations)
         outcome["events"].append({"type": "handoff.requested", "payload": {"reason": "emergency", "urgent": True}})
         update.update(status="handoff", handoff_reason="emergency")
     elif action == "silent":
@@ -473,6 +476,17 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
         outcome.update(reply=t.not_understood if state.get("not_understood", 0) < 2 else t.out_of_scope)
     update["outcome"] = outcome
     return update
+
+
+def _emergency_chunks(deps: Deps) -> list[Any]:
+    """The tenant's chunks, where its documents' emergency text is looked for (none: no knowledge base)."""
+    if has_own_instructions(deps.config):
+        return []
+    try:
+        return list(deps.retriever.catalog(deps.tenant).chunks)
+    except Exception:  # no knowledge base yet: the instructions alone
+        log.debug("no knowledge base for %s; emergency instructions only", deps.config.slug)
+        return []
 
 
 def _missing(state: ConversationState, deps: Deps) -> list[Any]:

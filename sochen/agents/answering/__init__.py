@@ -32,7 +32,7 @@ from ...rag.retriever import SearchHit
 from .checks import rejected
 from .days import dated, holiday_asked
 from .extractive import Extracted, Library, Quote, SearchFn, extract
-from .language import alias_terms, detect, search_query, wording
+from .language import alias_terms, detect, hebrew_alias_terms, search_query, wording
 
 __all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
 
@@ -124,7 +124,8 @@ def answer(
     if holiday is not None:
         # The weekly hours do not hold on a holiday the tenant lists: that day it is closed.
         return Reply("extractive", "answered", _closed_text(holiday, lang), reason="holiday")
-    hints = alias_terms(question, config.agent.service_aliases) if lang != "he" else ""
+    aliases = config.agent.service_aliases
+    hints = alias_terms(question, aliases) if lang != "he" else hebrew_alias_terms(question, aliases)
     extracted = extract(dated(question, now), hits, library, intent=intent, strict=sensitive, hints=hints)
     if extracted.status != "answered":
         if sensitive:

@@ -76,6 +76,7 @@ from .derive import (
     with_vat,
 )
 from .language import Lang, detect, hebrew_terms
+from .lateness import asked_minutes_late, is_about_lateness, minutes_window
 from .references import (
     annex_named,
     annex_references,
@@ -341,6 +342,22 @@ def _forms_uncached(tok: str) -> set[str]:
     return out | keys
 
 
+_DAY_NAMES = ("ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת")
+_DAY_LETTER = {d: f"{c}'" for d, c in zip(_DAY_NAMES, "אבגדהוש", strict=True)}
+
+
+def _weekdays_named(words: AbstractSet[str]) -> set[str]:
+    """The weekdays among `words`, as letters ('שישי' and "ו'" are both "ו'")."""
+    return {_DAY_LETTER.get(w, w) for w in words if w in _DAY_LETTER or w in _DAY_LETTER.values()}
+
+
+def _other_days(unit_words: AbstractSet[str], question_words: AbstractSet[str]) -> bool:
+    """The unit names weekdays, none of them the one the question names."""
+    asked = _weekdays_named(question_words)
+    named = _weekdays_named(unit_words)
+    return bool(asked and named and not asked & named)
+
+
 _DAY_FORMS = frozenset(
     {f for d in ("ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת") for f in _forms_uncached(d)}
     | {f"{c}'" for c in "אבגדהוש"}
@@ -388,9 +405,14 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
     """The question's words with their weights; words naming a document (`light`) weigh a third."""
     forms: list[tuple[frozenset[str], float]] = []
     unseen = idf("\u0000")
+    hebrew = detect(question) == "he"
     for tok in dict.fromkeys(tokenize(question)):
-        if _stop(tok) or re.fullmatch(r"[a-z\u0621-\u064a]+|\d+", tok):
+        if _stop(tok) or re.fullmatch(r"[\u0621-\u064a]+|\d+", tok):
             continue  # a bare number in a question is a quantity to compute with, not a word to find
+        if re.fullmatch(r"[a-z]+", tok) and not (hebrew and idf(tok) < unseen - 1e-6):
+            # A foreign question is weighed by its Hebrew terms; in a Hebrew one, a name the documents use in
+            # Latin letters ('LASIK', 'OCT') is a term.
+            continue
         variants = _forms(tok)
         variants |= {_SYNONYMS[v] for v in list(variants) if v in _SYNONYMS}
         weight = min(idf(v) for v in variants if v[0] not in "~≈")
@@ -504,8 +526,10 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
     """A table record is about what the question names.
 
     A word of its first value is in the question, and where the question goes on past that word it goes on
-    as the record does ('בדיקת צוואה' is not 'בדיקת חוזה עבודה').
+    as the record does ('בדיקת צוואה' is not 'בדיקת חוזה עבודה') or names a column of its table ('OCT לשתי
+    העיניים' is the OCT record's 'שתי העיניים').
     """
+    header = _words(unit.context)
     key = {t for t in _words(unit.row_key) if len(t) > 1 and t not in _STOP}
     if not key:
         return True
@@ -520,6 +544,8 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
             nxt = tokens[j + 1] if j + 1 < len(tokens) else None
             said = _synonymous(_forms(nxt)) if nxt is not None else set()  # 'לדירה' goes on as 'למגורים'
             if i + 1 >= len(names) or nxt is None or _stop(nxt) or nxt.isdigit() or said & names[i + 1]:
+                return True
+            if _forms(nxt) & header:
                 return True
     return False
 
@@ -543,7 +569,9 @@ _NOT_OFFERED = re.compile(
 
 _RESTRICT = re.compile(
     r"(?:לא|אין|אינם|איננו)\s+(?:מטפלים|מטפלות|מטפל|מטפלת|נטפל|לטפל|מבצעים|מבצע|מזריקים|מזריק)(?![\u05d0-\u05ea])"
-    r"|\bdo not (?:treat|perform|inject)\b",
+    r"|\bdo not (?:treat|perform|inject)\b"
+    # A contraindication: 'ניתוח לייזר אינו מתאים … בקרטוקונוס'.
+    r"|(?:אינו|אינה|אינם|אינן|לא)\s+(?:מתאים|מתאימה|מתאימים|מתאימות)(?![\u05d0-\u05ea])|\bnot suitable\b",
 )
 
 
@@ -614,6 +642,22 @@ def _in_window(focus: str, library: Library) -> Quote | None:
                 found.append(
                     Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0)
                 )
+    return found[0] if len(found) == 1 else None
+
+
+def _late_window(focus: str, library: Library) -> Quote | None:
+    """'אאחר בעשרים דקות' placed in the one lateness clause whose minutes window holds 20 ('יותר מ-15 דקות')."""
+    minutes = asked_minutes_late(focus)
+    if minutes is None:
+        return None
+    found: list[Quote] = []
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            window = minutes_window(unit.text)
+            if window is None or not is_about_lateness(unit.text):
+                continue
+            if window[0] < minutes <= window[1] or (window[0] == 0 and minutes <= window[1]):
+                found.append(Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0))
     return found[0] if len(found) == 1 else None
 
 
@@ -836,8 +880,9 @@ def _candidates(
                 if not _row_matches(unit, question_words, tokens) or any(not h & captioned for h in heads):
                     continue  # another row's entity: never quoted for the one asked about
                 row_bonus = 0.1
-                if attribute == "price" and _names_row(unit, question_words):
-                    row_bonus += _NAMED_ROW  # 'כמה עולה X' of a listed X: X's own row states its price
+                if attribute in ("price", "days", "opening_hours") and _names_row(unit, question_words):
+                    # 'כמה עולה X' of a listed X: X's own row states its price; 'ביום שישי' the Friday row its hours
+                    row_bonus += _NAMED_ROW
             if anchor is not None and not anchor & (words | context):
                 coverage *= 0.85  # it leaves out the question's most specific word
             # A short clause that says it beats a long one that also mentions it.
@@ -1080,8 +1125,8 @@ def extract(
         _without_aside(_without_instructions(question)), vocabulary, pairs, skip=_stop
     )  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
-    # `hints`: the tenant's Hebrew names of services a foreign question names by an alias.
-    query = question if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
+    # `hints`: the tenant's Hebrew names of services a question names by an alias (foreign words or slang).
+    query = f"{question} {hints}".strip() if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
     known = _known_by(library.idf)
     for phrase, plain, same in _PHRASES:  # everyday words for what contracts call otherwise
         # Said beside the documents' own words; in their place when they name the same thing and no document
@@ -1131,6 +1176,7 @@ def extract(
         ("restriction", _restriction),
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
+        ("late_window", _late_window),
     ):
         quote = policy(focus, library)
         if quote is not None:
@@ -1244,6 +1290,17 @@ def extract(
             chosen = [ranked[0]]
         elif (
             ranked
+            and attribute in ("days", "opening_hours")
+            and single
+            and not strict
+            and ranked[0].unit.is_row
+            and _names_row(ranked[0].unit, question_words)
+            and ranked[0].coverage >= needed * 0.75
+        ):
+            # 'אפשר להגיע ביום שישי בבוקר?': the asked day's own row of the hours table says it, in other words.
+            chosen = [ranked[0]]
+        elif (
+            ranked
             and (operation in _TWO_FACTS or asks_update(focus))
             and not strict
             and ranked[0].coverage >= needed * 0.75
@@ -1295,6 +1352,7 @@ def extract(
                     gain >= 0.15
                     and c.coverage >= _MIN_COVERAGE * 0.75
                     and c.unit.text != best.unit.text
+                    and not _other_days(c.words, question_words)  # Tuesday's sentence does not complete Friday's
                     and not other_party  # another party's clause does not complete the one asked about
                     and not _RECITAL.match(c.unit.text)  # nor does a recital
                 ):

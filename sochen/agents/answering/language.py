@@ -12,7 +12,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Lang", "Wording", "alias_terms", "detect", "hebrew_terms", "search_query", "wording"]
+from ...text import stems, tokenize
+from ...text.spelling import loose_key
+
+__all__ = [
+    "Lang",
+    "Wording",
+    "alias_terms",
+    "detect",
+    "hebrew_alias_terms",
+    "hebrew_terms",
+    "search_query",
+    "wording",
+]
 
 Lang = Literal["he", "en", "ar"]
 
@@ -328,6 +340,73 @@ _GLOSSARY: dict[str, str] = {
     "disclose": "לגלות",
     "breach": "הפרה",
     "copy": "העתק",
+    # A clinic's patients: visits, the eye, health funds, first aid.
+    "doctor": "רופא",
+    "doctors": "רופאים",
+    "visit": "ביקור",
+    "exam": "בדיקת",
+    "examination": "בדיקת",
+    "checkup": "בדיקת",
+    "children": "ילדים",
+    "child": "ילדים",
+    "kids": "ילדים",
+    "kid": "ילדים",
+    "eye": "עין עיניים",
+    "eyes": "עיניים",
+    "vision": "ראייה",
+    "sight": "ראייה",
+    "glasses": "משקפיים",
+    "lenses": "עדשות",
+    "surgery": "ניתוח",
+    "laser": "לייזר",
+    "arrangement": "הסדר",
+    "arrangements": "הסדר",
+    "copay": "השתתפות עצמית",
+    "co-pay": "השתתפות עצמית",
+    "referral": "הפניה",
+    "maccabi": "מכבי",
+    "clalit": "כללית",
+    "meuhedet": "מאוחדת",
+    "leumit": "לאומית",
+    "hmo": "קופת חולים",
+    "miss": "הגיע הגעה",
+    "missed": "הגיע הגעה",
+    "bleach": "אקונומיקה",
+    "chemical": "כימית",
+    "burn": "כוויה",
+    "burns": "כוויה",
+    "pain": "כאב",
+    "hurts": "כאב",
+    # Arabic
+    "طبيب": "רופא",
+    "الطبيب": "רופא",
+    "فحص": "בדיקת",
+    "الفحص": "בדיקת",
+    "أطفال": "ילדים",
+    "اطفال": "ילדים",
+    "الأطفال": "ילדים",
+    "عين": "עין עיניים",
+    "عيون": "עיניים",
+    "عيني": "עין",
+    "النظر": "ראייה",
+    "نظر": "ראייה",
+    "نظارات": "משקפיים",
+    "عدسات": "עדשות",
+    "عملية": "ניתוח",
+    "ليزر": "לייזר",
+    "غرامة": "חיוב קנס",
+    "أحضر": "הגיע הגעה",
+    "احضر": "הגיע הגעה",
+    "حضور": "הגעה",
+    "تأخر": "איחור",
+    "تأخرت": "איחור",
+    "عربون": "מקדמה",
+    "دفعة": "מקדמה",
+    "مكابي": "מכבי",
+    "كلاليت": "כללית",
+    "مئوحيدت": "מאוחדת",
+    "لئوميت": "לאומית",
+    "كلور": "אקונומיקה",
     # Arabic
     "الإيجار": "שכירות",
     "الايجار": "שכירות",
@@ -390,6 +469,8 @@ def hebrew_terms(text: str) -> str:
     terms = []
     for word in (m.lower() for m in _WORD.findall(text)):
         forms = (word, *(word.removeprefix(p) for p in ("وال", "لل", "ال", "و", "ل", "ب") if word.startswith(p)))
+        if word.isascii() and len(word) > 4 and word.endswith("s"):
+            forms = (*forms, word[:-1])  # 'fridays', 'visits': the singular is in the glossary
         for form in forms:
             if form in _GLOSSARY:
                 terms.append(_GLOSSARY[form])
@@ -417,6 +498,36 @@ def alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
         for alias in names:
             words = _WORD.findall(alias.lower())
             if words and not _HE.search(alias) and f" {' '.join(words)} " in low:
+                found.append(name)
+                break
+    return " ".join(dict.fromkeys(found))
+
+
+def hebrew_alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
+    """The tenant's service names whose Hebrew alias a Hebrew question uses, in any prefixed form ('' when none).
+
+    'מקדמה כדי לקבוע תור לפילר' names 'חומצה היאלורונית' by its slang: the clause that answers uses the name.
+    """
+    if not aliases:
+        return ""
+    tokens = tokenize(text)
+    forms = [{t, *stems(t)} for t in tokens]
+    said = set().union(*forms) if forms else set()
+    found = []
+    for name, names in aliases.items():
+        if all(w in said for w in tokenize(name)):
+            continue  # the question already says the name
+        name_keys = {loose_key(f) for w in tokenize(name) for f in (w, *stems(w))}
+        for alias in names:
+            words = tokenize(alias)
+            if not words or not _HE.search(alias):
+                continue
+            if any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
+                continue  # a spelling or a part of the name ('בוטקס', 'לייזר'): the question's words find it
+            if any(
+                words[0] in forms[i] and tokens[i + 1 : i + len(words)] == words[1:]
+                for i in range(len(tokens) - len(words) + 1)
+            ):
                 found.append(name)
                 break
     return " ".join(dict.fromkeys(found))

@@ -128,10 +128,18 @@ _DAYS_N = re.compile(r"(\d{1,2})\s*(?:ימים|days)")
 _BEFORE = re.compile(r"לפני|מראש|in advance|before|قبل")
 
 
+# A cancellation on the day itself ('בבוקר של אותו יום', 'ביום התור'): hours before, fewer than a day.
+_SAME_DAY = re.compile(r"(?:ב|של\s+)אותו\s+יום|ביום\s+(?:התור|עצמו|הטיפול)|\bsame day\b|\bon the day\b|في نفس اليوم")
+_CHANGE = re.compile(r"ביטול|לבטל|מבטל|מבטלת|מבטלים|אבטל|ביטלתי|לשנות|שינוי|להזיז|cancel|reschedul|إلغاء|الغاء")
+_SAME_DAY_HOURS = 6
+
+
 def asked_hours(question: str) -> int | None:
-    """How many hours ahead a question places an act ('יום וחצי לפני' → 36), or None."""
+    """How many hours ahead a question places an act ('יום וחצי לפני' → 36; a cancellation that day → 6), or None."""
     plain = normalize(question)
     if not _BEFORE.search(plain):
+        if _SAME_DAY.search(plain) and _CHANGE.search(plain):
+            return _SAME_DAY_HOURS
         return None
     if m := _HOURS_N.search(plain):
         return int(m.group(1))

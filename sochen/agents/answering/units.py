@@ -19,6 +19,9 @@ _ITEM = re.compile(r"^\s*\(([\u05d0-\u05ea]{1,2}|\d{1,3})\)\s*\S")
 _SECTION_WORD = re.compile(r"^\s*סעיף\s+(\d{1,3}(?:\.\d{1,3})*)\s")
 _LABEL_PART = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|\([^)]{1,4}\)|סעיף\s+\S+)$")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+# A numbered sub-clause that starts after the previous one's sentence end, on the same line: Markdown joins
+# the lines of a paragraph ('1.1. … בלי מקדמה. 1.2. ניתוח …'), and each is its own clause all the same.
+_INNER_CLAUSE = re.compile(r"(?<=[.!?;])\s+(?=\d{1,3}(?:\.\d{1,3})+\.\s)")
 _MAX_UNIT_CHARS = 480
 _CLOSING = re.compile(r"^(?:ולראיה|ולראייה|in witness whereof)|\.{5,}", re.IGNORECASE)
 
@@ -59,6 +62,15 @@ def _row_key(line: str) -> str:
     return first.split(":", 1)[1].strip() if ":" in first else first.strip()
 
 
+def _lines(text: str) -> list[str]:
+    """The text's lines, a line of several numbered sub-clauses split before each (see _INNER_CLAUSE)."""
+    out: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        out.extend(_INNER_CLAUSE.split(line) if _DOTTED.match(line) else [line])
+    return out
+
+
 def clause_units(text: str) -> list[Unit]:
     """The units of a chunk's text, in order (see the module docstring)."""
     units: list[Unit] = []
@@ -81,8 +93,7 @@ def clause_units(text: str) -> list[Unit]:
 
     in_table = False
     previous = last = ""
-    for raw in text.split("\n"):
-        line = raw.strip()
+    for line in _lines(text):
         if not line:
             continue
         previous, last = last, line

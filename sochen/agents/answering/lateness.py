@@ -1,0 +1,60 @@
+"""Being late by some minutes, placed in the clause whose lateness window holds them.
+
+'אאחר לתור בעשרים דקות, עדיין יקבלו אותי?' is answered by the one clause that speaks of lateness and of a
+minutes threshold ('מי שמאחר ביותר מ-15 דקות — …'), as a cancellation 'יום וחצי לפני' is answered by the
+clause whose hours window holds 36 (:func:`.threshold.hour_window`). The asker's words for the time
+('רבע שעה', 'עשרים דקות', '20 min') and the clause's ('יותר מ-15 דקות') rarely share a word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...text import normalize
+
+__all__ = ["asked_minutes_late", "is_about_lateness", "minutes_window"]
+
+_LATE = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ש|ו|כש|אם\s)?(?:אאחר|מאחר|מאחרת|מאחרים|נאחר|תאחר|תאחרי|יאחר|איחור|באיחור|איחרתי|אחרתי"
+    r"|איחרה|איחר|לאחר\s+ל)(?![\u05d0-\u05ea])|\blate\b|تأخر|متأخر|متأخرة|أتأخر|اتأخر|سأتأخر"
+)
+_WORD_MINUTES = (
+    (re.compile(r"רבע\s+שעה|quarter of an hour|ربع ساعة"), 15),
+    (re.compile(r"חצי\s+שעה|half an hour|نصف ساعة"), 30),
+    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?עשרים\s+דק|twenty minutes|عشرين دقيقة"), 20),
+    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?עשר\s+דק|ten minutes|عشر دقائق"), 10),
+    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?חמש\s+דק|five minutes|خمس دقائق"), 5),
+    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?שלושים\s+דק|thirty minutes"), 30),
+    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?ארבעים\s+דק|forty minutes"), 40),
+)
+_MINUTES_N = re.compile(r"(\d{1,3})\s*(?:דקות|דק'|דק(?![\u05d0-\u05ea])|min|minutes?|دقائق|دقيقة)")
+_MORE_THAN = re.compile(r"(?:יותר\s+מ-?|מעל\s+|more than\s+|over\s+)\s?(\d{1,3})\s*(?:דקות|minutes)")
+_UP_TO = re.compile(r"(?:עד\s+|up to\s+|within\s+)(\d{1,3})\s*(?:דקות|minutes)")
+
+
+def is_about_lateness(text: str) -> bool:
+    """Whether `text` speaks of being late ('מאחר', 'איחור', 'late')."""
+    return bool(_LATE.search(normalize(text)))
+
+
+def asked_minutes_late(question: str) -> int | None:
+    """How many minutes late a question says the asker will be ('בעשרים דקות' → 20), or None."""
+    plain = normalize(question)
+    if not _LATE.search(plain):
+        return None
+    if m := _MINUTES_N.search(plain):
+        return int(m.group(1))
+    for pattern, minutes in _WORD_MINUTES:
+        if pattern.search(plain):
+            return minutes
+    return None
+
+
+def minutes_window(text: str) -> tuple[float, float] | None:
+    """The minutes-late window a clause speaks of: 'יותר מ-15 דקות' → (15, ∞), 'עד 10 דקות' → (0, 10)."""
+    plain = normalize(text)
+    if m := _MORE_THAN.search(plain):
+        return (int(m.group(1)), float("inf"))
+    if m := _UP_TO.search(plain):
+        return (0, int(m.group(1)))
+    return None
