@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar, cast
 
@@ -36,6 +37,7 @@ from .compute import (
     Operation,
     amount_sum,
     asked_operation,
+    asked_period,
     asks_for_vat_total,
     difference,
     money,
@@ -65,8 +67,16 @@ from .derive import (
     interest_per_period,
     over_term,
     raised,
+    asks_together,
+    date_after,
+    date_event,
+    given_date,
+    one_rate,
+    period_lead,
     rate_of_question_amount,
+    rates_together,
     share_of,
+    states_one_period,
     term_months,
     with_vat,
 )
@@ -81,6 +91,7 @@ from .threshold import (
     threshold_discount,
     threshold_rule,
 )
+from .tables import banded_rate, cells, column_total
 from .units import Unit, relabel
 from .units import clause_units as _clause_units
 
@@ -186,8 +197,8 @@ _SYNONYMS = {
     "מסתיים": "ועד",
 }
 _CONSTRUCT = frozenset(("בתי",))
-_RISE_RULE = re.compile(r"יעלו|יעלה|תעלה|יעודכן|יעודכנו|יתעדכן|הצמד|צמוד")  # a rise is computed on asking for it
-_COSTS = re.compile(r"כמה (?:עול|יעל|תעל|משלמ|ישלם|תשלם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b")
+_RISE_RULE = re.compile(r"(?:יעלו|יעלה|תעלה)(?!\s+על\s+\d[\d.]*\s?%\s*מ)|יעודכן|יעודכנו|יתעדכן|הצמד|צמוד")  # a rise is computed on asking for it
+_COSTS = re.compile(r"כמה (?:עול|יעל|תעל|משלמ|משלם|ישלם|תשלם|ישלמו|ישולם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b")
 _COMPARE = re.compile(
     r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|(?<![\u05d0-\u05ea])שונה|שונים|שונות|כל אחד מה|כל אחת מה"
     r"|compare|versus|\bvs\b|differ|each of|مقارنة|مقابل"
@@ -385,6 +396,12 @@ def _title_terms(documents: Mapping[str, str]) -> dict[str, set[str]]:
 
 
 _DOC_WORDS = frozenset(("הסכם", "בהסכם", "להסכם", "מהסכם", "שבהסכם", "חוזה", "החוזה", "בחוזה", "מסמך", "במסמך"))
+_DOC_NOUNS = frozenset(("הסכם", "חוזה", "מסמך"))
+
+
+def _doc_word(tok: str) -> bool:
+    """'הסכם' with any prefixes ('ובהסכם', 'ולהסכם', 'שבחוזה')."""
+    return tok in _DOC_WORDS or bool(_DOC_NOUNS & set(stems(tok)))
 
 
 def _strongly_named(question: str, documents: Mapping[str, str]) -> list[str]:
@@ -395,7 +412,7 @@ def _strongly_named(question: str, documents: Mapping[str, str]) -> list[str]:
         words = _title_terms(documents)[d]
         for i, tok in enumerate(tokens):
             variants = {*_forms(tok), _SYNONYMS.get(tok, tok)}
-            if variants & words and (tok == "nda" or (i > 0 and tokens[i - 1] in _DOC_WORDS)):
+            if variants & words and (tok == "nda" or (i > 0 and _doc_word(tokens[i - 1]))):
                 out.append(d)
                 break
     return out
@@ -405,7 +422,7 @@ _IN_DOC = frozenset(("בהסכם", "שבהסכם", "בחוזה", "שבחוזה",
 _BY_DOC = frozenset(("הסכם", "ההסכם", "חוזה", "החוזה", "the"))
 
 
-def _scoped(question: str, documents: Mapping[str, str]) -> list[str]:
+def _scoped(question: str, documents: Mapping[str, str], *, definite: bool = True) -> list[str]:
     """Documents the question asks within ('בהסכם ההתקשרות', 'לפי הסכם השכירות'), not only names."""
     tokens = tokenize(question)
     out = []
@@ -414,7 +431,12 @@ def _scoped(question: str, documents: Mapping[str, str]) -> list[str]:
         for i, tok in enumerate(tokens):
             if not {*_forms(tok), _SYNONYMS.get(tok, tok)} & words or i == 0:
                 continue
-            if tokens[i - 1] in _IN_DOC or (i > 1 and tokens[i - 1] in _BY_DOC and tokens[i - 2] in ("לפי", "per")):
+            before = re.sub(r"^[וש]+(?=ב)", "", tokens[i - 1])  # 'ובהסכם', 'שבהסכם'
+            if before in _IN_DOC or (i > 1 and tokens[i - 1] in _BY_DOC and tokens[i - 2] in ("לפי", "per")):
+                out.append(d)
+                break
+            if definite and tokens[i - 1] in ("הסכם", "חוזה") and tok.startswith("ה") and len(tok) > 3:
+                # 'הסכם הזכיינות' (definite) is this document; 'הסכם סודיות' is a kind of document.
                 out.append(d)
                 break
     return out
@@ -440,8 +462,8 @@ def _one_off(a: str, b: str) -> bool:
 
 _HOW_MUCH = re.compile(
     r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה(?! זמן| ימים| יום| שעות| חודשים| שנים| פעמים)|כמה יעלה|כמה תעלה"
-    r"|כמה משלמ|מה המחיר|מחיר של"
-    r"|how much|what does .* cost|كم سعر|كم يكلف"
+    r"|כמה (?:משלמ|משלם|ישלם|תשלם|ישלמו|ישולם)|מה המחיר|מחיר של"
+    r"|how much(?! (?:notice|time|advance notice|longer))|what does .* cost|كم سعر|كم يكلف"
 )
 _WHAT_TIME = re.compile(r"באיזו שעה|עד איזו שעה|מאיזו שעה|עד מתי אתם|מתי אתם פתוחים|שעות הפתיחה|שעות הפעילות|what time")
 _HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|ساعات")
@@ -661,6 +683,7 @@ def _candidates(
     cue_words: AbstractSet[str] = frozenset(),
     letterhead: AbstractSet[str] = frozenset(),
     actor: tuple[frozenset[str], frozenset[str]] | None = None,
+    intros: Mapping[tuple[str, str], str] | None = None,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
@@ -670,6 +693,9 @@ def _candidates(
         title_words = _words(hit.title)
         carried: AbstractSet[str] = frozenset()
         units = clause_units(hit.text)
+        # A table chunked apart from the clause that introduces it ('…לפי לוח הסילוקין שלהלן:'): its words
+        # say what the records are.
+        intro = _words(intros.get((hit.document_id, hit.section), "")) if intros else frozenset()
         keys = set().union(*(_words(u.row_key) for u in units if u.is_row)) - _STOP if units else set()
         # Does the question name an entity of this table (a treatment, a role)? Then a row must be about it,
         # and a rare question word the table never uses ('ציפוי' asked, only 'כתר' listed) rules rows out.
@@ -686,6 +712,8 @@ def _candidates(
             context = _words(unit.context) | _words(hit.section) | title_words | carried
             carried = frozenset()
             # A table record reads with its caption and header row: they are part of what it says.
+            if unit.is_row:
+                context = context | intro
             coverage = (
                 terms.cover(words | _words(unit.context), context) if unit.is_row else terms.cover(words, context)
             )
@@ -921,7 +949,16 @@ def extract(
     query = question if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
     for phrase, plain in _PHRASES:  # everyday words for what contracts call otherwise
         query = phrase.sub(rf"\g<0> {plain}", query)
-    focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
+    if lang != "he":
+        # A long foreign question is cut to its question sentences first: the Hebrew terms added after its
+        # question mark are what it is searched by, and must not be cut with the background.
+        # The terms go before its question mark: after it they would read as a second question.
+        asked_part = _focus(question).strip()
+        mark = "?" if asked_part.endswith("?") else ""
+        focus = f"{asked_part.rstrip('?').strip()} {hebrew_terms(asked_part)} {hints}".strip() + mark
+    else:
+        focus = _focus(query)
+    focus = _PERSONAL.sub(" ", focus)  # the asker's own ID or phone is not what they ask about
     question_words = _words(focus)
     shape = _shape(focus, intent)
     attribute = asked_attribute(focus)
@@ -942,10 +979,20 @@ def extract(
         )
     elif single and asks_whole_term(focus):
         required = _Test(lambda t: len(money(t)) == 1 and states_period(t, "month"))  # a monthly amount × the term
+    if single and given_date(focus) is not None:
+        # 'הודעת סיום ביום 01/09/2026 — מתי יסתיים?': the date plus the period of a clause, the one that runs
+        # from the act the question dates ('בהודעה מוקדמת … של 90 יום'), not another period of the topic.
+        event = {f for t in tokenize(date_event(focus)) if not _stop(t) for f in _forms(t)}
+        required = _Test(lambda t: states_one_period(t) and bool(event & _words(period_lead(t))))
+    if single and _MOST_Q.search(focus) and required in (None, _SHAPE["money"]):
+        required = _CAP_TEXT  # 'the most it could pay' is what a limit says ('לא יעלה על 5% משכר החוזה')
     if required is None and single:
         required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
-    only = _only_named(focus, library.documents) if library.documents and not comparing else []
+    # A document named as the subject ('הסכם הזכיינות') confines a one-part question to it; in a question of
+    # several parts it only leans the parts towards it (another part may ask another document).
+    only = _only_named(focus, library.documents, definite=single) if library.documents and not comparing else []
     table: dict[str, Any] = {
+        "intros": _intros(library.chunks),
         "actor": _asked_actor(focus, library),
         "tokens": tokenize(focus),
         "known": _known_by(library.idf),
@@ -1071,6 +1118,18 @@ def extract(
             chosen = [ranked[0]]
         elif (
             ranked
+            and single
+            and not strict
+            and (
+                (required is _CAP_TEXT and ranked[0].coverage >= needed * 0.6)
+                or (given_date(focus) is not None and ranked[0].coverage >= needed * 0.25)
+            )
+        ):
+            # A limit asked for ('the most'), or the period that runs from the act a question dates: the kind
+            # of clause is narrow enough that the best one covering part of the words is the one.
+            chosen = [ranked[0]]
+        elif (
+            ranked
             and (operation in _TWO_FACTS or asks_update(focus))
             and not strict
             and ranked[0].coverage >= needed * 0.75
@@ -1125,6 +1184,10 @@ def extract(
         # A computation's facts: the units with an amount or a rate, best first.
         chosen = [c for c in chosen if _SHAPE["money"].search(c.unit.text)] or chosen
     calculation, quotes, lacking = _calculate(focus, [_quote(c) for c in chosen], library, operation, lang)
+    if len(parts) > 1:
+        # A calculation for one part does not drop the clauses that answer the other parts.
+        shown = {q.text for q in quotes}
+        quotes = [*quotes, *(q for q in (_quote(c) for c in chosen) if q.text not in shown)]
     return Extracted(
         "answered",
         tuple(quotes),
@@ -1165,6 +1228,9 @@ def _per_part(
         needs = _DURATION if _HOW_LONG.search(part) else (_SHAPE["money"] if _COSTS.search(part) else None)
         if needs is None and n and re.match(r"ו(?:כמה|בכמה)(?![\u05d0-\u05ea])", part):
             needs = previous  # 'כמה עולה X, וכמה Y?': the second part asks for the same kind of figure
+        if needs is None:
+            needs = _count_of(part)  # 'כמה דירקטורים יש' is answered by '5 דירקטורים'
+
         previous = needs
         attribute = asked_attribute(part)
         scored: list[tuple[float, int]] = []
@@ -1203,6 +1269,22 @@ def _per_part(
         if total > best[0]:
             best = (total, tuple(i for _, i in combo))
     return [ranked[i] for i in best[1] if i is not None]
+
+
+_COUNT_Q = re.compile(r"(?<![\u05d0-\u05ea])ו?כמה\s+([\u05d0-\u05ea]{3,})")
+_NOT_COUNTED = frozenset(
+    "זמן ימים יום שעות חודשים שנים שבועות פעמים אחוז אחוזים עולה עולים עולות עלות כסף שקלים ישלם תשלם משלם".split()
+)
+
+
+def _count_of(part: str) -> _Test | None:
+    """'כמה דירקטורים…': a unit that states a number of that noun ('5 דירקטורים'), or None for another question."""
+    m = _COUNT_Q.search(part)
+    if m is None or m.group(1) in _NOT_COUNTED or _stop(m.group(1)) or not m.group(1).endswith(("ים", "ות")):
+        return None  # a plural noun is counted ('כמה דירקטורים'); 'כמה פיצוי' asks an amount
+    forms = {f for f in _forms(m.group(1)) if f[0] not in "~≈"}
+    counted = re.compile(r"(?<![\d.,])\d{1,6}\s+([\u05d0-\u05ea\"']{2,})")
+    return _Test(lambda t: any(_forms(x.group(1)) & forms for x in counted.finditer(t)))
 
 
 _T = TypeVar("_T")
@@ -1278,6 +1360,26 @@ def _letterhead(chunks: Sequence[SearchHit]) -> frozenset[str]:
         )
 
     return _per_archive("letterhead", chunks, build)
+
+
+def _intros(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], str]:
+    """(document, section) → the clause that introduces a table there ('…לפי לוח הסילוקין שלהלן:').
+
+    The line just above a table's header row, or the last line of a chunk the table was cut from, when it
+    ends with a colon. Its words are context (at half weight) for the table's records.
+    """
+
+    def build(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], str]:
+        out: dict[tuple[str, str], str] = {}
+        for hit in chunks:
+            lines = [line.strip() for line in hit.text.split("\n") if line.strip()]
+            for i, line in enumerate(lines):
+                table_next = i + 1 < len(lines) and " | " in lines[i + 1] and " · " not in lines[i + 1]
+                if line.endswith(":") and " · " not in line and " | " not in line and (table_next or i == len(lines) - 1):
+                    out[(hit.document_id, hit.section)] = line
+        return out
+
+    return _per_archive("intros", chunks, build)
 
 
 def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
@@ -1574,6 +1676,17 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     """
     calc: Calculation | None = None
     used: list[Quote] = []
+    if given_date(query) is not None:
+        for q in quotes:
+            if (calc := date_after(query, q.text)) is not None:
+                return calc, [q]
+    tabled = _from_table(query, quotes, library)
+    if tabled is not None:
+        return tabled
+    if asks_together(query) and len(money(query)) == 1:
+        together = _rates_together(query, quotes, library)
+        if together is not None:
+            return together
     if asks_deadline(query):
         rule = next((q for q in quotes if days_from_event(q.text) is not None), None)
         if rule is not None:
@@ -1611,6 +1724,11 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             )
             if term is not None and (calc := over_term(monthly.text, term.text)) is not None:
                 used = [monthly, term]
+    if calc is None and asks_for_vat_total(query) and asked_period(query) is not None:
+        for q in quotes:  # 'כמה בשנה, כולל מע"מ': a year of the monthly amount, then VAT
+            if (calc := per_period(query, q.text)) is not None:
+                used = [q]
+                break
     if calc is None:
         rule = next((q for q in quotes if percent(q.text) and not money(q.text)), None)
         if rule is not None:
@@ -1645,6 +1763,79 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     return calc, used
 
 
+def _is_record(text: str) -> bool:
+    return " · " in text and ":" in text
+
+
+def _table_rows(library: Library, row: Quote) -> list[Quote]:
+    """Every record of the table `row` belongs to: the rows of its document under the same header."""
+    here = next((u for u in clause_units(row.hit.text) if u.text == row.text and u.is_row), None)
+    if here is None:
+        return [row]
+    out: dict[str, Quote] = {}
+    for hit in library.chunks:
+        if hit.document_id != row.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.is_row and unit.context == here.context and unit.text not in out:
+                out[unit.text] = Quote(unit.text, relabel(hit.section, unit.clause), hit)
+    return list(out.values()) or [row]
+
+
+def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A table's column added up over its records ('כמה ריבית בסך הכול'), or the rate of the record whose
+    band holds the question's figure ('זמינות של 98.7%') taken of the amount the rate's header names."""
+    row = next((q for q in quotes if _is_record(q.text)), None)
+    if row is None:
+        return None
+    rows = _table_rows(library, row)
+    texts = [r.text for r in rows]
+    if asks_together(query) and (calc := column_total(query, texts)) is not None:
+        return calc, rows
+    band = banded_rate(query, texts)
+    if band is None:
+        return None
+    i, rate, head = band
+    base = _best_unit(library, rows[i], head, lambda t: len(money(t)) == 1 and not _is_record(t))
+    if base is None:
+        return None
+    amount = money(base.text)[0]
+    result = (amount * rate / 100).quantize(Decimal("0.01"))
+    band_cell = cells(rows[i].text)[0][1]
+    expression = f"{band_cell}: {head} {rate.normalize():f}%; {rate.normalize():f}% × {shekels(amount)} = {shekels(result)}"
+    return Calculation(result, expression, (0, 1)), [rows[i], base]
+
+
+_LIMIT_RATE = re.compile(r"(?:לא\s+יותר\s+מ|לא\s+יעלה\s+על|לא\s+פחות\s+מ|לכל\s+היותר|לפחות|עד)-?\s?\d[\d.]*\s?%")
+
+
+def _fee_rate(text: str) -> bool:
+    """A clause that charges one percentage (no amount beside it), not one that caps or floors a rate."""
+    return one_rate(text) is not None and not money(text) and not _LIMIT_RATE.search(text)
+
+
+def _rates_together(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """Several clauses' percentages of the question's amount, added up ('תמלוגים וקרן פרסום יחד').
+
+    A second rate the question names beside the quoted one is looked for in its document."""
+    rated = [q for q in quotes if _fee_rate(q.text)][:1]
+    if len(rated) == 1:
+        rest = " ".join(t for t in tokenize(query) if not _forms(t) & _words(rated[0].text))
+        other = _best_unit(
+            library,
+            rated[0],
+            rest,
+            lambda t: _fee_rate(t) and not _is_record(t),
+            not_text=rated[0].text,
+        )
+        if other is not None:
+            rated.append(other)
+    if len(rated) < 2:
+        return None
+    calc = rates_together(query, [q.text for q in rated])
+    return (calc, rated) if calc is not None else None
+
+
 def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]) -> Quote | None:
     """The amount a percentage rule applies to.
 
@@ -1656,6 +1847,10 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
     if of:  # '10% מדמי המנוי': the rule names its base
         rest += f" {of.group(1)}"
     terms = _terms(rest, library.idf)
+    # The base the rule names ('5% משכר החוזה') is the amount of the clause that states it, above all the one
+    # that defines it ('…₪8,400,000 … (להלן: "שכר החוזה")'), not another amount the question's words fit.
+    named = _terms(of.group(1), library.idf) if of else None
+    defines = re.compile(r'להלן:?\s*["״]' + re.escape(of.group(1).strip('"')) + r'["״]') if of else None
     best: tuple[float, Quote] | None = None
     pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
     for hit in library.chunks:
@@ -1665,6 +1860,8 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
         if text == rule.text or len(money(text)) != 1:
             continue
         score = terms.cover(_words(text), _words(section)) - 0.0003 * len(text)
+        if named is not None and defines is not None:
+            score = 0.3 * score + 0.7 * named.cover(_words(text)) + (0.5 if defines.search(text) else 0.0)
         if best is None or score > best[0]:
             best = (score, Quote(text, section, hit))
     return best[1] if best is not None and best[0] > 0.2 else None
@@ -1674,12 +1871,17 @@ _DATE = re.compile(
     r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+ב(?:ינואר|פברואר|מרץ|מרס|אפריל|מאי|יוני|יולי|אוגוסט|ספטמבר|אוקטובר"
     r"|נובמבר|דצמבר)"
 )
+_MOST_Q = re.compile(r"\bthe most\b|\bat most\b|\bmaximum (?:amount|total)\b|לכל היותר|הסכום המרבי|הסכום המקסימלי", re.I)
+_CAP_TEXT = re.compile(r"לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+יותר\s+מ|עד\s+לסך|תקרה|מוגבלת|מוגבל")
 _DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
 _PERCENT_Q = re.compile(
     r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
 )
 _LASTS = re.compile(_SHAPE["time"].pattern + r"|כל עוד|במשך|עד (?:יום|תום|מועד|סיום)|מתום|until|as long as")
-_DURATION_Q = re.compile(r"כמה זמן|לכמה זמן|כמה ימים|כמה חודשים|כמה שנים|how long|how many (?:days|months|years)", re.I)
+_DURATION_Q = re.compile(
+    r"כמה זמן|לכמה זמן|כמה ימים|כמה חודשים|כמה שנים|how long|how many (?:days|months|years)|how much (?:notice|time)",
+    re.I,
+)
 
 
 def _expected(question: str) -> re.Pattern[str] | None:
@@ -1693,12 +1895,17 @@ def _expected(question: str) -> re.Pattern[str] | None:
     return None
 
 
-def _only_named(question: str, documents: Mapping[str, str]) -> list[str]:
+def _only_named(question: str, documents: Mapping[str, str], *, definite: bool = True) -> list[str]:
     """The one document the question asks within ('בהסכם הסודיות', 'לפי הסכם השכירות', 'in the NDA'), if one.
 
     Naming a kind of document is not asking within it: 'כמה עולה עריכת הסכם סודיות?' asks the fee list.
     """
-    within = set(_scoped(question, documents))
+    within = set(_scoped(question, documents, definite=definite))
+    # 'under the cloud services agreement': the words before 'agreement' name the document in Hebrew terms.
+    if m := re.search(r"\b(?:in|under|of|per)\s+the\s+((?:[a-z'-]+\s+){1,3}?)(?:agreement|contract)\b", question.lower()):
+        named = _named_documents(hebrew_terms(m.group(1)), documents)
+        if len(named) == 1:
+            within |= set(named)
     tokens = tokenize(question)
     for i in range(2, len(tokens)):  # 'in the NDA', 'under the lease'
         if tokens[i - 1] == "the" and tokens[i - 2] in ("in", "under") and tokens[i] in ("nda",):
