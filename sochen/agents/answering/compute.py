@@ -58,7 +58,9 @@ _VAT_RATE = re.compile(
 )  # 'מע"מ (18%)', 'מע"מ בשיעור 17%', 'מע"מ כדין, שיעורו במועד החתימה 18%'
 
 _WITH = re.compile(r'כולל|כוללת|סה"כ|סך הכול|סך הכל|בסך הכול|עם מע|total|including|incl|شامل|المجموع', re.I)
-_RISE = re.compile(r"(?:יעלו|יעלה|תעלה)(?!\s+על\s+\d[\d.]*\s?%\s*מ)|יגדל|יגדלו|העלאה|תוספת|עלייה|יתווסף|increase|raised")
+_RISE = re.compile(
+    r"(?:יעלו|יעלה|תעלה)(?!\s+על\s+\d[\d.]*\s?%\s*מ)|יגדל|יגדלו|העלאה|תוספת|עלייה|יתווסף|increase|raised"
+)
 _OFF = re.compile(r"הנחה|בהנחה|הפחתה|מופחת|discount|reduction")
 _QUANTITY = re.compile(
     r"(\d{1,4}(?:\.\d)?)\s*(שעות|שעה|חודשים|חודשי|חודש|ימים|ימי|יום|hours|hour|months|month|days|day|ساعات|ساعة|أشهر)"
@@ -107,7 +109,9 @@ _DIFFERENCE = re.compile(
     r"הפרש|ההפרש|בכמה (?:יותר|פחות|יגדל|יגדלו|יעלו|יעלה|תעלה|גבוה|נמוך|יקר|זול)|difference|how much more", re.I
 )
 _SUM = re.compile(r"ביחד|יחד|בסך הכול|בסך הכל|סך הכול|סה\"כ|together|in total|combined", re.I)
-_VAT_WORDS_Q = re.compile(r'כולל(?:ת)?\s+מע"מ|כולל(?:ת)?\s+מעמ|בתוספת\s+מע"מ|including\s+vat|with\s+vat|incl\.?\s+vat', re.I)
+_VAT_WORDS_Q = re.compile(
+    r'כולל(?:ת)?\s+מע"מ|כולל(?:ת)?\s+מעמ|בתוספת\s+מע"מ|including\s+vat|with\s+vat|incl\.?\s+vat', re.I
+)
 _DISCOUNT_Q = re.compile(r"הנחה|בהנחה|אחרי ההנחה|לאחר ההנחה|discount", re.I)
 _TWELVE = Decimal(12)
 _CENT = Decimal("0.01")
@@ -182,8 +186,10 @@ def asks_for_vat_total(question: str) -> bool:
 
 
 def asked_period(question: str) -> Operation | None:
-    """'per_year' or 'per_month' when the question asks for an amount over that period, whatever else it asks
-    ('כמה ישלם בשנה, כולל מע"מ?' is a year of the monthly amount, then VAT)."""
+    """'per_year' or 'per_month' when the question asks for an amount over that period, whatever else it asks.
+
+    'כמה ישלם בשנה, כולל מע"מ?' is a year of the monthly amount, then VAT.
+    """
     q = _VAT_WORDS_Q.sub(" ", normalize(question))
     op = asked_operation(q)
     return op if op in ("per_year", "per_month") else None

@@ -57,22 +57,22 @@ from .derive import (
     asks_amount,
     asks_deadline,
     asks_least,
+    asks_together,
     asks_update,
     asks_whole_term,
+    date_after,
+    date_event,
     dates,
     days_from_event,
     deadline,
     floor_or_cap,
+    given_date,
     instalment,
     interest_per_period,
-    over_term,
-    raised,
-    asks_together,
-    date_after,
-    date_event,
-    given_date,
     one_rate,
+    over_term,
     period_lead,
+    raised,
     rate_of_question_amount,
     rates_together,
     share_of,
@@ -81,6 +81,7 @@ from .derive import (
     with_vat,
 )
 from .language import Lang, detect, hebrew_terms
+from .tables import banded_rate, cells, column_total
 from .threshold import (
     additional_total,
     asked_count,
@@ -91,7 +92,6 @@ from .threshold import (
     threshold_discount,
     threshold_rule,
 )
-from .tables import banded_rate, cells, column_total
 from .units import Unit, relabel
 from .units import clause_units as _clause_units
 
@@ -197,8 +197,12 @@ _SYNONYMS = {
     "מסתיים": "ועד",
 }
 _CONSTRUCT = frozenset(("בתי",))
-_RISE_RULE = re.compile(r"(?:יעלו|יעלה|תעלה)(?!\s+על\s+\d[\d.]*\s?%\s*מ)|יעודכן|יעודכנו|יתעדכן|הצמד|צמוד")  # a rise is computed on asking for it
-_COSTS = re.compile(r"כמה (?:עול|יעל|תעל|משלמ|משלם|ישלם|תשלם|ישלמו|ישולם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b")
+_RISE_RULE = re.compile(
+    r"(?:יעלו|יעלה|תעלה)(?!\s+על\s+\d[\d.]*\s?%\s*מ)|יעודכן|יעודכנו|יתעדכן|הצמד|צמוד"
+)  # a rise is computed on asking for it
+_COSTS = re.compile(
+    r"כמה (?:עול|יעל|תעל|משלמ|משלם|ישלם|תשלם|ישלמו|ישולם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b"
+)
 _COMPARE = re.compile(
     r"השווה|השוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|(?<![\u05d0-\u05ea])שונה|שונים|שונות|כל אחד מה|כל אחת מה"
     r"|compare|versus|\bvs\b|differ|each of|مقارنة|مقابل"
@@ -1273,7 +1277,9 @@ def _per_part(
 
 _COUNT_Q = re.compile(r"(?<![\u05d0-\u05ea])ו?כמה\s+([\u05d0-\u05ea]{3,})")
 _NOT_COUNTED = frozenset(
-    "זמן ימים יום שעות חודשים שנים שבועות פעמים אחוז אחוזים עולה עולים עולות עלות כסף שקלים ישלם תשלם משלם".split()
+    " ".join(
+        ("זמן ימים יום שעות חודשים שנים שבועות פעמים אחוז אחוזים", "עולה עולים עולות עלות כסף שקלים ישלם תשלם משלם")
+    ).split()
 )
 
 
@@ -1375,7 +1381,12 @@ def _intros(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], str]:
             lines = [line.strip() for line in hit.text.split("\n") if line.strip()]
             for i, line in enumerate(lines):
                 table_next = i + 1 < len(lines) and " | " in lines[i + 1] and " · " not in lines[i + 1]
-                if line.endswith(":") and " · " not in line and " | " not in line and (table_next or i == len(lines) - 1):
+                if (
+                    line.endswith(":")
+                    and " · " not in line
+                    and " | " not in line
+                    and (table_next or i == len(lines) - 1)
+                ):
                     out[(hit.document_id, hit.section)] = line
         return out
 
@@ -1783,8 +1794,11 @@ def _table_rows(library: Library, row: Quote) -> list[Quote]:
 
 
 def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
-    """A table's column added up over its records ('כמה ריבית בסך הכול'), or the rate of the record whose
-    band holds the question's figure ('זמינות של 98.7%') taken of the amount the rate's header names."""
+    """A table's column added up over its records, or the rate of the record whose band holds a figure.
+
+    'כמה ריבית בסך הכול' adds the interest column; 'זמינות של 98.7%' takes the rate of the band that holds
+    98.7% of the amount the rate's header names.
+    """
     row = next((q for q in quotes if _is_record(q.text)), None)
     if row is None:
         return None
@@ -1802,7 +1816,9 @@ def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calc
     amount = money(base.text)[0]
     result = (amount * rate / 100).quantize(Decimal("0.01"))
     band_cell = cells(rows[i].text)[0][1]
-    expression = f"{band_cell}: {head} {rate.normalize():f}%; {rate.normalize():f}% × {shekels(amount)} = {shekels(result)}"
+    expression = (
+        f"{band_cell}: {head} {rate.normalize():f}%; {rate.normalize():f}% × {shekels(amount)} = {shekels(result)}"
+    )
     return Calculation(result, expression, (0, 1)), [rows[i], base]
 
 
@@ -1817,7 +1833,8 @@ def _fee_rate(text: str) -> bool:
 def _rates_together(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
     """Several clauses' percentages of the question's amount, added up ('תמלוגים וקרן פרסום יחד').
 
-    A second rate the question names beside the quoted one is looked for in its document."""
+    A second rate the question names beside the quoted one is looked for in its document.
+    """
     rated = [q for q in quotes if _fee_rate(q.text)][:1]
     if len(rated) == 1:
         rest = " ".join(t for t in tokenize(query) if not _forms(t) & _words(rated[0].text))
@@ -1871,7 +1888,9 @@ _DATE = re.compile(
     r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+ב(?:ינואר|פברואר|מרץ|מרס|אפריל|מאי|יוני|יולי|אוגוסט|ספטמבר|אוקטובר"
     r"|נובמבר|דצמבר)"
 )
-_MOST_Q = re.compile(r"\bthe most\b|\bat most\b|\bmaximum (?:amount|total)\b|לכל היותר|הסכום המרבי|הסכום המקסימלי", re.I)
+_MOST_Q = re.compile(
+    r"\bthe most\b|\bat most\b|\bmaximum (?:amount|total)\b|לכל היותר|הסכום המרבי|הסכום המקסימלי", re.I
+)
 _CAP_TEXT = re.compile(r"לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+יותר\s+מ|עד\s+לסך|תקרה|מוגבלת|מוגבל")
 _DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
 _PERCENT_Q = re.compile(
@@ -1902,7 +1921,9 @@ def _only_named(question: str, documents: Mapping[str, str], *, definite: bool =
     """
     within = set(_scoped(question, documents, definite=definite))
     # 'under the cloud services agreement': the words before 'agreement' name the document in Hebrew terms.
-    if m := re.search(r"\b(?:in|under|of|per)\s+the\s+((?:[a-z'-]+\s+){1,3}?)(?:agreement|contract)\b", question.lower()):
+    if m := re.search(
+        r"\b(?:in|under|of|per)\s+the\s+((?:[a-z'-]+\s+){1,3}?)(?:agreement|contract)\b", question.lower()
+    ):
         named = _named_documents(hebrew_terms(m.group(1)), documents)
         if len(named) == 1:
             within |= set(named)

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 
 from ...text import normalize, stems, tokenize
-from .compute import Calculation, _num, _round, money, percent, shekels
+from .compute import Calculation, money, percent, shekels
 
 __all__ = ["band_of", "banded_rate", "cells", "column_total", "given_figure", "named_column"]
 
