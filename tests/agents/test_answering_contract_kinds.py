@@ -41,6 +41,8 @@ CHUNKS = [
         "מועד: 30/06/2027 · קרן: ₪100,000 · ריבית: ₪3,000 · סך התשלום: ₪103,000",
     ),
     (LOAN, "3. ההחזר › 3.2", "3.2 הלקוח רשאי להחזיר את האשראי לפני המועד בהודעה בכתב של 45 יום."),
+    (LOAN, "5. ריבית › 5.1", "5. ריבית\n5.1 הריבית תחושב על יתרת האשראי ותשולם יחד עם כל תשלום לפי הלוח."),
+    (LOAN, "5. ריבית › 5.2", "5.2 על כל סכום שלא ישולם במועדו תיווסף ריבית פיגורים בשיעור של 1.5% לחודש."),
     (LOAN, "9. שיפוט › 9.1", "9. שיפוט\n9.1 לבית המשפט המוסמך בנצרת תהיה סמכות השיפוט הייחודית."),
     (
         CLUB,
@@ -61,6 +63,7 @@ CHUNKS = [
     (STORE, "3. תשלומים › 3.1", "3. תשלומים\n3.1 עמלת הפעלה: 5% מהמחזור החודשי של החנות."),
     (STORE, "3. תשלומים › 3.2", "3.2 דמי שיווק: 1.5% מהמחזור החודשי של החנות."),
     (STORE, "3. תשלומים › 3.3", "3.3 בתקופת האופציה תשולם עמלת ההפעלה בשיעור של לא יותר מ-6% מהמחזור."),
+    (STORE, "3. תשלומים › 3.4", "3.4 על איחור בתשלום לפי סעיף זה תיווסף ריבית בשיעור של 1% לחודש."),
     (STORE, "6. תקופה › 6.1", "6. תקופה\n6.1 תקופת ההסכם היא 4 שנים, מיום 01/01/2026."),
     (
         STORE,
@@ -272,3 +275,9 @@ def test_a_definite_document_name_keeps_the_question_inside_it() -> None:
 def test_english_under_the_named_agreement_is_not_answered_from_another() -> None:
     reply = ask("What is the late payment interest rate under the membership agreement?")
     assert reply.status == "not_found"
+
+
+def test_a_comparison_pairs_a_rate_with_a_rate_and_late_payment_finds_arrears_interest() -> None:
+    reply = ask("מה ההבדל בין הריבית על איחור בתשלום בהסכם האשראי לבין הריבית על איחור בהסכם ההפעלה?")
+    assert titles(reply) == {LOAN, STORE}
+    assert set(clauses(reply)) == {"5.2", "3.4"}

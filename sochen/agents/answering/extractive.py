@@ -81,7 +81,7 @@ from .derive import (
     with_vat,
 )
 from .language import Lang, detect, hebrew_terms
-from .tables import banded_rate, cells, column_total
+from .tables import banded_rate, cells, column_total, named_column
 from .threshold import (
     additional_total,
     asked_count,
@@ -195,6 +195,8 @@ _SYNONYMS = {
     "נגמר": "ועד",
     "מסתיימת": "ועד",
     "מסתיים": "ועד",
+    # Paying late: asked as 'איחור בתשלום', written as 'ריבית פיגורים' on what 'לא ישולם במועדו'.
+    "איחור": "פיגורים",
 }
 _CONSTRUCT = frozenset(("בתי",))
 _RISE_RULE = re.compile(
@@ -1053,6 +1055,14 @@ def extract(
         extra += library.search(focus, top_k=5)
     if named:
         extra += library.search(focus, top_k=5, document_ids=named)
+    # A clause that introduces a table ('…לפי לוח התשלומים שלהלן:') comes with the table chunked apart from it.
+    sections = _sections(library.chunks)
+    extra += [
+        t
+        for h in [*pool, *extra]
+        if (h.document_id, h.section) in table["intros"]
+        for t in sections[h.document_id, h.section]
+    ]
     for h in extra:
         if h.chunk_id not in known:
             known.add(h.chunk_id)
@@ -1095,6 +1105,11 @@ def extract(
         )
         if only:  # asked within one document ('בהסכם הסודיות'): another document's clause does not answer it
             ranked = [c for c in ranked if c.hit.document_id in only]
+        if single and operation == "sum":
+            # 'כמה ריבית בסך הכול': a table whose column the question names answers it, added up over its records.
+            column = next((c for c in ranked[:10] if c.unit.is_row and _names_column(focus, c.unit.text)), None)
+            if column is not None and column.coverage >= needed * 0.75:
+                ranked = [column, *(c for c in ranked if c is not column)]
         if len(parts) > 1:
             during = _during_after(focus)
             avoid = _words(during[2].split()[-1]) if during else frozenset()
@@ -1366,6 +1381,18 @@ def _letterhead(chunks: Sequence[SearchHit]) -> frozenset[str]:
         )
 
     return _per_archive("letterhead", chunks, build)
+
+
+def _sections(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], list[SearchHit]]:
+    """(document, section) → its chunks, in order."""
+
+    def build(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], list[SearchHit]]:
+        out: dict[tuple[str, str], list[SearchHit]] = {}
+        for hit in chunks:
+            out.setdefault((hit.document_id, hit.section), []).append(hit)
+        return out
+
+    return _per_archive("sections", chunks, build)
 
 
 def _intros(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], str]:
@@ -1774,6 +1801,11 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     return calc, used
 
 
+def _names_column(question: str, row: str) -> bool:
+    """Whether the question names one of the record's money columns ('ריבית' of 'ריבית: ₪72,000')."""
+    return named_column(question, [h for h, v in cells(row) if len(money(v)) == 1]) is not None
+
+
 def _is_record(text: str) -> bool:
     return " · " in text and ":" in text
 
@@ -2019,19 +2051,32 @@ def _pair_sides(options: list[list[_Candidate]], doc_words: AbstractSet[str]) ->
         words = _words(c.unit.text) | _words(c.unit.context) | _words(c.hit.section.split(" › ")[-1])
         return frozenset(w for w in words if w[0] not in "~≈" and w not in doc_words and not _stop(w))
 
+    def figure(c: _Candidate) -> frozenset[str]:
+        text = c.unit.text
+        kinds = {
+            k
+            for k, shape in (("money", _FIGURE_MONEY), ("time", _SHAPE["time"]), ("%", _FIGURE_RATE))
+            if shape.search(text)
+        }
+        return frozenset(kinds)
+
     best: tuple[float, _Candidate, _Candidate] | None = None
     for a in a_opts:
-        ta = topic(a)
+        ta, fa = topic(a), figure(a)
         for b in b_opts:
-            tb = topic(b)
+            tb, fb = topic(b), figure(b)
             shared = len(ta & tb) / max(1, min(len(ta), len(tb)))
-            total = a.score + b.score + 0.3 * shared
+            # Two sides compared state the same kind of figure: a rate beside a rate, not beside a clause with none.
+            same = 0.1 if fa & fb else (-0.1 if bool(fa) != bool(fb) else 0.0)
+            total = a.score + b.score + 0.3 * shared + same
             if best is None or total > best[0]:
                 best = (total, a, b)
     assert best is not None
     return [best[1], best[2]]
 
 
+_FIGURE_MONEY = re.compile(r"₪|ש\"ח|שקל")
+_FIGURE_RATE = re.compile(r"\d\s?%")
 _NAMING = re.compile(r"((?<![\u05d0-\u05ea])[ולבמש]?ה?(?:הסכם|חוזה|מסמך)|\bthe)\s+[^\s?,.]+")
 
 
