@@ -80,6 +80,14 @@ CHUNKS = [
         "3. התמורה › 3.1",
         '3. התמורה\n3.1 התמורה בעד העבודות היא ₪600,000 בתוספת מע"מ כדין, שיעורו במועד החתימה 18% (להלן: "שכר החוזה").',
     ),
+    (
+        WORKS,
+        "3. התמורה › 3.2",
+        "3.2 שכר החוזה ישולם לפי אבני הדרך שבטבלה:\nאבן דרך | תיאור | שיעור משכר החוזה\n"
+        "אבן דרך: 1 · תיאור: השלמת השלד · שיעור משכר החוזה: 40%\n"
+        "אבן דרך: 2 · תיאור: מסירת המבנה · שיעור משכר החוזה: 60%",
+    ),
+    (WORKS, "4. עיכבון › 4.1", "4. עיכבון\n4.1 מכל תשלום לקבלן יעכב המזמין 5% כעיכבון."),
     (WORKS, "5. ערבויות › 5.1", "5. ערבויות\n5.1 הקבלן ימסור ערבות ביצוע בסך 10% משכר החוזה."),
     (WORKS, "5. ערבויות › 5.2", "5.2 הקבלן ימסור ערבות בדק בסך 3% משכר החוזה."),
     (WORKS, "6. איחור › 6.1", "6. איחור\n6.1 על כל יום איחור במסירה ישלם הקבלן פיצוי מוסכם בסך ₪1,500."),
@@ -281,3 +289,14 @@ def test_a_comparison_pairs_a_rate_with_a_rate_and_late_payment_finds_arrears_in
     reply = ask("מה ההבדל בין הריבית על איחור בתשלום בהסכם האשראי לבין הריבית על איחור בהסכם ההפעלה?")
     assert titles(reply) == {LOAN, STORE}
     assert set(clauses(reply)) == {"5.2", "3.4"}
+
+
+def test_a_milestone_payment_is_its_share_of_the_defined_price_and_retention_a_share_of_that() -> None:
+    q = "כמה יעכב המזמין כעיכבון מהתשלום על השלמת השלד?"
+    reply = ask(q)
+    assert reply.calculation is not None
+    assert "₪240,000" in reply.calculation and reply.calculation.endswith("₪12,000")
+    assert {"3.1", "4.1"} <= set(clauses(reply))
+    assert_sourced(reply, q)
+    paid = ask("כמה ישולם לקבלן עם מסירת המבנה?")
+    assert paid.calculation is not None and paid.calculation.endswith("₪360,000")

@@ -1718,7 +1718,7 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
         for q in quotes:
             if (calc := date_after(query, q.text)) is not None:
                 return calc, [q]
-    tabled = _from_table(query, quotes, library)
+    tabled = _from_table(query, _with_row(query, quotes, library), library)
     if tabled is not None:
         return tabled
     if asks_together(query) and len(money(query)) == 1:
@@ -1840,7 +1840,7 @@ def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calc
         return calc, rows
     band = banded_rate(query, texts)
     if band is None:
-        return None
+        return _row_share(query, row, quotes, library) if asks_amount(query) else None
     i, rate, head = band
     base = _best_unit(library, rows[i], head, lambda t: len(money(t)) == 1 and not _is_record(t))
     if base is None:
@@ -1854,12 +1854,84 @@ def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calc
     return Calculation(result, expression, (0, 1)), [rows[i], base]
 
 
-_LIMIT_RATE = re.compile(r"(?:לא\s+יותר\s+מ|לא\s+יעלה\s+על|לא\s+פחות\s+מ|לכל\s+היותר|לפחות|עד)-?\s?\d[\d.]*\s?%")
+_LIMIT_RATE = re.compile(
+    r"(?:לא\s+יותר\s+מ|לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+פחות\s+מ|לכל\s+היותר|לפחות|עד)-?\s?\d[\d.]*\s?%"
+)
 
 
 def _fee_rate(text: str) -> bool:
     """A clause that charges one percentage (no amount beside it), not one that caps or floors a rate."""
     return one_rate(text) is not None and not money(text) and not _LIMIT_RATE.search(text)
+
+
+_OF_BASE = re.compile(r"(?:^|\s)מ-?([\u05d0-\u05ea]{2,}(?:\s+[\u05d0-\u05ea\"]{2,})?)")
+
+
+def _row_share(query: str, row: Quote, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A record's percentage of the amount its header names ('שיעור משכר החוזה: 35%'), and a rule's share of it.
+
+    A payment schedule in percentages of the contract price: the milestone's payment is its percentage of
+    the price the contract defines; a rule on every payment ('מכל תשלום יעכב המזמין 5%') is then taken of it.
+    """
+    rated = [(h, v) for h, v in cells(row.text) if len(percent(v)) == 1 and _OF_BASE.search(h)]
+    if len(rated) != 1:
+        return None
+    head, value = rated[0]
+    of = _OF_BASE.search(head)
+    assert of is not None
+    rate = percent(value)[0]
+    base = _base_for(library, Quote(f"{value} מ{of.group(1)}", row.section, row.hit), query, quotes)
+    if base is None:
+        return None
+    amount = money(base.text)[0]
+    payment = (amount * rate / 100).quantize(Decimal("0.01"))
+    steps = f"{rate.normalize():f}% × {shekels(amount)} = {shekels(payment)}"
+    used = [row, base]
+    rule = next((q for q in quotes if q is not row and _fee_rate(q.text) and _names_rule(query, q.text, library)), None)
+    result = payment
+    if rule is not None and (share := one_rate(rule.text)) is not None:
+        result = (payment * share / 100).quantize(Decimal("0.01"))
+        steps += f"; {share.normalize():f}% × {shekels(payment)} = {shekels(result)}"
+        used.append(rule)
+    return Calculation(result, steps, tuple(range(len(used)))), used
+
+
+def _names_rule(query: str, rule: str, library: Library) -> bool:
+    """Whether the question names what the rule does: the rule's rarest word ('כעיכבון'), not its parties."""
+    words = [t for t in tokenize(rule) if not _stop(t) and not re.fullmatch(r"[\d.%]+", t)]
+    if not words:
+        return False
+    rarest = max(words, key=lambda t: min(library.idf(f) for f in _forms(t) if f[0] not in "~≈"))
+    return bool(_forms(rarest) & _words(query))
+
+
+def _with_row(query: str, quotes: list[Quote], library: Library) -> list[Quote]:
+    """The quotes, with the record of a percentage schedule the question names when a rule on payments is quoted.
+
+    'כמה יעכב המזמין כעיכבון מהתשלום על השלמת השלד?' quotes the retention rule; the milestone is a record.
+    """
+    if any(_is_record(q.text) for q in quotes):
+        return quotes
+    rule = next((q for q in quotes if _fee_rate(q.text)), None)
+    if rule is None:
+        return quotes
+    row = _best_unit(
+        library,
+        rule,
+        _unnamed(query),
+        lambda t: _is_record(t) and any(len(percent(v)) == 1 and _OF_BASE.search(h) for h, v in cells(t)),
+    )
+    return [*quotes, row] if row is not None and _names_record(query, row.text) else quotes
+
+
+def _names_record(query: str, row: str) -> bool:
+    """Whether the question names the record: most words of one of its text cells ('השלמת השלד')."""
+    asked = _words(query)
+    for _, value in cells(row):
+        content = [t for t in tokenize(value) if len(t) > 2 and not _stop(t) and not re.search(r"\d", t)]
+        if content and sum(bool(_forms(t) & asked) for t in content) * 2 >= len(content) + 1:
+            return True
+    return False
 
 
 def _rates_together(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
