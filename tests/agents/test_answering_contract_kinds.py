@@ -49,6 +49,8 @@ CHUNKS = [
         "4. דמי המנוי › 4.1",
         '4. דמי המנוי\n4.1 המנוי ישלם דמי מנוי חודשיים בסך ₪12,500, בתוספת מע"מ כדין (18% במועד החתימה).',
     ),
+    (CLUB, "2. תקופה › 2.1", "2. תקופה\n2.1 ההסכם בתוקף למשך 24 חודשים, החל ביום 01/02/2026."),
+    (CLUB, "2. תקופה › 2.2", "2.2 בתום התקופה יתחדש ההסכם מאליו לתקופות של 12 חודשים, אלא אם הודיע צד אחרת."),
     (CLUB, "4. דמי המנוי › 4.2", "4.2 כל צד רשאי לסיים את ההסכם בהודעה מוקדמת בכתב של 60 יום."),
     (CLUB, "5. זמינות › 5.1", "5. זמינות\n5.1 לא עמד המרכז ביעד הזמינות בחודש מסוים, יזוכה המנוי לפי הטבלה:"),
     (
@@ -300,3 +302,11 @@ def test_a_milestone_payment_is_its_share_of_the_defined_price_and_retention_a_s
     assert_sourced(reply, q)
     paid = ask("כמה ישולם לקבלן עם מסירת המבנה?")
     assert paid.calculation is not None and paid.calculation.endswith("₪360,000")
+
+
+def test_the_term_of_an_agreement_is_its_duration_from_a_start_not_its_renewal() -> None:
+    reply = ask("מה תקופת ההסכם בהסכם המנוי לעומת הסכם ההפעלה?")
+    assert titles(reply) == {CLUB, STORE}
+    assert set(clauses(reply)) == {"2.1", "6.1"}
+    english = ask("What is the term of the membership agreement?")
+    assert clauses(english)[:1] == ["2.1"]

@@ -241,7 +241,7 @@ _PART_POOL = 400
 _ATTRIBUTE_WEIGHT = 0.15
 _NAMED_ROW = 0.15
 _REST_COVERED = 0.25
-_SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "duration"))
+_SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "term", "duration"))
 _PART_CHOICES = 6
 _SIDE_CHOICES = 5
 
@@ -1036,7 +1036,16 @@ def extract(
             if len(library.chunks) <= _SCAN_ALL:
                 seen_ids = {h.chunk_id for h in side_hits}
                 side_hits += [h for h in library.chunks if h.document_id == d and h.chunk_id not in seen_ids]
-            ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape, anchor=anchor, **table)
+            ranked = _candidates(
+                terms,
+                side_hits,
+                question_words=question_words,
+                shape=shape,
+                anchor=anchor,
+                attribute=attribute if attribute == "term" else None,  # each side's term, not its renewal
+                cue_words=_words(cue(focus, attribute)) if attribute == "term" else frozenset(),
+                **table,
+            )
             side_options.append([c for c in ranked[:_SIDE_CHOICES] if c.coverage >= _MIN_SIDE])
         sides = [_quote(c) for c in _pair_sides(side_options, doc_words)]
         if sides:
