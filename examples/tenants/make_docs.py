@@ -1,6 +1,6 @@
 """Generate the example tenants' Hebrew documents (PDF and DOCX) from their sources.
 
-    .venv/bin/python examples/tenants/make_docs.py
+    .venv/bin/python examples/tenants/make_docs.py [TENANT ...]
 
 Sources are Markdown-like files in ``<tenant>/docs/.source/`` (hidden, so ingestion skips them);
 the Markdown, HTML and text documents are written by hand and committed as they are, except the
@@ -393,10 +393,12 @@ def render_docx(doc: Doc, out: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 PDFS = {
+    "archive2": ["franchise_agreement", "shareholders_agreement"],
     "clinic": ["cancellation_policy"],
     "lawfirm": ["nda", "lease"],
 }
 DOCXS = {
+    "archive2": ["loan_agreement", "construction_contract"],
     "clinic": ["price_list"],
     "derm": ["price_list"],
     "eyes": ["price_list"],
@@ -405,23 +407,31 @@ DOCXS = {
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}
 
 
-def main() -> None:
-    """Regenerate every PDF, DOCX and Windows-1255 file and check the PDFs extract correctly."""
+def main(argv: list[str] | None = None) -> None:
+    """Regenerate every PDF, DOCX and Windows-1255 file and check the PDFs extract correctly.
+
+    Tenant names given on the command line limit the run to those tenants (the PDFs' bytes depend on
+    the fonts installed, so regenerate only what you changed)."""
+    only = set(sys.argv[1:] if argv is None else argv)
+
+    def chosen(table: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {t: names for t, names in table.items() if not only or t in only}
+
     register_fonts()
-    for tenant, names in PDFS.items():
+    for tenant, names in chosen(PDFS).items():
         for name in names:
             doc = parse_source(HERE / tenant / "docs" / ".source" / f"{name}.md")
             out = HERE / tenant / "docs" / f"{name}.pdf"
             pages = render_pdf(doc, out)
             check_pdf(doc, out)
             print(f"{out.relative_to(HERE)}: {out.stat().st_size:,} bytes, clause pages {pages}")
-    for tenant, names in DOCXS.items():
+    for tenant, names in chosen(DOCXS).items():
         for name in names:
             doc = parse_source(HERE / tenant / "docs" / ".source" / f"{name}.md")
             out = HERE / tenant / "docs" / f"{name}.docx"
             render_docx(doc, out)
             print(f"{out.relative_to(HERE)}: {out.stat().st_size:,} bytes")
-    for tenant, names in WINDOWS_1255.items():
+    for tenant, names in chosen(WINDOWS_1255).items():
         for name in names:
             source = HERE / tenant / "docs" / ".source" / f"{name}.txt"
             out = HERE / tenant / "docs" / f"{name}.txt"

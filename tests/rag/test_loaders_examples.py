@@ -36,6 +36,11 @@ def _all_examples() -> list[Path]:
 def test_the_examples_are_the_promised_set():
     names = {p.relative_to(EXAMPLES).as_posix() for p in _all_examples()}
     assert names == {
+        "archive2/docs/cloud_services_sla.md",
+        "archive2/docs/construction_contract.docx",
+        "archive2/docs/franchise_agreement.pdf",
+        "archive2/docs/loan_agreement.docx",
+        "archive2/docs/shareholders_agreement.pdf",
         "clinic/docs/cancellation_policy.pdf",
         "clinic/docs/opening_hours.md",
         "clinic/docs/price_list.docx",

@@ -14,6 +14,8 @@ cues and the shape of a sentence that states it:
 - ``address`` — where the place is: a sentence with a street and number.
 - ``opening_hours`` — when the place is open: a sentence with a time range (08:00–13:00) or "סגור".
 - ``days`` — on which days ("ביום שני", "באילו ימים"): a sentence naming weekdays.
+- ``term`` — an agreement's term ("מה תקופת ההסכם", "לכמה זמן נחתם"): a duration from a start date
+  ("36 חודשים, החל ביום 01/03/2026"), not a renewal or a notice period.
 - ``duration`` — how long something takes: a sentence stating a duration, in figures or words.
 - ``price`` — how much: a sentence with an amount.
 
@@ -29,7 +31,7 @@ from typing import Literal
 
 __all__ = ["Attribute", "asked", "carries", "cue", "fit"]
 
-Attribute = Literal["policy", "who", "how", "parking", "address", "opening_hours", "days", "duration", "price"]
+Attribute = Literal["policy", "who", "how", "parking", "address", "opening_hours", "days", "term", "duration", "price"]
 
 _H = "\u05d0-\u05ea"
 _DAY_WORDS = r"ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת"
@@ -57,6 +59,11 @@ _QUESTION: dict[Attribute, re.Pattern[str]] = {
         rf"(?:(?:עובד|עובדת|עובדים|מקבל|מקבלת|מקבלים)\s+)?(?<![{_H}])(?:ב|ו|וב)?(?:יום|ימי|ימים) (?:{_DAY_WORDS}|רגיל)"
         r"|באילו ימים|באיזה יום|which days?"
     ),
+    "term": re.compile(
+        rf"(?<![{_H}])(?:ו?ב?)?(?:תקופת|משך) (?:ה)?(?:הסכם|חוזה)(?![{_H}])|לכמה זמן נחתם"
+        r"|term of the (?:[a-z]+ ){0,3}(?:agreement|contract)"
+        r"|how long (?:is|does) the (?:[a-z]+ ){0,3}(?:agreement|contract)"
+    ),
     "duration": re.compile(r"כמה זמן|כמה דקות|כמה שעות|משך|how long|كم من الوقت|مدة"),
     "price": re.compile(r"כמה (?:עול|זה עול|יעל|תעל|משלמ)|בכמה|מחיר|עלות|how much|cost|price|سعر|كم يكلف"),
 }
@@ -69,6 +76,9 @@ _SENTENCE: dict[Attribute, re.Pattern[str]] = {
     "opening_hours": re.compile(r"\d{1,2}:\d{2}\s*[–\-]\s*\d{1,2}:\d{2}|(?<![\u05d0-\u05ea])סגור(?![\u05d0-\u05ea])"),
     # 'ביום שלישי', "א'–ה'", and an hours table's record 'יום: שישי · שעות: …'.
     "days": re.compile(rf"(?<![{_H}])[אבגדהו][׳'](?![{_H}])|(?<![{_H}])(?:יום|ימי|בימי|ביום|ימים):? (?:{_DAY_WORDS})"),
+    "term": re.compile(
+        r"\d+\s*(?:חודשים|שנים|שנה)[^.;\n]{0,30}?(?:מיום|החל ביום|החל מיום|מתאריך)|(?:מיום|החל ביום)[^.;\n]{0,30}?ועד"
+    ),
     "duration": re.compile(
         r"\d+\s*(?:דקות|דקה|שעות|שעה|ימים|יום|שבועות|חודשים|שנים)|שעה וחצי|חצי שעה|כשעה|שעתיים|רבע שעה"
         r"|(?:שתי|שני|שלוש|שלושה|ארבע|ארבעה|חמש|חמישה|שש|שישה|עשר|עשרה)\s+(?:דקות|שעות|ימים|שבועות|חודשים|שנים)"
@@ -85,6 +95,7 @@ _TOPIC: dict[Attribute, re.Pattern[str]] = {
     "address": re.compile(r"הגעה|מיקום|כתובת|איך מגיעים"),
     "opening_hours": re.compile(r"שעות|פעילות|פתיחה"),
     "days": re.compile(r"שעות|פעילות|ימים"),
+    "term": re.compile(r"תקופ|תוקף|term"),
     "duration": re.compile(r"שירותים|שאלות|טיפולים"),
     "price": re.compile(r"מחיר|מחירון|תעריף"),
 }
@@ -97,6 +108,7 @@ _RIVALS: dict[Attribute, tuple[Attribute, ...]] = {
     "how": (),
     "opening_hours": ("policy",),
     "days": ("policy",),
+    "term": (),
     "duration": ("policy",),
     "price": ("policy",),
 }

@@ -26,6 +26,7 @@ __all__ = [
     "Operation",
     "amount_sum",
     "asked_operation",
+    "asked_period",
     "asks_for_vat_total",
     "difference",
     "money",
@@ -51,9 +52,15 @@ _MONEY = re.compile(
 _RANGE = re.compile(rf"(?:₪\s?)?(?:{_NUM})\s?(?:₪\s?)?-\s?(?:₪\s?)?(?:{_NUM})(?:\s?₪)?")
 _PERCENT = re.compile(r"(\d{1,2}(?:\.\d{1,2})?)\s?%")
 _VAT = re.compile(r'מע"מ|מעמ|\bvat\b|ضريبة', re.IGNORECASE)
-_VAT_RATE = re.compile(r'(?:מע"מ|מעמ)[^.%\n]{0,20}?(\d{1,2}(?:\.\d)?)\s?%|(\d{1,2}(?:\.\d)?)\s?%[^.\n]{0,10}מע')
+_VAT_RATE = re.compile(
+    r'(?:מע"מ|מעמ)(?:[^.%\n]{0,20}?|[^.%\n]{0,40}?שיעור[^.%\n]{0,30}?)(\d{1,2}(?:\.\d)?)\s?%'
+    r"|(\d{1,2}(?:\.\d)?)\s?%[^.\n]{0,10}מע"
+)  # 'מע"מ (18%)', 'מע"מ בשיעור 17%', 'מע"מ כדין, שיעורו במועד החתימה 18%'
+
 _WITH = re.compile(r'כולל|כוללת|סה"כ|סך הכול|סך הכל|בסך הכול|עם מע|total|including|incl|شامل|المجموع', re.I)
-_RISE = re.compile(r"יעלו|יעלה|תעלה|יגדל|יגדלו|העלאה|תוספת|עלייה|יתווסף|increase|raised")
+_RISE = re.compile(
+    r"(?:יעלו|יעלה|תעלה)(?!\s+על\s+\d[\d.]*\s?%\s*מ)|יגדל|יגדלו|העלאה|תוספת|עלייה|יתווסף|increase|raised"
+)
 _OFF = re.compile(r"הנחה|בהנחה|הפחתה|מופחת|discount|reduction")
 _QUANTITY = re.compile(
     r"(\d{1,4}(?:\.\d)?)\s*(שעות|שעה|חודשים|חודשי|חודש|ימים|ימי|יום|hours|hour|months|month|days|day|ساعات|ساعة|أشهر)"
@@ -87,6 +94,8 @@ _H = "\u05d0-\u05ea"
 # Whole words only: 'חודשים' (months) is not 'חודשי' (monthly), 'שנתיים' (two years) is not 'שנתי'.
 _MONTHLY = re.compile(
     rf"(?<![{_H}])(?:לחודש|בחודש|לכל חודש|חודשי|חודשית|החודשי|החודשית|החודשיים)(?![{_H}])|per month|monthly|a month"
+    # 'דמי שירות חודשיים' (monthly, after its noun); 'תוך חודשיים' or 'של חודשיים' is two months
+    rf"|(?<=[{_H}] )(?<!תוך )(?<!משך )(?<!לפני )(?<!לאחר )(?<!אחרי )(?<!בעוד )(?<!של )(?<!עד )חודשיים(?![{_H}])"
 )
 _YEARLY = re.compile(
     rf"(?<![{_H}])(?:לשנה|בשנה|לכל שנה|שנתי|שנתית|השנתי|השנתית)(?![{_H}])|per year|a year|annual|yearly"
@@ -100,6 +109,9 @@ _DIFFERENCE = re.compile(
     r"הפרש|ההפרש|בכמה (?:יותר|פחות|יגדל|יגדלו|יעלו|יעלה|תעלה|גבוה|נמוך|יקר|זול)|difference|how much more", re.I
 )
 _SUM = re.compile(r"ביחד|יחד|בסך הכול|בסך הכל|סך הכול|סה\"כ|together|in total|combined", re.I)
+_VAT_WORDS_Q = re.compile(
+    r'כולל(?:ת)?\s+מע"מ|כולל(?:ת)?\s+מעמ|בתוספת\s+מע"מ|including\s+vat|with\s+vat|incl\.?\s+vat', re.I
+)
 _DISCOUNT_Q = re.compile(r"הנחה|בהנחה|אחרי ההנחה|לאחר ההנחה|discount", re.I)
 _TWELVE = Decimal(12)
 _CENT = Decimal("0.01")
@@ -160,10 +172,27 @@ def vat_rate(text: str) -> Decimal | None:
     return Decimal(m.group(1) or m.group(2)) if m else None
 
 
+# 'מה שכר החוזה כולל מע"מ?' asks for the total as much as 'כמה'; 'האם המחיר כולל מע"מ?' asks yes or no.
+_WHAT = re.compile(r"(?:^|[\s,.;:])ו?(?:מה|מהו|מהי|מהם|מהן)\s|\bwhat(?:'s| is| are| would be)\b", re.IGNORECASE)
+_YES_NO = re.compile(r"(?<![\u05d0-\u05ea])(?:ה)?האם(?![\u05d0-\u05ea])|^\s*(?:does|do|is|are)\b", re.IGNORECASE)
+
+
 def asks_for_vat_total(question: str) -> bool:
     """Whether the question asks for an amount including VAT ('does the price include VAT?' does not)."""
     q = normalize(question)
-    return bool(_VAT.search(q) and _WITH.search(q) and _HOW_MUCH.search(q))
+    if not (_VAT.search(q) and _WITH.search(q)):
+        return False
+    return bool(_HOW_MUCH.search(q) or (_WHAT.search(q) and not _YES_NO.search(q)))
+
+
+def asked_period(question: str) -> Operation | None:
+    """'per_year' or 'per_month' when the question asks for an amount over that period, whatever else it asks.
+
+    'כמה ישלם בשנה, כולל מע"מ?' is a year of the monthly amount, then VAT.
+    """
+    q = _VAT_WORDS_Q.sub(" ", normalize(question))
+    op = asked_operation(q)
+    return op if op in ("per_year", "per_month") else None
 
 
 def asked_operation(question: str) -> Operation | None:
@@ -181,7 +210,11 @@ def asked_operation(question: str) -> Operation | None:
         return "discount"
     if _YEARLY.search(q) and not _MONTHLY.search(q):
         return "per_year"
-    if _MONTHLY.search(q) and not _YEARLY.search(q) and re.search(rf"(?<![{_H}])(?:בחודש|לחודש)|per month|a month", q):
+    if (
+        _MONTHLY.search(q)
+        and not _YEARLY.search(q)
+        and re.search(rf"(?<![{_H}])(?:בחודש|לחודש)(?!\s+(?:מסוים|מסויים|אחד|כלשהו|הזה|שעבר|הבא))|per month|a month", q)
+    ):
         return "per_month"
     if _SUM.search(q):
         return "sum"
@@ -237,6 +270,8 @@ def percent_off(rule_text: str, base_text: str, *, rule_index: int = 0, base_ind
 def per_period(question: str, text: str, *, index: int = 0) -> Calculation | None:
     """A monthly amount for a year (× 12) or a yearly one for a month (÷ 12), when the quote says which it is."""
     op = asked_operation(question)
+    if op not in ("per_year", "per_month"):
+        op = asked_period(question)  # 'בשנה, כולל מע"מ': the year first (VAT is the chain's last step)
     amounts = money(text)
     if len(amounts) != 1:
         return None

@@ -22,18 +22,26 @@ __all__ = [
     "asks_amount",
     "asks_deadline",
     "asks_least",
+    "asks_together",
     "asks_update",
     "asks_whole_term",
+    "date_after",
+    "date_event",
     "dates",
     "days_from_event",
     "deadline",
     "floor_or_cap",
+    "given_date",
     "instalment",
     "interest_per_period",
+    "one_rate",
     "over_term",
+    "period_lead",
     "raised",
     "rate_of_question_amount",
+    "rates_together",
     "share_of",
+    "states_one_period",
     "term_months",
     "with_vat",
 ]
@@ -108,6 +116,11 @@ def _plain_rate(text: str) -> Decimal | None:
     if vat is not None:
         rates = [r for r in rates if r != vat]
     return rates[0] if len(rates) == 1 else None
+
+
+def one_rate(text: str) -> Decimal | None:
+    """The one percentage of a clause that is not its VAT rate, or None (none, or several)."""
+    return _plain_rate(text)
 
 
 def rate_of_question_amount(question: str, text: str) -> Calculation | None:
@@ -225,7 +238,8 @@ def raised(rule_text: str, base_text: str) -> Calculation | None:
 
 _AMOUNT_Q = re.compile(
     r"(?<![\u05d0-\u05ea])ב?כמה(?! זמן| ימים| יום| שעות| חודשים| שנים| פעמים| אחוז)|מה הסכום|מה גובה|מהו גובה"
-    r"|how much|what amount",
+    r"|לכל היותר|הסכום המרבי|הסכום המקסימלי"
+    r"|how much|what amount|(?:what is|what's) the (?:most|maximum|highest)\b|\bat most\b",
     re.I,
 )
 
@@ -305,3 +319,89 @@ def with_vat(calc: Calculation, rate_text: str) -> Calculation | None:
         f'{calc.expression}; בתוספת מע"מ {_num(rate)}%: {shekels(calc.result)} × {_num(factor)} = {shekels(total)}'
     )
     return Calculation(total, expression, (*calc.uses, len(calc.uses)))
+
+
+_TOGETHER_Q = re.compile(r"ביחד|יחד|בסך הכול|בסך הכל|סך הכול|סה\"כ|together|combined|in total", re.I)
+
+
+def asks_together(question: str) -> bool:
+    """Whether the question asks for several amounts added up ('תמלוגים וקרן פרסום יחד')."""
+    return bool(_TOGETHER_Q.search(normalize(question)))
+
+
+def rates_together(question: str, texts: list[str]) -> Calculation | None:
+    """Each clause's percentage of the one amount the question gives, added up (each held to its floor and cap).
+
+    'מחזור של ₪350,000: תמלוגים וקרן פרסום יחד' over '6% מהמחזור' and '2% מהמחזור' → ₪21,000 + ₪7,000.
+    """
+    parts = [rate_of_question_amount(question, t) for t in texts]
+    if len(parts) < 2 or any(p is None for p in parts):
+        return None
+    done = [p for p in parts if p is not None]
+    total = sum((p.result for p in done), Decimal(0))
+    expression = "; ".join(p.expression for p in done) + "; " + " + ".join(shekels(p.result) for p in done)
+    return Calculation(total, f"{expression} = {shekels(total)}", tuple(range(len(done))))
+
+
+# A period a clause states: 'הודעה מוקדמת בכתב של 90 יום', '6 חודשים', '5 שנים' (business days are not counted
+# here: they need the calendar of holidays).
+_PERIOD = re.compile(rf"(?<![\d.,/])(\d{{1,3}})\s*(יום|ימים|חודשים|חודש|שנים|שנה)(?![{_H}])(?!\s+עסקים)")
+_DATE_ASKED = re.compile(
+    r"באיזה תאריך|מה התאריך|מהו התאריך|עד איזה תאריך|עד איזה יום|עד מתי|מתי|by when|what date|which date|when", re.I
+)
+
+
+def given_date(question: str) -> date | None:
+    """The one dd/mm/yyyy date a question gives when it asks for a date ('מסר הודעה ביום 01/09/2026. מתי…')."""
+    found = dates(question)
+    return found[0] if len(found) == 1 and _DATE_ASKED.search(normalize(question)) else None
+
+
+def period_lead(text: str) -> str:
+    """The words just before the clause's one period ('בהודעה מוקדמת בכתב של' before '90 יום'), '' if not one."""
+    plain = normalize(text)
+    found = list(_PERIOD.finditer(plain))
+    return plain[max(0, found[0].start() - 40) : found[0].start()] if len(found) == 1 else ""
+
+
+def date_event(question: str) -> str:
+    """The words just before the date the question gives ('הודעת סיום ביום' before '01/09/2026')."""
+    plain = normalize(question)
+    m = _DMY.search(plain)
+    return " ".join(plain[: m.start()].split()[-3:]) if m else ""
+
+
+def states_one_period(text: str) -> bool:
+    """Whether the clause states exactly one period in days, months or years."""
+    return len(_PERIOD.findall(normalize(text))) == 1
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def date_after(question: str, text: str) -> Calculation | None:
+    """The date the question gives plus the one period the clause states (a notice, a term, a deadline).
+
+    The result is a date: the expression's last term (``result`` is unused, 0).
+    """
+    base = given_date(question)
+    found = _PERIOD.findall(normalize(text))
+    if base is None or len(found) != 1:
+        return None
+    count, unit = int(found[0][0]), found[0][1]
+    if unit in ("יום", "ימים"):
+        result = base + timedelta(days=count)
+    elif unit in ("חודש", "חודשים"):
+        result = _add_months(base, count)
+    else:
+        result = _add_months(base, 12 * count)
+    expression = f"{base:%d/%m/%Y} + {count} {unit} = {result:%d/%m/%Y}"
+    return Calculation(Decimal(0), expression, (0,))

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar, cast
 
@@ -41,6 +42,7 @@ from .compute import (
     Operation,
     amount_sum,
     asked_operation,
+    asked_period,
     asks_for_vat_total,
     difference,
     money,
@@ -60,18 +62,26 @@ from .derive import (
     asks_amount,
     asks_deadline,
     asks_least,
+    asks_together,
     asks_update,
     asks_whole_term,
+    date_after,
+    date_event,
     dates,
     days_from_event,
     deadline,
     floor_or_cap,
+    given_date,
     instalment,
     interest_per_period,
+    one_rate,
     over_term,
+    period_lead,
     raised,
     rate_of_question_amount,
+    rates_together,
     share_of,
+    states_one_period,
     term_months,
     with_vat,
 )
@@ -86,6 +96,7 @@ from .references import (
     percent_bases,
     uses_term,
 )
+from .tables import banded_rate, cells, column_total, named_column
 from .threshold import (
     additional_total,
     asked_count,
@@ -199,6 +210,8 @@ _SYNONYMS = {
     "נגמר": "ועד",
     "מסתיימת": "ועד",
     "מסתיים": "ועד",
+    # Paying late: asked as 'איחור בתשלום', written as 'ריבית פיגורים' on what 'לא ישולם במועדו'.
+    "איחור": "פיגורים",
 }
 # Everyday names of the things price lists and contracts list under another name: they name a table's
 # record as its own words do ('ניסוח צוואה' is not the row 'עריכת הסכם', 'לנסח הסכם שכירות' is).
@@ -218,8 +231,12 @@ def _synonymous(words: AbstractSet[str]) -> set[str]:
     return {*words, *(_NAMED_ALSO[w] for w in words if w in _NAMED_ALSO)}
 
 
-_RISE_RULE = re.compile(r"יעלו|יעלה|תעלה|יעודכן|יעודכנו|יתעדכן|הצמד|צמוד")  # a rise is computed on asking for it
-_COSTS = re.compile(r"כמה (?:עול|יעל|תעל|משלמ|ישלם|תשלם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b")
+_RISE_RULE = re.compile(
+    r"(?:יעלו|יעלה|תעלה)(?!\s+על\s+\d[\d.]*\s?%\s*מ)|יעודכן|יעודכנו|יתעדכן|הצמד|צמוד"
+)  # a rise is computed on asking for it
+_COSTS = re.compile(
+    r"כמה (?:עול|יעל|תעל|משלמ|משלם|ישלם|תשלם|ישלמו|ישולם)|מה המחיר|how much (?:does|is|would)|\bcosts?\b"
+)
 _COMPARE = re.compile(
     r"השווה|השוו|(?<![\u05d0-\u05ea])ו?תשוו|לעומת|\bמול\b|ההבדל|הבדל|\bבין\b.*\bל|(?<![\u05d0-\u05ea])שונה"
     r"|שונים|שונות|כל אחד מה|כל אחת מה"
@@ -258,7 +275,7 @@ _ATTRIBUTE_WEIGHT = 0.15
 _NAMED_ROW = 0.15
 _REST_COVERED = 0.25
 _MUST_CARRY = frozenset(("parking",))
-_SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "duration"))
+_SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "term", "duration"))
 _PART_CHOICES = 6
 _SIDE_CHOICES = 5
 
@@ -440,6 +457,12 @@ def _title_terms(documents: Mapping[str, str]) -> dict[str, set[str]]:
 
 
 _DOC_WORDS = frozenset(("הסכם", "בהסכם", "להסכם", "מהסכם", "שבהסכם", "חוזה", "החוזה", "בחוזה", "מסמך", "במסמך"))
+_DOC_NOUNS = frozenset(("הסכם", "חוזה", "מסמך"))
+
+
+def _doc_word(tok: str) -> bool:
+    """'הסכם' with any prefixes ('ובהסכם', 'ולהסכם', 'שבחוזה')."""
+    return tok in _DOC_WORDS or bool(_DOC_NOUNS & set(stems(tok)))
 
 
 def _strongly_named(question: str, documents: Mapping[str, str]) -> list[str]:
@@ -450,7 +473,7 @@ def _strongly_named(question: str, documents: Mapping[str, str]) -> list[str]:
         words = _title_terms(documents)[d]
         for i, tok in enumerate(tokens):
             variants = {*_forms(tok), _SYNONYMS.get(tok, tok)}
-            if variants & words and (tok == "nda" or (i > 0 and tokens[i - 1] in _DOC_WORDS)):
+            if variants & words and (tok == "nda" or (i > 0 and _doc_word(tokens[i - 1]))):
                 out.append(d)
                 break
     return out
@@ -460,7 +483,7 @@ _IN_DOC = frozenset(("בהסכם", "שבהסכם", "בחוזה", "שבחוזה",
 _BY_DOC = frozenset(("הסכם", "ההסכם", "חוזה", "החוזה", "the"))
 
 
-def _scoped(question: str, documents: Mapping[str, str]) -> list[str]:
+def _scoped(question: str, documents: Mapping[str, str], *, definite: bool = True) -> list[str]:
     """Documents the question asks within ('בהסכם ההתקשרות', 'לפי הסכם השכירות'), not only names."""
     tokens = tokenize(question)
     out = []
@@ -469,7 +492,12 @@ def _scoped(question: str, documents: Mapping[str, str]) -> list[str]:
         for i, tok in enumerate(tokens):
             if not {*_forms(tok), _SYNONYMS.get(tok, tok)} & words or i == 0:
                 continue
-            if tokens[i - 1] in _IN_DOC or (i > 1 and tokens[i - 1] in _BY_DOC and tokens[i - 2] in ("לפי", "per")):
+            before = re.sub(r"^[וש]+(?=ב)", "", tokens[i - 1])  # 'ובהסכם', 'שבהסכם'
+            if before in _IN_DOC or (i > 1 and tokens[i - 1] in _BY_DOC and tokens[i - 2] in ("לפי", "per")):
+                out.append(d)
+                break
+            if definite and tokens[i - 1] in ("הסכם", "חוזה") and tok.startswith("ה") and len(tok) > 3:
+                # 'הסכם הזכיינות' (definite) is this document; 'הסכם סודיות' is a kind of document.
                 out.append(d)
                 break
     return out
@@ -495,8 +523,8 @@ def _one_off(a: str, b: str) -> bool:
 
 _HOW_MUCH = re.compile(
     r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה(?! זמן| ימים| יום| שעות| חודשים| שנים| פעמים)|כמה יעלה|כמה תעלה"
-    r"|כמה משלמ|מה המחיר|מחיר של"
-    r"|how much|what does .* cost|كم سعر|كم يكلف"
+    r"|כמה (?:משלמ|משלם|ישלם|תשלם|ישלמו|ישולם)|מה המחיר|מחיר של"
+    r"|how much(?! (?:notice|time|advance notice|longer))|what does .* cost|كم سعر|كم يكلف"
 )
 _WHAT_TIME = re.compile(r"באיזו שעה|עד איזו שעה|מאיזו שעה|עד מתי אתם|מתי אתם פתוחים|שעות הפתיחה|שעות הפעילות|what time")
 _HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|ساعات")
@@ -843,6 +871,7 @@ def _candidates(
     cue_words: AbstractSet[str] = frozenset(),
     letterhead: AbstractSet[str] = frozenset(),
     actor: tuple[frozenset[str], frozenset[str]] | None = None,
+    intros: Mapping[tuple[str, str], str] | None = None,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     seen: set[tuple[str, str]] = set()
@@ -852,6 +881,9 @@ def _candidates(
         title_words = _words(hit.title)
         carried: AbstractSet[str] = frozenset()
         units = clause_units(hit.text)
+        # A table chunked apart from the clause that introduces it ('…לפי לוח הסילוקין שלהלן:'): its words
+        # say what the records are.
+        intro = _words(intros.get((hit.document_id, hit.section), "")) if intros else frozenset()
         keys = set().union(*(_words(u.row_key) for u in units if u.is_row)) - _STOP if units else set()
         # Does the question name an entity of this table (a treatment, a role)? Then a row must be about it,
         # and a rare question word the table never uses ('ציפוי' asked, only 'כתר' listed) rules rows out.
@@ -868,6 +900,8 @@ def _candidates(
             context = _words(unit.context) | _words(hit.section) | title_words | carried
             carried = frozenset()
             # A table record reads with its caption and header row: they are part of what it says.
+            if unit.is_row:
+                context = context | intro
             coverage = (
                 terms.cover(words | _words(unit.context), context) if unit.is_row else terms.cover(words, context)
             )
@@ -1132,7 +1166,16 @@ def extract(
         # Said beside the documents' own words; in their place when they name the same thing and no document
         # uses them ('השכ"ד'): a word nowhere in the documents would count as a topic the clause leaves out.
         query = phrase.sub(lambda m, p=plain, x=same: _in_documents_words(m.group(0), p, known, x), query)
-    focus = _PERSONAL.sub(" ", _focus(query))  # the asker's own ID or phone is not what they ask about
+    if lang != "he":
+        # A long foreign question is cut to its question sentences first: the Hebrew terms added after its
+        # question mark are what it is searched by, and must not be cut with the background.
+        # The terms go before its question mark: after it they would read as a second question.
+        asked_part = _focus(question).strip()
+        mark = "?" if asked_part.endswith("?") else ""
+        focus = f"{asked_part.rstrip('?').strip()} {hebrew_terms(asked_part)} {hints}".strip() + mark
+    else:
+        focus = _focus(query)
+    focus = _PERSONAL.sub(" ", focus)  # the asker's own ID or phone is not what they ask about
     question_words = _synonymous(_words(focus))  # 'ניסוח' names the row 'עריכת …' ('ניסוח צוואה' does not)
     shape = _shape(focus, intent)
     attribute = asked_attribute(focus)
@@ -1153,10 +1196,20 @@ def extract(
         )
     elif single and asks_whole_term(focus):
         required = _Test(lambda t: len(money(t)) == 1 and states_period(t, "month"))  # a monthly amount × the term
+    if single and given_date(focus) is not None:
+        # 'הודעת סיום ביום 01/09/2026 — מתי יסתיים?': the date plus the period of a clause, the one that runs
+        # from the act the question dates ('בהודעה מוקדמת … של 90 יום'), not another period of the topic.
+        event = {f for t in tokenize(date_event(focus)) if not _stop(t) for f in _forms(t)}
+        required = _Test(lambda t: states_one_period(t) and bool(event & _words(period_lead(t))))
+    if single and _MOST_Q.search(focus) and required in (None, _SHAPE["money"]):
+        required = _CAP_TEXT  # 'the most it could pay' is what a limit says ('לא יעלה על 5% משכר החוזה')
     if required is None and single:
         required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
-    only = _only_named(focus, library.documents) if library.documents and not comparing else []
+    # A document named as the subject ('הסכם הזכיינות') confines a one-part question to it; in a question of
+    # several parts it only leans the parts towards it (another part may ask another document).
+    only = _only_named(focus, library.documents, definite=single) if library.documents and not comparing else []
     table: dict[str, Any] = {
+        "intros": _intros(library.chunks),
         "actor": _asked_actor(focus, library),
         "tokens": tokenize(focus),
         "known": _known_by(library.idf),
@@ -1201,7 +1254,16 @@ def extract(
             if len(library.chunks) <= _SCAN_ALL:
                 seen_ids = {h.chunk_id for h in side_hits}
                 side_hits += [h for h in library.chunks if h.document_id == d and h.chunk_id not in seen_ids]
-            ranked = _candidates(terms, side_hits, question_words=question_words, shape=shape, anchor=anchor, **table)
+            ranked = _candidates(
+                terms,
+                side_hits,
+                question_words=question_words,
+                shape=shape,
+                anchor=anchor,
+                attribute=attribute if attribute == "term" else None,  # each side's term, not its renewal
+                cue_words=_words(cue(focus, attribute)) if attribute == "term" else frozenset(),
+                **table,
+            )
             side_options.append([c for c in ranked[:_SIDE_CHOICES] if c.coverage >= _MIN_SIDE])
         sides = [_quote(c) for c in _pair_sides(side_options, doc_words)]
         if sides:
@@ -1221,6 +1283,14 @@ def extract(
         extra += library.search(focus, top_k=5)
     if named:
         extra += library.search(focus, top_k=5, document_ids=named)
+    # A clause that introduces a table ('…לפי לוח התשלומים שלהלן:') comes with the table chunked apart from it.
+    sections = _sections(library.chunks)
+    extra += [
+        t
+        for h in [*pool, *extra]
+        if (h.document_id, h.section) in table["intros"]
+        for t in sections[h.document_id, h.section]
+    ]
     for h in extra:
         if h.chunk_id not in known:
             known.add(h.chunk_id)
@@ -1263,6 +1333,11 @@ def extract(
         )
         if only:  # asked within one document ('בהסכם הסודיות'): another document's clause does not answer it
             ranked = [c for c in ranked if c.hit.document_id in only]
+        if single and operation == "sum":
+            # 'כמה ריבית בסך הכול': a table whose column the question names answers it, added up over its records.
+            column = next((c for c in ranked[:10] if c.unit.is_row and _names_column(focus, c.unit.text)), None)
+            if column is not None and column.coverage >= needed * 0.75:
+                ranked = [column, *(c for c in ranked if c is not column)]
         if len(parts) > 1:
             during = _during_after(focus)
             avoid = _words(during[2].split()[-1]) if during else frozenset()
@@ -1298,6 +1373,18 @@ def extract(
             and ranked[0].coverage >= needed * 0.75
         ):
             # 'אפשר להגיע ביום שישי בבוקר?': the asked day's own row of the hours table says it, in other words.
+            chosen = [ranked[0]]
+        elif (
+            ranked
+            and single
+            and not strict
+            and (
+                (required is _CAP_TEXT and ranked[0].coverage >= needed * 0.6)
+                or (given_date(focus) is not None and ranked[0].coverage >= needed * 0.25)
+            )
+        ):
+            # A limit asked for ('the most'), or the period that runs from the act a question dates: the kind
+            # of clause is narrow enough that the best one covering part of the words is the one.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -1364,6 +1451,10 @@ def extract(
     calculation, quotes, lacking = _calculate(focus, [_quote(c) for c in chosen], library, operation, lang)
     if calculation is None and len(parts) == 1:
         quotes = _with_referenced(quotes, library)
+    if len(parts) > 1:
+        # A calculation for one part does not drop the clauses that answer the other parts.
+        shown = {q.text for q in quotes}
+        quotes = [*quotes, *(q for q in (_quote(c) for c in chosen) if q.text not in shown)]
     return Extracted(
         "answered",
         tuple(quotes),
@@ -1409,6 +1500,9 @@ def _per_part(
             row_floor = _MIN_COVERAGE * 0.75
         else:
             row_floor = _MIN_COVERAGE
+        if needs is None:
+            needs = _count_of(part)  # 'כמה דירקטורים יש' is answered by '5 דירקטורים'
+
         previous = needs
         attribute = asked_attribute(part)
         scored: list[tuple[float, int]] = []
@@ -1448,6 +1542,24 @@ def _per_part(
         if total > best[0]:
             best = (total, tuple(i for _, i in combo))
     return [ranked[i] for i in best[1] if i is not None]
+
+
+_COUNT_Q = re.compile(r"(?<![\u05d0-\u05ea])ו?כמה\s+([\u05d0-\u05ea]{3,})")
+_NOT_COUNTED = frozenset(
+    " ".join(
+        ("זמן ימים יום שעות חודשים שנים שבועות פעמים אחוז אחוזים", "עולה עולים עולות עלות כסף שקלים ישלם תשלם משלם")
+    ).split()
+)
+
+
+def _count_of(part: str) -> _Test | None:
+    """'כמה דירקטורים…': a unit that states a number of that noun ('5 דירקטורים'), or None for another question."""
+    m = _COUNT_Q.search(part)
+    if m is None or m.group(1) in _NOT_COUNTED or _stop(m.group(1)) or not m.group(1).endswith(("ים", "ות")):
+        return None  # a plural noun is counted ('כמה דירקטורים'); 'כמה פיצוי' asks an amount
+    forms = {f for f in _forms(m.group(1)) if f[0] not in "~≈"}
+    counted = re.compile(r"(?<![\d.,])\d{1,6}\s+([\u05d0-\u05ea\"']{2,})")
+    return _Test(lambda t: any(_forms(x.group(1)) & forms for x in counted.finditer(t)))
 
 
 _T = TypeVar("_T")
@@ -1523,6 +1635,43 @@ def _letterhead(chunks: Sequence[SearchHit]) -> frozenset[str]:
         )
 
     return _per_archive("letterhead", chunks, build)
+
+
+def _sections(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], list[SearchHit]]:
+    """(document, section) → its chunks, in order."""
+
+    def build(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], list[SearchHit]]:
+        out: dict[tuple[str, str], list[SearchHit]] = {}
+        for hit in chunks:
+            out.setdefault((hit.document_id, hit.section), []).append(hit)
+        return out
+
+    return _per_archive("sections", chunks, build)
+
+
+def _intros(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], str]:
+    """(document, section) → the clause that introduces a table there ('…לפי לוח הסילוקין שלהלן:').
+
+    The line just above a table's header row, or the last line of a chunk the table was cut from, when it
+    ends with a colon. Its words are context (at half weight) for the table's records.
+    """
+
+    def build(chunks: Sequence[SearchHit]) -> dict[tuple[str, str], str]:
+        out: dict[tuple[str, str], str] = {}
+        for hit in chunks:
+            lines = [line.strip() for line in hit.text.split("\n") if line.strip()]
+            for i, line in enumerate(lines):
+                table_next = i + 1 < len(lines) and " | " in lines[i + 1] and " · " not in lines[i + 1]
+                if (
+                    line.endswith(":")
+                    and " · " not in line
+                    and " | " not in line
+                    and (table_next or i == len(lines) - 1)
+                ):
+                    out[(hit.document_id, hit.section)] = line
+        return out
+
+    return _per_archive("intros", chunks, build)
 
 
 def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
@@ -1819,6 +1968,17 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     """
     calc: Calculation | None = None
     used: list[Quote] = []
+    if given_date(query) is not None:
+        for q in quotes:
+            if (calc := date_after(query, q.text)) is not None:
+                return calc, [q]
+    tabled = _from_table(query, _with_row(query, quotes, library), library)
+    if tabled is not None:
+        return tabled
+    if asks_together(query) and len(money(query)) == 1:
+        together = _rates_together(query, quotes, library)
+        if together is not None:
+            return together
     if asks_deadline(query):
         rule = next((q for q in quotes if days_from_event(q.text) is not None), None)
         if rule is not None:
@@ -1856,6 +2016,11 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             )
             if term is not None and (calc := over_term(monthly.text, term.text)) is not None:
                 used = [monthly, term]
+    if calc is None and asks_for_vat_total(query) and asked_period(query) is not None:
+        for q in quotes:  # 'כמה בשנה, כולל מע"מ': a year of the monthly amount, then VAT
+            if (calc := per_period(query, q.text)) is not None:
+                used = [q]
+                break
     if calc is None:
         rule = next((q for q in quotes if percent(q.text) and not money(q.text)), None)
         if rule is not None:
@@ -1890,6 +2055,162 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     return calc, used
 
 
+def _names_column(question: str, row: str) -> bool:
+    """Whether the question names one of the record's money columns ('ריבית' of 'ריבית: ₪72,000')."""
+    return named_column(question, [h for h, v in cells(row) if len(money(v)) == 1]) is not None
+
+
+def _is_record(text: str) -> bool:
+    return " · " in text and ":" in text
+
+
+def _table_rows(library: Library, row: Quote) -> list[Quote]:
+    """Every record of the table `row` belongs to: the rows of its document under the same header."""
+    here = next((u for u in clause_units(row.hit.text) if u.text == row.text and u.is_row), None)
+    if here is None:
+        return [row]
+    out: dict[str, Quote] = {}
+    for hit in library.chunks:
+        if hit.document_id != row.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.is_row and unit.context == here.context and unit.text not in out:
+                out[unit.text] = Quote(unit.text, relabel(hit.section, unit.clause), hit)
+    return list(out.values()) or [row]
+
+
+def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A table's column added up over its records, or the rate of the record whose band holds a figure.
+
+    'כמה ריבית בסך הכול' adds the interest column; 'זמינות של 98.7%' takes the rate of the band that holds
+    98.7% of the amount the rate's header names.
+    """
+    row = next((q for q in quotes if _is_record(q.text)), None)
+    if row is None:
+        return None
+    rows = _table_rows(library, row)
+    texts = [r.text for r in rows]
+    if asks_together(query) and (calc := column_total(query, texts)) is not None:
+        return calc, rows
+    band = banded_rate(query, texts)
+    if band is None:
+        return _row_share(query, row, quotes, library) if asks_amount(query) else None
+    i, rate, head = band
+    base = _best_unit(library, rows[i], head, lambda t: len(money(t)) == 1 and not _is_record(t))
+    if base is None:
+        return None
+    amount = money(base.text)[0]
+    result = (amount * rate / 100).quantize(Decimal("0.01"))
+    band_cell = cells(rows[i].text)[0][1]
+    expression = (
+        f"{band_cell}: {head} {rate.normalize():f}%; {rate.normalize():f}% × {shekels(amount)} = {shekels(result)}"
+    )
+    return Calculation(result, expression, (0, 1)), [rows[i], base]
+
+
+_LIMIT_RATE = re.compile(
+    r"(?:לא\s+יותר\s+מ|לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+פחות\s+מ|לכל\s+היותר|לפחות|עד)-?\s?\d[\d.]*\s?%"
+)
+
+
+def _fee_rate(text: str) -> bool:
+    """A clause that charges one percentage (no amount beside it), not one that caps or floors a rate."""
+    return one_rate(text) is not None and not money(text) and not _LIMIT_RATE.search(text)
+
+
+_OF_BASE = re.compile(r"(?:^|\s)מ-?([\u05d0-\u05ea]{2,}(?:\s+[\u05d0-\u05ea\"]{2,})?)")
+
+
+def _row_share(query: str, row: Quote, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A record's percentage of the amount its header names ('שיעור משכר החוזה: 35%'), and a rule's share of it.
+
+    A payment schedule in percentages of the contract price: the milestone's payment is its percentage of
+    the price the contract defines; a rule on every payment ('מכל תשלום יעכב המזמין 5%') is then taken of it.
+    """
+    rated = [(h, v) for h, v in cells(row.text) if len(percent(v)) == 1 and _OF_BASE.search(h)]
+    if len(rated) != 1:
+        return None
+    head, value = rated[0]
+    of = _OF_BASE.search(head)
+    assert of is not None
+    rate = percent(value)[0]
+    base = _base_for(library, Quote(f"{value} מ{of.group(1)}", row.section, row.hit), query, quotes)
+    if base is None:
+        return None
+    amount = money(base.text)[0]
+    payment = (amount * rate / 100).quantize(Decimal("0.01"))
+    steps = f"{rate.normalize():f}% × {shekels(amount)} = {shekels(payment)}"
+    used = [row, base]
+    rule = next((q for q in quotes if q is not row and _fee_rate(q.text) and _names_rule(query, q.text, library)), None)
+    result = payment
+    if rule is not None and (share := one_rate(rule.text)) is not None:
+        result = (payment * share / 100).quantize(Decimal("0.01"))
+        steps += f"; {share.normalize():f}% × {shekels(payment)} = {shekels(result)}"
+        used.append(rule)
+    return Calculation(result, steps, tuple(range(len(used)))), used
+
+
+def _names_rule(query: str, rule: str, library: Library) -> bool:
+    """Whether the question names what the rule does: the rule's rarest word ('כעיכבון'), not its parties."""
+    words = [t for t in tokenize(rule) if not _stop(t) and not re.fullmatch(r"[\d.%]+", t)]
+    if not words:
+        return False
+    rarest = max(words, key=lambda t: min(library.idf(f) for f in _forms(t) if f[0] not in "~≈"))
+    return bool(_forms(rarest) & _words(query))
+
+
+def _with_row(query: str, quotes: list[Quote], library: Library) -> list[Quote]:
+    """The quotes, with the record of a percentage schedule the question names when a rule on payments is quoted.
+
+    'כמה יעכב המזמין כעיכבון מהתשלום על השלמת השלד?' quotes the retention rule; the milestone is a record.
+    """
+    if any(_is_record(q.text) for q in quotes):
+        return quotes
+    rule = next((q for q in quotes if _fee_rate(q.text)), None)
+    if rule is None:
+        return quotes
+    row = _best_unit(
+        library,
+        rule,
+        _unnamed(query),
+        lambda t: _is_record(t) and any(len(percent(v)) == 1 and _OF_BASE.search(h) for h, v in cells(t)),
+    )
+    return [*quotes, row] if row is not None and _names_record(query, row.text) else quotes
+
+
+def _names_record(query: str, row: str) -> bool:
+    """Whether the question names the record: most words of one of its text cells ('השלמת השלד')."""
+    asked = _words(query)
+    for _, value in cells(row):
+        content = [t for t in tokenize(value) if len(t) > 2 and not _stop(t) and not re.search(r"\d", t)]
+        if content and sum(bool(_forms(t) & asked) for t in content) * 2 >= len(content) + 1:
+            return True
+    return False
+
+
+def _rates_together(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """Several clauses' percentages of the question's amount, added up ('תמלוגים וקרן פרסום יחד').
+
+    A second rate the question names beside the quoted one is looked for in its document.
+    """
+    rated = [q for q in quotes if _fee_rate(q.text)][:1]
+    if len(rated) == 1:
+        rest = " ".join(t for t in tokenize(query) if not _forms(t) & _words(rated[0].text))
+        other = _best_unit(
+            library,
+            rated[0],
+            rest,
+            lambda t: _fee_rate(t) and not _is_record(t),
+            not_text=rated[0].text,
+        )
+        if other is not None:
+            rated.append(other)
+    if len(rated) < 2:
+        return None
+    calc = rates_together(query, [q.text for q in rated])
+    return (calc, rated) if calc is not None else None
+
+
 def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]) -> Quote | None:
     """The amount a percentage rule applies to.
 
@@ -1901,6 +2222,10 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
     if of:  # '10% מדמי המנוי': the rule names its base
         rest += f" {of.group(1)}"
     terms = _terms(rest, library.idf)
+    # The base the rule names ('5% משכר החוזה') is the amount of the clause that states it, above all the one
+    # that defines it ('…₪8,400,000 … (להלן: "שכר החוזה")'), not another amount the question's words fit.
+    named = _terms(of.group(1), library.idf) if of else None
+    defines = re.compile(r'להלן:?\s*["״]' + re.escape(of.group(1).strip('"')) + r'["״]') if of else None
     best: tuple[float, Quote] | None = None
     pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
     for hit in library.chunks:
@@ -1910,6 +2235,8 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
         if text == rule.text or len(money(text)) != 1:
             continue
         score = terms.cover(_words(text), _words(section)) - 0.0003 * len(text)
+        if named is not None and defines is not None:
+            score = 0.3 * score + 0.7 * named.cover(_words(text)) + (0.5 if defines.search(text) else 0.0)
         if best is None or score > best[0]:
             best = (score, Quote(text, section, hit))
     return best[1] if best is not None and best[0] > 0.2 else None
@@ -1919,12 +2246,19 @@ _DATE = re.compile(
     r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}\s+ב(?:ינואר|פברואר|מרץ|מרס|אפריל|מאי|יוני|יולי|אוגוסט|ספטמבר|אוקטובר"
     r"|נובמבר|דצמבר)"
 )
+_MOST_Q = re.compile(
+    r"\bthe most\b|\bat most\b|\bmaximum (?:amount|total)\b|לכל היותר|הסכום המרבי|הסכום המקסימלי", re.I
+)
+_CAP_TEXT = re.compile(r"לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+יותר\s+מ|עד\s+לסך|תקרה|מוגבלת|מוגבל")
 _DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
 _PERCENT_Q = re.compile(
     r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
 )
 _LASTS = re.compile(_SHAPE["time"].pattern + r"|כל עוד|במשך|עד (?:יום|תום|מועד|סיום)|מתום|until|as long as")
-_DURATION_Q = re.compile(r"כמה זמן|לכמה זמן|כמה ימים|כמה חודשים|כמה שנים|how long|how many (?:days|months|years)", re.I)
+_DURATION_Q = re.compile(
+    r"כמה זמן|לכמה זמן|כמה ימים|כמה חודשים|כמה שנים|how long|how many (?:days|months|years)|how much (?:notice|time)",
+    re.I,
+)
 
 
 def _expected(question: str) -> re.Pattern[str] | None:
@@ -1938,12 +2272,19 @@ def _expected(question: str) -> re.Pattern[str] | None:
     return None
 
 
-def _only_named(question: str, documents: Mapping[str, str]) -> list[str]:
+def _only_named(question: str, documents: Mapping[str, str], *, definite: bool = True) -> list[str]:
     """The one document the question asks within ('בהסכם הסודיות', 'לפי הסכם השכירות', 'in the NDA'), if one.
 
     Naming a kind of document is not asking within it: 'כמה עולה עריכת הסכם סודיות?' asks the fee list.
     """
-    within = set(_scoped(question, documents))
+    within = set(_scoped(question, documents, definite=definite))
+    # 'under the cloud services agreement': the words before 'agreement' name the document in Hebrew terms.
+    if m := re.search(
+        r"\b(?:in|under|of|per)\s+the\s+((?:[a-z'-]+\s+){1,3}?)(?:agreement|contract)\b", question.lower()
+    ):
+        named = _named_documents(hebrew_terms(m.group(1)), documents)
+        if len(named) == 1:
+            within |= set(named)
     tokens = tokenize(question)
     for i in range(2, len(tokens)):  # 'in the NDA', 'under the lease'
         if tokens[i - 1] == "the" and tokens[i - 2] in ("in", "under") and tokens[i] in ("nda",):
@@ -2036,19 +2377,32 @@ def _pair_sides(options: list[list[_Candidate]], doc_words: AbstractSet[str]) ->
         words = _words(c.unit.text) | _words(c.unit.context) | _words(c.hit.section.split(" › ")[-1])
         return frozenset(w for w in words if w[0] not in "~≈" and w not in doc_words and not _stop(w))
 
+    def figure(c: _Candidate) -> frozenset[str]:
+        text = c.unit.text
+        kinds = {
+            k
+            for k, shape in (("money", _FIGURE_MONEY), ("time", _SHAPE["time"]), ("%", _FIGURE_RATE))
+            if shape.search(text)
+        }
+        return frozenset(kinds)
+
     best: tuple[float, _Candidate, _Candidate] | None = None
     for a in a_opts:
-        ta = topic(a)
+        ta, fa = topic(a), figure(a)
         for b in b_opts:
-            tb = topic(b)
+            tb, fb = topic(b), figure(b)
             shared = len(ta & tb) / max(1, min(len(ta), len(tb)))
-            total = a.score + b.score + 0.3 * shared
+            # Two sides compared state the same kind of figure: a rate beside a rate, not beside a clause with none.
+            same = 0.1 if fa & fb else (-0.1 if bool(fa) != bool(fb) else 0.0)
+            total = a.score + b.score + 0.3 * shared + same
             if best is None or total > best[0]:
                 best = (total, a, b)
     assert best is not None
     return [best[1], best[2]]
 
 
+_FIGURE_MONEY = re.compile(r"₪|ש\"ח|שקל")
+_FIGURE_RATE = re.compile(r"\d\s?%")
 _NAMING = re.compile(r"((?<![\u05d0-\u05ea])[ולבמש]?ה?(?:הסכם|חוזה|מסמך)|\bthe)\s+[^\s?,.]+")
 
 

@@ -1,0 +1,115 @@
+"""Figures read across a table: a column's total over its records, the record whose band holds a figure.
+
+A repayment table's interest column summed over its instalments ('כמה ריבית בסך הכול?'), and a credit
+table's band ('98.0% ועד פחות מ-99.0% · זיכוי: 10%') that holds the figure the question gives (98.7%).
+A record is a row unit of :mod:`.units` ('כותרת: ערך · כותרת: ערך'); a column is named by the words of its
+header. Every number of a result is in the records it is shown with, or in the question.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ...text import normalize, stems, tokenize
+from .compute import Calculation, money, percent, shekels
+
+__all__ = ["band_of", "banded_rate", "cells", "column_total", "given_figure", "named_column"]
+
+_H = "\u05d0-\u05ea"
+_FIG = r"(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s?(%|₪)?"
+
+
+def cells(row: str) -> list[tuple[str, str]]:
+    """A record's (header, value) cells: 'ריבית: ₪72,000 · סך התשלום: ₪372,000' → [('ריבית', '₪72,000'), …]."""
+    out = []
+    for cell in row.split(" · "):
+        if ":" in cell:
+            head, value = cell.split(":", 1)
+            out.append((head.strip(), value.strip()))
+    return out
+
+
+def _forms(text: str) -> set[str]:
+    return {f for t in tokenize(text) for f in (t, *stems(t)) if len(f) > 2}
+
+
+def named_column(question: str, headers: list[str], *, of: str = "money") -> str | None:
+    """The one header of a money (or percentage) column whose words the question uses, or None."""
+    asked = _forms(question)
+    named = [h for h in headers if _forms(h) & asked]
+    return named[0] if len(named) == 1 else None
+
+
+def column_total(question: str, rows: list[str]) -> Calculation | None:
+    """The sum of the column the question names over every record of the table (each with one amount there)."""
+    if len(rows) < 2:
+        return None
+    first = cells(rows[0])
+    money_headers = [h for h, v in first if len(money(v)) == 1]
+    column = named_column(question, money_headers)
+    if column is None:
+        return None
+    values: list[Decimal] = []
+    for row in rows:
+        found = [money(v) for h, v in cells(row) if h == column]
+        if len(found) != 1 or len(found[0]) != 1:
+            return None
+        values.append(found[0][0])
+    # Step by step, each sum shown: every figure is one addition from figures already shown.
+    steps, result = [], values[0]
+    for v in values[1:]:
+        steps.append(f"{shekels(result)} + {shekels(v)} = {shekels(result + v)}")
+        result += v
+    return Calculation(result, f"{column}: " + "; ".join(steps), tuple(range(len(rows))))
+
+
+_BAND_RANGE = re.compile(rf"{_FIG}\s*(?:ועד|עד|-|–|to)\s*(?:פחות\s+מ-?|less than\s+)?{_FIG}")
+_BELOW = re.compile(rf"(?:פחות\s+מ-?|מתחת\s+ל-?|less than\s+|below\s+|under\s+){_FIG}")
+_ABOVE = re.compile(rf"{_FIG}\s*(?:ומעלה|ויותר|or more|and above)|(?:מעל\s+|יותר\s+מ-?|above\s+|over\s+){_FIG}")
+
+
+def band_of(text: str) -> tuple[Decimal, Decimal, str] | None:
+    """The band a cell states as (low, high, unit): '98.0% ועד פחות מ-99.0%' → (98.0, 99.0, '%')."""
+    plain = normalize(text)
+    if m := _BAND_RANGE.search(plain):
+        unit = m.group(2) or m.group(4) or ""
+        return Decimal(m.group(1).replace(",", "")), Decimal(m.group(3).replace(",", "")), unit
+    if m := _BELOW.search(plain):
+        return Decimal("-Infinity"), Decimal(m.group(1).replace(",", "")), m.group(2) or ""
+    if m := _ABOVE.search(plain):
+        value = m.group(1) or m.group(3)
+        unit = (m.group(2) if m.group(1) else m.group(4)) or ""
+        return Decimal(value.replace(",", "")), Decimal("Infinity"), unit
+    return None
+
+
+def given_figure(question: str) -> tuple[Decimal, str] | None:
+    """The one percentage (or else the one amount) the question gives, with its unit."""
+    rates = percent(question)
+    if len(rates) == 1:
+        return rates[0], "%"
+    amounts = money(question)
+    return (amounts[0], "₪") if len(amounts) == 1 and not rates else None
+
+
+def banded_rate(question: str, rows: list[str]) -> tuple[int, Decimal, str] | None:
+    """(the record's index, its rate, the rate's header) of the record whose band holds the question's figure."""
+    given = given_figure(question)
+    if given is None:
+        return None
+    value, unit = given
+    found: list[tuple[int, Decimal, str]] = []
+    for i, row in enumerate(rows):
+        parts = cells(row)
+        if len(parts) != 2:
+            return None
+        (_, band_text), (rate_head, rate_text) = parts
+        band = band_of(band_text)
+        rates = percent(rate_text)
+        if band is None or len(rates) != 1 or (band[2] and band[2] != unit):
+            continue
+        low, high, _ = band
+        if low <= value < high:
+            found.append((i, rates[0], rate_head))
+    return found[0] if len(found) == 1 else None
