@@ -159,6 +159,19 @@ def test_the_parking_question_gets_the_parking_sentence():
     assert "הגפן 12" in quoted(reply) and "אוטובוס" not in reply.text
 
 
+@pytest.mark.parametrize(
+    ("question", "parking"),
+    [
+        ("כמה משלמת החנות על דמי שיווק?", False),  # 'החנות' is the store
+        ("מה שעות הפתיחה של החנות?", False),
+        ("איפה אפשר להחנות את הרכב?", True),  # 'להחנות': to park
+        ("יש איפה לחנות?", True),
+    ],
+)
+def test_the_store_is_not_a_question_about_parking(question: str, parking: bool):
+    assert (asked(question) == "parking") is parking
+
+
 def test_who_does_a_treatment_is_answered_by_the_sentence_naming_a_person():
     reply = ask("מי עושה אצלכם החלקות?")
     assert "שירן אלון" in quoted(reply)
