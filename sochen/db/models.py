@@ -79,6 +79,8 @@ class Tenant(Base):
     """The version live traffic uses (set by promotion); None until one is promoted."""
     kb_revision: Mapped[int] = mapped_column(Integer, default=0)
     """Bumped in the same transaction as any change to the tenant's documents or chunks."""
+    kb_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Which of the tenant's vector collections is live; a rebuild fills the next one and bumps this."""
 
     versions: Mapped[list[TenantVersion]] = relationship(
         back_populates="tenant", order_by="TenantVersion.version", cascade="all, delete-orphan"

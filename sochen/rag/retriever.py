@@ -181,7 +181,7 @@ class Retriever:
         if mask is not None and not mask.any():
             return []
         candidates = max(cfg.candidates, k)
-        name = collection_name(ctx.id, self.embedder(ctx).key)
+        name = collection_name(ctx.id, self.embedder(ctx).key, ctx.kb_generation)
         dense = self._dense(name, vector, candidates, catalog, mask, query) if cfg.dense_weight else []
         lexical, complete = self._lexical(name, query, candidates, catalog, mask) if cfg.lexical_weight else ([], True)
         # A complete lexical list holds every chunk that shares a term with the query: its floor is 0 (see fuse).

@@ -41,10 +41,14 @@ _CLIENTS: dict[str, QdrantClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
-def collection_name(tenant_id: str, embedder_key: str) -> str:
-    """The collection holding `tenant_id`'s vectors from the embedder `embedder_key`."""
+def collection_name(tenant_id: str, embedder_key: str, generation: int = 0) -> str:
+    """The collection holding `tenant_id`'s vectors from the embedder `embedder_key`.
+
+    `generation` is the tenant's ``kb_generation``: a rebuild fills the next one and switches over;
+    generation 0 keeps the name collections had before rebuilds existed.
+    """
     tag = hashlib.sha1(embedder_key.encode()).hexdigest()[:10]
-    return f"sochen_{tenant_id}_{tag}"
+    return f"sochen_{tenant_id}_{tag}" + (f"_g{generation}" if generation else "")
 
 
 def _client(settings: Settings) -> QdrantClient:

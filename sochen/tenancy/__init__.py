@@ -79,6 +79,8 @@ class ResolvedTenant:
     """True when ``version`` is the promoted one; False only for a person's explicit choice or the
     non-production fallback of a tenant that has none promoted."""
     source_path: str | None = None
+    kb_generation: int = 0
+    """Which of the tenant's vector collections is live (read with ``kb_revision``; see ``sochen ingest --rebuild``)."""
 
 
 class TenantResolver:
@@ -95,7 +97,9 @@ class TenantResolver:
         """The version that serves live traffic (see the module docstring)."""
         with session_scope(self.database_url) as session:
             tenant = session.execute(
-                select(Tenant.id, Tenant.kb_revision, Tenant.live_version).where(Tenant.slug == slug)
+                select(Tenant.id, Tenant.kb_revision, Tenant.live_version, Tenant.kb_generation).where(
+                    Tenant.slug == slug
+                )
             ).first()
             if tenant is None:
                 raise TenantNotFoundError(slug)
@@ -105,7 +109,9 @@ class TenantResolver:
             row = self._version_row(session, tenant.id, number)
         if row is None:
             raise TenantNotFoundError(slug)
-        resolved = self._resolved(slug, tenant.id, tenant.kb_revision, row, live=number is not None)
+        resolved = self._resolved(
+            slug, tenant.id, (tenant.kb_revision, tenant.kb_generation), row, live=number is not None
+        )
         if number is None:
             key = (slug, resolved.version)
             with self._lock:
@@ -124,7 +130,9 @@ class TenantResolver:
         """A version a person asked for by number (default: the newest applied)."""
         with session_scope(self.database_url) as session:
             tenant = session.execute(
-                select(Tenant.id, Tenant.kb_revision, Tenant.live_version).where(Tenant.slug == slug)
+                select(Tenant.id, Tenant.kb_revision, Tenant.live_version, Tenant.kb_generation).where(
+                    Tenant.slug == slug
+                )
             ).first()
             if tenant is None:
                 raise TenantNotFoundError(slug)
@@ -133,7 +141,9 @@ class TenantResolver:
             if version is None:
                 raise TenantNotFoundError(slug)
             raise VersionNotFoundError(f"tenant '{slug}' has no version {version}")
-        return self._resolved(slug, tenant.id, tenant.kb_revision, row, live=row.version == tenant.live_version)
+        return self._resolved(
+            slug, tenant.id, (tenant.kb_revision, tenant.kb_generation), row, live=row.version == tenant.live_version
+        )
 
     @staticmethod
     def _version_row(session: Session, tenant_id: str, number: int | None) -> Row[Any] | None:
@@ -148,7 +158,7 @@ class TenantResolver:
             query = query.where(TenantVersion.version == number)
         return session.execute(query.order_by(TenantVersion.version.desc()).limit(1)).first()
 
-    def _resolved(self, slug: str, tenant_id: str, revision: int, row: Row[Any], *, live: bool) -> ResolvedTenant:
+    def _resolved(self, slug: str, tenant_id: str, kb: tuple[int, int], row: Row[Any], *, live: bool) -> ResolvedTenant:
         version_id, number, digest, raw, source = tuple(row)
         with self._lock:
             config = self._configs.get(version_id)
@@ -162,10 +172,11 @@ class TenantResolver:
             version=number,
             version_id=version_id,
             digest=digest,
-            kb_revision=revision,
+            kb_revision=kb[0],
             config=config,
             live=live,
             source_path=source,
+            kb_generation=kb[1],
         )
 
 

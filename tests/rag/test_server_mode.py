@@ -44,3 +44,24 @@ def test_server_path_uses_sparse_vectors_and_filters(make_tenant, server_like_re
 
     only_two = retriever.search("firm", "דמי שכירות חודשיים", top_k=10, tags=["matter:2"])
     assert only_two and all(h.source.endswith("lease2.md") for h in only_two)
+
+
+def test_rebuild_on_the_server_path_switches_collections_and_keeps_the_answers(
+    make_tenant, server_like_retriever, docs
+):
+    from sochen.rag.rebuild import rebuild
+    from sochen.rag.store import collection_name
+
+    retriever = server_like_retriever
+    make_tenant("firm", "knowledge:\n  chunking: {sentence_vectors: false}\n")
+    ingest_paths(retriever, "firm", [docs])
+    make_tenant("firm")
+    ctx = retriever.tenant("firm")
+    old = collection_name(ctx.id, retriever.embedder(ctx).key)
+    assert not retriever.store.has_sentences(old)
+    report = rebuild(retriever, "firm")
+    new = collection_name(ctx.id, retriever.embedder(ctx).key, 1)
+    assert report.collection == new and retriever.store.has_sentences(new) and retriever.store.has_sparse(new)
+    assert old not in retriever.store.collections()
+    hits = retriever.search("firm", "כמה ערבות בנקאית צריך השוכר למסור?", top_k=1)
+    assert "15,000" in hits[0].text and hits[0].section.startswith("פרק ב")

@@ -37,10 +37,12 @@ class ChunkingConfig(StrictModel):
     )
     sentence_vectors: bool = Field(
         default=True,
-        description="Embed every sentence of a chunk (with the document title and section) and rank a chunk "
-        "by its best sentence's similarity to the question, on Qdrant Edge and a Qdrant server. About as many "
-        "embedded tokens as the chunks themselves; the chunk's own vector becomes the mean of its sentences'. "
-        "Applies when the tenant's collection is created (a collection keeps what it was created with).",
+        description="Embed every sentence of a chunk and rank a chunk by its best sentence's similarity to the "
+        "question, on Qdrant Edge and a Qdrant server. Each sentence and each heading (document title and "
+        "section) is embedded once and a sentence's vector mixes in its heading's, so about as many tokens are "
+        "embedded as for the chunks themselves; the chunk's own vector becomes the mean of its sentences'. "
+        "Applies when the tenant's collection is created (a collection keeps what it was created with); "
+        "`sochen ingest --tenant T --rebuild` re-embeds an existing one with the current settings.",
     )
 
     @model_validator(mode="after")
