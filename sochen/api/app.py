@@ -8,7 +8,6 @@ app's lifespan (``uvicorn`` or ``with TestClient(app)``).
 from __future__ import annotations
 
 import gc
-
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

@@ -166,6 +166,8 @@ def test_the_parking_question_gets_the_parking_sentence():
         ("מה שעות הפתיחה של החנות?", False),
         ("איפה אפשר להחנות את הרכב?", True),  # 'להחנות': to park
         ("יש איפה לחנות?", True),
+        ("איך מגיעים לחנות?", False),  # to the store
+        ("יש חנות ליד?", False),
     ],
 )
 def test_the_store_is_not_a_question_about_parking(question: str, parking: bool):
@@ -249,3 +251,13 @@ def test_a_discount_for_someone_the_documents_never_mention_is_refused():
     reply = ask("יש לכם הנחה לחיילים משוחררים?")
     assert reply.status == "not_found" and reply.citations == ()
     assert "10%" in quoted(ask("יש לכם הנחה לסטודנטים?"))  # the ones it names are answered
+
+
+def test_a_slang_questions_hints_stay_inside_the_question():
+    """The tenant's names for a slang word go before the question mark: after it they read as a second question."""
+    from sochen.agents.answering.extractive import _parts, with_terms
+
+    focus = with_terms("כמה עולה בדיקת עיניים?", "בדיקת ראייה")
+    assert focus == "כמה עולה בדיקת עיניים בדיקת ראייה?"
+    assert len(_parts(focus)) == 1
+    assert with_terms("מה המחיר", "") == "מה המחיר"

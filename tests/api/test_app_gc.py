@@ -18,9 +18,13 @@ pytestmark = pytest.mark.unit
 def test_the_started_app_freezes_what_it_loaded_and_a_test_build_does_not(db_url):
     gc.unfreeze()
     try:
-        with TestClient(create_app(get_settings(), api_settings=api_settings(freeze_gc_at_start=False), queue=RecordingQueue())):
+        with TestClient(
+            create_app(get_settings(), api_settings=api_settings(freeze_gc_at_start=False), queue=RecordingQueue())
+        ):
             assert gc.get_freeze_count() == 0
-        with TestClient(create_app(get_settings(), api_settings=api_settings(freeze_gc_at_start=True), queue=RecordingQueue())):
+        with TestClient(
+            create_app(get_settings(), api_settings=api_settings(freeze_gc_at_start=True), queue=RecordingQueue())
+        ):
             assert gc.get_freeze_count() > 10_000  # the modules, settings and routes of the server
     finally:
         gc.unfreeze()

@@ -94,10 +94,12 @@ def answer(
         if sensitive:
             return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="sensitive_no_local")
         return Reply("none", "not_found", not_found, reason="no_passages")
+    aliases = config.agent.service_aliases
+    hints = alias_terms(question, aliases) if lang != "he" else hebrew_alias_terms(question, aliases)
     if generate is not None and setting != "extractive":
         generated = generate(passages_of(hits))
         if generated.status == "answered":
-            why = rejected(question, generated, library, lang)
+            why = rejected(question, generated, library, lang, hints)
             if not why:
                 return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
             verified = generated.citations
@@ -124,8 +126,6 @@ def answer(
     if holiday is not None:
         # The weekly hours do not hold on a holiday the tenant lists: that day it is closed.
         return Reply("extractive", "answered", _closed_text(holiday, lang), reason="holiday")
-    aliases = config.agent.service_aliases
-    hints = alias_terms(question, aliases) if lang != "he" else hebrew_alias_terms(question, aliases)
     extracted = extract(dated(question, now), hits, library, intent=intent, strict=sensitive, hints=hints)
     if extracted.status != "answered":
         if sensitive:

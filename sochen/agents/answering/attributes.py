@@ -35,6 +35,8 @@ Attribute = Literal["policy", "who", "how", "parking", "address", "opening_hours
 
 _H = "\u05d0-\u05ea"
 _DAY_WORDS = r"ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת"
+# 'to park' asked where or whether: 'איפה לחנות', 'יש איפה לחנות', 'אפשר לחנות ליד', 'מקום לחנות'.
+PARK_ASKED = rf"(?<![{_H}])(?:איפה|אפשר|ניתן|מקום|מותר|אפשרות|כדאי)\s+(?:[{_H}]+\s+)?ו?לחנות(?![{_H}])"
 _QUESTION: dict[Attribute, re.Pattern[str]] = {
     "policy": re.compile(
         rf"לא (?:הגעתי|הגעת|אגיע|הגיע|מגיע|מגיעה|באתי|אבוא)|אי[- ]?הגעה|(?<![{_H}])(?:ל|ו|ש)?(?:ביטול|לבטל|מבטל|מבטלת)"
@@ -47,7 +49,9 @@ _QUESTION: dict[Attribute, re.Pattern[str]] = {
         rf"(?<![{_H}])ו?(?:איך|כיצד) (?:אני |אפשר |ניתן |את |אתה )?(?:מבקש|לבקש|מגיש|להגיש|פונ|לפנות|עושים|מסיר|להסיר)"
         r"|how (?:do|can) i (?:ask|request|apply|submit)"
     ),
-    "parking": re.compile(rf"חני(?:י)?ה|חניון|(?<![{_H}])להחנות|(?<![{_H}])לחנות|חונים|parking|\bpark\b|موقف|اصطفاف"),
+    # 'לחנות' is 'to park' only where one asks where or whether ('איפה לחנות', 'אפשר לחנות ליד'): after
+    # 'מגיעים' or 'הולכים' it is 'to the store', and 'החנות' is the store.
+    "parking": re.compile(rf"חני(?:י)?ה|חניון|(?<![{_H}])להחנות|{PARK_ASKED}|חונים|parking|\bpark\b|موقف|اصطفاف"),
     "address": re.compile(
         rf"כתובת|(?<![{_H}])(?:איפה|היכן) (?:אתם|נמצא|נמצאת|נמצאים|זה|המרפאה)|מיקום|address|where are|عنوان|وين|أين"
     ),

@@ -48,6 +48,7 @@ from .extractive import (
     _without_aside,
     _without_instructions,
     _words,
+    with_terms,
 )
 from .language import Lang, detect
 
@@ -62,12 +63,15 @@ _LATIN = re.compile(r"[A-Za-z]")
 _QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|«[^»]*»|\"[^\"]*\"|'[^']{3,}'|״[^״]*״")
 
 
-def rejected(question: str, answer: Answer, library: Library, lang: Lang | None = None) -> str:
-    """Why `answer` (verified) must not be shown for `question`: 'wrong_language', a relevance reason, or ''."""
+def rejected(question: str, answer: Answer, library: Library, lang: Lang | None = None, hints: str = "") -> str:
+    """Why `answer` (verified) must not be shown for `question`: 'wrong_language', a relevance reason, or ''.
+
+    `hints`: the tenant's names of services the question names by an alias (slang), read as part of it.
+    """
     lang = lang or detect(question)
     if wrong_language(lang, answer.text):
         return "wrong_language"
-    return off_topic(question, answer.citations, library) if lang == "he" else ""
+    return off_topic(question, answer.citations, library, hints) if lang == "he" else ""
 
 
 def wrong_language(lang: Lang, text: str) -> bool:
@@ -87,25 +91,25 @@ def wrong_language(lang: Lang, text: str) -> bool:
     return counts[lang] < total / 4
 
 
-def off_topic(question: str, citations: Sequence[Citation], library: Library) -> str:
+def off_topic(question: str, citations: Sequence[Citation], library: Library, hints: str = "") -> str:
     """Why the cited passages do not answer the Hebrew `question` (module docstring), or ''."""
-    focus = _asked(question, library)
+    focus = _asked(question, library, hints)
     if library.chunks and _unknown_name(focus, library):
         return "unknown_name"
     if library.chunks and len(_parts(focus)) == 1 and _absent_subject(focus, library.idf, _lemmas(library.chunks)):
         return "absent_subject"
-    if citations and coverage(question, citations, library) < MIN_COVER:
+    if citations and coverage(question, citations, library, hints) < MIN_COVER:
         return "off_topic"
     return ""
 
 
-def coverage(question: str, citations: Sequence[Citation], library: Library) -> float:
+def coverage(question: str, citations: Sequence[Citation], library: Library, hints: str = "") -> float:
     """The share of the question's weighted words that the cited passages carry (1.0 when it has none).
 
     A passage that states the kind of fact asked for (a street and number for 'הכתובת', a parking sentence
     for 'איפה לחנות') also carries the question's words that ask for it, as the model-free answerer counts.
     """
-    focus = _asked(question, library)
+    focus = _asked(question, library, hints)
     terms = _terms(focus, library.idf)
     if not terms.total:
         return 1.0
@@ -118,8 +122,8 @@ def coverage(question: str, citations: Sequence[Citation], library: Library) -> 
     return terms.cover(said)
 
 
-def _asked(question: str, library: Library) -> str:
+def _asked(question: str, library: Library, hints: str = "") -> str:
     """What the question asks, as the model-free answerer reads it (instructions, asides and own numbers out)."""
     vocabulary, pairs = _vocabulary(library.chunks)
     asked = correct(_without_aside(_without_instructions(question)), vocabulary, pairs, skip=_stop)
-    return _PERSONAL.sub(" ", _focus(asked))
+    return _PERSONAL.sub(" ", with_terms(_focus(asked), hints))

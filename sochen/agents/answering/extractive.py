@@ -35,7 +35,7 @@ from typing import Any, Literal, Protocol, TypeVar, cast
 from ...rag.retriever import SearchHit
 from ...text import stems, tokenize
 from ...text.spelling import correct, pairs_of
-from .attributes import Attribute, carries, cue, fit
+from .attributes import PARK_ASKED, Attribute, carries, cue, fit
 from .attributes import asked as asked_attribute
 from .compute import (
     Calculation,
@@ -1111,11 +1111,8 @@ _PHRASES = (
     (re.compile(r"בעלת? ה?בית"), "המשכיר", True),
     (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד', True),
     # The verb for what the documents name by the noun: 'איפה לחנות' is about parking ('חניה', 'חניון').
-    (
-        re.compile(r"(?<![\u05d0-\u05ea])(?:ל|ו?ל)?חנות(?![\u05d0-\u05ea])(?=[\s?]*(?:$|\?|ליד|באזור|קרוב|עם\s))"),
-        "חניה",
-        False,
-    ),
+    # ('איך מגיעים לחנות' is to the store, and 'חנות' alone a store.)
+    (re.compile(PARK_ASKED), "חניה", False),
 )
 
 
@@ -1139,6 +1136,13 @@ def _in_documents_words(said: str, plain: str, known: Callable[[str], bool], sam
     return f"{prefix.group(0) if prefix else ''}{plain}"
 
 
+def with_terms(question: str, terms: str) -> str:
+    """`terms` added to the question before its question mark: after it they would read as a second question."""
+    text = question.strip()
+    mark = "?" if text.endswith("?") else ""
+    return f"{text.rstrip('?').strip()} {terms.strip()}".strip() + mark
+
+
 def extract(
     question: str,
     hits: Sequence[SearchHit],
@@ -1160,21 +1164,19 @@ def extract(
     )  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
     # `hints`: the tenant's Hebrew names of services a question names by an alias (foreign words or slang).
-    query = f"{question} {hints}".strip() if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
+    query = question if lang == "he" else f"{question} {hebrew_terms(question)} {hints}".strip()
     known = _known_by(library.idf)
     for phrase, plain, same in _PHRASES:  # everyday words for what contracts call otherwise
         # Said beside the documents' own words; in their place when they name the same thing and no document
         # uses them ('השכ"ד'): a word nowhere in the documents would count as a topic the clause leaves out.
         query = phrase.sub(lambda m, p=plain, x=same: _in_documents_words(m.group(0), p, known, x), query)
     if lang != "he":
-        # A long foreign question is cut to its question sentences first: the Hebrew terms added after its
-        # question mark are what it is searched by, and must not be cut with the background.
-        # The terms go before its question mark: after it they would read as a second question.
-        asked_part = _focus(question).strip()
-        mark = "?" if asked_part.endswith("?") else ""
-        focus = f"{asked_part.rstrip('?').strip()} {hebrew_terms(asked_part)} {hints}".strip() + mark
+        # A long foreign question is cut to its question sentences first: the Hebrew terms added are what it
+        # is searched by, and must not be cut with the background.
+        asked_part = _focus(question)
+        focus = with_terms(asked_part, f"{hebrew_terms(asked_part)} {hints}")
     else:
-        focus = _focus(query)
+        focus = with_terms(_focus(query), hints)
     focus = _PERSONAL.sub(" ", focus)  # the asker's own ID or phone is not what they ask about
     question_words = _synonymous(_words(focus))  # 'ניסוח' names the row 'עריכת …' ('ניסוח צוואה' does not)
     shape = _shape(focus, intent)

@@ -150,8 +150,9 @@ class EmergencyConfig(StrictModel):
         min_length=1,
         max_length=1000,
         description="The emergency instructions in the tenant's language: whom to call, where to go. Left out, "
-        "the general ones below are given (in English or Arabic too when the writer uses them), with the passage of "
-        "the tenant's documents' emergency guidance that fits the message quoted before them (sochen.agents.emergency).",
+        "the general ones below are given (in English or Arabic too when the writer uses them), with the passage "
+        "of the tenant's documents' emergency guidance that fits the message quoted before them "
+        "(sochen.agents.emergency).",
     )
     keywords: list[str] = Field(
         default_factory=list,
