@@ -21,7 +21,8 @@ parses the JSON it prints, and scores it:
   text, title, section or page of any cited passage (the answer's "(מקור: …, עמ' 2)" labels name pages),
   nor such a number as a factor (17% → 1.17), nor the calendar's 12 months a year, nor one
   arithmetic step (+ − × ÷, a percentage) from two such numbers or from a number the answer derived so
-  before it (a calculation shown step by step: 5 × ₪1,200 = ₪6,000; ₪6,000 × 1.18 = ₪7,080).
+  before it (a calculation shown step by step: 5 × ₪1,200 = ₪6,000; ₪6,000 × 1.18 = ₪7,080), nor the
+  date of a date step the calendar confirms from a source date and period (01/09/2026 + 90 יום = 30/11/2026).
 
 The tenant must already be applied and ingested in ``SOCHEN_HOME``::
 
@@ -71,6 +72,36 @@ def numbers(text: str) -> list[float]:
         except ValueError:
             continue
     return out
+
+
+DATE_STEP = re.compile(
+    r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*\+\s*(\d{1,4})\s*(יום|ימים|days?|חודשים|חודש|months?)"
+    r"\s*=\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})"
+)
+
+
+def date_step(m: re.Match[str]) -> tuple[tuple[float, float, float], float, str, tuple[float, float, float] | None]:
+    """(the given date's day, month, year), the period, its unit, and the resulting date of a shown date step."""
+    d, mo, y, n, unit, rd, rmo, ry = m.groups()
+    return (float(d), float(mo), float(y)), float(n), unit, (float(rd), float(rmo), float(ry))
+
+
+def added(given: tuple[float, float, float], period: float, unit: str) -> tuple[float, float, float] | None:
+    """The calendar date `period` days or months after `given` (day, month, year), or None if not a date."""
+    import calendar
+    from datetime import date, timedelta
+
+    try:
+        start = date(int(given[2]), int(given[1]), int(given[0]))
+    except ValueError:
+        return None
+    if unit.startswith(("יום", "ימים", "day")):
+        end = start + timedelta(days=int(period))
+    else:
+        months = start.month - 1 + int(period)
+        year, month = start.year + months // 12, months % 12 + 1
+        end = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return float(end.day), float(end.month), float(end.year)
 
 
 def derivable(value: float, sources: set[float]) -> bool:
@@ -132,6 +163,12 @@ def score(q: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     # The calendar's 12 months a year is the one constant a calculation may use that no clause states
     # (sochen.agents.answering.compute.MONTHS_A_YEAR: a year of a monthly rent, shown as "× 12 חודשים").
     sources = set(numbers(source_text)) | {CALENDAR_MONTHS}
+    # A date step shown as such ('01/09/2026 + 90 יום = 30/11/2026'): the date it gives is derived, when the
+    # calendar agrees and the date and the period it starts from are sources.
+    for step in DATE_STEP.finditer(answer):
+        given, period, unit, result = date_step(step)
+        if result is not None and {*given, period} <= sources and added(given, period, unit) == result:
+            sources |= set(result)
     # A calculation shown step by step: each figure it derives is a source for its next step.
     invented = []
     for n in numbers(answer):

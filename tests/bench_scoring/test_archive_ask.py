@@ -134,3 +134,26 @@ def test_a_table_row_lookup_asks_for_its_document_and_english_refusals_count() -
     assert not bench.score(q | {"table_row": False}, _ask("שירות: הדרכה · מחיר: ₪1,800", row))["right"]
     u = {"id": "u", "kind": "unanswerable", "question": "What is the parking fee?", "documents": [], "clauses": []}
     assert bench.score(u, _ask("I could not find this in our documents."))["right"]
+
+
+def test_a_date_step_the_calendar_confirms_is_derived_and_a_wrong_one_is_invented() -> None:
+    q = {
+        "id": "d",
+        "kind": "computation",
+        "question": "הלקוח מסר הודעת סיום ביום 01/09/2026. מתי יסתיים ההסכם?",
+        "documents": ["שירותי תוכנה"],
+        "facts": ["2.3"],
+        "answer": "30/11/2026",
+    }
+    notice = _cite(SAAS, "2. תקופה › 2.3", "2.3 הלקוח רשאי לסיים את ההסכם בהודעה מוקדמת בכתב של 90 יום.")
+    right = bench.score(q, _ask("חישוב: 01/09/2026 + 90 יום = 30/11/2026", notice))
+    assert right["invented_numbers"] == []
+    wrong = bench.score(q, _ask("חישוב: 01/09/2026 + 90 יום = 29/11/2026", notice))
+    assert 29.0 in wrong["invented_numbers"]
+    quarter = _cite(SAAS, "2. תקופה › 2.3", "2.3 הלקוח רשאי לסיים את ההסכם בהודעה מוקדמת בכתב של 3 חודשים.")
+    months = bench.score(q, _ask("חישוב: 31/08/2026 + 3 חודשים = 30/11/2026", quarter))
+    assert {31.0, 30.0} <= set(months["invented_numbers"])  # the question's date is 01/09, not 31/08
+    months = bench.score(
+        {**q, "question": "הודעה ביום 31/08/2026: מתי?"}, _ask("31/08/2026 + 3 חודשים = 30/11/2026", quarter)
+    )
+    assert months["invented_numbers"] == []
