@@ -609,6 +609,70 @@ _SEVERE = frozenset(
     }
 )
 _TOOTH = frozenset({"שן", "השן", "שיניים", "השיניים", "שיניי", "tooth"})
+# English pain words that are as often said of a price or a feeling ('It hurts badly when I pay so much'): a
+# symptom only with a part of the body or a word of care in the message.
+_FIGURATIVE_PAIN = frozenset({"hurts", "hurting", "painful"})
+_BODY_OR_CARE = frozenset(
+    {
+        "eye",
+        "eyes",
+        "tooth",
+        "teeth",
+        "gum",
+        "gums",
+        "jaw",
+        "mouth",
+        "lip",
+        "lips",
+        "tongue",
+        "face",
+        "head",
+        "ear",
+        "ears",
+        "nose",
+        "throat",
+        "neck",
+        "back",
+        "chest",
+        "stomach",
+        "belly",
+        "arm",
+        "arms",
+        "hand",
+        "hands",
+        "leg",
+        "legs",
+        "knee",
+        "knees",
+        "foot",
+        "feet",
+        "skin",
+        "wound",
+        "scar",
+        "stitches",
+        "surgery",
+        "operation",
+        "injection",
+        "procedure",
+        "treatment",
+        "laser",
+        "filling",
+        "implant",
+        "extraction",
+        "crown",
+        "lens",
+        "lenses",
+        "burn",
+        "blister",
+        "swelling",
+        "swollen",
+        "bleeding",
+        "fever",
+        "medication",
+        "pill",
+        "pills",
+    }
+)
 _BROKEN = frozenset({"נשברה", "נשבר", "שבורה", "שבור", "נסדקה", "נעקרה", "broke", "broken", "knocked"})
 
 
@@ -629,6 +693,8 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     if "חירום" in terms:
         return "חירום"
     symptom, severe = terms & _SYMPTOMS, terms & _SEVERE
+    if not terms & (_BODY_OR_CARE | _EYE | _TOOTH):
+        symptom -= _FIGURATIVE_PAIN
     if symptom and severe:
         return f"{min(symptom)}+{min(severe)}"
     if terms & _TOOTH and terms & _BROKEN:
@@ -665,22 +731,97 @@ _HARMFUL = frozenset(
     }
 )
 _HARMFUL_PHRASES = ("חומר ניקוי", "חומרי ניקוי", "חומר כימי", "נוזל ניקוי", "cleaning product")
-# Sight lost: said outright, or 'לא רואה' about an eye with a word of suddenness or degree.
+# Sight lost: said outright, or 'לא רואה' about an eye with a word of suddenness anywhere in the message, or with a
+# word of degree next to the verb and no object after it: 'כמעט לא רואה', 'לא רואה כלום', 'לא רואה בכלל בעין ימין'
+# — but 'לא רואה בכלל תורים פנויים באתר לעיניים' cannot see free slots, not sight.
 _SIGHT_GONE = ("ירידה פתאומית בראייה", "אובדן ראייה", "איבדתי את הראייה", "הבזקי אור", "lost my sight", "lost vision")
-_NOT_SEEING = (
-    "לא רואה",
-    "לא רואים",
-    "can't see",
-    "cannot see",
-    "barely see",
-    "hardly see",
-    "لا أرى",
-    "لا ارى",
-    "ما بشوف",
+_NOT_SEEING = ("לא רואה", "לא רואים", "can't see", "cannot see", "can not see", "لا أرى", "لا ارى", "ما بشوف")
+_NOT_SEEING_DEGREE = ("barely see", "hardly see")  # the degree is in the phrase
+_SUDDEN = frozenset({"פתאום", "פתאומי", "פתאומית", "לפתע", "suddenly", "sudden", "فجأة"})
+_DEGREE = frozenset(
+    {"כלום", "בכלל", "כמעט", "שום", "anything", "barely", "hardly", "at", "شي", "شيء", "اشي", "ابدا", "أبدا"}
 )
-_SUDDEN = frozenset(
-    {"פתאום", "פתאומי", "פתאומית", "לפתע", "כלום", "בכלל", "כמעט", "suddenly", "sudden", "barely", "hardly", "فجأة"}
+# What may follow the verb when it is about sight, not an object: the eye, a side, nothing, how well, since when.
+_SIGHT_AFTER = _EYE | frozenset(
+    {
+        "ימין",
+        "שמאל",
+        "ימנית",
+        "שמאלית",
+        "כלום",
+        "שום",
+        "בכלל",
+        "כמעט",
+        "טוב",
+        "ברור",
+        "יותר",
+        "כבר",
+        "עכשיו",
+        "מאז",
+        "פתאום",
+        "היטב",
+        "ממנה",
+        "ממנו",
+        "מהן",
+        "מהם",
+        "בה",
+        "בו",
+        "הבוקר",
+        "מהבוקר",
+        "אתמול",
+        "מאתמול",
+        "היום",
+        "ניתוח",
+        "אחרי",
+        "עם",
+        "חצי",
+        "חלק",
+        "כתם",
+        "כתמים",
+        "צל",
+        "מטושטש",
+        "half",
+        "part",
+        "spots",
+        "blurry",
+        "anything",
+        "out",
+        "from",
+        "with",
+        "in",
+        "since",
+        "clearly",
+        "properly",
+        "well",
+        "now",
+        "anymore",
+        "all",
+        "left",
+        "right",
+        "شي",
+        "شيء",
+        "اشي",
+        "ابدا",
+        "أبدا",
+        "منها",
+        "في",
+    }
 )
+_CLAUSE_END = re.compile(r"[,.!?;:\n]")
+
+
+def _sight_lost(flat: str, terms: set[str]) -> bool:
+    for phrase in _NOT_SEEING + _NOT_SEEING_DEGREE:
+        for m in re.finditer(re.escape(phrase), flat):
+            before = tokenize(_CLAUSE_END.split(flat[: m.start()])[-1])[-1:]
+            after = tokenize(_CLAUSE_END.split(flat[m.end() :], maxsplit=1)[0])
+            if after and after[0] in _DEGREE:  # 'לא רואה כלום (בעין)', 'לא רואה בכלל (בעין ימין)'
+                after = after[1:]
+            elif not (terms & _SUDDEN or phrase in _NOT_SEEING_DEGREE or (before and before[0] in _DEGREE)):
+                continue
+            if not after or _terms(after[0]) & _SIGHT_AFTER:  # no object: 'כמעט לא רואה ממנה', not '… תורים'
+                return True
+    return False
 
 
 def _eye_emergency(flat: str, terms: set[str]) -> str | None:
@@ -689,7 +830,7 @@ def _eye_emergency(flat: str, terms: set[str]) -> str | None:
     for phrase in _SIGHT_GONE:
         if phrase in flat:
             return phrase
-    if terms & _EYE and terms & (_SUDDEN | _SEVERE) and any(p in flat for p in _NOT_SEEING):
+    if terms & _EYE and _sight_lost(flat, terms):
         return "eye+sight_lost"
     return None
 

@@ -215,15 +215,14 @@ FIRST_NAMES = _words(
     נטליה טטיאנה אלנה דריה פולינה אנסטסיה ילנה
     """
 )
-# First names that are also everyday words (חיים, שלום, טל; דוד — an uncle, a water heater): only a strong cue
-# makes them names.
+# First names that are also everyday words (חיים, שלום, טל): only a strong cue makes them names.
 # (Names that are pure function words, such as שלי, שלו, אלה, are left out of the lexicon altogether.)
 FIRST_NAMES_AMBIGUOUS = _words(
     "אדם בן ישראל חיים שלום טל גיל דור אור חן שי ברק רז אביב עמית מתן תום קרן מור נור רים נגה ים "
     "עלי גבי אלי נתן אמין חנה אסף שני ירדן כנרת גיא אריה זאב דב צבי מאיר ספיר רינה גילה בני אבי כרים ניר "
     "חגי מנחם עדי סלים אגם אופק בר גפן זוהר כרמל לוטם מעיין סהר סתיו עוז ענבר צליל קורל שגב שיר שלו שלי "
     "תאיר אלה איה ליה עידן אושר נוי ניצן פלג רן ציון מזל טובה חיה ברכה חוה מלכה פנינה שמחה אלמוג אתי "
-    "שקד הדס ורד דפנה ענבל שרון הדר זיו אלון שחר גל לאה דוד"
+    "שקד הדס ורד דפנה ענבל שרון הדר זיו אלון שחר גל לאה"
 )
 
 SURNAMES = _words(
@@ -358,6 +357,19 @@ CITIES = _lines(
     יפו
     """
 )
+
+# First names that are a word when one of these follows (דוד שמש, דוד חשמלי — a water heater; דוד שלי — an
+# uncle); anywhere else they stay names ('זה דוד מדבר', 'שלום דוד'). Behind ה (הדוד) they are never names.
+NAME_AS_WORD_BEFORE: dict[str, frozenset[str]] = {
+    "דוד": _words(
+        "שמש השמש חשמלי החשמלי חשמל החשמל מים המים גז הגז סולארי הסולארי אינסטלטור "
+        "שלי שלך שלו שלה שלנו שלכם שלכן שלהם שלהן ודודה"
+    ),
+}
+
+# First names that with no cue at all are words ('הדוד שלי יבוא איתי' — with me; 'דודי ביקש' — my uncle),
+# while a cue still makes them names ('זה איתי', 'שלום דודי').
+NAMES_ONLY_AFTER_A_CUE = _words("איתי דודי")
 
 # Names that after "אני" are a word instead (אני שמחה, אני בן 40, אני חיה עם זה).
 NAMES_NEVER_AFTER_I = _words(

@@ -18,7 +18,9 @@ from ._vocabulary import (
     HEALTH_PHRASES,
     HEALTH_SURFACE_ONLY,
     HEALTH_WORDS,
+    NAME_AS_WORD_BEFORE,
     NAMES_NEVER_AFTER_I,
+    NAMES_ONLY_AFTER_A_CUE,
     NOT_NAMES,
     SURNAMES,
 )
@@ -175,8 +177,31 @@ def _latin_name(norm: Normalized, tokens: list[Token], k: int) -> int | None:
     return end_k
 
 
-# A preposition just before a party's label: the label is a word of a sentence ('עם המשכיר: קודם על…').
+# A preposition just before a party's label: the label may be a word of a sentence ('עם המשכיר: קודם על…').
 _IN_SENTENCE = re.compile(r"(?<![\u05d0-\u05ea])(?:עם|של|את|על|מול|אל|לגבי|בעניין|עבור|נגד|מצד|אצל)\s+$")
+
+
+def _names_a_party(text: str, tokens: list[Token], k: int) -> bool:
+    """Whether token `k`, after a label inside a sentence, opens a name rather than the rest of the sentence.
+
+    'עם השוכר: גל שמעוני', 'של המטופלת: שקד ברקוביץ' name a party; 'עם המשכיר: קודם על…' goes on talking.
+    A known first name (no prefix) is a name; otherwise two adjacent words that could both be name parts.
+    """
+    tok = tokens[k][0]
+    if tok in NOT_NAMES or tok in HEALTH_WORDS:
+        return False
+    hit = _name_form(tok, strict=False)
+    if hit is not None and hit[1] == 0:
+        return True
+    if k + 1 >= len(tokens) or tok[0] in "הו" or not _surname_ok(tok, loose=True):
+        return False
+    nxt, s, _ = tokens[k + 1]
+    return _adjacent(text, tokens[k][2], s) and (nxt in SURNAMES or _surname_ok(nxt, loose=True))
+
+
+def _word_here(tokens: list[Token], k: int, form: str) -> bool:
+    """A first name that the next word makes an everyday word: 'דוד שמש' (a water heater), 'דוד שלי' (an uncle)."""
+    return k + 1 < len(tokens) and tokens[k + 1][0] in NAME_AS_WORD_BEFORE.get(form, frozenset())
 
 
 def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) -> None:
@@ -190,7 +215,8 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
         tok, s, _ = tokens[k]
         kind = m.lastgroup or ""
         cue = m.group(kind).strip()
-        if kind == "strong" and ":" in m.group(0) and _IN_SENTENCE.search(text[: m.start()]):
+        in_sentence = kind == "strong" and ":" in m.group(0) and _IN_SENTENCE.search(text[: m.start()])
+        if in_sentence and not _names_a_party(text, tokens, k):
             continue  # 'חילוקי דעות עם המשכיר: קודם על…' — a colon inside a sentence, not a record's label
         if kind == "latin":
             latin_end = _latin_name(norm, tokens, k)
@@ -205,6 +231,8 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
                 hit = _name_form(tok, strict=False)  # 'עם דוד לוי', 'של חיים כהן': a known surname settles it
             if hit is None or hit[1] or (kind == "self" and hit[0] in NAMES_NEVER_AFTER_I):
                 continue
+            if _word_here(tokens, k, hit[0]):
+                continue  # 'של דוד השמש' is a water heater, 'עם דוד שלי' an uncle
             loose = False
         else:
             hit = _name_form(tok, strict=False)
@@ -247,8 +275,13 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
         if k in used:
             continue
         hit = _name_form(tok, strict=True)
-        if hit is None or tok[: hit[1]] not in ("", "ו"):  # לשאול, מינון, שלישי are not names
-            continue
+        if hit is None or tok[: hit[1]] not in ("", "ו"):
+            continue  # לשאול, מינון, שלישי are not names
+        surname_next = k + 1 < len(tokens) and tokens[k + 1][0] in SURNAMES
+        if hit[0] in NAMES_ONLY_AFTER_A_CUE and not surname_next:
+            continue  # 'יבוא איתי' (with me); 'איתי לוי ביקש' is a name
+        if _word_here(tokens, k, hit[0]):
+            continue  # 'דוד שמש' is a water heater, 'דוד שלי' an uncle
         end_k = _extend_name(text, tokens, k, loose=False)
         score = 0.75 if end_k > k else 0.55
         out.append(Cand("name", s + hit[1], tokens[end_k][2], score, "lexicon"))

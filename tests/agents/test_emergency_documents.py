@@ -90,6 +90,12 @@ def test_english_and_arabic_writers_get_the_general_instructions_in_their_langua
         "ابني ينزف كثير من الفم",
         "ابني دخل في عينه كلور وهو يصرخ من الوجع، ماذا أفعل؟",
         "I had laser eye surgery yesterday and now my eye hurts badly and I can barely see",
+        "אני לא רואה כלום בעין שמאל",
+        "כמעט לא רואה בעין ימין",
+        "העין שלי, אני לא רואה בכלל",
+        "פתאום אני לא רואה בעין ימין",
+        "I can't see anything with my right eye",
+        "My eye hurts badly since the laser",
     ],
 )
 def test_eye_and_arabic_emergencies_are_emergencies(text):
@@ -104,6 +110,12 @@ def test_eye_and_arabic_emergencies_are_emergencies(text):
         "כמה עולה ניקוי עם חומר ניקוי מיוחד לעדשות?",
         "كم سعر فحص النظر للأطفال؟",
         "How painful is PRK compared to LASIK?",
+        "אני לא רואה בכלל תורים פנויים באתר לעיניים",
+        "אני כמעט לא רואה תורים לבדיקת עיניים השבוע",
+        "אני לא רואה כלום באתר לעיניים",
+        "פתאום אני לא רואה את התורים לעיניים באפליקציה",
+        "I can barely see the prices for eye exams on your site",
+        "It hurts badly when I pay so much",
     ],
 )
 def test_eye_words_alone_are_not_emergencies(text):
