@@ -493,9 +493,7 @@ def reconcile(retriever: Retriever, ctx: TenantContext, *, grace_s: float = 600.
     """
     key = retriever.embedder(ctx).key
     with session_scope(retriever.settings.database_url) as session:
-        state = session.execute(
-            select(Tenant.kb_generation, Tenant.kb_switched_at).where(Tenant.id == ctx.id)
-        ).one()
+        state = session.execute(select(Tenant.kb_generation, Tenant.kb_switched_at).where(Tenant.id == ctx.id)).one()
         live = set(session.scalars(select(Chunk.id).where(Chunk.tenant_id == ctx.id)))
     cutoff = time.time() - grace_s
     if state.kb_generation and (state.kb_switched_at or 0.0) <= cutoff:

@@ -84,7 +84,7 @@ class RebuildReport:
 
 @dataclass(frozen=True)
 class _Claim:
-    """This rebuild's hold on its tenant."""
+    """A rebuild's hold on its tenant."""
 
     retriever: Retriever
     ctx: TenantContext
@@ -117,9 +117,7 @@ def rebuild(
         _release(claim)
 
 
-def _rebuild(
-    claim: _Claim, before: int, progress: Callable[[int], None] | None, max_rounds: int
-) -> RebuildReport:
+def _rebuild(claim: _Claim, before: int, progress: Callable[[int], None] | None, max_rounds: int) -> RebuildReport:
     started = time.perf_counter()
     retriever, ctx = claim.retriever, claim.ctx
     embedder = retriever.embedder(ctx)
@@ -188,8 +186,9 @@ def _claim(claim: _Claim) -> int:
             .values(kb_rebuild_token=claim.token, kb_rebuild_until=now + claim.lease_s)
             .execution_options(synchronize_session=False)
         )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+        if taken.rowcount != 1:
             raise RebuildInProgressError(
+                f"בנייה מחדש אחרת של '{claim.ctx.slug}' רצה כעת; לא נעשה דבר. נסו שוב כשתסתיים / "
                 f"another rebuild of '{claim.ctx.slug}' is running; nothing was done. Try again when it ends "
                 f"(a rebuild that crashed holds the tenant for at most {int(claim.lease_s)} seconds)"
             )
@@ -204,7 +203,7 @@ def _renew(claim: _Claim) -> None:
             .values(kb_rebuild_until=time.time() + claim.lease_s)
             .execution_options(synchronize_session=False)
         )
-        if renewed.rowcount != 1:  # type: ignore[attr-defined]
+        if renewed.rowcount != 1:
             raise RebuildConflictError(f"the rebuild of '{claim.ctx.slug}' lost its claim (its lease ran out)")
 
 
@@ -231,7 +230,7 @@ def _drop_unless_live(claim: _Claim, generation: int, name: str) -> None:
             .values(kb_rebuild_until=time.time() + claim.lease_s)
             .execution_options(synchronize_session=False)
         )
-        if held.rowcount != 1:  # type: ignore[attr-defined]
+        if held.rowcount != 1:
             raise RebuildConflictError(
                 f"the rebuild of '{claim.ctx.slug}' lost its claim, or generation {generation} is live; nothing dropped"
             )
@@ -286,7 +285,7 @@ def _switch(claim: _Claim, before: int, revision: int) -> bool:
             .values(kb_generation=before + 1, kb_revision=Tenant.kb_revision + 1, kb_switched_at=time.time())
             .execution_options(synchronize_session=False)
         )
-        if moved.rowcount == 1:  # type: ignore[attr-defined]
+        if moved.rowcount == 1:
             session.execute(
                 update(Document)
                 .where(Document.tenant_id == ctx.id)
@@ -294,9 +293,7 @@ def _switch(claim: _Claim, before: int, revision: int) -> bool:
                 .execution_options(synchronize_session=False)
             )
             return True
-        row = session.execute(
-            select(Tenant.kb_generation, Tenant.kb_rebuild_token).where(Tenant.id == ctx.id)
-        ).one()
+        row = session.execute(select(Tenant.kb_generation, Tenant.kb_rebuild_token).where(Tenant.id == ctx.id)).one()
     if row.kb_rebuild_token != claim.token:
         raise RebuildConflictError(f"the rebuild of '{ctx.slug}' lost its claim (its lease ran out)")
     if row.kb_generation != before:

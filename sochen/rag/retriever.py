@@ -192,10 +192,10 @@ class Retriever:
             moved = self._moved(ctx) if not hits else None
             if moved is None:
                 return hits
-        log.info("tenant %s switched collections during a search; searching the live one", ctx.slug)
+        log.info("tenant %s switched collections during a search; searching the live one", moved.slug)
         return self._search_vector(moved, query, vector, top_k=top_k, tags=tags, document_ids=document_ids)
 
-    def _moved(self, ctx: TenantContext) -> TenantContext | None:
+    def _moved(self, ctx: ResolvedTenant) -> ResolvedTenant | None:
         """`ctx` at the tenant's live generation and revision, or None if its generation is still live."""
         with session_scope(self.settings.database_url) as session:
             row = session.execute(
@@ -207,7 +207,7 @@ class Retriever:
 
     def _search_vector(
         self,
-        ctx: TenantContext,
+        ctx: ResolvedTenant,
         query: str,
         vector: np.ndarray,
         *,

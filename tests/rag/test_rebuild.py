@@ -161,7 +161,9 @@ def test_a_claim_left_by_a_crashed_rebuild_lapses(make_tenant, retriever, docs, 
     slug = _old_tenant(make_tenant, retriever, docs)
     with session_scope(any_database_url) as session:
         session.execute(
-            update(Tenant).where(Tenant.slug == slug).values(kb_rebuild_token="x" * 32, kb_rebuild_until=time.time() + 60)
+            update(Tenant)
+            .where(Tenant.slug == slug)
+            .values(kb_rebuild_token="x" * 32, kb_rebuild_until=time.time() + 60)
         )
     with pytest.raises(RebuildInProgressError):
         rebuild(retriever, slug)
@@ -202,7 +204,9 @@ def test_a_switch_between_a_row_swaps_check_and_its_write_cannot_lose_the_docume
 
     def switch_meanwhile(self, *args, **kwargs):
         if not workers:  # inside the row swap, past its generation check: a rebuild switches now
-            workers.append(threading.Thread(target=lambda: switched.append(rebuild_module._switch(claim, before, revision))))
+            workers.append(
+                threading.Thread(target=lambda: switched.append(rebuild_module._switch(claim, before, revision)))
+            )
             workers[0].start()
             workers[0].join(timeout=1.0)  # a switch that is not held off is done by now
         return get(self, *args, **kwargs)
