@@ -81,6 +81,12 @@ class Tenant(Base):
     """Bumped in the same transaction as any change to the tenant's documents or chunks."""
     kb_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Which of the tenant's vector collections is live; a rebuild fills the next one and bumps this."""
+    kb_rebuild_token: Mapped[str | None] = mapped_column(String(32), default=None)
+    """The rebuild that holds the tenant (:mod:`sochen.rag.rebuild`), until ``kb_rebuild_until``; None when none."""
+    kb_rebuild_until: Mapped[float | None] = mapped_column(Float, default=None)
+    """When the rebuild's claim lapses unless renewed (epoch seconds): a crashed rebuild blocks no one for long."""
+    kb_switched_at: Mapped[float | None] = mapped_column(Float, default=None)
+    """When a rebuild last switched collections (epoch seconds); the old one is dropped after a grace period."""
 
     versions: Mapped[list[TenantVersion]] = relationship(
         back_populates="tenant", order_by="TenantVersion.version", cascade="all, delete-orphan"

@@ -349,17 +349,21 @@ def _commit(
         document_id = p.existing_id or uuid.uuid4().hex
         sparse = [sparse_vector(f"{p.loaded.title}\n{d.section}\n{d.text}") for d in p.drafts] if with_sparse else None
         # 1. vectors first, under fresh ids: invisible to search until their rows exist.
-        if sentence_vectors is None:
-            retriever.store.upsert(collection, chunk_ids, vectors[offset : offset + n], [document_id] * n, sparse)
-        else:
+        try:
             retriever.store.upsert(
                 collection,
                 chunk_ids,
                 vectors[offset : offset + n],
                 [document_id] * n,
                 sparse,
-                sentence_vectors[offset : offset + n],
+                None if sentence_vectors is None else sentence_vectors[offset : offset + n],
             )
+        except Exception:
+            # The collection may be gone: a rebuild switched away from it and reconcile dropped it after its grace.
+            live = _live_generation(retriever, ctx)
+            if live != ctx.kb_generation:
+                raise CollectionSwitchedError(live) from None
+            raise
         offset += n
         # 2. one transaction swaps the rows and bumps the revision.
         with session_scope(retriever.settings.database_url) as session:
@@ -379,10 +383,17 @@ def _swap_rows(
     session: Session, ctx: TenantContext, document_id: str, p: _Prepared, embedder_key: str, chunk_ids: list[str]
 ) -> list[str] | None:
     """Swap a document's chunk rows; the old rows' ids, or None (nothing done) when `ctx`'s collection is not live."""
-    # Serialise writers of one tenant (PostgreSQL row lock; SQLite serialises writers anyway). The lock also
-    # orders this against a rebuild's switch: rows are only written for points in the live collection.
-    generation = session.scalar(select(Tenant.kb_generation).where(Tenant.id == ctx.id).with_for_update())
-    if generation != ctx.kb_generation:
+    # A conditional write first: it takes the tenant's row lock (PostgreSQL) or the database's write lock
+    # (SQLite, where FOR UPDATE does not exist and a transaction only locks at its first write), serialising
+    # writers of one tenant, and its row count decides atomically against a rebuild's switch: rows are only
+    # written for points in the live collection.
+    bumped = session.execute(
+        update(Tenant)
+        .where(Tenant.id == ctx.id, Tenant.kb_generation == ctx.kb_generation)
+        .values(kb_revision=Tenant.kb_revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
         return None
     doc = session.get(Document, document_id)
     old_ids: list[str] = []
@@ -419,11 +430,11 @@ def _swap_rows(
         )
         for i, (cid, d) in enumerate(zip(chunk_ids, p.drafts, strict=True))
     )
-    session.execute(update(Tenant).where(Tenant.id == ctx.id).values(kb_revision=Tenant.kb_revision + 1))
     return old_ids
 
 
 def _live_generation(retriever: Retriever, ctx: TenantContext) -> int:
+    """The tenant's live collection generation, read now (a resolved tenant may be older)."""
     with session_scope(retriever.settings.database_url) as session:
         return int(session.scalar(select(Tenant.kb_generation).where(Tenant.id == ctx.id)) or 0)
 
@@ -476,22 +487,24 @@ def reconcile(retriever: Retriever, ctx: TenantContext, *, grace_s: float = 600.
     """Delete points with no chunk row (left by an interrupted ingest); returns how many.
 
     Points younger than `grace_s` are kept: they may belong to an ingest still running elsewhere.
-    Collections of the tenant's earlier generations (left by a rebuild that stopped after its switch)
-    are dropped.
+    Collections of the tenant's earlier generations (a rebuild leaves the one it switched away from)
+    are dropped once the switch is `grace_s` old: until then a search or an ingest that resolved the
+    tenant before the switch may still be using it.
     """
     key = retriever.embedder(ctx).key
-    if ctx.kb_generation:
+    with session_scope(retriever.settings.database_url) as session:
+        state = session.execute(select(Tenant.kb_generation, Tenant.kb_switched_at).where(Tenant.id == ctx.id)).one()
+        live = set(session.scalars(select(Chunk.id).where(Chunk.tenant_id == ctx.id)))
+    cutoff = time.time() - grace_s
+    if state.kb_generation and (state.kb_switched_at or 0.0) <= cutoff:
         existing = set(retriever.store.collections())
-        for stale in (collection_name(ctx.id, key, old) for old in range(ctx.kb_generation)):
+        for stale in (collection_name(ctx.id, key, old) for old in range(state.kb_generation)):
             if stale in existing:
                 retriever.store.drop(stale)
     name = collection_name(ctx.id, key, ctx.kb_generation)
     points = retriever.store.point_ids(name)
     if not points:
         return 0
-    with session_scope(retriever.settings.database_url) as session:
-        live = set(session.scalars(select(Chunk.id).where(Chunk.tenant_id == ctx.id)))
-    cutoff = time.time() - grace_s
     orphans = sorted(pid for pid, written in points.items() if pid not in live and written <= cutoff)
     retriever.store.delete(name, orphans)
     return len(orphans)

@@ -18,15 +18,18 @@ the in-process BM25 snapshot instead. Callers see one interface and one fusion s
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
+from sqlalchemy import select
 
 from ..config import Settings
 from ..config.sections.knowledge import RetrievalConfig
+from ..db.models import Tenant
 from ..db.session import session_scope
 from ..tenancy import ResolvedTenant, TenantNotLiveError, resolver_for
 from .catalog import Catalog, load_catalog
@@ -171,7 +174,47 @@ class Retriever:
         tags: Sequence[str] | None = None,
         document_ids: Sequence[str] | None = None,
     ) -> list[SearchHit]:
-        """Search with a precomputed query embedding (everything but the embedding itself)."""
+        """Search with a precomputed query embedding (everything but the embedding itself).
+
+        A rebuild may switch the tenant's collection, and reconcile drop the old one, between the
+        moment `ctx` was resolved and this search (:mod:`sochen.rag.rebuild`): a search whose
+        collection fails (or finds nothing) re-reads the tenant's live generation and, if it moved,
+        tries once more there.
+        """
+        try:
+            hits = self._search_vector(ctx, query, vector, top_k=top_k, tags=tags, document_ids=document_ids)
+        except Exception:  # local mode: ValueError, collection not found; a server: 404
+            moved = self._moved(ctx)
+            if moved is None:
+                raise
+        else:
+            # The embedded store finds nothing in a dropped collection, where the others raise.
+            moved = self._moved(ctx) if not hits else None
+            if moved is None:
+                return hits
+        log.info("tenant %s switched collections during a search; searching the live one", moved.slug)
+        return self._search_vector(moved, query, vector, top_k=top_k, tags=tags, document_ids=document_ids)
+
+    def _moved(self, ctx: ResolvedTenant) -> ResolvedTenant | None:
+        """`ctx` at the tenant's live generation and revision, or None if its generation is still live."""
+        with session_scope(self.settings.database_url) as session:
+            row = session.execute(
+                select(Tenant.kb_generation, Tenant.kb_revision).where(Tenant.id == ctx.id)
+            ).one_or_none()
+        if row is None or row.kb_generation == ctx.kb_generation:
+            return None
+        return replace(ctx, kb_generation=row.kb_generation, kb_revision=row.kb_revision)
+
+    def _search_vector(
+        self,
+        ctx: ResolvedTenant,
+        query: str,
+        vector: np.ndarray,
+        *,
+        top_k: int | None,
+        tags: Sequence[str] | None,
+        document_ids: Sequence[str] | None,
+    ) -> list[SearchHit]:
         cfg = ctx.config.knowledge.retrieval
         k = top_k or cfg.top_k
         catalog = self.catalog(ctx)
@@ -270,7 +313,9 @@ class Retriever:
             if v is not None:
                 matrix[i] = v / (np.linalg.norm(v) or 1.0)
         with self._lock:
-            self._matrices = {k: m for k, m in self._matrices.items() if k[0] != name}
+            # Every generation of this tenant's collection (a rebuild's switch leaves the old one's matrix behind).
+            family = _family(name)
+            self._matrices = {k: m for k, m in self._matrices.items() if _family(k[0]) != family}
             self._matrices[key] = matrix
         return matrix
 
@@ -284,3 +329,11 @@ class Retriever:
             return [(cid, s) for cid, s in raw if cid in catalog.index_of][:limit], len(raw) < limit
         top = catalog.bm25.top(query, limit, allowed=mask)
         return [(catalog.chunks[i].chunk_id, s) for i, s in top], len(top) < limit
+
+
+_GENERATION = re.compile(r"_g\d+$")
+
+
+def _family(name: str) -> str:
+    """A collection's name without its generation: the same for every generation of one tenant and embedder."""
+    return _GENERATION.sub("", name)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from qdrant_client import QdrantClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
+from sochen.config import get_settings
 from sochen.db.models import Chunk, Tenant
 from sochen.db.session import session_scope
 from sochen.rag import rebuild as rebuild_module
-from sochen.rag.ingest import ingest_paths
-from sochen.rag.rebuild import rebuild
-from sochen.rag.store import collection_name
+from sochen.rag.ingest import delete_documents, ingest_paths, reconcile
+from sochen.rag.rebuild import RebuildConflictError, RebuildInProgressError, rebuild
+from sochen.rag.retriever import Retriever
+from sochen.rag.store import VectorStore, collection_name
 
 CHUNK_VECTORS_ONLY = "knowledge:\n  chunking: {sentence_vectors: false}\n"
 QUESTION = "כמה ערבות בנקאית צריך השוכר למסור?"
@@ -53,6 +59,11 @@ def test_rebuild_gives_an_old_collection_sentence_vectors_and_keeps_the_rows(
     assert report.sentence_vectors and report.chunks == len(chunk_ids) and report.rounds == 1
     new = collection_name(ctx.id, key, 1)
     assert report.collection == new and retriever.store.has_sentences(new)
+    # The old collection outlives the switch (a search or ingest may still be on it) until reconcile's grace.
+    assert old in retriever.store.collections() and new in retriever.store.collections()
+    reconcile(retriever, retriever.tenant(slug))
+    assert old in retriever.store.collections()
+    reconcile(retriever, retriever.tenant(slug), grace_s=0)
     assert old not in retriever.store.collections() and new in retriever.store.collections()
     assert set(retriever.store.point_ids(new)) == set(chunk_ids)  # point ids are the chunk ids
     assert _state(any_database_url, slug) == (1, revision + 1, chunk_ids)  # rows untouched, one switch
@@ -116,4 +127,141 @@ def test_documents_ingested_during_a_rebuild_reach_the_new_collection(
     assert "מחסן" in retriever.search(slug, "האם יש מחסן לדירה?", top_k=1)[0].text
     live = retriever.tenant(slug)
     assert live.kb_generation == 1
+    reconcile(retriever, live, grace_s=0)
     assert collection_name(live.id, retriever.embedder(live).key) not in retriever.store.collections()
+
+
+def test_a_second_rebuild_of_the_tenant_is_refused_and_leaves_the_first_alone(
+    make_tenant, retriever, docs, any_database_url, monkeypatch
+):
+    slug = _old_tenant(make_tenant, retriever, docs)
+    chunk_ids = _state(any_database_url, slug)[2]
+    switch = rebuild_module._switch
+    refused = []
+
+    def second_rebuild_then_switch(*args, **kwargs):
+        if not refused:  # the first has filled its collection; a second one starts before it switches
+            with pytest.raises(RebuildInProgressError, match="another rebuild"):
+                rebuild(retriever, slug)
+            refused.append(1)
+        return switch(*args, **kwargs)
+
+    monkeypatch.setattr(rebuild_module, "_switch", second_rebuild_then_switch)
+    report = rebuild(retriever, slug)
+    assert refused and report.generation == 1
+    ctx = retriever.tenant(slug)
+    new = collection_name(ctx.id, retriever.embedder(ctx).key, 1)
+    assert set(retriever.store.point_ids(new)) == set(chunk_ids)  # the second one dropped nothing
+    assert "15,000" in retriever.search(slug, QUESTION, top_k=1)[0].text
+    monkeypatch.undo()
+    assert rebuild(retriever, slug).generation == 2  # the claim was released
+
+
+def test_a_claim_left_by_a_crashed_rebuild_lapses(make_tenant, retriever, docs, any_database_url):
+    slug = _old_tenant(make_tenant, retriever, docs)
+    with session_scope(any_database_url) as session:
+        session.execute(
+            update(Tenant)
+            .where(Tenant.slug == slug)
+            .values(kb_rebuild_token="x" * 32, kb_rebuild_until=time.time() + 60)
+        )
+    with pytest.raises(RebuildInProgressError):
+        rebuild(retriever, slug)
+    assert _state(any_database_url, slug)[0] == 0
+    with session_scope(any_database_url) as session:
+        session.execute(update(Tenant).where(Tenant.slug == slug).values(kb_rebuild_until=time.time() - 1))
+    assert rebuild(retriever, slug).generation == 1
+
+
+def test_a_rebuild_never_drops_the_live_generation(make_tenant, retriever, docs, any_database_url):
+    slug = _old_tenant(make_tenant, retriever, docs)
+    ctx = retriever.tenant(slug)
+    claim = rebuild_module._Claim(retriever, ctx, "c" * 32, 60.0)
+    assert rebuild_module._claim(claim) == 0
+    live = collection_name(ctx.id, retriever.embedder(ctx).key)
+    with pytest.raises(RebuildConflictError, match="nothing dropped"):
+        rebuild_module._drop_unless_live(claim, 0, live)
+    assert live in retriever.store.collections()
+    assert "15,000" in retriever.search(slug, QUESTION, top_k=1)[0].text
+
+
+def test_a_switch_between_a_row_swaps_check_and_its_write_cannot_lose_the_document(
+    make_tenant, retriever, docs, tmp_path, any_database_url, monkeypatch
+):
+    """The row swap decides by its conditional UPDATE: on SQLite a SELECT first would not hold the switch off."""
+    slug = _old_tenant(make_tenant, retriever, docs)
+    ctx = retriever.tenant(slug)
+    claim = rebuild_module._Claim(retriever, ctx, "s" * 32, 60.0)
+    before = rebuild_module._claim(claim)
+    revision = _state(any_database_url, slug)[1]
+    rebuild_module._drop_unless_live(claim, before + 1, collection_name(ctx.id, retriever.embedder(ctx).key, 1))
+    late = tmp_path / "late"
+    late.mkdir()
+    (late / "מחסנים.txt").write_text("כל דירה כוללת מחסן בקומת הקרקע בשטח שישה מטרים רבועים.", encoding="utf-8")
+    switched: list[bool] = []
+    workers: list[threading.Thread] = []
+    get = Session.get
+
+    def switch_meanwhile(self, *args, **kwargs):
+        if not workers:  # inside the row swap, past its generation check: a rebuild switches now
+            workers.append(
+                threading.Thread(target=lambda: switched.append(rebuild_module._switch(claim, before, revision)))
+            )
+            workers[0].start()
+            workers[0].join(timeout=1.0)  # a switch that is not held off is done by now
+        return get(self, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "get", switch_meanwhile)
+    result = ingest_paths(retriever, ctx, [late])
+    monkeypatch.undo()
+    workers[0].join(timeout=40)
+    assert switched == [False]  # held off by the swap's lock; then the revision had moved: no switch
+    assert result.added and _state(any_database_url, slug)[0] == 0
+    assert "מחסן" in retriever.search(slug, "האם יש מחסן לדירה?", top_k=1)[0].text
+
+
+def test_documents_deleted_during_a_rebuild_leave_no_points_in_the_new_collection(
+    make_tenant, retriever, docs, any_database_url, monkeypatch
+):
+    slug = _old_tenant(make_tenant, retriever, docs)
+    switch = rebuild_module._switch
+    calls = []
+
+    def delete_then_switch(*args, **kwargs):
+        if not calls:
+            assert delete_documents(retriever, slug, [str(docs / "prices.md")])
+        calls.append(1)
+        return switch(*args, **kwargs)
+
+    monkeypatch.setattr(rebuild_module, "_switch", delete_then_switch)
+    report = rebuild(retriever, slug)
+    assert report.rounds == 2
+    chunk_ids = _state(any_database_url, slug)[2]
+    assert set(retriever.store.point_ids(report.collection)) == set(chunk_ids)
+
+
+@pytest.fixture
+def local_mode_retriever(any_database_url, tmp_path):
+    """qdrant-client's local mode: a search on a dropped collection raises, and filtered search uses matrices."""
+    client = QdrantClient(path=str(tmp_path / "qdrant-local"))
+    yield Retriever(get_settings(), store=VectorStore(get_settings(), client=client))
+    client.close()
+
+
+def test_a_search_resolved_before_a_switch_survives_the_old_collection_being_dropped(
+    make_tenant, local_mode_retriever, docs
+):
+    retriever = local_mode_retriever
+    slug = _old_tenant(make_tenant, retriever, docs)
+    stale = retriever.tenant(slug)  # a conversation turn resolved the tenant before the switch
+    prices = [h.document_id for h in retriever.search(stale, "מחירון", top_k=5) if h.source.endswith("prices.md")]
+    assert retriever.search(stale, "מחירון", top_k=1, document_ids=prices[:1])  # ranked from a matrix
+    assert {name for name, _ in retriever._matrices} == {collection_name(stale.id, retriever.embedder(stale).key)}
+    rebuild(retriever, slug)
+    reconcile(retriever, retriever.tenant(slug), grace_s=0)  # the old collection is gone
+    assert collection_name(stale.id, retriever.embedder(stale).key) not in retriever.store.collections()
+    assert "15,000" in retriever.search(stale, QUESTION, top_k=1)[0].text
+    # A tight filter ranks in process from a matrix: the old generation's is evicted, not kept beside it.
+    assert retriever.search(retriever.tenant(slug), "מחירון", top_k=1, document_ids=prices[:1])
+    names = {name for name, _ in retriever._matrices}
+    assert names == {collection_name(stale.id, retriever.embedder(stale).key, 1)}

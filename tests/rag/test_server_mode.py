@@ -62,6 +62,10 @@ def test_rebuild_on_the_server_path_switches_collections_and_keeps_the_answers(
     report = rebuild(retriever, "firm")
     new = collection_name(ctx.id, retriever.embedder(ctx).key, 1)
     assert report.collection == new and retriever.store.has_sentences(new) and retriever.store.has_sparse(new)
+    assert old in retriever.store.collections()  # kept for searches already on their way, until the grace
+    from sochen.rag.ingest import reconcile
+
+    reconcile(retriever, retriever.tenant("firm"), grace_s=0)
     assert old not in retriever.store.collections()
     hits = retriever.search("firm", "כמה ערבות בנקאית צריך השוכר למסור?", top_k=1)
     assert "15,000" in hits[0].text and hits[0].section.startswith("פרק ב")
