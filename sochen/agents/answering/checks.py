@@ -98,18 +98,20 @@ def off_topic(question: str, citations: Sequence[Citation], library: Library, hi
         return "unknown_name"
     if library.chunks and len(_parts(focus)) == 1 and _absent_subject(focus, library.idf, _lemmas(library.chunks)):
         return "absent_subject"
-    if citations and coverage(question, citations, library, hints) < MIN_COVER:
+    if citations and coverage(question, citations, library, hints, focus=focus) < MIN_COVER:
         return "off_topic"
     return ""
 
 
-def coverage(question: str, citations: Sequence[Citation], library: Library, hints: str = "") -> float:
+def coverage(
+    question: str, citations: Sequence[Citation], library: Library, hints: str = "", *, focus: str | None = None
+) -> float:
     """The share of the question's weighted words that the cited passages carry (1.0 when it has none).
 
     A passage that states the kind of fact asked for (a street and number for 'הכתובת', a parking sentence
     for 'איפה לחנות') also carries the question's words that ask for it, as the model-free answerer counts.
     """
-    focus = _asked(question, library, hints)
+    focus = _asked(question, library, hints) if focus is None else focus  # what off_topic read already
     terms = _terms(focus, library.idf)
     if not terms.total:
         return 1.0
