@@ -261,3 +261,15 @@ def test_a_slang_questions_hints_stay_inside_the_question():
     assert focus == "כמה עולה בדיקת עיניים בדיקת ראייה?"
     assert len(_parts(focus)) == 1
     assert with_terms("מה המחיר", "") == "מה המחיר"
+
+
+def test_a_figure_of_a_period_the_question_does_not_name_loses_the_tie():
+    """'בתקופת האופציה יעלו ל-₪7,072' is the option period's rent: not the answer to what the rent is."""
+    from sochen.agents.answering.extractive import _in_another_period, _words
+
+    option = "6.3 דמי השכירות אינם צמודים למדד בתקופת השכירות. בתקופת האופציה יעלו דמי השכירות ב-4%, ל-₪7,072 לחודש."
+    assert _in_another_period(option, _words("כמה דמי השכירות בדירה?"))
+    assert not _in_another_period(option, _words("כמה יהיו דמי השכירות בתקופת האופציה?"))
+    assert not _in_another_period("6.1 דמי השכירות החודשיים יהיו ₪6,800.", _words("כמה דמי השכירות?"))
+    guarantee = "2 להבטחת התחייבויותיו בתקופת הבדק ימסור הקבלן ערבות בדק בסך 2% משכר החוזה."
+    assert not _in_another_period(guarantee, _words("מה גובה ערבות הבדק?"))

@@ -928,6 +928,8 @@ def _candidates(
                 score += 0.08
             if unit.clause:
                 score += 0.05  # a numbered clause over a heading's prose
+            if _in_another_period(unit.text, question_words):
+                score -= 0.06  # 'בתקופת האופציה יעלו ל-₪7,072': the rent of a period the question does not ask about
             phrase = _phrase_bonus(tokens, unit.text)
             score += phrase
             coverage += phrase / 2  # the question's two-word term said as one: the clause is about it
@@ -1134,6 +1136,15 @@ def _in_documents_words(said: str, plain: str, known: Callable[[str], bool], sam
         return f"{said} {plain}"
     prefix = re.match(r"[ובלמש]*(?=ה)", said) if plain.startswith("ה") else None
     return f"{prefix.group(0) if prefix else ''}{plain}"
+
+
+# A figure said of a named period holds in that period only ('בתקופת האופציה', 'במהלך תקופת הניסיון').
+_PERIOD = re.compile(r"(?<![\u05d0-\u05ea])(?:ב|במהלך\s+)תקופת\s+(ה?[\u05d0-\u05ea\"']{2,})")
+
+
+def _in_another_period(text: str, question_words: AbstractSet[str]) -> bool:
+    """Whether `text` states a figure for a named period the question does not name."""
+    return any(not _forms(m.group(1)) & question_words for m in _PERIOD.finditer(text))
 
 
 def with_terms(question: str, terms: str) -> str:
