@@ -37,13 +37,14 @@ material: it measures, it is never tuned on (see examples/blind/README.md).
 from __future__ import annotations
 
 import argparse
+import calendar
 import itertools
 import json
 import re
 import statistics
 import subprocess
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,10 +88,10 @@ def date_step(m: re.Match[str]) -> tuple[tuple[float, float, float], float, str,
 
 
 def added(given: tuple[float, float, float], period: float, unit: str) -> tuple[float, float, float] | None:
-    """The calendar date `period` days or months after `given` (day, month, year), or None if not a date."""
-    import calendar
-    from datetime import date, timedelta
+    """The calendar date `period` days or months after `given` (day, month, year), or None if not a date.
 
+    (Its own calendar arithmetic, not the answerer's `derive.date_after`: the scorer must not share the code it scores.)
+    """
     try:
         start = date(int(given[2]), int(given[1]), int(given[0]))
     except ValueError:
