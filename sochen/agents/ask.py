@@ -44,6 +44,7 @@ from ..llm import (
     route,
     run_routed,
 )
+from ..llm.router import budget_matters
 from ..llm.providers.base import Completion, Message, ProviderConfigError, Truncated
 from ..privacy import assess, redact
 from ..rag.retriever import Retriever, SearchHit
@@ -283,7 +284,7 @@ def _generate(
     with session_scope(settings.database_url) as session:
         budget = (
             BudgetState(month_spend(session, cfg.slug, tz=cfg.timezone))
-            if cfg.models.policy.monthly_budget_usd is not None
+            if budget_matters(request, cfg.models)
             else None
         )
         planned = route(request, cfg.models, budget=budget, health=health)

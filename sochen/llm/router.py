@@ -39,6 +39,7 @@ __all__ = [
     "RouteRequest",
     "Sensitivity",
     "SensitivityLike",
+    "budget_matters",
     "route",
 ]
 
@@ -158,6 +159,23 @@ class RouteDecision:
         return None if self.route == "none" else self.route
 
 
+def budget_matters(request: RouteRequest, models: ModelsConfig) -> bool:
+    """Whether the month's API spend can change where `request` goes (if not, the ledger is not read).
+
+    The budget only ever turns an API route into a local one: it cannot matter when no budget is set,
+    when the request is sensitive (never an API provider), when the mode is ``local_only``, or when
+    the policy names no API provider.
+    """
+    policy = models.policy
+    if policy.monthly_budget_usd is None or policy.mode == "local_only":
+        return False
+    if request.sensitivity.sensitive:
+        return False
+    if policy.mode == "api_only":
+        return True  # over budget, api_only falls back to the local chain
+    return any(models.providers[n].locality == "api" for n in policy.api if n in models.providers)
+
+
 def route(
     request: RouteRequest,
     models: ModelsConfig,
@@ -177,9 +195,9 @@ def route(
     local = healthy([n for n in policy.local if models.providers[n].locality == "local"])
     api = healthy([n for n in policy.api if models.providers[n].locality == "api"])
     over_budget = (
-        policy.monthly_budget_usd is not None
-        and budget is not None
-        and budget.month_spend_usd >= policy.monthly_budget_usd
+        budget is not None
+        and budget_matters(request, models)
+        and budget.month_spend_usd >= (policy.monthly_budget_usd or 0.0)
     )
 
     chain: list[str]

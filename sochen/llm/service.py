@@ -28,7 +28,7 @@ from .health import HealthBoard
 from .ledger import Attempt, month_spend, record
 from .prices import call_cost
 from .providers.base import Completion, MessageLike, Provider, ProviderError, Refused
-from .router import BudgetState, RouteDecision, RouteRequest, route
+from .router import BudgetState, RouteDecision, RouteRequest, budget_matters, route
 
 __all__ = ["RoutedResult", "SovereigntyViolation", "run_routed"]
 
@@ -85,7 +85,7 @@ def run_routed(
     recorded. When `budget` is None it is read from the ledger through `session`.
     """
     zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
-    if budget is None and session is not None and models.policy.monthly_budget_usd is not None:
+    if budget is None and session is not None and budget_matters(request, models):
         budget = BudgetState(month_spend(session, tenant, tz=zone))
     decision = route(request, models, budget=budget, health=health)
     result = RoutedResult(new_id(), decision, final_reason=decision.reason.code)

@@ -8,7 +8,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from sochen.llm.health import HealthBoard
-from sochen.llm.router import BudgetState, RouteRequest, Sensitivity, route
+from sochen.llm.router import BudgetState, RouteRequest, Sensitivity, budget_matters, route
 
 from ._helpers import hybrid_models
 
@@ -108,6 +108,32 @@ def test_budget_spent_sends_api_traffic_local() -> None:
         budget=BudgetState(10.0),
     )
     assert (api_only.route, api_only.reason.code) == ("local", "budget_exceeded")
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    mode=st.sampled_from(["hybrid", "local_only", "api_only"]),
+    api=st.sampled_from([[], ["api1"], ["api1", "api2"]]),
+    sensitive=st.booleans(),
+    text=st.sampled_from([SIMPLE, COMPLEX]),
+    spend=st.floats(min_value=0, max_value=500),
+)
+def test_the_ledger_is_read_only_when_the_budget_can_change_the_route(
+    mode: str, api: list[str], sensitive: bool, text: str, spend: float
+) -> None:
+    # Reading the month's spend is a query on every generative turn: it is skipped when no spend could
+    # change the decision (local_only, a sensitive request, no API provider), and only then.
+    models = hybrid_models(mode=mode, api=api, monthly_budget_usd=100)
+    request = RouteRequest(text, PII if sensitive else CLEAN)
+    unread = route(request, models, budget=None)
+    with_spend = route(request, models, budget=BudgetState(spend))
+    if not budget_matters(request, models):
+        assert with_spend == unread
+    clean = RouteRequest(text, CLEAN)
+    assert budget_matters(clean, hybrid_models(mode="hybrid", monthly_budget_usd=100))  # API in reach
+    assert not budget_matters(clean, hybrid_models(mode="hybrid"))  # no budget set
+    assert not budget_matters(RouteRequest(text, PII), models)  # never an API provider
+    assert not budget_matters(request, hybrid_models(mode="local_only", monthly_budget_usd=100))
 
 
 def test_unhealthy_providers_are_skipped() -> None:
