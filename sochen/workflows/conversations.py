@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Integer, String, bindparam, case, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..agents.graph import graph_for
@@ -143,7 +143,7 @@ def handle_message(
     tz = ZoneInfo(config.timezone)
     with _lock(conv_id), _conversation_lock(settings, conv_id):
         with session_scope(settings.database_url) as session:  # one transaction for both reads
-            status = _conversation_row(session, inbound, conv_id).status
+            status = _conversation_status(session, inbound, conv_id)
             offer = _newest_offer(session, inbound.tenant, conv_id) if config.agent.booking else None
         if status == "closed":  # people closed it; the customer writes again: the agent answers again
             status = "active"
@@ -175,10 +175,9 @@ def handle_message(
         replayed = bool(before.get("processed", {}).get(inbound.message_id))
         jobs: list[str] = []
         with session_scope(settings.database_url) as session:
-            conversation = _conversation_row(session, inbound, conv_id)
-            conversation.status = final.get("status") or conversation.status
-            conversation.handoff_reason = final.get("handoff_reason")
-            conversation.turns = max(conversation.turns, int(outcome.get("turn", 0)))
+            status = _seal_conversation(
+                session, inbound, conv_id, final.get("status"), final.get("handoff_reason"), int(outcome.get("turn", 0))
+            )
             _record_turns(session, conv_id, inbound, outcome)
             now = inbound.received_at.astimezone(UTC)
             for index, raw in enumerate(outcome.get("events") or []):
@@ -208,7 +207,6 @@ def handle_message(
                     extra=[channel_job] if channel_job else (),
                 )
                 jobs.extend(getattr(recorded, "job_ids", []) or [])
-            status = conversation.status
     log.info(
         "turn conversation=%s turn=%s intent=%s mode=%s events=%s replayed=%s",
         conv_id,
@@ -225,26 +223,31 @@ _BOOKING_EVENTS = ("booking.requested", "booking.confirmed", "booking.cancelled"
 _OFFER_LOOKBACK = 20
 
 
+def _offers_statement() -> Any:
+    from ..db.models_outbox import DomainEvent, Job
+
+    events, jobs = DomainEvent.__table__, Job.__table__
+    return (
+        select(jobs.c.id, jobs.c.result)
+        .join(events, events.c.id == jobs.c.event_id)
+        .where(
+            events.c.tenant == bindparam("tenant"),
+            events.c.conversation_id == bindparam("conversation_id"),
+            events.c.type.in_(_BOOKING_EVENTS),
+            jobs.c.status == "succeeded",
+        )
+        .order_by(jobs.c.updated_at.desc(), jobs.c.created_at.desc())
+        .limit(_OFFER_LOOKBACK)
+    )
+
+
 def _newest_offer(session: Session, tenant: str, conv_id: str) -> dict[str, Any] | None:
     """The newest finished booking job's answer that carries an ``offer`` (slots, or [] once booked/cancelled).
 
     This is how the conversation remembers what the calendar proposed: the agent never calls a connector,
     it reads the stored result of the job its event led to (see :mod:`sochen.agents.booking`).
     """
-    from ..db.models_outbox import DomainEvent, Job
-
-    rows = session.execute(
-        select(Job.id, Job.result)
-        .join(DomainEvent, DomainEvent.id == Job.event_id)
-        .where(
-            DomainEvent.tenant == tenant,
-            DomainEvent.conversation_id == conv_id,
-            DomainEvent.type.in_(_BOOKING_EVENTS),
-            Job.status == "succeeded",
-        )
-        .order_by(Job.updated_at.desc(), Job.created_at.desc())
-        .limit(_OFFER_LOOKBACK)
-    ).all()
+    rows = session.execute(_statement("offers", _offers_statement), {"tenant": tenant, "conversation_id": conv_id}).all()
     for job_id, result in rows:
         if isinstance(result, dict) and isinstance(result.get("offer"), list):
             slots = [s for s in result["offer"] if isinstance(s, dict) and s.get("start")]
@@ -267,6 +270,63 @@ def _conversation_lock(settings: Settings, conv_id: str) -> Iterator[None]:
     with session_scope(settings.database_url) as session:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         yield
+
+
+# The statements of every turn are built once (Core, bound parameters): building and coercing an ORM
+# statement per turn cost more than SQLite's execution of it. SQLAlchemy caches their compiled SQL.
+_STATEMENTS: dict[str, Any] = {}
+
+
+def _statement(name: str, build: Callable[[], Any]) -> Any:
+    stmt = _STATEMENTS.get(name)
+    if stmt is None:
+        stmt = _STATEMENTS[name] = build()
+    return stmt
+
+
+def _status_statement() -> Any:
+    conversations = Conversation.__table__
+    return select(conversations.c.status).where(conversations.c.id == bindparam("conversation_id"))
+
+
+def _seal_statement() -> Any:
+    conversations = Conversation.__table__
+    return (
+        conversations.update()
+        .where(conversations.c.id == bindparam("conversation_id"))
+        .values(
+            status=func.coalesce(bindparam("new_status", type_=String), conversations.c.status),
+            handoff_reason=bindparam("new_reason", type_=String),
+            turns=case(
+                (conversations.c.turns < bindparam("new_turns", type_=Integer), bindparam("new_turns", type_=Integer)),
+                else_=conversations.c.turns,
+            ),
+        )
+        .returning(conversations.c.status)
+    )
+
+
+def _conversation_status(session: Session, inbound: Inbound, conv_id: str) -> str:
+    """The conversation's status as people left it (created, active, on its first message)."""
+    status = session.execute(_statement("status", _status_statement), {"conversation_id": conv_id}).scalar()
+    return status if status is not None else _conversation_row(session, inbound, conv_id).status
+
+
+def _seal_conversation(
+    session: Session, inbound: Inbound, conv_id: str, status: str | None, reason: str | None, turn: int
+) -> str:
+    """Write the turn's status, handoff reason and turn count on the conversation row; its status after."""
+    params = {"conversation_id": conv_id, "new_status": status or None, "new_reason": reason, "new_turns": turn}
+    sealed = session.execute(_statement("seal", _seal_statement), params).scalar()
+    if sealed is not None:
+        return str(sealed)
+    # The row went away during the turn (a person erased the contact's data): this message starts it again.
+    row = _conversation_row(session, inbound, conv_id)
+    row.status = status or row.status
+    row.handoff_reason = reason
+    row.turns = max(row.turns, turn)
+    session.flush()
+    return row.status
 
 
 def _conversation_row(session: Session, inbound: Inbound, conv_id: str) -> Conversation:
