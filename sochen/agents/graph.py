@@ -31,7 +31,14 @@ from .checkpoints import EncryptingPostgresSaver, checkpoint_serde, sqlite_check
 from .nodes import Deps
 from .state import ConversationState
 
-__all__ = ["build_graph", "checkpointer_for", "forget_checkpointer", "forget_checkpointers", "graph_for"]
+__all__ = [
+    "build_graph",
+    "checkpointer_for",
+    "forget_checkpointer",
+    "forget_checkpointers",
+    "graph_for",
+    "saved_state",
+]
 
 
 def _understand(state: ConversationState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -118,6 +125,20 @@ def checkpointer_for(settings: Settings) -> BaseCheckpointSaver[Any]:
 
 
 _GRAPHS: dict[str, Any] = {}
+_STATE_KEYS = frozenset(ConversationState.__annotations__)
+
+
+def saved_state(graph: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """The conversation's state as its last checkpoint holds it ({} for a new conversation).
+
+    What ``graph.get_state(config).values`` returns for this graph, read straight from the checkpointer:
+    without the next-step planning ``get_state`` does, which a turn does not need.
+    """
+    saved = graph.checkpointer.get_tuple(config)
+    if saved is None:
+        return {}
+    values = saved.checkpoint.get("channel_values") or {}
+    return {key: value for key, value in values.items() if key in _STATE_KEYS}
 
 
 def graph_for(settings: Settings) -> Any:

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, String, bindparam, case, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..agents.graph import graph_for
+from ..agents.graph import graph_for, saved_state
 from ..agents.nodes import Deps
 from ..agents.state import TurnOutcome
 from ..config import Settings
@@ -147,7 +147,7 @@ def handle_message(
             offer = _newest_offer(session, inbound.tenant, conv_id) if config.agent.booking else None
         if status == "closed":  # people closed it; the customer writes again: the agent answers again
             status = "active"
-        before = graph.get_state(run_config).values or {}
+        before = saved_state(graph, run_config)
         state_in: dict[str, Any] = {
             "tenant": inbound.tenant,
             "conversation_id": conv_id,

@@ -24,3 +24,27 @@ def test_the_embedded_checkpoint_file_commits_without_an_fsync_like_the_database
     finally:
         forget_checkpointer(settings.database_url)
         reset_settings()
+
+
+def test_a_turn_reads_the_saved_state_as_get_state_shows_it() -> None:
+    # handle_message reads the state from the checkpointer (saved_state) rather than through
+    # graph.get_state, which also plans the next step: both must see the same conversation.
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from sochen.agents.graph import build_graph, saved_state
+
+    graph = build_graph(InMemorySaver())
+    config = {"configurable": {"thread_id": "שיחה-1"}}
+    assert saved_state(graph, config) == {}
+    values = {
+        "tenant": "clinic",
+        "text": "אפשר תור לניקוי אבנית ביום ג׳?",
+        "slots": {"service": "ניקוי אבנית", "preferred_time": "יום ג׳ 10:00"},
+        "status": "handoff",
+        "processed": {"wamid.1": {"reply": "נציג יחזור אלייך"}},
+        "turn": 3,
+    }
+    graph.update_state(config, values, as_node="conclude")
+    assert saved_state(graph, config) == graph.get_state(config).values == values
+    graph.update_state(config, {"status": "active", "turn": 4}, as_node="conclude")
+    assert saved_state(graph, config) == graph.get_state(config).values == {**values, "status": "active", "turn": 4}
