@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from ..db.models import LlmCall
+from ..db.models import LlmCall, new_id, utcnow
 from .router import RouteDecision
 
 __all__ = ["Attempt", "month_bounds", "month_rows", "month_spend", "parse_month", "record"]
@@ -46,37 +46,47 @@ def record(
     conversation_id: str | None = None,
     task: str | None = None,
     reason_code: str | None = None,
-) -> LlmCall:
-    """Add one ledger row (flushed, not committed: the caller owns the transaction)."""
+) -> str:
+    """Add one ledger row in the caller's transaction (not committed: the caller owns it); its id.
+
+    A Core insert, not an ORM object: every generative turn writes one, and nothing reads it back in
+    the same transaction.
+    """
     reason = decision.reason
     if reason_code is not None and reason_code != reason.code:
         from .router import REASONS
 
         reason = REASONS[reason_code]
-    row = LlmCall(
-        tenant_slug=tenant,
-        conversation_id=conversation_id,
-        request_id=request_id,
-        attempt=attempt.attempt,
-        task=task,
-        provider=attempt.provider,
-        model=attempt.model,
-        locality=attempt.locality,
-        route=attempt.locality or "none",
-        reason_code=reason.code,
-        reason=f"{reason.en} / {reason.he}",
-        sensitive=decision.sensitive,
-        sensitivity_types=sorted(decision.sensitivity_types),
-        complexity=decision.complexity,
-        tokens_in=attempt.tokens_in,
-        tokens_out=attempt.tokens_out,
-        cost_usd=attempt.cost_usd,
-        latency_ms=attempt.latency_ms,
-        outcome=attempt.outcome[:32],
+    row_id = new_id()
+    session.execute(
+        insert(LlmCall.__table__),
+        [
+            {
+                "id": row_id,
+                "tenant_slug": tenant,
+                "conversation_id": conversation_id,
+                "request_id": request_id,
+                "attempt": attempt.attempt,
+                "task": task,
+                "provider": attempt.provider,
+                "model": attempt.model,
+                "locality": attempt.locality,
+                "route": attempt.locality or "none",
+                "reason_code": reason.code,
+                "reason": f"{reason.en} / {reason.he}",
+                "sensitive": decision.sensitive,
+                "sensitivity_types": sorted(decision.sensitivity_types),
+                "complexity": decision.complexity,
+                "tokens_in": attempt.tokens_in,
+                "tokens_out": attempt.tokens_out,
+                "cost_usd": attempt.cost_usd,
+                "latency_ms": attempt.latency_ms,
+                "outcome": attempt.outcome[:32],
+                "created_at": utcnow(),
+            }
+        ],
     )
-    session.add(row)
-    session.flush()
-    return row
+    return row_id
 
 
 def parse_month(text: str | None, *, tz: tzinfo = UTC, today: date | None = None) -> date:
