@@ -306,6 +306,13 @@ def _seal_statement() -> Any:
     )
 
 
+def _roles_statement() -> Any:
+    turns = ConversationTurn.__table__
+    return select(turns.c.role).where(
+        turns.c.conversation_id == bindparam("conversation_id"), turns.c.turn == bindparam("turn")
+    )
+
+
 def _conversation_status(session: Session, inbound: Inbound, conv_id: str) -> str:
     """The conversation's status as people left it (created, active, on its first message)."""
     status = session.execute(_statement("status", _status_statement), {"conversation_id": conv_id}).scalar()
@@ -349,11 +356,7 @@ def _conversation_row(session: Session, inbound: Inbound, conv_id: str) -> Conve
 def _record_turns(session: Session, conv_id: str, inbound: Inbound, outcome: TurnOutcome) -> None:
     turn = int(outcome.get("turn", 0))
     existing = set(
-        session.scalars(
-            select(ConversationTurn.role).where(
-                ConversationTurn.conversation_id == conv_id, ConversationTurn.turn == turn
-            )
-        )
+        session.execute(_statement("roles", _roles_statement), {"conversation_id": conv_id, "turn": turn}).scalars()
     )
     # Core inserts, not ORM objects: this is the hot write transaction of every turn, and nothing in it
     # reads the rows back. Every column is given, as the model's defaults would fill it.
