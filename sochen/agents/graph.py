@@ -10,7 +10,8 @@ the state is checkpointed once, when the turn is done, so no one sees the state 
 
 Checkpoints live in the embedded SQLite (``HOME/checkpoints.db``) or in PostgreSQL (LangGraph's
 own checkpointer packages), encrypted with the data keys (:mod:`.checkpoints`), so a conversation
-survives restarts and can be inspected with ``graph.get_state``. The dependencies (tenant
+survives restarts and can be inspected with ``graph.get_state``. A turn runs through :func:`run_turn`
+(one checkpoint when it is done, written in the caller's thread). The dependencies (tenant
 configuration, retriever, providers) are the graph's runtime context: they are never checkpointed.
 """
 
@@ -19,9 +20,10 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from dataclasses import dataclass
 from typing import Any
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.base import BaseCheckpointSaver, Checkpoint, create_checkpoint, empty_checkpoint
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
@@ -37,7 +39,9 @@ __all__ = [
     "forget_checkpointer",
     "forget_checkpointers",
     "graph_for",
+    "run_turn",
     "saved_state",
+    "Saved",
 ]
 
 
@@ -126,19 +130,75 @@ def checkpointer_for(settings: Settings) -> BaseCheckpointSaver[Any]:
 
 _GRAPHS: dict[str, Any] = {}
 _STATE_KEYS = frozenset(ConversationState.__annotations__)
+_UNSAVED: list[Any] = []  # the same graph compiled without a checkpointer, built once (see run_turn)
 
 
-def saved_state(graph: Any, config: dict[str, Any]) -> dict[str, Any]:
-    """The conversation's state as its last checkpoint holds it ({} for a new conversation).
+@dataclass(frozen=True)
+class Saved:
+    """A conversation's last checkpoint: its state values, and what the next checkpoint follows on."""
 
-    What ``graph.get_state(config).values`` returns for this graph, read straight from the checkpointer:
-    without the next-step planning ``get_state`` does, which a turn does not need.
+    values: dict[str, Any]
+    checkpoint: Checkpoint | None = None
+    step: int = -1
+
+
+def saved_state(graph: Any, config: dict[str, Any]) -> Saved:
+    """The conversation's state as its last checkpoint holds it (empty values for a new conversation).
+
+    ``values`` is what ``graph.get_state(config).values`` returns for this graph, read straight from the
+    checkpointer: without the next-step planning ``get_state`` does, which a turn does not need.
     """
     saved = graph.checkpointer.get_tuple(config)
     if saved is None:
-        return {}
+        return Saved({})
     values = saved.checkpoint.get("channel_values") or {}
-    return {key: value for key, value in values.items() if key in _STATE_KEYS}
+    state = {key: value for key, value in values.items() if key in _STATE_KEYS}
+    return Saved(state, saved.checkpoint, int((saved.metadata or {}).get("step", -1) or 0))
+
+
+def run_turn(graph: Any, config: dict[str, Any], saved: Saved, update: dict[str, Any], deps: Deps) -> dict[str, Any]:
+    """Run one turn on the `saved` state with `update` applied; checkpoint its final state once, here.
+
+    The same semantics as ``graph.invoke(update, config, durability="exit")`` on the checkpointed graph:
+    the state is read from the last checkpoint, and one checkpoint is written when the turn is done (none
+    when it raises: the whole turn runs again). The difference is where: LangGraph saves a checkpointed
+    run's checkpoint from a thread pool it starts for every run; creating that thread and passing the GIL
+    to it and back cost about 1 ms a turn on average and 2 ms in the slowest turns (``bench/turns.py``).
+    Here the graph compiled without a checkpointer runs the turn in the caller's thread, and the turn's
+    checkpoint is written through the same checkpointer (and the same encryption) with LangGraph's own
+    checkpoint format: every channel whose value changed gets its next version, so savers that store
+    channels apart (PostgreSQL) write exactly those. ``graph.get_state`` and ``graph.update_state`` (a
+    person's take-over) read and extend these checkpoints as they do their own.
+    """
+    with _LOCK:
+        if not _UNSAVED:
+            _UNSAVED.append(build_graph(None))
+        unsaved = _UNSAVED[0]
+    final: dict[str, Any] = unsaved.invoke({**saved.values, **update}, context=deps)
+    _save(graph.checkpointer, config, saved, final)
+    return final
+
+
+def _save(saver: BaseCheckpointSaver[Any], config: dict[str, Any], saved: Saved, final: dict[str, Any]) -> None:
+    previous = saved.checkpoint
+    versions = dict(previous["channel_versions"]) if previous is not None else {}
+    changed: dict[str, Any] = {}
+    for key, value in final.items():
+        if key not in saved.values or saved.values[key] != value or key not in versions:
+            changed[key] = versions[key] = saver.get_next_version(versions.get(key), None)
+    step = saved.step + 1
+    base = empty_checkpoint()
+    base.update(
+        channel_values={key: value for key, value in final.items() if key in versions},
+        channel_versions=versions,
+        versions_seen={k: dict(v) for k, v in (previous or base)["versions_seen"].items()},
+    )
+    checkpoint = create_checkpoint(base, None, step)
+    checkpoint["updated_channels"] = sorted(changed)
+    parent = {"configurable": {**config["configurable"], "checkpoint_ns": ""}}
+    if previous is not None:
+        parent["configurable"]["checkpoint_id"] = previous["id"]
+    saver.put(parent, checkpoint, {"source": "loop", "step": step, "parents": {}}, changed)
 
 
 def graph_for(settings: Settings) -> Any:

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, String, bindparam, case, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..agents.graph import graph_for, saved_state
+from ..agents.graph import graph_for, run_turn, saved_state
 from ..agents.nodes import Deps
 from ..agents.state import TurnOutcome
 from ..config import Settings
@@ -147,7 +147,8 @@ def handle_message(
             offer = _newest_offer(session, inbound.tenant, conv_id) if config.agent.booking else None
         if status == "closed":  # people closed it; the customer writes again: the agent answers again
             status = "active"
-        before = saved_state(graph, run_config)
+        saved = saved_state(graph, run_config)
+        before = saved.values
         state_in: dict[str, Any] = {
             "tenant": inbound.tenant,
             "conversation_id": conv_id,
@@ -170,7 +171,7 @@ def handle_message(
             state_in["status"] = status  # a person released (or took over) the conversation
         # The graph runs outside any write transaction: its model calls record ledger rows of their own.
         # Checkpoint once, when the turn is done: a turn is one unit (a crash mid-turn replays the whole turn).
-        final = graph.invoke(state_in, config=run_config, context=deps, durability="exit")
+        final = run_turn(graph, run_config, saved, state_in, deps)
         outcome: TurnOutcome = final["outcome"]
         replayed = bool(before.get("processed", {}).get(inbound.message_id))
         jobs: list[str] = []

@@ -201,3 +201,40 @@ def test_a_closed_conversation_reopens_for_the_agent_when_the_customer_writes(cl
     with session_scope(any_database_url) as s:
         row = s.get(Conversation, handed.conversation_id)
         assert inbox_state(row.status, row.handoff_reason, row.taken_by) == "active"
+
+
+def test_each_turn_writes_one_checkpoint_that_langgraph_reads_as_its_own(clinic, any_database_url, monkeypatch):
+    # run_turn runs the graph in the caller's thread and writes the turn's checkpoint itself: get_state,
+    # get_state_history and update_state (a person's take-over) must see them as LangGraph's own, and a
+    # turn that raises must leave no checkpoint behind (the whole turn runs again).
+    from sochen.agents import nodes
+    from sochen.agents.graph import graph_for, saved_state
+    from sochen.workflows.conversations import take_over
+
+    chat = Chat(clinic, "972520000005")
+    first = chat.say("אני רוצה לקבוע תור להלבנת שיניים")
+    graph = graph_for(get_settings())
+    config = {"configurable": {"thread_id": first.conversation_id}}
+    chat.say("קוראים לי דנה כהן")
+    history = list(graph.get_state_history(config))
+    assert len(history) == 2 and history[0].parent_config["configurable"]["checkpoint_id"] == (
+        history[1].config["configurable"]["checkpoint_id"]
+    )
+    shown = graph.get_state(config).values
+    assert shown == saved_state(graph, config).values
+    assert shown["slots"]["name"] == "דנה כהן" and shown["slots"]["service"] == "הלבנת שיניים" and shown["turn"] == 2
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("respond failed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(nodes, "respond", broken)
+        with pytest.raises(RuntimeError):
+            chat.say("מחר ב-5", message_id="wamid.retry.1")
+    assert len(list(graph.get_state_history(config))) == 2  # nothing saved from the failed turn
+    chat.n -= 1
+    done = chat.say("מחר ב-5", message_id="wamid.retry.1")  # the retry runs the whole turn
+    assert "דנה כהן" in done.reply and not done.replayed
+    take_over(get_settings(), "clinic", first.conversation_id)  # update_state on a run_turn checkpoint
+    assert graph.get_state(config).values["status"] == "handoff"
+    assert chat.say("הלו?").reply is None

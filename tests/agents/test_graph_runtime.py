@@ -35,7 +35,7 @@ def test_a_turn_reads_the_saved_state_as_get_state_shows_it() -> None:
 
     graph = build_graph(InMemorySaver())
     config = {"configurable": {"thread_id": "שיחה-1"}}
-    assert saved_state(graph, config) == {}
+    assert saved_state(graph, config).values == {}
     values = {
         "tenant": "clinic",
         "text": "אפשר תור לניקוי אבנית ביום ג׳?",
@@ -45,6 +45,6 @@ def test_a_turn_reads_the_saved_state_as_get_state_shows_it() -> None:
         "turn": 3,
     }
     graph.update_state(config, values, as_node="conclude")
-    assert saved_state(graph, config) == graph.get_state(config).values == values
+    assert saved_state(graph, config).values == graph.get_state(config).values == values
     graph.update_state(config, {"status": "active", "turn": 4}, as_node="conclude")
-    assert saved_state(graph, config) == graph.get_state(config).values == {**values, "status": "active", "turn": 4}
+    assert saved_state(graph, config).values == graph.get_state(config).values == {**values, "status": "active", "turn": 4}
