@@ -12,7 +12,7 @@ The contract of :func:`answer`:
 - The result says which mode answered (:attr:`Reply.mode`) and never states a figure whose source is
   not shown. A sensitive question no local model may answer is quoted from the documents when they
   answer it, else handed to a person (the holding reply, ``handoff``).
-- English and Arabic questions get the reply's fixed wording in their language around the Hebrew quote.
+- English, Arabic and Russian questions get the reply's fixed wording in their language around the Hebrew quote.
 - A model's verified answer is shown only when it answers the question asked, in the question's language
   (:mod:`.checks`); otherwise it is treated as withheld (``rejected`` says why): ``auto`` falls back to
   the quotes, ``generative`` shows the model's verified quotes with the fixed wording of the question's
@@ -147,6 +147,8 @@ def _closed_text(day: date, lang: str) -> str:
         return f"We are closed on {when} (a holiday)."
     if lang == "ar":
         return f"نحن مغلقون يوم {when} (عطلة)."
+    if lang == "ru":
+        return f"{when} мы закрыты (праздник)."
     return f"ב-{when} אנחנו סגורים (חג)."
 
 
