@@ -32,7 +32,7 @@ from ...rag.retriever import SearchHit
 from .checks import rejected
 from .days import dated, holiday_asked
 from .extractive import Extracted, Library, Quote, SearchFn, extract
-from .language import alias_terms, detect, hebrew_alias_terms, search_query, wording
+from .language import alias_terms, detect, hebrew_alias_terms, named_by_service, search_query, wording
 
 __all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
 
@@ -126,7 +126,9 @@ def answer(
     if holiday is not None:
         # The weekly hours do not hold on a holiday the tenant lists: that day it is closed.
         return Reply("extractive", "answered", _closed_text(holiday, lang), reason="holiday")
-    extracted = extract(dated(question, now), hits, library, intent=intent, strict=sensitive, hints=hints)
+    # A Hebrew question asked by a service's slang ('פיזיו') is read with the name the documents use.
+    asked = named_by_service(question, aliases) if lang == "he" else question
+    extracted = extract(dated(asked, now), hits, library, intent=intent, strict=sensitive, hints=hints)
     if extracted.status != "answered":
         if sensitive:
             # Sensitive, no model may answer, and the documents do not: a person takes it.

@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar, cast
 
 from ...rag.retriever import SearchHit
-from ...text import stems, tokenize
+from ...text import normalize, stems, tokenize
 from ...text.spelling import correct, pairs_of
 from .attributes import PARK_ASKED, Attribute, carries, cue, fit
 from .attributes import asked as asked_attribute
@@ -173,6 +173,7 @@ _STOP = frozenset(
             "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
             "שונה שונים שונות דומה כדי יעלו יעלה תעלה",
             "אחי אחותי אחיי גבר מותק נשמה בערך וואלה יאללה כאילו סתם אצלכם",
+            "איתי איתך איתו איתה איתנו איתכם איתם",  # 'להביא איתי': with me, not a word of any clause
         )
     ).split()
 )
@@ -212,6 +213,19 @@ _SYNONYMS = {
     "מסתיים": "ועד",
     # Paying late: asked as 'איחור בתשלום', written as 'ריבית פיגורים' on what 'לא ישולם במועדו'.
     "איחור": "פיגורים",
+    # Cancelling in time: asked as 'כמה זמן מראש לבטל כדי שלא יחייבו', written as 'ביטול עד 24 שעות לפני — בלי
+    # חיוב'.
+    "מראש": "לפני",
+    "לבטל": "ביטול",
+    "מבטל": "ביטול",
+    "מבטלת": "ביטול",
+    "מבטלים": "ביטול",
+    "יחייבו": "חיוב",
+    "תחייבו": "חיוב",
+    "יחויב": "חיוב",
+    "אחויב": "חיוב",
+    "מחייבים": "חיוב",
+    "לחייב": "חיוב",
 }
 # Everyday names of the things price lists and contracts list under another name: they name a table's
 # record as its own words do ('ניסוח צוואה' is not the row 'עריכת הסכם', 'לנסח הסכם שכירות' is).
@@ -424,7 +438,7 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
     unseen = idf("\u0000")
     hebrew = detect(question) == "he"
     for tok in dict.fromkeys(tokenize(question)):
-        if _stop(tok) or re.fullmatch(r"[\u0621-\u064a]+|\d+", tok):
+        if _stop(tok) or re.fullmatch(r"[\u0621-\u064a]+|[\u0400-\u04ff]+|\d+", tok) or tok in _QUANTITY_WORDS:
             continue  # a bare number in a question is a quantity to compute with, not a word to find
         if re.fullmatch(r"[a-z]+", tok) and not (hebrew and idf(tok) < unseen - 1e-6):
             # A foreign question is weighed by its Hebrew terms; in a Hebrew one, a name the documents use in
@@ -550,6 +564,73 @@ def _shape(question: str, intent: str) -> re.Pattern[str] | None:
     return None
 
 
+# Numbers said in words: how many of a thing ('טיפול אחד', 'שלוש הזרקות'), like a figure, not a word to find.
+# ('שני' and 'שתי' are left out: 'יום שני' is a day, 'שתי העיניים' a table's column.)
+_QUANTITY_WORDS = frozenset({"אחד", "אחת", "שניים", "שתיים", "שלוש", "שלושה", "ארבע", "ארבעה", "חמש", "חמישה"})
+
+
+def _listed_under_heading(terms: _Terms, ranked: Sequence[_Candidate], needed: float) -> list[_Candidate]:
+    """The items of a list whose heading asks the question ('מה להביא לתור'), in the list's order; or [].
+
+    Each item says one thing to bring and none carries the question's words: the heading does, and the
+    list under it is the answer. Only when the best candidates tie on what the heading gives them.
+    """
+    best = max(ranked[:12], key=lambda c: c.coverage)
+    context = _words(best.unit.context)
+    if best.unit.is_row or not context or terms.cover(context) < needed or terms.cover(best.words) >= needed / 2:
+        return []
+    items = [
+        c
+        for c in ranked[:12]
+        if c.hit.chunk_id == best.hit.chunk_id
+        and c.unit.context == best.unit.context
+        and not c.unit.is_row
+        and abs(c.coverage - best.coverage) < 1e-9
+    ]
+    if len(items) < 2:
+        return []
+    order = [u.text for u in clause_units(best.hit.text)]
+    return sorted(items, key=lambda c: order.index(c.unit.text) if c.unit.text in order else len(order))[:6]
+
+
+def _variant_rows(best: _Candidate, ranked: Sequence[_Candidate]) -> list[_Candidate]:
+    """The best row and the rows of its table that fit the question as well, in the table's order.
+
+    'כמה עולה שוקווייב?' names the treatment, not which of its rows (a single session, a series of five):
+    each row is one of its prices, and quoting one of them at random would answer a question not asked.
+    """
+    ties = [
+        c
+        for c in ranked[1:8]
+        if c.unit.is_row
+        and c.hit.chunk_id == best.hit.chunk_id
+        and c.unit.context == best.unit.context
+        and c.unit.text != best.unit.text
+        and c.coverage >= best.coverage - 1e-9
+    ][:2]
+    if not ties:
+        return [best]
+    order = [u.text for u in clause_units(best.hit.text)]
+    return sorted([best, *ties], key=lambda c: order.index(c.unit.text) if c.unit.text in order else len(order))
+
+
+_BACKGROUND = re.compile(
+    r"^(?P<bg>[^?,]+),\s*(?=ו?(?:מה|מהו|מהי|כמה|מתי|איך|האם|איפה|היכן|מי|למה|איזה|איזו|אילו|באיזה|באיזו|באילו)\s)"
+)
+
+
+def _background(question: str) -> set[str]:
+    """The words of a statement that opens a one-sentence question before its question word, as forms.
+
+    They tell the situation ('יש לי תור לאורתופד ביום רביעי, מה להביא?'); what is asked comes after them, so
+    they weigh a third: the clause about what to bring is the answer, not the orthopaedist's days.
+    """
+    m = _BACKGROUND.match(normalize(question).strip())
+    if m is None or _ASKING.search(m.group("bg")):
+        return set()
+    return {f for tok in tokenize(m.group("bg")) if not _stop(tok) for f in _forms(tok)}
+
+
 def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[str] = ()) -> bool:
     """A table record is about what the question names.
 
@@ -571,7 +652,8 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
                 continue
             nxt = tokens[j + 1] if j + 1 < len(tokens) else None
             said = _synonymous(_forms(nxt)) if nxt is not None else set()  # 'לדירה' goes on as 'למגורים'
-            if i + 1 >= len(names) or nxt is None or _stop(nxt) or nxt.isdigit() or said & names[i + 1]:
+            quantity = nxt is not None and (nxt.isdigit() or nxt in _QUANTITY_WORDS)  # 'טיפול פיזיותרפיה אחד'
+            if i + 1 >= len(names) or nxt is None or _stop(nxt) or quantity or said & names[i + 1]:
                 return True
             if _forms(nxt) & header:
                 return True
@@ -1010,8 +1092,8 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
     for i in range(1, len(tokens)):
         here, before = _forms(tokens[i]), tokens[i - 1]
         # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
-        if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before):
-            continue
+        if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before) or before in _QUANTITY_WORDS:
+            continue  # 'שלוש הזרקות' counts the entity, it does not name another one
         forms = _forms(before)
         if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
             out.append(forms)
@@ -1184,8 +1266,10 @@ def extract(
     if lang != "he":
         # A long foreign question is cut to its question sentences first: the Hebrew terms added are what it
         # is searched by, and must not be cut with the background.
-        asked_part = _focus(question)
-        focus = with_terms(asked_part, f"{hebrew_terms(asked_part)} {hints}")
+        # Each question of the message gets its own terms: 'How much is X? Is there a package price?' asks two,
+        # and the second, searched with the first's words, would find nothing of its own.
+        pieces = [p for p in re.split(r"(?<=[?؟])\s*", _focus(question)) if p.strip(" ?؟")]
+        focus = " ".join(with_terms(p, f"{hebrew_terms(p)} {hints}") for p in pieces)
     else:
         focus = with_terms(_focus(query), hints)
     focus = _PERSONAL.sub(" ", focus)  # the asker's own ID or phone is not what they ask about
@@ -1288,7 +1372,9 @@ def extract(
     asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
     if asks_whole_term(focus):  # 'על כל תקופת השכירות' is the term's months, not the words of the amount
         asked = re.sub(r"(?:על|ל|במשך|לאורך)\s*כל\s*(?:ה)?תקופ\S*(?:\s+\S+)?", " ", asked)
-    terms = _terms(asked, library.idf, light=doc_words if named else set())
+    # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
+    light = (doc_words if named else set()) | _background(asked)
+    terms = _terms(asked, library.idf, light=light)
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
     extra: list[SearchHit] = []
@@ -1412,6 +1498,8 @@ def extract(
         if chosen:
             break
     chosen = chosen or fallback
+    if not chosen and single and ranked and operation is None:
+        chosen = _listed_under_heading(terms, ranked, needed)
     if attribute in _MUST_CARRY and len(parts) == 1 and chosen and not fit(attribute, chosen[0].unit.text):
         chosen = []  # whether one may park there is said only by a sentence about parking, not by the address
     if not chosen:
@@ -1421,6 +1509,10 @@ def extract(
     if len(parts) == 1 and (kept := _kept_elsewhere(focus, question_words, chosen[0], library, lang)) is not None:
         return Extracted("not_found", lang=lang, reason=kept[0], missing=kept[1])
     best = chosen[0]
+    if len(chosen) == 1 and len(parts) == 1 and operation is None and best.unit.is_row:
+        chosen = _variant_rows(best, ranked)
+    elif len(chosen) == 1 and len(parts) == 1 and operation is None:
+        chosen = _listed_under_heading(terms, ranked, needed) or chosen
     if attribute == "how" and len(chosen) == 1 and not fit(attribute, best.unit.text):
         # 'איך מבקשים X': the right to X, and beside it in its section the sentence that says how.
         how = next(

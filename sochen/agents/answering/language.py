@@ -22,6 +22,7 @@ __all__ = [
     "detect",
     "hebrew_alias_terms",
     "hebrew_terms",
+    "named_by_service",
     "search_query",
     "wording",
 ]
@@ -649,8 +650,13 @@ def hebrew_alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -
 
     'מקדמה כדי לקבוע תור לפילר' names 'חומצה היאלורונית' by its slang: the clause that answers uses the name.
     """
+    return " ".join(_hebrew_alias_names(text, aliases))
+
+
+def _hebrew_alias_names(text: str, aliases: Mapping[str, Sequence[str]] | None) -> list[str]:
+    """The service names whose Hebrew alias `text` uses (see :func:`hebrew_alias_terms`)."""
     if not aliases:
-        return ""
+        return []
     tokens = tokenize(text)
     forms = [{t, *stems(t)} for t in tokens]
     said = set().union(*forms) if forms else set()
@@ -671,4 +677,25 @@ def hebrew_alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -
             ):
                 found.append(name)
                 break
-    return " ".join(dict.fromkeys(found))
+    return list(dict.fromkeys(found))
+
+
+def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
+    """`text` with each Hebrew alias it uses replaced by its service's name ('מה המחיר של פיזיו' → '… של פיזיותרפיה').
+
+    The documents name the service; a slang word left in the question is a word no clause carries, and it
+    would count against the clause that answers. Aliases that spell or contain the name are left as they are.
+    """
+    if not aliases:
+        return text
+    for name in _hebrew_alias_names(text, aliases):
+        name_keys = {loose_key(f) for w in tokenize(name) for f in (w, *stems(w))}
+        for alias in sorted(aliases[name], key=len, reverse=True):
+            words = tokenize(alias)
+            if not words or not _HE.search(alias):
+                continue
+            if any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
+                continue
+            pattern = rf"(?<![\u05d0-\u05ea])([והבלמשכ]{{0,3}}-?){re.escape(alias)}(?![\u05d0-\u05ea])"
+            text = re.sub(pattern, lambda m, n=name: f"{m.group(1)}{n}", text)
+    return text
