@@ -573,24 +573,24 @@ def _listed_under_heading(terms: _Terms, ranked: Sequence[_Candidate], needed: f
     """The items of a list whose heading asks the question ('מה להביא לתור'), in the list's order; or [].
 
     Each item says one thing to bring and none carries the question's words: the heading does, and the
-    list under it is the answer. Only when the best candidates tie on what the heading gives them.
+    list under it is the answer. Only a heading that covers the question, over items that tie on it.
     """
-    best = max(ranked[:12], key=lambda c: c.coverage)
-    context = _words(best.unit.context)
-    if best.unit.is_row or not context or terms.cover(context) < needed or terms.cover(best.words) >= needed / 2:
+    groups: dict[tuple[str, str], list[_Candidate]] = {}
+    for c in ranked[:16]:
+        if not c.unit.is_row and c.unit.context:
+            groups.setdefault((c.hit.chunk_id, c.unit.context), []).append(c)
+    best: list[_Candidate] = []
+    best_cover = needed
+    for (_, context), items in groups.items():
+        cover = terms.cover(_words(context))
+        top = max(c.coverage for c in items)
+        tied = [c for c in items if abs(c.coverage - top) < 1e-9 and terms.cover(c.words) < needed / 2]
+        if len(tied) >= 2 and cover >= best_cover:
+            best, best_cover = tied, cover
+    if not best:
         return []
-    items = [
-        c
-        for c in ranked[:12]
-        if c.hit.chunk_id == best.hit.chunk_id
-        and c.unit.context == best.unit.context
-        and not c.unit.is_row
-        and abs(c.coverage - best.coverage) < 1e-9
-    ]
-    if len(items) < 2:
-        return []
-    order = [u.text for u in clause_units(best.hit.text)]
-    return sorted(items, key=lambda c: order.index(c.unit.text) if c.unit.text in order else len(order))[:6]
+    order = [u.text for u in clause_units(best[0].hit.text)]
+    return sorted(best, key=lambda c: order.index(c.unit.text) if c.unit.text in order else len(order))[:6]
 
 
 def _variant_rows(best: _Candidate, ranked: Sequence[_Candidate]) -> list[_Candidate]:
@@ -1089,13 +1089,19 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
     'ציפוי' in 'ציפוי חרסינה' when only 'כתר חרסינה' is listed: the question is about something else.
     """
     out: list[set[str]] = []
+    # A foreign question's Hebrew words are glossary terms ('שעות פתיחה'), not the asker's: only a Hebrew one's
+    # unknown words name a thing not listed.
+    hebrew = not any(re.match(r"[\u0621-\u064a\u0400-\u04ff]", t) for t in tokens)
     for i in range(1, len(tokens)):
         here, before = _forms(tokens[i]), tokens[i - 1]
         # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
         if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before) or before in _QUANTITY_WORDS:
             continue  # 'שלוש הזרקות' counts the entity, it does not name another one
         forms = _forms(before)
-        if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
+        known = any(seen(f) for f in forms if f[0] not in "~≈")
+        # A word no document uses names a thing not listed at all: 'עיסוי ספורטאים' is not 'מבחן מאמץ לספורטאים'.
+        unknown = hebrew and not known and len(before) >= 4 and "\u05d0" <= before[0] <= "\u05ea"
+        if not forms & keys and (known or unknown):
             out.append(forms)
     return out
 
@@ -1229,6 +1235,10 @@ def _in_another_period(text: str, question_words: AbstractSet[str]) -> bool:
     return any(not _forms(m.group(1)) & question_words for m in _PERIOD.finditer(text))
 
 
+# Hebrew terms that name no subject: a follow-up asking only 'until what time' or 'how much' is about the last.
+_GENERIC_TERMS = frozenset({"שעה", "שעות", "עד", "מחיר", "עלות", "תשלום", "שעות פתיחה", "פתיחה"})
+
+
 def with_terms(question: str, terms: str) -> str:
     """`terms` added to the question before its question mark: after it they would read as a second question."""
     text = question.strip()
@@ -1266,10 +1276,18 @@ def extract(
     if lang != "he":
         # A long foreign question is cut to its question sentences first: the Hebrew terms added are what it
         # is searched by, and must not be cut with the background.
-        # Each question of the message gets its own terms: 'How much is X? Is there a package price?' asks two,
-        # and the second, searched with the first's words, would find nothing of its own.
-        pieces = [p for p in re.split(r"(?<=[?؟])\s*", _focus(question)) if p.strip(" ?؟")]
-        focus = " ".join(with_terms(p, f"{hebrew_terms(p)} {hints}") for p in pieces)
+        # Each question of the message gets its own terms ('How much is X? Is there a package price?' asks
+        # two); one that names nothing of its own ('Open on Friday? Until what time?') goes on with the last.
+        pieces = [p for p in re.split(r"(?<=[?؟])\s*", _focus(question)) if p.strip(" ?؟")] or [question]
+        said: list[str] = []
+        last = ""
+        for piece in pieces:
+            own = hebrew_terms(piece)
+            if not set(own.split()) - _GENERIC_TERMS:
+                own = f"{last} {own}"
+            said.append(with_terms(piece, f"{own} {hints}"))
+            last = own
+        focus = " ".join(said)
     else:
         focus = with_terms(_focus(query), hints)
     focus = _PERSONAL.sub(" ", focus)  # the asker's own ID or phone is not what they ask about
@@ -1395,6 +1413,14 @@ def extract(
             known.add(h.chunk_id)
             pool.append(h)
     parts = _parts(focus)
+    if lang == "he" and len(parts) == 1 and _priced_thing_unknown(focus, library.idf):
+        # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
+        # word ('מבחן מאמץ לספורטאים') is the price of something else.
+        return Extracted("not_found", lang=lang, reason="absent_subject")
+    if len(parts) > 1 and lang == "he" and _unknown_in_every_part(parts, library.idf):
+        # 'יש אצלכם עיסוי ספורטאים? כמה עולה עיסוי של שעה?': each question is about a thing no document names;
+        # what the parts' other words find (a 'ספורטאים' row, an hour of parking) answers nothing asked.
+        return Extracted("not_found", lang=lang, reason="absent_subject")
     if len(parts) > 1 and len(library.chunks) > _SCAN_ALL:
         # Each part is searched for on its own words: its clause may rank low for the whole question (a
         # small archive needs no search of its own: the wider look below reads every chunk).
@@ -1512,7 +1538,8 @@ def extract(
     if len(chosen) == 1 and len(parts) == 1 and operation is None and best.unit.is_row:
         chosen = _variant_rows(best, ranked)
     elif len(chosen) == 1 and len(parts) == 1 and operation is None:
-        chosen = _listed_under_heading(terms, ranked, needed) or chosen
+        listed = _listed_under_heading(terms, ranked, needed)
+        chosen = listed if best in listed else chosen  # the best item is one of a list the heading asks for
     if attribute == "how" and len(chosen) == 1 and not fit(attribute, best.unit.text):
         # 'איך מבקשים X': the right to X, and beside it in its section the sentence that says how.
         how = next(
@@ -1783,6 +1810,27 @@ def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
     """Whether the documents use a word at all."""
     unseen = idf("\u0000")
     return lambda term: idf(term) < unseen - 1e-6
+
+
+_PRICED = re.compile(
+    r"(?:כמה\s+(?:עולה|עולים|עולות|יעלה|תעלה|יעלו)|מה\s+המחיר\s+(?:של|ל)|מה\s+העלות\s+(?:של|ל))"
+    r"\s+(?:אצלכם\s+|לי\s+)?(?P<thing>[\u05d0-\u05ea\"']+)"
+)
+
+
+def _priced_thing_unknown(question: str, idf: Callable[[str], float]) -> bool:
+    """A price asked for a thing (the word after 'כמה עולה') that no document names in any form."""
+    m = _PRICED.search(normalize(question))
+    return m is not None and bool(_unknown_words(m.group("thing"), idf))
+
+
+def _unknown_in_every_part(parts: Sequence[str], idf: Callable[[str], float]) -> str:
+    """A content word no document uses that every part of a message asks about ('' when there is none)."""
+    common: set[str] | None = None
+    for part in parts:
+        keys = {_key(t) for t in _unknown_words(part, idf) if "\u05d0" <= t[0] <= "\u05ea"}
+        common = keys if common is None else common & keys
+    return min(common) if common else ""
 
 
 def _unknown_words(question: str, idf: Callable[[str], float]) -> list[str]:
