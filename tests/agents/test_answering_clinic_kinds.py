@@ -68,6 +68,13 @@ CHUNKS = [
         "5.3. צילומים ובדיקות קודמים (רנטגן, MRI) — התקליטור והפענוח. 5.4. לבוש נוח: מכנסיים קצרים לבדיקת ברך.",
     ),
     (HOURS, "ימי קבלה", "ימי קבלה\nד\"ר אלון שגיא, אורתופד: ימים ראשון ורביעי."),
+    (
+        PRICES,
+        "בדיקות מאמץ",
+        "בדיקות מאמץ\nבדיקה | מחיר\nבדיקה: מבחן מאמץ לספורטאים, כולל אק\"ג · מחיר: 600 ₪\n"
+        "בדיקה: אישור כשירות לאימון · מחיר: 280 ₪",
+    ),
+    (HOURS, "כתובת והגעה", "כתובת והגעה\nחניה: חניון הבניין, שעה ראשונה חינם עם אישור מהקבלה."),
 ]
 
 CONFIG = TenantConfig.model_validate(
@@ -145,3 +152,16 @@ def test_managing_an_appointment_or_a_refund_is_not_a_health_detail():
     assert not assess("יש לי מכבי שלי. אני מקבלת החזר על הפיזיותרפיה אצלכם?", business=business).sensitive
     assert assess("יש לי כאבי גב ואני עושה פיזיותרפיה", business=business).sensitive
     assert assess("אני אחרי ניתוח ומבטלת את התור לפיזיותרפיה", business=business).sensitive
+
+
+def test_a_price_for_a_thing_no_document_names_is_refused():
+    for question in ("כמה עולה עיסוי ספורטאים?", "יש אצלכם עיסוי ספורטאים? כמה עולה עיסוי של שעה?"):
+        reply = ask(question)
+        assert reply.status == "not_found", (question, reply.text)
+        assert "₪" not in reply.text and "נציג" in reply.text
+    assert ask("כמה עולה אצלכם שוקווייב?").status == "answered"  # a listed one by its slang is answered
+
+
+def test_a_foreign_follow_up_that_names_nothing_goes_on_with_the_question_before_it():
+    reply = ask("مرحبا، هل المركز مفتوح يوم الجمعة؟ لغاية أي ساعة؟")
+    assert reply.status == "answered" and "13:00" in reply.text
