@@ -47,7 +47,7 @@ CHUNKS = [
         PRICES,
         "אולטרסאונד",
         "אולטרסאונד (אזור אחד / שני אזורים)\nבדיקה | אזור אחד | שני אזורים\n"
-        "בדיקה: אולטרסאונד שריר-שלד · אזור אחד: 420 ₪ · שני אזורים: 650 ₪",
+        "בדיקה: אולטרסאונד שריר-שלד (כתף, ברך, קרסול) · אזור אחד: 420 ₪ · שני אזורים: 650 ₪",
     ),
     (
         HOURS,
@@ -165,3 +165,20 @@ def test_a_price_for_a_thing_no_document_names_is_refused():
 def test_a_foreign_follow_up_that_names_nothing_goes_on_with_the_question_before_it():
     reply = ask("مرحبا، هل المركز مفتوح يوم الجمعة؟ لغاية أي ساعة؟")
     assert reply.status == "answered" and "13:00" in reply.text
+
+
+def test_two_of_a_body_part_is_that_part_and_a_count():
+    reply = ask("כמה עולה אולטרסאונד לשתי הכתפיים?")  # 'כתפיים' is 'כתף', 'לשתי' how many
+    assert reply.status == "answered" and "650" in reply.text
+
+
+def test_a_price_asked_by_the_act_is_not_refused_and_a_span_of_time_is_no_thing_not_offered():
+    chunks = [
+        ("מחירון — שיפוצים", "צביעה", "צביעה\nעבודה | מחיר\nעבודה: צביעת דירה 4 חדרים · מחיר: 6,500 ₪"),
+        ("נהלים — מרכז", "כרטיסיות", "1.3. כרטיסייה בתוקף 6 חודשים. היא אישית ואינה ניתנת להעברה לאדם אחר."),
+    ]
+    library = FakeLibrary(chunks).library()
+    paint = answer("כמה עולה לצבוע דירת 4 חדרים?", config=CONFIG, library=library, now=SUNDAY)
+    assert paint.status == "answered" and "6,500" in paint.text  # 'לצבוע' is the price list's 'צביעת'
+    summary = answer("עברתי ניתוח לפני חודש. תוכלו לשלוח לי את סיכום הביקור?", config=CONFIG, library=library)
+    assert "אינה ניתנת להעברה" not in summary.text  # the card's months are not 'a month ago'

@@ -366,6 +366,8 @@ def _forms_uncached(tok: str) -> set[str]:
     keys = {_key(s) for s in out}
     # A verb in the first person past ('הגעתי', 'הודענו') is the clause's third person ('הגיע', 'הודיע').
     keys |= {_key(s[:-2]) for s in out if len(s) >= 5 and s.endswith(("תי", "נו")) and s[0] >= "\u05d0"}
+    # The dual is the thing itself, two of it: 'כתפיים' is 'כתף', 'ברכיים' 'ברך', 'עיניים' 'עין'.
+    keys |= {_key(s[:-3]) for s in out if len(s) >= 5 and s.endswith("יים") and s[0] >= "\u05d0"}
     if len(tok) >= 4:
         # Skeletons of the lemma and of the stem itself ('תיאום' and 'לתאם' meet at 'תאמ').
         bases = [k[1:] for k in keys if k.startswith("~")] + [s for s in out if len(s) >= 4 and s[0] >= "\u05d0"]
@@ -652,7 +654,10 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
                 continue
             nxt = tokens[j + 1] if j + 1 < len(tokens) else None
             said = _synonymous(_forms(nxt)) if nxt is not None else set()  # 'לדירה' goes on as 'למגורים'
-            quantity = nxt is not None and (nxt.isdigit() or nxt in _QUANTITY_WORDS)  # 'טיפול פיזיותרפיה אחד'
+            # A count after the entity ('טיפול פיזיותרפיה אחד', 'אולטרסאונד לשתי הכתפיים') says how many.
+            quantity = nxt is not None and (
+                nxt.isdigit() or bool({nxt, *stems(nxt)} & (_QUANTITY_WORDS | {"שתי", "שני"}))
+            )
             if i + 1 >= len(names) or nxt is None or _stop(nxt) or quantity or said & names[i + 1]:
                 return True
             if _forms(nxt) & header:
@@ -912,6 +917,11 @@ def _kept_elsewhere(
     return "percent_base", f"ב{title} מופיע רק אחוז מ{name}, ולא הערך עצמו."
 
 
+_TIME_UNITS = frozenset(
+    "דקה דקות שעה שעות יום ימים שבוע שבועות חודש חודשים שנה שנים".split()  # noqa: SIM905 — a word list
+)
+
+
 def _not_offered(focus: str, library: Library) -> Quote | None:
     """The documents' own 'we do not offer X' for a question about X, when they speak of X nowhere else.
 
@@ -923,8 +933,8 @@ def _not_offered(focus: str, library: Library) -> Quote | None:
     found: Quote | None = None
     for tok in words:
         forms = {f for f in _forms(tok) if f[0] != "≈"}
-        if found is not None or _KIND_WORDS & forms:
-            continue
+        if found is not None or _KIND_WORDS & forms or {f.lstrip("~") for f in forms} & _TIME_UNITS:
+            continue  # a span of time ('לפני חודש') is not a thing one offers: '6 חודשים … אינה ניתנת להעברה'
         units = [
             (chunk, unit)
             for chunk in library.chunks
@@ -1091,7 +1101,7 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
     out: list[set[str]] = []
     # A foreign question's Hebrew words are glossary terms ('שעות פתיחה'), not the asker's: only a Hebrew one's
     # unknown words name a thing not listed.
-    hebrew = not any(re.match(r"[\u0621-\u064a\u0400-\u04ff]", t) for t in tokens)
+    hebrew = not any(re.match(r"[a-z\u0621-\u064a\u0400-\u04ff]", t) for t in tokens)
     for i in range(1, len(tokens)):
         here, before = _forms(tokens[i]), tokens[i - 1]
         # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
@@ -1276,18 +1286,14 @@ def extract(
     if lang != "he":
         # A long foreign question is cut to its question sentences first: the Hebrew terms added are what it
         # is searched by, and must not be cut with the background.
-        # Each question of the message gets its own terms ('How much is X? Is there a package price?' asks
-        # two); one that names nothing of its own ('Open on Friday? Until what time?') goes on with the last.
-        pieces = [p for p in re.split(r"(?<=[?؟])\s*", _focus(question)) if p.strip(" ?؟")] or [question]
-        said: list[str] = []
-        last = ""
-        for piece in pieces:
-            own = hebrew_terms(piece)
-            if not set(own.split()) - _GENERIC_TERMS:
-                own = f"{last} {own}"
-            said.append(with_terms(piece, f"{own} {hints}"))
-            last = own
-        focus = " ".join(said)
+        # Questions that each name something ('How much is X? Is there a package price?') get their own terms;
+        # a follow-up that names nothing ('Open on Friday? Until what time?') leaves the message one question.
+        asked_part = _focus(question)
+        pieces = [p for p in re.split(r"(?<=[?؟])\s*", asked_part) if p.strip(" ?؟")]
+        if len(pieces) > 1 and all(set(hebrew_terms(p).split()) - _GENERIC_TERMS for p in pieces[1:]):
+            focus = " ".join(with_terms(p, f"{hebrew_terms(p)} {hints}") for p in pieces)
+        else:
+            focus = with_terms(asked_part, f"{hebrew_terms(asked_part)} {hints}")
     else:
         focus = with_terms(_focus(query), hints)
     focus = _PERSONAL.sub(" ", focus)  # the asker's own ID or phone is not what they ask about
@@ -1821,7 +1827,8 @@ _PRICED = re.compile(
 def _priced_thing_unknown(question: str, idf: Callable[[str], float]) -> bool:
     """A price asked for a thing (the word after 'כמה עולה') that no document names in any form."""
     m = _PRICED.search(normalize(question))
-    return m is not None and bool(_unknown_words(m.group("thing"), idf))
+    # An infinitive ('כמה עולה לצבוע דירה') is the act, which the price list names by its noun ('צביעת').
+    return m is not None and not m.group("thing").startswith("ל") and bool(_unknown_words(m.group("thing"), idf))
 
 
 def _unknown_in_every_part(parts: Sequence[str], idf: Callable[[str], float]) -> str:
