@@ -621,6 +621,9 @@ _BACKGROUND = re.compile(
 )
 
 
+_CONDITION = re.compile(r"\s*(?:אם|ואם|כש|במקרה|בהנחה|נניח|if|when|suppose)", re.I)
+
+
 def _background(question: str) -> set[str]:
     """The words of a statement that opens a one-sentence question before its question word, as forms.
 
@@ -628,8 +631,8 @@ def _background(question: str) -> set[str]:
     they weigh a third: the clause about what to bring is the answer, not the orthopaedist's days.
     """
     m = _BACKGROUND.match(normalize(question).strip())
-    if m is None or _ASKING.search(m.group("bg")):
-        return set()
+    if m is None or _ASKING.search(m.group("bg")) or _CONDITION.match(m.group("bg")):
+        return set()  # 'אם המשכיר יעדכן …, מה יהיו …': a condition is part of what is asked
     return {f for tok in tokenize(m.group("bg")) if not _stop(tok) for f in _forms(tok)}
 
 
@@ -1099,19 +1102,13 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
     'ציפוי' in 'ציפוי חרסינה' when only 'כתר חרסינה' is listed: the question is about something else.
     """
     out: list[set[str]] = []
-    # A foreign question's Hebrew words are glossary terms ('שעות פתיחה'), not the asker's: only a Hebrew one's
-    # unknown words name a thing not listed.
-    hebrew = not any(re.match(r"[a-z\u0621-\u064a\u0400-\u04ff]", t) for t in tokens)
     for i in range(1, len(tokens)):
         here, before = _forms(tokens[i]), tokens[i - 1]
         # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
         if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before) or before in _QUANTITY_WORDS:
             continue  # 'שלוש הזרקות' counts the entity, it does not name another one
         forms = _forms(before)
-        known = any(seen(f) for f in forms if f[0] not in "~≈")
-        # A word no document uses names a thing not listed at all: 'עיסוי ספורטאים' is not 'מבחן מאמץ לספורטאים'.
-        unknown = hebrew and not known and len(before) >= 4 and "\u05d0" <= before[0] <= "\u05ea"
-        if not forms & keys and (known or unknown):
+        if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
             out.append(forms)
     return out
 
@@ -1419,11 +1416,11 @@ def extract(
             known.add(h.chunk_id)
             pool.append(h)
     parts = _parts(focus)
-    if lang == "he" and len(parts) == 1 and _priced_thing_unknown(focus, library.idf):
+    if lang == "he" and len(parts) == 1 and _priced_thing_unknown(focus, library):
         # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
         # word ('מבחן מאמץ לספורטאים') is the price of something else.
         return Extracted("not_found", lang=lang, reason="absent_subject")
-    if len(parts) > 1 and lang == "he" and _unknown_in_every_part(parts, library.idf):
+    if len(parts) > 1 and lang == "he" and _unknown_in_every_part(parts, library):
         # 'יש אצלכם עיסוי ספורטאים? כמה עולה עיסוי של שעה?': each question is about a thing no document names;
         # what the parts' other words find (a 'ספורטאים' row, an hour of parking) answers nothing asked.
         return Extracted("not_found", lang=lang, reason="absent_subject")
@@ -1824,18 +1821,31 @@ _PRICED = re.compile(
 )
 
 
-def _priced_thing_unknown(question: str, idf: Callable[[str], float]) -> bool:
+def _priced_thing_unknown(question: str, library: Library) -> bool:
     """A price asked for a thing (the word after 'כמה עולה') that no document names in any form."""
     m = _PRICED.search(normalize(question))
     # An infinitive ('כמה עולה לצבוע דירה') is the act, which the price list names by its noun ('צביעת').
-    return m is not None and not m.group("thing").startswith("ל") and bool(_unknown_words(m.group("thing"), idf))
+    return m is not None and not m.group("thing").startswith("ל") and bool(_absent_words(m.group("thing"), library))
 
 
-def _unknown_in_every_part(parts: Sequence[str], idf: Callable[[str], float]) -> str:
+def _absent_words(text: str, library: Library) -> list[str]:
+    """The content words of `text` that no document uses: unseen by the index and in no document's lemmas."""
+    lemmas = _lemmas(library.chunks)
+    words, _ = _vocabulary(library.chunks)
+    return [
+        t
+        for t in _unknown_words(text, library.idf)
+        if "\u05d0" <= t[0] <= "\u05ea"
+        and not ({f for f in _forms(t) if f[0] != "≈"} & (lemmas | set(words)))
+        and not _forms(t) & (_KIND_WORDS | _MONEY_WORDS)
+    ]
+
+
+def _unknown_in_every_part(parts: Sequence[str], library: Library) -> str:
     """A content word no document uses that every part of a message asks about ('' when there is none)."""
     common: set[str] | None = None
     for part in parts:
-        keys = {_key(t) for t in _unknown_words(part, idf) if "\u05d0" <= t[0] <= "\u05ea"}
+        keys = {_key(t) for t in _absent_words(part, library)}
         common = keys if common is None else common & keys
     return min(common) if common else ""
 
