@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 from ..privacy import scan
 from ..text import normalize, stems, tokenize
@@ -368,7 +369,9 @@ _NEGATION = frozenset({"לא", "אינני", "איני", "אינו", "אינה",
 def _negated(text: str) -> set[str]:
     """Words said right after a negation: 'לא מעוניינת בכרטיסייה' declines, it does not show interest."""
     tokens = tokenize(text)
-    return {t for before, t in zip(tokens, tokens[1:], strict=False) if before in _NEGATION}
+    return {t for before, t in pairwise(tokens) if before in _NEGATION}
+
+
 # 'תשלח לי את פרטי החשבון', 'תן לי את נוסח הסעיף': a request for information is a question, not small talk.
 _INFO_REQUEST = re.compile(
     r"(?:^|[.!?]\s*)ו?(?:תשלח|תשלחי|תשלחו|שלח|שלחי|שלחו|תן|תני|תנו|תמסור|תמסרי|תעביר|תעבירי|תעבירו)\s+לי\s+"
@@ -1225,7 +1228,9 @@ def _alias_pattern(alias: str) -> str:
         return re.escape(alias)
     words = re.findall(r"[\u0400-\u04ff]+|[^\u0400-\u04ff\s]+", alias)
     parts = [
-        re.escape(w[:-1] if len(w) > 5 else w) + r"[\u0400-\u04ff]{0,3}" if re.match(r"[\u0400-\u04ff]", w) else re.escape(w)
+        re.escape(w[:-1] if len(w) > 5 else w) + r"[\u0400-\u04ff]{0,3}"
+        if re.match(r"[\u0400-\u04ff]", w)
+        else re.escape(w)
         for w in words
     ]
     return r"[\s-]*".join(parts)

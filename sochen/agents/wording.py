@@ -33,8 +33,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "booking_checking": "Thank you {name}! I am checking the calendar for the nearest free times for {service} "
         "({when}) and will send them to you right away.",
         "booking_confirming": "Great, I am booking your appointment for {when}. A confirmation will follow shortly.",
-        "booking_cancelling": "You asked to cancel the appointment on {when}. I am cancelling it in the calendar, and a "
-        "confirmation will follow shortly.",
+        "booking_cancelling": "You asked to cancel the appointment on {when}. I am cancelling it in the calendar, "
+        "and a confirmation will follow shortly.",
     },
     "ar": {
         "greeting": "مرحبًا! معك {assistant}. كيف يمكنني المساعدة؟",

@@ -697,5 +697,5 @@ def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> 
             if any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
                 continue
             pattern = rf"(?<![\u05d0-\u05ea])([והבלמשכ]{{0,3}}-?){re.escape(alias)}(?![\u05d0-\u05ea])"
-            text = re.sub(pattern, lambda m, n=name: f"{m.group(1)}{n}", text)
+            text = re.sub(pattern, rf"\g<1>{name}", text)
     return text

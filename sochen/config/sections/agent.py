@@ -150,8 +150,8 @@ class EmergencyConfig(StrictModel):
         min_length=1,
         max_length=1000,
         description="The emergency instructions in the tenant's language: whom to call, where to go. Left out, "
-        "the general ones below are given (in English, Arabic or Russian too when the writer uses them), with the passage "
-        "of the tenant's documents' emergency guidance that fits the message quoted before them "
+        "the general ones below are given (in English, Arabic or Russian too when the writer uses them), with the "
+        "passage of the tenant's documents' emergency guidance that fits the message quoted before them "
         "(sochen.agents.emergency).",
     )
     keywords: list[str] = Field(
