@@ -402,6 +402,7 @@ DOCXS = {
     "clinic": ["price_list"],
     "derm": ["price_list"],
     "eyes": ["price_list"],
+    "sportmed": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

@@ -57,15 +57,16 @@ _STOP = frozenset(
     אני אתה את הוא היא אנחנו לי לו לה לנו שלי שלו שלה זה זו זאת מה מי איך למה מתי איפה עם על של את כל
     גם רק עוד כבר מאוד נורא ממש עכשיו היום אתמול הערב הלילה מחר אצלכם שלכם לכם יש אין לא כן או אם כי
     עושים לעשות קרה קורה צריך צריכה רוצה יכול יכולה the and you your my me what now have has
-    חזק חזקה חזקים חזקות מיד דחוף דחופה מאד
+    חזק חזקה חזקים חזקות מיד דחוף דחופה מאד ולא אותו אותה אותן אותם שהוא שהיא שהם שזה שאני שלא
     """.split()  # noqa: SIM905 — a word list reads best as a block
 )
 _LEAD = {
     "he": "מההנחיות שלנו למצבי חירום:",
     "en": "From our emergency instructions (quoted in the original Hebrew):",
     "ar": "من تعليمات الطوارئ لدينا (مقتبس بالعبرية كما ورد في الأصل):",
+    "ru": "Из наших инструкций на случай неотложных ситуаций (цитата на иврите, как в оригинале):",
 }
-_SOURCE = {"he": "מקור", "en": "Source", "ar": "المصدر"}
+_SOURCE = {"he": "מקור", "en": "Source", "ar": "المصدر", "ru": "Источник"}
 # The general instructions in the writer's language, before the Hebrew ones (a tenant without its own only).
 _GENERAL = {
     "en": "If this is a medical emergency — difficulty breathing, bleeding that does not stop, a serious injury or "
@@ -73,6 +74,9 @@ _GENERAL = {
     "We have also passed your message to our team.",
     "ar": "إذا كانت هذه حالة طبية طارئة — ضيق في التنفس، نزيف لا يتوقف، إصابة خطيرة أو فقدان الوعي — اتصلوا فورًا "
     "بنجمة داود الحمراء (الإسعاف) على الرقم 101 أو توجهوا إلى أقرب غرفة طوارئ. لقد حوّلنا رسالتكم أيضًا إلى فريقنا.",
+    "ru": "Если это неотложная медицинская ситуация — трудно дышать, кровотечение не останавливается, серьёзная травма "
+    "или потеря сознания — немедленно звоните в Маген Давид Адом (скорая помощь) по номеру 101 или обратитесь в "
+    "ближайшее приёмное отделение. Мы также передали ваше сообщение нашей команде.",
 }
 
 
@@ -82,12 +86,29 @@ def has_own_instructions(config: TenantConfig) -> bool:
     return normalize(config.agent.emergency.instructions).split() != normalize(str(default)).split()
 
 
+# What a writer and the guidance call by different words: 'יוצא הרבה דם' is the 'דימום' the guidance names,
+# 'היד נראית עקומה' its 'עיוות', 'לא מרגיש את הרגליים' its 'חוסר תחושה'. Each word counts for its concept too.
+_CONCEPTS: dict[str, str] = {
+    **dict.fromkeys(("דם", "דימום", "מדמם", "מדממת", "מדממים", "לדמם", "bleeding", "blood"), "bleeding"),
+    **dict.fromkeys(("חתך", "נחתך", "נחתכה", "נחתכתי", "חתכתי", "פצע", "פצוע", "פצועה", "cut", "wound"), "wound"),
+    **dict.fromkeys(("עקום", "עקומה", "עקומים", "עיוות", "מעוות", "מעוותת", "bent", "deformed"), "deformed"),
+    **dict.fromkeys(("נפל", "נפלה", "נפלתי", "נפילה", "החליק", "החליקה", "החלקתי", "fell", "fall"), "fall"),
+    **dict.fromkeys(("תחושה", "מרגיש", "מרגישה", "מרגישים", "נימול", "משותק", "משותקת", "numb"), "feeling"),
+    **dict.fromkeys(("הכרה", "התעלף", "התעלפה", "התעלפתי", "התעלפות", "fainted"), "conscious"),
+    **dict.fromkeys(("הקאות", "מקיא", "מקיאה", "הקיא", "הקיאה", "vomiting"), "vomiting"),
+    **dict.fromkeys(("ראש", "בראש", "head"), "head"),
+    **dict.fromkeys(("חום", "fever"), "fever"),
+}
+
+
 def _forms(text: str) -> set[str]:
     out: set[str] = set()
     for token in tokenize(text):
-        if len(token) < 3 or token in _STOP:
+        if len(token) < 2 or token in _STOP:
             continue
         for form in (token, *stems(token)):
+            if form in _CONCEPTS:
+                out.add("#" + _CONCEPTS[form])
             if len(form) >= 3 and form not in _STOP:
                 out.add(form)
                 key = loose_key(form)
@@ -114,7 +135,7 @@ def emergency_passage(message: str, chunks: Sequence[_Chunk]) -> EmergencyPassag
                 units.append(EmergencyPassage(unit.text, relabel(chunk.section, unit.clause), chunk))
     if not units:
         return None
-    # An English or Arabic message meets the Hebrew passage through the Hebrew terms for its words.
+    # An English, Arabic or Russian message meets the Hebrew passage through the Hebrew terms for its words.
     asked = _forms(message if detect(message) == "he" else f"{message} {hebrew_terms(message)}")
     unit_forms = [_forms(u.text) & asked for u in units]
     seen: dict[str, int] = {}
@@ -127,7 +148,7 @@ def emergency_passage(message: str, chunks: Sequence[_Chunk]) -> EmergencyPassag
         # A word and its loose spelling count once: the word's weight is its rarest form's.
         words: dict[str, float] = {}
         for f in forms:
-            base = f[1:] if f.startswith("~") else loose_key(f)
+            base = f if f.startswith("#") else f[1:] if f.startswith("~") else loose_key(f)
             words[base] = max(words.get(base, 0.0), 1.0 / seen[f])
         score = sum(words.values())
         if score > best_score:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 from ..privacy import scan
 from ..text import normalize, stems, tokenize
@@ -181,6 +182,13 @@ _QUESTION_WORDS = (
     "what",
     "how",
     "when",
+    "что",
+    "как",
+    "когда",
+    "где",
+    "сколько",
+    "можно",
+    "есть",
     # requests for information phrased as imperatives
     "השווה",
     "השווי",
@@ -196,6 +204,22 @@ _QUESTION_WORDS = (
     "compare",
     "explain",
 )
+
+
+# Russian keywords per intent, as the stems their inflected forms begin with.
+_RU_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "human_request": ("оператор", "сотрудник", "менеджер", "живым"),
+    "complaint": ("жалоб", "недовол", "возмут"),
+    "appointment_request": ("записат", "запиш", "запис", "приём", "прием"),
+    "price_question": ("стоит", "стоимост", "цен", "прайс", "сколько"),
+    "hours_question": ("работает", "работаете", "работают", "открыт", "закрыт", "график", "скольки"),
+    "small_talk": ("здравствуй", "привет", "спасибо", "добрый", "доброе"),
+}
+_RU_BOOKING = ("записат", "запиш", "записыв")
+
+
+def _is_cyrillic(token: str) -> bool:
+    return bool(token) and "\u0400" <= token[0] <= "\u04ff"
 
 
 @dataclass
@@ -253,8 +277,9 @@ def understand_text(
             if (" " in w and w in flat) or (" " not in w and w in terms):
                 scores[intent] = scores.get(intent, 0.0) + 2
                 signals.append(f"{intent}:tenant:{word}")
+    negated = _negated(text)
     for intent, words in _KEYWORDS.items():
-        hits = [w for w in words if w in terms]
+        hits = [w for w in words if w in terms and not (intent == "new_lead" and w in negated)]
         if hits:
             scores[intent] = scores.get(intent, 0.0) + len(hits)
             signals.append(f"{intent}:{hits[0]}")
@@ -263,6 +288,12 @@ def understand_text(
             if phrase in flat:
                 scores[intent] = scores.get(intent, 0.0) + 2
                 signals.append(f"{intent}:«{phrase}»")
+    for intent, ru_stems in _RU_KEYWORDS.items():
+        # Russian words change their endings with case and person: matched by the stem they begin with.
+        ru_hits = [t for t in terms if _is_cyrillic(t) and t.startswith(ru_stems)]
+        if ru_hits:
+            scores[intent] = scores.get(intent, 0.0) + len(ru_hits)
+            signals.append(f"{intent}:{min(ru_hits)}")
     tokens = tokenize(text)
     is_question = (
         "?" in text
@@ -276,6 +307,10 @@ def understand_text(
     slots = _slots(text, now=now, service=service)
     tenant_booking = any(sig.startswith("appointment_request:tenant:") for sig in signals)
     booking = tenant_booking or (_asks_to_book(flat, terms) and not (is_question and _booking_as_purpose(flat)))
+    # "יש לי תור לאורתופד ביום רביעי, מה להביא?": a question about an appointment already made.
+    booked_already = is_question and not tenant_booking and bool(_HAS_APPOINTMENT.search(flat))
+    if booked_already:
+        booking = False
     policy = bool(terms & _POLICY_WORDS)
     if "appointment_request" in scores and not booking and (is_question or policy):
         # "כמה עולה ביטול תור?", "מה קורה אם לא הגעתי לתור?": the word תור in a question is not a booking.
@@ -294,6 +329,7 @@ def understand_text(
         and not policy
         and not scores.keys() & {"price_question", "hours_question"}
         and (service or "document_question" not in scores)
+        and not booked_already
     ):
         # "שמי הילה, צריכה סתימה. יום ראשון הבא ב-12 מתאים?": asking for a slot is asking to book.
         scores["appointment_request"] = scores.get("appointment_request", 0.0) + 2
@@ -327,14 +363,29 @@ def understand_text(
 
 
 _ASKING = frozenset({"כמה", "מתי", "איפה", "האם", "איך", "למה", "מה"})
+_NEGATION = frozenset({"לא", "אינני", "איני", "אינו", "אינה", "not", "don't", "no"})
+
+
+def _negated(text: str) -> set[str]:
+    """Words said right after a negation: 'לא מעוניינת בכרטיסייה' declines, it does not show interest."""
+    tokens = tokenize(text)
+    return {t for before, t in pairwise(tokens) if before in _NEGATION}
+
+
 # 'תשלח לי את פרטי החשבון', 'תן לי את נוסח הסעיף': a request for information is a question, not small talk.
 _INFO_REQUEST = re.compile(
     r"(?:^|[.!?]\s*)ו?(?:תשלח|תשלחי|תשלחו|שלח|שלחי|שלחו|תן|תני|תנו|תמסור|תמסרי|תעביר|תעבירי|תעבירו)\s+לי\s+"
     r"(?:את\s+)?ה?(?:פרטי|פרטים|מספר|רשימ|נוסח|עותק|העתק|סעיף|מידע|כתובת|שמות)"
     r"|^(?:please\s+)?(?:send|give|tell) me (?:the )?(?:details|number|list|text|copy|clause|address|names)\b"
 )
+_HAS_APPOINTMENT = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:יש\s+לי|יש\s+לנו|יש\s+לו|יש\s+לה|קבעתי|קבענו|נקבע\s+לי|קבעו\s+לי)\s+(?:כבר\s+)?תור"
+    r"|\b(?:i|we)\s+(?:have|booked|'ve\s+booked)\s+(?:an?\s+)?appointment"
+)
 # A booking needs words that ask for one; "תור" alone also names the appointment a question is about.
-_BOOKING_WORDS = frozenset({"לקבוע", "לקבע", "לתאם", "להזמין", "לשריין", "לקבל", "book"})
+_BOOKING_WORDS = frozenset(
+    {"לקבוע", "לקבע", "לתאם", "להזמין", "לשריין", "לקבל", "book", "احجز", "أحجز", "حجز", "نحجز", "بحجز"}
+)
 _BOOKING_PHRASES = (
     "can i come",
     "רוצה תור",
@@ -450,7 +501,11 @@ def _booking_as_purpose(flat: str) -> bool:
 
 
 def _asks_to_book(flat: str, terms: set[str]) -> bool:
-    return bool(terms & _BOOKING_WORDS) or any(p in flat for p in _BOOKING_PHRASES)
+    return (
+        bool(terms & _BOOKING_WORDS)
+        or any(p in flat for p in _BOOKING_PHRASES)
+        or any(t.startswith(_RU_BOOKING) for t in terms if _is_cyrillic(t))
+    )
 
 
 # -- emergencies --------------------------------------------------------------------------------------------
@@ -582,6 +637,11 @@ _SEVERE = frozenset(
         "תופת",
         "דחוף",
         "דחופה",
+        "צורח",
+        "צורחת",
+        "צורחים",
+        "צועק",
+        "צועקת",
         "נפסק",
         "מפסיק",
         "מפסיקה",
@@ -702,6 +762,11 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     eye = _eye_emergency(flat, terms)
     if eye:
         return eye
+    injury = _serious_injury(flat, terms)
+    if injury:
+        return injury
+    if symptom - {"חום"} and _HIGH_FEVER.search(flat):
+        return f"{min(symptom - {'חום'})}+high_fever"
     return _urgent_pair(flat)
 
 
@@ -832,6 +897,110 @@ def _eye_emergency(flat: str, terms: set[str]) -> str | None:
             return phrase
     if terms & _EYE and _sight_lost(flat, terms):
         return "eye+sight_lost"
+    return None
+
+
+# An injury that cannot wait for an appointment, told in the writer's words: a limb that looks deformed or a
+# bone showing after a fall or a blow ('נפל מהאופניים והיד נראית עקומה'), or a limb that cannot be moved or
+# felt after one ('נפל במדרגות ולא מצליח להזיז את הרגליים') — first aid and מד"א, not a booking. Without the
+# fall or a sudden onset, 'לא מצליח להזיז את הכתף' is the chronic complaint a clinic books for.
+_TRAUMA = frozenset(
+    {
+        "נפל",
+        "נפלה",
+        "נפלתי",
+        "נפלו",
+        "נפלנו",
+        "נפילה",
+        "החליק",
+        "החליקה",
+        "החלקתי",
+        "נחבל",
+        "נחבלה",
+        "נחבלתי",
+        "חבלה",
+        "מכה",
+        "התנגש",
+        "התנגשה",
+        "התנגשתי",
+        "תאונה",
+        "תאונת",
+        "נדרס",
+        "נדרסה",
+        "fell",
+        "fall",
+        "fallen",
+        "crash",
+        "accident",
+        "وقع",
+        "وقعت",
+        "سقط",
+        "سقطت",
+        "حادث",
+        "упал",
+        "упала",
+        "упали",
+        "травма",
+        "авария",
+    }
+)
+_DEFORMED = frozenset(
+    {
+        "עקום",
+        "עקומה",
+        "עקומים",
+        "עקומות",
+        "מעוות",
+        "מעוותת",
+        "מעוותים",
+        "עיוות",
+        "bent",
+        "deformed",
+        "crooked",
+        "معوج",
+        "معوجة",
+        "مشوه",
+        "مشوهة",
+        "искривлена",
+        "искривлен",
+        "кривая",
+    }
+)
+_DEFORMED_PHRASES = (
+    "לא במקום",
+    "יצא ממקומו",
+    "יצאה ממקומה",
+    "עצם בולטת",
+    "עצם יוצאת",
+    "העצם בולטת",
+    "העצם יוצאת",
+    "רואים את העצם",
+    "out of place",
+    "bone sticking out",
+    "bone is sticking out",
+    "торчит кость",
+)
+# A limb that will not move or has no feeling: the verb after a word of failure, or said outright.
+_NO_FUNCTION = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:לא|אינו|אינה|בקושי)\s+(?:מצליח|מצליחה|יכול|יכולה|מסוגל|מסוגלת)\s+(?:כבר\s+)?ל(?:הזיז|זוז|דרוך|לכת|עמוד|הרים)"
+    r"|(?<![\u05d0-\u05ea])ו?(?:לא|אינו|אינה)\s+(?:מזיז|מזיזה|זז|זזה|זזות|זזים|מרגיש|מרגישה|מרגישים)(?!\s+(?:טוב|בנוח|שיפור|הבדל|כל\s+כך))"
+    r"|חוסר\s+תחושה|אין\s+(?:לו\s+|לה\s+|לי\s+)?תחושה|נימול|משותק|משותקת"
+    r"|can'?t\s+(?:move|feel)|cannot\s+(?:move|feel)|unable\s+to\s+(?:move|feel)|numb\b|paraly[sz]ed"
+    r"|لا\s+(?:يستطيع|تستطيع|أستطيع|استطيع)\s+(?:تحريك|أن\s+يحرك|أن\s+تحرك)|ما\s+(?:بقدر|بيقدر|بتقدر)\s+(?:يحرك|تحرك|احرك)|تنميل"
+    r"|не\s+(?:может|могу|чувствует|чувствую)|онемел"
+)
+_HIGH_FEVER = re.compile(
+    r"(?:חום|fever|temperature|حرارة|температура)\D{0,12}(?<![\d.,])(?:3[89]|4[0-2])(?:[.,]\d)?(?![\d])"
+    r"|(?<![\d.,])(?:3[89]|4[0-2])(?:[.,]\d)?\s*(?:מעלות|°|degrees)"
+)
+
+
+def _serious_injury(flat: str, terms: set[str]) -> str | None:
+    trauma = bool(terms & _TRAUMA) or bool(terms & _SUDDEN)
+    if (terms & _DEFORMED or any(p in flat for p in _DEFORMED_PHRASES)) and (trauma or terms & _SYMPTOMS):
+        return "injury+deformed"
+    if trauma and _NO_FUNCTION.search(flat):
+        return "injury+no_function"
     return None
 
 
@@ -1011,12 +1180,13 @@ def find_service(text: str, services: list[str], aliases: dict[str, list[str]] |
     distinctive first word does ("להלבנה" → "הלבנת שיניים", "לניקוי" → "ניקוי אבנית") when no other
     service shares it. Forms are compared without matres lectionis, construct ת / absolute ה and plural
     endings; the longest matching service wins. `aliases` are the tenant's other names for a service
-    (English, Arabic, slang), matched as whole words.
+    (English, Arabic, slang), matched as whole words, behind Hebrew one-letter prefixes too.
     """
     flat = normalize(text)
     for service, names in sorted((aliases or {}).items(), key=lambda kv: -max((len(n) for n in kv[1]), default=0)):
         for alias in sorted(names, key=len, reverse=True):
-            if re.search(rf"(?<![\w]){re.escape(normalize(alias))}(?![\w])", flat):
+            # Behind Hebrew one-letter prefixes too: 'לאורתופד', 'ל-PRP', 'והפיזיו'.
+            if re.search(rf"(?<![\w])(?:[והבלמשכ]{{1,3}}-?)?{_alias_pattern(normalize(alias))}(?![\w])", flat):
                 return service
     forms: set[str] = set()
     for token in tokenize(text):
@@ -1052,8 +1222,24 @@ def find_service(text: str, services: list[str], aliases: dict[str, list[str]] |
     return None
 
 
+def _alias_pattern(alias: str) -> str:
+    """A regular expression for an alias: as written, or in Russian with any case ending ('ортопед' → 'ортопеду')."""
+    if not re.search(r"[\u0400-\u04ff]", alias):
+        return re.escape(alias)
+    words = re.findall(r"[\u0400-\u04ff]+|[^\u0400-\u04ff\s]+", alias)
+    parts = [
+        re.escape(w[:-1] if len(w) > 5 else w) + r"[\u0400-\u04ff]{0,3}"
+        if re.match(r"[\u0400-\u04ff]", w)
+        else re.escape(w)
+        for w in words
+    ]
+    return r"[\s-]*".join(parts)
+
+
 # First words too general to name a service alone ("טיפול שורש" is not meant by "טיפול").
-_GENERIC_HEADS = frozenset({"טיפול", "טיפולי", "בדיקה", "בדיקת", "ייעוץ", "פגישת", "פגישה", "שירות", "צילום"})
+_GENERIC_HEADS = frozenset(
+    {"טיפול", "טיפולי", "בדיקה", "בדיקת", "ייעוץ", "פגישת", "פגישה", "שירות", "צילום", "ניתוח", "ניתוחי"}
+)
 
 
 def _loose(word: str, *, vowels: bool = True) -> str:
@@ -1137,6 +1323,19 @@ def _full_name(text: str, value: str, end: int) -> str:
     return f"{value} {m.group(1)}"
 
 
+# Cues before a name that is someone else's, not the writer's: a professional's title ('ד"ר רים חדאד מקבלת?' asks
+# about the business's doctor) and a preposition ('הביטוח של הראל', 'תור עם דנה').
+_OTHERS_NAME_CUES = frozenset(
+    {'ד"ר', "דר'", "דוקטור", "פרופ'", "פרופסור", 'עו"ד', 'רו"ח', "הרב", "dr", "dr.", "של", "עם", "את", "אצל"}
+)
+
+
+def _writers_name(finding: object) -> bool:
+    """Whether a name the privacy scan found is the writer's (or their patient's), not a third party's."""
+    evidence = str(getattr(finding, "evidence", "") or "")
+    return not (evidence.startswith("context:") and normalize(evidence[8:]) in _OTHERS_NAME_CUES)
+
+
 def _slots(text: str, *, now: datetime, service: str | None) -> dict[str, str]:
     slots: dict[str, str] = {}
     for finding in scan(text):
@@ -1145,14 +1344,35 @@ def _slots(text: str, *, now: datetime, service: str | None) -> dict[str, str]:
             slots["phone"] = value
         elif finding.type == "email" and "email" not in slots:
             slots["email"] = value
-        elif finding.type == "name" and finding.score >= 0.7 and "name" not in slots:
+        elif finding.type == "name" and finding.score >= 0.7 and "name" not in slots and _writers_name(finding):
             slots["name"] = _full_name(text, value, finding.end)
+    if "name" not in slots and (foreign := _foreign_name(text)):
+        slots["name"] = foreign
     if service:
         slots["service"] = service
     when = extract_datetime(text, now=now)
     if when is not None:
         slots["preferred_time"] = when.isoformat(timespec="minutes")
     return slots
+
+
+# A name after an Arabic or Russian cue ('اسمي سامي خوري', 'Меня зовут Ольга Смирнова'): one or two words of
+# the same script, the second not a word that goes on with the sentence.
+_FOREIGN_NAME = re.compile(
+    r"(?<![\u0621-\u064a])(?:اسمي|إسمي)\s+(?P<ar>[\u0621-\u064a]{2,}(?:\s+[\u0621-\u064a]{2,})?)"
+    r"|(?i:меня\s+зовут|мо[её]\s+имя)\s*[:\-—]?\s*(?P<ru>[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+)?)"
+)
+_FOREIGN_NAME_STOP = frozenset({"من", "في", "و", "بدي", "اريد", "أريد", "يوم", "الساعة", "عندي", "وبدي"})
+
+
+def _foreign_name(text: str) -> str | None:
+    m = _FOREIGN_NAME.search(text)
+    if m is None:
+        return None
+    words = (m.group("ar") or m.group("ru")).split()
+    if len(words) > 1 and words[1] in _FOREIGN_NAME_STOP:
+        words = words[:1]
+    return " ".join(words) if words[0] not in _FOREIGN_NAME_STOP else None
 
 
 _WEEKDAYS = {
@@ -1207,14 +1427,17 @@ def extract_datetime(text: str, *, now: datetime) -> datetime | None:
     flat = normalize(text)
     words = set(tokenize(text))
     day: date | None = None
-    if words & {"מחרתיים"} or "day after tomorrow" in flat:
+    if words & {"מחרתיים", "послезавтра"} or "day after tomorrow" in flat or "بعد بكرة" in flat:
         day = now.date() + timedelta(days=2)
-    elif words & {"מחר", "ומחר", "tomorrow"}:
+    elif words & {"מחר", "ומחר", "tomorrow", "завтра", "بكرة", "بكره", "غدا", "غدًا", "غداً"}:
         day = now.date() + timedelta(days=1)
-    elif words & {"היום", "הערב", "והיום", "today", "tonight"}:
+    elif words & {"היום", "הערב", "והיום", "today", "tonight", "сегодня", "اليوم"}:
         day = now.date()
     if (m := _EN_DAY.search(flat)) is not None:
         day = now.date() + timedelta(days=(_EN_WEEKDAYS[m.group(1)] - now.weekday()) % 7 or 7)
+    weekday = _foreign_weekday(words)
+    if weekday is not None:
+        day = now.date() + timedelta(days=(weekday - now.weekday()) % 7 or 7)
     if (m := _IN_DAYS.search(flat)) is not None:
         unit = m.group(1)
         days = {"יום": 1, "יומיים": 2, "שבוע": 7, "שבועיים": 14}.get(unit) or int(m.group(2) or 0)
@@ -1258,11 +1481,70 @@ _EN_AT = re.compile(
 )
 
 
+# Weekdays in Russian (any case: 'во вторник', 'в среду') and Arabic ('يوم الخميس'); Monday is 0.
+_RU_WEEKDAYS = {"понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5, "воскресень": 6}
+_AR_WEEKDAYS = {
+    "الاثنين": 0,
+    "الإثنين": 0,
+    "الثلاثاء": 1,
+    "الأربعاء": 2,
+    "الاربعاء": 2,
+    "الخميس": 3,
+    "الجمعة": 4,
+    "الجمعه": 4,
+    "السبت": 5,
+    "الأحد": 6,
+    "الاحد": 6,
+}
+
+
+def _foreign_weekday(words: set[str]) -> int | None:
+    for word in words:
+        if word in _AR_WEEKDAYS:
+            return _AR_WEEKDAYS[word]
+        if word and "\u0400" <= word[0] <= "\u04ff":
+            for stem, day in _RU_WEEKDAYS.items():
+                if word.startswith(stem):
+                    return day
+    return None
+
+
+# "в 10 утра", "в 6 вечера", "в 10 часов" (Russian); "الساعة 10 الصبح", "الساعة 5 مساء" (Arabic).
+_RU_HOUR = re.compile(
+    r"(?<![\w])в\s+(\d{1,2})(?::(\d{2}))?(?![\d:])(?!\s*(?:мин|дн|лет|год|недел|месяц|%|₪|шекел))"
+    r"\s*(утра|утром|дня|вечера|вечером|ночи|час\w*)?"
+)
+_AR_HOUR = re.compile(
+    r"(?:الساعة|الساعه|ساعة)\s*(\d{1,2})(?::(\d{2}))?(?![\d:])"
+    r"\s*(الصبح|صباحا|صباحًا|صباحاً|الصباح|ص|الظهر|بعد الظهر|العصر|مساء|مساءً|مساءا|المسا|المساء|م)?"
+)
+_MORNING = frozenset({"утра", "утром", "الصبح", "صباحا", "صباحًا", "صباحاً", "الصباح", "ص"})
+
+
+def _foreign_hour(flat: str) -> time | None:
+    for pattern in (_RU_HOUR, _AR_HOUR):
+        m = pattern.search(flat)
+        if m is None:
+            continue
+        hour, minute, part = int(m.group(1)), int(m.group(2) or 0), m.group(3) or ""
+        if not (hour < 24 and minute < 60):
+            continue
+        if part in _MORNING:
+            return time(hour % 12, minute)
+        if part and not part.startswith("час") and hour < 12:
+            return time(hour + 12, minute)  # дня, вечера, مساء, بعد الظهر
+        # No part of day: business hours decide — 1..7 is afternoon, 8..12 morning/noon.
+        return time(hour + 12 if 0 < hour <= 7 else hour, minute)
+    return None
+
+
 def _time_of_day(flat: str) -> time | None:
     if (m := _EN_HOUR.search(flat)) is not None:  # "at 10am", "3:30 pm"
         hour, minute, part = int(m.group(1)), int(m.group(2) or 0), m.group(3)
         if 0 < hour <= 12 and minute < 60:
             return time(hour % 12 + (12 if part.startswith("p") else 0), minute)
+    if (at := _foreign_hour(flat)) is not None:
+        return at
     if (m := _CLOCK.search(flat)) is not None:
         hour, minute = int(m.group(1)), int(m.group(2))
         return time(hour, minute) if hour < 24 and minute < 60 else None

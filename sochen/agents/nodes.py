@@ -30,6 +30,7 @@ from .emergency import emergency_reply, has_own_instructions
 from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
 from .hours import is_open, nearest_open
 from .state import ConversationState
+from .wording import conversation_language, show_when, slot_prompt, template
 
 __all__ = ["Deps", "business_terms", "conclude", "guard", "plan", "respond", "retrieve", "understand"]
 
@@ -118,6 +119,7 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
         "is_question": reading.is_question,
         "slots": slots,
         "not_understood": not_understood,
+        "lang": conversation_language(state["text"], state.get("lang")),
         "awaiting": None,
         "hits": [],
         "outcome": {},
@@ -399,6 +401,7 @@ def _aliases(deps: Deps) -> dict[str, list[str]] | None:
 def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]:
     """Write the reply for the planned action (WhatsApp style: short, no tables)."""
     t = deps.config.agent.templates
+    lang = state.get("lang")
     outcome: dict[str, Any] = {"reply_mode": "template", "route": {}, "citations": [], "events": [], "handoff": False}
     update: dict[str, Any] = {}
     if action == "emergency":
@@ -416,7 +419,7 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
             if action == "complaint"
             else ("human_request" if state["intent"] == "human_request" else "not_understood")
         )
-        outcome.update(reply=t.complaint if action == "complaint" else t.handoff, handoff=True)
+        outcome.update(reply=template(t, "complaint" if action == "complaint" else "handoff", lang), handoff=True)
         outcome["events"].append({"type": "handoff.requested", "payload": {"reason": reason}})
         update.update(status="handoff", handoff_reason=reason)
     elif action == "collect" and not _missing(state, deps) and (closed := _outside_hours(state, deps)):
@@ -433,7 +436,7 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
         update.update(booking=booked, booking_offer={**(state.get("booking_offer") or {}), "slots": []})
     elif action == "cancel_booking":
         booked = dict(state.get("booking") or {})
-        outcome.update(reply=deps.config.agent.templates.booking_cancelling.format(when=_show_when(booked["start"])))
+        outcome.update(reply=template(t, "booking_cancelling", lang).format(when=show_when(booked["start"], lang)))
         contact = state.get("contact") or {}
         payload = {"booking_key": booked["key"], "start": booked["start"], "service": booked.get("service", "")}
         payload.update(to=contact.get("id", ""), channel=state["channel"])
@@ -468,12 +471,13 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
         if not answer.get("handoff") and state.get("slots") and not state.get("lead_done"):
             missing = _missing(state, deps)
             if missing and state["intent"] not in QUESTION_INTENTS:
-                outcome["reply"] = f"{outcome['reply']}\n\n{missing[0].prompt}"
+                outcome["reply"] = f"{outcome['reply']}\n\n{slot_prompt(missing[0], lang)}"
                 update["awaiting"] = missing[0].name
     elif action == "greet":
-        outcome.update(reply=t.greeting.format(assistant=deps.config.persona.name))
+        outcome.update(reply=template(t, "greeting", lang).format(assistant=deps.config.persona.name))
     else:
-        outcome.update(reply=t.not_understood if state.get("not_understood", 0) < 2 else t.out_of_scope)
+        key = "not_understood" if state.get("not_understood", 0) < 2 else "out_of_scope"
+        outcome.update(reply=template(t, key, lang))
     update["outcome"] = outcome
     return update
 
@@ -501,12 +505,14 @@ def _missing(state: ConversationState, deps: Deps) -> list[Any]:
 
 
 def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, Any]], bool, str | None]:
+    lang = state.get("lang")
+    t = deps.config.agent.templates
     missing = _missing(state, deps)
     if missing:
-        return missing[0].prompt, [], False, missing[0].name
+        return slot_prompt(missing[0], lang), [], False, missing[0].name
     optional = _optional_to_ask(state, deps)
     if optional is not None:
-        return optional.prompt, [], False, optional.name
+        return slot_prompt(optional, lang), [], False, optional.name
     slots = dict(state.get("slots") or {})
     contact = state.get("contact") or {}
     for spec in deps.config.agent.slots:
@@ -515,8 +521,8 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
     when = slots.get("preferred_time", "")
     if slots.get("name"):
         slots["first_name"], slots["last_name"] = split_name(slots["name"])
-    shown_when = _show_when(when) if when else "ללא מועד מועדף"
-    reply = deps.config.agent.templates.lead_done.format(
+    shown_when = show_when(when, lang) if when else "ללא מועד מועדף"
+    reply = template(t, "lead_done", lang).format(
         name=slots.get("name", ""), service=slots.get("service", "הפנייה"), when=shown_when
     )
     events: list[dict[str, Any]] = []
@@ -525,7 +531,7 @@ def _collect(state: ConversationState, deps: Deps) -> tuple[str, list[dict[str, 
         if when:
             events.append({"type": "appointment.requested", "payload": {"slots": slots, "preferred_time": when}})
     if deps.config.agent.booking and (when or state.get("booking_wanted")):
-        reply = deps.config.agent.templates.booking_checking.format(
+        reply = template(t, "booking_checking", lang).format(
             name=slots.get("name", ""), service=slots.get("service", "הטיפול"), when=shown_when
         )
         events.append({"type": "booking.requested", "payload": _booking_request(state, deps, slots, when)})
@@ -560,7 +566,9 @@ def _book(state: ConversationState, deps: Deps) -> tuple[str, dict[str, Any], di
     request = _booking_request(state, deps, dict(slots), str(slots.get("preferred_time") or ""))
     request.pop("preferred_time")
     payload = {**request, "booking_key": key, "start": start, "end": str(picked.get("end") or "")}
-    reply = deps.config.agent.templates.booking_confirming.format(when=_show_when(start))
+    reply = template(deps.config.agent.templates, "booking_confirming", state.get("lang")).format(
+        when=show_when(start, state.get("lang"))
+    )
     booked = {"key": key, "start": start, "service": str(slots.get("service") or "")}
     return reply, {"type": "booking.confirmed", "payload": payload}, booked
 
@@ -589,22 +597,13 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
     if is_open(when, hours, holidays):
         return None
     proposal = nearest_open(when, hours, holidays, now=_local_now(state, deps))
+    lang = state.get("lang")
+    t = deps.config.agent.templates
     if proposal is None:
-        return deps.config.agent.templates.not_understood, ""
+        return template(t, "not_understood", lang), ""
     proposed = proposal.isoformat(timespec="minutes")
-    reply = deps.config.agent.templates.outside_hours.format(when=_show_when(iso), proposal=_show_when(proposed))
+    reply = template(t, "outside_hours", lang).format(when=show_when(iso, lang), proposal=show_when(proposed, lang))
     return reply, proposed
-
-
-_DAYS_HE = ["שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת", "ראשון"]
-
-
-def _show_when(iso: str) -> str:
-    try:
-        at = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"יום {_DAYS_HE[at.weekday()]} {at:%d.%m} בשעה {at:%H:%M}"
 
 
 def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:

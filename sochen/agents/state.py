@@ -46,6 +46,7 @@ class ConversationState(TypedDict, total=False):
     processed: dict[str, TurnOutcome]  # message id → outcome, the last few
     awaiting: str | None  # the slot the agent just asked for
     asked: list[str]  # slots already asked for (an optional one is asked once)
+    lang: str  # the language the person writes in: he, en, ar or ru (sochen.agents.wording)
     mentioned_service: str | None  # a service asked about in a question (a booking's default, not a slot)
     proposed_time: str | None  # the open time proposed for a requested time outside the opening hours
     booking_wanted: bool  # an appointment (not only a call back) was asked for in this conversation

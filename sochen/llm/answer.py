@@ -29,7 +29,7 @@ exactly as long as its cap was stopped mid-sentence by the grammar, and one cut 
 token cap never parses (:class:`~.providers.base.Truncated`): both are ``degraded`` (``rejected:
 cut_off``), and the caller falls back.
 
-The answer is asked for in the question's language (``language``: 'he', 'en' or 'ar'); quotes stay in
+The answer is asked for in the question's language (``language``: 'he', 'en', 'ar' or 'ru'); quotes stay in
 the passages' Hebrew, word for word. Whether the answer is relevant to the question and in the right
 language is checked by the caller, which knows the tenant's documents
 (:mod:`sochen.agents.answering.checks`).
@@ -154,10 +154,16 @@ _SYSTEM = """\
 - ענה/עני רק על מה שנשאל: אם הקטעים עוסקים בנושא קרוב אך לא במה שנשאל — found=false.
 - citations: לכל טענה, מספר הקטע וציטוט מדויק ממנו, מילה במילה, בלי לשנות דבר (בעברית, כמו בקטע).{instructions}"""
 
-_LANGUAGE = {"he": "בעברית", "en": "באנגלית (השאלה באנגלית)", "ar": "בערבית (השאלה בערבית)"}
+_LANGUAGE = {
+    "he": "בעברית",
+    "en": "באנגלית (השאלה באנגלית)",
+    "ar": "בערבית (השאלה בערבית)",
+    "ru": "ברוסית (השאלה ברוסית)",
+}
 _REMINDER = {
     "en": "Write the answer in English. Quote the Hebrew passages exactly as they are.",
     "ar": "اكتب الإجابة بالعربية. اقتبس المقاطع العبرية كما هي تمامًا.",
+    "ru": "Напишите ответ по-русски. Цитируйте ивритские отрывки точно, как они есть.",
 }
 
 _TONE = {

@@ -227,9 +227,14 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
         if kind in ("weak", "self"):
             # "אני קרן" is a name even though קרן is also a word; "אני בן 40" is not.
             hit = _name_form(tok, strict=kind == "weak")
-            if hit is None and kind == "weak" and k + 1 < len(tokens) and tokens[k + 1][0] in SURNAMES:
+            surname_next = (
+                k + 1 < len(tokens) and tokens[k + 1][0] in SURNAMES and _adjacent(text, tokens[k][2], tokens[k + 1][1])
+            )
+            if hit is None and kind == "weak" and surname_next:
                 hit = _name_form(tok, strict=False)  # 'עם דוד לוי', 'של חיים כהן': a known surname settles it
-            if hit is None or hit[1] or (kind == "self" and hit[0] in NAMES_NEVER_AFTER_I):
+            if hit is None and kind == "self" and surname_next and _plain_word(tok) and tok not in NOT_NAMES:
+                hit = (tok, 0)  # 'אני יוני כץ': a first name the lexicon lacks, before a known surname
+            if hit is None or hit[1] or (kind == "self" and hit[0] in NAMES_NEVER_AFTER_I and not surname_next):
                 continue
             if _word_here(tokens, k, hit[0]):
                 continue  # 'של דוד השמש' is a water heater, 'עם דוד שלי' an uncle

@@ -60,13 +60,15 @@ def normalize(text: str) -> str:
 
 
 # A token: a Hebrew abbreviation with an inner quote (ת"א, עו"ד), a Hebrew word possibly ending in a
-# geresh (צ'יפס, ג'), a Latin/digit word (allowing inner dots, commas and dashes in numbers), or a number.
+# geresh (צ'יפס, ג'), a Latin/digit word (allowing inner dots, commas and dashes in numbers), a number, or an
+# Arabic or Russian word.
 _TOKEN = re.compile(
     rf"[{HEBREW_LETTER}]+(?:[\"'][{HEBREW_LETTER}]+)+"  # abbreviations and words with inner geresh
     rf"|[{HEBREW_LETTER}]+'?"  # plain Hebrew word, optional trailing geresh
     r"|\d+(?:[.,:/]\d+)*"  # numbers: 1,200 · 4.2 · 08:00 · 22/11/2026
     r"|[a-z0-9_]+(?:[.\-'][a-z0-9_]+)*"  # Latin words
     r"|[\u0621-\u064a]+"  # Arabic words
+    r"|[\u0430-\u044f\u0451]+"  # Russian words (lower-cased)
 )
 
 

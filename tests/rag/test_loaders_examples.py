@@ -70,6 +70,10 @@ def test_the_examples_are_the_promised_set():
         "renovate/docs/service_area_hours.md",
         "renovate/docs/services_faq.html",
         "renovate/docs/warranty_policy.txt",
+        "sportmed/docs/hours_and_location.md",
+        "sportmed/docs/injuries_and_emergencies.md",
+        "sportmed/docs/policies_referrals_insurance.md",
+        "sportmed/docs/price_list.docx",
     }
     for path in _all_examples():
         assert path.suffix in SUPPORTED_SUFFIXES

@@ -12,7 +12,7 @@ The contract of :func:`answer`:
 - The result says which mode answered (:attr:`Reply.mode`) and never states a figure whose source is
   not shown. A sensitive question no local model may answer is quoted from the documents when they
   answer it, else handed to a person (the holding reply, ``handoff``).
-- English and Arabic questions get the reply's fixed wording in their language around the Hebrew quote.
+- English, Arabic and Russian questions get the reply's fixed wording in their language around the Hebrew quote.
 - A model's verified answer is shown only when it answers the question asked, in the question's language
   (:mod:`.checks`); otherwise it is treated as withheld (``rejected`` says why): ``auto`` falls back to
   the quotes, ``generative`` shows the model's verified quotes with the fixed wording of the question's
@@ -32,7 +32,7 @@ from ...rag.retriever import SearchHit
 from .checks import rejected
 from .days import dated, holiday_asked
 from .extractive import Extracted, Library, Quote, SearchFn, extract
-from .language import alias_terms, detect, hebrew_alias_terms, search_query, wording
+from .language import alias_terms, detect, hebrew_alias_terms, named_by_service, search_query, wording
 
 __all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
 
@@ -126,7 +126,9 @@ def answer(
     if holiday is not None:
         # The weekly hours do not hold on a holiday the tenant lists: that day it is closed.
         return Reply("extractive", "answered", _closed_text(holiday, lang), reason="holiday")
-    extracted = extract(dated(question, now), hits, library, intent=intent, strict=sensitive, hints=hints)
+    # A Hebrew question asked by a service's slang ('פיזיו') is read with the name the documents use.
+    asked = named_by_service(question, aliases) if lang == "he" else question
+    extracted = extract(dated(asked, now), hits, library, intent=intent, strict=sensitive, hints=hints)
     if extracted.status != "answered":
         if sensitive:
             # Sensitive, no model may answer, and the documents do not: a person takes it.
@@ -147,6 +149,8 @@ def _closed_text(day: date, lang: str) -> str:
         return f"We are closed on {when} (a holiday)."
     if lang == "ar":
         return f"نحن مغلقون يوم {when} (عطلة)."
+    if lang == "ru":
+        return f"{when} мы закрыты (праздник)."
     return f"ב-{when} אנחנו סגורים (חג)."
 
 

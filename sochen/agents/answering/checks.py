@@ -60,6 +60,7 @@ MIN_COVER = 0.2
 _HE = re.compile(r"[\u05d0-\u05ea]")
 _AR = re.compile(r"[\u0621-\u064a]")
 _LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|«[^»]*»|\"[^\"]*\"|'[^']{3,}'|״[^״]*״")
 
 
@@ -82,7 +83,12 @@ def wrong_language(lang: Lang, text: str) -> bool:
     """
     if lang != "he":
         text = _QUOTED.sub(" ", text)
-    counts = {"he": len(_HE.findall(text)), "en": len(_LATIN.findall(text)), "ar": len(_AR.findall(text))}
+    counts = {
+        "he": len(_HE.findall(text)),
+        "en": len(_LATIN.findall(text)),
+        "ar": len(_AR.findall(text)),
+        "ru": len(_CYRILLIC.findall(text)),
+    }
     total = sum(counts.values())
     if not total:
         return False  # a bare figure ('₪350') is in every language

@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar, cast
 
 from ...rag.retriever import SearchHit
-from ...text import stems, tokenize
+from ...text import normalize, stems, tokenize
 from ...text.spelling import correct, pairs_of
 from .attributes import PARK_ASKED, Attribute, carries, cue, fit
 from .attributes import asked as asked_attribute
@@ -173,6 +173,7 @@ _STOP = frozenset(
             "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
             "שונה שונים שונות דומה כדי יעלו יעלה תעלה",
             "אחי אחותי אחיי גבר מותק נשמה בערך וואלה יאללה כאילו סתם אצלכם",
+            "איתי איתך איתו איתה איתנו איתכם איתם",  # 'להביא איתי': with me, not a word of any clause
         )
     ).split()
 )
@@ -212,6 +213,19 @@ _SYNONYMS = {
     "מסתיים": "ועד",
     # Paying late: asked as 'איחור בתשלום', written as 'ריבית פיגורים' on what 'לא ישולם במועדו'.
     "איחור": "פיגורים",
+    # Cancelling in time: asked as 'כמה זמן מראש לבטל כדי שלא יחייבו', written as 'ביטול עד 24 שעות לפני — בלי
+    # חיוב'.
+    "מראש": "לפני",
+    "לבטל": "ביטול",
+    "מבטל": "ביטול",
+    "מבטלת": "ביטול",
+    "מבטלים": "ביטול",
+    "יחייבו": "חיוב",
+    "תחייבו": "חיוב",
+    "יחויב": "חיוב",
+    "אחויב": "חיוב",
+    "מחייבים": "חיוב",
+    "לחייב": "חיוב",
 }
 # Everyday names of the things price lists and contracts list under another name: they name a table's
 # record as its own words do ('ניסוח צוואה' is not the row 'עריכת הסכם', 'לנסח הסכם שכירות' is).
@@ -352,6 +366,8 @@ def _forms_uncached(tok: str) -> set[str]:
     keys = {_key(s) for s in out}
     # A verb in the first person past ('הגעתי', 'הודענו') is the clause's third person ('הגיע', 'הודיע').
     keys |= {_key(s[:-2]) for s in out if len(s) >= 5 and s.endswith(("תי", "נו")) and s[0] >= "\u05d0"}
+    # The dual is the thing itself, two of it: 'כתפיים' is 'כתף', 'ברכיים' 'ברך', 'עיניים' 'עין'.
+    keys |= {_key(s[:-3]) for s in out if len(s) >= 5 and s.endswith("יים") and s[0] >= "\u05d0"}
     if len(tok) >= 4:
         # Skeletons of the lemma and of the stem itself ('תיאום' and 'לתאם' meet at 'תאמ').
         bases = [k[1:] for k in keys if k.startswith("~")] + [s for s in out if len(s) >= 4 and s[0] >= "\u05d0"]
@@ -424,7 +440,7 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
     unseen = idf("\u0000")
     hebrew = detect(question) == "he"
     for tok in dict.fromkeys(tokenize(question)):
-        if _stop(tok) or re.fullmatch(r"[\u0621-\u064a]+|\d+", tok):
+        if _stop(tok) or re.fullmatch(r"[\u0621-\u064a]+|[\u0400-\u04ff]+|\d+", tok) or tok in _QUANTITY_WORDS:
             continue  # a bare number in a question is a quantity to compute with, not a word to find
         if re.fullmatch(r"[a-z]+", tok) and not (hebrew and idf(tok) < unseen - 1e-6):
             # A foreign question is weighed by its Hebrew terms; in a Hebrew one, a name the documents use in
@@ -550,6 +566,76 @@ def _shape(question: str, intent: str) -> re.Pattern[str] | None:
     return None
 
 
+# Numbers said in words: how many of a thing ('טיפול אחד', 'שלוש הזרקות'), like a figure, not a word to find.
+# ('שני' and 'שתי' are left out: 'יום שני' is a day, 'שתי העיניים' a table's column.)
+_QUANTITY_WORDS = frozenset({"אחד", "אחת", "שניים", "שתיים", "שלוש", "שלושה", "ארבע", "ארבעה", "חמש", "חמישה"})
+
+
+def _listed_under_heading(terms: _Terms, ranked: Sequence[_Candidate], needed: float) -> list[_Candidate]:
+    """The items of a list whose heading asks the question ('מה להביא לתור'), in the list's order; or [].
+
+    Each item says one thing to bring and none carries the question's words: the heading does, and the
+    list under it is the answer. Only a heading that covers the question, over items that tie on it.
+    """
+    groups: dict[tuple[str, str], list[_Candidate]] = {}
+    for c in ranked[:16]:
+        if not c.unit.is_row and c.unit.context:
+            groups.setdefault((c.hit.chunk_id, c.unit.context), []).append(c)
+    best: list[_Candidate] = []
+    best_cover = needed
+    for (_, context), items in groups.items():
+        cover = terms.cover(_words(context))
+        top = max(c.coverage for c in items)
+        tied = [c for c in items if abs(c.coverage - top) < 1e-9 and terms.cover(c.words) < needed / 2]
+        if len(tied) >= 2 and cover >= best_cover:
+            best, best_cover = tied, cover
+    if not best:
+        return []
+    order = [u.text for u in clause_units(best[0].hit.text)]
+    return sorted(best, key=lambda c: order.index(c.unit.text) if c.unit.text in order else len(order))[:6]
+
+
+def _variant_rows(best: _Candidate, ranked: Sequence[_Candidate]) -> list[_Candidate]:
+    """The best row and the rows of its table that fit the question as well, in the table's order.
+
+    'כמה עולה שוקווייב?' names the treatment, not which of its rows (a single session, a series of five):
+    each row is one of its prices, and quoting one of them at random would answer a question not asked.
+    """
+    ties = [
+        c
+        for c in ranked[1:8]
+        if c.unit.is_row
+        and c.hit.chunk_id == best.hit.chunk_id
+        and c.unit.context == best.unit.context
+        and c.unit.text != best.unit.text
+        and c.coverage >= best.coverage - 1e-9
+    ][:2]
+    if not ties:
+        return [best]
+    order = [u.text for u in clause_units(best.hit.text)]
+    return sorted([best, *ties], key=lambda c: order.index(c.unit.text) if c.unit.text in order else len(order))
+
+
+_BACKGROUND = re.compile(
+    r"^(?P<bg>[^?,]+),\s*(?=ו?(?:מה|מהו|מהי|כמה|מתי|איך|האם|איפה|היכן|מי|למה|איזה|איזו|אילו|באיזה|באיזו|באילו)\s)"
+)
+
+
+_CONDITION = re.compile(r"\s*(?:אם|ואם|כש|במקרה|בהנחה|נניח|if|when|suppose)", re.I)
+
+
+def _background(question: str) -> set[str]:
+    """The words of a statement that opens a one-sentence question before its question word, as forms.
+
+    They tell the situation ('יש לי תור לאורתופד ביום רביעי, מה להביא?'); what is asked comes after them, so
+    they weigh a third: the clause about what to bring is the answer, not the orthopaedist's days.
+    """
+    m = _BACKGROUND.match(normalize(question).strip())
+    if m is None or _ASKING.search(m.group("bg")) or _CONDITION.match(m.group("bg")):
+        return set()  # 'אם המשכיר יעדכן …, מה יהיו …': a condition is part of what is asked
+    return {f for tok in tokenize(m.group("bg")) if not _stop(tok) for f in _forms(tok)}
+
+
 def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[str] = ()) -> bool:
     """A table record is about what the question names.
 
@@ -571,7 +657,11 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
                 continue
             nxt = tokens[j + 1] if j + 1 < len(tokens) else None
             said = _synonymous(_forms(nxt)) if nxt is not None else set()  # 'לדירה' goes on as 'למגורים'
-            if i + 1 >= len(names) or nxt is None or _stop(nxt) or nxt.isdigit() or said & names[i + 1]:
+            # A count after the entity ('טיפול פיזיותרפיה אחד', 'אולטרסאונד לשתי הכתפיים') says how many.
+            quantity = nxt is not None and (
+                nxt.isdigit() or bool({nxt, *stems(nxt)} & (_QUANTITY_WORDS | {"שתי", "שני"}))
+            )
+            if i + 1 >= len(names) or nxt is None or _stop(nxt) or quantity or said & names[i + 1]:
                 return True
             if _forms(nxt) & header:
                 return True
@@ -830,6 +920,11 @@ def _kept_elsewhere(
     return "percent_base", f"ב{title} מופיע רק אחוז מ{name}, ולא הערך עצמו."
 
 
+_TIME_UNITS = frozenset(
+    "דקה דקות שעה שעות יום ימים שבוע שבועות חודש חודשים שנה שנים".split()  # noqa: SIM905 — a word list
+)
+
+
 def _not_offered(focus: str, library: Library) -> Quote | None:
     """The documents' own 'we do not offer X' for a question about X, when they speak of X nowhere else.
 
@@ -841,8 +936,8 @@ def _not_offered(focus: str, library: Library) -> Quote | None:
     found: Quote | None = None
     for tok in words:
         forms = {f for f in _forms(tok) if f[0] != "≈"}
-        if found is not None or _KIND_WORDS & forms:
-            continue
+        if found is not None or _KIND_WORDS & forms or {f.lstrip("~") for f in forms} & _TIME_UNITS:
+            continue  # a span of time ('לפני חודש') is not a thing one offers: '6 חודשים … אינה ניתנת להעברה'
         units = [
             (chunk, unit)
             for chunk in library.chunks
@@ -1010,8 +1105,8 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
     for i in range(1, len(tokens)):
         here, before = _forms(tokens[i]), tokens[i - 1]
         # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
-        if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before):
-            continue
+        if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before) or before in _QUANTITY_WORDS:
+            continue  # 'שלוש הזרקות' counts the entity, it does not name another one
         forms = _forms(before)
         if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
             out.append(forms)
@@ -1147,6 +1242,10 @@ def _in_another_period(text: str, question_words: AbstractSet[str]) -> bool:
     return any(not _forms(m.group(1)) & question_words for m in _PERIOD.finditer(text))
 
 
+# Hebrew terms that name no subject: a follow-up asking only 'until what time' or 'how much' is about the last.
+_GENERIC_TERMS = frozenset({"שעה", "שעות", "עד", "מחיר", "עלות", "תשלום", "שעות פתיחה", "פתיחה"})
+
+
 def with_terms(question: str, terms: str) -> str:
     """`terms` added to the question before its question mark: after it they would read as a second question."""
     text = question.strip()
@@ -1184,8 +1283,14 @@ def extract(
     if lang != "he":
         # A long foreign question is cut to its question sentences first: the Hebrew terms added are what it
         # is searched by, and must not be cut with the background.
+        # Questions that each name something ('How much is X? Is there a package price?') get their own terms;
+        # a follow-up that names nothing ('Open on Friday? Until what time?') leaves the message one question.
         asked_part = _focus(question)
-        focus = with_terms(asked_part, f"{hebrew_terms(asked_part)} {hints}")
+        pieces = [p for p in re.split(r"(?<=[?؟])\s*", asked_part) if p.strip(" ?؟")]
+        if len(pieces) > 1 and all(set(hebrew_terms(p).split()) - _GENERIC_TERMS for p in pieces[1:]):
+            focus = " ".join(with_terms(p, f"{hebrew_terms(p)} {hints}") for p in pieces)
+        else:
+            focus = with_terms(asked_part, f"{hebrew_terms(asked_part)} {hints}")
     else:
         focus = with_terms(_focus(query), hints)
     focus = _PERSONAL.sub(" ", focus)  # the asker's own ID or phone is not what they ask about
@@ -1288,7 +1393,9 @@ def extract(
     asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
     if asks_whole_term(focus):  # 'על כל תקופת השכירות' is the term's months, not the words of the amount
         asked = re.sub(r"(?:על|ל|במשך|לאורך)\s*כל\s*(?:ה)?תקופ\S*(?:\s+\S+)?", " ", asked)
-    terms = _terms(asked, library.idf, light=doc_words if named else set())
+    # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
+    light = (doc_words if named else set()) | _background(asked)
+    terms = _terms(asked, library.idf, light=light)
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
     extra: list[SearchHit] = []
@@ -1309,6 +1416,14 @@ def extract(
             known.add(h.chunk_id)
             pool.append(h)
     parts = _parts(focus)
+    if lang == "he" and len(parts) == 1 and _priced_thing_unknown(focus, library):
+        # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
+        # word ('מבחן מאמץ לספורטאים') is the price of something else.
+        return Extracted("not_found", lang=lang, reason="absent_subject")
+    if len(parts) > 1 and lang == "he" and _unknown_in_every_part(parts, library):
+        # 'יש אצלכם עיסוי ספורטאים? כמה עולה עיסוי של שעה?': each question is about a thing no document names;
+        # what the parts' other words find (a 'ספורטאים' row, an hour of parking) answers nothing asked.
+        return Extracted("not_found", lang=lang, reason="absent_subject")
     if len(parts) > 1 and len(library.chunks) > _SCAN_ALL:
         # Each part is searched for on its own words: its clause may rank low for the whole question (a
         # small archive needs no search of its own: the wider look below reads every chunk).
@@ -1412,6 +1527,8 @@ def extract(
         if chosen:
             break
     chosen = chosen or fallback
+    if not chosen and single and ranked and operation is None:
+        chosen = _listed_under_heading(terms, ranked, needed)
     if attribute in _MUST_CARRY and len(parts) == 1 and chosen and not fit(attribute, chosen[0].unit.text):
         chosen = []  # whether one may park there is said only by a sentence about parking, not by the address
     if not chosen:
@@ -1421,6 +1538,11 @@ def extract(
     if len(parts) == 1 and (kept := _kept_elsewhere(focus, question_words, chosen[0], library, lang)) is not None:
         return Extracted("not_found", lang=lang, reason=kept[0], missing=kept[1])
     best = chosen[0]
+    if len(chosen) == 1 and len(parts) == 1 and operation is None and best.unit.is_row:
+        chosen = _variant_rows(best, ranked)
+    elif len(chosen) == 1 and len(parts) == 1 and operation is None:
+        listed = _listed_under_heading(terms, ranked, needed)
+        chosen = listed if best in listed else chosen  # the best item is one of a list the heading asks for
     if attribute == "how" and len(chosen) == 1 and not fit(attribute, best.unit.text):
         # 'איך מבקשים X': the right to X, and beside it in its section the sentence that says how.
         how = next(
@@ -1691,6 +1813,41 @@ def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
     """Whether the documents use a word at all."""
     unseen = idf("\u0000")
     return lambda term: idf(term) < unseen - 1e-6
+
+
+_PRICED = re.compile(
+    r"(?:כמה\s+(?:עולה|עולים|עולות|יעלה|תעלה|יעלו)|מה\s+המחיר\s+(?:של|ל)|מה\s+העלות\s+(?:של|ל))"
+    r"\s+(?:אצלכם\s+|לי\s+)?(?P<thing>[\u05d0-\u05ea\"']+)"
+)
+
+
+def _priced_thing_unknown(question: str, library: Library) -> bool:
+    """A price asked for a thing (the word after 'כמה עולה') that no document names in any form."""
+    m = _PRICED.search(normalize(question))
+    # An infinitive ('כמה עולה לצבוע דירה') is the act, which the price list names by its noun ('צביעת').
+    return m is not None and not m.group("thing").startswith("ל") and bool(_absent_words(m.group("thing"), library))
+
+
+def _absent_words(text: str, library: Library) -> list[str]:
+    """The content words of `text` that no document uses: unseen by the index and in no document's lemmas."""
+    lemmas = _lemmas(library.chunks)
+    words, _ = _vocabulary(library.chunks)
+    return [
+        t
+        for t in _unknown_words(text, library.idf)
+        if "\u05d0" <= t[0] <= "\u05ea"
+        and not ({f for f in _forms(t) if f[0] != "≈"} & (lemmas | set(words)))
+        and not _forms(t) & (_KIND_WORDS | _MONEY_WORDS)
+    ]
+
+
+def _unknown_in_every_part(parts: Sequence[str], library: Library) -> str:
+    """A content word no document uses that every part of a message asks about ('' when there is none)."""
+    common: set[str] | None = None
+    for part in parts:
+        keys = {_key(t) for t in _absent_words(part, library)}
+        common = keys if common is None else common & keys
+    return min(common) if common else ""
 
 
 def _unknown_words(question: str, idf: Callable[[str], float]) -> list[str]:

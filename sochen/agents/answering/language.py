@@ -1,6 +1,6 @@
 """The question's language, the reply's fixed wording in it, and Hebrew search terms for foreign words.
 
-The documents are Hebrew; a question may be English or Arabic. Retrieval finds the Hebrew passage
+The documents are Hebrew; a question may be English, Arabic or Russian. Retrieval finds the Hebrew passage
 (the embedder is multilingual, and the words below add Hebrew terms for the lexical side); the
 answer quotes the Hebrew clause and says everything else in the question's language.
 """
@@ -22,20 +22,25 @@ __all__ = [
     "detect",
     "hebrew_alias_terms",
     "hebrew_terms",
+    "named_by_service",
     "search_query",
     "wording",
 ]
 
-Lang = Literal["he", "en", "ar"]
+Lang = Literal["he", "en", "ar", "ru"]
 
 _HE = re.compile(r"[\u05d0-\u05ea]")
 _AR = re.compile(r"[\u0621-\u064a]")
 _LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 def detect(text: str) -> Lang:
-    """'he' unless the question is mostly Latin or Arabic letters."""
+    """'he' unless the question is mostly Latin, Arabic or Cyrillic (Russian) letters."""
     he, ar, la = len(_HE.findall(text)), len(_AR.findall(text)), len(_LATIN.findall(text))
+    ru = len(_CYRILLIC.findall(text))
+    if ru > he and ru >= la and ru >= ar:
+        return "ru"
     if ar > he and ar >= la:
         return "ar"
     if la > he * 2 and la > ar:
@@ -69,11 +74,18 @@ _WORDING: dict[str, Wording] = {
         calculation="الحساب",
         compare="مقارنة بين المستندين:",
     ),
+    "ru": Wording(
+        prefix="Согласно нашим документам (цитата на иврите, как в оригинале):",
+        source="Источник",
+        not_found="Я не нашла ответа на это в наших документах. Могу передать ваш вопрос сотруднику нашей команды.",
+        calculation="Расчёт",
+        compare="Сравнение:",
+    ),
 }
 
 
 def wording(lang: Lang, *, prefix: str, source: str, not_found: str) -> Wording:
-    """The reply's fixed text: the tenant's Hebrew templates, or the built-in English/Arabic ones."""
+    """The reply's fixed text: the tenant's Hebrew templates, or the built-in English/Arabic/Russian ones."""
     if lang == "he":
         return Wording(prefix=prefix, source=source, not_found=not_found, calculation="חישוב", compare="זה מול זה:")
     return _WORDING[lang]
@@ -509,13 +521,85 @@ _GLOSSARY: dict[str, str] = {
     "طوارئ": "חירום",
     "دفعات": "תשלומים",
 }
-_WORD = re.compile(r"[A-Za-z]+|[\u0621-\u064a]+")
+# Russian words by their stem: the endings of a case or a verb's person vary ('вторник', 'во вторник',
+# 'работаете', 'работает'), so a word is matched by the longest stem here it begins with.
+_RU_STEMS: dict[str, str] = {
+    "сколько": "מחיר",
+    "стои": "מחיר עלות",
+    "стоимост": "מחיר עלות",
+    "цен": "מחיר",
+    "прайс": "מחיר",
+    "оплат": "תשלום",
+    "плат": "תשלום",
+    "час": "שעות",
+    "работа": "שעות פתיחה",
+    "открыт": "שעות פתיחה",
+    "закрыт": "סגור",
+    "график": "שעות",
+    "понедельник": "שני",
+    "вторник": "שלישי",
+    "сред": "רביעי",
+    "четверг": "חמישי",
+    "пятниц": "שישי",
+    "суббот": "שבת",
+    "воскресень": "ראשון",
+    "праздник": "חג",
+    "канун": "ערב חג",
+    "запис": "תור",
+    "приём": "תור",
+    "прием": "תור",
+    "отмен": "ביטול",
+    "опозда": "איחור",
+    "штраф": "חיוב קנס",
+    "врач": "רופא",
+    "доктор": "רופא",
+    "курс": "סדרה",
+    "пакет": "סדרה חבילה",
+    "абонемент": "כרטיסייה",
+    "сеанс": "טיפול",
+    "процедур": "טיפול",
+    "лечени": "טיפול",
+    "терапи": "טיפול",
+    "дет": "ילדים",
+    "ребён": "ילדים",
+    "ребен": "ילדים",
+    "страхов": "ביטוח",
+    "касс": "קופת חולים",
+    "маккаби": "מכבי",
+    "клалит": "כללית",
+    "меухедет": "מאוחדת",
+    "леумит": "לאומית",
+    "направлени": "הפניה",
+    "адрес": "כתובת",
+    "парков": "חניה",
+    "скидк": "הנחה",
+    "предоплат": "מקדמה",
+    "аванс": "מקדמה",
+    "возврат": "החזר",
+    "срочн": "דחוף",
+    "боль": "כאב",
+    "кровотечени": "דימום",
+    "травм": "פציעה",
+    "скор": 'מד"א',
+}
+_WORD = re.compile(r"[A-Za-z]+|[\u0621-\u064a]+|[\u0400-\u04ff]+")
+
+
+def _russian_term(word: str) -> str | None:
+    """The Hebrew term of a Russian word, by the longest stem of :data:`_RU_STEMS` it begins with."""
+    best = max((k for k in _RU_STEMS if word.startswith(k)), key=len, default=None)
+    return _RU_STEMS[best] if best is not None else None
 
 
 def hebrew_terms(text: str) -> str:
-    """Hebrew search terms for the English and Arabic words of `text` ('' when there are none)."""
+    """Hebrew search terms for the English, Arabic and Russian words of `text` ('' when there are none)."""
     terms = []
     for word in (m.lower() for m in _WORD.findall(text)):
+        if "\u0400" <= word[0] <= "\u04ff":
+            term = _russian_term(word)
+            if term:
+                terms.append(term)
+            continue
         forms = (word, *(word.removeprefix(p) for p in ("وال", "لل", "ال", "و", "ل", "ب") if word.startswith(p)))
         if word.isascii() and len(word) > 4 and word.endswith("s"):
             forms = (*forms, word[:-1])  # 'fridays', 'visits': the singular is in the glossary
@@ -537,7 +621,10 @@ def search_query(question: str, aliases: Mapping[str, Sequence[str]] | None = No
 
 
 def alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
-    """The tenant's Hebrew service names whose English or Arabic alias occurs in `text` ('' when none)."""
+    """The tenant's Hebrew service names whose English, Arabic or Russian alias occurs in `text` ('' when none).
+
+    A Russian alias matches a word that begins with it ('ортопед' in 'к ортопеду'), as its case endings vary.
+    """
     if not aliases:
         return ""
     low = f" {' '.join(_WORD.findall(text.lower()))} "
@@ -545,7 +632,14 @@ def alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
     for name, names in aliases.items():
         for alias in names:
             words = _WORD.findall(alias.lower())
-            if words and not _HE.search(alias) and f" {' '.join(words)} " in low:
+            if not words or _HE.search(alias):
+                continue
+            if _CYRILLIC.search(alias):
+                pattern = r"\s".join(re.escape(w[:-1] if len(w) > 5 else w) + r"[\u0400-\u04ff]{0,3}" for w in words)
+                if re.search(rf"\s{pattern}\s", low):
+                    found.append(name)
+                    break
+            elif f" {' '.join(words)} " in low:
                 found.append(name)
                 break
     return " ".join(dict.fromkeys(found))
@@ -556,8 +650,13 @@ def hebrew_alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -
 
     'מקדמה כדי לקבוע תור לפילר' names 'חומצה היאלורונית' by its slang: the clause that answers uses the name.
     """
+    return " ".join(_hebrew_alias_names(text, aliases))
+
+
+def _hebrew_alias_names(text: str, aliases: Mapping[str, Sequence[str]] | None) -> list[str]:
+    """The service names whose Hebrew alias `text` uses (see :func:`hebrew_alias_terms`)."""
     if not aliases:
-        return ""
+        return []
     tokens = tokenize(text)
     forms = [{t, *stems(t)} for t in tokens]
     said = set().union(*forms) if forms else set()
@@ -578,4 +677,25 @@ def hebrew_alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -
             ):
                 found.append(name)
                 break
-    return " ".join(dict.fromkeys(found))
+    return list(dict.fromkeys(found))
+
+
+def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
+    """`text` with each Hebrew alias it uses replaced by its service's name ('מה המחיר של פיזיו' → '… של פיזיותרפיה').
+
+    The documents name the service; a slang word left in the question is a word no clause carries, and it
+    would count against the clause that answers. Aliases that spell or contain the name are left as they are.
+    """
+    if not aliases:
+        return text
+    for name in _hebrew_alias_names(text, aliases):
+        name_keys = {loose_key(f) for w in tokenize(name) for f in (w, *stems(w))}
+        for alias in sorted(aliases[name], key=len, reverse=True):
+            words = tokenize(alias)
+            if not words or not _HE.search(alias):
+                continue
+            if any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
+                continue
+            pattern = rf"(?<![\u05d0-\u05ea])([והבלמשכ]{{0,3}}-?){re.escape(alias)}(?![\u05d0-\u05ea])"
+            text = re.sub(pattern, rf"\g<1>{name}", text)
+    return text

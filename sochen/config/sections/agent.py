@@ -150,8 +150,8 @@ class EmergencyConfig(StrictModel):
         min_length=1,
         max_length=1000,
         description="The emergency instructions in the tenant's language: whom to call, where to go. Left out, "
-        "the general ones below are given (in English or Arabic too when the writer uses them), with the passage "
-        "of the tenant's documents' emergency guidance that fits the message quoted before them "
+        "the general ones below are given (in English, Arabic or Russian too when the writer uses them), with the "
+        "passage of the tenant's documents' emergency guidance that fits the message quoted before them "
         "(sochen.agents.emergency).",
     )
     keywords: list[str] = Field(
@@ -216,7 +216,12 @@ class AgentConfig(StrictModel):
     max_not_understood: int = Field(
         default=2, ge=1, le=10, description="Consecutive turns not understood before handing off to a person."
     )
-    templates: ReplyTemplates = Field(default_factory=ReplyTemplates, description="Fixed replies.")
+    templates: ReplyTemplates = Field(
+        default_factory=ReplyTemplates,
+        description="Fixed replies. One left at its default (and a default slot's prompt) is said in English, Arabic "
+        "or Russian to a person who writes in that language (sochen.agents.wording); one the tenant wrote is said "
+        "as written.",
+    )
     emergency: EmergencyConfig = Field(
         default_factory=EmergencyConfig, description="Emergency instructions, given before anything else."
     )
