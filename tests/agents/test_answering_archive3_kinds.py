@@ -15,7 +15,9 @@ one whose condition the clause found does not speak of is refused; in a question
 said in other words than its clause's ('צעיר מגיל 24' for 'שגילו פחות מ-24') still gets its own clause; a
 non-compete asked 'אחרי הסיום' is the clause of what a party may not do for 'מתחרה' 'מתום ההסכם'; 'הפרשה' (a
 contribution) is no 'הפרש' (a difference); an English question of two parts gets a clause for each; a band
-scale written in a clause's prose ('99.0% עד פחות מ-99.5% — 5% מדמי התחזוקה; …') is read as a table's.
+scale written in a clause's prose ('99.0% עד פחות מ-99.5% — 5% מדמי התחזוקה; …') is read as a table's; a
+question that names a party only one contract has ('הכימאי הראשי') is answered from that contract or refused,
+never by another contract's clause that shares its other words.
 A fake lexical library, no database, no model; every figure of a reply is in the question, a cited passage or
 the calculation it shows.
 """
@@ -85,6 +87,7 @@ CHUNKS = [
         "6. רישום › 6.2",
         "6. רישום\n6.2 שכר טרחת עורך הדין בעד הרישום יהיה 0.5% מהתמורה, ולא יותר מ-₪6,000, וישולם בידי הקונים.",
     ),
+    (STAFF, "הסכם עבודה", "הואיל והמעבדות מבקשות להעסיק את העובד בתפקיד כימאי ראשי, והעובד מסכים לכך;"),
     (STAFF, "2. סיום › 2.1", "2. סיום\n2.1 כל צד רשאי לסיים את העבודה בהודעה מוקדמת בכתב של 30 יום."),
     (STAFF, "5. חופשה › 5.1", "5. חופשה\n5.1 העובד זכאי ל-18 ימי חופשה בשנה, בתשלום מלא."),
     (STAFF, "5. חופשה › 5.2", "5.2 העובד זכאי לדמי הבראה בסך ₪2,700 בשנה."),
@@ -322,3 +325,10 @@ def test_a_band_scale_in_prose() -> None:
     assert "₪480" in reply.text  # 15% of ₪3,200
     assert sorted(clauses(reply)) == ["3.1", "5.1"]
     assert_sourced(reply, question)
+
+
+def test_a_party_only_one_contract_has_confines_the_answer_to_it() -> None:
+    refused = ask("כמה ישלם הכימאי הראשי על כל יום איחור בהגשת דוח?")
+    assert refused.status == "not_found" and not refused.citations  # the agency's late-report clause is not his
+    notice = ask("מה ההודעה המוקדמת שצריך הכימאי הראשי לתת?")
+    assert notice.status == "answered" and clauses(notice) == ["2.1"]

@@ -19,7 +19,8 @@ How a quote is chosen (all of it from the question's own words, nothing per tena
   that holds the question's own amount gives its rate of that amount; a row's amount is multiplied by the count
   of its item another clause states ('4 רכבים מקבוצה ג''). A cap or floor is never the base of a percentage.
 - A question whose condition ('אם …', 'if …') the documents never speak of is refused: the clause found is
-  about another event. The clause that defines the term asked ('להלן: "אזור הבלעדיות"') leads the ones using it.
+  about another event. One that names a party only one contract has ('הקניון', 'סמנכ"לית הכספים') is answered
+  from that contract or refused, never by another contract's clause. The clause that defines the term asked ('להלן: "אזור הבלעדיות"') leads the ones using it.
 - A clause that names what is asked without stating it does not answer it (see :mod:`.references`): a
   detail kept in an annex the archive lacks, a percentage of the value asked about; the reply says so. A
   definition that holds the question's word is quoted after the clause that uses its term, and a clause
@@ -1315,6 +1316,10 @@ def extract(
     # A document named as the subject ('הסכם הזכיינות') confines a one-part question to it; in a question of
     # several parts it only leans the parts towards it (another part may ask another document).
     only = _only_named(focus, library.documents, definite=single) if library.documents and not comparing else []
+    implied = not only and single and not comparing
+    if implied:
+        # 'הקניון', 'סמנכ"לית הכספים': a party only one contract has (and the document the question names, if any)
+        only = [d for d in _implied_documents(focus, library) if not named or d in named]
     table: dict[str, Any] = {
         "intros": _intros(library.chunks),
         "actor": _asked_actor(focus, library),
@@ -1440,6 +1445,8 @@ def extract(
         )
         if only:  # asked within one document ('בהסכם הסודיות'): another document's clause does not answer it
             ranked = [c for c in ranked if c.hit.document_id in only]
+            if implied:  # the party's own lines name it, and say nothing asked of it
+                ranked = [c for c in ranked if not _RECITAL.match(c.unit.text)]
         if single and operation == "sum":
             # 'כמה ריבית בסך הכול': a table whose column the question names answers it, added up over its records.
             column = next((c for c in ranked[:10] if c.unit.is_row and _names_column(focus, c.unit.text)), None)
@@ -1739,6 +1746,57 @@ def _lemmas(chunks: Sequence[SearchHit]) -> frozenset[str]:
         return frozenset(k for w in words for s in (w, *stems(w)) if (k := _key(s))[0] == "~")
 
     return _per_archive("lemmas", chunks, build)
+
+
+def _implied_documents(question: str, library: Library) -> list[str]:
+    """The one document whose parties the question names by words no other document uses ('הקניון', 'סמנכ"לית').
+
+    'מה הקנס שישלם הקניון לחברת השמירה…' names the mall, a party of the guarding contract only: its clauses
+    answer it, not another contract's that shares the question's other words. A word counts when it is in that
+    document's title or its parties' and recitals' lines, and in no other document at all; two such words are
+    needed.
+    """
+    if not library.documents or len(library.documents) < 2:
+        return []
+    where = _word_documents(library.chunks)
+    parties = _party_words(library.chunks, library.documents)
+    found: dict[str, int] = {}
+    for tok in dict.fromkeys(tokenize(question)):
+        if len(tok) < 3 or _stop(tok):
+            continue
+        docs = set().union(*(where.get(f, frozenset()) for f in _forms(tok) if f[0] not in "~≈"))
+        if len(docs) == 1 and (doc := next(iter(docs))) in parties and _forms(tok) & parties[doc]:
+            found[doc] = found.get(doc, 0) + 1
+    # Two such words at least ('סמנכ"לית הכספים', 'הקניון … השמירה'): one may be an everyday word ('סכום').
+    return sorted(found) if len(found) == 1 and next(iter(found.values())) >= 2 else []
+
+
+def _word_documents(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+    """Each written form (and stem) of the documents' words, with the documents that use it."""
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for hit in chunks:
+            for tok in set(tokenize(f"{hit.title} {hit.text}")):
+                for f in (tok, *stems(tok)):
+                    out.setdefault(f, set()).add(hit.document_id)
+        return {f: frozenset(d) for f, d in out.items()}
+
+    return _per_archive("word_documents", chunks, build)
+
+
+def _party_words(chunks: Sequence[SearchHit], documents: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """Each document's words of its title and of its parties' and recitals' lines ('בין:', 'הואיל')."""
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {d: set(_words(t)) for d, t in documents.items()}
+        for hit in chunks:
+            for unit in clause_units(hit.text):
+                if not unit.clause and _RECITAL.match(unit.text):
+                    out.setdefault(hit.document_id, set()).update(_words(unit.text))
+        return {d: frozenset(w) for d, w in out.items()}
+
+    return _per_archive("party_words", chunks, build)
 
 
 def _archive_forms(chunks: Sequence[SearchHit]) -> frozenset[str]:
