@@ -20,7 +20,8 @@ How a quote is chosen (all of it from the question's own words, nothing per tena
   of its item another clause states ('4 רכבים מקבוצה ג''). A cap or floor is never the base of a percentage.
 - A question whose condition ('אם …', 'if …') the documents never speak of is refused: the clause found is
   about another event. One that names a party only one contract has ('הקניון', 'סמנכ"לית הכספים') is answered
-  from that contract or refused, never by another contract's clause. The clause that defines the term asked ('להלן: "אזור הבלעדיות"') leads the ones using it.
+  from that contract or refused, never by another contract's clause. The clause that defines the term asked
+  ('להלן: "אזור הבלעדיות"') leads the ones using it.
 - A clause that names what is asked without stating it does not answer it (see :mod:`.references`): a
   detail kept in an annex the archive lacks, a percentage of the value asked about; the reply says so. A
   definition that holds the question's word is quoted after the clause that uses its term, and a clause
@@ -1628,10 +1629,11 @@ def _per_part(
         previous = needs
         attribute = asked_attribute(part)
         scored: list[tuple[float, int]] = []
-        # A part no unit covers well enough (its words the documents' own in other forms: 'בתאונה' for 'אירוע
-        # נזק', 'צעיר מגיל 24' for 'שגילו פחות מ-24') takes the best that covers it less: one part unanswered
-        # would leave its clause out of the reply, or let another part's clause stand for both.
-        for relax in (1.0, _PART_RELAX) if len(parts) == 2 else (1.0,):
+        # A second part no unit covers well enough (said in other words than its clause's: 'צעיר מגיל 24' for
+        # 'שגילו פחות מ-24') takes the best that covers it less, when the first part is answered in full: one
+        # part unanswered would let the other part's clause stand for both. A question no part of which is
+        # answered in full is not answered by lowering the bar.
+        for relax in (1.0, _PART_RELAX) if len(parts) == 2 and n == 1 and options[0] else (1.0,):
             if scored:
                 break
             if terms.forms:
