@@ -29,6 +29,7 @@ __all__ = [
     "asked_period",
     "asks_for_vat_total",
     "difference",
+    "floor_or_cap",
     "money",
     "per_period",
     "percent",
@@ -57,6 +58,22 @@ _VAT_RATE = re.compile(
     r"|(\d{1,2}(?:\.\d)?)\s?%[^.\n]{0,10}מע"
 )  # 'מע"מ (18%)', 'מע"מ בשיעור 17%', 'מע"מ כדין, שיעורו במועד החתימה 18%'
 
+# A clause's limits on an amount: 'ולא פחות מ-₪40,000', 'לכל הפחות ₪500', 'minimum of ₪500' (a floor) and
+# 'ולא יותר מ-₪X', 'שלא יעלה על ₪X', 'עד לסך ₪X', 'תקרה של ₪X', 'up to ₪X', 'capped at' (a cap).
+_FLOOR_WORDS = r"(?:לא\s+פחות\s+מ|לכל\s+הפחות|לפחות|מינימום|at\s+least|minimum\s+of|no\s+less\s+than)"
+_CAP_WORDS = (
+    r"(?:לא\s+יותר\s+מ|שלא\s+יעלה\s+על|לא\s+יעלה\s+על|לא\s+יעלו\s+על|עד\s+לסך|עד\s+לסכום|תקרה\s+של|בתקרה\s+של"
+    r"|up\s+to|not\s+more\s+than|no\s+more\s+than|capped\s+at|maximum\s+of)"
+)
+_FLOOR = re.compile(_FLOOR_WORDS + r"\W{0,3}(?:₪\s?)?\d")
+_CAP = re.compile(_CAP_WORDS + r"\W{0,3}(?:₪\s?)?\d")
+_LIMIT_AMOUNT = re.compile(
+    rf"(?:{_FLOOR_WORDS}|{_CAP_WORDS})\W{{0,3}}(?:₪\s?)?(?:{_NUM})(?:\.\d{{1,2}})?(?:\s?(?:₪|ש\"ח|שקלים|שקל))?"
+)
+# 'פיצוי בשיעור של 150% מדמי השכירות …': a payment stated as a share of an amount (three digits: 150%).
+_SHARE = re.compile(
+    r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s?%\s*מ(?:-|ה|ן\s)?([\u05d0-\u05ea\"]+(?:\s+[\u05d0-\u05ea\"]+)?)"
+)
 _WITH = re.compile(r'כולל|כוללת|סה"כ|סך הכול|סך הכל|בסך הכול|עם מע|total|including|incl|شامل|المجموع', re.I)
 _RISE = re.compile(
     r"(?:יעלו|יעלה|תעלה)(?!\s+על\s+\d[\d.]*\s?%\s*מ)|יגדל|יגדלו|העלאה|תוספת|עלייה|יתווסף|increase|raised"
@@ -68,7 +85,7 @@ _QUANTITY = re.compile(
 )
 _PER = {
     "שעה": (r"לשעה", r"לכל שעה", r"per hour", r"/hour"),
-    "חודש": (r"לחודש", r"לכל חודש", r"per month", r"/month"),
+    "חודש": (r"לחודש", r"לכל חודש", r"על כל חודש", r"בעד כל חודש", r"per month", r"/month"),
     "יום": (r"ליום", r"לכל יום", r"על כל יום", r"בעד כל יום", r"per day", r"/day"),
 }
 _UNIT_OF = {
@@ -106,11 +123,20 @@ _HOW_MUCH = re.compile(
     re.IGNORECASE,
 )
 _DIFFERENCE = re.compile(
-    r"הפרש|ההפרש|בכמה (?:יותר|פחות|יגדל|יגדלו|יעלו|יעלה|תעלה|גבוה|נמוך|יקר|זול)|difference|how much more", re.I
+    # 'ההפרש' (the difference), never 'הפרשה' (a contribution to a fund)
+    r"(?<![\u05d0-\u05ea])ה?הפרש(?![\u05d0-\u05ea])"
+    r"|בכמה (?:יותר|פחות|יגדל|יגדלו|יעלו|יעלה|תעלה|גבוה|נמוך|יקר|זול)|difference|how much more",
+    re.I,
 )
 _SUM = re.compile(r"ביחד|יחד|בסך הכול|בסך הכל|סך הכול|סה\"כ|together|in total|combined", re.I)
 _VAT_WORDS_Q = re.compile(
     r'כולל(?:ת)?\s+מע"מ|כולל(?:ת)?\s+מעמ|בתוספת\s+מע"מ|including\s+vat|with\s+vat|incl\.?\s+vat', re.I
+)
+# 'כמה ימי חופשה', 'כמה שעות נוספות', 'how many days': a count is asked; its 'בשנה' is what it counts in.
+_COUNT_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ל|ב)?כמה\s+(?:ימי|ימים|שעות|פעמים|שבועות|דקות|משמרות|עובדים|חדרים)(?![\u05d0-\u05ea])"
+    r"|how many (?:days|hours|times|weeks|minutes|shifts)",
+    re.IGNORECASE,
 )
 _DISCOUNT_Q = re.compile(r"הנחה|בהנחה|אחרי ההנחה|לאחר ההנחה|discount", re.I)
 _TWELVE = Decimal(12)
@@ -161,6 +187,23 @@ def money(text: str) -> list[Decimal]:
     return out
 
 
+def floor_or_cap(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """The least and the most amount a clause allows ('ולא פחות מ-₪40,000'), each None when not stated."""
+    plain = normalize(text)
+    floor = cap = None
+    for pattern, kind in ((_FLOOR, "floor"), (_CAP, "cap")):
+        m = pattern.search(plain)
+        if m is None:
+            continue
+        found = money(plain[m.start() : m.end() + 24])
+        if found:
+            if kind == "floor":
+                floor = found[0]
+            else:
+                cap = found[0]
+    return floor, cap
+
+
 def percent(text: str) -> list[Decimal]:
     """The percentages written in `text`, in order."""
     return [Decimal(m.group(1)) for m in _PERCENT.finditer(normalize(text))]
@@ -208,6 +251,8 @@ def asked_operation(question: str) -> Operation | None:
         return "quantity"
     if _DISCOUNT_Q.search(q):
         return "discount"
+    if _COUNT_ASKED.search(q):
+        return "sum" if _SUM.search(q) else None  # 'לכמה ימי חופשה בשנה': a count in a year, not an amount
     if _YEARLY.search(q) and not _MONTHLY.search(q):
         return "per_year"
     if (
@@ -363,10 +408,10 @@ def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | N
     gives the one whose item label (the words before its amount, after the list's colon) the question
     names; none when it names none of them or several equally: which rate is not for arithmetic to guess.
     """
-    plain = normalize(text)
+    plain = _LIMIT_AMOUNT.sub(" ", normalize(text))  # 'ולא יותר מ-₪3,600' limits the total; it is no rate
     if not any(re.search(mk, plain) for mk in markers):
         return None
-    amounts = money(text)
+    amounts = money(plain)
     if len(amounts) == 1:
         return amounts[0]
     asked = {f for t in tokenize(question) for f in (t, *stems(t)) if len(f) > 2}
@@ -393,6 +438,47 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
     rate = _rate_for(question, rate_text, _PER[unit] if unit in _PER else _per_noun(unit))
     if rate is None:
         return None
+    steps = []
+    share = _share_of(rate_text, rate)
+    if share is not None:
+        # 'פיצוי בשיעור של 150% מדמי השכירות … בעד כל חודש; דמי השכירות … ₪6,800 לחודש': the unit's payment
+        # is the share of the amount, not the amount.
+        paid = _round(rate * share / 100)
+        steps.append(f"{_num(share)}% × {shekels(rate)} = {shekels(paid)}")
+        rate = paid
     result = _round(quantity * rate)
-    expression = f"{_num(quantity)} × {shekels(rate)} = {shekels(result)}"
-    return Calculation(result, expression, (index,))
+    steps.append(f"{_num(quantity)} × {shekels(rate)} = {shekels(result)}")
+    floor, cap = floor_or_cap(rate_text)
+    if cap is not None and result > cap:
+        # '₪180 בעד כל יום איחור, ולא יותר מ-₪3,600': the clause's cap holds the total.
+        steps.append(f"יותר מהתקרה שבסעיף ({shekels(cap)}), ולכן {shekels(cap)}")
+        result = cap
+    elif floor is not None and result < floor:
+        steps.append(f"פחות מהמינימום שבסעיף ({shekels(floor)}), ולכן {shekels(floor)}")
+        result = floor
+    return Calculation(result, "; ".join(steps), (index,))
+
+
+def _share_of(text: str, amount: Decimal) -> Decimal | None:
+    """The percentage of `amount` a clause pays per unit ('150% מדמי השכירות …; דמי השכירות … ₪6,800'), or None.
+
+    Only a percentage whose object (the words after '% מ') is named again just before the amount, after the
+    percentage: a percentage of something else in the clause ('10% מהסכום שייפסק') is not applied to it.
+    A VAT rate, a cap or floor, and a percentage per period (interest 'לחודש') are not shares.
+    """
+    plain = _LIMIT_AMOUNT.sub(" ", normalize(text))
+    vat = vat_rate(plain)
+    found = []
+    for m in _SHARE.finditer(plain):
+        rate = Decimal(m.group(1))
+        if rate == vat or rate <= 0:
+            continue
+        after = plain[m.end() :]
+        at = next((a for a in _MONEY.finditer(after) if money(a.group(0)) == [amount]), None)
+        if at is None:
+            continue
+        before = set(tokenize(after[max(0, at.start() - 80) : at.start()]))
+        named = [w.lstrip("ה") for w in tokenize(m.group(2))]
+        if named and all(any(t.lstrip("ה") == w for t in before) for w in named):
+            found.append(rate)
+    return found[0] if len(found) == 1 else None

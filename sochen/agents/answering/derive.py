@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ...text import normalize
-from .compute import Calculation, money, percent, shekels, vat_rate
+from .compute import Calculation, floor_or_cap, money, percent, shekels, vat_rate
 
 __all__ = [
     "asks_amount",
@@ -48,15 +48,6 @@ __all__ = [
 
 _CENT = Decimal("0.01")
 _H = "\u05d0-\u05ea"
-# 'ולא פחות מ-₪40,000', 'לכל הפחות ₪500', 'minimum of ₪500'
-_FLOOR = re.compile(
-    r"(?:לא\s+פחות\s+מ|לכל\s+הפחות|לפחות|מינימום|at\s+least|minimum\s+of|no\s+less\s+than)\W{0,3}(?:₪\s?)?\d"
-)
-# 'ולא יותר מ-₪X', 'שלא יעלה על ₪X', 'עד לסך ₪X', 'תקרה של ₪X', 'up to ₪X', 'capped at'
-_CAP = re.compile(
-    r"(?:לא\s+יותר\s+מ|שלא\s+יעלה\s+על|לא\s+יעלה\s+על|לא\s+יעלו\s+על|עד\s+לסך|עד\s+לסכום|תקרה\s+של|בתקרה\s+של"
-    r"|up\s+to|not\s+more\s+than|no\s+more\s+than|capped\s+at|maximum\s+of)\W{0,3}(?:₪\s?)?\d"
-)
 _LEAST_Q = re.compile(r"לכל הפחות|לפחות|מינימום|המינימלי|המינימלית|המזערי|הנמוך ביותר|at least|minimum|the least", re.I)
 _INSTALMENTS = re.compile(
     rf"(\d{{1,2}})\s*(?:תשלומים|פעימות|שיעורים|תשלומי|instalments|installments|payments)(?![{_H}])", re.I
@@ -85,23 +76,6 @@ def _round(value: Decimal) -> Decimal:
 
 def _num(value: Decimal) -> str:
     return f"{value.normalize():f}"
-
-
-def floor_or_cap(text: str) -> tuple[Decimal | None, Decimal | None]:
-    """The least and the most amount a clause allows ('ולא פחות מ-₪40,000'), each None when not stated."""
-    plain = normalize(text)
-    floor = cap = None
-    for pattern, kind in ((_FLOOR, "floor"), (_CAP, "cap")):
-        m = pattern.search(plain)
-        if m is None:
-            continue
-        found = money(plain[m.start() : m.end() + 24])
-        if found:
-            if kind == "floor":
-                floor = found[0]
-            else:
-                cap = found[0]
-    return floor, cap
 
 
 def asks_least(question: str) -> bool:
@@ -347,7 +321,11 @@ def rates_together(question: str, texts: list[str]) -> Calculation | None:
 # here: they need the calendar of holidays).
 _PERIOD = re.compile(rf"(?<![\d.,/])(\d{{1,3}})\s*(יום|ימים|חודשים|חודש|שנים|שנה)(?![{_H}])(?!\s+עסקים)")
 _DATE_ASKED = re.compile(
-    r"באיזה תאריך|מה התאריך|מהו התאריך|עד איזה תאריך|עד איזה יום|עד מתי|מתי|by when|what date|which date|when", re.I
+    r"באיזה תאריך|מה התאריך|מהו התאריך|עד איזה תאריך|עד איזה יום|באיזה יום|עד מתי|מתי|by when|what date|which date"
+    r"|what day|when"
+    # the day asked by what ends on it: 'מה יהיה יום העבודה האחרון שלה', 'מהו המועד', 'her last day'
+    rf"|(?<![{_H}])ה?יום(?:\s+[{_H}]+)?\s+האחרון|(?:מה|מהו)\s+(?:יהיה\s+)?המועד|\blast (?:working )?day\b",
+    re.I,
 )
 
 

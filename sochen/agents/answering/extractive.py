@@ -14,6 +14,14 @@ How a quote is chosen (all of it from the question's own words, nothing per tena
   rate, a year of a monthly amount, the difference or sum of two amounts) is computed from the explicit
   facts of the quoted clauses: the calculation is shown and every fact's clause is cited. A fact missing
   or ambiguous: nothing is computed; what is there is quoted and the reply says what is missing.
+- A charge per day or month of lateness is held to the cap its clause states ('ולא יותר מ-₪3,600'), and one
+  stated as a share of an amount ('150% מדמי השכירות … ₪6,800 לחודש') is that share; a table's band in shekels
+  that holds the question's own amount gives its rate of that amount; a row's amount is multiplied by the count
+  of its item another clause states ('4 רכבים מקבוצה ג''). A cap or floor is never the base of a percentage.
+- A question whose condition ('אם …', 'if …') the documents never speak of is refused: the clause found is
+  about another event. One that names a party only one contract has ('הקניון', 'סמנכ"לית הכספים') is answered
+  from that contract or refused, never by another contract's clause. The clause that defines the term asked
+  ('להלן: "אזור הבלעדיות"') leads the ones using it.
 - A clause that names what is asked without stating it does not answer it (see :mod:`.references`): a
   detail kept in an annex the archive lacks, a percentage of the value asked about; the reply says so. A
   definition that holds the question's word is quoted after the clause that uses its term, and a clause
@@ -96,7 +104,7 @@ from .references import (
     percent_bases,
     uses_term,
 )
-from .tables import banded_rate, cells, column_total, named_column
+from .tables import band_of, banded_rate, cells, column_total, given_figure, named_column
 from .threshold import (
     additional_total,
     asked_count,
@@ -227,6 +235,10 @@ _SYNONYMS = {
     "מחייבים": "חיוב",
     "לחייב": "חיוב",
 }
+# Words the documents say otherwise, matched by either form but weighed as asked (the other form may be an
+# everyday word): after the contract ends is asked 'אחרי הסיום' and written 'מתום ההסכם'; a non-compete ('הגבלת
+# התחרות') is written as what the party may not do for 'מתחרה'.
+_SAID_ALSO = {"סיום": "תום", "הסיום": "תום", "תחרות": "מתחרה", "התחרות": "מתחרה"}
 # Everyday names of the things price lists and contracts list under another name: they name a table's
 # record as its own words do ('ניסוח צוואה' is not the row 'עריכת הסכם', 'לנסח הסכם שכירות' is).
 _NAMED_ALSO = {
@@ -291,6 +303,7 @@ _REST_COVERED = 0.25
 _MUST_CARRY = frozenset(("parking",))
 _SCAN_FOR = frozenset(("who", "parking", "address", "opening_hours", "days", "term", "duration"))
 _PART_CHOICES = 6
+_PART_RELAX = 0.6
 _SIDE_CHOICES = 5
 
 
@@ -451,6 +464,7 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
         weight = min(idf(v) for v in variants if v[0] not in "~≈")
         if weight >= unseen - 1e-6:
             weight *= _UNSEEN  # a word the documents never use: often phrasing ('נגמרת'), sometimes the topic
+        variants |= {_SAID_ALSO[v] for v in list(variants) if v in _SAID_ALSO}
         if variants & light:
             weight /= 3
         forms.append((frozenset(variants), weight))
@@ -1032,6 +1046,8 @@ def _candidates(
                 score += _actor_bonus(unit.text, *actor)
             if _RECITAL.match(unit.text):
                 score -= 0.3  # the parties and the recitals are background, not terms
+            elif _defines_asked(unit.text, question_words):
+                score += 0.1  # 'באיזה אזור יש בלעדיות': the clause that defines "אזור הבלעדיות" says which
             fits = fit(attribute, unit.text, f"{hit.title} {hit.section} {unit.context}")
             if fits and unit.text in letterhead:
                 fits = 0.0  # the footer every document repeats is not where the answer is kept
@@ -1050,6 +1066,18 @@ def _candidates(
             out.append(_Candidate(unit, hit, score, coverage, words))
     out.sort(key=lambda c: -c.score)
     return out
+
+
+_DEFINES = re.compile(r'להלן(?:\s+יחד)?:?\s*["״]([^"״]{2,40})["״]')
+
+
+def _defines_asked(text: str, question_words: AbstractSet[str]) -> bool:
+    """Whether the unit defines a term ('…, להלן: "אזור הבלעדיות"') of two words or more the question uses whole."""
+    for m in _DEFINES.finditer(text):
+        words = [t for t in tokenize(m.group(1)) if not _stop(t)]
+        if len(words) >= 2 and all(_forms(t) & question_words for t in words):
+            return True
+    return False
 
 
 _KIND_WORDS = frozenset(
@@ -1088,6 +1116,53 @@ def _absent_subject(question: str, idf: Callable[[str], float], lemmas: Abstract
         if kind and nxt.startswith("ל") and len(nxt) > 3 and not used(nxt):
             absent = True
     return absent
+
+
+_CONDITION = re.compile(r"(?:^|(?<=[\s,]))(?:אם|במקרה ש|במקרה של|כאשר)\s+([^,?.;]+)")
+
+
+def _absent_condition(question: str, library: Library, best: _Candidate) -> bool:
+    """The question asks what follows from a condition the documents never speak of.
+
+    'מה הפיצוי אם מאבטח נתפס ישן במשמרת?' where no document says 'נתפס': the compensation clause that is there
+    is for another event (a post left unmanned), and quoting it would answer another question. True when the
+    condition ('אם …', 'במקרה ש…') holds a content word of four letters or more that no document uses in any
+    form, not even by its root ('תאחר' is 'איחור', 'נגנב' is 'גניבה'), and the clause found says (in its text,
+    section or title) at most half of the condition's words.
+    """
+    m = _CONDITION.search(question)
+    if not m:
+        return False
+    used = _archive_forms(library.chunks)
+    absent = [w for w in _unknown_words(m.group(1), library.idf) if not _COPULA.fullmatch(w) and not _forms(w) & used]
+    if not absent:
+        return False
+    said = best.words | _words(best.hit.section) | _words(best.hit.title) | _words(best.unit.context)
+    content = [t for t in tokenize(m.group(1)) if len(t) >= 3 and not _stop(t) and not _COPULA.fullmatch(t)]
+    content = [t for t in content if not re.fullmatch(r"[\d.,%]+", t)]
+    return sum(bool(_forms(t) & said) for t in content) * 2 <= len(content)
+
+
+_IF_EN = re.compile(r"\b(?:if|when|in case)\b([^,?.;]+)", re.IGNORECASE)
+
+
+def _foreign_condition_unsaid(question: str, best: _Candidate) -> bool:
+    """An English question's condition the clause found does not speak of: the clause is about another event.
+
+    'if its trucks run above 6 degrees', read by the condition's Hebrew terms (two at least), of which the clause
+    says less than half.
+    """
+    m = _IF_EN.search(question)
+    if not m:
+        return False
+    said = best.words | _words(best.hit.section) | _words(best.unit.context)
+    terms = [t for t in tokenize(hebrew_terms(m.group(1))) if len(t) >= 3 and not _stop(t)]
+    terms = list(dict.fromkeys(terms))
+    return len(terms) >= 2 and sum(bool(_forms(t) & said) for t in terms) * 2 < len(terms)
+
+
+# 'אם הזמינות הייתה 98.7%': the verb 'to be' and its prefixed forms are no condition of their own.
+_COPULA = re.compile(r"[ושכ]?(?:היה|הייתה|היתה|היו|יהיה|תהיה|יהיו|נהיה|יהא|תהא|להיות|יהיה)")
 
 
 def _names_row(unit: Unit, question_words: AbstractSet[str]) -> bool:
@@ -1182,8 +1257,29 @@ def _parts(focus: str) -> list[str]:
     during = _during_after(focus)
     if during is not None:
         return list(during[:2])
+    english = _english_parts(focus)
+    if english:
+        return english
     parts = [p.strip(" ,") for p in _PART_SPLIT.split(focus) if p and p.strip(" ,?")]
     return parts if len(parts) > 1 else [focus]
+
+
+_AND_EN = re.compile(r",?\s+and\s+(?=(?:what|how|when|who|where|which|is|are|does|do|can|must|may)\b)", re.I)
+
+
+def _english_parts(focus: str) -> list[str]:
+    """An English question's sub-questions ('What is X, and what is Y?'), each with its own Hebrew terms.
+
+    The focus of a foreign question carries the Hebrew terms of all of it after its last English word; each part
+    is searched by its own.
+    """
+    last = max((m.end() for m in re.finditer(r"[A-Za-z]", focus)), default=0)
+    if not last or detect(focus[:last]) != "en":
+        return []
+    pieces = [p.strip(" ,") for p in _AND_EN.split(focus[:last]) if p.strip(" ,?")]
+    if len(pieces) < 2:
+        return []
+    return [with_terms(p, hebrew_terms(p)) + "?" for p in pieces]
 
 
 def _during_after(focus: str) -> tuple[str, str, str] | None:
@@ -1326,6 +1422,10 @@ def extract(
     # A document named as the subject ('הסכם הזכיינות') confines a one-part question to it; in a question of
     # several parts it only leans the parts towards it (another part may ask another document).
     only = _only_named(focus, library.documents, definite=single) if library.documents and not comparing else []
+    implied = not only and single and not comparing
+    if implied:
+        # 'הקניון', 'סמנכ"לית הכספים': a party only one contract has (and the document the question names, if any)
+        only = [d for d in _implied_documents(focus, library) if not named or d in named]
     table: dict[str, Any] = {
         "intros": _intros(library.chunks),
         "actor": _asked_actor(focus, library),
@@ -1461,6 +1561,8 @@ def extract(
         )
         if only:  # asked within one document ('בהסכם הסודיות'): another document's clause does not answer it
             ranked = [c for c in ranked if c.hit.document_id in only]
+            if implied:  # the party's own lines name it, and say nothing asked of it
+                ranked = [c for c in ranked if not _RECITAL.match(c.unit.text)]
         if single and operation == "sum":
             # 'כמה ריבית בסך הכול': a table whose column the question names answers it, added up over its records.
             column = next((c for c in ranked[:10] if c.unit.is_row and _names_column(focus, c.unit.text)), None)
@@ -1535,6 +1637,12 @@ def extract(
         return Extracted("not_found", lang=lang, reason="no_match")
     if len(parts) == 1 and _absent_subject(focus, library.idf, _lemmas(library.chunks)):
         return Extracted("not_found", lang=lang, reason="absent_subject")
+    if len(parts) == 1 and (
+        _absent_condition(focus, library, chosen[0])
+        if lang == "he"
+        else lang == "en" and _foreign_condition_unsaid(question, chosen[0])
+    ):
+        return Extracted("not_found", lang=lang, reason="absent_condition")
     if len(parts) == 1 and (kept := _kept_elsewhere(focus, question_words, chosen[0], library, lang)) is not None:
         return Extracted("not_found", lang=lang, reason=kept[0], missing=kept[1])
     best = chosen[0]
@@ -1635,36 +1743,52 @@ def _per_part(
             row_floor = _MIN_COVERAGE * 0.75
         else:
             row_floor = _MIN_COVERAGE
+        if needs is None and _WHEN_Q.search(part):
+            needs = _WHEN  # 'מה מועד המסירה' is answered by a date or a period, not by a row that names the event
         if needs is None:
             needs = _count_of(part)  # 'כמה דירקטורים יש' is answered by '5 דירקטורים'
 
         previous = needs
         attribute = asked_attribute(part)
         scored: list[tuple[float, int]] = []
-        if terms.forms:
-            for i, c in enumerate(ranked[:_PART_POOL]):
-                heading = _words(c.unit.context) | _words(c.hit.section)
-                mine = terms.cover(c.words, heading | _words(c.hit.title))
-                if shape is not None and shape.search(c.unit.text):
-                    mine += 0.1
-                floor = row_floor if c.unit.is_row else _MIN_COVERAGE
-                if mine < floor or (needs is not None and not needs.search(c.unit.text)):
-                    continue
-                score = mine + 0.15 * terms.cover(heading) + 0.1 * c.coverage - 0.0002 * len(c.unit.text)
-                if n and avoid and avoid & c.words and not _AFTER_WORD.search(c.unit.text):
-                    score -= 0.5  # about the period the first part asked, not after it
-                if prefer and c.hit.document_id in prefer:
-                    score += 0.1
-                if scope and c.hit.document_id in scope:
-                    score += 0.15
-                if _RECITAL.match(c.unit.text):
-                    score -= 0.15  # the parties and the recitals are background, not terms
-                fits = fit(attribute, c.unit.text, f"{c.hit.title} {c.hit.section} {c.unit.context}")
-                if fits:
-                    asked_words = c.words | _words(cue(part, attribute))
-                    gained = terms.cover(asked_words, heading) - terms.cover(c.words, heading)
-                    score += _ATTRIBUTE_WEIGHT * fits + gained
-                scored.append((score, i))
+        # A second part no unit covers well enough (said in other words than its clause's: 'צעיר מגיל 24' for
+        # 'שגילו פחות מ-24') takes the best that covers it less, when the first part is answered in full: one
+        # part unanswered would let the other part's clause stand for both. A question no part of which is
+        # answered in full is not answered by lowering the bar.
+        for relax in (1.0, _PART_RELAX) if len(parts) == 2 and n == 1 and options[0] else (1.0,):
+            if scored:
+                break
+            if terms.forms:
+                for i, c in enumerate(ranked[:_PART_POOL]):
+                    heading = _words(c.unit.context) | _words(c.hit.section)
+                    mine = terms.cover(c.words, heading | _words(c.hit.title))
+                    if shape is not None and shape.search(c.unit.text):
+                        mine += 0.1
+                    floor = relax * (row_floor if c.unit.is_row else _MIN_COVERAGE)
+                    fits = fit(attribute, c.unit.text, f"{c.hit.title} {c.hit.section} {c.unit.context}")
+                    # A unit that states what the part asks for ('לכמה זמן נחתם' — a term from a start date) has the
+                    # words that ask it ('נחתם') said by what it states.
+                    said = (
+                        terms.cover(c.words | _words(cue(part, attribute)), heading | _words(c.hit.title))
+                        if fits
+                        else mine
+                    )
+                    if max(mine, said) < floor or (needs is not None and not needs.search(c.unit.text)):
+                        continue
+                    score = mine + 0.15 * terms.cover(heading) + 0.1 * c.coverage - 0.0002 * len(c.unit.text)
+                    if n and avoid and avoid & c.words and not _AFTER_WORD.search(c.unit.text):
+                        score -= 0.5  # about the period the first part asked, not after it
+                    if prefer and c.hit.document_id in prefer:
+                        score += 0.1
+                    if scope and c.hit.document_id in scope:
+                        score += 0.15
+                    if _RECITAL.match(c.unit.text):
+                        score -= 0.15  # the parties and the recitals are background, not terms
+                    if fits:
+                        asked_words = c.words | _words(cue(part, attribute))
+                        gained = terms.cover(asked_words, heading) - terms.cover(c.words, heading)
+                        score += _ATTRIBUTE_WEIGHT * fits + gained
+                    scored.append((score, i))
         scored.sort(reverse=True)
         options.append(scored[: _PART_CHOICES if len(parts) <= 3 else 2])  # bounded: 7³ or 3⁶ combinations
     best: tuple[float, tuple[int | None, ...]] = (0.0, ())
@@ -1746,6 +1870,67 @@ def _lemmas(chunks: Sequence[SearchHit]) -> frozenset[str]:
         return frozenset(k for w in words for s in (w, *stems(w)) if (k := _key(s))[0] == "~")
 
     return _per_archive("lemmas", chunks, build)
+
+
+def _implied_documents(question: str, library: Library) -> list[str]:
+    """The one document whose parties the question names by words no other document uses ('הקניון', 'סמנכ"לית').
+
+    'מה הקנס שישלם הקניון לחברת השמירה…' names the mall, a party of the guarding contract only: its clauses
+    answer it, not another contract's that shares the question's other words. A word counts when it is in that
+    document's title or its parties' and recitals' lines, and in no other document at all; two such words are
+    needed.
+    """
+    if not library.documents or len(library.documents) < 2:
+        return []
+    where = _word_documents(library.chunks)
+    parties = _party_words(library.chunks, library.documents)
+    found: dict[str, int] = {}
+    for tok in dict.fromkeys(tokenize(question)):
+        if len(tok) < 3 or _stop(tok):
+            continue
+        docs = set().union(*(where.get(f, frozenset()) for f in _forms(tok) if f[0] not in "~≈"))
+        if len(docs) == 1 and (doc := next(iter(docs))) in parties and _forms(tok) & parties[doc]:
+            found[doc] = found.get(doc, 0) + 1
+    # Two such words at least ('סמנכ"לית הכספים', 'הקניון … השמירה'): one may be an everyday word ('סכום').
+    return sorted(found) if len(found) == 1 and next(iter(found.values())) >= 2 else []
+
+
+def _word_documents(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+    """Each written form (and stem) of the documents' words, with the documents that use it."""
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for hit in chunks:
+            for tok in set(tokenize(f"{hit.title} {hit.text}")):
+                for f in (tok, *stems(tok)):
+                    out.setdefault(f, set()).add(hit.document_id)
+        return {f: frozenset(d) for f, d in out.items()}
+
+    return _per_archive("word_documents", chunks, build)
+
+
+def _party_words(chunks: Sequence[SearchHit], documents: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """Each document's words of its title and of its parties' and recitals' lines ('בין:', 'הואיל')."""
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {d: set(_words(t)) for d, t in documents.items()}
+        for hit in chunks:
+            for unit in clause_units(hit.text):
+                if not unit.clause and _RECITAL.match(unit.text):
+                    out.setdefault(hit.document_id, set()).update(_words(unit.text))
+        return {d: frozenset(w) for d, w in out.items()}
+
+    return _per_archive("party_words", chunks, build)
+
+
+def _archive_forms(chunks: Sequence[SearchHit]) -> frozenset[str]:
+    """Every form of the documents' words, their roots' skeletons included ('איחור' → '≈אחר')."""
+
+    def build(chunks: Sequence[SearchHit]) -> frozenset[str]:
+        words, _ = _vocabulary(chunks)
+        return frozenset(f for w in words for f in _forms(w))
+
+    return _per_archive("archive_forms", chunks, build)
 
 
 def _letterhead(chunks: Sequence[SearchHit]) -> frozenset[str]:
@@ -2203,6 +2388,8 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
                     calc = share_of(rule.text, base.text)  # 'כמה זיכוי…': the rule's percentage of the amount
                 if calc is not None:
                     used = [base, rule]
+    if calc is None and quantity_asked(query) is None and (counted := _row_times_count(query, quotes, library)):
+        calc, used = counted
     if calc is None and asks_for_vat_total(query) and quantity_asked(query) is not None:
         for q in quotes:
             if (calc := times_quantity(query, q.text)) is not None:
@@ -2249,6 +2436,74 @@ def _table_rows(library: Library, row: Quote) -> list[Quote]:
     return list(out.values()) or [row]
 
 
+_ALL_OF = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:על\s+|ל|ב)?כל\s+ה([\u05d0-\u05ea]{3,})|\ball (?:the |of the )?([a-z]{3,})"
+)
+
+
+def _row_times_count(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A record's one amount times the count of its item another clause states ('4 רכבים מקבוצה ג'').
+
+    'כמה משלמת החוכרת על כל הרכבים מקבוצה ג'': the table's row for group ג' gives the amount per car, and the
+    clause that says how many cars of group ג' were leased gives the count. The count's noun must be the one the
+    question counts ('כל הרכבים'), and the clause must name the row's item by its first cell's first word.
+    """
+    asked = _ALL_OF.search(normalize(query))
+    row = next((q for q in quotes if _is_record(q.text)), None)
+    if asked is None or row is None:
+        return None
+    noun = _forms(asked.group(1) or asked.group(2))
+    parts = cells(row.text)
+    amounts = [(h, money(v)[0]) for h, v in parts if len(money(v)) == 1]
+    if not parts or not amounts:
+        return None
+    if len(amounts) > 1:
+        column = named_column(query, [h for h, _ in amounts])
+        amounts = [(h, a) for h, a in amounts if h == column]
+        if len(amounts) != 1:
+            return None
+    item = parts[0][1].split()[0] if parts[0][1].split() else ""
+    if not item:
+        return None
+    count_of = re.compile(
+        rf"(?<![\d.,])(\d{{1,4}})\s+([\u05d0-\u05ea\"]+)(?:\s+\S+){{0,2}}?\s+\S*{re.escape(item)}(?!\w)"
+    )
+    found: list[tuple[Decimal, Quote]] = []
+    for hit in library.chunks:
+        if hit.document_id != row.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if not unit.clause or unit.is_row:
+                continue
+            for m in count_of.finditer(normalize(unit.text)):
+                if _forms(m.group(2)) & noun and "%" not in m.group(0):
+                    found.append((Decimal(m.group(1)), Quote(unit.text, relabel(hit.section, unit.clause), hit)))
+    if len({n for n, _ in found}) != 1:
+        return None  # no clause counts the item, or clauses count it differently: not for arithmetic to guess
+    count, clause = found[0]
+    amount = amounts[0][1]
+    result = _round_money(count * amount)
+    return Calculation(result, f"{count.normalize():f} × {shekels(amount)} = {shekels(result)}", (0, 1)), [row, clause]
+
+
+def _round_money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def _introduced_record(quotes: list[Quote], library: Library) -> Quote | None:
+    """The first record of the table a quoted clause introduces ('…לפי היקף ההזמנות, כמפורט בטבלה:')."""
+    intros = _intros(library.chunks)
+    for q in quotes:
+        key = (q.hit.document_id, q.hit.section)
+        if key not in intros or not q.text.rstrip().endswith(":"):
+            continue
+        for hit in _sections(library.chunks).get(key, []):
+            for unit in clause_units(hit.text):
+                if unit.is_row:
+                    return Quote(unit.text, relabel(hit.section, unit.clause), hit)
+    return None
+
+
 def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
     """A table's column added up over its records, or the rate of the record whose band holds a figure.
 
@@ -2256,6 +2511,10 @@ def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calc
     98.7% of the amount the rate's header names.
     """
     row = next((q for q in quotes if _is_record(q.text)), None)
+    if row is None and given_figure(query) is not None:
+        row = _introduced_record(quotes, library)  # the clause that says 'לפי הטבלה:' is quoted, not a row
+    if row is None and given_figure(query) is not None:
+        return _prose_band(query, quotes, library)
     if row is None:
         return None
     rows = _table_rows(library, row)
@@ -2266,16 +2525,66 @@ def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calc
     if band is None:
         return _row_share(query, row, quotes, library) if asks_amount(query) else None
     i, rate, head = band
+    band_cell = cells(rows[i].text)[0][1]
+    given = given_figure(query)
+    if given is not None and given[1] == "₪":
+        # 'רכש בסך ₪400,000 — כמה הנחה?': the band holds the question's own amount, and its rate is of that amount.
+        amount = given[0]
+        result = (amount * rate / 100).quantize(Decimal("0.01"))
+        expression = (
+            f"{band_cell}: {head} {rate.normalize():f}%; {rate.normalize():f}% × {shekels(amount)} = {shekels(result)}"
+        )
+        return Calculation(result, expression, (0,)), [rows[i]]
     base = _best_unit(library, rows[i], head, lambda t: len(money(t)) == 1 and not _is_record(t))
     if base is None:
         return None
     amount = money(base.text)[0]
     result = (amount * rate / 100).quantize(Decimal("0.01"))
-    band_cell = cells(rows[i].text)[0][1]
     expression = (
         f"{band_cell}: {head} {rate.normalize():f}%; {rate.normalize():f}% × {shekels(amount)} = {shekels(result)}"
     )
     return Calculation(result, expression, (0, 1)), [rows[i], base]
+
+
+_PROSE_BAND = re.compile(r"^\s*(.+?)\s+[—–-]\s+(.+?)\s*\.?\s*$")
+
+
+def _prose_band(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A band scale written in a clause's prose ('זמינות של 99.0% עד פחות מ-99.5% — 5% מדמי השירות; …').
+
+    Each ';' segment 'band — rate' is read as a table's record; the band that holds the question's figure gives
+    its rate, taken of the amount the rate names (another clause's), or of the question's own amount.
+    """
+    for q in quotes:
+        body = q.text.split(":", 1)[1] if ":" in q.text else q.text
+        records = []
+        for segment in body.split(";"):
+            m = _PROSE_BAND.match(segment)
+            if m is None or band_of(m.group(1)) is None or len(percent(m.group(2))) != 1:
+                continue
+            of = re.sub(r"^[^%]*%\s*", "", m.group(2)).strip() or "שיעור"
+            records.append((f"תחום: {m.group(1).strip()} · {of}: {m.group(2).strip()}", of))
+        if len(records) < 2:
+            continue
+        band = banded_rate(query, [r for r, _ in records])
+        if band is None:
+            continue
+        i, rate, head = band
+        band_cell = cells(records[i][0])[0][1]
+        given = given_figure(query)
+        if given is not None and given[1] == "₪":
+            amount, used = given[0], [q]
+        else:
+            base = _best_unit(library, q, head, lambda t: len(money(t)) == 1 and not _is_record(t), not_text=q.text)
+            if base is None:
+                return None
+            amount, used = money(base.text)[0], [q, base]
+        result = (amount * rate / 100).quantize(Decimal("0.01"))
+        expression = (
+            f"{band_cell}: {rate.normalize():f}%; {rate.normalize():f}% × {shekels(amount)} = {shekels(result)}"
+        )
+        return Calculation(result, expression, tuple(range(len(used)))), used
+    return None
 
 
 _LIMIT_RATE = re.compile(
@@ -2404,6 +2713,8 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
     for text, section, hit in pool:
         if text == rule.text or len(money(text)) != 1:
             continue
+        if money(text)[0] in floor_or_cap(text):
+            continue  # '0.5% מהתמורה, ולא יותר מ-₪5,000': a limit on a share of the base is not the base
         score = terms.cover(_words(text), _words(section)) - 0.0003 * len(text)
         if named is not None and defines is not None:
             score = 0.3 * score + 0.7 * named.cover(_words(text)) + (0.5 if defines.search(text) else 0.0)
@@ -2429,6 +2740,10 @@ _DURATION_Q = re.compile(
     r"כמה זמן|לכמה זמן|כמה ימים|כמה חודשים|כמה שנים|how long|how many (?:days|months|years)|how much (?:notice|time)",
     re.I,
 )
+
+
+_WHEN_Q = re.compile(r"(?:^|(?<=\s))ו?(?:מה|מהו)\s+(?:ה)?מועד(?![\u05d0-\u05ea])")
+_WHEN = re.compile(_DATE.pattern + "|" + _SHAPE["time"].pattern)
 
 
 def _expected(question: str) -> re.Pattern[str] | None:

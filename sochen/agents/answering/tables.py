@@ -64,24 +64,44 @@ def column_total(question: str, rows: list[str]) -> Calculation | None:
     return Calculation(result, f"{column}: " + "; ".join(steps), tuple(range(len(rows))))
 
 
-_BAND_RANGE = re.compile(rf"{_FIG}\s*(?:ועד|עד|-|–|to)\s*(?:פחות\s+מ-?|less than\s+)?{_FIG}")
-_BELOW = re.compile(rf"(?:פחות\s+מ-?|מתחת\s+ל-?|less than\s+|below\s+|under\s+){_FIG}")
-_ABOVE = re.compile(rf"{_FIG}\s*(?:ומעלה|ויותר|or more|and above)|(?:מעל\s+|יותר\s+מ-?|above\s+|over\s+){_FIG}")
+_S = r"(₪\s?)?"  # an amount's sign before it ('עד ₪300,000'); a percentage's after it
+_BAND_RANGE = re.compile(rf"{_S}{_FIG}\s*(?:ועד|עד|-|–|to)\s*(פחות\s+מ-?|less than\s+)?{_S}{_FIG}")
+_BELOW = re.compile(rf"(?:פחות\s+מ-?|מתחת\s+ל-?|less than\s+|below\s+|under\s+){_S}{_FIG}")
+_UP_TO = re.compile(rf"(?:^|(?<=\s))(?:עד|up to)\s+{_S}{_FIG}")
+_ABOVE = re.compile(rf"{_S}{_FIG}\s*(?:ומעלה|ויותר|or more|and above)|(?:מעל\s+|יותר\s+מ-?|above\s+|over\s+){_S}{_FIG}")
+
+
+def _unit(sign: str | None, after: str | None) -> str:
+    return "₪" if sign else (after or "")
+
+
+def _band(text: str) -> tuple[Decimal, Decimal, str, bool] | None:
+    """(low, high, unit, whether high is in the band): 'עד' includes its end, 'פחות מ' does not."""
+    plain = normalize(text)
+    if m := _BAND_RANGE.search(plain):
+        unit = _unit(m.group(1), m.group(3)) or _unit(m.group(5), m.group(7))
+        low, high = Decimal(m.group(2).replace(",", "")), Decimal(m.group(6).replace(",", ""))
+        return low, high, unit, not m.group(4)
+    if m := _BELOW.search(plain):
+        return Decimal("-Infinity"), Decimal(m.group(2).replace(",", "")), _unit(m.group(1), m.group(3)), False
+    if m := _UP_TO.search(plain):
+        return Decimal("-Infinity"), Decimal(m.group(2).replace(",", "")), _unit(m.group(1), m.group(3)), True
+    if m := _ABOVE.search(plain):
+        if m.group(2):
+            value, unit = m.group(2), _unit(m.group(1), m.group(3))
+        else:
+            value, unit = m.group(5), _unit(m.group(4), m.group(6))
+        return Decimal(value.replace(",", "")), Decimal("Infinity"), unit, False
+    return None
 
 
 def band_of(text: str) -> tuple[Decimal, Decimal, str] | None:
-    """The band a cell states as (low, high, unit): '98.0% ועד פחות מ-99.0%' → (98.0, 99.0, '%')."""
-    plain = normalize(text)
-    if m := _BAND_RANGE.search(plain):
-        unit = m.group(2) or m.group(4) or ""
-        return Decimal(m.group(1).replace(",", "")), Decimal(m.group(3).replace(",", "")), unit
-    if m := _BELOW.search(plain):
-        return Decimal("-Infinity"), Decimal(m.group(1).replace(",", "")), m.group(2) or ""
-    if m := _ABOVE.search(plain):
-        value = m.group(1) or m.group(3)
-        unit = (m.group(2) if m.group(1) else m.group(4)) or ""
-        return Decimal(value.replace(",", "")), Decimal("Infinity"), unit
-    return None
+    """The band a cell states as (low, high, unit).
+
+    '98.0% ועד פחות מ-99.0%' → (98.0, 99.0, '%'); 'עד ₪300,000' → (−∞, 300,000, '₪').
+    """
+    band = _band(text)
+    return band[:3] if band is not None else None
 
 
 def given_figure(question: str) -> tuple[Decimal, str] | None:
@@ -105,11 +125,11 @@ def banded_rate(question: str, rows: list[str]) -> tuple[int, Decimal, str] | No
         if len(parts) != 2:
             return None
         (_, band_text), (rate_head, rate_text) = parts
-        band = band_of(band_text)
+        band = _band(band_text)
         rates = percent(rate_text)
         if band is None or len(rates) != 1 or (band[2] and band[2] != unit):
             continue
-        low, high, _ = band
-        if low <= value < high:
+        low, high, _, inclusive = band
+        if low <= value < high or (inclusive and value == high):
             found.append((i, rates[0], rate_head))
     return found[0] if len(found) == 1 else None
