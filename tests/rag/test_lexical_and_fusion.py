@@ -121,6 +121,30 @@ def test_spelling_keys_do_not_flood() -> None:
     assert len(index.top("מתי אושרה התוכנית?", 5)) == 1
 
 
+
+def test_spelling_key_collisions_do_not_outweigh_the_words_themselves() -> None:
+    # A spelling key is coarse: גודל/גדול, השינוי/השני and מחיר/מחר share keys. It exists to find a variant
+    # spelling, not to reorder documents that have the question's own words: here the dense ranking is
+    # almost level, and the document that names the price must come first, not the one that only shares
+    # keys with three of the question's words (at weight 0.3 the collisions won; HeQ val lost such questions).
+    cfg = RetrievalConfig(fusion="weighted")
+    price = "מחיר הכרטיס למופע הוא 40 שקלים."
+    collisions = "מחר יימכר הכרטיס למופע הגדול השני."
+    others = [
+        "החברה הודיעה על מוצר חדש לשוק האירופי.",
+        "המשרד פרסם היום דוח שנתי על מצב התעסוקה.",
+        "העירייה החליטה לשפץ את הגן הציבורי בשכונה.",
+        "הקבוצה ניצחה במשחק האחרון של העונה.",
+        "התלמידים יצאו לטיול שנתי בגליל.",
+        "הממשלה אישרה את התקציב לשנה הבאה.",
+    ]
+    index = BM25Index.from_texts([price, collisions, *others])
+    question = "מה גודל השינוי במחיר הכרטיס למופע?"
+    lexical = [(str(i), s) for i, s in index.top(question, 10)]
+    dense = [("1", 0.86), ("0", 0.85), ("2", 0.80)]
+    fused = [cid for cid, _, _ in fuse([(dense, 1.0, None), (lexical, 1.0, 0.0)], cfg)]
+    assert fused[0] == "0"
+
 NAME_DOCS = [
     "NVIDIA מפתחת מעבדים גרפיים ושבבים לבינה מלאכותית.",
     "חברת פרוטגו גייסה סבב השקעה בהובלת קרן אמריקאית.",
