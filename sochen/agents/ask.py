@@ -44,8 +44,8 @@ from ..llm import (
     route,
     run_routed,
 )
-from ..llm.router import budget_matters
 from ..llm.providers.base import Completion, Message, ProviderConfigError, Truncated
+from ..llm.router import budget_matters
 from ..privacy import assess, redact
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant, resolver_for

@@ -34,6 +34,7 @@ from .nodes import Deps
 from .state import ConversationState
 
 __all__ = [
+    "Saved",
     "build_graph",
     "checkpointer_for",
     "forget_checkpointer",
@@ -41,7 +42,6 @@ __all__ = [
     "graph_for",
     "run_turn",
     "saved_state",
-    "Saved",
 ]
 
 
@@ -159,16 +159,19 @@ def saved_state(graph: Any, config: dict[str, Any]) -> Saved:
 def run_turn(graph: Any, config: dict[str, Any], saved: Saved, update: dict[str, Any], deps: Deps) -> dict[str, Any]:
     """Run one turn on the `saved` state with `update` applied; checkpoint its final state once, here.
 
-    The same semantics as ``graph.invoke(update, config, durability="exit")`` on the checkpointed graph:
-    the state is read from the last checkpoint, and one checkpoint is written when the turn is done (none
-    when it raises: the whole turn runs again). The difference is where: LangGraph saves a checkpointed
-    run's checkpoint from a thread pool it starts for every run; creating that thread and passing the GIL
-    to it and back cost about 1 ms a turn on average and 2 ms in the slowest turns (``bench/turns.py``).
-    Here the graph compiled without a checkpointer runs the turn in the caller's thread, and the turn's
-    checkpoint is written through the same checkpointer (and the same encryption) with LangGraph's own
-    checkpoint format: every channel whose value changed gets its next version, so savers that store
-    channels apart (PostgreSQL) write exactly those. ``graph.get_state`` and ``graph.update_state`` (a
-    person's take-over) read and extend these checkpoints as they do their own.
+    What ``graph.invoke(update, config, durability="exit")`` on the checkpointed graph does, in one
+    respect stricter: the state is read from the last checkpoint, and one checkpoint is written when the
+    turn is done, and none when it raises, so the whole turn runs again (LangGraph's loop saved the steps
+    done before the failure, and the retry ran over them). The difference is where the checkpoint is
+    written: LangGraph saves a checkpointed run's checkpoint from a thread pool it starts for every run;
+    creating that thread and passing the GIL to it and back cost about 1 ms a turn on average and more in
+    the slowest turns (``bench/turns.py``). Here the graph compiled without a checkpointer runs the turn in
+    the caller's thread, and the turn's checkpoint is written through the same checkpointer (and the same
+    encryption) in LangGraph's own format: a channel gets its next version when its value changed, and
+    always when it holds a dict or a list (a node may have changed the saved object in place, which no
+    comparison with it can see), so savers that store channels apart (PostgreSQL) write what changed.
+    ``graph.get_state``, its history and ``graph.update_state`` (a person's take-over) read and extend
+    these checkpoints as they do their own.
     """
     with _LOCK:
         if not _UNSAVED:
@@ -184,7 +187,7 @@ def _save(saver: BaseCheckpointSaver[Any], config: dict[str, Any], saved: Saved,
     versions = dict(previous["channel_versions"]) if previous is not None else {}
     changed: dict[str, Any] = {}
     for key, value in final.items():
-        if key not in saved.values or saved.values[key] != value or key not in versions:
+        if key not in versions or key not in saved.values or _may_differ(saved.values[key], value):
             changed[key] = versions[key] = saver.get_next_version(versions.get(key), None)
     step = saved.step + 1
     base = empty_checkpoint()
@@ -199,6 +202,12 @@ def _save(saver: BaseCheckpointSaver[Any], config: dict[str, Any], saved: Saved,
     if previous is not None:
         parent["configurable"]["checkpoint_id"] = previous["id"]
     saver.put(parent, checkpoint, {"source": "loop", "step": step, "parents": {}}, changed)
+
+
+def _may_differ(before: Any, after: Any) -> bool:
+    if isinstance(after, (dict, list, set, tuple)) or isinstance(before, (dict, list, set, tuple)):
+        return True  # possibly the same object, changed in place by a node
+    return type(before) is not type(after) or before != after
 
 
 def graph_for(settings: Settings) -> Any:

@@ -248,7 +248,9 @@ def _newest_offer(session: Session, tenant: str, conv_id: str) -> dict[str, Any]
     This is how the conversation remembers what the calendar proposed: the agent never calls a connector,
     it reads the stored result of the job its event led to (see :mod:`sochen.agents.booking`).
     """
-    rows = session.execute(_statement("offers", _offers_statement), {"tenant": tenant, "conversation_id": conv_id}).all()
+    rows = session.execute(
+        _statement("offers", _offers_statement), {"tenant": tenant, "conversation_id": conv_id}
+    ).all()
     for job_id, result in rows:
         if isinstance(result, dict) and isinstance(result.get("offer"), list):
             slots = [s for s in result["offer"] if isinstance(s, dict) and s.get("start")]

@@ -217,8 +217,10 @@ def test_each_turn_writes_one_checkpoint_that_langgraph_reads_as_its_own(clinic,
     config = {"configurable": {"thread_id": first.conversation_id}}
     chat.say("קוראים לי דנה כהן")
     history = list(graph.get_state_history(config))
-    assert len(history) == 2 and history[0].parent_config["configurable"]["checkpoint_id"] == (
-        history[1].config["configurable"]["checkpoint_id"]
+    assert (
+        len(history) == 2
+        and history[0].parent_config["configurable"]["checkpoint_id"]
+        == (history[1].config["configurable"]["checkpoint_id"])
     )
     shown = graph.get_state(config).values
     assert shown == saved_state(graph, config).values

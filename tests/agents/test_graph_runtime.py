@@ -47,4 +47,30 @@ def test_a_turn_reads_the_saved_state_as_get_state_shows_it() -> None:
     graph.update_state(config, values, as_node="conclude")
     assert saved_state(graph, config).values == graph.get_state(config).values == values
     graph.update_state(config, {"status": "active", "turn": 4}, as_node="conclude")
-    assert saved_state(graph, config).values == graph.get_state(config).values == {**values, "status": "active", "turn": 4}
+    assert (
+        saved_state(graph, config).values == graph.get_state(config).values == {**values, "status": "active", "turn": 4}
+    )
+
+
+def test_a_state_object_changed_in_place_is_saved_on_every_saver(any_database_url) -> None:
+    # run_turn hands the saved objects to the graph: a node that changes a dict in place and returns it
+    # leaves the saved value equal to the final one. PostgreSQL stores each channel apart, by version, and
+    # would keep loading the old one unless the channel gets its next version anyway.
+    from sochen.agents.graph import Saved, _save, forget_checkpointers, saved_state
+    from sochen.config import get_settings
+
+    saver = checkpointer_for(get_settings())
+    graph = type("G", (), {"checkpointer": saver})()
+    config = {"configurable": {"thread_id": "שיחה-במקום"}}
+    try:
+        _save(saver, config, Saved({}), {"slots": {"service": "פיזיותרפיה"}, "turn": 1, "status": "active"})
+        first = saved_state(graph, config)
+        slots = first.values["slots"]
+        slots["name"] = "דנה כהן"  # changed in place, as a careless node would
+        _save(saver, config, first, {**first.values, "slots": slots, "turn": 2, "status": None})
+        again = saved_state(graph, config)
+        assert again.values == {"slots": {"service": "פיזיותרפיה", "name": "דנה כהן"}, "turn": 2, "status": None}
+        _save(saver, config, again, {**again.values, "turn": 2.0})  # the same number, another type
+        assert type(saved_state(graph, config).values["turn"]) is float
+    finally:
+        forget_checkpointers()

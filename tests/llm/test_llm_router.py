@@ -110,25 +110,39 @@ def test_budget_spent_sends_api_traffic_local() -> None:
     assert (api_only.route, api_only.reason.code) == ("local", "budget_exceeded")
 
 
-@hsettings(max_examples=200, deadline=None)
+@hsettings(max_examples=300, deadline=None)
 @given(
     mode=st.sampled_from(["hybrid", "local_only", "api_only"]),
     api=st.sampled_from([[], ["api1"], ["api1", "api2"]]),
+    local=st.sampled_from([[], ["local1"], ["local1", "local2"]]),
     sensitive=st.booleans(),
     text=st.sampled_from([SIMPLE, COMPLEX]),
-    spend=st.floats(min_value=0, max_value=500),
+    spend=st.sampled_from([0.0, 99.99, 100.0, 250.0]),
+    down=st.sampled_from([(), ("api1",), ("api1", "api2"), ("local1",)]),
 )
 def test_the_ledger_is_read_only_when_the_budget_can_change_the_route(
-    mode: str, api: list[str], sensitive: bool, text: str, spend: float
+    mode: str, api: list[str], local: list[str], sensitive: bool, text: str, spend: float, down: tuple[str, ...]
 ) -> None:
     # Reading the month's spend is a query on every generative turn: it is skipped when no spend could
-    # change the decision (local_only, a sensitive request, no API provider), and only then.
-    models = hybrid_models(mode=mode, api=api, monthly_budget_usd=100)
+    # change the decision (local_only, a sensitive request, no API provider). Against the rule before
+    # (any budget set: compared with the spend), the route, provider and chain never differ; the recorded
+    # reason differs only where the old one said 'budget_exceeded' for a tenant with no API provider.
+    import sochen.llm.router as router
+
+    models = hybrid_models(mode=mode, api=api, local=local, monthly_budget_usd=100)
     request = RouteRequest(text, PII if sensitive else CLEAN)
-    unread = route(request, models, budget=None)
-    with_spend = route(request, models, budget=BudgetState(spend))
-    if not budget_matters(request, models):
-        assert with_spend == unread
+    now = route(request, models, budget=BudgetState(spend), health=board(*down))
+    original = router.budget_matters
+    router.budget_matters = lambda req, m: m.policy.monthly_budget_usd is not None  # the rule before
+    try:
+        before = route(request, models, budget=BudgetState(spend), health=board(*down))
+    finally:
+        router.budget_matters = original
+    assert (now.route, now.provider, now.chain) == (before.route, before.provider, before.chain)
+    if now.reason.code != before.reason.code:
+        assert before.reason.code == "budget_exceeded" and not api and mode == "hybrid"
+    if not budget_matters(request, models):  # unread: the spend cannot matter
+        assert route(request, models, budget=None, health=board(*down)) == now
     clean = RouteRequest(text, CLEAN)
     assert budget_matters(clean, hybrid_models(mode="hybrid", monthly_budget_usd=100))  # API in reach
     assert not budget_matters(clean, hybrid_models(mode="hybrid"))  # no budget set

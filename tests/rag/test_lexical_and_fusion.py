@@ -121,7 +121,6 @@ def test_spelling_keys_do_not_flood() -> None:
     assert len(index.top("מתי אושרה התוכנית?", 5)) == 1
 
 
-
 def test_spelling_key_collisions_do_not_outweigh_the_words_themselves() -> None:
     # A spelling key is coarse: גודל/גדול, השינוי/השני and מחיר/מחר share keys. It exists to find a variant
     # spelling, not to reorder documents that have the question's own words: here the dense ranking is
@@ -144,6 +143,7 @@ def test_spelling_key_collisions_do_not_outweigh_the_words_themselves() -> None:
     dense = [("1", 0.86), ("0", 0.85), ("2", 0.80)]
     fused = [cid for cid, _, _ in fuse([(dense, 1.0, None), (lexical, 1.0, 0.0)], cfg)]
     assert fused[0] == "0"
+
 
 NAME_DOCS = [
     "NVIDIA מפתחת מעבדים גרפיים ושבבים לבינה מלאכותית.",
