@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from ..privacy import scan
 from ..text import normalize, stems, tokenize
+from ..text.hebrew import CLOCK_NUMBERS
 
 __all__ = [
     "INTENTS",
@@ -1398,22 +1399,7 @@ _HOUR = re.compile(
     r"(?!\s*(?:שנים|שנה|חודשים|חודש|שבועות|ימים|יום|דקות|שעות|אחוז|%|ש\"ח|₪|שקל))"
     r"(?:\s*(בבוקר|בצהריים|אחה\"צ|אחר הצהריים|אחרי הצהריים|בערב|בלילה))?"
 )
-_HOUR_WORDS = {
-    "אחת": 1,
-    "שתיים": 2,
-    "שלוש": 3,
-    "ארבע": 4,
-    "חמש": 5,
-    "שש": 6,
-    "שבע": 7,
-    "שמונה": 8,
-    "תשע": 9,
-    "עשר": 10,
-    "אחת עשרה": 11,
-    "אחת-עשרה": 11,
-    "שתים עשרה": 12,
-    "שתים-עשרה": 12,
-}
+_HOUR_WORDS = CLOCK_NUMBERS
 _HOUR_IN_WORDS = re.compile(
     r"(?:^|\s)(?:ב|בשעה\s)("
     + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True))

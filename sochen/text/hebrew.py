@@ -18,6 +18,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
+    "CLOCK_NUMBERS",
     "HEBREW_LETTER",
     "MIN_STEM",
     "fix_visual_order",
@@ -29,6 +30,25 @@ __all__ = [
 ]
 
 HEBREW_LETTER = "\u05d0-\u05ea"
+CLOCK_NUMBERS: dict[str, int] = {
+    "אחת": 1,
+    "שתיים": 2,
+    "שלוש": 3,
+    "ארבע": 4,
+    "חמש": 5,
+    "שש": 6,
+    "שבע": 7,
+    "שמונה": 8,
+    "תשע": 9,
+    "עשר": 10,
+    "אחת עשרה": 11,
+    "אחת-עשרה": 11,
+    "שתים עשרה": 12,
+    "שתים-עשרה": 12,
+    "שתיים עשרה": 12,
+    "שתיים-עשרה": 12,
+}
+"""One to twelve as hours and hours' counts are said (the feminine numerals), with their spelling variants."""
 MIN_STEM = 2
 
 # Niqqud and cantillation (hebrew.md): U+0591–U+05BD, U+05BF, U+05C1–U+05C2, U+05C4–U+05C5, U+05C7.

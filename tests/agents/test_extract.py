@@ -30,6 +30,8 @@ NOW = datetime(2026, 11, 22, 10, 0, tzinfo=TZ)  # a Sunday morning
         ("בעוד יומיים בצהריים", datetime(2026, 11, 24, 12, 0, tzinfo=TZ)),
         ("היום בערב", datetime(2026, 11, 22, 18, 0, tzinfo=TZ)),
         ("מחרתיים ב 9", datetime(2026, 11, 24, 9, 0, tzinfo=TZ)),
+        ("מחר בשתיים עשרה", datetime(2026, 11, 23, 12, 0, tzinfo=TZ)),  # full spelling, not "בשתיים" = 2
+        ("מחר בשתים-עשרה וחצי", datetime(2026, 11, 23, 12, 30, tzinfo=TZ)),
     ],
 )
 def test_hebrew_times(text, expected):

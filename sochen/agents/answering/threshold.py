@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from ...text import normalize, stems, tokenize
+from ...text.hebrew import CLOCK_NUMBERS
 from .compute import Calculation, _num, _round, money, shekels
 
 __all__ = [
@@ -125,21 +126,9 @@ _SPAN_WORDS = (
 )
 _HOURS_N = re.compile(r"(\d{1,3})\s*(?:שעות|שעה|hours?)")
 _DAYS_N = re.compile(r"(\d{1,2})\s*(?:ימים|days)")
-_HOUR_NUMBERS = {
-    "שלוש": 3,
-    "ארבע": 4,
-    "חמש": 5,
-    "שש": 6,
-    "שבע": 7,
-    "שמונה": 8,
-    "תשע": 9,
-    "עשר": 10,
-    "שתים עשרה": 12,
-    "שתיים עשרה": 12,
-}
 _HOURS_IN_WORDS = re.compile(
     r"(?<![\u05d0-\u05ea])(?:שעתיים|("
-    + "|".join(sorted((k.replace(" ", "[ -]") for k in _HOUR_NUMBERS), key=len, reverse=True))
+    + "|".join(sorted(CLOCK_NUMBERS, key=len, reverse=True))
     + r")\s+שעות)(?![\u05d0-\u05ea])"
 )
 _BEFORE = re.compile(r"לפני|מראש|in advance|before|قبل")
@@ -161,7 +150,7 @@ def asked_hours(question: str) -> int | None:
     if m := _HOURS_N.search(plain):
         return int(m.group(1))
     if m := _HOURS_IN_WORDS.search(plain):  # 'חמש שעות לפני', 'שעתיים לפני'
-        return 2 if m.group(0).startswith("שעתיים") else _HOUR_NUMBERS[m.group(1).replace("-", " ")]
+        return 2 if m.group(0).startswith("שעתיים") else CLOCK_NUMBERS[m.group(1)]
     if m := _DAYS_N.search(plain):
         return int(m.group(1)) * 24
     for pattern, hours in _SPAN_WORDS:
