@@ -18,6 +18,7 @@ configuration, retriever, providers) are the graph's runtime context: they are n
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -130,7 +131,6 @@ def checkpointer_for(settings: Settings) -> BaseCheckpointSaver[Any]:
 
 _GRAPHS: dict[str, Any] = {}
 _STATE_KEYS = frozenset(ConversationState.__annotations__)
-_UNSAVED: list[Any] = []  # the same graph compiled without a checkpointer, built once (see run_turn)
 
 
 @dataclass(frozen=True)
@@ -173,13 +173,15 @@ def run_turn(graph: Any, config: dict[str, Any], saved: Saved, update: dict[str,
     ``graph.get_state``, its history and ``graph.update_state`` (a person's take-over) read and extend
     these checkpoints as they do their own.
     """
-    with _LOCK:
-        if not _UNSAVED:
-            _UNSAVED.append(build_graph(None))
-        unsaved = _UNSAVED[0]
-    final: dict[str, Any] = unsaved.invoke({**saved.values, **update}, context=deps)
+    final: dict[str, Any] = _unsaved_graph().invoke({**saved.values, **update}, context=deps)
     _save(graph.checkpointer, config, saved, final)
     return final
+
+
+@functools.cache
+def _unsaved_graph() -> Any:
+    """The conversation graph compiled without a checkpointer (see :func:`run_turn`), built once."""
+    return build_graph(None)
 
 
 def _save(saver: BaseCheckpointSaver[Any], config: dict[str, Any], saved: Saved, final: dict[str, Any]) -> None:
