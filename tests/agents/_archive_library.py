@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
-from sochen.agents.answering import Library
+from sochen.agents.answering import Library, Reply
 from sochen.config import TenantConfig
 from sochen.rag.retriever import SearchHit
 from sochen.text import stems, tokenize
@@ -50,3 +51,22 @@ class FakeLibrary:
             documents={h.document_id: h.title for h in self.hits},
             chunks=tuple(self.hits),
         )
+
+
+def clauses(reply: Reply) -> list[str]:
+    """The clause numbers the reply cites ('4. זמינות ותמיכה › 4.3' → '4.3')."""
+    return [c.passage.section.split(" › ")[-1] for c in reply.citations]
+
+
+def figures(text: str) -> set[str]:
+    """The numbers in a text, without thousands separators."""
+    return {f.replace(",", "") for f in re.findall(r"\d[\d,.]*\d|\d", text)}
+
+
+def assert_sourced(reply: Reply, question: str) -> None:
+    """Every figure of the reply is in the question, a cited passage or the calculation it shows."""
+    cited = set().union(
+        *(figures(c.passage.text) | figures(c.passage.section) | figures(c.passage.title) for c in reply.citations)
+    )
+    allowed = cited | figures(question) | figures(reply.calculation or "")
+    assert figures(reply.text) <= allowed, figures(reply.text) - allowed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import pytest
@@ -16,6 +15,7 @@ from sochen.llm import Answer, Citation, Passage
 from sochen.llm.answer import unverified_facts
 from sochen.rag.retriever import SearchHit
 from sochen.text import stems, tokenize
+from tests.agents._archive_library import figures
 
 pytestmark = pytest.mark.unit
 
@@ -117,10 +117,6 @@ CONFIG = TenantConfig.model_validate({"slug": "archive", "name": "משרד לד�
 def ask(question: str, **kw) -> Reply:
     fake = FakeLibrary()
     return answer(question, config=kw.pop("config", CONFIG), library=fake.library(), **kw)
-
-
-def figures(text: str) -> set[str]:
-    return {f.replace(",", "") for f in re.findall(r"\d[\d,.]*\d|\d", text)}
 
 
 def assert_no_invented_figures(reply: Reply) -> None:

@@ -24,7 +24,6 @@ the calculation it shows.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -33,7 +32,7 @@ from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.compute import asked_operation, floor_or_cap, times_quantity
 from sochen.agents.answering.derive import given_date
 from sochen.agents.answering.tables import band_of, banded_rate
-from tests.agents._archive_library import CONFIG, FakeLibrary
+from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
 
 pytestmark = pytest.mark.unit
 
@@ -146,22 +145,6 @@ CHUNKS = [
 
 def ask(question: str) -> Reply:
     return answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library())
-
-
-def clauses(reply: Reply) -> list[str]:
-    return [c.passage.section.split(" › ")[-1] for c in reply.citations]
-
-
-def figures(text: str) -> set[str]:
-    return {f.replace(",", "") for f in re.findall(r"\d[\d,.]*\d|\d", text)}
-
-
-def assert_sourced(reply: Reply, question: str) -> None:
-    cited = set().union(
-        *(figures(c.passage.text) | figures(c.passage.section) | figures(c.passage.title) for c in reply.citations)
-    )
-    allowed = cited | figures(question) | figures(reply.calculation or "")
-    assert figures(reply.text) <= allowed, figures(reply.text) - allowed
 
 
 # --- the pieces ---

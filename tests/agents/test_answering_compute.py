@@ -7,7 +7,6 @@ says what is missing. A question in two parts cites the sub-clause that answers 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -27,7 +26,7 @@ from sochen.agents.answering.compute import (
     vat_rate,
     vat_total,
 )
-from tests.agents._archive_library import CONFIG, FakeLibrary
+from tests.agents._archive_library import CONFIG, FakeLibrary, clauses, figures
 
 pytestmark = pytest.mark.unit
 
@@ -78,10 +77,6 @@ def ask(question: str, *chunks: Sequence[tuple[str, str, str]]) -> Reply:
     return answer(question, config=CONFIG, library=fake.library())
 
 
-def figures(text: str) -> set[str]:
-    return {f.replace(",", "") for f in re.findall(r"\d[\d,.]*\d|\d", text)}
-
-
 def assert_no_invented_figures(reply: Reply) -> None:
     """Every figure of the reply is in a cited passage, or is a computed result shown with its calculation."""
     cited = set().union(
@@ -89,10 +84,6 @@ def assert_no_invented_figures(reply: Reply) -> None:
     )
     computed = figures(reply.calculation or "")
     assert figures(reply.text) <= cited | computed, figures(reply.text) - cited - computed
-
-
-def clauses(reply: Reply) -> list[str]:
-    return [c.passage.section.split(" › ")[-1] for c in reply.citations]
 
 
 # --- reading amounts ---

@@ -10,7 +10,6 @@ On a small Hebrew archive of its own (a fake lexical library, no database, no mo
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.compute import asks_for_vat_total, states_period, vat_rate
 from sochen.agents.answering.derive import date_after, given_date, rates_together
 from sochen.agents.answering.tables import band_of, banded_rate, column_total
-from tests.agents._archive_library import CONFIG, FakeLibrary
+from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
 
 pytestmark = pytest.mark.unit
 
@@ -109,25 +108,8 @@ def ask(question: str) -> Reply:
     return answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library())
 
 
-def clauses(reply: Reply) -> list[str]:
-    return [c.passage.section.split(" › ")[-1] for c in reply.citations]
-
-
 def titles(reply: Reply) -> set[str]:
     return {c.passage.title for c in reply.citations}
-
-
-def figures(text: str) -> set[str]:
-    return {f.replace(",", "") for f in re.findall(r"\d[\d,.]*\d|\d", text)}
-
-
-def assert_sourced(reply: Reply, question: str) -> None:
-    """Every figure of the reply is in the question, a cited passage or the calculation it shows."""
-    cited = set().union(
-        *(figures(c.passage.text) | figures(c.passage.section) | figures(c.passage.title) for c in reply.citations)
-    )
-    allowed = cited | figures(question) | figures(reply.calculation or "")
-    assert figures(reply.text) <= allowed, figures(reply.text) - allowed
 
 
 # --- the pieces ---

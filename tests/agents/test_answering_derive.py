@@ -9,7 +9,6 @@ percentage asked for needs one; a comparison pairs the clauses that say the same
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -29,7 +28,7 @@ from sochen.agents.answering.derive import (
     with_vat,
 )
 from sochen.agents.answering.units import clause_units
-from tests.agents._archive_library import CONFIG, FakeLibrary
+from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
 
 pytestmark = pytest.mark.unit
 
@@ -92,23 +91,6 @@ CHUNKS = [
 
 def ask(question: str) -> Reply:
     return answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library())
-
-
-def clauses(reply: Reply) -> list[str]:
-    return [c.passage.section.split(" › ")[-1] for c in reply.citations]
-
-
-def figures(text: str) -> set[str]:
-    return {f.replace(",", "") for f in re.findall(r"\d[\d,.]*\d|\d", text)}
-
-
-def assert_sourced(reply: Reply, question: str) -> None:
-    """Every figure of the reply is in the question, a cited passage or the calculation it shows."""
-    cited = set().union(
-        *(figures(c.passage.text) | figures(c.passage.section) | figures(c.passage.title) for c in reply.citations)
-    )
-    allowed = cited | figures(question) | figures(reply.calculation or "")
-    assert figures(reply.text) <= allowed, figures(reply.text) - allowed
 
 
 # --- the arithmetic, by operand kind ---
