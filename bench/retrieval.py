@@ -11,6 +11,13 @@ the file; random unit vectors stand in for embeddings, which does not change sea
 reports search latency excluding the query embedding — the target is p95 ≤ 50 ms at 10,000 chunks.
 
     python bench/retrieval.py --data ../shared/benchmarks/heq/val_v1.1.json --json-out bench/out/retrieval.json
+
+``--embed-cache FILE`` keeps the paragraph and question vectors between runs (a run with a warm cache
+takes seconds: for sweeps of the lexical side and fusion; its ingestion timings are null).
+``--articles`` writes one document per article instead of one per paragraph (document-level effects).
+``--misses-out`` lists every question not hit at rank 1, with both titles and the dense/lexical ranks of
+the first hit and of the gold paragraph's first chunk. The "rag7 trials" flags patch the lexical side
+and fusion (bench/results/retrieval_42_rag7_trials.json); none of them is in the product.
 """
 
 from __future__ import annotations
@@ -31,10 +38,12 @@ import numpy as np
 def _load_squad(path: Path) -> tuple[list[dict], list[dict]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     paragraphs, questions = [], []
-    for article in data["data"]:
+    for aid, article in enumerate(data["data"]):
         for para in article["paragraphs"]:
             pid = len(paragraphs)
-            paragraphs.append({"id": pid, "title": article.get("title", ""), "context": para["context"]})
+            paragraphs.append(
+                {"id": pid, "article": aid, "title": article.get("title", ""), "context": para["context"]}
+            )
             for qa in para["qas"]:
                 if qa.get("is_impossible"):
                     continue
@@ -197,6 +206,7 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         from sochen.rag import ingest
 
         ingest.embed_chunks = _embed_chunks_inline  # type: ignore[assignment]
+    _lexical_trials(args)
     if args.lexical_in_process:
         from sochen.rag import edge_store
 
@@ -210,7 +220,133 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         "question_words_dropped": not args.keep_question_words,
         "sentence_vectors": not args.no_sentence_vectors,
         "sentence_context": args.sentence_context,
+        "sparse_avg_len": lexical._SPARSE_AVG_LEN,
+        "min_stem_key": args.min_stem_key,
+        "length_words": args.length_words,
+        "rank_in_process": args.rank_in_process,
+        "max_forms": args.max_forms,
+        "best_sentence": args.best_sentence,
+        "doc_aggregation": args.doc_aggregation,
     }
+
+
+def _lexical_trials(args: argparse.Namespace) -> None:
+    """rag7's trials of lexical and fusion changes, as patches (none of them is in the product; see --help)."""
+    from sochen.rag import lexical, retriever
+    from sochen.text import spelling_key
+
+    if args.sparse_avg_len is not None:
+        lexical._SPARSE_AVG_LEN = args.sparse_avg_len
+    if args.length_words:
+        # A chunk's BM25 length is its number of words; stems and keys are other spellings of the same words.
+        def _sparse_vector(text: str) -> tuple[list[int], list[float]]:
+            counts = lexical.document_terms(text)
+            length = len(lexical.tokenize(text)) or 1.0
+            norm = lexical.K1 * (1 - lexical.B + lexical.B * length / lexical._SPARSE_AVG_LEN)
+            merged: dict[int, float] = {}
+            for term, tf in counts.items():
+                tid = lexical._term_id(term)
+                merged[tid] = merged.get(tid, 0.0) + tf * (lexical.K1 + 1) / (tf + norm)
+            ids = sorted(merged)
+            return ids, [merged[i] for i in ids]
+
+        from sochen.rag import ingest
+
+        ingest.sparse_vector = _sparse_vector  # type: ignore[assignment]
+    if args.min_stem_key:
+
+        def _keys(token: str, token_stems: tuple[str, ...], *, query: bool) -> dict[str, float]:
+            keys = original_keys(token, token_stems, query=query)
+            for stem in token_stems:  # a stem's key shorter than min_stem_key goes, unless the word itself has it
+                key = spelling_key(stem)
+                if key and len(key) < args.min_stem_key and key != spelling_key(token):
+                    keys.pop("~" + key, None)
+            return keys
+
+        original_keys = lexical._keys
+        lexical._keys = _keys  # type: ignore[assignment]
+    if args.max_forms:
+        # A query word scores a chunk by the best of its forms (surface, stems, keys), not their sum.
+        def _groups(text: str) -> list[dict[str, float]]:
+            tokens = lexical.tokenize(text)
+            content = [t for t in tokens if not lexical._interrogative(t, lexical.stems(t))]
+            groups = []
+            for token in dict.fromkeys(content or tokens):
+                weights = {token: 1.0}
+                token_stems = lexical.stems(token)
+                for stem in token_stems:
+                    weights[stem] = max(weights.get(stem, 0.0), lexical.STEM_WEIGHT)
+                for key, weight in lexical._keys(token, token_stems, query=True).items():
+                    weights[key] = max(weights.get(key, 0.0), weight)
+                groups.append(weights)
+            return groups
+
+        def _scores(self, query: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+            scores = np.zeros(self.size, dtype=np.float32)
+            for group in _groups(query):
+                best = np.zeros(self.size, dtype=np.float32)
+                for term, qweight in group.items():
+                    postings = self._postings.get(term)
+                    if postings is not None:
+                        part = np.zeros(self.size, dtype=np.float32)
+                        part[postings.docs] = np.float32(qweight * self._idf[term]) * postings.weights
+                        np.maximum(best, part, out=best)
+                scores += best
+            return scores
+
+        lexical.BM25Index.scores = _scores  # type: ignore[method-assign]
+    if args.rank_in_process or args.max_forms or args.best_sentence:
+        # The lexical ranking from the in-process BM25 over every chunk (the collection keeps its sparse vectors,
+        # which still gather the sentence-scoring candidates), optionally plus w × the chunk's best sentence.
+        from sochen.rag.chunking import sentences
+
+        sentence_indexes: dict[tuple[str, int], tuple[np.ndarray, lexical.BM25Index]] = {}
+
+        def _lexical(self, name, query, limit, catalog, mask):  # type: ignore[no-untyped-def]
+            scores = catalog.bm25.scores(query)
+            if args.best_sentence:
+                key = (catalog.tenant_id, catalog.revision)
+                if key not in sentence_indexes:
+                    owner, texts = [], []
+                    for i, c in enumerate(catalog.chunks):
+                        for sentence in sentences(c.text) or [c.text]:
+                            owner.append(i)
+                            texts.append(sentence)
+                    sentence_indexes[key] = (np.asarray(owner), lexical.BM25Index.from_texts(texts))
+                owner, index = sentence_indexes[key]
+                best = np.zeros(len(catalog), dtype=np.float32)
+                np.maximum.at(best, owner, index.scores(query))
+                scores = scores + np.float32(args.best_sentence) * best
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            found = np.flatnonzero(scores)
+            order = found[np.argsort(-scores[found], kind="stable")][:limit]
+            return [(catalog.chunks[i].chunk_id, float(scores[i])) for i in order], len(found) <= limit
+
+        retriever.Retriever._lexical = _lexical  # type: ignore[method-assign]
+    if args.doc_aggregation:
+        # A chunk's fused score plus w × its document's best (max) or total (sum) fused score.
+        how, weight = args.doc_aggregation.split(":")
+        original_fuse, original_catalog = retriever.fuse, retriever.Retriever.catalog
+        seen: dict[str, object] = {}
+
+        def _catalog(self, tenant):  # type: ignore[no-untyped-def]
+            seen["catalog"] = original_catalog(self, tenant)
+            return seen["catalog"]
+
+        def _fuse(rankings, cfg):  # type: ignore[no-untyped-def]
+            fused = original_fuse(rankings, cfg)
+            catalog = seen["catalog"]
+            doc = {cid: catalog.chunks[catalog.index_of[cid]].document_id for cid, _s, _r in fused}  # type: ignore[attr-defined]
+            per_doc: dict[str, float] = {}
+            for cid, score, _r in fused:
+                d = doc[cid]
+                per_doc[d] = per_doc.get(d, 0.0) + score if how == "sum" else max(per_doc.get(d, 0.0), score)
+            out = [(cid, score + float(weight) * per_doc[doc[cid]], r) for cid, score, r in fused]
+            return sorted(out, key=lambda x: (-x[1], x[0]))
+
+        retriever.Retriever.catalog = _catalog  # type: ignore[method-assign]
+        retriever.fuse = _fuse  # type: ignore[assignment]
 
 
 def _embed_chunks_inline(embedder, chunks, *, with_sentences):  # type: ignore[no-untyped-def]
@@ -259,10 +395,18 @@ def run(args: argparse.Namespace) -> dict:
     _setup(home, "bench", retrieval_yaml)
     docs = home / "docs"
     docs.mkdir()
+    by_article: dict[int, list[dict]] = {}
     for p in paragraphs:
         # The article title is the document's title, as a real document's file name would be.
         title = re.sub(r"[\\/:*?\"<>|]", "_", p["title"]) if args.titles else "paragraph"
+        if args.articles:
+            by_article.setdefault(p["article"], []).append(p)
+            continue
         (docs / f"{title} ({p['id']:04d}).txt").write_text(p["context"], encoding="utf-8")
+    for aid, paras in by_article.items():
+        # One file per article, its paragraphs separated by blank lines (a real document of several sections).
+        title = re.sub(r"[\\/:*?\"<>|]", "_", paras[0]["title"]) if args.titles else "article"
+        (docs / f"{title} ({aid:04d}).txt").write_text("\n\n".join(p["context"] for p in paras), encoding="utf-8")
     retriever = Retriever(get_settings())
     ctx = retriever.tenant("bench")
     embedder = retriever.embedder(ctx)
@@ -319,6 +463,18 @@ def run(args: argparse.Namespace) -> dict:
     source_to_pid = {
         str((docs / f).resolve()): int(re.search(r"\((\d+)\)\.txt$", f).group(1)) for f in os.listdir(docs)
     }
+    from sochen.rag.chunking import sentences as _sentences
+
+    def _from_gold(hit, q) -> bool:  # type: ignore[no-untyped-def]
+        """The hit comes from the question's paragraph (with --articles: its file, and a sentence of it)."""
+        if not args.articles:
+            return source_to_pid.get(hit.source) == q["paragraph"]
+        gold = paragraphs[q["paragraph"]]
+        if source_to_pid.get(hit.source) != gold["article"]:
+            return False
+        context = normalize(gold["context"])
+        return any(len(s) >= 20 and normalize(s) in context for s in _sentences(hit.text))
+
     hits_at = {1: 0, 5: 0, 10: 0}
     misses: list[dict] = []
     rr_total = 0.0
@@ -332,16 +488,22 @@ def run(args: argparse.Namespace) -> dict:
         golds = [normalize(a) for a in q["answers"]]
         rank = None
         for i, hit in enumerate(results, start=1):
-            if source_to_pid.get(hit.source) == q["paragraph"] and any(g in normalize(hit.text) for g in golds):
+            if _from_gold(hit, q) and any(g in normalize(hit.text) for g in golds):
                 rank = i
                 break
         if args.misses_out and rank != 1:
-            gold_hit = next((h for h in results if source_to_pid.get(h.source) == q["paragraph"]), None)
+            gold_hit = next((h for h in results if _from_gold(h, q)), None)
             misses.append(
                 {
                     "question": q["question"],
                     "answers": q["answers"],
                     "rank": rank,
+                    "paragraph": q["paragraph"],
+                    "gold_title": paragraphs[q["paragraph"]]["title"],
+                    "top_title": results[0].title if results else None,
+                    "top_same_paragraph": bool(results) and _from_gold(results[0], q),
+                    "top_ranks": [results[0].dense_rank, results[0].lexical_rank] if results else None,
+                    "gold_ranks": [gold_hit.dense_rank, gold_hit.lexical_rank] if gold_hit else None,
                     "top": results[0].text[:300] if results else None,
                     "gold_paragraph_chunk_in_top10": gold_hit.text[:300] if gold_hit else None,
                 }
@@ -370,6 +532,7 @@ def run(args: argparse.Namespace) -> dict:
             "lexical_weight": args.lexical_weight,
             "candidates": args.candidates,
             "titles": args.titles,
+            "articles": args.articles,
             "paragraphs_limit": args.paragraphs or None,
             "embedder": embedder.key,
             "store": type(retriever.store).__name__,
@@ -528,6 +691,11 @@ def main() -> None:
         default=True,
         help="name each paragraph's file after its article title (the document title)",
     )
+    parser.add_argument(
+        "--articles",
+        action="store_true",
+        help="one document per article (its paragraphs separated by blank lines) instead of one per paragraph",
+    )
     parser.add_argument("--latency-chunks", type=int, default=0)
     parser.add_argument("--latency-queries", type=int, default=300)
     parser.add_argument(
@@ -554,6 +722,22 @@ def main() -> None:
         choices=["mixed", "inline"],
         help="sentence vectors: the heading embedded once and mixed in (mixed, the product), "
         "or written before every sentence (inline, the first version)",
+    )
+    trials = parser.add_argument_group("rag7 trials (patches of the lexical side and fusion; none is in the product)")
+    trials.add_argument(
+        "--sparse-avg-len", type=float, default=None, help="average chunk length the sparse vectors assume"
+    )
+    trials.add_argument("--length-words", action="store_true", help="sparse vectors: a chunk's length in words")
+    trials.add_argument("--min-stem-key", type=int, default=0, help="drop spelling keys of stems shorter than this")
+    trials.add_argument("--rank-in-process", action="store_true", help="lexical ranking by the in-process BM25")
+    trials.add_argument(
+        "--max-forms", action="store_true", help="in-process; a word scores by its best form, not the sum"
+    )
+    trials.add_argument(
+        "--best-sentence", type=float, default=0.0, help="in-process; + W x the chunk's best sentence BM25"
+    )
+    trials.add_argument(
+        "--doc-aggregation", default="", help="max:W or sum:W, + W x the document's best/total fused score"
     )
     parser.add_argument("--misses-out", default="", help="write the questions not hit at rank 1 to this JSON file")
     args = parser.parse_args()
