@@ -736,8 +736,10 @@ def _hebrew_alias_names(text: str, aliases: Mapping[str, Sequence[str]] | None) 
             words = tokenize(alias)
             if not words or not _HE.search(alias):
                 continue
-            if any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
+            if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
                 continue  # a spelling or a part of the name ('בוטקס', 'לייזר'): the question's words find it
+            # An alias that shares a word with the name and differs in another ('מרפאה בעיסוק' for 'ריפוי בעיסוק')
+            # is still an alias: the shared word alone would find the rows that name someone else by it.
             if any(
                 words[0] in forms[i] and tokens[i + 1 : i + len(words)] == words[1:]
                 for i in range(len(tokens) - len(words) + 1)
@@ -751,7 +753,8 @@ def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> 
     """`text` with each Hebrew alias it uses replaced by its service's name ('מה המחיר של פיזיו' → '… של פיזיותרפיה').
 
     The documents name the service; a slang word left in the question is a word no clause carries, and it
-    would count against the clause that answers. Aliases that spell or contain the name are left as they are.
+    would count against the clause that answers. Aliases that spell the name or a part of it are left as they are;
+    one that shares a word with it and differs in another ('מרפאה בעיסוק' for 'ריפוי בעיסוק') is replaced.
     """
     if not aliases:
         return text
@@ -761,7 +764,7 @@ def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> 
             words = tokenize(alias)
             if not words or not _HE.search(alias):
                 continue
-            if any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
+            if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
                 continue
             pattern = rf"(?<![\u05d0-\u05ea])([והבלמשכ]{{0,3}}-?){re.escape(alias)}(?![\u05d0-\u05ea])"
             text = re.sub(pattern, rf"\g<1>{name}", text)
