@@ -16,7 +16,8 @@ import pytest
 
 from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.extractive import asked_minutes
-from sochen.agents.answering.language import hebrew_alias_terms, named_by_service
+from sochen.agents.answering.language import alias_terms, hebrew_alias_terms, hebrew_terms, named_by_service
+from sochen.agents.answering.units import clause_units
 from sochen.agents.extract import is_emergency, understand_text
 from sochen.config import TenantConfig
 from tests.agents._archive_library import FakeLibrary
@@ -219,3 +220,101 @@ def test_the_home_visit_of_the_service_the_alias_names():
 def test_an_unlisted_treatment_with_a_follow_up_price_question_is_refused():
     reply = ask("יש אצלכם רכיבה טיפולית לילדים? כמה עולה מפגש?")
     assert reply.status == "not_found" and "₪" not in reply.text
+
+
+# -- a staff list: whom an item is about, an hours row with an empty note, sentences as good as each other ------
+
+HOURS = "שעות פעילות והצוות — מכון גפן להתפתחות הילד"
+STAFF_CHUNKS = [
+    (
+        HOURS,
+        "הצוות",
+        "הצוות\n"
+        'ד"ר נעמה אלון — נוירולוגית ילדים. מקבלת ביום שני 14:00–20:00 וביום רביעי 08:00–13:00.\n'
+        "ג'מיל ח'ורי — מרפא בעיסוק. ויסות חושי ומוטוריקה עדינה. עובד בימים א', ג' וה'.\n"
+        "ענבל רז — קלינאית תקשורת. עובדת בימים א'–ה'.",
+    ),
+    (
+        HOURS,
+        "שעות הפעילות",
+        "שעות הפעילות\nיום | שעות\nיום: ראשון · שעות: 08:00–18:00\nיום: חמישי · שעות: 08:00–16:00",
+    ),
+    (
+        HOURS,
+        "הגעה וחניה",
+        "הגעה וחניה\nחניון הגפן מתחת לבניין: שעתיים חניה חינם עם אישור מהקבלה. ברחוב הגפן יש חניה בכחול-לבן.",
+    ),
+]
+
+
+def ask_staff(question: str) -> Reply:
+    return answer(question, config=CONFIG, library=FakeLibrary(STAFF_CHUNKS).library(), now=SUNDAY)
+
+
+def test_later_sentences_of_an_item_carry_whom_it_is_about():
+    units = [u for u in clause_units(STAFF_CHUNKS[0][2]) if u.text.startswith("עובד בימים")]
+    assert units and "ג'מיל ח'ורי" in units[0].context
+    reply = ask_staff("באילו ימים ג'מיל ח'ורי עובד?")
+    assert reply.status == "answered" and "א', ג' וה'" in reply.text
+
+
+def test_a_doctors_days_are_the_sentence_that_says_them():
+    reply = ask_staff('ד"ר נעמה אלון מקבלת ביום שני?')
+    assert "14:00" in reply.text
+
+
+def test_a_day_and_a_time_of_day_are_answered_by_that_days_row():
+    reply = ask_staff("אפשר להגיע אליכם ביום חמישי אחרי העבודה, בסביבות חמש וחצי?")
+    assert reply.status == "answered" and "16:00" in reply.text and "18:00" not in reply.text
+
+
+def test_two_sentences_that_answer_as_well_as_each_other_are_both_quoted():
+    reply = ask_staff("יש איפה לחנות כשמגיעים אליכם?")
+    assert "חניון" in reply.text and "כחול-לבן" in reply.text
+
+
+# -- Arabic aliases with the article, the languages a therapist speaks -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("كم ساعة قبل موعد التقييم التطوري يمكن الإلغاء؟", "הערכה התפתחותית"),
+        ("بدي موعد للعلاج الوظيفي", "ריפוי בעיסוק"),
+        ("وين معالجة النطق؟", "קלינאות תקשורת"),
+    ],
+)
+def test_an_arabic_alias_with_the_article_or_a_particle(question, name):
+    aliases = {
+        "הערכה התפתחותית": ["تقييم تطوري"],
+        "ריפוי בעיסוק": ["العلاج الوظيفي"],
+        "קלינאות תקשורת": ["معالجة نطق"],
+    }
+    assert alias_terms(question, aliases) == name
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Есть ли у вас логопед, который говорит по-русски?", "רוסית"),
+        ("Do you have a speech therapist who speaks Arabic?", "ערבית"),
+        ("Сколько стоит занятие на дому?", "ביקור בית"),
+        ("هل يوجد معالج يتكلم الروسية؟", "רוסית"),
+    ],
+)
+def test_the_language_a_therapist_speaks_and_a_home_visit_are_searched_in_hebrew(question, term):
+    assert term in hebrew_terms(question)
+
+
+def test_a_russian_question_about_a_russian_speaking_therapist_quotes_her():
+    chunks = [
+        *STAFF_CHUNKS,
+        (HOURS, "הצוות", "הצוות\nאלה גורדון — קלינאית תקשורת, מדברת גם רוסית. עובדת בימים ב' וד'."),
+    ]
+    reply = answer(
+        "Есть ли у вас логопед, который говорит по-русски?",
+        config=CONFIG,
+        library=FakeLibrary(chunks).library(),
+        now=SUNDAY,
+    )
+    assert "אלה גורדון" in reply.text

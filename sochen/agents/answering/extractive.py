@@ -42,6 +42,7 @@ from typing import Any, Literal, Protocol, TypeVar, cast
 
 from ...rag.retriever import SearchHit
 from ...text import normalize, stems, tokenize
+from ...text.hebrew import CLOCK_NUMBERS
 from ...text.spelling import correct, pairs_of
 from .attributes import PARK_ASKED, Attribute, carries, cue, fit
 from .attributes import asked as asked_attribute
@@ -664,6 +665,14 @@ def _lasts(text: str, minutes: int) -> bool:
     """Whether a row says the session lasts `minutes` ('— 30 דקות, במכון')."""
     return any(int(m.group(1)) == minutes for m in _MINUTES.finditer(normalize(text)))
 
+
+# A time of day: '17:30', 'ב-5', 'בחמש וחצי', 'בשמונה בערב'.
+_CLOCK_ASKED = re.compile(
+    r"\d{1,2}:\d{2}|(?<![\u05d0-\u05ea\d])(?:ב-?|בסביבות\s+|לקראת\s+)\d{1,2}(?![\d.,:])"
+    r"|(?<![\u05d0-\u05ea])(?:ב|בסביבות\s+|לקראת\s+)?(?:"
+    + "|".join(sorted(CLOCK_NUMBERS, key=len, reverse=True))
+    + r")(?:\s+וחצי|\s+ורבע|\s+בערב|\s+בבוקר|\s+אחה\"צ)(?![\u05d0-\u05ea])"
+)
 
 _BACKGROUND = re.compile(
     r"^(?P<bg>[^?,]+),\s*(?=ו?(?:מה|מהו|מהי|כמה|מתי|איך|האם|איפה|היכן|מי|למה|איזה|איזו|אילו|באיזה|באיזו|באילו)\s)"
@@ -1656,9 +1665,14 @@ def extract(
             and not strict
             and ranked[0].unit.is_row
             and _names_row(ranked[0].unit, question_words)
-            and ranked[0].coverage >= needed * 0.75
+            and (
+                ranked[0].coverage >= needed * 0.75
+                or (_CLOCK_ASKED.search(focus) is not None and fit("opening_hours", ranked[0].unit.text))
+            )
         ):
             # 'אפשר להגיע ביום שישי בבוקר?': the asked day's own row of the hours table says it, in other words.
+            # A time of day asked with it ('ביום חמישי אחרי העבודה, בסביבות חמש וחצי?') is what the row's hours
+            # answer; the words around the time tell the asker's day, not the question.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -1724,6 +1738,25 @@ def extract(
             chosen.append(how)
     if len(chosen) == 1 and len(parts) == 1 and (operative := _operative(focus, best, library, terms)) is not None:
         chosen = [operative, best]  # what the clause that uses the defined term says, then who the term is
+    if len(chosen) == 1 and len(parts) == 1 and attribute is not None and not best.unit.is_row:
+        # 'יש איפה לחנות?': two sentences of one section say it as well as each other (the garage, the street);
+        # quoting the first of them at random leaves out an answer as good.
+        twin = next(
+            (
+                c
+                for c in ranked[1:6]
+                if not c.unit.is_row
+                and c.hit.chunk_id == best.hit.chunk_id
+                and c.unit.context == best.unit.context
+                and c.unit.text != best.unit.text
+                and c.coverage >= best.coverage - 1e-9
+                and fit(attribute, c.unit.text)
+            ),
+            None,
+        )
+        if twin is not None:
+            order = [u.text for u in clause_units(best.hit.text)]
+            chosen = sorted([best, twin], key=lambda c: order.index(c.unit.text) if c.unit.text in order else 0)
     if len(chosen) == 1:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
