@@ -2118,12 +2118,14 @@ def _absent_words(text: str, library: Library) -> list[str]:
 def _unknown_in_every_part(parts: Sequence[str], library: Library) -> str:
     """A content word no document uses that every part of a message asks about ('' when there is none).
 
-    A part that names nothing of its own ('יש אצלכם רכיבה טיפולית? כמה עולה מפגש?') asks about the thing the part
-    before it named, so it does not take that thing's word out of what every part asks about.
+    A part that names nothing of its own after a question whether something is offered ('יש אצלכם רכיבה
+    טיפולית? כמה עולה מפגש?') asks about that thing, so it does not take its word out of what every part asks
+    about. ('מה קורה אם לא הגעתי לתור של צבע שיער? כמה זה עולה?' asks the price of the no-show, not of the dye.)
     """
+    offered = bool(parts) and _OFFER_Q.search(normalize(parts[0]).lower()) is not None
     common: set[str] | None = None
     for i, part in enumerate(parts):
-        if i and not _names_something(part):
+        if i and offered and not _names_something(part):
             continue
         keys = {_key(t) for t in _absent_words(part, library)}
         common = keys if common is None else common & keys
@@ -2136,6 +2138,11 @@ _SESSION_WORDS = frozenset(
 )
 
 
+# 'יש אצלכם X?', 'אתם עושים X?', 'do you offer X?': whether the business offers a thing.
+_OFFER_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ה?יש\s+(?:אצלכם|לכם)|האם\s+יש|אתם\s+(?:עושים|נותנים|מציעים|מטפלים))"
+    r"|\bdo you (?:have|offer|do|provide)\b"
+)
 _UNNAMING = _KIND_WORDS | _MONEY_WORDS | _SESSION_WORDS
 
 
