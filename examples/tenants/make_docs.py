@@ -397,6 +397,7 @@ PDFS = {
     "archive3": ["employment_agreement", "security_services"],
     "clinic": ["cancellation_policy"],
     "lawfirm": ["nda", "lease"],
+    "nitzanim": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -405,6 +406,7 @@ DOCXS = {
     "derm": ["price_list"],
     "eyes": ["price_list"],
     "sportmed": ["price_list"],
+    "nitzanim": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

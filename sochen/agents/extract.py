@@ -497,8 +497,18 @@ _PURPOSE = re.compile(
 )
 
 
+# "עד איזה גיל אפשר לקבוע תור להערכה?", "כמה זמן מראש צריך לקבוע תור?", "איך קובעים תור?": a question about the
+# conditions of booking (an age, a notice, the way), not a request for an appointment.
+_BOOKING_CONDITION = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ו?(?:עד|מ|מעל|מתחת\s+ל|ב|מאיזה|באיזה|עד\s+איזה)?\s*(?:איזה|איזו|אילו)\s+(?:גיל|גילאים)"
+    r"|ו?(?:מ|ב|עד\s+)?גיל\s+(?:כמה|מה)"
+    r"|כמה\s+(?:זמן|ימים|שבועות|חודשים|שעות)\s+(?:מראש|לפני)"
+    r"|ו?(?:איך|כיצד)\s+(?:אפשר\s+|ניתן\s+|אני\s+)?(?:לקבוע|קובעים|קובעת|קובע|להזמין|מזמינים))"
+)
+
+
 def _booking_as_purpose(flat: str) -> bool:
-    return bool(_PURPOSE.search(flat))
+    return bool(_PURPOSE.search(flat) or _BOOKING_CONDITION.search(flat))
 
 
 def _asks_to_book(flat: str, terms: set[str]) -> bool:
@@ -563,8 +573,52 @@ _EMERGENCY_PHRASES = (
     "קושי בבליעה",
     "לא מצליח לבלוע",
     "לא מצליחה לבלוע",
+    "הפסיק לנשום",
+    "הפסיקה לנשום",
+    # A child's emergencies: choking, turning blue, a seizure happening now.
+    "נחנק",
+    "נחנקה",
+    "נחנקת",
+    "משתנק",
+    "משתנקת",
+    "נתקע לו בגרון",
+    "נתקע לה בגרון",
+    "נתקע בגרון",
+    "תקוע לו בגרון",
+    "תקוע לה בגרון",
+    "מכחיל",
+    "מכחילה",
+    "הכחיל",
+    "הכחילה",
+    "מפרכס",
+    "מפרכסת",
+    "יש לו פרכוס",
+    "יש לה פרכוס",
+    "רועד כולו",
+    "רועדת כולה",
     "can't breathe",
     "cannot breathe",
+    "not breathing",
+    "stopped breathing",
+    "choking",
+    "turning blue",
+    "having a seizure",
+    "unresponsive",
+    "لا يتنفس",
+    "لا تتنفس",
+    "يختنق",
+    "تختنق",
+    "نوبة تشنج",
+    "لا يستجيب",
+    "لا تستجيب",
+    "не дышит",
+    "задыхается",
+    "подавился",
+    "подавилась",
+    "судороги",
+    "посинел",
+    "посинела",
+    "не реагирует",
     "emergency",
     "طوارئ",
 )
@@ -766,9 +820,26 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     injury = _serious_injury(flat, terms)
     if injury:
         return injury
+    signs = _UNRESPONSIVE.search(flat) or _BLUE_OR_ROLLING.search(flat)
+    if signs:
+        return signs.group(0)
     if symptom - {"חום"} and _HIGH_FEVER.search(flat):
         return f"{min(symptom - {'חום'})}+high_fever"
     return _urgent_pair(flat)
+
+
+# A person who does not respond ('ולא מגיב כבר כמה דקות') — not a business that does not answer ('לא מגיבים לי
+# בטלפון', 'לא מגיב להודעות'); blue lips, eyes rolling up: signs a parent describes without naming the emergency.
+_UNRESPONSIVE = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:לא|אינו|אינה)\s+(?:מגיב|מגיבה|מתעורר|מתעוררת)(?![\u05d0-\u05ea])"
+    r"(?!\s*(?:ל\S*|אלי\S*|ב(?:טלפון|וואטסאפ|ווטסאפ|מייל|הודעות|צ'אט)))"
+)
+_BLUE_OR_ROLLING = re.compile(
+    r"(?:השפתיים|שפתיים|השפתים|שפתים)\s+(?:שלו\s+|שלה\s+)?(?:כחולות|כחלחלות|מכחילות)"
+    r"|(?:העיניים|עיניים)\s+(?:שלו\s+|שלה\s+)?(?:מתגלגלות|מתהפכות)"
+    # 'נתקע לו משהו בגרון', 'נתקעה לה סוכריה בגרון': choking with the object named
+    r"|(?<![\u05d0-\u05ea])(?:נתקע|נתקעה|תקוע|תקועה)\s+(?:\S+\s+){0,3}?בגרון"
+)
 
 
 # The eye: a harmful substance in it, or sight lost all at once. First aid (rinsing) and the eye emergency

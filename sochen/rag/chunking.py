@@ -256,7 +256,8 @@ def table_as_records(text: str) -> str:
     A row cut out of its table still says what each value is, for the reader and for search alike.
     The header row stays first; tables without a header-like first row are left as they are.
     """
-    rows = [[cell.strip() for cell in row.split(" | ")] for row in text.split("\n") if row.strip()]
+    # A row whose last cell is empty ends in ' |' ('חמישי | 08:00–16:00 |'): it has as many cells as the header.
+    rows = [[cell.strip() for cell in f"{row} ".split(" | ")] for row in text.split("\n") if row.strip()]
     if len(rows) < 2:
         return text
     header = rows[0]

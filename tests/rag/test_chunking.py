@@ -82,6 +82,15 @@ def test_table_rows_become_records_and_large_tables_repeat_the_header():
     assert "טיפול: טיפול מספר 7 · מחיר: ₪700" in "\n".join(c.text for c in chunks)
 
 
+def test_a_row_with_an_empty_last_cell_is_a_record_all_the_same():
+    # The loaders write rows with their trailing empty cells cut: 'חמישי | 08:00–16:00 |'.
+    table = "יום | שעות | הערות\nחמישי | 08:00–16:00 |\nשני | 08:00–20:30 | יום ערב"
+    assert table_as_records(table).split("\n")[1:] == [
+        "יום: חמישי · שעות: 08:00–16:00",
+        "יום: שני · שעות: 08:00–20:30 · הערות: יום ערב",
+    ]
+
+
 def test_table_without_header_stays_as_is():
     assert table_as_records("250 | 300\n1 | 2") == "250 | 300\n1 | 2"
 

@@ -42,6 +42,7 @@ from typing import Any, Literal, Protocol, TypeVar, cast
 
 from ...rag.retriever import SearchHit
 from ...text import normalize, stems, tokenize
+from ...text.hebrew import CLOCK_NUMBERS
 from ...text.spelling import correct, pairs_of
 from .attributes import PARK_ASKED, Attribute, carries, cue, fit
 from .attributes import asked as asked_attribute
@@ -182,6 +183,7 @@ _STOP = frozenset(
             "שונה שונים שונות דומה כדי יעלו יעלה תעלה",
             "אחי אחותי אחיי גבר מותק נשמה בערך וואלה יאללה כאילו סתם אצלכם",
             "איתי איתך איתו איתה איתנו איתכם איתם",  # 'להביא איתי': with me, not a word of any clause
+            "שלו שלה שלהם שלהן עכשיו כרגע",  # 'המפגש שלו', 'אם אבטל עכשיו': whose and when the asker speaks
         )
     ).split()
 )
@@ -609,11 +611,12 @@ def _listed_under_heading(terms: _Terms, ranked: Sequence[_Candidate], needed: f
     return sorted(best, key=lambda c: order.index(c.unit.text) if c.unit.text in order else len(order))[:6]
 
 
-def _variant_rows(best: _Candidate, ranked: Sequence[_Candidate]) -> list[_Candidate]:
+def _variant_rows(best: _Candidate, ranked: Sequence[_Candidate], question: str = "") -> list[_Candidate]:
     """The best row and the rows of its table that fit the question as well, in the table's order.
 
     'כמה עולה שוקווייב?' names the treatment, not which of its rows (a single session, a series of five):
     each row is one of its prices, and quoting one of them at random would answer a question not asked.
+    A length the question gives in words ('של חצי שעה') picks the rows of that many minutes ('30 דקות').
     """
     ties = [
         c
@@ -626,9 +629,50 @@ def _variant_rows(best: _Candidate, ranked: Sequence[_Candidate]) -> list[_Candi
     ][:2]
     if not ties:
         return [best]
+    minutes = asked_minutes(question)
+    if minutes is not None:
+        lasting = [c for c in (best, *ties) if _lasts(c.unit.text, minutes)]
+        if lasting:
+            best, ties = lasting[0], lasting[1:]
+            if not ties:
+                return [best]
     order = [u.text for u in clause_units(best.hit.text)]
     return sorted([best, *ties], key=lambda c: order.index(c.unit.text) if c.unit.text in order else len(order))
 
+
+# A length said in words or in minutes: 'חצי שעה', 'שעה וחצי', 'שלושת רבעי שעה', 'רבע שעה', '45 דקות', 'של שעה'.
+_LENGTHS = (
+    (re.compile(r"(?<![\u05d0-\u05ea])שעה\s+וחצי"), 90),
+    (re.compile(r"(?:שלושת|שלושה)\s+רבעי\s+(?:ה)?שעה"), 45),
+    (re.compile(r"(?<![\u05d0-\u05ea])(?:ו?[בלמש]?)חצי\s+(?:ה)?שעה"), 30),
+    (re.compile(r"(?<![\u05d0-\u05ea])(?:ו?[בלמש]?)רבע\s+(?:ה)?שעה"), 15),
+    (re.compile(r"(?<![\u05d0-\u05ea])(?:של|במשך|ל)\s+שעה(?!\s*(?:וחצי|ורבע))(?![\u05d0-\u05ea])"), 60),
+)
+_MINUTES = re.compile(r"(?<![\d.,:])(\d{1,3})\s*(?:-\s*)?(?:דקות|דק'|דק׳|minutes?|min\b|دقيقة|минут)", re.IGNORECASE)
+
+
+def asked_minutes(question: str) -> int | None:
+    """The length of a session a question asks about, in minutes, or None."""
+    text = normalize(question)
+    for pattern, minutes in _LENGTHS:
+        if pattern.search(text):
+            return minutes
+    m = _MINUTES.search(text)
+    return int(m.group(1)) if m else None
+
+
+def _lasts(text: str, minutes: int) -> bool:
+    """Whether a row says the session lasts `minutes` ('— 30 דקות, במכון')."""
+    return any(int(m.group(1)) == minutes for m in _MINUTES.finditer(normalize(text)))
+
+
+# A time of day: '17:30', 'ב-5', 'בחמש וחצי', 'בשמונה בערב'.
+_CLOCK_ASKED = re.compile(
+    r"\d{1,2}:\d{2}|(?<![\u05d0-\u05ea\d])(?:ב-?|בסביבות\s+|לקראת\s+)\d{1,2}(?![\d.,:])"
+    r"|(?<![\u05d0-\u05ea])(?:ב|בסביבות\s+|לקראת\s+)?(?:"
+    + "|".join(sorted(CLOCK_NUMBERS, key=len, reverse=True))
+    + r")(?:\s+וחצי|\s+ורבע|\s+בערב|\s+בבוקר|\s+אחה\"צ)(?![\u05d0-\u05ea])"
+)
 
 _BACKGROUND = re.compile(
     r"^(?P<bg>[^?,]+),\s*(?=ו?(?:מה|מהו|מהי|כמה|מתי|איך|האם|איפה|היכן|מי|למה|איזה|איזו|אילו|באיזה|באיזו|באילו)\s)"
@@ -761,20 +805,39 @@ def _in_window(focus: str, library: Library) -> Quote | None:
         return None
     topic = [_forms(t) for t in tokenize(focus) if len(t) >= 4 and not _stop(t) and t not in _STOP]
     found: list[Quote] = []
+    named: list[tuple[set[int], Quote]] = []
     for chunk in library.chunks:
         for unit in clause_units(chunk.text):
             for part in (p.strip() for p in _CLAUSE_START.split(unit.text) if p.strip()):
                 window = hour_window(part)
-                if window is None or (not window[0] <= hours < window[1] and not window[0] < hours <= window[1]):
+                if window is None:
+                    continue
+                inside = window[0] <= hours < window[1] or window[0] < hours <= window[1]
+                if not inside and not _OTHER_SIDE.search(part):
                     continue
                 words = _words(part)
                 if not any(forms & words for forms in topic):
                     continue
                 label = re.match(r"(\d{1,3}\.\d{1,3})\.", part)
-                found.append(
-                    Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0)
-                )
+                quote = Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0)
+                if inside:
+                    found.append(quote)
+                subject = _words(" ".join(tokenize(re.sub(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*", "", part))[:_SUBJECT_WORDS]))
+                named.append(({i for i, forms in enumerate(topic) if forms & subject}, quote))
+    # Windows that differ by service ('מפגש טיפול — עד 24 שעות', 'ביקור בית — עד 48 שעות'): the clause whose subject
+    # is the thing asked about decides, on whichever side of its window the hours fall. Words every such clause
+    # opens with ('ביטול', 'תור') name no service.
+    shared = set.intersection(*(n for n, _ in named)) if len(named) > 1 else set()
+    scores = [(len(n - shared), q) for n, q in named]
+    best = max((n for n, _ in scores), default=0)
+    if len(named) > 1 and best > 0 and sum(1 for n, _ in scores if n == best) == 1:
+        return next(q for n, q in scores if n == best)
     return found[0] if len(found) == 1 else None
+
+
+# A clause that states both sides of its window: 'עד 48 שעות לפני — ללא חיוב. ביטול מאוחר יותר מחויב …'.
+_OTHER_SIDE = re.compile(r"מאוחר\s+יותר|לאחר\s+מכן|אחרי\s+כן")
+_SUBJECT_WORDS = 6  # a clause's subject: its opening words ('ביקור בית אפשר לבטל …')
 
 
 def _late_window(focus: str, library: Library) -> Quote | None:
@@ -1493,6 +1556,8 @@ def extract(
     asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
     if asks_whole_term(focus):  # 'על כל תקופת השכירות' is the term's months, not the words of the amount
         asked = re.sub(r"(?:על|ל|במשך|לאורך)\s*כל\s*(?:ה)?תקופ\S*(?:\s+\S+)?", " ", asked)
+    for pattern, _ in _LENGTHS:  # 'של חצי שעה' is said by a row as '30 דקות': the variant rows pick it below
+        asked = pattern.sub(" ", asked)
     # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
     light = (doc_words if named else set()) | _background(asked)
     terms = _terms(asked, library.idf, light=light)
@@ -1600,9 +1665,14 @@ def extract(
             and not strict
             and ranked[0].unit.is_row
             and _names_row(ranked[0].unit, question_words)
-            and ranked[0].coverage >= needed * 0.75
+            and (
+                ranked[0].coverage >= needed * 0.75
+                or (_CLOCK_ASKED.search(focus) is not None and fit("opening_hours", ranked[0].unit.text))
+            )
         ):
             # 'אפשר להגיע ביום שישי בבוקר?': the asked day's own row of the hours table says it, in other words.
+            # A time of day asked with it ('ביום חמישי אחרי העבודה, בסביבות חמש וחצי?') is what the row's hours
+            # answer; the words around the time tell the asker's day, not the question.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -1647,7 +1717,7 @@ def extract(
         return Extracted("not_found", lang=lang, reason=kept[0], missing=kept[1])
     best = chosen[0]
     if len(chosen) == 1 and len(parts) == 1 and operation is None and best.unit.is_row:
-        chosen = _variant_rows(best, ranked)
+        chosen = _variant_rows(best, ranked, focus)
     elif len(chosen) == 1 and len(parts) == 1 and operation is None:
         listed = _listed_under_heading(terms, ranked, needed)
         chosen = listed if best in listed else chosen  # the best item is one of a list the heading asks for
@@ -1668,6 +1738,25 @@ def extract(
             chosen.append(how)
     if len(chosen) == 1 and len(parts) == 1 and (operative := _operative(focus, best, library, terms)) is not None:
         chosen = [operative, best]  # what the clause that uses the defined term says, then who the term is
+    if len(chosen) == 1 and len(parts) == 1 and attribute is not None and not best.unit.is_row:
+        # 'יש איפה לחנות?': two sentences of one section say it as well as each other (the garage, the street);
+        # quoting the first of them at random leaves out an answer as good.
+        twin = next(
+            (
+                c
+                for c in ranked[1:6]
+                if not c.unit.is_row
+                and c.hit.chunk_id == best.hit.chunk_id
+                and c.unit.context == best.unit.context
+                and c.unit.text != best.unit.text
+                and c.coverage >= best.coverage - 1e-9
+                and fit(attribute, c.unit.text)
+            ),
+            None,
+        )
+        if twin is not None:
+            order = [u.text for u in clause_units(best.hit.text)]
+            chosen = sorted([best, twin], key=lambda c: order.index(c.unit.text) if c.unit.text in order else 0)
     if len(chosen) == 1:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
@@ -2027,12 +2116,39 @@ def _absent_words(text: str, library: Library) -> list[str]:
 
 
 def _unknown_in_every_part(parts: Sequence[str], library: Library) -> str:
-    """A content word no document uses that every part of a message asks about ('' when there is none)."""
+    """A content word no document uses that every part of a message asks about ('' when there is none).
+
+    A part that names nothing of its own after a question whether something is offered ('יש אצלכם רכיבה
+    טיפולית? כמה עולה מפגש?') asks about that thing, so it does not take its word out of what every part asks
+    about. ('מה קורה אם לא הגעתי לתור של צבע שיער? כמה זה עולה?' asks the price of the no-show, not of the dye.)
+    """
+    offered = bool(parts) and _OFFER_Q.search(normalize(parts[0]).lower()) is not None
     common: set[str] | None = None
-    for part in parts:
+    for i, part in enumerate(parts):
+        if i and offered and not _names_something(part):
+            continue
         keys = {_key(t) for t in _absent_words(part, library)}
         common = keys if common is None else common & keys
     return min(common) if common else ""
+
+
+# The unit of a service ('מפגש', 'ביקור'), which a follow-up question asks the price of without naming it.
+_SESSION_WORDS = frozenset(
+    {"מפגש", "מפגשים", "פגישה", "פגישות", "ביקור", "ביקורים", "שיעור", "שיעורים", "session", "sessions", "visit"}
+)
+
+
+# 'יש אצלכם X?', 'אתם עושים X?', 'do you offer X?': whether the business offers a thing.
+_OFFER_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ה?יש\s+(?:אצלכם|לכם)|האם\s+יש|אתם\s+(?:עושים|נותנים|מציעים|מטפלים))"
+    r"|\bdo you (?:have|offer|do|provide)\b"
+)
+_UNNAMING = _KIND_WORDS | _MONEY_WORDS | _SESSION_WORDS
+
+
+def _names_something(part: str) -> bool:
+    """Whether a question names a thing of its own: a content word beyond prices, kinds and sessions."""
+    return any(len(t) >= 3 and not _stop(t) and not t.isdigit() and not _forms(t) & _UNNAMING for t in tokenize(part))
 
 
 def _unknown_words(question: str, idf: Callable[[str], float]) -> list[str]:
@@ -2063,11 +2179,26 @@ def _anchor(question: str, idf: Callable[[str], float]) -> frozenset[str] | None
     return best[1] if best else None
 
 
+# A bare 'N.N' is a clause number unless it measures something: 'חום 38.5', '2.5 ק"ג', 'בן 3.5 שנים'.
+_MEASURED_BEFORE = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ה|של\s+)?(?:חום|טמפרטורה|משקל|גובה|גיל|בגיל|מידה|ציון|אורך|היקף)\s*(?:של\s*)?$"
+)
+_UNIT_AFTER = re.compile(
+    r"^\s*(?:°|מעלות|מעלה|ק\"ג|קילו|ס\"מ|מ\"מ|מטר|מטרים|ליטר|שנים|שנה|חודשים|שבועות|ימים|שעות|דקות|ש\"ח|₪"
+    r"|kg|cm|degrees?|years?|months?)(?![\u05d0-\u05ea])",
+    re.IGNORECASE,
+)
+
+
 def _asked_clause(question: str) -> str | None:
-    m = _CLAUSE.search(question)
-    if not m:
-        return None
-    return m.group(1) or m.group(2)
+    for m in _CLAUSE.finditer(question):
+        if m.group(1):
+            return m.group(1)
+        before, after = question[: m.start()], question[m.end() :]
+        if _MEASURED_BEFORE.search(before.rstrip()[-30:]) or _UNIT_AFTER.match(after):
+            continue  # a measurement ('חום 38.5'), not a clause
+        return m.group(2)
+    return None
 
 
 def _by_clause(

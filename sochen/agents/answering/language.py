@@ -185,6 +185,19 @@ _GLOSSARY: dict[str, str] = {
     "package": "סדרה חבילה",
     "series": "סדרה",
     "session": "טיפול",
+    "russian": "רוסית",
+    "arabic": "ערבית",
+    "hebrew": "עברית",
+    "speak": "מדבר מדברת",
+    "speaks": "מדבר מדברת",
+    "online": "אונליין",
+    "الروسية": "רוסית",
+    "روسي": "רוסית",
+    "العبرية": "עברית",
+    "يتكلم": "מדבר מדברת",
+    "تتكلم": "מדבר מדברת",
+    "يحكي": "מדבר מדברת",
+    "تحكي": "מדבר מדברת",
     "treatment": "טיפול",
     "underarms": "בית שחי",
     "underarm": "בית שחי",
@@ -648,6 +661,15 @@ _RU_STEMS: dict[str, str] = {
     "кровотечени": "דימום",
     "травм": "פציעה",
     "скор": 'מד"א',
+    # The languages a therapist speaks ('логопед, который говорит по-русски'), a home visit, online sessions.
+    "русск": "רוסית",
+    "англ": "אנגלית",
+    "араб": "ערבית",
+    "иврит": "עברית",
+    "говор": "מדבר מדברת",
+    "дому": "ביקור בית",
+    "онлайн": "אונליין",
+    "занят": "מפגש",
 }
 _WORD = re.compile(r"[A-Za-z]+|[\u0621-\u064a]+|[\u0400-\u04ff]+")
 
@@ -690,7 +712,8 @@ def search_query(question: str, aliases: Mapping[str, Sequence[str]] | None = No
 def alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
     """The tenant's Hebrew service names whose English, Arabic or Russian alias occurs in `text` ('' when none).
 
-    A Russian alias matches a word that begins with it ('ортопед' in 'к ортопеду'), as its case endings vary.
+    A Russian alias matches a word that begins with it ('ортопед' in 'к ортопеду'), as its case endings vary; an
+    Arabic one a word that adds the article or a particle before it ('التقييم التطوري' for 'تقييم تطوري').
     """
     if not aliases:
         return ""
@@ -706,10 +729,21 @@ def alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
                 if re.search(rf"\s{pattern}\s", low):
                     found.append(name)
                     break
+            elif _ARABIC_LETTER.search(alias):
+                # 'تقييم تطوري' in 'موعد التقييم التطوري': each word may take the article and a particle before it.
+                pattern = r"\s".join(_AR_PREFIX + re.escape(_AR_ARTICLE.sub("", w)) for w in words)
+                if re.search(rf"\s{pattern}\s", low):
+                    found.append(name)
+                    break
             elif f" {' '.join(words)} " in low:
                 found.append(name)
                 break
     return " ".join(dict.fromkeys(found))
+
+
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+_AR_ARTICLE = re.compile(r"^(?:ال|لل)(?=[\u0621-\u064a]{2,})")
+_AR_PREFIX = r"(?:[وف])?(?:[بلك])?(?:ال|ل)?"
 
 
 def hebrew_alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
@@ -736,8 +770,10 @@ def _hebrew_alias_names(text: str, aliases: Mapping[str, Sequence[str]] | None) 
             words = tokenize(alias)
             if not words or not _HE.search(alias):
                 continue
-            if any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
+            if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
                 continue  # a spelling or a part of the name ('בוטקס', 'לייזר'): the question's words find it
+            # An alias that shares a word with the name and differs in another ('מרפאה בעיסוק' for 'ריפוי בעיסוק')
+            # is still an alias: the shared word alone would find the rows that name someone else by it.
             if any(
                 words[0] in forms[i] and tokens[i + 1 : i + len(words)] == words[1:]
                 for i in range(len(tokens) - len(words) + 1)
@@ -751,7 +787,8 @@ def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> 
     """`text` with each Hebrew alias it uses replaced by its service's name ('מה המחיר של פיזיו' → '… של פיזיותרפיה').
 
     The documents name the service; a slang word left in the question is a word no clause carries, and it
-    would count against the clause that answers. Aliases that spell or contain the name are left as they are.
+    would count against the clause that answers. Aliases that spell the name or a part of it are left as they are;
+    one that shares a word with it and differs in another ('מרפאה בעיסוק' for 'ריפוי בעיסוק') is replaced.
     """
     if not aliases:
         return text
@@ -761,7 +798,7 @@ def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> 
             words = tokenize(alias)
             if not words or not _HE.search(alias):
                 continue
-            if any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
+            if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
                 continue
             pattern = rf"(?<![\u05d0-\u05ea])([והבלמשכ]{{0,3}}-?){re.escape(alias)}(?![\u05d0-\u05ea])"
             text = re.sub(pattern, rf"\g<1>{name}", text)

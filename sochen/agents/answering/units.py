@@ -141,11 +141,19 @@ def clause_units(text: str) -> list[Unit]:
             continue
         close()
         clause_here = clause if current else ""
-        for sentence in _SENTENCE.split(line):
-            if sentence.strip():
-                units.append(Unit(sentence.strip(), clause_here, " ".join(context)))
+        sentences = [s.strip() for s in _SENTENCE.split(line) if s.strip()]
+        # 'סאמר ח'טיב — מרפא בעיסוק. … עובד בימים א', ג' וה'.': an item that opens with whom or what it is about
+        # goes on about it without naming it again; that name is the later sentences' context.
+        label = _LABEL.match(sentences[0]) if len(sentences) > 1 else None
+        for i, sentence in enumerate(sentences):
+            ctx = [*context, label.group(1)] if label and i else context
+            units.append(Unit(sentence, clause_here, " ".join(ctx)))
     close()
     return units
+
+
+# The subject an item opens with, before a dash: a name or a title of a few words ('ד"ר אורית בן-נון —').
+_LABEL = re.compile(r"^\s*(?:[-*•]\s*)?([^\s—–.:;,]+(?:\s+[^\s—–.:;,]+){0,3})\s+[—–]\s+\S")
 
 
 def relabel(section: str, clause: str) -> str:
