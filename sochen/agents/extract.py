@@ -534,8 +534,6 @@ _EMERGENCY_PHRASES = (
     "לא מצליחה לנשום",
     "לא יכול לנשום",
     "לא יכולה לנשום",
-    "לא נושם",
-    "לא נושמת",
     "איבד הכרה",
     "איבדה הכרה",
     "איבדתי הכרה",
@@ -573,52 +571,8 @@ _EMERGENCY_PHRASES = (
     "קושי בבליעה",
     "לא מצליח לבלוע",
     "לא מצליחה לבלוע",
-    "הפסיק לנשום",
-    "הפסיקה לנשום",
-    # A child's emergencies: choking, turning blue, a seizure happening now.
-    "נחנק",
-    "נחנקה",
-    "נחנקת",
-    "משתנק",
-    "משתנקת",
-    "נתקע לו בגרון",
-    "נתקע לה בגרון",
-    "נתקע בגרון",
-    "תקוע לו בגרון",
-    "תקוע לה בגרון",
-    "מכחיל",
-    "מכחילה",
-    "הכחיל",
-    "הכחילה",
-    "מפרכס",
-    "מפרכסת",
-    "יש לו פרכוס",
-    "יש לה פרכוס",
-    "רועד כולו",
-    "רועדת כולה",
     "can't breathe",
     "cannot breathe",
-    "not breathing",
-    "stopped breathing",
-    "choking",
-    "turning blue",
-    "having a seizure",
-    "unresponsive",
-    "لا يتنفس",
-    "لا تتنفس",
-    "يختنق",
-    "تختنق",
-    "نوبة تشنج",
-    "لا يستجيب",
-    "لا تستجيب",
-    "не дышит",
-    "задыхается",
-    "подавился",
-    "подавилась",
-    "судороги",
-    "посинел",
-    "посинела",
-    "не реагирует",
     "emergency",
     "طوارئ",
 )
@@ -820,19 +774,69 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     injury = _serious_injury(flat, terms)
     if injury:
         return injury
-    signs = _UNRESPONSIVE.search(flat) or _BLUE_OR_ROLLING.search(flat)
-    if signs:
-        return signs.group(0)
+    child = _child_emergency(flat)
+    if child:
+        return child
     if symptom - {"חום"} and _HIGH_FEVER.search(flat):
         return f"{min(symptom - {'חום'})}+high_fever"
     return _urgent_pair(flat)
 
 
-# A person who does not respond ('ולא מגיב כבר כמה דקות') — not a business that does not answer ('לא מגיבים לי
-# בטלפון', 'לא מגיב להודעות'); blue lips, eyes rolling up: signs a parent describes without naming the emergency.
-_UNRESPONSIVE = re.compile(
-    r"(?<![\u05d0-\u05ea])(?:לא|אינו|אינה)\s+(?:מגיב|מגיבה|מתעורר|מתעוררת)(?![\u05d0-\u05ea])"
-    r"(?!\s*(?:ל\S*|אלי\S*|ב(?:טלפון|וואטסאפ|ווטסאפ|מייל|הודעות|צ'אט)))"
+# A child's emergencies in a parent's words: breathing stopped, choking, turning blue, a seizure, not responding.
+# Each is matched as whole words (a Hebrew word may carry ו/ש/כש before it): 'פרכוסים' is a diagnosis, not 'יש לו
+# פרכוס'; 'נחנקתי מצחוק' is an idiom, not 'נחנק'.
+def _signs(*phrases: str) -> re.Pattern[str]:
+    alternatives = "|".join(
+        (r"(?:ו|ש|כש|וכש)?" if re.match(r"[\u05d0-\u05ea]", p) else "") + re.escape(p) for p in phrases
+    )
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+# Breathing stopped is an emergency however it is said — but not breathing *through the mouth or nose*.
+_BREATHING_STOPPED = re.compile(
+    _signs(
+        "הפסיק לנשום",
+        "הפסיקה לנשום",
+        "לא נושם",
+        "לא נושמת",
+        "not breathing",
+        "stopped breathing",
+        "لا يتنفس",
+        "لا تتنفس",
+        "не дышит",
+        "перестал дышать",
+        "перестала дышать",
+    ).pattern
+    + r"(?!\s+(?:טוב\s+|היטב\s+)?(?:דרך|מה?אף|מה?פה|באף|בפה|through|через|من\s+(?:الأنف|الانف|الفم)))"
+)
+# Signs that are an emergency when they happen now: not a history ('היו לו פרכוסים בעבר'), a habit ('נחנק הרבה
+# בזמן אכילה') or a question about a therapy for them ('Is this toy a choking hazard?').
+_ACUTE_SIGNS = _signs(
+    "נחנק",
+    "נחנקה",
+    "נחנקת",
+    "משתנק",
+    "משתנקת",
+    "מכחיל",
+    "מכחילה",
+    "הכחיל",
+    "הכחילה",
+    "מפרכס",
+    "מפרכסת",
+    "יש לו פרכוס",
+    "יש לה פרכוס",
+    "choking",
+    "turning blue",
+    "having a seizure",
+    "يختنق",
+    "تختنق",
+    "نوبة تشنج",
+    "задыхается",
+    "подавился",
+    "подавилась",
+    "посинел",
+    "посинела",
+    "судороги",
 )
 _BLUE_OR_ROLLING = re.compile(
     r"(?:השפתיים|שפתיים|השפתים|שפתים)\s+(?:שלו\s+|שלה\s+)?(?:כחולות|כחלחלות|מכחילות)"
@@ -840,6 +844,48 @@ _BLUE_OR_ROLLING = re.compile(
     # 'נתקע לו משהו בגרון', 'נתקעה לה סוכריה בגרון': choking with the object named
     r"|(?<![\u05d0-\u05ea])(?:נתקע|נתקעה|תקוע|תקועה)\s+(?:\S+\s+){0,3}?בגרון"
 )
+# Signs that alone say little — trembling, not responding (a child who 'כמעט לא מגיב כשמדברים איתו' is a question
+# for a developmental assessment; 'השוכר לא מגיב כבר חודש' is a tenant who does not answer) — and are an emergency
+# with a word of now or of the body in trouble: 'נפל ולא מגיב', 'לא מגיבה למגע', 'לא מגיב כבר כמה דקות!!'.
+_UNRESPONSIVE = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:לא|אינו|אינה)\s+(?:מגיב|מגיבה|מתעורר|מתעוררת)(?![\u05d0-\u05ea])"
+    r"(?!\s*(?:ב|ל)?(?:טלפון|טלפונים|וואטסאפ|ווטסאפ|מייל|מיילים|הודעות|הודעה|צ'אט|מכתב|מכתבים))"
+    r"|(?<![\u05d0-\u05ea])(?:רועד|רועדת)\s+(?:כולו|כולה|בכל\s+הגוף)"
+    r"|(?<!\w)(?:unresponsive|لا\s+يستجيب|لا\s+تستجيب|не\s+реагирует|не\s+приходит\s+в\s+себя)(?!\w)"
+)
+_NOW = re.compile(
+    r"!!|(?<!\w)(?:עכשיו|כרגע|ברגע\s+זה|הצילו|דחוף|דקה|דקות|now|help|urgent|minutes?"
+    r"|сейчас|срочно|помогите|минут\w*|الآن|الان|هلا|هلأ|بسرعة|ساعدوني|دقائق|دقيقة)(?!\w)"
+)
+_BODY_IN_TROUBLE = re.compile(
+    r"(?<!\w)(?:ו|ש)?(?:נפל|נפלה|שוכב|שוכבת|הרצפה|רצפה|התעלף|התעלפה|למגע|מנער|מנערת|מנערים|נושם|נושמת|נשימה"
+    r"|fell|collapsed|lying|floor|breathing|упал|упала|лежит|дышит|وقع|وقعت|ملقى|يتنفس|تتنفس)(?!\w)"
+)
+_HISTORY_OR_HABIT = re.compile(
+    r"(?<!\w)(?:בעבר|היו\s+לו|היו\s+לה|היה\s+לו|היה\s+לה|מגיל|לפני\s+(?:שנה|שנתיים|חודש|חודשיים|כמה\s+חודשים)"
+    r"|בשנה\s+שעברה|לפעמים|הרבה|תמיד|כל\s+פעם|בדרך\s+כלל|מדי\s+פעם|in\s+the\s+past|sometimes|often|usually"
+    r"|hazard|в\s+прошлом|были|был|раньше|иногда|часто|كان\s+عنده|كانت\s+عنده|قبل\s+سنة|احيانا|أحيانا|دائما)(?!\w)"
+)
+# A question about a therapy, an assessment, a price or an appointment for the sign, not a call for help.
+_CARE_QUESTION = re.compile(
+    r"(?<!\w)(?:ו|ה|ל|ב)?(?:תור|הערכה|אבחון|טיפול|טיפולים|מחיר|עולה|עולים|לקבוע|therapy|assessment|appointment"
+    r"|price|cost|оценк\w*|записаться|стоит|терапи\w*|تقييم|موعد|علاج|سعر)(?!\w)"
+)
+
+
+def _child_emergency(flat: str) -> str | None:
+    """A child's emergency said as happening now (see the patterns above), or None."""
+    stopped = _BREATHING_STOPPED.search(flat)
+    if stopped:
+        return stopped.group(0)
+    now = bool(_NOW.search(flat))
+    acute = _ACUTE_SIGNS.search(flat) or _BLUE_OR_ROLLING.search(flat)
+    if acute and (now or not (_HISTORY_OR_HABIT.search(flat) or _CARE_QUESTION.search(flat))):
+        return acute.group(0)
+    weak = _UNRESPONSIVE.search(flat)
+    if weak and (now or _BODY_IN_TROUBLE.search(flat)) and not _HISTORY_OR_HABIT.search(flat):
+        return weak.group(0)
+    return None
 
 
 # The eye: a harmful substance in it, or sight lost all at once. First aid (rinsing) and the eye emergency
