@@ -24,10 +24,12 @@ from ...text import normalize, stems, tokenize
 __all__ = [
     "Calculation",
     "Operation",
+    "allowance",
     "amount_sum",
     "asked_operation",
     "asked_period",
     "asks_for_vat_total",
+    "covers_allowance",
     "difference",
     "floor_or_cap",
     "money",
@@ -258,7 +260,7 @@ def asked_operation(question: str) -> Operation | None:
     if (
         _MONTHLY.search(q)
         and not _YEARLY.search(q)
-        and re.search(rf"(?<![{_H}])(?:בחודש|לחודש)(?!\s+(?:מסוים|מסויים|אחד|כלשהו|הזה|שעבר|הבא))|per month|a month", q)
+        and re.search(rf"(?<![{_H}])(?:בחודש|לחודש)(?!\s+(?:מסוים|מסויים|אחד|כלשהו|הזה|שעבר|הבא|שבו|שבה|בו|בה))|per month|a month", q)
     ):
         return "per_month"
     if _SUM.search(q):
@@ -439,6 +441,16 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
     if rate is None:
         return None
     steps = []
+    included = allowance(rate_text, unit)
+    if included is not None:
+        # 'שעות מעבר ל-40 השעות בחודש ישולמו לפי ₪650 לשעה': only the units above those included are paid so.
+        if quantity <= included:
+            return Calculation(
+                Decimal(0), f"{_num(quantity)} ≤ {_num(included)}: אין יחידות מעבר לכלולות", (index,)
+            )
+        above = quantity - included
+        steps.append(f"{_num(quantity)} − {_num(included)} = {_num(above)}")
+        quantity = above
     share = _share_of(rate_text, rate)
     if share is not None:
         # 'פיצוי בשיעור של 150% מדמי השכירות … בעד כל חודש; דמי השכירות … ₪6,800 לחודש': the unit's payment
@@ -457,6 +469,36 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
         steps.append(f"פחות מהמינימום שבסעיף ({shekels(floor)}), ולכן {shekels(floor)}")
         result = floor
     return Calculation(result, "; ".join(steps), (index,))
+
+
+_ABOVE = re.compile(
+    r"(?:מעבר\s+ל|מעל\s+ל?|בנוסף\s+ל|beyond|above|in excess of|over)\W{0,3}(\d{1,4})\s*(?:ה)?"
+    r"(שעות|שעה|ימים|ימי|יום|חודשים|חודש|hours|hour|days|day|months|month)(?![\u05d0-\u05ea])",
+    re.IGNORECASE,
+)
+_UP_TO = r"(?:עד|עד\s+ל|לכל\s+היותר|up\s+to)\W{0,3}"
+
+
+def allowance(rate_text: str, unit: str) -> Decimal | None:
+    """The units a rate clause leaves out as already included ('שעות מעבר ל-40 השעות בחודש … ₪650 לשעה'): 40.
+
+    Only of the unit the question counts (its hours, not days); None when the clause names no such threshold.
+    """
+    m = _ABOVE.search(normalize(rate_text))
+    if m is None or _UNIT_OF.get(m.group(2).lower()) != unit:
+        return None
+    return Decimal(m.group(1))
+
+
+def covers_allowance(text: str, included: Decimal, unit: str) -> Decimal | None:
+    """The one amount of a clause that covers `included` units ('ריטיינר … ₪24,000 … המכסה עד 40 שעות'), or None."""
+    plain = normalize(text)
+    amounts = money(plain)
+    if len(amounts) != 1:
+        return None
+    forms = "|".join(f for f, base in _UNIT_OF.items() if base == unit)
+    said = re.search(rf"{_UP_TO}{re.escape(_num(included))}\s*(?:ה)?(?:{forms})(?![\u05d0-\u05ea])", plain)
+    return amounts[0] if said else None
 
 
 def _share_of(text: str, amount: Decimal) -> Decimal | None:
