@@ -442,12 +442,9 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
         return None
     steps = []
     included = allowance(rate_text, unit)
-    if included is not None:
-        # 'שעות מעבר ל-40 השעות בחודש ישולמו לפי ₪650 לשעה': only the units above those included are paid so.
-        if quantity <= included:
-            return Calculation(
-                Decimal(0), f"{_num(quantity)} ≤ {_num(included)}: אין יחידות מעבר לכלולות", (index,)
-            )
+    if included is not None and quantity > included and not _ALREADY_ABOVE.search(normalize(question)):
+        # 'שעות מעבר ל-40 השעות בחודש ישולמו לפי ₪650 לשעה' and a month of 52 hours: only the units above those
+        # included are paid so (a count the question calls extra, or within the allowance, is priced as asked).
         above = quantity - included
         steps.append(f"{_num(quantity)} − {_num(included)} = {_num(above)}")
         quantity = above
@@ -477,6 +474,14 @@ _ABOVE = re.compile(
     re.IGNORECASE,
 )
 _UP_TO = r"(?:עד|עד\s+ל|לכל\s+היותר|up\s+to)\W{0,3}"
+
+
+# '5 שעות של שותף מעבר לריטיינר', '3 שעות נוספות': the question's units are already those above the allowance.
+_ALREADY_ABOVE = re.compile(
+    r"\d\s*(?:שעות|שעה|ימים|ימי|יום|חודשים|hours|days)(?:\s+\S+){0,3}?\s+(?:מעבר|נוספות|נוספים|עודפות|עודפים)"
+    r"|\d\s*(?:extra|additional|more)\s|(?:hours|days)\s+(?:\S+\s+){0,3}?(?:beyond|above|over)\s",
+    re.IGNORECASE,
+)
 
 
 def allowance(rate_text: str, unit: str) -> Decimal | None:

@@ -2075,6 +2075,8 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
         # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
         if not _forms(a) & (_KIND_WORDS | _MONEY_WORDS | _ANSWER_KINDS) and _absent_words(a, library):
             return True
+        if _forms(a) & _ANSWER_KINDS:
+            continue  # 'מהי תקופת ההודעה', 'על כל תקופת השכירות': the kind of answer, its complement the topic
         if b and not _says_pair(said, a, b) and any(_says_pair(h.text, a, b) for h in library.chunks):
             return True
     return False
