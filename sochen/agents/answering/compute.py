@@ -441,8 +441,8 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
     if rate is None:
         return None
     steps = []
-    included = allowance(rate_text, unit)
-    if included is not None and quantity > included and not _ALREADY_ABOVE.search(normalize(question)):
+    included = allowance(question, rate_text)
+    if included is not None:
         # 'שעות מעבר ל-40 השעות בחודש ישולמו לפי ₪650 לשעה' and a month of 52 hours: only the units above those
         # included are paid so (a count the question calls extra, or within the allowance, is priced as asked).
         above = quantity - included
@@ -484,15 +484,22 @@ _ALREADY_ABOVE = re.compile(
 )
 
 
-def allowance(rate_text: str, unit: str) -> Decimal | None:
-    """The units a rate clause leaves out as already included ('שעות מעבר ל-40 השעות בחודש … ₪650 לשעה'): 40.
+def allowance(question: str, rate_text: str) -> Decimal | None:
+    """The units a rate clause leaves out as included ('שעות מעבר ל-40 השעות בחודש … ₪650 לשעה': 40), when the
+    question's count is a period's total above them ('עבד 52 שעות').
 
-    Only of the unit the question counts (its hours, not days); None when the clause names no such threshold.
+    Only of the unit the question counts (its hours, not days). None when the clause names no such threshold,
+    when the count is within it, or when the question calls its units extra already ('5 שעות מעבר לריטיינר'):
+    then the count is priced as asked.
     """
+    asked = quantity_asked(question)
     m = _ABOVE.search(normalize(rate_text))
-    if m is None or _UNIT_OF.get(m.group(2).lower()) != unit:
+    if asked is None or m is None or _UNIT_OF.get(m.group(2).lower()) != asked[1]:
         return None
-    return Decimal(m.group(1))
+    included = Decimal(m.group(1))
+    if asked[0] <= included or _ALREADY_ABOVE.search(normalize(question)):
+        return None
+    return included
 
 
 def covers_allowance(text: str, included: Decimal, unit: str) -> Decimal | None:

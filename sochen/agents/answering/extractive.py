@@ -2313,7 +2313,7 @@ def _with_allowance_base(
     extra hours') and a clause of the same document covers exactly those units with one amount.
     """
     asked = quantity_asked(query)
-    included = allowance(rate.text, asked[1]) if asked is not None else None
+    included = allowance(query, rate.text)
     last = re.split(r"(?<=[.!?])\s+", query.strip())[-1]
     if included is None or asked is None or _ONLY_ABOVE.search(last):
         return calc, [rate], ""
