@@ -61,7 +61,20 @@ CHUNKS = [
         "5. דמי השכירות\n5.1 השוכרת תשלם בכל חודש את שני אלה: (א) דמי שכירות בסיסיים בסך ₪12,000; "
         '(ב) דמי שכירות נוספים בשיעור 5% מהמחזור החודשי של החנות, לפני מע"מ.',
     ),
+    (SHOP, "1. המושכר › 1.1", "1. המושכר\n1.1 המשכיר משכיר לשוכרת חנות בקומת הקרקע, בשטח של 85 מ\"ר."),
+    (
+        SHOP,
+        "6. דמי ניהול › 6.1",
+        '6. דמי ניהול\n6.1 השוכרת תשלם לחברת הניהול דמי ניהול בסך ₪42 למ"ר לחודש, לפני מע"מ.',
+    ),
     (SHOP, "8. ערבות › 8.1", "8. ערבות\n8.1 השוכרת תמסור ערבות בנקאית בסך ₪60,000."),
+    (
+        ARRANGEMENT,
+        "5. תיקון › 5.1",
+        "5. תיקון\n5.1 הנושה יתקן על חשבונו את הליקויים במחסן עד 31 במרץ 2027.",
+    ),
+    (ARRANGEMENT, "5. תיקון › 5.2", "5.2 לאחר התיקון יעניק הנושה אחריות לתיקון למשך 12 חודשים."),
+    (LICENCE, "4. תמלוגים › 4.3", '4.3 לכל סכום לפי הסכם זה יתווסף מע"מ כדין, בשיעור של 18%.'),
     (
         ARRANGEMENT,
         "3. הפרה › 3.1",
@@ -163,6 +176,34 @@ def test_a_share_of_the_balance_is_never_taken_of_the_promissory_note_beside_it(
     reply = ask("כמה תעמוד לפירעון מיידי אם החייבת לא שילמה, כולל התוספת?")
     assert "400,000" not in (reply.calculation or "")
     assert "448,000" not in reply.text
+
+
+# --- a rate per square metre over the area the contract states ---
+
+
+def test_a_fee_per_square_metre_over_the_whole_area_the_lease_states() -> None:
+    reply = ask("כמה דמי ניהול משלמת השוכרת בכל חודש על כל שטח החנות, לפני מע\"מ?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert '85 מ"ר × ₪42 = ₪3,570' in reply.calculation and set(clauses(reply)) == {"1.1", "6.1"}
+
+
+def test_the_fee_per_square_metre_alone_is_quoted_not_multiplied() -> None:
+    reply = ask('כמה דמי ניהול למ"ר משלמת השוכרת?')
+    assert reply.calculation is None and "42" in reply.text and clauses(reply) == ["6.1"]
+
+
+# --- English: 'what X does … including VAT' is a total asked; 'by when' is answered by a date ---
+
+
+def test_an_english_question_of_what_a_party_pays_including_vat_adds_the_vat_the_contract_states() -> None:
+    reply = ask("With net revenue of ₪1,000,000, what royalty does the licensee pay, including VAT?")
+    assert reply.calculation is not None and "47,200" in reply.calculation
+    assert {"4.1", "4.3"} <= set(clauses(reply))
+
+
+def test_an_english_part_asked_by_when_gets_the_clause_with_the_date() -> None:
+    reply = ask("By when must the creditor repair the defects, and how long is the repair warranty?")
+    assert "5.1" in clauses(reply) and "31 במרץ 2027" in reply.text
 
 
 def test_in_the_month_when_dates_the_month_it_asks_no_monthly_amount() -> None:

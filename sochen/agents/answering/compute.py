@@ -218,7 +218,11 @@ def vat_rate(text: str) -> Decimal | None:
 
 
 # 'מה שכר החוזה כולל מע"מ?' asks for the total as much as 'כמה'; 'האם המחיר כולל מע"מ?' asks yes or no.
-_WHAT = re.compile(r"(?:^|[\s,.;:])ו?(?:מה|מהו|מהי|מהם|מהן)\s|\bwhat(?:'s| is| are| would be)\b", re.IGNORECASE)
+_WHAT = re.compile(
+    r"(?:^|[\s,.;:])ו?(?:מה|מהו|מהי|מהם|מהן)\s|\bwhat(?:'s| is| are| would be)\b"
+    r"|\bwhat\s+[a-z]+\s+(?:does|do|will|would|must|should)\b",  # 'what royalty does the licensee pay'
+    re.IGNORECASE,
+)
 _YES_NO = re.compile(r"(?<![\u05d0-\u05ea])(?:ה)?האם(?![\u05d0-\u05ea])|^\s*(?:does|do|is|are)\b", re.IGNORECASE)
 
 

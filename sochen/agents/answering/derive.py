@@ -24,6 +24,7 @@ __all__ = [
     "asks_least",
     "asks_together",
     "asks_update",
+    "area_of",
     "asks_whole_term",
     "date_after",
     "date_event",
@@ -36,10 +37,12 @@ __all__ = [
     "instalment",
     "interest_per_period",
     "one_rate",
+    "over_area",
     "over_term",
     "period_lead",
     "raised",
     "rate_of_question_amount",
+    "rate_per_area",
     "rates_together",
     "share_of",
     "states_one_period",
@@ -96,6 +99,34 @@ def _plain_rate(text: str) -> Decimal | None:
 def one_rate(text: str) -> Decimal | None:
     """The one percentage of a clause that is not its VAT rate, or None (none, or several)."""
     return _plain_rate(text)
+
+
+_PER_SQM = re.compile(r'(?:₪\s?)(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:ל|לכל\s+|per\s+)(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I)
+_AREA = re.compile(r'(?<![\d.,₪])(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I)
+
+
+def rate_per_area(text: str) -> Decimal | None:
+    """The one amount a clause states per square metre ('דמי ניהול בסך ₪38 למ"ר לחודש'), or None."""
+    found = _PER_SQM.findall(normalize(text))
+    return Decimal(found[0].replace(",", "")) if len(found) == 1 else None
+
+
+def area_of(text: str) -> Decimal | None:
+    """The one area in square metres a text states with no rate per metre ('בשטח של 120 מ"ר'), or None."""
+    plain = normalize(text)
+    if _PER_SQM.search(plain):
+        return None
+    found = _AREA.findall(plain)
+    return Decimal(found[0].replace(",", "")) if len(found) == 1 else None
+
+
+def over_area(rate_text: str, area_text: str) -> Calculation | None:
+    """A rate per m² times the area another text (or the question) states: 120 מ"ר × ₪38 = ₪4,560."""
+    rate, area = rate_per_area(rate_text), area_of(area_text)
+    if rate is None or area is None:
+        return None
+    result = _round(rate * area)
+    return Calculation(result, f'{_num(area)} מ"ר × {shekels(rate)} = {shekels(result)}', (0, 1))
 
 
 _SHARE_OF = re.compile(rf"(\d{{1,2}}(?:\.\d{{1,2}})?)\s?%\s*מ-?ה?([{_H}]{{3,}})")

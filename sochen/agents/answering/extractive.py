@@ -69,6 +69,9 @@ from .compute import (
     vat_total,
 )
 from .derive import (
+    area_of,
+    over_area,
+    rate_per_area,
     fixed_plus_share,
     asks_amount,
     asks_deadline,
@@ -1750,6 +1753,8 @@ def _per_part(
             row_floor = _MIN_COVERAGE
         if needs is None and _WHEN_Q.search(part):
             needs = _WHEN  # 'מה מועד המסירה' is answered by a date or a period, not by a row that names the event
+        if needs is None and _DATE_Q.search(part):
+            needs = _DATE  # 'by when must it be repaired' is answered by a date ('עד 28 בפברואר 2027')
         if needs is None:
             needs = _count_of(part)  # 'כמה דירקטורים יש' is answered by '5 דירקטורים'
 
@@ -2417,6 +2422,38 @@ _TOP_UP = re.compile(r"להשלים|השלמה|תשלים|ישלים|ההפרש|
 _MINIMUM = re.compile(r"מינימלי|מינימליים|מינימלית|מינימום|לכל הפחות|minimum", re.IGNORECASE)
 
 
+_WHOLE_AREA = re.compile(r"(?<![\u05d0-\u05ea])(?:ה|ב|על\s+כל\s+(?:ה)?|כל\s+(?:ה)?)?שטח|\barea\b|square met", re.I)
+
+
+def _over_area(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A rate per m² times the area: the question's own ('חנות של 80 מ"ר') or the one its contract states.
+
+    'כמה דמי ניהול על כל שטח החנות?' over 'דמי ניהול ₪38 למ"ר לחודש' and 'חנות … בשטח של 120 מ"ר' in the same
+    contract: 120 מ"ר × ₪38. Only when the question speaks of the area (or gives one) and the contract states one
+    area alone; a contract of several areas (a shop and a store-room) is not for arithmetic to choose among.
+    """
+    rate = next((q for q in quotes if rate_per_area(q.text) is not None), None)
+    if rate is None:
+        return None
+    if area_of(query) is not None:
+        calc = over_area(rate.text, query)
+        return (calc, [rate]) if calc is not None else None
+    if not _WHOLE_AREA.search(normalize(query)):
+        return None
+    stated = [
+        Quote(u.text, relabel(h.section, u.clause), h)
+        for h in library.chunks
+        if h.document_id == rate.hit.document_id
+        for u in clause_units(h.text)
+        if area_of(u.text) is not None
+    ]
+    areas = {area_of(q.text) for q in stated}
+    if len(areas) != 1:
+        return None
+    calc = over_area(rate.text, stated[0].text)
+    return (Calculation(calc.result, calc.expression, (0, 1)), [stated[0], rate]) if calc is not None else None
+
+
 def _to_minimum(query: str, calc: Calculation, rule: Quote, library: Library) -> tuple[Calculation, list[Quote]] | None:
     """What is missing up to the minimum another clause sets, when the question asks for that shortfall.
 
@@ -2472,6 +2509,10 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             if found is not None and (calc := deadline(rule.text, found.text)) is not None:
                 return calc, [rule, found]
         return None
+    areal = _over_area(query, quotes, library)
+    if areal is not None:
+        calc, used = areal
+        quotes = []  # the area's rate and the area are the facts; nothing else is computed
     for q in quotes:
         calc = fixed_plus_share(query, q.text) or rate_of_question_amount(query, q.text) or instalment(query, q.text)
         if calc is not None:
@@ -2887,7 +2928,10 @@ _MOST_Q = re.compile(
     r"\bthe most\b|\bat most\b|\bmaximum (?:amount|total)\b|לכל היותר|הסכום המרבי|הסכום המקסימלי", re.I
 )
 _CAP_TEXT = re.compile(r"לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+יותר\s+מ|עד\s+לסך|תקרה|מוגבלת|מוגבל")
-_DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
+_DATE_Q = re.compile(
+    r"באיזה תאריך|מה התאריך|מהו התאריך|עד איזה תאריך|(?:what|which|on what) date|by when|by what date|until what date",
+    re.IGNORECASE,
+)
 _PERCENT_Q = re.compile(
     r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
 )
