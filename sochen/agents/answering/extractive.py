@@ -1753,7 +1753,7 @@ def _per_part(
             row_floor = _MIN_COVERAGE
         if needs is None and _WHEN_Q.search(part):
             needs = _WHEN  # 'מה מועד המסירה' is answered by a date or a period, not by a row that names the event
-        if needs is None and _DATE_Q.search(part):
+        if needs is None and (_DATE_Q.search(part) or _BY_WHEN_Q.search(part)):
             needs = _DATE  # 'by when must it be repaired' is answered by a date ('עד 28 בפברואר 2027')
         if needs is None:
             needs = _count_of(part)  # 'כמה דירקטורים יש' is answered by '5 דירקטורים'
@@ -2026,7 +2026,9 @@ def _priced_thing_unknown(question: str, library: Library) -> bool:
 # The thing a question asks for: the noun after 'מה ה…', 'איזה', 'אילו' ('מה שכר הטרחה של המומחה'), or what
 # is paid for, after a verb of paying and 'על (כל)' ('כמה משלמת … על כל רישיון משנה').
 _ASKED_NOUN = re.compile(
-    r"(?:^|(?<=\s))(?:מה|מהו|מהי|מהם|מהן|איזה|איזו|אילו|באיזה|באיזו|what|which)\s+(?P<a>[\u05d0-\u05ea\"']{2,})"
+    r"(?:^|(?<=\s))(?:(?:איזה|איזו|אילו|באיזה|באיזו)\s+(?P<a>[\u05d0-\u05ea\"']{2,})"
+    # 'מה השכר' is a noun, and so is 'מה שכר הטרחה' (a noun bound to the next); 'מה יהיו דמי …' is a verb
+    r"|(?:מה|מהו|מהי|מהם|מהן)\s+(?P<d>ה[\u05d0-\u05ea\"']{2,}|[\u05d0-\u05ea\"']{2,}(?=\s+ה[\u05d0-\u05ea])))"
     r"(?:\s+(?P<b>[\u05d0-\u05ea\"']{2,}))?"
 )
 _PAID_FOR = re.compile(
@@ -2058,12 +2060,13 @@ def _asked_thing(focus: str) -> list[tuple[str, str]]:
     text = normalize(focus)
     for pattern in (_ASKED_NOUN, _PAID_FOR):
         m = pattern.search(text)
-        if m is None or m.group("a") in _NOT_THING or _stop(m.group("a")):
+        a = m and (m.group("a") or m.groupdict().get("d"))
+        if m is None or not a or a in _NOT_THING or _stop(a):
             continue
         b = m.group("b") or ""
         if b and (b.startswith("ו") or _stop(b) or b in _NOT_THING or {b, b[1:] if b[0] in "הב" else b} & _TIME_UNITS):
             b = ""  # 'תמלוגים וקרן פרסום' is two things; 'על שבוע איחור' counts time, it names no thing
-        out.append((m.group("a"), b))
+        out.append((a, b))
     return out
 
 
@@ -2073,7 +2076,8 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
     'איזה בונוס מקבל הסוכן אם עבר את היעד?' where no document says 'בונוס' (the target clause is there, not a
     bonus), or 'מה שכר הטרחה של המומחה?' / 'כמה משלמת … על כל רישיון משנה?' where the archive names that thing
     as two words together ('שכר טרחת עורכי הדין', 'רישיונות משנה') in another clause, and the clause found does
-    not ('חוות דעת המומחה', 'שנת רישיון'). True then.
+    not ('חוות דעת המומחה', 'שנת רישיון'). True then. A table row is not held to it: it names its item by its key
+    ('דגם ב'' for 'המחשבים מדגם ב''), and another clause may count the items it prices.
     """
     said = " ".join((best.unit.text, best.unit.context, best.hit.section))
     for a, b in _asked_thing(focus):
@@ -2082,7 +2086,7 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
             return True
         if _forms(a) & _ANSWER_KINDS:
             continue  # 'מהי תקופת ההודעה', 'על כל תקופת השכירות': the kind of answer, its complement the topic
-        if b and not _says_pair(said, a, b) and any(_says_pair(h.text, a, b) for h in library.chunks):
+        if b and not best.unit.is_row and not _says_pair(said, a, b) and any(_says_pair(h.text, a, b) for h in library.chunks):
             return True
     return False
 
@@ -2928,10 +2932,10 @@ _MOST_Q = re.compile(
     r"\bthe most\b|\bat most\b|\bmaximum (?:amount|total)\b|לכל היותר|הסכום המרבי|הסכום המקסימלי", re.I
 )
 _CAP_TEXT = re.compile(r"לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+יותר\s+מ|עד\s+לסך|תקרה|מוגבלת|מוגבל")
-_DATE_Q = re.compile(
-    r"באיזה תאריך|מה התאריך|מהו התאריך|עד איזה תאריך|(?:what|which|on what) date|by when|by what date|until what date",
-    re.IGNORECASE,
-)
+_DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
+# A part of a question asked 'by when': its clause states the date (a single question may ask a date derived from
+# a period before an event, which a clause with no date of its own gives — see derive.asks_deadline).
+_BY_WHEN_Q = re.compile(r"by when|by what date|until what date|עד איזה תאריך", re.IGNORECASE)
 _PERCENT_Q = re.compile(
     r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
 )
