@@ -19,6 +19,7 @@ import pytest
 from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.compute import asked_operation, times_quantity
 from sochen.agents.answering.derive import fixed_plus_share
+from sochen.agents.answering.extractive import _parallel, _parts
 from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
 
 pytestmark = pytest.mark.unit
@@ -55,6 +56,9 @@ CHUNKS = [
         "2. התמורה › 2.2",
         '2.2 שעות ייעוץ מעבר ל-30 השעות בחודש ישולמו לפי ₪500 לשעה, לפני מע"מ, באישור מראש.',
     ),
+    (ADVICE, "3. סיום › 3.1", "3. סיום\n3.1 העירייה רשאית לסיים את ההסכם בהודעה מוקדמת בכתב של 14 יום."),
+    (ADVICE, "3. סיום › 3.2", "3.2 היועץ רשאי לסיים את ההסכם בהודעה מוקדמת בכתב של 45 יום."),
+    (ADVICE, "3. סיום › 3.3", "3.3 בתקופת ההודעה המוקדמת ימשיך היועץ לייעץ, והעירייה תמשיך לשלם את הריטיינר."),
     (
         SHOP,
         "5. דמי השכירות › 5.1",
@@ -176,6 +180,22 @@ def test_a_share_of_the_balance_is_never_taken_of_the_promissory_note_beside_it(
     reply = ask("כמה תעמוד לפירעון מיידי אם החייבת לא שילמה, כולל התוספת?")
     assert "400,000" not in (reply.calculation or "")
     assert "448,000" not in reply.text
+
+
+# --- a second part that asks the same of another party (the archive4 bench shows its clause chosen) ---
+
+
+def test_a_parallel_part_takes_the_first_parts_other_words_but_keeps_its_own_party() -> None:
+    parts = _parallel(
+        _parts("איזו הודעה מוקדמת צריכה העירייה לתת ליועץ כדי לסיים את ההסכם, ואיזו הודעה צריך היועץ לתת לעירייה?")
+    )
+    assert len(parts) == 2 and "לסיים" in parts[1] and "מוקדמת" in parts[1]
+    assert "ליועץ" not in parts[1]  # the first part's parties are not added: the second asks of its own
+
+
+def test_a_part_that_asks_something_else_takes_nothing_from_the_first() -> None:
+    parts = ["איזו הודעה מוקדמת צריכה העירייה לתת", "ואיזה ביטוח צריך היועץ להחזיק"]
+    assert _parallel(parts) == parts
 
 
 # --- a rate per square metre over the area the contract states ---

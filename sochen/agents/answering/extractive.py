@@ -1270,6 +1270,33 @@ def _parts(focus: str) -> list[str]:
     return parts if len(parts) > 1 else [focus]
 
 
+def _parallel(parts: list[str]) -> list[str]:
+    """Later parts that repeat the first part's question word and noun get its other words, when they leave them out.
+
+    'איזו הודעה מוקדמת צריכה החברה לתת כדי לסיים את ההסכם, ואיזו הודעה צריך היועץ לתת?' — the second part asks the
+    same of another party: its clause is the one about ending the agreement ('היועץ רשאי לסיים … בהודעה של 90
+    יום'), not another that says 'ההודעה' and 'היועץ'. The words of the first part the later one says in any form
+    (the parties, in their other roles) are not added: the later part's own party stays the one asked about.
+    """
+    if len(parts) < 2:
+        return parts
+    head = [t for t in tokenize(parts[0]) if not t.isdigit()][:2]
+    if len(head) < 2:
+        return parts
+    out = [parts[0]]
+    for part in parts[1:]:
+        toks = tokenize(part)
+        lead = [toks[0].removeprefix("ו"), *toks[1:2]] if toks else []
+        same = len(lead) == 2 and all(_strict_forms(a) & _strict_forms(b) for a, b in zip(head, lead, strict=True))
+        if not same:
+            out.append(part)
+            continue
+        own = {f for t in toks for f in _strict_forms(t)}
+        extra = [t for t in tokenize(parts[0])[2:] if not _stop(t) and not _strict_forms(t) & own and not t.isdigit()]
+        out.append(f"{part} {' '.join(extra)}".strip() if extra else part)
+    return out
+
+
 _AND_EN = re.compile(r",?\s+and\s+(?=(?:what|how|when|who|where|which|is|are|does|do|can|must|may)\b)", re.I)
 
 
@@ -1522,6 +1549,8 @@ def extract(
             known.add(h.chunk_id)
             pool.append(h)
     parts = _parts(focus)
+    if _during_after(focus) is None:  # 'during X, and after it' asks two periods: the second adds none of the first's
+        parts = _parallel(parts)
     if lang == "he" and len(parts) == 1 and _priced_thing_unknown(focus, library):
         # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
         # word ('מבחן מאמץ לספורטאים') is the price of something else.
