@@ -264,7 +264,11 @@ def asked_operation(question: str) -> Operation | None:
     if (
         _MONTHLY.search(q)
         and not _YEARLY.search(q)
-        and re.search(rf"(?<![{_H}])(?:בחודש|לחודש)(?!\s+(?:מסוים|מסויים|אחד|כלשהו|הזה|שעבר|הבא|שבו|שבה|בו|בה))|per month|a month", q)
+        and re.search(
+            rf"(?<![{_H}])(?:בחודש|לחודש)(?!\s+(?:מסוים|מסויים|אחד|כלשהו|הזה|שעבר|הבא|שבו|שבה|בו|בה))"
+            r"|per month|a month",  # 'בחודש שבו הפדיון היה …' dates the month; it asks no monthly amount
+            q,
+        )
     ):
         return "per_month"
     if _SUM.search(q):
@@ -489,12 +493,11 @@ _ALREADY_ABOVE = re.compile(
 
 
 def allowance(question: str, rate_text: str) -> Decimal | None:
-    """The units a rate clause leaves out as included ('שעות מעבר ל-40 השעות בחודש … ₪650 לשעה': 40), when the
-    question's count is a period's total above them ('עבד 52 שעות').
+    """The units a rate clause leaves out as included, when the question's count is a period's total above them.
 
-    Only of the unit the question counts (its hours, not days). None when the clause names no such threshold,
-    when the count is within it, or when the question calls its units extra already ('5 שעות מעבר לריטיינר'):
-    then the count is priced as asked.
+    'שעות מעבר ל-40 השעות בחודש … ₪650 לשעה' and 'עבד 52 שעות': 40. Only of the unit the question counts (its
+    hours, not days). None when the clause names no such threshold, when the count is within it, or when the
+    question calls its units extra already ('5 שעות מעבר לריטיינר'): then the count is priced as asked.
     """
     asked = quantity_asked(question)
     m = _ABOVE.search(normalize(rate_text))

@@ -19,12 +19,12 @@ from ...text import normalize
 from .compute import Calculation, floor_or_cap, money, percent, shekels, vat_rate
 
 __all__ = [
+    "area_of",
     "asks_amount",
     "asks_deadline",
     "asks_least",
     "asks_together",
     "asks_update",
-    "area_of",
     "asks_whole_term",
     "date_after",
     "date_event",
@@ -101,7 +101,9 @@ def one_rate(text: str) -> Decimal | None:
     return _plain_rate(text)
 
 
-_PER_SQM = re.compile(r'(?:₪\s?)(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:ל|לכל\s+|per\s+)(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I)
+_PER_SQM = re.compile(
+    r'(?:₪\s?)(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:ל|לכל\s+|per\s+)(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I
+)
 _AREA = re.compile(r'(?<![\d.,₪])(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I)
 
 
@@ -159,7 +161,9 @@ def fixed_plus_share(question: str, text: str) -> Calculation | None:
     steps = f"{_num(rate)}% × {shekels(given[0])} = {shekels(share)}"
     if _HIGHER.search(plain):
         result = max(share, fixed[0])
-        return Calculation(result, f"{steps}; הגבוה מבין {shekels(fixed[0])} ו-{shekels(share)}: {shekels(result)}", (0,))
+        return Calculation(
+            result, f"{steps}; הגבוה מבין {shekels(fixed[0])} ו-{shekels(share)}: {shekels(result)}", (0,)
+        )
     if _EITHER.search(plain):
         return None  # one or the other: which is not for arithmetic to guess
     result = fixed[0] + share

@@ -70,9 +70,6 @@ from .compute import (
 )
 from .derive import (
     area_of,
-    over_area,
-    rate_per_area,
-    fixed_plus_share,
     asks_amount,
     asks_deadline,
     asks_least,
@@ -84,15 +81,18 @@ from .derive import (
     dates,
     days_from_event,
     deadline,
+    fixed_plus_share,
     floor_or_cap,
     given_date,
     instalment,
     interest_per_period,
     one_rate,
+    over_area,
     over_term,
     period_lead,
     raised,
     rate_of_question_amount,
+    rate_per_area,
     rates_together,
     share_of,
     states_one_period,
@@ -2115,7 +2115,12 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
             return True
         if _forms(a) & _ANSWER_KINDS:
             continue  # 'מהי תקופת ההודעה', 'על כל תקופת השכירות': the kind of answer, its complement the topic
-        if b and not best.unit.is_row and not _says_pair(said, a, b) and any(_says_pair(h.text, a, b) for h in library.chunks):
+        if (
+            b
+            and not best.unit.is_row
+            and not _says_pair(said, a, b)
+            and any(_says_pair(h.text, a, b) for h in library.chunks)
+        ):
             return True
     return False
 
