@@ -200,6 +200,8 @@ def test_a_parallel_part_takes_the_first_parts_other_words_but_keeps_its_own_par
 def test_a_part_that_asks_something_else_takes_nothing_from_the_first() -> None:
     parts = ["איזו הודעה מוקדמת צריכה העירייה לתת", "ואיזה ביטוח צריך היועץ להחזיק"]
     assert _parallel(parts) == parts
+    same_kind = ["כמה זמן לוקח הייעוץ הראשוני", "וכמה זמן תקף הדוח"]  # a kind of answer repeated: two questions
+    assert _parallel(same_kind) == same_kind
 
 
 # --- a rate per square metre over the area the contract states ---

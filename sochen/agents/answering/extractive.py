@@ -1281,8 +1281,8 @@ def _parallel(parts: list[str]) -> list[str]:
     if len(parts) < 2:
         return parts
     head = [t for t in tokenize(parts[0]) if not t.isdigit()][:2]
-    if len(head) < 2:
-        return parts
+    if len(head) < 2 or _forms(head[1]) & _ANSWER_KINDS:
+        return parts  # 'כמה זמן לוקחת X וכמה זמן זה מחזיק': a kind of answer repeated, two different questions
     out = [parts[0]]
     for part in parts[1:]:
         toks = tokenize(part)
