@@ -395,6 +395,7 @@ def render_docx(doc: Doc, out: Path) -> None:
 PDFS = {
     "archive2": ["franchise_agreement", "shareholders_agreement"],
     "archive3": ["employment_agreement", "security_services"],
+    "archive4": ["patent_licence", "consulting_retainer"],
     "clinic": ["cancellation_policy"],
     "lawfirm": ["nda", "lease"],
     "nitzanim": ["policies"],
@@ -402,6 +403,7 @@ PDFS = {
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
     "archive3": ["distribution_agreement", "apartment_sale"],
+    "archive4": ["agency_agreement", "settlement_agreement"],
     "clinic": ["price_list"],
     "derm": ["price_list"],
     "eyes": ["price_list"],

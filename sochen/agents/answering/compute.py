@@ -24,10 +24,12 @@ from ...text import normalize, stems, tokenize
 __all__ = [
     "Calculation",
     "Operation",
+    "allowance",
     "amount_sum",
     "asked_operation",
     "asked_period",
     "asks_for_vat_total",
+    "covers_allowance",
     "difference",
     "floor_or_cap",
     "money",
@@ -216,7 +218,11 @@ def vat_rate(text: str) -> Decimal | None:
 
 
 # 'מה שכר החוזה כולל מע"מ?' asks for the total as much as 'כמה'; 'האם המחיר כולל מע"מ?' asks yes or no.
-_WHAT = re.compile(r"(?:^|[\s,.;:])ו?(?:מה|מהו|מהי|מהם|מהן)\s|\bwhat(?:'s| is| are| would be)\b", re.IGNORECASE)
+_WHAT = re.compile(
+    r"(?:^|[\s,.;:])ו?(?:מה|מהו|מהי|מהם|מהן)\s|\bwhat(?:'s| is| are| would be)\b"
+    r"|\bwhat\s+[a-z]+\s+(?:does|do|will|would|must|should)\b",  # 'what royalty does the licensee pay'
+    re.IGNORECASE,
+)
 _YES_NO = re.compile(r"(?<![\u05d0-\u05ea])(?:ה)?האם(?![\u05d0-\u05ea])|^\s*(?:does|do|is|are)\b", re.IGNORECASE)
 
 
@@ -258,7 +264,11 @@ def asked_operation(question: str) -> Operation | None:
     if (
         _MONTHLY.search(q)
         and not _YEARLY.search(q)
-        and re.search(rf"(?<![{_H}])(?:בחודש|לחודש)(?!\s+(?:מסוים|מסויים|אחד|כלשהו|הזה|שעבר|הבא))|per month|a month", q)
+        and re.search(
+            rf"(?<![{_H}])(?:בחודש|לחודש)(?!\s+(?:מסוים|מסויים|אחד|כלשהו|הזה|שעבר|הבא|שבו|שבה|בו|בה))"
+            r"|per month|a month",  # 'בחודש שבו הפדיון היה …' dates the month; it asks no monthly amount
+            q,
+        )
     ):
         return "per_month"
     if _SUM.search(q):
@@ -439,6 +449,13 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
     if rate is None:
         return None
     steps = []
+    included = allowance(question, rate_text)
+    if included is not None:
+        # 'שעות מעבר ל-40 השעות בחודש ישולמו לפי ₪650 לשעה' and a month of 52 hours: only the units above those
+        # included are paid so (a count the question calls extra, or within the allowance, is priced as asked).
+        above = quantity - included
+        steps.append(f"{_num(quantity)} − {_num(included)} = {_num(above)}")
+        quantity = above
     share = _share_of(rate_text, rate)
     if share is not None:
         # 'פיצוי בשיעור של 150% מדמי השכירות … בעד כל חודש; דמי השכירות … ₪6,800 לחודש': the unit's payment
@@ -457,6 +474,50 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
         steps.append(f"פחות מהמינימום שבסעיף ({shekels(floor)}), ולכן {shekels(floor)}")
         result = floor
     return Calculation(result, "; ".join(steps), (index,))
+
+
+_ABOVE = re.compile(
+    r"(?:מעבר\s+ל|מעל\s+ל?|בנוסף\s+ל|beyond|above|in excess of|over)\W{0,3}(\d{1,4})\s*(?:ה)?"
+    r"(שעות|שעה|ימים|ימי|יום|חודשים|חודש|hours|hour|days|day|months|month)(?![\u05d0-\u05ea])",
+    re.IGNORECASE,
+)
+_UP_TO = r"(?:עד|עד\s+ל|לכל\s+היותר|up\s+to)\W{0,3}"
+
+
+# '5 שעות של שותף מעבר לריטיינר', '3 שעות נוספות': the question's units are already those above the allowance.
+_ALREADY_ABOVE = re.compile(
+    r"\d\s*(?:שעות|שעה|ימים|ימי|יום|חודשים|hours|days)(?:\s+\S+){0,3}?\s+(?:מעבר|נוספות|נוספים|עודפות|עודפים)"
+    r"|\d\s*(?:extra|additional|more)\s|(?:hours|days)\s+(?:\S+\s+){0,3}?(?:beyond|above|over)\s",
+    re.IGNORECASE,
+)
+
+
+def allowance(question: str, rate_text: str) -> Decimal | None:
+    """The units a rate clause leaves out as included, when the question's count is a period's total above them.
+
+    'שעות מעבר ל-40 השעות בחודש … ₪650 לשעה' and 'עבד 52 שעות': 40. Only of the unit the question counts (its
+    hours, not days). None when the clause names no such threshold, when the count is within it, or when the
+    question calls its units extra already ('5 שעות מעבר לריטיינר'): then the count is priced as asked.
+    """
+    asked = quantity_asked(question)
+    m = _ABOVE.search(normalize(rate_text))
+    if asked is None or m is None or _UNIT_OF.get(m.group(2).lower()) != asked[1]:
+        return None
+    included = Decimal(m.group(1))
+    if asked[0] <= included or _ALREADY_ABOVE.search(normalize(question)):
+        return None
+    return included
+
+
+def covers_allowance(text: str, included: Decimal, unit: str) -> Decimal | None:
+    """The one amount of a clause that covers `included` units ('ריטיינר … ₪24,000 … המכסה עד 40 שעות'), or None."""
+    plain = normalize(text)
+    amounts = money(plain)
+    if len(amounts) != 1:
+        return None
+    forms = "|".join(f for f, base in _UNIT_OF.items() if base == unit)
+    said = re.search(rf"{_UP_TO}{re.escape(_num(included))}\s*(?:ה)?(?:{forms})(?![\u05d0-\u05ea])", plain)
+    return amounts[0] if said else None
 
 
 def _share_of(text: str, amount: Decimal) -> Decimal | None:

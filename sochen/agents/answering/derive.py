@@ -19,6 +19,7 @@ from ...text import normalize
 from .compute import Calculation, floor_or_cap, money, percent, shekels, vat_rate
 
 __all__ = [
+    "area_of",
     "asks_amount",
     "asks_deadline",
     "asks_least",
@@ -30,15 +31,18 @@ __all__ = [
     "dates",
     "days_from_event",
     "deadline",
+    "fixed_plus_share",
     "floor_or_cap",
     "given_date",
     "instalment",
     "interest_per_period",
     "one_rate",
+    "over_area",
     "over_term",
     "period_lead",
     "raised",
     "rate_of_question_amount",
+    "rate_per_area",
     "rates_together",
     "share_of",
     "states_one_period",
@@ -95,6 +99,75 @@ def _plain_rate(text: str) -> Decimal | None:
 def one_rate(text: str) -> Decimal | None:
     """The one percentage of a clause that is not its VAT rate, or None (none, or several)."""
     return _plain_rate(text)
+
+
+_PER_SQM = re.compile(
+    r'(?:₪\s?)(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:ל|לכל\s+|per\s+)(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I
+)
+_AREA = re.compile(r'(?<![\d.,₪])(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I)
+
+
+def rate_per_area(text: str) -> Decimal | None:
+    """The one amount a clause states per square metre ('דמי ניהול בסך ₪38 למ"ר לחודש'), or None."""
+    found = _PER_SQM.findall(normalize(text))
+    return Decimal(found[0].replace(",", "")) if len(found) == 1 else None
+
+
+def area_of(text: str) -> Decimal | None:
+    """The one area in square metres a text states with no rate per metre ('בשטח של 120 מ"ר'), or None."""
+    plain = normalize(text)
+    if _PER_SQM.search(plain):
+        return None
+    found = _AREA.findall(plain)
+    return Decimal(found[0].replace(",", "")) if len(found) == 1 else None
+
+
+def over_area(rate_text: str, area_text: str) -> Calculation | None:
+    """A rate per m² times the area another text (or the question) states: 120 מ"ר × ₪38 = ₪4,560."""
+    rate, area = rate_per_area(rate_text), area_of(area_text)
+    if rate is None or area is None:
+        return None
+    result = _round(rate * area)
+    return Calculation(result, f'{_num(area)} מ"ר × {shekels(rate)} = {shekels(result)}', (0, 1))
+
+
+_SHARE_OF = re.compile(rf"(\d{{1,2}}(?:\.\d{{1,2}})?)\s?%\s*מ-?ה?([{_H}]{{3,}})")
+_HIGHER = re.compile(r"הגבוה\s+מבין|הגבוה\s+שבהם|הגבוה\s+מהשניים|whichever is (?:higher|greater)", re.I)
+_EITHER = re.compile(r"הנמוך\s+מבין|הנמוך\s+שבהם|(?<![{_H}])או(?![{_H}])|whichever is lower", re.I)
+
+
+def fixed_plus_share(question: str, text: str) -> Calculation | None:
+    """A clause's fixed amount and its percentage of the amount the question gives, both paid (or the higher).
+
+    '(א) דמי שכירות בסיסיים ₪18,000; (ב) 4% מהפדיון החודשי' and a month whose turnover (פדיון) the question gives
+    as ₪350,000: ₪18,000 + 4% × ₪350,000. Only when the clause has exactly one amount and one percentage (not
+    its VAT), the percentage is of a thing the question names ('מהפדיון' — 'הפדיון'), and the clause does not
+    offer the two as alternatives; 'הגבוה מבין' takes the higher of them.
+    """
+    given, fixed = money(question), money(text)
+    rate = _plain_rate(text)
+    if len(given) != 1 or len(fixed) != 1 or rate is None:
+        return None
+    plain = normalize(text)
+    m = _SHARE_OF.search(plain)
+    if m is None or Decimal(m.group(1)) != rate:
+        return None
+    of = m.group(2)
+    if not any(of in (w, w[1:] if w[0] in "הבלמ" else w) for w in re.findall(rf"[{_H}]{{3,}}", normalize(question))):
+        return None  # the percentage is of something the question gives no amount for
+    if floor_or_cap(text) != (None, None):
+        return None  # a floor or cap on the share: the fixed amount is a limit, not a second payment
+    share = _round(given[0] * rate / 100)
+    steps = f"{_num(rate)}% × {shekels(given[0])} = {shekels(share)}"
+    if _HIGHER.search(plain):
+        result = max(share, fixed[0])
+        return Calculation(
+            result, f"{steps}; הגבוה מבין {shekels(fixed[0])} ו-{shekels(share)}: {shekels(result)}", (0,)
+        )
+    if _EITHER.search(plain):
+        return None  # one or the other: which is not for arithmetic to guess
+    result = fixed[0] + share
+    return Calculation(result, f"{steps}; {shekels(fixed[0])} + {shekels(share)} = {shekels(result)}", (0,))
 
 
 def rate_of_question_amount(question: str, text: str) -> Calculation | None:

@@ -49,10 +49,12 @@ from .attributes import asked as asked_attribute
 from .compute import (
     Calculation,
     Operation,
+    allowance,
     amount_sum,
     asked_operation,
     asked_period,
     asks_for_vat_total,
+    covers_allowance,
     difference,
     money,
     per_period,
@@ -68,6 +70,7 @@ from .compute import (
     vat_total,
 )
 from .derive import (
+    area_of,
     asks_amount,
     asks_deadline,
     asks_least,
@@ -79,15 +82,18 @@ from .derive import (
     dates,
     days_from_event,
     deadline,
+    fixed_plus_share,
     floor_or_cap,
     given_date,
     instalment,
     interest_per_period,
     one_rate,
+    over_area,
     over_term,
     period_lead,
     raised,
     rate_of_question_amount,
+    rate_per_area,
     rates_together,
     share_of,
     states_one_period,
@@ -1327,6 +1333,33 @@ def _parts(focus: str) -> list[str]:
     return parts if len(parts) > 1 else [focus]
 
 
+def _parallel(parts: list[str]) -> list[str]:
+    """Later parts that repeat the first part's question word and noun get its other words, when they leave them out.
+
+    'איזו הודעה מוקדמת צריכה החברה לתת כדי לסיים את ההסכם, ואיזו הודעה צריך היועץ לתת?' — the second part asks the
+    same of another party: its clause is the one about ending the agreement ('היועץ רשאי לסיים … בהודעה של 90
+    יום'), not another that says 'ההודעה' and 'היועץ'. The words of the first part the later one says in any form
+    (the parties, in their other roles) are not added: the later part's own party stays the one asked about.
+    """
+    if len(parts) < 2:
+        return parts
+    head = [t for t in tokenize(parts[0]) if not t.isdigit()][:2]
+    if len(head) < 2 or _forms(head[1]) & _ANSWER_KINDS:
+        return parts  # 'כמה זמן לוקחת X וכמה זמן זה מחזיק': a kind of answer repeated, two different questions
+    out = [parts[0]]
+    for part in parts[1:]:
+        toks = tokenize(part)
+        lead = [toks[0].removeprefix("ו"), *toks[1:2]] if toks else []
+        same = len(lead) == 2 and all(_strict_forms(a) & _strict_forms(b) for a, b in zip(head, lead, strict=True))
+        if not same:
+            out.append(part)
+            continue
+        own = {f for t in toks for f in _strict_forms(t)}
+        extra = [t for t in tokenize(parts[0])[2:] if not _stop(t) and not _strict_forms(t) & own and not t.isdigit()]
+        out.append(f"{part} {' '.join(extra)}".strip() if extra else part)
+    return out
+
+
 _AND_EN = re.compile(r",?\s+and\s+(?=(?:what|how|when|who|where|which|is|are|does|do|can|must|may)\b)", re.I)
 
 
@@ -1581,6 +1614,8 @@ def extract(
             known.add(h.chunk_id)
             pool.append(h)
     parts = _parts(focus)
+    if _during_after(focus) is None:  # 'during X, and after it' asks two periods: the second adds none of the first's
+        parts = _parallel(parts)
     if lang == "he" and len(parts) == 1 and _priced_thing_unknown(focus, library):
         # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
         # word ('מבחן מאמץ לספורטאים') is the price of something else.
@@ -1707,6 +1742,8 @@ def extract(
         return Extracted("not_found", lang=lang, reason="no_match")
     if len(parts) == 1 and _absent_subject(focus, library.idf, _lemmas(library.chunks)):
         return Extracted("not_found", lang=lang, reason="absent_subject")
+    if len(parts) == 1 and lang == "he" and operation is None and _asked_thing_elsewhere(focus, chosen[0], library):
+        return Extracted("not_found", lang=lang, reason="asked_thing_elsewhere")
     if len(parts) == 1 and (
         _absent_condition(focus, library, chosen[0])
         if lang == "he"
@@ -1834,6 +1871,8 @@ def _per_part(
             row_floor = _MIN_COVERAGE
         if needs is None and _WHEN_Q.search(part):
             needs = _WHEN  # 'מה מועד המסירה' is answered by a date or a period, not by a row that names the event
+        if needs is None and (_DATE_Q.search(part) or _BY_WHEN_Q.search(part)):
+            needs = _DATE  # 'by when must it be repaired' is answered by a date ('עד 28 בפברואר 2027')
         if needs is None:
             needs = _count_of(part)  # 'כמה דירקטורים יש' is answered by '5 דירקטורים'
 
@@ -2102,6 +2141,79 @@ def _priced_thing_unknown(question: str, library: Library) -> bool:
     return m is not None and not m.group("thing").startswith("ל") and bool(_absent_words(m.group("thing"), library))
 
 
+# The thing a question asks for: the noun after 'מה ה…', 'איזה', 'אילו' ('מה שכר הטרחה של המומחה'), or what
+# is paid for, after a verb of paying and 'על (כל)' ('כמה משלמת … על כל רישיון משנה').
+_ASKED_NOUN = re.compile(
+    r"(?:^|(?<=\s))(?:(?:איזה|איזו|אילו|באיזה|באיזו)\s+(?P<a>[\u05d0-\u05ea\"']{2,})"
+    # 'מה השכר' is a noun, and so is 'מה שכר הטרחה' (a noun bound to the next); 'מה יהיו דמי …' is a verb
+    r"|(?:מה|מהו|מהי|מהם|מהן)\s+(?P<d>ה[\u05d0-\u05ea\"']{2,}|[\u05d0-\u05ea\"']{2,}(?=\s+ה[\u05d0-\u05ea])))"
+    r"(?:\s+(?P<b>[\u05d0-\u05ea\"']{2,}))?"
+)
+_PAID_FOR = re.compile(
+    r"(?:משלם|משלמת|משלמים|משלמות|ישלם|תשלם|ישלמו|לשלם|ישולם|תשולם|ישולמו)(?![\u05d0-\u05ea])[^?.,;]*?"
+    r"(?:^|\s)על\s+(?:כל\s+)?(?P<a>[\u05d0-\u05ea\"']{2,})(?:\s+(?P<b>[\u05d0-\u05ea\"']{2,}))?"
+)
+# Nouns that name the kind of answer, not a topic ('באיזה אזור', 'מה המועד'): the clause says it in its own words.
+_ANSWER_KINDS = frozenset(
+    "אזור מקום סוג מועד תאריך שיעור גובה סכום תקופה תקופת משך זמן היקף כמות מספר אופן דרך תנאי תנאים צד".split()  # noqa: SIM905
+)
+_NOT_THING = frozenset(("קורה", "יקרה", "צריך", "צריכה", "צריכים", "אפשר", "ניתן", "יש", "אותו", "אותה", "אותם"))
+
+
+def _strict_forms(tok: str) -> set[str]:
+    """A word's forms without the skeletons and the two-letter remainders: what says the same word."""
+    return {f for f in _forms(tok) if f[0] != "≈" and len(f.lstrip("~")) >= 3}
+
+
+def _says_pair(text: str, a: str, b: str) -> bool:
+    """Whether `text` has the two words next to each other, in that order, in any of their forms."""
+    fa, fb = _strict_forms(a), _strict_forms(b)
+    toks = tokenize(text)
+    return any(_strict_forms(x) & fa and _strict_forms(y) & fb for x, y in itertools.pairwise(toks))
+
+
+def _asked_thing(focus: str) -> list[tuple[str, str]]:
+    """The asked noun and its complement, for each way the question names what it asks for ('' complement: none)."""
+    out = []
+    text = normalize(focus)
+    for pattern in (_ASKED_NOUN, _PAID_FOR):
+        m = pattern.search(text)
+        a = m and (m.group("a") or m.groupdict().get("d"))
+        if m is None or not a or a in _NOT_THING or _stop(a):
+            continue
+        b = m.group("b") or ""
+        if b and (b.startswith("ו") or _stop(b) or b in _NOT_THING or {b, b[1:] if b[0] in "הב" else b} & _TIME_UNITS):
+            b = ""  # 'תמלוגים וקרן פרסום' is two things; 'על שבוע איחור' counts time, it names no thing
+        out.append((a, b))
+    return out
+
+
+def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bool:
+    """The question asks for a thing the clause found does not speak of: quoting it would answer another question.
+
+    'איזה בונוס מקבל הסוכן אם עבר את היעד?' where no document says 'בונוס' (the target clause is there, not a
+    bonus), or 'מה שכר הטרחה של המומחה?' / 'כמה משלמת … על כל רישיון משנה?' where the archive names that thing
+    as two words together ('שכר טרחת עורכי הדין', 'רישיונות משנה') in another clause, and the clause found does
+    not ('חוות דעת המומחה', 'שנת רישיון'). True then. A table row is not held to it: it names its item by its key
+    ('דגם ב'' for 'המחשבים מדגם ב''), and another clause may count the items it prices.
+    """
+    said = " ".join((best.unit.text, best.unit.context, best.hit.section))
+    for a, b in _asked_thing(focus):
+        # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
+        if not _forms(a) & (_KIND_WORDS | _MONEY_WORDS | _ANSWER_KINDS) and _absent_words(a, library):
+            return True
+        if _forms(a) & _ANSWER_KINDS:
+            continue  # 'מהי תקופת ההודעה', 'על כל תקופת השכירות': the kind of answer, its complement the topic
+        if (
+            b
+            and not best.unit.is_row
+            and not _says_pair(said, a, b)
+            and any(_says_pair(h.text, a, b) for h in library.chunks)
+        ):
+            return True
+    return False
+
+
 def _absent_words(text: str, library: Library) -> list[str]:
     """The content words of `text` that no document uses: unseen by the index and in no document's lemmas."""
     lemmas = _lemmas(library.chunks)
@@ -2314,7 +2426,7 @@ def _calculate(
         for q in quotes:
             calc = times_quantity(query, q.text, index=0)
             if calc is not None:
-                return calc, [q], ""
+                return _with_allowance_base(query, calc, q, library)
         counted = quantity_asked(query)
         if counted is not None and any(states_count(counted, q.text) and money(q.text) for q in quotes):
             return None, quotes, ""  # the quoted item is the one of that count ('דירה 4 חדרים'): its price answers
@@ -2352,11 +2464,41 @@ def _calculate(
         return (calc, quotes if together else [first], "") if calc is not None else (None, quotes, "")
     if re.search(r"\d%", first.text) and not money(first.text) and _MONEY_WORDS & set(tokenize(query)):
         base = next((q for q in quotes[1:] if money(q.text)), None) or _find_base(library, first, query)
+        if base is not None and not _names_referent(first.text, base.text):
+            base = None  # '15% ממנה' of the balance: the amount of a promissory note beside it is not its base
         if base is not None:
             calc = percent_change(first.text, base.text, rule_index=0, base_index=1)
             if calc is not None:
                 return calc, [first, base], ""
     return None, quotes, ""
+
+
+# The asked sentence wants only what is paid above the included units ('כמה על השעות הנוספות'), not the month.
+_ONLY_ABOVE = re.compile(r"מעבר|נוספ|עודפ|extra|additional|above|beyond|overtime", re.IGNORECASE)
+
+
+def _with_allowance_base(
+    query: str, calc: Calculation, rate: Quote, library: Library
+) -> tuple[Calculation, list[Quote], str]:
+    """The units above an allowance at their rate, plus the fixed amount that covers the allowance.
+
+    'ריטיינר ₪24,000 המכסה עד 40 שעות; שעות מעבר ל-40 — ₪650 לשעה' and a month of 52 hours: the month costs
+    ₪24,000 + 12 × ₪650. The fixed amount is added only when the question asks for the whole (not 'the
+    extra hours') and a clause of the same document covers exactly those units with one amount.
+    """
+    asked = quantity_asked(query)
+    included = allowance(query, rate.text)
+    last = re.split(r"(?<=[.!?])\s+", query.strip())[-1]
+    if included is None or asked is None or _ONLY_ABOVE.search(last):
+        return calc, [rate], ""
+    unit = asked[1]
+    base = _best_unit(library, rate, query, lambda t: covers_allowance(t, included, unit) is not None)
+    fixed = covers_allowance(base.text, included, unit) if base is not None else None
+    if base is None or fixed is None:
+        return calc, [rate], ""
+    total = fixed + calc.result
+    expression = f"{calc.expression}; {shekels(fixed)} + {shekels(calc.result)} = {shekels(total)}"
+    return Calculation(total, expression, (0, 1)), [base, rate], ""
 
 
 def _stepped_discount(
@@ -2444,6 +2586,63 @@ def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
     return best[1] if best is not None and best[0] >= 2 else None
 
 
+# 'כמה עליה להשלים', 'מה ההפרש עד המינימום': the question asks what is missing up to a stated minimum.
+_TOP_UP = re.compile(r"להשלים|השלמה|תשלים|ישלים|ההפרש|shortfall|top up|make up", re.IGNORECASE)
+_MINIMUM = re.compile(r"מינימלי|מינימליים|מינימלית|מינימום|לכל הפחות|minimum", re.IGNORECASE)
+
+
+_WHOLE_AREA = re.compile(r"(?<![\u05d0-\u05ea])(?:ה|ב|על\s+כל\s+(?:ה)?|כל\s+(?:ה)?)?שטח|\barea\b|square met", re.I)
+
+
+def _over_area(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A rate per m² times the area: the question's own ('חנות של 80 מ"ר') or the one its contract states.
+
+    'כמה דמי ניהול על כל שטח החנות?' over 'דמי ניהול ₪38 למ"ר לחודש' and 'חנות … בשטח של 120 מ"ר' in the same
+    contract: 120 מ"ר × ₪38. Only when the question speaks of the area (or gives one) and the contract states one
+    area alone; a contract of several areas (a shop and a store-room) is not for arithmetic to choose among.
+    """
+    rate = next((q for q in quotes if rate_per_area(q.text) is not None), None)
+    if rate is None:
+        return None
+    if area_of(query) is not None:
+        calc = over_area(rate.text, query)
+        return (calc, [rate]) if calc is not None else None
+    if not _WHOLE_AREA.search(normalize(query)):
+        return None
+    stated = [
+        Quote(u.text, relabel(h.section, u.clause), h)
+        for h in library.chunks
+        if h.document_id == rate.hit.document_id
+        for u in clause_units(h.text)
+        if area_of(u.text) is not None
+    ]
+    areas = {area_of(q.text) for q in stated}
+    if len(areas) != 1:
+        return None
+    calc = over_area(rate.text, stated[0].text)
+    return (Calculation(calc.result, calc.expression, (0, 1)), [stated[0], rate]) if calc is not None else None
+
+
+def _to_minimum(query: str, calc: Calculation, rule: Quote, library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """What is missing up to the minimum another clause sets, when the question asks for that shortfall.
+
+    'תמלוגים 5% מההכנסות' with revenue of ₪1,800,000 (₪90,000) and 'תמלוגים מינימליים ₪120,000' in the same
+    contract: ₪120,000 − ₪90,000 = ₪30,000 (nothing when the amount reached the minimum). The minimum is the one
+    amount of a clause of the same document that calls itself a minimum, the one that best covers the question.
+    """
+    if not _TOP_UP.search(query):
+        return None
+    floor = _best_unit(
+        library, rule, query, lambda t: len(money(t)) == 1 and bool(_MINIMUM.search(t)) and not percent(t)
+    )
+    if floor is None or floor.text == rule.text:
+        return None
+    least = money(floor.text)[0]
+    missing = max(least - calc.result, Decimal(0))
+    expression = f"{calc.expression}; {shekels(least)} − {shekels(calc.result)} = {shekels(missing)}"
+    return Calculation(missing, expression, (0, 1)), [rule, floor]
+
+
 def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
     """The derivations of :mod:`.derive`, tried by the kinds of the operands the quotes and question hold.
 
@@ -2479,10 +2678,17 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             if found is not None and (calc := deadline(rule.text, found.text)) is not None:
                 return calc, [rule, found]
         return None
+    areal = _over_area(query, quotes, library)
+    if areal is not None:
+        calc, used = areal
+        quotes = []  # the area's rate and the area are the facts; nothing else is computed
     for q in quotes:
-        calc = rate_of_question_amount(query, q.text) or instalment(query, q.text)
+        calc = fixed_plus_share(query, q.text) or rate_of_question_amount(query, q.text) or instalment(query, q.text)
         if calc is not None:
             used = [q]
+            shortfall = _to_minimum(query, calc, q, library)
+            if shortfall is not None:
+                calc, used = shortfall
             break
     if calc is None and asks_least(query):
         for q in quotes:
@@ -2821,6 +3027,21 @@ def _rates_together(query: str, quotes: list[Quote], library: Library) -> tuple[
     return (calc, rated) if calc is not None else None
 
 
+_OF_IT = re.compile(r"%\s*(?:ממנה|ממנו|מהם|מהן|of it|thereof)(?![\u05d0-\u05ea])", re.IGNORECASE)
+# What 'ממנה' points back to: the noun a payment is added to or taken from ('תתווסף ליתרה', 'ינוכה מהסכום').
+_REFERENT = re.compile(
+    r"(?:יתווסף|תתווסף|יתווספו|תיווסף|יווסף|ינוכה|תנוכה|ינוכו|יופחת|תופחת)\s+(?:ל|מ)ה?([\u05d0-\u05ea]{3,})"
+)
+
+
+def _names_referent(rule_text: str, base_text: str) -> bool:
+    """Whether `base_text` can be what a rule's '% ממנה' is of: the rule says no 'of it', or the base names it."""
+    if not _OF_IT.search(rule_text):
+        return True
+    referent = _REFERENT.search(rule_text)
+    return referent is not None and bool(_forms(referent.group(1)) & _words(base_text))
+
+
 def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]) -> Quote | None:
     """The amount a percentage rule applies to.
 
@@ -2828,6 +3049,20 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
     השכירות החודשיים' beside 'ריבית פיגורים … 0.5% לשבוע').
     """
     rest = " ".join(t for t in tokenize(query) if not _forms(t) & _words(rule.text))
+    if _OF_IT.search(rule.text):
+        # '15% ממנה': of the thing the rule named before ('תתווסף ליתרה … 15% ממנה'); only an amount that is
+        # that thing is the base, and when the rule names it by no word, no amount is.
+        referent = _REFERENT.search(rule.text)
+        if referent is None:
+            return None
+        quotes = [q for q in quotes if _forms(referent.group(1)) & _words(q.text)]
+        named_only = _forms(referent.group(1))
+        pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
+        for hit in library.chunks:
+            if hit.document_id == rule.hit.document_id:
+                pool += [(u.text, relabel(hit.section, u.clause), hit) for u in clause_units(hit.text)]
+        said = [(t, sec, h) for t, sec, h in pool if t != rule.text and len(money(t)) == 1 and named_only & _words(t)]
+        return Quote(said[0][0], said[0][1], said[0][2]) if len(said) == 1 else None
     of = re.search(r"%\s*מ-?([\u05d0-\u05ea]+(?:\s+[\u05d0-\u05ea\"]+)?)", rule.text)
     if of:  # '10% מדמי המנוי': the rule names its base
         rest += f" {of.group(1)}"
@@ -2863,6 +3098,9 @@ _MOST_Q = re.compile(
 )
 _CAP_TEXT = re.compile(r"לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+יותר\s+מ|עד\s+לסך|תקרה|מוגבלת|מוגבל")
 _DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
+# A part of a question asked 'by when': its clause states the date (a single question may ask a date derived from
+# a period before an event, which a clause with no date of its own gives — see derive.asks_deadline).
+_BY_WHEN_Q = re.compile(r"by when|by what date|until what date|עד איזה תאריך", re.IGNORECASE)
 _PERCENT_Q = re.compile(
     r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
 )
