@@ -123,3 +123,28 @@ def test_a_sensitive_question_the_documents_do_not_answer_is_still_held():
                                              ("בפה", False), ("הפה", False), ("סדרה", False)])
 def test_words_of_the_request_are_no_topic(word, stop):
     assert _stop(word) is stop
+
+
+NEED_CHUNKS = [
+    (
+        "נהלים — מרפאת אורטופדיה צפון",
+        "2. הפניות",
+        "2. הפניות\n2.1. המרפאה פרטית. לביקור פרטי אצל כירורג כף יד אין צורך בהפניה. 2.2. לאומית: בדיקת כירורג כף "
+        "יד בהסדר — בהפניה מרופא המשפחה, בהשתתפות עצמית של 40 ₪.\n2.3. לבדיקת MRI נדרשת הפניה מרופא.",
+    ),
+    ("נהלים — מרפאת אורטופדיה צפון", "1. תורים", "1. תורים\n1.1. תור לכירורג כף יד נקבע בטלפון או באתר."),
+]
+
+
+def test_whether_a_thing_is_needed_is_answered_by_the_clause_that_says_so():
+    library = FakeLibrary(NEED_CHUNKS).library()
+    reply = answer("אני צריכה הפניה מרופא משפחה כדי לקבוע תור לכירורג כף יד?", config=CONFIG, library=library)
+    assert reply.reason == "need" and clauses(reply) == ["2.1"] and "אין צורך בהפניה" in reply.text
+    reply = answer("צריך הפניה לבדיקת MRI?", config=CONFIG, library=library)
+    assert reply.reason == "need" and clauses(reply) == ["2.3"]
+
+
+def test_a_clause_that_only_mentions_the_thing_does_not_say_it_is_needed():
+    chunks = [NEED_CHUNKS[0][:2] + ("2.2. לאומית: בדיקה בהסדר — בהפניה מרופא המשפחה.",), NEED_CHUNKS[1]]
+    reply = answer("צריך הפניה לבדיקה בהסדר?", config=CONFIG, library=FakeLibrary(chunks).library())
+    assert reply.reason != "need"

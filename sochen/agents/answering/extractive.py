@@ -796,6 +796,46 @@ def _restriction(focus: str, library: Library) -> Quote | None:
     return found[0] if len(found) == 1 else None
 
 
+# 'אני צריך הפניה כדי …?': whether a thing is needed, and the thing.
+_NEED_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:צריך|צריכה|צריכים|חייב|חייבת|חייבים|נדרש|נדרשת|נדרשים)\s+(?:גם\s+)?(?:את\s+)?"
+    r"(?P<thing>[\u05d0-\u05ea]{3,})"
+)
+# A sentence that says whether something is needed ('אין צורך בהפניה', 'נדרשת הפניה', 'בלי הפניה').
+_NEED_SAID = re.compile(r"(?:אין|ללא|יש)\s+צורך\s+ב|(?<![\u05d0-\u05ea])(?:לא\s+)?נדרש(?:ת|ים|ות)?(?![\u05d0-\u05ea])|חובה")
+
+
+def _need(focus: str, library: Library) -> Quote | None:
+    """'אני צריך הפניה כדי לקבוע תור לאורתופד?': the one clause that says whether the thing is needed for it.
+
+    The clause says it in so many words ('לביקור פרטי אצל אורתופד … אין צורך בהפניה') beside another word of
+    the question; a clause that only mentions the thing ('בהסדר — בהפניה מרופא המשפחה') does not answer
+    whether it is needed.
+    """
+    asked = _NEED_ASKED.search(focus)
+    if asked is None or len(_parts(focus)) != 1:
+        return None
+    thing = {f for f in _forms(asked.group("thing")) if f[0] != "≈"}
+    after = tokenize(focus[asked.end() :])
+    if after and after[0].startswith("מ"):
+        after = after[2:]  # whom the thing is from ('הפניה מרופא משפחה') is the thing, not what it is for
+    rest = [{f for f in _forms(t) if f[0] != "≈"} for t in after if len(t) >= 3 and not _stop(t) and not _forms(t) & thing]
+    found: list[tuple[int, Quote]] = []
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            said = [s for s in re.split(r"(?<=[.;])\s+", unit.text) if _NEED_SAID.search(s) and thing & _words(s)]
+            if not said:
+                continue
+            shared = sum(1 for f in rest if f & _words(unit.text))
+            if shared:
+                found.append((shared, Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0)))
+    if not found:
+        return None
+    best = max(n for n, _ in found)
+    top = [q for n, q in found if n == best]
+    return top[0] if len(top) == 1 else None
+
+
 _ELIGIBLE = re.compile(
     r"(?:מקבל|מקבלת|מקבלים|מגיע|מגיעה|זכאי|זכאית|זכאים|חלה|do i get|eligible)[^?]{0,30}(?:הנחה|ההנחה|discount)"
     r"|(?:הנחה|ההנחה|discount)[^?]{0,20}(?:חלה|תקפה|applies)",
@@ -1584,6 +1624,7 @@ def extract(
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
         ("late_window", _late_window),
+        ("need", _need),
     ):
         quote = policy(focus, library)
         if quote is not None:
