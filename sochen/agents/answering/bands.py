@@ -15,9 +15,11 @@ from decimal import Decimal
 from ...text import normalize
 from .compute import Calculation, money, shekels
 
-__all__ = ["band_holding", "amount_bands", "row_amounts"]
+__all__ = ["amount_bands", "band_holding", "row_amounts"]
 
-_FROM_UP = re.compile(r"(?P<a>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים)\s*(?:ומעלה|ויותר|or more|and above|and up)", re.I)
+_FROM_UP = re.compile(
+    r"(?P<a>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים)\s*(?:ומעלה|ויותר|or more|and above|and up)", re.I
+)
 _BELOW = re.compile(r"(?:נמוך|פחות|מתחת)\s*(?:מ-?|ל-?)\s*(?P<a>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים)")
 _SENTENCE = re.compile(r"(?<=[.;])\s+")
 

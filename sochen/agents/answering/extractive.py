@@ -801,8 +801,10 @@ _NEED_ASKED = re.compile(
     r"(?<![\u05d0-\u05ea])(?:צריך|צריכה|צריכים|חייב|חייבת|חייבים|נדרש|נדרשת|נדרשים)\s+(?:גם\s+)?(?:את\s+)?"
     r"(?P<thing>[\u05d0-\u05ea]{3,})"
 )
-# A sentence that says whether something is needed ('אין צורך בהפניה', 'נדרשת הפניה', 'בלי הפניה').
-_NEED_SAID = re.compile(r"(?:אין|ללא|יש)\s+צורך\s+ב|(?<![\u05d0-\u05ea])(?:לא\s+)?נדרש(?:ת|ים|ות)?(?![\u05d0-\u05ea])|חובה")
+# A sentence that says whether something is needed ('אין צורך בהפניה', 'נדרשת הפניה').
+_NEED_SAID = re.compile(
+    r"(?:אין|ללא|יש)\s+צורך\s+ב|(?<![\u05d0-\u05ea])(?:לא\s+)?נדרש(?:ת|ים|ות)?(?![\u05d0-\u05ea])|חובה"
+)
 
 
 def _need(focus: str, library: Library) -> Quote | None:
@@ -819,7 +821,9 @@ def _need(focus: str, library: Library) -> Quote | None:
     after = tokenize(focus[asked.end() :])
     if after and after[0].startswith("מ"):
         after = after[2:]  # whom the thing is from ('הפניה מרופא משפחה') is the thing, not what it is for
-    rest = [{f for f in _forms(t) if f[0] != "≈"} for t in after if len(t) >= 3 and not _stop(t) and not _forms(t) & thing]
+    rest = [
+        {f for f in _forms(t) if f[0] != "≈"} for t in after if len(t) >= 3 and not _stop(t) and not _forms(t) & thing
+    ]
     found: list[tuple[int, Quote]] = []
     for chunk in library.chunks:
         for unit in clause_units(chunk.text):
