@@ -748,6 +748,8 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
                 return True
             if _forms(nxt) & header:
                 return True
+            if len(nxt) >= 4 and _forms(nxt) & _words(unit.text.replace(unit.row_key, " ")):
+                return True  # 'מכבי לבדיקת שומות' goes on as another cell of the record ('מה מכוסה: בדיקת שומות')
     return False
 
 
