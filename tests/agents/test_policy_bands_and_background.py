@@ -41,7 +41,7 @@ CHUNKS = [
     (
         POLICY,
         "7. מסמכים",
-        "7. מסמכים\n7.1 דוחות אבחון וסיכומי טיפול נמסרים בקבלה או בדואר רשום בלבד, לא בוואטסאפ ולא בדוא\"ל.\n"
+        '7. מסמכים\n7.1 דוחות אבחון וסיכומי טיפול נמסרים בקבלה או בדואר רשום בלבד, לא בוואטסאפ ולא בדוא"ל.\n'
         "7.2 בקשה לעותק מהתיק מוגשת בכתב.",
     ),
     (
@@ -106,8 +106,7 @@ def test_statements_before_the_question_sentence_are_its_background():
 
 def test_a_sensitive_request_that_a_policy_answers_is_quoted_not_held():
     question = (
-        "שלום, אני אבא של יואב כהן בן 6, הוא אובחן אצלכם עם דיספרקסיה ו-ADHD. תוכלו לשלוח לי פה בוואטסאפ את דוח "
-        "האבחון?"
+        "שלום, אני אבא של יואב כהן בן 6, הוא אובחן אצלכם עם דיספרקסיה ו-ADHD. תוכלו לשלוח לי פה בוואטסאפ את דוח האבחון?"
     )
     reply = _ask(question, sensitive=True)
     assert not reply.handoff and reply.status == "answered"
@@ -119,8 +118,10 @@ def test_a_sensitive_question_the_documents_do_not_answer_is_still_held():
     assert reply.handoff and reply.reason == "sensitive_no_local"
 
 
-@pytest.mark.parametrize(("word", "stop"), [("פה", True), ("כאן", True), ("תוכלו", True), ("אותם", True),
-                                             ("בפה", False), ("הפה", False), ("סדרה", False)])
+@pytest.mark.parametrize(
+    ("word", "stop"),
+    [("פה", True), ("כאן", True), ("תוכלו", True), ("אותם", True), ("בפה", False), ("הפה", False), ("סדרה", False)],
+)
 def test_words_of_the_request_are_no_topic(word, stop):
     assert _stop(word) is stop
 
@@ -145,7 +146,7 @@ def test_whether_a_thing_is_needed_is_answered_by_the_clause_that_says_so():
 
 
 def test_a_clause_that_only_mentions_the_thing_does_not_say_it_is_needed():
-    chunks = [NEED_CHUNKS[0][:2] + ("2.2. לאומית: בדיקה בהסדר — בהפניה מרופא המשפחה.",), NEED_CHUNKS[1]]
+    chunks = [(*NEED_CHUNKS[0][:2], "2.2. לאומית: בדיקה בהסדר — בהפניה מרופא המשפחה."), NEED_CHUNKS[1]]
     reply = answer("צריך הפניה לבדיקה בהסדר?", config=CONFIG, library=FakeLibrary(chunks).library())
     assert reply.reason != "need"
 
