@@ -167,10 +167,3 @@ def test_a_record_named_and_then_another_of_its_cells_is_that_record():
     # 'לאומית למיפוי שומות' goes on past the record's name with its 'מה מכוסה' cell, not with its name.
     reply = answer("יש לכם הסדר עם לאומית למיפוי שומות?", config=CONFIG, library=FakeLibrary(FUNDS).library())
     assert reply.status == "answered" and "85 ₪" in reply.text
-
-
-def test_a_plural_of_a_noun_in_he_meets_its_singular():
-    from sochen.agents.answering.extractive import _forms
-
-    assert "~נכה" in _forms("נכה") & _forms("לנכים")
-    assert "~שנה" in _forms("שנה") & _forms("שנים")

@@ -349,8 +349,6 @@ def _key(stem: str) -> str:
     if len(stem) == 3:
         return "~" + stem.translate(_FINALS)  # 'דין' and 'דיני' meet at 'דינ'
     key = _SUFFIX.sub("", stem)
-    if len(key) == 2 and stem.endswith(("ים", "ות")) and len(stem) == 4:
-        key += "ה"  # a plural of a noun in ה: 'נכים' is 'נכה', 'שנים' 'שנה'
     if len(key) < 3:
         key = stem
     if len(key) >= 5 and key[0] == "ה":
