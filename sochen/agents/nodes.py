@@ -641,6 +641,10 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
             "model_answer": route.get("model_answer"),
             "model_rejected": route.get("model_rejected", ""),
         }
+        if state.get("sensitive") and result.mode == "extractive" and data["status"] == "answered":
+            # No model saw the message: the quote was chosen on this machine from the tenant's own documents,
+            # so a sensitive turn is answered rather than held (a person takes what the documents do not answer).
+            route["reason"] = f"extractive_sensitive_local_{result.reason}".rstrip("_")
     out: dict[str, Any] = {
         "reply": data["answer"],
         "reply_mode": result.mode if result.mode in ("generative", "extractive") else "template",

@@ -46,6 +46,7 @@ from ...text.hebrew import CLOCK_NUMBERS
 from ...text.spelling import correct, pairs_of
 from .attributes import PARK_ASKED, Attribute, carries, cue, fit
 from .attributes import asked as asked_attribute
+from .bands import amount_bands, band_holding, row_amounts
 from .compute import (
     Calculation,
     Operation,
@@ -190,6 +191,8 @@ _STOP = frozenset(
             "אחי אחותי אחיי גבר מותק נשמה בערך וואלה יאללה כאילו סתם אצלכם",
             "איתי איתך איתו איתה איתנו איתכם איתם",  # 'להביא איתי': with me, not a word of any clause
             "שלו שלה שלהם שלהן עכשיו כרגע",  # 'המפגש שלו', 'אם אבטל עכשיו': whose and when the asker speaks
+            "תוכלו תוכל תוכלי",  # 'תוכלו לשלוח': the request's politeness, like 'אפשר'
+            "אותם אותן אותי אותך אותנו אתכם לנו",  # 'להעביר אותם': whom or what, said before ('אותו', 'לי')
         )
     ).split()
 )
@@ -247,6 +250,8 @@ _SYNONYMS = {
 # everyday word): after the contract ends is asked 'אחרי הסיום' and written 'מתום ההסכם'; a non-compete ('הגבלת
 # התחרות') is written as what the party may not do for 'מתחרה'.
 _SAID_ALSO = {"סיום": "תום", "הסיום": "תום", "תחרות": "מתחרה", "התחרות": "מתחרה"}
+# Handing a document over: the asker 'sends' ('תשלחו לי את הסיכום') what a policy says is 'given' ('נמסרים').
+_SAID_ALSO.update({"≈שלח": "≈מסר", "≈מסר": "≈שלח"})
 # Everyday names of the things price lists and contracts list under another name: they name a table's
 # record as its own words do ('ניסוח צוואה' is not the row 'עריכת הסכם', 'לנסח הסכם שכירות' is).
 _NAMED_ALSO = {
@@ -424,9 +429,13 @@ def clause_units(text: str) -> tuple[Unit, ...]:
     return tuple(_clause_units(text))
 
 
+# 'here' as a message says it ('תשלחו לי פה בוואטסאפ'); only bare: with a prefix 'פה' is the mouth ('בפה').
+_HERE = frozenset(("פה", "כאן"))
+
+
 def _stop(tok: str) -> bool:
     """A question word that says nothing about the topic, also with a prefix ('וכמה', 'לבין')."""
-    return len(tok) < 2 or tok in _STOP or any(s in _STOP for s in stems(tok))
+    return len(tok) < 2 or tok in _STOP or tok in _HERE or any(s in _STOP for s in stems(tok))
 
 
 def _words(text: str) -> frozenset[str]:
@@ -694,10 +703,26 @@ def _background(question: str) -> set[str]:
     They tell the situation ('יש לי תור לאורתופד ביום רביעי, מה להביא?'); what is asked comes after them, so
     they weigh a third: the clause about what to bring is the answer, not the orthopaedist's days.
     """
-    m = _BACKGROUND.match(normalize(question).strip())
+    text = normalize(question).strip()
+    told = _TOLD_FIRST.match(text)
+    if told is not None and not _ASKING.search(told.group("bg")) and not _CONDITION.match(told.group("bg")):
+        # 'נשארו לנו 4 מפגשים בסדרה של ריפוי בעיסוק. אפשר להעביר אותם לאחות שלו?': the sentences told before
+        # the question sentence are its situation, the same as a clause before the question word.
+        return {f for tok in tokenize(told.group("bg")) if not _stop(tok) for f in _forms(tok)}
+    m = _BACKGROUND.match(text)
     if m is None or _ASKING.search(m.group("bg")) or _CONDITION.match(m.group("bg")):
         return set()  # 'אם המשכיר יעדכן …, מה יהיו …': a condition is part of what is asked
     return {f for tok in tokenize(m.group("bg")) if not _stop(tok) for f in _forms(tok)}
+
+
+# Statements (ending in '.' or '!') before a message's one question sentence.
+_TOLD_FIRST = re.compile(r"^(?P<bg>[^?]*[.!])\s+(?=[^.!?]+\?\s*$)")
+
+
+def _told_after(question: str) -> str:
+    """The question sentence without the statements told before it (the question itself when none are)."""
+    told = _TOLD_FIRST.match(question.strip())
+    return question.strip()[told.end() :] if told is not None else question
 
 
 def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[str] = ()) -> bool:
@@ -729,6 +754,8 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
                 return True
             if _forms(nxt) & header:
                 return True
+            if len(nxt) >= 4 and _forms(nxt) & _words(unit.text.replace(unit.row_key, " ")):
+                return True  # 'מכבי לבדיקת שומות' goes on as another cell of the record ('מה מכוסה: בדיקת שומות')
     return False
 
 
@@ -777,6 +804,50 @@ def _restriction(focus: str, library: Library) -> Quote | None:
     return found[0] if len(found) == 1 else None
 
 
+# 'אני צריך הפניה כדי …?': whether a thing is needed, and the thing.
+_NEED_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:צריך|צריכה|צריכים|חייב|חייבת|חייבים|נדרש|נדרשת|נדרשים)\s+(?:גם\s+)?(?:את\s+)?"
+    r"(?P<thing>[\u05d0-\u05ea]{3,})"
+)
+# A sentence that says whether something is needed ('אין צורך בהפניה', 'נדרשת הפניה').
+_NEED_SAID = re.compile(
+    r"(?:אין|ללא|יש)\s+צורך\s+ב|(?<![\u05d0-\u05ea])(?:לא\s+)?נדרש(?:ת|ים|ות)?(?![\u05d0-\u05ea])|חובה"
+)
+
+
+def _need(focus: str, library: Library) -> Quote | None:
+    """'אני צריך הפניה כדי לקבוע תור לאורתופד?': the one clause that says whether the thing is needed for it.
+
+    The clause says it in so many words ('לביקור פרטי אצל אורתופד … אין צורך בהפניה') beside another word of
+    the question; a clause that only mentions the thing ('בהסדר — בהפניה מרופא המשפחה') does not answer
+    whether it is needed.
+    """
+    asked = _NEED_ASKED.search(focus)
+    if asked is None or len(_parts(focus)) != 1:
+        return None
+    thing = {f for f in _forms(asked.group("thing")) if f[0] != "≈"}
+    after = tokenize(focus[asked.end() :])
+    if after and after[0].startswith("מ"):
+        after = after[2:]  # whom the thing is from ('הפניה מרופא משפחה') is the thing, not what it is for
+    rest = [
+        {f for f in _forms(t) if f[0] != "≈"} for t in after if len(t) >= 3 and not _stop(t) and not _forms(t) & thing
+    ]
+    found: list[tuple[int, Quote]] = []
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            said = [s for s in re.split(r"(?<=[.;])\s+", unit.text) if _NEED_SAID.search(s) and thing & _words(s)]
+            if not said:
+                continue
+            shared = sum(1 for f in rest if f & _words(unit.text))
+            if shared:
+                found.append((shared, Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0)))
+    if not found:
+        return None
+    best = max(n for n, _ in found)
+    top = [q for n, q in found if n == best]
+    return top[0] if len(top) == 1 else None
+
+
 _ELIGIBLE = re.compile(
     r"(?:מקבל|מקבלת|מקבלים|מגיע|מגיעה|זכאי|זכאית|זכאים|חלה|do i get|eligible)[^?]{0,30}(?:הנחה|ההנחה|discount)"
     r"|(?:הנחה|ההנחה|discount)[^?]{0,20}(?:חלה|תקפה|applies)",
@@ -799,6 +870,50 @@ def _eligibility(focus: str, library: Library) -> Quote | None:
         if threshold_rule(u.text) is not None
     ]
     return rules[0] if len(rules) == 1 else None
+
+
+def _price_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote, Quote]] | None:
+    """'אפשר לשלם על האבחון הרב-מקצועי בתשלומים?': the rule's band that holds the named thing's price.
+
+    The question gives no amount; one price-list record is the thing it names, and one clause holds from an
+    amount up ('2,000 ₪ ומעלה … עד 4 תשלומים') about the rest of its words. The band's sentence is quoted
+    (see :mod:`.bands`); the record and the comparison go with it as the answer's second quote and calculation.
+    """
+    if money(focus) or re.search(r"\d", focus) or len(_parts(focus)) != 1:
+        return None
+    if asked_operation(focus) is not None or re.search(r"(?<![\u05d0-\u05ea])ו?ב?כמה", focus):
+        return None  # a figure asked for ('כמה זה יוצא אחרי ההנחה') is computed, not a band quoted
+    tokens = tokenize(focus)
+    question_words = _synonymous(_words(focus))
+    units = [(c, u) for c in library.chunks for u in clause_units(c.text)]
+    named_by: dict[int, list[tuple[SearchHit, Unit]]] = {}
+    for c, u in units:
+        if u.is_row and u.row_key and money(u.text) and _row_matches(u, question_words, tokens):
+            # how much of the record's own name the question says ('אבחון רב-מקצועי', not only 'אבחון')
+            said = sum(1 for t in tokenize(u.row_key.split(":")[0]) if not _stop(t) and _forms(t) & question_words)
+            named_by.setdefault(said, []).append((c, u))
+    best = max(named_by, default=0)
+    if best < 2 or len(named_by[best]) != 1:
+        return None
+    row_chunk, row = named_by[best][0]
+    named = _words(row.row_key.split(":")[0]) | _words(row.context)
+    rest = [_forms(t) for t in tokens if len(t) >= 4 and not _stop(t) and not _forms(t) & named]
+    rules = [
+        (c, u)
+        for c, u in units
+        if not u.is_row and amount_bands(u.text) and any(forms & _words(u.text) for forms in rest)
+    ]
+    if len(rules) != 1:
+        return None
+    rule_chunk, rule = rules[0]
+    found = band_holding(rule.text, row_amounts(row.text))
+    if found is None:
+        return None
+    quotes = (
+        Quote(rule.text, relabel(rule_chunk.section, rule.clause), rule_chunk, 1.0, 1.0),
+        Quote(row.text, row_chunk.section, row_chunk, 1.0, 1.0),
+    )
+    return found[1], quotes
 
 
 _CLAUSE_START = re.compile(r"(?=(?<![\d.])\d{1,3}\.\d{1,3}\.\s)")
@@ -1277,9 +1392,13 @@ _AFTER_WORD = re.compile(r"לאחר|אחרי|בתום|מתום|after|following")
 _DURING = re.compile(r"(?:^|\s)((?:ב|במהלך |during )[^\s?,]+(?:\s+[^\s?,]+)?)\s*$")
 
 
-def _focus(question: str) -> str:
-    """What a long message asks: its sentences that end in a question mark (the rest is background)."""
-    if len(question) < 160:
+def _focus(question: str, *, personal: bool = False) -> str:
+    """What a long message asks: its sentences that end in a question mark (the rest is background).
+
+    A message with the asker's personal data (`personal`) is cut so whatever its length: the name and the
+    diagnoses it tells are the asker's situation, not what the documents are asked.
+    """
+    if len(question) < 160 and not personal:
         return question
     asked = [m.group(0).strip() for m in _QUESTION_SENTENCE.finditer(question)]
     return " ".join(asked) if asked else question
@@ -1544,14 +1663,18 @@ def extract(
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
         ("late_window", _late_window),
+        ("need", _need),
     ):
         quote = policy(focus, library)
         if quote is not None:
             return Extracted("answered", (quote,), lang=lang, reason=reason)
+    banded = _price_band(focus, library) if lang == "he" else None
+    if banded is not None:
+        return Extracted("answered", banded[1], calculation=banded[0], lang=lang, reason="price_band")
     counted = _counted(focus, library)
     if counted is not None:
         return Extracted("answered", counted[1], calculation=counted[0], lang=lang, reason="each_more")
-    if lang == "he" and _unknown_name(focus, library):
+    if lang == "he" and _unknown_name(_told_after(focus), library):  # not a name in the asker's own story
         return Extracted("not_found", lang=lang, reason="unknown_name")
     absent_annex = next((a for a in annex_named(focus) if not _holds_annex(a, library)), None)
     if absent_annex is not None:  # 'מה מפורט בנספח א'?' of an annex the archive does not hold
@@ -1594,6 +1717,9 @@ def extract(
     # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
     light = (doc_words if named else set()) | _background(asked)
     terms = _terms(asked, library.idf, light=light)
+    # A sensitive message's story (the child, the diagnoses) is told before what it asks: the quote must
+    # cover what is asked well, the story only counts in the ranking.
+    asked_terms = _terms(_told_after(asked), library.idf) if strict and _told_after(asked) != asked else None
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
     extra: list[SearchHit] = []
@@ -1675,7 +1801,14 @@ def extract(
             chosen = _per_part(parts, ranked, library, intent, avoid=avoid, prefer=named, scope=scope)
             if len(chosen) < len(parts) and look is pool:
                 continue  # a part unanswered: the wider look may have its clause
-        elif ranked and ranked[0].coverage >= needed:
+        elif ranked and (
+            ranked[0].coverage >= needed
+            or (
+                asked_terms is not None
+                and ranked[0].coverage >= _MIN_COVERAGE
+                and asked_terms.cover(ranked[0].words) >= needed
+            )
+        ):
             chosen = [ranked[0]]
             if look is pool and attribute is not None and not fit(attribute, ranked[0].unit.text):
                 fallback, chosen = chosen, []  # 'where is it' answered without an address: look wider first
