@@ -642,8 +642,9 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
             "model_rejected": route.get("model_rejected", ""),
         }
         if state.get("sensitive") and result.mode == "extractive" and data["status"] == "answered":
-            # No model saw the message: the quote was chosen on this machine from the tenant's own documents,
-            # so a sensitive turn is answered rather than held (a person takes what the documents do not answer).
+            # The quote was chosen on this machine from the tenant's own documents (a model asked first, if any,
+            # was a local one: the router sends a sensitive turn to no API), so a sensitive turn is answered rather
+            # than held; a person takes what the documents do not answer.
             route["reason"] = f"extractive_sensitive_local_{result.reason}".rstrip("_")
     out: dict[str, Any] = {
         "reply": data["answer"],

@@ -167,3 +167,45 @@ def test_a_record_named_and_then_another_of_its_cells_is_that_record():
     # 'לאומית למיפוי שומות' goes on past the record's name with its 'מה מכוסה' cell, not with its name.
     reply = answer("יש לכם הסדר עם לאומית למיפוי שומות?", config=CONFIG, library=FakeLibrary(FUNDS).library())
     assert reply.status == "answered" and "85 ₪" in reply.text
+
+
+# -- what the rules above must leave alone (review of clinic7) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "מתי משלמים על האבחון הרב-תחומי?",  # when, not whether
+        "אפשר לקבל החזר על התשלום של האבחון הרב-תחומי?",  # a refund the clause does not speak of
+    ],
+)
+def test_a_question_about_paying_that_is_not_about_the_band_gets_no_band(question):
+    assert _ask(question).reason != "price_band"
+
+
+def test_a_band_still_answers_when_the_question_names_the_record_and_the_bands_own_words():
+    reply = _ask("אפשר לחלק את התשלום על אבחון רב-תחומי?")
+    assert reply.reason == "price_band" and clauses(reply)[0] == "4.2"
+
+
+def test_a_clause_about_the_thing_that_shares_more_of_the_question_keeps_the_need_rule_out():
+    # 2.2 (לאומית: in-network, with a referral) shares the asker's fund; 2.1 (private, no referral) would mislead.
+    library = FakeLibrary(NEED_CHUNKS).library()
+    for question in (
+        "אני מבוטחת בלאומית. אני צריכה הפניה לכירורג כף יד?",
+        "שלום, אני רונית לוי, יש לי סוכרת ואני מבוטחת בלאומית. אני צריכה הפניה לכירורג כף יד?",
+    ):
+        reply = answer(question, config=CONFIG, library=library, sensitive="סוכרת" in question)
+        assert reply.reason != "need"
+        assert reply.handoff or clauses(reply) == ["2.2"]
+
+
+def test_advice_for_ones_own_case_in_a_sensitive_message_goes_to_a_person():
+    question = "שלום, אני אבא של יואב כהן, יש לו ADHD ודיספרקסיה. כדאי לו לעשות אבחון גרפומוטורי?"
+    reply = _ask(question, sensitive=True)
+    assert reply.handoff and reply.status != "answered"
+
+
+def test_a_bare_question_sentence_asks_about_what_was_told_before_it():
+    reply = _ask("יש לנו תור לאבחון גרפומוטורי. כמה זה עולה?")
+    assert reply.status == "answered" and "780 ₪" in reply.text

@@ -705,7 +705,13 @@ def _background(question: str) -> set[str]:
     """
     text = normalize(question).strip()
     told = _TOLD_FIRST.match(text)
-    if told is not None and not _ASKING.search(told.group("bg")) and not _CONDITION.match(told.group("bg")):
+    if (
+        told is not None
+        and not _ASKING.search(told.group("bg"))
+        and not _CONDITION.match(told.group("bg"))
+        # 'יש לנו תור לאבחון. כמה זה עולה?': a bare question sentence asks about what was told before it
+        and any(len(t) >= 3 and not _stop(t) for t in tokenize(text[told.end() :]))
+    ):
         # 'נשארו לנו 4 מפגשים בסדרה של ריפוי בעיסוק. אפשר להעביר אותם לאחות שלו?': the sentences told before
         # the question sentence are its situation, the same as a clause before the question word.
         return {f for tok in tokenize(told.group("bg")) if not _stop(tok) for f in _forms(tok)}
@@ -715,6 +721,12 @@ def _background(question: str) -> set[str]:
     return {f for tok in tokenize(m.group("bg")) if not _stop(tok) for f in _forms(tok)}
 
 
+# Advice asked for one's own case ('כדאי לי…?', 'מה מומלץ לי?'): a sensitive message asking it goes to a person.
+_ADVICE = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:כדאי|מומלץ|ממליצים|ממליצה|ממליץ|דעתכם|דעתך)(?![\u05d0-\u05ea])"
+    r"|\b(?:should i|do you recommend|would you recommend|is it advisable)\b",
+    re.I,
+)
 # Statements (ending in '.' or '!') before a message's one question sentence.
 _TOLD_FIRST = re.compile(r"^(?P<bg>[^?]*[.!])\s+(?=[^.!?]+\?\s*$)")
 
@@ -811,7 +823,8 @@ _NEED_ASKED = re.compile(
 )
 # A sentence that says whether something is needed ('אין צורך בהפניה', 'נדרשת הפניה').
 _NEED_SAID = re.compile(
-    r"(?:אין|ללא|יש)\s+צורך\s+ב|(?<![\u05d0-\u05ea])(?:לא\s+)?נדרש(?:ת|ים|ות)?(?![\u05d0-\u05ea])|חובה"
+    r"(?:אין|ללא|יש)\s+צורך\s+ב|(?<![\u05d0-\u05ea])(?:לא\s+)?נדרש(?:ת|ים|ות)?(?![\u05d0-\u05ea])"
+    r"|(?<![\u05d0-\u05ea])ו?ה?חובה(?![\u05d0-\u05ea])"
 )
 
 
@@ -826,26 +839,40 @@ def _need(focus: str, library: Library) -> Quote | None:
     if asked is None or len(_parts(focus)) != 1:
         return None
     thing = {f for f in _forms(asked.group("thing")) if f[0] != "≈"}
+    before = tokenize(focus[: asked.start()])
     after = tokenize(focus[asked.end() :])
     if after and after[0].startswith("מ"):
-        after = after[2:]  # whom the thing is from ('הפניה מרופא משפחה') is the thing, not what it is for
+        # whom the thing is from ('הפניה מרופא משפחה', 'הפניה מהקופה') is the thing, not what it is for
+        after = after[1:]
+        if after and not after[0].startswith(("ל", "ב", "כדי")) and not _stop(after[0]):
+            after = after[1:]
+    # Every other word of the question counts, the ones told before it too ('אני מבוטח במכבי. אני צריך הפניה…'):
+    # a clause about the thing that shares more of them decides, even when it does not say 'נדרש' in so many words.
     rest = [
-        {f for f in _forms(t) if f[0] != "≈"} for t in after if len(t) >= 3 and not _stop(t) and not _forms(t) & thing
+        {f for f in _forms(t) if f[0] != "≈"}
+        for t in (*before, *after)
+        if len(t) >= 3 and not _stop(t) and not _forms(t) & thing and not _NEED_ASKED.match(t)
     ]
     found: list[tuple[int, Quote]] = []
+    rivals = 0
     for chunk in library.chunks:
         for unit in clause_units(chunk.text):
-            said = [s for s in re.split(r"(?<=[.;])\s+", unit.text) if _NEED_SAID.search(s) and thing & _words(s)]
-            if not said:
+            words = _words(unit.text)
+            if not thing & words:
                 continue
-            shared = sum(1 for f in rest if f & _words(unit.text))
-            if shared:
+            shared = sum(1 for f in rest if f & words)
+            if not any(_NEED_SAID.search(s) and thing & _words(s) for s in _SENTENCES.split(unit.text)):
+                rivals = max(rivals, shared)
+            elif shared:
                 found.append((shared, Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0)))
     if not found:
         return None
     best = max(n for n, _ in found)
     top = [q for n, q in found if n == best]
-    return top[0] if len(top) == 1 else None
+    return top[0] if len(top) == 1 and best >= rivals else None
+
+
+_SENTENCES = re.compile(r"(?<=[.;])\s+")
 
 
 _ELIGIBLE = re.compile(
@@ -883,6 +910,8 @@ def _price_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote,
         return None
     if asked_operation(focus) is not None or re.search(r"(?<![\u05d0-\u05ea])ו?ב?כמה", focus):
         return None  # a figure asked for ('כמה זה יוצא אחרי ההנחה') is computed, not a band quoted
+    if _WH_ASKED.search(focus):
+        return None  # 'מתי משלמים על האבחון?' asks when, not whether the price falls in a band
     tokens = tokenize(focus)
     question_words = _synonymous(_words(focus))
     units = [(c, u) for c in library.chunks for u in clause_units(c.text)]
@@ -897,11 +926,13 @@ def _price_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote,
         return None
     row_chunk, row = named_by[best][0]
     named = _words(row.row_key.split(":")[0]) | _words(row.context)
-    rest = [_forms(t) for t in tokens if len(t) >= 4 and not _stop(t) and not _forms(t) & named]
+    said_by_row = named | _words(row.text)
+    rest = [_forms(t) for t in tokens if len(t) >= 4 and not _stop(t) and not _forms(t) & said_by_row]
     rules = [
         (c, u)
         for c, u in units
-        if not u.is_row and amount_bands(u.text) and any(forms & _words(u.text) for forms in rest)
+        # every other word of the question is the clause's: 'אפשר לקבל החזר על התשלום…' asks a refund, not a band
+        if not u.is_row and amount_bands(u.text) and rest and all(forms & _words(u.text) for forms in rest)
     ]
     if len(rules) != 1:
         return None
@@ -916,6 +947,12 @@ def _price_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote,
     return found[1], quotes
 
 
+# A question that asks when, how, why, where, what or who — not whether.
+_WH_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:מתי|איך|כיצד|למה|מדוע|איפה|היכן|מה|מי|איזה|איזו|אילו)(?![\u05d0-\u05ea])"
+    r"|\b(?:when|how|why|where|what|who|which)\b",
+    re.I,
+)
 _CLAUSE_START = re.compile(r"(?=(?<![\d.])\d{1,3}\.\d{1,3}\.\s)")
 
 
@@ -1719,7 +1756,11 @@ def extract(
     terms = _terms(asked, library.idf, light=light)
     # A sensitive message's story (the child, the diagnoses) is told before what it asks: the quote must
     # cover what is asked well, the story only counts in the ranking.
-    asked_terms = _terms(_told_after(asked), library.idf) if strict and _told_after(asked) != asked else None
+    asked_terms = (
+        _terms(_told_after(asked), library.idf)
+        if strict and _told_after(asked) != asked and not _ADVICE.search(_told_after(asked))
+        else None
+    )
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
     extra: list[SearchHit] = []
