@@ -805,7 +805,7 @@ def _in_window(focus: str, library: Library) -> Quote | None:
         return None
     topic = [_forms(t) for t in tokenize(focus) if len(t) >= 4 and not _stop(t) and t not in _STOP]
     found: list[Quote] = []
-    named: list[tuple[set[int], Quote]] = []
+    named: list[Quote] = []
     for chunk in library.chunks:
         for unit in clause_units(chunk.text):
             for part in (p.strip() for p in _CLAUSE_START.split(unit.text) if p.strip()):
@@ -822,22 +822,33 @@ def _in_window(focus: str, library: Library) -> Quote | None:
                 quote = Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0)
                 if inside:
                     found.append(quote)
-                subject = _words(" ".join(tokenize(re.sub(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*", "", part))[:_SUBJECT_WORDS]))
-                named.append(({i for i, forms in enumerate(topic) if forms & subject}, quote))
-    # Windows that differ by service ('מפגש טיפול — עד 24 שעות', 'ביקור בית — עד 48 שעות'): the clause whose subject
-    # is the thing asked about decides, on whichever side of its window the hours fall. Words every such clause
-    # opens with ('ביטול', 'תור') name no service.
-    shared = set.intersection(*(n for n, _ in named)) if len(named) > 1 else set()
-    scores = [(len(n - shared), q) for n, q in named]
-    best = max((n for n, _ in scores), default=0)
-    if len(named) > 1 and best > 0 and sum(1 for n, _ in scores if n == best) == 1:
-        return next(q for n, q in scores if n == best)
+                named.append(quote)
+    # Windows that differ by service ('מפגש טיפול — עד 24 שעות', 'ביקור בית — עד 48 שעות'): the clause of the thing
+    # asked about decides, on whichever side of its window the hours fall. The question names it head first ('ביקור
+    # בית של ריפוי בעיסוק' is a home visit): each of its words in turn keeps the clauses whose whole text uses it,
+    # when some do and others don't. What a window rules (cancel, move, be charged, pay, hours before an appointment)
+    # names no service; a question that names nothing more ('תור 30 שעות לפני') keeps to the window alone.
+    left = named
+    for tok in tokenize(focus) if len(named) > 1 else ():
+        if len(tok) < 3 or tok.isdigit() or _stop(tok) or tok in _STOP or _WINDOW_ACT.search(tok):
+            continue
+        forms = _forms(tok)
+        using = [q for q in left if forms & _words(_CLAUSE_NUMBER.sub("", q.text))]
+        if using and len(using) < len(left):
+            left = using
+            if len(left) == 1:
+                return left[0]
     return found[0] if len(found) == 1 else None
 
 
 # A clause that states both sides of its window: 'עד 48 שעות לפני — ללא חיוב. ביטול מאוחר יותר מחויב …'.
 _OTHER_SIDE = re.compile(r"מאוחר\s+יותר|לאחר\s+מכן|אחרי\s+כן")
-_SUBJECT_WORDS = 6  # a clause's subject: its opening words ('ביקור בית אפשר לבטל …')
+_CLAUSE_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*")
+# The words of what a cancellation window rules, in any form: cancel, move, charge, pay, the appointment and its hours.
+_WINDOW_ACT = re.compile(
+    r"בי?טו?ל|הזי?ז|מזיז|חיי?ב|חוי?ב|ש[יו]?ל[םמ]|תשלו?ם|שעה|שעות|יום|ימים|לפני|מראש|מועד|תור"
+    r"|cancel|resched|charg|pay|hour|day|before|appointment|отмен|час|день|дня|إلغاء|ساع"
+)
 
 
 def _late_window(focus: str, library: Library) -> Quote | None:
