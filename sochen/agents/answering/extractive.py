@@ -674,6 +674,31 @@ _CLOCK_ASKED = re.compile(
     + r")(?:\s+וחצי|\s+ורבע|\s+בערב|\s+בבוקר|\s+אחה\"צ)(?![\u05d0-\u05ea])"
 )
 
+# Coming or being open: what a day's hours row answers, in the asker's words ('אפשר להגיע', 'אתם פתוחים', 'יש לי תור').
+_COMING = re.compile(r"הגי?ע|מגיע|לבוא|באים|פתוח|פתיחה|עובדים|פועלים|קבלה|מקבלים|^תור|^ותור")
+
+# Words that place a time ('אחרי העבודה', 'לפני הגן', 'בסביבות חמש'): the time's, not a topic of the question.
+_AROUND = frozenset({"אחרי", "לפני", "אחר", "בסביבות", "לקראת", "מאז", "בערך", "בזמן"})
+
+
+def _clock_only(focus: str, row: _Candidate, known: Callable[[str], bool]) -> bool:
+    """A day and a time of day asked, and no word the documents use beyond the row's, coming or opening.
+
+    'יש לי תור ביום חמישי ב-17:00, מה צריך להביא להערכה?' asks what to bring and 'הנוירולוגית מקבלת ביום חמישי
+    ב-17:00?' whether she is there: the institute's hours of that day answer neither.
+    """
+    if _CLOCK_ASKED.search(focus) is None:
+        return False
+    said = row.words | _words(row.unit.context)
+    for tok in tokenize(_CLOCK_ASKED.sub(" ", focus)):
+        if len(tok) < 3 or tok.isdigit() or _stop(tok) or tok in _STOP or _COMING.search(tok) or tok in _AROUND:
+            continue
+        forms = _forms(tok)
+        if not forms & said and any(known(f) for f in forms):
+            return False
+    return True
+
+
 _BACKGROUND = re.compile(
     r"^(?P<bg>[^?,]+),\s*(?=ו?(?:מה|מהו|מהי|כמה|מתי|איך|האם|איפה|היכן|מי|למה|איזה|איזו|אילו|באיזה|באיזו|באילו)\s)"
 )
@@ -1617,6 +1642,7 @@ def extract(
                 pool.append(h)
     chosen: list[_Candidate] = []
     fallback: list[_Candidate] = []
+    clock_only = False  # a day's hours row chosen for the time of day asked (below)
     wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
     if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
         wider += [h for h in library.chunks if h.chunk_id not in known and h not in wider]
@@ -1678,12 +1704,13 @@ def extract(
             and _names_row(ranked[0].unit, question_words)
             and (
                 ranked[0].coverage >= needed * 0.75
-                or (_CLOCK_ASKED.search(focus) is not None and fit("opening_hours", ranked[0].unit.text))
+                or (clock_only := _clock_only(focus, ranked[0], _known_by(library.idf)) and fit("opening_hours", ranked[0].unit.text))
             )
         ):
             # 'אפשר להגיע ביום שישי בבוקר?': the asked day's own row of the hours table says it, in other words.
             # A time of day asked with it ('ביום חמישי אחרי העבודה, בסביבות חמש וחצי?') is what the row's hours
-            # answer; the words around the time tell the asker's day, not the question.
+            # answer, when the question names nothing else the documents speak of (a service, a person, what to
+            # bring): the words around the time tell the asker's day, not the question.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -1768,8 +1795,9 @@ def extract(
         if twin is not None:
             order = [u.text for u in clause_units(best.hit.text)]
             chosen = sorted([best, twin], key=lambda c: order.index(c.unit.text) if c.unit.text in order else 0)
-    if len(chosen) == 1:
+    if len(chosen) == 1 and not clock_only:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
+        # (Not beside a day's hours row that answers a time of day: what it leaves out is the asker's own day.)
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
         if fit(attribute, best.unit.text):
             said |= _words(cue(focus, attribute))  # the address says what 'הכתובת' asks
