@@ -2218,13 +2218,15 @@ def _anchor(question: str, idf: Callable[[str], float]) -> frozenset[str] | None
     return best[1] if best else None
 
 
-# A bare 'N.N' is a clause number unless it measures something: 'חום 38.5', '2.5 ק"ג', 'בן 3.5 שנים'.
+# A bare 'N.N' is a clause number unless it measures something: 'חום 38.5', 'וחום 38.5', 'בחום של 38.5', 'בת 2.5',
+# '2.5 ק"ג', 'עם 38.5 חום', 'בן 3.5 שנים'. The measure may take a prefix ('ו', 'ב', 'ל', 'ה' and two of them).
+_MEASURES = r"חום|טמפרטורה|משקל|גובה|גיל|מידה|ציון|אורך|היקף|חום\s+גוף"
 _MEASURED_BEFORE = re.compile(
-    r"(?<![\u05d0-\u05ea])(?:ה|של\s+)?(?:חום|טמפרטורה|משקל|גובה|גיל|בגיל|מידה|ציון|אורך|היקף)\s*(?:של\s*)?$"
+    rf"(?<![\u05d0-\u05ea])(?:[ובלה]{{0,2}}(?:{_MEASURES})|בן|בת|כבן|כבת)\s*(?:של\s*)?-?$"
 )
 _UNIT_AFTER = re.compile(
-    r"^\s*(?:°|מעלות|מעלה|ק\"ג|קילו|ס\"מ|מ\"מ|מטר|מטרים|ליטר|שנים|שנה|חודשים|שבועות|ימים|שעות|דקות|ש\"ח|₪"
-    r"|kg|cm|degrees?|years?|months?)(?![\u05d0-\u05ea])",
+    r"^\s*(?:°|[ובלה]{0,2}(?:מעלות|מעלה|ק\"ג|קילו|ס\"מ|מ\"מ|מטר|מטרים|ליטר|שנים|שנה|חודשים|שבועות|ימים|שעות|דקות"
+    rf"|ש\"ח|{_MEASURES})|₪|kg|cm|degrees?|years?|months?)(?![\u05d0-\u05ea])",
     re.IGNORECASE,
 )
 
