@@ -661,6 +661,23 @@ def asked_minutes(question: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _some_row_lasts(library: Library, minutes: int, question: str) -> bool:
+    """Whether a row of the documents says a session of what the question names lasts `minutes`.
+
+    ('ריפוי בעיסוק של חצי שעה' where only speech therapy has 30-minute rows: no.)
+    """
+    named = [
+        _forms(t)
+        for t in tokenize(question)
+        if len(t) >= 3 and not _stop(t) and not t.isdigit() and not _forms(t) & _UNNAMING
+    ]
+    return any(
+        u.is_row and _lasts(u.text, minutes) and (not named or any(f & _words(f"{u.context} {u.text}") for f in named))
+        for c in library.chunks
+        for u in clause_units(c.text)
+    )
+
+
 def _lasts(text: str, minutes: int) -> bool:
     """Whether a row says the session lasts `minutes` ('— 30 דקות, במכון')."""
     return any(int(m.group(1)) == minutes for m in _MINUTES.finditer(normalize(text)))
@@ -1592,8 +1609,11 @@ def extract(
     asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
     if asks_whole_term(focus):  # 'על כל תקופת השכירות' is the term's months, not the words of the amount
         asked = re.sub(r"(?:על|ל|במשך|לאורך)\s*כל\s*(?:ה)?תקופ\S*(?:\s+\S+)?", " ", asked)
-    for pattern, _ in _LENGTHS:  # 'של חצי שעה' is said by a row as '30 דקות': the variant rows pick it below
-        asked = pattern.sub(" ", asked)
+    for pattern, minutes in _LENGTHS:
+        # 'של חצי שעה' is said by a row as '30 דקות': the variant rows pick it below. Only when a row lasts that
+        # long: a length no row has ('פיזיותרפיה של חצי שעה' of 45- and 60-minute rows) is a word left unanswered.
+        if pattern.search(asked) and _some_row_lasts(library, minutes, pattern.sub(" ", asked)):
+            asked = pattern.sub(" ", asked)
     # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
     light = (doc_words if named else set()) | _background(asked)
     terms = _terms(asked, library.idf, light=light)
