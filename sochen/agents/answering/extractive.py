@@ -2181,12 +2181,13 @@ def _unknown_in_every_part(parts: Sequence[str], library: Library) -> str:
     טיפולית? כמה עולה מפגש?') asks about that thing, so it does not take its word out of what every part asks
     about. ('מה קורה אם לא הגעתי לתור של צבע שיער? כמה זה עולה?' asks the price of the no-show, not of the dye.)
     """
-    offered = bool(parts) and _OFFER_Q.search(normalize(parts[0]).lower()) is not None
+    offer = _OFFER_Q.search(normalize(parts[0]).lower()) if parts else None
+    thing = _offered_thing(normalize(parts[0])[offer.end() :], library) if offer else ""
     common: set[str] | None = None
     for i, part in enumerate(parts):
-        if i and offered and not _names_something(part):
-            continue
-        keys = {_key(t) for t in _absent_words(part, library)}
+        # A follow-up that names nothing of its own asks about the thing offered, not what qualifies it ('יש לכם
+        # עורך דין שמדבר רוסית? כמה עולה פגישה?': a meeting's price does not depend on the language spoken).
+        keys = {_key(t) for t in _absent_words(thing if i and offer and not _names_something(part) else part, library)}
         common = keys if common is None else common & keys
     return min(common) if common else ""
 
@@ -2203,6 +2204,22 @@ _OFFER_Q = re.compile(
     r"|\bdo you (?:have|offer|do|provide)\b"
 )
 _UNNAMING = _KIND_WORDS | _MONEY_WORDS | _SESSION_WORDS
+# Where the thing asked for ends and what it is for begins: a relative clause ('שמדבר רוסית', 'שמתקשה'), whom it is
+# for ('לבת שלי', 'בשביל הבן'), with whom.
+_FOR_WHOM = re.compile(
+    r"^(?:בשביל|עבור|עם|ל(?:ה)?(?:בת|בן|ילד|ילדה|ילדים|ילדה|תינוק|תינוקת|אבא|אמא|הורים|סבא|סבתא|אח|אחות|בעלי|אשתי))$"
+)
+
+
+def _offered_thing(rest: str, library: Library) -> str:
+    """The thing an offer question asks for, without what qualifies it ('עורך דין שמדבר רוסית' → 'עורך דין')."""
+    known = _known_by(library.idf)
+    head: list[str] = []
+    for tok in tokenize(rest):
+        if _stop(tok) or _FOR_WHOM.match(tok) or (tok.startswith("ש") and len(tok) > 3 and not known(tok)):
+            break
+        head.append(tok)
+    return " ".join(head)
 
 
 def _names_something(part: str) -> bool:
