@@ -185,19 +185,40 @@ _GLOSSARY: dict[str, str] = {
     "package": "סדרה חבילה",
     "series": "סדרה",
     "session": "טיפול",
-    "russian": "רוסית",
-    "arabic": "ערבית",
+    # The languages a business lists its staff speaking, and the verb: 'a therapist who speaks Russian'.
     "hebrew": "עברית",
+    "arabic": "ערבית",
+    "russian": "רוסית",
+    "english": "אנגלית",
+    "french": "צרפתית",
+    "amharic": "אמהרית",
+    "spanish": "ספרדית",
     "speak": "מדבר מדברת",
     "speaks": "מדבר מדברת",
-    "online": "אונליין",
-    "الروسية": "רוסית",
+    "speaking": "מדבר מדברת",
+    "عبرية": "עברית",
+    "عبري": "עברית",
+    "عربية": "ערבית",
+    "عربي": "ערבית",
+    "روسية": "רוסית",
     "روسي": "רוסית",
-    "العبرية": "עברית",
+    "انجليزية": "אנגלית",
+    "إنجليزية": "אנגלית",
+    "انجليزي": "אנגלית",
+    "إنجليزي": "אנגלית",
+    "انكليزي": "אנגלית",
+    "فرنسية": "צרפתית",
+    "فرنسي": "צרפתית",
+    "أمهرية": "אמהרית",
     "يتكلم": "מדבר מדברת",
     "تتكلم": "מדבר מדברת",
+    "يتحدث": "מדבר מדברת",
+    "تتحدث": "מדבר מדברת",
     "يحكي": "מדבר מדברת",
     "تحكي": "מדבר מדברת",
+    "بيحكي": "מדבר מדברת",
+    "بتحكي": "מדבר מדברת",
+    "online": "אונליין",
     "treatment": "טיפול",
     "underarms": "בית שחי",
     "underarm": "בית שחי",
@@ -661,15 +682,20 @@ _RU_STEMS: dict[str, str] = {
     "кровотечени": "דימום",
     "травм": "פציעה",
     "скор": 'מד"א',
-    # The languages a therapist speaks ('логопед, который говорит по-русски'), a home visit, online sessions.
+    # The languages a business lists its staff speaking ('по-русски', 'английский'), the verb to speak, a visit at
+    # home ('на дому'), online sessions, a session ('занятие', 'занятия'; not 'занят', busy).
+    "иврит": "עברית",
+    "араб": "ערבית",
     "русск": "רוסית",
     "англ": "אנגלית",
-    "араб": "ערבית",
-    "иврит": "עברית",
+    "франц": "צרפתית",
+    "амхар": "אמהרית",
+    "испан": "ספרדית",
     "говор": "מדבר מדברת",
+    "разговарива": "מדבר מדברת",
     "дому": "ביקור בית",
     "онлайн": "אונליין",
-    "занят": "מפגש",
+    "заняти": "מפגש",
 }
 _WORD = re.compile(r"[A-Za-z]+|[\u0621-\u064a]+|[\u0400-\u04ff]+")
 
@@ -689,7 +715,7 @@ def hebrew_terms(text: str) -> str:
             if term:
                 terms.append(term)
             continue
-        forms = (word, *(word.removeprefix(p) for p in ("وال", "لل", "ال", "و", "ل", "ب") if word.startswith(p)))
+        forms = (word, *(word.removeprefix(p) for p in ("وال", "بال", "لل", "ال", "و", "ل", "ب") if word.startswith(p)))
         if word.isascii() and len(word) > 4 and word.endswith("s"):
             forms = (*forms, word[:-1])  # 'fridays', 'visits': the singular is in the glossary
         for form in forms:
