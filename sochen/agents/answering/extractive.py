@@ -697,6 +697,9 @@ _COMING = re.compile(r"הגי?ע|מגיע|לבוא|באים|פתוח|פתיחה|
 # Words that place a time ('אחרי העבודה', 'לפני הגן', 'בסביבות חמש'): the time's, not a topic of the question.
 _AROUND = frozenset({"אחרי", "לפני", "אחר", "בסביבות", "לקראת", "מאז", "בערך", "בזמן"})
 
+# A question word other than whether or when ('מה צריך להביא', 'מי מקבל', 'כמה עולה'): it asks something else.
+_ASKS_OTHER = re.compile(r"(?<![\u05d0-\u05ea])ו?(?:מה|מי|כמה|איך|למה|איפה|היכן)(?![\u05d0-\u05ea])")
+
 
 def _clock_only(focus: str, row: _Candidate, known: Callable[[str], bool]) -> bool:
     """A day and a time of day asked, and no word the documents use beyond the row's, coming or opening.
@@ -704,7 +707,7 @@ def _clock_only(focus: str, row: _Candidate, known: Callable[[str], bool]) -> bo
     'יש לי תור ביום חמישי ב-17:00, מה צריך להביא להערכה?' asks what to bring and 'הנוירולוגית מקבלת ביום חמישי
     ב-17:00?' whether she is there: the institute's hours of that day answer neither.
     """
-    if _CLOCK_ASKED.search(focus) is None:
+    if _CLOCK_ASKED.search(focus) is None or _ASKS_OTHER.search(focus):
         return False
     said = row.words | _words(row.unit.context)
     for tok in tokenize(_CLOCK_ASKED.sub(" ", focus)):
