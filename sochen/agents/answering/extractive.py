@@ -851,9 +851,16 @@ def _in_window(focus: str, library: Library) -> Quote | None:
     topic = [_forms(t) for t in tokenize(focus) if len(t) >= 4 and not _stop(t) and t not in _STOP]
     found: list[Quote] = []
     named: list[Quote] = []
+    said: dict[str, frozenset[str]] = {}  # what each clause is about, for the service named below
+    before, document = "", ""
     for chunk in library.chunks:
+        if chunk.document_id != document:  # a clause refers back within its document (its chunks in order)
+            before, document = "", chunk.document_id
         for unit in clause_units(chunk.text):
             for part in (p.strip() for p in _CLAUSE_START.split(unit.text) if p.strip()):
+                # 'ביטול של תור כזה …' is about what the clause before it named ('תור לטיפול שורש …').
+                about = f"{before} {part}" if _REFERS_BACK.search(part) else part
+                before = part
                 window = hour_window(part)
                 if window is None:
                     continue
@@ -868,6 +875,7 @@ def _in_window(focus: str, library: Library) -> Quote | None:
                 if inside:
                     found.append(quote)
                 named.append(quote)
+                said[quote.text] = _words(_CLAUSE_NUMBER.sub("", about))
     # Windows that differ by service ('מפגש טיפול — עד 24 שעות', 'ביקור בית — עד 48 שעות'): the clause of the thing
     # asked about decides, on whichever side of its window the hours fall. The question names it head first ('ביקור
     # בית של ריפוי בעיסוק' is a home visit): each of its words in turn keeps the clauses whose whole text uses it,
@@ -878,7 +886,7 @@ def _in_window(focus: str, library: Library) -> Quote | None:
         if len(tok) < 3 or tok.isdigit() or _stop(tok) or tok in _STOP or _WINDOW_ACT.search(tok):
             continue
         forms = _forms(tok)
-        using = [q for q in left if forms & _words(_CLAUSE_NUMBER.sub("", q.text))]
+        using = [q for q in left if forms & said[q.text]]
         if using and len(using) < len(left):
             left = using
             if len(left) == 1:
@@ -889,6 +897,7 @@ def _in_window(focus: str, library: Library) -> Quote | None:
 # A clause that states both sides of its window: 'עד 48 שעות לפני — ללא חיוב. ביטול מאוחר יותר מחויב …'.
 _OTHER_SIDE = re.compile(r"מאוחר\s+יותר|לאחר\s+מכן|אחרי\s+כן")
 _CLAUSE_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*")
+_REFERS_BACK = re.compile(r"(?<![\u05d0-\u05ea])(?:כזה|כזאת|כזו|כאלה|כאמור|הנ\"ל)(?![\u05d0-\u05ea])")
 # The words of what a cancellation window rules, in any form: cancel, move, charge, pay, the appointment and its hours.
 _WINDOW_ACT = re.compile(
     r"בי?טו?ל|הזי?ז|מזיז|חיי?ב|חוי?ב|ש[יו]?ל[םמ]|תשלו?ם|שעה|שעות|יום|ימים|לפני|מראש|מועד|תור"
