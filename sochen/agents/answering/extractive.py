@@ -1736,7 +1736,10 @@ def extract(
             and _names_row(ranked[0].unit, question_words)
             and (
                 ranked[0].coverage >= needed * 0.75
-                or (clock_only := _clock_only(focus, ranked[0], _known_by(library.idf)) and fit("opening_hours", ranked[0].unit.text))
+                or (
+                    clock_only := _clock_only(focus, ranked[0], _known_by(library.idf))
+                    and bool(fit("opening_hours", ranked[0].unit.text))
+                )
             )
         ):
             # 'אפשר להגיע ביום שישי בבוקר?': the asked day's own row of the hours table says it, in other words.
@@ -2270,9 +2273,7 @@ def _anchor(question: str, idf: Callable[[str], float]) -> frozenset[str] | None
 # A bare 'N.N' is a clause number unless it measures something: 'חום 38.5', 'וחום 38.5', 'בחום של 38.5', 'בת 2.5',
 # '2.5 ק"ג', 'עם 38.5 חום', 'בן 3.5 שנים'. The measure may take a prefix ('ו', 'ב', 'ל', 'ה' and two of them).
 _MEASURES = r"חום|טמפרטורה|משקל|גובה|גיל|מידה|ציון|אורך|היקף|חום\s+גוף"
-_MEASURED_BEFORE = re.compile(
-    rf"(?<![\u05d0-\u05ea])(?:[ובלה]{{0,2}}(?:{_MEASURES})|בן|בת|כבן|כבת)\s*(?:של\s*)?-?$"
-)
+_MEASURED_BEFORE = re.compile(rf"(?<![\u05d0-\u05ea])(?:[ובלה]{{0,2}}(?:{_MEASURES})|בן|בת|כבן|כבת)\s*(?:של\s*)?-?$")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:°|[ובלה]{0,2}(?:מעלות|מעלה|ק\"ג|קילו|ס\"מ|מ\"מ|מטר|מטרים|ליטר|שנים|שנה|חודשים|שבועות|ימים|שעות|דקות"
     rf"|ש\"ח|{_MEASURES})|₪|kg|cm|degrees?|years?|months?)(?![\u05d0-\u05ea])",

@@ -798,9 +798,7 @@ def _hebrew_alias_names(text: str, aliases: Mapping[str, Sequence[str]] | None) 
                 continue
             if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
                 continue  # a spelling or a part of the name ('בוטקס', 'לייזר'): the question's words find it
-            if _WHEN_WHO_WHERE.search(text) and any(
-                loose_key(f) in name_keys for w in words for f in (w, *stems(w))
-            ):
+            if _WHEN_WHO_WHERE.search(text) and any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
                 continue  # see named_by_service
             # An alias that shares a word with the name and differs in another ('מרפאה בעיסוק' for 'ריפוי בעיסוק')
             # is still an alias: the shared word alone would find the rows that name someone else by it.
@@ -834,13 +832,20 @@ def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> 
                 continue
             if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
                 continue
-            if _WHEN_WHO_WHERE.search(text) and any(
-                loose_key(f) in name_keys for w in words for f in (w, *stems(w))
-            ):
+            if _WHEN_WHO_WHERE.search(text) and any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
                 continue  # 'מתי יש רופאת ילדים?': a title or a place asked of itself, which its own lines answer
             pattern = rf"(?<![\u05d0-\u05ea])([והבלמשכ]{{0,3}}-?){re.escape(alias)}(?![\u05d0-\u05ea])"
-            text = re.sub(pattern, lambda m, n=name: m.group(0) if _part_of_other(text, m, n, aliases) else m.group(1) + n, text)
+            text = _replace_alias(text, pattern, name, aliases)
     return text
+
+
+def _replace_alias(text: str, pattern: str, name: str, aliases: Mapping[str, Sequence[str]]) -> str:
+    """`text` with each match of an alias's `pattern` replaced by `name`, unless it names another service."""
+
+    def named(m: re.Match[str]) -> str:
+        return m.group(0) if _part_of_other(text, m, name, aliases) else m.group(1) + name
+
+    return re.sub(pattern, named, text)
 
 
 # A question of when, who or where: asked of a person ('רופאת ילדים') or a place ('מעבדת ריצה') an alias names by a
