@@ -676,6 +676,23 @@ def asked_minutes(question: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _some_row_lasts(library: Library, minutes: int, question: str) -> bool:
+    """Whether a row of the documents says a session of what the question names lasts `minutes`.
+
+    ('ריפוי בעיסוק של חצי שעה' where only speech therapy has 30-minute rows: no.)
+    """
+    named = [
+        _forms(t)
+        for t in tokenize(question)
+        if len(t) >= 3 and not _stop(t) and not t.isdigit() and not _forms(t) & _UNNAMING
+    ]
+    return any(
+        u.is_row and _lasts(u.text, minutes) and (not named or any(f & _words(f"{u.context} {u.text}") for f in named))
+        for c in library.chunks
+        for u in clause_units(c.text)
+    )
+
+
 def _lasts(text: str, minutes: int) -> bool:
     """Whether a row says the session lasts `minutes` ('— 30 דקות, במכון')."""
     return any(int(m.group(1)) == minutes for m in _MINUTES.finditer(normalize(text)))
@@ -688,6 +705,34 @@ _CLOCK_ASKED = re.compile(
     + "|".join(sorted(CLOCK_NUMBERS, key=len, reverse=True))
     + r")(?:\s+וחצי|\s+ורבע|\s+בערב|\s+בבוקר|\s+אחה\"צ)(?![\u05d0-\u05ea])"
 )
+
+# Coming or being open: what a day's hours row answers, in the asker's words ('אפשר להגיע', 'אתם פתוחים', 'יש לי תור').
+_COMING = re.compile(r"הגי?ע|מגיע|לבוא|באים|פתוח|פתיחה|עובדים|פועלים|קבלה|מקבלים|^תור|^ותור")
+
+# Words that place a time ('אחרי העבודה', 'לפני הגן', 'בסביבות חמש'): the time's, not a topic of the question.
+_AROUND = frozenset({"אחרי", "לפני", "אחר", "בסביבות", "לקראת", "מאז", "בערך", "בזמן"})
+
+# A question word other than whether or when ('מה צריך להביא', 'מי מקבל', 'כמה עולה'): it asks something else.
+_ASKS_OTHER = re.compile(r"(?<![\u05d0-\u05ea])ו?(?:מה|מי|כמה|איך|למה|איפה|היכן)(?![\u05d0-\u05ea])")
+
+
+def _clock_only(focus: str, row: _Candidate, known: Callable[[str], bool]) -> bool:
+    """A day and a time of day asked, and no word the documents use beyond the row's, coming or opening.
+
+    'יש לי תור ביום חמישי ב-17:00, מה צריך להביא להערכה?' asks what to bring and 'הנוירולוגית מקבלת ביום חמישי
+    ב-17:00?' whether she is there: the institute's hours of that day answer neither.
+    """
+    if _CLOCK_ASKED.search(focus) is None or _ASKS_OTHER.search(focus):
+        return False
+    said = row.words | _words(row.unit.context)
+    for tok in tokenize(_CLOCK_ASKED.sub(" ", focus)):
+        if len(tok) < 3 or tok.isdigit() or _stop(tok) or tok in _STOP or _COMING.search(tok) or tok in _AROUND:
+            continue
+        forms = _forms(tok)
+        if not forms & said and any(known(f) for f in forms):
+            return False
+    return True
+
 
 _BACKGROUND = re.compile(
     r"^(?P<bg>[^?,]+),\s*(?=ו?(?:מה|מהו|מהי|כמה|מתי|איך|האם|איפה|היכן|מי|למה|איזה|איזו|אילו|באיזה|באיזו|באילו)\s)"
@@ -963,10 +1008,17 @@ def _in_window(focus: str, library: Library) -> Quote | None:
         return None
     topic = [_forms(t) for t in tokenize(focus) if len(t) >= 4 and not _stop(t) and t not in _STOP]
     found: list[Quote] = []
-    named: list[tuple[set[int], Quote]] = []
+    named: list[Quote] = []
+    said: dict[str, frozenset[str]] = {}  # what each clause is about, for the service named below
+    before, document = "", ""
     for chunk in library.chunks:
+        if chunk.document_id != document:  # a clause refers back within its document (its chunks in order)
+            before, document = "", chunk.document_id
         for unit in clause_units(chunk.text):
             for part in (p.strip() for p in _CLAUSE_START.split(unit.text) if p.strip()):
+                # 'ביטול של תור כזה …' is about what the clause before it named ('תור לטיפול שורש …').
+                about = f"{before} {part}" if _REFERS_BACK.search(part) else part
+                before = part
                 window = hour_window(part)
                 if window is None:
                     continue
@@ -980,22 +1032,35 @@ def _in_window(focus: str, library: Library) -> Quote | None:
                 quote = Quote(part, relabel(chunk.section, label.group(1) if label else unit.clause), chunk, 1.0, 1.0)
                 if inside:
                     found.append(quote)
-                subject = _words(" ".join(tokenize(re.sub(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*", "", part))[:_SUBJECT_WORDS]))
-                named.append(({i for i, forms in enumerate(topic) if forms & subject}, quote))
-    # Windows that differ by service ('מפגש טיפול — עד 24 שעות', 'ביקור בית — עד 48 שעות'): the clause whose subject
-    # is the thing asked about decides, on whichever side of its window the hours fall. Words every such clause
-    # opens with ('ביטול', 'תור') name no service.
-    shared = set.intersection(*(n for n, _ in named)) if len(named) > 1 else set()
-    scores = [(len(n - shared), q) for n, q in named]
-    best = max((n for n, _ in scores), default=0)
-    if len(named) > 1 and best > 0 and sum(1 for n, _ in scores if n == best) == 1:
-        return next(q for n, q in scores if n == best)
+                named.append(quote)
+                said[quote.text] = _words(_CLAUSE_NUMBER.sub("", about))
+    # Windows that differ by service ('מפגש טיפול — עד 24 שעות', 'ביקור בית — עד 48 שעות'): the clause of the thing
+    # asked about decides, on whichever side of its window the hours fall. The question names it head first ('ביקור
+    # בית של ריפוי בעיסוק' is a home visit): each of its words in turn keeps the clauses whose whole text uses it,
+    # when some do and others don't. What a window rules (cancel, move, be charged, pay, hours before an appointment)
+    # names no service; a question that names nothing more ('תור 30 שעות לפני') keeps to the window alone.
+    left = named
+    for tok in tokenize(focus) if len(named) > 1 else ():
+        if len(tok) < 3 or tok.isdigit() or _stop(tok) or tok in _STOP or _WINDOW_ACT.search(tok):
+            continue
+        forms = _forms(tok)
+        using = [q for q in left if forms & said[q.text]]
+        if using and len(using) < len(left):
+            left = using
+            if len(left) == 1:
+                return left[0]
     return found[0] if len(found) == 1 else None
 
 
 # A clause that states both sides of its window: 'עד 48 שעות לפני — ללא חיוב. ביטול מאוחר יותר מחויב …'.
 _OTHER_SIDE = re.compile(r"מאוחר\s+יותר|לאחר\s+מכן|אחרי\s+כן")
-_SUBJECT_WORDS = 6  # a clause's subject: its opening words ('ביקור בית אפשר לבטל …')
+_CLAUSE_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*")
+_REFERS_BACK = re.compile(r"(?<![\u05d0-\u05ea])(?:כזה|כזאת|כזו|כאלה|כאמור|הנ\"ל)(?![\u05d0-\u05ea])")
+# The words of what a cancellation window rules, in any form: cancel, move, charge, pay, the appointment and its hours.
+_WINDOW_ACT = re.compile(
+    r"בי?טו?ל|הזי?ז|מזיז|חיי?ב|חוי?ב|ש[יו]?ל[םמ]|תשלו?ם|שעה|שעות|יום|ימים|לפני|מראש|מועד|תור"
+    r"|cancel|resched|charg|pay|hour|day|before|appointment|отмен|час|день|дня|إلغاء|ساع"
+)
 
 
 def _late_window(focus: str, library: Library) -> Quote | None:
@@ -1749,8 +1814,11 @@ def extract(
     asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
     if asks_whole_term(focus):  # 'על כל תקופת השכירות' is the term's months, not the words of the amount
         asked = re.sub(r"(?:על|ל|במשך|לאורך)\s*כל\s*(?:ה)?תקופ\S*(?:\s+\S+)?", " ", asked)
-    for pattern, _ in _LENGTHS:  # 'של חצי שעה' is said by a row as '30 דקות': the variant rows pick it below
-        asked = pattern.sub(" ", asked)
+    for pattern, minutes in _LENGTHS:
+        # 'של חצי שעה' is said by a row as '30 דקות': the variant rows pick it below. Only when a row lasts that
+        # long: a length no row has ('פיזיותרפיה של חצי שעה' of 45- and 60-minute rows) is a word left unanswered.
+        if pattern.search(asked) and _some_row_lasts(library, minutes, pattern.sub(" ", asked)):
+            asked = pattern.sub(" ", asked)
     # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
     light = (doc_words if named else set()) | _background(asked)
     terms = _terms(asked, library.idf, light=light)
@@ -1808,6 +1876,7 @@ def extract(
                 pool.append(h)
     chosen: list[_Candidate] = []
     fallback: list[_Candidate] = []
+    clock_only = False  # a day's hours row chosen for the time of day asked (below)
     wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
     if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
         wider += [h for h in library.chunks if h.chunk_id not in known and h not in wider]
@@ -1876,12 +1945,16 @@ def extract(
             and _names_row(ranked[0].unit, question_words)
             and (
                 ranked[0].coverage >= needed * 0.75
-                or (_CLOCK_ASKED.search(focus) is not None and fit("opening_hours", ranked[0].unit.text))
+                or (
+                    clock_only := _clock_only(focus, ranked[0], _known_by(library.idf))
+                    and bool(fit("opening_hours", ranked[0].unit.text))
+                )
             )
         ):
             # 'אפשר להגיע ביום שישי בבוקר?': the asked day's own row of the hours table says it, in other words.
             # A time of day asked with it ('ביום חמישי אחרי העבודה, בסביבות חמש וחצי?') is what the row's hours
-            # answer; the words around the time tell the asker's day, not the question.
+            # answer, when the question names nothing else the documents speak of (a service, a person, what to
+            # bring): the words around the time tell the asker's day, not the question.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -1968,8 +2041,9 @@ def extract(
         if twin is not None:
             order = [u.text for u in clause_units(best.hit.text)]
             chosen = sorted([best, twin], key=lambda c: order.index(c.unit.text) if c.unit.text in order else 0)
-    if len(chosen) == 1:
+    if len(chosen) == 1 and not clock_only:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
+        # (Not beside a day's hours row that answers a time of day: what it leaves out is the asker's own day.)
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
         if fit(attribute, best.unit.text):
             said |= _words(cue(focus, attribute))  # the address says what 'הכתובת' asks
@@ -2408,12 +2482,13 @@ def _unknown_in_every_part(parts: Sequence[str], library: Library) -> str:
     טיפולית? כמה עולה מפגש?') asks about that thing, so it does not take its word out of what every part asks
     about. ('מה קורה אם לא הגעתי לתור של צבע שיער? כמה זה עולה?' asks the price of the no-show, not of the dye.)
     """
-    offered = bool(parts) and _OFFER_Q.search(normalize(parts[0]).lower()) is not None
+    offer = _OFFER_Q.search(normalize(parts[0]).lower()) if parts else None
+    thing = _offered_thing(normalize(parts[0])[offer.end() :], library) if offer else ""
     common: set[str] | None = None
     for i, part in enumerate(parts):
-        if i and offered and not _names_something(part):
-            continue
-        keys = {_key(t) for t in _absent_words(part, library)}
+        # A follow-up that names nothing of its own asks about the thing offered, not what qualifies it ('יש לכם
+        # עורך דין שמדבר רוסית? כמה עולה פגישה?': a meeting's price does not depend on the language spoken).
+        keys = {_key(t) for t in _absent_words(thing if i and offer and not _names_something(part) else part, library)}
         common = keys if common is None else common & keys
     return min(common) if common else ""
 
@@ -2430,6 +2505,22 @@ _OFFER_Q = re.compile(
     r"|\bdo you (?:have|offer|do|provide)\b"
 )
 _UNNAMING = _KIND_WORDS | _MONEY_WORDS | _SESSION_WORDS
+# Where the thing asked for ends and what it is for begins: a relative clause ('שמדבר רוסית', 'שמתקשה'), whom it is
+# for ('לבת שלי', 'בשביל הבן'), with whom.
+_FOR_WHOM = re.compile(
+    r"^(?:בשביל|עבור|עם|ל(?:ה)?(?:בת|בן|ילד|ילדה|ילדים|ילדה|תינוק|תינוקת|אבא|אמא|הורים|סבא|סבתא|אח|אחות|בעלי|אשתי))$"
+)
+
+
+def _offered_thing(rest: str, library: Library) -> str:
+    """The thing an offer question asks for, without what qualifies it ('עורך דין שמדבר רוסית' → 'עורך דין')."""
+    known = _known_by(library.idf)
+    head: list[str] = []
+    for tok in tokenize(rest):
+        if _stop(tok) or _FOR_WHOM.match(tok) or (tok.startswith("ש") and len(tok) > 3 and not known(tok)):
+            break
+        head.append(tok)
+    return " ".join(head)
 
 
 def _names_something(part: str) -> bool:
@@ -2465,13 +2556,13 @@ def _anchor(question: str, idf: Callable[[str], float]) -> frozenset[str] | None
     return best[1] if best else None
 
 
-# A bare 'N.N' is a clause number unless it measures something: 'חום 38.5', '2.5 ק"ג', 'בן 3.5 שנים'.
-_MEASURED_BEFORE = re.compile(
-    r"(?<![\u05d0-\u05ea])(?:ה|של\s+)?(?:חום|טמפרטורה|משקל|גובה|גיל|בגיל|מידה|ציון|אורך|היקף)\s*(?:של\s*)?$"
-)
+# A bare 'N.N' is a clause number unless it measures something: 'חום 38.5', 'וחום 38.5', 'בחום של 38.5', 'בת 2.5',
+# '2.5 ק"ג', 'עם 38.5 חום', 'בן 3.5 שנים'. The measure may take a prefix ('ו', 'ב', 'ל', 'ה' and two of them).
+_MEASURES = r"חום|טמפרטורה|משקל|גובה|גיל|מידה|ציון|אורך|היקף|חום\s+גוף"
+_MEASURED_BEFORE = re.compile(rf"(?<![\u05d0-\u05ea])(?:[ובלה]{{0,2}}(?:{_MEASURES})|בן|בת|כבן|כבת)\s*(?:של\s*)?-?$")
 _UNIT_AFTER = re.compile(
-    r"^\s*(?:°|מעלות|מעלה|ק\"ג|קילו|ס\"מ|מ\"מ|מטר|מטרים|ליטר|שנים|שנה|חודשים|שבועות|ימים|שעות|דקות|ש\"ח|₪"
-    r"|kg|cm|degrees?|years?|months?)(?![\u05d0-\u05ea])",
+    r"^\s*(?:°|[ובלה]{0,2}(?:מעלות|מעלה|ק\"ג|קילו|ס\"מ|מ\"מ|מטר|מטרים|ליטר|שנים|שנה|חודשים|שבועות|ימים|שעות|דקות"
+    rf"|ש\"ח|{_MEASURES})|₪|kg|cm|degrees?|years?|months?)(?![\u05d0-\u05ea])",
     re.IGNORECASE,
 )
 

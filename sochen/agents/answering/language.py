@@ -205,19 +205,40 @@ _GLOSSARY: dict[str, str] = {
     "package": "סדרה חבילה",
     "series": "סדרה",
     "session": "טיפול",
-    "russian": "רוסית",
-    "arabic": "ערבית",
+    # The languages a business lists its staff speaking, and the verb: 'a therapist who speaks Russian'.
     "hebrew": "עברית",
+    "arabic": "ערבית",
+    "russian": "רוסית",
+    "english": "אנגלית",
+    "french": "צרפתית",
+    "amharic": "אמהרית",
+    "spanish": "ספרדית",
     "speak": "מדבר מדברת",
     "speaks": "מדבר מדברת",
-    "online": "אונליין",
-    "الروسية": "רוסית",
+    "speaking": "מדבר מדברת",
+    "عبرية": "עברית",
+    "عبري": "עברית",
+    "عربية": "ערבית",
+    "عربي": "ערבית",
+    "روسية": "רוסית",
     "روسي": "רוסית",
-    "العبرية": "עברית",
+    "انجليزية": "אנגלית",
+    "إنجليزية": "אנגלית",
+    "انجليزي": "אנגלית",
+    "إنجليزي": "אנגלית",
+    "انكليزي": "אנגלית",
+    "فرنسية": "צרפתית",
+    "فرنسي": "צרפתית",
+    "أمهرية": "אמהרית",
     "يتكلم": "מדבר מדברת",
     "تتكلم": "מדבר מדברת",
+    "يتحدث": "מדבר מדברת",
+    "تتحدث": "מדבר מדברת",
     "يحكي": "מדבר מדברת",
     "تحكي": "מדבר מדברת",
+    "بيحكي": "מדבר מדברת",
+    "بتحكي": "מדבר מדברת",
+    "online": "אונליין",
     "treatment": "טיפול",
     "underarms": "בית שחי",
     "underarm": "בית שחי",
@@ -681,15 +702,20 @@ _RU_STEMS: dict[str, str] = {
     "кровотечени": "דימום",
     "травм": "פציעה",
     "скор": 'מד"א',
-    # The languages a therapist speaks ('логопед, который говорит по-русски'), a home visit, online sessions.
+    # The languages a business lists its staff speaking ('по-русски', 'английский'), the verb to speak, a visit at
+    # home ('на дому'), online sessions, a session ('занятие', 'занятия'; not 'занят', busy).
+    "иврит": "עברית",
+    "араб": "ערבית",
     "русск": "רוסית",
     "англ": "אנגלית",
-    "араб": "ערבית",
-    "иврит": "עברית",
+    "франц": "צרפתית",
+    "амхар": "אמהרית",
+    "испан": "ספרדית",
     "говор": "מדבר מדברת",
+    "разговарива": "מדבר מדברת",
     "дому": "ביקור בית",
     "онлайн": "אונליין",
-    "занят": "מפגש",
+    "заняти": "מפגש",
 }
 _WORD = re.compile(r"[A-Za-z]+|[\u0621-\u064a]+|[\u0400-\u04ff]+")
 
@@ -709,7 +735,7 @@ def hebrew_terms(text: str) -> str:
             if term:
                 terms.append(term)
             continue
-        forms = (word, *(word.removeprefix(p) for p in ("وال", "لل", "ال", "و", "ل", "ب") if word.startswith(p)))
+        forms = (word, *(word.removeprefix(p) for p in ("وال", "بال", "لل", "ال", "و", "ل", "ب") if word.startswith(p)))
         if word.isascii() and len(word) > 4 and word.endswith("s"):
             forms = (*forms, word[:-1])  # 'fridays', 'visits': the singular is in the glossary
         for form in forms:
@@ -792,12 +818,18 @@ def _hebrew_alias_names(text: str, aliases: Mapping[str, Sequence[str]] | None) 
                 continue
             if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
                 continue  # a spelling or a part of the name ('בוטקס', 'לייזר'): the question's words find it
+            if _WHEN_WHO_WHERE.search(text) and any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
+                continue  # see named_by_service
             # An alias that shares a word with the name and differs in another ('מרפאה בעיסוק' for 'ריפוי בעיסוק')
             # is still an alias: the shared word alone would find the rows that name someone else by it.
             if any(
                 words[0] in forms[i] and tokens[i + 1 : i + len(words)] == words[1:]
                 for i in range(len(tokens) - len(words) + 1)
             ):
+                pattern = rf"(?<![\u05d0-\u05ea])[והבלמשכ]{{0,3}}-?{re.escape(alias)}(?![\u05d0-\u05ea])"
+                m = re.search(pattern, text)
+                if m is not None and _part_of_other(text, m, name, aliases):
+                    continue  # 'בדיקת עיניים לילדים' names its own service, not the one of 'בדיקת עיניים'
                 found.append(name)
                 break
     return list(dict.fromkeys(found))
@@ -820,6 +852,46 @@ def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> 
                 continue
             if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
                 continue
+            if _WHEN_WHO_WHERE.search(text) and any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
+                continue  # 'מתי יש רופאת ילדים?': a title or a place asked of itself, which its own lines answer
             pattern = rf"(?<![\u05d0-\u05ea])([והבלמשכ]{{0,3}}-?){re.escape(alias)}(?![\u05d0-\u05ea])"
-            text = re.sub(pattern, rf"\g<1>{name}", text)
+            text = _replace_alias(text, pattern, name, aliases)
     return text
+
+
+def _replace_alias(text: str, pattern: str, name: str, aliases: Mapping[str, Sequence[str]]) -> str:
+    """`text` with each match of an alias's `pattern` replaced by `name`, unless it names another service."""
+
+    def named(m: re.Match[str]) -> str:
+        return m.group(0) if _part_of_other(text, m, name, aliases) else m.group(1) + name
+
+    return re.sub(pattern, named, text)
+
+
+# A question of when, who or where: asked of a person ('רופאת ילדים') or a place ('מעבדת ריצה') an alias names by a
+# title of its own, whose lines in the documents say it in their words (a price or a booking is the service's).
+_WHEN_WHO_WHERE = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ו?(?:מתי|מי|איפה|היכן|באיזה\s+(?:יום|ימים|שעה|שעות)|באילו\s+(?:ימים|שעות)|עד\s+מתי))"
+    r"(?![\u05d0-\u05ea])"
+)
+
+
+def _part_of_other(text: str, match: re.Match[str], name: str, aliases: Mapping[str, Sequence[str]]) -> bool:
+    """Whether an alias of `name` at `match` is part of, or the head of, what names another service.
+
+    'בדיקת עיניים לילדים' holds the alias 'בדיקת עיניים' of another service, and is a service's own name: the
+    longest name said is the one meant. 'שיפוץ קומפלט של מטבח' is a kitchen: an alias followed by another service's
+    name or alias ('של מטבח', 'למטבח') says which thing it is, and is not the first service's.
+    """
+    start, end = match.start(), match.end()
+    for other, names in aliases.items():
+        for said in (other, *names):
+            if not _HE.search(said) or (other == name and said in aliases[name]):
+                continue
+            pattern = rf"(?<![\u05d0-\u05ea])[והבלמשכ]{{0,3}}-?{re.escape(said)}(?![\u05d0-\u05ea])"
+            for m in re.finditer(pattern, text):
+                if m.start() < end and start < m.end() and m.end() - m.start() > end - start:
+                    return True  # a longer name that overlaps it
+                if other != name and re.fullmatch(r"\s+(?:של\s+)?", text[end : m.start()]):
+                    return True  # followed by another service: 'X של מטבח'
+    return False
