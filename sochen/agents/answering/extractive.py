@@ -2172,8 +2172,12 @@ def _says_pair(text: str, a: str, b: str) -> bool:
     return any(_strict_forms(x) & fa and _strict_forms(y) & fb for x, y in itertools.pairwise(toks))
 
 
-def _asked_thing(focus: str) -> list[tuple[str, str]]:
-    """The asked noun and its complement, for each way the question names what it asks for ('' complement: none)."""
+def _asked_thing(focus: str) -> list[tuple[str, str, bool]]:
+    """The asked noun, its complement ('' none), and whether the question names it as a thing.
+
+    A noun with 'ה' ('מה השכר'), after 'איזה'/'אילו', or what is paid for ('על כל רישיון') is named as a thing; a
+    bare word before 'ה…' ('מה שכר הטרחה', but also the verb of 'מה משלם הלקוח', 'מה עושה המשכיר') may be a verb.
+    """
     out = []
     text = normalize(focus)
     for pattern in (_ASKED_NOUN, _PAID_FOR):
@@ -2184,8 +2188,30 @@ def _asked_thing(focus: str) -> list[tuple[str, str]]:
         b = m.group("b") or ""
         if b and (b.startswith("ו") or _stop(b) or b in _NOT_THING or {b, b[1:] if b[0] in "הב" else b} & _TIME_UNITS):
             b = ""  # 'תמלוגים וקרן פרסום' is two things; 'על שבוע איחור' counts time, it names no thing
-        out.append((a, b))
+        named = bool(m.group("a")) or a.startswith("ה") or pattern is _PAID_FOR
+        if not named and _VERB_LIKE.match(a):
+            continue  # 'מה משלם הלקוח', 'מה עושה המשכיר', 'מה יקבל': what is done, not a thing asked for
+        out.append((a, b, named))
     return out
+
+
+# A bare word after 'מה' that has a verb's shape: a participle or a future ('משלם', 'מקבלת', 'ישלם', 'תקבל',
+# 'עושה', 'נותן'). A noun of that shape ('מחיר') is in doubt, and in doubt nothing is refused.
+_VERB_LIKE = re.compile(r"^(?:[מיתנ][\u05d0-\u05ea]{3,}|[\u05d0-\u05ea]ו[\u05d0-\u05ea]{2,3})$")
+
+
+# Nouns of the asked kind of fact, said by the figure or the list the clause holds, not by the word itself: hours
+# and days ('מה שעות הפעילות בחול המועד', 'מה ימי הקבלה'), price and cost, a fee taken ('מה העמלה על …').
+_ASKED_KINDS = frozenset("שעות שעת ימי ימים מחיר מחירי עלות עלויות עמלה עמלת עמלות".split())  # noqa: SIM905
+
+
+def _lacks(said_forms: set[str], word: str) -> bool:
+    """Whether no word of a text (given by its strict forms) is `word` in any of its forms.
+
+    The forms kept are those that begin as the word does (past an article): 'משנה' is not said by 'שנה'.
+    """
+    core = word[1:] if word.startswith("ה") and len(word) > 3 else word
+    return not {f for f in _strict_forms(core) if f.lstrip("~")[:1] == core[0]} & said_forms
 
 
 def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bool:
@@ -2193,25 +2219,47 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
 
     'איזה בונוס מקבל הסוכן אם עבר את היעד?' where no document says 'בונוס' (the target clause is there, not a
     bonus), or 'מה שכר הטרחה של המומחה?' / 'כמה משלמת … על כל רישיון משנה?' where the archive names that thing
-    as two words together ('שכר טרחת עורכי הדין', 'רישיונות משנה') in another clause, and the clause found does
-    not ('חוות דעת המומחה', 'שנת רישיון'). True then. A table row is not held to it: it names its item by its key
+    as two words together ('שכר טרחת עורכי הדין', 'רישיונות משנה') in another clause, and the clause found
+    (with its heading, its section path and its document's title) does not say the second word at all ('חוות
+    דעת המומחה', 'שנת רישיון'). True then. When in doubt it is False: a noun of the kind of answer ('מה שעות
+    הפעילות', 'מהי תקופת ההודעה', 'מה העמלה') is no thing of its own; a bare word that may be a verb ('מה משלם
+    הלקוח', 'מה עושה המשכיר') is no unknown thing; a clause that says the complement ('דמי הביטול' where it
+    speaks of cancelling) speaks of the thing. A table row is not held to it: it names its item by its key
     ('דגם ב'' for 'המחשבים מדגם ב''), and another clause may count the items it prices.
     """
-    said = " ".join((best.unit.text, best.unit.context, best.hit.section))
-    for a, b in _asked_thing(focus):
-        # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
-        if not _forms(a) & (_KIND_WORDS | _MONEY_WORDS | _ANSWER_KINDS) and _absent_words(a, library):
-            return True
-        if _forms(a) & _ANSWER_KINDS:
+    said = " ".join((best.unit.text, best.unit.context, best.hit.section, best.hit.title))
+    said_forms = {f for t in tokenize(said) for f in _strict_forms(t)}
+    for a, b, named in _asked_thing(focus):
+        if _forms(a) & (_ANSWER_KINDS | _ASKED_KINDS):
             continue  # 'מהי תקופת ההודעה', 'על כל תקופת השכירות': the kind of answer, its complement the topic
+        # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
+        if named and not _forms(a) & (_KIND_WORDS | _MONEY_WORDS) and _absent_words(a, library):
+            return True
         if (
             b
             and not best.unit.is_row
+            and _lacks(said_forms, b)
             and not _says_pair(said, a, b)
-            and any(_says_pair(h.text, a, b) for h in library.chunks)
+            and _pair_said(library, a, b)
         ):
             return True
     return False
+
+
+def _pair_said(library: Library, a: str, b: str) -> bool:
+    """Whether some document has the two words next to each other, in that order (an index per library)."""
+    pairs = _per_archive("pairs", library.chunks, _word_pairs)
+    fa, fb = _strict_forms(a), _strict_forms(b)
+    return any((x, y) in pairs for x in fa for y in fb)
+
+
+def _word_pairs(chunks: Sequence[SearchHit]) -> frozenset[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for h in chunks:
+        for x, y in itertools.pairwise(tokenize(h.text)):
+            fy = _strict_forms(y)
+            out.update((p, q) for p in _strict_forms(x) for q in fy)
+    return frozenset(out)
 
 
 def _absent_words(text: str, library: Library) -> list[str]:
