@@ -82,6 +82,7 @@ from .derive import (
     dates,
     days_from_event,
     deadline,
+    asks_fixed_part,
     fixed_plus_share,
     floor_or_cap,
     given_date,
@@ -2635,11 +2636,19 @@ def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
 
 
 # 'כמה עליה להשלים', 'מה ההפרש עד המינימום': the question asks what is missing up to a stated minimum.
-_TOP_UP = re.compile(r"להשלים|השלמה|תשלים|ישלים|ההפרש|shortfall|top up|make up", re.IGNORECASE)
+_TOP_UP = re.compile(r"להשלים|השלמה|תשלים|ישלים|shortfall|top up|make up", re.IGNORECASE)
 _MINIMUM = re.compile(r"מינימלי|מינימליים|מינימלית|מינימום|לכל הפחות|minimum", re.IGNORECASE)
 
 
 _WHOLE_AREA = re.compile(r"(?<![\u05d0-\u05ea])(?:ה|ב|על\s+כל\s+(?:ה)?|כל\s+(?:ה)?)?שטח|\barea\b|square met", re.I)
+
+
+# The question asks the rate per m² itself, or whether something is so: nothing is multiplied.
+_PER_AREA_ASKED = re.compile(
+    r"(?:^|\s)(?:ל|לכל\s+|בעד\s+כל\s+)מ\"ר|per\s+(?:square\s+met|m2|m²|sq)"
+    r"|^\s*(?:האם|is|are|does|do|can)\b",
+    re.I,
+)
 
 
 def _over_area(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
@@ -2650,8 +2659,8 @@ def _over_area(query: str, quotes: list[Quote], library: Library) -> tuple[Calcu
     area alone; a contract of several areas (a shop and a store-room) is not for arithmetic to choose among.
     """
     rate = next((q for q in quotes if rate_per_area(q.text) is not None), None)
-    if rate is None:
-        return None
+    if rate is None or _PER_AREA_ASKED.search(normalize(query)):
+        return None  # 'כמה … למ"ר?', 'האם דמי הניהול נקבעים לפי השטח?': the rate itself is the answer
     if area_of(query) is not None:
         calc = over_area(rate.text, query)
         return (calc, [rate]) if calc is not None else None
@@ -2687,7 +2696,10 @@ def _to_minimum(query: str, calc: Calculation, rule: Quote, library: Library) ->
         return None
     least = money(floor.text)[0]
     missing = max(least - calc.result, Decimal(0))
-    expression = f"{calc.expression}; {shekels(least)} − {shekels(calc.result)} = {shekels(missing)}"
+    if missing:
+        expression = f"{calc.expression}; {shekels(least)} − {shekels(calc.result)} = {shekels(missing)}"
+    else:  # no false equation: the amount reached the minimum, nothing is missing
+        expression = f"{calc.expression}; {shekels(calc.result)} ≥ {shekels(least)} — אין השלמה"
     return Calculation(missing, expression, (0, 1)), [rule, floor]
 
 
@@ -2731,6 +2743,8 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
         calc, used = areal
         quotes = []  # the area's rate and the area are the facts; nothing else is computed
     for q in quotes:
+        if asks_fixed_part(query, q.text):
+            break  # 'מה דמי השכירות הבסיסיים אם הפדיון …': the fixed amount is quoted, no share is taken
         calc = fixed_plus_share(query, q.text) or rate_of_question_amount(query, q.text) or instalment(query, q.text)
         if calc is not None:
             used = [q]
