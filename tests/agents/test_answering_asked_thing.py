@@ -90,3 +90,29 @@ def test_a_thing_named_in_another_clause_that_the_clause_found_never_says_is_sti
 def test_a_thing_no_document_names_is_still_refused() -> None:
     reply = ask("איזה בונוס מקבל השותף אם הושלמה העסקה?")
     assert reply.status == "not_found" and not reply.citations
+
+
+def test_a_later_part_that_names_its_own_item_takes_nothing_from_the_first() -> None:
+    from sochen.agents.answering.extractive import _parallel, _parts
+
+    parts = _parallel(_parts("כמה עולה כתר חרסינה וכמה עולה כתר זירקוניה?"))
+    assert len(parts) == 2 and "חרסינה" not in parts[1] and "זירקוניה" in parts[1]
+    same = _parallel(_parts("איזו הודעה מוקדמת צריכה החברה לתת כדי לסיים את ההסכם, ואיזו הודעה צריך היועץ לתת?"))
+    assert "לסיים" in same[1]  # no item of its own: the first part's words are carried
+
+
+def test_the_adjacent_pairs_are_indexed_once_per_archive() -> None:
+    from sochen.agents.answering.extractive import _pair_said
+
+    library = FakeLibrary(CHUNKS).library()
+    assert _pair_said(library, "שכר", "הטרחה")  # 'שכר טרחת עורכי הדין'
+    assert not _pair_said(library, "שכר", "המומחה")
+
+
+def test_english_idioms_are_not_glossed_as_contract_words() -> None:
+    from sochen.agents.answering.language import hebrew_terms
+
+    idioms = hebrew_terms("Is interest charged by default on net 30 invoices in the area?")
+    assert not {"הפרה", "נטו", "שטח"} & set(idioms.split())
+    plain = hebrew_terms("What is the net revenue of the shop's area after a default?")
+    assert {"הפרה", "נטו", "שטח"} <= set(plain.split())

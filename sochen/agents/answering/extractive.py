@@ -1356,6 +1356,16 @@ def _parallel(parts: list[str]) -> list[str]:
             out.append(part)
             continue
         own = {f for t in toks for f in _strict_forms(t)}
+        first_toks = tokenize(parts[0])
+        first = {f for t in first_toks for f in _strict_forms(t)}
+        if (
+            len(toks) > 3
+            and len(first_toks) > 2
+            and _strict_forms(toks[2]) & _strict_forms(first_toks[2])
+            and any(not _stop(t) and not t.isdigit() and not _strict_forms(t) & first for t in toks[3:])
+        ):
+            out.append(part)  # 'וכמה עולה כתר זירקוניה': it restates the item with its own word, adds nothing
+            continue
         extra = [t for t in tokenize(parts[0])[2:] if not _stop(t) and not _strict_forms(t) & own and not t.isdigit()]
         out.append(f"{part} {' '.join(extra)}".strip() if extra else part)
     return out
@@ -2640,7 +2650,11 @@ _TOP_UP = re.compile(r"להשלים|השלמה|תשלים|ישלים|shortfall|t
 _MINIMUM = re.compile(r"מינימלי|מינימליים|מינימלית|מינימום|לכל הפחות|minimum", re.IGNORECASE)
 
 
-_WHOLE_AREA = re.compile(r"(?<![\u05d0-\u05ea])(?:ה|ב|על\s+כל\s+(?:ה)?|כל\s+(?:ה)?)?שטח|\barea\b|square met", re.I)
+_WHOLE_AREA = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ה|ב|על\s+כל\s+(?:ה)?|כל\s+(?:ה)?)?שטח"
+    r"|\b(?:whole|entire|total|floor|shop'?s?|store'?s?|premises'?|unit'?s?|its)\s+area\b|square met",
+    re.I,
+)
 
 
 # The question asks the rate per m² itself, or whether something is so: nothing is multiplied.
