@@ -2259,18 +2259,22 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
 
 def _pair_said(library: Library, a: str, b: str) -> bool:
     """Whether some document has the two words next to each other, in that order (an index per library)."""
-    pairs = _per_archive("pairs", library.chunks, _word_pairs)
-    fa, fb = _strict_forms(a), _strict_forms(b)
-    return any((x, y) in pairs for x in fa for y in fb)
+    pairs, by_form = _per_archive("pairs", library.chunks, _word_pairs)
+    xs = {t for f in _strict_forms(a) for t in by_form.get(f, ())}
+    ys = {t for f in _strict_forms(b) for t in by_form.get(f, ())}
+    return any((x, y) in pairs for x in xs for y in ys)
 
 
-def _word_pairs(chunks: Sequence[SearchHit]) -> frozenset[tuple[str, str]]:
-    out: set[tuple[str, str]] = set()
+def _word_pairs(chunks: Sequence[SearchHit]) -> tuple[set[tuple[str, str]], dict[str, set[str]]]:
+    """The documents' neighbouring words, and the words of each strict form."""
+    pairs: set[tuple[str, str]] = set()
     for h in chunks:
-        for x, y in itertools.pairwise(tokenize(h.text)):
-            fy = _strict_forms(y)
-            out.update((p, q) for p in _strict_forms(x) for q in fy)
-    return frozenset(out)
+        pairs.update(itertools.pairwise(tokenize(h.text)))
+    by_form: dict[str, set[str]] = {}
+    for t in {w for pair in pairs for w in pair}:
+        for f in _strict_forms(t):
+            by_form.setdefault(f, set()).add(t)
+    return pairs, by_form
 
 
 def _absent_words(text: str, library: Library) -> list[str]:
