@@ -225,7 +225,9 @@ def test_a_fee_per_square_metre_over_the_whole_area_the_lease_states() -> None:
 
 def test_a_rate_asked_per_square_metre_or_a_yes_no_question_is_not_multiplied() -> None:
     reply = ask('כמה דמי ניהול משלמת השוכרת לפי שטח החנות, למ"ר?')
-    assert reply.status == "answered" and reply.calculation is None and "₪42" in reply.text and "3,570" not in reply.text
+    assert (
+        reply.status == "answered" and reply.calculation is None and "₪42" in reply.text and "3,570" not in reply.text
+    )
     reply = ask("האם דמי הניהול נקבעים לפי שטח החנות?")
     assert reply.calculation is None and "3,570" not in reply.text and "6.1" in clauses(reply)
 
@@ -261,7 +263,9 @@ def test_an_alternative_is_found_as_a_word_not_inside_other_words() -> None:
     text = "5.1 השוכרת תשלם את שני אלה: (א) ₪12,000; (ב) 5% מהמחזור החודשי, לפי דוח מאושר באופן רבעוני."
     calc = fixed_plus_share("המחזור החודשי היה ₪200,000, כמה תשלם?", text)
     assert calc is not None and calc.result == 22000  # 'מאושר', 'באופן' hold no 'או'
-    assert fixed_plus_share("המחזור החודשי היה ₪200,000, כמה תשלם?", "5.1 (א) ₪12,000 או (ב) 5% מהמחזור החודשי.") is None
+    assert (
+        fixed_plus_share("המחזור החודשי היה ₪200,000, כמה תשלם?", "5.1 (א) ₪12,000 או (ב) 5% מהמחזור החודשי.") is None
+    )
 
 
 def test_an_amount_and_a_percentage_the_clause_does_not_add_are_no_sum() -> None:

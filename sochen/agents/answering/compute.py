@@ -513,8 +513,11 @@ _ALSO = re.compile(r"(?:^|[\s,])(?:וכן|וגם|and also|as well as)\s+([^,;:]+
 
 
 def _other_basis(question: str, rate_text: str) -> bool:
-    """Whether the rate clause bills another work too ('מעבר ל-15 שעות בחודש, וכן העבודה על העסקה') and the
-    question names it ('20 שעות … על העסקה'): those hours are billed from the first, no allowance is taken."""
+    """Whether the rate clause bills another work too and the question names it.
+
+    'מעבר ל-15 שעות בחודש, וכן העבודה על העסקה' and '20 שעות … על העסקה': those hours are billed from the
+    first, no allowance is taken.
+    """
     plain = normalize(rate_text)
     m = _ALSO.search(plain)
     if m is None:

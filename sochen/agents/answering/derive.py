@@ -137,7 +137,7 @@ _EITHER = re.compile(rf"הנמוך\s+מבין|הנמוך\s+שבהם|(?<![{_H}])�
 
 
 # The clause pays the two together: 'את שני אלה', '(א) … (ב) …', 'בנוסף', 'וכן', 'in addition'.
-_BOTH = re.compile(r"שני\s+אלה|שניהם|\(א\)[^()]*\(ב\)|בנוסף|(?<![{_H}])וכן(?![{_H}])|in addition|plus\b".replace("{_H}", _H), re.I)
+_BOTH = re.compile(rf"שני\s+אלה|שניהם|\(א\)[^()]*\(ב\)|בנוסף|(?<![{_H}])וכן(?![{_H}])|in addition|plus\b", re.I)
 
 
 def asks_fixed_part(question: str, plain: str) -> bool:
