@@ -174,7 +174,15 @@ def test_no_shortfall_when_the_royalties_passed_the_minimum() -> None:
     reply = ask(
         "בשנת הרישיון השנייה היו ההכנסות נטו ₪2,000,000. כמה צריך בעל הרישיון להשלים למעניק מעבר לתמלוגים לפי השיעור?"
     )
-    assert reply.calculation is not None and "= ₪0" in reply.calculation
+    assert reply.status == "answered" and reply.calculation is not None
+    assert "₪80,000 ≥ ₪50,000 — אין השלמה" in reply.calculation
+    assert "− ₪80,000" not in reply.calculation  # no false equation ('₪50,000 − ₪80,000 = ₪0')
+    assert set(clauses(reply)) == {"4.1", "4.2"}
+
+
+def test_a_difference_asked_between_two_amounts_is_no_shortfall() -> None:
+    reply = ask("מה ההפרש בין התמלוגים המינימליים לבין התמלוגים על הכנסות נטו של ₪2,000,000?")
+    assert "אין השלמה" not in (reply.calculation or "") and "= ₪0" not in (reply.calculation or "")
 
 
 # --- a percentage of 'it' ---
@@ -182,6 +190,8 @@ def test_no_shortfall_when_the_royalties_passed_the_minimum() -> None:
 
 def test_a_share_of_the_balance_is_never_taken_of_the_promissory_note_beside_it() -> None:
     reply = ask("כמה תעמוד לפירעון מיידי אם החייבת לא שילמה, כולל התוספת?")
+    assert reply.status == "answered" and "3.1" in clauses(reply)
+    assert "12%" in reply.text
     assert "400,000" not in (reply.calculation or "")
     assert "448,000" not in reply.text
 
@@ -213,6 +223,15 @@ def test_a_fee_per_square_metre_over_the_whole_area_the_lease_states() -> None:
     assert '85 מ"ר × ₪42 = ₪3,570' in reply.calculation and set(clauses(reply)) == {"1.1", "6.1"}
 
 
+def test_a_rate_asked_per_square_metre_or_a_yes_no_question_is_not_multiplied() -> None:
+    reply = ask('כמה דמי ניהול משלמת השוכרת לפי שטח החנות, למ"ר?')
+    assert (
+        reply.status == "answered" and reply.calculation is None and "₪42" in reply.text and "3,570" not in reply.text
+    )
+    reply = ask("האם דמי הניהול נקבעים לפי שטח החנות?")
+    assert reply.calculation is None and "3,570" not in reply.text and "6.1" in clauses(reply)
+
+
 def test_the_fee_per_square_metre_alone_is_quoted_not_multiplied() -> None:
     reply = ask('כמה דמי ניהול למ"ר משלמת השוכרת?')
     assert reply.calculation is None and "42" in reply.text and clauses(reply) == ["6.1"]
@@ -235,3 +254,34 @@ def test_an_english_part_asked_by_when_gets_the_clause_with_the_date() -> None:
 def test_in_the_month_when_dates_the_month_it_asks_no_monthly_amount() -> None:
     assert asked_operation("בחודש שבו המחזור היה ₪200,000, כמה דמי שכירות תשלם השוכרת?") != "per_month"
     assert asked_operation("כמה משלמים בחודש על התחזוקה?") == "per_month"
+
+
+# --- review a4: a sum only of parts the clause adds; an allowance only for the hours it covers ---
+
+
+def test_an_alternative_is_found_as_a_word_not_inside_other_words() -> None:
+    text = "5.1 השוכרת תשלם את שני אלה: (א) ₪12,000; (ב) 5% מהמחזור החודשי, לפי דוח מאושר באופן רבעוני."
+    calc = fixed_plus_share("המחזור החודשי היה ₪200,000, כמה תשלם?", text)
+    assert calc is not None and calc.result == 22000  # 'מאושר', 'באופן' hold no 'או'
+    assert (
+        fixed_plus_share("המחזור החודשי היה ₪200,000, כמה תשלם?", "5.1 (א) ₪12,000 או (ב) 5% מהמחזור החודשי.") is None
+    )
+
+
+def test_an_amount_and_a_percentage_the_clause_does_not_add_are_no_sum() -> None:
+    holding = "2.4 הקרן מחזיקה 200,000 מניות, המהוות 20% מההון המונפק, ושילמה בעדן ₪3,000,000."
+    assert fixed_plus_share("מה שווי אחזקות הקרן אם ההון המונפק שווה ₪20,000,000?", holding) is None
+
+
+def test_the_fixed_part_asked_alone_is_quoted_not_summed_nor_a_share_taken() -> None:
+    reply = ask("מה דמי השכירות הבסיסיים בחנות אם המחזור החודשי היה ₪200,000?")
+    assert reply.status == "answered" and "₪12,000" in reply.text and "5.1" in clauses(reply)
+    assert "22,000" not in reply.text and "10,000" not in reply.text
+
+
+def test_hours_of_a_work_the_rate_clause_bills_besides_are_not_reduced_by_the_allowance() -> None:
+    rate = "3.2 שעות עבודה מעבר ל-15 שעות בחודש, וכן העבודה על העסקה, יחויבו לפי התעריפים השעתיים: שותף — ₪1,200 לשעה."
+    calc = times_quantity("כמה יעלו 20 שעות עבודה של שותף על העסקה?", rate)
+    assert calc is not None and calc.result == 24000 and "20 − 15" not in calc.expression
+    monthly = times_quantity("השותף עבד 20 שעות בחודש. כמה יעלו השעות?", rate)
+    assert monthly is not None and monthly.result == 6000  # the month's hours above the 15 still

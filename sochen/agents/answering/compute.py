@@ -504,9 +504,30 @@ def allowance(question: str, rate_text: str) -> Decimal | None:
     if asked is None or m is None or _UNIT_OF.get(m.group(2).lower()) != asked[1]:
         return None
     included = Decimal(m.group(1))
-    if asked[0] <= included or _ALREADY_ABOVE.search(normalize(question)):
+    if asked[0] <= included or _ALREADY_ABOVE.search(normalize(question)) or _other_basis(question, rate_text):
         return None
     return included
+
+
+_ALSO = re.compile(r"(?:^|[\s,])(?:וכן|וגם|and also|as well as)\s+([^,;:]+)", re.I)
+
+
+def _other_basis(question: str, rate_text: str) -> bool:
+    """Whether the rate clause bills another work too and the question names it.
+
+    'מעבר ל-15 שעות בחודש, וכן העבודה על העסקה' and '20 שעות … על העסקה': those hours are billed from the
+    first, no allowance is taken.
+    """
+    plain = normalize(rate_text)
+    m = _ALSO.search(plain)
+    if m is None:
+        return False
+
+    def words(text: str) -> set[str]:
+        return {f for t in tokenize(text) if len(t) > 2 for f in (t, *stems(t)) if len(f) > 2}
+
+    own = words(m.group(1)) - words(plain[: m.start()])
+    return bool(own & words(question))
 
 
 def covers_allowance(text: str, included: Decimal, unit: str) -> Decimal | None:

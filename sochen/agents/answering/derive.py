@@ -15,7 +15,7 @@ import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from ...text import normalize
+from ...text import normalize, stems, tokenize
 from .compute import Calculation, floor_or_cap, money, percent, shekels, vat_rate
 
 __all__ = [
@@ -133,7 +133,23 @@ def over_area(rate_text: str, area_text: str) -> Calculation | None:
 
 _SHARE_OF = re.compile(rf"(\d{{1,2}}(?:\.\d{{1,2}})?)\s?%\s*מ-?ה?([{_H}]{{3,}})")
 _HIGHER = re.compile(r"הגבוה\s+מבין|הגבוה\s+שבהם|הגבוה\s+מהשניים|whichever is (?:higher|greater)", re.I)
-_EITHER = re.compile(r"הנמוך\s+מבין|הנמוך\s+שבהם|(?<![{_H}])או(?![{_H}])|whichever is lower", re.I)
+_EITHER = re.compile(rf"הנמוך\s+מבין|הנמוך\s+שבהם|(?<![{_H}])או(?![{_H}])|whichever is lower", re.I)
+
+
+# The clause pays the two together: 'את שני אלה', '(א) … (ב) …', 'בנוסף', 'וכן', 'in addition'.
+_BOTH = re.compile(rf"שני\s+אלה|שניהם|\(א\)[^()]*\(ב\)|בנוסף|(?<![{_H}])וכן(?![{_H}])|in addition|plus\b", re.I)
+
+
+def asks_fixed_part(question: str, plain: str) -> bool:
+    """Whether the question names a word only the fixed part (א) has ('מה דמי השכירות הבסיסיים …')."""
+    m = re.search(r"\(א\)([^()]*)\(ב\)(.*)", normalize(plain))
+    if m is None:
+        return False
+
+    def words(text: str) -> set[str]:
+        return {f for t in tokenize(text) if len(t) > 3 for f in (t, *stems(t)) if len(f) > 3}
+
+    return bool(words(question) & (words(m.group(1)) - words(m.group(2))))
 
 
 def fixed_plus_share(question: str, text: str) -> Calculation | None:
@@ -149,6 +165,8 @@ def fixed_plus_share(question: str, text: str) -> Calculation | None:
     if len(given) != 1 or len(fixed) != 1 or rate is None:
         return None
     plain = normalize(text)
+    if not _BOTH.search(plain) or asks_fixed_part(question, plain):
+        return None  # two amounts side by side are not a sum unless the clause adds them and the question asks it
     m = _SHARE_OF.search(plain)
     if m is None or Decimal(m.group(1)) != rate:
         return None

@@ -74,6 +74,7 @@ from .derive import (
     area_of,
     asks_amount,
     asks_deadline,
+    asks_fixed_part,
     asks_least,
     asks_together,
     asks_update,
@@ -1576,6 +1577,16 @@ def _parallel(parts: list[str]) -> list[str]:
             out.append(part)
             continue
         own = {f for t in toks for f in _strict_forms(t)}
+        first_toks = tokenize(parts[0])
+        first = {f for t in first_toks for f in _strict_forms(t)}
+        if (
+            len(toks) > 3
+            and len(first_toks) > 2
+            and _strict_forms(toks[2]) & _strict_forms(first_toks[2])
+            and any(not _stop(t) and not t.isdigit() and not _strict_forms(t) & first for t in toks[3:])
+        ):
+            out.append(part)  # 'וכמה עולה כתר זירקוניה': it restates the item with its own word, adds nothing
+            continue
         extra = [t for t in tokenize(parts[0])[2:] if not _stop(t) and not _strict_forms(t) & own and not t.isdigit()]
         out.append(f"{part} {' '.join(extra)}".strip() if extra else part)
     return out
@@ -2420,8 +2431,12 @@ def _says_pair(text: str, a: str, b: str) -> bool:
     return any(_strict_forms(x) & fa and _strict_forms(y) & fb for x, y in itertools.pairwise(toks))
 
 
-def _asked_thing(focus: str) -> list[tuple[str, str]]:
-    """The asked noun and its complement, for each way the question names what it asks for ('' complement: none)."""
+def _asked_thing(focus: str) -> list[tuple[str, str, bool]]:
+    """The asked noun, its complement ('' none), and whether the question names it as a thing.
+
+    A noun with 'ה' ('מה השכר'), after 'איזה'/'אילו', or what is paid for ('על כל רישיון') is named as a thing; a
+    bare word before 'ה…' ('מה שכר הטרחה', but also the verb of 'מה משלם הלקוח', 'מה עושה המשכיר') may be a verb.
+    """
     out = []
     text = normalize(focus)
     for pattern in (_ASKED_NOUN, _PAID_FOR):
@@ -2432,8 +2447,30 @@ def _asked_thing(focus: str) -> list[tuple[str, str]]:
         b = m.group("b") or ""
         if b and (b.startswith("ו") or _stop(b) or b in _NOT_THING or {b, b[1:] if b[0] in "הב" else b} & _TIME_UNITS):
             b = ""  # 'תמלוגים וקרן פרסום' is two things; 'על שבוע איחור' counts time, it names no thing
-        out.append((a, b))
+        named = bool(m.group("a")) or a.startswith("ה") or pattern is _PAID_FOR
+        if not named and _VERB_LIKE.match(a):
+            continue  # 'מה משלם הלקוח', 'מה עושה המשכיר', 'מה יקבל': what is done, not a thing asked for
+        out.append((a, b, named))
     return out
+
+
+# A bare word after 'מה' that has a verb's shape: a participle or a future ('משלם', 'מקבלת', 'ישלם', 'תקבל',
+# 'עושה', 'נותן'). A noun of that shape ('מחיר') is in doubt, and in doubt nothing is refused.
+_VERB_LIKE = re.compile(r"^(?:[מיתנ][\u05d0-\u05ea]{3,}|[\u05d0-\u05ea]ו[\u05d0-\u05ea]{2,3})$")
+
+
+# Nouns of the asked kind of fact, said by the figure or the list the clause holds, not by the word itself: hours
+# and days ('מה שעות הפעילות בחול המועד', 'מה ימי הקבלה'), price and cost, a fee taken ('מה העמלה על …').
+_ASKED_KINDS = frozenset("שעות שעת ימי ימים מחיר מחירי עלות עלויות עמלה עמלת עמלות".split())  # noqa: SIM905
+
+
+def _lacks(said_forms: set[str], word: str) -> bool:
+    """Whether no word of a text (given by its strict forms) is `word` in any of its forms.
+
+    The forms kept are those that begin as the word does (past an article): 'משנה' is not said by 'שנה'.
+    """
+    core = word[1:] if word.startswith("ה") and len(word) > 3 else word
+    return not {f for f in _strict_forms(core) if f.lstrip("~")[:1] == core[0]} & said_forms
 
 
 def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bool:
@@ -2441,25 +2478,51 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
 
     'איזה בונוס מקבל הסוכן אם עבר את היעד?' where no document says 'בונוס' (the target clause is there, not a
     bonus), or 'מה שכר הטרחה של המומחה?' / 'כמה משלמת … על כל רישיון משנה?' where the archive names that thing
-    as two words together ('שכר טרחת עורכי הדין', 'רישיונות משנה') in another clause, and the clause found does
-    not ('חוות דעת המומחה', 'שנת רישיון'). True then. A table row is not held to it: it names its item by its key
+    as two words together ('שכר טרחת עורכי הדין', 'רישיונות משנה') in another clause, and the clause found
+    (with its heading, its section path and its document's title) does not say the second word at all ('חוות
+    דעת המומחה', 'שנת רישיון'). True then. When in doubt it is False: a noun of the kind of answer ('מה שעות
+    הפעילות', 'מהי תקופת ההודעה', 'מה העמלה') is no thing of its own; a bare word that may be a verb ('מה משלם
+    הלקוח', 'מה עושה המשכיר') is no unknown thing; a clause that says the complement ('דמי הביטול' where it
+    speaks of cancelling) speaks of the thing. A table row is not held to it: it names its item by its key
     ('דגם ב'' for 'המחשבים מדגם ב''), and another clause may count the items it prices.
     """
-    said = " ".join((best.unit.text, best.unit.context, best.hit.section))
-    for a, b in _asked_thing(focus):
-        # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
-        if not _forms(a) & (_KIND_WORDS | _MONEY_WORDS | _ANSWER_KINDS) and _absent_words(a, library):
-            return True
-        if _forms(a) & _ANSWER_KINDS:
+    said = " ".join((best.unit.text, best.unit.context, best.hit.section, best.hit.title))
+    said_forms = {f for t in tokenize(said) for f in _strict_forms(t)}
+    for a, b, named in _asked_thing(focus):
+        if _forms(a) & (_ANSWER_KINDS | _ASKED_KINDS):
             continue  # 'מהי תקופת ההודעה', 'על כל תקופת השכירות': the kind of answer, its complement the topic
+        # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
+        if named and not _forms(a) & (_KIND_WORDS | _MONEY_WORDS) and _absent_words(a, library):
+            return True
         if (
             b
             and not best.unit.is_row
+            and _lacks(said_forms, b)
             and not _says_pair(said, a, b)
-            and any(_says_pair(h.text, a, b) for h in library.chunks)
+            and _pair_said(library, a, b)
         ):
             return True
     return False
+
+
+def _pair_said(library: Library, a: str, b: str) -> bool:
+    """Whether some document has the two words next to each other, in that order (an index per library)."""
+    pairs, by_form = _per_archive("pairs", library.chunks, _word_pairs)
+    xs = {t for f in _strict_forms(a) for t in by_form.get(f, ())}
+    ys = {t for f in _strict_forms(b) for t in by_form.get(f, ())}
+    return any((x, y) in pairs for x in xs for y in ys)
+
+
+def _word_pairs(chunks: Sequence[SearchHit]) -> tuple[set[tuple[str, str]], dict[str, set[str]]]:
+    """The documents' neighbouring words, and the words of each strict form."""
+    pairs: set[tuple[str, str]] = set()
+    for h in chunks:
+        pairs.update(itertools.pairwise(tokenize(h.text)))
+    by_form: dict[str, set[str]] = {}
+    for t in {w for pair in pairs for w in pair}:
+        for f in _strict_forms(t):
+            by_form.setdefault(f, set()).add(t)
+    return pairs, by_form
 
 
 def _absent_words(text: str, library: Library) -> list[str]:
@@ -2852,11 +2915,23 @@ def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
 
 
 # 'כמה עליה להשלים', 'מה ההפרש עד המינימום': the question asks what is missing up to a stated minimum.
-_TOP_UP = re.compile(r"להשלים|השלמה|תשלים|ישלים|ההפרש|shortfall|top up|make up", re.IGNORECASE)
+_TOP_UP = re.compile(r"להשלים|השלמה|תשלים|ישלים|shortfall|top up|make up", re.IGNORECASE)
 _MINIMUM = re.compile(r"מינימלי|מינימליים|מינימלית|מינימום|לכל הפחות|minimum", re.IGNORECASE)
 
 
-_WHOLE_AREA = re.compile(r"(?<![\u05d0-\u05ea])(?:ה|ב|על\s+כל\s+(?:ה)?|כל\s+(?:ה)?)?שטח|\barea\b|square met", re.I)
+_WHOLE_AREA = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ה|ב|על\s+כל\s+(?:ה)?|כל\s+(?:ה)?)?שטח"
+    r"|\b(?:whole|entire|total|floor|shop'?s?|store'?s?|premises'?|unit'?s?|its)\s+area\b|square met",
+    re.I,
+)
+
+
+# The question asks the rate per m² itself, or whether something is so: nothing is multiplied.
+_PER_AREA_ASKED = re.compile(
+    r"(?:^|\s)(?:ל|לכל\s+|בעד\s+כל\s+)מ\"ר|per\s+(?:square\s+met|m2|m²|sq)"
+    r"|^\s*(?:האם|is|are|does|do|can)\b",
+    re.I,
+)
 
 
 def _over_area(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
@@ -2867,8 +2942,8 @@ def _over_area(query: str, quotes: list[Quote], library: Library) -> tuple[Calcu
     area alone; a contract of several areas (a shop and a store-room) is not for arithmetic to choose among.
     """
     rate = next((q for q in quotes if rate_per_area(q.text) is not None), None)
-    if rate is None:
-        return None
+    if rate is None or _PER_AREA_ASKED.search(normalize(query)):
+        return None  # 'כמה … למ"ר?', 'האם דמי הניהול נקבעים לפי השטח?': the rate itself is the answer
     if area_of(query) is not None:
         calc = over_area(rate.text, query)
         return (calc, [rate]) if calc is not None else None
@@ -2904,7 +2979,10 @@ def _to_minimum(query: str, calc: Calculation, rule: Quote, library: Library) ->
         return None
     least = money(floor.text)[0]
     missing = max(least - calc.result, Decimal(0))
-    expression = f"{calc.expression}; {shekels(least)} − {shekels(calc.result)} = {shekels(missing)}"
+    if missing:
+        expression = f"{calc.expression}; {shekels(least)} − {shekels(calc.result)} = {shekels(missing)}"
+    else:  # no false equation: the amount reached the minimum, nothing is missing
+        expression = f"{calc.expression}; {shekels(calc.result)} ≥ {shekels(least)} — אין השלמה"
     return Calculation(missing, expression, (0, 1)), [rule, floor]
 
 
@@ -2948,6 +3026,8 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
         calc, used = areal
         quotes = []  # the area's rate and the area are the facts; nothing else is computed
     for q in quotes:
+        if asks_fixed_part(query, q.text):
+            break  # 'מה דמי השכירות הבסיסיים אם הפדיון …': the fixed amount is quoted, no share is taken
         calc = fixed_plus_share(query, q.text) or rate_of_question_amount(query, q.text) or instalment(query, q.text)
         if calc is not None:
             used = [q]

@@ -726,10 +726,15 @@ def _russian_term(word: str) -> str | None:
     return _RU_STEMS[best] if best is not None else None
 
 
+# English phrases whose word is not the glossary's sense: 'by default' (no breach), 'net 30' (a payment term, not
+# net revenue), 'in the area' (nearby, not a floor area).
+_NOT_GLOSSED = re.compile(r"\bby\s+default\b|\bnet\s+\d+\b|\bin\s+(?:the|your|this)\s+area\b", re.I)
+
+
 def hebrew_terms(text: str) -> str:
     """Hebrew search terms for the English, Arabic and Russian words of `text` ('' when there are none)."""
     terms = []
-    for word in (m.lower() for m in _WORD.findall(text)):
+    for word in (m.lower() for m in _WORD.findall(_NOT_GLOSSED.sub(" ", text))):
         if "\u0400" <= word[0] <= "\u04ff":
             term = _russian_term(word)
             if term:
