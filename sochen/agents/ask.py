@@ -89,6 +89,9 @@ class AskResult:
     model_rejected: str = ""
     """Why the model's answer was withheld or unusable ('quotes', 'figures', 'off_topic', 'absent_subject',
     'unknown_name', 'wrong_language', 'cut_off', 'unparseable'); empty otherwise."""
+    sensitive: bool = False
+    """Whether the question carries personal data (the privacy assessment; the route's own when a model was routed)."""
+    sensitivity_types: frozenset[str] = frozenset()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of `sochen ask --json`."""
@@ -116,11 +119,11 @@ class AskResult:
                 "route": decision.route if decision else "none",
                 "provider": self.provider,
                 "model": self.model,
-                "reason": decision.reason.code if decision else (self.reason or "no_passages"),
+                "reason": decision.reason.code if decision else self._unrouted_reason(),
                 "reason_text": decision.reason.he if decision else "",
                 "final_reason": self.final_reason,
-                "sensitive": decision.sensitive if decision else False,
-                "sensitivity_types": sorted(decision.sensitivity_types) if decision else [],
+                "sensitive": decision.sensitive if decision else self.sensitive,
+                "sensitivity_types": sorted(decision.sensitivity_types if decision else self.sensitivity_types),
                 "complexity": round(decision.complexity, 3) if decision else None,
                 "model_answer": self.model_answer,
                 "model_rejected": self.model_rejected,
@@ -129,6 +132,13 @@ class AskResult:
             "provider_problems": self.problems,
             "request_id": self.request_id,
         }
+
+    def _unrouted_reason(self) -> str:
+        reason = self.reason or "no_passages"
+        if self.sensitive and self.mode == "extractive" and self.answer.status == "answered":
+            # Quoted on this machine from the tenant's own documents: no model saw the sensitive question.
+            return f"extractive_sensitive_local_{self.reason}".rstrip("_")
+        return reason
 
 
 def library_for(retriever: Retriever, tenant: ResolvedTenant) -> Library:
@@ -265,6 +275,10 @@ def ask(
         reason=reply.reason,
         model_answer=reply.generated.status if reply.generated is not None else None,
         model_rejected=reply.generated.rejected if reply.generated is not None else "",
+        sensitive=assessment.sensitive if sensitive is None else sensitive,
+        sensitivity_types=frozenset(assessment.types)
+        if (assessment.sensitive if sensitive is None else sensitive)
+        else frozenset(),
     )
 
 
