@@ -244,13 +244,14 @@ def ask(
                 question, passages, assessment, cfg, settings, providers or {}, health, conversation_id, holder
             )
 
+    is_sensitive = assessment.sensitive if sensitive is None else sensitive
     reply = answer(
         question,
         config=cfg,
         library=library,
         hits=hits,
         generate=generate,
-        sensitive=assessment.sensitive if sensitive is None else sensitive,
+        sensitive=is_sensitive,
         intent=intent,
         now=now,
     )
@@ -275,10 +276,8 @@ def ask(
         reason=reply.reason,
         model_answer=reply.generated.status if reply.generated is not None else None,
         model_rejected=reply.generated.rejected if reply.generated is not None else "",
-        sensitive=assessment.sensitive if sensitive is None else sensitive,
-        sensitivity_types=frozenset(assessment.types)
-        if (assessment.sensitive if sensitive is None else sensitive)
-        else frozenset(),
+        sensitive=is_sensitive,
+        sensitivity_types=frozenset(assessment.types) if is_sensitive else frozenset(),
     )
 
 

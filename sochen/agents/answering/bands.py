@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from ...text import normalize
 from .compute import Calculation, money, shekels
 
-__all__ = ["amount_bands", "band_holding", "row_amounts"]
+__all__ = ["amount_bands", "band_holding", "row_amounts", "sentences"]
 
 _FROM_UP = re.compile(
     r"(?P<a>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים)\s*(?:ומעלה|ויותר|or more|and above|and up)", re.I
@@ -24,14 +25,25 @@ _BELOW = re.compile(r"(?:נמוך|פחות|מתחת)\s*(?:מ-?|ל-?)\s*(?P<a>\d{
 _SENTENCE = re.compile(r"(?<=[.;])\s+")
 
 
+def sentences(text: str) -> list[str]:
+    """A clause's sentences, split after '.' or ';'."""
+    return _SENTENCE.split(text)
+
+
 def amount_bands(text: str) -> list[tuple[Decimal, str]]:
     """The sentences of a clause that each hold from an amount up, as (amount, sentence), lowest first."""
+    return list(_amount_bands(text))
+
+
+@lru_cache(maxsize=20_000)
+def _amount_bands(text: str) -> tuple[tuple[Decimal, str], ...]:
+    # cached: every clause of the library is read for every question that names a priced thing
     out = []
     for sentence in _SENTENCE.split(normalize(text)):
         m = _FROM_UP.search(sentence)
         if m is not None:
             out.append((Decimal(m.group("a").replace(",", "")), sentence.strip()))
-    return sorted(out, key=lambda b: b[0])
+    return tuple(sorted(out, key=lambda b: b[0]))
 
 
 def band_holding(text: str, amounts: list[Decimal]) -> tuple[str, Calculation] | None:

@@ -46,7 +46,7 @@ from ...text.hebrew import CLOCK_NUMBERS
 from ...text.spelling import correct, pairs_of
 from .attributes import PARK_ASKED, Attribute, carries, cue, fit
 from .attributes import asked as asked_attribute
-from .bands import amount_bands, band_holding, row_amounts
+from .bands import amount_bands, band_holding, row_amounts, sentences
 from .compute import (
     Calculation,
     Operation,
@@ -907,7 +907,7 @@ def _need(focus: str, library: Library) -> Quote | None:
             if not thing & words:
                 continue
             shared = sum(1 for f in rest if f & words)
-            if not any(_NEED_SAID.search(s) and thing & _words(s) for s in _SENTENCES.split(unit.text)):
+            if not any(_NEED_SAID.search(s) and thing & _words(s) for s in sentences(unit.text)):
                 rivals = max(rivals, shared)
             elif shared:
                 found.append((shared, Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0)))
@@ -916,9 +916,6 @@ def _need(focus: str, library: Library) -> Quote | None:
     best = max(n for n, _ in found)
     top = [q for n, q in found if n == best]
     return top[0] if len(top) == 1 and best >= rivals else None
-
-
-_SENTENCES = re.compile(r"(?<=[.;])\s+")
 
 
 _ELIGIBLE = re.compile(
