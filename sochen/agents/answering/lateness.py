@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ...text import normalize
+from ...text.durations import said_minutes
 
 __all__ = ["asked_minutes_late", "is_about_lateness", "minutes_window"]
 
@@ -18,16 +19,6 @@ _LATE = re.compile(
     r"(?<![\u05d0-\u05ea])(?:ש|ו|כש|אם\s)?(?:אאחר|מאחר|מאחרת|מאחרים|נאחר|תאחר|תאחרי|יאחר|איחור|באיחור|איחרתי|אחרתי"
     r"|איחרה|איחר|לאחר\s+ל)(?![\u05d0-\u05ea])|\blate\b|تأخر|متأخر|متأخرة|أتأخر|اتأخر|سأتأخر"
 )
-_WORD_MINUTES = (
-    (re.compile(r"רבע\s+שעה|quarter of an hour|ربع ساعة"), 15),
-    (re.compile(r"חצי\s+שעה|half an hour|نصف ساعة"), 30),
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?עשרים\s+דק|twenty minutes|عشرين دقيقة"), 20),
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?עשר\s+דק|ten minutes|عشر دقائق"), 10),
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?חמש\s+דק|five minutes|خمس دقائق"), 5),
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?שלושים\s+דק|thirty minutes"), 30),
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:ב|כ)?ארבעים\s+דק|forty minutes"), 40),
-)
-_MINUTES_N = re.compile(r"(\d{1,3})\s*(?:דקות|דק'|דק(?![\u05d0-\u05ea])|min|minutes?|دقائق|دقيقة)")
 _MORE_THAN = re.compile(r"(?:יותר\s+מ-?|מעל\s+|more than\s+|over\s+)\s?(\d{1,3})\s*(?:דקות|minutes)")
 _UP_TO = re.compile(r"(?:עד\s+|up to\s+|within\s+)(\d{1,3})\s*(?:דקות|minutes)")
 
@@ -42,12 +33,7 @@ def asked_minutes_late(question: str) -> int | None:
     plain = normalize(question)
     if not _LATE.search(plain):
         return None
-    if m := _MINUTES_N.search(plain):
-        return int(m.group(1))
-    for pattern, minutes in _WORD_MINUTES:
-        if pattern.search(plain):
-            return minutes
-    return None
+    return said_minutes(plain)
 
 
 def minutes_window(text: str) -> tuple[float, float] | None:
