@@ -8,7 +8,10 @@ The contract of :func:`ask`:
 - The question is assessed by the privacy guard; its sensitivity and complexity drive the router,
   which records every attempt in the ledger (``llm_calls``).
 - Sensitive questions go to a local model or nowhere: when no local model can answer, the result
-  is the persona's holding reply and ``handoff`` is true — never an API call.
+  is the persona's holding reply and ``handoff`` is true — never an API call. Where no model is
+  configured and no conversation is behind the question (`sochen ask`, ``/v1/ask``), the model-free
+  answer on this machine was all there was to try and no person can come back to the asker: a question
+  the documents do not answer gets the not-found reply, not a promise that someone will reply.
 - Retrieved passages are the tenant's documents; personal data in them (a party's ID number, a
   patient's name) is redacted before the passages reach an API provider, and put back in this
   process when the answer returns. Local providers see the passages as they are.
@@ -254,6 +257,7 @@ def ask(
         sensitive=is_sensitive,
         intent=intent,
         now=now,
+        hold_sensitive=conversation_id is not None or generate is not None,
     )
     result = holder.get("result")
     decision = result.decision if result is not None else holder.get("planned")

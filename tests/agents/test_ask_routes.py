@@ -165,3 +165,25 @@ def test_citation_that_does_not_support_the_answer_is_withheld(fakes, tmp_path):
     assert result["mode"] == "extractive"
     assert "99" not in result["answer"]
     assert result["citations"] and all("99" not in c["quote"] for c in result["citations"])
+
+
+def test_model_free_ask_says_the_archive_does_not_answer_a_sensitive_question(tmp_path):
+    # No model is configured and no conversation is behind `sochen ask`: the quote search on this machine was all
+    # there was to try, and no person can come back to the asker. "A representative will get back to you" would be
+    # untrue; the reply says the documents do not answer it. (In a conversation a person still takes it.)
+    (tmp_path / "firm" / "docs").mkdir(parents=True)
+    (tmp_path / "firm" / "docs" / "nda.md").write_text(NDA_MD, encoding="utf-8")
+    path = tmp_path / "firm" / "tenant.yaml"
+    path.write_text("slug: firm\nname: משרד לדוגמה\nknowledge:\n  sources: [docs]\n", encoding="utf-8")
+    for args in (["tenant", "apply", str(path)], ["ingest", "--tenant", "firm"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    question = 'אני דנה כהן, ת"ז 039337423, ואני בהריון. מה ההסכם אומר על חופשת לידה?'
+    result = ask("firm", question)
+    assert result["route"]["sensitive"] is True, result["route"]
+    assert result["status"] == "not_found" and result["handoff"] is False, result
+    assert "לא מצאתי" in result["answer"] and "יחזור אליך" not in result["answer"]
+    assert result["citations"] == []
+    # A question the document answers is still quoted, sensitive or not.
+    answered = ask("firm", "אני דנה כהן, טלפון 052-6458123. כמה זמן חלה חובת הסודיות לפי הסכם הסודיות?")
+    assert answered["status"] == "answered" and "3 שנים" in answered["answer"], answered

@@ -28,10 +28,11 @@ from typing import Literal
 
 from ...config import TenantConfig
 from ...llm import Answer, Citation, Passage
+from ...privacy import assess
 from ...rag.retriever import SearchHit
 from .checks import rejected
 from .days import dated, holiday_asked
-from .extractive import Extracted, Library, Quote, SearchFn, extract
+from .extractive import Extracted, Library, Quote, SearchFn, extract, without_writer
 from .language import alias_terms, detect, hebrew_alias_terms, named_by_service, search_query, wording
 
 __all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
@@ -60,6 +61,9 @@ class Reply:
         return self.status != "answered"
 
 
+_CONTACT_ONLY = frozenset({"name", "phone", "email"})
+
+
 def passages_of(hits: Sequence[SearchHit]) -> list[Passage]:
     """Numbered passages for the model, one per hit."""
     return [
@@ -78,10 +82,15 @@ def answer(
     intent: str = "",
     top_k: int = 8,
     now: datetime | None = None,
+    hold_sensitive: bool = True,
 ) -> Reply:
     """Answer `question` from the tenant's documents in the modes the tenant allows (module docstring).
 
     `now` (the message's time) names the weekday of 'עכשיו', 'היום', 'מחר' in a question about the hours.
+    `hold_sensitive`: a sensitive question the documents do not answer gets the holding reply and goes to a
+    person (a conversation, or a model that should have answered and could not); false where the model-free
+    answer was all there was to try and no person can come back to the asker (`sochen ask`, ``/v1/ask``):
+    the reply then says the documents do not answer it, which is the truth.
     """
     if hits is None:
         hits = list(library.search(search_query(question, config.agent.service_aliases), top_k=top_k))
@@ -91,7 +100,7 @@ def answer(
     not_found = wording(lang, prefix="", source="", not_found=persona.not_found_reply).not_found
     generated: Answer | None = None
     if not hits:
-        if sensitive:
+        if sensitive and hold_sensitive:
             return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="sensitive_no_local")
         return Reply("none", "not_found", not_found, reason="no_passages")
     aliases = config.agent.service_aliases
@@ -128,9 +137,13 @@ def answer(
         return Reply("extractive", "answered", _closed_text(holiday, lang), reason="holiday")
     # A Hebrew question asked by a service's slang ('פיזיו') is read with the name the documents use.
     asked = named_by_service(question, aliases) if lang == "he" else question
-    extracted = extract(dated(asked, now), hits, library, intent=intent, strict=sensitive, hints=hints)
+    # Strict (only a quote that covers the question well) for what the writer told of themself beyond how to reach
+    # them: a name, a phone number or an email given with a question changes nothing of what it asks. An ID number
+    # does: it is given to ask about one's own record ('ת"ז …, כמה נשאר לי לשלם?'), which no document holds.
+    strict = sensitive and (not assess(question).counted <= _CONTACT_ONLY or assess(without_writer(question)).sensitive)
+    extracted = extract(dated(asked, now), hits, library, intent=intent, strict=strict, hints=hints)
     if extracted.status != "answered":
-        if sensitive:
+        if sensitive and hold_sensitive:
             # Sensitive, no model may answer, and the documents do not: a person takes it.
             return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="sensitive_no_local")
         # Where the documents point elsewhere for it (an annex they do not hold), the reply says so.

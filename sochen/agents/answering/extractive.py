@@ -40,8 +40,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar, cast
 
+from ...privacy import scan
 from ...rag.retriever import SearchHit
 from ...text import normalize, stems, tokenize
+from ...text.durations import LENGTH_PHRASES, lengths_said, said_minutes
 from ...text.hebrew import CLOCK_NUMBERS
 from ...text.spelling import correct, pairs_of
 from .attributes import PARK_ASKED, Attribute, carries, cue, fit
@@ -127,7 +129,7 @@ from .threshold import (
 from .units import Unit, relabel
 from .units import clause_units as _clause_units
 
-__all__ = ["Extracted", "Library", "Quote", "SearchFn", "extract"]
+__all__ = ["Extracted", "Library", "Quote", "SearchFn", "extract", "without_writer"]
 
 
 class SearchFn(Protocol):
@@ -656,25 +658,9 @@ def _variant_rows(best: _Candidate, ranked: Sequence[_Candidate], question: str 
     return sorted([best, *ties], key=lambda c: order.index(c.unit.text) if c.unit.text in order else len(order))
 
 
-# A length said in words or in minutes: 'חצי שעה', 'שעה וחצי', 'שלושת רבעי שעה', 'רבע שעה', '45 דקות', 'של שעה'.
-_LENGTHS = (
-    (re.compile(r"(?<![\u05d0-\u05ea])שעה\s+וחצי"), 90),
-    (re.compile(r"(?:שלושת|שלושה)\s+רבעי\s+(?:ה)?שעה"), 45),
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:ו?[בלמש]?)חצי\s+(?:ה)?שעה"), 30),
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:ו?[בלמש]?)רבע\s+(?:ה)?שעה"), 15),
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:של|במשך|ל)\s+שעה(?!\s*(?:וחצי|ורבע))(?![\u05d0-\u05ea])"), 60),
-)
-_MINUTES = re.compile(r"(?<![\d.,:])(\d{1,3})\s*(?:-\s*)?(?:דקות|דק'|דק׳|minutes?|min\b|دقيقة|минут)", re.IGNORECASE)
-
-
 def asked_minutes(question: str) -> int | None:
-    """The length of a session a question asks about, in minutes, or None."""
-    text = normalize(question)
-    for pattern, minutes in _LENGTHS:
-        if pattern.search(text):
-            return minutes
-    m = _MINUTES.search(text)
-    return int(m.group(1)) if m else None
+    """The length of a session a question asks about, in minutes, or None (`sochen.text.durations`)."""
+    return said_minutes(question)
 
 
 def _some_row_lasts(library: Library, minutes: int, question: str) -> bool:
@@ -696,7 +682,7 @@ def _some_row_lasts(library: Library, minutes: int, question: str) -> bool:
 
 def _lasts(text: str, minutes: int) -> bool:
     """Whether a row says the session lasts `minutes` ('— 30 דקות, במכון')."""
-    return any(int(m.group(1)) == minutes for m in _MINUTES.finditer(normalize(text)))
+    return minutes in lengths_said(text)
 
 
 # A time of day: '17:30', 'ב-5', 'בחמש וחצי', 'בשמונה בערב'.
@@ -1528,6 +1514,36 @@ def _without_instructions(question: str) -> str:
     return re.sub(r"^(?:אז|ו?עכשיו|so|now)\s+", "", rest) if rest else question
 
 
+# The writer's own identifiers are never what a question asks about: an ID, phone or card number, an email, a birth
+# date, and a name the writer introduces themself by ('אני דנה לוי', 'שמי יוסי', 'קוראים לי רונית', 'My name is …').
+# Left in, they are words no clause has, and a clause that answers the rest covers the question less. A name after
+# any other cue stays: 'אצל ד"ר לוי', 'ההסכם עם דנה לוי' name what is asked about.
+_WRITERS_NUMBERS = frozenset({"id_number", "phone", "email", "date_of_birth", "bank_account", "credit_card"})
+_SELF_CUES = frozenset({"אני", "שמי", "קוראים לי", "כאן", "my name is", "i'm", "i am", "اسمي", "إسمي", "меня зовут"})
+
+
+def without_writer(question: str) -> str:
+    """The question without the writer's own identifiers (see ``_SELF_CUES``); the question itself if none."""
+    spans: list[tuple[int, int]] = []
+    for f in scan(question):
+        cue = f.evidence.split("context:", 1)[1] if "context:" in f.evidence else ""
+        if f.type in _WRITERS_NUMBERS or (f.type == "name" and " ".join(normalize(cue).lower().split()) in _SELF_CUES):
+            start = f.start
+            # The cue goes with the value ('ת"ז 314159265', 'טלפון: 052…', 'שמי יוסי').
+            before = question[:start].rstrip(" :-")
+            if cue and normalize(before).lower().endswith(normalize(cue).lower()):
+                start = len(before) - len(cue)
+            spans.append((start, f.end))
+    if not spans:
+        return question
+    out = question
+    for start, end in sorted(spans, reverse=True):
+        out = f"{out[:start]} {out[end:]}"
+    out = re.sub(r"([,.;:])(?:\s*[,;:])+", r"\1", re.sub(r"\s+([,.;:])", r"\1", re.sub(r"[ \t]{2,}", " ", out)))
+    out = out.strip(" ,.;:-")
+    return out if out.strip(" ,.?!") else question
+
+
 def _without_aside(focus: str) -> str:
     """The question without a statement after its question mark ('…ביום רגיל? אני מסיים לעבוד מאוחר').
 
@@ -1691,7 +1707,7 @@ def extract(
     needed = _MIN_STRICT if strict else _MIN_COVERAGE
     vocabulary, pairs = _vocabulary(library.chunks)
     question = correct(
-        _without_aside(_without_instructions(question)), vocabulary, pairs, skip=_stop
+        _without_aside(_without_instructions(without_writer(question))), vocabulary, pairs, skip=_stop
     )  # 'ניקוי אבנייה' → 'ניקוי אבנית'
     lang = detect(question)
     # `hints`: the tenant's Hebrew names of services a question names by an alias (foreign words or slang).
@@ -1822,7 +1838,7 @@ def extract(
     asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
     if asks_whole_term(focus):  # 'על כל תקופת השכירות' is the term's months, not the words of the amount
         asked = re.sub(r"(?:על|ל|במשך|לאורך)\s*כל\s*(?:ה)?תקופ\S*(?:\s+\S+)?", " ", asked)
-    for pattern, minutes in _LENGTHS:
+    for pattern, minutes in LENGTH_PHRASES:
         # 'של חצי שעה' is said by a row as '30 דקות': the variant rows pick it below. Only when a row lasts that
         # long: a length no row has ('פיזיותרפיה של חצי שעה' of 45- and 60-minute rows) is a word left unanswered.
         if pattern.search(asked) and _some_row_lasts(library, minutes, pattern.sub(" ", asked)):
