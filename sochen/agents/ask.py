@@ -53,6 +53,7 @@ from ..privacy import assess, redact
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant, resolver_for
 from .answering import Library, answer
+from .answering.extractive import without_writer
 from .answering.language import detect, search_query
 
 __all__ = ["AskResult", "ask", "ask_live", "build_available_providers", "library_for"]
@@ -230,7 +231,8 @@ def ask(
     if hits is None:
         hits = list(
             library.search(
-                search_query(question, cfg.agent.service_aliases), top_k=top_k or cfg.knowledge.retrieval.top_k
+                search_query(without_writer(question), cfg.agent.service_aliases),
+                top_k=top_k or cfg.knowledge.retrieval.top_k,
             )
         )
     assessment = assess(question)

@@ -24,6 +24,7 @@ from ..privacy import BusinessTerms, assess
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant
 from ..text import normalize, tokenize
+from .answering.extractive import without_writer
 from .answering.language import search_query
 from .booking import asks_to_cancel, booking_key, pick_slot
 from .emergency import emergency_reply, has_own_instructions
@@ -387,7 +388,10 @@ def plan(state: ConversationState, deps: Deps) -> str:
 def retrieve(state: ConversationState, deps: Deps) -> dict[str, Any]:
     """Search the tenant's documents for questions (the tenant is fixed by the conversation)."""
     # An English or Arabic question is searched with Hebrew terms for its words, as `sochen ask` searches it.
-    hits = deps.retriever.search(deps.tenant, search_query(state["text"], _aliases(deps)), top_k=deps.top_k)
+    # The writer's own name, ID or phone number are no search terms (`answering.extractive.without_writer`).
+    hits = deps.retriever.search(
+        deps.tenant, search_query(without_writer(state["text"]), _aliases(deps)), top_k=deps.top_k
+    )
     return {"hits": [h.as_dict() for h in hits]}
 
 

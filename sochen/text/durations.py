@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from .hebrew import normalize
+from .hebrew import CLOCK_NUMBERS, normalize
 
-__all__ = ["LENGTH_PHRASES", "lengths_said", "said_minutes"]
+__all__ = ["LENGTH_PHRASES", "digit_minutes", "said_minutes"]
 
 _NOT_AFTER_LETTER = r"(?<![\u05d0-\u05ea])"
 # A one-letter prefix a length takes: 'ב'עשרים דקות, 'כ'חצי שעה, 'ל'רבע שעה, 'ו'חצי שעה, 'ש'עה.
@@ -51,13 +51,18 @@ _DIGIT_MINUTES = re.compile(
 )
 LENGTH_PHRASES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(_NOT_AFTER_LETTER + _PREFIX + r"שעה\s+וחצי|an hour and a half|hour and a half|ساعة ونصف", re.I), 90),
-    (re.compile(_NOT_AFTER_LETTER + _PREFIX + r"שעה\s+ורבע"), 75),
     (re.compile(r"(?:שלושת|שלושה)\s+רבעי\s+(?:ה)?שעה|three quarters of an hour|ثلاثة أرباع الساعة", re.I), 45),
     (re.compile(_NOT_AFTER_LETTER + _PREFIX + r"חצי\s+(?:ה)?שעה|half an hour|نصف ساعة|полчаса", re.I), 30),
     (re.compile(_NOT_AFTER_LETTER + _PREFIX + r"רבע\s+(?:ה)?שעה|quarter of an hour|ربع ساعة", re.I), 15),
-    (re.compile(_NOT_AFTER_LETTER + _PREFIX + r"שעתיים(?![\u05d0-\u05ea])|two hours|ساعتين|ساعتان", re.I), 120),
     # 'טיפול של שעה', 'במשך שעה': an hour as a length, not 'באיזו שעה' (a time of day).
-    (re.compile(r"(?<![\u05d0-\u05ea])(?:של|במשך|ל)\s+שעה(?!\s*(?:וחצי|ורבע))(?![\u05d0-\u05ea])"), 60),
+    # 'התור שלי של שעה 9' names the hour of the appointment: a digit or a clock word after it is a time of day.
+    (
+        re.compile(
+            r"(?<![\u05d0-\u05ea])(?:של|במשך|ל)\s+שעה(?!\s*(?:וחצי|ורבע))(?![\u05d0-\u05ea])(?!\s*-?\d)"
+            r"(?!\s+(?:" + "|".join(sorted(CLOCK_NUMBERS, key=len, reverse=True)) + r")(?![\u05d0-\u05ea]))"
+        ),
+        60,
+    ),
 )
 _ENGLISH_NUMBERS = {
     "five": 5,
@@ -101,6 +106,10 @@ def said_minutes(text: str) -> int | None:
     return found[0][1] if found else None
 
 
-def lengths_said(text: str) -> list[int]:
-    """Every length of time `text` says, in minutes, in the order said ('30 או 45 דקות' says 45 only)."""
-    return [minutes for _, minutes in _said(text)]
+def digit_minutes(text: str) -> list[int]:
+    """Every length `text` gives in digits ('— 30 דקות, במכון' → [30]), in the order given.
+
+    A price list's row says its session's length so; words ('כשעה וחצי') in a row are prose about the service,
+    not a variant's length.
+    """
+    return [int(m.group(1)) for m in _DIGIT_MINUTES.finditer(normalize(text))]

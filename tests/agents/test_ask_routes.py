@@ -185,5 +185,5 @@ def test_model_free_ask_says_the_archive_does_not_answer_a_sensitive_question(tm
     assert "לא מצאתי" in result["answer"] and "יחזור אליך" not in result["answer"]
     assert result["citations"] == []
     # A question the document answers is still quoted, sensitive or not.
-    answered = ask("firm", "אני דנה כהן, טלפון 052-6458123. כמה זמן חלה חובת הסודיות לפי הסכם הסודיות?")
+    answered = ask("firm", "שמי דנה כהן, טלפון 052-6458123. כמה זמן חלה חובת הסודיות לפי הסכם הסודיות?")
     assert answered["status"] == "answered" and "3 שנים" in answered["answer"], answered

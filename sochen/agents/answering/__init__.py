@@ -93,7 +93,7 @@ def answer(
     the reply then says the documents do not answer it, which is the truth.
     """
     if hits is None:
-        hits = list(library.search(search_query(question, config.agent.service_aliases), top_k=top_k))
+        hits = list(library.search(search_query(without_writer(question), config.agent.service_aliases), top_k=top_k))
     setting = config.agent.answer_mode
     persona = config.persona
     lang = detect(question)
@@ -143,8 +143,13 @@ def answer(
     strict = sensitive and (not assess(question).counted <= _CONTACT_ONLY or assess(without_writer(question)).sensitive)
     extracted = extract(dated(asked, now), hits, library, intent=intent, strict=strict, hints=hints)
     if extracted.status != "answered":
-        if sensitive and hold_sensitive:
-            # Sensitive, no model may answer, and the documents do not: a person takes it.
+        if sensitive and (
+            hold_sensitive
+            or (strict and extract(dated(asked, now), hits, library, intent=intent, hints=hints).status == "answered")
+        ):
+            # Sensitive, no model may answer, and the documents do not answer it surely enough: a person takes it.
+            # (Without a conversation, only when a looser reading would have quoted a clause: the documents may
+            # hold it. When not even that finds one, they do not, and the reply says so.)
             return Reply("none", "degraded", persona.holding_reply, handoff=True, reason="sensitive_no_local")
         # Where the documents point elsewhere for it (an annex they do not hold), the reply says so.
         text = f"{not_found}\n{extracted.missing}" if extracted.missing else not_found

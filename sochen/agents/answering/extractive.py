@@ -43,7 +43,7 @@ from typing import Any, Literal, Protocol, TypeVar, cast
 from ...privacy import scan
 from ...rag.retriever import SearchHit
 from ...text import normalize, stems, tokenize
-from ...text.durations import LENGTH_PHRASES, lengths_said, said_minutes
+from ...text.durations import LENGTH_PHRASES, digit_minutes, said_minutes
 from ...text.hebrew import CLOCK_NUMBERS
 from ...text.spelling import correct, pairs_of
 from .attributes import PARK_ASKED, Attribute, carries, cue, fit
@@ -682,7 +682,7 @@ def _some_row_lasts(library: Library, minutes: int, question: str) -> bool:
 
 def _lasts(text: str, minutes: int) -> bool:
     """Whether a row says the session lasts `minutes` ('— 30 דקות, במכון')."""
-    return minutes in lengths_said(text)
+    return minutes in digit_minutes(text)
 
 
 # A time of day: '17:30', 'ב-5', 'בחמש וחצי', 'בשמונה בערב'.
@@ -1515,11 +1515,13 @@ def _without_instructions(question: str) -> str:
 
 
 # The writer's own identifiers are never what a question asks about: an ID, phone or card number, an email, a birth
-# date, and a name the writer introduces themself by ('אני דנה לוי', 'שמי יוסי', 'קוראים לי רונית', 'My name is …').
+# date, and a name the writer introduces themself by ('שמי יוסי', 'קוראים לי רונית', 'My name is …').
 # Left in, they are words no clause has, and a clause that answers the rest covers the question less. A name after
 # any other cue stays: 'אצל ד"ר לוי', 'ההסכם עם דנה לוי' name what is asked about.
 _WRITERS_NUMBERS = frozenset({"id_number", "phone", "email", "date_of_birth", "bank_account", "credit_card"})
-_SELF_CUES = frozenset({"אני", "שמי", "קוראים לי", "כאן", "my name is", "i'm", "i am", "اسمي", "إسمي", "меня зовут"})
+# Only the cues that say a name and nothing else: after 'אני', 'כאן' or "I'm" the scan's 'name' is often a word
+# ('אני עמית במשרד אחר', 'אני דנה בהצעה', "I'm Maya's mother").
+_SELF_CUES = frozenset({"שמי", "קוראים לי", "my name is"})
 
 
 def without_writer(question: str) -> str:

@@ -19,6 +19,7 @@ _LATE = re.compile(
     r"(?<![\u05d0-\u05ea])(?:ש|ו|כש|אם\s)?(?:אאחר|מאחר|מאחרת|מאחרים|נאחר|תאחר|תאחרי|יאחר|איחור|באיחור|איחרתי|אחרתי"
     r"|איחרה|איחר|לאחר\s+ל)(?![\u05d0-\u05ea])|\blate\b|تأخر|متأخر|متأخرة|أتأخر|اتأخر|سأتأخر"
 )
+_PARTS = re.compile(r"[^,.;!?،؟]+")
 _MORE_THAN = re.compile(r"(?:יותר\s+מ-?|מעל\s+|more than\s+|over\s+)\s?(\d{1,3})\s*(?:דקות|minutes)")
 _UP_TO = re.compile(r"(?:עד\s+|up to\s+|within\s+)(\d{1,3})\s*(?:דקות|minutes)")
 
@@ -31,9 +32,14 @@ def is_about_lateness(text: str) -> bool:
 def asked_minutes_late(question: str) -> int | None:
     """How many minutes late a question says the asker will be ('בעשרים דקות' → 20), or None."""
     plain = normalize(question)
-    if not _LATE.search(plain):
+    late = _LATE.search(plain)
+    if late is None:
         return None
-    return said_minutes(plain)
+    # The length said with being late, in its own part of the message: 'בעוד חצי שעה אני יוצא מהעבודה, אאחר ב-10
+    # דקות' is 10 minutes late; the part before it says when the writer leaves.
+    parts = list(_PARTS.finditer(plain))
+    own = next((p.group(0) for p in parts if p.start() <= late.start() < p.end()), plain)
+    return said_minutes(own) if said_minutes(own) is not None else said_minutes(plain)
 
 
 def minutes_window(text: str) -> tuple[float, float] | None:
