@@ -119,6 +119,8 @@ _MONTHLY = re.compile(
 _YEARLY = re.compile(
     rf"(?<![{_H}])(?:לשנה|בשנה|לכל שנה|שנתי|שנתית|השנתי|השנתית)(?![{_H}])|per year|a year|annual|yearly"
 )
+# 'בשנה מסוימת נמכרו …', 'בשנה שבה …' dates the year of the asker's story; it asks no yearly amount.
+_DATED_YEAR = re.compile(rf"(?<![{_H}])(?:ב|ל)שנה\s+(?:מסוימת|מסויימת|כלשהי|שבה|בה)(?![{_H}])")
 _HOW_MUCH = re.compile(
     r"כמה|בכמה|מה המחיר|מה הסכום|מה גובה|מהו גובה|מה יהיה|מה יהיו|מה הסך|מה סך|מהו סך|מה ההפרש|מהו ההפרש"
     r"|how much|what is the total|what would|كم",
@@ -259,7 +261,7 @@ def asked_operation(question: str) -> Operation | None:
         return "discount"
     if _COUNT_ASKED.search(q):
         return "sum" if _SUM.search(q) else None  # 'לכמה ימי חופשה בשנה': a count in a year, not an amount
-    if _YEARLY.search(q) and not _MONTHLY.search(q):
+    if _YEARLY.search(_DATED_YEAR.sub(" ", q)) and not _MONTHLY.search(q):
         return "per_year"
     if (
         _MONTHLY.search(q)

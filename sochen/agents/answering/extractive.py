@@ -87,6 +87,8 @@ from .derive import (
     fixed_plus_share,
     floor_or_cap,
     given_date,
+    index_base,
+    indexed,
     instalment,
     interest_per_period,
     one_rate,
@@ -98,6 +100,7 @@ from .derive import (
     rate_per_area,
     rates_together,
     share_of,
+    shares_of_question_amount,
     states_one_period,
     term_months,
     with_vat,
@@ -2622,7 +2625,7 @@ _MEASURES = r"חום|טמפרטורה|משקל|גובה|גיל|מידה|ציון
 _MEASURED_BEFORE = re.compile(rf"(?<![\u05d0-\u05ea])(?:[ובלה]{{0,2}}(?:{_MEASURES})|בן|בת|כבן|כבת)\s*(?:של\s*)?-?$")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:°|[ובלה]{0,2}(?:מעלות|מעלה|ק\"ג|קילו|ס\"מ|מ\"מ|מטר|מטרים|ליטר|שנים|שנה|חודשים|שבועות|ימים|שעות|דקות"
-    rf"|ש\"ח|{_MEASURES})|₪|kg|cm|degrees?|years?|months?)(?![\u05d0-\u05ea])",
+    rf"|ש\"ח|נקודות|נקודה|מ\"ר|דונם|אחוז|אחוזים|{_MEASURES})|₪|kg|cm|degrees?|years?|months?|points?)(?![\u05d0-\u05ea])",
     re.IGNORECASE,
 )
 
@@ -2751,7 +2754,7 @@ def _calculate(
         for q in quotes:
             calc = times_quantity(query, q.text, index=0)
             if calc is not None:
-                return _with_allowance_base(query, calc, q, library)
+                return _held_to_cap(*_with_allowance_base(query, calc, q, library), library)
         counted = quantity_asked(query)
         if counted is not None and any(states_count(counted, q.text) and money(q.text) for q in quotes):
             return None, quotes, ""  # the quoted item is the one of that count ('דירה 4 חדרים'): its price answers
@@ -2824,6 +2827,36 @@ def _with_allowance_base(
     total = fixed + calc.result
     expression = f"{calc.expression}; {shekels(fixed)} + {shekels(calc.result)} = {shekels(total)}"
     return Calculation(total, expression, (0, 1)), [base, rate], ""
+
+
+def _held_to_cap(
+    calc: Calculation, used: list[Quote], missing: str, library: Library
+) -> tuple[Calculation, list[Quote], str]:
+    """A rate times a count held to the cap a sibling clause sets on the same thing.
+
+    '5.1 פיצוי מוסכם בסך 2,500 ש"ח על כל יום איחור' and '5.2 סך הפיצוי … לא יעלה על ₪40,000': 20 days are
+    20 × ₪2,500 = ₪50,000, more than the cap, so ₪40,000. The cap is a clause of the same section as the rate,
+    with one amount, no percentage, that says it is a most ('לא יעלה על') and names what the rate clause names
+    (a word of three letters or more of both); a total within the cap is left as it is.
+    """
+    rate = used[-1]
+    section = rate.section.rsplit(" › ", 1)[0]
+    rate_words = {w for w in _words(rate.text) if len(w) > 2 and w not in _STOP}
+    for hit in library.chunks:
+        if hit.document_id != rate.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            quote = Quote(unit.text, relabel(hit.section, unit.clause), hit)
+            if unit.text == rate.text or quote.section.rsplit(" › ", 1)[0] != section:
+                continue
+            _, cap = floor_or_cap(unit.text)
+            if cap is None or len(money(unit.text)) != 1 or percent(unit.text) or not rate_words & _words(unit.text):
+                continue
+            if calc.result <= cap:
+                return calc, used, missing
+            expression = f"{calc.expression}; יותר מהתקרה שבסעיף ({shekels(cap)}), ולכן {shekels(cap)}"
+            return Calculation(cap, expression, tuple(range(len(used) + 1))), [*used, quote], missing
+    return calc, used, missing
 
 
 def _stepped_discount(
@@ -2983,6 +3016,34 @@ def _to_minimum(query: str, calc: Calculation, rule: Quote, library: Library) ->
     return Calculation(missing, expression, (0, 1)), [rule, floor]
 
 
+_ANY_CLAUSE_REF = re.compile(r"(?<![\u05d0-\u05ea])[בלמש]?סעיף\s+(\d{1,3}(?:\.\d{1,3})+)(?![\d.]*\d)")
+
+
+def _index_linked(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """An amount linked to an index at the index the question gives in points (see derive.indexed).
+
+    The index clause is a quote that states a base index in points; the amount is the clause it names ('מתחת
+    לסכום הנקוב בסעיף 3.1') when that states one amount, else the unit of its document with one amount, no
+    percentage, that best covers the question.
+    """
+    rule = next((q for q in quotes if index_base(q.text) is not None), None)
+    if rule is None:
+        return None
+    base: Quote | None = None
+    for ref in _ANY_CLAUSE_REF.finditer(rule.text):
+        named_clause = _clause_of(library, rule.hit.document_id, ref.group(1))
+        if named_clause is not None and len(money(named_clause.text)) == 1:
+            base = named_clause
+            break
+    if base is None:
+        base = _best_unit(
+            library, rule, query, lambda t: len(money(t)) == 1 and not percent(t), not_text=rule.text
+        )
+    if base is None or (calc := indexed(query, rule.text, base.text)) is None:
+        return None
+    return calc, [base, rule]
+
+
 def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
     """The derivations of :mod:`.derive`, tried by the kinds of the operands the quotes and question hold.
 
@@ -2997,6 +3058,9 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
         for q in quotes:
             if (calc := date_after(query, q.text)) is not None:
                 return calc, [q]
+    linked = _index_linked(query, quotes, library)
+    if linked is not None:
+        return linked
     tabled = _from_table(query, _with_row(query, quotes, library), library)
     if tabled is not None:
         return tabled
@@ -3025,7 +3089,12 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     for q in quotes:
         if asks_fixed_part(query, q.text):
             break  # 'מה דמי השכירות הבסיסיים אם הפדיון …': the fixed amount is quoted, no share is taken
-        calc = fixed_plus_share(query, q.text) or rate_of_question_amount(query, q.text) or instalment(query, q.text)
+        calc = (
+            fixed_plus_share(query, q.text)
+            or rate_of_question_amount(query, q.text)
+            or shares_of_question_amount(query, q.text)
+            or instalment(query, q.text)
+        )
         if calc is not None:
             used = [q]
             shortfall = _to_minimum(query, calc, q, library)
@@ -3384,12 +3453,24 @@ def _names_referent(rule_text: str, base_text: str) -> bool:
     return referent is not None and bool(_forms(referent.group(1)) & _words(base_text))
 
 
+# '4% לעומת הסכום הנקוב בסעיף 3.1', '5% מהתמורה שבסעיף 2.1': the rule names its base by the clause that states it.
+_BASE_CLAUSE = re.compile(
+    r"\d\s?%[^.;%]{0,40}?(?:סכום|סך|תמורה|תמורת|דמי|מחיר|לעומת)[^.;%]{0,30}?(?<![\u05d0-\u05ea])[בלמש]?סעיף\s+"
+    r"(\d{1,3}(?:\.\d{1,3})+)(?![\d.]*\d)"
+)
+
+
 def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]) -> Quote | None:
     """The amount a percentage rule applies to.
 
-    The unit with one amount that best covers what the question asks beyond the rule's own words ('דמי
-    השכירות החודשיים' beside 'ריבית פיגורים … 0.5% לשבוע').
+    The clause the rule names as its base ('ב-4% לעומת הסכום הנקוב בסעיף 3.1') when that clause of the same
+    document states one amount; else the unit with one amount that best covers what the question asks
+    beyond the rule's own words ('דמי השכירות החודשיים' beside 'ריבית פיגורים … 0.5% לשבוע').
     """
+    if (ref := _BASE_CLAUSE.search(rule.text)) is not None:
+        named_clause = _clause_of(library, rule.hit.document_id, ref.group(1))
+        if named_clause is not None and named_clause.text != rule.text and len(money(named_clause.text)) == 1:
+            return named_clause
     rest = " ".join(t for t in tokenize(query) if not _forms(t) & _words(rule.text))
     if _OF_IT.search(rule.text):
         # '15% ממנה': of the thing the rule named before ('תתווסף ליתרה … 15% ממנה'); only an amount that is

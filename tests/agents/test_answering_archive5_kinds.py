@@ -1,0 +1,124 @@
+"""Kinds of question the fifth example archive showed (issue 16, archive5), on a small Hebrew archive of its own.
+
+A per-day payment times the days asked is held to the cap a sibling clause sets ('לא יעלה על'); a percentage rise
+'לעומת הסכום הנקוב בסעיף 3.1' is taken of that clause's amount, not of another amount the question's words fit; a
+figure in points ('107.1 נקודות') is no clause number, and an amount linked to an index is that amount times the
+new index over the base index the clause states (a fall of the index leaves it when the clause says so); 'בשנה
+מסוימת' dates the asker's story and asks no yearly amount; a split of an amount between named recipients ('60%
+לאדמה ו-40% לסולאר נגב') gives each its share of the amount the question states.
+A fake lexical library, no database, no model; every figure of a reply is in the question, a cited passage or
+the calculation it shows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sochen.agents.answering import Reply, answer
+from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
+
+pytestmark = pytest.mark.unit
+
+SUPPLY = 'הסכם אספקה — יציקות הכרמל בע"מ ותעשיות שחר בע"מ'
+FLAT = "הסכם שכירות דירה — רחוב הגפן 12, חולון"
+VENTURE = 'הסכם מיזם משותף — רוח הגליל בע"מ ונוף השקעות בע"מ'
+
+CHUNKS = [
+    (SUPPLY, "2. המחיר › 2.1", "2. המחיר\n2.1 המחיר ליחידה הוא ₪35, לפני מע\"מ."),
+    (
+        SUPPLY,
+        "4. איחור באספקה › 4.1",
+        '4. איחור באספקה\n4.1 על כל יום איחור במועד האספקה ישלם הספק למזמינה פיצוי מוסכם בסך 1,800 ש"ח.',
+    ),
+    (SUPPLY, "4. איחור באספקה › 4.2", "4.2 סך הפיצוי המוסכם בשל איחור במשלוח אחד לא יעלה על ₪27,000."),
+    (SUPPLY, "4. איחור באספקה › 4.3", "4.3 איחור של יותר מ-21 ימים מקנה למזמינה זכות לבטל את המשלוח."),
+    (SUPPLY, "6. אחריות › 6.1", "6. אחריות\n6.1 אחריותו הכוללת של הספק לא תעלה על ₪300,000."),
+    (FLAT, "3. דמי השכירות › 3.1", "3. דמי השכירות\n3.1 דמי השכירות החודשיים הם ₪6,000 (ששת אלפים שקלים חדשים), וישולמו מראש ב-1 בכל חודש."),
+    (
+        FLAT,
+        "3. דמי השכירות › 3.2",
+        "3.2 דמי השכירות צמודים למדד המחירים לצרכן; המדד הבסיסי הוא מדד אפריל 2026, שעמד על 120.0 נקודות. "
+        "ירידת המדד לא תפחית את דמי השכירות מתחת לסכום הנקוב בסעיף 3.1.",
+    ),
+    (
+        FLAT,
+        "2. התקופה › 2.2",
+        "2. התקופה\n2.2 בתקופת האופציה יעלו דמי השכירות ב-5% לעומת הסכום הנקוב בסעיף 3.1.",
+    ),
+    (
+        FLAT,
+        "6. פינוי › 6.1",
+        '6. פינוי\n6.1 על כל יום איחור בפינוי הדירה בתום תקופת השכירות ישלם השוכר למשכיר '
+        'דמי שימוש ראויים בסך 350 ש"ח ליום.',
+    ),
+    (
+        VENTURE,
+        "3. הרווחים › 3.1",
+        "3. הרווחים\n3.1 הרווח הנקי שנותר לחלוקה יחולק בין הצדדים כך: 70% לנוף ו-30% לרוח הגליל.",
+    ),
+    (VENTURE, "3. הרווחים › 3.2", "3.2 רוח הגליל תקבל דמי ניהול שנתיים בסך ₪90,000."),
+]
+
+
+def ask(question: str) -> Reply:
+    reply = answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library())
+    assert_sourced(reply, question)
+    return reply
+
+
+# --- a per-day payment held to the cap of its sibling clause ---
+
+
+def test_days_of_delay_beyond_the_cap_pay_the_cap() -> None:
+    reply = ask("המשלוח סופק באיחור של 20 ימים. כמה פיצוי מוסכם ישלם הספק?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert "₪36,000" in reply.calculation and reply.calculation.endswith("₪27,000")
+    assert set(clauses(reply)) == {"4.1", "4.2"}
+
+
+def test_days_of_delay_within_the_cap_are_the_rate_times_the_days() -> None:
+    reply = ask("המשלוח סופק באיחור של 5 ימים. כמה פיצוי מוסכם ישלם הספק?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert reply.calculation.endswith("₪9,000") and "27,000" not in reply.calculation
+
+
+# --- a rise over the amount of the clause the rule names ---
+
+
+def test_a_rise_over_the_amount_of_the_clause_the_rule_names() -> None:
+    reply = ask("אם השוכר יממש את האופציה, כמה דמי שכירות ישלם בתקופת האופציה, לפני הפרשי הצמדה?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert "₪6,300" in reply.calculation and "350" not in reply.calculation
+    assert set(clauses(reply)) == {"2.2", "3.1"}
+
+
+# --- an amount linked to an index in points ---
+
+
+def test_a_figure_in_points_is_no_clause_number_and_the_rent_follows_the_index() -> None:
+    reply = ask("המדד שפורסם לפני תשלום דמי השכירות של ספטמבר עמד על 123.6 נקודות. כמה דמי שכירות ישלם השוכר?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert reply.calculation.endswith("₪6,180")
+    assert set(clauses(reply)) == {"3.1", "3.2"}
+
+
+def test_a_fall_of_the_index_leaves_the_rent_when_the_clause_says_so() -> None:
+    reply = ask("המדד שפורסם לפני תשלום דמי השכירות עמד על 118.8 נקודות. כמה דמי שכירות ישלם השוכר?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert reply.calculation.endswith("₪6,000") and "5,940" not in reply.calculation
+
+
+# --- a split of the question's amount between named recipients ---
+
+
+def test_each_recipient_gets_its_share_of_the_amount_the_question_gives() -> None:
+    reply = ask("בשנה מסוימת נותר לחלוקה רווח נקי של ₪1,200,000. כמה תקבל כל אחת מהשותפות במיזם?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert "₪840,000" in reply.calculation and "₪360,000" in reply.calculation
+    assert clauses(reply) == ["3.1"]
+
+
+def test_the_recipient_the_question_names_gets_its_share() -> None:
+    reply = ask("בשנה מסוימת נותר לחלוקה רווח נקי של ₪1,200,000. כמה תקבל רוח הגליל?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert "₪360,000" in reply.calculation and "840,000" not in reply.calculation
