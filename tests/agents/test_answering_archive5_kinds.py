@@ -22,6 +22,8 @@ pytestmark = pytest.mark.unit
 SUPPLY = 'הסכם אספקה — יציקות הכרמל בע"מ ותעשיות שחר בע"מ'
 FLAT = "הסכם שכירות דירה — רחוב הגפן 12, חולון"
 VENTURE = 'הסכם מיזם משותף — רוח הגליל בע"מ ונוף השקעות בע"מ'
+BOOK = 'הסכם הוצאה לאור — הוצאת שקד בע"מ והסופר אלי מור'
+SOFTWARE = 'הסכם פיתוח תוכנה — ענן כחול בע"מ ומשלוחי הדרום בע"מ'
 
 CHUNKS = [
     (SUPPLY, "2. המחיר › 2.1", "2. המחיר\n2.1 המחיר ליחידה הוא ₪35, לפני מע\"מ."),
@@ -57,6 +59,16 @@ CHUNKS = [
         "3. הרווחים\n3.1 הרווח הנקי שנותר לחלוקה יחולק בין הצדדים כך: 70% לנוף ו-30% לרוח הגליל.",
     ),
     (VENTURE, "3. הרווחים › 3.2", "3.2 רוח הגליל תקבל דמי ניהול שנתיים בסך ₪90,000."),
+    (BOOK, "2. ההדפסה › 2.1", "2. ההדפסה\n2.1 המהדורה הראשונה של הספר תודפס בהיקף של 1,500 עותקים לפחות."),
+    (BOOK, "2. ההדפסה › 2.2", "2.2 המחיר לצרכן של הספר לא יפחת מ-₪79."),
+    (BOOK, "3. המקדמה › 3.1", 'ההוצאה תשלם לסופר מקדמה על חשבון התמלוגים בסך 12,000 ש"ח.'),
+    (FLAT, "1. המושכר › 1.3", "1. המושכר\n1.3 השוכר רשאי להחזיק בדירה חתול אחד; החזקת בעל חיים אחר טעונה הסכמת המשכיר."),
+    (
+        SOFTWARE,
+        "2. התמורה › 2.1",
+        '2. התמורה\n2.1 התמורה הכוללת בעד פיתוח המערכת היא ₪400,000, לפני מע"מ, ותשולם בשלושה תשלומים.',
+    ),
+    (SOFTWARE, "2. התמורה › 2.4", '2.4 לכל תשלום יתווסף מע"מ כדין, בשיעור של 18%.'),
 ]
 
 
@@ -122,3 +134,28 @@ def test_the_recipient_the_question_names_gets_its_share() -> None:
     reply = ask("בשנה מסוימת נותר לחלוקה רווח נקי של ₪1,200,000. כמה תקבל רוח הגליל?")
     assert reply.status == "answered" and reply.calculation is not None
     assert "₪360,000" in reply.calculation and "840,000" not in reply.calculation
+
+
+# --- what the question asks: a count, a total without VAT, a pet; a percentage of its own contract's amount ---
+
+
+def test_how_many_copies_asks_a_count_not_a_price() -> None:
+    reply = ask("בכמה עותקים לפחות יודפס הספר בהדפסה הראשונה?")
+    assert reply.status == "answered" and "1,500" in reply.text and clauses(reply)[0] == "2.1"
+
+
+def test_a_total_before_vat_is_not_a_total_with_vat() -> None:
+    reply = ask('כמה תשלם הלקוחה בסך הכול על פיתוח המערכת, לפני מע"מ?')
+    assert reply.status == "answered" and "400,000" in reply.text
+    assert "472,000" not in reply.text and "18%" not in (reply.calculation or "")
+
+
+def test_a_pet_is_what_the_contract_calls_an_animal() -> None:
+    reply = ask("האם מותר לגדל חיית מחמד בדירה?")
+    assert reply.status == "answered" and clauses(reply)[0] == "1.3"
+
+
+def test_a_percentage_of_one_contract_is_never_taken_of_another_contracts_amount() -> None:
+    reply = ask("מה גובה המקדמה שמקבל הסופר, ובכמה אחוזים יעלו דמי השכירות בתקופת האופציה?")
+    assert "12,000" in reply.text
+    assert "600" not in (reply.calculation or "")  # 5% (the flat's rise) × ₪12,000 (the book's advance)

@@ -225,14 +225,19 @@ _WHAT = re.compile(
     r"|\bwhat\s+[a-z]+\s+(?:does|do|will|would|must|should)\b",  # 'what royalty does the licensee pay'
     re.IGNORECASE,
 )
+_NO_VAT = re.compile(
+    r'(?:לפני|ללא|בלי|בניכוי|לא\s+כולל|לא\s+כולל(?:ת)?|שאינו\s+כולל)\s+(?:ה)?(?:מע"מ|מעמ)'
+    r"|(?:before|excluding|excl\.?|without|net of)\s+vat",
+    re.IGNORECASE,
+)
 _YES_NO = re.compile(r"(?<![\u05d0-\u05ea])(?:ה)?האם(?![\u05d0-\u05ea])|^\s*(?:does|do|is|are)\b", re.IGNORECASE)
 
 
 def asks_for_vat_total(question: str) -> bool:
     """Whether the question asks for an amount including VAT ('does the price include VAT?' does not)."""
     q = normalize(question)
-    if not (_VAT.search(q) and _WITH.search(q)):
-        return False
+    if not (_VAT.search(q) and _WITH.search(q)) or _NO_VAT.search(q):
+        return False  # 'בסך הכול, לפני מע"מ': a total without VAT is asked
     return bool(_HOW_MUCH.search(q) or (_WHAT.search(q) and not _YES_NO.search(q)))
 
 

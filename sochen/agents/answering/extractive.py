@@ -573,7 +573,8 @@ def _one_off(a: str, b: str) -> bool:
 
 
 _HOW_MUCH = re.compile(
-    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה(?! זמן| ימים| יום| שעות| חודשים| שנים| פעמים)|כמה יעלה|כמה תעלה"
+    # 'בכמה עותקים', 'בכמה תשלומים': a count of a plural noun is asked, not a price ('בכמה זה עולה')
+    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה(?! זמן| יום| [\u05d0-\u05ea]{2,}(?:ים|ות)(?![\u05d0-\u05ea]))|כמה יעלה|כמה תעלה"
     r"|כמה (?:משלמ|משלם|ישלם|תשלם|ישלמו|ישולם)|מה המחיר|מחיר של"
     r"|how much(?! (?:notice|time|advance notice|longer))|what does .* cost|كم سعر|كم يكلف"
 )
@@ -1631,6 +1632,9 @@ _PHRASES = (
     (re.compile(r"שכר ה?דירה|שכ\"ד"), "דמי השכירות", True),
     (re.compile(r"בעלת? ה?בית"), "המשכיר", True),
     (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד', True),
+    (re.compile(r"חי(?:ית|ות) ה?מחמד"), "בעל חיים", False),
+    # 'לגדל כלב': to keep an animal, what contracts say 'להחזיק'
+    (re.compile(r"(?<![\u05d0-\u05ea])ל?גדל(?=\s+(?:חי(?:ית|ות)|כלב|כלבים|חתול|חתולים|בעל\s+חיים|בעלי\s+חיים))"), "להחזיק", True),  # a pet: what contracts call 'בעל חיים' (or name it)
     # The verb for what the documents name by the noun: 'איפה לחנות' is about parking ('חניה', 'חניון').
     # ('איך מגיעים לחנות' is to the store, and 'חנות' alone a store.)
     (re.compile(PARK_ASKED), "חניה", False),
@@ -2116,6 +2120,7 @@ def _per_part(
     """
     options: list[list[tuple[float, int]]] = []
     previous: re.Pattern[str] | _Test | None = None
+    several = len({*prefer, *scope}) >= 2
     for n, part in enumerate(parts[:6]):
         terms = _terms(part, library.idf)
         shape = _shape(part, intent)
@@ -2185,11 +2190,15 @@ def _per_part(
         if len(set(texts)) < len(texts):
             continue
         total = sum(sc for sc, _ in combo)
+        if not several:  # the parts of one question are about one contract unless it names more than one
+            total -= _OTHER_DOCUMENT * (len({ranked[i].hit.document_id for i in picked}) - 1) if picked else 0.0
         if total > best[0]:
             best = (total, tuple(i for _, i in combo))
     return [ranked[i] for i in best[1] if i is not None]
 
 
+# What a second contract costs a combination of units for the parts of a question that names at most one.
+_OTHER_DOCUMENT = 0.3
 _COUNT_Q = re.compile(r"(?<![\u05d0-\u05ea])ו?כמה\s+([\u05d0-\u05ea]{3,})")
 _NOT_COUNTED = frozenset(
     " ".join(
@@ -3480,7 +3489,7 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
             return None
         quotes = [q for q in quotes if _forms(referent.group(1)) & _words(q.text)]
         named_only = _forms(referent.group(1))
-        pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
+        pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule and q.hit.document_id == rule.hit.document_id]
         for hit in library.chunks:
             if hit.document_id == rule.hit.document_id:
                 pool += [(u.text, relabel(hit.section, u.clause), hit) for u in clause_units(hit.text)]
@@ -3495,7 +3504,8 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
     named = _terms(of.group(1), library.idf) if of else None
     defines = re.compile(r'להלן:?\s*["״]' + re.escape(of.group(1).strip('"')) + r'["״]') if of else None
     best: tuple[float, Quote] | None = None
-    pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
+    # A contract's percentage is of an amount of the same contract, never of another contract's quoted beside it.
+    pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule and q.hit.document_id == rule.hit.document_id]
     for hit in library.chunks:
         if hit.document_id == rule.hit.document_id:
             pool += [(u.text, relabel(hit.section, u.clause), hit) for u in clause_units(hit.text)]
