@@ -2120,7 +2120,6 @@ def _per_part(
     """
     options: list[list[tuple[float, int]]] = []
     previous: re.Pattern[str] | _Test | None = None
-    several = len({*prefer, *scope}) >= 2
     for n, part in enumerate(parts[:6]):
         terms = _terms(part, library.idf)
         shape = _shape(part, intent)
@@ -2190,15 +2189,11 @@ def _per_part(
         if len(set(texts)) < len(texts):
             continue
         total = sum(sc for sc, _ in combo)
-        if not several:  # the parts of one question are about one contract unless it names more than one
-            total -= _OTHER_DOCUMENT * (len({ranked[i].hit.document_id for i in picked}) - 1) if picked else 0.0
         if total > best[0]:
             best = (total, tuple(i for _, i in combo))
     return [ranked[i] for i in best[1] if i is not None]
 
 
-# What a second contract costs a combination of units for the parts of a question that names at most one.
-_OTHER_DOCUMENT = 0.3
 _COUNT_Q = re.compile(r"(?<![\u05d0-\u05ea])ו?כמה\s+([\u05d0-\u05ea]{3,})")
 _NOT_COUNTED = frozenset(
     " ".join(
