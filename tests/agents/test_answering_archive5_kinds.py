@@ -69,6 +69,18 @@ CHUNKS = [
         '2. התמורה\n2.1 התמורה הכוללת בעד פיתוח המערכת היא ₪400,000, לפני מע"מ, ותשולם בשלושה תשלומים.',
     ),
     (SOFTWARE, "2. התמורה › 2.4", '2.4 לכל תשלום יתווסף מע"מ כדין, בשיעור של 18%.'),
+    (
+        SOFTWARE,
+        "הסכם פיתוח תוכנה",
+        'בין: ענן כחול בע"מ, ח.פ. 516111222, מרחוב הברזל 3, תל אביב (להלן: "המפתחת");\n'
+        'לבין: משלוחי הדרום בע"מ, ח.פ. 514333444, מרחוב העצמאות 8, אשדוד (להלן: "הלקוחה");',
+    ),
+    (
+        VENTURE,
+        "הסכם מיזם משותף",
+        'בין: רוח הגליל בע"מ, ח.פ. 515555666, מכרמיאל (להלן: "רוח הגליל");\n'
+        'לבין: נוף השקעות בע"מ, ח.פ. 513777888, מחיפה (להלן: "נוף");',
+    ),
 ]
 
 
@@ -159,3 +171,16 @@ def test_a_percentage_of_one_contract_is_never_taken_of_another_contracts_amount
     reply = ask("מה גובה המקדמה שמקבל הסופר, ובכמה אחוזים יעלו דמי השכירות בתקופת האופציה?")
     assert "12,000" in reply.text
     assert "600" not in (reply.calculation or "")  # 5% (the flat's rise) × ₪12,000 (the book's advance)
+
+
+# --- a party of another contract ---
+
+
+def test_a_party_of_another_contract_gets_nothing_from_this_one() -> None:
+    reply = ask("כמה דמי ניהול שנתיים מקבלת ענן כחול מהמיזם?")
+    assert reply.status == "not_found" and not reply.citations
+
+
+def test_the_contracts_own_party_is_answered() -> None:
+    reply = ask("כמה דמי ניהול שנתיים מקבלת רוח הגליל מהמיזם?")
+    assert reply.status == "answered" and "90,000" in reply.text and clauses(reply) == ["3.2"]

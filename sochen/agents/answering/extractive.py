@@ -1693,8 +1693,68 @@ def extract(
     """Choose what to quote for `question` from `hits` (see the module docstring).
 
     `strict` (a question with the asker's personal data): only a quote that covers the question well; a
-    person answers the rest.
+    person answers the rest. A question that names a party of one contract ('קוד צפוני') while every quote
+    is of another contract, which never names that party, is refused: that contract says nothing of it.
     """
+    found = _extract(question, hits, library, intent=intent, strict=strict, hints=hints)
+    if found.status != "answered" or not found.quotes or found.lang != "he":
+        return found
+    if _party_named(question, library, {q.hit.document_id for q in found.quotes}) is not None:
+        return Extracted("not_found", lang=found.lang, reason="party_of_another_contract")
+    return found
+
+
+def _party_named(question: str, library: Library, quoted: AbstractSet[str]) -> str | None:
+    """The one document, not among `quoted`, whose parties the question names by two words or more.
+
+    A party is named in its contract's title or on its 'בין:' / 'לבין:' lines; a word counts for a document
+    when it is on those lines of that document alone and in no quoted document at all (the quoted contract
+    never names that party).
+    """
+    if not library.documents or len(library.documents) < 2:
+        return None
+    where = _word_documents(library.chunks)
+    parties = _party_lines(library.chunks, library.documents)
+    found: dict[str, int] = {}
+    for tok in dict.fromkeys(tokenize(question)):
+        if len(tok) < 3 or _stop(tok) or tok in _GENERIC_TITLE:
+            continue
+        forms = {f for f in _forms(tok) if f[0] not in "~≈"}
+        if set().union(*(where.get(f, frozenset()) for f in forms)) & quoted:
+            continue
+        named_by = [d for d, words in parties.items() if forms & words]
+        if len(named_by) == 1 and named_by[0] not in quoted:
+            found[named_by[0]] = found.get(named_by[0], 0) + 1
+    named = [d for d, n in found.items() if n >= 2]
+    return named[0] if len(named) == 1 else None
+
+
+_PARTY_LINE = re.compile(r"^\s*(?:ו?לבין|בין)\s*:")
+
+
+def _party_lines(chunks: Sequence[SearchHit], documents: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """Each document's words of its title and of its 'בין:' / 'לבין:' lines: the names of its parties."""
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {d: set(_words(t)) for d, t in documents.items()}
+        for hit in chunks:
+            for unit in clause_units(hit.text):
+                if not unit.clause and _PARTY_LINE.match(unit.text):
+                    out.setdefault(hit.document_id, set()).update(_words(unit.text))
+        return {d: frozenset(w) for d, w in out.items()}
+
+    return _per_archive("party_lines", chunks, build)
+
+
+def _extract(
+    question: str,
+    hits: Sequence[SearchHit],
+    library: Library,
+    *,
+    intent: str = "",
+    strict: bool = False,
+    hints: str = "",
+) -> Extracted:
     needed = _MIN_STRICT if strict else _MIN_COVERAGE
     vocabulary, pairs = _vocabulary(library.chunks)
     question = correct(
