@@ -61,6 +61,11 @@ CHUNKS = [
     (VENTURE, "3. הרווחים › 3.2", "3.2 רוח הגליל תקבל דמי ניהול שנתיים בסך ₪90,000."),
     (BOOK, "2. ההדפסה › 2.1", "2. ההדפסה\n2.1 המהדורה הראשונה של הספר תודפס בהיקף של 1,500 עותקים לפחות."),
     (BOOK, "2. ההדפסה › 2.2", "2.2 המחיר לצרכן של הספר לא יפחת מ-₪79."),
+    (
+        BOOK,
+        "4. התמלוגים › 4.5",
+        "4. התמלוגים\n4.5 על כל עותק של הספר האלקטרוני שנמכר תשלם ההוצאה לסופר 30% מההכנסה נטו של ההוצאה ממכירתו.",
+    ),
     (BOOK, "3. המקדמה › 3.1", 'ההוצאה תשלם לסופר מקדמה על חשבון התמלוגים בסך 12,000 ש"ח.'),
     (FLAT, "1. המושכר › 1.3", "1. המושכר\n1.3 השוכר רשאי להחזיק בדירה חתול אחד; החזקת בעל חיים אחר טעונה הסכמת המשכיר."),
     (
@@ -184,3 +189,18 @@ def test_a_party_of_another_contract_gets_nothing_from_this_one() -> None:
 def test_the_contracts_own_party_is_answered() -> None:
     reply = ask("כמה דמי ניהול שנתיים מקבלת רוח הגליל מהמיזם?")
     assert reply.status == "answered" and "90,000" in reply.text and clauses(reply) == ["3.2"]
+
+
+# --- a share asked is the percentage the clause states ---
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "איזה חלק מההכנסה נטו של ההוצאה מהספר האלקטרוני מקבל הסופר?",
+        "What share of the publisher's net e-book revenue goes to the author?",
+    ],
+)
+def test_the_share_asked_is_the_percentage_the_clause_states(question: str) -> None:
+    reply = ask(question)
+    assert reply.status == "answered" and "30%" in reply.text and clauses(reply) == ["4.5"]

@@ -1195,6 +1195,9 @@ def _annex_note(letter: str, lang: Lang, title: str = "") -> str:
     return f"נספח {letter}' אינו בין המסמכים שברשותי."
 
 
+_SHARE_ASKED = re.compile(r"(?<![\u05d0-\u05ea])(?:איזה|מה|מהו)\s+(?:ה)?(?:חלק|נתח)\s+(?:מ|של)")
+
+
 def _kept_elsewhere(
     focus: str, question_words: AbstractSet[str], best: _Candidate, library: Library, lang: Lang
 ) -> tuple[str, str] | None:
@@ -1209,8 +1212,8 @@ def _kept_elsewhere(
         if before and _forms(before) & question_words and not _holds_annex(letter, library):
             return "annex_missing", _annex_note(letter, lang, title)
     bases = percent_bases(best.unit.text)
-    if not bases or re.search(r"\d", focus):
-        return None
+    if not bases or re.search(r"\d", focus) or _PERCENT_Q.search(focus) or _SHARE_ASKED.search(focus):
+        return None  # 'what share of X goes to …' asks the percentage itself, which the clause states
     asked = set().union(*(_forms(t) - {f for f in _forms(t) if f[0] == "≈"} for t in tokenize(focus) if not _stop(t)))
     matched = [t for t in tokenize(best.unit.text) if not _stop(t) and _forms(t) & asked]
     in_base = {t for words, _ in bases for t in tokenize(words)}
@@ -3590,7 +3593,9 @@ _DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התארי
 # a period before an event, which a clause with no date of its own gives — see derive.asks_deadline).
 _BY_WHEN_Q = re.compile(r"by when|by what date|until what date|עד איזה תאריך", re.IGNORECASE)
 _PERCENT_Q = re.compile(
-    r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
+    r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז"
+    r"|what percentage|what percent|what (?:share|portion|fraction) of",
+    re.IGNORECASE,
 )
 _LASTS = re.compile(_SHAPE["time"].pattern + r"|כל עוד|במשך|עד (?:יום|תום|מועד|סיום)|מתום|until|as long as")
 _DURATION_Q = re.compile(
