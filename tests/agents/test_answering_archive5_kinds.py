@@ -22,6 +22,7 @@ pytestmark = pytest.mark.unit
 SUPPLY = 'הסכם אספקה — יציקות הכרמל בע"מ ותעשיות שחר בע"מ'
 FLAT = "הסכם שכירות דירה — רחוב הגפן 12, חולון"
 VENTURE = 'הסכם מיזם משותף — רוח הגליל בע"מ ונוף השקעות בע"מ'
+PARTS = 'הסכם אספקת רכיבים — מפעלי הדרום בע"מ ומערכות אור בע"מ'
 BOOK = 'הסכם הוצאה לאור — הוצאת שקד בע"מ והסופר אלי מור'
 SOFTWARE = 'הסכם פיתוח תוכנה — ענן כחול בע"מ ומשלוחי הדרום בע"מ'
 
@@ -35,6 +36,14 @@ CHUNKS = [
     (SUPPLY, "4. איחור באספקה › 4.2", "4.2 סך הפיצוי המוסכם בשל איחור במשלוח אחד לא יעלה על ₪27,000."),
     (SUPPLY, "4. איחור באספקה › 4.3", "4.3 איחור של יותר מ-21 ימים מקנה למזמינה זכות לבטל את המשלוח."),
     (SUPPLY, "6. אחריות › 6.1", "6. אחריות\n6.1 אחריותו הכוללת של הספק לא תעלה על ₪300,000."),
+    (
+        PARTS,
+        "3. המחיר › 3.1",
+        "3. המחיר\n3.1 המחיר ליחידה נקבע לפי מדרגת הכמות שבהזמנה, כמפורט בטבלה שלהלן:\n"
+        "כמות היחידות בהזמנה: 300 עד 999 יחידות · מחיר ליחידה: ₪40\n"
+        "כמות היחידות בהזמנה: 1,000 עד 2,999 יחידות · מחיר ליחידה: ₪36\n"
+        "כמות היחידות בהזמנה: 3,000 יחידות ומעלה · מחיר ליחידה: ₪31",
+    ),
     (FLAT, "3. דמי השכירות › 3.1", "3. דמי השכירות\n3.1 דמי השכירות החודשיים הם ₪6,000 (ששת אלפים שקלים חדשים), וישולמו מראש ב-1 בכל חודש."),
     (
         FLAT,
@@ -204,3 +213,28 @@ def test_the_contracts_own_party_is_answered() -> None:
 def test_the_share_asked_is_the_percentage_the_clause_states(question: str) -> None:
     reply = ask(question)
     assert reply.status == "answered" and "30%" in reply.text and clauses(reply) == ["4.5"]
+
+
+# --- a count in a table of quantity bands priced per unit ---
+
+
+def test_a_count_is_priced_at_the_band_that_holds_it() -> None:
+    reply = ask("המזמינה הזמינה 1,200 מסגרות בהזמנה אחת. כמה תשלם עליהן?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert reply.calculation.endswith("1,200 × ₪36 = ₪43,200")
+
+
+def test_the_band_open_upwards_holds_a_count_above_it() -> None:
+    reply = ask("המזמינה הזמינה 4,000 יחידות בהזמנה אחת. כמה תשלם עליהן?")
+    assert reply.status == "answered" and reply.calculation is not None
+    assert reply.calculation.endswith("4,000 × ₪31 = ₪124,000")
+
+
+def test_the_price_of_one_at_the_count_ordered_is_the_bands_row() -> None:
+    reply = ask("כמה עולה מסגרת אחת כשהמזמינה מזמינה 1,500 יחידות?")
+    assert reply.status == "answered" and "₪36" in reply.text and not reply.calculation
+
+
+def test_a_count_below_every_band_is_not_priced_at_another_band() -> None:
+    reply = ask("כמה עולה הזמנה של 100 יחידות?")
+    assert "₪3,100" not in reply.text and "₪4,000" not in reply.text and "₪3,600" not in reply.text

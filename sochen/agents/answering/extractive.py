@@ -116,7 +116,7 @@ from .references import (
     percent_bases,
     uses_term,
 )
-from .tables import band_of, banded_rate, cells, column_total, given_figure, named_column
+from .tables import band_of, banded_price, banded_rate, cells, column_total, given_figure, named_column
 from .threshold import (
     additional_total,
     asked_count,
@@ -994,6 +994,52 @@ def _price_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote,
     return found[1], quotes
 
 
+_PRICE_ASKED = re.compile(
+    r"כמה\s+(?:עול|יעל|תעל|תשלם|ישלם|משלמ|נשלם|אשלם)|מה\s+(?:ה)?מחיר|(?:ב)?איזה\s+מחיר|how much|what price|what does .* cost",
+    re.I,
+)
+# 'מסגרת אחת', 'ליחידה': the price of one is asked ('בהזמנה אחת' is one order, not one item).
+_ONE_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?![בל])[\u05d0-\u05ea]{2,}\s+(?:אחת|אחד)(?![\u05d0-\u05ea])"
+    r"|(?<![\u05d0-\u05ea])(?:ליחידה|לכל\s+יחידה|ליח')(?![\u05d0-\u05ea])|\b(?:each|per unit|a single)\b",
+    re.I,
+)
+
+
+def _count_band(focus: str, library: Library, named: Sequence[str]) -> tuple[Calculation | None, Quote] | None:
+    """The price of the quantity band that holds the count the question gives, in the archive's one such table.
+
+    'כמה עולה מסגרת אחת כשמזמינים 3,000 יחידות?' is the row '2,000 עד 4,999 יחידות · מחיר ליחידה: ₪76' (no
+    calculation: the price of one is asked); 'הזמנו 2,400 מסגרות, כמה נשלם?' is 2,400 × that band's price. Only
+    when the archive has one table of count bands priced per unit, of a document the question does not exclude
+    (it names none, or that one), and one band holds the count (see tables.banded_price).
+    """
+    if not _PRICE_ASKED.search(focus) or len(_parts(focus)) != 1:
+        return None
+    tables: dict[tuple[str, ...], tuple[list[Quote], tuple[int, Calculation]]] = {}
+    for hit in library.chunks:
+        if named and hit.document_id not in named:
+            continue
+        for unit in clause_units(hit.text):
+            if not unit.is_row or not money(unit.text):
+                continue
+            rows = _table_rows(library, Quote(unit.text, relabel(hit.section, unit.clause), hit))
+            key = tuple(r.text for r in rows)
+            if key in tables:
+                continue
+            priced = banded_price(focus, list(key))
+            if priced is not None:
+                tables[key] = (rows, priced)
+    if len(tables) != 1:
+        return None
+    rows, (i, calc) = next(iter(tables.values()))
+    said = set().union(*(_words(r.text) | _words(r.section) for r in rows), _words(rows[i].hit.title))
+    asked = {f for t in tokenize(focus) if len(t) > 2 and not _stop(t) for f in _forms(t) if f[0] not in "~≈"}
+    if not asked & said:
+        return None  # the question speaks of nothing the table names
+    return (None if _ONE_ASKED.search(focus) else calc), rows[i]
+
+
 # A question that asks when, how, why, where, what or who — not whether.
 _WH_ASKED = re.compile(
     r"(?<![\u05d0-\u05ea])ו?(?:מתי|איך|כיצד|למה|מדוע|איפה|היכן|מה|מי|איזה|איזו|אילו)(?![\u05d0-\u05ea])"
@@ -1848,6 +1894,10 @@ def _extract(
         quote = policy(focus, library)
         if quote is not None:
             return Extracted("answered", (quote,), lang=lang, reason=reason)
+    count_banded = _count_band(focus, library, named)
+    if count_banded is not None:
+        calc, row = count_banded
+        return Extracted("answered", (row,), calculation=calc, lang=lang, reason="count_band")
     banded = _price_band(focus, library) if lang == "he" else None
     if banded is not None:
         return Extracted("answered", banded[1], calculation=banded[0], lang=lang, reason="price_band")
@@ -2819,6 +2869,8 @@ def _calculate(
         return (calc, [amount, rate], "") if calc is not None else (None, quotes, _missing("amount", lang))
     if operation == "quantity":
         for q in quotes:
+            if _outside_count_band(query, q.text):
+                continue  # '5,000 יחידות ומעלה · ₪69' is no price for 300 units
             calc = times_quantity(query, q.text, index=0)
             if calc is not None:
                 return _held_to_cap(*_with_allowance_base(query, calc, q, library), library)
@@ -2894,6 +2946,17 @@ def _with_allowance_base(
     total = fixed + calc.result
     expression = f"{calc.expression}; {shekels(fixed)} + {shekels(calc.result)} = {shekels(total)}"
     return Calculation(total, expression, (0, 1)), [base, rate], ""
+
+
+def _outside_count_band(query: str, text: str) -> bool:
+    """Whether `text` is a record whose first cell is a band of counts that does not hold the count asked."""
+    parts = cells(text) if _is_record(text) else []
+    asked = quantity_asked(query)
+    band = band_of(parts[0][1]) if parts else None
+    if band is None or band[2] or asked is None:
+        return False
+    low, high, _ = band
+    return not low <= asked[0] <= high
 
 
 def _held_to_cap(
@@ -3336,6 +3399,9 @@ def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calc
     texts = [r.text for r in rows]
     if asks_together(query) and (calc := column_total(query, texts)) is not None:
         return calc, rows
+    priced = banded_price(query, texts)
+    if priced is not None:
+        return priced[1], [rows[priced[0]]]
     band = banded_rate(query, texts)
     if band is None:
         return _row_share(query, row, quotes, library) if asks_amount(query) else None
