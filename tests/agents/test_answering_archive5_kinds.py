@@ -36,6 +36,18 @@ CHUNKS = [
     (SUPPLY, "4. איחור באספקה › 4.2", "4.2 סך הפיצוי המוסכם בשל איחור במשלוח אחד לא יעלה על ₪27,000."),
     (SUPPLY, "4. איחור באספקה › 4.3", "4.3 איחור של יותר מ-21 ימים מקנה למזמינה זכות לבטל את המשלוח."),
     (SUPPLY, "6. אחריות › 6.1", "6. אחריות\n6.1 אחריותו הכוללת של הספק לא תעלה על ₪300,000."),
+    (SUPPLY, "6. אחריות › 6.2", '6.2 הספק יחזיק ביטוח חבות מוצר בגבול אחריות של שלושה מיליון ש"ח למקרה.'),
+    (
+        SOFTWARE,
+        "5. אחריות ותחזוקה › 5.1",
+        '5. אחריות ותחזוקה\n5.1 המפתחת תתקן ללא תמורה כל תקלה שתתגלה בתוך 90 ימים מיום הקבלה (להלן: "תקופת האחריות").',
+    ),
+    (
+        SOFTWARE,
+        "5. אחריות ותחזוקה › 5.2",
+        "5.2 בתום תקופת האחריות תספק המפתחת שירותי תחזוקה תמורת דמי תחזוקה חודשיים של ₪6,000.",
+    ),
+    (SOFTWARE, "6. הגבלת אחריות › 6.1", "6. הגבלת אחריות\n6.1 אחריותה הכוללת של המפתחת לא תעלה על 50% מהתמורה הכוללת."),
     (
         PARTS,
         "3. המחיר › 3.1",
@@ -238,3 +250,12 @@ def test_the_price_of_one_at_the_count_ordered_is_the_bands_row() -> None:
 def test_a_count_below_every_band_is_not_priced_at_another_band() -> None:
     reply = ask("כמה עולה הזמנה של 100 יחידות?")
     assert "₪3,100" not in reply.text and "₪4,000" not in reply.text and "₪3,600" not in reply.text
+
+
+# --- a cap asked is a limit clause ('לא תעלה על'), on each side of a comparison ---
+
+
+def test_the_liability_cap_of_each_contract_is_its_limit_clause() -> None:
+    reply = ask("מה תקרת האחריות בהסכם האספקה לעומת הסכם פיתוח התוכנה?")
+    assert reply.status == "answered" and "300,000" in reply.text and "50%" in reply.text
+    assert "שלושה מיליון" not in reply.text and "6,000" not in reply.text

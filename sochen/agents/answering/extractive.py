@@ -1756,7 +1756,7 @@ def extract(
 def _party_named(question: str, library: Library, quoted: AbstractSet[str]) -> str | None:
     """The one document, not among `quoted`, whose parties the question names by two words or more.
 
-    A party is named in its contract's title or on its 'בין:' / 'לבין:' lines; a word counts for a document
+    A party is named on its contract's 'בין:' / 'לבין:' lines or in its title after the dash; a word counts for a document
     when it is on those lines of that document alone and in no quoted document at all (the quoted contract
     never names that party).
     """
@@ -1782,10 +1782,16 @@ _PARTY_LINE = re.compile(r"^\s*(?:ו?לבין|בין)\s*:")
 
 
 def _party_lines(chunks: Sequence[SearchHit], documents: Mapping[str, str]) -> dict[str, frozenset[str]]:
-    """Each document's words of its title and of its 'בין:' / 'לבין:' lines: the names of its parties."""
+    """Each document's party names: its 'בין:' / 'לבין:' lines and its title after the dash ('— קוד צפוני בע"מ …').
+
+    The title's kind ('הסכם פיתוח תוכנה') names the document, not a party: a comparison names it.
+    """
 
     def build(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
-        out: dict[str, set[str]] = {d: set(_words(t)) for d, t in documents.items()}
+        out: dict[str, set[str]] = {
+            d: set(_words(re.split(r"\s[—–-]\s", t, maxsplit=1)[1])) if re.search(r"\s[—–-]\s", t) else set()
+            for d, t in documents.items()
+        }
         for hit in chunks:
             for unit in clause_units(hit.text):
                 if not unit.clause and _PARTY_LINE.match(unit.text):
@@ -1856,7 +1862,7 @@ def _extract(
         # from the act the question dates ('בהודעה מוקדמת … של 90 יום'), not another period of the topic.
         event = {f for t in tokenize(date_event(focus)) if not _stop(t) for f in _forms(t)}
         required = _Test(lambda t: states_one_period(t) and bool(event & _words(period_lead(t))))
-    if single and _MOST_Q.search(focus) and required in (None, _SHAPE["money"]):
+    if single and (_MOST_Q.search(focus) or _CAP_Q.search(focus)) and required in (None, _SHAPE["money"]):
         required = _CAP_TEXT  # 'the most it could pay' is what a limit says ('לא יעלה על 5% משכר החוזה')
     if required is None and single:
         required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
@@ -1914,7 +1920,9 @@ def _extract(
     if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
         # A question that names two documents wants each one's clause, side by side.
         # The words that name the documents ('הסכם הסודיות') say where to look, not what is asked there.
-        terms = _terms(_unnamed(focus), library.idf, light=doc_words)
+        cap_asked = bool(_CAP_Q.search(focus) or _MOST_Q.search(focus))
+        # 'תקרת האחריות' is said by a limit ('לא תעלה על'), not by the word 'תקרה': the limit is required below.
+        terms = _terms(_CAP_Q.sub(" ", _unnamed(focus)) if cap_asked else _unnamed(focus), library.idf, light=doc_words)
         side_options: list[list[_Candidate]] = []
         for d in named[:2]:
             side_hits = list(library.search(focus, top_k=8, document_ids=[d]))
@@ -1931,6 +1939,9 @@ def _extract(
                 cue_words=_words(cue(focus, attribute)) if attribute == "term" else frozenset(),
                 **table,
             )
+            if cap_asked:
+                # 'השווה את תקרת האחריות': each side's limit ('לא תעלה על'), not another clause on liability
+                ranked = [c for c in ranked if _CAP_TEXT.search(c.unit.text)] or ranked
             side_options.append([c for c in ranked[:_SIDE_CHOICES] if c.coverage >= _MIN_SIDE])
         sides = [_quote(c) for c in _pair_sides(side_options, doc_words)]
         if sides:
@@ -3654,6 +3665,12 @@ _MOST_Q = re.compile(
     r"\bthe most\b|\bat most\b|\bmaximum (?:amount|total)\b|לכל היותר|הסכום המרבי|הסכום המקסימלי", re.I
 )
 _CAP_TEXT = re.compile(r"לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+יותר\s+מ|עד\s+לסך|תקרה|מוגבלת|מוגבל")
+# 'מה תקרת האחריות', 'the liability cap': the limit is asked, which a clause says as 'לא תעלה על' or 'תקרה'.
+_CAP_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:ה|ב)?תקר(?:ה|ת)(?![\u05d0-\u05ea])|\b(?:cap|ceiling)\b|limit(?:ation)? of liability"
+    r"|liability limit",
+    re.IGNORECASE,
+)
 _DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
 # A part of a question asked 'by when': its clause states the date (a single question may ask a date derived from
 # a period before an event, which a clause with no date of its own gives — see derive.asks_deadline).
