@@ -36,6 +36,8 @@ CHUNKS = [
     (SUPPLY, "4. איחור באספקה › 4.2", "4.2 סך הפיצוי המוסכם בשל איחור במשלוח אחד לא יעלה על ₪27,000."),
     (SUPPLY, "4. איחור באספקה › 4.3", "4.3 איחור של יותר מ-21 ימים מקנה למזמינה זכות לבטל את המשלוח."),
     (SUPPLY, "6. אחריות › 6.1", "6. אחריות\n6.1 אחריותו הכוללת של הספק לא תעלה על ₪300,000."),
+    (SUPPLY, "1. תקופת ההסכם › 1.1", "1. תקופת ההסכם\n1.1 ההסכם בתוקף לשלוש שנים, מיום 1 בינואר 2026."),
+    (SUPPLY, "6. אחריות › 6.3", "6.3 המוצרים יהיו נקיים מפגמים בחומרים ובייצור במשך 12 חודשים מיום האספקה."),
     (SUPPLY, "6. אחריות › 6.2", '6.2 הספק יחזיק ביטוח חבות מוצר בגבול אחריות של שלושה מיליון ש"ח למקרה.'),
     (
         SOFTWARE,
@@ -81,6 +83,7 @@ CHUNKS = [
     ),
     (VENTURE, "3. הרווחים › 3.2", "3.2 רוח הגליל תקבל דמי ניהול שנתיים בסך ₪90,000."),
     (BOOK, "2. ההדפסה › 2.1", "2. ההדפסה\n2.1 המהדורה הראשונה של הספר תודפס בהיקף של 1,500 עותקים לפחות."),
+    (BOOK, "1. הזכויות › 1.2", "1. הזכויות\n1.2 הזכויות ניתנות להוצאה לתקופה של 5 שנים מיום צאת הספר לאור לראשונה."),
     (BOOK, "2. ההדפסה › 2.2", "2.2 המחיר לצרכן של הספר לא יפחת מ-₪79."),
     (
         BOOK,
@@ -259,3 +262,17 @@ def test_the_liability_cap_of_each_contract_is_its_limit_clause() -> None:
     reply = ask("מה תקרת האחריות בהסכם האספקה לעומת הסכם פיתוח התוכנה?")
     assert reply.status == "answered" and "300,000" in reply.text and "50%" in reply.text
     assert "שלושה מיליון" not in reply.text and "6,000" not in reply.text
+
+
+# --- an agreement's term said in words; each named document asked its own part ---
+
+
+def test_an_agreements_term_in_words_is_its_term_not_a_warranty_period() -> None:
+    reply = ask("לכמה זמן נחתם הסכם האספקה?")
+    assert reply.status == "answered" and clauses(reply)[0] == "1.1" and "שלוש שנים" in reply.text
+
+
+def test_each_named_document_answers_its_own_part() -> None:
+    reply = ask("לכמה זמן נחתם הסכם האספקה, ולכמה זמן ניתנו הזכויות בהסכם ההוצאה לאור?")
+    assert reply.status == "answered" and "שלוש שנים" in reply.text and "5 שנים" in reply.text
+    assert set(clauses(reply)) == {"1.1", "1.2"}

@@ -296,7 +296,12 @@ _MONEY_WORDS = frozenset(
 _SHAPE = {
     "money": re.compile(r"₪|ש\"ח|שקל|\d%"),
     "hours": re.compile(r"\d{1,2}:\d{2}"),
-    "time": re.compile(r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"),
+    "time": re.compile(
+        r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+        # a count in words: 'לשלוש שנים', 'שבעה ימים'
+        r"|(?<![\u05d0-\u05ea])[לב]?(?:שתי|שני|שלוש|שלושה|ארבע|ארבעה|חמש|חמישה|שש|שישה|שבע|שבעה|שמונה|תשע|תשעה|עשר|עשרה)"
+        r"\s+(?:ימים|חודשים|שנים|שבועות|שעות|דקות)(?![\u05d0-\u05ea])"
+    ),
 }
 _TIME_Q = re.compile(
     r"הודעה מוקדמת|כמה זמן|תוך כמה|עד מתי|מתי|תקופת|תקופה|משך|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים"
@@ -1924,19 +1929,27 @@ def _extract(
         # 'תקרת האחריות' is said by a limit ('לא תעלה על'), not by the word 'תקרה': the limit is required below.
         terms = _terms(_CAP_Q.sub(" ", _unnamed(focus)) if cap_asked else _unnamed(focus), library.idf, light=doc_words)
         side_options: list[list[_Candidate]] = []
+        # 'לכמה זמן נחתם הסכם A, ולכמה זמן ניתנו הזכויות בהסכם B?': each part asks its own document its own thing.
+        own_part = _part_per_document(focus, named[:2], library.documents)
         for d in named[:2]:
             side_hits = list(library.search(focus, top_k=8, document_ids=[d]))
             if len(library.chunks) <= _SCAN_ALL:
                 seen_ids = {h.chunk_id for h in side_hits}
                 side_hits += [h for h in library.chunks if h.document_id == d and h.chunk_id not in seen_ids]
+            side_terms, side_attribute, side_focus = terms, attribute, focus
+            if d in own_part:
+                side_focus = own_part[d]
+                side_attribute = asked_attribute(side_focus)
+                asked_here = _CAP_Q.sub(" ", _unnamed(side_focus)) if cap_asked else _unnamed(side_focus)
+                side_terms = _terms(asked_here, library.idf, light=doc_words)
             ranked = _candidates(
-                terms,
+                side_terms,
                 side_hits,
                 question_words=question_words,
                 shape=shape,
                 anchor=anchor,
-                attribute=attribute if attribute == "term" else None,  # each side's term, not its renewal
-                cue_words=_words(cue(focus, attribute)) if attribute == "term" else frozenset(),
+                attribute=side_attribute if side_attribute == "term" else None,  # each side's term, not its renewal
+                cue_words=_words(cue(side_focus, side_attribute)) if side_attribute == "term" else frozenset(),
                 **table,
             )
             if cap_asked:
@@ -2220,6 +2233,20 @@ def _extract(
         reason="calculation" if calculation else ("calculation_missing_fact" if lacking else ""),
         missing=lacking,
     )
+
+
+def _part_per_document(focus: str, documents_named: Sequence[str], documents: Mapping[str, str]) -> dict[str, str]:
+    """Each of two named documents with the one part of the question that names it alone, or {} when not so."""
+    parts = _parts(focus)
+    if len(parts) != 2 or len(documents_named) != 2:
+        return {}
+    out: dict[str, str] = {}
+    for part in parts:
+        here = [d for d in _named_documents(part, documents) if d in documents_named]
+        if len(here) != 1 or here[0] in out:
+            return {}
+        out[here[0]] = part
+    return out
 
 
 def _per_part(
