@@ -276,3 +276,8 @@ def test_each_named_document_answers_its_own_part() -> None:
     reply = ask("לכמה זמן נחתם הסכם האספקה, ולכמה זמן ניתנו הזכויות בהסכם ההוצאה לאור?")
     assert reply.status == "answered" and "שלוש שנים" in reply.text and "5 שנים" in reply.text
     assert set(clauses(reply)) == {"1.1", "1.2"}
+
+
+def test_a_second_part_that_only_names_its_document_asks_the_first_parts_thing() -> None:
+    reply = ask("כמה משלמים על כל יום איחור בהסכם האספקה, וכמה בהסכם השכירות?")
+    assert reply.status == "answered" and "1,800" in reply.text and "350" in reply.text

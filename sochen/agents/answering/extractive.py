@@ -1931,6 +1931,8 @@ def _extract(
         side_options: list[list[_Candidate]] = []
         # 'לכמה זמן נחתם הסכם A, ולכמה זמן ניתנו הזכויות בהסכם B?': each part asks its own document its own thing.
         own_part = _part_per_document(focus, named[:2], library.documents)
+        if any(not _terms(_unnamed(p), library.idf, light=doc_words).forms for p in own_part.values()):
+            own_part = {}  # 'כמה X בהסכם A, וכמה בהסכם B?': the second part asks the first's thing of its document
         for d in named[:2]:
             side_hits = list(library.search(focus, top_k=8, document_ids=[d]))
             if len(library.chunks) <= _SCAN_ALL:
