@@ -81,6 +81,9 @@ CHUNKS = [
         "3. הרווחים › 3.1",
         "3. הרווחים\n3.1 הרווח הנקי שנותר לחלוקה יחולק בין הצדדים כך: 70% לנוף ו-30% לרוח הגליל.",
     ),
+    (VENTURE, "2. ההון › 2.1", "2. ההון\n2.1 נוף תשקיע בהון השותפות ₪5,000,000, ותעמיד לה את זכויות החכירה בקרקע."),
+    (VENTURE, "2. ההון › 2.2", '2.2 רוח הגליל תשקיע בהון השותפות 2,000,000 ש"ח, ותעמיד לה את הידע ואת ההיתרים.'),
+    (VENTURE, "2. ההון › 2.3", "2.3 ההון ישולם בשני תשלומים שווים."),
     (VENTURE, "3. הרווחים › 3.2", "3.2 רוח הגליל תקבל דמי ניהול שנתיים בסך ₪90,000."),
     (BOOK, "2. ההדפסה › 2.1", "2. ההדפסה\n2.1 המהדורה הראשונה של הספר תודפס בהיקף של 1,500 עותקים לפחות."),
     (BOOK, "1. הזכויות › 1.2", "1. הזכויות\n1.2 הזכויות ניתנות להוצאה לתקופה של 5 שנים מיום צאת הספר לאור לראשונה."),
@@ -281,3 +284,17 @@ def test_each_named_document_answers_its_own_part() -> None:
 def test_a_second_part_that_only_names_its_document_asks_the_first_parts_thing() -> None:
     reply = ask("כמה משלמים על כל יום איחור בהסכם האספקה, וכמה בהסכם השכירות?")
     assert reply.status == "answered" and "1,800" in reply.text and "350" in reply.text
+
+
+# --- the same thing asked of each party: the sibling clause that says it of the other ---
+
+
+def test_what_each_party_invests_is_both_parallel_clauses() -> None:
+    reply = ask("כמה כסף משקיעה כל אחת מהחברות בהון של המיזם?")
+    assert reply.status == "answered" and "5,000,000" in reply.text and "2,000,000" in reply.text
+    assert set(clauses(reply)) == {"2.1", "2.2"}
+
+
+def test_what_one_party_invests_is_its_own_clause() -> None:
+    reply = ask("כמה כסף משקיעה נוף בהון של המיזם?")
+    assert reply.status == "answered" and clauses(reply) == ["2.1"]

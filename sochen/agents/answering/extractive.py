@@ -35,7 +35,7 @@ import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar, cast
@@ -1755,7 +1755,45 @@ def extract(
         return found
     if _party_named(question, library, {q.hit.document_id for q in found.quotes}) is not None:
         return Extracted("not_found", lang=found.lang, reason="party_of_another_contract")
+    if len(found.quotes) == 1 and found.calculation is None and _EACH_PARTY.search(question):
+        other = _parallel_clause(found.quotes[0], library)
+        if other is not None:
+            return replace(found, quotes=(found.quotes[0], other))
     return found
+
+
+# 'כמה משקיעה כל אחת מהחברות', 'מה חלקו של כל צד': the same thing is asked of each party.
+_EACH_PARTY = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:כל\s+אחד|כל\s+אחת)\s+מ(?:ה|ן\s+ה)?[\u05d0-\u05ea]{3,}|(?<![\u05d0-\u05ea])כל\s+צד(?![\u05d0-\u05ea])"
+    r"|\beach (?:of the )?(?:part(?:y|ies)|partners?|compan(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
+def _parallel_clause(quote: Quote, library: Library) -> Quote | None:
+    """The sibling clause that says for another party what `quote` says for one ('אדמה תשקיע בהון … ₪9,000,000'
+    beside 'סולאר נגב תשקיע בהון … 3,000,000 ש"ח'): of the same section, with a figure of the same kind, sharing
+    three words or more and a third of the quote's words other than its first (the party)."""
+    section = quote.section.rsplit(" › ", 1)[0]
+    mine = [w for w in tokenize(_NUMBER.sub("", quote.text, count=1)) if len(w) > 2 and not _stop(w)]
+    own = {f for w in mine[1:] for f in _forms(w) if f[0] not in "~≈"}
+    has_money = bool(money(quote.text))
+    best: tuple[int, Quote] | None = None
+    for hit in library.chunks:
+        if hit.document_id != quote.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            other = Quote(unit.text, relabel(hit.section, unit.clause), hit)
+            if unit.text == quote.text or not unit.clause or other.section.rsplit(" › ", 1)[0] != section:
+                continue
+            if has_money != bool(money(unit.text)) or not has_money and not re.search(r"\d", unit.text):
+                continue
+            shared = len({f for f in own if f in _words(unit.text)})
+            words = {w for w in mine[1:]}
+            if shared >= 3 and sum(1 for w in words if _forms(w) & _words(unit.text)) * 3 >= len(words):
+                if best is None or shared > best[0]:
+                    best = (shared, other)
+    return best[1] if best is not None else None
 
 
 def _party_named(question: str, library: Library, quoted: AbstractSet[str]) -> str | None:
