@@ -298,3 +298,8 @@ def test_what_each_party_invests_is_both_parallel_clauses() -> None:
 def test_what_one_party_invests_is_its_own_clause() -> None:
     reply = ask("כמה כסף משקיעה נוף בהון של המיזם?")
     assert reply.status == "answered" and clauses(reply) == ["2.1"]
+
+
+def test_an_english_question_about_each_partys_capital_in_a_joint_venture() -> None:
+    reply = ask("How much capital does each party invest in the joint venture?")
+    assert reply.status == "answered" and set(clauses(reply)) == {"2.1", "2.2"}

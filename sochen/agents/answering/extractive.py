@@ -1751,9 +1751,9 @@ def extract(
     is of another contract, which never names that party, is refused: that contract says nothing of it.
     """
     found = _extract(question, hits, library, intent=intent, strict=strict, hints=hints)
-    if found.status != "answered" or not found.quotes or found.lang != "he":
+    if found.status != "answered" or not found.quotes:
         return found
-    if _party_named(question, library, {q.hit.document_id for q in found.quotes}) is not None:
+    if found.lang == "he" and _party_named(question, library, {q.hit.document_id for q in found.quotes}) is not None:
         return Extracted("not_found", lang=found.lang, reason="party_of_another_contract")
     if len(found.quotes) == 1 and found.calculation is None and _EACH_PARTY.search(question):
         other = _parallel_clause(found.quotes[0], library)
