@@ -50,6 +50,7 @@ CHUNKS = [
         "5.2 בתום תקופת האחריות תספק המפתחת שירותי תחזוקה תמורת דמי תחזוקה חודשיים של ₪6,000.",
     ),
     (SOFTWARE, "6. הגבלת אחריות › 6.1", "6. הגבלת אחריות\n6.1 אחריותה הכוללת של המפתחת לא תעלה על 50% מהתמורה הכוללת."),
+    (PARTS, "1. ההזמנות › 1.2", "1. ההזמנות\n1.2 המזמינה תזמין את הרכיבים בהזמנות רכש בכתב; כל הזמנה תכלול 300 יחידות לפחות."),
     (
         PARTS,
         "3. המחיר › 3.1",
@@ -303,3 +304,11 @@ def test_what_one_party_invests_is_its_own_clause() -> None:
 def test_an_english_question_about_each_partys_capital_in_a_joint_venture() -> None:
     reply = ask("How much capital does each party invest in the joint venture?")
     assert reply.status == "answered" and set(clauses(reply)) == {"2.1", "2.2"}
+
+
+# --- 'the minimum quantity' is a number said with 'לפחות' ---
+
+
+def test_the_minimum_quantity_is_the_clause_that_states_it() -> None:
+    reply = ask("מה הכמות המינימלית שהמזמינה יכולה להזמין בהזמנה אחת של רכיבים?")
+    assert reply.status == "answered" and clauses(reply)[0] == "1.2" and "300 יחידות לפחות" in reply.text

@@ -249,6 +249,12 @@ _SYNONYMS = {
     "אחויב": "חיוב",
     "מחייבים": "חיוב",
     "לחייב": "חיוב",
+    # The least allowed: asked as 'הכמות המינימלית', written as '500 יחידות לפחות'.
+    "מינימלית": "לפחות",
+    "המינימלית": "לפחות",
+    "מינימלי": "לפחות",
+    "המינימלי": "לפחות",
+    "מינימום": "לפחות",
 }
 # Words the documents say otherwise, matched by either form but weighed as asked (the other form may be an
 # everyday word): after the contract ends is asked 'אחרי הסיום' and written 'מתום ההסכם'; a non-compete ('הגבלת
@@ -3766,7 +3772,22 @@ def _expected(question: str) -> re.Pattern[str] | None:
         return re.compile(r"\d%|\d\s?%|\d\s?אחוז")
     if _DURATION_Q.search(question):
         return _LASTS  # a number of days or years, or for as long as something lasts
+    if _QUANTITY_Q.search(question):
+        return _A_NUMBER  # 'מה הכמות המינימלית' is answered by a number ('500 יחידות לפחות'), not by a rule about it
     return None
+
+
+# 'מה הכמות', 'מהו מספר החברים', 'what is the minimum quantity': a number is asked.
+_QUANTITY_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:מה|מהי|מהו)\s+(?:ה)?(?:כמות|מספר)(?![\u05d0-\u05ea])|what is the (?:minimum |maximum )?(?:quantity|number)",
+    re.IGNORECASE,
+)
+_NUMBER_SAID = re.compile(
+    r"\d|(?<![\u05d0-\u05ea])[בלמו]?(?:אחד|אחת|שניים|שתיים|שני|שתי|שלוש|שלושה|ארבע|ארבעה|חמש|חמישה|שש|שישה|שבע|שבעה"
+    r"|שמונה|תשע|תשעה|עשר|עשרה|עשרים|מאה|אלף)(?![\u05d0-\u05ea])"
+)
+# A number the unit states, its own clause number ('3.1 …') left out.
+_A_NUMBER = _Test(lambda t: bool(_NUMBER_SAID.search(_NUMBER.sub("", t, count=1))))
 
 
 def _only_named(question: str, documents: Mapping[str, str], *, definite: bool = True) -> list[str]:
