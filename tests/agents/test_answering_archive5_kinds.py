@@ -312,3 +312,8 @@ def test_an_english_question_about_each_partys_capital_in_a_joint_venture() -> N
 def test_the_minimum_quantity_is_the_clause_that_states_it() -> None:
     reply = ask("מה הכמות המינימלית שהמזמינה יכולה להזמין בהזמנה אחת של רכיבים?")
     assert reply.status == "answered" and clauses(reply)[0] == "1.2" and "300 יחידות לפחות" in reply.text
+
+
+def test_a_second_part_that_compares_asks_the_first_parts_thing_of_its_document() -> None:
+    reply = ask("כמה משלמים על כל יום איחור באספקה לפי הסכם האספקה, ובכמה זה שונה מהסכם השכירות?")
+    assert reply.status == "answered" and "1,800" in reply.text and "350" in reply.text

@@ -2281,11 +2281,16 @@ def _extract(
     )
 
 
+_BACK_REFERENCE = re.compile(r"(?<![\u05d0-\u05ea])(?:זה|זו|זאת|כך|אותו|אותה|שם)(?![\u05d0-\u05ea])")
+
+
 def _part_per_document(focus: str, documents_named: Sequence[str], documents: Mapping[str, str]) -> dict[str, str]:
     """Each of two named documents with the one part of the question that names it alone, or {} when not so."""
     parts = _parts(focus)
     if len(parts) != 2 or len(documents_named) != 2:
         return {}
+    if any(_COMPARE.search(p.lower()) or _BACK_REFERENCE.search(p) for p in parts):
+        return {}  # 'ובכמה זה שונה מסיום ההתקשרות?': the second part asks the first's thing, compared
     out: dict[str, str] = {}
     for part in parts:
         here = [d for d in _named_documents(part, documents) if d in documents_named]
