@@ -94,7 +94,13 @@ CHUNKS = [
         "4. התמלוגים › 4.5",
         "4. התמלוגים\n4.5 על כל עותק של הספר האלקטרוני שנמכר תשלם ההוצאה לסופר 30% מההכנסה נטו של ההוצאה ממכירתו.",
     ),
-    (BOOK, "3. המקדמה › 3.1", 'ההוצאה תשלם לסופר מקדמה על חשבון התמלוגים בסך 12,000 ש"ח.'),
+    (BOOK, "3. המקדמה › 3.1", '3. המקדמה\n3.1 ההוצאה תשלם לסופר מקדמה על חשבון התמלוגים בסך 12,000 ש"ח.'),
+    (
+        BOOK,
+        "3. המקדמה › 3.2",
+        "3.2 המקדמה תקוזז מהתמלוגים שיגיעו לסופר, והסופר לא יחזיר אותה גם אם התמלוגים לא יגיעו לסכומה.",
+    ),
+    (SUPPLY, "6. אחריות › 6.4", "6.4 עלה שיעור היחידות הפגומות במשלוח על 2%, רשאית המזמינה להחזיר את המשלוח כולו."),
     (FLAT, "1. המושכר › 1.3", "1. המושכר\n1.3 השוכר רשאי להחזיק בדירה חתול אחד; החזקת בעל חיים אחר טעונה הסכמת המשכיר."),
     (
         SOFTWARE,
@@ -317,3 +323,12 @@ def test_the_minimum_quantity_is_the_clause_that_states_it() -> None:
 def test_a_second_part_that_compares_asks_the_first_parts_thing_of_its_document() -> None:
     reply = ask("כמה משלמים על כל יום איחור באספקה לפי הסכם האספקה, ובכמה זה שונה מהסכם השכירות?")
     assert reply.status == "answered" and "1,800" in reply.text and "350" in reply.text
+
+
+# --- a later part that speaks of the first part's subject by a pronoun ---
+
+
+def test_a_pronoun_in_the_second_part_asks_about_the_first_parts_subject() -> None:
+    reply = ask("מה גובה המקדמה שמקבל הסופר, והאם הוא צריך להחזיר אותה אם הספר לא נמכר מספיק?")
+    assert reply.status == "answered" and set(clauses(reply)) == {"3.1", "3.2"}
+    assert "המשלוח" not in reply.text and "240" not in (reply.calculation or "")

@@ -2281,6 +2281,7 @@ def _extract(
     )
 
 
+_PRONOUN = re.compile(r"(?<![\u05d0-\u05ea])ו?(?:היא|הוא|אותה|אותו|ממנה|ממנו)(?![\u05d0-\u05ea])|\b(?:it|she|he|they)\b", re.I)
 _BACK_REFERENCE = re.compile(r"(?<![\u05d0-\u05ea])(?:זה|זו|זאת|כך|אותו|אותה|שם)(?![\u05d0-\u05ea])")
 
 
@@ -2323,7 +2324,9 @@ def _per_part(
     options: list[list[tuple[float, int]]] = []
     previous: re.Pattern[str] | _Test | None = None
     for n, part in enumerate(parts[:6]):
-        terms = _terms(part, library.idf)
+        # 'והאם היא צריכה להחזיר אותה?': a later part that speaks of the first part's subject by a pronoun asks
+        # about it — its words are the first part's too.
+        terms = _terms(f"{part} {parts[0]}" if n and _PRONOUN.search(part) else part, library.idf)
         shape = _shape(part, intent)
         # "how long" is answered by a duration (in figures or words), "how much" by an amount
         needs = _DURATION if _HOW_LONG.search(part) else (_SHAPE["money"] if _COSTS.search(part) else None)
