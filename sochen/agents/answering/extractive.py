@@ -1915,6 +1915,9 @@ def _extract(
         required = _CAP_TEXT  # 'the most it could pay' is what a limit says ('לא יעלה על 5% משכר החוזה')
     if required is None and single:
         required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
+    count_test: _Test | None = None
+    if required is None and single and (count_test := _count_of(focus)) is not None:
+        required = count_test  # 'מכמה חברים מורכבת הוועדה' is answered by a unit that counts them ('4 חברים')
     # A document named as the subject ('הסכם הזכיינות') confines a one-part question to it; in a question of
     # several parts it only leans the parts towards it (another part may ask another document).
     only = _only_named(focus, library.documents, definite=single) if library.documents and not comparing else []
@@ -2160,11 +2163,12 @@ def _extract(
             and not strict
             and (
                 (required is _CAP_TEXT and ranked[0].coverage >= needed * 0.6)
+                or (count_test is not None and required is count_test and ranked[0].coverage >= needed * 0.6)
                 or (given_date(focus) is not None and ranked[0].coverage >= needed * 0.25)
             )
         ):
-            # A limit asked for ('the most'), or the period that runs from the act a question dates: the kind
-            # of clause is narrow enough that the best one covering part of the words is the one.
+            # A limit asked for ('the most'), a count of a noun ('מכמה חברים'), or the period that runs from the
+            # act a question dates: the kind of clause is narrow enough that the best one covering part of the words is the one.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -2399,7 +2403,7 @@ def _per_part(
     return [ranked[i] for i in best[1] if i is not None]
 
 
-_COUNT_Q = re.compile(r"(?<![\u05d0-\u05ea])ו?כמה\s+([\u05d0-\u05ea]{3,})")
+_COUNT_Q = re.compile(r"(?<![\u05d0-\u05ea])ו?[מבל]?כמה\s+([\u05d0-\u05ea]{3,})")
 _NOT_COUNTED = frozenset(
     " ".join(
         ("זמן ימים יום שעות חודשים שנים שבועות פעמים אחוז אחוזים", "עולה עולים עולות עלות כסף שקלים ישלם תשלם משלם")
@@ -2413,7 +2417,10 @@ def _count_of(part: str) -> _Test | None:
     if m is None or m.group(1) in _NOT_COUNTED or _stop(m.group(1)) or not m.group(1).endswith(("ים", "ות")):
         return None  # a plural noun is counted ('כמה דירקטורים'); 'כמה פיצוי' asks an amount
     forms = {f for f in _forms(m.group(1)) if f[0] not in "~≈"}
-    counted = re.compile(r"(?<![\d.,])\d{1,6}\s+([\u05d0-\u05ea\"']{2,})")
+    counted = re.compile(
+        r"(?:(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,6})|(?<![\u05d0-\u05ea])(?:שני|שתי|שלושה|שלוש|ארבעה|ארבע|חמישה|חמש"
+        r"|שישה|שש|שבעה|שבע|שמונה|תשעה|תשע|עשרה|עשר))\s+([\u05d0-\u05ea\"']{2,})"
+    )  # '5 דירקטורים', 'שני דירקטורים' 
     return _Test(lambda t: any(_forms(x.group(1)) & forms for x in counted.finditer(t)))
 
 
