@@ -108,6 +108,7 @@ CHUNKS = [
         "3.2 המקדמה תקוזז מהתמלוגים שיגיעו לסופר, והסופר לא יחזיר אותה גם אם התמלוגים לא יגיעו לסכומה.",
     ),
     (SUPPLY, "6. אחריות › 6.4", "6.4 עלה שיעור היחידות הפגומות במשלוח על 2%, רשאית המזמינה להחזיר את המשלוח כולו."),
+    (FLAT, "5. תיקונים › 5.2", '5. תיקונים\n5.2 השוכר ישלם השתתפות עצמית בהוצאות תיקון מכשיר חשמלי בסך 300 ש"ח לכל תיקון.'),
     (FLAT, "1. המושכר › 1.3", "1. המושכר\n1.3 השוכר רשאי להחזיק בדירה חתול אחד; החזקת בעל חיים אחר טעונה הסכמת המשכיר."),
     (
         SOFTWARE,
@@ -347,3 +348,9 @@ def test_a_pronoun_in_the_second_part_asks_about_the_first_parts_subject() -> No
 def test_a_count_asked_in_other_words_is_the_unit_that_counts_the_noun() -> None:
     reply = ask("מכמה חברים מורכב הגוף שמנהל את חוות הרוח במעלות?")
     assert reply.status == "answered" and clauses(reply)[0] == "4.1" and "6 חברים" in reply.text
+
+
+
+def test_an_amount_paid_is_no_count_of_its_noun() -> None:
+    reply = ask("כמה השתתפות עצמית ישלם השוכר על תיקון מכשיר חשמלי?")
+    assert reply.status == "answered" and clauses(reply)[0] == "5.2"

@@ -1916,7 +1916,7 @@ def _extract(
     if required is None and single:
         required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
     count_test: _Test | None = None
-    if required is None and single and (count_test := _count_of(focus)) is not None:
+    if required is None and single and not _PAYING.search(focus) and (count_test := _count_of(focus)) is not None:
         required = count_test  # 'מכמה חברים מורכבת הוועדה' is answered by a unit that counts them ('4 חברים')
     # A document named as the subject ('הסכם הזכיינות') confines a one-part question to it; in a question of
     # several parts it only leans the parts towards it (another part may ask another document).
@@ -2286,6 +2286,12 @@ def _extract(
 
 
 _PRONOUN = re.compile(r"(?<![\u05d0-\u05ea])ו?(?:היא|הוא|אותה|אותו|ממנה|ממנו)(?![\u05d0-\u05ea])|\b(?:it|she|he|they)\b", re.I)
+# 'כמה השתתפות עצמית תשלם': an amount paid is asked, whatever its noun ends with; no count of it.
+_PAYING = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ת|י|נ|א)?(?:שלם|שלמו)(?![\u05d0-\u05ea])|משלמ|ישולם|לשלם|עולה|עולים|עולות|עלות|מחיר|₪|ש\"ח"
+    r"|\bpay|\bcost|\bprice",
+    re.I,
+)
 _BACK_REFERENCE = re.compile(r"(?<![\u05d0-\u05ea])(?:זה|זו|זאת|כך|אותו|אותה|שם)(?![\u05d0-\u05ea])")
 
 
