@@ -2288,8 +2288,8 @@ def _extract(
 _PRONOUN = re.compile(r"(?<![\u05d0-\u05ea])ו?(?:היא|הוא|אותה|אותו|ממנה|ממנו)(?![\u05d0-\u05ea])|\b(?:it|she|he|they)\b", re.I)
 # 'כמה השתתפות עצמית תשלם': an amount paid is asked, whatever its noun ends with; no count of it.
 _PAYING = re.compile(
-    r"(?<![\u05d0-\u05ea])(?:ת|י|נ|א)?(?:שלם|שלמו)(?![\u05d0-\u05ea])|משלמ|ישולם|לשלם|עולה|עולים|עולות|עלות|מחיר|₪|ש\"ח"
-    r"|\bpay|\bcost|\bprice",
+    r"(?<![\u05d0-\u05ea])ו?(?:תשלם|ישלם|נשלם|אשלם|ישלמו|תשלמו|משלם|משלמת|משלמים|ישולם|לשלם|עולה|עולים|עולות|עלות"
+    r"|ה?מחיר)(?![\u05d0-\u05ea])|₪|ש\"ח|\bpay|\bcost|\bprice",
     re.I,
 )
 _BACK_REFERENCE = re.compile(r"(?<![\u05d0-\u05ea])(?:זה|זו|זאת|כך|אותו|אותה|שם)(?![\u05d0-\u05ea])")
