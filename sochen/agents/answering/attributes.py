@@ -80,8 +80,10 @@ _SENTENCE: dict[Attribute, re.Pattern[str]] = {
     "opening_hours": re.compile(r"\d{1,2}:\d{2}\s*[–\-]\s*\d{1,2}:\d{2}|(?<![\u05d0-\u05ea])סגור(?![\u05d0-\u05ea])"),
     # 'ביום שלישי', "א'–ה'", and an hours table's record 'יום: שישי · שעות: …'.
     "days": re.compile(rf"(?<![{_H}])[אבגדהו][׳'](?![{_H}])|(?<![{_H}])(?:יום|ימי|בימי|ביום|ימים):? (?:{_DAY_WORDS})"),
+    # 'למשך 24 חודשים מיום …', 'לשלוש שנים, מיום …' (the count in words), 'מיום … ועד …'
     "term": re.compile(
-        r"\d+\s*(?:חודשים|שנים|שנה)[^.;\n]{0,30}?(?:מיום|החל ביום|החל מיום|מתאריך)|(?:מיום|החל ביום)[^.;\n]{0,30}?ועד"
+        rf"(?:\d+|(?<![{_H}])[לב]?(?:שתי|שלוש|ארבע|חמש|שש|שבע|שמונה|תשע|עשר))\s*(?:חודשים|שנים|שנה)[^.;\n]{{0,30}}?"
+        r"(?:מיום|החל ביום|החל מיום|מתאריך)|(?:מיום|החל ביום)[^.;\n]{0,30}?ועד"
     ),
     "duration": re.compile(
         r"\d+\s*(?:דקות|דקה|שעות|שעה|ימים|יום|שבועות|חודשים|שנים)|שעה וחצי|חצי שעה|כשעה|שעתיים|רבע שעה"
@@ -90,6 +92,8 @@ _SENTENCE: dict[Attribute, re.Pattern[str]] = {
     ),
     "price": re.compile(r"₪|ש\"ח|שקל"),
 }
+# A sentence about the agreement's own term names it, or its term or validity ('ההסכם בתוקף', 'תקופת השכירות').
+_TERM_SUBJECT = re.compile(r"הסכם|חוזה|תקופ|תוקף|\bterm\b|agreement|contract", re.I)
 # Headings (document title, section, table caption) under which such facts are kept.
 _TOPIC: dict[Attribute, re.Pattern[str]] = {
     "policy": re.compile(r"ביטול|מדיניות|אי-הגעה|איחור"),
@@ -152,4 +156,7 @@ def fit(attribute: Attribute | None, text: str, heading: str = "") -> float:
     if attribute not in has:
         return 0.0
     topical = 0.5 if heading and _TOPIC[attribute].search(heading) else 0.0
-    return max(0.0, 1.0 - len(has & set(_RIVALS[attribute]))) + topical
+    own = max(0.0, 1.0 - len(has & set(_RIVALS[attribute])))
+    if attribute == "term" and not _TERM_SUBJECT.search(text):
+        return 0.0  # '18 חודשים מיום האספקה' is a period of something else (a warranty), not the agreement's term
+    return own + topical

@@ -119,6 +119,8 @@ _MONTHLY = re.compile(
 _YEARLY = re.compile(
     rf"(?<![{_H}])(?:לשנה|בשנה|לכל שנה|שנתי|שנתית|השנתי|השנתית)(?![{_H}])|per year|a year|annual|yearly"
 )
+# 'בשנה מסוימת נמכרו …', 'בשנה שבה …' dates the year of the asker's story; it asks no yearly amount.
+_DATED_YEAR = re.compile(rf"(?<![{_H}])(?:ב|ל)שנה\s+(?:מסוימת|מסויימת|כלשהי|שבה|בה)(?![{_H}])")
 _HOW_MUCH = re.compile(
     r"כמה|בכמה|מה המחיר|מה הסכום|מה גובה|מהו גובה|מה יהיה|מה יהיו|מה הסך|מה סך|מהו סך|מה ההפרש|מהו ההפרש"
     r"|how much|what is the total|what would|كم",
@@ -223,14 +225,19 @@ _WHAT = re.compile(
     r"|\bwhat\s+[a-z]+\s+(?:does|do|will|would|must|should)\b",  # 'what royalty does the licensee pay'
     re.IGNORECASE,
 )
+_NO_VAT = re.compile(
+    r'(?:לפני|ללא|בלי|בניכוי|לא\s+כולל|לא\s+כולל(?:ת)?|שאינו\s+כולל)\s+(?:ה)?(?:מע"מ|מעמ)'
+    r"|(?:before|excluding|excl\.?|without|net of)\s+vat",
+    re.IGNORECASE,
+)
 _YES_NO = re.compile(r"(?<![\u05d0-\u05ea])(?:ה)?האם(?![\u05d0-\u05ea])|^\s*(?:does|do|is|are)\b", re.IGNORECASE)
 
 
 def asks_for_vat_total(question: str) -> bool:
     """Whether the question asks for an amount including VAT ('does the price include VAT?' does not)."""
     q = normalize(question)
-    if not (_VAT.search(q) and _WITH.search(q)):
-        return False
+    if not (_VAT.search(q) and _WITH.search(q)) or _NO_VAT.search(q):
+        return False  # 'בסך הכול, לפני מע"מ': a total without VAT is asked
     return bool(_HOW_MUCH.search(q) or (_WHAT.search(q) and not _YES_NO.search(q)))
 
 
@@ -259,7 +266,7 @@ def asked_operation(question: str) -> Operation | None:
         return "discount"
     if _COUNT_ASKED.search(q):
         return "sum" if _SUM.search(q) else None  # 'לכמה ימי חופשה בשנה': a count in a year, not an amount
-    if _YEARLY.search(q) and not _MONTHLY.search(q):
+    if _YEARLY.search(_DATED_YEAR.sub(" ", q)) and not _MONTHLY.search(q):
         return "per_year"
     if (
         _MONTHLY.search(q)

@@ -44,7 +44,10 @@ __all__ = [
     "rate_of_question_amount",
     "rate_per_area",
     "rates_together",
+    "index_base",
+    "indexed",
     "share_of",
+    "shares_of_question_amount",
     "states_one_period",
     "term_months",
     "with_vat",
@@ -213,6 +216,44 @@ def rate_of_question_amount(question: str, text: str) -> Calculation | None:
     return Calculation(result, expression, (0,))
 
 
+# '60% לאדמה ו-40% לסולאר נגב': a split of one amount between named recipients, each its percentage.
+_SPLIT = re.compile(rf"(\d{{1,2}}(?:\.\d{{1,2}})?)\s?%\s*ל-?([{_H}][{_H}\"' -]{{1,30}}?)(?=\s*(?:ו-?\d|[,;.]|$))")
+_EACH_ONE = re.compile(
+    rf"(?<![{_H}])(?:כל\s+אחד|כל\s+אחת|כל\s+צד|כל\s+שותף|כל\s+שותפה)(?![{_H}])|\beach\b|\bevery partner\b", re.I
+)
+
+
+def shares_of_question_amount(question: str, text: str) -> Calculation | None:
+    """Each recipient's percentage of the amount the question gives, by the split the clause states.
+
+    'הרווח … יחולק כך: 60% לאדמה ו-40% לסולאר נגב' and a question 'רווח של ₪2,500,000 — כמה תקבל כל אחת?':
+    60% × ₪2,500,000 for one, 40% × ₪2,500,000 for the other. Only a split whose parts add up to 100%, and
+    only for the recipient the question names or for each of them when it asks so ('כל אחת').
+    """
+    given = money(question)
+    plain, q = normalize(text), normalize(question)
+    parts = [(Decimal(r), name.strip()) for r, name in _SPLIT.findall(plain)]
+    if len(given) != 1 or len(parts) < 2 or sum(r for r, _ in parts) != 100:
+        return None
+    q_forms = {f for t in tokenize(q) for f in (t, *stems(t))}
+
+    def named(name: str) -> bool:
+        words = [w for w in tokenize(name) if len(w) > 1]
+        return bool(words) and all({w, *stems(w)} & q_forms for w in words)
+
+    asked = [(r, name) for r, name in parts if named(name)]
+    if not asked and _EACH_ONE.search(q):
+        asked = parts
+    if not asked:
+        return None
+    steps = []
+    for rate, name in asked:
+        share = _round(given[0] * rate / 100)
+        steps.append(f"{_num(rate)}% × {shekels(given[0])} = {shekels(share)} ל{name}")
+    first = _round(given[0] * asked[0][0] / 100)
+    return Calculation(first, "; ".join(steps), (0,))
+
+
 def instalment(question: str, text: str) -> Calculation | None:
     """One of N equal instalments the question asks about, of the clause's one amount."""
     q = normalize(question)
@@ -321,6 +362,48 @@ def share_of(rule_text: str, base_text: str) -> Calculation | None:
         return None
     result = _round(bases[0] * rate / 100)
     return Calculation(result, f"{_num(rate)}% × {shekels(bases[0])} = {shekels(result)}", (0, 1))
+
+
+_INDEX_WORD = re.compile(r"מדד|\bindex\b|\bCPI\b", re.I)
+_POINTS = re.compile(r"(?<![\d.,])(\d{1,4}(?:\.\d{1,3})?)\s*(?:נקודות|נקודה|points?)(?![\u05d0-\u05ea])", re.I)
+_NO_DECREASE = re.compile(r"לא\s+(?:תפחית|יפחית|יפחיתו|תפחת|יפחת|יפחתו|יופחתו|תופחת)|will not (?:reduce|decrease)", re.I)
+
+
+def index_base(text: str) -> Decimal | None:
+    """The index in points a clause links an amount to ('המדד הבסיסי … שעמד על 105.0 נקודות'), or None."""
+    plain = normalize(text)
+    found = _POINTS.findall(plain)
+    return Decimal(found[0]) if len(found) == 1 and _INDEX_WORD.search(plain) else None
+
+
+def indexed(question: str, index_text: str, base_text: str) -> Calculation | None:
+    """An amount linked to an index, at the index in points the question gives: amount × new index ÷ base index.
+
+    'דמי השכירות ₪7,500', 'צמודים למדד; המדד הבסיסי 105.0 נקודות' and a question 'המדד עמד על 107.1 נקודות':
+    ₪7,500 × 107.1 ÷ 105.0. A fall of the index leaves the amount as it is when the clause says it may not
+    reduce it ('ירידת המדד לא תפחית את דמי השכירות'); otherwise a fall is not for arithmetic to assume.
+    """
+    q = normalize(question)
+    new_points, base_points, amounts = _POINTS.findall(q), index_base(index_text), money(base_text)
+    if not _INDEX_WORD.search(q) or len(new_points) != 1 or base_points is None or len(amounts) != 1:
+        return None
+    new, amount = Decimal(new_points[0]), amounts[0]
+    if base_points <= 0 or new <= 0:
+        return None
+    if new < base_points:
+        if not _NO_DECREASE.search(normalize(index_text)):
+            return None
+        return Calculation(
+            amount, f"{_num(new)} < {_num(base_points)}: המדד ירד, והסכום אינו פוחת — {shekels(amount)}", (0, 1)
+        )
+    product = amount * new
+    result = _round(product / base_points)
+    plain_product = f"{product:,.2f}".rstrip("0").rstrip(".")  # an amount times points: no currency of its own
+    return Calculation(
+        result,
+        f"{shekels(amount)} × {_num(new)} = {plain_product}; {plain_product} ÷ {_num(base_points)} = {shekels(result)}",
+        (0, 1),
+    )
 
 
 _DEADLINE_Q = re.compile(

@@ -35,7 +35,7 @@ import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar, cast
@@ -89,6 +89,8 @@ from .derive import (
     fixed_plus_share,
     floor_or_cap,
     given_date,
+    index_base,
+    indexed,
     instalment,
     interest_per_period,
     one_rate,
@@ -100,6 +102,7 @@ from .derive import (
     rate_per_area,
     rates_together,
     share_of,
+    shares_of_question_amount,
     states_one_period,
     term_months,
     with_vat,
@@ -115,7 +118,7 @@ from .references import (
     percent_bases,
     uses_term,
 )
-from .tables import band_of, banded_rate, cells, column_total, given_figure, named_column
+from .tables import band_of, banded_price, banded_rate, cells, column_total, given_figure, named_column
 from .threshold import (
     additional_total,
     asked_count,
@@ -248,6 +251,12 @@ _SYNONYMS = {
     "אחויב": "חיוב",
     "מחייבים": "חיוב",
     "לחייב": "חיוב",
+    # The least allowed: asked as 'הכמות המינימלית', written as '500 יחידות לפחות'.
+    "מינימלית": "לפחות",
+    "המינימלית": "לפחות",
+    "מינימלי": "לפחות",
+    "המינימלי": "לפחות",
+    "מינימום": "לפחות",
 }
 # Words the documents say otherwise, matched by either form but weighed as asked (the other form may be an
 # everyday word): after the contract ends is asked 'אחרי הסיום' and written 'מתום ההסכם'; a non-compete ('הגבלת
@@ -295,7 +304,12 @@ _MONEY_WORDS = frozenset(
 _SHAPE = {
     "money": re.compile(r"₪|ש\"ח|שקל|\d%"),
     "hours": re.compile(r"\d{1,2}:\d{2}"),
-    "time": re.compile(r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"),
+    "time": re.compile(
+        r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+        # a count in words: 'לשלוש שנים', 'שבעה ימים'
+        r"|(?<![\u05d0-\u05ea])[לב]?(?:שתי|שני|שלוש|שלושה|ארבע|ארבעה|חמש|חמישה|שש|שישה|שבע|שבעה|שמונה|תשע|תשעה|עשר|עשרה)"
+        r"\s+(?:ימים|חודשים|שנים|שבועות|שעות|דקות)(?![\u05d0-\u05ea])"
+    ),
 }
 _TIME_Q = re.compile(
     r"הודעה מוקדמת|כמה זמן|תוך כמה|עד מתי|מתי|תקופת|תקופה|משך|לכמה זמן|כמה ימים|כמה שנים|כמה חודשים"
@@ -572,7 +586,8 @@ def _one_off(a: str, b: str) -> bool:
 
 
 _HOW_MUCH = re.compile(
-    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה(?! זמן| ימים| יום| שעות| חודשים| שנים| פעמים)|כמה יעלה|כמה תעלה"
+    # 'בכמה עותקים', 'בכמה תשלומים': a count of a plural noun is asked, not a price ('בכמה זה עולה')
+    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה(?! זמן| יום| [\u05d0-\u05ea]{2,}(?:ים|ות)(?![\u05d0-\u05ea]))|כמה יעלה|כמה תעלה"
     r"|כמה (?:משלמ|משלם|ישלם|תשלם|ישלמו|ישולם)|מה המחיר|מחיר של"
     r"|how much(?! (?:notice|time|advance notice|longer))|what does .* cost|كم سعر|كم يكلف"
 )
@@ -976,6 +991,52 @@ def _price_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote,
     return found[1], quotes
 
 
+_PRICE_ASKED = re.compile(
+    r"כמה\s+(?:עול|יעל|תעל|תשלם|ישלם|משלמ|נשלם|אשלם)|מה\s+(?:ה)?מחיר|(?:ב)?איזה\s+מחיר|how much|what price|what does .* cost",
+    re.I,
+)
+# 'מסגרת אחת', 'ליחידה': the price of one is asked ('בהזמנה אחת' is one order, not one item).
+_ONE_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?![בל])[\u05d0-\u05ea]{2,}\s+(?:אחת|אחד)(?![\u05d0-\u05ea])"
+    r"|(?<![\u05d0-\u05ea])(?:ליחידה|לכל\s+יחידה|ליח')(?![\u05d0-\u05ea])|\b(?:each|per unit|a single)\b",
+    re.I,
+)
+
+
+def _count_band(focus: str, library: Library, named: Sequence[str]) -> tuple[Calculation | None, Quote] | None:
+    """The price of the quantity band that holds the count the question gives, in the archive's one such table.
+
+    'כמה עולה מסגרת אחת כשמזמינים 3,000 יחידות?' is the row '2,000 עד 4,999 יחידות · מחיר ליחידה: ₪76' (no
+    calculation: the price of one is asked); 'הזמנו 2,400 מסגרות, כמה נשלם?' is 2,400 × that band's price. Only
+    when the archive has one table of count bands priced per unit, of a document the question does not exclude
+    (it names none, or that one), and one band holds the count (see tables.banded_price).
+    """
+    if not _PRICE_ASKED.search(focus) or len(_parts(focus)) != 1:
+        return None
+    tables: dict[tuple[str, ...], tuple[list[Quote], tuple[int, Calculation]]] = {}
+    for hit in library.chunks:
+        if named and hit.document_id not in named:
+            continue
+        for unit in clause_units(hit.text):
+            if not unit.is_row or not money(unit.text):
+                continue
+            rows = _table_rows(library, Quote(unit.text, relabel(hit.section, unit.clause), hit))
+            key = tuple(r.text for r in rows)
+            if key in tables:
+                continue
+            priced = banded_price(focus, list(key))
+            if priced is not None:
+                tables[key] = (rows, priced)
+    if len(tables) != 1:
+        return None
+    rows, (i, calc) = next(iter(tables.values()))
+    said = set().union(*(_words(r.text) | _words(r.section) for r in rows), _words(rows[i].hit.title))
+    asked = {f for t in tokenize(focus) if len(t) > 2 and not _stop(t) for f in _forms(t) if f[0] not in "~≈"}
+    if not asked & said:
+        return None  # the question speaks of nothing the table names
+    return (None if _ONE_ASKED.search(focus) else calc), rows[i]
+
+
 # A question that asks when, how, why, where, what or who — not whether.
 _WH_ASKED = re.compile(
     r"(?<![\u05d0-\u05ea])ו?(?:מתי|איך|כיצד|למה|מדוע|איפה|היכן|מה|מי|איזה|איזו|אילו)(?![\u05d0-\u05ea])"
@@ -1177,6 +1238,9 @@ def _annex_note(letter: str, lang: Lang, title: str = "") -> str:
     return f"נספח {letter}' אינו בין המסמכים שברשותי."
 
 
+_SHARE_ASKED = re.compile(r"(?<![\u05d0-\u05ea])(?:איזה|מה|מהו)\s+(?:ה)?(?:חלק|נתח)\s+(?:מ|של)")
+
+
 def _kept_elsewhere(
     focus: str, question_words: AbstractSet[str], best: _Candidate, library: Library, lang: Lang
 ) -> tuple[str, str] | None:
@@ -1191,8 +1255,8 @@ def _kept_elsewhere(
         if before and _forms(before) & question_words and not _holds_annex(letter, library):
             return "annex_missing", _annex_note(letter, lang, title)
     bases = percent_bases(best.unit.text)
-    if not bases or re.search(r"\d", focus):
-        return None
+    if not bases or re.search(r"\d", focus) or _PERCENT_Q.search(focus) or _SHARE_ASKED.search(focus):
+        return None  # 'what share of X goes to …' asks the percentage itself, which the clause states
     asked = set().union(*(_forms(t) - {f for f in _forms(t) if f[0] == "≈"} for t in tokenize(focus) if not _stop(t)))
     matched = [t for t in tokenize(best.unit.text) if not _stop(t) and _forms(t) & asked]
     in_base = {t for words, _ in bases for t in tokenize(words)}
@@ -1646,6 +1710,9 @@ _PHRASES = (
     (re.compile(r"שכר ה?דירה|שכ\"ד"), "דמי השכירות", True),
     (re.compile(r"בעלת? ה?בית"), "המשכיר", True),
     (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד', True),
+    (re.compile(r"חי(?:ית|ות) ה?מחמד"), "בעל חיים", False),
+    # 'לגדל כלב': to keep an animal, what contracts say 'להחזיק'
+    (re.compile(r"(?<![\u05d0-\u05ea])ל?גדל(?=\s+(?:חי(?:ית|ות)|כלב|כלבים|חתול|חתולים|בעל\s+חיים|בעלי\s+חיים))"), "להחזיק", True),  # a pet: what contracts call 'בעל חיים' (or name it)
     # The verb for what the documents name by the noun: 'איפה לחנות' is about parking ('חניה', 'חניון').
     # ('איך מגיעים לחנות' is to the store, and 'חנות' alone a store.)
     (re.compile(PARK_ASKED), "חניה", False),
@@ -1704,8 +1771,112 @@ def extract(
     """Choose what to quote for `question` from `hits` (see the module docstring).
 
     `strict` (a question with the asker's personal data): only a quote that covers the question well; a
-    person answers the rest.
+    person answers the rest. A question that names a party of one contract ('קוד צפוני') while every quote
+    is of another contract, which never names that party, is refused: that contract says nothing of it.
     """
+    found = _extract(question, hits, library, intent=intent, strict=strict, hints=hints)
+    if found.status != "answered" or not found.quotes:
+        return found
+    if found.lang == "he" and _party_named(question, library, {q.hit.document_id for q in found.quotes}) is not None:
+        return Extracted("not_found", lang=found.lang, reason="party_of_another_contract")
+    if len(found.quotes) == 1 and found.calculation is None and _EACH_PARTY.search(question):
+        other = _parallel_clause(found.quotes[0], library)
+        if other is not None:
+            return replace(found, quotes=(found.quotes[0], other))
+    return found
+
+
+# 'כמה משקיעה כל אחת מהחברות', 'מה חלקו של כל צד': the same thing is asked of each party.
+_EACH_PARTY = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:כל\s+אחד|כל\s+אחת)\s+מ(?:ה|ן\s+ה)?[\u05d0-\u05ea]{3,}|(?<![\u05d0-\u05ea])כל\s+צד(?![\u05d0-\u05ea])"
+    r"|\beach (?:of the )?(?:part(?:y|ies)|partners?|compan(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
+def _parallel_clause(quote: Quote, library: Library) -> Quote | None:
+    """The sibling clause that says for another party what `quote` says for one ('אדמה תשקיע בהון … ₪9,000,000'
+    beside 'סולאר נגב תשקיע בהון … 3,000,000 ש"ח'): of the same section, with a figure of the same kind, sharing
+    three words or more and a third of the quote's words other than its first (the party)."""
+    section = quote.section.rsplit(" › ", 1)[0]
+    mine = [w for w in tokenize(_NUMBER.sub("", quote.text, count=1)) if len(w) > 2 and not _stop(w)]
+    own = {f for w in mine[1:] for f in _forms(w) if f[0] not in "~≈"}
+    has_money = bool(money(quote.text))
+    best: tuple[int, Quote] | None = None
+    for hit in library.chunks:
+        if hit.document_id != quote.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            other = Quote(unit.text, relabel(hit.section, unit.clause), hit)
+            if unit.text == quote.text or not unit.clause or other.section.rsplit(" › ", 1)[0] != section:
+                continue
+            if has_money != bool(money(unit.text)) or not has_money and not re.search(r"\d", unit.text):
+                continue
+            shared = len({f for f in own if f in _words(unit.text)})
+            words = {w for w in mine[1:]}
+            if shared >= 3 and sum(1 for w in words if _forms(w) & _words(unit.text)) * 3 >= len(words):
+                if best is None or shared > best[0]:
+                    best = (shared, other)
+    return best[1] if best is not None else None
+
+
+def _party_named(question: str, library: Library, quoted: AbstractSet[str]) -> str | None:
+    """The one document, not among `quoted`, whose parties the question names by two words or more.
+
+    A party is named on its contract's 'בין:' / 'לבין:' lines or in its title after the dash; a word counts for a document
+    when it is on those lines of that document alone and in no quoted document at all (the quoted contract
+    never names that party).
+    """
+    if not library.documents or len(library.documents) < 2:
+        return None
+    where = _word_documents(library.chunks)
+    parties = _party_lines(library.chunks, library.documents)
+    found: dict[str, int] = {}
+    for tok in dict.fromkeys(tokenize(question)):
+        if len(tok) < 3 or _stop(tok) or tok in _GENERIC_TITLE:
+            continue
+        forms = {f for f in _forms(tok) if f[0] not in "~≈"}
+        if set().union(*(where.get(f, frozenset()) for f in forms)) & quoted:
+            continue
+        named_by = [d for d, words in parties.items() if forms & words]
+        if len(named_by) == 1 and named_by[0] not in quoted:
+            found[named_by[0]] = found.get(named_by[0], 0) + 1
+    named = [d for d, n in found.items() if n >= 2]
+    return named[0] if len(named) == 1 else None
+
+
+_PARTY_LINE = re.compile(r"^\s*(?:ו?לבין|בין)\s*:")
+
+
+def _party_lines(chunks: Sequence[SearchHit], documents: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """Each document's party names: its 'בין:' / 'לבין:' lines and its title after the dash ('— קוד צפוני בע"מ …').
+
+    The title's kind ('הסכם פיתוח תוכנה') names the document, not a party: a comparison names it.
+    """
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {
+            d: set(_words(re.split(r"\s[—–-]\s", t, maxsplit=1)[1])) if re.search(r"\s[—–-]\s", t) else set()
+            for d, t in documents.items()
+        }
+        for hit in chunks:
+            for unit in clause_units(hit.text):
+                if not unit.clause and _PARTY_LINE.match(unit.text):
+                    out.setdefault(hit.document_id, set()).update(_words(unit.text))
+        return {d: frozenset(w) for d, w in out.items()}
+
+    return _per_archive("party_lines", chunks, build)
+
+
+def _extract(
+    question: str,
+    hits: Sequence[SearchHit],
+    library: Library,
+    *,
+    intent: str = "",
+    strict: bool = False,
+    hints: str = "",
+) -> Extracted:
     needed = _MIN_STRICT if strict else _MIN_COVERAGE
     vocabulary, pairs = _vocabulary(library.chunks)
     question = correct(
@@ -1758,10 +1929,13 @@ def extract(
         # from the act the question dates ('בהודעה מוקדמת … של 90 יום'), not another period of the topic.
         event = {f for t in tokenize(date_event(focus)) if not _stop(t) for f in _forms(t)}
         required = _Test(lambda t: states_one_period(t) and bool(event & _words(period_lead(t))))
-    if single and _MOST_Q.search(focus) and required in (None, _SHAPE["money"]):
+    if single and (_MOST_Q.search(focus) or _CAP_Q.search(focus)) and required in (None, _SHAPE["money"]):
         required = _CAP_TEXT  # 'the most it could pay' is what a limit says ('לא יעלה על 5% משכר החוזה')
     if required is None and single:
         required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
+    count_test: _Test | None = None
+    if required is None and single and not _PAYING.search(focus) and (count_test := _count_of(focus)) is not None:
+        required = count_test  # 'מכמה חברים מורכבת הוועדה' is answered by a unit that counts them ('4 חברים')
     # A document named as the subject ('הסכם הזכיינות') confines a one-part question to it; in a question of
     # several parts it only leans the parts towards it (another part may ask another document).
     only = _only_named(focus, library.documents, definite=single) if library.documents and not comparing else []
@@ -1796,6 +1970,10 @@ def extract(
         quote = policy(focus, library)
         if quote is not None:
             return Extracted("answered", (quote,), lang=lang, reason=reason)
+    count_banded = _count_band(focus, library, named)
+    if count_banded is not None:
+        calc, row = count_banded
+        return Extracted("answered", (row,), calculation=calc, lang=lang, reason="count_band")
     banded = _price_band(focus, library) if lang == "he" else None
     if banded is not None:
         return Extracted("answered", banded[1], calculation=banded[0], lang=lang, reason="price_band")
@@ -1812,23 +1990,38 @@ def extract(
     if len(named) >= 2 and (comparing or len(_strongly_named(focus, library.documents)) >= 2):
         # A question that names two documents wants each one's clause, side by side.
         # The words that name the documents ('הסכם הסודיות') say where to look, not what is asked there.
-        terms = _terms(_unnamed(focus), library.idf, light=doc_words)
+        cap_asked = bool(_CAP_Q.search(focus) or _MOST_Q.search(focus))
+        # 'תקרת האחריות' is said by a limit ('לא תעלה על'), not by the word 'תקרה': the limit is required below.
+        terms = _terms(_CAP_Q.sub(" ", _unnamed(focus)) if cap_asked else _unnamed(focus), library.idf, light=doc_words)
         side_options: list[list[_Candidate]] = []
+        # 'לכמה זמן נחתם הסכם A, ולכמה זמן ניתנו הזכויות בהסכם B?': each part asks its own document its own thing.
+        own_part = _part_per_document(focus, named[:2], library.documents)
+        if any(not _terms(_unnamed(p), library.idf, light=doc_words).forms for p in own_part.values()):
+            own_part = {}  # 'כמה X בהסכם A, וכמה בהסכם B?': the second part asks the first's thing of its document
         for d in named[:2]:
             side_hits = list(library.search(focus, top_k=8, document_ids=[d]))
             if len(library.chunks) <= _SCAN_ALL:
                 seen_ids = {h.chunk_id for h in side_hits}
                 side_hits += [h for h in library.chunks if h.document_id == d and h.chunk_id not in seen_ids]
+            side_terms, side_attribute, side_focus = terms, attribute, focus
+            if d in own_part:
+                side_focus = own_part[d]
+                side_attribute = asked_attribute(side_focus)
+                asked_here = _CAP_Q.sub(" ", _unnamed(side_focus)) if cap_asked else _unnamed(side_focus)
+                side_terms = _terms(asked_here, library.idf, light=doc_words)
             ranked = _candidates(
-                terms,
+                side_terms,
                 side_hits,
                 question_words=question_words,
                 shape=shape,
                 anchor=anchor,
-                attribute=attribute if attribute == "term" else None,  # each side's term, not its renewal
-                cue_words=_words(cue(focus, attribute)) if attribute == "term" else frozenset(),
+                attribute=side_attribute if side_attribute == "term" else None,  # each side's term, not its renewal
+                cue_words=_words(cue(side_focus, side_attribute)) if side_attribute == "term" else frozenset(),
                 **table,
             )
+            if cap_asked:
+                # 'השווה את תקרת האחריות': each side's limit ('לא תעלה על'), not another clause on liability
+                ranked = [c for c in ranked if _CAP_TEXT.search(c.unit.text)] or ranked
             side_options.append([c for c in ranked[:_SIDE_CHOICES] if c.coverage >= _MIN_SIDE])
         sides = [_quote(c) for c in _pair_sides(side_options, doc_words)]
         if sides:
@@ -1988,11 +2181,12 @@ def extract(
             and not strict
             and (
                 (required is _CAP_TEXT and ranked[0].coverage >= needed * 0.6)
+                or (count_test is not None and required is count_test and ranked[0].coverage >= needed * 0.6)
                 or (given_date(focus) is not None and ranked[0].coverage >= needed * 0.25)
             )
         ):
-            # A limit asked for ('the most'), or the period that runs from the act a question dates: the kind
-            # of clause is narrow enough that the best one covering part of the words is the one.
+            # A limit asked for ('the most'), a count of a noun ('מכמה חברים'), or the period that runs from the
+            # act a question dates: the kind of clause is narrow enough that the best one covering part of the words is the one.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -2109,6 +2303,32 @@ def extract(
     )
 
 
+_PRONOUN = re.compile(r"(?<![\u05d0-\u05ea])ו?(?:היא|הוא|אותה|אותו|ממנה|ממנו)(?![\u05d0-\u05ea])|\b(?:it|she|he|they)\b", re.I)
+# 'כמה השתתפות עצמית תשלם': an amount paid is asked, whatever its noun ends with; no count of it.
+_PAYING = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:תשלם|ישלם|נשלם|אשלם|ישלמו|תשלמו|משלם|משלמת|משלמים|ישולם|לשלם|עולה|עולים|עולות|עלות"
+    r"|ה?מחיר)(?![\u05d0-\u05ea])|₪|ש\"ח|\bpay|\bcost|\bprice",
+    re.I,
+)
+_BACK_REFERENCE = re.compile(r"(?<![\u05d0-\u05ea])(?:זה|זו|זאת|כך|אותו|אותה|שם)(?![\u05d0-\u05ea])")
+
+
+def _part_per_document(focus: str, documents_named: Sequence[str], documents: Mapping[str, str]) -> dict[str, str]:
+    """Each of two named documents with the one part of the question that names it alone, or {} when not so."""
+    parts = _parts(focus)
+    if len(parts) != 2 or len(documents_named) != 2:
+        return {}
+    if any(_COMPARE.search(p.lower()) or _BACK_REFERENCE.search(p) for p in parts):
+        return {}  # 'ובכמה זה שונה מסיום ההתקשרות?': the second part asks the first's thing, compared
+    out: dict[str, str] = {}
+    for part in parts:
+        here = [d for d in _named_documents(part, documents) if d in documents_named]
+        if len(here) != 1 or here[0] in out:
+            return {}
+        out[here[0]] = part
+    return out
+
+
 def _per_part(
     parts: list[str],
     ranked: list[_Candidate],
@@ -2132,7 +2352,9 @@ def _per_part(
     options: list[list[tuple[float, int]]] = []
     previous: re.Pattern[str] | _Test | None = None
     for n, part in enumerate(parts[:6]):
-        terms = _terms(part, library.idf)
+        # 'והאם היא צריכה להחזיר אותה?': a later part that speaks of the first part's subject by a pronoun asks
+        # about it — its words are the first part's too.
+        terms = _terms(f"{part} {parts[0]}" if n and _PRONOUN.search(part) else part, library.idf)
         shape = _shape(part, intent)
         # "how long" is answered by a duration (in figures or words), "how much" by an amount
         needs = _DURATION if _HOW_LONG.search(part) else (_SHAPE["money"] if _COSTS.search(part) else None)
@@ -2205,7 +2427,7 @@ def _per_part(
     return [ranked[i] for i in best[1] if i is not None]
 
 
-_COUNT_Q = re.compile(r"(?<![\u05d0-\u05ea])ו?כמה\s+([\u05d0-\u05ea]{3,})")
+_COUNT_Q = re.compile(r"(?<![\u05d0-\u05ea])ו?[מבל]?כמה\s+([\u05d0-\u05ea]{3,})")
 _NOT_COUNTED = frozenset(
     " ".join(
         ("זמן ימים יום שעות חודשים שנים שבועות פעמים אחוז אחוזים", "עולה עולים עולות עלות כסף שקלים ישלם תשלם משלם")
@@ -2219,7 +2441,10 @@ def _count_of(part: str) -> _Test | None:
     if m is None or m.group(1) in _NOT_COUNTED or _stop(m.group(1)) or not m.group(1).endswith(("ים", "ות")):
         return None  # a plural noun is counted ('כמה דירקטורים'); 'כמה פיצוי' asks an amount
     forms = {f for f in _forms(m.group(1)) if f[0] not in "~≈"}
-    counted = re.compile(r"(?<![\d.,])\d{1,6}\s+([\u05d0-\u05ea\"']{2,})")
+    counted = re.compile(
+        r"(?:(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,6})|(?<![\u05d0-\u05ea])(?:שני|שתי|שלושה|שלוש|ארבעה|ארבע|חמישה|חמש"
+        r"|שישה|שש|שבעה|שבע|שמונה|תשעה|תשע|עשרה|עשר))\s+([\u05d0-\u05ea\"']{2,})"
+    )  # '5 דירקטורים', 'שני דירקטורים' 
     return _Test(lambda t: any(_forms(x.group(1)) & forms for x in counted.finditer(t)))
 
 
@@ -2640,7 +2865,7 @@ _MEASURES = r"חום|טמפרטורה|משקל|גובה|גיל|מידה|ציון
 _MEASURED_BEFORE = re.compile(rf"(?<![\u05d0-\u05ea])(?:[ובלה]{{0,2}}(?:{_MEASURES})|בן|בת|כבן|כבת)\s*(?:של\s*)?-?$")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:°|[ובלה]{0,2}(?:מעלות|מעלה|ק\"ג|קילו|ס\"מ|מ\"מ|מטר|מטרים|ליטר|שנים|שנה|חודשים|שבועות|ימים|שעות|דקות"
-    rf"|ש\"ח|{_MEASURES})|₪|kg|cm|degrees?|years?|months?)(?![\u05d0-\u05ea])",
+    rf"|ש\"ח|נקודות|נקודה|מ\"ר|דונם|אחוז|אחוזים|{_MEASURES})|₪|kg|cm|degrees?|years?|months?|points?)(?![\u05d0-\u05ea])",
     re.IGNORECASE,
 )
 
@@ -2767,9 +2992,11 @@ def _calculate(
         return (calc, [amount, rate], "") if calc is not None else (None, quotes, _missing("amount", lang))
     if operation == "quantity":
         for q in quotes:
+            if _outside_count_band(query, q.text):
+                continue  # '5,000 יחידות ומעלה · ₪69' is no price for 300 units
             calc = times_quantity(query, q.text, index=0)
             if calc is not None:
-                return _with_allowance_base(query, calc, q, library)
+                return _held_to_cap(*_with_allowance_base(query, calc, q, library), library)
         counted = quantity_asked(query)
         if counted is not None and any(states_count(counted, q.text) and money(q.text) for q in quotes):
             return None, quotes, ""  # the quoted item is the one of that count ('דירה 4 חדרים'): its price answers
@@ -2842,6 +3069,47 @@ def _with_allowance_base(
     total = fixed + calc.result
     expression = f"{calc.expression}; {shekels(fixed)} + {shekels(calc.result)} = {shekels(total)}"
     return Calculation(total, expression, (0, 1)), [base, rate], ""
+
+
+def _outside_count_band(query: str, text: str) -> bool:
+    """Whether `text` is a record whose first cell is a band of counts that does not hold the count asked."""
+    parts = cells(text) if _is_record(text) else []
+    asked = quantity_asked(query)
+    band = band_of(parts[0][1]) if parts else None
+    if band is None or band[2] or asked is None:
+        return False
+    low, high, _ = band
+    return not low <= asked[0] <= high
+
+
+def _held_to_cap(
+    calc: Calculation, used: list[Quote], missing: str, library: Library
+) -> tuple[Calculation, list[Quote], str]:
+    """A rate times a count held to the cap a sibling clause sets on the same thing.
+
+    '5.1 פיצוי מוסכם בסך 2,500 ש"ח על כל יום איחור' and '5.2 סך הפיצוי … לא יעלה על ₪40,000': 20 days are
+    20 × ₪2,500 = ₪50,000, more than the cap, so ₪40,000. The cap is a clause of the same section as the rate,
+    with one amount, no percentage, that says it is a most ('לא יעלה על') and names what the rate clause names
+    (a word of three letters or more of both); a total within the cap is left as it is.
+    """
+    rate = used[-1]
+    section = rate.section.rsplit(" › ", 1)[0]
+    rate_words = {w for w in _words(rate.text) if len(w) > 2 and w not in _STOP}
+    for hit in library.chunks:
+        if hit.document_id != rate.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            quote = Quote(unit.text, relabel(hit.section, unit.clause), hit)
+            if unit.text == rate.text or quote.section.rsplit(" › ", 1)[0] != section:
+                continue
+            _, cap = floor_or_cap(unit.text)
+            if cap is None or len(money(unit.text)) != 1 or percent(unit.text) or not rate_words & _words(unit.text):
+                continue
+            if calc.result <= cap:
+                return calc, used, missing
+            expression = f"{calc.expression}; יותר מהתקרה שבסעיף ({shekels(cap)}), ולכן {shekels(cap)}"
+            return Calculation(cap, expression, tuple(range(len(used) + 1))), [*used, quote], missing
+    return calc, used, missing
 
 
 def _stepped_discount(
@@ -3001,6 +3269,34 @@ def _to_minimum(query: str, calc: Calculation, rule: Quote, library: Library) ->
     return Calculation(missing, expression, (0, 1)), [rule, floor]
 
 
+_ANY_CLAUSE_REF = re.compile(r"(?<![\u05d0-\u05ea])[בלמש]?סעיף\s+(\d{1,3}(?:\.\d{1,3})+)(?![\d.]*\d)")
+
+
+def _index_linked(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """An amount linked to an index at the index the question gives in points (see derive.indexed).
+
+    The index clause is a quote that states a base index in points; the amount is the clause it names ('מתחת
+    לסכום הנקוב בסעיף 3.1') when that states one amount, else the unit of its document with one amount, no
+    percentage, that best covers the question.
+    """
+    rule = next((q for q in quotes if index_base(q.text) is not None), None)
+    if rule is None:
+        return None
+    base: Quote | None = None
+    for ref in _ANY_CLAUSE_REF.finditer(rule.text):
+        named_clause = _clause_of(library, rule.hit.document_id, ref.group(1))
+        if named_clause is not None and len(money(named_clause.text)) == 1:
+            base = named_clause
+            break
+    if base is None:
+        base = _best_unit(
+            library, rule, query, lambda t: len(money(t)) == 1 and not percent(t), not_text=rule.text
+        )
+    if base is None or (calc := indexed(query, rule.text, base.text)) is None:
+        return None
+    return calc, [base, rule]
+
+
 def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
     """The derivations of :mod:`.derive`, tried by the kinds of the operands the quotes and question hold.
 
@@ -3015,6 +3311,9 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
         for q in quotes:
             if (calc := date_after(query, q.text)) is not None:
                 return calc, [q]
+    linked = _index_linked(query, quotes, library)
+    if linked is not None:
+        return linked
     tabled = _from_table(query, _with_row(query, quotes, library), library)
     if tabled is not None:
         return tabled
@@ -3043,7 +3342,12 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     for q in quotes:
         if asks_fixed_part(query, q.text):
             break  # 'מה דמי השכירות הבסיסיים אם הפדיון …': the fixed amount is quoted, no share is taken
-        calc = fixed_plus_share(query, q.text) or rate_of_question_amount(query, q.text) or instalment(query, q.text)
+        calc = (
+            fixed_plus_share(query, q.text)
+            or rate_of_question_amount(query, q.text)
+            or shares_of_question_amount(query, q.text)
+            or instalment(query, q.text)
+        )
         if calc is not None:
             used = [q]
             shortfall = _to_minimum(query, calc, q, library)
@@ -3218,6 +3522,9 @@ def _from_table(query: str, quotes: list[Quote], library: Library) -> tuple[Calc
     texts = [r.text for r in rows]
     if asks_together(query) and (calc := column_total(query, texts)) is not None:
         return calc, rows
+    priced = banded_price(query, texts)
+    if priced is not None:
+        return priced[1], [rows[priced[0]]]
     band = banded_rate(query, texts)
     if band is None:
         return _row_share(query, row, quotes, library) if asks_amount(query) else None
@@ -3402,12 +3709,24 @@ def _names_referent(rule_text: str, base_text: str) -> bool:
     return referent is not None and bool(_forms(referent.group(1)) & _words(base_text))
 
 
+# '4% לעומת הסכום הנקוב בסעיף 3.1', '5% מהתמורה שבסעיף 2.1': the rule names its base by the clause that states it.
+_BASE_CLAUSE = re.compile(
+    r"\d\s?%[^.;%]{0,40}?(?:סכום|סך|תמורה|תמורת|דמי|מחיר|לעומת)[^.;%]{0,30}?(?<![\u05d0-\u05ea])[בלמש]?סעיף\s+"
+    r"(\d{1,3}(?:\.\d{1,3})+)(?![\d.]*\d)"
+)
+
+
 def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]) -> Quote | None:
     """The amount a percentage rule applies to.
 
-    The unit with one amount that best covers what the question asks beyond the rule's own words ('דמי
-    השכירות החודשיים' beside 'ריבית פיגורים … 0.5% לשבוע').
+    The clause the rule names as its base ('ב-4% לעומת הסכום הנקוב בסעיף 3.1') when that clause of the same
+    document states one amount; else the unit with one amount that best covers what the question asks
+    beyond the rule's own words ('דמי השכירות החודשיים' beside 'ריבית פיגורים … 0.5% לשבוע').
     """
+    if (ref := _BASE_CLAUSE.search(rule.text)) is not None:
+        named_clause = _clause_of(library, rule.hit.document_id, ref.group(1))
+        if named_clause is not None and named_clause.text != rule.text and len(money(named_clause.text)) == 1:
+            return named_clause
     rest = " ".join(t for t in tokenize(query) if not _forms(t) & _words(rule.text))
     if _OF_IT.search(rule.text):
         # '15% ממנה': of the thing the rule named before ('תתווסף ליתרה … 15% ממנה'); only an amount that is
@@ -3417,7 +3736,7 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
             return None
         quotes = [q for q in quotes if _forms(referent.group(1)) & _words(q.text)]
         named_only = _forms(referent.group(1))
-        pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
+        pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule and q.hit.document_id == rule.hit.document_id]
         for hit in library.chunks:
             if hit.document_id == rule.hit.document_id:
                 pool += [(u.text, relabel(hit.section, u.clause), hit) for u in clause_units(hit.text)]
@@ -3432,7 +3751,8 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
     named = _terms(of.group(1), library.idf) if of else None
     defines = re.compile(r'להלן:?\s*["״]' + re.escape(of.group(1).strip('"')) + r'["״]') if of else None
     best: tuple[float, Quote] | None = None
-    pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule]
+    # A contract's percentage is of an amount of the same contract, never of another contract's quoted beside it.
+    pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule and q.hit.document_id == rule.hit.document_id]
     for hit in library.chunks:
         if hit.document_id == rule.hit.document_id:
             pool += [(u.text, relabel(hit.section, u.clause), hit) for u in clause_units(hit.text)]
@@ -3457,12 +3777,20 @@ _MOST_Q = re.compile(
     r"\bthe most\b|\bat most\b|\bmaximum (?:amount|total)\b|לכל היותר|הסכום המרבי|הסכום המקסימלי", re.I
 )
 _CAP_TEXT = re.compile(r"לא\s+(?:יעלה|יעלו|תעלה)\s+על|לא\s+יותר\s+מ|עד\s+לסך|תקרה|מוגבלת|מוגבל")
+# 'מה תקרת האחריות', 'the liability cap': the limit is asked, which a clause says as 'לא תעלה על' or 'תקרה'.
+_CAP_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:ה|ב)?תקר(?:ה|ת)(?![\u05d0-\u05ea])|\b(?:cap|ceiling)\b|limit(?:ation)? of liability"
+    r"|liability limit",
+    re.IGNORECASE,
+)
 _DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התאריך|(?:what|which|on what) date", re.IGNORECASE)
 # A part of a question asked 'by when': its clause states the date (a single question may ask a date derived from
 # a period before an event, which a clause with no date of its own gives — see derive.asks_deadline).
 _BY_WHEN_Q = re.compile(r"by when|by what date|until what date|עד איזה תאריך", re.IGNORECASE)
 _PERCENT_Q = re.compile(
-    r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|what percentage|what percent", re.IGNORECASE
+    r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז"
+    r"|what percentage|what percent|what (?:share|portion|fraction) of",
+    re.IGNORECASE,
 )
 _LASTS = re.compile(_SHAPE["time"].pattern + r"|כל עוד|במשך|עד (?:יום|תום|מועד|סיום)|מתום|until|as long as")
 _DURATION_Q = re.compile(
@@ -3483,7 +3811,22 @@ def _expected(question: str) -> re.Pattern[str] | None:
         return re.compile(r"\d%|\d\s?%|\d\s?אחוז")
     if _DURATION_Q.search(question):
         return _LASTS  # a number of days or years, or for as long as something lasts
+    if _QUANTITY_Q.search(question):
+        return _A_NUMBER  # 'מה הכמות המינימלית' is answered by a number ('500 יחידות לפחות'), not by a rule about it
     return None
+
+
+# 'מה הכמות', 'מהו מספר החברים', 'what is the minimum quantity': a number is asked.
+_QUANTITY_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:מה|מהי|מהו)\s+(?:ה)?(?:כמות|מספר)(?![\u05d0-\u05ea])|what is the (?:minimum |maximum )?(?:quantity|number)",
+    re.IGNORECASE,
+)
+_NUMBER_SAID = re.compile(
+    r"\d|(?<![\u05d0-\u05ea])[בלמו]?(?:אחד|אחת|שניים|שתיים|שני|שתי|שלוש|שלושה|ארבע|ארבעה|חמש|חמישה|שש|שישה|שבע|שבעה"
+    r"|שמונה|תשע|תשעה|עשר|עשרה|עשרים|מאה|אלף)(?![\u05d0-\u05ea])"
+)
+# A number the unit states, its own clause number ('3.1 …') left out.
+_A_NUMBER = _Test(lambda t: bool(_NUMBER_SAID.search(_NUMBER.sub("", t, count=1))))
 
 
 def _only_named(question: str, documents: Mapping[str, str], *, definite: bool = True) -> list[str]:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from ...text import normalize, stems, tokenize
 from .compute import Calculation, money, percent, shekels
 
-__all__ = ["band_of", "banded_rate", "cells", "column_total", "given_figure", "named_column"]
+__all__ = ["band_of", "banded_price", "banded_rate", "cells", "column_total", "given_figure", "named_column"]
 
 _H = "\u05d0-\u05ea"
 _FIG = r"(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s?(%|₪)?"
@@ -68,7 +68,10 @@ _S = r"(₪\s?)?"  # an amount's sign before it ('עד ₪300,000'); a percentag
 _BAND_RANGE = re.compile(rf"{_S}{_FIG}\s*(?:ועד|עד|-|–|to)\s*(פחות\s+מ-?|less than\s+)?{_S}{_FIG}")
 _BELOW = re.compile(rf"(?:פחות\s+מ-?|מתחת\s+ל-?|less than\s+|below\s+|under\s+){_S}{_FIG}")
 _UP_TO = re.compile(rf"(?:^|(?<=\s))(?:עד|up to)\s+{_S}{_FIG}")
-_ABOVE = re.compile(rf"{_S}{_FIG}\s*(?:ומעלה|ויותר|or more|and above)|(?:מעל\s+|יותר\s+מ-?|above\s+|over\s+){_S}{_FIG}")
+# '5,000 ומעלה', '5,000 יחידות ומעלה' (the counted noun between), 'מעל ₪700,000'
+_ABOVE = re.compile(
+    rf"{_S}{_FIG}\s*(?:[{_H}\"']{{2,}}\s+)?(?:ומעלה|ויותר|or more|and above)|(?:מעל\s+|יותר\s+מ-?|above\s+|over\s+){_S}{_FIG}"
+)
 
 
 def _unit(sign: str | None, after: str | None) -> str:
@@ -133,3 +136,53 @@ def banded_rate(question: str, rows: list[str]) -> tuple[int, Decimal, str] | No
         if low <= value < high or (inclusive and value == high):
             found.append((i, rates[0], rate_head))
     return found[0] if len(found) == 1 else None
+
+
+# 'הזמנה של 2,400 מסגרות': a count of a noun the question gives (not a date, an amount or a time span).
+_COUNT = re.compile(rf"(?<![\d.,/₪-])(\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})\s+([{_H}]{{3,}})")
+_NOT_COUNTS = re.compile(r"^(?:ימים|ימי|יום|שעות|שעה|חודשים|חודש|שנים|שנה|שבועות|דקות|אחוז|אחוזים|שקלים|שקל|נקודות)$")
+_PER_UNIT = re.compile(r"ליחידה|ליח'|לכל\s+יחידה|לכל\s+פריט|לפריט|per unit|each", re.I)
+
+
+def _asked_count(question: str) -> Decimal | None:
+    plain = normalize(question)
+    if money(plain) or percent(plain):
+        return None
+    found = [
+        Decimal(m.group(1).replace(",", ""))
+        for m in _COUNT.finditer(plain)
+        if m.group(2)[0] not in "בל" and not _NOT_COUNTS.match(m.group(2))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def banded_price(question: str, rows: list[str]) -> tuple[int, Calculation] | None:
+    """(the record's index, count × its price) of the quantity band that holds the count the question gives.
+
+    'הזמנה של 2,400 מסגרות' over '500 עד 1,999 יחידות · מחיר ליחידה: ₪84', '2,000 עד 4,999 יחידות · מחיר
+    ליחידה: ₪76': 2,400 × ₪76. Only a table of two columns, a band of counts (no ₪, no %) and one price per
+    unit (its header or value says so), and one band that holds the count.
+    """
+    count = _asked_count(question)
+    if count is None:
+        return None
+    found: list[tuple[int, Decimal, str]] = []
+    for i, row in enumerate(rows):
+        parts = cells(row)
+        if len(parts) != 2:
+            return None
+        (_, band_text), (price_head, price_text) = parts
+        band = _band(band_text)
+        prices = money(price_text)
+        if band is None or band[2] or len(prices) != 1 or not _PER_UNIT.search(f"{price_head} {price_text}"):
+            continue
+        low, high, _, inclusive = band
+        if low <= count < high or (inclusive and count == high):
+            found.append((i, prices[0], band_text))
+    if len(found) != 1:
+        return None
+    i, price, band_text = found[0]
+    result = (count * price).quantize(Decimal("0.01"))
+    count_text = f"{count:,f}".rstrip("0").rstrip(".") if count != count.to_integral() else f"{int(count):,}"
+    expression = f"{band_text}: {shekels(price)} ליחידה; {count_text} × {shekels(price)} = {shekels(result)}"
+    return i, Calculation(result, expression, (0,))
