@@ -220,7 +220,7 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         "question_words_dropped": not args.keep_question_words,
         "sentence_vectors": not args.no_sentence_vectors,
         "sentence_context": args.sentence_context,
-        "sparse_avg_len": lexical._SPARSE_AVG_LEN,
+        "sparse_avg_len": args.sparse_avg_len or "measured per collection (the product)",
         "min_stem_key": args.min_stem_key,
         "length_words": args.length_words,
         "rank_in_process": args.rank_in_process,
@@ -236,23 +236,18 @@ def _lexical_trials(args: argparse.Namespace) -> None:
     from sochen.text import spelling_key
 
     if args.sparse_avg_len is not None:
-        lexical._SPARSE_AVG_LEN = args.sparse_avg_len
+        # A fixed assumed average for every collection (before rag8: 150), instead of the measured one.
+        from sochen.rag import sparse_stats
+
+        sparse_stats.collection_avg = lambda *a, **kw: args.sparse_avg_len  # type: ignore[assignment]
+        sparse_stats.refresh = lambda *a, **kw: None  # type: ignore[assignment]
     if args.length_words:
-        # A chunk's BM25 length is its number of words; stems and keys are other spellings of the same words.
-        def _sparse_vector(text: str) -> tuple[list[int], list[float]]:
-            counts = lexical.document_terms(text)
-            length = len(lexical.tokenize(text)) or 1.0
-            norm = lexical.K1 * (1 - lexical.B + lexical.B * length / lexical._SPARSE_AVG_LEN)
-            merged: dict[int, float] = {}
-            for term, tf in counts.items():
-                tid = lexical._term_id(term)
-                merged[tid] = merged.get(tid, 0.0) + tf * (lexical.K1 + 1) / (tf + norm)
-            ids = sorted(merged)
-            return ids, [merged[i] for i in ids]
-
-        from sochen.rag import ingest
-
-        ingest.sparse_vector = _sparse_vector  # type: ignore[assignment]
+        # rag7's trial patched the sparse vectors' length; since rag8 they take the collection's measured
+        # average from sochen.rag.sparse_stats, and the trial (level on HeQ val: retrieval_42_rag7_trials.json)
+        # is not carried over.
+        raise SystemExit(
+            "--length-words was a rag7 trial and is retired (see bench/results/retrieval_42_rag7_trials.json)"
+        )
     if args.min_stem_key:
 
         def _keys(token: str, token_stems: tuple[str, ...], *, query: bool) -> dict[str, float]:
@@ -725,9 +720,12 @@ def main() -> None:
     )
     trials = parser.add_argument_group("rag7 trials (patches of the lexical side and fusion; none is in the product)")
     trials.add_argument(
-        "--sparse-avg-len", type=float, default=None, help="average chunk length the sparse vectors assume"
+        "--sparse-avg-len",
+        type=float,
+        default=None,
+        help="a fixed average chunk length for the sparse vectors (before rag8: 150) instead of the measured one",
     )
-    trials.add_argument("--length-words", action="store_true", help="sparse vectors: a chunk's length in words")
+    trials.add_argument("--length-words", action="store_true", help="retired (rag7: a chunk's length in words)")
     trials.add_argument("--min-stem-key", type=int, default=0, help="drop spelling keys of stems shorter than this")
     trials.add_argument("--rank-in-process", action="store_true", help="lexical ranking by the in-process BM25")
     trials.add_argument(
