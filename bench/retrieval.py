@@ -223,6 +223,7 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         "sparse_avg_len": args.sparse_avg_len or "measured per collection (the product)",
         "min_stem_key": args.min_stem_key,
         "length_words": args.length_words,
+        "length_without_title": args.length_without_title,
         "rank_in_process": args.rank_in_process,
         "max_forms": args.max_forms,
         "best_sentence": args.best_sentence,
@@ -241,13 +242,53 @@ def _lexical_trials(args: argparse.Namespace) -> None:
 
         sparse_stats.collection_avg = lambda *a, **kw: args.sparse_avg_len  # type: ignore[assignment]
         sparse_stats.refresh = lambda *a, **kw: None  # type: ignore[assignment]
+    if args.length_without_title:
+        # rag8 trial: a chunk's BM25 length leaves out its document's title (the same for every chunk of the
+        # document: a long title should not shorten the weight of every chunk under it); terms keep it.
+        from collections import Counter
+
+        from sochen.rag import ingest, sparse_stats
+
+        class _TitledTerms(Counter):  # type: ignore[type-arg]
+            length = 0.0
+
+        original_terms_t = lexical.document_terms
+
+        def _document_terms_t(text: str) -> Counter[str]:
+            counts = _TitledTerms(original_terms_t(text))
+            _title, _sep, rest = text.partition("\n")
+            counts.length = float(sum(original_terms_t(rest).values()))
+            return counts
+
+        def _document_length_t(counts: Counter[str]) -> float:
+            return float(getattr(counts, "length", 0.0)) or float(sum(counts.values()))
+
+        for module in (lexical, ingest, sparse_stats):
+            module.document_terms = _document_terms_t  # type: ignore[attr-defined]
+            module.document_length = _document_length_t  # type: ignore[attr-defined]
     if args.length_words:
-        # rag7's trial patched the sparse vectors' length; since rag8 they take the collection's measured
-        # average from sochen.rag.sparse_stats, and the trial (level on HeQ val: retrieval_42_rag7_trials.json)
-        # is not carried over.
-        raise SystemExit(
-            "--length-words was a rag7 trial and is retired (see bench/results/retrieval_42_rag7_trials.json)"
-        )
+        # rag8 trial: a chunk's BM25 length is its number of words (stems and keys are other spellings of the
+        # same words), with the collection's measured average of that length.
+        from collections import Counter
+
+        from sochen.rag import ingest, sparse_stats
+
+        class _Terms(Counter):  # type: ignore[type-arg]
+            words = 0.0
+
+        original_terms = lexical.document_terms
+
+        def _document_terms(text: str) -> Counter[str]:
+            counts = _Terms(original_terms(text))
+            counts.words = float(len(lexical.tokenize(text)))
+            return counts
+
+        def _document_length(counts: Counter[str]) -> float:
+            return float(getattr(counts, "words", 0.0)) or float(sum(counts.values()))
+
+        for module in (lexical, ingest, sparse_stats):
+            module.document_terms = _document_terms  # type: ignore[attr-defined]
+            module.document_length = _document_length  # type: ignore[attr-defined]
     if args.min_stem_key:
 
         def _keys(token: str, token_stems: tuple[str, ...], *, query: bool) -> dict[str, float]:
@@ -432,6 +473,13 @@ def run(args: argparse.Namespace) -> dict:
     report = ingest_paths(retriever, "bench", [docs])
     embedder.embed_passages = inner_embed  # type: ignore[method-assign]
     ingest_s, ingest_cpu = time.perf_counter() - t0, time.process_time() - c0
+    from sochen.rag import sparse_stats
+    from sochen.rag.store import collection_name
+
+    sparse_avg = {
+        "stored": sparse_stats.stored_avg(get_settings().database_url, collection_name(ctx.id, embedder.key)),
+        "measured": sparse_stats.measure(get_settings().database_url, ctx.id)[0],
+    }
     if report.failed:
         print(f"warning: {len(report.failed)} files failed: {report.failed[:3]}", file=sys.stderr)
 
@@ -534,6 +582,7 @@ def run(args: argparse.Namespace) -> dict:
             "embed_cache": ("warm" if cached else "cold") if cache is not None else False,
             **ablation,
         },
+        "sparse_avg_len_stored_measured": [None if v is None else round(v, 1) for v in sparse_avg.values()],
         "hit@1": round(hits_at[1] / n, 4),
         "hit@5": round(hits_at[5] / n, 4),
         "hit@10": round(hits_at[10] / n, 4),
@@ -725,7 +774,12 @@ def main() -> None:
         default=None,
         help="a fixed average chunk length for the sparse vectors (before rag8: 150) instead of the measured one",
     )
-    trials.add_argument("--length-words", action="store_true", help="retired (rag7: a chunk's length in words)")
+    trials.add_argument(
+        "--length-without-title", action="store_true", help="sparse vectors: the title left out of a chunk's length"
+    )
+    trials.add_argument(
+        "--length-words", action="store_true", help="sparse vectors: a chunk's length in words (measured average)"
+    )
     trials.add_argument("--min-stem-key", type=int, default=0, help="drop spelling keys of stems shorter than this")
     trials.add_argument("--rank-in-process", action="store_true", help="lexical ranking by the in-process BM25")
     trials.add_argument(
