@@ -23,6 +23,7 @@ and fusion (bench/results/retrieval_42_rag7_trials.json); none of them is in the
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -224,6 +225,7 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         "min_stem_key": args.min_stem_key,
         "length_words": args.length_words,
         "length_without_title": args.length_without_title,
+        "bigrams": args.bigrams,
         "rank_in_process": args.rank_in_process,
         "max_forms": args.max_forms,
         "best_sentence": args.best_sentence,
@@ -242,6 +244,49 @@ def _lexical_trials(args: argparse.Namespace) -> None:
 
         sparse_stats.collection_avg = lambda *a, **kw: args.sparse_avg_len  # type: ignore[assignment]
         sparse_stats.refresh = lambda *a, **kw: None  # type: ignore[assignment]
+    if args.bigrams:
+        # rag8 trial: adjacent word pairs as extra terms (proximity evidence the engine can score: a sparse dot
+        # product), each pair of forms (surface or prefix-stripped stem) at weight W; not counted in the length.
+        from collections import Counter
+
+        from sochen.rag import ingest, sparse_stats
+
+        class _PairTerms(Counter):  # type: ignore[type-arg]
+            length = 0.0
+
+        original_terms_b, original_query_b = lexical.document_terms, lexical.query_terms
+
+        def _forms(token: str) -> tuple[str, ...]:
+            return (token, *lexical.stems(token))
+
+        def _document_terms_b(text: str) -> Counter[str]:
+            counts = _PairTerms(original_terms_b(text))
+            counts.length = float(sum(counts.values()))
+            for line in text.split("\n"):
+                for a, b in itertools.pairwise(lexical.tokenize(line)):
+                    for pair in {f"^{x} {y}" for x in _forms(a) for y in _forms(b)}:
+                        counts[pair] += 1.0  # type: ignore[assignment]
+            return counts
+
+        def _query_terms_b(text: str) -> dict[str, float]:
+            # Each adjacent pair of the question weighs W in all, shared among its combinations of forms (an
+            # exact match of both words scores W; a match through a stem, part of it).
+            weights = original_query_b(text)
+            tokens = lexical.tokenize(text)
+            content = [t for t in tokens if not lexical._interrogative(t, lexical.stems(t))] or tokens
+            for a, b in itertools.pairwise(content):
+                combos = {f"^{x} {y}" for x in _forms(a) for y in _forms(b)}
+                for pair in combos:
+                    weights[pair] = max(weights.get(pair, 0.0), args.bigrams / len(combos))
+            return weights
+
+        def _document_length_b(counts: Counter[str]) -> float:
+            return float(getattr(counts, "length", 0.0)) or float(sum(counts.values()))
+
+        for module in (lexical, ingest, sparse_stats):
+            module.document_terms = _document_terms_b  # type: ignore[attr-defined]
+            module.document_length = _document_length_b  # type: ignore[attr-defined]
+        lexical.query_terms = _query_terms_b  # type: ignore[assignment]
     if args.length_without_title:
         # rag8 trial: a chunk's BM25 length leaves out its document's title (the same for every chunk of the
         # document: a long title should not shorten the weight of every chunk under it); terms keep it.
@@ -774,6 +819,7 @@ def main() -> None:
         default=None,
         help="a fixed average chunk length for the sparse vectors (before rag8: 150) instead of the measured one",
     )
+    trials.add_argument("--bigrams", type=float, default=0.0, help="adjacent word pairs as terms at weight W")
     trials.add_argument(
         "--length-without-title", action="store_true", help="sparse vectors: the title left out of a chunk's length"
     )
