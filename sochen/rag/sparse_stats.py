@@ -206,7 +206,7 @@ def refresh(retriever: Retriever, ctx: TenantContext, name: str, *, threshold: f
                 .values(sparse_avg_len=measured, updated_at=time.time())
                 .execution_options(synchronize_session=False)
             )
-            if moved.rowcount != 1:  # type: ignore[attr-defined]
+            if moved.rowcount != 1:
                 return None
         with session_scope(db) as session:
             rows = [
@@ -218,7 +218,7 @@ def refresh(retriever: Retriever, ctx: TenantContext, name: str, *, threshold: f
                 ).all()
             ]
         for start in range(0, len(rows), 4 * _BATCH):
-            rewrite(retriever, name, rows[start : start + 4 * _BATCH], measured)  # type: ignore[arg-type]
+            rewrite(retriever, name, rows[start : start + 4 * _BATCH], measured)
             _renew(claim)
         log.info(
             "tenant %s: average chunk length %.1f → %.1f; %d sparse vectors rewritten",
