@@ -214,3 +214,33 @@ def test_points_gone_meanwhile_are_skipped_not_recreated(make_tenant, any_store_
     )
     assert done == 1
     assert sorted(retriever.store.point_ids(name)) == ids
+
+
+def test_an_ingest_that_wrote_its_points_before_a_new_average_was_set_rewrites_them(
+    make_tenant, retriever, tmp_path, any_database_url, monkeypatch
+):
+    make_tenant("clinic")
+    ingest_paths(retriever, "clinic", [_folder(tmp_path, "docs", {"prices.md": PRICES})])
+    ctx = retriever.tenant("clinic")
+    name = collection_name(ctx.id, retriever.embedder(ctx).key)
+    stored = _stored(any_database_url, retriever, "clinic")
+    assert stored is not None
+
+    upsert = retriever.store.upsert
+
+    def upsert_then_another_rewrite_sets_a_new_average(*args, **kwargs):
+        upsert(*args, **kwargs)
+        sparse_stats.set_avg(any_database_url, ctx.id, name, 2 * stored)  # committed before this ingest's row swap
+
+    rewrites: list[tuple[int, float]] = []
+    rewrite = sparse_stats.rewrite
+
+    def spy(retriever_, name_, rows, avg):
+        rewrites.append((len(rows), avg))
+        return rewrite(retriever_, name_, rows, avg)
+
+    monkeypatch.setattr(retriever.store, "upsert", upsert_then_another_rewrite_sets_a_new_average)
+    monkeypatch.setattr(sparse_stats, "rewrite", spy)
+    ingest_paths(retriever, "clinic", [_folder(tmp_path, "more", {"x.md": "# שעות\n\nהמרפאה פתוחה א׳–ה׳ 8:00–19:00."})])
+    # Its swap read the new average under the tenant's lock and rewrote its own point with it.
+    assert rewrites[0] == (1, pytest.approx(2 * stored))
