@@ -75,7 +75,8 @@ AVG_LEN_DRIFT = 0.2
 written with before they are rewritten. An average off by a factor (1 + d) is exactly BM25 with other
 constants: k1' = k1·c and b' = b / ((1 + d)·c), c = 1 − b + b / (1 + d). At d = ±0.2 that is k1 1.05–1.43,
 b 0.71–0.79 — inside the range measured as level on HeQ val (k1 0.9–2, b 0.5–0.9: ±0.3 points of hit@1).
-The constant 150 against HeQ's measured 226 (d = −0.34) or the example tenants' ~90 (d = +0.67) is outside it.
+The constant 150 against HeQ val's measured 217 (d = −0.31) or the example tenants' 75–90 (d = +0.7 to +1.0)
+is outside it.
 """
 QUESTION_WORDS = frozenset(
     {

@@ -6,7 +6,7 @@ counts relative to the average length of the collection. A lexical sparse vector
 (a Qdrant server or Qdrant Edge) only multiplies in the IDF at query time — so the average is a
 property of the collection, which every one of its vectors must share, and it is what the query is
 ranked with. It used to be a constant (150 weighted terms, :data:`~sochen.rag.lexical.LEGACY_AVG_LEN`);
-HeQ's chunks average 226, the example tenants' about 90, a price list or FAQ of one-line chunks far
+HeQ val's chunks average 217, the example tenants' 75–90, a price list or FAQ of one-line chunks far
 less — and with an assumed average well above the real one, length normalisation all but vanishes:
 a long chunk that repeats a word outranks the short one that is about it.
 
