@@ -23,6 +23,7 @@ and fusion (bench/results/retrieval_42_rag7_trials.json); none of them is in the
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -220,9 +221,11 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         "question_words_dropped": not args.keep_question_words,
         "sentence_vectors": not args.no_sentence_vectors,
         "sentence_context": args.sentence_context,
-        "sparse_avg_len": lexical._SPARSE_AVG_LEN,
+        "sparse_avg_len": args.sparse_avg_len or "measured per collection (the product)",
         "min_stem_key": args.min_stem_key,
         "length_words": args.length_words,
+        "length_without_title": args.length_without_title,
+        "bigrams": args.bigrams,
         "rank_in_process": args.rank_in_process,
         "max_forms": args.max_forms,
         "best_sentence": args.best_sentence,
@@ -236,23 +239,101 @@ def _lexical_trials(args: argparse.Namespace) -> None:
     from sochen.text import spelling_key
 
     if args.sparse_avg_len is not None:
-        lexical._SPARSE_AVG_LEN = args.sparse_avg_len
+        # A fixed assumed average for every collection (before rag8: 150), instead of the measured one.
+        from sochen.rag import sparse_stats
+
+        sparse_stats.collection_avg = lambda *a, **kw: args.sparse_avg_len  # type: ignore[assignment]
+        sparse_stats.refresh = lambda *a, **kw: None  # type: ignore[assignment]
+    if args.bigrams:
+        # rag8 trial: adjacent word pairs as extra terms (proximity evidence the engine can score: a sparse dot
+        # product), each pair of forms (surface or prefix-stripped stem) at weight W; not counted in the length.
+        from collections import Counter
+
+        from sochen.rag import ingest, sparse_stats
+
+        class _PairTerms(Counter):  # type: ignore[type-arg]
+            length = 0.0
+
+        original_terms_b, original_query_b = lexical.document_terms, lexical.query_terms
+
+        def _forms(token: str) -> tuple[str, ...]:
+            return (token, *lexical.stems(token))
+
+        def _document_terms_b(text: str) -> Counter[str]:
+            counts = _PairTerms(original_terms_b(text))
+            counts.length = float(sum(counts.values()))
+            for line in text.split("\n"):
+                for a, b in itertools.pairwise(lexical.tokenize(line)):
+                    for pair in {f"^{x} {y}" for x in _forms(a) for y in _forms(b)}:
+                        counts[pair] += 1.0  # type: ignore[assignment]
+            return counts
+
+        def _query_terms_b(text: str) -> dict[str, float]:
+            # Each adjacent pair of the question weighs W in all, shared among its combinations of forms (an
+            # exact match of both words scores W; a match through a stem, part of it).
+            weights = original_query_b(text)
+            tokens = lexical.tokenize(text)
+            content = [t for t in tokens if not lexical._interrogative(t, lexical.stems(t))] or tokens
+            for a, b in itertools.pairwise(content):
+                combos = {f"^{x} {y}" for x in _forms(a) for y in _forms(b)}
+                for pair in combos:
+                    weights[pair] = max(weights.get(pair, 0.0), args.bigrams / len(combos))
+            return weights
+
+        def _document_length_b(counts: Counter[str]) -> float:
+            return float(getattr(counts, "length", 0.0)) or float(sum(counts.values()))
+
+        for module in (lexical, ingest, sparse_stats):
+            module.document_terms = _document_terms_b  # type: ignore[attr-defined]
+            module.document_length = _document_length_b  # type: ignore[attr-defined]
+        lexical.query_terms = _query_terms_b  # type: ignore[assignment]
+    if args.length_without_title:
+        # rag8 trial: a chunk's BM25 length leaves out its document's title (the same for every chunk of the
+        # document: a long title should not shorten the weight of every chunk under it); terms keep it.
+        from collections import Counter
+
+        from sochen.rag import ingest, sparse_stats
+
+        class _TitledTerms(Counter):  # type: ignore[type-arg]
+            length = 0.0
+
+        original_terms_t = lexical.document_terms
+
+        def _document_terms_t(text: str) -> Counter[str]:
+            counts = _TitledTerms(original_terms_t(text))
+            _title, _sep, rest = text.partition("\n")
+            counts.length = float(sum(original_terms_t(rest).values()))
+            return counts
+
+        def _document_length_t(counts: Counter[str]) -> float:
+            return float(getattr(counts, "length", 0.0)) or float(sum(counts.values()))
+
+        for module in (lexical, ingest, sparse_stats):
+            module.document_terms = _document_terms_t  # type: ignore[attr-defined]
+            module.document_length = _document_length_t  # type: ignore[attr-defined]
     if args.length_words:
-        # A chunk's BM25 length is its number of words; stems and keys are other spellings of the same words.
-        def _sparse_vector(text: str) -> tuple[list[int], list[float]]:
-            counts = lexical.document_terms(text)
-            length = len(lexical.tokenize(text)) or 1.0
-            norm = lexical.K1 * (1 - lexical.B + lexical.B * length / lexical._SPARSE_AVG_LEN)
-            merged: dict[int, float] = {}
-            for term, tf in counts.items():
-                tid = lexical._term_id(term)
-                merged[tid] = merged.get(tid, 0.0) + tf * (lexical.K1 + 1) / (tf + norm)
-            ids = sorted(merged)
-            return ids, [merged[i] for i in ids]
+        # rag8 trial: a chunk's BM25 length is its number of words (stems and keys are other spellings of the
+        # same words), with the collection's measured average of that length.
+        from collections import Counter
 
-        from sochen.rag import ingest
+        from sochen.rag import ingest, sparse_stats
 
-        ingest.sparse_vector = _sparse_vector  # type: ignore[assignment]
+        class _Terms(Counter):  # type: ignore[type-arg]
+            words = 0.0
+
+        original_terms = lexical.document_terms
+
+        def _document_terms(text: str) -> Counter[str]:
+            counts = _Terms(original_terms(text))
+            counts.words = float(len(lexical.tokenize(text)))
+            return counts
+
+        def _document_length(counts: Counter[str]) -> float:
+            return float(getattr(counts, "words", 0.0)) or float(sum(counts.values()))
+
+        for module in (lexical, ingest, sparse_stats):
+            module.document_terms = _document_terms  # type: ignore[attr-defined]
+            module.document_length = _document_length  # type: ignore[attr-defined]
     if args.min_stem_key:
 
         def _keys(token: str, token_stems: tuple[str, ...], *, query: bool) -> dict[str, float]:
@@ -437,6 +518,13 @@ def run(args: argparse.Namespace) -> dict:
     report = ingest_paths(retriever, "bench", [docs])
     embedder.embed_passages = inner_embed  # type: ignore[method-assign]
     ingest_s, ingest_cpu = time.perf_counter() - t0, time.process_time() - c0
+    from sochen.rag import sparse_stats
+    from sochen.rag.store import collection_name
+
+    sparse_avg = {
+        "stored": sparse_stats.stored_avg(get_settings().database_url, collection_name(ctx.id, embedder.key)),
+        "measured": sparse_stats.measure(get_settings().database_url, ctx.id)[0],
+    }
     if report.failed:
         print(f"warning: {len(report.failed)} files failed: {report.failed[:3]}", file=sys.stderr)
 
@@ -539,6 +627,7 @@ def run(args: argparse.Namespace) -> dict:
             "embed_cache": ("warm" if cached else "cold") if cache is not None else False,
             **ablation,
         },
+        "sparse_avg_len_stored_measured": [None if v is None else round(v, 1) for v in sparse_avg.values()],
         "hit@1": round(hits_at[1] / n, 4),
         "hit@5": round(hits_at[5] / n, 4),
         "hit@10": round(hits_at[10] / n, 4),
@@ -725,9 +814,18 @@ def main() -> None:
     )
     trials = parser.add_argument_group("rag7 trials (patches of the lexical side and fusion; none is in the product)")
     trials.add_argument(
-        "--sparse-avg-len", type=float, default=None, help="average chunk length the sparse vectors assume"
+        "--sparse-avg-len",
+        type=float,
+        default=None,
+        help="a fixed average chunk length for the sparse vectors (before rag8: 150) instead of the measured one",
     )
-    trials.add_argument("--length-words", action="store_true", help="sparse vectors: a chunk's length in words")
+    trials.add_argument("--bigrams", type=float, default=0.0, help="adjacent word pairs as terms at weight W")
+    trials.add_argument(
+        "--length-without-title", action="store_true", help="sparse vectors: the title left out of a chunk's length"
+    )
+    trials.add_argument(
+        "--length-words", action="store_true", help="sparse vectors: a chunk's length in words (measured average)"
+    )
     trials.add_argument("--min-stem-key", type=int, default=0, help="drop spelling keys of stems shorter than this")
     trials.add_argument("--rank-in-process", action="store_true", help="lexical ranking by the in-process BM25")
     trials.add_argument(

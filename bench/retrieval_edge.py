@@ -74,7 +74,7 @@ os._exit(0)  # no flush, no close: as if the process were killed
 def run(args: argparse.Namespace) -> dict:
     import qdrant_edge as qe
 
-    from sochen.rag.lexical import sparse_query, sparse_vector
+    from sochen.rag.lexical import document_length, document_terms, sparse_from_terms, sparse_query
 
     rng = random.Random(11)
     nrng = np.random.default_rng(7)
@@ -91,7 +91,9 @@ def run(args: argparse.Namespace) -> dict:
     shard = qe.EdgeShard.create(str(folder), _config(qe))
     shard.update(qe.UpdateOperation.create_field_index("document_id", qe.PayloadSchemaType.Keyword))
     t0 = time.perf_counter()
-    sparse = [sparse_vector(t) for t in texts]
+    terms = [document_terms(t) for t in texts]
+    avg_len = sum(map(document_length, terms)) / max(len(terms), 1)  # the collection's measured average
+    sparse = [sparse_from_terms(c, avg_len) for c in terms]
     sparse_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     for start in range(0, n, 256):

@@ -29,6 +29,7 @@ __all__ = [
     "Base",
     "Chunk",
     "Document",
+    "KbCollection",
     "LlmCall",
     "Tenant",
     "TenantVersion",
@@ -162,8 +163,26 @@ class Chunk(Base):
     """Section path for citations, e.g. 'סעיף 7 > 7.2'."""
     page: Mapped[int | None] = mapped_column(Integer, default=None)
     token_count: Mapped[int] = mapped_column(Integer, default=0)
+    lexical_length: Mapped[float | None] = mapped_column(Float, default=None)
+    """Its BM25 length (weighted lexical terms of title, section and text); None for rows written before it was kept."""
 
     document: Mapped[Document] = relationship(back_populates="chunks")
+
+
+class KbCollection(Base):
+    """What the database keeps about one vector collection of a tenant (named as in ``rag.store.collection_name``).
+
+    ``sparse_avg_len`` is the average chunk length the collection's lexical sparse vectors were written with
+    (BM25's length normalisation is fixed in each vector; :mod:`sochen.rag.sparse_stats`).
+    """
+
+    __tablename__ = "kb_collections"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    sparse_avg_len: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    """When ``sparse_avg_len`` was last set (epoch seconds)."""
 
 
 class LlmCall(Base):

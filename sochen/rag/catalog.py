@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import Chunk, Document
-from .lexical import BM25Index, document_terms
+from .lexical import BM25Index, document_terms, lexical_text
 
 __all__ = ["Catalog", "ChunkInfo", "load_catalog"]
 
@@ -68,7 +68,9 @@ class Catalog:
     def terms(self) -> list[Counter[str]]:
         """Weighted terms of every chunk (its title, section and text), in catalog order."""
         previous, self._previous_terms = self._previous_terms, {}
-        return [previous.get(c.chunk_id) or document_terms(f"{c.title}\n{c.section}\n{c.text}") for c in self.chunks]
+        return [
+            previous.get(c.chunk_id) or document_terms(lexical_text(c.title, c.section, c.text)) for c in self.chunks
+        ]
 
     @cached_property
     def bm25(self) -> BM25Index:

@@ -219,6 +219,38 @@ class EdgeStore:
             for start in range(0, len(points), 256):
                 shard.update(qe.UpdateOperation.upsert_points(points[start : start + 256]))
 
+    def update_sparse(self, name: str, ids: Sequence[str], sparse: Sequence[tuple[list[int], list[float]]]) -> int:
+        """Replace the lexical sparse vector of existing points (nothing else); how many were updated.
+
+        Ids with no point (a chunk replaced or deleted meanwhile) are skipped, never created.
+        """
+        entry = self._open(name) if ids else None
+        if entry is None:
+            return 0
+        shard, lock = entry
+        qe = _qe()
+        existing = set(self.point_ids(name))
+        points = [
+            qe.PointVectors(pid, {SPARSE: qe.SparseVector(*vec)})
+            for pid, vec in zip(ids, sparse, strict=True)
+            if pid in existing
+        ]
+        done = 0
+        with lock:
+            for start in range(0, len(points), 256):
+                batch = points[start : start + 256]
+                try:
+                    shard.update(qe.UpdateOperation.update_vectors(batch))
+                    done += len(batch)
+                except Exception:  # a point deleted since the scroll: one at a time, skipping what is gone
+                    for point in batch:
+                        try:
+                            shard.update(qe.UpdateOperation.update_vectors([point]))
+                            done += 1
+                        except Exception:
+                            pass
+        return done
+
     def delete(self, name: str, ids: Sequence[str]) -> None:
         """Remove points by id (missing ids are ignored)."""
         entry = self._open(name) if ids else None

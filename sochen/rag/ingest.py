@@ -31,9 +31,10 @@ from ..db.models import Chunk, Document, Tenant
 from ..db.session import session_scope
 from ..tenancy import ResolvedTenant
 from ..text import normalize
+from . import sparse_stats
 from .chunking import ChunkDraft, chunk_blocks, estimate_tokens, sentences
 from .embedders import Embedder
-from .lexical import sparse_vector
+from .lexical import document_length, document_terms, sparse_from_terms
 from .loaders import SUPPORTED_SUFFIXES, LoadedDocument, LoadError, load_bytes
 from .retriever import Retriever, TenantContext
 from .store import collection_name
@@ -205,6 +206,9 @@ def _ingest(
     if sync:
         folders = [p.resolve() for p in paths if p.is_dir()]
         report.deleted.extend(_sync_removed(retriever, ctx, folders, set(map(str, files))))
+    if with_sparse:
+        # The average chunk length the sparse vectors were written with, measured again (sparse_stats).
+        sparse_stats.refresh(retriever, ctx, name)
 
 
 @dataclass
@@ -342,12 +346,21 @@ def _commit(
         embedder, [(p.loaded.title, d.section, d.text) for p in batch for d in p.drafts], with_sentences=with_sentences
     )
     report.embed_seconds += time.perf_counter() - t0
+    terms = [
+        [document_terms(sparse_stats.lexical_text(p.loaded.title, d.section, d.text)) for d in p.drafts] for p in batch
+    ]
+    lengths = [[document_length(t) for t in doc] for doc in terms]
+    avg = (
+        sparse_stats.collection_avg(retriever, ctx, collection, [x for doc in lengths for x in doc])
+        if with_sparse
+        else None
+    )
     offset = 0
-    for p in batch:
+    for p, p_terms, p_lengths in zip(batch, terms, lengths, strict=True):
         n = len(p.drafts)
         chunk_ids = [str(uuid.uuid4()) for _ in range(n)]
         document_id = p.existing_id or uuid.uuid4().hex
-        sparse = [sparse_vector(f"{p.loaded.title}\n{d.section}\n{d.text}") for d in p.drafts] if with_sparse else None
+        sparse = [sparse_from_terms(t, avg) for t in p_terms] if avg is not None else None
         # 1. vectors first, under fresh ids: invisible to search until their rows exist.
         try:
             retriever.store.upsert(
@@ -367,10 +380,16 @@ def _commit(
         offset += n
         # 2. one transaction swaps the rows and bumps the revision.
         with session_scope(retriever.settings.database_url) as session:
-            old_ids = _swap_rows(session, ctx, document_id, p, embedder.key, chunk_ids)
+            old_ids = _swap_rows(session, ctx, document_id, p, embedder.key, chunk_ids, p_lengths)
+            # Read under the tenant's row lock that the swap took: a rewrite of the collection's sparse vectors
+            # with a new average either committed before (these points must take it too) or reads these rows.
+            live_avg = sparse_stats.stored_avg_in(session, collection) if avg is not None else None
         if old_ids is None:  # a rebuild switched collections: these points went to the old one
             retriever.store.delete(collection, chunk_ids)
             raise CollectionSwitchedError(_live_generation(retriever, ctx))
+        if avg is not None and live_avg is not None and live_avg != avg:
+            rows = [(cid, p.loaded.title, d.section, d.text) for cid, d in zip(chunk_ids, p.drafts, strict=True)]
+            sparse_stats.rewrite(retriever, collection, rows, live_avg)
         # 3. old points go last; if this is lost, reconcile() removes them later.
         retriever.store.delete(collection, old_ids)
         (report.updated if p.existing_id else report.added).append(p.source)
@@ -380,7 +399,13 @@ def _commit(
 
 
 def _swap_rows(
-    session: Session, ctx: TenantContext, document_id: str, p: _Prepared, embedder_key: str, chunk_ids: list[str]
+    session: Session,
+    ctx: TenantContext,
+    document_id: str,
+    p: _Prepared,
+    embedder_key: str,
+    chunk_ids: list[str],
+    lengths: list[float],
 ) -> list[str] | None:
     """Swap a document's chunk rows; the old rows' ids, or None (nothing done) when `ctx`'s collection is not live."""
     # A conditional write first: it takes the tenant's row lock (PostgreSQL) or the database's write lock
@@ -427,8 +452,9 @@ def _swap_rows(
             section=d.section,
             page=d.page,
             token_count=d.tokens,
+            lexical_length=length,
         )
-        for i, (cid, d) in enumerate(zip(chunk_ids, p.drafts, strict=True))
+        for i, (cid, d, length) in enumerate(zip(chunk_ids, p.drafts, lengths, strict=True))
     )
     return old_ids
 
@@ -452,7 +478,11 @@ def delete_documents(retriever: Retriever, tenant: str, selectors: Sequence[str]
                 )
             )
         )
-    return _delete(retriever, ctx, docs)
+    deleted = _delete(retriever, ctx, docs)
+    name = collection_name(ctx.id, retriever.embedder(ctx).key, ctx.kb_generation)
+    if deleted and retriever.store.filters_in_engine and retriever.store.has_sparse(name):
+        sparse_stats.refresh(retriever, ctx, name)  # the average chunk length moved with the documents
+    return deleted
 
 
 def _delete(retriever: Retriever, ctx: TenantContext, docs: list[Document]) -> list[str]:
@@ -498,9 +528,11 @@ def reconcile(retriever: Retriever, ctx: TenantContext, *, grace_s: float = 600.
     cutoff = time.time() - grace_s
     if state.kb_generation and (state.kb_switched_at or 0.0) <= cutoff:
         existing = set(retriever.store.collections())
-        for stale in (collection_name(ctx.id, key, old) for old in range(state.kb_generation)):
-            if stale in existing:
-                retriever.store.drop(stale)
+        stale = [collection_name(ctx.id, key, old) for old in range(state.kb_generation)]
+        for old_name in stale:
+            if old_name in existing:
+                retriever.store.drop(old_name)
+        sparse_stats.forget(retriever.settings.database_url, stale)
     name = collection_name(ctx.id, key, ctx.kb_generation)
     points = retriever.store.point_ids(name)
     if not points:

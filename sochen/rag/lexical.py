@@ -25,7 +25,10 @@ Documents keep every word.
 
 Two implementations share :func:`query_terms` and the term weighting:
 - :func:`sparse_vector` — the terms as a Qdrant sparse vector (hashed ids, BM25 document-side
-  weights; Qdrant applies IDF with ``Modifier.IDF``), for a Qdrant server and Qdrant Edge.
+  weights; Qdrant applies IDF with ``Modifier.IDF``), for a Qdrant server and Qdrant Edge. BM25's
+  length normalisation divides a chunk's length by the collection's average length, and a sparse
+  vector is fixed when it is written, so the average is a stored property of the collection
+  (measured at ingest, :mod:`sochen.rag.sparse_stats`), passed in here; the query side needs none.
 - :class:`BM25Index` — in-process, built from the chunks in the database: a query over 10,000
   chunks takes about a millisecond. Used for collections without sparse vectors (qdrant-client's
   local mode, whose own sparse search is far slower in Python).
@@ -44,14 +47,37 @@ from numpy.typing import NDArray
 
 from ..text import hebrew_sound_key, latin_key, spelling_key, stems, tokenize
 
-__all__ = ["QUESTION_WORDS", "BM25Index", "document_terms", "query_terms", "sparse_vector"]
+__all__ = [
+    "AVG_LEN_DRIFT",
+    "LEGACY_AVG_LEN",
+    "QUESTION_WORDS",
+    "BM25Index",
+    "document_length",
+    "document_terms",
+    "lexical_text",
+    "query_terms",
+    "sparse_from_terms",
+    "sparse_vector",
+]
 
 K1 = 1.2
 B = 0.75
 STEM_WEIGHT = 0.6
 SPELLING_WEIGHT = 0.1
 TRANSLIT_WEIGHT = 0.6
-_SPARSE_AVG_LEN = 150.0  # assumed average chunk length (terms) for server-side sparse vectors
+LEGACY_AVG_LEN = 150.0
+"""The average chunk length (weighted terms) every sparse vector assumed before it was measured per collection.
+
+A collection with sparse vectors but no stored average was written with it (:mod:`sochen.rag.sparse_stats`).
+"""
+AVG_LEN_DRIFT = 0.2
+"""How far (relative) a collection's measured average length may drift from the one its sparse vectors were
+written with before they are rewritten. An average off by a factor (1 + d) is exactly BM25 with other
+constants: k1' = k1·c and b' = b / ((1 + d)·c), c = 1 − b + b / (1 + d). At d = ±0.2 that is k1 1.05–1.43,
+b 0.71–0.79 — inside the range measured as level on HeQ val (k1 0.9–2, b 0.5–0.9: ±0.3 points of hit@1).
+The constant 150 against HeQ val's measured 217 (d = −0.31) or the example tenants' 75–90 (d = +0.7 to +1.0)
+is outside it.
+"""
 QUESTION_WORDS = frozenset(
     {
         *("מה", "מהו", "מהי", "מהם", "מהן", "מי", "מיהו", "מיהי", "מיהם", "מיהן", "מתי"),
@@ -78,6 +104,11 @@ def _keys(token: str, token_stems: tuple[str, ...], *, query: bool) -> dict[str,
         if sound:
             keys[("@h" if query else "@l") + sound] = TRANSLIT_WEIGHT
     return keys
+
+
+def lexical_text(title: str, section: str, text: str) -> str:
+    """What a chunk's lexical terms are read from: its document title, section and text."""
+    return f"{title}\n{section}\n{text}"
 
 
 def document_terms(text: str) -> Counter[str]:
@@ -119,11 +150,23 @@ def _term_id(term: str) -> int:
     return zlib.crc32(term.encode("utf-8")) & 0x7FFFFFFF
 
 
-def sparse_vector(text: str) -> tuple[list[int], list[float]]:
-    """A Qdrant sparse vector for a document: hashed term ids and BM25 document-side weights."""
-    counts = document_terms(text)
-    length = sum(counts.values()) or 1.0
-    norm = K1 * (1 - B + B * length / _SPARSE_AVG_LEN)
+def document_length(counts: Counter[str]) -> float:
+    """A document's BM25 length: its weighted term count (stems and keys at their weights)."""
+    return float(sum(counts.values()))
+
+
+def sparse_vector(text: str, avg_len: float) -> tuple[list[int], list[float]]:
+    """A Qdrant sparse vector for a document: hashed term ids and BM25 document-side weights.
+
+    `avg_len` is the average :func:`document_length` of the collection the vector goes to.
+    """
+    return sparse_from_terms(document_terms(text), avg_len)
+
+
+def sparse_from_terms(counts: Counter[str], avg_len: float) -> tuple[list[int], list[float]]:
+    """:func:`sparse_vector` from the document's :func:`document_terms`."""
+    length = document_length(counts) or 1.0
+    norm = K1 * (1 - B + B * length / (avg_len if avg_len > 0 else LEGACY_AVG_LEN))
     merged: dict[int, float] = {}
     for term, tf in counts.items():
         tid = _term_id(term)

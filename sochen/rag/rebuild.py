@@ -44,8 +44,9 @@ from sqlalchemy import ColumnElement, or_, select, update
 from ..db.models import Chunk, Document, Tenant
 from ..db.session import session_scope
 from ..tenancy import ResolvedTenant
+from . import sparse_stats
 from .ingest import _live_generation, embed_chunks, reconcile
-from .lexical import sparse_vector
+from .lexical import LEGACY_AVG_LEN, sparse_vector
 from .retriever import Retriever, TenantContext
 from .store import collection_name
 
@@ -132,6 +133,13 @@ def _rebuild(claim: _Claim, before: int, progress: Callable[[int], None] | None,
         with_sentences=in_engine and ctx.config.knowledge.chunking.sentence_vectors,
     )
     kinds = (in_engine and store.has_sparse(name), in_engine and store.has_sentences(name))
+    # The new collection's sparse vectors are written with the live chunks' measured average length
+    # (sparse_stats); chunks added in later rounds take the same one, and the next ingest measures again.
+    avg = LEGACY_AVG_LEN
+    if kinds[0]:
+        measured, _count = sparse_stats.measure(retriever.settings.database_url, ctx.id)
+        avg = measured or LEGACY_AVG_LEN
+        sparse_stats.set_avg(retriever.settings.database_url, ctx.id, name, avg)
     done: set[str] = set()
     embed_seconds = 0.0
     rounds = 0
@@ -152,7 +160,7 @@ def _rebuild(claim: _Claim, before: int, progress: Callable[[int], None] | None,
         todo = [r for r in rows if r[0] not in done]
         for start in range(0, len(todo), _BATCH):
             batch = todo[start : start + _BATCH]
-            embed_seconds += _write(retriever, ctx, name, kinds, batch)
+            embed_seconds += _write(retriever, ctx, name, kinds, batch, avg)
             _renew(claim)
             if progress:
                 progress(len(batch))
@@ -235,6 +243,7 @@ def _drop_unless_live(claim: _Claim, generation: int, name: str) -> None:
                 f"the rebuild of '{claim.ctx.slug}' lost its claim, or generation {generation} is live; nothing dropped"
             )
         claim.retriever.store.drop(name)
+    sparse_stats.forget(claim.retriever.settings.database_url, [name])
 
 
 def _live_chunks(retriever: Retriever, ctx: TenantContext) -> tuple[int, list[tuple[str, str, str, str, str]]]:
@@ -260,13 +269,18 @@ def _write(
     name: str,
     kinds: tuple[bool, bool],
     rows: list[tuple[str, str, str, str, str]],
+    avg_len: float,
 ) -> float:
     with_sparse, with_sentences = kinds
     t0 = time.perf_counter()
     chunks = [(title, section, text) for _, _, title, section, text in rows]
     vectors, sentence_vectors = embed_chunks(retriever.embedder(ctx), chunks, with_sentences=with_sentences)
     seconds = time.perf_counter() - t0
-    sparse = [sparse_vector(f"{title}\n{section}\n{text}") for title, section, text in chunks] if with_sparse else None
+    sparse = (
+        [sparse_vector(sparse_stats.lexical_text(title, section, text), avg_len) for title, section, text in chunks]
+        if with_sparse
+        else None
+    )
     retriever.store.upsert(name, [r[0] for r in rows], vectors, [r[1] for r in rows], sparse, sentence_vectors)
     return seconds
 

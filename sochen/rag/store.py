@@ -196,6 +196,29 @@ class VectorStore:
         for start in range(0, len(points), 256):
             self.client.upsert(name, points=points[start : start + 256], wait=True)
 
+    def update_sparse(self, name: str, ids: Sequence[str], sparse: Sequence[tuple[list[int], list[float]]]) -> int:
+        """Replace the lexical sparse vector of existing points (nothing else); how many were updated.
+
+        Ids with no point (a chunk replaced or deleted meanwhile) are skipped, never created.
+        """
+        existing = set(self.point_ids(name))
+        points = [
+            models.PointVectors(id=pid, vector={SPARSE: models.SparseVector(indices=vec[0], values=vec[1])})
+            for pid, vec in zip(ids, sparse, strict=True)
+            if pid in existing
+        ]
+        for start in range(0, len(points), 256):
+            batch = points[start : start + 256]
+            try:
+                self.client.update_vectors(name, points=batch, wait=True)
+            except Exception:  # a point deleted since the scroll: one at a time, skipping what is gone
+                for point in batch:
+                    try:
+                        self.client.update_vectors(name, points=[point], wait=True)
+                    except Exception:
+                        existing.discard(str(point.id))
+        return len([i for i in ids if i in existing])
+
     def delete(self, name: str, ids: Sequence[str]) -> None:
         """Remove points by id (missing ids are ignored)."""
         if ids and self.client.collection_exists(name):

@@ -35,6 +35,7 @@ CALLS = frozenset(
         "has_sparse",
         "has_sentences",
         "upsert",
+        "update_sparse",
         "delete",
         "point_ids",
         "vectors",

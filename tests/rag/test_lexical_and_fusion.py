@@ -49,7 +49,7 @@ def test_query_terms_weights():
 
 
 def test_sparse_vectors_are_sorted_and_positive():
-    ids, values = sparse_vector(DOCS[1])
+    ids, values = sparse_vector(DOCS[1], 150.0)
     assert ids == sorted(ids) and len(ids) == len(set(ids))
     assert all(v > 0 for v in values)
     q_ids, _ = sparse_query("דמי שכירות")
