@@ -1712,7 +1712,11 @@ _PHRASES = (
     (re.compile(r"עורכ(?:ת|י)? ה?דין"), 'עו"ד', True),
     (re.compile(r"חי(?:ית|ות) ה?מחמד"), "בעל חיים", False),
     # 'לגדל כלב': to keep an animal, what contracts say 'להחזיק'
-    (re.compile(r"(?<![\u05d0-\u05ea])ל?גדל(?=\s+(?:חי(?:ית|ות)|כלב|כלבים|חתול|חתולים|בעל\s+חיים|בעלי\s+חיים))"), "להחזיק", True),  # a pet: what contracts call 'בעל חיים' (or name it)
+    (
+        re.compile(r"(?<![\u05d0-\u05ea])ל?גדל(?=\s+(?:חי(?:ית|ות)|כלב|כלבים|חתול|חתולים|בעל\s+חיים|בעלי\s+חיים))"),
+        "להחזיק",
+        True,
+    ),  # a pet: what contracts call 'בעל חיים' (or name it)
     # The verb for what the documents name by the noun: 'איפה לחנות' is about parking ('חניה', 'חניון').
     # ('איך מגיעים לחנות' is to the store, and 'חנות' alone a store.)
     (re.compile(PARK_ASKED), "חניה", False),
@@ -1831,6 +1835,20 @@ def _party_named(question: str, library: Library, quoted: AbstractSet[str]) -> s
         return None
     where = _word_documents(library.chunks)
     parties = _party_lines(library.chunks, library.documents)
+    contracts = _contracts(library.chunks)
+    if any(d not in contracts for d in quoted):
+        return (
+            None  # a fee schedule or a policy has no 'בין:' / 'לבין:' lines: it applies to every client, named or not
+        )
+    asked = {
+        f
+        for tok in tokenize(question)
+        if len(tok) >= 3 and not _stop(tok) and tok not in _GENERIC_TITLE
+        for f in _forms(tok)
+        if f[0] not in "~≈"
+    }
+    if any(asked & parties[d] for d in quoted):
+        return None  # it names a party of a quoted contract too ('בהסכם עם X לעומת ההסכם עם Y')
     found: dict[str, int] = {}
     for tok in dict.fromkeys(tokenize(question)):
         if len(tok) < 3 or _stop(tok) or tok in _GENERIC_TITLE:
@@ -1846,6 +1864,15 @@ def _party_named(question: str, library: Library, quoted: AbstractSet[str]) -> s
 
 
 _PARTY_LINE = re.compile(r"^\s*(?:ו?לבין|בין)\s*:")
+
+
+def _contracts(chunks: Sequence[SearchHit]) -> frozenset[str]:
+    """The documents that are contracts between named parties: a 'בין:' or 'לבין:' line in their text."""
+
+    def build(chunks: Sequence[SearchHit]) -> frozenset[str]:
+        return frozenset(h.document_id for h in chunks if any(_PARTY_LINE.match(line) for line in h.text.splitlines()))
+
+    return _per_archive("contracts", chunks, build)
 
 
 def _party_lines(chunks: Sequence[SearchHit], documents: Mapping[str, str]) -> dict[str, frozenset[str]]:
@@ -1935,7 +1962,13 @@ def _extract(
         required = _expected(focus)  # 'באיזה תאריך' is answered by a date, 'באיזה שיעור' by a percentage
     count_test: _Test | None = None
     if required is None and single and not _PAYING.search(focus) and (count_test := _count_of(focus)) is not None:
-        required = count_test  # 'מכמה חברים מורכבת הוועדה' is answered by a unit that counts them ('4 חברים')
+        # 'מכמה חברים מורכבת הוועדה' is answered by a unit that counts them ('4 חברים') — where a found clause counts
+        # them so. A count said otherwise ('כלב אחד', 'שני צילומי נשך', 'במחוז המרכז ובמחוז הדרום') or a verb read as
+        # the noun ('בכמה מתייקרים') leaves the question to the ordinary ranking.
+        if any(count_test.search(u.text) for h in hits[:_TOP_HITS] for u in clause_units(h.text)):
+            required = count_test
+        else:
+            count_test = None
     # A document named as the subject ('הסכם הזכיינות') confines a one-part question to it; in a question of
     # several parts it only leans the parts towards it (another part may ask another document).
     only = _only_named(focus, library.documents, definite=single) if library.documents and not comparing else []
@@ -2303,7 +2336,9 @@ def _extract(
     )
 
 
-_PRONOUN = re.compile(r"(?<![\u05d0-\u05ea])ו?(?:היא|הוא|אותה|אותו|ממנה|ממנו)(?![\u05d0-\u05ea])|\b(?:it|she|he|they)\b", re.I)
+_PRONOUN = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:היא|הוא|אותה|אותו|ממנה|ממנו)(?![\u05d0-\u05ea])|\b(?:it|she|he|they)\b", re.I
+)
 # 'כמה השתתפות עצמית תשלם': an amount paid is asked, whatever its noun ends with; no count of it.
 _PAYING = re.compile(
     r"(?<![\u05d0-\u05ea])ו?(?:תשלם|ישלם|נשלם|אשלם|ישלמו|תשלמו|משלם|משלמת|משלמים|ישולם|לשלם|עולה|עולים|עולות|עלות"
@@ -2435,16 +2470,20 @@ _NOT_COUNTED = frozenset(
 )
 
 
+# '5 דירקטורים', 'שני דירקטורים', 'בשני תשלומים', 'ובארבעה מפגשים': a number, in digits or words, before its noun.
+_COUNTED = re.compile(
+    r"(?:(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,6})|(?<![\u05d0-\u05ea])(?:ו?[בלמכש])?(?:שני|שתי|שלושה|שלוש|ארבעה|ארבע"
+    r"|חמישה|חמש|שישה|שש|שבעה|שבע|שמונה|תשעה|תשע|עשרה|עשר))\s+([\u05d0-\u05ea\"']{2,})"
+)
+
+
 def _count_of(part: str) -> _Test | None:
     """'כמה דירקטורים…': a unit that states a number of that noun ('5 דירקטורים'), or None for another question."""
     m = _COUNT_Q.search(part)
     if m is None or m.group(1) in _NOT_COUNTED or _stop(m.group(1)) or not m.group(1).endswith(("ים", "ות")):
         return None  # a plural noun is counted ('כמה דירקטורים'); 'כמה פיצוי' asks an amount
     forms = {f for f in _forms(m.group(1)) if f[0] not in "~≈"}
-    counted = re.compile(
-        r"(?:(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,6})|(?<![\u05d0-\u05ea])(?:שני|שתי|שלושה|שלוש|ארבעה|ארבע|חמישה|חמש"
-        r"|שישה|שש|שבעה|שבע|שמונה|תשעה|תשע|עשרה|עשר))\s+([\u05d0-\u05ea\"']{2,})"
-    )  # '5 דירקטורים', 'שני דירקטורים' 
+    counted = _COUNTED
     return _Test(lambda t: any(_forms(x.group(1)) & forms for x in counted.finditer(t)))
 
 
@@ -3289,9 +3328,7 @@ def _index_linked(query: str, quotes: list[Quote], library: Library) -> tuple[Ca
             base = named_clause
             break
     if base is None:
-        base = _best_unit(
-            library, rule, query, lambda t: len(money(t)) == 1 and not percent(t), not_text=rule.text
-        )
+        base = _best_unit(library, rule, query, lambda t: len(money(t)) == 1 and not percent(t), not_text=rule.text)
     if base is None or (calc := indexed(query, rule.text, base.text)) is None:
         return None
     return calc, [base, rule]
@@ -3736,7 +3773,9 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
             return None
         quotes = [q for q in quotes if _forms(referent.group(1)) & _words(q.text)]
         named_only = _forms(referent.group(1))
-        pool = [(q.text, q.section, q.hit) for q in quotes if q is not rule and q.hit.document_id == rule.hit.document_id]
+        pool = [
+            (q.text, q.section, q.hit) for q in quotes if q is not rule and q.hit.document_id == rule.hit.document_id
+        ]
         for hit in library.chunks:
             if hit.document_id == rule.hit.document_id:
                 pool += [(u.text, relabel(hit.section, u.clause), hit) for u in clause_units(hit.text)]
