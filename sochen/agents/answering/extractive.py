@@ -194,6 +194,7 @@ _STOP = frozenset(
             "שלו שלה שלהם שלהן עכשיו כרגע",  # 'המפגש שלו', 'אם אבטל עכשיו': whose and when the asker speaks
             "תוכלו תוכל תוכלי",  # 'תוכלו לשלוח': the request's politeness, like 'אפשר'
             "אותם אותן אותי אותך אותנו אתכם לנו",  # 'להעביר אותם': whom or what, said before ('אותו', 'לי')
+            "אצלי אצלו אצלה אצלנו אצלם",  # 'עיסוי אצלה בבית': at whose place, like 'אצלכם' (the place is 'בבית')
         )
     ).split()
 )
@@ -663,6 +664,8 @@ _LENGTHS = (
     (re.compile(r"(?<![\u05d0-\u05ea])(?:ו?[בלמש]?)חצי\s+(?:ה)?שעה"), 30),
     (re.compile(r"(?<![\u05d0-\u05ea])(?:ו?[בלמש]?)רבע\s+(?:ה)?שעה"), 15),
     (re.compile(r"(?<![\u05d0-\u05ea])(?:של|במשך|ל)\s+שעה(?!\s*(?:וחצי|ורבע))(?![\u05d0-\u05ea])"), 60),
+    # 'כמה עולה שעה של עיסוי': the length said before the treatment
+    (re.compile(r"(?<![\u05d0-\u05ea])(?:ל?שעה|שעה\s+אחת)\s+(?=(?:של|ל)\s*[\u05d0-\u05ea])(?:של\s+)?"), 60),
 )
 _MINUTES = re.compile(r"(?<![\d.,:])(\d{1,3})\s*(?:-\s*)?(?:דקות|דק'|דק׳|minutes?|min\b|دقيقة|минут)", re.IGNORECASE)
 
@@ -775,6 +778,21 @@ _ADVICE = re.compile(
 )
 # Statements (ending in '.' or '!') before a message's one question sentence.
 _TOLD_FIRST = re.compile(r"^(?P<bg>[^?]*[.!])\s+(?=[^.!?]+\?\s*$)")
+
+
+def _priced_after_story(question: str) -> str | None:
+    """The price question after the statements told before it, from its price words on; None when there is none.
+
+    'נפלתי לפני חודש ולא היה שבר. נשאר לי כאב בכתף — כמה עולה ביקור ראשון?' → 'כמה עולה ביקור ראשון?'. Only a
+    price question that names what it prices ('יש לנו תור לאבחון. כמה זה עולה?' prices what was told).
+    """
+    after = _told_after(question)
+    ask = _HOW_MUCH.search(after.lower()) if after != question else None
+    if ask is None:
+        return None
+    priced = after[ask.start() :]
+    named = [t for t in tokenize(priced[ask.end() - ask.start() :]) if len(t) >= 3 and not _stop(t)]
+    return priced if named else None
 
 
 def _told_after(question: str) -> str:
@@ -1778,6 +1796,13 @@ def extract(
         quote = policy(focus, library)
         if quote is not None:
             return Extracted("answered", (quote,), lang=lang, reason=reason)
+    priced = _priced_after_story(focus) if lang == "he" and len(_parts(focus)) == 1 else None
+    if priced is not None:
+        # 'לפני שנתיים היה לי התקף לב, מאז אני בסדר. כמה עולה עיסוי של שעה?': the story tells who asks, not what
+        # is priced; its words ('להגיע', 'כאב') would rank the clauses they share above the price list's row.
+        alone = extract(priced, library.search(priced, top_k=8), library, intent=intent, strict=strict, hints=hints)
+        if alone.status == "answered" and alone.quotes and money(alone.quotes[0].text):
+            return alone
     banded = _price_band(focus, library) if lang == "he" else None
     if banded is not None:
         return Extracted("answered", banded[1], calculation=banded[0], lang=lang, reason="price_band")
