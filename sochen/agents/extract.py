@@ -335,6 +335,18 @@ def understand_text(
         # "שמי הילה, צריכה סתימה. יום ראשון הבא ב-12 מתאים?": asking for a slot is asking to book.
         scores["appointment_request"] = scores.get("appointment_request", 0.0) + 2
         signals.append("appointment_request:time_in_question")
+    if (
+        not is_question
+        and service
+        and "preferred_time" in slots
+        and not policy
+        and not scores.keys() & {"appointment_request", "price_question", "hours_question", "complaint", "human_request"}
+        and not booked_already
+    ):
+        # "קוראים לי אורנה, אני צריכה דיקור עם שי ביום חמישי ב-9": a service with the day and hour wanted is a
+        # request for that appointment, without the word תור.
+        scores["appointment_request"] = scores.get("appointment_request", 0.0) + 2
+        signals.append("appointment_request:service_and_time")
     if service and not scores.keys() & {"appointment_request", "new_lead", "price_question", "document_question"}:
         scores["service_question" if is_question else "new_lead"] = scores.get("service_question", 0.0) + 1
     generic = _generic_services(services or [], extra_keywords)

@@ -14,6 +14,7 @@ import pytest
 
 from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.extractive import _priced_after_story
+from sochen.agents.extract import understand_text
 from sochen.config import TenantConfig
 from tests.agents._archive_library import FakeLibrary
 
@@ -116,3 +117,27 @@ def test_the_price_question_after_a_story(text, priced):
 def test_the_length_said_before_the_treatment_picks_the_row():
     reply = ask("כמה עולה שעה של עיסוי רפואי במרפאה?")
     assert "340 ₪" in reply.text and "200 ₪" not in reply.text, reply.text
+
+
+# -- a service with the day and hour wanted is a booking -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "קוראים לי אורנה שפירא, אני צריכה דיקור עם שי לנדאו ביום חמישי ב-9 בבוקר",
+        "שמי רון, עיסוי רפואי ביום שלישי ב-17:00",
+    ],
+)
+def test_a_service_with_the_day_and_hour_is_a_booking(text):
+    got = understand_text(text, now=SUNDAY, services=["כירופרקטיקה", "עיסוי רפואי", "דיקור"])
+    assert got.intent == "appointment_request", got
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["אם אני מבטלת עיסוי רפואי ביום שלישי ב-17:00, אני משלמת?", "עד מתי פתוח ביום שלישי? אני רוצה עיסוי רפואי"],
+)
+def test_a_service_and_a_time_in_a_question_or_a_policy_is_not_made_a_booking(text):
+    got = understand_text(text, now=SUNDAY, services=["כירופרקטיקה", "עיסוי רפואי", "דיקור"])
+    assert got.intent != "appointment_request" or "appointment_request:service_and_time" not in got.signals
