@@ -340,7 +340,8 @@ def understand_text(
         and service
         and "preferred_time" in slots
         and not policy
-        and not scores.keys() & {"appointment_request", "price_question", "hours_question", "complaint", "human_request"}
+        and not scores.keys()
+        & {"appointment_request", "price_question", "hours_question", "complaint", "human_request"}
         and not booked_already
     ):
         # "קוראים לי אורנה, אני צריכה דיקור עם שי ביום חמישי ב-9": a service with the day and hour wanted is a

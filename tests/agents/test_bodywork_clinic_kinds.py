@@ -32,13 +32,15 @@ CHUNKS = [
         "2. ביטול תור\n"
         "2.1 עיסוי רפואי ודיקור במרפאה — אפשר לבטל ללא חיוב עד 12 שעות לפני מועד הטיפול. ביטול מאוחר יותר "
         "מחויב ב-50% ממחיר הטיפול.\n"
-        "2.2 ביקור בית אפשר לבטל ללא חיוב עד 48 שעות לפני מועדו.\n"
+        "2.2 ביקור בית אפשר לבטל ללא חיוב עד 48 שעות לפני מועדו. ביטול מאוחר יותר מחויב במחיר המלא של הביקור.\n"
         "2.3 מי שלא הגיע לתור ולא הודיע מחויב בדמי אי-הגעה של 120 ₪, ובביקור בית — במחיר המלא של הביקור.",
     ),
     (
         POLICY,
         "3. חריגים",
-        "3. חריגים\n3.1 לא ייגבו דמי ביטול כשהמטופל מאושפז או חולה, עם אישור רפואי שנשלח בתוך 5 ימים.",
+        "3. חריגים\n3.1 חריגים: לא ייגבו דמי ביטול כשהמטופל מאושפז או חולה, עם אישור רפואי שנשלח בתוך 5 ימים, או "
+        "כשנקרא לשירות מילואים, עם צילום של הצו.\n"
+        "3.2 כרטיסייה בתוקף 12 חודשים; התוקף מוארך בימי מילואים.",
     ),
     (
         PRICES,
@@ -64,7 +66,7 @@ CONFIG = TenantConfig.model_validate(
         "agent": {
             "answer_mode": "extractive",
             "services": ["כירופרקטיקה", "עיסוי רפואי", "דיקור"],
-            "service_aliases": {"כירופרקטיקה": ["כירופרקט"]},
+            "service_aliases": {"כירופרקטיקה": ["כירופרקט"], "עיסוי רפואי": ["מעסה", "עיסוי"]},
         },
     }
 )
@@ -141,3 +143,29 @@ def test_a_service_with_the_day_and_hour_is_a_booking(text):
 def test_a_service_and_a_time_in_a_question_or_a_policy_is_not_made_a_booking(text):
     got = understand_text(text, now=SUNDAY, services=["כירופרקטיקה", "עיסוי רפואי", "דיקור"])
     assert got.intent != "appointment_request" or "appointment_request:service_and_time" not in got.signals
+
+
+# -- the exception that covers the asker, the home visit's own window ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "קיבלתי צו 8 הבוקר ויש לי תור לכירופרקט בעוד שעתיים. אם אני מבטל עכשיו יחייבו אותי?",
+        "בעלי אושפז ביום חמישי ולא הגעתי לעיסוי. אני משלמת דמי אי-הגעה?",
+    ],
+)
+def test_a_charge_asked_by_someone_an_exception_covers_is_answered_by_the_exception(text):
+    reply = ask(text)
+    assert reply.status == "answered", reply
+    assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == ["3.1"], reply.text
+
+
+def test_a_charge_asked_without_an_exceptional_case_keeps_the_window():
+    reply = ask("אם אני מבטל עיסוי רפואי 10 שעות לפני, אני משלם משהו?")
+    assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == ["2.1"], reply.text
+
+
+def test_a_massage_at_home_has_the_home_visits_window():
+    reply = ask("הזמנתי מעסה הביתה למחר בערב. אם אני מבטלת עכשיו, בערך 30 שעות לפני, אני משלמת?")
+    assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == ["2.2"], reply.text

@@ -880,6 +880,44 @@ def _restriction(focus: str, library: Library) -> Quote | None:
     return found[0] if len(found) == 1 else None
 
 
+# Whether one is charged: 'יחייבו אותי?', 'אני משלם?', 'יורידו לי טיפול מהכרטיסייה?'.
+_CHARGE_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:י?חייבו|תחייבו|יחויב|יחויבו|אחויב|מחייבים|לחייב|משלמ[\u05d0-\u05ea]*|אשלם|לשלם|ישלם"
+    r"|דמי\s+(?:ביטול|אי)|קנס|יורידו|ירד|יורד|ינכו|ייגבו|גובים)(?![\u05d0-\u05ea])"
+)
+# A clause of exceptions to a charge: 'חריגים: לא ייגבו דמי ביטול כש…', 'פטור מ…'.
+_EXCEPTION_SAID = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:חריג|חריגים|חריגה)(?![\u05d0-\u05ea])|לא\s+ייגב|לא\s+יחויב|לא\s+תחויב|פטור\s+מ"
+)
+
+
+def _exception(focus: str, library: Library) -> Quote | None:
+    """'קיבלתי צו 8 ויש לי תור בעוד שעתיים, יחייבו אותי?': the clause of exceptions that names the asker's case.
+
+    The question asks whether a charge applies, and tells a circumstance (reserve duty, a hospitalisation)
+    that one clause of exceptions names: a word of the question that clause uses, and at most one other
+    clause does. The general rule ('ביטול מאוחר מחויב') does not answer someone the exception covers.
+    """
+    if not _CHARGE_ASKED.search(focus) or len(_parts(focus)) != 1:
+        return None
+    tokens = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
+    forms = [{f for f in _forms(t) if f[0] != "≈"} for t in tokens if not _CHARGE_ASKED.match(t)]
+    units = [(c, u) for c in library.chunks for u in clause_units(c.text)]
+    uses = [sum(1 for _, u in units if f & _words(u.text)) for f in forms]
+    found: list[Quote] = []
+    for chunk, unit in units:
+        if not _EXCEPTION_SAID.search(unit.text) or not _CHARGE_WORDS.search(unit.text):
+            continue
+        words = _words(unit.text)
+        if any(f & words and uses[i] <= 2 for i, f in enumerate(forms)):
+            found.append(Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0))
+    return found[0] if len(found) == 1 else None
+
+
+# What a clause of exceptions is about: a fee, a charge, a deduction.
+_CHARGE_WORDS = re.compile(r"דמי|חיוב|מחויב|ייגב|קנס|תשלום|ירד|ינוכה|פטור")
+
+
 # 'אני צריך הפניה כדי …?': whether a thing is needed, and the thing.
 _NEED_ASKED = re.compile(
     r"(?<![\u05d0-\u05ea])(?:צריך|צריכה|צריכים|חייב|חייבת|חייבים|נדרש|נדרשת|נדרשים)\s+(?:גם\s+)?(?:את\s+)?"
@@ -1056,7 +1094,14 @@ def _in_window(focus: str, library: Library) -> Quote | None:
     # when some do and others don't. What a window rules (cancel, move, be charged, pay, hours before an appointment)
     # names no service; a question that names nothing more ('תור 30 שעות לפני') keeps to the window alone.
     left = named
-    for tok in tokenize(focus) if len(named) > 1 else ():
+    home = [q for q in named if _HOME_VISIT.search(q.text)]
+    if _HOME_VISIT.search(focus) and home and len(home) < len(named):
+        # A home visit ('מעסה הביתה', 'ביקור בית של ריפוי בעיסוק') has its own window: the service's clause is
+        # the one for a visit at the clinic.
+        left = home
+        if len(left) == 1:
+            return left[0]
+    for tok in tokenize(focus) if len(left) > 1 else ():
         if len(tok) < 3 or tok.isdigit() or _stop(tok) or tok in _STOP or _WINDOW_ACT.search(tok):
             continue
         forms = _forms(tok)
@@ -1068,6 +1113,7 @@ def _in_window(focus: str, library: Library) -> Quote | None:
     return found[0] if len(found) == 1 else None
 
 
+_HOME_VISIT = re.compile(r"(?<![\u05d0-\u05ea])ביקור(?:י)?\s+(?:ה)?בית(?![\u05d0-\u05ea])")
 # A clause that states both sides of its window: 'עד 48 שעות לפני — ללא חיוב. ביטול מאוחר יותר מחויב …'.
 _OTHER_SIDE = re.compile(r"מאוחר\s+יותר|לאחר\s+מכן|אחרי\s+כן")
 _CLAUSE_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*")
@@ -1649,6 +1695,25 @@ _PHRASES = (
     # The verb for what the documents name by the noun: 'איפה לחנות' is about parking ('חניה', 'חניון').
     # ('איך מגיעים לחנות' is to the store, and 'חנות' alone a store.)
     (re.compile(PARK_ASKED), "חניה", False),
+    # A treatment at the asker's home is what policies and price lists call a home visit ('ביקור בית').
+    (
+        re.compile(
+            r"(?<![\u05d0-\u05ea])(?:(?:אליי|אלינו|אליו|אליה|אלי)\s+)?הביתה(?![\u05d0-\u05ea])"
+            r"|(?<![\u05d0-\u05ea])(?:אצלי|אצלנו|אצלו|אצלה)\s+בבית(?![\u05d0-\u05ea])"
+        ),
+        "ביקור בית",
+        False,
+    ),
+    # Called up for reserve duty: 'צו 8', 'צו שמונה', 'קראו לי למילואים' — the policies say 'מילואים'.
+    (
+        re.compile(
+            r"(?<![\u05d0-\u05ea])צו\s*(?:8|שמונה)(?!\d)|(?<![\u05d0-\u05ea])גויס(?:תי|ה|ו)?(?![\u05d0-\u05ea])"
+        ),
+        "מילואים",
+        False,
+    ),
+    # Taken into hospital, in the past tense: the policies say 'מאושפז', 'אשפוז'.
+    (re.compile(r"(?<![\u05d0-\u05ea])[וש]?אושפז(?:ה|תי|ו|נו)?(?![\u05d0-\u05ea])"), "מאושפז אשפוז", False),
 )
 
 
@@ -1788,6 +1853,7 @@ def extract(
     for reason, policy in (
         ("not_offered", _not_offered),
         ("restriction", _restriction),
+        ("exception", _exception),
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
         ("late_window", _late_window),
