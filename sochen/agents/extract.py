@@ -790,6 +790,8 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     child = _child_emergency(flat)
     if child:
         return child
+    if _CONTROL_LOST.search(flat):
+        return "lost_control"
     if symptom - {"חום"} and _HIGH_FEVER.search(flat):
         return f"{min(symptom - {'חום'})}+high_fever"
     return _urgent_pair(flat)
@@ -1119,6 +1121,17 @@ _NO_FUNCTION = re.compile(
     r"|can'?t\s+(?:move|feel)|cannot\s+(?:move|feel)|unable\s+to\s+(?:move|feel)|numb\b|paraly[sz]ed"
     r"|لا\s+(?:يستطيع|تستطيع|أستطيع|استطيع)\s+(?:تحريك|أن\s+يحرك|أن\s+تحرك)|ما\s+(?:بقدر|بيقدر|بتقدر)\s+(?:يحرك|تحرك|احرك)|تنميل"
     r"|не\s+(?:может|могу|чувствует|чувствую)|онемел"
+)
+# Lost control of the bladder or the bowel, or no feeling where one sits: a nerve emergency (with back pain,
+# the emergency room at once), said in the writer's words ('לא הצלחתי להתאפק עם השתן', 'לא מרגישה את הישבן').
+_CONTROL_LOST = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:לא|בלי)\s+(?:מצליח|מצליחה|הצלחתי|הצליח|הצליחה|יכול|יכולה|יכולתי|שולט|שולטת)\s+"
+    r"(?:ל)?(?:התאפק|להתאפק|לשלוט|לעצור|להחזיק)\s+(?:עם|על|ב)\s*ה?(?:שתן|יציאות|צואה|סוגרים)"
+    r"|(?<![\u05d0-\u05ea])ו?(?:לא|אינו|אינה)\s+(?:שולט|שולטת|שולטים)\s+(?:על|ב)\s*ה?(?:שתן|יציאות|צואה|סוגרים)"
+    r"|(?:איבד|איבדה|איבדתי|אובדן|איבוד)\s+(?:ה)?שליטה\s+(?:על|ב)\s*ה?(?:שתן|יציאות|צואה|סוגרים)"
+    r"|(?<![\u05d0-\u05ea])ו?(?:לא|אינו|אינה)\s+(?:מרגיש|מרגישה|מרגישים)\s+(?:את\s+)?ה?(?:ישבן|מפשעה|אגן)"
+    r"|(?:נימול|חוסר\s+תחושה|רדום|רדומה)\s+(?:ב|באזור\s+ה?)(?:ישבן|מפשעה|אגן)"
+    r"|(?:lost|loss\s+of|can'?t\s+control\s+(?:my\s+)?)\s*(?:my\s+)?(?:bladder|bowel)\s*(?:control)?"
 )
 _HIGH_FEVER = re.compile(
     r"(?:חום|fever|temperature|حرارة|температура)\D{0,12}(?<![\d.,])(?:3[89]|4[0-2])(?:[.,]\d)?(?![\d])"

@@ -14,7 +14,7 @@ import pytest
 
 from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.extractive import _priced_after_story
-from sochen.agents.extract import understand_text
+from sochen.agents.extract import is_emergency, understand_text
 from sochen.config import TenantConfig
 from tests.agents._archive_library import FakeLibrary
 
@@ -169,3 +169,27 @@ def test_a_charge_asked_without_an_exceptional_case_keeps_the_window():
 def test_a_massage_at_home_has_the_home_visits_window():
     reply = ask("הזמנתי מעסה הביתה למחר בערב. אם אני מבטלת עכשיו, בערך 30 שעות לפני, אני משלמת?")
     assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == ["2.2"], reply.text
+
+
+# -- a nerve emergency in the writer's words -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "יש לי כאבי גב נוראיים מהבוקר, ועכשיו אני לא מרגישה את הישבן ולא הצלחתי להתאפק עם השתן",
+        "כואב לי הגב ואני לא שולט בשתן",
+        "איבדתי שליטה על היציאות ויש לי כאב גב",
+        "I suddenly lost bladder control and my back hurts",
+    ],
+)
+def test_lost_bladder_control_or_saddle_numbness_is_an_emergency(text):
+    assert is_emergency(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["יש לי כאבי גב כבר שבוע, אפשר תור לכירופרקט?", "כמה עולה עיסוי רפואי לכאבי גב?", "הילד לא מצליח להתאפק בלי שירותים"],
+)
+def test_back_pain_alone_is_not_an_emergency(text):
+    assert is_emergency(text) is None
