@@ -217,6 +217,7 @@ _RU_KEYWORDS: dict[str, tuple[str, ...]] = {
     "small_talk": ("здравствуй", "привет", "спасибо", "добрый", "доброе"),
 }
 _RU_BOOKING = ("записат", "запиш", "записыв")
+_RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|месяцев|лет)|как\s+долго")
 
 
 def _is_cyrillic(token: str) -> bool:
@@ -292,6 +293,8 @@ def understand_text(
     for intent, ru_stems in _RU_KEYWORDS.items():
         # Russian words change their endings with case and person: matched by the stem they begin with.
         ru_hits = [t for t in terms if _is_cyrillic(t) and t.startswith(ru_stems)]
+        if intent == "price_question" and _RU_HOW_LONG.search(flat):
+            ru_hits = [t for t in ru_hits if t != "сколько"]  # 'сколько времени действует' asks how long
         if ru_hits:
             scores[intent] = scores.get(intent, 0.0) + len(ru_hits)
             signals.append(f"{intent}:{min(ru_hits)}")
@@ -341,7 +344,7 @@ def understand_text(
         and "preferred_time" in slots
         and not policy
         and not scores.keys()
-        & {"appointment_request", "price_question", "hours_question", "complaint", "human_request"}
+        & {"appointment_request", "new_lead", "price_question", "hours_question", "complaint", "human_request"}
         and not booked_already
     ):
         # "קוראים לי אורנה, אני צריכה דיקור עם שי ביום חמישי ב-9": a service with the day and hour wanted is a

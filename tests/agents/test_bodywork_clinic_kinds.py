@@ -14,6 +14,7 @@ import pytest
 
 from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.extractive import _priced_after_story
+from sochen.agents.answering.language import without_aliases
 from sochen.agents.extract import is_emergency, understand_text
 from sochen.config import TenantConfig
 from tests.agents._archive_library import FakeLibrary
@@ -189,7 +190,65 @@ def test_lost_bladder_control_or_saddle_numbness_is_an_emergency(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["יש לי כאבי גב כבר שבוע, אפשר תור לכירופרקט?", "כמה עולה עיסוי רפואי לכאבי גב?", "הילד לא מצליח להתאפק בלי שירותים"],
+    [
+        "יש לי כאבי גב כבר שבוע, אפשר תור לכירופרקט?",
+        "כמה עולה עיסוי רפואי לכאבי גב?",
+        "הילד לא מצליח להתאפק בלי שירותים",
+    ],
 )
 def test_back_pain_alone_is_not_an_emergency(text):
     assert is_emergency(text) is None
+
+
+# -- foreign questions: a service's alias read as the service, a home visit and a cancellation in Arabic -------
+
+
+def test_an_alias_of_several_words_is_not_glossed_word_by_word():
+    aliases = {"בדיקה פודיאטרית": ["طبيب أقدام", "podiatrist"], "טיפול בגלי הלם": ["ударно-волновая терапия"]}
+    assert "طبيب" not in without_aliases("مرحبا، كم سعر الفحص الأول عند طبيب الأقدام؟", aliases)
+    cut = without_aliases("Сколько стоит ударно-волновая терапия? Есть ли цена за курс?", aliases)
+    assert "ударно" not in cut and cut.count("?") == 2  # the questions stay apart
+    assert without_aliases("طبيب أقدام", aliases) == "طبيب أقدام"  # nothing would be left
+
+
+def test_an_arabic_question_about_a_podiatrists_first_exam_is_the_price_lists_row():
+    chunks = [
+        *CHUNKS,
+        (
+            PRICES,
+            "פודיאטריה",
+            "פודיאטריה\nטיפול | טיפול בודד\n"
+            "טיפול: בדיקה פודיאטרית ראשונה וניתוח הליכה (45 דקות) · טיפול בודד: 370 ₪\n"
+            "טיפול: טיפול כף רגל (30 דקות) · טיפול בודד: 220 ₪",
+        ),
+        (
+            POLICY,
+            "4. ביטול בדיקה",
+            "4. ביטול בדיקה\n4.1 בדיקה פודיאטרית ראשונה אפשר לבטל עד 24 שעות לפני; אחר כך 50% ממחיר.",
+        ),
+    ]
+    config = CONFIG.model_copy(
+        update={
+            "agent": CONFIG.agent.model_copy(
+                update={
+                    "services": [*CONFIG.agent.services, "בדיקה פודיאטרית"],
+                    "service_aliases": {**CONFIG.agent.service_aliases, "בדיקה פודיאטרית": ["طبيب أقدام"]},
+                }
+            )
+        }
+    )
+    reply = answer(
+        "مرحبا، كم سعر الفحص الأول عند طبيب الأقدام؟", config=config, library=FakeLibrary(chunks).library(), now=SUNDAY
+    )
+    assert "370 ₪" in reply.text, reply.text
+
+
+def test_an_arabic_question_about_cancelling_a_home_visit_is_the_home_visit_window():
+    reply = ask("كم ساعة قبل الزيارة البيتية للتدليك يمكن إلغاؤها بدون رسوم؟")
+    assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == ["2.2"], reply.text
+
+
+def test_how_long_in_russian_is_not_a_price_question():
+    got = understand_text("Сколько времени действует абонемент на 10 массажей?", now=SUNDAY)
+    assert got.intent != "price_question"
+    assert understand_text("Сколько стоит массаж?", now=SUNDAY).intent == "price_question"

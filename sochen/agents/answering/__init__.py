@@ -32,7 +32,15 @@ from ...rag.retriever import SearchHit
 from .checks import rejected
 from .days import dated, holiday_asked
 from .extractive import Extracted, Library, Quote, SearchFn, extract
-from .language import alias_terms, detect, hebrew_alias_terms, named_by_service, search_query, wording
+from .language import (
+    alias_terms,
+    detect,
+    hebrew_alias_terms,
+    named_by_service,
+    search_query,
+    without_aliases,
+    wording,
+)
 
 __all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
 
@@ -127,7 +135,8 @@ def answer(
         # The weekly hours do not hold on a holiday the tenant lists: that day it is closed.
         return Reply("extractive", "answered", _closed_text(holiday, lang), reason="holiday")
     # A Hebrew question asked by a service's slang ('פיזיו') is read with the name the documents use.
-    asked = named_by_service(question, aliases) if lang == "he" else question
+    # A foreign one is read without the words of the service's alias: their Hebrew name is in `hints`.
+    asked = named_by_service(question, aliases) if lang == "he" else without_aliases(question, aliases)
     extracted = extract(dated(asked, now), hits, library, intent=intent, strict=sensitive, hints=hints)
     if extracted.status != "answered":
         if sensitive:
