@@ -252,3 +252,22 @@ def test_how_long_in_russian_is_not_a_price_question():
     got = understand_text("Сколько времени действует абонемент на 10 массажей?", now=SUNDAY)
     assert got.intent != "price_question"
     assert understand_text("Сколько стоит массаж?", now=SUNDAY).intent == "price_question"
+
+
+# -- the price column asked for ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "hidden"),
+    [
+        ("כמה עולה טיפול בודד של כירופרקטיקה, טיפול המשך?", ["280 ₪"], ["2,500 ₪"]),
+        ("כמה עולה טיפול כירופרקטיקה אחד? לא מעוניינת בכרטיסייה", ["280 ₪"], ["2,500 ₪"]),
+        ("כמה עולה כרטיסייה של טיפולי המשך בכירופרקטיקה?", ["2,500 ₪"], ["280 ₪"]),
+        ("כמה עולה טיפול המשך בכירופרקטיקה? ויש כרטיסייה?", ["280 ₪", "2,500 ₪"], []),  # both asked
+        ("כמה עולה טיפול המשך בכירופרקטיקה?", ["280 ₪", "2,500 ₪"], []),  # no column named: the whole row
+    ],
+)
+def test_a_price_lists_row_shows_the_column_asked(text, shown, hidden):
+    reply = ask(text)
+    assert reply.status == "answered", reply
+    assert all(s in reply.text for s in shown) and not any(h in reply.text for h in hidden), reply.text

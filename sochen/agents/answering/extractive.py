@@ -35,7 +35,7 @@ import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar, cast
@@ -2171,6 +2171,8 @@ def extract(
         # A calculation for one part does not drop the clauses that answer the other parts.
         shown = {q.text for q in quotes}
         quotes = [*quotes, *(q for q in (_quote(c) for c in chosen) if q.text not in shown)]
+    elif calculation is None:
+        quotes = [_one_column(q, focus) for q in quotes]
     return Extracted(
         "answered",
         tuple(quotes),
@@ -2180,6 +2182,49 @@ def extract(
         reason="calculation" if calculation else ("calculation_missing_fact" if lacking else ""),
         missing=lacking,
     )
+
+
+# The price columns a question names: a single treatment, a punch card or a series, the members' price.
+_COLUMN_ASKED = {
+    "single": re.compile(
+        r"(?<![\u05d0-\u05ea])(?:ה)?בודד(?:ת)?(?![\u05d0-\u05ea])"
+        r"|(?<![\u05d0-\u05ea])(?:טיפול|מפגש|ביקור|פגישה)\s+(?:[\u05d0-\u05ea]+\s+)?(?:אחד|אחת)(?![\u05d0-\u05ea])"
+        r"|\bsingle\b|\bone\s+(?:session|treatment)\b|разов|(?:одно|одного)\s+(?:заняти|сеанс)|جلسة\s+واحدة"
+    ),
+    "card": re.compile(
+        r"כרטיסי|(?<![\u05d0-\u05ea])ה?סדר[הת](?![\u05d0-\u05ea])|punch|\bseries\b|\bpackage\b|абонемент|بطاقة"
+    ),
+    "member": re.compile(
+        r"מחיר\s+(?:ה)?חבר|(?<![\u05d0-\u05ea])לחברי(?![\u05d0-\u05ea])|\bmembers?\b|для\s+членов|للأعضاء"
+    ),
+}
+_COLUMN_HEADER = {
+    "single": re.compile(r"בודד|single", re.I),
+    "card": re.compile(r"כרטיסי|סדרה|חבילה", re.I),
+    "member": re.compile(r"חבר|קופה|member", re.I),
+}
+# 'לא מעוניינת בכרטיסייה': a column declined is not asked.
+_DECLINED = re.compile(r"(?:לא|בלי|ללא)\s+(?:מעוניינ\S*|רוצה|צריך|צריכה|צריכים)?\s*(?:ב|את\s+ה?)?(?P<what>\S+)")
+
+
+def _one_column(quote: Quote, focus: str) -> Quote:
+    """A price list's row with only the column the question asks ('כמה עולה טיפול בודד' → the single price).
+
+    The row's other prices answer something else (a punch card's 2,600 ₪ is not a treatment's price). Only when
+    the question names exactly one column and the row has it; otherwise the row as it is.
+    """
+    cells = quote.text.split(" · ")
+    if len(cells) < 3 or ":" not in cells[0]:
+        return quote
+    low = focus.lower()
+    declined = " ".join(m.group("what") for m in _DECLINED.finditer(low))
+    asked = [k for k, p in _COLUMN_ASKED.items() if p.search(low) and not p.search(declined)]
+    if len(asked) != 1:
+        return quote
+    kept = [c for c in cells[1:] if _COLUMN_HEADER[asked[0]].search(c.split(":", 1)[0]) and money(c)]
+    if len(kept) != 1:
+        return quote
+    return replace(quote, text=" · ".join([cells[0], *kept]))
 
 
 def _per_part(
