@@ -41,7 +41,9 @@ CHUNKS = [
         "3. חריגים",
         "3. חריגים\n3.1 חריגים: לא ייגבו דמי ביטול כשהמטופל מאושפז או חולה, עם אישור רפואי שנשלח בתוך 5 ימים, או "
         "כשנקרא לשירות מילואים, עם צילום של הצו.\n"
-        "3.2 כרטיסייה בתוקף 12 חודשים; התוקף מוארך בימי מילואים.",
+        "3.2 כרטיסייה בתוקף 12 חודשים; התוקף מוארך בימי מילואים.\n"
+        "3.3 אפשר להעביר כרטיסייה לבן משפחה מדרגה ראשונה — בן או בת זוג, הורה או ילד — בהודעה מראש לקבלה. "
+        "כרטיסייה אינה עוברת לחבר או לכל אדם אחר.",
     ),
     (
         PRICES,
@@ -271,3 +273,9 @@ def test_a_price_lists_row_shows_the_column_asked(text, shown, hidden):
     reply = ask(text)
     assert reply.status == "answered", reply
     assert all(s in reply.text for s in shown) and not any(h in reply.text for h in hidden), reply.text
+
+
+def test_a_question_after_a_story_is_answered_by_the_clause_that_covers_the_question():
+    reply = ask("נשארו לי 3 טיפולים בכרטיסיית העיסוי ואני עוברת לגור בחיפה. אפשר להעביר אותם לחברה טובה שלי?")
+    assert reply.status == "answered", reply
+    assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == ["3.3"], reply.text

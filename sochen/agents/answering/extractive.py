@@ -307,6 +307,7 @@ _UNSEEN = 0.6
 _FUZZY = 0.75
 _MIN_COVERAGE = 0.42
 _MIN_STRICT = 0.6
+_MIN_TOLD = 0.55  # the question sentence after a story, covered by the clause (the story ranks it)
 _SCAN_ALL = 2000
 _MIN_SIDE = 0.25
 _TOP_HITS = 8
@@ -1928,6 +1929,9 @@ def extract(
         if strict and _told_after(asked) != asked and not _ADVICE.search(_told_after(asked))
         else None
     )
+    # Any story told before the question ('נשארו לי 3 טיפולים בכרטיסייה ואני עוברת לגור בחיפה. אפשר להעביר אותם
+    # לחברה?'): a clause that covers the question sentence well, and the story in part, answers it.
+    told_terms = _terms(_told_after(asked), library.idf) if not strict and _told_after(asked) != asked else None
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
     extra: list[SearchHit] = []
@@ -2016,6 +2020,12 @@ def extract(
                 asked_terms is not None
                 and ranked[0].coverage >= _MIN_COVERAGE
                 and asked_terms.cover(ranked[0].words) >= needed
+            )
+            or (
+                told_terms is not None
+                and single
+                and ranked[0].coverage >= _MIN_COVERAGE * 0.75
+                and told_terms.cover(ranked[0].words) >= _MIN_TOLD
             )
         ):
             chosen = [ranked[0]]
