@@ -15,6 +15,7 @@ import pytest
 from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.extractive import _priced_after_story
 from sochen.agents.answering.language import without_aliases
+from sochen.agents.answering.units import clause_units
 from sochen.agents.extract import is_emergency, understand_text
 from sochen.config import TenantConfig
 from tests.agents._archive_library import FakeLibrary
@@ -279,3 +280,35 @@ def test_a_question_after_a_story_is_answered_by_the_clause_that_covers_the_ques
     reply = ask("נשארו לי 3 טיפולים בכרטיסיית העיסוי ואני עוברת לגור בחיפה. אפשר להעביר אותם לחברה טובה שלי?")
     assert reply.status == "answered", reply
     assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == ["3.3"], reply.text
+
+
+# -- a staff line's role is what its later sentences are about -----------------------------------------------
+
+
+def test_the_role_after_the_dash_is_the_context_of_the_items_later_sentences():
+    units = clause_units("ראמי עבוד — פודיאטור: בדיקות כף רגל ומדרסים. מדבר ערבית. מקבל ביום שני וביום חמישי בלבד.")
+    assert [u.context for u in units[1:]] == ["ראמי עבוד פודיאטור", "ראמי עבוד פודיאטור"]
+
+
+def test_the_days_of_a_role_are_its_staff_line_not_the_opening_hours():
+    staff = (
+        "שעות פעילות וצוות — מרפאת ארז",
+        "הצוות",
+        "הצוות\n"
+        "אלון לוי — כירופרקטור. עובד בימים א', ב' ו-ה'.\n"
+        "ראמי עבוד — פודיאטור: בדיקות כף רגל ומדרסים. מדבר עברית וערבית. מקבל ביום שני 12:00–19:00 וביום "
+        "חמישי 08:00–14:00 בלבד.",
+    )
+    hours = (
+        "שעות פעילות וצוות — מרפאת ארז",
+        "שעות הפעילות",
+        "שעות הפעילות\nיום | שעות\nיום: ראשון · שעות: 08:00–20:00\nיום: שני · שעות: 08:00–20:00\n"
+        "יום: חמישי · שעות: 08:00–20:00\nיום: שישי · שעות: 08:00–13:00",
+    )
+    reply = answer(
+        "באילו ימים ושעות אפשר להגיע לפודיאטור?",
+        config=CONFIG,
+        library=FakeLibrary([*CHUNKS, staff, hours]).library(),
+        now=SUNDAY,
+    )
+    assert "12:00–19:00" in reply.text and "08:00–20:00" not in reply.text, reply.text
