@@ -902,14 +902,14 @@ def _exception(focus: str, library: Library) -> Quote | None:
     if not _CHARGE_ASKED.search(focus) or len(_parts(focus)) != 1:
         return None
     tokens = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
-    forms = [{f for f in _forms(t) if f[0] != "≈"} for t in tokens if not _CHARGE_ASKED.match(t)]
-    units = [(c, u) for c in library.chunks for u in clause_units(c.text)]
-    uses = [sum(1 for _, u in units if f & _words(u.text)) for f in forms]
+    # The words as said (a prefix taken off): 'חולה' is not the 'חולים' of 'קופת חולים'.
+    forms = [{f for f in _forms(t) if f[0] not in "~≈"} for t in tokens if not _CHARGE_ASKED.match(t)]
+    units = [(c, u, _words(u.text)) for c in library.chunks for u in clause_units(c.text)]
+    uses = [sum(1 for *_, w in units if f & w) for f in forms]
     found: list[Quote] = []
-    for chunk, unit in units:
+    for chunk, unit, words in units:
         if not _EXCEPTION_SAID.search(unit.text) or not _CHARGE_WORDS.search(unit.text):
             continue
-        words = _words(unit.text)
         if any(f & words and uses[i] <= 2 for i, f in enumerate(forms)):
             found.append(Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0))
     return found[0] if len(found) == 1 else None
@@ -1921,6 +1921,9 @@ def extract(
             asked = pattern.sub(" ", asked)
     # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
     light = (doc_words if named else set()) | _background(asked)
+    if required is _SHAPE["money"]:
+        # 'לחברי מאוחדת עוגן', 'אני במכבי שלי': whose price is asked (a column of the row), not what is priced.
+        light |= {f for m in _FUND_NAMED.finditer(asked) for t in tokenize(m.group(0)) for f in _forms(t)}
     terms = _terms(asked, library.idf, light=light)
     # A sensitive message's story (the child, the diagnoses) is told before what it asks: the quote must
     # cover what is asked well, the story only counts in the ranking.
@@ -2194,6 +2197,11 @@ def extract(
     )
 
 
+# A health fund and its plan ('מאוחדת עוגן', 'מכבי שלי'), as a member says it ('לחברי', 'אני ב').
+_FUND_NAMED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:(?:ל|ו)?חבר(?:י|ת|ה)?\s+)?[ולבמש]?(?:מכבי|כללית|מאוחדת|לאומית)"
+    r"(?:\s+(?:שלי|עוגן|זהב|מושלם|פלטינום|שיא|כסף|עדיף|ספר))?(?![\u05d0-\u05ea])"
+)
 # The price columns a question names: a single treatment, a punch card or a series, the members' price.
 _COLUMN_ASKED = {
     "single": re.compile(
