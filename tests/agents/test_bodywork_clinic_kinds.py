@@ -40,7 +40,7 @@ CHUNKS = [
     (
         POLICY,
         "3. חריגים",
-        "3. חריגים\n3.1 חריגים: לא ייגבו דמי ביטול כשהמטופל מאושפז או חולה, עם אישור רפואי שנשלח בתוך 5 ימים, או "
+        "3. חריגים\n3.1 חריגים: לא ייגבו דמי ביטול כשהמטופל מאושפז או חולה, עם אישור רפואי שנשלח בתוך יום מיום התור, או "
         "כשנקרא לשירות מילואים, עם צילום של הצו.\n"
         "3.2 כרטיסייה בתוקף 12 חודשים; התוקף מוארך בימי מילואים.\n"
         "3.3 אפשר להעביר כרטיסייה לבן משפחה מדרגה ראשונה — בן או בת זוג, הורה או ילד — בהודעה מראש לקבלה. "
@@ -312,3 +312,12 @@ def test_the_days_of_a_role_are_its_staff_line_not_the_opening_hours():
         now=SUNDAY,
     )
     assert "12:00–19:00" in reply.text and "08:00–20:00" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    "text", ["אם אני מבטלת תור לעיסוי רפואי יום לפני, אני משלמת משהו?", "ביטלתי יום לפני המועד, יחייבו אותי?"]
+)
+def test_the_words_of_any_cancellation_are_not_an_exceptional_case(text):
+    # 'יום' is in the exceptions' '5 ימים' too: a day before is the window's question, not an exception.
+    reply = ask(text)
+    assert "3.1" not in [c.passage.section.split(" › ")[-1] for c in reply.citations], reply.text

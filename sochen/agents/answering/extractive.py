@@ -903,7 +903,12 @@ def _exception(focus: str, library: Library) -> Quote | None:
         return None
     tokens = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
     # The words as said (a prefix taken off): 'חולה' is not the 'חולים' of 'קופת חולים'.
-    forms = [{f for f in _forms(t) if f[0] not in "~≈"} for t in tokens if not _CHARGE_ASKED.match(t)]
+    # What any cancellation question says (cancel, a day, hours before, the appointment) is not a case.
+    forms = [
+        {f for f in _forms(t) if f[0] not in "~≈"}
+        for t in tokens
+        if not _CHARGE_ASKED.match(t) and not _WINDOW_ACT.search(t) and not t.isdigit()
+    ]
     units = [(c, u, _words(u.text)) for c in library.chunks for u in clause_units(c.text)]
     uses = [sum(1 for *_, w in units if f & w) for f in forms]
     found: list[Quote] = []
