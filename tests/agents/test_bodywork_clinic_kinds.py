@@ -114,6 +114,7 @@ def test_a_price_asked_after_a_story_is_the_price_lists_row(text, price, not_pri
         ("נשאר לי כאב בכתף. כמה עולה ביקור ראשון אצל הכירופרקט?", "כמה עולה ביקור ראשון אצל הכירופרקט?"),
         ("יש לי תור לעיסוי של שעה. כמה זה עולה?", None),  # prices what was told: the story is not cut away
         ("כמה עולה עיסוי רפואי של שעה?", None),  # no story
+        ("בחודש מסוים עבד היועץ 36 שעות. כמה תשלם לו העירייה?", None),  # the story's figure is computed with
     ],
 )
 def test_the_price_question_after_a_story(text, priced):

@@ -789,8 +789,8 @@ def _priced_after_story(question: str) -> str | None:
     """
     after = _told_after(question)
     ask = _HOW_MUCH.search(after.lower()) if after != question else None
-    if ask is None:
-        return None
+    if ask is None or re.search(r"\d", question[: len(question) - len(after)]):
+        return None  # a figure told before ('עבד 36 שעות. כמה תשלם לו?') is what the price is computed from
     priced = after[ask.start() :]
     named = [t for t in tokenize(priced[ask.end() - ask.start() :]) if len(t) >= 3 and not _stop(t)]
     return priced if named else None
