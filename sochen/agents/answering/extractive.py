@@ -781,6 +781,13 @@ _ADVICE = re.compile(
 _TOLD_FIRST = re.compile(r"^(?P<bg>[^?]*[.!])\s+(?=[^.!?]+\?\s*$)")
 
 
+# Figures of a story that are no quantity to compute with: how long ago, an age, an amount claimed ('עולה 50 שקל').
+_NOT_A_QUANTITY = re.compile(
+    r"לפני\s+\d+\s*[\u05d0-\u05ea]+|(?<![\u05d0-\u05ea])(?:בן|בת|בגיל|גיל)\s+\d+"
+    r"|\d[\d,.]*\s*(?:₪|ש\"ח|שקל[\u05d0-\u05ea]*|nis\b)"
+)
+
+
 def _priced_after_story(question: str) -> str | None:
     """The price question after the statements told before it, from its price words on; None when there is none.
 
@@ -789,8 +796,8 @@ def _priced_after_story(question: str) -> str | None:
     """
     after = _told_after(question)
     ask = _HOW_MUCH.search(after.lower()) if after != question else None
-    if ask is None or re.search(r"\d", question[: len(question) - len(after)]):
-        return None  # a figure told before ('עבד 36 שעות. כמה תשלם לו?') is what the price is computed from
+    if ask is None or re.search(r"\d", _NOT_A_QUANTITY.sub(" ", question[: len(question) - len(after)])):
+        return None  # a quantity told before ('עבד 36 שעות. כמה תשלם לו?') is what the price is computed from
     priced = after[ask.start() :]
     named = [t for t in tokenize(priced[ask.end() - ask.start() :]) if len(t) >= 3 and not _stop(t)]
     return priced if named else None
