@@ -400,6 +400,7 @@ PDFS = {
     "clinic": ["cancellation_policy"],
     "lawfirm": ["nda", "lease"],
     "nitzanim": ["policies"],
+    "gavish": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -411,6 +412,7 @@ DOCXS = {
     "eyes": ["price_list"],
     "sportmed": ["price_list"],
     "nitzanim": ["price_list"],
+    "gavish": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

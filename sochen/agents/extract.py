@@ -217,6 +217,7 @@ _RU_KEYWORDS: dict[str, tuple[str, ...]] = {
     "small_talk": ("здравствуй", "привет", "спасибо", "добрый", "доброе"),
 }
 _RU_BOOKING = ("записат", "запиш", "записыв")
+_RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|месяцев|лет)|как\s+долго")
 
 
 def _is_cyrillic(token: str) -> bool:
@@ -292,6 +293,8 @@ def understand_text(
     for intent, ru_stems in _RU_KEYWORDS.items():
         # Russian words change their endings with case and person: matched by the stem they begin with.
         ru_hits = [t for t in terms if _is_cyrillic(t) and t.startswith(ru_stems)]
+        if intent == "price_question" and _RU_HOW_LONG.search(flat):
+            ru_hits = [t for t in ru_hits if t != "сколько"]  # 'сколько времени действует' asks how long
         if ru_hits:
             scores[intent] = scores.get(intent, 0.0) + len(ru_hits)
             signals.append(f"{intent}:{min(ru_hits)}")
@@ -335,6 +338,19 @@ def understand_text(
         # "שמי הילה, צריכה סתימה. יום ראשון הבא ב-12 מתאים?": asking for a slot is asking to book.
         scores["appointment_request"] = scores.get("appointment_request", 0.0) + 2
         signals.append("appointment_request:time_in_question")
+    if (
+        not is_question
+        and service
+        and "preferred_time" in slots
+        and not policy
+        and not scores.keys()
+        & {"appointment_request", "new_lead", "price_question", "hours_question", "complaint", "human_request"}
+        and not booked_already
+    ):
+        # "קוראים לי אורנה, אני צריכה דיקור עם שי ביום חמישי ב-9": a service with the day and hour wanted is a
+        # request for that appointment, without the word תור.
+        scores["appointment_request"] = scores.get("appointment_request", 0.0) + 2
+        signals.append("appointment_request:service_and_time")
     if service and not scores.keys() & {"appointment_request", "new_lead", "price_question", "document_question"}:
         scores["service_question" if is_question else "new_lead"] = scores.get("service_question", 0.0) + 1
     generic = _generic_services(services or [], extra_keywords)
@@ -777,6 +793,8 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     child = _child_emergency(flat)
     if child:
         return child
+    if _CONTROL_LOST.search(flat):
+        return "lost_control"
     if symptom - {"חום"} and _HIGH_FEVER.search(flat):
         return f"{min(symptom - {'חום'})}+high_fever"
     return _urgent_pair(flat)
@@ -1106,6 +1124,17 @@ _NO_FUNCTION = re.compile(
     r"|can'?t\s+(?:move|feel)|cannot\s+(?:move|feel)|unable\s+to\s+(?:move|feel)|numb\b|paraly[sz]ed"
     r"|لا\s+(?:يستطيع|تستطيع|أستطيع|استطيع)\s+(?:تحريك|أن\s+يحرك|أن\s+تحرك)|ما\s+(?:بقدر|بيقدر|بتقدر)\s+(?:يحرك|تحرك|احرك)|تنميل"
     r"|не\s+(?:может|могу|чувствует|чувствую)|онемел"
+)
+# Lost control of the bladder or the bowel, or no feeling where one sits: a nerve emergency (with back pain,
+# the emergency room at once), said in the writer's words ('לא הצלחתי להתאפק עם השתן', 'לא מרגישה את הישבן').
+_CONTROL_LOST = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:לא|בלי)\s+(?:מצליח|מצליחה|הצלחתי|הצליח|הצליחה|יכול|יכולה|יכולתי|שולט|שולטת)\s+"
+    r"(?:ל)?(?:התאפק|להתאפק|לשלוט|לעצור|להחזיק)\s+(?:עם|על|ב)\s*ה?(?:שתן|יציאות|צואה|סוגרים)"
+    r"|(?<![\u05d0-\u05ea])ו?(?:לא|אינו|אינה)\s+(?:שולט|שולטת|שולטים)\s+(?:על|ב)\s*ה?(?:שתן|יציאות|צואה|סוגרים)"
+    r"|(?:איבד|איבדה|איבדתי|אובדן|איבוד)\s+(?:ה)?שליטה\s+(?:על|ב)\s*ה?(?:שתן|יציאות|צואה|סוגרים)"
+    r"|(?<![\u05d0-\u05ea])ו?(?:לא|אינו|אינה)\s+(?:מרגיש|מרגישה|מרגישים)\s+(?:את\s+)?ה?(?:ישבן|מפשעה|אגן)"
+    r"|(?:נימול|חוסר\s+תחושה|רדום|רדומה)\s+(?:ב|באזור\s+ה?)(?:ישבן|מפשעה|אגן)"
+    r"|(?:lost|loss\s+of|can'?t\s+control\s+(?:my\s+)?)\s*(?:my\s+)?(?:bladder|bowel)\s*(?:control)?"
 )
 _HIGH_FEVER = re.compile(
     r"(?:חום|fever|temperature|حرارة|температура)\D{0,12}(?<![\d.,])(?:3[89]|4[0-2])(?:[.,]\d)?(?![\d])"

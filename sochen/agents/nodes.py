@@ -29,9 +29,9 @@ from .answering.language import search_query
 from .booking import asks_to_cancel, booking_key, pick_slot
 from .emergency import emergency_reply, has_own_instructions
 from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
-from .hours import is_open, nearest_open
+from .hours import is_open, nearest_open, staff_asked, staff_named
 from .state import ConversationState
-from .wording import conversation_language, show_when, slot_prompt, template
+from .wording import conversation_language, show_schedule, show_when, slot_prompt, template
 
 __all__ = ["Deps", "business_terms", "conclude", "guard", "plan", "respond", "retrieve", "understand"]
 
@@ -104,6 +104,9 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
             found[awaiting] = answer
             if intent in ("out_of_scope", "small_talk"):
                 intent, confidence = "provide_details", 0.7
+    named = staff_named(state["text"], agent.staff) if agent.staff else None
+    if named is not None:
+        update["staff"] = named.name  # 'אצל ראמי': the booking is checked against the hours he receives
     update.update(_booking_reading(state, deps, now, intent, reading.is_question, found))
     if update.get("picked_slot") or update.get("cancel_booking"):
         intent, confidence = "provide_details", 0.9
@@ -598,11 +601,33 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
     except ValueError:
         return None
     holidays = deps.config.workflows.holidays
+    lang = state.get("lang")
+    t = deps.config.agent.templates
+    staff = deps.config.agent.staff
+    named = state.get("staff")
+    member = next((m for m in staff if m.name == named), None) or staff_asked(
+        "", (state.get("slots") or {}).get("service"), staff
+    )
+    if member is not None and member.hours.configured():
+        # Not when the person asked for receives ('אצל ראמי ביום רביעי'): their nearest time is proposed, and
+        # when the business is open then, the reply says whose hours they are.
+        if is_open(when, member.hours, holidays) and is_open(when, hours, holidays):
+            return None
+        at = nearest_open(when, member.hours, holidays, now=_local_now(state, deps))
+        if at is None:
+            return template(t, "not_understood", lang), ""
+        proposed = at.isoformat(timespec="minutes")
+        key = "staff_outside_hours" if is_open(when, hours, holidays) else "outside_hours"
+        reply = template(t, key, lang).format(
+            when=show_when(iso, lang),
+            staff=member.name,
+            schedule=show_schedule(member.hours, lang),
+            proposal=show_when(proposed, lang),
+        )
+        return reply, proposed
     if is_open(when, hours, holidays):
         return None
     proposal = nearest_open(when, hours, holidays, now=_local_now(state, deps))
-    lang = state.get("lang")
-    t = deps.config.agent.templates
     if proposal is None:
         return template(t, "not_understood", lang), ""
     proposed = proposal.isoformat(timespec="minutes")

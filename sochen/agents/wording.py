@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ..config.sections.agent import ReplyTemplates, SlotSpec, _default_slots
+from ..config.sections.agent import OpeningHours, ReplyTemplates, SlotSpec, _default_slots
 from .answering.language import detect
 
-__all__ = ["conversation_language", "show_when", "slot_prompt", "template"]
+__all__ = ["conversation_language", "show_schedule", "show_when", "slot_prompt", "template"]
 
 _LETTERS = re.compile(r"[A-Za-z\u0621-\u064a\u0400-\u04ff\u05d0-\u05ea]")
 
@@ -30,6 +30,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "not_understood": "I am not sure I understood. Could you put it another way?",
         "outside_hours": "The time you asked for ({when}) is outside our opening hours. The nearest time we are open: "
         "{proposal}. Does that suit you? You can also suggest another time.",
+        "staff_outside_hours": "The time you asked for ({when}) is not within {staff}'s hours ({schedule}). The "
+        "nearest time with {staff}: {proposal}. Does that suit you? You can also suggest another time.",
         "booking_checking": "Thank you {name}! I am checking the calendar for the nearest free times for {service} "
         "({when}) and will send them to you right away.",
         "booking_confirming": "Great, I am booking your appointment for {when}. A confirmation will follow shortly.",
@@ -45,6 +47,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "not_understood": "لست متأكدة أنني فهمت. هل يمكنك إعادة الصياغة؟",
         "outside_hours": "الموعد الذي طلبته ({when}) خارج ساعات عملنا. أقرب موعد نكون فيه مفتوحين: {proposal}. "
         "هل يناسبك؟ يمكنك أيضًا اقتراح موعد آخر.",
+        "staff_outside_hours": "الموعد الذي طلبته ({when}) ليس ضمن ساعات استقبال {staff} ({schedule}). أقرب موعد "
+        "عند {staff}: {proposal}. هل يناسبك؟ يمكنك أيضًا اقتراح موعد آخر.",
         "booking_checking": "شكرًا {name}! أبحث في التقويم عن أقرب المواعيد المتاحة لـ{service} ({when}) وأرسلها "
         "إليك فورًا.",
         "booking_confirming": "ممتاز، أحجز لك الموعد في {when}. سيصلك التأكيد قريبًا.",
@@ -60,6 +64,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "not_understood": "Не уверена, что поняла. Можете сформулировать иначе?",
         "outside_hours": "Время, которое вы выбрали ({when}), вне наших часов работы. Ближайшее время, когда мы "
         "открыты: {proposal}. Вам подходит? Можно предложить и другое время.",
+        "staff_outside_hours": "Время, которое вы выбрали ({when}), не входит в часы приёма: {staff} ({schedule}). "
+        "Ближайшее время у этого специалиста: {proposal}. Вам подходит? Можно предложить и другое время.",
         "booking_checking": "Спасибо, {name}! Я проверяю в календаре ближайшее свободное время для: {service} "
         "({when}) и сразу пришлю его вам.",
         "booking_confirming": "Отлично, я записываю вас на {when}. Подтверждение придёт в ближайшее время.",
@@ -128,6 +134,17 @@ def slot_prompt(spec: SlotSpec, lang: str | None) -> str:
     if not lang or lang == "he" or lang not in _PROMPTS or spec.prompt != _DEFAULT_PROMPTS.get(spec.name):
         return spec.prompt
     return _PROMPTS[lang].get(spec.name, spec.prompt)
+
+
+def show_schedule(hours: OpeningHours, lang: str | None = "he") -> str:
+    """A person's weekly hours as the reply says them ('ראשון 08:00–19:30; רביעי 16:00–20:30'), Sunday first."""
+    lang = lang if lang in _DAYS else "he"
+    parts = []
+    for weekday in (6, 0, 1, 2, 3, 4, 5):
+        spans = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in hours.intervals(weekday))
+        if spans:
+            parts.append(f"{_DAYS[lang][weekday]} {spans}")
+    return "; ".join(parts)
 
 
 def show_when(iso: str, lang: str | None = "he") -> str:

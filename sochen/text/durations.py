@@ -63,6 +63,8 @@ LENGTH_PHRASES: tuple[tuple[re.Pattern[str], int], ...] = (
         ),
         60,
     ),
+    # 'כמה עולה שעה של עיסוי': the length said before the treatment (not 'באיזו שעה של היום', a time of day).
+    (re.compile(r"(?<![\u05d0-\u05ea])(?<!איזו )(?:ל?שעה|שעה\s+אחת)\s+(?=(?:של|ל)\s*[\u05d0-\u05ea])(?:של\s+)?"), 60),
 )
 _ENGLISH_NUMBERS = {
     "five": 5,

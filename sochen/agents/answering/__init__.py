@@ -33,7 +33,15 @@ from ...rag.retriever import SearchHit
 from .checks import rejected
 from .days import dated, holiday_asked
 from .extractive import Extracted, Library, Quote, SearchFn, extract, without_writer
-from .language import alias_terms, detect, hebrew_alias_terms, named_by_service, search_query, wording
+from .language import (
+    alias_terms,
+    detect,
+    hebrew_alias_terms,
+    named_by_service,
+    search_query,
+    without_aliases,
+    wording,
+)
 
 __all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
 
@@ -136,7 +144,8 @@ def answer(
         # The weekly hours do not hold on a holiday the tenant lists: that day it is closed.
         return Reply("extractive", "answered", _closed_text(holiday, lang), reason="holiday")
     # A Hebrew question asked by a service's slang ('פיזיו') is read with the name the documents use.
-    asked = named_by_service(question, aliases) if lang == "he" else question
+    # A foreign one is read without the words of the service's alias: their Hebrew name is in `hints`.
+    asked = named_by_service(question, aliases) if lang == "he" else without_aliases(question, aliases)
     # Strict (only a quote that covers the question well) for what the writer told of themself beyond how to reach
     # them: a name, a phone number or an email given with a question changes nothing of what it asks. An ID number
     # does: it is given to ask about one's own record ('ת"ז …, כמה נשאר לי לשלם?'), which no document holds.

@@ -34,6 +34,8 @@ __all__ = [
     "fixed_plus_share",
     "floor_or_cap",
     "given_date",
+    "index_base",
+    "indexed",
     "instalment",
     "interest_per_period",
     "one_rate",
@@ -44,8 +46,6 @@ __all__ = [
     "rate_of_question_amount",
     "rate_per_area",
     "rates_together",
-    "index_base",
-    "indexed",
     "share_of",
     "shares_of_question_amount",
     "states_one_period",
@@ -366,7 +366,9 @@ def share_of(rule_text: str, base_text: str) -> Calculation | None:
 
 _INDEX_WORD = re.compile(r"מדד|\bindex\b|\bCPI\b", re.I)
 _POINTS = re.compile(r"(?<![\d.,])(\d{1,4}(?:\.\d{1,3})?)\s*(?:נקודות|נקודה|points?)(?![\u05d0-\u05ea])", re.I)
-_NO_DECREASE = re.compile(r"לא\s+(?:תפחית|יפחית|יפחיתו|תפחת|יפחת|יפחתו|יופחתו|תופחת)|will not (?:reduce|decrease)", re.I)
+_NO_DECREASE = re.compile(
+    r"לא\s+(?:תפחית|יפחית|יפחיתו|תפחת|יפחת|יפחתו|יופחתו|תופחת)|will not (?:reduce|decrease)", re.I
+)
 
 
 def index_base(text: str) -> Decimal | None:

@@ -199,6 +199,7 @@ _STOP = frozenset(
             "שלו שלה שלהם שלהן עכשיו כרגע",  # 'המפגש שלו', 'אם אבטל עכשיו': whose and when the asker speaks
             "תוכלו תוכל תוכלי",  # 'תוכלו לשלוח': the request's politeness, like 'אפשר'
             "אותם אותן אותי אותך אותנו אתכם לנו",  # 'להעביר אותם': whom or what, said before ('אותו', 'לי')
+            "אצלי אצלו אצלה אצלנו אצלם",  # 'עיסוי אצלה בבית': at whose place, like 'אצלכם' (the place is 'בבית')
         )
     ).split()
 )
@@ -322,6 +323,7 @@ _UNSEEN = 0.6
 _FUZZY = 0.75
 _MIN_COVERAGE = 0.42
 _MIN_STRICT = 0.6
+_MIN_TOLD = 0.55  # the question sentence after a story, covered by the clause (the story ranks it)
 _SCAN_ALL = 2000
 _MIN_SIDE = 0.25
 _TOP_HITS = 8
@@ -587,7 +589,8 @@ def _one_off(a: str, b: str) -> bool:
 
 _HOW_MUCH = re.compile(
     # 'בכמה עותקים', 'בכמה תשלומים': a count of a plural noun is asked, not a price ('בכמה זה עולה')
-    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה(?! זמן| יום| [\u05d0-\u05ea]{2,}(?:ים|ות)(?![\u05d0-\u05ea]))|כמה יעלה|כמה תעלה"
+    r"כמה [^?]{0,20}לשלם|כמה עול|כמה זה|בכמה(?! זמן| יום| [\u05d0-\u05ea]{2,}(?:ים|ות)(?![\u05d0-\u05ea]))"
+    r"|כמה יעלה|כמה תעלה"
     r"|כמה (?:משלמ|משלם|ישלם|תשלם|ישלמו|ישולם)|מה המחיר|מחיר של"
     r"|how much(?! (?:notice|time|advance notice|longer))|what does .* cost|كم سعر|كم يكلف"
 )
@@ -778,6 +781,28 @@ _ADVICE = re.compile(
 _TOLD_FIRST = re.compile(r"^(?P<bg>[^?]*[.!])\s+(?=[^.!?]+\?\s*$)")
 
 
+# Figures of a story that are no quantity to compute with: how long ago, an age, an amount claimed ('עולה 50 שקל').
+_NOT_A_QUANTITY = re.compile(
+    r"לפני\s+\d+\s*[\u05d0-\u05ea]+|(?<![\u05d0-\u05ea])(?:בן|בת|בגיל|גיל)\s+\d+"
+    r"|\d[\d,.]*\s*(?:₪|ש\"ח|שקל[\u05d0-\u05ea]*|nis\b)"
+)
+
+
+def _priced_after_story(question: str) -> str | None:
+    """The price question after the statements told before it, from its price words on; None when there is none.
+
+    'נפלתי לפני חודש ולא היה שבר. נשאר לי כאב בכתף — כמה עולה ביקור ראשון?' → 'כמה עולה ביקור ראשון?'. Only a
+    price question that names what it prices ('יש לנו תור לאבחון. כמה זה עולה?' prices what was told).
+    """
+    after = _told_after(question)
+    ask = _HOW_MUCH.search(after.lower()) if after != question else None
+    if ask is None or re.search(r"\d", _NOT_A_QUANTITY.sub(" ", question[: len(question) - len(after)])):
+        return None  # a quantity told before ('עבד 36 שעות. כמה תשלם לו?') is what the price is computed from
+    priced = after[ask.start() :]
+    named = [t for t in tokenize(priced[ask.end() - ask.start() :]) if len(t) >= 3 and not _stop(t)]
+    return priced if named else None
+
+
 def _told_after(question: str) -> str:
     """The question sentence without the statements told before it (the question itself when none are)."""
     told = _TOLD_FIRST.match(question.strip())
@@ -861,6 +886,49 @@ def _restriction(focus: str, library: Library) -> Quote | None:
         if len(named) >= 2 and any(uses[i] <= 2 for i in named):
             found.append(Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0))
     return found[0] if len(found) == 1 else None
+
+
+# Whether one is charged: 'יחייבו אותי?', 'אני משלם?', 'יורידו לי טיפול מהכרטיסייה?'.
+_CHARGE_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:י?חייבו|תחייבו|יחויב|יחויבו|אחויב|מחייבים|לחייב|משלמ[\u05d0-\u05ea]*|אשלם|לשלם|ישלם"
+    r"|דמי\s+(?:ביטול|אי)|קנס|יורידו|ירד|יורד|ינכו|ייגבו|גובים)(?![\u05d0-\u05ea])"
+)
+# A clause of exceptions to a charge: 'חריגים: לא ייגבו דמי ביטול כש…', 'פטור מ…'.
+_EXCEPTION_SAID = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:חריג|חריגים|חריגה)(?![\u05d0-\u05ea])|לא\s+ייגב|לא\s+יחויב|לא\s+תחויב|פטור\s+מ"
+)
+
+
+def _exception(focus: str, library: Library) -> Quote | None:
+    """'קיבלתי צו 8 ויש לי תור בעוד שעתיים, יחייבו אותי?': the clause of exceptions that names the asker's case.
+
+    The question asks whether a charge applies, and tells a circumstance (reserve duty, a hospitalisation)
+    that one clause of exceptions names: a word of the question that clause uses, and at most one other
+    clause does. The general rule ('ביטול מאוחר מחויב') does not answer someone the exception covers.
+    """
+    if not _CHARGE_ASKED.search(focus) or len(_parts(focus)) != 1:
+        return None
+    tokens = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
+    # The words as said (a prefix taken off): 'חולה' is not the 'חולים' of 'קופת חולים'.
+    # What any cancellation question says (cancel, a day, hours before, the appointment) is not a case.
+    forms = [
+        {f for f in _forms(t) if f[0] not in "~≈"}
+        for t in tokens
+        if not _CHARGE_ASKED.match(t) and not _WINDOW_ACT.search(t) and not t.isdigit()
+    ]
+    units = [(c, u, _words(u.text)) for c in library.chunks for u in clause_units(c.text)]
+    uses = [sum(1 for *_, w in units if f & w) for f in forms]
+    found: list[Quote] = []
+    for chunk, unit, words in units:
+        if not _EXCEPTION_SAID.search(unit.text) or not _CHARGE_WORDS.search(unit.text):
+            continue
+        if any(f & words and uses[i] <= 2 for i, f in enumerate(forms)):
+            found.append(Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0))
+    return found[0] if len(found) == 1 else None
+
+
+# What a clause of exceptions is about: a fee, a charge, a deduction.
+_CHARGE_WORDS = re.compile(r"דמי|חיוב|מחויב|ייגב|קנס|תשלום|ירד|ינוכה|פטור")
 
 
 # 'אני צריך הפניה כדי …?': whether a thing is needed, and the thing.
@@ -992,7 +1060,8 @@ def _price_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote,
 
 
 _PRICE_ASKED = re.compile(
-    r"כמה\s+(?:עול|יעל|תעל|תשלם|ישלם|משלמ|נשלם|אשלם)|מה\s+(?:ה)?מחיר|(?:ב)?איזה\s+מחיר|how much|what price|what does .* cost",
+    r"כמה\s+(?:עול|יעל|תעל|תשלם|ישלם|משלמ|נשלם|אשלם)|מה\s+(?:ה)?מחיר|(?:ב)?איזה\s+מחיר"
+    r"|how much|what price|what does .* cost",
     re.I,
 )
 # 'מסגרת אחת', 'ליחידה': the price of one is asked ('בהזמנה אחת' is one order, not one item).
@@ -1085,7 +1154,14 @@ def _in_window(focus: str, library: Library) -> Quote | None:
     # when some do and others don't. What a window rules (cancel, move, be charged, pay, hours before an appointment)
     # names no service; a question that names nothing more ('תור 30 שעות לפני') keeps to the window alone.
     left = named
-    for tok in tokenize(focus) if len(named) > 1 else ():
+    home = [q for q in named if _HOME_VISIT.search(q.text)]
+    if _HOME_VISIT.search(focus) and home and len(home) < len(named):
+        # A home visit ('מעסה הביתה', 'ביקור בית של ריפוי בעיסוק') has its own window: the service's clause is
+        # the one for a visit at the clinic.
+        left = home
+        if len(left) == 1:
+            return left[0]
+    for tok in tokenize(focus) if len(left) > 1 else ():
         if len(tok) < 3 or tok.isdigit() or _stop(tok) or tok in _STOP or _WINDOW_ACT.search(tok):
             continue
         forms = _forms(tok)
@@ -1097,6 +1173,7 @@ def _in_window(focus: str, library: Library) -> Quote | None:
     return found[0] if len(found) == 1 else None
 
 
+_HOME_VISIT = re.compile(r"(?<![\u05d0-\u05ea])ביקור(?:י)?\s+(?:ה)?בית(?![\u05d0-\u05ea])")
 # A clause that states both sides of its window: 'עד 48 שעות לפני — ללא חיוב. ביטול מאוחר יותר מחויב …'.
 _OTHER_SIDE = re.compile(r"מאוחר\s+יותר|לאחר\s+מכן|אחרי\s+כן")
 _CLAUSE_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?\s*")
@@ -1720,6 +1797,25 @@ _PHRASES = (
     # The verb for what the documents name by the noun: 'איפה לחנות' is about parking ('חניה', 'חניון').
     # ('איך מגיעים לחנות' is to the store, and 'חנות' alone a store.)
     (re.compile(PARK_ASKED), "חניה", False),
+    # A treatment at the asker's home is what policies and price lists call a home visit ('ביקור בית').
+    (
+        re.compile(
+            r"(?<![\u05d0-\u05ea])(?:(?:אליי|אלינו|אליו|אליה|אלי)\s+)?הביתה(?![\u05d0-\u05ea])"
+            r"|(?<![\u05d0-\u05ea])(?:אצלי|אצלנו|אצלו|אצלה)\s+בבית(?![\u05d0-\u05ea])"
+        ),
+        "ביקור בית",
+        False,
+    ),
+    # Called up for reserve duty: 'צו 8', 'צו שמונה', 'קראו לי למילואים' — the policies say 'מילואים'.
+    (
+        re.compile(
+            r"(?<![\u05d0-\u05ea])צו\s*(?:8|שמונה)(?!\d)|(?<![\u05d0-\u05ea])גויס(?:תי|ה|ו)?(?![\u05d0-\u05ea])"
+        ),
+        "מילואים",
+        False,
+    ),
+    # Taken into hospital, in the past tense: the policies say 'מאושפז', 'אשפוז'.
+    (re.compile(r"(?<![\u05d0-\u05ea])[וש]?אושפז(?:ה|תי|ו|נו)?(?![\u05d0-\u05ea])"), "מאושפז אשפוז", False),
 )
 
 
@@ -1799,9 +1895,12 @@ _EACH_PARTY = re.compile(
 
 
 def _parallel_clause(quote: Quote, library: Library) -> Quote | None:
-    """The sibling clause that says for another party what `quote` says for one ('אדמה תשקיע בהון … ₪9,000,000'
-    beside 'סולאר נגב תשקיע בהון … 3,000,000 ש"ח'): of the same section, with a figure of the same kind, sharing
-    three words or more and a third of the quote's words other than its first (the party)."""
+    """The sibling clause that says for another party what `quote` says for one.
+
+    ('אדמה תשקיע בהון … ₪9,000,000' beside 'סולאר נגב תשקיע בהון … 3,000,000 ש"ח'): of the same section, with a
+    figure of the same kind, sharing three words or more and a third of the quote's words other than its first (the
+    party).
+    """
     section = quote.section.rsplit(" › ", 1)[0]
     mine = [w for w in tokenize(_NUMBER.sub("", quote.text, count=1)) if len(w) > 2 and not _stop(w)]
     own = {f for w in mine[1:] for f in _forms(w) if f[0] not in "~≈"}
@@ -1814,21 +1913,24 @@ def _parallel_clause(quote: Quote, library: Library) -> Quote | None:
             other = Quote(unit.text, relabel(hit.section, unit.clause), hit)
             if unit.text == quote.text or not unit.clause or other.section.rsplit(" › ", 1)[0] != section:
                 continue
-            if has_money != bool(money(unit.text)) or not has_money and not re.search(r"\d", unit.text):
+            if has_money != bool(money(unit.text)) or (not has_money and not re.search(r"\d", unit.text)):
                 continue
             shared = len({f for f in own if f in _words(unit.text)})
             words = {w for w in mine[1:]}
-            if shared >= 3 and sum(1 for w in words if _forms(w) & _words(unit.text)) * 3 >= len(words):
-                if best is None or shared > best[0]:
-                    best = (shared, other)
+            if (
+                shared >= 3
+                and sum(1 for w in words if _forms(w) & _words(unit.text)) * 3 >= len(words)
+                and (best is None or shared > best[0])
+            ):
+                best = (shared, other)
     return best[1] if best is not None else None
 
 
 def _party_named(question: str, library: Library, quoted: AbstractSet[str]) -> str | None:
     """The one document, not among `quoted`, whose parties the question names by two words or more.
 
-    A party is named on its contract's 'בין:' / 'לבין:' lines or in its title after the dash; a word counts for a document
-    when it is on those lines of that document alone and in no quoted document at all (the quoted contract
+    A party is named on its contract's 'בין:' / 'לבין:' lines or in its title after the dash; a word counts for a
+    document when it is on those lines of that document alone and in no quoted document at all (the quoted contract
     never names that party).
     """
     if not library.documents or len(library.documents) < 2:
@@ -1995,6 +2097,7 @@ def _extract(
     for reason, policy in (
         ("not_offered", _not_offered),
         ("restriction", _restriction),
+        ("exception", _exception),
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
         ("late_window", _late_window),
@@ -2007,6 +2110,13 @@ def _extract(
     if count_banded is not None:
         calc, row = count_banded
         return Extracted("answered", (row,), calculation=calc, lang=lang, reason="count_band")
+    priced = _priced_after_story(focus) if lang == "he" and len(_parts(focus)) == 1 else None
+    if priced is not None:
+        # 'לפני שנתיים היה לי התקף לב, מאז אני בסדר. כמה עולה עיסוי של שעה?': the story tells who asks, not what
+        # is priced; its words ('להגיע', 'כאב') would rank the clauses they share above the price list's row.
+        alone = extract(priced, library.search(priced, top_k=8), library, intent=intent, strict=strict, hints=hints)
+        if alone.status == "answered" and alone.quotes and money(alone.quotes[0].text):
+            return alone
     banded = _price_band(focus, library) if lang == "he" else None
     if banded is not None:
         return Extracted("answered", banded[1], calculation=banded[0], lang=lang, reason="price_band")
@@ -2073,6 +2183,9 @@ def _extract(
             asked = pattern.sub(" ", asked)
     # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
     light = (doc_words if named else set()) | _background(asked)
+    if required is _SHAPE["money"]:
+        # 'לחברי מאוחדת עוגן', 'אני במכבי שלי': whose price is asked (a column of the row), not what is priced.
+        light |= {f for m in _FUND_NAMED.finditer(asked) for t in tokenize(m.group(0)) for f in _forms(t)}
     terms = _terms(asked, library.idf, light=light)
     # A sensitive message's story (the child, the diagnoses) is told before what it asks: the quote must
     # cover what is asked well, the story only counts in the ranking.
@@ -2081,6 +2194,9 @@ def _extract(
         if strict and _told_after(asked) != asked and not _ADVICE.search(_told_after(asked))
         else None
     )
+    # Any story told before the question ('נשארו לי 3 טיפולים בכרטיסייה ואני עוברת לגור בחיפה. אפשר להעביר אותם
+    # לחברה?'): a clause that covers the question sentence well, and the story in part, answers it.
+    told_terms = _terms(_told_after(asked), library.idf) if not strict and _told_after(asked) != asked else None
     pool = list(hits[:_TOP_HITS])
     known = {h.chunk_id for h in pool}
     extra: list[SearchHit] = []
@@ -2170,6 +2286,12 @@ def _extract(
                 and ranked[0].coverage >= _MIN_COVERAGE
                 and asked_terms.cover(ranked[0].words) >= needed
             )
+            or (
+                told_terms is not None
+                and single
+                and ranked[0].coverage >= _MIN_COVERAGE * 0.75
+                and told_terms.cover(ranked[0].words) >= _MIN_TOLD
+            )
         ):
             chosen = [ranked[0]]
             if look is pool and attribute is not None and not fit(attribute, ranked[0].unit.text):
@@ -2219,7 +2341,8 @@ def _extract(
             )
         ):
             # A limit asked for ('the most'), a count of a noun ('מכמה חברים'), or the period that runs from the
-            # act a question dates: the kind of clause is narrow enough that the best one covering part of the words is the one.
+            # act a question dates: the kind of clause is narrow enough that the best one covering part of the words
+            # is the one.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -2325,6 +2448,8 @@ def _extract(
         # A calculation for one part does not drop the clauses that answer the other parts.
         shown = {q.text for q in quotes}
         quotes = [*quotes, *(q for q in (_quote(c) for c in chosen) if q.text not in shown)]
+    elif calculation is None:
+        quotes = [_one_column(q, focus) for q in quotes]
     return Extracted(
         "answered",
         tuple(quotes),
@@ -2362,6 +2487,54 @@ def _part_per_document(focus: str, documents_named: Sequence[str], documents: Ma
             return {}
         out[here[0]] = part
     return out
+
+
+# A health fund and its plan ('מאוחדת עוגן', 'מכבי שלי'), as a member says it ('לחברי', 'אני ב').
+_FUND_NAMED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:(?:ל|ו)?חבר(?:י|ת|ה)?\s+)?[ולבמש]?(?:מכבי|כללית|מאוחדת|לאומית)"
+    r"(?:\s+(?:שלי|עוגן|זהב|מושלם|פלטינום|שיא|כסף|עדיף|ספר))?(?![\u05d0-\u05ea])"
+)
+# The price columns a question names: a single treatment, a punch card or a series, the members' price.
+_COLUMN_ASKED = {
+    "single": re.compile(
+        r"(?<![\u05d0-\u05ea])(?:ה)?בודד(?:ת)?(?![\u05d0-\u05ea])"
+        r"|(?<![\u05d0-\u05ea])(?:טיפול|מפגש|ביקור|פגישה)\s+(?:[\u05d0-\u05ea]+\s+)?(?:אחד|אחת)(?![\u05d0-\u05ea])"
+        r"|\bsingle\b|\bone\s+(?:session|treatment)\b|разов|(?:одно|одного)\s+(?:заняти|сеанс)|جلسة\s+واحدة"
+    ),
+    "card": re.compile(
+        r"כרטיסי|(?<![\u05d0-\u05ea])ה?סדר[הת](?![\u05d0-\u05ea])|punch|\bseries\b|\bpackage\b|абонемент|بطاقة"
+    ),
+    "member": re.compile(
+        r"מחיר\s+(?:ה)?חבר|(?<![\u05d0-\u05ea])לחברי(?![\u05d0-\u05ea])|\bmembers?\b|для\s+членов|للأعضاء"
+    ),
+}
+_COLUMN_HEADER = {
+    "single": re.compile(r"בודד|single", re.I),
+    "card": re.compile(r"כרטיסי|סדרה|חבילה", re.I),
+    "member": re.compile(r"חבר|קופה|member", re.I),
+}
+# 'לא מעוניינת בכרטיסייה': a column declined is not asked.
+_DECLINED = re.compile(r"(?:לא|בלי|ללא)\s+(?:מעוניינ\S*|רוצה|צריך|צריכה|צריכים)?\s*(?:ב|את\s+ה?)?(?P<what>\S+)")
+
+
+def _one_column(quote: Quote, focus: str) -> Quote:
+    """A price list's row with only the column the question asks ('כמה עולה טיפול בודד' → the single price).
+
+    The row's other prices answer something else (a punch card's 2,600 ₪ is not a treatment's price). Only when
+    the question names exactly one column and the row has it; otherwise the row as it is.
+    """
+    cells = quote.text.split(" · ")
+    if len(cells) < 3 or ":" not in cells[0]:
+        return quote
+    low = focus.lower()
+    declined = " ".join(m.group("what") for m in _DECLINED.finditer(low))
+    asked = [k for k, p in _COLUMN_ASKED.items() if p.search(low) and not p.search(declined)]
+    if len(asked) != 1:
+        return quote
+    kept = [c for c in cells[1:] if _COLUMN_HEADER[asked[0]].search(c.split(":", 1)[0]) and money(c)]
+    if len(kept) != 1:
+        return quote
+    return replace(quote, text=" · ".join([cells[0], *kept]))
 
 
 def _per_part(
@@ -3857,7 +4030,8 @@ def _expected(question: str) -> re.Pattern[str] | None:
 
 # 'מה הכמות', 'מהו מספר החברים', 'what is the minimum quantity': a number is asked.
 _QUANTITY_Q = re.compile(
-    r"(?<![\u05d0-\u05ea])(?:מה|מהי|מהו)\s+(?:ה)?(?:כמות|מספר)(?![\u05d0-\u05ea])|what is the (?:minimum |maximum )?(?:quantity|number)",
+    r"(?<![\u05d0-\u05ea])(?:מה|מהי|מהו)\s+(?:ה)?(?:כמות|מספר)(?![\u05d0-\u05ea])"
+    r"|what is the (?:minimum |maximum )?(?:quantity|number)",
     re.IGNORECASE,
 )
 _NUMBER_SAID = re.compile(

@@ -24,6 +24,7 @@ __all__ = [
     "hebrew_terms",
     "named_by_service",
     "search_query",
+    "without_aliases",
     "wording",
 ]
 
@@ -115,7 +116,6 @@ _GLOSSARY: dict[str, str] = {
     "steering": "ועדת היגוי",
     "publisher": "ההוצאה",
     "copies": "עותקים",
-    "copy": "עותק",
     "print": "הדפסה תודפס",
     "order": "הזמנה",
     "acceptance": "קבלה בדיקה",
@@ -650,6 +650,21 @@ _GLOSSARY: dict[str, str] = {
     "السبت": "שבת",
     "موعد": "תור",
     "إلغاء": "ביטול",
+    "الإلغاء": "ביטול",
+    "الغاء": "ביטול",
+    "إلغاؤها": "ביטול",
+    "إلغاؤه": "ביטול",
+    "إلغائها": "ביטול",
+    "إلغائه": "ביטול",
+    "رسوم": "חיוב דמי",
+    "قبل": "לפני",
+    "زيارة": "ביקור",
+    "الزيارة": "ביקור",
+    "بيتية": "בית",
+    "البيتية": "בית",
+    "منزلية": "בית",
+    "المنزلية": "בית",
+    "المنزل": "בית",
     "تنظيف": "ניקוי",
     "تبييض": "הלבנת",
     "الأسنان": "שיניים",
@@ -693,6 +708,8 @@ _RU_STEMS: dict[str, str] = {
     "курс": "סדרה",
     "пакет": "סדרה חבילה",
     "абонемент": "כרטיסייה",
+    "действ": "בתוקף",  # "действует": is valid
+    "срок": "תוקף",
     "сеанс": "טיפול",
     "процедур": "טיפול",
     "лечени": "טיפול",
@@ -747,9 +764,13 @@ def _russian_term(word: str) -> str | None:
 _NOT_GLOSSED = re.compile(r"\bby\s+default\b|\bnet\s+\d+\b|\bin\s+(?:the|your|this)\s+area\b", re.I)
 
 
+_RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|месяцев|лет)|как\s+долго", re.I)
+
+
 def hebrew_terms(text: str) -> str:
     """Hebrew search terms for the English, Arabic and Russian words of `text` ('' when there are none)."""
     terms = []
+    text = _RU_HOW_LONG.sub(" срок ", text)  # 'сколько времени' asks how long, not how much
     for word in (m.lower() for m in _WORD.findall(_NOT_GLOSSED.sub(" ", text))):
         if "\u0400" <= word[0] <= "\u04ff":
             term = _russian_term(word)
@@ -774,6 +795,33 @@ def search_query(question: str, aliases: Mapping[str, Sequence[str]] | None = No
     """
     extra = f"{hebrew_terms(question)} {alias_terms(question, aliases)}" if detect(question) != "he" else ""
     return f"{question} {extra}".strip()
+
+
+_LETTER = r"A-Za-z\u0621-\u064a\u0400-\u04ff"
+
+
+def without_aliases(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:
+    """`text` without the foreign aliases of services it names ('طبيب الأقدام' of 'בדיקה פודיאטרית').
+
+    The alias stands for the tenant's Hebrew name (:func:`alias_terms` adds it); its words glossed one by one
+    ('طبيب' → 'רופא') would name something else. Only an alias of two words or more (one word is glossed as
+    itself); `text` itself when nothing would be left of it.
+    """
+    cut = text
+    for names in (aliases or {}).values():
+        for alias in names:
+            words = _WORD.findall(alias.lower())
+            if len(words) < 2 or _HE.search(alias):
+                continue
+            if _CYRILLIC.search(alias):
+                parts = [re.escape(w[:-1] if len(w) > 5 else w) + r"[\u0400-\u04ff]{0,3}" for w in words]
+            elif _ARABIC_LETTER.search(alias):
+                parts = [_AR_PREFIX + re.escape(_AR_ARTICLE.sub("", w)) for w in words]
+            else:
+                parts = [re.escape(w) for w in words]
+            pattern = f"(?<![{_LETTER}])" + f"[^{_LETTER}]+".join(parts) + f"(?![{_LETTER}])"
+            cut = re.sub(pattern, " ", cut, flags=re.IGNORECASE)
+    return text if len(_WORD.findall(cut)) < 2 else cut
 
 
 def alias_terms(text: str, aliases: Mapping[str, Sequence[str]] | None) -> str:

@@ -70,7 +70,8 @@ _BELOW = re.compile(rf"(?:פחות\s+מ-?|מתחת\s+ל-?|less than\s+|below\s+|
 _UP_TO = re.compile(rf"(?:^|(?<=\s))(?:עד|up to)\s+{_S}{_FIG}")
 # '5,000 ומעלה', '5,000 יחידות ומעלה' (the counted noun between), 'מעל ₪700,000'
 _ABOVE = re.compile(
-    rf"{_S}{_FIG}\s*(?:[{_H}\"']{{2,}}\s+)?(?:ומעלה|ויותר|or more|and above)|(?:מעל\s+|יותר\s+מ-?|above\s+|over\s+){_S}{_FIG}"
+    rf"{_S}{_FIG}\s*(?:[{_H}\"']{{2,}}\s+)?(?:ומעלה|ויותר|or more|and above)"
+    rf"|(?:מעל\s+|יותר\s+מ-?|above\s+|over\s+){_S}{_FIG}"
 )
 
 

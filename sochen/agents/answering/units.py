@@ -146,14 +146,17 @@ def clause_units(text: str) -> list[Unit]:
         # goes on about it without naming it again; that name is the later sentences' context.
         label = _LABEL.match(sentences[0]) if len(sentences) > 1 else None
         for i, sentence in enumerate(sentences):
-            ctx = [*context, label.group(1)] if label and i else context
+            # The role said after the dash ('ראמי עבוד — פודיאטור: …') is who the later sentences are about too.
+            ctx = [*context, label.group(1), *filter(None, [label.group(2)])] if label and i else context
             units.append(Unit(sentence, clause_here, " ".join(ctx)))
     close()
     return units
 
 
 # The subject an item opens with, before a dash: a name or a title of a few words ('ד"ר אורית בן-נון —').
-_LABEL = re.compile(r"^\s*(?:[-*•]\s*)?([^\s—–.:;,]+(?:\s+[^\s—–.:;,]+){0,3})\s+[—–]\s+\S")
+_LABEL = re.compile(
+    r"^\s*(?:[-*•]\s*)?([^\s—–.:;,]+(?:\s+[^\s—–.:;,]+){0,3})\s+[—–]\s+(?:([^\s—–.:;,()]+(?:\s+[^\s—–.:;,()]+){0,2})(?=[:,.]))?"
+)
 
 
 def relabel(section: str, clause: str) -> str:

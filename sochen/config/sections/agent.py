@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
 
-__all__ = ["AgentConfig", "EmergencyConfig", "OpeningHours", "ReplyTemplates", "SlotSpec"]
+__all__ = ["AgentConfig", "EmergencyConfig", "OpeningHours", "ReplyTemplates", "SlotSpec", "StaffMember"]
 
 SlotKind = Literal["name", "phone", "email", "service", "datetime", "text"]
 
@@ -68,6 +68,13 @@ class ReplyTemplates(StrictModel):
         "מתאים לך? אפשר גם להציע מועד אחר.",
         description="Said when the requested time is outside the opening hours; {when} is the requested time, "
         "{proposal} the nearest open time.",
+    )
+    staff_outside_hours: str = Field(
+        default="המועד שביקשת ({when}) אינו בשעות הקבלה של {staff} ({schedule}). המועד הקרוב אצל {staff}: "
+        "{proposal}. מתאים לך? אפשר גם להציע מועד אחר.",
+        description="Said when the requested time is outside the hours of the person asked for (`agent.staff`); "
+        "{staff} is the person, {schedule} their days and hours, {when} the requested time, {proposal} their "
+        "nearest time.",
     )
     booking_checking: str = Field(
         default="תודה {name}! אני בודקת ביומן את המועדים הפנויים הקרובים ל{service} ({when}) ושולחת לך אותם מיד.",
@@ -139,6 +146,26 @@ class OpeningHours(StrictModel):
     def configured(self) -> bool:
         """Whether any day has hours (else requested times are not checked)."""
         return any(self.intervals(d) for d in range(7))
+
+
+class StaffMember(StrictModel):
+    """One of the people who receive patients, with the hours they receive (a subset of the opening hours)."""
+
+    name: str = Field(min_length=2, description="The name as the business writes it, e.g. 'ד\"ר אלון גביש'.")
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="Other ways people write it ('ד\"ר גביש', 'אלון', 'הפודיאטור'), recognised after 'אצל', 'עם' "
+        "or 'ל' ('אצל ראמי', 'עם הילה', 'לד\"ר גביש').",
+    )
+    services: list[str] = Field(
+        default_factory=list,
+        description="Services only this person gives (names from `agent.services`): a booking of one of them is "
+        "checked against this person's hours even when the person is not named.",
+    )
+    hours: OpeningHours = Field(
+        default_factory=OpeningHours,
+        description="When this person receives, per weekday, as `agent.hours`; empty: the opening hours.",
+    )
 
 
 class EmergencyConfig(StrictModel):
@@ -229,6 +256,12 @@ class AgentConfig(StrictModel):
         default_factory=OpeningHours,
         description="Bookable hours per weekday; empty means requested times are not checked.",
     )
+    staff: list[StaffMember] = Field(
+        default_factory=list,
+        description="The people who receive patients and their own hours: a time asked with one of them (named, "
+        "or by a service only they give) outside their hours is not booked; the agent says when they receive "
+        "and proposes their nearest time (template `staff_outside_hours`).",
+    )
     booking: bool = Field(
         default=False,
         description="Book appointments in a calendar: a complete appointment request emits `booking.requested` "
@@ -242,6 +275,13 @@ class AgentConfig(StrictModel):
         unknown = sorted(set(self.service_aliases) - set(self.services))
         if unknown:
             raise ValueError(f"service_aliases names services that are not in `services`: {unknown}")
+        return self
+
+    @model_validator(mode="after")
+    def _staff_services_are_services(self) -> AgentConfig:
+        unknown = sorted({s for m in self.staff for s in m.services} - set(self.services))
+        if unknown:
+            raise ValueError(f"staff[].services names services that are not in `services`: {unknown}")
         return self
 
     @model_validator(mode="after")

@@ -1,0 +1,51 @@
+"""The gavish example clinic's own documents (DOCX price list, PDF policies, Markdown staff, HTML funds), ingested
+and asked through ``sochen ask``: kinds that a lexical fake does not reproduce, because they hang on how the
+real chunks and their weights fall (a health fund named beside the price asked, an illness among the exceptions
+where another document speaks of 'קופות חולים'). No model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sochen.agents.ask import ask
+from sochen.config import get_settings, parse_tenant_yaml
+from sochen.db.migrate import upgrade
+from sochen.db.session import session_scope
+from sochen.db.tenants import store_version
+from sochen.rag.ingest import ingest_paths
+from sochen.rag.retriever import Retriever
+
+GAVISH = Path(__file__).resolve().parents[2] / "examples" / "tenants" / "gavish"
+
+
+@pytest.fixture
+def gavish(any_database_url):
+    upgrade(any_database_url)
+    text = (GAVISH / "tenant.yaml").read_text(encoding="utf-8")
+    cfg = parse_tenant_yaml(text)
+    with session_scope(any_database_url) as s:
+        store_version(
+            s, slug=cfg.slug, name=cfg.name, config=cfg.model_dump(mode="json"), digest=cfg.digest(),
+            source_text=text, source_path=None,
+        )  # fmt: skip
+    retriever = Retriever(get_settings())
+    ingest_paths(retriever, cfg.slug, [GAVISH / "docs"])
+    return retriever
+
+
+CASES = [
+    # The fund and its plan say whose price (the members' column), not what is priced.
+    ("כמה עולה עיסוי רפואי של חצי שעה לחברי מאוחדת עוגן?", ["160 ₪"], ["1,900"]),
+    # Ill on the day: the exceptions (2.6), not the no-show fee (2.4).
+    ("הייתי חולה עם חום ולא הגעתי לדיקור אתמול. אני צריך לשלם דמי אי-הגעה?", ["2.6"], ["2.4 "]),
+]
+
+
+def test_gavish_questions(gavish):
+    for question, shown, hidden in CASES:  # one ingestion for all of them
+        got = ask(get_settings(), "gavish", question, retriever=gavish, sensitive=False).as_dict()
+        assert got["status"] == "answered", (question, got)
+        text = got["answer"]
+        assert all(s in text for s in shown) and not any(h in text for h in hidden), (question, text)
