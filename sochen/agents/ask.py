@@ -235,7 +235,11 @@ def ask(
                 top_k=top_k or cfg.knowledge.retrieval.top_k,
             )
         )
-    assessment = assess(question)
+    # The tenant's own terms (its documents, services, name) are no one's personal data, as on the agent's path:
+    # 'כמה עולה עיסוי רפואי?' names a service, not the asker's health.
+    from .nodes import Deps, business_terms
+
+    assessment = assess(question, business=business_terms(Deps(settings, ctx, retriever)))
     holder: dict[str, Any] = {}
     problems: dict[str, str] = {}
     generate = None

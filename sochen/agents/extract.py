@@ -793,7 +793,11 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     child = _child_emergency(flat)
     if child:
         return child
-    if _CONTROL_LOST.search(flat):
+    if _CONTROL_LOST.search(flat) and (
+        _NOW.search(flat)
+        or _SUDDEN_LOSS.search(flat)
+        or not (_HISTORY_OR_HABIT.search(flat) or _CARE_QUESTION.search(flat) or _LONG_STANDING.search(flat))
+    ):
         return "lost_control"
     if symptom - {"חום"} and _HIGH_FEVER.search(flat):
         return f"{min(symptom - {'חום'})}+high_fever"
@@ -1135,6 +1139,16 @@ _CONTROL_LOST = re.compile(
     r"|(?<![\u05d0-\u05ea])ו?(?:לא|אינו|אינה)\s+(?:מרגיש|מרגישה|מרגישים)\s+(?:את\s+)?ה?(?:ישבן|מפשעה|אגן)"
     r"|(?:נימול|חוסר\s+תחושה|רדום|רדומה)\s+(?:ב|באזור\s+ה?)(?:ישבן|מפשעה|אגן)"
     r"|(?:lost|loss\s+of|can'?t\s+control\s+(?:my\s+)?)\s*(?:my\s+)?(?:bladder|bowel)\s*(?:control)?"
+)
+# Control lost all at once, or with the back or a fall: the nerve emergency. Bedwetting, a child not yet dry at the
+# kindergarten, or incontinence for years are questions for a therapy, not a call for the emergency room.
+_SUDDEN_LOSS = re.compile(
+    r"(?<!\w)(?:פתאום|פתאומי|פתאומית|לפתע|בגב|הגב|גב\s+תחתון|כאבי\s+גב|כאב\s+גב|נפלתי|נפל|נפלה|אחרי\s+ה?נפילה"
+    r"|sudden|suddenly|back\s+pain|fell|внезапно|спина|فجأة|ظهر)(?!\w)"
+)
+_LONG_STANDING = re.compile(
+    r"(?<!\w)(?:עדיין|כבר\s+(?:שנים|שנה|חודשים)|שנים|בלילה|בלילות|בגן|במיטה|at\s+night|for\s+years|still|bedwetting"
+    r"|годами|ночью|بالليل|سنين)(?!\w)"
 )
 _HIGH_FEVER = re.compile(
     r"(?:חום|fever|temperature|حرارة|температура)\D{0,12}(?<![\d.,])(?:3[89]|4[0-2])(?:[.,]\d)?(?![\d])"

@@ -36,8 +36,10 @@ def gavish(any_database_url):
 
 
 CASES = [
-    # The fund and its plan say whose price (the members' column), not what is priced.
-    ("כמה עולה עיסוי רפואי של חצי שעה לחברי מאוחדת עוגן?", ["160 ₪"], ["1,900"]),
+    # The fund and its plan say whose price (the members' column), not what is priced. The row's member price does
+    # not say which funds it is for, so the row is shown whole (a member of a fund without the arrangement pays the
+    # single price: nitzanim's 'לחברי כללית').
+    ("כמה עולה עיסוי רפואי של חצי שעה לחברי מאוחדת עוגן?", ["160 ₪", "210 ₪"], ["45 דקות"]),
     # Ill on the day: the exceptions (2.6), not the no-show fee (2.4).
     ("הייתי חולה עם חום ולא הגעתי לדיקור אתמול. אני צריך לשלם דמי אי-הגעה?", ["2.6"], ["2.4 "]),
 ]

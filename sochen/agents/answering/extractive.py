@@ -893,6 +893,12 @@ _CHARGE_ASKED = re.compile(
     r"(?<![\u05d0-\u05ea])(?:י?חייבו|תחייבו|יחויב|יחויבו|אחויב|מחייבים|לחייב|משלמ[\u05d0-\u05ea]*|אשלם|לשלם|ישלם"
     r"|דמי\s+(?:ביטול|אי)|קנס|יורידו|ירד|יורד|ינכו|ייגבו|גובים)(?![\u05d0-\u05ea])"
 )
+# An appointment missed, cancelled or due: what an exception to a charge is about.
+_ABSENCE = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ו|ש|ה|ל|ב|מה|כש)?(?:ביטול|לבטל|מבטל|מבטלת|מבטלים|אבטל|נבטל|תבטל|בוטל|ביטלתי|אגיע|נגיע"
+    r"|הגעתי|הגענו|הגיע|הגיעה|להגיע|הגעה|תור|התור|מפגש|טיפול|פגישה|כרטיסייה|כרטיסיה)(?![\u05d0-\u05ea])"
+    r"|cancel|miss|appointment|session|отмен|пропуст|إلغاء|موعد"
+)
 # A clause of exceptions to a charge: 'חריגים: לא ייגבו דמי ביטול כש…', 'פטור מ…'.
 _EXCEPTION_SAID = re.compile(
     r"(?<![\u05d0-\u05ea])(?:חריג|חריגים|חריגה)(?![\u05d0-\u05ea])|לא\s+ייגב|לא\s+יחויב|לא\s+תחויב|פטור\s+מ"
@@ -907,6 +913,10 @@ def _exception(focus: str, library: Library) -> Quote | None:
     clause does. The general rule ('ביטול מאוחר מחויב') does not answer someone the exception covers.
     """
     if not _CHARGE_ASKED.search(focus) or len(_parts(focus)) != 1:
+        return None
+    if _PRICE_ASKED.search(focus) or not _ABSENCE.search(focus):
+        # 'הילד חולה באוטיזם, כמה משלמים על ריפוי בעיסוק?' asks a price; an exception is to a charge for an
+        # appointment missed or cancelled, which the message speaks of.
         return None
     tokens = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
     # The words as said (a prefix taken off): 'חולה' is not the 'חולים' of 'קופת חולים'.
@@ -1781,6 +1791,34 @@ def _during_after(focus: str) -> tuple[str, str, str] | None:
 
 
 _PERSONAL = re.compile(r"(?:תעודת זהות|מספר זהות|ת\.ז\.?|ת\"ז|ת״ז|טלפון|נייד)?\s*:?\s*\+?\d[\d\- ]{6,14}\d")
+
+# Going home, not someone coming there: 'לנהוג הביתה', 'לחזור הביתה', 'לשלוח הביתה' (one lookbehind per verb).
+_NOT_GOING_HOME = "".join(
+    f"(?<!{verb} )"
+    for verb in [
+        "לנהוג",
+        "לחזור",
+        "לנסוע",
+        "ללכת",
+        "לשלוח",
+        "לקבל",
+        "חוזר",
+        "חוזרת",
+        "חוזרים",
+        "נוסע",
+        "נוסעת",
+        "נוסעים",
+        "נוהג",
+        "נוהגת",
+        "הולך",
+        "הולכת",
+        "הולכים",
+        "ישלחו",
+        "תשלחו",
+        "שולחים",
+        "אקבל",
+    ]
+)
 # (everyday words, the documents' words, whether they name the same thing): the same thing in words no
 # document uses is said in the documents' words instead; a verb for a noun's topic is kept beside it.
 _PHRASES = (
@@ -1800,7 +1838,9 @@ _PHRASES = (
     # A treatment at the asker's home is what policies and price lists call a home visit ('ביקור בית').
     (
         re.compile(
-            r"(?<![\u05d0-\u05ea])(?:(?:אליי|אלינו|אליו|אליה|אלי)\s+)?הביתה(?![\u05d0-\u05ea])"
+            # Someone coming to the home ('מעסה הביתה', 'תבואו אלינו הביתה'), not driving or going home after a
+            # treatment ('לנהוג הביתה', 'לחזור הביתה') or something sent home ('לשלוח הביתה').
+            r"(?<![\u05d0-\u05ea])(?:(?:אליי|אלינו|אליו|אליה|אלי)\s+)?" + _NOT_GOING_HOME + r"הביתה(?![\u05d0-\u05ea])"
             r"|(?<![\u05d0-\u05ea])(?:אצלי|אצלנו|אצלו|אצלה)\s+בבית(?![\u05d0-\u05ea])"
         ),
         "ביקור בית",
@@ -2185,7 +2225,15 @@ def _extract(
     light = (doc_words if named else set()) | _background(asked)
     if required is _SHAPE["money"]:
         # 'לחברי מאוחדת עוגן', 'אני במכבי שלי': whose price is asked (a column of the row), not what is priced.
-        light |= {f for m in _FUND_NAMED.finditer(asked) for t in tokenize(m.group(0)) for f in _forms(t)}
+        # 'לחברי מאוחדת עוגן' asks for the members' column; 'אני חבר מכבי.' tells who asks, and a clause of the
+        # policies that names the fund ('למבוטחי מכבי הסדר ישיר …') is that member's price.
+        light |= {
+            f
+            for m in _FUND_NAMED.finditer(asked)
+            if not re.search(r"(?:אני|אנחנו|אני\s+ב|הוא|היא)\s*$", asked[: m.start()])
+            for t in tokenize(m.group(0))
+            for f in _forms(t)
+        }
     terms = _terms(asked, library.idf, light=light)
     # A sensitive message's story (the child, the diagnoses) is told before what it asks: the quote must
     # cover what is asked well, the story only counts in the ranking.
@@ -2514,7 +2562,12 @@ _COLUMN_HEADER = {
     "member": re.compile(r"חבר|קופה|member", re.I),
 }
 # 'לא מעוניינת בכרטיסייה': a column declined is not asked.
-_DECLINED = re.compile(r"(?:לא|בלי|ללא)\s+(?:מעוניינ\S*|רוצה|צריך|צריכה|צריכים)?\s*(?:ב|את\s+ה?)?(?P<what>\S+)")
+_DECLINED = re.compile(
+    r"(?:לא|בלי|ללא)\s+(?:מעוניינ\S*|רוצה|רוצים|רוצות|צריך|צריכה|צריכים|צריכות)?\s*(?:ב|את\s+ה?)?(?P<what>\S+)"
+)
+
+
+_FUND = re.compile(r"(?<![\u05d0-\u05ea])[ולבמש]?(מכבי|כללית|מאוחדת|לאומית)(?![\u05d0-\u05ea])")
 
 
 def _one_column(quote: Quote, focus: str) -> Quote:
@@ -2526,10 +2579,15 @@ def _one_column(quote: Quote, focus: str) -> Quote:
     cells = quote.text.split(" · ")
     if len(cells) < 3 or ":" not in cells[0]:
         return quote
-    low = focus.lower()
+    # The question sentence names the column; a story before it ('סיים סדרה של 10 מפגשים. כמה עולה עוד מפגש?') does not.
+    low = _told_after(focus).lower()
     declined = " ".join(m.group("what") for m in _DECLINED.finditer(low))
     asked = [k for k, p in _COLUMN_ASKED.items() if p.search(low) and not p.search(declined)]
     if len(asked) != 1:
+        return quote
+    funds = {m.group(1) for m in _FUND.finditer(low)}
+    if asked[0] == "member" and funds and not funds & {m.group(1) for m in _FUND.finditer(quote.text)}:
+        # 'לחברי כללית' of a row whose member price does not say which funds it is for: the row as it is.
         return quote
     kept = [c for c in cells[1:] if _COLUMN_HEADER[asked[0]].search(c.split(":", 1)[0]) and money(c)]
     if len(kept) != 1:
