@@ -88,10 +88,13 @@ def test_compare_all_local_hybrid_and_all_api(clinic, any_database_url, fakes, t
     assert rows["local"]["pass_rate"] == 1.0 and rows["hybrid"]["pass_rate"] == 1.0
     assert rows["local"]["cost_per_1000_conversations_usd"] == 0 and rows["local"]["routes"].get("api") is None
     assert rows["api"]["cost_per_1000_conversations_usd"] > 0 and rows["api"]["routes"]["api"] >= 1
-    # All-API cannot answer the personal question (no local model may see it): it hands off instead.
-    assert rows["api"]["pass_rate"] == pytest.approx(2 / 3, abs=1e-3)
+    # All-API: no model may see the personal question. The writer's name and ID are not what it asks ('כמה עולה
+    # ניקוי אבנית?'), so the price row is quoted from the documents on this machine, and no API is called for it.
+    assert rows["api"]["pass_rate"] == 1.0
     personal = next(r for r in result.runs["api"].results if r.scenario_id == "personal-question")
-    assert personal.turns[0].status == "handoff" and personal.turns[0].route_name == "none"
+    assert personal.turns[0].status == "active" and personal.turns[0].route_name == "none"
+    assert personal.turns[0].reply_mode == "extractive" and "350" in (personal.turns[0].reply or "")
+    assert personal.turns[0].route.get("reason", "").startswith("extractive_sensitive_local")
     assert all(r["personal_data_leaks"] == 0 for r in rows.values())
     assert "039337423" not in json.dumps([q.body for q in openai.chat_requests()], ensure_ascii=False)
     assert all(r["answer_modes"].get("generative") for r in rows.values())
