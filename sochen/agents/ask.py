@@ -11,7 +11,8 @@ The contract of :func:`ask`:
   is the persona's holding reply and ``handoff`` is true — never an API call. Where no model is
   configured and no conversation is behind the question (`sochen ask`, ``/v1/ask``), the model-free
   answer on this machine was all there was to try and no person can come back to the asker: a question
-  the documents do not answer gets the not-found reply, not a promise that someone will reply.
+  that not even a looser reading of the documents answers gets the not-found reply, not a promise that
+  someone will reply. Sensitivity is assessed with the tenant's own terms, as on the agent's path.
 - Retrieved passages are the tenant's documents; personal data in them (a party's ID number, a
   patient's name) is redacted before the passages reach an API provider, and put back in this
   process when the answer returns. Local providers see the passages as they are.
