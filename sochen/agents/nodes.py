@@ -334,16 +334,16 @@ def business_terms(deps: Deps) -> BusinessTerms | None:
     """The tenant's own terms (documents, name, persona, services), built once per knowledge-base revision."""
     config = deps.config
     own = [config.name, config.persona.name, config.persona.business, *config.agent.services]
-    try:
-        tenant = deps.tenant
-        catalog = deps.retriever.catalog(tenant)
-    except Exception:  # no knowledge base yet: the configuration alone
-        log.debug("no knowledge base for %s; business terms from the configuration only", config.slug)
-        return BusinessTerms(own, services=config.agent.services)
+    tenant = deps.tenant
     key = (config.slug, tenant.id, tenant.kb_revision, _digest(config))
     with _TERMS_LOCK:
         terms = _TERMS.get(key)
-    if terms is None:
+    if terms is None:  # the catalog is read once per revision, not on every turn or question
+        try:
+            catalog = deps.retriever.catalog(tenant)
+        except Exception:  # no knowledge base yet: the configuration alone
+            log.debug("no knowledge base for %s; business terms from the configuration only", config.slug)
+            return BusinessTerms(own, services=config.agent.services)
         texts = [f"{c.title}\n{c.section}\n{c.text}" for c in catalog.chunks]
         terms = BusinessTerms([*own, *texts], services=config.agent.services)
         with _TERMS_LOCK:

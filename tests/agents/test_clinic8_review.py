@@ -7,37 +7,17 @@ is declined, and 'לחברי כללית' does not pick a members' price that doe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sochen.agents.ask import ask
 from sochen.agents.extract import is_emergency
-from sochen.config import get_settings, parse_tenant_yaml
-from sochen.db.migrate import upgrade
-from sochen.db.session import session_scope
-from sochen.db.tenants import store_version
-from sochen.rag.ingest import ingest_paths
-from sochen.rag.retriever import Retriever
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "tenants"
+from sochen.config import get_settings
+from tests.agents._example_tenants import ingest_examples
 
 
 @pytest.fixture
 def tenants():
-    database_url = get_settings().database_url  # the test's own SQLite (isolated_home)
-    upgrade(database_url)
-    retriever = Retriever(get_settings())
-    for name in ("nitzanim", "eyes"):
-        text = (EXAMPLES / name / "tenant.yaml").read_text(encoding="utf-8")
-        cfg = parse_tenant_yaml(text)
-        with session_scope(database_url) as s:
-            store_version(
-                s, slug=cfg.slug, name=cfg.name, config=cfg.model_dump(mode="json"), digest=cfg.digest(),
-                source_text=text, source_path=None,
-            )  # fmt: skip
-        ingest_paths(retriever, cfg.slug, [EXAMPLES / name / "docs"])
-    return retriever
+    return ingest_examples(get_settings().database_url, "nitzanim", "eyes")  # the test's own SQLite (isolated_home)
 
 
 CASES = [

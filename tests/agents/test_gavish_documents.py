@@ -5,34 +5,16 @@ where another document speaks of 'קופות חולים'). No model."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sochen.agents.ask import ask
-from sochen.config import get_settings, parse_tenant_yaml
-from sochen.db.migrate import upgrade
-from sochen.db.session import session_scope
-from sochen.db.tenants import store_version
-from sochen.rag.ingest import ingest_paths
-from sochen.rag.retriever import Retriever
-
-GAVISH = Path(__file__).resolve().parents[2] / "examples" / "tenants" / "gavish"
+from sochen.config import get_settings
+from tests.agents._example_tenants import ingest_examples
 
 
 @pytest.fixture
 def gavish(any_database_url):
-    upgrade(any_database_url)
-    text = (GAVISH / "tenant.yaml").read_text(encoding="utf-8")
-    cfg = parse_tenant_yaml(text)
-    with session_scope(any_database_url) as s:
-        store_version(
-            s, slug=cfg.slug, name=cfg.name, config=cfg.model_dump(mode="json"), digest=cfg.digest(),
-            source_text=text, source_path=None,
-        )  # fmt: skip
-    retriever = Retriever(get_settings())
-    ingest_paths(retriever, cfg.slug, [GAVISH / "docs"])
-    return retriever
+    return ingest_examples(any_database_url, "gavish")
 
 
 CASES = [

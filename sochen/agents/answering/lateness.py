@@ -39,7 +39,8 @@ def asked_minutes_late(question: str) -> int | None:
     # דקות' is 10 minutes late; the part before it says when the writer leaves.
     parts = list(_PARTS.finditer(plain))
     own = next((p.group(0) for p in parts if p.start() <= late.start() < p.end()), plain)
-    return said_minutes(own) if said_minutes(own) is not None else said_minutes(plain)
+    minutes = said_minutes(own)
+    return minutes if minutes is not None else said_minutes(plain)
 
 
 def minutes_window(text: str) -> tuple[float, float] | None:
