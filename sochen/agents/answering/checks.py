@@ -35,7 +35,6 @@ from ...text.spelling import correct
 from .attributes import asked as asked_attribute
 from .attributes import cue, fit
 from .extractive import (
-    _PERSONAL,
     Library,
     _absent_subject,
     _focus,
@@ -49,6 +48,7 @@ from .extractive import (
     _without_instructions,
     _words,
     with_terms,
+    without_writer,
 )
 from .language import Lang, detect
 
@@ -133,5 +133,5 @@ def coverage(
 def _asked(question: str, library: Library, hints: str = "") -> str:
     """What the question asks, as the model-free answerer reads it (instructions, asides and own numbers out)."""
     vocabulary, pairs = _vocabulary(library.chunks)
-    asked = correct(_without_aside(_without_instructions(question)), vocabulary, pairs, skip=_stop)
-    return _PERSONAL.sub(" ", with_terms(_focus(asked), hints))
+    asked = correct(_without_aside(_without_instructions(without_writer(question))), vocabulary, pairs, skip=_stop)
+    return with_terms(_focus(asked), hints)

@@ -1790,8 +1790,6 @@ def _during_after(focus: str) -> tuple[str, str, str] | None:
     return during, after, d.group(1)
 
 
-_PERSONAL = re.compile(r"(?:תעודת זהות|מספר זהות|ת\.ז\.?|ת\"ז|ת״ז|טלפון|נייד)?\s*:?\s*\+?\d[\d\- ]{6,14}\d")
-
 # Going home, not someone coming there: 'לנהוג הביתה', 'לחזור הביתה', 'לשלוח הביתה' (one lookbehind per verb).
 _NOT_GOING_HOME = "".join(
     f"(?<!{verb} )"
@@ -2072,7 +2070,6 @@ def _extract(
             focus = with_terms(asked_part, f"{hebrew_terms(asked_part)} {hints}")
     else:
         focus = with_terms(_focus(query), hints)
-    focus = _PERSONAL.sub(" ", focus)  # the asker's own ID or phone is not what they ask about
     question_words = _synonymous(_words(focus))  # 'ניסוח' names the row 'עריכת …' ('ניסוח צוואה' does not)
     shape = _shape(focus, intent)
     attribute = asked_attribute(focus)
