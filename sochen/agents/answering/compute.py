@@ -358,12 +358,19 @@ def difference(first_text: str, second_text: str, *, first_index: int = 0, secon
     return Calculation(result, f"{shekels(hi)} − {shekels(lo)} = {shekels(result)}", (hi_i, lo_i))
 
 
+_PER_EACH = re.compile(r"\s*(?:ל|ב)?כל\s|\s*(?:per|each|a)\s", re.IGNORECASE)
+
+
 def amount_sum(texts: list[str]) -> Calculation | None:
     """The sum of one amount from each quote, or of the two amounts one quote adds ('₪1,800 … בתוספת ₪900')."""
     if len(texts) == 1:
         plain = normalize(texts[0])
         found = money(texts[0])
-        if len(found) != 2 or not re.search(r"בתוספת|ועוד|plus", plain):
+        spans = [m.span() for m in _MONEY.finditer(plain)]
+        # The second amount is what is added to the first ('₪1,800 בתוספת ₪900'): 'בתוספת מע"מ' after both adds
+        # neither, and two prices per unit ('₪3,500 לכל פוסט ו-₪600 לכל סטורי') are no total of anything.
+        between = plain[spans[0][1] : spans[1][0]] if len(spans) == 2 else ""
+        if len(found) != 2 or not re.search(r"בתוספת|ועוד|plus", between) or _PER_EACH.match(between):
             return None
         result = found[0] + found[1]
         return Calculation(result, f"{shekels(found[0])} + {shekels(found[1])} = {shekels(result)}", (0,))

@@ -598,9 +598,16 @@ _WHAT_TIME = re.compile(r"באיזו שעה|עד איזו שעה|מאיזו שע
 _HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|ساعات")
 
 
+# 'מה סכום ביטוח האש', 'מה גובה הערבות': the amount of a thing is asked; a clause that names the thing without a
+# figure ('יבטח … בביטוח אש') does not say it.
+_AMOUNT_OF = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:מה|מהו|מהי)\s+(?:ה)?(?:סכום|גובה)(?![\u05d0-\u05ea])|what is the amount of", re.IGNORECASE
+)
+
+
 def _required(question: str) -> re.Pattern[str] | None:
     """What any answer must contain: an amount for 'how much', a clock time for 'what time'."""
-    if _HOW_MUCH.search(question.lower()):
+    if _HOW_MUCH.search(question.lower()) or _AMOUNT_OF.search(question):
         return _SHAPE["money"]
     if _WHAT_TIME.search(question.lower()):
         return _SHAPE["hours"]
@@ -2088,8 +2095,13 @@ def _extract(
         required = _Test(_PERIOD_OF[operation])  # a year of a monthly amount starts from a monthly amount
     if single and operation in ("quantity", "vat") and (asked_count := quantity_asked(focus)) is not None:
         # '5 שעות' needs a rate per hour — unless the item itself is described by the count ('דירת 4 חדרים')
+        # ('באיחור של 3 חודשים' of '1.5% לחודש' is that rate for those months of the question's own amount)
         required = _Test(
-            lambda t: times_quantity(focus, t) is not None or (states_count(asked_count, t) and bool(money(t)))
+            lambda t: (
+                times_quantity(focus, t) is not None
+                or (states_count(asked_count, t) and bool(money(t)))
+                or interest_per_period(focus, t, focus) is not None
+            )
         )
     elif single and asks_whole_term(focus):
         required = _Test(lambda t: len(money(t)) == 1 and states_period(t, "month"))  # a monthly amount × the term
@@ -2126,6 +2138,8 @@ def _extract(
         "required": required if single else None,
     }
 
+    if lang == "he" and not comparing and single and _parties_of_two_contracts(focus, library):
+        return Extracted("not_found", lang=lang, reason="parties_of_two_contracts")
     if _CLIENT_LIST.search(focus.lower()):
         # Who the business's clients are is theirs to keep: the parties of its contracts are not a client list.
         return Extracted("not_found", lang=lang, reason="client_list", missing=_CLIENTS_KEPT[lang != "he"])
@@ -2223,6 +2237,12 @@ def _extract(
             asked = pattern.sub(" ", asked)
     # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
     light = (doc_words if named else set()) | _background(asked)
+    if lang == "he":
+        # 'כמה זמן ימשיך שמעון דהן לעבוד…': a party's own name says which contract, not what is asked; its
+        # clauses call the party by its role ('המוכר'): the name is sought as that role, and what is left of a
+        # name with no role weighs as a document's name does.
+        asked = _by_role(asked, library)
+        light |= _party_name_forms(asked, library)
     if required is _SHAPE["money"]:
         # 'לחברי מאוחדת עוגן', 'אני במכבי שלי': whose price is asked (a column of the row), not what is priced.
         # 'לחברי מאוחדת עוגן' asks for the members' column; 'אני חבר מכבי.' tells who asks, and a clause of the
@@ -2779,6 +2799,17 @@ def _implied_documents(question: str, library: Library) -> list[str]:
     """
     if not library.documents or len(library.documents) < 2:
         return []
+    found = _parties_named(question, library)
+    # Two such words at least ('סמנכ"לית הכספים', 'הקניון … השמירה'): one may be an everyday word ('סכום').
+    return sorted(found) if len(found) == 1 and next(iter(found.values())) >= 2 else []
+
+
+def _parties_named(question: str, library: Library) -> dict[str, int]:
+    """Each document whose parties the question names, with how many of its words name them.
+
+    A word counts when it is in that document's title or its parties' and recitals' lines, and in no other
+    document at all.
+    """
     where = _word_documents(library.chunks)
     parties = _party_words(library.chunks, library.documents)
     found: dict[str, int] = {}
@@ -2788,8 +2819,125 @@ def _implied_documents(question: str, library: Library) -> list[str]:
         docs = set().union(*(where.get(f, frozenset()) for f in _forms(tok) if f[0] not in "~≈"))
         if len(docs) == 1 and (doc := next(iter(docs))) in parties and _forms(tok) & parties[doc]:
             found[doc] = found.get(doc, 0) + 1
-    # Two such words at least ('סמנכ"לית הכספים', 'הקניון … השמירה'): one may be an everyday word ('סכום').
-    return sorted(found) if len(found) == 1 and next(iter(found.values())) >= 2 else []
+    return found
+
+
+def _parties_of_two_contracts(question: str, library: Library) -> bool:
+    """Whether the question names, each by two words or more, the parties of two contracts.
+
+    'כמה משטחים מאחסנת מאפיית השקד במחסני השרון?' of a bakery sold in one contract and a warehouse of another:
+    no contract is between them, so none says what one does for the other (a comparison asks each apart).
+    """
+    if not library.documents or len(library.documents) < 2:
+        return False
+    return sum(n >= 2 for n in _parties_named(question, library).values()) >= 2
+
+
+def _party_name_forms(question: str, library: Library) -> set[str]:
+    """The forms of the question's words that name a party of one contract ('לחם הבית', 'נוגה ברק').
+
+    A word on that contract's 'בין:' / 'לבין:' lines or in its title after the dash, in no other document at all,
+    and not in that contract's clauses (where it is what they speak of, not who signed).
+    """
+    if not library.documents or len(library.documents) < 2:
+        return set()
+    where = _word_documents(library.chunks)
+    parties = _party_lines(library.chunks, library.documents)
+    out: set[str] = set()
+    for tok in dict.fromkeys(tokenize(question)):
+        if len(tok) < 3 or _stop(tok) or tok in _GENERIC_TITLE or _doc_word(tok):
+            continue
+        forms = {f for f in _forms(tok) if f[0] not in "~≈"}
+        docs = set().union(*(where.get(f, frozenset()) for f in forms))
+        if (
+            len(docs) == 1
+            and forms & parties.get(doc := next(iter(docs)), frozenset())
+            and not _in_clauses(forms, doc, library)
+        ):
+            out |= _forms(tok)
+    return out
+
+
+def _in_clauses(forms: AbstractSet[str], document_id: str, library: Library) -> bool:
+    """Whether a word (by its forms) is said in the document's clauses, not only on its parties' lines and title.
+
+    'מאפייה' of 'מאפיית השקד' is what its clauses speak of; 'דהן' only who signed.
+    """
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for hit in chunks:
+            for unit in clause_units(hit.text):
+                if unit.clause or not _RECITAL.match(unit.text):
+                    out.setdefault(hit.document_id, set()).update(
+                        f for t in tokenize(unit.text) for f in _forms(t) if f[0] not in "~≈"
+                    )
+        return {d: frozenset(w) for d, w in out.items()}
+
+    return bool(forms & _per_archive("clause_words", library.chunks, build).get(document_id, frozenset()))
+
+
+def _party_roles(chunks: Sequence[SearchHit]) -> dict[str, list[tuple[frozenset[str], str]]]:
+    """Each contract's parties: the forms of each party's name and the role its line defines for it.
+
+    The name is what its 'בין:' / 'לבין:' line says before the first comma; the role is 'להלן: "המוכר"'.
+    """
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, list[tuple[frozenset[str], str]]]:
+        out: dict[str, list[tuple[frozenset[str], str]]] = {}
+        for hit in chunks:
+            for line in hit.text.splitlines():
+                role = _DEFINES.search(line)
+                if not _PARTY_LINE.match(line) or role is None or len(role.group(1).split()) != 1:
+                    continue
+                name = _PARTY_LINE.sub("", line).split(",")[0]
+                forms = frozenset(
+                    f
+                    for t in tokenize(name)
+                    if len(t) >= 3 and not _stop(t) and t not in _GENERIC_TITLE
+                    for f in _forms(t)
+                    if f[0] not in "~≈"
+                )
+                if forms:
+                    out.setdefault(hit.document_id, []).append((forms, role.group(1)))
+        return out
+
+    return _per_archive("party_roles", chunks, build)
+
+
+def _by_role(question: str, library: Library) -> str:
+    """The question with a party's name ('שמעון דהן', 'לחם הבית') said as the role its contract gives it.
+
+    A name's words are those of one contract alone, on that party's own line and not in its clauses; the role is
+    the one that line defines ('המוכר', 'הקונה'). Unchanged when no party is named so.
+    """
+    if not library.documents or len(library.documents) < 2:
+        return question
+    where = _word_documents(library.chunks)
+    roles = _party_roles(library.chunks)
+    out: list[str] = []
+    said: set[str] = set()
+    for tok in re.split(r"(\s+)", question):
+        word = tokenize(tok)
+        forms = {f for t in word for f in _forms(t) if f[0] not in "~≈"} if len(word) == 1 else set()
+        docs = set().union(*(where.get(f, frozenset()) for f in forms)) if forms else set()
+        role = (
+            next((r for names, r in roles.get(next(iter(docs)), []) if forms & names), None)
+            if len(docs) == 1
+            and len(word[0]) >= 3
+            and not _stop(word[0])
+            and word[0] not in _GENERIC_TITLE
+            and not _in_clauses(forms, next(iter(docs)), library)
+            else None
+        )
+        if role is None:
+            out.append(tok)
+        elif role not in said:
+            said.add(role)
+            out.append(tok.replace(word[0], role) if word[0] in tok else role)
+        else:
+            out.append("")
+    return "".join(out)
 
 
 def _word_documents(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:

@@ -1,0 +1,135 @@
+"""Kinds of question the sixth example archive showed (issue 16, archive6), on a small Hebrew archive of its own.
+
+A party named by its own name ('אבי לוי') while its clauses call it by its role ('המוכר'); the amount of a thing
+('מה סכום ביטוח האש') that the clause naming the thing does not state; a question about what a party of one
+contract does with a party of another, where no contract is between them; a rate per month of the question's own
+amount for the months it names, the dual ('חודשיים') included, each step shown; two prices per unit ('לכל פוסט',
+'לכל סטורי') are not added into a total, and VAT said after both adds neither.
+A fake lexical library, no database, no model; every figure of a reply is in the question, a cited passage or
+the calculation it shows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from sochen.agents.answering import Reply, answer
+from sochen.agents.answering.compute import amount_sum
+from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
+
+pytestmark = pytest.mark.unit
+
+SALE = "הסכם מכר עסק — מסעדת הזית, עכו"
+STORE = 'הסכם שירותי אחסנה — מחסני העמק בע"מ ופרי הגליל בע"מ'
+PROMO = 'הסכם שיתוף פעולה שיווקי — מותג אור בע"מ ויוצרת התוכן דנה שגיא'
+
+CHUNKS = [
+    (
+        SALE,
+        "הסכם מכר עסק",
+        'בין: מר אבי לוי, ת"ז 012345674, מרחוב הים 4, עכו, להלן: "המוכר";\n'
+        'לבין: טעמי הצפון בע"מ, ח.פ. 516000111, מרחוב הגפן 2, נהריה, להלן: "הקונה";\n'
+        'הואיל והמוכר הוא הבעלים של מסעדה הפועלת בשם "מסעדת הזית" בעכו, והקונה מבקשת לרכוש אותה כעסק חי;',
+    ),
+    (SALE, "2. התמורה › 2.1", "2. התמורה\n2.1 התמורה בעד הציוד של המסעדה היא ₪90,000."),
+    (
+        SALE,
+        "3. המסירה › 3.3",
+        "3. המסירה\n3.3 במשך 21 ימים מיום המסירה יעבוד המוכר במסעדה ללא תמורה, כדי להדריך את הקונה במתכונים.",
+    ),
+    (SALE, "4. אי-תחרות › 4.1", "4. אי-תחרות\n4.1 במשך 18 חודשים מיום המסירה לא יפתח המוכר מסעדה בעכו."),
+    (
+        STORE,
+        "הסכם שירותי אחסנה",
+        'בין: מחסני העמק בע"מ, ח.פ. 516222333, מעפולה (להלן: "המחסן");\n'
+        'לבין: פרי הגליל בע"מ, ח.פ. 515444555, מטבריה (להלן: "הלקוחה");',
+    ),
+    (STORE, "3. התעריפים › 3.1", '3. התעריפים\n3.1 דמי האחסון הם ₪40 לכל משטח לחודש, לפני מע"מ.'),
+    (STORE, "3. התעריפים › 3.2", "3.2 דמי האחסון לחודש יחושבו לפי מספר המשטחים המרבי שאוחסן באותו חודש."),
+    (
+        STORE,
+        "4. התשלום › 4.3",
+        "4. התשלום\n4.3 על סכום שלא שולם במועדו תשלם הלקוחה ריבית פיגורים בשיעור 2% לחודש.",
+    ),
+    (STORE, "5. ביטוח › 5.2", "5. ביטוח\n5.2 המחסן יבטח את הסחורה שבמחסן בביטוח אש ופריצה."),
+    (
+        PROMO,
+        "2. התמורה › 2.1",
+        '2. התמורה\n2.1 בעד הקמפיין תשלם החברה ליוצרת ₪2,000 לכל פוסט ו-₪400 לכל סטורי, בתוספת מע"מ.',
+    ),
+    (PROMO, "4. זכויות › 4.1", "4. זכויות\n4.1 החברה רשאית להשתמש בתכנים שפרסמה היוצרת במשך 12 חודשים."),
+]
+
+
+def ask(question: str) -> Reply:
+    reply = answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library())
+    assert_sourced(reply, question)
+    return reply
+
+
+# --- a party named by its own name: its clauses call it by its role ---
+
+
+def test_a_party_named_by_name_is_answered_by_the_clause_on_its_role() -> None:
+    reply = ask("לכמה זמן אסור לאבי לוי לפתוח מסעדה?")
+    assert reply.status == "answered" and clauses(reply) == ["4.1"], reply.text
+    assert "18 חודשים" in reply.text
+
+
+# --- the amount of a thing the clause names without stating it ---
+
+
+def test_the_amount_of_a_thing_its_clause_does_not_state_is_refused() -> None:
+    reply = ask("מה סכום ביטוח האש שעושה המחסן לסחורה?")
+    assert reply.status == "not_found" and not reply.citations, reply.text
+
+
+def test_the_amount_a_clause_states_is_still_answered() -> None:
+    reply = ask("מה גובה ריבית הפיגורים שמשלמת הלקוחה?")
+    assert reply.status == "answered" and "2%" in reply.text and clauses(reply) == ["4.3"], reply.text
+
+
+# --- parties of two contracts in one question ---
+
+
+def test_parties_of_two_contracts_are_no_contract_between_them() -> None:
+    reply = ask("כמה משטחים מאחסנת מסעדת הזית במחסני העמק?")
+    assert reply.status == "not_found" and not reply.citations, reply.text
+
+
+# --- a rate per month of the question's amount, for the months it names ---
+
+
+def test_a_monthly_rate_for_two_months_said_as_the_dual() -> None:
+    q = "חשבונית של ₪10,000 שולמה באיחור של חודשיים. כמה ריבית פיגורים תשלם הלקוחה?"
+    reply = ask(q)
+    assert reply.status == "answered" and reply.calculation is not None, reply.text
+    assert reply.calculation.endswith("₪400") and "₪200" in reply.calculation and "חודשיים" in reply.calculation
+    assert clauses(reply) == ["4.3"]
+
+
+def test_a_monthly_rate_for_the_months_counted() -> None:
+    reply = ask("חשבונית של ₪10,000 שולמה באיחור של 3 חודשים. כמה ריבית פיגורים תשלם הלקוחה?")
+    assert reply.calculation is not None and reply.calculation.endswith("₪600"), reply.text
+
+
+def test_a_monthly_rate_is_not_one_month_of_an_unstated_period() -> None:
+    reply = ask("חשבונית של ₪10,000 שולמה באיחור. כמה ריבית פיגורים תשלם הלקוחה?")
+    assert reply.calculation is None or "₪200" not in reply.calculation, reply.calculation
+
+
+# --- two prices per unit are no total ---
+
+
+def test_two_prices_per_unit_are_not_added() -> None:
+    reply = ask('כמה תקבל דנה שגיא בסך הכול בעד הקמפיין, לפני מע"מ?')
+    assert reply.calculation is None or "2,400" not in reply.calculation, reply.calculation
+    assert "2,400" not in reply.text
+
+
+def test_an_amount_added_to_another_is_still_summed() -> None:
+    added = amount_sum(["דמי הטיפול הם ₪1,800 בתוספת ₪900 לחומרים."])
+    assert added is not None and added.result == Decimal(2700)
+    assert amount_sum(['₪2,000 לכל פוסט ו-₪400 לכל סטורי, בתוספת מע"מ.']) is None
