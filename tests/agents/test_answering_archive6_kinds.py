@@ -5,6 +5,9 @@ A party named by its own name ('אבי לוי') while its clauses call it by its
 contract does with a party of another, where no contract is between them; a rate per month of the question's own
 amount for the months it names, the dual ('חודשיים') included, each step shown; two prices per unit ('לכל פוסט',
 'לכל סטורי') are not added into a total, and VAT said after both adds neither.
+A count of a plural noun that begins with a letter that may be a prefix ('280 משטחים', '2,400 מסגרות') times the
+rate of a table's row whose unit column names it ('יחידת החיוב: משטח לחודש'), the row asked as 'דמי אחסון'; the
+English words of these contracts ('warehouse', 'crane', 'pallet') searched by their Hebrew terms.
 A fake lexical library, no database, no model; every figure of a reply is in the question, a cited passage or
 the calculation it shows.
 """
@@ -16,7 +19,8 @@ from decimal import Decimal
 import pytest
 
 from sochen.agents.answering import Reply, answer
-from sochen.agents.answering.compute import amount_sum
+from sochen.agents.answering.compute import amount_sum, quantity_asked
+from sochen.agents.answering.language import hebrew_terms
 from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
 
 pytestmark = pytest.mark.unit
@@ -46,7 +50,14 @@ CHUNKS = [
         'בין: מחסני העמק בע"מ, ח.פ. 516222333, מעפולה (להלן: "המחסן");\n'
         'לבין: פרי הגליל בע"מ, ח.פ. 515444555, מטבריה (להלן: "הלקוחה");',
     ),
-    (STORE, "3. התעריפים › 3.1", '3. התעריפים\n3.1 דמי האחסון הם ₪40 לכל משטח לחודש, לפני מע"מ.'),
+    (
+        STORE,
+        "3. התעריפים › 3.1",
+        '3. התעריפים\n3.1 הלקוחה תשלם למחסן לפי התעריפים שבטבלה שלהלן, לפני מע"מ:\n'
+        "השירות: אחסון · יחידת החיוב: משטח לחודש · התעריף: ₪40\n"
+        "השירות: קליטת סחורה · יחידת החיוב: משטח · התעריף: ₪15\n"
+        "השירות: משלוח · יחידת החיוב: משלוח · התעריף: ₪90",
+    ),
     (STORE, "3. התעריפים › 3.2", "3.2 דמי האחסון לחודש יחושבו לפי מספר המשטחים המרבי שאוחסן באותו חודש."),
     (
         STORE,
@@ -133,3 +144,28 @@ def test_an_amount_added_to_another_is_still_summed() -> None:
     added = amount_sum(["דמי הטיפול הם ₪1,800 בתוספת ₪900 לחומרים."])
     assert added is not None and added.result == Decimal(2700)
     assert amount_sum(['₪2,000 לכל פוסט ו-₪400 לכל סטורי, בתוספת מע"מ.']) is None
+
+
+# --- a count of a noun that may begin with a prefix letter, times a table row's rate per that unit ---
+
+
+def test_a_count_of_a_plural_noun_starting_with_a_prefix_letter() -> None:
+    assert quantity_asked("אוחסנו 280 משטחים במחסן") == (Decimal(280), "משטחים")
+    assert quantity_asked("הזמינה 2,400 מסגרות") == (Decimal(2400), "מסגרות")
+    assert quantity_asked("הפגישה ב-5 בינואר") is None and quantity_asked("נשארו 3 מהם") is None
+
+
+def test_a_count_times_the_rate_of_the_table_row_of_its_unit() -> None:
+    q = "כמה דמי אחסון תשלם הלקוחה על 150 משטחים לחודש?"
+    reply = ask(q)
+    assert reply.status == "answered" and reply.calculation is not None, reply.text
+    assert reply.calculation.endswith("₪6,000") and "₪40" in reply.calculation, reply.calculation
+    assert clauses(reply) == ["3.1"]
+
+
+# --- English words of these contracts ---
+
+
+def test_english_words_of_warehousing_rental_and_marketing_contracts() -> None:
+    terms = hebrew_terms("the warehouse pallet, the crane operator, the creator's posts and the campaign")
+    assert {"מחסן", "משטח", "מנוף", "מפעיל", "היוצרת", "פוסט", "קמפיין"} <= set(terms.split()), terms

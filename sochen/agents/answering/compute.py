@@ -390,12 +390,17 @@ def quantity_asked(question: str) -> tuple[Decimal, str] | None:
     if m:
         return Decimal(m.group(1)), _UNIT_OF[m.group(2)]
     # A counted noun: not a date ('12 בינואר'), a law's section ('סעיף 7 לחוק') or a definite phrase.
-    noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3})\s+([\u05d0-\u05ea]{3,})", q)
-    if noun and noun.group(2)[0] in "בלהמו":
-        noun = None
+    noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3}(?:,\d{3})+|\d{1,4})\s+([\u05d0-\u05ea]{3,})", q)
+    if noun and noun.group(2)[0] in "בלהמו" and not _PLURAL_NOUN.fullmatch(noun.group(2)):
+        noun = None  # 'בינואר', 'מהם': a prefix, not the noun counted
     if noun and _COUNTED.search(q[: noun.start()] + " " + q[noun.end() :]) is None:
-        return Decimal(noun.group(1)), noun.group(2)
+        return Decimal(noun.group(1).replace(",", "")), noun.group(2)
     return None
+
+
+# A plural noun that begins with a letter that may be a prefix ('280 משטחים', '2,400 מסגרות', '3 הזמנות'): counted,
+# unless that letter is a prefix before the article ('מהמשטחים', 'בהזמנות').
+_PLURAL_NOUN = re.compile(r"(?![מבלו]ה)[\u05d0-\u05ea]{2,}(?:ים|ות)")
 
 
 def states_count(counted: tuple[Decimal, str], text: str) -> bool:
@@ -422,7 +427,12 @@ def _noun_key(word: str) -> str:
 def _per_noun(noun: str) -> tuple[str, ...]:
     """'לכל ישיבה', 'לישיבה', 'per session': the markers of a rate per the counted noun."""
     key = re.escape(_noun_key(noun))
-    return (rf"(?:לכל|על כל|בעד כל)\s+{key}", rf"(?<![\u05d0-\u05ea])ל-?{key}")
+    return (
+        rf"(?:לכל|על כל|בעד כל)\s+{key}",
+        rf"(?<![\u05d0-\u05ea])ל-?{key}",
+        # a rate table's unit column: 'יחידת החיוב: משטח לחודש · התעריף: ₪45'
+        rf"(?:^|[:·|]\s*){key}[\u05d0-\u05ea]{{0,2}}(?:\s+ל[\u05d0-\u05ea]+)?\s*(?:[·|]|$)",
+    )
 
 
 def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | None:

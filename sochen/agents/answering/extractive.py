@@ -1610,6 +1610,8 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
         # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
         if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before) or before in _QUANTITY_WORDS:
             continue  # 'שלוש הזרקות' counts the entity, it does not name another one
+        if before in _MONEY_WORDS:
+            continue  # 'דמי אחסון', 'מחיר ליקוט': the charge for the entity, not another entity
         forms = _forms(before)
         if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
             out.append(forms)
