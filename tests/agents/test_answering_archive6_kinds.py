@@ -7,7 +7,9 @@ amount for the months it names, the dual ('חודשיים') included, each step 
 'לכל סטורי') are not added into a total, and VAT said after both adds neither.
 A count of a plural noun that begins with a letter that may be a prefix ('280 משטחים', '2,400 מסגרות') times the
 rate of a table's row whose unit column names it ('יחידת החיוב: משטח לחודש'), the row asked as 'דמי אחסון'; the
-English words of these contracts ('warehouse', 'crane', 'pallet') searched by their Hebrew terms.
+English words of these contracts ('warehouse', 'crane', 'pallet') searched by their Hebrew terms. Two question
+words of one predicate ('לכמה זמן ובאיזה מרחק אסור …') are two parts, each asked of the predicate, and a part after
+', ולפי איזה' is a part; a distance asked ('מרחק') is the radius a clause states.
 A fake lexical library, no database, no model; every figure of a reply is in the question, a cited passage or
 the calculation it shows.
 """
@@ -20,6 +22,7 @@ import pytest
 
 from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.compute import amount_sum, quantity_asked
+from sochen.agents.answering.extractive import _parts
 from sochen.agents.answering.language import hebrew_terms
 from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
 
@@ -44,6 +47,7 @@ CHUNKS = [
         "3. המסירה\n3.3 במשך 21 ימים מיום המסירה יעבוד המוכר במסעדה ללא תמורה, כדי להדריך את הקונה במתכונים.",
     ),
     (SALE, "4. אי-תחרות › 4.1", "4. אי-תחרות\n4.1 במשך 18 חודשים מיום המסירה לא יפתח המוכר מסעדה בעכו."),
+    (SALE, "4. אי-תחרות › 4.2", "4.2 האיסור שבסעיף 4.1 חל ברדיוס של 5 קילומטרים מהמסעדה."),
     (
         STORE,
         "הסכם שירותי אחסנה",
@@ -169,3 +173,24 @@ def test_a_count_times_the_rate_of_the_table_row_of_its_unit() -> None:
 def test_english_words_of_warehousing_rental_and_marketing_contracts() -> None:
     terms = hebrew_terms("the warehouse pallet, the crane operator, the creator's posts and the campaign")
     assert {"מחסן", "משטח", "מנוף", "מפעיל", "היוצרת", "פוסט", "קמפיין"} <= set(terms.split()), terms
+
+
+# --- two question words of one predicate; a part after ', ולפי איזה' ---
+
+
+def test_two_question_words_of_one_predicate_are_two_parts() -> None:
+    assert _parts("לכמה זמן ובאיזה מרחק אסור למוכר לפתוח מסעדה?") == [
+        "לכמה זמן אסור למוכר לפתוח מסעדה?",
+        "באיזה מרחק אסור למוכר לפתוח מסעדה?",
+    ]
+    assert _parts("מה הסכום המינימלי, ולפי איזה מספר משטחים מחושבים דמי האחסון?") == [
+        "מה הסכום המינימלי",
+        "ולפי איזה מספר משטחים מחושבים דמי האחסון",
+    ]
+    assert _parts("כמה זמן אסור למוכר לפתוח מסעדה?") == ["כמה זמן אסור למוכר לפתוח מסעדה?"]
+
+
+def test_how_long_and_how_far_a_non_compete_reaches() -> None:
+    reply = ask("לכמה זמן ובאיזה מרחק אסור למוכר לפתוח מסעדה?")
+    assert reply.status == "answered" and clauses(reply) == ["4.1", "4.2"], reply.text
+    assert "18 חודשים" in reply.text and "5 קילומטרים" in reply.text

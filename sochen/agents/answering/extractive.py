@@ -258,6 +258,28 @@ _SYNONYMS = {
     "מינימלי": "לפחות",
     "המינימלי": "לפחות",
     "מינימום": "לפחות",
+    # How far a non-compete reaches: asked as 'באיזה מרחק', written as 'ברדיוס של 8 קילומטרים'.
+    "מרחק": "רדיוס",
+    "המרחק": "רדיוס",
+    # How hot a store may get: asked as 'חום', written as 'טמפרטורה'.
+    "חום": "טמפרטורה",
+    "החום": "טמפרטורה",
+    # Who comes to an event: asked as 'אורחים', written as 'משתתפים'.
+    "אורחים": "משתתפים",
+    "האורחים": "משתתפים",
+    # What is left to pay: asked as 'השאר', written as 'יתרת התמורה'.
+    "השאר": "יתרת",
+    "שאר": "יתרת",
+    # What a creator posts: asked as photos and videos, written as 'תכנים'; sales by a coupon code are 'מכירות'
+    # 'בקוד ההנחה'.
+    "תמונות": "תכנים",
+    "בתמונות": "תכנים",
+    "סרטונים": "תכנים",
+    "ובסרטונים": "תכנים",
+    "קניות": "מכירות",
+    "מהקניות": "מכירות",
+    "הקופון": "הנחה",
+    "קופון": "הנחה",
 }
 # Words the documents say otherwise, matched by either form but weighed as asked (the other form may be an
 # everyday word): after the contract ends is asked 'אחרי הסיום' and written 'מתום ההסכם'; a non-compete ('הגבלת
@@ -1625,6 +1647,7 @@ def _quote(c: _Candidate) -> Quote:
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?")
 _PART_SPLIT = re.compile(
     r"\?\s*|,\s*(?=ו(?:כמה|בכמה|מה|מהו|מהי|מתי|איך|האם|אם|של|איזה|איזו|לכמה|מי|במי|למי|על מי|תוך|עד|איפה|היכן|אילו"
+    r"|לפי|באיזה|באיזו|לאיזה|לאיזו|מאיזה|מאיזו"
     r"|צריך|צריכה|צריכים|אפשר|חייב|חייבת|חייבים)"
     r"(?![\u05d0-\u05ea]))|\s(?=ושנית|ושלישית)"
     r"|\s(?=ו(?:כמה|מתי|איך|האם|איפה|היכן)\s)"  # 'כמה זמן זה לוקח וכמה זמן זה מחזיק': two questions
@@ -1727,7 +1750,26 @@ def _parts(focus: str) -> list[str]:
     if english:
         return english
     parts = [p.strip(" ,") for p in _PART_SPLIT.split(focus) if p and p.strip(" ,?")]
+    if len(parts) == 1 and (shared := _SHARED_REST.match(focus)) is not None:
+        # 'לכמה זמן ובאיזה מרחק אסור למוכר לפתוח מאפייה?': two questions of one predicate, each asked of it
+        rest = shared.group(3)
+        return [f"{shared.group(1)} {rest}", f"{shared.group(2)} {rest}"]
     return parts if len(parts) > 1 else [focus]
+
+
+def _shared_predicate(focus: str) -> bool:
+    """Whether the question is two question words of one predicate ('לכמה זמן ובאיזה מרחק …').
+
+    A word of the predicate no document uses is then phrasing both parts share, not a thing each asks about.
+    """
+    return _SHARED_REST.match(focus) is not None and len([p for p in _PART_SPLIT.split(focus) if p.strip(" ,?")]) == 1
+
+
+_ASKER = r"(?:ל|ב|מ|עד\s+|תוך\s+)?(?:כמה|מתי|איפה|היכן|איזה|איזו|אילו)"
+# Two question words joined by 'ו' before the one predicate they share ('לכמה זמן ובאיזה מרחק …').
+_SHARED_REST = re.compile(
+    rf"^\s*({_ASKER}(?:\s+(?!ו)[\u05d0-\u05ea]{{2,}})?)\s+ו({_ASKER}(?:\s+[\u05d0-\u05ea]{{2,}})?)\s+(\S.{{8,}})$"
+)
 
 
 def _parallel(parts: list[str]) -> list[str]:
@@ -2293,7 +2335,7 @@ def _extract(
         # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
         # word ('מבחן מאמץ לספורטאים') is the price of something else.
         return Extracted("not_found", lang=lang, reason="absent_subject")
-    if len(parts) > 1 and lang == "he" and _unknown_in_every_part(parts, library):
+    if len(parts) > 1 and lang == "he" and not _shared_predicate(focus) and _unknown_in_every_part(parts, library):
         # 'יש אצלכם עיסוי ספורטאים? כמה עולה עיסוי של שעה?': each question is about a thing no document names;
         # what the parts' other words find (a 'ספורטאים' row, an hour of parking) answers nothing asked.
         return Extracted("not_found", lang=lang, reason="absent_subject")
@@ -2919,6 +2961,7 @@ def _by_role(question: str, library: Library) -> str:
     roles = _party_roles(library.chunks)
     out: list[str] = []
     said: set[str] = set()
+    asked = {f for t in tokenize(question) for f in _forms(t) if f[0] not in "~≈"}
     for tok in re.split(r"(\s+)", question):
         word = tokenize(tok)
         forms = {f for t in word for f in _forms(t) if f[0] not in "~≈"} if len(word) == 1 else set()
@@ -2934,7 +2977,8 @@ def _by_role(question: str, library: Library) -> str:
         )
         if role is None:
             out.append(tok)
-        elif role not in said:
+        elif role not in said and not _forms(role) & (asked - forms):
+            # ('לספק הענן': the role said beside the name is not said twice)
             said.add(role)
             out.append(tok.replace(word[0], role) if word[0] in tok else role)
         else:
