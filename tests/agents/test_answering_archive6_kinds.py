@@ -9,7 +9,8 @@ A count of a plural noun that begins with a letter that may be a prefix ('280 מ
 rate of a table's row whose unit column names it ('יחידת החיוב: משטח לחודש'), the row asked as 'דמי אחסון'; the
 English words of these contracts ('warehouse', 'crane', 'pallet') searched by their Hebrew terms. Two question
 words of one predicate ('לכמה זמן ובאיזה מרחק אסור …') are two parts, each asked of the predicate, and a part after
-', ולפי איזה' is a part; a distance asked ('מרחק') is the radius a clause states.
+', ולפי איזה' is a part; a distance asked ('מרחק') is the radius a clause states. A comparison that names each contract by its parties or
+its subject ('מוכר המסעדה', 'היוצרת') rather than by its kind compares those two contracts.
 A fake lexical library, no database, no model; every figure of a reply is in the question, a cited passage or
 the calculation it shows.
 """
@@ -46,7 +47,7 @@ CHUNKS = [
         "3. המסירה › 3.3",
         "3. המסירה\n3.3 במשך 21 ימים מיום המסירה יעבוד המוכר במסעדה ללא תמורה, כדי להדריך את הקונה במתכונים.",
     ),
-    (SALE, "4. אי-תחרות › 4.1", "4. אי-תחרות\n4.1 במשך 18 חודשים מיום המסירה לא יפתח המוכר מסעדה בעכו."),
+    (SALE, "4. אי-תחרות › 4.1", "4. אי-תחרות\n4.1 במשך 18 חודשים מיום המסירה לא יפתח המוכר מסעדה מתחרה בעכו."),
     (SALE, "4. אי-תחרות › 4.2", "4.2 האיסור שבסעיף 4.1 חל ברדיוס של 5 קילומטרים מהמסעדה."),
     (
         STORE,
@@ -73,6 +74,11 @@ CHUNKS = [
         PROMO,
         "2. התמורה › 2.1",
         '2. התמורה\n2.1 בעד הקמפיין תשלם החברה ליוצרת ₪2,000 לכל פוסט ו-₪400 לכל סטורי, בתוספת מע"מ.',
+    ),
+    (
+        PROMO,
+        "3. בלעדיות › 3.1",
+        "3. בלעדיות\n3.1 במשך תקופת הקמפיין ו-2 חודשים לאחריה לא תפרסם היוצרת תוכן ממומן של מותג אחר.",
     ),
     (PROMO, "4. זכויות › 4.1", "4. זכויות\n4.1 החברה רשאית להשתמש בתכנים שפרסמה היוצרת במשך 12 חודשים."),
 ]
@@ -194,3 +200,12 @@ def test_how_long_and_how_far_a_non_compete_reaches() -> None:
     reply = ask("לכמה זמן ובאיזה מרחק אסור למוכר לפתוח מסעדה?")
     assert reply.status == "answered" and clauses(reply) == ["4.1", "4.2"], reply.text
     assert "18 חודשים" in reply.text and "5 קילומטרים" in reply.text
+
+
+# --- a comparison that names each contract by its parties ---
+
+
+def test_a_comparison_of_two_contracts_named_by_their_parties() -> None:
+    reply = ask("לכמה זמן אסור למוכר המסעדה להתחרות, לעומת תקופת הבלעדיות של היוצרת?")
+    assert reply.status == "answered" and clauses(reply) == ["4.1", "3.1"], reply.text
+    assert "18 חודשים" in reply.text and "2 חודשים" in reply.text

@@ -2129,6 +2129,12 @@ def _extract(
     attribute = asked_attribute(focus)
     named = _named_documents(focus, library.documents) if library.documents else []
     comparing = bool(_COMPARE.search(focus.lower()))
+    if comparing and len(named) < 2 and library.documents:
+        # 'לכמה זמן אסור למוכר המאפייה להתחרות, לעומת הבלעדיות של היוצרת?': each contract named by its parties
+        # or its subject ('המאפייה', 'היוצרת'), not by its kind.
+        by_party = [d for d in _parties_in_order(focus, library) if d not in named]
+        if len(named) + len(by_party) == 2:
+            named = [*named, *by_party]
     anchor = _anchor(focus, library.idf)
     operation = asked_operation(focus)
     single = len(_parts(focus)) == 1
@@ -2864,6 +2870,24 @@ def _parties_named(question: str, library: Library) -> dict[str, int]:
         if len(docs) == 1 and (doc := next(iter(docs))) in parties and _forms(tok) & parties[doc]:
             found[doc] = found.get(doc, 0) + 1
     return found
+
+
+def _parties_in_order(question: str, library: Library) -> list[str]:
+    """The documents whose parties or subject the question names, in the order it names them.
+
+    A word counts as :func:`_parties_named` counts it: in one document's title or parties' and recitals' lines,
+    and in no other document.
+    """
+    where = _word_documents(library.chunks)
+    parties = _party_words(library.chunks, library.documents)
+    out: list[str] = []
+    for tok in tokenize(question):
+        if len(tok) < 3 or _stop(tok) or tok in _GENERIC_TITLE or _doc_word(tok):
+            continue
+        docs = set().union(*(where.get(f, frozenset()) for f in _forms(tok) if f[0] not in "~≈"))
+        if len(docs) == 1 and (doc := next(iter(docs))) in parties and _forms(tok) & parties[doc] and doc not in out:
+            out.append(doc)
+    return out
 
 
 def _parties_of_two_contracts(question: str, library: Library) -> bool:
