@@ -10,7 +10,8 @@ rate of a table's row whose unit column names it ('יחידת החיוב: משט
 English words of these contracts ('warehouse', 'crane', 'pallet') searched by their Hebrew terms. Two question
 words of one predicate ('לכמה זמן ובאיזה מרחק אסור …') are two parts, each asked of the predicate, and a part after
 ', ולפי איזה' is a part; a distance asked ('מרחק') is the radius a clause states. A comparison that names each contract by its parties or
-its subject ('מוכר המסעדה', 'היוצרת') rather than by its kind compares those two contracts.
+its subject ('מוכר המסעדה', 'היוצרת') rather than by its kind compares those two contracts. 'גם אם …' (even if)
+is no condition the answer depends on.
 A fake lexical library, no database, no model; every figure of a reply is in the question, a cited passage or
 the calculation it shows.
 """
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.unit
 
 SALE = "הסכם מכר עסק — מסעדת הזית, עכו"
 STORE = 'הסכם שירותי אחסנה — מחסני העמק בע"מ ופרי הגליל בע"מ'
+EVENT = 'הסכם הפקת כנס — הפקות הכרמל בע"מ ואיגוד המתכננים'
 PROMO = 'הסכם שיתוף פעולה שיווקי — מותג אור בע"מ ויוצרת התוכן דנה שגיא'
 
 CHUNKS = [
@@ -80,6 +82,8 @@ CHUNKS = [
         "3. בלעדיות › 3.1",
         "3. בלעדיות\n3.1 במשך תקופת הקמפיין ו-2 חודשים לאחריה לא תפרסם היוצרת תוכן ממומן של מותג אחר.",
     ),
+    (EVENT, "2. המחיר › 2.3", "2. המחיר\n2.3 המזמין יחויב בעד 150 משתתפים לפחות, גם אם השתתפו בכנס פחות."),
+    (EVENT, "1. הכנס › 1.1", "1. הכנס\n1.1 המפיקה תפיק למזמין את הכנס השנתי, שייערך במרכז הכנסים בחיפה."),
     (PROMO, "4. זכויות › 4.1", "4. זכויות\n4.1 החברה רשאית להשתמש בתכנים שפרסמה היוצרת במשך 12 חודשים."),
 ]
 
@@ -209,3 +213,11 @@ def test_a_comparison_of_two_contracts_named_by_their_parties() -> None:
     reply = ask("לכמה זמן אסור למוכר המסעדה להתחרות, לעומת תקופת הבלעדיות של היוצרת?")
     assert reply.status == "answered" and clauses(reply) == ["4.1", "3.1"], reply.text
     assert "18 חודשים" in reply.text and "2 חודשים" in reply.text
+
+
+# --- 'גם אם' is no condition ---
+
+
+def test_even_if_is_no_condition_the_answer_depends_on() -> None:
+    reply = ask("על כמה משתתפים לכל הפחות ישלם המזמין, גם אם יגיעו פחות?")
+    assert reply.status == "answered" and "2.3" in clauses(reply) and "150 משתתפים" in reply.text, reply.text

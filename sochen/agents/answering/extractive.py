@@ -1581,8 +1581,8 @@ def _absent_condition(question: str, library: Library, best: _Candidate) -> bool
     section or title) at most half of the condition's words.
     """
     m = _CONDITION.search(question)
-    if not m:
-        return False
+    if not m or re.search(r"(?<![\u05d0-\u05ea])גם\s*$", question[: m.start()]):
+        return False  # 'גם אם יגיעו פחות': even so, the answer holds; no condition it depends on
     used = _archive_forms(library.chunks)
     absent = [w for w in _unknown_words(m.group(1), library.idf) if not _COPULA.fullmatch(w) and not _forms(w) & used]
     if not absent:
