@@ -11,7 +11,8 @@ English words of these contracts ('warehouse', 'crane', 'pallet') searched by th
 words of one predicate ('לכמה זמן ובאיזה מרחק אסור …') are two parts, each asked of the predicate, and a part after
 ', ולפי איזה' is a part; a distance asked ('מרחק') is the radius a clause states. A comparison that names each contract by its parties or
 its subject ('מוכר המסעדה', 'היוצרת') rather than by its kind compares those two contracts. 'גם אם …' (even if)
-is no condition the answer depends on.
+is no condition the answer depends on. A total of prices per unit ('₪2,000 לכל פוסט ו-₪400 לכל סטורי') is each
+price times the count of its unit another clause states ('4 פוסטים ו-8 סטוריז'), added up.
 A fake lexical library, no database, no model; every figure of a reply is in the question, a cited passage or
 the calculation it shows.
 """
@@ -84,6 +85,7 @@ CHUNKS = [
     ),
     (EVENT, "2. המחיר › 2.3", "2. המחיר\n2.3 המזמין יחויב בעד 150 משתתפים לפחות, גם אם השתתפו בכנס פחות."),
     (EVENT, "1. הכנס › 1.1", "1. הכנס\n1.1 המפיקה תפיק למזמין את הכנס השנתי, שייערך במרכז הכנסים בחיפה."),
+    (PROMO, "1. הקמפיין › 1.1", "1. הקמפיין\n1.1 היוצרת תפרסם בחשבון שלה 4 פוסטים ו-8 סטוריז על מוצרי החברה."),
     (PROMO, "4. זכויות › 4.1", "4. זכויות\n4.1 החברה רשאית להשתמש בתכנים שפרסמה היוצרת במשך 12 חודשים."),
 ]
 
@@ -149,9 +151,16 @@ def test_a_monthly_rate_is_not_one_month_of_an_unstated_period() -> None:
 
 
 def test_two_prices_per_unit_are_not_added() -> None:
-    reply = ask('כמה תקבל דנה שגיא בסך הכול בעד הקמפיין, לפני מע"מ?')
+    reply = ask('כמה תקבל דנה שגיא בעד הקמפיין, לפני מע"מ?')
     assert reply.calculation is None or "2,400" not in reply.calculation, reply.calculation
     assert "2,400" not in reply.text
+
+
+def test_a_total_of_prices_per_unit_times_the_counts_another_clause_states() -> None:
+    reply = ask('כמה תקבל דנה שגיא בסך הכול בעד כל הפוסטים והסטוריז, לפני מע"מ?')
+    assert reply.status == "answered" and reply.calculation is not None, reply.text
+    assert reply.calculation == "4 × ₪2,000 = ₪8,000; 8 × ₪400 = ₪3,200; ₪8,000 + ₪3,200 = ₪11,200"
+    assert set(clauses(reply)) == {"2.1", "1.1"}
 
 
 def test_an_amount_added_to_another_is_still_summed() -> None:
@@ -167,6 +176,7 @@ def test_a_count_of_a_plural_noun_starting_with_a_prefix_letter() -> None:
     assert quantity_asked("אוחסנו 280 משטחים במחסן") == (Decimal(280), "משטחים")
     assert quantity_asked("הזמינה 2,400 מסגרות") == (Decimal(2400), "מסגרות")
     assert quantity_asked("הפגישה ב-5 בינואר") is None and quantity_asked("נשארו 3 מהם") is None
+    assert quantity_asked("המדד של אוקטובר 2026 עמד על 107.1 נקודות") is None  # a year is no count
 
 
 def test_a_count_times_the_rate_of_the_table_row_of_its_unit() -> None:

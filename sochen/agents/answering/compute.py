@@ -383,6 +383,44 @@ def amount_sum(texts: list[str]) -> Calculation | None:
     return Calculation(result, expression, tuple(range(len(values))))
 
 
+_PRICE_PER_NOUN = re.compile(
+    rf"(?:₪\s?({_NUM})|({_NUM})\s?(?:₪|ש\"ח))\s+(?:לכל|בעד כל|על כל)\s+([\u05d0-\u05ea]{{3,}})"
+)
+_COUNT_OF_NOUN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*)\s+(?:ו-?)?([\u05d0-\u05ea]{3,})")
+
+
+def _same_noun(a: str, b: str) -> bool:
+    """'פוסט' / 'פוסטים', 'סטורי' / 'סטוריז': one noun's rough root begins the other's."""
+    ka, kb = _noun_key(a), _noun_key(b)
+    return len(min(ka, kb, key=len)) >= 3 and (ka.startswith(kb) or kb.startswith(ka))
+
+
+def prices_times_counts(prices_text: str, counts_text: str) -> Calculation | None:
+    """Each price per unit of one clause times the count another clause states of that unit, added up.
+
+    '₪3,500 לכל פוסט ו-₪600 לכל סטורי' and '6 פוסטים ו-10 סטוריז' give 6 × ₪3,500 + 10 × ₪600. None unless every
+    priced unit is counted there, once.
+    """
+    plain, counts = normalize(prices_text), normalize(counts_text)
+    prices = [
+        (Decimal((m.group(1) or m.group(2)).replace(",", "")), m.group(3)) for m in _PRICE_PER_NOUN.finditer(plain)
+    ]
+    if len(prices) < 2:
+        return None
+    found = [(Decimal(m.group(1).replace(",", "")), m.group(2)) for m in _COUNT_OF_NOUN.finditer(counts)]
+    steps, parts = [], []
+    for price, noun in prices:
+        counted = [n for n, word in found if _same_noun(noun, word)]
+        if len(counted) != 1:
+            return None
+        part = _round(counted[0] * price)
+        steps.append(f"{_num(counted[0])} × {shekels(price)} = {shekels(part)}")
+        parts.append(part)
+    total = sum(parts, Decimal(0))
+    steps.append(" + ".join(shekels(p) for p in parts) + f" = {shekels(total)}")
+    return Calculation(total, "; ".join(steps), (0, 1))
+
+
 def quantity_asked(question: str) -> tuple[Decimal, str] | None:
     """'10 שעות' in the question: (10, 'שעה'); '3 ישיבות': (3, 'ישיבות') (a counted noun, matched by its root)."""
     q = normalize(question)
@@ -390,7 +428,7 @@ def quantity_asked(question: str) -> tuple[Decimal, str] | None:
     if m:
         return Decimal(m.group(1)), _UNIT_OF[m.group(2)]
     # A counted noun: not a date ('12 בינואר'), a law's section ('סעיף 7 לחוק') or a definite phrase.
-    noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3}(?:,\d{3})+|\d{1,4})\s+([\u05d0-\u05ea]{3,})", q)
+    noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3}(?:,\d{3})+|\d{1,3})\s+([\u05d0-\u05ea]{3,})", q)
     if noun and noun.group(2)[0] in "בלהמו" and not _PLURAL_NOUN.fullmatch(noun.group(2)):
         noun = None  # 'בינואר', 'מהם': a prefix, not the noun counted
     if noun and _COUNTED.search(q[: noun.start()] + " " + q[noun.end() :]) is None:

@@ -64,6 +64,7 @@ from .compute import (
     percent,
     percent_change,
     percent_off,
+    prices_times_counts,
     quantity_asked,
     shekels,
     states_count,
@@ -3783,6 +3784,9 @@ def _index_linked(query: str, quotes: list[Quote], library: Library) -> tuple[Ca
     return calc, [base, rule]
 
 
+_ALL_TOGETHER = re.compile(r'בסך הכול|בסך הכל|סך הכול|סה"כ|\bin total\b|\baltogether\b', re.IGNORECASE)
+
+
 def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
     """The derivations of :mod:`.derive`, tried by the kinds of the operands the quotes and question hold.
 
@@ -3793,6 +3797,19 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     """
     calc: Calculation | None = None
     used: list[Quote] = []
+    if _ALL_TOGETHER.search(query):
+        # 'כמה תקבל בסך הכול בעד כל הפוסטים והסטוריז': each price per unit of one clause times the count of
+        # that unit another clause of the contract states, added up.
+        for q in quotes:
+            counts = _find_unit(
+                library,
+                q.hit.document_id,
+                lambda t, p=q.text: t != p and prices_times_counts(p, t) is not None,
+            )
+            if counts is not None and counts.hit.document_id == q.hit.document_id:
+                calc = prices_times_counts(q.text, counts.text)
+                if calc is not None:
+                    return calc, [q, counts]
     if given_date(query) is not None:
         for q in quotes:
             if (calc := date_after(query, q.text)) is not None:
