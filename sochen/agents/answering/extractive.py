@@ -27,6 +27,10 @@ How a quote is chosen (all of it from the question's own words, nothing per tena
   definition that holds the question's word is quoted after the clause that uses its term, and a clause
   that opens by naming another ('החובה לפי סעיף 6.1') after the clause it names.
 - Who the business's clients are is not given; whether one may park is said only by a parking sentence.
+- A party named by its own name ('שמעון דהן') is sought as the role its contract's party line defines ('המוכר'); a
+  question that names parties of two contracts outside a comparison is refused; a comparison may name each
+  contract by its parties or subject. 'מה סכום X' needs a figure; 'גם אם …' is no condition; two question words
+  of one predicate ('לכמה זמן ובאיזה מרחק …') are two parts.
 """
 
 from __future__ import annotations
