@@ -358,12 +358,19 @@ def difference(first_text: str, second_text: str, *, first_index: int = 0, secon
     return Calculation(result, f"{shekels(hi)} − {shekels(lo)} = {shekels(result)}", (hi_i, lo_i))
 
 
+_PER_EACH = re.compile(r"\s*(?:ל|ב)?כל\s|\s*(?:per|each|a)\s", re.IGNORECASE)
+
+
 def amount_sum(texts: list[str]) -> Calculation | None:
     """The sum of one amount from each quote, or of the two amounts one quote adds ('₪1,800 … בתוספת ₪900')."""
     if len(texts) == 1:
         plain = normalize(texts[0])
         found = money(texts[0])
-        if len(found) != 2 or not re.search(r"בתוספת|ועוד|plus", plain):
+        spans = [m.span() for m in _MONEY.finditer(plain)]
+        # The second amount is what is added to the first ('₪1,800 בתוספת ₪900'): 'בתוספת מע"מ' after both adds
+        # neither, and two prices per unit ('₪3,500 לכל פוסט ו-₪600 לכל סטורי') are no total of anything.
+        between = plain[spans[0][1] : spans[1][0]] if len(spans) == 2 else ""
+        if len(found) != 2 or not re.search(r"בתוספת|ועוד|plus", between) or _PER_EACH.match(between):
             return None
         result = found[0] + found[1]
         return Calculation(result, f"{shekels(found[0])} + {shekels(found[1])} = {shekels(result)}", (0,))
@@ -376,6 +383,44 @@ def amount_sum(texts: list[str]) -> Calculation | None:
     return Calculation(result, expression, tuple(range(len(values))))
 
 
+_PRICE_PER_NOUN = re.compile(
+    rf"(?:₪\s?({_NUM})|({_NUM})\s?(?:₪|ש\"ח))\s+(?:לכל|בעד כל|על כל)\s+([\u05d0-\u05ea]{{3,}})"
+)
+_COUNT_OF_NOUN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})*)\s+(?:ו-?)?([\u05d0-\u05ea]{3,})")
+
+
+def _same_noun(a: str, b: str) -> bool:
+    """'פוסט' / 'פוסטים', 'סטורי' / 'סטוריז': one noun's rough root begins the other's."""
+    ka, kb = _noun_key(a), _noun_key(b)
+    return len(min(ka, kb, key=len)) >= 3 and (ka.startswith(kb) or kb.startswith(ka))
+
+
+def prices_times_counts(prices_text: str, counts_text: str) -> Calculation | None:
+    """Each price per unit of one clause times the count another clause states of that unit, added up.
+
+    '₪3,500 לכל פוסט ו-₪600 לכל סטורי' and '6 פוסטים ו-10 סטוריז' give 6 × ₪3,500 + 10 × ₪600. None unless every
+    priced unit is counted there, once.
+    """
+    plain, counts = normalize(prices_text), normalize(counts_text)
+    prices = [
+        (Decimal((m.group(1) or m.group(2)).replace(",", "")), m.group(3)) for m in _PRICE_PER_NOUN.finditer(plain)
+    ]
+    if len(prices) < 2:
+        return None
+    found = [(Decimal(m.group(1).replace(",", "")), m.group(2)) for m in _COUNT_OF_NOUN.finditer(counts)]
+    steps, parts = [], []
+    for price, noun in prices:
+        counted = [n for n, word in found if _same_noun(noun, word)]
+        if len(counted) != 1:
+            return None
+        part = _round(counted[0] * price)
+        steps.append(f"{_num(counted[0])} × {shekels(price)} = {shekels(part)}")
+        parts.append(part)
+    total = sum(parts, Decimal(0))
+    steps.append(" + ".join(shekels(p) for p in parts) + f" = {shekels(total)}")
+    return Calculation(total, "; ".join(steps), (0, 1))
+
+
 def quantity_asked(question: str) -> tuple[Decimal, str] | None:
     """'10 שעות' in the question: (10, 'שעה'); '3 ישיבות': (3, 'ישיבות') (a counted noun, matched by its root)."""
     q = normalize(question)
@@ -383,12 +428,17 @@ def quantity_asked(question: str) -> tuple[Decimal, str] | None:
     if m:
         return Decimal(m.group(1)), _UNIT_OF[m.group(2)]
     # A counted noun: not a date ('12 בינואר'), a law's section ('סעיף 7 לחוק') or a definite phrase.
-    noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3})\s+([\u05d0-\u05ea]{3,})", q)
-    if noun and noun.group(2)[0] in "בלהמו":
-        noun = None
+    noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3}(?:,\d{3})+|\d{1,3})\s+([\u05d0-\u05ea]{3,})", q)
+    if noun and noun.group(2)[0] in "בלהמו" and not _PLURAL_NOUN.fullmatch(noun.group(2)):
+        noun = None  # 'בינואר', 'מהם': a prefix, not the noun counted
     if noun and _COUNTED.search(q[: noun.start()] + " " + q[noun.end() :]) is None:
-        return Decimal(noun.group(1)), noun.group(2)
+        return Decimal(noun.group(1).replace(",", "")), noun.group(2)
     return None
+
+
+# A plural noun that begins with a letter that may be a prefix ('280 משטחים', '2,400 מסגרות', '3 הזמנות'): counted,
+# unless that letter is a prefix before the article ('מהמשטחים', 'בהזמנות').
+_PLURAL_NOUN = re.compile(r"(?![מבלו]ה)[\u05d0-\u05ea]{2,}(?:ים|ות)")
 
 
 def states_count(counted: tuple[Decimal, str], text: str) -> bool:
@@ -415,7 +465,12 @@ def _noun_key(word: str) -> str:
 def _per_noun(noun: str) -> tuple[str, ...]:
     """'לכל ישיבה', 'לישיבה', 'per session': the markers of a rate per the counted noun."""
     key = re.escape(_noun_key(noun))
-    return (rf"(?:לכל|על כל|בעד כל)\s+{key}", rf"(?<![\u05d0-\u05ea])ל-?{key}")
+    return (
+        rf"(?:לכל|על כל|בעד כל)\s+{key}",
+        rf"(?<![\u05d0-\u05ea])ל-?{key}",
+        # a rate table's unit column: 'יחידת החיוב: משטח לחודש · התעריף: ₪45'
+        rf"(?:^|[:·|]\s*){key}[\u05d0-\u05ea]{{0,2}}(?:\s+ל[\u05d0-\u05ea]+)?\s*(?:[·|]|$)",
+    )
 
 
 def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | None:

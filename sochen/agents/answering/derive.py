@@ -12,6 +12,7 @@ quoted texts it is shown with (or is the calendar's 12 months a year), else None
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -74,6 +75,13 @@ _PERIOD_Q = {
     "שבוע": re.compile(rf"(?:(\d{{1,2}})\s*)?(?<![{_H}])(?:ש?ב?שבוע|שבועות|שבועי|weeks?)(?![{_H}])"),
     "חודש": re.compile(rf"(?:(\d{{1,2}})\s*)?(?<![{_H}])(?:ש?ב?חודש|חודשים|חודשי|months?)(?![{_H}])"),
     "יום": re.compile(rf"(?:(\d{{1,3}})\s*)?(?<![{_H}])(?:ש?ב?יום|ימים|ימי|days?)(?![{_H}])"),
+}
+
+# The dual: 'שבועיים', 'חודשיים', 'יומיים' are two of the period.
+_DUAL_Q = {
+    "שבוע": re.compile(rf"(?<![{_H}])[בלו]?שבועיים(?![{_H}])"),
+    "חודש": re.compile(rf"(?<![{_H}])[בלו]?חודשיים(?![{_H}])"),
+    "יום": re.compile(rf"(?<![{_H}])[בלו]?יומיים(?![{_H}])"),
 }
 
 
@@ -202,6 +210,12 @@ def rate_of_question_amount(question: str, text: str) -> Calculation | None:
     rate = _plain_rate(text)
     if rate is None:
         return None
+    plain = normalize(text)
+    if any(p.search(plain) for p in _PER_PERIOD.values()):
+        # '1.5% לחודש' of the question's amount is a rate per period: it is taken for the periods the question
+        # names ('באיחור של חודשיים'), or not at all — one month's share is no answer for two.
+        per = interest_per_period(question, text, question)
+        return replace(per, uses=(0,)) if per is not None else None
     base = given[0]
     raw = _round(base * rate / 100)
     expression = f"{_num(rate)}% × {shekels(base)} = {shekels(raw)}"
@@ -304,14 +318,23 @@ def interest_per_period(question: str, rule_text: str, base_text: str) -> Calcul
         m = pattern.search(plain)
         if m is None:
             continue
+        dual = _DUAL_Q[unit].search(q)  # 'באיחור של חודשיים': two of them
         asked = _PERIOD_Q[unit].search(q)
-        if asked is None:
+        if asked is None and dual is None:
             return None
-        periods = Decimal(asked.group(1)) if asked.group(1) else Decimal(1)
+        periods = (
+            Decimal(2) if dual is not None else Decimal(asked.group(1)) if asked and asked.group(1) else Decimal(1)
+        )
         rate = Decimal(m.group(1))
-        result = _round(bases[0] * rate / 100 * periods)
-        times = f" × {_num(periods)}" if periods != 1 else ""
-        return Calculation(result, f"{shekels(bases[0])} × {_num(rate)}%{times} = {shekels(result)}", (1, 0))
+        one = _round(bases[0] * rate / 100)
+        result = _round(one * periods)
+        expression = f"{shekels(bases[0])} × {_num(rate)}% = {shekels(one)}"
+        if periods != 1:
+            # Each step shown ('₪40,000 × 1.5% = ₪600; ₪600 × חודשיים = ₪1,200'); the dual as the question says
+            # it: a bare 2 would be a figure no one wrote.
+            times = dual.group(0).lstrip("בלו") if dual is not None else _num(periods)
+            expression += f"; {shekels(one)} × {times} = {shekels(result)}"
+        return Calculation(result, expression, (1, 0))
     return None
 
 

@@ -27,6 +27,10 @@ How a quote is chosen (all of it from the question's own words, nothing per tena
   definition that holds the question's word is quoted after the clause that uses its term, and a clause
   that opens by naming another ('החובה לפי סעיף 6.1') after the clause it names.
 - Who the business's clients are is not given; whether one may park is said only by a parking sentence.
+- A party named by its own name ('שמעון דהן') is sought as the role its contract's party line defines ('המוכר'); a
+  question that names parties of two contracts outside a comparison is refused; a comparison may name each
+  contract by its parties or subject. 'מה סכום X' needs a figure; 'גם אם …' is no condition; two question words
+  of one predicate ('לכמה זמן ובאיזה מרחק …') are two parts.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ from .compute import (
     percent,
     percent_change,
     percent_off,
+    prices_times_counts,
     quantity_asked,
     shekels,
     states_count,
@@ -258,6 +263,28 @@ _SYNONYMS = {
     "מינימלי": "לפחות",
     "המינימלי": "לפחות",
     "מינימום": "לפחות",
+    # How far a non-compete reaches: asked as 'באיזה מרחק', written as 'ברדיוס של 8 קילומטרים'.
+    "מרחק": "רדיוס",
+    "המרחק": "רדיוס",
+    # How hot a store may get: asked as 'חום', written as 'טמפרטורה'.
+    "חום": "טמפרטורה",
+    "החום": "טמפרטורה",
+    # Who comes to an event: asked as 'אורחים', written as 'משתתפים'.
+    "אורחים": "משתתפים",
+    "האורחים": "משתתפים",
+    # What is left to pay: asked as 'השאר', written as 'יתרת התמורה'.
+    "השאר": "יתרת",
+    "שאר": "יתרת",
+    # What a creator posts: asked as photos and videos, written as 'תכנים'; sales by a coupon code are 'מכירות'
+    # 'בקוד ההנחה'.
+    "תמונות": "תכנים",
+    "בתמונות": "תכנים",
+    "סרטונים": "תכנים",
+    "ובסרטונים": "תכנים",
+    "קניות": "מכירות",
+    "מהקניות": "מכירות",
+    "הקופון": "הנחה",
+    "קופון": "הנחה",
 }
 # Words the documents say otherwise, matched by either form but weighed as asked (the other form may be an
 # everyday word): after the contract ends is asked 'אחרי הסיום' and written 'מתום ההסכם'; a non-compete ('הגבלת
@@ -598,9 +625,16 @@ _WHAT_TIME = re.compile(r"באיזו שעה|עד איזו שעה|מאיזו שע
 _HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|ساعات")
 
 
+# 'מה סכום ביטוח האש', 'מה גובה הערבות': the amount of a thing is asked; a clause that names the thing without a
+# figure ('יבטח … בביטוח אש') does not say it.
+_AMOUNT_OF = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:מה|מהו|מהי)\s+(?:ה)?(?:סכום|גובה)(?![\u05d0-\u05ea])|what is the amount of", re.IGNORECASE
+)
+
+
 def _required(question: str) -> re.Pattern[str] | None:
     """What any answer must contain: an amount for 'how much', a clock time for 'what time'."""
-    if _HOW_MUCH.search(question.lower()):
+    if _HOW_MUCH.search(question.lower()) or _AMOUNT_OF.search(question):
         return _SHAPE["money"]
     if _WHAT_TIME.search(question.lower()):
         return _SHAPE["hours"]
@@ -1552,8 +1586,8 @@ def _absent_condition(question: str, library: Library, best: _Candidate) -> bool
     section or title) at most half of the condition's words.
     """
     m = _CONDITION.search(question)
-    if not m:
-        return False
+    if not m or re.search(r"(?<![\u05d0-\u05ea])גם\s*$", question[: m.start()]):
+        return False  # 'גם אם יגיעו פחות': even so, the answer holds; no condition it depends on
     used = _archive_forms(library.chunks)
     absent = [w for w in _unknown_words(m.group(1), library.idf) if not _COPULA.fullmatch(w) and not _forms(w) & used]
     if not absent:
@@ -1603,6 +1637,8 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
         # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
         if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before) or before in _QUANTITY_WORDS:
             continue  # 'שלוש הזרקות' counts the entity, it does not name another one
+        if before in _MONEY_WORDS:
+            continue  # 'דמי אחסון', 'מחיר ליקוט': the charge for the entity, not another entity
         forms = _forms(before)
         if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
             out.append(forms)
@@ -1616,6 +1652,7 @@ def _quote(c: _Candidate) -> Quote:
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?")
 _PART_SPLIT = re.compile(
     r"\?\s*|,\s*(?=ו(?:כמה|בכמה|מה|מהו|מהי|מתי|איך|האם|אם|של|איזה|איזו|לכמה|מי|במי|למי|על מי|תוך|עד|איפה|היכן|אילו"
+    r"|לפי|באיזה|באיזו|לאיזה|לאיזו|מאיזה|מאיזו"
     r"|צריך|צריכה|צריכים|אפשר|חייב|חייבת|חייבים)"
     r"(?![\u05d0-\u05ea]))|\s(?=ושנית|ושלישית)"
     r"|\s(?=ו(?:כמה|מתי|איך|האם|איפה|היכן)\s)"  # 'כמה זמן זה לוקח וכמה זמן זה מחזיק': two questions
@@ -1718,7 +1755,26 @@ def _parts(focus: str) -> list[str]:
     if english:
         return english
     parts = [p.strip(" ,") for p in _PART_SPLIT.split(focus) if p and p.strip(" ,?")]
+    if len(parts) == 1 and (shared := _SHARED_REST.match(focus)) is not None:
+        # 'לכמה זמן ובאיזה מרחק אסור למוכר לפתוח מאפייה?': two questions of one predicate, each asked of it
+        rest = shared.group(3)
+        return [f"{shared.group(1)} {rest}", f"{shared.group(2)} {rest}"]
     return parts if len(parts) > 1 else [focus]
+
+
+def _shared_predicate(focus: str) -> bool:
+    """Whether the question is two question words of one predicate ('לכמה זמן ובאיזה מרחק …').
+
+    A word of the predicate no document uses is then phrasing both parts share, not a thing each asks about.
+    """
+    return _SHARED_REST.match(focus) is not None and len([p for p in _PART_SPLIT.split(focus) if p.strip(" ,?")]) == 1
+
+
+_ASKER = r"(?:ל|ב|מ|עד\s+|תוך\s+)?(?:כמה|מתי|איפה|היכן|איזה|איזו|אילו)"
+# Two question words joined by 'ו' before the one predicate they share ('לכמה זמן ובאיזה מרחק …').
+_SHARED_REST = re.compile(
+    rf"^\s*({_ASKER}(?:\s+(?!ו)[\u05d0-\u05ea]{{2,}})?)\s+ו({_ASKER}(?:\s+[\u05d0-\u05ea]{{2,}})?)\s+(\S.{{8,}})$"
+)
 
 
 def _parallel(parts: list[str]) -> list[str]:
@@ -2075,6 +2131,12 @@ def _extract(
     attribute = asked_attribute(focus)
     named = _named_documents(focus, library.documents) if library.documents else []
     comparing = bool(_COMPARE.search(focus.lower()))
+    if comparing and len(named) < 2 and library.documents:
+        # 'לכמה זמן אסור למוכר המאפייה להתחרות, לעומת הבלעדיות של היוצרת?': each contract named by its parties
+        # or its subject ('המאפייה', 'היוצרת'), not by its kind.
+        by_party = [d for d in _parties_in_order(focus, library) if d not in named]
+        if len(named) + len(by_party) == 2:
+            named = [*named, *by_party]
     anchor = _anchor(focus, library.idf)
     operation = asked_operation(focus)
     single = len(_parts(focus)) == 1
@@ -2085,8 +2147,13 @@ def _extract(
         required = _Test(_PERIOD_OF[operation])  # a year of a monthly amount starts from a monthly amount
     if single and operation in ("quantity", "vat") and (asked_count := quantity_asked(focus)) is not None:
         # '5 שעות' needs a rate per hour — unless the item itself is described by the count ('דירת 4 חדרים')
+        # ('באיחור של 3 חודשים' of '1.5% לחודש' is that rate for those months of the question's own amount)
         required = _Test(
-            lambda t: times_quantity(focus, t) is not None or (states_count(asked_count, t) and bool(money(t)))
+            lambda t: (
+                times_quantity(focus, t) is not None
+                or (states_count(asked_count, t) and bool(money(t)))
+                or interest_per_period(focus, t, focus) is not None
+            )
         )
     elif single and asks_whole_term(focus):
         required = _Test(lambda t: len(money(t)) == 1 and states_period(t, "month"))  # a monthly amount × the term
@@ -2123,6 +2190,8 @@ def _extract(
         "required": required if single else None,
     }
 
+    if lang == "he" and not comparing and single and _parties_of_two_contracts(focus, library):
+        return Extracted("not_found", lang=lang, reason="parties_of_two_contracts")
     if _CLIENT_LIST.search(focus.lower()):
         # Who the business's clients are is theirs to keep: the parties of its contracts are not a client list.
         return Extracted("not_found", lang=lang, reason="client_list", missing=_CLIENTS_KEPT[lang != "he"])
@@ -2220,6 +2289,12 @@ def _extract(
             asked = pattern.sub(" ", asked)
     # 'יש לי תור לאורתופד ביום רביעי, מה להביא?': the clause before the question is its background.
     light = (doc_words if named else set()) | _background(asked)
+    if lang == "he":
+        # 'כמה זמן ימשיך שמעון דהן לעבוד…': a party's own name says which contract, not what is asked; its
+        # clauses call the party by its role ('המוכר'): the name is sought as that role, and what is left of a
+        # name with no role weighs as a document's name does.
+        asked = _by_role(asked, library)
+        light |= _party_name_forms(asked, library)
     if required is _SHAPE["money"]:
         # 'לחברי מאוחדת עוגן', 'אני במכבי שלי': whose price is asked (a column of the row), not what is priced.
         # 'לחברי מאוחדת עוגן' asks for the members' column; 'אני חבר מכבי.' tells who asks, and a clause of the
@@ -2268,7 +2343,7 @@ def _extract(
         # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
         # word ('מבחן מאמץ לספורטאים') is the price of something else.
         return Extracted("not_found", lang=lang, reason="absent_subject")
-    if len(parts) > 1 and lang == "he" and _unknown_in_every_part(parts, library):
+    if len(parts) > 1 and lang == "he" and not _shared_predicate(focus) and _unknown_in_every_part(parts, library):
         # 'יש אצלכם עיסוי ספורטאים? כמה עולה עיסוי של שעה?': each question is about a thing no document names;
         # what the parts' other words find (a 'ספורטאים' row, an hour of parking) answers nothing asked.
         return Extracted("not_found", lang=lang, reason="absent_subject")
@@ -2776,6 +2851,17 @@ def _implied_documents(question: str, library: Library) -> list[str]:
     """
     if not library.documents or len(library.documents) < 2:
         return []
+    found = _parties_named(question, library)
+    # Two such words at least ('סמנכ"לית הכספים', 'הקניון … השמירה'): one may be an everyday word ('סכום').
+    return sorted(found) if len(found) == 1 and next(iter(found.values())) >= 2 else []
+
+
+def _parties_named(question: str, library: Library) -> dict[str, int]:
+    """Each document whose parties the question names, with how many of its words name them.
+
+    A word counts when it is in that document's title or its parties' and recitals' lines, and in no other
+    document at all.
+    """
     where = _word_documents(library.chunks)
     parties = _party_words(library.chunks, library.documents)
     found: dict[str, int] = {}
@@ -2785,8 +2871,145 @@ def _implied_documents(question: str, library: Library) -> list[str]:
         docs = set().union(*(where.get(f, frozenset()) for f in _forms(tok) if f[0] not in "~≈"))
         if len(docs) == 1 and (doc := next(iter(docs))) in parties and _forms(tok) & parties[doc]:
             found[doc] = found.get(doc, 0) + 1
-    # Two such words at least ('סמנכ"לית הכספים', 'הקניון … השמירה'): one may be an everyday word ('סכום').
-    return sorted(found) if len(found) == 1 and next(iter(found.values())) >= 2 else []
+    return found
+
+
+def _parties_in_order(question: str, library: Library) -> list[str]:
+    """The documents whose parties or subject the question names, in the order it names them.
+
+    A word counts as :func:`_parties_named` counts it: in one document's title or parties' and recitals' lines,
+    and in no other document.
+    """
+    where = _word_documents(library.chunks)
+    parties = _party_words(library.chunks, library.documents)
+    out: list[str] = []
+    for tok in tokenize(question):
+        if len(tok) < 3 or _stop(tok) or tok in _GENERIC_TITLE or _doc_word(tok):
+            continue
+        docs = set().union(*(where.get(f, frozenset()) for f in _forms(tok) if f[0] not in "~≈"))
+        if len(docs) == 1 and (doc := next(iter(docs))) in parties and _forms(tok) & parties[doc] and doc not in out:
+            out.append(doc)
+    return out
+
+
+def _parties_of_two_contracts(question: str, library: Library) -> bool:
+    """Whether the question names, each by two words or more, the parties of two contracts.
+
+    'כמה משטחים מאחסנת מאפיית השקד במחסני השרון?' of a bakery sold in one contract and a warehouse of another:
+    no contract is between them, so none says what one does for the other (a comparison asks each apart).
+    """
+    if not library.documents or len(library.documents) < 2:
+        return False
+    return sum(n >= 2 for n in _parties_named(question, library).values()) >= 2
+
+
+def _party_name_forms(question: str, library: Library) -> set[str]:
+    """The forms of the question's words that name a party of one contract ('לחם הבית', 'נוגה ברק').
+
+    A word on that contract's 'בין:' / 'לבין:' lines or in its title after the dash, in no other document at all,
+    and not in that contract's clauses (where it is what they speak of, not who signed).
+    """
+    if not library.documents or len(library.documents) < 2:
+        return set()
+    where = _word_documents(library.chunks)
+    parties = _party_lines(library.chunks, library.documents)
+    out: set[str] = set()
+    for tok in dict.fromkeys(tokenize(question)):
+        if len(tok) < 3 or _stop(tok) or tok in _GENERIC_TITLE or _doc_word(tok):
+            continue
+        forms = {f for f in _forms(tok) if f[0] not in "~≈"}
+        docs = set().union(*(where.get(f, frozenset()) for f in forms))
+        if (
+            len(docs) == 1
+            and forms & parties.get(doc := next(iter(docs)), frozenset())
+            and not _in_clauses(forms, doc, library)
+        ):
+            out |= _forms(tok)
+    return out
+
+
+def _in_clauses(forms: AbstractSet[str], document_id: str, library: Library) -> bool:
+    """Whether a word (by its forms) is said in the document's clauses, not only on its parties' lines and title.
+
+    'מאפייה' of 'מאפיית השקד' is what its clauses speak of; 'דהן' only who signed.
+    """
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for hit in chunks:
+            for unit in clause_units(hit.text):
+                if unit.clause or not _RECITAL.match(unit.text):
+                    out.setdefault(hit.document_id, set()).update(
+                        f for t in tokenize(unit.text) for f in _forms(t) if f[0] not in "~≈"
+                    )
+        return {d: frozenset(w) for d, w in out.items()}
+
+    return bool(forms & _per_archive("clause_words", library.chunks, build).get(document_id, frozenset()))
+
+
+def _party_roles(chunks: Sequence[SearchHit]) -> dict[str, list[tuple[frozenset[str], str]]]:
+    """Each contract's parties: the forms of each party's name and the role its line defines for it.
+
+    The name is what its 'בין:' / 'לבין:' line says before the first comma; the role is 'להלן: "המוכר"'.
+    """
+
+    def build(chunks: Sequence[SearchHit]) -> dict[str, list[tuple[frozenset[str], str]]]:
+        out: dict[str, list[tuple[frozenset[str], str]]] = {}
+        for hit in chunks:
+            for line in hit.text.splitlines():
+                role = _DEFINES.search(line)
+                if not _PARTY_LINE.match(line) or role is None or len(role.group(1).split()) != 1:
+                    continue
+                name = _PARTY_LINE.sub("", line).split(",")[0]
+                forms = frozenset(
+                    f
+                    for t in tokenize(name)
+                    if len(t) >= 3 and not _stop(t) and t not in _GENERIC_TITLE
+                    for f in _forms(t)
+                    if f[0] not in "~≈"
+                )
+                if forms:
+                    out.setdefault(hit.document_id, []).append((forms, role.group(1)))
+        return out
+
+    return _per_archive("party_roles", chunks, build)
+
+
+def _by_role(question: str, library: Library) -> str:
+    """The question with a party's name ('שמעון דהן', 'לחם הבית') said as the role its contract gives it.
+
+    A name's words are those of one contract alone, on that party's own line and not in its clauses; the role is
+    the one that line defines ('המוכר', 'הקונה'). Unchanged when no party is named so.
+    """
+    if not library.documents or len(library.documents) < 2:
+        return question
+    where = _word_documents(library.chunks)
+    roles = _party_roles(library.chunks)
+    out: list[str] = []
+    said: set[str] = set()
+    asked = {f for t in tokenize(question) for f in _forms(t) if f[0] not in "~≈"}
+    for tok in re.split(r"(\s+)", question):
+        word = tokenize(tok)
+        forms = {f for t in word for f in _forms(t) if f[0] not in "~≈"} if len(word) == 1 else set()
+        docs = set().union(*(where.get(f, frozenset()) for f in forms)) if forms else set()
+        role = (
+            next((r for names, r in roles.get(next(iter(docs)), []) if forms & names), None)
+            if len(docs) == 1
+            and len(word[0]) >= 3
+            and not _stop(word[0])
+            and word[0] not in _GENERIC_TITLE
+            and not _in_clauses(forms, next(iter(docs)), library)
+            else None
+        )
+        if role is None:
+            out.append(tok)
+        elif role not in said and not _forms(role) & (asked - forms):
+            # ('לספק הענן': the role said beside the name is not said twice)
+            said.add(role)
+            out.append(tok.replace(word[0], role) if word[0] in tok else role)
+        else:
+            out.append("")
+    return "".join(out)
 
 
 def _word_documents(chunks: Sequence[SearchHit]) -> dict[str, frozenset[str]]:
@@ -3562,6 +3785,9 @@ def _index_linked(query: str, quotes: list[Quote], library: Library) -> tuple[Ca
     return calc, [base, rule]
 
 
+_ALL_TOGETHER = re.compile(r'בסך הכול|בסך הכל|סך הכול|סה"כ|\bin total\b|\baltogether\b', re.IGNORECASE)
+
+
 def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
     """The derivations of :mod:`.derive`, tried by the kinds of the operands the quotes and question hold.
 
@@ -3572,6 +3798,19 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     """
     calc: Calculation | None = None
     used: list[Quote] = []
+    if _ALL_TOGETHER.search(query):
+        # 'כמה תקבל בסך הכול בעד כל הפוסטים והסטוריז': each price per unit of one clause times the count of
+        # that unit another clause of the contract states, added up.
+        for q in quotes:
+            counts = _find_unit(
+                library,
+                q.hit.document_id,
+                lambda t, p=q.text: t != p and prices_times_counts(p, t) is not None,
+            )
+            if counts is not None and counts.hit.document_id == q.hit.document_id:
+                calc = prices_times_counts(q.text, counts.text)
+                if calc is not None:
+                    return calc, [q, counts]
     if given_date(query) is not None:
         for q in quotes:
             if (calc := date_after(query, q.text)) is not None:
