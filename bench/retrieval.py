@@ -17,7 +17,9 @@ takes seconds: for sweeps of the lexical side and fusion; its ingestion timings 
 ``--articles`` writes one document per article instead of one per paragraph (document-level effects).
 ``--misses-out`` lists every question not hit at rank 1, with both titles and the dense/lexical ranks of
 the first hit and of the gold paragraph's first chunk. The "rag7 trials" flags patch the lexical side
-and fusion (bench/results/retrieval_42_rag7_trials.json); none of them is in the product.
+and fusion (bench/results/retrieval_42_rag7_trials.json, _50_rag8_trials, _60_rag9_trials); none of them is in the
+product, except ``--bigrams W``, which sets the product's word-pair weight (0: none, main before rag9), and
+``--passage-around N``, which counts a hit by the product's passage around it (``Retriever.passage``).
 """
 
 from __future__ import annotations
