@@ -17,13 +17,14 @@ takes seconds: for sweeps of the lexical side and fusion; its ingestion timings 
 ``--articles`` writes one document per article instead of one per paragraph (document-level effects).
 ``--misses-out`` lists every question not hit at rank 1, with both titles and the dense/lexical ranks of
 the first hit and of the gold paragraph's first chunk. The "rag7 trials" flags patch the lexical side
-and fusion (bench/results/retrieval_42_rag7_trials.json); none of them is in the product.
+and fusion (bench/results/retrieval_42_rag7_trials.json, _50_rag8_trials, _60_rag9_trials); none of them is in the
+product, except ``--bigrams W``, which sets the product's word-pair weight (0: none, main before rag9), and
+``--passage-around N``, which counts a hit by the product's passage around it (``Retriever.passage``).
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import random
@@ -225,7 +226,9 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         "min_stem_key": args.min_stem_key,
         "length_words": args.length_words,
         "length_without_title": args.length_without_title,
-        "bigrams": args.bigrams,
+        "bigrams": lexical.PAIR_WEIGHT,
+        "pairs_in_sentences": args.pairs_in_sentences,
+        "passage_around": args.passage_around,
         "rank_in_process": args.rank_in_process,
         "max_forms": args.max_forms,
         "best_sentence": args.best_sentence,
@@ -244,49 +247,23 @@ def _lexical_trials(args: argparse.Namespace) -> None:
 
         sparse_stats.collection_avg = lambda *a, **kw: args.sparse_avg_len  # type: ignore[assignment]
         sparse_stats.refresh = lambda *a, **kw: None  # type: ignore[assignment]
-    if args.bigrams:
-        # rag8 trial: adjacent word pairs as extra terms (proximity evidence the engine can score: a sparse dot
-        # product), each pair of forms (surface or prefix-stripped stem) at weight W; not counted in the length.
-        from collections import Counter
+    if args.bigrams is not None:
+        # Word pairs are in the product since rag9 (lexical.PAIR_WEIGHT); this overrides their weight, 0 = none
+        # (the sparse vectors of main before rag9).
+        lexical.PAIR_WEIGHT = args.bigrams
+    if args.pairs_in_sentences:
+        # rag9 trial: word pairs formed within a sentence (cut as chunking.sentences cuts: after . ! ? ; and at line
+        # ends), not across a sentence end; words and their counts are unchanged.
+        from sochen.rag import catalog, ingest, sparse_stats
+        from sochen.rag.chunking import sentences as _sentence_cut
 
-        from sochen.rag import ingest, sparse_stats
+        original_terms_s = lexical.document_terms
 
-        class _PairTerms(Counter):  # type: ignore[type-arg]
-            length = 0.0
+        def _document_terms_s(text: str):  # type: ignore[no-untyped-def]
+            return original_terms_s("\n".join(_sentence_cut(text)))
 
-        original_terms_b, original_query_b = lexical.document_terms, lexical.query_terms
-
-        def _forms(token: str) -> tuple[str, ...]:
-            return (token, *lexical.stems(token))
-
-        def _document_terms_b(text: str) -> Counter[str]:
-            counts = _PairTerms(original_terms_b(text))
-            counts.length = float(sum(counts.values()))
-            for line in text.split("\n"):
-                for a, b in itertools.pairwise(lexical.tokenize(line)):
-                    for pair in {f"^{x} {y}" for x in _forms(a) for y in _forms(b)}:
-                        counts[pair] += 1.0  # type: ignore[assignment]
-            return counts
-
-        def _query_terms_b(text: str) -> dict[str, float]:
-            # Each adjacent pair of the question weighs W in all, shared among its combinations of forms (an
-            # exact match of both words scores W; a match through a stem, part of it).
-            weights = original_query_b(text)
-            tokens = lexical.tokenize(text)
-            content = [t for t in tokens if not lexical._interrogative(t, lexical.stems(t))] or tokens
-            for a, b in itertools.pairwise(content):
-                combos = {f"^{x} {y}" for x in _forms(a) for y in _forms(b)}
-                for pair in combos:
-                    weights[pair] = max(weights.get(pair, 0.0), args.bigrams / len(combos))
-            return weights
-
-        def _document_length_b(counts: Counter[str]) -> float:
-            return float(getattr(counts, "length", 0.0)) or float(sum(counts.values()))
-
-        for module in (lexical, ingest, sparse_stats):
-            module.document_terms = _document_terms_b  # type: ignore[attr-defined]
-            module.document_length = _document_length_b  # type: ignore[attr-defined]
-        lexical.query_terms = _query_terms_b  # type: ignore[assignment]
+        for module in (lexical, ingest, sparse_stats, catalog):
+            module.document_terms = _document_terms_s  # type: ignore[attr-defined]
     if args.length_without_title:
         # rag8 trial: a chunk's BM25 length leaves out its document's title (the same for every chunk of the
         # document: a long title should not shorten the weight of every chunk under it); terms keep it.
@@ -563,6 +540,10 @@ def run(args: argparse.Namespace) -> dict:
         context = normalize(gold["context"])
         return any(len(s) >= 20 and normalize(s) in context for s in _sentences(hit.text))
 
+    def _text(hit) -> str:  # type: ignore[no-untyped-def]
+        """What a hit gives to read: its chunk, or with --passage-around N the passage around it (the product's)."""
+        return retriever.passage("bench", hit, around=args.passage_around).text if args.passage_around else hit.text
+
     hits_at = {1: 0, 5: 0, 10: 0}
     misses: list[dict] = []
     rr_total = 0.0
@@ -576,7 +557,7 @@ def run(args: argparse.Namespace) -> dict:
         golds = [normalize(a) for a in q["answers"]]
         rank = None
         for i, hit in enumerate(results, start=1):
-            if _from_gold(hit, q) and any(g in normalize(hit.text) for g in golds):
+            if _from_gold(hit, q) and any(g in normalize(_text(hit)) for g in golds):
                 rank = i
                 break
         if args.misses_out and rank != 1:
@@ -819,7 +800,12 @@ def main() -> None:
         default=None,
         help="a fixed average chunk length for the sparse vectors (before rag8: 150) instead of the measured one",
     )
-    trials.add_argument("--bigrams", type=float, default=0.0, help="adjacent word pairs as terms at weight W")
+    trials.add_argument(
+        "--bigrams",
+        type=float,
+        default=None,
+        help="weight of adjacent word pairs (the product: lexical.PAIR_WEIGHT since rag9; 0 = none, as before)",
+    )
     trials.add_argument(
         "--length-without-title", action="store_true", help="sparse vectors: the title left out of a chunk's length"
     )
@@ -836,6 +822,15 @@ def main() -> None:
     )
     trials.add_argument(
         "--doc-aggregation", default="", help="max:W or sum:W, + W x the document's best/total fused score"
+    )
+    trials.add_argument(
+        "--pairs-in-sentences", action="store_true", help="rag9 trial: word pairs never span a sentence end"
+    )
+    trials.add_argument(
+        "--passage-around",
+        type=int,
+        default=0,
+        help="a hit reads as the passage around it (Retriever.passage: N chunks either side, one section)",
     )
     parser.add_argument("--misses-out", default="", help="write the questions not hit at rank 1 to this JSON file")
     args = parser.parse_args()

@@ -136,30 +136,44 @@ def search(
     tag: list[str] = typer.Option(None, "--tag", help="Only documents carrying one of these tags."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON list, best first."),
     jsonl: bool = typer.Option(False, "--jsonl", help="Read one query per line from stdin; write one JSON line each."),
+    around: int = typer.Option(
+        0,
+        "--around",
+        min=0,
+        max=5,
+        help="Show each hit with the N chunks either side of it in its document and section (each cited).",
+    ),
 ) -> None:
     """Search a tenant's knowledge base."""
     retriever = _retriever()
     ctx = _tenant_or_fail(retriever, tenant)
+
+    def as_dicts(hits: list[Any]) -> list[dict[str, Any]]:
+        if not around:
+            return [h.as_dict() for h in hits]
+        return [{**h.as_dict(), "passage": retriever.passage(ctx, h, around=around).as_dict()} for h in hits]
+
     if jsonl:
         for line in sys.stdin:
             text = line.rstrip("\n")
             hits = retriever.search(ctx.slug, text, top_k=top_k, tags=tag or None) if text.strip() else []
-            sys.stdout.write(json.dumps([h.as_dict() for h in hits], ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(as_dicts(hits), ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return
     if not query or not query.strip():
         fail("give a question, or --jsonl to read questions from standard input")
     hits = retriever.search(ctx.slug, query, top_k=top_k, tags=tag or None)
     if json_out:
-        print_json([h.as_dict() for h in hits])
+        print_json(as_dicts(hits))
         return
     if not hits:
         console.print("לא נמצאו תוצאות.")
         return
     table = Table("#", "ציון", "מסמך", "סעיף", "עמ'", "קטע", show_lines=True)
     for i, h in enumerate(hits, start=1):
-        snippet = " ".join(h.text.split())
-        snippet = snippet[:220] + ("…" if len(snippet) > 220 else "")
+        snippet = " ".join((retriever.passage(ctx, h, around=around).text if around else h.text).split())
+        limit = 220 * (1 + 2 * around)
+        snippet = snippet[:limit] + ("…" if len(snippet) > limit else "")
         table.add_row(str(i), f"{h.score:.4f}", h.title, h.section or "—", str(h.page or "—"), _rtl(snippet))
     console.print(table)
 

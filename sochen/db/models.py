@@ -173,7 +173,8 @@ class KbCollection(Base):
     """What the database keeps about one vector collection of a tenant (named as in ``rag.store.collection_name``).
 
     ``sparse_avg_len`` is the average chunk length the collection's lexical sparse vectors were written with
-    (BM25's length normalisation is fixed in each vector; :mod:`sochen.rag.sparse_stats`).
+    (BM25's length normalisation is fixed in each vector; :mod:`sochen.rag.sparse_stats`), ``lexical_version``
+    what kind of terms they hold (:data:`sochen.rag.lexical.LEXICAL_VERSION`; 1 before word pairs).
     """
 
     __tablename__ = "kb_collections"
@@ -181,6 +182,8 @@ class KbCollection(Base):
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     sparse_avg_len: Mapped[float] = mapped_column(Float)
+    lexical_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Unset means 1, the oldest: a collection of an older version than the code's is rewritten, never mixed."""
     updated_at: Mapped[float] = mapped_column(Float)
     """When ``sparse_avg_len`` was last set (epoch seconds)."""
 

@@ -37,6 +37,8 @@ class ChunkInfo:
     page: int | None
     title: str
     source: str
+    ordinal: int = 0
+    """Its place in its document (0, 1, …)."""
 
 
 class Catalog:
@@ -60,6 +62,7 @@ class Catalog:
         self.doc_ids = doc_ids
         self.doc_tags = [tags.get(d, frozenset()) for d in doc_ids]
         self.doc_of_chunk = np.array([self._doc_pos[c.document_id] for c in chunks], dtype=np.int32)
+        self._at = {(c.document_id, c.ordinal): i for i, c in enumerate(chunks)}
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -76,6 +79,24 @@ class Catalog:
     def bm25(self) -> BM25Index:
         """The in-process BM25 index over :attr:`terms` (built on first use)."""
         return BM25Index(self.terms)
+
+    def around(self, chunk_id: str, n: int = 1) -> list[ChunkInfo]:
+        """The chunk and up to `n` chunks either side of it in its document and section, in document order.
+
+        A neighbour of another section (a heading between them) ends the passage on that side.
+        """
+        i = self.index_of.get(chunk_id)
+        if i is None:
+            return []
+        chunk = self.chunks[i]
+        sides: dict[int, list[ChunkInfo]] = {-1: [], 1: []}
+        for step, side in sides.items():
+            for d in range(1, n + 1):
+                j = self._at.get((chunk.document_id, chunk.ordinal + step * d))
+                if j is None or self.chunks[j].section != chunk.section:
+                    break
+                side.append(self.chunks[j])
+        return [*reversed(sides[-1]), chunk, *sides[1]]
 
     def known_terms(self) -> dict[str, Counter[str]]:
         """Term counts computed so far, by chunk id (handed to the next snapshot)."""
@@ -128,6 +149,7 @@ def load_catalog(session: Session, *, db_key: str, tenant_id: str, revision: int
                 Document.title,
                 Document.source,
                 Document.tags,
+                Chunk.ordinal,
             )
             .join(Document, Document.id == Chunk.document_id)
             .where(Chunk.tenant_id == tenant_id)
@@ -136,8 +158,8 @@ def load_catalog(session: Session, *, db_key: str, tenant_id: str, revision: int
         previous_terms = current.known_terms() if current is not None else {}
         chunks: list[ChunkInfo] = []
         tags: dict[str, frozenset[str]] = {}
-        for cid, did, text, section, page, title, source, doc_tags in rows:
-            chunks.append(ChunkInfo(cid, did, text, section, page, title, source))
+        for cid, did, text, section, page, title, source, doc_tags, ordinal in rows:
+            chunks.append(ChunkInfo(cid, did, text, section, page, title, source, ordinal))
             tags[did] = frozenset(doc_tags or ())
         live = {c.chunk_id for c in chunks}
         snapshot = Catalog(tenant_id, revision, chunks, tags, {k: v for k, v in previous_terms.items() if k in live})

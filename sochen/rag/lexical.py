@@ -17,6 +17,16 @@ Two coarser links are extra terms in their own namespaces, each at a lower weigh
   under ``@l`` keys; a query asks the *other* script's namespace, so two Hebrew words never match
   each other through a sound key.
 
+Word pairs (``^`` + two forms, :data:`PAIR_WEIGHT`) are proximity evidence a sparse dot product can
+score: every two adjacent words of a line of a chunk are indexed as a pair of each of their forms
+(surface or prefix-stripped stem: ``בבית החולים`` gives ``^בבית החולים``, ``^בית החולים``,
+``^בית חולים`` …), and each adjacent pair of a question's content words asks for its combinations,
+sharing ``PAIR_WEIGHT`` among them — both words exact score the whole weight, a match through a stem
+part of it. A question whose words stand together in one chunk and apart in another ranks the first
+higher. Pairs are not counted in a chunk's length (they are the same words again). Because they change
+what a sparse vector holds, the collection stores which :data:`LEXICAL_VERSION` its vectors were
+written with, and a collection of an older version is rewritten (:mod:`sochen.rag.sparse_stats`).
+
 A question's interrogatives (``מתי``, ``כמה``, ``באיזו``, ``מיהו`` …, :data:`QUESTION_WORDS`, with
 their prefixes) are left out of the query: they say what kind of answer is wanted, never appear in
 the sentence that gives it, and are rare in documents — so their IDF is high and the few chunks
@@ -36,6 +46,7 @@ Two implementations share :func:`query_terms` and the term weighting:
 
 from __future__ import annotations
 
+import itertools
 import math
 import zlib
 from collections import Counter
@@ -50,6 +61,9 @@ from ..text import hebrew_sound_key, latin_key, spelling_key, stems, tokenize
 __all__ = [
     "AVG_LEN_DRIFT",
     "LEGACY_AVG_LEN",
+    "LEGACY_LEXICAL_VERSION",
+    "LEXICAL_VERSION",
+    "PAIR_WEIGHT",
     "QUESTION_WORDS",
     "BM25Index",
     "document_length",
@@ -65,6 +79,22 @@ B = 0.75
 STEM_WEIGHT = 0.6
 SPELLING_WEIGHT = 0.1
 TRANSLIT_WEIGHT = 0.6
+PAIR_WEIGHT = 0.5
+"""What one adjacent word pair of a question weighs in all, shared among its combinations of forms.
+
+HeQ val (``bench/results/retrieval_50_rag8_trials.json``, ``retrieval_60_rag9*.json``): at 0.25, 0.5 and 1.0 the
+pairs lifted hit@1 the same way (+1 to +2 questions over none at 0.25–0.5, fewer at 1.0); 0.5 is the middle.
+"""
+PAIR = "^"
+"""The namespace of word-pair terms (no token starts with it)."""
+LEXICAL_VERSION = 2
+"""What the lexical sparse vectors hold, stored per collection (``kb_collections.lexical_version``).
+
+1: terms, stems and keys (before rag9); 2: and adjacent word pairs. A collection of an older version is
+rewritten by the next ingest (:func:`sochen.rag.sparse_stats.refresh`).
+"""
+LEGACY_LEXICAL_VERSION = 1
+"""The version of every collection written before versions were stored."""
 LEGACY_AVG_LEN = 150.0
 """The average chunk length (weighted terms) every sparse vector assumed before it was measured per collection.
 
@@ -111,16 +141,31 @@ def lexical_text(title: str, section: str, text: str) -> str:
     return f"{title}\n{section}\n{text}"
 
 
+def _pairs(a: tuple[str, ...], b: tuple[str, ...]) -> set[str]:
+    """The pair terms of two adjacent words given as their forms (surface first, then stems)."""
+    return {f"{PAIR}{x} {y}" for x in a for y in b}
+
+
 def document_terms(text: str) -> Counter[str]:
-    """Weighted term frequencies of a document: surface tokens 1.0, stems and keys less (module docstring)."""
+    """Weighted term frequencies of a document: surface tokens 1.0, stems and keys less, word pairs (module docstring).
+
+    Pairs are formed within a line (title, section and text are lines of their own, :func:`lexical_text`).
+    """
     counts: Counter[str] = Counter()
-    for token in tokenize(text):
-        counts[token] += 1.0  # type: ignore[assignment]
-        token_stems = stems(token)
-        for stem in token_stems:
-            counts[stem] += STEM_WEIGHT  # type: ignore[assignment]
-        for key, weight in _keys(token, token_stems, query=False).items():
-            counts[key] += weight  # type: ignore[assignment]
+    for line in text.split("\n"):
+        forms: list[tuple[str, ...]] = []
+        for token in tokenize(line):
+            counts[token] += 1.0  # type: ignore[assignment]
+            token_stems = stems(token)
+            for stem in token_stems:
+                counts[stem] += STEM_WEIGHT  # type: ignore[assignment]
+            for key, weight in _keys(token, token_stems, query=False).items():
+                counts[key] += weight  # type: ignore[assignment]
+            forms.append((token, *token_stems))
+        if PAIR_WEIGHT > 0:
+            for a, b in itertools.pairwise(forms):
+                for pair in _pairs(a, b):
+                    counts[pair] += 1.0  # type: ignore[assignment]
     return counts
 
 
@@ -131,11 +176,13 @@ def _interrogative(token: str, token_stems: tuple[str, ...]) -> bool:
 def query_terms(text: str) -> dict[str, float]:
     """Terms of a query with their weights (a stem or key never outweighs its surface form).
 
-    Interrogatives are left out (module docstring), unless the query has nothing else.
+    Interrogatives are left out (module docstring), unless the query has nothing else. Each adjacent pair of
+    the words kept adds its pair terms, sharing :data:`PAIR_WEIGHT` among them.
     """
     tokens = tokenize(text)
     content = [t for t in tokens if not _interrogative(t, stems(t))]
     weights: dict[str, float] = {}
+    forms: list[tuple[str, ...]] = []
     for token in content or tokens:
         weights[token] = max(weights.get(token, 0.0), 1.0)
         token_stems = stems(token)
@@ -143,6 +190,12 @@ def query_terms(text: str) -> dict[str, float]:
             weights[stem] = max(weights.get(stem, 0.0), STEM_WEIGHT)
         for key, weight in _keys(token, token_stems, query=True).items():
             weights[key] = max(weights.get(key, 0.0), weight)
+        forms.append((token, *token_stems))
+    if PAIR_WEIGHT > 0:
+        for a, b in itertools.pairwise(forms):
+            combos = _pairs(a, b)
+            for pair in combos:
+                weights[pair] = max(weights.get(pair, 0.0), PAIR_WEIGHT / len(combos))
     return weights
 
 
@@ -151,8 +204,8 @@ def _term_id(term: str) -> int:
 
 
 def document_length(counts: Counter[str]) -> float:
-    """A document's BM25 length: its weighted term count (stems and keys at their weights)."""
-    return float(sum(counts.values()))
+    """A document's BM25 length: its weighted term count (stems and keys at their weights; word pairs not counted)."""
+    return float(sum(v for term, v in counts.items() if not term.startswith(PAIR)))
 
 
 def sparse_vector(text: str, avg_len: float) -> tuple[list[int], list[float]]:
@@ -196,7 +249,7 @@ class BM25Index:
 
     def __init__(self, term_counts: Sequence[Counter[str]]) -> None:
         self.size = len(term_counts)
-        lengths = np.array([sum(c.values()) for c in term_counts], dtype=np.float32)
+        lengths = np.array([document_length(c) for c in term_counts], dtype=np.float32)
         avg = float(lengths.mean()) if self.size else 1.0
         norms = K1 * (1 - B + B * lengths / (avg or 1.0))
         docs: dict[str, list[int]] = {}

@@ -38,7 +38,7 @@ from .embedders import Embedder, get_embedder
 from .lexical import sparse_query
 from .store import VectorStore, collection_name, open_store
 
-__all__ = ["Retriever", "SearchHit", "TenantContext", "TenantNotLiveError", "fuse"]
+__all__ = ["Passage", "Retriever", "SearchHit", "TenantContext", "TenantNotLiveError", "fuse", "join_overlapping"]
 
 log = logging.getLogger("sochen.rag")
 
@@ -61,6 +61,46 @@ class SearchHit:
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The text around a hit: its chunk and its neighbours in the same document and section, each cited.
+
+    ``text`` reads as the document does (the sentences two neighbouring chunks share through their overlap
+    once); ``pieces`` are the chunks it is made of, in document order, each a :class:`SearchHit` with its own
+    section and page (score 0 for the neighbours), so whatever is quoted from it cites the chunk it is in.
+    """
+
+    text: str
+    pieces: list[SearchHit]
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {"text": self.text, "pieces": [p.as_dict() for p in self.pieces]}
+
+
+_STOP = re.compile(r"[.!?;]\s+|\n+")
+
+
+def join_overlapping(texts: Sequence[str]) -> str:
+    """Texts of consecutive chunks joined, each one's opening sentences that repeat the end of the one before once.
+
+    Chunking opens a piece with the last whole sentence(s) of the one before (``chunking``); the longest
+    opening of the next piece that ends at a sentence end and is the previous piece's end is dropped.
+    """
+    out = ""
+    for text in texts:
+        if not out:
+            out = text
+            continue
+        cut = 0
+        for m in _STOP.finditer(text):
+            head = text[: m.start() + 1].rstrip() if m.group().strip() else text[: m.start()].rstrip()
+            if head and out.rstrip().endswith(head):
+                cut = m.end()
+        out = out.rstrip() + "\n" + text[cut:].lstrip()
+    return out
 
 
 TenantContext = ResolvedTenant
@@ -163,6 +203,25 @@ class Retriever:
         t3 = time.perf_counter()
         self.last_timings = {"tenant_ms": (t1 - t0) * 1e3, "embed_ms": (t2 - t1) * 1e3, "search_ms": (t3 - t2) * 1e3}
         return hits
+
+    def passage(self, tenant: str | ResolvedTenant, hit: SearchHit, *, around: int = 1) -> Passage:
+        """The text around `hit`: its chunk and up to `around` chunks either side in its document and section.
+
+        An answer cut off by a chunk boundary sits in the neighbour (HeQ val: of the questions whose first hit
+        came from the right paragraph but lacked the answer, all five had it in a neighbouring chunk). Read from the
+        catalog snapshot, no search: a hit of a revision since replaced returns its own text alone.
+        """
+        ctx = tenant if isinstance(tenant, ResolvedTenant) else self.tenant(tenant)
+        chunks = self.catalog(ctx).around(hit.chunk_id, around) if around > 0 else []
+        if not chunks:
+            return Passage(hit.text, [hit])
+        pieces = [
+            hit
+            if c.chunk_id == hit.chunk_id
+            else SearchHit(c.text, 0.0, c.document_id, c.source, c.title, c.section, c.page, c.chunk_id)
+            for c in chunks
+        ]
+        return Passage(join_overlapping([p.text for p in pieces]), pieces)
 
     def search_vector(
         self,

@@ -24,6 +24,11 @@ a long chunk that repeats a word outranks the short one that is about it.
   embedding, the dense and sentence vectors are untouched). 20% because an average off by a factor is
   exactly BM25 with other k1 and b, and within 20% those stay in the range measured as level on HeQ
   (see ``AVG_LEN_DRIFT``); a tenant's first ingest, or an upgrade from the constant, is usually beyond it.
+- **Versioned** (``kb_collections.lexical_version``, :data:`~sochen.rag.lexical.LEXICAL_VERSION`): what kind
+  of terms the vectors hold (2 since rag9: with adjacent word pairs). A collection of an older version —
+  one written before versions were stored is 1 — is rewritten by the same :func:`refresh`, whatever its
+  average, with the measured average; a fresh collection or a rebuild's starts at the current version. Until
+  then its queries' pair terms match nothing in it: it ranks as it did.
 - **Concurrency.** A rewrite takes the tenant's rebuild claim (:mod:`sochen.rag.rebuild`): never two
   rewrites, or a rewrite and a rebuild, at once (one that finds the claim taken leaves the rewrite to
   the next ingest). It sets the new average under the tenant's row lock, the lock every ingest's row
@@ -48,7 +53,16 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Chunk, Document, KbCollection, Tenant
 from ..db.session import session_scope
-from .lexical import AVG_LEN_DRIFT, LEGACY_AVG_LEN, document_length, document_terms, lexical_text, sparse_vector
+from .lexical import (
+    AVG_LEN_DRIFT,
+    LEGACY_AVG_LEN,
+    LEGACY_LEXICAL_VERSION,
+    LEXICAL_VERSION,
+    document_length,
+    document_terms,
+    lexical_text,
+    sparse_vector,
+)
 
 if TYPE_CHECKING:
     from .retriever import Retriever, TenantContext
@@ -64,6 +78,7 @@ __all__ = [
     "set_avg",
     "stored_avg",
     "stored_avg_in",
+    "stored_version",
 ]
 
 log = logging.getLogger("sochen.rag")
@@ -83,14 +98,29 @@ def stored_avg_in(session: Session, name: str) -> float | None:
     return None if value is None else float(value)
 
 
+def stored_version(database_url: str, name: str) -> int | None:
+    """The :data:`~sochen.rag.lexical.LEXICAL_VERSION` collection `name`'s sparse vectors hold; None when no row."""
+    with session_scope(database_url) as session:
+        value = session.scalar(select(KbCollection.lexical_version).where(KbCollection.name == name))
+        return None if value is None else int(value)
+
+
 def set_avg(database_url: str, tenant_id: str, name: str, avg: float) -> None:
-    """Store `avg` for collection `name` (a fresh collection: its first vectors are written with it)."""
+    """Store `avg` for collection `name` (a fresh collection: its vectors are written with it and this version)."""
     with session_scope(database_url) as session:
         row = session.get(KbCollection, name)
         if row is None:
-            session.add(KbCollection(name=name, tenant_id=tenant_id, sparse_avg_len=avg, updated_at=time.time()))
+            session.add(
+                KbCollection(
+                    name=name,
+                    tenant_id=tenant_id,
+                    sparse_avg_len=avg,
+                    lexical_version=LEXICAL_VERSION,
+                    updated_at=time.time(),
+                )
+            )
         else:
-            row.sparse_avg_len, row.updated_at = avg, time.time()
+            row.sparse_avg_len, row.lexical_version, row.updated_at = avg, LEXICAL_VERSION, time.time()
 
 
 def forget(database_url: str, names: Sequence[str]) -> None:
@@ -105,8 +135,8 @@ def collection_avg(retriever: Retriever, ctx: TenantContext, name: str, lengths:
 
     The stored one; else, for a collection that already has points (written before averages were
     stored), the constant they were written with; else (a fresh collection) the mean of `lengths`,
-    the batch about to be written. Whatever is chosen is stored first; if another writer stored one
-    meanwhile, that one is used.
+    the batch about to be written. Whatever is chosen is stored first (a fresh collection at the current
+    lexical version, one with points at the legacy one); if another writer stored one meanwhile, that one is used.
     """
     db = retriever.settings.database_url
     known = stored_avg(db, name)
@@ -114,9 +144,14 @@ def collection_avg(retriever: Retriever, ctx: TenantContext, name: str, lengths:
         return known
     fresh = not retriever.store.point_ids(name)
     avg = (sum(lengths) / len(lengths) if lengths and fresh else LEGACY_AVG_LEN) or LEGACY_AVG_LEN
+    version = LEXICAL_VERSION if fresh else LEGACY_LEXICAL_VERSION
     try:
         with session_scope(db) as session:
-            session.add(KbCollection(name=name, tenant_id=ctx.id, sparse_avg_len=avg, updated_at=time.time()))
+            session.add(
+                KbCollection(
+                    name=name, tenant_id=ctx.id, sparse_avg_len=avg, lexical_version=version, updated_at=time.time()
+                )
+            )
     except IntegrityError:
         pass
     return stored_avg(db, name) or avg
@@ -167,9 +202,10 @@ def rewrite(retriever: Retriever, name: str, rows: Sequence[tuple[str, str, str,
 
 
 def refresh(retriever: Retriever, ctx: TenantContext, name: str, *, threshold: float = AVG_LEN_DRIFT) -> float | None:
-    """Measure the tenant's average chunk length; rewrite `name`'s sparse vectors if the stored one drifted.
+    """Measure the tenant's average chunk length; rewrite `name`'s sparse vectors if it drifted or they are old.
 
-    Returns the new average when the vectors were rewritten, None when nothing was done (see the
+    Old: of an older lexical version than :data:`~sochen.rag.lexical.LEXICAL_VERSION`. Returns the new
+    average when the vectors were rewritten, None when nothing was done (see the
     module docstring for when and why).
     """
     db = retriever.settings.database_url
@@ -178,8 +214,11 @@ def refresh(retriever: Retriever, ctx: TenantContext, name: str, *, threshold: f
         if not retriever.store.point_ids(name):
             return None  # nothing written yet
         stored = collection_avg(retriever, ctx, name, [])  # written before averages were stored: the constant
+    version = stored_version(db, name) or LEGACY_LEXICAL_VERSION
     measured, count = measure(db, ctx.id)
-    if not count or measured is None or not drifted(stored, measured, threshold):
+    if not count or measured is None:
+        return None
+    if version >= LEXICAL_VERSION and not drifted(stored, measured, threshold):
         return None
     from .rebuild import LEASE_S, RebuildInProgressError, _Claim, _claim, _release, _renew
 
@@ -202,8 +241,12 @@ def refresh(retriever: Retriever, ctx: TenantContext, name: str, *, threshold: f
             )
             moved = session.execute(
                 update(KbCollection)
-                .where(KbCollection.name == name, KbCollection.sparse_avg_len == stored)
-                .values(sparse_avg_len=measured, updated_at=time.time())
+                .where(
+                    KbCollection.name == name,
+                    KbCollection.sparse_avg_len == stored,
+                    KbCollection.lexical_version == version,
+                )
+                .values(sparse_avg_len=measured, lexical_version=LEXICAL_VERSION, updated_at=time.time())
                 .execution_options(synchronize_session=False)
             )
             if moved.rowcount != 1:
@@ -221,10 +264,12 @@ def refresh(retriever: Retriever, ctx: TenantContext, name: str, *, threshold: f
             rewrite(retriever, name, rows[start : start + 4 * _BATCH], measured)
             _renew(claim)
         log.info(
-            "tenant %s: average chunk length %.1f → %.1f; %d sparse vectors rewritten",
+            "tenant %s: average chunk length %.1f → %.1f, lexical version %d → %d; %d sparse vectors rewritten",
             ctx.slug,
             stored,
             measured,
+            version,
+            LEXICAL_VERSION,
             len(rows),
         )
         return measured

@@ -102,3 +102,17 @@ def test_ingest_rebuild_switches_to_a_fresh_collection_and_refuses_paths(tenant_
     assert "15,000" in json.loads(found.output)[0]["text"]
     plain = run("ingest", "--tenant", "firm", "--rebuild")
     assert plain.exit_code == 0 and "generation 1 → 2" in plain.output
+
+
+def test_search_around_gives_each_hit_its_passage_with_cited_pieces(tenant_dir):
+    run("tenant", "apply", str(tenant_dir / "tenant.yaml"))
+    run("ingest", "--tenant", "firm")
+    found = run("search", "--tenant", "firm", "-k", "1", "--around", "1", "--json", "כמה ערבות בנקאית צריך למסור?")
+    assert found.exit_code == 0, found.output
+    hit = json.loads(found.output)[0]
+    passage = hit["passage"]
+    assert hit["text"] in passage["text"] or passage["text"].startswith(hit["text"][:40])
+    assert hit["chunk_id"] in [p["chunk_id"] for p in passage["pieces"]]
+    assert all(p["section"] == hit["section"] and p["document_id"] == hit["document_id"] for p in passage["pieces"])
+    table = run("search", "--tenant", "firm", "--around", "1", "ערבות")
+    assert table.exit_code == 0 and "הסכם שכירות" in table.output

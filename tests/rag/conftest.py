@@ -51,3 +51,25 @@ def docs(tmp_path: Path) -> Path:
     (folder / "lease.md").write_text(LEASE_MD, encoding="utf-8")
     (folder / "prices.md").write_text(PRICES_MD, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(params=["edge", "server"])
+def any_store_retriever(request, any_database_url, tmp_path):
+    """The embedded default (Qdrant Edge) and the server path (qdrant-client taking every server branch)."""
+    from qdrant_client import QdrantClient
+
+    from sochen.config import get_settings
+    from sochen.rag.edge_store import EdgeStore
+    from sochen.rag.retriever import Retriever
+    from sochen.rag.store import VectorStore
+
+    if request.param == "edge":
+        retriever = Retriever(get_settings())
+        assert isinstance(retriever.store, EdgeStore)
+        yield retriever
+        return
+    client = QdrantClient(path=str(tmp_path / "qdrant-server-like"))
+    store = VectorStore(get_settings(), client=client)
+    store.is_server = True
+    yield Retriever(get_settings(), store=store)
+    client.close()

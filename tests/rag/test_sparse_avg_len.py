@@ -9,18 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 from sqlalchemy import select, update
 
 from sochen.config import get_settings
 from sochen.db.models import Chunk, KbCollection
 from sochen.db.session import session_scope
 from sochen.rag import sparse_stats
-from sochen.rag.edge_store import EdgeStore
 from sochen.rag.ingest import delete_documents, ingest_paths
 from sochen.rag.lexical import LEGACY_AVG_LEN, sparse_query
 from sochen.rag.retriever import Retriever
-from sochen.rag.store import VectorStore, collection_name
+from sochen.rag.store import collection_name
 
 # A clinic's price list: one short section per kind of treatment (a chunk each), and one longer section of
 # after-care instructions that says "הלבנת שיניים" three times in passing.
@@ -64,21 +62,6 @@ LONG_DOC = "# נוהל קבלת מטופלים\n\n" + "\n\n".join(
     )
     for i in range(1, 7)
 )
-
-
-@pytest.fixture(params=["edge", "server"])
-def any_store_retriever(request, any_database_url, tmp_path):
-    """The embedded default (Qdrant Edge) and the server path (qdrant-client taking every server branch)."""
-    if request.param == "edge":
-        retriever = Retriever(get_settings())
-        assert isinstance(retriever.store, EdgeStore)
-        yield retriever
-        return
-    client = QdrantClient(path=str(tmp_path / "qdrant-server-like"))
-    store = VectorStore(get_settings(), client=client)
-    store.is_server = True
-    yield Retriever(get_settings(), store=store)
-    client.close()
 
 
 def _folder(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
