@@ -2156,7 +2156,9 @@ def _extract(
         # is priced; its words ('להגיע', 'כאב') would rank the clauses they share above the price list's row.
         alone = extract(priced, library.search(priced, top_k=8), library, intent=intent, strict=strict, hints=hints)
         if alone.status == "answered" and alone.quotes and money(alone.quotes[0].text):
-            return alone
+            # ... though the story may say which variant is priced ('אין לי הפניה', 'הבן שלי בן 5')
+            variants = tuple(_variant_column(q, q.text.split(" · "), focus.lower()) for q in alone.quotes)
+            return replace(alone, quotes=variants)
     banded = _price_band(focus, library) if lang == "he" else None
     if banded is not None:
         return Extracted("answered", banded[1], calculation=banded[0], lang=lang, reason="price_band")
@@ -2496,6 +2498,9 @@ def _extract(
         # A calculation for one part does not drop the clauses that answer the other parts.
         shown = {q.text for q in quotes}
         quotes = [*quotes, *(q for q in (_quote(c) for c in chosen) if q.text not in shown)]
+        if calculation is None:
+            # 'אין לי הפניה מרופא. כמה תעלה בדיקה?': the variant told in one sentence and asked in the next
+            quotes = [_variant_column(q, q.text.split(" · "), focus.lower()) for q in quotes]
     elif calculation is None:
         quotes = [_one_column(q, focus) for q in quotes]
     return Extracted(
@@ -2570,6 +2575,98 @@ _DECLINED = re.compile(
 _FUND = re.compile(r"(?<![\u05d0-\u05ea])[ולבמש]?(מכבי|כללית|מאוחדת|לאומית)(?![\u05d0-\u05ea])")
 
 
+# The variants a price list's columns are priced by, as a column's header says them and as a question asks them:
+# a child's or an adult's price, one ear (eye, side) or a pair, with a referral or without one. A header with no
+# family of these is matched by none.
+_AGE = re.compile(r"(?<![\u05d0-\u05ea])(?:ה?בן|ה?בת|בגיל|גיל|גילו|גילה)\s+(\d{1,2})(?!\d)|\b(\d{1,2})\s*(?:years?\s+old|лет|года|سنوات|سنة|عام)")
+_VARIANT_FAMILIES: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"ילד|ילדים|נוער|עד\s+גיל|child|kid|дет|طفل|أطفال", re.I),
+        re.compile(
+            r"(?<![\u05d0-\u05ea])(?:ל|ש|ה|ו)?(?:ילד|ילדה|ילדים|ילדה|תינוק|תינוקת|פעוט|פעוטה|נער|נערה)(?![\u05d0-\u05ea])"
+            r"|(?<![\u05d0-\u05ea])(?:ל|ש|ו)?(?:ה)?(?:בן|בת)\s+שלי|(?<![\u05d0-\u05ea])(?:לבני|לבתי|בני|בתי)(?![\u05d0-\u05ea])"
+            r"|\b(?:child|kid|son|daughter|toddler)s?\b|ребен|ребён|детей|сын|доч|طفل|ابني|ابنتي|لطفل",
+            re.I,
+        ),
+        "child",
+    ),
+    (
+        re.compile(r"מבוגר|adult|взросл|بالغ", re.I),
+        re.compile(r"מבוגר|\badults?\b|взросл|بالغ|للكبار", re.I),
+        "adult",
+    ),
+    (
+        re.compile(r"זוג|שתי\s+ה|שני\s+ה|\bpair\b|\bboth\b", re.I),
+        re.compile(
+            r"(?<![\u05d0-\u05ea])(?:ב|ל|ו)?זוג(?![\u05d0-\u05ea])|(?:ל|ב|ו)?(?:שתי|שני)\s+(?:ה)?(?:אוזני|עיני|אוזניים|עיניים|מכשיר|צדדים)"
+            r"|\bpair\b|\bboth\s+(?:ears|eyes|sides)\b|زوج|كلتا|пар[аушы]|обоих|оба\b",
+            re.I,
+        ),
+        "pair",
+    ),
+    (
+        re.compile(r"(?:אוזן|עין|צד)\s+אח(?:ת|ד)|\bone\s+(?:ear|eye|side)\b", re.I),
+        re.compile(
+            r"(?:אוזן|עין|צד)\s+(?:אחת|אחד|ימין|שמאל|הימנית|השמאלית)|(?:רק|ב|ל)\s*(?:ה)?(?:אוזן|עין)(?![\u05d0-\u05ea])"
+            r"|\bone\s+(?:ear|eye|side)\b|\b(?:left|right)\s+(?:ear|eye)\b|أذن\s+واحدة|عين\s+واحدة|одно\s+ухо|один\s+глаз",
+            re.I,
+        ),
+        "one",
+    ),
+)
+_WITHOUT_HEADER = re.compile(r"^\s*(?:בלי|ללא|without)\s+(\S+)", re.I)
+_WITH_HEADER = re.compile(r"^\s*(?:עם|with)\s+(\S+)", re.I)
+_NEGATED = r"(?:בלי|ללא|אין\s+לי|אין\s+לנו|אין|לא\s+קיבלתי|without|no)\s+(?:\S+\s+){0,2}?"
+
+
+def _stem(word: str) -> str:
+    """A header's noun without the article or a joined preposition ('הפניה', 'בהפניה' → 'פניה')."""
+    return re.sub(r"^[הבלו]", "", word.strip(",.:;")) if len(word) > 3 else word
+
+
+def _variant_column(quote: Quote, cells: list[str], low: str) -> Quote:
+    """A price list's row with only the variant the question asks, when its columns are variants of one thing.
+
+    'מכשיר לאוזן אחת' of a row priced per ear and for a pair is the per-ear price; 'לבן שלי, הוא בן 5' of a row
+    priced for a child and for an adult is the child's; 'אין לי הפניה' of a row priced with a referral and
+    without one is the price without it. Only when exactly one column of the row is the one asked; otherwise
+    the row as it is.
+    """
+    if len(cells) < 3 or ":" not in cells[0]:
+        return quote
+    headers = [(c.split(":", 1)[0], c) for c in cells[1:] if money(c)]
+    if len(headers) < 2:
+        return quote
+    asked: set[str] = set()
+    for _header_p, question_p, name in _VARIANT_FAMILIES:
+        if question_p.search(low):
+            asked.add(name)
+    for m in _AGE.finditer(low):
+        age = int(m.group(1) or m.group(2))
+        asked.add("child" if age < 18 else "adult")
+    if {"child", "adult"} <= asked:
+        asked -= {"child", "adult"}
+    if {"pair", "one"} <= asked:
+        asked -= {"pair", "one"}
+    kept: list[str] = []
+    for header, cell in headers:
+        families = {name for header_p, _q, name in _VARIANT_FAMILIES if header_p.search(header)}
+        without = _WITHOUT_HEADER.search(header)
+        with_ = _WITH_HEADER.search(header)
+        if without or with_:
+            noun = _stem((without or with_).group(1))  # type: ignore[union-attr]
+            negated = re.search(_NEGATED + r"[הבלו]?" + re.escape(noun), low)
+            named = re.search(r"[הבלו]?" + re.escape(noun), low)
+            if named and bool(negated) == bool(without):
+                kept.append(cell)
+            continue
+        if families & asked:
+            kept.append(cell)
+    if len(kept) != 1:
+        return quote
+    return replace(quote, text=" · ".join([cells[0], *kept]))
+
+
 def _one_column(quote: Quote, focus: str) -> Quote:
     """A price list's row with only the column the question asks ('כמה עולה טיפול בודד' → the single price).
 
@@ -2583,6 +2680,9 @@ def _one_column(quote: Quote, focus: str) -> Quote:
     low = _told_after(focus).lower()
     declined = " ".join(m.group("what") for m in _DECLINED.finditer(low))
     asked = [k for k, p in _COLUMN_ASKED.items() if p.search(low) and not p.search(declined)]
+    if not asked:
+        # the variant is often told before the question ('רק לאוזן שמאל. כמה זה עולה?', 'הבן שלי בן 5')
+        return _variant_column(quote, cells, focus.lower())
     if len(asked) != 1:
         return quote
     funds = {m.group(1) for m in _FUND.finditer(low)}

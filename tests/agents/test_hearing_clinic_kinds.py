@@ -1,0 +1,109 @@
+"""Kinds a hearing and speech clinic showed the model-free agent getting wrong, as general rules.
+
+A price list whose columns are variants of one thing (one ear or a pair, a child or an adult, with a doctor's
+referral or without one) answers with the variant asked; an emergency keyword the owner configured is found with
+a word or two between its words; a past event told before a question is no emergency. A fake lexical library; no
+database, no model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sochen.agents.answering import Reply, answer
+from sochen.agents.extract import is_emergency, understand_text
+from sochen.config import TenantConfig
+from tests.agents._archive_library import FakeLibrary
+
+pytestmark = pytest.mark.unit
+
+TZ = ZoneInfo("Asia/Jerusalem")
+SUNDAY = datetime(2026, 12, 6, 10, 0, tzinfo=TZ)
+PRICES = "מחירון — מכון קשב לשמיעה ודיבור"
+
+CHUNKS = [
+    (
+        PRICES,
+        "בדיקות שמיעה",
+        "בדיקות שמיעה\nבדיקה | עם הפניה מרופא | בלי הפניה\n"
+        "בדיקה: בדיקת שמיעה למבוגר (45 דקות) · עם הפניה מרופא: 170 ₪ · בלי הפניה: 310 ₪",
+    ),
+    (
+        PRICES,
+        "מכשירי שמיעה",
+        "מכשירי שמיעה\nדגם | לאוזן אחת | זוג, לשתי האוזניים\n"
+        "דגם: מכשיר שמיעה בסיסי מאחורי האוזן · לאוזן אחת: 3,700 ₪ · זוג, לשתי האוזניים: 6,900 ₪",
+    ),
+    (
+        PRICES,
+        "קלינאות תקשורת",
+        "קלינאות תקשורת\nטיפול | ילד עד גיל 18 | מבוגר\n"
+        "טיפול: טיפול בדיבור — פגישה של 45 דקות · ילד עד גיל 18: 280 ₪ · מבוגר: 320 ₪",
+    ),
+]
+CONFIG = TenantConfig.model_validate(
+    {
+        "slug": "keshev",
+        "name": "מכון קשב",
+        "agent": {"answer_mode": "extractive", "services": ["בדיקת שמיעה", "מכשיר שמיעה", "טיפול בדיבור"]},
+    }
+)
+
+
+def ask(question: str) -> Reply:
+    return answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library(), now=SUNDAY)
+
+
+# -- a price list's columns that are variants of one thing ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "hidden"),
+    [
+        ("אני צריכה מכשיר שמיעה בסיסי רק לאוזן שמאל. כמה זה עולה?", ["3,700 ₪"], ["6,900 ₪"]),
+        ("כמה עולה זוג מכשירי שמיעה בסיסיים לשתי האוזניים?", ["6,900 ₪"], ["3,700 ₪"]),
+        ("כמה עולה פגישה של טיפול בדיבור לבן שלי, הוא בן 5?", ["280 ₪"], ["320 ₪"]),
+        ("אני בן 40, כמה עולה פגישה של טיפול בדיבור?", ["320 ₪"], ["280 ₪"]),
+        ("כמה עולה טיפול בדיבור למבוגר?", ["320 ₪"], ["280 ₪"]),
+        ("אין לי הפניה מרופא. כמה תעלה לי בדיקת שמיעה?", ["310 ₪"], ["170 ₪"]),
+        ("יש לי הפניה מרופא המשפחה, כמה עולה בדיקת שמיעה?", ["170 ₪"], ["310 ₪"]),
+        ("כמה עולה טיפול בדיבור לילד?", ["280 ₪"], ["320 ₪"]),
+        ("כמה עולה מכשיר שמיעה בסיסי?", ["3,700 ₪", "6,900 ₪"], []),  # no variant named: the whole row
+    ],
+)
+def test_a_price_lists_row_shows_the_variant_asked(text, shown, hidden):
+    reply = ask(text)
+    assert reply.status == "answered", reply
+    assert all(s in reply.text for s in shown) and not any(h in reply.text for h in hidden), reply.text
+
+
+# -- the owner's emergency phrases, said with other words between, and not of long ago ----------------------
+
+OWN = ["ירידה פתאומית בשמיעה", "פתאום לא שומע", "בלע סוללה"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "התעוררתי היום בבוקר ופתאום אני כמעט לא שומע כלום באוזן ימין. מה לעשות?",
+        "הבן שלי בן 3 בלע עכשיו סוללה קטנה של מכשיר השמיעה של סבא שלו!!",
+        "מאתמול בערב יש לי ירידה פתאומית בשמיעה באוזן שמאל. אפשר לקבוע תור לבדיקה מחר?",
+    ],
+)
+def test_the_owners_emergency_phrase_with_words_between_is_an_emergency(text):
+    assert is_emergency(text, extra=OWN)
+    assert understand_text(text, now=SUNDAY, emergency_keywords=OWN).intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "לפני שלוש שנים הייתה לי ירידה פתאומית בשמיעה וטופלתי בבית החולים. כמה עולה זוג מכשירים בסיסי?",
+        "הילד בלע את כל העוגה ואז שיחק עם השלט. יש בו סוללה חדשה. כמה עולה בדיקת שמיעה לילד?",
+    ],
+)
+def test_a_phrase_of_long_ago_or_words_far_apart_is_not_an_emergency(text):
+    assert understand_text(text, now=SUNDAY, emergency_keywords=OWN).intent != "emergency"
