@@ -786,8 +786,10 @@ def _long_ago(flat: str, at: int) -> bool:
 
 
 def _gapped(phrase: str, flat: str, *, gap: int = 2) -> int | None:
-    """Where the words of `phrase` (two or more) stand in one sentence of `flat`, in order, each within `gap` words
-    of the one before and each perhaps with a joined letter ('ופתאום'), or None."""
+    """Where the words of `phrase` (two or more) stand in one sentence of `flat`, or None.
+
+    In order, each within `gap` words of the one before and each perhaps with a joined letter ('ופתאום').
+    """
     words = phrase.split()
     if len(words) < 2:
         return None

@@ -2578,7 +2578,10 @@ _FUND = re.compile(r"(?<![\u05d0-\u05ea])[ולבמש]?(מכבי|כללית|מא�
 # The variants a price list's columns are priced by, as a column's header says them and as a question asks them:
 # a child's or an adult's price, one ear (eye, side) or a pair, with a referral or without one. A header with no
 # family of these is matched by none.
-_AGE = re.compile(r"(?<![\u05d0-\u05ea])(?:ה?בן|ה?בת|בגיל|גיל|גילו|גילה)\s+(\d{1,2})(?!\d)|\b(\d{1,2})\s*(?:years?\s+old|лет|года|سنوات|سنة|عام)")
+_AGE = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ה?בן|ה?בת|בגיל|גיל|גילו|גילה)\s+(\d{1,2})(?!\d)"
+    r"|\b(\d{1,2})\s*(?:years?\s+old|лет|года|سنوات|سنة|عام)"
+)
 _VARIANT_FAMILIES: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = (
     (
         re.compile(r"ילד|ילדים|נוער|עד\s+גיל|child|kid|дет|طفل|أطفال", re.I),
