@@ -316,6 +316,18 @@ def understand_text(
     if booked_already:
         booking = False
     policy = bool(terms & _POLICY_WORDS)
+    if (
+        "complaint" in scores
+        and is_question
+        and _RETURN_ASKED.search(flat)
+        and "human_request" not in scores
+        and not any(sig.startswith("complaint:«אף אחד") or "חוזרים" in sig or "חזרו" in sig for sig in signals)
+    ):
+        # "קניתי מכשיר לפני 40 יום ואני לא מרוצה ממנו. אפשר להחזיר אותו?": dissatisfaction with a purchase and a
+        # question whether it can be returned or exchanged asks the return policy; it is not a complaint to hand off.
+        del scores["complaint"]
+        scores["document_question"] = scores.get("document_question", 0.0) + 2
+        signals.append("document_question:return_asked")
     if "appointment_request" in scores and not booking and (is_question or policy):
         # "כמה עולה ביטול תור?", "מה קורה אם לא הגעתי לתור?": the word תור in a question is not a booking.
         del scores["appointment_request"]
@@ -422,6 +434,13 @@ _BOOKING_PHRASES = (
     "like to book",
 )
 # Words of a policy question: cancellation, no-show, lateness, refunds.
+# Whether something bought can be returned, exchanged or refunded: 'אפשר להחזיר אותו?', 'אוכל לקבל את הכסף?'.
+_RETURN_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:אפשר|ניתן|אוכל|נוכל|יכול|יכולה|מותר|האם)\s+(?:\S+\s+){0,2}?"
+    r"(?:להחזיר|להחליף|לקבל\s+(?:את\s+)?(?:ה?כסף|החזר|זיכוי))(?![\u05d0-\u05ea])"
+    r"|\b(?:can|could)\s+i\s+(?:return|exchange|get\s+(?:a\s+)?refund)\b|إرجاع|ارجاع|استرداد|استبدال"
+    r"|вернуть|возврат|обменять"
+)
 _POLICY_WORDS = frozenset(
     {
         "ביטול",

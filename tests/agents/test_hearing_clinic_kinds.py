@@ -107,3 +107,58 @@ def test_the_owners_emergency_phrase_with_words_between_is_an_emergency(text):
 )
 def test_a_phrase_of_long_ago_or_words_far_apart_is_not_an_emergency(text):
     assert understand_text(text, now=SUNDAY, emergency_keywords=OWN).intent != "emergency"
+
+
+# -- dissatisfaction with a purchase and a question whether it can be returned -------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "קניתי אצלכם מכשיר שמיעה לפני 40 יום ואני לא מרוצה ממנו. אפשר להחזיר אותו ולקבל את הכסף?",
+        "אני לא מרוצה מהמשקפיים שקניתי. אפשר להחליף אותם?",
+    ],
+)
+def test_a_return_asked_after_dissatisfaction_is_a_question_not_a_complaint(text):
+    assert understand_text(text, now=SUNDAY).intent != "complaint"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "אני מאוד לא מרוצה. חיכיתי שעה בחדר ההמתנה ואף אחד לא טרח להתנצל",
+        "אני לא מרוצה מהמכשיר ואף אחד לא חוזר אליי. אפשר להחזיר אותו?",
+        "לא מרוצה מהיחס בקבלה, מה אפשר לעשות?",
+    ],
+)
+def test_dissatisfaction_without_a_return_asked_stays_a_complaint(text):
+    assert understand_text(text, now=SUNDAY).intent == "complaint"
+
+
+# -- the days told since a purchase pick the clause of their window -------------------------------------------
+
+TRIAL = [
+    (
+        "נהלים — מכון קשב",
+        "3. תקופת ניסיון והחזרה",
+        "3. תקופת ניסיון והחזרה\n"
+        "3.1 לכל מכשיר שמיעה חדש תקופת ניסיון.\n"
+        "3.2 מי שמחזיר מכשיר בתוך 45 יום מיום המסירה מקבל את מחירו בחזרה, בניכוי דמי החזרה של 200 ₪.\n"
+        "3.3 אחרי 45 יום מיום המסירה אין החזרה של המכשיר; אפשר להחליף אותו לדגם אחר בתוספת ההפרש.\n"
+        "3.4 האחריות למכשיר היא לשנתיים.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "clause"),
+    [
+        ("עברו כבר 60 יום מאז שקיבלתי את מכשיר השמיעה. אני עדיין יכולה להחזיר אותו?", "3.3"),
+        ("קיבלתי את המכשיר לפני חודשיים. אפשר עוד להחזיר אותו?", "3.3"),
+        ("קניתי מכשיר שמיעה לפני 20 יום. אפשר להחזיר אותו?", "3.2"),
+    ],
+)
+def test_the_days_since_a_purchase_pick_the_clause_of_their_window(text, clause):
+    reply = answer(text, config=CONFIG, library=FakeLibrary(TRIAL).library(), now=SUNDAY)
+    assert reply.status == "answered", reply
+    assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == [clause], reply.text

@@ -1211,6 +1211,53 @@ def _late_window(focus: str, library: Library) -> Quote | None:
     return found[0] if len(found) == 1 else None
 
 
+# How long ago the thing asked about happened: 'עברו כבר 75 יום מאז שקיבלתי', 'קניתי לפני 40 יום', 'לפני חודש'.
+_ELAPSED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:עברו|עבר|לפני)\s+(?:כבר\s+)?(?:כ-?)?(?:(?P<n>\d{1,3})\s+(?P<unit>יום|ימים|שבועות|חודשים)"
+    r"|(?P<word>יום|יומיים|שבוע|שבועיים|חודש|חודשיים))(?![\u05d0-\u05ea])"
+)
+_ELAPSED_WORD = {"יום": 1, "יומיים": 2, "שבוע": 7, "שבועיים": 14, "חודש": 30, "חודשיים": 60}
+_ELAPSED_UNIT = {"יום": 1, "ימים": 1, "שבועות": 7, "חודשים": 30}
+_STILL_ASKED = re.compile(r"(?<![\u05d0-\u05ea])(?:אפשר|ניתן|אוכל|נוכל|יכול|יכולה|מותר|עדיין|עוד)(?![\u05d0-\u05ea])")
+_WITHIN_DAYS = re.compile(r"(?:בתוך|תוך|עד)\s+(\d{1,3})\s+(?:יום|ימים)")
+_AFTER_DAYS = re.compile(r"(?:אחרי|לאחר|מעבר\s+ל-?)\s*(\d{1,3})\s+(?:יום|ימים)")
+
+
+def _elapsed_window(focus: str, library: Library) -> Quote | None:
+    """'עברו 75 יום מאז שקיבלתי את המכשיר. אפשר עדיין להחזיר?' placed by the days' window of its clauses.
+
+    Where the documents say what holds 'בתוך 60 יום' in one clause and 'אחרי 60 יום' in another, the days told
+    pick the one: 40 days is within, 75 after. Only when both clauses of the same number are there, and the
+    clause picked is the one of its side that covers the question's words best.
+    """
+    told = _ELAPSED.search(focus)
+    if told is None or not _STILL_ASKED.search(focus) or "?" not in focus:
+        return None
+    if told.group("n"):
+        days = int(told.group("n")) * _ELAPSED_UNIT[told.group("unit")]
+    else:
+        days = _ELAPSED_WORD[told.group("word")]
+    terms = _terms(focus, library.idf)
+    sides: dict[tuple[str, int], list[tuple[float, Quote]]] = {}
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            for side, pattern in (("within", _WITHIN_DAYS), ("after", _AFTER_DAYS)):
+                for m in pattern.finditer(unit.text):
+                    score = terms.cover(_words(unit.text))
+                    if score > 0:
+                        quote = Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0)
+                        sides.setdefault((side, int(m.group(1))), []).append((score, quote))
+    best: tuple[float, Quote] | None = None
+    for (side, limit), found in sides.items():
+        if side != "within" or ("after", limit) not in sides:
+            continue
+        picked = found if days <= limit else sides[("after", limit)]
+        top = max(picked, key=lambda f: f[0])
+        if best is None or top[0] > best[0]:
+            best = top
+    return best[1] if best is not None and best[0] >= _MIN_COVERAGE * 0.25 else None
+
+
 def _counted(focus: str, library: Library) -> tuple[Calculation, tuple[Quote, Quote]] | None:
     """'כמה יעלו שתי שומות?' where the table prices the first and 'כל שומה נוספת': the first plus the rest.
 
@@ -2141,6 +2188,7 @@ def _extract(
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
         ("late_window", _late_window),
+        ("elapsed_window", _elapsed_window),
         ("need", _need),
     ):
         quote = policy(focus, library)
