@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sochen.agents.answering import Reply, answer
+from sochen.agents.answering.language import hebrew_terms
 from sochen.agents.extract import is_emergency, understand_text
 from sochen.config import TenantConfig
 from tests.agents._archive_library import FakeLibrary
@@ -162,3 +163,35 @@ def test_the_days_since_a_purchase_pick_the_clause_of_their_window(text, clause)
     reply = answer(text, config=CONFIG, library=FakeLibrary(TRIAL).library(), now=SUNDAY)
     assert reply.status == "answered", reply
     assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == [clause], reply.text
+
+
+def test_the_days_since_a_purchase_in_arabic_pick_the_clause_of_their_window():
+    text = "اشتريت سماعة عندكم قبل شهر ولم تعجبني. هل يمكنني إرجاعها واسترداد المبلغ؟"
+    reply = answer(text, config=CONFIG, library=FakeLibrary(TRIAL).library(), now=SUNDAY)
+    assert [c.passage.section.split(" › ")[-1] for c in reply.citations] == ["3.2"], reply.text
+
+
+# -- Arabic words of a speech-therapy clinic, and an age that is not a period of years -------------------------
+
+
+def test_arabic_child_session_and_return_are_glossed_and_an_age_is_not_years():
+    assert set(hebrew_terms("كم سعر جلسة علاج النطق لطفل عمره 6 سنوات؟").split()) == {"מחיר", "פגישה", "ילד"}
+    assert "להחזיר" in hebrew_terms("هل يمكنني إرجاعها واسترداد المبلغ؟").split()
+    assert "שנים" in hebrew_terms("كم سعر العقد لمدة 3 سنوات؟").split()  # a period of years stays one
+
+
+def test_an_arabic_question_for_a_childs_session_shows_the_childs_price():
+    config = TenantConfig.model_validate(
+        {
+            "slug": "keshev",
+            "name": "מכון קשב",
+            "agent": {
+                "answer_mode": "extractive",
+                "services": ["בדיקת שמיעה", "מכשיר שמיעה", "טיפול בדיבור"],
+                "service_aliases": {"טיפול בדיבור": ["علاج النطق"]},
+            },
+        }
+    )
+    library = FakeLibrary(CHUNKS).library()
+    reply = answer("مرحبا، كم سعر جلسة علاج النطق لطفل عمره 6 سنوات؟", config=config, library=library, now=SUNDAY)
+    assert "280 ₪" in reply.text and "320 ₪" not in reply.text, reply.text

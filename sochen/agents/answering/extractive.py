@@ -1215,10 +1215,20 @@ def _late_window(focus: str, library: Library) -> Quote | None:
 _ELAPSED = re.compile(
     r"(?<![\u05d0-\u05ea])(?:עברו|עבר|לפני)\s+(?:כבר\s+)?(?:כ-?)?(?:(?P<n>\d{1,3})\s+(?P<unit>יום|ימים|שבועות|חודשים)"
     r"|(?P<word>יום|יומיים|שבוע|שבועיים|חודש|חודשיים))(?![\u05d0-\u05ea])"
+    r"|قبل\s+(?:(?P<ar_n>\d{1,3})\s+(?P<ar_unit>يوم|أيام|ايام|يوما|أسابيع|أشهر)|(?P<ar_word>شهر|شهرين|أسبوع|اسبوع|أسبوعين|يومين))"
+    r"|\b(?:(?P<en_n>\d{1,3})|(?P<en_a>a|one))\s+(?P<en_unit>days?|weeks?|months?)\s+ago\b"
 )
+_ELAPSED_FOREIGN = {
+    "يوم": 1, "أيام": 1, "ايام": 1, "يوما": 1, "أسابيع": 7, "أشهر": 30, "شهر": 30, "شهرين": 60, "أسبوع": 7,
+    "اسبوع": 7, "أسبوعين": 14, "يومين": 2, "day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30,
+}  # fmt: skip
 _ELAPSED_WORD = {"יום": 1, "יומיים": 2, "שבוע": 7, "שבועיים": 14, "חודש": 30, "חודשיים": 60}
 _ELAPSED_UNIT = {"יום": 1, "ימים": 1, "שבועות": 7, "חודשים": 30}
-_STILL_ASKED = re.compile(r"(?<![\u05d0-\u05ea])(?:אפשר|ניתן|אוכל|נוכל|יכול|יכולה|מותר|עדיין|עוד)(?![\u05d0-\u05ea])")
+_STILL_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:אפשר|ניתן|אוכל|נוכל|יכול|יכולה|מותר|עדיין|עוד)(?![\u05d0-\u05ea])"
+    r"|يمكن|يمكنني|نستطيع|أستطيع|\b(?:can|could|still)\b|можно|могу",
+    re.I,
+)
 _WITHIN_DAYS = re.compile(r"(?:בתוך|תוך|עד)\s+(\d{1,3})\s+(?:יום|ימים)")
 _AFTER_DAYS = re.compile(r"(?:אחרי|לאחר|מעבר\s+ל-?)\s*(\d{1,3})\s+(?:יום|ימים)")
 
@@ -1231,12 +1241,19 @@ def _elapsed_window(focus: str, library: Library) -> Quote | None:
     clause picked is the one of its side that covers the question's words best.
     """
     told = _ELAPSED.search(focus)
-    if told is None or not _STILL_ASKED.search(focus) or "?" not in focus:
+    if told is None or not _STILL_ASKED.search(focus) or not ("?" in focus or "؟" in focus):
         return None
     if told.group("n"):
         days = int(told.group("n")) * _ELAPSED_UNIT[told.group("unit")]
-    else:
+    elif told.group("word"):
         days = _ELAPSED_WORD[told.group("word")]
+    elif told.group("ar_n"):
+        days = int(told.group("ar_n")) * _ELAPSED_FOREIGN[told.group("ar_unit")]
+    elif told.group("ar_word"):
+        days = _ELAPSED_FOREIGN[told.group("ar_word")]
+    else:
+        days = int(told.group("en_n") or 1) * _ELAPSED_FOREIGN[told.group("en_unit").lower()]
+    focus = f"{focus} {hebrew_terms(focus)}" if detect(focus) != "he" else focus
     terms = _terms(focus, library.idf)
     sides: dict[tuple[str, int], list[tuple[float, Quote]]] = {}
     for chunk in library.chunks:
