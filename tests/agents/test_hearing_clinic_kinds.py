@@ -195,3 +195,24 @@ def test_an_arabic_question_for_a_childs_session_shows_the_childs_price():
     library = FakeLibrary(CHUNKS).library()
     reply = answer("مرحبا، كم سعر جلسة علاج النطق لطفل عمره 6 سنوات؟", config=config, library=library, now=SUNDAY)
     assert "280 ₪" in reply.text and "320 ₪" not in reply.text, reply.text
+
+
+# -- a treatment asked about that no document speaks of ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "יש אצלכם טיפול שיקומי לשיווי משקל לסחרחורות? כמה עולה טיפול?",
+        "אתם נותנים טיפול בדיקור לטנטון? כמה זה עולה?",
+    ],
+)
+def test_a_treatment_no_document_speaks_of_is_not_answered_by_a_row_sharing_the_word_treatment(text):
+    reply = ask(text)
+    assert reply.status == "not_found", reply.text
+    assert "₪" not in reply.text
+
+
+def test_a_treatment_the_documents_name_is_still_answered():
+    reply = ask("יש לכם טיפול בדיבור? כמה עולה פגישה?")
+    assert reply.status == "answered" and "280 ₪" in reply.text, reply.text

@@ -1312,6 +1312,36 @@ def _unknown_name(focus: str, library: Library) -> bool:
     return any(not any(n in c.text.lower() for c in library.chunks) for n in names)
 
 
+# 'יש אצלכם X?', 'אתם נותנים X?', 'אתם עושים X?': whether something is offered, and what.
+_OFFER_ASKED = re.compile(
+    r"(?:^|[.!?,]\s*)(?:ו?האם\s+)?(?:יש\s+(?:לכם|אצלכם|במכון|במרפאה|במשרד)|אתם\s+(?:נותנים|עושים|מציעים|מבצעים|מטפלים\s+ב))"
+    r"\s+(?P<what>[^?.!]+)\?"
+)
+_OFFER_GENERIC = frozenset(
+    {"טיפול", "טיפולים", "טיפולי", "שירות", "שירותים", "בדיקה", "בדיקות", "אבחון", "ייעוץ", "פגישה", "מפגש"}
+    | {"גם", "עוד", "כזה", "כזאת", "כאלה", "משהו"}
+)
+
+
+def _unknown_offer(focus: str, library: Library) -> bool:
+    """'יש אצלכם טיפול שיקומי לשיווי משקל?' where no document has any word of what is asked about.
+
+    Of what follows 'יש אצלכם' (or 'אתם נותנים'), the words that say what it is — not 'טיפול' or 'בדיקה', which
+    every clinic's documents have — are in no document in any form: the documents do not speak of it, and a
+    row that shares only the generic word ('טיפול בגמגום') or a sentence that shares 'טיפול' answers something
+    else. False when any of them is found, or there are none.
+    """
+    asked = _OFFER_ASKED.search(focus.strip())
+    if asked is None or not library.chunks:
+        return False
+    unseen = library.idf("\u0000")
+    words = [t for t in tokenize(asked.group("what")) if len(t) >= 3 and not _stop(t) and t not in _OFFER_GENERIC]
+    words = [t for t in words if not set(stems(t)) & _OFFER_GENERIC and not t.isdigit()]
+    if not words:
+        return False
+    return all(all(library.idf(f) >= unseen for f in _forms(t) if f[0] != "≈") for t in words)
+
+
 def _operative(focus: str, best: _Candidate, library: Library, terms: _Terms) -> _Candidate | None:
     """For a definition chosen to answer ('"נציגים" - … רואי החשבון'), the clause that uses its term.
 
@@ -2230,7 +2260,8 @@ def _extract(
     counted = _counted(focus, library)
     if counted is not None:
         return Extracted("answered", counted[1], calculation=counted[0], lang=lang, reason="each_more")
-    if lang == "he" and _unknown_name(_told_after(focus), library):  # not a name in the asker's own story
+    if lang == "he" and (_unknown_name(_told_after(focus), library) or _unknown_offer(focus, library)):
+        # not a name in the asker's own story
         return Extracted("not_found", lang=lang, reason="unknown_name")
     absent_annex = next((a for a in annex_named(focus) if not _holds_annex(a, library)), None)
     if absent_annex is not None:  # 'מה מפורט בנספח א'?' of an annex the archive does not hold
