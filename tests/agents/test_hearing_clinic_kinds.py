@@ -216,3 +216,11 @@ def test_a_treatment_no_document_speaks_of_is_not_answered_by_a_row_sharing_the_
 def test_a_treatment_the_documents_name_is_still_answered():
     reply = ask("יש לכם טיפול בדיבור? כמה עולה פגישה?")
     assert reply.status == "answered" and "280 ₪" in reply.text, reply.text
+
+
+def test_a_sensitive_question_about_a_treatment_no_document_names_gets_the_not_found_reply():
+    # 'סחרחורות' makes it health-sensitive; the documents speak of nothing it asks about, so no person would find it
+    # there either: the reply says so (and offers a person) instead of holding the asker for a person.
+    text = "יש אצלכם טיפול שיקומי לשיווי משקל לסחרחורות? כמה עולה טיפול?"
+    reply = answer(text, config=CONFIG, library=FakeLibrary(CHUNKS).library(), now=SUNDAY, sensitive=True)
+    assert reply.status == "not_found" and not reply.handoff, reply
