@@ -402,6 +402,7 @@ PDFS = {
     "lawfirm": ["nda", "lease"],
     "nitzanim": ["policies"],
     "gavish": ["policies"],
+    "shema": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -415,6 +416,7 @@ DOCXS = {
     "sportmed": ["price_list"],
     "nitzanim": ["price_list"],
     "gavish": ["price_list"],
+    "shema": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

@@ -316,6 +316,18 @@ def understand_text(
     if booked_already:
         booking = False
     policy = bool(terms & _POLICY_WORDS)
+    if (
+        "complaint" in scores
+        and is_question
+        and _RETURN_ASKED.search(flat)
+        and "human_request" not in scores
+        and not any(sig.startswith("complaint:«אף אחד") or "חוזרים" in sig or "חזרו" in sig for sig in signals)
+    ):
+        # "קניתי מכשיר לפני 40 יום ואני לא מרוצה ממנו. אפשר להחזיר אותו?": dissatisfaction with a purchase and a
+        # question whether it can be returned or exchanged asks the return policy; it is not a complaint to hand off.
+        del scores["complaint"]
+        scores["document_question"] = scores.get("document_question", 0.0) + 2
+        signals.append("document_question:return_asked")
     if "appointment_request" in scores and not booking and (is_question or policy):
         # "כמה עולה ביטול תור?", "מה קורה אם לא הגעתי לתור?": the word תור in a question is not a booking.
         del scores["appointment_request"]
@@ -422,6 +434,13 @@ _BOOKING_PHRASES = (
     "like to book",
 )
 # Words of a policy question: cancellation, no-show, lateness, refunds.
+# Whether something bought can be returned, exchanged or refunded: 'אפשר להחזיר אותו?', 'אוכל לקבל את הכסף?'.
+_RETURN_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:אפשר|ניתן|אוכל|נוכל|יכול|יכולה|מותר|האם)\s+(?:\S+\s+){0,2}?"
+    r"(?:להחזיר|להחליף|לקבל\s+(?:את\s+)?(?:ה?כסף|החזר|זיכוי))(?![\u05d0-\u05ea])"
+    r"|\b(?:can|could)\s+i\s+(?:return|exchange|get\s+(?:a\s+)?refund)\b|إرجاع|ارجاع|استرداد|استبدال"
+    r"|вернуть|возврат|обменять"
+)
 _POLICY_WORDS = frozenset(
     {
         "ביטול",
@@ -761,6 +780,60 @@ _BODY_OR_CARE = frozenset(
 _BROKEN = frozenset({"נשברה", "נשבר", "שבורה", "שבור", "נסדקה", "נעקרה", "broke", "broken", "knocked"})
 
 
+# How long ago a sentence places what it tells: a month or more ('לפני שלוש שנים הייתה לי ירידה פתאומית בשמיעה').
+_LONG_AGO = re.compile(
+    r"(?<![\u05d0-\u05ea\w])(?:לפני\s+(?:כ-?|בערך\s+)?(?:שנה|שנתיים|חודש|חודשיים|(?:\d+|שלוש|שלושה|ארבע|ארבעה|חמש|חמישה"
+    r"|שש|שישה|כמה|הרבה)\s+(?:שנים|חודשים))|בעבר|בשנה\s+שעברה|בילדותי|כשהייתי\s+(?:ילד|ילדה|צעיר|צעירה)"
+    r"|\d+\s+(?:years?|months?)\s+ago|in\s+the\s+past|(?:\d+\s+)?(?:год|года|лет|месяц\w*)\s+назад"
+    r"|قبل\s+(?:سنة|سنتين|شهر|شهرين|\d+\s+(?:سنوات|أشهر)))(?![\u05d0-\u05ea\w])"
+)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _long_ago(flat: str, at: int) -> bool:
+    """The sentence of `flat` around position `at` tells of a month or more ago, and nothing in the message of now.
+
+    'לפני שלוש שנים הייתה לי ירידה פתאומית בשמיעה וטופלתי. עכשיו אני רוצה מכשיר — כמה עולה?' tells history; a
+    question about today follows. 'עכשיו' or 'מאתמול' beside it ('שוב, עכשיו') keeps it now.
+    """
+    start = max((m.end() for m in _SENTENCE_END.finditer(flat, 0, at)), default=0)
+    end = _SENTENCE_END.search(flat, at)
+    sentence = flat[start : end.start() if end else len(flat)]
+    if not _LONG_AGO.search(sentence):
+        return False
+    return not re.search(r"(?<![\u05d0-\u05ea])(?:שוב|מאתמול|מהבוקר|היום|כרגע|ברגע\s+זה)(?![\u05d0-\u05ea])", sentence)
+
+
+def _gapped(phrase: str, flat: str, *, gap: int = 2) -> int | None:
+    """Where the words of `phrase` (two or more) stand in one sentence of `flat`, or None.
+
+    In order, each within `gap` words of the one before and each perhaps with a joined letter ('ופתאום').
+    """
+    words = phrase.split()
+    if len(words) < 2:
+        return None
+    for sentence in re.finditer(r"[^.!?\n]+", flat):
+        tokens = [(m.group(), m.start() + sentence.start()) for m in re.finditer(r"\S+", sentence.group())]
+        bare = [t.strip(",;:\"'()") for t, _ in tokens]
+
+        def same(token: str, word: str) -> bool:
+            return token == word or (len(token) == len(word) + 1 and token[0] in "ובלהמשכ" and token[1:] == word)
+
+        for i, token in enumerate(bare):
+            if not same(token, words[0]):
+                continue
+            j, ok = i, True
+            for word in words[1:]:
+                nxt = next((k for k in range(j + 1, min(j + 2 + gap, len(bare))) if same(bare[k], word)), None)
+                if nxt is None:
+                    ok = False
+                    break
+                j = nxt
+            if ok:
+                return tokens[i][1]
+    return None
+
+
 def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     """Why `text` describes an emergency (the phrase or the words), or None.
 
@@ -771,8 +844,14 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     flat = normalize(text)
     for name in _NOT_EMERGENCY:
         flat = flat.replace(name, " ")
-    for phrase in (*_EMERGENCY_PHRASES, *(normalize(w) for w in extra or ())):
-        if phrase and phrase in flat:
+    own = [normalize(w) for w in extra or ()]
+    for phrase in (*_EMERGENCY_PHRASES, *own):
+        if phrase and phrase in flat and not _long_ago(flat, flat.index(phrase)):
+            return phrase
+    for phrase in own:
+        # the owner's phrase with a word or two between its words ('פתאום אני כמעט לא שומע', 'בלע עכשיו סוללה')
+        at = _gapped(phrase, flat)
+        if at is not None and not _long_ago(flat, at):
             return phrase
     terms = _terms(flat)
     if "חירום" in terms:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from ..config.sections.agent import OpeningHours, StaffMember
 from ..text import normalize
 
-__all__ = ["is_open", "nearest_open", "staff_asked", "staff_named"]
+__all__ = ["is_open", "nearest_open", "staff_asked", "staff_from_documents", "staff_named"]
 
 _SEARCH_DAYS = 21
 
@@ -89,3 +89,91 @@ def staff_asked(text: str, service: str | None, staff: Sequence[StaffMember]) ->
         return named
     givers = [m for m in staff if service and service in m.services]
     return givers[0] if len(givers) == 1 else None
+
+
+# -- the staff and their days, read from the documents when `agent.staff` is not configured -------------------
+
+_DAY_NAMES = {
+    "א": "sunday", "ראשון": "sunday", "ב": "monday", "שני": "monday", "ג": "tuesday", "שלישי": "tuesday",
+    "ד": "wednesday", "רביעי": "wednesday", "ה": "thursday", "חמישי": "thursday", "ו": "friday", "שישי": "friday",
+}  # fmt: skip
+_DAY = r"(?:[אבגדהו]['׳]|ראשון|שני|שלישי|רביעי|חמישי|שישי)"
+# '**מיכל דהן** — קלינאית תקשורת לילדים: ... מקבלת בימים א', ב', ד' ו-ה', בשעות 13:00–19:00 בלבד.'
+_STAFF_LINE = re.compile(
+    r"^\s*(?:[-*•]\s+)?(?:\*\*)?(?P<name>(?:ד\"ר\s+|דר'\s+)?[\u05d0-\u05ea][\u05d0-\u05ea'\-]+(?:\s+[\u05d0-\u05ea][\u05d0-\u05ea'\-]+){1,2})"
+    r"(?:\*\*)?\s*[—–-]\s+(?P<rest>.+)$",
+    re.M,
+)
+_WORKS = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:עובד|עובדת|מקבל|מקבלת|נמצא|נמצאת)\s+(?:רק\s+)?(?:בימים|בימי|ביום|ימים)\s+"
+    rf"(?P<days>{_DAY}(?:\s*(?:,|ו-?|ו־)\s*{_DAY})*)"
+    r"(?:\s*,?\s*(?:בשעות|בין\s+השעות|בין)\s+(?P<start>\d{1,2}:\d{2})\s*(?:[–-]|עד|ל-?)\s*(?P<end>\d{1,2}:\d{2}))?"
+)
+_TIME_OF = re.compile(r"(\d{1,2}):(\d{2})")
+# 'ביום רביעי מקבל 16:00–21:00', 'מקבל ביום שני 12:00–19:00 וביום חמישי 08:00–14:00': a day's own hours.
+_DAY_HOURS = re.compile(
+    rf"(?<![\u05d0-\u05ea])ו?ביום\s+(?P<day>{_DAY})\s+(?:(?:הוא|היא)\s+)?(?:מקבל|מקבלת|עובד|עובדת)?\s*"
+    r"(?:בשעות\s+|בין\s+)?(?P<start>\d{1,2}:\d{2})\s*(?:[–-]|עד)\s*(?P<end>\d{1,2}:\d{2})"
+)
+
+
+def _clock(text: str) -> time:
+    m = _TIME_OF.match(text)
+    assert m is not None
+    return time(int(m.group(1)) % 24, int(m.group(2)))
+
+
+def _within(open_: list[str], start: str | None, end: str | None) -> list[str]:
+    """A day's bookable intervals within a person's hours ('13:00'–'19:00'); all of them when none are given."""
+    if not start or not end:
+        return list(open_)
+    lo, hi = _clock(start), _clock(end)
+    kept = []
+    for interval in open_:
+        a, b = (_clock(x.strip()) for x in interval.replace("–", "-").split("-"))
+        first, last = max(a, lo), min(b, hi)
+        if first < last:
+            kept.append(f"{first:%H:%M}-{last:%H:%M}")
+    return kept
+
+
+def staff_from_documents(texts: Iterable[str], hours: OpeningHours) -> list[StaffMember]:
+    """The people a business's documents list with the days they receive, as :class:`StaffMember`.
+
+    An owner who onboards from documents does not configure ``agent.staff``; the staff list in the documents says
+    it ('**סבטלנה קוגן** — קלינאית תקשורת למבוגרים ... מקבלת בימים ג' ו-ה' בלבד', '... עובד בימים א', ג' ו-ו''):
+    a line that begins with a name, a dash and a role, and says on which days (and perhaps in which hours) the
+    person works. Each day's hours are the business's bookable hours of that day, within the person's hours when
+    the line gives them. Their aliases are the first name, the surname and 'ד"ר' with the surname. A name listed
+    twice with different days is left out (the documents disagree).
+    """
+    found: dict[str, StaffMember | None] = {}
+    for text in texts:
+        for line in _STAFF_LINE.finditer(text):
+            rest = line.group("rest")
+            works = _WORKS.search(rest)
+            own_hours = list(_DAY_HOURS.finditer(rest))
+            if works is None and not own_hours:
+                continue
+            name = line.group("name").strip()
+            days: dict[str, list[str]] = {}
+            listed = re.findall(_DAY, works.group("days")) if works is not None else []
+            for token in listed:
+                day = _DAY_NAMES[token.rstrip("'׳")]
+                days[day] = _within(getattr(hours, day), works.group("start"), works.group("end"))  # type: ignore[union-attr]
+            for m in own_hours:  # a day's own hours, said apart from the list of days
+                day = _DAY_NAMES[m.group("day").rstrip("'׳")]
+                days[day] = _within(getattr(hours, day), m.group("start"), m.group("end"))
+            if not any(days.values()):
+                continue
+            bare = re.sub(r"^(?:ד\"ר|דר')\s+", "", name)
+            words = bare.split()
+            aliases = [bare, words[0], words[-1]] if bare != name else [words[0], words[-1]]
+            if bare != name:
+                aliases.append(f'ד"ר {words[-1]}')
+            member = StaffMember(name=name, aliases=list(dict.fromkeys(aliases)), hours=OpeningHours(**days))
+            if name in found and found[name] is not None and found[name].hours != member.hours:  # type: ignore[union-attr]
+                found[name] = None
+            elif name not in found:
+                found[name] = member
+    return [m for m in found.values() if m is not None]

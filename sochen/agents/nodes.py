@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, ValidationError
 
 from ..config import Settings, TenantConfig
+from ..config.sections.agent import StaffMember
 from ..llm import HealthBoard, Provider, RouteRequest, run_routed
 from ..llm.providers.base import Message, ProviderError
 from ..privacy import BusinessTerms, assess
@@ -29,7 +31,7 @@ from .answering.language import search_query
 from .booking import asks_to_cancel, booking_key, pick_slot
 from .emergency import emergency_reply, has_own_instructions
 from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
-from .hours import is_open, nearest_open, staff_asked, staff_named
+from .hours import is_open, nearest_open, staff_asked, staff_from_documents, staff_named
 from .state import ConversationState
 from .wording import conversation_language, show_schedule, show_when, slot_prompt, template
 
@@ -104,7 +106,8 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
             found[awaiting] = answer
             if intent in ("out_of_scope", "small_talk"):
                 intent, confidence = "provide_details", 0.7
-    named = staff_named(state["text"], agent.staff) if agent.staff else None
+    staff = staff_of(deps)
+    named = staff_named(state["text"], staff) if staff else None
     if named is not None:
         update["staff"] = named.name  # 'אצל ראמי': the booking is checked against the hours he receives
     update.update(_booking_reading(state, deps, now, intent, reading.is_question, found))
@@ -351,6 +354,36 @@ def business_terms(deps: Deps) -> BusinessTerms | None:
                 _TERMS.clear()
             _TERMS[key] = terms
     return terms
+
+
+_STAFF: dict[tuple[str, str, int, str], tuple[StaffMember, ...]] = {}
+
+
+def staff_of(deps: Deps) -> Sequence[StaffMember]:
+    """Who receives when: ``agent.staff`` when configured, else the staff list of the documents.
+
+    An owner who onboards from documents leaves ``agent.staff`` empty; the documents' staff lines ('סבטלנה קוגן
+    — קלינאית תקשורת ... מקבלת בימים ג' ו-ה' בלבד') say it (:func:`~sochen.agents.hours.staff_from_documents`).
+    Read once per knowledge-base revision.
+    """
+    config = deps.config
+    if config.agent.staff or not config.agent.hours.configured():
+        return config.agent.staff
+    tenant = deps.tenant
+    key = (config.slug, tenant.id, tenant.kb_revision, _digest(config))
+    with _TERMS_LOCK:
+        staff = _STAFF.get(key)
+    if staff is None:
+        try:
+            catalog = deps.retriever.catalog(tenant)
+        except Exception:  # no knowledge base yet
+            return ()
+        staff = tuple(staff_from_documents((c.text for c in catalog.chunks), config.agent.hours))
+        with _TERMS_LOCK:
+            if len(_STAFF) > 64:
+                _STAFF.clear()
+            _STAFF[key] = staff
+    return staff
 
 
 # -- route (plan the turn) ------------------------------------------------------------------------------
@@ -603,7 +636,7 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
     holidays = deps.config.workflows.holidays
     lang = state.get("lang")
     t = deps.config.agent.templates
-    staff = deps.config.agent.staff
+    staff = staff_of(deps)
     named = state.get("staff")
     member = next((m for m in staff if m.name == named), None) or staff_asked(
         "", (state.get("slots") or {}).get("service"), staff

@@ -152,9 +152,18 @@ def answer(
     strict = sensitive and (not assess(question).counted <= _CONTACT_ONLY or assess(without_writer(question)).sensitive)
     extracted = extract(dated(asked, now), hits, library, intent=intent, strict=strict, hints=hints)
     if extracted.status != "answered":
-        if sensitive and (
-            hold_sensitive
-            or (strict and extract(dated(asked, now), hits, library, intent=intent, hints=hints).status == "answered")
+        # What is asked about is named in no document at all ('unknown_name'): no reading of them holds it, and a
+        # person would find nothing there either — the not-found reply says so and offers a person.
+        if (
+            sensitive
+            and extracted.reason != "unknown_name"
+            and (
+                hold_sensitive
+                or (
+                    strict
+                    and extract(dated(asked, now), hits, library, intent=intent, hints=hints).status == "answered"
+                )
+            )
         ):
             # Sensitive, no model may answer, and the documents do not answer it surely enough: a person takes it.
             # (Without a conversation, only when a looser reading would have quoted a clause: the documents may

@@ -1245,6 +1245,70 @@ def _late_window(focus: str, library: Library) -> Quote | None:
     return found[0] if len(found) == 1 else None
 
 
+# How long ago the thing asked about happened: 'עברו כבר 75 יום מאז שקיבלתי', 'קניתי לפני 40 יום', 'לפני חודש'.
+_ELAPSED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:עברו|עבר|לפני)\s+(?:כבר\s+)?(?:כ-?)?(?:(?P<n>\d{1,3})\s+(?P<unit>יום|ימים|שבועות|חודשים)"
+    r"|(?P<word>יום|יומיים|שבוע|שבועיים|חודש|חודשיים))(?![\u05d0-\u05ea])"
+    r"|قبل\s+(?:(?P<ar_n>\d{1,3})\s+(?P<ar_unit>يوم|أيام|ايام|يوما|أسابيع|أشهر)|(?P<ar_word>شهر|شهرين|أسبوع|اسبوع|أسبوعين|يومين))"
+    r"|\b(?:(?P<en_n>\d{1,3})|(?P<en_a>a|one))\s+(?P<en_unit>days?|weeks?|months?)\s+ago\b"
+)
+_ELAPSED_FOREIGN = {
+    "يوم": 1, "أيام": 1, "ايام": 1, "يوما": 1, "أسابيع": 7, "أشهر": 30, "شهر": 30, "شهرين": 60, "أسبوع": 7,
+    "اسبوع": 7, "أسبوعين": 14, "يومين": 2, "day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30,
+}  # fmt: skip
+_ELAPSED_WORD = {"יום": 1, "יומיים": 2, "שבוע": 7, "שבועיים": 14, "חודש": 30, "חודשיים": 60}
+_ELAPSED_UNIT = {"יום": 1, "ימים": 1, "שבועות": 7, "חודשים": 30}
+_STILL_ASKED = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:אפשר|ניתן|אוכל|נוכל|יכול|יכולה|מותר|עדיין|עוד)(?![\u05d0-\u05ea])"
+    r"|يمكن|يمكنني|نستطيع|أستطيع|\b(?:can|could|still)\b|можно|могу",
+    re.I,
+)
+_WITHIN_DAYS = re.compile(r"(?:בתוך|תוך|עד)\s+(\d{1,3})\s+(?:יום|ימים)")
+_AFTER_DAYS = re.compile(r"(?:אחרי|לאחר|מעבר\s+ל-?)\s*(\d{1,3})\s+(?:יום|ימים)")
+
+
+def _elapsed_window(focus: str, library: Library) -> Quote | None:
+    """'עברו 75 יום מאז שקיבלתי את המכשיר. אפשר עדיין להחזיר?' placed by the days' window of its clauses.
+
+    Where the documents say what holds 'בתוך 60 יום' in one clause and 'אחרי 60 יום' in another, the days told
+    pick the one: 40 days is within, 75 after. Only when both clauses of the same number are there, and the
+    clause picked is the one of its side that covers the question's words best.
+    """
+    told = _ELAPSED.search(focus)
+    if told is None or not _STILL_ASKED.search(focus) or not ("?" in focus or "؟" in focus):
+        return None
+    if told.group("n"):
+        days = int(told.group("n")) * _ELAPSED_UNIT[told.group("unit")]
+    elif told.group("word"):
+        days = _ELAPSED_WORD[told.group("word")]
+    elif told.group("ar_n"):
+        days = int(told.group("ar_n")) * _ELAPSED_FOREIGN[told.group("ar_unit")]
+    elif told.group("ar_word"):
+        days = _ELAPSED_FOREIGN[told.group("ar_word")]
+    else:
+        days = int(told.group("en_n") or 1) * _ELAPSED_FOREIGN[told.group("en_unit").lower()]
+    focus = f"{focus} {hebrew_terms(focus)}" if detect(focus) != "he" else focus
+    terms = _terms(focus, library.idf)
+    sides: dict[tuple[str, int], list[tuple[float, Quote]]] = {}
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            for side, pattern in (("within", _WITHIN_DAYS), ("after", _AFTER_DAYS)):
+                for m in pattern.finditer(unit.text):
+                    score = terms.cover(_words(unit.text))
+                    if score > 0:
+                        quote = Quote(unit.text, relabel(chunk.section, unit.clause), chunk, 1.0, 1.0)
+                        sides.setdefault((side, int(m.group(1))), []).append((score, quote))
+    best: tuple[float, Quote] | None = None
+    for (side, limit), found in sides.items():
+        if side != "within" or ("after", limit) not in sides:
+            continue
+        picked = found if days <= limit else sides[("after", limit)]
+        top = max(picked, key=lambda f: f[0])
+        if best is None or top[0] > best[0]:
+            best = top
+    return best[1] if best is not None and best[0] >= _MIN_COVERAGE * 0.25 else None
+
+
 def _counted(focus: str, library: Library) -> tuple[Calculation, tuple[Quote, Quote]] | None:
     """'כמה יעלו שתי שומות?' where the table prices the first and 'כל שומה נוספת': the first plus the rest.
 
@@ -1280,6 +1344,36 @@ def _unknown_name(focus: str, library: Library) -> bool:
     if not names or not library.chunks:
         return False
     return any(not any(n in c.text.lower() for c in library.chunks) for n in names)
+
+
+# 'יש אצלכם X?', 'אתם נותנים X?', 'אתם עושים X?': whether something is offered, and what.
+_OFFER_ASKED = re.compile(
+    r"(?:^|[.!?,]\s*)(?:ו?האם\s+)?(?:יש\s+(?:לכם|אצלכם|במכון|במרפאה|במשרד)|אתם\s+(?:נותנים|עושים|מציעים|מבצעים|מטפלים\s+ב))"
+    r"\s+(?P<what>[^?.!]+)\?"
+)
+_OFFER_GENERIC = frozenset(
+    {"טיפול", "טיפולים", "טיפולי", "שירות", "שירותים", "בדיקה", "בדיקות", "אבחון", "ייעוץ", "פגישה", "מפגש"}
+    | {"גם", "עוד", "כזה", "כזאת", "כאלה", "משהו"}
+)
+
+
+def _unknown_offer(focus: str, library: Library) -> bool:
+    """'יש אצלכם טיפול שיקומי לשיווי משקל?' where no document has any word of what is asked about.
+
+    Of what follows 'יש אצלכם' (or 'אתם נותנים'), the words that say what it is — not 'טיפול' or 'בדיקה', which
+    every clinic's documents have — are in no document in any form: the documents do not speak of it, and a
+    row that shares only the generic word ('טיפול בגמגום') or a sentence that shares 'טיפול' answers something
+    else. False when any of them is found, or there are none.
+    """
+    asked = _OFFER_ASKED.search(focus.strip())
+    if asked is None or not library.chunks:
+        return False
+    unseen = library.idf("\u0000")
+    words = [t for t in tokenize(asked.group("what")) if len(t) >= 3 and not _stop(t) and t not in _OFFER_GENERIC]
+    words = [t for t in words if not set(stems(t)) & _OFFER_GENERIC and not t.isdigit()]
+    if not words:
+        return False
+    return all(all(library.idf(f) >= unseen for f in _forms(t) if f[0] != "≈") for t in words)
 
 
 def _operative(focus: str, best: _Candidate, library: Library, terms: _Terms) -> _Candidate | None:
@@ -2207,6 +2301,7 @@ def _extract(
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
         ("late_window", _late_window),
+        ("elapsed_window", _elapsed_window),
         ("need", _need),
     ):
         quote = policy(focus, library)
@@ -2222,14 +2317,17 @@ def _extract(
         # is priced; its words ('להגיע', 'כאב') would rank the clauses they share above the price list's row.
         alone = extract(priced, library.search(priced, top_k=8), library, intent=intent, strict=strict, hints=hints)
         if alone.status == "answered" and alone.quotes and money(alone.quotes[0].text):
-            return alone
+            # ... though the story may say which variant is priced ('אין לי הפניה', 'הבן שלי בן 5')
+            variants = tuple(_variant_column(q, q.text.split(" · "), focus.lower()) for q in alone.quotes)
+            return replace(alone, quotes=variants)
     banded = _price_band(focus, library) if lang == "he" else None
     if banded is not None:
         return Extracted("answered", banded[1], calculation=banded[0], lang=lang, reason="price_band")
     counted = _counted(focus, library)
     if counted is not None:
         return Extracted("answered", counted[1], calculation=counted[0], lang=lang, reason="each_more")
-    if lang == "he" and _unknown_name(_told_after(focus), library):  # not a name in the asker's own story
+    if lang == "he" and (_unknown_name(_told_after(focus), library) or _unknown_offer(focus, library)):
+        # not a name in the asker's own story
         return Extracted("not_found", lang=lang, reason="unknown_name")
     absent_annex = next((a for a in annex_named(focus) if not _holds_annex(a, library)), None)
     if absent_annex is not None:  # 'מה מפורט בנספח א'?' of an annex the archive does not hold
@@ -2568,6 +2666,9 @@ def _extract(
         # A calculation for one part does not drop the clauses that answer the other parts.
         shown = {q.text for q in quotes}
         quotes = [*quotes, *(q for q in (_quote(c) for c in chosen) if q.text not in shown)]
+        if calculation is None:
+            # 'אין לי הפניה מרופא. כמה תעלה בדיקה?': the variant told in one sentence and asked in the next
+            quotes = [_variant_column(q, q.text.split(" · "), focus.lower()) for q in quotes]
     elif calculation is None:
         quotes = [_one_column(q, focus) for q in quotes]
     return Extracted(
@@ -2642,6 +2743,101 @@ _DECLINED = re.compile(
 _FUND = re.compile(r"(?<![\u05d0-\u05ea])[ולבמש]?(מכבי|כללית|מאוחדת|לאומית)(?![\u05d0-\u05ea])")
 
 
+# The variants a price list's columns are priced by, as a column's header says them and as a question asks them:
+# a child's or an adult's price, one ear (eye, side) or a pair, with a referral or without one. A header with no
+# family of these is matched by none.
+_AGE = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ה?בן|ה?בת|בגיל|גיל|גילו|גילה)\s+(\d{1,2})(?!\d)"
+    r"|\b(\d{1,2})\s*(?:years?\s+old|лет|года|سنوات|سنة|عام)"
+)
+_VARIANT_FAMILIES: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"ילד|ילדים|נוער|עד\s+גיל|child|kid|дет|طفل|أطفال", re.I),
+        re.compile(
+            r"(?<![\u05d0-\u05ea])(?:ל|ש|ה|ו)?(?:ילד|ילדה|ילדים|ילדה|תינוק|תינוקת|פעוט|פעוטה|נער|נערה)(?![\u05d0-\u05ea])"
+            r"|(?<![\u05d0-\u05ea])(?:ל|ש|ו)?(?:ה)?(?:בן|בת)\s+שלי|(?<![\u05d0-\u05ea])(?:לבני|לבתי|בני|בתי)(?![\u05d0-\u05ea])"
+            r"|\b(?:child|kid|son|daughter|toddler)s?\b|ребен|ребён|детей|сын|доч|طفل|ابني|ابنتي|لطفل",
+            re.I,
+        ),
+        "child",
+    ),
+    (
+        re.compile(r"מבוגר|adult|взросл|بالغ", re.I),
+        re.compile(r"מבוגר|\badults?\b|взросл|بالغ|للكبار", re.I),
+        "adult",
+    ),
+    (
+        re.compile(r"זוג|שתי\s+ה|שני\s+ה|\bpair\b|\bboth\b", re.I),
+        re.compile(
+            r"(?<![\u05d0-\u05ea])(?:ב|ל|ו)?זוג(?![\u05d0-\u05ea])|(?:ל|ב|ו)?(?:שתי|שני)\s+(?:ה)?(?:אוזני|עיני|אוזניים|עיניים|מכשיר|צדדים)"
+            r"|\bpair\b|\bboth\s+(?:ears|eyes|sides)\b|زوج|كلتا|пар[аушы]|обоих|оба\b",
+            re.I,
+        ),
+        "pair",
+    ),
+    (
+        re.compile(r"(?:אוזן|עין|צד)\s+אח(?:ת|ד)|\bone\s+(?:ear|eye|side)\b", re.I),
+        re.compile(
+            r"(?:אוזן|עין|צד)\s+(?:אחת|אחד|ימין|שמאל|הימנית|השמאלית)|(?:רק|ב|ל)\s*(?:ה)?(?:אוזן|עין)(?![\u05d0-\u05ea])"
+            r"|\bone\s+(?:ear|eye|side)\b|\b(?:left|right)\s+(?:ear|eye)\b|أذن\s+واحدة|عين\s+واحدة|одно\s+ухо|один\s+глаз",
+            re.I,
+        ),
+        "one",
+    ),
+)
+_WITHOUT_HEADER = re.compile(r"^\s*(?:בלי|ללא|without)\s+(\S+)", re.I)
+_WITH_HEADER = re.compile(r"^\s*(?:עם|with)\s+(\S+)", re.I)
+_NEGATED = r"(?:בלי|ללא|אין\s+לי|אין\s+לנו|אין|לא\s+קיבלתי|without|no)\s+(?:\S+\s+){0,2}?"
+
+
+def _stem(word: str) -> str:
+    """A header's noun without the article or a joined preposition ('הפניה', 'בהפניה' → 'פניה')."""
+    return re.sub(r"^[הבלו]", "", word.strip(",.:;")) if len(word) > 3 else word
+
+
+def _variant_column(quote: Quote, cells: list[str], low: str) -> Quote:
+    """A price list's row with only the variant the question asks, when its columns are variants of one thing.
+
+    'מכשיר לאוזן אחת' of a row priced per ear and for a pair is the per-ear price; 'לבן שלי, הוא בן 5' of a row
+    priced for a child and for an adult is the child's; 'אין לי הפניה' of a row priced with a referral and
+    without one is the price without it. Only when exactly one column of the row is the one asked; otherwise
+    the row as it is.
+    """
+    if len(cells) < 3 or ":" not in cells[0]:
+        return quote
+    headers = [(c.split(":", 1)[0], c) for c in cells[1:] if money(c)]
+    if len(headers) < 2:
+        return quote
+    asked: set[str] = set()
+    for _header_p, question_p, name in _VARIANT_FAMILIES:
+        if question_p.search(low):
+            asked.add(name)
+    for m in _AGE.finditer(low):
+        age = int(m.group(1) or m.group(2))
+        asked.add("child" if age < 18 else "adult")
+    if {"child", "adult"} <= asked:
+        asked -= {"child", "adult"}
+    if {"pair", "one"} <= asked:
+        asked -= {"pair", "one"}
+    kept: list[str] = []
+    for header, cell in headers:
+        families = {name for header_p, _q, name in _VARIANT_FAMILIES if header_p.search(header)}
+        without = _WITHOUT_HEADER.search(header)
+        with_ = _WITH_HEADER.search(header)
+        if without or with_:
+            noun = _stem((without or with_).group(1))  # type: ignore[union-attr]
+            negated = re.search(_NEGATED + r"[הבלו]?" + re.escape(noun), low)
+            named = re.search(r"[הבלו]?" + re.escape(noun), low)
+            if named and bool(negated) == bool(without):
+                kept.append(cell)
+            continue
+        if families & asked:
+            kept.append(cell)
+    if len(kept) != 1:
+        return quote
+    return replace(quote, text=" · ".join([cells[0], *kept]))
+
+
 def _one_column(quote: Quote, focus: str) -> Quote:
     """A price list's row with only the column the question asks ('כמה עולה טיפול בודד' → the single price).
 
@@ -2655,6 +2851,9 @@ def _one_column(quote: Quote, focus: str) -> Quote:
     low = _told_after(focus).lower()
     declined = " ".join(m.group("what") for m in _DECLINED.finditer(low))
     asked = [k for k, p in _COLUMN_ASKED.items() if p.search(low) and not p.search(declined)]
+    if not asked:
+        # the variant is often told before the question ('רק לאוזן שמאל. כמה זה עולה?', 'הבן שלי בן 5')
+        return _variant_column(quote, cells, focus.lower())
     if len(asked) != 1:
         return quote
     funds = {m.group(1) for m in _FUND.finditer(low)}

@@ -656,6 +656,17 @@ _GLOSSARY: dict[str, str] = {
     "شهرا": "חודשים",
     "أشهر": "חודשים",
     "سنوات": "שנים",
+    "طفل": "ילד",
+    "جلسة": "פגישה",
+    "بالغ": "מבוגר",
+    "إرجاع": "להחזיר החזרה",
+    "ارجاع": "להחזיר החזרה",
+    "إرجاعها": "להחזיר החזרה",
+    "إرجاعه": "להחזיר החזרה",
+    "ارجاعها": "להחזיר החזרה",
+    "ارجاعه": "להחזיר החזרה",
+    "استرداد": "החזר",
+    "استبدال": "להחליף",
     "سنة": "שנה",
     "استشارة": "ייעוץ",
     "الاستشارة": "ייעוץ",
@@ -792,7 +803,13 @@ def _russian_term(word: str) -> str | None:
 
 # English phrases whose word is not the glossary's sense: 'by default' (no breach), 'net 30' (a payment term, not
 # net revenue), 'in the area' (nearby, not a floor area).
-_NOT_GLOSSED = re.compile(r"\bby\s+default\b|\bnet\s+\d+\b|\bin\s+(?:the|your|this)\s+area\b", re.I)
+# Words that are not what is asked: 'by default', 'net 30', and an age ('عمره 6 سنوات', '6 years old' are not a
+# period of years).
+_NOT_GLOSSED = re.compile(
+    r"\bby\s+default\b|\bnet\s+\d+\b|\bin\s+(?:the|your|this)\s+area\b|\b\d+\s+years?\s+old\b"
+    r"|(?:عمره|عمرها|بعمر|عمر)\s+\d+\s+(?:سنوات|سنة|عام|أعوام)",
+    re.I,
+)
 
 
 _RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|месяцев|лет)|как\s+долго", re.I)
