@@ -788,20 +788,27 @@ _LONG_AGO = re.compile(
     r"|قبل\s+(?:سنة|سنتين|شهر|شهرين|\d+\s+(?:سنوات|أشهر)))(?![\u05d0-\u05ea\w])"
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")
+# Anything in the sentence that says it is happening now or again keeps it current ('לפני שנה ..., ועכשיו זה חזר').
+_CURRENT = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ו?(?:עכשיו|כעת|עתה|שוב|מאתמול|מהבוקר|היום|הלילה|כרגע|פתאום)|ברגע\s+זה|(?:ו|ש)?(?:חזר|חזרה|חזרו)"
+    r"|(?:ו|ש)?(?:מתחיל|מתחילה|התחיל|התחילה|התחילו))(?![\u05d0-\u05ea])"
+    r"|(?i:\b(?:now|today|tonight|again|just|started)\b)|сейчас|сегодня|снова|опять|الآن|اليوم|مرة أخرى|من جديد"
+)
 
 
 def _long_ago(flat: str, at: int) -> bool:
     """The sentence of `flat` around position `at` tells of a month or more ago, and nothing in the message of now.
 
     'לפני שלוש שנים הייתה לי ירידה פתאומית בשמיעה וטופלתי. עכשיו אני רוצה מכשיר — כמה עולה?' tells history; a
-    question about today follows. 'עכשיו' or 'מאתמול' beside it ('שוב, עכשיו') keeps it now.
+    question about today follows. A word of now or again anywhere in the sentence ('עכשיו', 'שוב', 'חזר', 'מאתמול')
+    keeps it now. Only the owner's own phrases are read so (see :func:`is_emergency`).
     """
     start = max((m.end() for m in _SENTENCE_END.finditer(flat, 0, at)), default=0)
     end = _SENTENCE_END.search(flat, at)
     sentence = flat[start : end.start() if end else len(flat)]
     if not _LONG_AGO.search(sentence):
         return False
-    return not re.search(r"(?<![\u05d0-\u05ea])(?:שוב|מאתמול|מהבוקר|היום|כרגע|ברגע\s+זה)(?![\u05d0-\u05ea])", sentence)
+    return not _CURRENT.search(sentence)
 
 
 def _gapped(phrase: str, flat: str, *, gap: int = 2) -> int | None:
@@ -845,7 +852,12 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     for name in _NOT_EMERGENCY:
         flat = flat.replace(name, " ")
     own = [normalize(w) for w in extra or ()]
-    for phrase in (*_EMERGENCY_PHRASES, *own):
+    for phrase in _EMERGENCY_PHRASES:
+        # The built-in signs ('איבד הכרה', 'קוצר נשימה') are never read as history: a miss costs more than a false one.
+        if phrase in flat:
+            return phrase
+    for phrase in own:
+        # The owner's phrases name a condition ('ירידה פתאומית בשמיעה') that a patient may tell as history.
         if phrase and phrase in flat and not _long_ago(flat, flat.index(phrase)):
             return phrase
     for phrase in own:

@@ -110,6 +110,22 @@ def test_a_phrase_of_long_ago_or_words_far_apart_is_not_an_emergency(text):
     assert understand_text(text, now=SUNDAY, emergency_keywords=OWN).intent != "emergency"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A built-in sign is never read as history, whatever else the sentence tells.
+        "אבא שלי איבד הכרה עכשיו, לפני חודשיים עבר אירוע מוחי",
+        "לפני חודש היה לי קוצר נשימה ועכשיו זה חזר",
+        # The owner's phrase told of long ago and of now again is current.
+        "לפני שנה הייתה לי ירידה פתאומית בשמיעה, ועכשיו זה חזר באוזן השנייה",
+        "לפני שנתיים הייתה לי ירידה פתאומית בשמיעה ושוב היום בבוקר",
+    ],
+)
+def test_history_beside_an_emergency_of_now_is_still_an_emergency(text):
+    assert is_emergency(text, extra=OWN)
+    assert understand_text(text, now=SUNDAY, emergency_keywords=OWN).intent == "emergency"
+
+
 # -- dissatisfaction with a purchase and a question whether it can be returned -------------------------------
 
 
