@@ -8,6 +8,7 @@ injected ``now``: "מחר ב-5" (17:00 — an unqualified small hour is afternoo
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -320,6 +321,7 @@ def understand_text(
         "complaint" in scores
         and is_question
         and _RETURN_ASKED.search(flat)
+        and not _PERSON_BLAMED.search(flat)
         and "human_request" not in scores
         and not any(sig.startswith("complaint:«אף אחד") or "חוזרים" in sig or "חזרו" in sig for sig in signals)
     ):
@@ -440,6 +442,11 @@ _RETURN_ASKED = re.compile(
     r"(?:להחזיר|להחליף|לקבל\s+(?:את\s+)?(?:ה?כסף|החזר|זיכוי))(?![\u05d0-\u05ea])"
     r"|\b(?:can|could)\s+i\s+(?:return|exchange|get\s+(?:a\s+)?refund)\b|إرجاع|ارجاع|استرداد|استبدال"
     r"|вернуть|возврат|обменять"
+)
+# Dissatisfaction with a person or with how one was treated ('לא מרוצה מהמטפלת'): a complaint, whatever is asked.
+_PERSON_BLAMED = re.compile(
+    r"(?:מרוצה|מרוצים|מרוצות|מאוכזב|מאוכזבת)\s+(?:\S+\s+)?מ(?:ה|ה?יחס\s+של\s+)?(?:מטפל|מטפלת|רופא|רופאה|מזכיר|מזכירה"
+    r"|צוות|יחס|קבלה|פקיד|פקידה|עובד|עובדת|אחות|עובדים)(?![\u05d0-\u05ea])"
 )
 _POLICY_WORDS = frozenset(
     {
@@ -811,10 +818,15 @@ def _long_ago(flat: str, at: int) -> bool:
     return not _CURRENT.search(sentence)
 
 
+_NEGATIONS = frozenset({"לא", "אין", "בלי", "ללא", "not", "no", "never"})
+
+
 def _gapped(phrase: str, flat: str, *, gap: int = 2) -> int | None:
     """Where the words of `phrase` (two or more) stand in one sentence of `flat`, or None.
 
-    In order, each within `gap` words of the one before and each perhaps with a joined letter ('ופתאום').
+    In order, each within `gap` words of the one before. Only the first word may carry a joined letter
+    ('ופתאום'): a later word joined with ו begins another clause ('לא ישן טוב ונושם מהפה' is not 'לא נושם'). A
+    negation binds to the very next word, so no gap follows it ('לא אוכלת כמעט ונושמת' is not 'לא נושמת').
     """
     words = phrase.split()
     if len(words) < 2:
@@ -830,8 +842,9 @@ def _gapped(phrase: str, flat: str, *, gap: int = 2) -> int | None:
             if not same(token, words[0]):
                 continue
             j, ok = i, True
-            for word in words[1:]:
-                nxt = next((k for k in range(j + 1, min(j + 2 + gap, len(bare))) if same(bare[k], word)), None)
+            for before, word in itertools.pairwise(words):
+                reach = 2 if before in _NEGATIONS else 2 + gap
+                nxt = next((k for k in range(j + 1, min(j + reach, len(bare))) if bare[k] == word), None)
                 if nxt is None:
                     ok = False
                     break

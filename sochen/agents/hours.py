@@ -106,9 +106,32 @@ _STAFF_LINE = re.compile(
 )
 _WORKS = re.compile(
     r"(?<![\u05d0-\u05ea])(?:עובד|עובדת|מקבל|מקבלת|נמצא|נמצאת)\s+(?:רק\s+)?(?:בימים|בימי|ביום|ימים)\s+"
-    rf"(?P<days>{_DAY}(?:\s*(?:,|ו-?|ו־)\s*{_DAY})*)"
+    rf"(?P<days>{_DAY}(?:\s*(?:[–-]|עד)\s*{_DAY})?(?:\s*(?:,|ו-?|ו־)\s*{_DAY}(?:\s*(?:[–-]|עד)\s*{_DAY})?)*)"
     r"(?:\s*,?\s*(?:בשעות|בין\s+השעות|בין)\s+(?P<start>\d{1,2}:\d{2})\s*(?:[–-]|עד|ל-?)\s*(?P<end>\d{1,2}:\d{2}))?"
 )
+# A day range in a list of days: "א'–ה'", 'ראשון עד חמישי'.
+_DAY_RANGE = re.compile(rf"(?P<first>{_DAY})\s*(?:[–-]|עד)\s*(?P<last>{_DAY})")
+# Any weekday the line names ('וה'', 'ו-ו'', 'ביום שני'), to check that every one was read.
+_DAY_TOKEN = re.compile(rf"(?<![\u05d0-\u05ea])(?:ו-?|ו־)?(?P<day>{_DAY}|שבת)(?![\u05d0-\u05ea'׳])")
+# 'ביום שני (כולל ערב) וביום חמישי', 'ובביקורי בית ביום ב'': a day said with 'ביום', its hours the business's.
+_ON_DAY = re.compile(rf"(?<![\u05d0-\u05ea])ו?(?:ביום|בימי)\s+(?P<day>{_DAY})(?![\u05d0-\u05ea])")
+_NOT_WORKING = re.compile(r"(?<![\u05d0-\u05ea])(?:לא|אינו|אינה|אין|חוץ\s+מ|למעט|פרט\s+ל)")
+_ORDER = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday")
+
+
+def _days_listed(days: str) -> list[str]:
+    """The days of a list ("א', ב' וד'", "א'–ה'"), ranges spread out."""
+    out: list[str] = []
+    rest = days
+    for m in _DAY_RANGE.finditer(days):
+        a = _ORDER.index(_DAY_NAMES[m.group("first").rstrip("'׳")])
+        b = _ORDER.index(_DAY_NAMES[m.group("last").rstrip("'׳")])
+        out += list(_ORDER[a : b + 1])
+        rest = rest.replace(m.group(), " ")
+    out += [_DAY_NAMES[t.rstrip("'׳")] for t in re.findall(_DAY, rest)]
+    return list(dict.fromkeys(out))
+
+
 _TIME_OF = re.compile(r"(\d{1,2}):(\d{2})")
 # 'ביום רביעי מקבל 16:00–21:00', 'מקבל ביום שני 12:00–19:00 וביום חמישי 08:00–14:00': a day's own hours.
 _DAY_HOURS = re.compile(
@@ -157,13 +180,27 @@ def staff_from_documents(texts: Iterable[str], hours: OpeningHours) -> list[Staf
                 continue
             name = line.group("name").strip()
             days: dict[str, list[str]] = {}
-            listed = re.findall(_DAY, works.group("days")) if works is not None else []
-            for token in listed:
-                day = _DAY_NAMES[token.rstrip("'׳")]
+            read: list[tuple[int, int]] = []
+            listed = _days_listed(works.group("days")) if works is not None else []
+            if works is not None:
+                read.append(works.span("days"))
+            for day in listed:
                 days[day] = _within(getattr(hours, day), works.group("start"), works.group("end"))  # type: ignore[union-attr]
             for m in own_hours:  # a day's own hours, said apart from the list of days
                 day = _DAY_NAMES[m.group("day").rstrip("'׳")]
                 days[day] = _within(getattr(hours, day), m.group("start"), m.group("end"))
+                read.append(m.span("day"))
+            for m in _ON_DAY.finditer(rest):  # another day said with 'ביום', not denied: the business's hours
+                denied = _NOT_WORKING.search(rest, max(0, m.start() - 14), m.start())
+                if denied or any(a <= m.start("day") < b for a, b in read):
+                    continue
+                day = _DAY_NAMES[m.group("day").rstrip("'׳")]
+                days.setdefault(day, list(getattr(hours, day)))
+                read.append(m.span("day"))
+            if works is not None and _NOT_WORKING.search(rest, max(0, works.start() - 8), works.start() + 1):
+                continue  # 'לא עובדת בימים …' is no list of working days
+            if any(not any(a <= t.start("day") < b for a, b in read) for t in _DAY_TOKEN.finditer(rest)):
+                continue  # a day the line names that was not read: no constraint is better than a wrong one
             if not any(days.values()):
                 continue
             bare = re.sub(r"^(?:ד\"ר|דר')\s+", "", name)

@@ -9,6 +9,7 @@ domain events they produce are written, with the conversation row, in one transa
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -124,6 +125,7 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
         "intent": intent,
         "confidence": confidence,
         "is_question": reading.is_question,
+        "return_asked": "document_question:return_asked" in reading.signals and intent == "document_question",
         "slots": slots,
         "not_understood": not_understood,
         "lang": conversation_language(state["text"], state.get("lang")),
@@ -491,8 +493,12 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
             update["asked"] = sorted({*(state.get("asked") or []), awaiting})
         if done:
             update["lead_done"] = True
+    elif action == "answer" and (answer := _answer(state, deps)) and _complaint_unanswered(state, answer):
+        # 'לא מרוצה מהתוצאה, אפשר לקבל החזר?' that no return or refund clause answers stays a complaint for a person.
+        outcome.update(reply=template(t, "complaint", lang), handoff=True)
+        outcome["events"].append({"type": "handoff.requested", "payload": {"reason": "complaint"}})
+        update.update(status="handoff", handoff_reason="complaint")
     elif action == "answer":
-        answer = _answer(state, deps)
         outcome.update(answer)
         if answer.get("handoff"):
             outcome["events"].append({"type": "handoff.requested", "payload": {"reason": "sensitive_no_local"}})
@@ -719,6 +725,30 @@ def _answer(state: ConversationState, deps: Deps) -> dict[str, Any]:
     if result.calculation:
         out["calculation"] = result.calculation
     return out
+
+
+# A clause that returns, refunds, exchanges or credits ('יוחזר … הסכום', 'מי שמחזיר מכשיר', 'זיכוי').
+_RETURN_CLAUSE = re.compile(r"חזר|זיכוי|להחליף|החלפ")
+# … not a claim to an insurer or a health fund ('תביעה להחזר', 'החזר מהביטוח המשלים').
+_FUND_REFUND = re.compile(
+    r"תביעה|ביטוח|קופה|קופת|(?<![\u05d0-\u05ea])(?:ב|ל)?הסדר(?![\u05d0-\u05ea])|כללית|מכבי|מאוחדת|לאומית"
+)
+
+
+def _complaint_unanswered(state: ConversationState, answer: dict[str, Any]) -> bool:
+    """A return asked after dissatisfaction that the documents do not answer with a return or refund clause.
+
+    Read as a question of the return policy only so that the policy answers it (a series refunded, a trial
+    period); a refusal, or a quote that returns nothing of the business's (an insurer's refund), leaves the
+    complaint it also is, for a person.
+    """
+    if not state.get("return_asked") or answer.get("handoff"):
+        return False
+    if answer.get("refused") or not answer.get("citations"):
+        return True
+    quoted = "\n".join(line for line in str(answer.get("reply") or "").splitlines() if not line.startswith("(מקור"))
+    lines = [line for line in quoted.splitlines() if _RETURN_CLAUSE.search(line) and not _FUND_REFUND.search(line)]
+    return not lines
 
 
 def _holding(deps: Deps, route: dict[str, Any]) -> dict[str, Any]:

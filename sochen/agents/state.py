@@ -65,6 +65,7 @@ class ConversationState(TypedDict, total=False):
     intent: str
     confidence: float
     is_question: bool
+    return_asked: bool  # per turn: dissatisfaction and whether it can be returned, read as a policy question
     sensitive: bool
     sensitivity_types: list[str]
     hits: list[dict[str, Any]]

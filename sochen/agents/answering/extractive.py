@@ -1373,7 +1373,20 @@ def _unknown_offer(focus: str, library: Library) -> bool:
     words = [t for t in words if not set(stems(t)) & _OFFER_GENERIC and not t.isdigit()]
     if not words:
         return False
-    return all(all(library.idf(f) >= unseen for f in _forms(t) if f[0] != "≈") for t in words)
+    return all(all(library.idf(f) >= unseen for v in _inflected(t) for f in _forms(v) if f[0] != "≈") for t in words)
+
+
+def _inflected(word: str) -> set[str]:
+    """`word` and its plural and construct forms ('ציפויים', 'ציפויי', 'ציפוי').
+
+    A document that says 'ציפויי חרסינה' speaks of what 'יש לכם ציפויים?' asks about.
+    """
+    base = word
+    for suffix in ("ים", "ות", "י"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            break
+    return {word, base, *(base + s for s in ("ים", "ות", "י"))}
 
 
 def _operative(focus: str, best: _Candidate, library: Library, terms: _Terms) -> _Candidate | None:
