@@ -497,7 +497,7 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
         # 'לא מרוצה מהתוצאה, אפשר לקבל החזר?' that no return or refund clause answers stays a complaint for a person.
         outcome.update(reply=template(t, "complaint", lang), handoff=True)
         outcome["events"].append({"type": "handoff.requested", "payload": {"reason": "complaint"}})
-        update.update(status="handoff", handoff_reason="complaint")
+        update.update(status="handoff", handoff_reason="complaint", intent="complaint")
     elif action == "answer":
         outcome.update(answer)
         if answer.get("handoff"):

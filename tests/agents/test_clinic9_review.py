@@ -167,3 +167,13 @@ def test_a_plural_asked_of_a_construct_in_the_documents_is_known():
     chunks = [("השירותים שלנו", "טיפולים", "אסתטיקה — הלבנת שיניים במרפאה או בבית, וציפויי חרסינה.")]
     reply = answer("יש לכם ציפויים?", config=CONFIG, library=FakeLibrary(chunks).library(), now=NOW)
     assert "ציפויי חרסינה" in reply.text
+
+
+def test_an_adjective_is_not_the_noun_of_the_documents():
+    chunks = [
+        ("מחירון", "שיקום", "שיקום שמיעה אחרי התאמת מכשיר — 4 פגישות, 1,200 ₪."),
+        ("מחירון", "גמגום", "טיפול בגמגום — פגישה של 45 דקות, 310 ₪."),
+    ]
+    question = "יש אצלכם טיפול שיקומי לשיווי משקל לסחרחורות?"
+    reply = answer(question, config=CONFIG, library=FakeLibrary(chunks).library(), now=NOW)
+    assert reply.status != "answered", reply.text

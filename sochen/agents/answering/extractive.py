@@ -1377,16 +1377,17 @@ def _unknown_offer(focus: str, library: Library) -> bool:
 
 
 def _inflected(word: str) -> set[str]:
-    """`word` and its plural and construct forms ('ציפויים', 'ציפויי', 'ציפוי').
+    """`word` and its plural and construct forms: 'ציפויים' and 'ציפויי'.
 
-    A document that says 'ציפויי חרסינה' speaks of what 'יש לכם ציפויים?' asks about.
+    A document that says 'ציפויי חרסינה' speaks of what 'יש לכם ציפויים?' asks about. Not the bare base:
+    'שיקומי' (an adjective) is not 'שיקום'.
     """
     base = word
     for suffix in ("ים", "ות", "י"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]
             break
-    return {word, base, *(base + s for s in ("ים", "ות", "י"))}
+    return {word, *(base + s for s in ("ים", "ות", "י"))} if base != word else {word}
 
 
 def _operative(focus: str, best: _Candidate, library: Library, terms: _Terms) -> _Candidate | None:
