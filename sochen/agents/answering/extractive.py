@@ -1911,11 +1911,21 @@ def _one_for_both(parts: list[str], chosen: list[_Candidate], ranked: list[_Cand
     chosen for one part alone ('בתוך 60 יום מהתראה') is not asked beside it. The first such clause the unsplit
     question ranks; the parts' own clauses when none says every part's figure.
     """
+    shapes = [_expected(p) or (_DISTANCE if _DISTANCE_Q.search(p) else None) for p in parts]
+    if any(s is None for s in shapes):
+        return chosen  # a part whose figure is of no known kind: its own clause answers it
     texts = {c.unit.text for c in chosen}
     for c in ranked:
-        if c.unit.text in texts and all((_expected(p) or _A_NUMBER).search(c.unit.text) for p in parts):
+        if c.unit.text in texts and all(s.search(c.unit.text) for s in shapes if s is not None):
             return [c]
     return chosen
+
+
+# 'באיזה מרחק', 'כמה רחוק': a distance is asked, said in a unit of length ('ברדיוס של 20 ק"מ', '5 קילומטרים').
+_DISTANCE_Q = re.compile(r"מרחק|רחוק|רדיוס|\bhow far\b|\bdistance\b|\bradius\b", re.IGNORECASE)
+_DISTANCE = re.compile(
+    r"\d\s*(?:ק\"מ|קילומטר|קילומטרים|מטר|מטרים|מ'|km|kilomet|met(?:er|re)s?|miles?)(?![\u05d0-\u05ea])", re.IGNORECASE
+)
 
 
 _ASKER = r"(?:ל|ב|מ|עד\s+|תוך\s+)?(?:כמה|מתי|איפה|היכן|איזה|איזו|אילו)"
