@@ -132,12 +132,23 @@ def test_a_count_with_no_sure_unit_price_quotes_the_matching_row():
         (
             PRICES,
             "טיפולים והזרקות",
-            "טיפולים והזרקות\nטיפול | מחיר\nטיפול: הזרקות נוגדי דלקת — לפי הצורך · מחיר: 480 ₪",
+            "טיפולים והזרקות\nטיפול | בהסדר קופה | פרטי\nטיפול: הזרקות נוגדי דלקת · בהסדר קופה: 380 ₪ · פרטי: 480 ₪",
         ),
         (RULES, "1. קביעת תור", "1. קביעת תור\n1.1. תור נקבע בטלפון או באתר."),
     ]
     reply = _ask("כמה עולות 3 הזרקות נוגדי דלקת?", chunks)
-    assert reply.status == "answered" and "480" in reply.text, reply.text
+    assert reply.status == "answered" and "480" in reply.text and "380" in reply.text, reply.text
+
+
+def test_a_count_is_not_answered_by_a_clause_whose_amount_is_of_something_else():
+    supply = 'הסכם אספקה — מתכות הגליל בע"מ'
+    chunks = [
+        (supply, "מבוא", 'בין: מתכות הגליל בע"מ ("הספק")\nלבין: אופק מערכות בע"מ ("המזמינה")'),
+        (supply, "5. איחור", '5.1 על כל יום איחור במועד האספקה ישלם הספק למזמינה פיצוי מוסכם בסך 2,500 ש"ח.'),
+        (supply, "2. ההזמנות", "2.1 המזמינה תזמין מסגרות אלומיניום בהזמנות חודשיות."),
+    ]
+    reply = _ask("כמה יעלו 2,500 מסגרות?", chunks)
+    assert reply.status == "not_found", reply.text
 
 
 # 2. 'מה גובה X' needs money only of a charge.

@@ -514,6 +514,21 @@ _PRICE_FIELD = re.compile(r"^\s*(?:ה?מחיר|ה?עלות|ה?תעריף|price|c
 _NOTE_FIELD = re.compile(r"^\s*(?:הערות|הערה|notes?)\s*:", re.IGNORECASE)
 
 
+def _row_fields(text: str) -> list[str]:
+    """A table row's fields ('טיפול: הלבנת שיניים', 'מחיר: ₪1,800'), split at its '·' or '|'."""
+    return [f.strip() for f in re.split(r"\s·\s|\s\|\s", normalize(text)) if f.strip()]
+
+
+def row_names_unit(noun: str, text: str) -> bool:
+    """Whether a table row's item (its first field) names the counted noun ('הזרקת PRP' of 'הזרקות')."""
+    fields = _row_fields(text)
+    if len(fields) < 2 or ":" not in fields[0]:
+        return False
+    key = _noun_key(noun)
+    item = fields[0].split(":", 1)[1]
+    return len(key) >= 3 and any(_noun_key(w) == key for w in re.findall(r"[\u05d0-\u05ea]+", item))
+
+
 def unit_row_price(noun: str, text: str) -> Decimal | None:
     """The price of one unit of the counted noun, when a table row prices that thing itself as one unit.
 
@@ -522,13 +537,10 @@ def unit_row_price(noun: str, text: str) -> Decimal | None:
     הזרקות'). The price is that of the row's one price field ('מחיר: ₪1,800'); a deposit the notes name
     ('הערות: מקדמה ₪300') is not. None when no such row or price is sure.
     """
-    fields = [f.strip() for f in re.split(r"\s·\s|\s\|\s", normalize(text)) if f.strip()]
-    if len(fields) < 2 or ":" not in fields[0]:
+    if not row_names_unit(noun, text):
         return None
+    fields = _row_fields(text)
     item = fields[0].split(":", 1)[1]
-    key = _noun_key(noun)
-    if len(key) < 3 or not any(_noun_key(w) == key for w in re.findall(r"[\u05d0-\u05ea]+", item)):
-        return None
     prices = [f for f in fields if _PRICE_FIELD.match(f)]
     others = [f for f in fields if not _PRICE_FIELD.match(f) and not _NOTE_FIELD.match(f)]
     # a count in the item is a bundle ('3 הזרקות'); in a description it may be a duration ('60 דקות')

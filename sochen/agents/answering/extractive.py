@@ -70,6 +70,7 @@ from .compute import (
     percent_off,
     prices_times_counts,
     quantity_asked,
+    row_names_unit,
     shekels,
     states_count,
     states_period,
@@ -627,10 +628,10 @@ _HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|�
 
 # 'מה סכום ביטוח האש', 'מה גובה הערבות': the amount of a thing is asked; a clause that names the thing without a
 # figure ('יבטח … בביטוח אש') does not say it.
-# The amount is money when what follows is a charge ('גובה דמי הניהול', 'סכום הערבות'); 'גובה ההספק', 'גובה
-# השעות הנוספות' ask a figure of another unit ('12 מגה-ואט', 'עד 20 שעות'), and any figure answers them.
+# 'סכום' is an amount of money; 'גובה' is, when what follows is a charge ('גובה דמי הניהול'): 'גובה ההספק',
+# 'גובה השעות הנוספות' ask a figure of another unit ('12 מגה-ואט', 'עד 20 שעות'), and any figure answers them.
 _AMOUNT_OF = re.compile(
-    r"(?<![\u05d0-\u05ea])(?:מה|מהו|מהי)\s+(?:ה)?(?:סכום|גובה)(?![\u05d0-\u05ea])\s*(?:ה)?([\u05d0-\u05ea]*)"
+    r"(?<![\u05d0-\u05ea])(?:מה|מהו|מהי)\s+(?:ה)?(סכום|גובה)(?![\u05d0-\u05ea])\s*(?:ה)?([\u05d0-\u05ea]*)"
     r"|what is the amount of",
     re.IGNORECASE,
 )
@@ -673,8 +674,9 @@ def _required(question: str) -> re.Pattern[str] | None:
     if _HOW_MUCH.search(question.lower()):
         return _SHAPE["money"]
     if (amount := _AMOUNT_OF.search(question)) is not None:
-        noun = amount.group(1)
-        charge = noun is None or any(_CHARGE_NOUN.match(n) for n in (noun, "ה" + noun))
+        # 'סכום' is itself a sum of money; 'גובה' is the height of anything, of money only before a charge
+        word, noun = amount.group(1), amount.group(2)
+        charge = word != "גובה" or any(_CHARGE_NOUN.match(n) for n in (noun, "ה" + noun))
         return _SHAPE["money"] if charge else _ANY_FIGURE
     if _WHAT_TIME.search(question.lower()):
         return _SHAPE["hours"]
@@ -2313,12 +2315,15 @@ def _extract(
                 or interest_per_period(focus, t, focus) is not None
             )
         )
-        if asked_count[1][0] not in "בלהמו" or any(
+        required = counted_test
+        if asked_count[1][0] in "בלהמו" and not any(
             counted_test.search(u.text) for h in hits[:_TOP_HITS] for u in clause_units(h.text)
         ):
-            required = counted_test
-        # else '2 הזרקות סטרואידים' and no unit price is sure among the hits: a noun that may as well be read with
-        # a prefix ('ה-') leaves the price asked, and the row that prices the thing is quoted as it is.
+            # '3 הזרקות נוגדי דלקת' and no unit price is sure among the hits: the row that prices the thing
+            # counted (its item names it) is quoted as it is — not any clause with an amount ('2,500 מסגרות' is
+            # not answered by a penalty of ₪2,500).
+            noun = asked_count[1]
+            required = _Test(lambda t: row_names_unit(noun, t) and bool(money(t)))
     elif single and asks_whole_term(focus):
         required = _Test(lambda t: len(money(t)) == 1 and states_period(t, "month"))  # a monthly amount × the term
     if single and given_date(focus) is not None:
