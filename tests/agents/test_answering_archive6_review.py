@@ -203,3 +203,16 @@ def test_a_deposit_asked_is_not_completed_by_the_price_row():
     reply = _ask("מה סכום המקדמה לטיפול PRP?", chunks)
     assert reply.status == "answered" and "300" in reply.text, reply.text
     assert "3,000" not in reply.text and "1,200" not in reply.text, reply.text
+
+
+def test_a_rate_per_hour_plus_vat_is_still_a_unit_price():
+    from sochen.agents.answering.compute import times_quantity
+
+    rates = '3.2 שעות נוספות יחויבו לפי התעריפים השעתיים: שותף — ₪1,200 לשעה; מתמחה — ₪400 לשעה; הכול בתוספת מע"מ.'
+    calc = times_quantity("כמה יעלו 4 שעות של מתמחה?", rates)
+    assert calc is not None and calc.result == 1600
+
+
+def test_a_salary_asked_keeps_the_salary_clause_beside_another():
+    reply = _ask("כמה משכורת מקבלת רונית אלמוג?", CONTRACTS)
+    assert "₪38,000" in reply.text, reply.text

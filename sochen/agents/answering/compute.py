@@ -501,11 +501,12 @@ def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | N
     return scored[0][1]
 
 
-# A deposit, a fee or an extra charge that a clause names beside the thing counted ('מקדמה בסך ₪300' of a
-# whitening): what is paid on booking or on top, never the price of one unit — unless the question asks of it.
+# A deposit or a booking or cancellation fee that a clause names beside the thing counted ('מקדמה בסך ₪300' of a
+# whitening): what is paid on booking, never the price of one unit — unless the question asks of it. ('בתוספת
+# מע"מ' beside a rate per hour is no such charge.)
 _NOT_A_UNIT_PRICE = re.compile(
-    r"(?<![\u05d0-\u05ea])[ו]?[בלה]?(?:מקדמה|מקדמת|פיקדון|פקדון|דמי\s+(?:ביטול|רישום|הרשמה|הזמנה|טיפול)|עמלת|עמלה|תוספת)"
-    r"(?![\u05d0-\u05ea])|\b(?:deposit|fee|surcharge)s?\b",
+    r"(?<![\u05d0-\u05ea])[ו]?[בלה]?(?:מקדמה|מקדמת|פיקדון|פקדון|דמי\s+(?:ביטול|רישום|הרשמה|הזמנה))(?![\u05d0-\u05ea])"
+    r"|\b(?:deposit|down\s+payment|cancellation\s+fee|booking\s+fee)s?\b",
     re.IGNORECASE,
 )
 # A row priced as a bundle ('סדרה של 3 הזרקות', 'כרטיסייה', 'חבילת'): no price of one unit.

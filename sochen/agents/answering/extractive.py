@@ -655,15 +655,18 @@ def _asks_charge(question: str) -> bool:
 
 
 def _charge_forms(question: str) -> frozenset[str]:
-    """The forms of the charges the question names ('המקדמה', 'דמי'), not the bare 'סכום' / 'גובה' of any amount."""
+    """The forms of a deposit or a guarantee the question asks of ('המקדמה', 'פיקדון', 'הערבות').
+
+    What is paid to hold a booking or to secure a contract is not its price: a price row does not complete it.
+    """
     out: set[str] = set()
     for tok in tokenize(question):
-        bare = tok[1:] if tok[:1] in "הבלו" and len(tok) > 3 else tok
-        if bare in ("סכום", "גובה") or tok in ("סכום", "גובה"):
-            continue
-        if any(m is not None and m.end() >= 3 for m in (_CHARGE_NOUN.match(tok), _CHARGE_NOUN.match(bare))):
+        if _DEPOSIT_WORD.match(tok):
             out |= {f for f in _forms(tok) if f[0] not in "~≈"}
     return frozenset(out)
+
+
+_DEPOSIT_WORD = re.compile(r"^[ו]?[בלה]?(?:מקדמ|פיקדון|פקדון|ערבו|deposit)", re.IGNORECASE)
 
 
 def _required(question: str) -> re.Pattern[str] | None:
