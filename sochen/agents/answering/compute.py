@@ -501,6 +501,56 @@ def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | N
     return scored[0][1]
 
 
+# A deposit or a booking or cancellation fee that a clause names beside the thing counted ('מקדמה בסך ₪300' of a
+# whitening): what is paid on booking, never the price of one unit — unless the question asks of it. ('בתוספת
+# מע"מ' beside a rate per hour is no such charge.)
+_NOT_A_UNIT_PRICE = re.compile(
+    r"(?<![\u05d0-\u05ea])[ו]?[בלה]?(?:מקדמה|מקדמת|פיקדון|פקדון|דמי\s+(?:ביטול|רישום|הרשמה|הזמנה))(?![\u05d0-\u05ea])"
+    r"|\b(?:deposit|down\s+payment|cancellation\s+fee|booking\s+fee)s?\b",
+    re.IGNORECASE,
+)
+# A row priced as a bundle ('סדרה של 3 הזרקות', 'כרטיסייה', 'חבילת'): no price of one unit.
+_BUNDLE = re.compile(r"סדרה|סדרת|כרטיסי|חבילה|חבילת|מנוי|זוג|\b(?:series|package|pack|bundle)\b", re.IGNORECASE)
+_PRICE_FIELD = re.compile(r"^\s*(?:ה?מחיר|ה?עלות|ה?תעריף|price|cost|rate)\s*:", re.IGNORECASE)
+_NOTE_FIELD = re.compile(r"^\s*(?:הערות|הערה|notes?)\s*:", re.IGNORECASE)
+
+
+def _row_fields(text: str) -> list[str]:
+    """A table row's fields ('טיפול: הלבנת שיניים', 'מחיר: ₪1,800'), split at its '·' or '|'."""
+    return [f.strip() for f in re.split(r"\s·\s|\s\|\s", normalize(text)) if f.strip()]
+
+
+def row_names_unit(noun: str, text: str) -> bool:
+    """Whether a table row's item (its first field) names the counted noun ('הזרקת PRP' of 'הזרקות')."""
+    fields = _row_fields(text)
+    if len(fields) < 2 or ":" not in fields[0]:
+        return False
+    key = _noun_key(noun)
+    item = fields[0].split(":", 1)[1]
+    return len(key) >= 3 and any(_noun_key(w) == key for w in re.findall(r"[\u05d0-\u05ea]+", item))
+
+
+def unit_row_price(noun: str, text: str) -> Decimal | None:
+    """The price of one unit of the counted noun, when a table row prices that thing itself as one unit.
+
+    'טיפול: הזרקת PRP — הזרקה בודדת · מחיר: 1,200 ₪' of '2 הזרקות': 1,200 — the row's item (its first field)
+    names the noun, and neither it nor its other fields (its notes aside) count a bundle of it ('סדרה של 3
+    הזרקות'). The price is that of the row's one price field ('מחיר: ₪1,800'); a deposit the notes name
+    ('הערות: מקדמה ₪300') is not. None when no such row or price is sure.
+    """
+    if not row_names_unit(noun, text):
+        return None
+    fields = _row_fields(text)
+    item = fields[0].split(":", 1)[1]
+    prices = [f for f in fields if _PRICE_FIELD.match(f)]
+    others = [f for f in fields if not _PRICE_FIELD.match(f) and not _NOTE_FIELD.match(f)]
+    # a count in the item is a bundle ('3 הזרקות'); in a description it may be a duration ('60 דקות')
+    if len(prices) != 1 or re.search(r"\d", item) or any(_BUNDLE.search(f) for f in others):
+        return None
+    found = money(prices[0])
+    return found[0] if len(found) == 1 else None
+
+
 def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculation | None:
     """A quantity the question gives times the rate the quote states per that unit ('₪1,200 לשעה')."""
     asked = quantity_asked(question)
@@ -508,6 +558,12 @@ def times_quantity(question: str, rate_text: str, *, index: int = 0) -> Calculat
         return None
     quantity, unit = asked
     rate = _rate_for(question, rate_text, _PER[unit] if unit in _PER else _per_noun(unit))
+    if rate is not None and _NOT_A_UNIT_PRICE.search(normalize(rate_text)):
+        asked_words = normalize(question)
+        if not _NOT_A_UNIT_PRICE.search(asked_words):
+            rate = None  # 'בעת קביעת תור להלבנת שיניים משולמת מקדמה בסך ₪300': a deposit, not what one costs
+    if rate is None and unit not in _PER:
+        rate = unit_row_price(unit, rate_text)  # 'טיפול: הזרקת PRP — הזרקה בודדת · מחיר: 1,200 ₪'
     if rate is None:
         return None
     steps = []

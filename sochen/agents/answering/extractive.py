@@ -70,6 +70,7 @@ from .compute import (
     percent_off,
     prices_times_counts,
     quantity_asked,
+    row_names_unit,
     shekels,
     states_count,
     states_period,
@@ -627,15 +628,59 @@ _HOURS_Q = re.compile(r"שעות|פתוחים|פתוח|סגורים|open|hours|�
 
 # 'מה סכום ביטוח האש', 'מה גובה הערבות': the amount of a thing is asked; a clause that names the thing without a
 # figure ('יבטח … בביטוח אש') does not say it.
+# 'סכום' is an amount of money; 'גובה' is, when what follows is a charge ('גובה דמי הניהול'): 'גובה ההספק',
+# 'גובה השעות הנוספות' ask a figure of another unit ('12 מגה-ואט', 'עד 20 שעות'), and any figure answers them.
 _AMOUNT_OF = re.compile(
-    r"(?<![\u05d0-\u05ea])(?:מה|מהו|מהי)\s+(?:ה)?(?:סכום|גובה)(?![\u05d0-\u05ea])|what is the amount of", re.IGNORECASE
+    r"(?<![\u05d0-\u05ea])(?:מה|מהו|מהי)\s+(?:ה)?(סכום|גובה)(?![\u05d0-\u05ea])\s*(?:ה)?([\u05d0-\u05ea]*)"
+    r"|what is the amount of",
+    re.IGNORECASE,
 )
+_CHARGE_NOUN = re.compile(
+    r"(?:דמי|שכר|משכורת|ערבו|פיצוי|מקדמ|קנס|תשלו|עמל|ביטוח|ריבית|הלווא|מחיר|עלו|תמור|ריטיינר|הנח|חוב|פיקדון|"
+    r"פקדון|בונוס|מענק|תמלוג|עיכבון|עכבון|השקע|הון|אגר|מס|הוצא|שטר|תקציב|הכנס|מחזור|קרן|פרמי|השתתפות|החזר|"
+    r"זיכוי|סכום|ערך|שווי)"
+)
+_ANY_FIGURE = re.compile(r"\d|₪|ש\"ח|שקל")
+
+
+def _asks_charge(question: str) -> bool:
+    """Whether the question asks an amount of money: 'כמה עולה', or a charge it names ('דמי הניהול', 'בשכר')."""
+    if _HOW_MUCH.search(question.lower()):
+        return True
+    for tok in tokenize(question):
+        bare = tok[1:] if tok[:1] in "הבלומש" and len(tok) > 3 else tok
+        if any(m is not None and m.end() >= 3 for m in (_CHARGE_NOUN.match(tok), _CHARGE_NOUN.match(bare))):
+            return True
+    return bool(re.search(r"\b(?:fee|fees|charge|cost|price|pay|rent)\b", question, re.IGNORECASE))
+
+
+def _charge_forms(question: str) -> frozenset[str]:
+    """The forms of a deposit or a guarantee the question asks of ('המקדמה', 'פיקדון', 'הערבות').
+
+    What is paid to hold a booking or to secure a contract is not its price: a price row does not complete it.
+    """
+    out: set[str] = set()
+    for tok in tokenize(question):
+        if _DEPOSIT_WORD.match(tok):
+            out |= {f for f in _forms(tok) if f[0] not in "~≈"}
+    return frozenset(out)
+
+
+_DEPOSIT_WORD = re.compile(r"^[ו]?[בלה]?(?:מקדמ|פיקדון|פקדון|ערבו|deposit)", re.IGNORECASE)
 
 
 def _required(question: str) -> re.Pattern[str] | None:
-    """What any answer must contain: an amount for 'how much', a clock time for 'what time'."""
-    if _HOW_MUCH.search(question.lower()) or _AMOUNT_OF.search(question):
+    """What any answer must contain: an amount for 'how much', a clock time for 'what time'.
+
+    'מה גובה X' / 'מה סכום X' needs money when X is a charge, and a figure of any unit otherwise.
+    """
+    if _HOW_MUCH.search(question.lower()):
         return _SHAPE["money"]
+    if (amount := _AMOUNT_OF.search(question)) is not None:
+        # 'סכום' is itself a sum of money; 'גובה' is the height of anything, of money only before a charge
+        word, noun = amount.group(1), amount.group(2)
+        charge = word != "גובה" or any(_CHARGE_NOUN.match(n) for n in (noun, "ה" + noun))
+        return _SHAPE["money"] if charge else _ANY_FIGURE
     if _WHAT_TIME.search(question.lower()):
         return _SHAPE["hours"]
     return None
@@ -1878,6 +1923,30 @@ def _shared_predicate(focus: str) -> bool:
     return _SHARED_REST.match(focus) is not None and len([p for p in _PART_SPLIT.split(focus) if p.strip(" ,?")]) == 1
 
 
+def _one_for_both(parts: list[str], chosen: list[_Candidate], ranked: list[_Candidate]) -> list[_Candidate]:
+    """The one chosen clause that answers every question word of one predicate, when one does.
+
+    'לכמה זמן ובאיזה מרחק אסור לצדדים להשקיע…': 'במשך 24 חודשים … ברדיוס של 20 ק"מ' says both; a clause
+    chosen for one part alone ('בתוך 60 יום מהתראה') is not asked beside it. The first such clause the unsplit
+    question ranks; the parts' own clauses when none says every part's figure.
+    """
+    shapes = [_expected(p) or (_DISTANCE if _DISTANCE_Q.search(p) else None) for p in parts]
+    if any(s is None for s in shapes):
+        return chosen  # a part whose figure is of no known kind: its own clause answers it
+    texts = {c.unit.text for c in chosen}
+    for c in ranked:
+        if c.unit.text in texts and all(s.search(c.unit.text) for s in shapes if s is not None):
+            return [c]
+    return chosen
+
+
+# 'באיזה מרחק', 'כמה רחוק': a distance is asked, said in a unit of length ('ברדיוס של 20 ק"מ', '5 קילומטרים').
+_DISTANCE_Q = re.compile(r"מרחק|רחוק|רדיוס|\bhow far\b|\bdistance\b|\bradius\b", re.IGNORECASE)
+_DISTANCE = re.compile(
+    r"\d\s*(?:ק\"מ|קילומטר|קילומטרים|מטר|מטרים|מ'|km|kilomet|met(?:er|re)s?|miles?)(?![\u05d0-\u05ea])", re.IGNORECASE
+)
+
+
 _ASKER = r"(?:ל|ב|מ|עד\s+|תוך\s+)?(?:כמה|מתי|איפה|היכן|איזה|איזו|אילו)"
 # Two question words joined by 'ו' before the one predicate they share ('לכמה זמן ובאיזה מרחק …').
 _SHARED_REST = re.compile(
@@ -2256,13 +2325,22 @@ def _extract(
     if single and operation in ("quantity", "vat") and (asked_count := quantity_asked(focus)) is not None:
         # '5 שעות' needs a rate per hour — unless the item itself is described by the count ('דירת 4 חדרים')
         # ('באיחור של 3 חודשים' of '1.5% לחודש' is that rate for those months of the question's own amount)
-        required = _Test(
+        counted_test = _Test(
             lambda t: (
                 times_quantity(focus, t) is not None
                 or (states_count(asked_count, t) and bool(money(t)))
                 or interest_per_period(focus, t, focus) is not None
             )
         )
+        required = counted_test
+        if asked_count[1][0] in "בלהמו" and not any(
+            counted_test.search(u.text) for h in hits[:_TOP_HITS] for u in clause_units(h.text)
+        ):
+            # '3 הזרקות נוגדי דלקת' and no unit price is sure among the hits: the row that prices the thing
+            # counted (its item names it) is quoted as it is — not any clause with an amount ('2,500 מסגרות' is
+            # not answered by a penalty of ₪2,500).
+            noun = asked_count[1]
+            required = _Test(lambda t: row_names_unit(noun, t) and bool(money(t)))
     elif single and asks_whole_term(focus):
         required = _Test(lambda t: len(money(t)) == 1 and states_period(t, "month"))  # a monthly amount × the term
     if single and given_date(focus) is not None:
@@ -2476,6 +2554,7 @@ def _extract(
                 pool.append(h)
     chosen: list[_Candidate] = []
     fallback: list[_Candidate] = []
+    both = False  # one clause answers every question word of one predicate
     clock_only = False  # a day's hours row chosen for the time of day asked (below)
     wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
     if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
@@ -2509,6 +2588,9 @@ def _extract(
             avoid = _words(during[2].split()[-1]) if during else frozenset()
             scope = _scoped(focus, library.documents) if library.documents else []
             chosen = _per_part(parts, ranked, library, intent, avoid=avoid, prefer=named, scope=scope)
+            if len(chosen) > 1 and _shared_predicate(focus):
+                chosen = _one_for_both(parts, chosen, ranked)
+                both = len(chosen) == 1  # it says every part: nothing is added to complete it
             if len(chosen) < len(parts) and look is pool:
                 continue  # a part unanswered: the wider look may have its clause
         elif ranked and (
@@ -2649,15 +2731,18 @@ def _extract(
         if twin is not None:
             order = [u.text for u in clause_units(best.hit.text)]
             chosen = sorted([best, twin], key=lambda c: order.index(c.unit.text) if c.unit.text in order else 0)
-    if len(chosen) == 1 and not clock_only:
+    if len(chosen) == 1 and not clock_only and not both:
         # A second unit when it covers what the first leaves out (two parts of a question, two rows compared).
         # (Not beside a day's hours row that answers a time of day: what it leaves out is the asker's own day.)
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
         if fit(attribute, best.unit.text):
             said |= _words(cue(focus, attribute))  # the address says what 'הכתובת' asks
         missing = terms.missing(said)
+        charge = _charge_forms(focus)
         if missing > 0.2:
             for c in ranked[1:6]:
+                if charge & best.words and not charge & c.words:
+                    continue  # 'מה סכום המקדמה לטיפול PRP?': the treatment's price row is no part of its deposit
                 gain = missing - terms.missing(best.words | c.words | _words(c.unit.context))
                 other_party = table["actor"] is not None and _actor_bonus(c.unit.text, *table["actor"]) < 0
                 if (
@@ -3933,8 +4018,8 @@ def _over_area(query: str, quotes: list[Quote], library: Library) -> tuple[Calcu
     if area_of(query) is not None:
         calc = over_area(rate.text, query)
         return (calc, [rate]) if calc is not None else None
-    if not _WHOLE_AREA.search(normalize(query)):
-        return None
+    if not _WHOLE_AREA.search(normalize(query)) or not _asks_charge(query):
+        return None  # 'מה גובה שטח החנות?' asks the area: a fee per m² quoted beside it is not asked
     stated = [
         Quote(u.text, relabel(h.section, u.clause), h)
         for h in library.chunks
