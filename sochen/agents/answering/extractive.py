@@ -485,6 +485,15 @@ def _stop(tok: str) -> bool:
     return len(tok) < 2 or tok in _STOP or tok in _HERE or any(s in _STOP for s in stems(tok))
 
 
+_MEASURE_FORMS = (
+    ("אחוז", re.compile(r"\d\s?%")),
+    (
+        "תדירות",
+        re.compile(r"(?<![\u05d0-\u05ea])(?:פעם|פעמיים|\d+\s+פעמים|(?:שלוש|ארבע|חמש|שש)\s+פעמים)\s+(?:ב|בכל\s|כל\s)"),
+    ),
+)
+
+
 def _words(text: str) -> frozenset[str]:
     return _words_cached(text)
 
@@ -494,6 +503,11 @@ def _words_cached(text: str) -> frozenset[str]:
     words = {t for tok in tokenize(text) for t in _forms(tok)}
     # A construct form the question writes otherwise ('לבתי המשפט' is 'בית משפט').
     words |= {_SYNONYMS[w] for w in _CONSTRUCT & words}
+    # A measure the question asks by its noun and the clause writes as a form: a percentage ('מה אחוז …') is
+    # '30%', a frequency ('באיזו תדירות …') is 'פעם ברבעון', 'פעמיים בחודש', '3 פעמים בשבוע'.
+    for noun, form in _MEASURE_FORMS:
+        if form.search(text):
+            words |= _forms(noun)
     return frozenset(words | _days(text))
 
 
@@ -683,7 +697,12 @@ def _required(question: str) -> re.Pattern[str] | None:
         return _SHAPE["money"] if charge else _ANY_FIGURE
     if _WHAT_TIME.search(question.lower()):
         return _SHAPE["hours"]
+    if _HOW_OFTEN.search(question):
+        return _MEASURE_FORMS[1][1]  # 'באיזו תדירות': a clause that says how often ('פעם ברבעון'), no other
     return None
+
+
+_HOW_OFTEN = re.compile(r"(?<![\u05d0-\u05ea])(?:ב?איזו|מה ה?|מהי ה?)\s*תדירות|\bhow often\b", re.IGNORECASE)
 
 
 def _shape(question: str, intent: str) -> re.Pattern[str] | None:
@@ -3442,7 +3461,10 @@ _PAID_FOR = re.compile(
 )
 # Nouns that name the kind of answer, not a topic ('באיזה אזור', 'מה המועד'): the clause says it in its own words.
 _ANSWER_KINDS = frozenset(
-    "אזור מקום סוג מועד תאריך שיעור גובה סכום תקופה תקופת משך זמן היקף כמות מספר אופן דרך תנאי תנאים צד".split()  # noqa: SIM905
+    (
+        *"אזור מקום סוג מועד תאריך שיעור גובה סכום תקופה תקופת משך זמן היקף כמות מספר אופן דרך תנאי תנאים".split(),  # noqa: SIM905
+        *("צד", "אחוז", "תדירות"),
+    )
 )
 _NOT_THING = frozenset(("קורה", "יקרה", "צריך", "צריכה", "צריכים", "אפשר", "ניתן", "יש", "אותו", "אותה", "אותם"))
 
@@ -4592,7 +4614,7 @@ _DATE_Q = re.compile(r"באיזה תאריך|מה התאריך|מהו התארי
 # a period before an event, which a clause with no date of its own gives — see derive.asks_deadline).
 _BY_WHEN_Q = re.compile(r"by when|by what date|until what date|עד איזה תאריך", re.IGNORECASE)
 _PERCENT_Q = re.compile(
-    r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז"
+    r"באיזה שיעור|מה השיעור|מהו השיעור|כמה אחוז|איזה אחוז|באיזה אחוז|(?<![\u05d0-\u05ea])(?:מה|מהו)\s+(?:ה)?אחוז"
     r"|what percentage|what percent|what (?:share|portion|fraction) of",
     re.IGNORECASE,
 )

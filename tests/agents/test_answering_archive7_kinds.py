@@ -1,0 +1,68 @@
+"""Kinds of question the seventh example archive showed (issue 16, archive7), on a small Hebrew archive of its own.
+
+A measure asked by its noun that the clause writes as a form: a percentage ('מה אחוז …') is written with the
+percent sign ('30%'), a frequency ('באיזו תדירות …') as 'פעם ב…', 'פעמיים ב…' or 'N פעמים ב…'. A clause without
+such a form is not made to answer it. A fake lexical library, no database, no model; every figure of a reply is
+in the question or a cited passage.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sochen.agents.answering import Reply, answer
+from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
+
+pytestmark = pytest.mark.unit
+
+FIRM = "הסכם מייסדים — גל אורן ומאיה שטרן, סטודיו לעיצוב"
+GARDEN = 'הסכם אחזקת גינה — ירוק עד גינון בע"מ וועד הבית רחוב האלה 5'
+
+CHUNKS = [
+    (
+        FIRM,
+        "הסכם מייסדים",
+        'בין: גל אורן, ת"ז 012345674, להלן: "המייסד הראשון";\nלבין: מאיה שטרן, ת"ז 023456781, להלן: "המייסדת השנייה";',
+    ),
+    (FIRM, "1. המניות › 1.1", "1. המניות\n1.1 המייסד הראשון יחזיק 70% ממניות הסטודיו, והמייסדת השנייה 30%."),
+    (FIRM, "1. המניות › 1.2", "1.2 מניות הסטודיו לא יועברו לאחר בלי הסכמת שני המייסדים בכתב."),
+    (FIRM, "2. הדיווח › 2.1", "2. הדיווח\n2.1 המייסדים יעבירו זה לזה דוח הכנסות והוצאות מדי פעם ברבעון."),
+    (FIRM, "2. הדיווח › 2.2", "2.2 ספרי הסטודיו ינוהלו בידי רואה חשבון שיבחרו המייסדים יחד."),
+    (GARDEN, "1. העבודות › 1.1", "1. העבודות\n1.1 הגנן יכסח את הדשא פעמיים בחודש בקיץ ופעם בחודש בחורף."),
+    (GARDEN, "1. העבודות › 1.2", "1.2 הגנן יגזום את העצים ויפנה את הגזם על חשבונו."),
+    (GARDEN, "2. התמורה › 2.1", "2. התמורה\n2.1 ועד הבית ישלם לגנן ₪1,400 לחודש."),
+]
+
+
+def ask(question: str) -> Reply:
+    reply = answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library())
+    assert_sourced(reply, question)
+    return reply
+
+
+# --- a percentage asked by the word 'אחוז', written with the percent sign ---
+
+
+def test_a_percentage_asked_by_its_noun_is_the_clause_with_the_percent_sign() -> None:
+    reply = ask("מה אחוז המניות של מאיה שטרן בסטודיו?")
+    assert reply.status == "answered" and clauses(reply) == ["1.1"], reply.text
+    assert "30%" in reply.text
+
+
+# --- a frequency asked by the word 'תדירות', written as 'פעם ב…' / 'פעמיים ב…' ---
+
+
+def test_a_frequency_asked_by_its_noun_is_the_clause_that_says_how_often() -> None:
+    reply = ask("כשהמייסדים מעבירים ביניהם דוחות הכנסות, באיזו תדירות זה נעשה?")
+    assert reply.status == "answered" and clauses(reply) == ["2.1"], reply.text
+    assert "ברבעון" in reply.text
+
+
+def test_how_often_the_lawn_is_mown_is_the_clause_with_twice_a_month() -> None:
+    reply = ask("באיזו תדירות מכסחים את הדשא בבניין?")
+    assert reply.status == "answered" and clauses(reply) == ["1.1"], reply.text
+
+
+def test_a_frequency_no_clause_states_is_still_refused() -> None:
+    reply = ask("באיזו תדירות מחליפים את רואה החשבון של הסטודיו?")
+    assert reply.status == "not_found" and not reply.citations, reply.text
