@@ -3,7 +3,8 @@
 A measure asked by its noun that the clause writes as a form: a percentage ('מה אחוז …') is written with the
 percent sign ('30%'), a frequency ('באיזו תדירות …') as 'פעם ב…', 'פעמיים ב…' or 'N פעמים ב…'. A clause without
 such a form is not made to answer it. A fake lexical library, no database, no model; every figure of a reply is
-in the question or a cited passage.
+in the question or a cited passage. A thing asked as two bound words ('מה שכר הטרחה של …') whose second word
+no document says is refused: the clause that speaks of the rest ('רואה החשבון') answers another question.
 """
 
 from __future__ import annotations
@@ -66,3 +67,16 @@ def test_how_often_the_lawn_is_mown_is_the_clause_with_twice_a_month() -> None:
 def test_a_frequency_no_clause_states_is_still_refused() -> None:
     reply = ask("באיזו תדירות מחליפים את רואה החשבון של הסטודיו?")
     assert reply.status == "not_found" and not reply.citations, reply.text
+
+
+# --- a thing asked in two bound words whose second no document says: the clause on the first is another answer ---
+
+
+def test_a_fee_of_a_kind_no_document_names_is_refused() -> None:
+    reply = ask("מה שכר הטרחה של רואה החשבון של הסטודיו?")
+    assert reply.status == "not_found" and not reply.citations, reply.text
+
+
+def test_a_thing_whose_bound_words_the_clause_says_is_still_answered() -> None:
+    reply = ask("מה דוח ההכנסות שמעבירים המייסדים זה לזה?")
+    assert reply.status == "answered" and clauses(reply) == ["2.1"], reply.text

@@ -3544,6 +3544,9 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
         # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
         if named and not _forms(a) & (_KIND_WORDS | _MONEY_WORDS) and _absent_words(a, library):
             return True
+        if b and not best.unit.is_row and _lacks(said_forms, b) and _absent_words(b, library):
+            # 'מה שכר הטרחה של הבורר' where no document says 'טרחה': the clause on the arbitrator is no fee
+            return True
         if (
             b
             and not best.unit.is_row
