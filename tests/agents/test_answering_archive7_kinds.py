@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from sochen.agents.answering import Reply, answer
+from sochen.agents.answering.language import hebrew_terms
 from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
 
 pytestmark = pytest.mark.unit
@@ -80,3 +81,11 @@ def test_a_fee_of_a_kind_no_document_names_is_refused() -> None:
 def test_a_thing_whose_bound_words_the_clause_says_is_still_answered() -> None:
     reply = ask("מה דוח ההכנסות שמעבירים המייסדים זה לזה?")
     assert reply.status == "answered" and clauses(reply) == ["2.1"], reply.text
+
+
+# --- the English words of a catering and a cleaning contract are searched by their Hebrew terms ---
+
+
+def test_english_catering_and_cleaning_words_have_hebrew_terms() -> None:
+    terms = hebrew_terms("What is the price of a vegan meal, and who does the cleaning of the lobby?").split()
+    assert {"טבעונית", "ארוחה", "ניקיון"} <= set(terms)

@@ -239,7 +239,12 @@ _GLOSSARY: dict[str, str] = {
     "cancellation": "ביטול",
     "appointment": "תור",
     "parking": "חניה",
-    "cleaning": "ניקוי",
+    "cleaning": "ניקוי ניקיון",
+    # Catering and building services contracts: meals by kind, the cleaning of a building.
+    "meal": "ארוחה מנה",
+    "vegan": "טבעונית טבעוני",
+    "vegetarian": "צמחונית צמחוני",
+    "lunch": "ארוחת צהריים",
     "whitening": "הלבנת",
     "teeth": "שיניים",
     "tooth": "שן",
