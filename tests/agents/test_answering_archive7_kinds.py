@@ -30,6 +30,7 @@ CHUNKS = [
     (FIRM, "1. המניות › 1.2", "1.2 מניות הסטודיו לא יועברו לאחר בלי הסכמת שני המייסדים בכתב."),
     (FIRM, "2. הדיווח › 2.1", "2. הדיווח\n2.1 המייסדים יעבירו זה לזה דוח הכנסות והוצאות מדי פעם ברבעון."),
     (FIRM, "2. הדיווח › 2.2", "2.2 ספרי הסטודיו ינוהלו בידי רואה חשבון שיבחרו המייסדים יחד."),
+    (FIRM, "3. החנות › 3.1", "3. החנות\n3.1 מהמכירות בחנות הסטודיו תקבל המייסדת השנייה עמלה של 10%."),
     (GARDEN, "1. העבודות › 1.1", "1. העבודות\n1.1 הגנן יכסח את הדשא פעמיים בחודש בקיץ ופעם בחודש בחורף."),
     (GARDEN, "1. העבודות › 1.2", "1.2 הגנן יגזום את העצים ויפנה את הגזם על חשבונו."),
     (GARDEN, "2. התמורה › 2.1", "2. התמורה\n2.1 ועד הבית ישלם לגנן ₪1,400 לחודש."),
@@ -89,3 +90,8 @@ def test_a_thing_whose_bound_words_the_clause_says_is_still_answered() -> None:
 def test_english_catering_and_cleaning_words_have_hebrew_terms() -> None:
     terms = hebrew_terms("What is the price of a vegan meal, and who does the cleaning of the lobby?").split()
     assert {"טבעונית", "ארוחה", "ניקיון"} <= set(terms)
+
+
+def test_a_part_of_a_thing_the_archive_names_otherwise_is_still_answered() -> None:
+    reply = ask("איזה חלק מהקניות בחנות הסטודיו מקבלת המייסדת השנייה?")
+    assert reply.status == "answered" and clauses(reply) == ["3.1"], reply.text

@@ -3544,8 +3544,15 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
         # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
         if named and not _forms(a) & (_KIND_WORDS | _MONEY_WORDS) and _absent_words(a, library):
             return True
-        if b and not best.unit.is_row and _lacks(said_forms, b) and _absent_words(b, library):
-            # 'מה שכר הטרחה של הבורר' where no document says 'טרחה': the clause on the arbitrator is no fee
+        if (
+            b.startswith("ה")
+            and not best.unit.is_row
+            and _lacks(said_forms, b)
+            and _absent_words(b, library)
+            and not {_SYNONYMS[f] for f in _forms(b) if f in _SYNONYMS}
+        ):
+            # 'מה שכר הטרחה של הבורר' where no document says 'טרחה': the clause on the arbitrator is no fee. Only
+            # a bound noun ('X ה-Y'), not a part of something ('איזה חלק מהקניות'), nor a word with another name.
             return True
         if (
             b
