@@ -95,3 +95,32 @@ def test_english_catering_and_cleaning_words_have_hebrew_terms() -> None:
 def test_a_part_of_a_thing_the_archive_names_otherwise_is_still_answered() -> None:
     reply = ask("איזה חלק מהקניות בחנות הסטודיו מקבלת המייסדת השנייה?")
     assert reply.status == "answered" and clauses(reply) == ["3.1"], reply.text
+
+
+# --- how often, as clauses write it with a prefix or another form; a one-time fee is no frequency ---
+
+LICENSE = 'הסכם רישיון — אור תוכנה בע"מ ודפנה מערכות בע"מ'
+LEASE = "הסכם שכירות — משפחת לוי ונועה כהן"
+FREQUENCY_CHUNKS = [
+    (LICENSE, "3. התמורה › 3.1", "3. התמורה\n3.1 דמי רישיון חד-פעמיים בסך ₪250,000 ישולמו במעמד החתימה."),
+    (LICENSE, "3. התמורה › 3.4", "3.4 התמלוגים ישולמו אחת לרבעון, בתוך 30 יום מתום הרבעון."),
+    (LEASE, "7. החשבונות › 7.3", "7.3 השוכרת תציג אישורים על תשלום החשבונות לפי דרישה, ולא יותר מפעם ברבעון."),
+    (LEASE, "7. החשבונות › 7.4", "7.4 השוכרת תשלם את חשבונות החשמל והמים במועדם."),
+]
+
+
+def ask_frequency(question: str) -> Reply:
+    reply = answer(question, config=CONFIG, library=FakeLibrary(FREQUENCY_CHUNKS).library())
+    assert_sourced(reply, question)
+    return reply
+
+
+def test_a_frequency_with_a_prefix_letter_is_a_frequency() -> None:
+    reply = ask_frequency("באיזו תדירות השוכרת צריכה להציג אישורים על תשלום החשבונות?")
+    assert reply.status == "answered" and clauses(reply) == ["7.3"], reply.text
+
+
+def test_once_a_quarter_said_as_one_per_quarter_is_a_frequency_and_a_one_time_fee_is_not() -> None:
+    reply = ask_frequency("באיזו תדירות משולמים התמלוגים בהסכם הרישיון?")
+    assert reply.status == "answered" and clauses(reply) == ["3.4"], reply.text
+    assert "250,000" not in reply.text

@@ -485,12 +485,18 @@ def _stop(tok: str) -> bool:
     return len(tok) < 2 or tok in _STOP or tok in _HERE or any(s in _STOP for s in stems(tok))
 
 
+# How often, as a clause says it: 'פעם ברבעון', 'לא יותר מפעמיים בשנה', '3 פעמים בשבוע', 'אחת לרבעון', 'מדי חודש',
+# 'כל שלושה חודשים' — a count of times followed by a unit of time, never 'פעם בסך הכול'.
+_TIME_UNIT = r"(?:יום|ימים|שבוע|שבועיים|שבועות|חודש|חודשיים|חודשים|רבעון|שנה|שנתיים|שנים|חצי\s+שנה|עונה)"
+_FREQUENCY = (
+    r"(?<![\u05d0-\u05ea])(?:[מוש]|כ?ש)?(?:(?:פעם|פעמיים|(?:\d+|שלוש|ארבע|חמש|שש|שבע|שמונה|תשע|עשר)\s+פעמים)"
+    rf"\s+(?:ב-?|בכל\s+|כל\s+|ל-?)(?:\d+\s+|שני\s+|שלושה\s+|ארבעה\s+|שישה\s+)?{_TIME_UNIT}"
+    rf"|אחת\s+ל{_TIME_UNIT}|אחת\s+לכל\s+{_TIME_UNIT}|מדי\s+{_TIME_UNIT}"
+    rf"|כל\s+(?:\d+|שני|שלושה|ארבעה|חמישה|שישה|שניים\s+עשר)\s+{_TIME_UNIT})(?![\u05d0-\u05ea])"
+)
 _MEASURE_FORMS = (
     ("אחוז", re.compile(r"\d\s?%")),
-    (
-        "תדירות",
-        re.compile(r"(?<![\u05d0-\u05ea])(?:פעם|פעמיים|\d+\s+פעמים|(?:שלוש|ארבע|חמש|שש)\s+פעמים)\s+(?:ב|בכל\s|כל\s)"),
-    ),
+    ("תדירות", re.compile(_FREQUENCY)),
 )
 
 
