@@ -1,0 +1,70 @@
+"""Kinds a psychology and psychotherapy clinic showed the model-free agent getting wrong, as general rules.
+
+A session's length said in round minutes ('פגישה כפולה של 90 דקות') is the row that lasts that long, not a count
+to multiply a rate by. A fake lexical library; no database, no model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sochen.agents.answering import Reply, answer
+from sochen.agents.answering.compute import states_count
+from sochen.config import TenantConfig
+from tests.agents._archive_library import FakeLibrary
+
+pytestmark = pytest.mark.unit
+
+TZ = ZoneInfo("Asia/Jerusalem")
+SUNDAY = datetime(2026, 12, 6, 10, 0, tzinfo=TZ)
+PRICES = "מחירון — מרכז אופק לפסיכותרפיה"
+POLICIES = "נהלים — מרכז אופק לפסיכותרפיה"
+
+CHUNKS = [
+    (
+        PRICES,
+        "פסיכותרפיה (פגישה של 45 דקות / פגישה כפולה של 90 דקות)",
+        "פסיכותרפיה (פגישה של 45 דקות / פגישה כפולה של 90 דקות)\n"
+        "טיפול | פגישה של 45 דקות | פגישה כפולה של 90 דקות\n"
+        "טיפול: טיפול פרטני — פגישת המשך · פגישה של 45 דקות: 430 ₪ · פגישה כפולה של 90 דקות: 790 ₪\n"
+        "טיפול: טיפול משפחתי — פגישת המשך · פגישה של 45 דקות: 560 ₪ · פגישה כפולה של 90 דקות: 1,020 ₪",
+    ),
+]
+CONFIG = TenantConfig.model_validate(
+    {
+        "slug": "ofek",
+        "name": "מרכז אופק",
+        "agent": {"answer_mode": "extractive", "services": ["טיפול פרטני", "טיפול משפחתי"]},
+    }
+)
+
+
+def ask(question: str, chunks=CHUNKS) -> Reply:
+    return answer(question, config=CONFIG, library=FakeLibrary(chunks).library(), now=SUNDAY)
+
+
+# -- a round length in minutes is the row that lasts it ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "said"), [(90, "פגישה כפולה של 90 דקות"), (10, "חבילה של 10 פגישות"), (100, "100 שעות")]
+)
+def test_a_round_count_is_found_where_the_row_says_it(count, said):
+    assert states_count((Decimal(count), said.split()[-1]), f"שורה: {said}: 1,020 ₪")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("כמה עולה פגישה כפולה של 90 דקות בטיפול משפחתי?", "1,020 ₪"),
+        ("מה המחיר של פגישת המשך בטיפול פרטני אם היא של 90 דקות?", "790 ₪"),
+    ],
+)
+def test_a_session_of_round_minutes_is_priced_by_its_row(text, shown):
+    reply = ask(text)
+    assert reply.status == "answered", reply
+    assert shown in reply.text
