@@ -68,3 +68,41 @@ def test_a_session_of_round_minutes_is_priced_by_its_row(text, shown):
     reply = ask(text)
     assert reply.status == "answered", reply
     assert shown in reply.text
+
+
+# -- a story told in comma clauses before a price question -----------------------------------------------------
+
+
+STORY_CHUNKS = [
+    *CHUNKS,
+    (
+        POLICIES,
+        "2. ביטול פגישה",
+        "2. ביטול פגישה\n2.1 אפשר לבטל או להזיז פגישה ללא חיוב עד 48 שעות לפני מועדה.\n"
+        "2.2 ביטול פחות מ-48 שעות לפני הפגישה מחויב ב-50% ממחיר הפגישה.",
+    ),
+    (
+        PRICES,
+        "תעריף מופחת לסטודנטים",
+        "תעריף מופחת לסטודנטים\nסטודנטים עם תעודת סטודנט בתוקף: טיפול פרטני — 320 ₪ לפגישה של 45 דקות.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "לפני שנתיים היה לי משבר, היום אני בסדר, כמה עולה טיפול פרטני?",
+        "לפני שלוש שנים עברתי תקופה קשה, מאז אני יציבה, כמה עולה טיפול משפחתי?",
+    ],
+)
+def test_a_story_in_comma_clauses_does_not_hide_the_price_asked(text):
+    reply = ask(text, STORY_CHUNKS)
+    assert reply.status == "answered", reply
+    assert "₪" in reply.text
+
+
+def test_a_clause_that_says_whose_price_still_picks_it():
+    reply = ask("אני סטודנטית, כמה עולה טיפול פרטני?", STORY_CHUNKS)
+    assert reply.status == "answered", reply
+    assert "320 ₪" in reply.text
