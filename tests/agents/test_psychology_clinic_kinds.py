@@ -14,6 +14,7 @@ import pytest
 
 from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.compute import states_count
+from sochen.agents.extract import understand_text
 from sochen.config import TenantConfig
 from tests.agents._archive_library import FakeLibrary
 
@@ -106,3 +107,34 @@ def test_a_clause_that_says_whose_price_still_picks_it():
     reply = ask("אני סטודנטית, כמה עולה טיפול פרטני?", STORY_CHUNKS)
     assert reply.status == "answered", reply
     assert "320 ₪" in reply.text
+
+
+# -- a wish to start a service: background to a price question, a booking with a day and an hour --------------
+
+SERVICES = ["פגישת היכרות", "טיפול פרטני", "טיפול CBT", "טיפול זוגי"]
+
+
+def understand(text: str):
+    return understand_text(text, now=SUNDAY, services=SERVICES, service_aliases={"טיפול CBT": ["CBT"]})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "אובחנתי עם OCD ואני רוצה להתחיל טיפול CBT. אני סטודנט — כמה זה יעלה לי?",
+        "אני רוצה להתחיל טיפול זוגי, כמה זה עולה?",
+    ],
+)
+def test_a_wish_to_start_before_a_price_question_is_the_price_question(text):
+    assert understand(text).intent == "price_question"
+
+
+def test_a_wish_to_start_a_service_on_a_day_and_hour_is_a_booking():
+    u = understand("קוראים לי מרינה כץ, אני רוצה להתחיל טיפול CBT אצל גיל ברקוביץ ביום שלישי ב-18:00")
+    assert u.intent == "appointment_request"
+    assert u.slots["name"] == "מרינה כץ"
+    assert u.slots["preferred_time"].startswith("2026-12-08T18:00")
+
+
+def test_a_wish_alone_is_still_a_lead():
+    assert understand("אני רוצה להתחיל טיפול זוגי").intent == "new_lead"
