@@ -14,6 +14,7 @@ import pytest
 
 from sochen.agents.answering import Reply, answer
 from sochen.agents.answering.compute import states_count
+from sochen.agents.answering.threshold import asked_hours
 from sochen.agents.extract import understand_text
 from sochen.config import TenantConfig
 from tests.agents._archive_library import FakeLibrary
@@ -138,3 +139,34 @@ def test_a_wish_to_start_a_service_on_a_day_and_hour_is_a_booking():
 
 def test_a_wish_alone_is_still_a_lead():
     assert understand("אני רוצה להתחיל טיפול זוגי").intent == "new_lead"
+
+
+# -- 'לפני שנה' is how long ago, not hours before an appointment -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("לפני שנה היה לי התקף פאניקה והייתי יום אחד באשפוז. היום אני בסדר. כמה עולה פגישה?", None),
+        ("לפני שלושה חודשים הייתי יומיים בבית חולים. כמה עולה טיפול?", None),
+        ("ביטלתי תור יום לפני, כמה אשלם?", 24),
+        ("לפני חודש ביטלתי את התור 30 שעות לפני, חייבו אותי?", 30),
+    ],
+)
+def test_how_long_ago_is_no_hours_ahead(text, hours):
+    assert asked_hours(text) == hours
+
+
+def test_a_story_of_a_day_in_hospital_a_year_ago_does_not_pick_a_cancellation_window():
+    chunks = [
+        *STORY_CHUNKS,
+        (
+            POLICIES,
+            "3. ביטול מאוחר",
+            "3. ביטול מאוחר\n3.1 ביטול בין 48 ל-12 שעות לפני הפגישה מחויב ב-50% ממחיר הפגישה.",
+        ),
+    ]
+    reply = ask("לפני שנה היה לי התקף פאניקה והייתי יום אחד באשפוז. היום אני בסדר. כמה עולה פגישת טיפול פרטני?", chunks)
+    assert reply.status == "answered", reply
+    assert "430 ₪" in reply.text
+    assert "50%" not in reply.text
