@@ -404,6 +404,7 @@ PDFS = {
     "nitzanim": ["policies"],
     "gavish": ["policies"],
     "shema": ["policies"],
+    "nefesh": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -419,6 +420,7 @@ DOCXS = {
     "nitzanim": ["price_list"],
     "gavish": ["price_list"],
     "shema": ["price_list"],
+    "nefesh": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

@@ -365,6 +365,28 @@ def understand_text(
         # request for that appointment, without the word תור.
         scores["appointment_request"] = scores.get("appointment_request", 0.0) + 2
         signals.append("appointment_request:service_and_time")
+    wish = any(sig.startswith("new_lead:«רוצה") for sig in signals) and not any(
+        sig.startswith("new_lead:") and not sig.startswith("new_lead:«רוצה") for sig in signals
+    )
+    if wish and is_question and scores.keys() & {"price_question", "hours_question"} and not booking:
+        # "אני רוצה להתחיל טיפול CBT. כמה זה יעלה לי?": the wish says what the price question is about; the
+        # question is answered, not left for a lead's questions.
+        del scores["new_lead"]
+        signals.append("question:wish_is_background")
+    elif (
+        wish
+        and not is_question
+        and service
+        and "preferred_time" in slots
+        and not policy
+        and not booked_already
+        and not scores.keys() & {"appointment_request", "price_question", "hours_question", "complaint"}
+    ):
+        # "קוראים לי מרינה, אני רוצה להתחיל טיפול CBT אצל גיל ביום שלישי ב-18:00": to start a service on a day
+        # and at an hour is to ask for that appointment.
+        del scores["new_lead"]
+        scores["appointment_request"] = 2.0
+        signals.append("appointment_request:wish_with_time")
     if service and not scores.keys() & {"appointment_request", "new_lead", "price_question", "document_question"}:
         scores["service_question" if is_question else "new_lead"] = scores.get("service_question", 0.0) + 1
     generic = _generic_services(services or [], extra_keywords)

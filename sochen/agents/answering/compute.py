@@ -447,7 +447,8 @@ def states_count(counted: tuple[Decimal, str], text: str) -> bool:
     Then the count describes the item whose price is asked, not a quantity to multiply a rate by.
     """
     quantity, unit = counted
-    number = str(quantity.normalize()) if quantity == quantity.to_integral() else str(quantity)
+    # str(Decimal('90').normalize()) is '9E+1': a round count is written as a whole number, as a row says it.
+    number = str(int(quantity)) if quantity == quantity.to_integral() else str(quantity)
     forms = [form for form, base in _UNIT_OF.items() if base == unit] or [_noun_key(unit)[:3]]
     said = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
     return re.search(rf"(?<![\d.,]){re.escape(number)}\s*(?:{said})", normalize(text)) is not None

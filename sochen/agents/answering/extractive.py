@@ -907,6 +907,28 @@ def _priced_after_story(question: str) -> str | None:
     return priced if named else None
 
 
+def _priced_after_clauses(question: str) -> str | None:
+    """The price question after a story told in comma clauses, from its price words on; None when there is none.
+
+    'לפני שנתיים היה לי משבר, היום אני בסדר, כמה עולה טיפול?' → 'כמה עולה טיפול?'. Read only when the whole
+    message finds nothing: a clause may also say whose price is asked ('אני סטודנטית, כמה עולה טיפול?').
+    """
+    ask = _HOW_MUCH.search(question.lower())
+    if ask is None or _TOLD_FIRST.match(question.strip()):
+        return None
+    told = question[: ask.start()]
+    if (
+        not re.search(r"[\u05d0-\u05ea]\s*,\s*$", told)
+        or _ASKING.search(told)
+        or _CONDITION.match(told)
+        or re.search(r"\d", _NOT_A_QUANTITY.sub(" ", told))
+    ):
+        return None
+    priced = question[ask.start() :]
+    named = [t for t in tokenize(priced[ask.end() - ask.start() :]) if len(t) >= 3 and not _stop(t)]
+    return priced if named else None
+
+
 def _told_after(question: str) -> str:
     """The question sentence without the statements told before it (the question itself when none are)."""
     told = _TOLD_FIRST.match(question.strip())
@@ -2701,6 +2723,13 @@ def _extract(
     if attribute in _MUST_CARRY and len(parts) == 1 and chosen and not fit(attribute, chosen[0].unit.text):
         chosen = []  # whether one may park there is said only by a sentence about parking, not by the address
     if not chosen:
+        clauses = _priced_after_clauses(focus) if lang == "he" and len(parts) == 1 else None
+        if clauses is not None:
+            alone = extract(
+                clauses, library.search(clauses, top_k=8), library, intent=intent, strict=strict, hints=hints
+            )
+            if alone.status == "answered" and alone.quotes and money(alone.quotes[0].text):
+                return alone
         return Extracted("not_found", lang=lang, reason="no_match")
     if len(parts) == 1 and _absent_subject(focus, library.idf, _lemmas(library.chunks)):
         return Extracted("not_found", lang=lang, reason="absent_subject")

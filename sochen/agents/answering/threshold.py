@@ -132,6 +132,12 @@ _HOURS_IN_WORDS = re.compile(
     + r")\s+שעות)(?![\u05d0-\u05ea])"
 )
 _BEFORE = re.compile(r"לפני|מראש|in advance|before|قبل")
+# 'לפני שנה', 'לפני שלושה חודשים', 'לפני כמה שבועות': how long ago something happened, not hours before an
+# appointment ('לפני שנה היה לי התקף פאניקה והייתי יום אחד באשפוז' places no act a day ahead).
+_AGO = re.compile(
+    r"לפני\s+(?:כ-?\s*|בערך\s+|כמה\s+|\d{1,2}\s*|[\u05d0-\u05ea]+\s+(?=(?:שנים|חודשים|שבועות)(?![\u05d0-\u05ea])))?"
+    r"(?:שנה|שנתיים|שנים|חודש|חודשיים|חודשים|שבוע|שבועיים|שבועות)(?![\u05d0-\u05ea])"
+)
 
 
 # A cancellation on the day itself ('בבוקר של אותו יום', 'ביום התור'): hours before, fewer than a day.
@@ -142,7 +148,7 @@ _SAME_DAY_HOURS = 6
 
 def asked_hours(question: str) -> int | None:
     """How many hours ahead a question places an act ('יום וחצי לפני' → 36; a cancellation that day → 6), or None."""
-    plain = normalize(question)
+    plain = _AGO.sub(" ", normalize(question))
     if not _BEFORE.search(plain):
         if _SAME_DAY.search(plain) and _CHANGE.search(plain):
             return _SAME_DAY_HOURS
