@@ -20,6 +20,7 @@ from ..text.hebrew import CLOCK_NUMBERS
 
 __all__ = [
     "INTENTS",
+    "WEEKDAYS",
     "Understanding",
     "extract_datetime",
     "find_service",
@@ -1662,7 +1663,8 @@ def _foreign_name(text: str) -> str | None:
     return " ".join(words) if words[0] not in _FOREIGN_NAME_STOP else None
 
 
-_WEEKDAYS = {
+# A weekday's name or letter → its number as datetime.weekday() (Monday 0); also read by agents.hours.
+WEEKDAYS = {
     "ראשון": 6,
     "שני": 0,
     "שלישי": 1,
@@ -1706,7 +1708,7 @@ def extract_datetime(text: str, *, now: datetime) -> datetime | None:
     elif words & {"היום", "הערב", "והיום", "today", "tonight", "сегодня", "اليوم"}:
         day = now.date()
     if (m := _EN_DAY.search(flat)) is not None:
-        day = now.date() + timedelta(days=(_EN_WEEKDAYS[m.group(1)] - now.weekday()) % 7 or 7)
+        day = now.date() + timedelta(days=(_ENWEEKDAYS[m.group(1)] - now.weekday()) % 7 or 7)
     weekday = _foreign_weekday(words)
     if weekday is not None:
         day = now.date() + timedelta(days=(weekday - now.weekday()) % 7 or 7)
@@ -1715,7 +1717,7 @@ def extract_datetime(text: str, *, now: datetime) -> datetime | None:
         days = {"יום": 1, "יומיים": 2, "שבוע": 7, "שבועיים": 14}.get(unit) or int(m.group(2) or 0)
         day = now.date() + timedelta(days=days)
     if (m := _DAY_WORD.search(flat)) is not None:
-        target = _WEEKDAYS[m.group(1)]
+        target = WEEKDAYS[m.group(1)]
         # The coming such day ("יום ראשון הבא" said on a Wednesday is in four days); on that very day, next week's.
         day = now.date() + timedelta(days=(target - now.weekday()) % 7 or 7)
     m = next((d for d in _DATE.finditer(flat) if d.group(3) or _date_cue(flat, d.start())), None)
@@ -1743,8 +1745,8 @@ def _date_cue(flat: str, start: int) -> bool:
     return re.search(r"(?:^|\s)(?:ב|ל|עד|מ|ביום|תאריך|החל מ)-?\s?$", before) is not None
 
 
-_EN_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
-_EN_DAY = re.compile(r"\b(?:on |next |this )?(" + "|".join(_EN_WEEKDAYS) + r")\b")
+_ENWEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_EN_DAY = re.compile(r"\b(?:on |next |this )?(" + "|".join(_ENWEEKDAYS) + r")\b")
 _EN_HOUR = re.compile(r"\b(?:at |around )?(\d{1,2})(?::(\d{2}))?\s?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
 # "tomorrow at 11", "around 4" (no am/pm): business hours decide, as for "ב-11".
 _EN_AT = re.compile(
@@ -1754,8 +1756,8 @@ _EN_AT = re.compile(
 
 
 # Weekdays in Russian (any case: 'во вторник', 'в среду') and Arabic ('يوم الخميس'); Monday is 0.
-_RU_WEEKDAYS = {"понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5, "воскресень": 6}
-_AR_WEEKDAYS = {
+_RUWEEKDAYS = {"понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5, "воскресень": 6}
+_ARWEEKDAYS = {
     "الاثنين": 0,
     "الإثنين": 0,
     "الثلاثاء": 1,
@@ -1772,10 +1774,10 @@ _AR_WEEKDAYS = {
 
 def _foreign_weekday(words: set[str]) -> int | None:
     for word in words:
-        if word in _AR_WEEKDAYS:
-            return _AR_WEEKDAYS[word]
+        if word in _ARWEEKDAYS:
+            return _ARWEEKDAYS[word]
         if word and "\u0400" <= word[0] <= "\u04ff":
-            for stem, day in _RU_WEEKDAYS.items():
+            for stem, day in _RUWEEKDAYS.items():
                 if word.startswith(stem):
                     return day
     return None

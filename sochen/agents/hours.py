@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from ..config.sections.agent import OpeningHours, StaffMember
 from ..text import normalize
+from .extract import WEEKDAYS
 
 __all__ = ["is_open", "nearest_open", "staff_asked", "staff_from_documents", "staff_named"]
 
@@ -93,10 +94,9 @@ def staff_asked(text: str, service: str | None, staff: Sequence[StaffMember]) ->
 
 # -- the staff and their days, read from the documents when `agent.staff` is not configured -------------------
 
-_DAY_NAMES = {
-    "א": "sunday", "ראשון": "sunday", "ב": "monday", "שני": "monday", "ג": "tuesday", "שלישי": "tuesday",
-    "ד": "wednesday", "רביעי": "wednesday", "ה": "thursday", "חמישי": "thursday", "ו": "friday", "שישי": "friday",
-}  # fmt: skip
+_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # as datetime.weekday()
+# A day's name or letter ('שלישי', 'ג') → its `OpeningHours` field, from the booking reader's table of weekdays.
+_DAY_NAMES = {name.rstrip("'"): _FIELDS[weekday] for name, weekday in WEEKDAYS.items()}
 _DAY = r"(?:[אבגדהו]['׳]|ראשון|שני|שלישי|רביעי|חמישי|שישי)"
 # '**מיכל דהן** — קלינאית תקשורת לילדים: ... מקבלת בימים א', ב', ד' ו-ה', בשעות 13:00–19:00 בלבד.'
 _STAFF_LINE = re.compile(
@@ -146,14 +146,13 @@ def _clock(text: str) -> time:
     return time(int(m.group(1)) % 24, int(m.group(2)))
 
 
-def _within(open_: list[str], start: str | None, end: str | None) -> list[str]:
+def _within(hours: OpeningHours, day: str, start: str | None, end: str | None) -> list[str]:
     """A day's bookable intervals within a person's hours ('13:00'–'19:00'); all of them when none are given."""
     if not start or not end:
-        return list(open_)
+        return list(getattr(hours, day))
     lo, hi = _clock(start), _clock(end)
     kept = []
-    for interval in open_:
-        a, b = (_clock(x.strip()) for x in interval.replace("–", "-").split("-"))
+    for a, b in hours.intervals(_FIELDS.index(day)):
         first, last = max(a, lo), min(b, hi)
         if first < last:
             kept.append(f"{first:%H:%M}-{last:%H:%M}")
@@ -185,10 +184,10 @@ def staff_from_documents(texts: Iterable[str], hours: OpeningHours) -> list[Staf
             if works is not None:
                 read.append(works.span("days"))
             for day in listed:
-                days[day] = _within(getattr(hours, day), works.group("start"), works.group("end"))  # type: ignore[union-attr]
+                days[day] = _within(hours, day, works.group("start"), works.group("end"))  # type: ignore[union-attr]
             for m in own_hours:  # a day's own hours, said apart from the list of days
                 day = _DAY_NAMES[m.group("day").rstrip("'׳")]
-                days[day] = _within(getattr(hours, day), m.group("start"), m.group("end"))
+                days[day] = _within(hours, day, m.group("start"), m.group("end"))
                 read.append(m.span("day"))
             for m in _ON_DAY.finditer(rest):  # another day said with 'ביום', not denied: the business's hours
                 denied = _NOT_WORKING.search(rest, max(0, m.start() - 14), m.start())

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from .retriever import Retriever, TenantContext
 
 __all__ = [
+    "chunk_rows",
     "collection_avg",
     "drifted",
     "forget",
@@ -188,6 +189,19 @@ def drifted(stored: float, measured: float, threshold: float = AVG_LEN_DRIFT) ->
     return abs(measured - stored) > threshold * stored
 
 
+def chunk_rows(db: str, tenant_id: str) -> list[tuple[str, str, str, str]]:
+    """Every chunk of a tenant as ``(id, document title, section, text)``: what its sparse vector is built from."""
+    with session_scope(db) as session:
+        return [
+            tuple(r)
+            for r in session.execute(
+                select(Chunk.id, Document.title, Chunk.section, Chunk.text)
+                .join(Document, Chunk.document_id == Document.id)
+                .where(Chunk.tenant_id == tenant_id)
+            ).all()
+        ]
+
+
 def rewrite(retriever: Retriever, name: str, rows: Sequence[tuple[str, str, str, str]], avg: float) -> int:
     """Rewrite the sparse vectors of chunks given as (id, title, section, text) with `avg`; how many points took it.
 
@@ -251,15 +265,7 @@ def refresh(retriever: Retriever, ctx: TenantContext, name: str, *, threshold: f
             )
             if moved.rowcount != 1:
                 return None
-        with session_scope(db) as session:
-            rows = [
-                tuple(r)
-                for r in session.execute(
-                    select(Chunk.id, Document.title, Chunk.section, Chunk.text)
-                    .join(Document, Chunk.document_id == Document.id)
-                    .where(Chunk.tenant_id == ctx.id)
-                ).all()
-            ]
+        rows = chunk_rows(db, ctx.id)
         for start in range(0, len(rows), 4 * _BATCH):
             rewrite(retriever, name, rows[start : start + 4 * _BATCH], measured)
             _renew(claim)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from sochen.db.models import Chunk, Document, KbCollection
+from sochen.db.models import KbCollection
 from sochen.db.session import session_scope
 from sochen.rag import lexical, sparse_stats
 from sochen.rag.ingest import ingest_paths
@@ -103,15 +103,8 @@ def test_a_collection_written_without_pairs_is_rewritten_by_the_next_ingest(
     name = collection_name(ctx.id, retriever.embedder(ctx).key)
     assert sparse_stats.stored_version(any_database_url, name) == LEXICAL_VERSION
     # As an upgrade finds it: the vectors written before pairs, the collection's row at version 1.
+    rows = sparse_stats.chunk_rows(any_database_url, ctx.id)
     with session_scope(any_database_url) as session:
-        rows = [
-            tuple(r)
-            for r in session.execute(
-                select(Chunk.id, Document.title, Chunk.section, Chunk.text)
-                .join(Document, Chunk.document_id == Document.id)
-                .where(Chunk.tenant_id == ctx.id)
-            ).all()
-        ]
         session.execute(update(KbCollection).where(KbCollection.name == name).values(lexical_version=1))
     avg = sparse_stats.stored_avg(any_database_url, name)
     assert avg is not None
