@@ -114,6 +114,10 @@ def test_the_examples_are_the_promised_set():
         "sportmed/docs/injuries_and_emergencies.md",
         "sportmed/docs/policies_referrals_insurance.md",
         "sportmed/docs/price_list.docx",
+        "vet/docs/emergencies.html",
+        "vet/docs/hours_vets_location.md",
+        "vet/docs/policies.pdf",
+        "vet/docs/price_list.docx",
     }
     for path in _all_examples():
         assert path.suffix in SUPPORTED_SUFFIXES
