@@ -17,6 +17,7 @@ from itertools import pairwise
 from ..privacy import scan
 from ..text import normalize, stems, tokenize
 from ..text.hebrew import CLOCK_NUMBERS
+from .answering.language import detect, hebrew_terms
 
 __all__ = [
     "INTENTS",
@@ -813,7 +814,8 @@ _BROKEN = frozenset({"נשברה", "נשבר", "שבורה", "שבור", "נסד
 # How long ago a sentence places what it tells: a month or more ('לפני שלוש שנים הייתה לי ירידה פתאומית בשמיעה').
 _LONG_AGO = re.compile(
     r"(?<![\u05d0-\u05ea\w])(?:לפני\s+(?:כ-?|בערך\s+)?(?:שנה|שנתיים|חודש|חודשיים|(?:\d+|שלוש|שלושה|ארבע|ארבעה|חמש|חמישה"
-    r"|שש|שישה|כמה|הרבה)\s+(?:שנים|חודשים))|בעבר|בשנה\s+שעברה|בילדותי|כשהייתי\s+(?:ילד|ילדה|צעיר|צעירה)"
+    r"|שש|שישה|כמה|הרבה)\s+(?:שנים|חודשים))|בעבר|בשנה\s+שעברה|ב(?:קיץ|חורף|סתיו|אביב)\s+(?:שעבר|הקודם)"
+    r"|last\s+(?:year|summer|winter)|בילדותי|כשהייתי\s+(?:ילד|ילדה|צעיר|צעירה)"
     r"|\d+\s+(?:years?|months?)\s+ago|in\s+the\s+past|(?:\d+\s+)?(?:год|года|лет|месяц\w*)\s+назад"
     r"|قبل\s+(?:سنة|سنتين|شهر|شهرين|\d+\s+(?:سنوات|أشهر)))(?![\u05d0-\u05ea\w])"
 )
@@ -823,6 +825,14 @@ _CURRENT = re.compile(
     r"(?<![\u05d0-\u05ea])(?:ו?(?:עכשיו|כעת|עתה|שוב|מאתמול|מהבוקר|היום|הלילה|כרגע|פתאום)|ברגע\s+זה|(?:ו|ש)?(?:חזר|חזרה|חזרו)"
     r"|(?:ו|ש)?(?:מתחיל|מתחילה|התחיל|התחילה|התחילו))(?![\u05d0-\u05ea])"
     r"|(?i:\b(?:now|today|tonight|again|just|started)\b)|сейчас|сегодня|снова|опять|الآن|اليوم|مرة أخرى|من جديد"
+)
+
+
+# Now said to tell that all is well now ('היום הוא בריא לגמרי', 'מאז אני בסדר'): not a word of an emergency now.
+_FINE_NOW = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:היום|עכשיו|כעת|כיום|מאז)\s+(?:(?:הוא|היא|אני|הם|זה|הכול|הכל)\s+)?(?:כבר\s+)?"
+    r"(?:בריא|בריאה|בריאים|בסדר|תקין|תקינה|מרגיש\s+טוב|מרגישה\s+טוב)(?![\u05d0-\u05ea])"
+    r"|(?i:\b(?:(?:is|are|am)\s+)?(?:fine|well|healthy)\s+now\b)"
 )
 
 
@@ -838,7 +848,8 @@ def _long_ago(flat: str, at: int) -> bool:
     sentence = flat[start : end.start() if end else len(flat)]
     if not _LONG_AGO.search(sentence):
         return False
-    return not _CURRENT.search(sentence)
+    # 'היום הוא בריא לגמרי', 'היום היא בסדר': a word of now that says all is well now closes the story
+    return not _CURRENT.search(_FINE_NOW.sub(" ", sentence))
 
 
 _NEGATIONS = frozenset({"לא", "אין", "בלי", "ללא", "not", "no", "never"})
@@ -897,10 +908,17 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
         if phrase and phrase in flat and not _long_ago(flat, flat.index(phrase)):
             return phrase
     for phrase in own:
-        # the owner's phrase with a word or two between its words ('פתאום אני כמעט לא שומע', 'בלע עכשיו סוללה')
-        at = _gapped(phrase, flat)
+        # the owner's phrase with a few words between its words ('פתאום אני כמעט לא שומע', 'בלע עכשיו סוללה',
+        # 'אכל עכשיו חצי חפיסה של שוקולד': the verb, then how much of what)
+        at = _gapped(phrase, flat, gap=4)
         if at is not None and not _long_ago(flat, at):
             return phrase
+    if own and detect(text) != "he":
+        # the owner's Hebrew phrase said in English, Arabic or Russian ('أكل سم فئران' is 'רעל עכברים')
+        said = normalize(hebrew_terms(text))
+        for phrase in own:
+            if phrase and (phrase in said or _gapped(phrase, said) is not None) and not _long_ago(flat, 0):
+                return phrase
     terms = _terms(flat)
     if "חירום" in terms:
         return "חירום"
@@ -917,6 +935,9 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     injury = _serious_injury(flat, terms)
     if injury:
         return injury
+    hit = _VEHICLE_HIT.search(flat)
+    if hit and not _long_ago(flat, hit.start()):
+        return "hit_by_vehicle"
     child = _child_emergency(flat)
     if child:
         return child
@@ -979,6 +1000,14 @@ _ACUTE_SIGNS = _signs(
     "having a seizure",
     "يختنق",
     "تختنق",
+    "התמוטט",
+    "התמוטטה",
+    "מתמוטט",
+    "מתמוטטת",
+    "collapsed",
+    "collapsing",
+    "انهار",
+    "انهارت",
     "نوبة تشنج",
     "задыхается",
     "подавился",
@@ -1280,6 +1309,15 @@ _LONG_STANDING = re.compile(
 _HIGH_FEVER = re.compile(
     r"(?:חום|fever|temperature|حرارة|температура)\D{0,12}(?<![\d.,])(?:3[89]|4[0-2])(?:[.,]\d)?(?![\d])"
     r"|(?<![\d.,])(?:3[89]|4[0-2])(?:[.,]\d)?\s*(?:מעלות|°|degrees)"
+)
+
+
+# Hit by a vehicle, a person or an animal, in either word order ('מכונית פגעה עכשיו בכלב', 'נדרס', 'hit by a car').
+_VEHICLE_HIT = re.compile(
+    r"(?<![\u05d0-\u05ea])ה?(?:מכונית|רכב|אוטו|משאית|אופנוע|אוטובוס|קטנוע)\s+(?:\S+\s+){0,2}?(?:פגע|פגעה|דרס|דרסה)(?![\u05d0-\u05ea])"
+    r"|(?<![\u05d0-\u05ea])(?:ו|ש)?(?:פגע|פגעה)\s+(?:בו|בה|בי)\s+(?:ה)?(?:מכונית|רכב|אוטו|משאית|אופנוע)"
+    r"|(?<![\u05d0-\u05ea])(?:ו|ש)?(?:נדרס|נדרסה|נדרסתי|דרסו|נפגע\s+מ(?:ה)?(?:רכב|מכונית)|נפגעה\s+מ(?:ה)?(?:רכב|מכונית))(?![\u05d0-\u05ea])"
+    r"|(?i:\bhit\s+by\s+a\s+(?:car|truck|vehicle)\b|\brun\s+over\b)|صدمته\s+سيارة|صدمتها\s+سيارة|دهسته|دهستها"
 )
 
 

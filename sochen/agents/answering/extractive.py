@@ -136,6 +136,7 @@ from .threshold import (
     threshold_rule,
 )
 from .units import Unit, relabel
+from .variants import named_variant
 from .units import clause_units as _clause_units
 
 __all__ = ["Extracted", "Library", "Quote", "SearchFn", "extract", "without_writer"]
@@ -2821,9 +2822,9 @@ def _extract(
         quotes = [*quotes, *(q for q in (_quote(c) for c in chosen) if q.text not in shown)]
         if calculation is None:
             # 'אין לי הפניה מרופא. כמה תעלה בדיקה?': the variant told in one sentence and asked in the next
-            quotes = [_variant_column(q, q.text.split(" · "), focus.lower()) for q in quotes]
+            quotes = [_variant_column(q, q.text.split(" · "), focus.lower(), question) for q in quotes]
     elif calculation is None:
-        quotes = [_one_column(q, focus) for q in quotes]
+        quotes = [_one_column(q, focus, question) for q in quotes]
     return Extracted(
         "answered",
         tuple(quotes),
@@ -2948,7 +2949,7 @@ def _stem(word: str) -> str:
     return re.sub(r"^[הבלו]", "", word.strip(",.:;")) if len(word) > 3 else word
 
 
-def _variant_column(quote: Quote, cells: list[str], low: str) -> Quote:
+def _variant_column(quote: Quote, cells: list[str], low: str, message: str = "") -> Quote:
     """A price list's row with only the variant the question asks, when its columns are variants of one thing.
 
     'מכשיר לאוזן אחת' of a row priced per ear and for a pair is the per-ear price; 'לבן שלי, הוא בן 5' of a row
@@ -2958,6 +2959,19 @@ def _variant_column(quote: Quote, cells: list[str], low: str) -> Quote:
     """
     if len(cells) < 3 or ":" not in cells[0]:
         return quote
+    names = [c.split(":", 1)[0] for c in cells[1:]]
+    if not any(
+        _WITHOUT_HEADER.search(h)
+        or _WITH_HEADER.search(h)
+        or any(p.search(h) for p, _q, _n in _VARIANT_FAMILIES)
+        or any(p.search(h) for p in _COLUMN_HEADER.values())
+        for h in names
+    ):
+        # columns no family below covers: an animal, a weight band, a kind of visit ('לחתולה שלי', '18 קילו'),
+        # read in the whole message: the variant is often told after the question ('כמה עולה? היא שוקלת 18 קילו')
+        said = f"{low} {message.lower()}"
+        chosen = named_variant(cells, f"{said} {hebrew_terms(said)}")
+        return quote if chosen is None else replace(quote, text=" · ".join([cells[0], chosen]))
     headers = [(c.split(":", 1)[0], c) for c in cells[1:] if money(c)]
     if len(headers) < 2:
         return quote
@@ -2991,7 +3005,7 @@ def _variant_column(quote: Quote, cells: list[str], low: str) -> Quote:
     return replace(quote, text=" · ".join([cells[0], *kept]))
 
 
-def _one_column(quote: Quote, focus: str) -> Quote:
+def _one_column(quote: Quote, focus: str, message: str = "") -> Quote:
     """A price list's row with only the column the question asks ('כמה עולה טיפול בודד' → the single price).
 
     The row's other prices answer something else (a punch card's 2,600 ₪ is not a treatment's price). Only when
@@ -3006,7 +3020,7 @@ def _one_column(quote: Quote, focus: str) -> Quote:
     asked = [k for k, p in _COLUMN_ASKED.items() if p.search(low) and not p.search(declined)]
     if not asked:
         # the variant is often told before the question ('רק לאוזן שמאל. כמה זה עולה?', 'הבן שלי בן 5')
-        return _variant_column(quote, cells, focus.lower())
+        return _variant_column(quote, cells, focus.lower(), message)
     if len(asked) != 1:
         return quote
     funds = {m.group(1) for m in _FUND.finditer(low)}

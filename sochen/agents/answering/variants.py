@@ -1,0 +1,82 @@
+"""The column of a price list's row that the question names by its own header's words, or by a weight band.
+
+A row whose columns are variants of one thing that no fixed family covers — an animal ('חתול' / 'כלב'), a weight
+band ('כלב עד 10 ק"ג' / 'כלב 10–25 ק"ג' / 'כלב מעל 25 ק"ג'), a kind of visit ('ביקור ראשון' / 'ביקור חוזר בתוך 14
+יום') — is narrowed to the one column whose distinguishing words the question uses ('לחתולה שלי' → 'חתול'), then, when
+the question gives a weight ('היא שוקלת 18 קילו', '30 kg'), to the column whose band holds it. A cell that is not a
+price ('חתול: אין לחתולים') is kept too: it answers the variant asked. Anything short of exactly one column leaves the
+row as it is. Foreign questions are read with their Hebrew search terms (:func:`.language.hebrew_terms`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ...text import normalize, stems, tokenize
+
+__all__ = ["named_variant"]
+
+# Words a header shares with any question and that say no variant: prepositions and counting words.
+_FUNCTION = frozenset(
+    {"בתוך", "כולל", "לכל", "בלי", "ללא", "מעל", "עד", "של", "עם", "או", "אחד", "אחת", "יום", "ימים", "שעה", "דקות"}
+)
+# Suffixes of gender and number: 'חתולה', 'כלבים', 'חתולות' are forms of 'חתול', 'כלב' ('כלבת', rabies, is not).
+_INFLECTION = ("", "ה", "ים", "ות")
+_KG = r"(?:ק\"ג|ק״ג|קילו(?:גרם)?|kg|kilos?|كيلو|кг)"
+_WEIGHT_ASKED = re.compile(rf"(\d+(?:\.\d+)?)\s*{_KG}", re.I)
+_HEADER_KG = re.compile(_KG, re.I)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[\u05d0-\u05ea]{3,}", normalize(text)) if w not in _FUNCTION}
+
+
+def _forms(question: str) -> set[str]:
+    return {f for t in tokenize(question) for f in (t, *stems(t)) if len(f) > 2}
+
+
+def _uses(forms: set[str], word: str) -> bool:
+    return any(f == word + suffix for f in forms for suffix in _INFLECTION)
+
+
+def _band_holds(header: str, weight: Decimal) -> bool | None:
+    """Whether a header's weight band ('עד 10 ק"ג', '10–25 ק"ג', 'מעל 25 ק"ג') holds the weight; None: no band."""
+    if not _HEADER_KG.search(header):
+        return None
+    numbers = [Decimal(n) for n in re.findall(r"\d+(?:\.\d+)?", header)]
+    if len(numbers) == 2:
+        return numbers[0] <= weight <= numbers[1]
+    if len(numbers) == 1:
+        if re.search(r"(?:עד|up to)\s*\d", header):
+            return weight <= numbers[0]
+        if re.search(r"(?:מעל|יותר\s+מ-?|above|over)\s*\d", header):
+            return weight > numbers[0]
+    return None
+
+
+def named_variant(cells: list[str], question: str) -> str | None:
+    """The one cell of a row ('כותרת: ערך' after the row's name) the question asks for, or None."""
+    named = [(c.split(":", 1)[0].strip(), c) for c in cells[1:] if ":" in c]
+    if len(named) < 2:
+        return None
+    words = {header: _words(header) for header, _ in named}
+    common = set.intersection(*words.values())
+    # the row's own name is how the question names the row, not a column ('טיפול' of 'טיפול: … · טיפול בודד')
+    row_name = _forms(cells[0].split(":", 1)[-1])
+    forms = _forms(question)
+    candidates = [
+        (h, c) for h, c in named if any(_uses(forms, w) and not _uses(row_name, w) for w in words[h] - common)
+    ]
+    narrowed = bool(candidates)
+    if not candidates:
+        candidates = named
+    weight = _WEIGHT_ASKED.search(question)
+    if weight is not None and len(candidates) > 1:
+        value = Decimal(weight.group(1))
+        held = [(h, c) for h, c in candidates if _band_holds(h, value)]
+        if held:
+            candidates, narrowed = held, True
+    if narrowed and len(candidates) == 1:
+        return candidates[0][1]
+    return None
