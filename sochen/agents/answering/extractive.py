@@ -136,8 +136,8 @@ from .threshold import (
     threshold_rule,
 )
 from .units import Unit, relabel
-from .variants import named_variant
 from .units import clause_units as _clause_units
+from .variants import named_variant
 
 __all__ = ["Extracted", "Library", "Quote", "SearchFn", "extract", "without_writer"]
 
