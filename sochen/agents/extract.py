@@ -145,6 +145,13 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         "לא מרוצים",
         "יחס מזלזל",
         "לא בסדר",
+        # Unfair treatment said outright ('זה ממש לא הוגן', 'not fair').
+        "לא הוגן",
+        "לא הוגנת",
+        "לא פייר",
+        "unfair",
+        "not fair",
+        "غير عادل",
         # Being ignored: calls or messages nobody answers.
         "אף אחד לא חזר",
         "אף אחד לא חוזר",

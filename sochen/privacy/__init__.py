@@ -259,15 +259,34 @@ def _counts(f: Finding) -> bool:
     return f.type != "name" or f.score >= _NAME_WITH_CONTEXT
 
 
+# An animal of the writer's ('לכלבה שלי', 'החתול שלנו', 'my dog', 'كلبي'): its illness is not the writer's health.
+_PET = re.compile(
+    r"(?<![\w])[ובלמשכה]{0,2}(?:כלב|כלבה|כלבים|כלבלב|כלבלבה|גור|גורה|גורים|חתול|חתולה|חתולים|חתלתול|חתלתולה|ארנב"
+    r"|ארנבת|תוכי|אוגר|שרקן|חמוס|בעל\s+החיים|חיית\s+המחמד)(?:\s+(?:שלי|שלנו))?(?![\w])"
+    r"|(?i:\bmy\s+(?:dog|cat|puppy|kitten|pet|rabbit|parrot)\b)|(?<![\w])(?:كلبي|كلبتي|قطتي|قطي)(?![\w])"
+)
+# The writer's own: a first-person word left after the animal is taken out ('אני בהריון', 'יש לי', 'אותי').
+_FIRST_PERSON = re.compile(r"(?<![\w])[ובלמשכה]?(?:אני|לי|שלי|אותי|עליי|ממני|הריון|בהריון)(?![\w])")
+
+
 def assess(text: str, *, business: BusinessTerms | None = None) -> Assessment:
     """Decide whether `text` is sensitive for model routing (rules in the module docstring).
 
-    `business`: the tenant's own terms; findings that are the business's do not count.
+    `business`: the tenant's own terms; findings that are the business's do not count. Health words about the
+    writer's animal ('לכלבה שלי יש סוכרת והיא מקבלת אינסולין') are the animal's, not the writer's, unless the
+    message also speaks of the writer in the first person.
     """
     findings = tuple(detect(text))
     flat = _WANTING.sub(" ", normalize(text))
     personal = _PERSONAL_CUE.search(flat) is not None
-    counted = frozenset(f.type for f in findings if _counts(f) and not _business_owned(f, text, personal, business))
+    if personal and _PET.search(flat):
+        personal = _FIRST_PERSON.search(_PET.sub(" ", flat)) is not None
+    pet_only = not personal and _PET.search(flat) is not None
+    counted = frozenset(
+        f.type
+        for f in findings
+        if _counts(f) and not _business_owned(f, text, personal, business) and not (pet_only and f.type == "health")
+    )
     return Assessment(
         sensitive=bool(counted),
         types=frozenset(f.type for f in findings),

@@ -323,6 +323,8 @@ def addresses(text: str, out: list[Cand]) -> None:
         while clause_end < len(text) and clause_end - start < 60 and text[clause_end] not in ".;!?\n":
             clause_end += 1
         if m.group("live"):
+            if text.startswith(("מרחק", "קרבת"), start):
+                continue  # 'גר במרחק 8 ק"מ מהמרפאה': how far, not where
             # גר ב...: a street, a city, or the next one or two words.
             city = P.CITY_RE.match(text, start, clause_end)
             end = _trim_address(text, start, min(clause_end, start + 35))

@@ -5,8 +5,18 @@ Each test fails without its fix: the rule is general, the wording here is only a
 
 from __future__ import annotations
 
-from sochen.agents.answering.extractive import Quote, _one_column
-from sochen.agents.extract import is_emergency
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sochen.agents.answering import answer
+from sochen.agents.answering.extractive import Quote, _one_column, _row_matches
+from sochen.agents.answering.units import clause_units
+from sochen.agents.extract import is_emergency, understand_text
+from sochen.agents.hours import staff_from_documents
+from sochen.config import TenantConfig
+from sochen.config.sections.agent import OpeningHours
+from sochen.privacy import assess
+from tests.agents._archive_library import FakeLibrary
 
 _SPAY = 'ניתוח: עיקור (נקבה) · חתול: 650 ₪ · כלב עד 10 ק"ג: 1,100 ₪ · כלב 10–25 ק"ג: 1,400 ₪ · כלב מעל 25 ק"ג: 1,800 ₪'
 _VISIT = "ביקור: בדיקה כללית לחתול · ביקור ראשון: 220 ₪ · ביקור חוזר בתוך 14 יום: 120 ₪"
@@ -96,3 +106,92 @@ def test_history_that_ends_well_today_is_not_now():
 def test_weight_told_after_the_question():
     got = _one_column(_quote(_SPAY), "כמה עולה עיקור לכלבה שלי?", "כמה עולה עיקור לכלבה שלי? היא שוקלת 18 קילו").text
     assert "1,400" in got and "1,100" not in got
+
+
+def test_description_and_note_columns_are_attributes_not_variants():
+    """'מה המחיר של שתל? ואם צריך השתלת עצם?' keeps the note's 1,500 beside the price: not a column to choose."""
+    row = "טיפול: שתל · תיאור: שתל דנטלי כולל ניתוח, מבנה וכתר · מחיר: ₪6,500 · הערות: השתלת עצם בתוספת ₪1,500"
+    got = _column(row, "מה המחיר של שתל? ואם צריך השתלת עצם?")
+    assert "6,500" in got and "1,500" in got
+
+
+# -- the documents' own words, read as a demanding owner expects -----------------------------------------------
+
+_POLICIES = "נהלים — מרפאה וטרינרית"
+_PRICES = "מחירון — מרפאה וטרינרית"
+_CHUNKS = [
+    (
+        _POLICIES,
+        "2. ביטול תור ואי-הגעה",
+        "2.1 אפשר לבטל או להזיז תור ללא חיוב עד 24 שעות לפני מועדו.\n"
+        "2.2 ביטול תור פחות מ-24 שעות לפני מועדו מחויב בדמי ביטול של 60 ₪.",
+    ),
+    (
+        _POLICIES,
+        "3. ניתוחים ומקדמה",
+        "3.1 לכל ניתוח מתוכנן — עיקור, סירוס וניקוי אבנית בהרדמה — משלמים מקדמה של 200 ₪ בעת קביעת התור.\n"
+        "3.2 ביטול ניתוח פחות מ-48 שעות לפני מועדו, או אי-הגעה: המקדמה אינה מוחזרת.",
+    ),
+    (
+        _PRICES,
+        "טיפולי שיניים בהרדמה (חתול / כלב)",
+        "טיפולי שיניים בהרדמה (חתול / כלב)\nטיפול | חתול | כלב\n"
+        "טיפול: ניקוי אבנית בהרדמה מלאה · חתול: 900 ₪ · כלב: 1,150 ₪\n"
+        "טיפול: עקירת שן, לכל שן (בנוסף לניקוי) · חתול: 120 ₪ · כלב: 180 ₪",
+    ),
+]
+_CONFIG = TenantConfig.model_validate(
+    {"slug": "vetk", "name": "מרפאה וטרינרית", "agent": {"answer_mode": "extractive", "services": ["ניקוי אבנית"]}}
+)
+_SUNDAY = datetime(2026, 12, 6, 10, 0, tzinfo=ZoneInfo("Asia/Jerusalem"))
+
+
+def _ask(question: str):  # type: ignore[no-untyped-def]
+    return answer(question, config=_CONFIG, library=FakeLibrary(_CHUNKS).library(), now=_SUNDAY)
+
+
+def test_an_appointments_window_not_a_surgerys():
+    """'אם אבטל את התור 5 שעות לפני': 2.2 (a תור, under 24 hours), not 3.2 (a surgery, under 48), though both hold 5."""
+    reply = _ask("אם אבטל את התור של הכלב 5 שעות לפני, כמה אצטרך לשלם?")
+    assert "60 ₪" in reply.text and "2.2" in [c.passage.section.split(" › ")[-1] for c in reply.citations]
+
+
+def test_a_treatment_the_documents_never_name_is_not_a_neighbours_price():
+    """'ניקוי אוזניים': the documents clean tartar, never ears; no row or sentence that says 'ניקוי' answers it."""
+    reply = _ask("כמה עולה אצלכם ניקוי אוזניים לכלב?")
+    assert "₪" not in reply.text, reply.text
+    assert "₪" in _ask("כמה עולה ניקוי אבנית לכלב?").text
+
+
+def test_a_word_in_a_rows_aside_does_not_name_the_row():
+    """'(בנוסף לניקוי)' is an aside of the extraction row: 'ניקוי אוזניים' does not go on as that row does."""
+    unit = next(u for u in clause_units(_CHUNKS[2][2]) if "עקירת" in u.text)
+    tokens = ["ניקוי", "אוזניים", "לכלב"]
+    assert not _row_matches(unit, frozenset({"ניקוי", "אוזניים", "כלב"}), tokens)
+
+
+# -- staff days, complaints, privacy ----------------------------------------------------------------------------
+
+
+def test_a_note_on_one_day_does_not_hide_the_rest_of_the_list():
+    text = "- **ד\"ר עומר חדאד** — רפואת שיניים וטרינרית. מקבל בימים ב', ג' (כולל הערב) ו-ה'."
+    hours = OpeningHours(**{d: ["08:00-18:00"] for d in ("sunday", "monday", "tuesday", "wednesday", "thursday")})
+    [member] = staff_from_documents([text], hours)
+    assert member.hours.sunday == [] and member.hours.monday and member.hours.tuesday and member.hours.thursday
+
+
+def test_unfair_said_outright_is_a_complaint():
+    text = 'חייבתם אותי 60 ש"ח דמי ביטול למרות שהכלב היה באותו יום בטיפול דחוף במרפאה אחרת. זה ממש לא הוגן!'
+    assert understand_text(text, now=_SUNDAY).intent == "complaint"
+
+
+def test_a_pets_illness_is_not_the_writers_health():
+    got = assess("לכלבה שלי יש סוכרת והיא מקבלת זריקות אינסולין פעמיים ביום. כמה עולה ביקור חוזר לכלב?")
+    assert not got.sensitive, got.counted
+    assert assess("אני בהריון בחודש שלישי. מותר לי לנקות את ארגז החול של החתולה?").sensitive
+    assert assess("אני סוכרתית ולוקחת אינסולין").sensitive
+
+
+def test_how_far_one_lives_is_not_an_address():
+    assert "address" not in assess("אני גר במרחק 8 קילומטר מהמרפאה. כמה עולים דמי ביקור בית?").counted
+    assert "address" in assess("אני גר ברחוב הרצל 12 ברחובות").counted

@@ -949,7 +949,12 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
         return True
     if not key & question_words:
         return False
-    names = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
+    names: list[set[str]] = []
+    aside_ends: set[int] = set()  # the last word of an aside in parentheses ('עקירת שן (בנוסף לניקוי)')
+    for segment in re.split(r"(\([^()]*\))", unit.row_key):
+        names += [_forms(t) for t in tokenize(segment) if not _stop(t)]
+        if segment.startswith("(") and names:
+            aside_ends.add(len(names) - 1)
     for j, tok in enumerate(tokens):
         here = _synonymous(_forms(tok))
         for i, name in enumerate(names):
@@ -961,7 +966,11 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
             quantity = nxt is not None and (
                 nxt.isdigit() or bool({nxt, *stems(nxt)} & (_QUANTITY_WORDS | {"שתי", "שני"}))
             )
-            if i + 1 >= len(names) or nxt is None or _stop(nxt) or quantity or said & names[i + 1]:
+            if nxt is None or _stop(nxt) or quantity:
+                return True
+            # An aside's last word ('(בנוסף לניקוי)') does not end the record's name: 'ניקוי אוזניים' goes on as
+            # no part of this record does, and is another treatment.
+            if i not in aside_ends and (i + 1 >= len(names) or said & names[i + 1]):
                 return True
             if _forms(nxt) & header:
                 return True
@@ -1307,7 +1316,17 @@ def _in_window(focus: str, library: Library) -> Quote | None:
             left = using
             if len(left) == 1:
                 return left[0]
+    if len(found) > 1:
+        # 'אם אבטל את התור 5 שעות לפני': the window of an appointment ('ביטול תור פחות מ-24 שעות'), not one of a
+        # thing the question does not name ('ביטול ניתוח פחות מ-48 שעות').
+        asked = {f for t in tokenize(focus) for f in _forms(t)} & _APPOINTMENT_WORDS
+        of_it = [q for q in found if asked & {f for t in tokenize(q.text) for f in _forms(t)}]
+        if len(of_it) == 1:
+            return of_it[0]
     return found[0] if len(found) == 1 else None
+
+
+_APPOINTMENT_WORDS = frozenset({"תור", "תורים", "פגישה", "מפגש"})
 
 
 _HOME_VISIT = re.compile(r"(?<![\u05d0-\u05ea])ביקור(?:י)?\s+(?:ה)?בית(?![\u05d0-\u05ea])")
@@ -1437,6 +1456,36 @@ def _unknown_name(focus: str, library: Library) -> bool:
     if not names or not library.chunks:
         return False
     return any(not any(n in c.text.lower() for c in library.chunks) for n in names)
+
+
+# What a price question prices: the words right after 'כמה עולה' / 'מה המחיר של' ('אצלכם' and the like skipped).
+_PRICED_ITEM = re.compile(
+    r"(?:כמה\s+(?:עולה|עולים|עולות|יעלה|תעלה)|מה\s+(?:ה)?מחיר\s+(?:של|ל)?|בכמה\s+יוצא)\s+"
+    r"(?:(?:אצלכם|אצלך|בערך|בדיוק|לי|אצלכם\s+ה?)\s+)?(?P<head>[\u05d0-\u05ea]{3,})\s+(?P<mod>[\u05d0-\u05ea]{4,})"
+)
+
+
+def _unknown_compound(focus: str, library: Library) -> bool:
+    """'כמה עולה ניקוי אוזניים?' where the documents have 'ניקוי' (of tartar) but never 'אוזניים' in any form.
+
+    The thing priced is named by a head and the word that says which ('ניקוי אוזניים', 'חיסון נגד X'); when the
+    documents use the head but no form of that word, their 'ניקוי אבנית' is another treatment, and quoting its
+    row or a sentence about it answers something else. A word for whom it is ('לכלב', 'לילד') says who, not which.
+    """
+    m = _PRICED_ITEM.search(focus)
+    if m is None or not library.chunks:
+        return False
+    head, mod = m.group("head"), m.group("mod")
+    if mod[0] in "לב" or _stop(mod) or mod in _STOP or _forms(mod) & _KIND_WORDS:
+        return False
+    known = _known_by(library.idf)
+    lemmas = _lemmas(library.chunks)
+
+    def used(tok: str) -> bool:
+        forms = _forms(tok)
+        return any(known(f) for f in forms if f[0] not in "~≈") or bool(forms & lemmas)
+
+    return used(head) and not used(mod)
 
 
 # 'יש אצלכם X?', 'אתם נותנים X?', 'אתם עושים X?': whether something is offered, and what.
@@ -2327,6 +2376,7 @@ def _extract(
 ) -> Extracted:
     needed = _MIN_STRICT if strict else _MIN_COVERAGE
     vocabulary, pairs = _vocabulary(library.chunks)
+    told = question  # as written: an aside may say the variant priced ('היא שוקלת 18 קילו')
     question = correct(
         _without_aside(_without_instructions(without_writer(question))), vocabulary, pairs, skip=_stop
     )  # 'ניקוי אבנייה' → 'ניקוי אבנית'
@@ -2458,7 +2508,7 @@ def _extract(
         alone = extract(priced, library.search(priced, top_k=8), library, intent=intent, strict=strict, hints=hints)
         if alone.status == "answered" and alone.quotes and money(alone.quotes[0].text):
             # ... though the story may say which variant is priced ('אין לי הפניה', 'הבן שלי בן 5')
-            variants = tuple(_variant_column(q, q.text.split(" · "), focus.lower()) for q in alone.quotes)
+            variants = tuple(_variant_column(q, q.text.split(" · "), focus.lower(), told) for q in alone.quotes)
             return replace(alone, quotes=variants)
     banded = _price_band(focus, library) if lang == "he" else None
     if banded is not None:
@@ -2466,7 +2516,11 @@ def _extract(
     counted = _counted(focus, library)
     if counted is not None:
         return Extracted("answered", counted[1], calculation=counted[0], lang=lang, reason="each_more")
-    if lang == "he" and (_unknown_name(_told_after(focus), library) or _unknown_offer(focus, library)):
+    if lang == "he" and (
+        _unknown_name(_told_after(focus), library)
+        or _unknown_offer(focus, library)
+        or _unknown_compound(_told_after(focus), library)
+    ):
         # not a name in the asker's own story
         return Extracted("not_found", lang=lang, reason="unknown_name")
     absent_annex = next((a for a in annex_named(focus) if not _holds_annex(a, library)), None)
@@ -2822,9 +2876,9 @@ def _extract(
         quotes = [*quotes, *(q for q in (_quote(c) for c in chosen) if q.text not in shown)]
         if calculation is None:
             # 'אין לי הפניה מרופא. כמה תעלה בדיקה?': the variant told in one sentence and asked in the next
-            quotes = [_variant_column(q, q.text.split(" · "), focus.lower(), question) for q in quotes]
+            quotes = [_variant_column(q, q.text.split(" · "), focus.lower(), told) for q in quotes]
     elif calculation is None:
-        quotes = [_one_column(q, focus, question) for q in quotes]
+        quotes = [_one_column(q, focus, told) for q in quotes]
     return Extracted(
         "answered",
         tuple(quotes),

@@ -20,12 +20,14 @@ __all__ = ["named_variant"]
 # Words a header shares with any question and that say no variant: prepositions and counting words.
 _FUNCTION = frozenset(
     {"בתוך", "כולל", "לכל", "בלי", "ללא", "מעל", "עד", "של", "עם", "או", "אחד", "אחת", "יום", "ימים", "שעה", "דקות"}
+    | {"מחיר", "מחירים", "עלות", "תעריף", "הערות", "הערה", "תיאור", "פירוט"}  # an attribute, not a variant
 )
 # Suffixes of gender and number: 'חתולה', 'כלבים', 'חתולות' are forms of 'חתול', 'כלב' ('כלבת', rabies, is not).
 _INFLECTION = ("", "ה", "ים", "ות")
 _KG = r"(?:ק\"ג|ק״ג|קילו(?:גרם)?|kg|kilos?|كيلو|кг)"
 _WEIGHT_ASKED = re.compile(rf"(\d+(?:\.\d+)?)\s*{_KG}", re.I)
 _HEADER_KG = re.compile(_KG, re.I)
+_PRICE = re.compile(r"₪\s?\d|\d\s?(?:₪|ש\"ח)")
 
 
 def _words(text: str) -> set[str]:
@@ -58,8 +60,10 @@ def _band_holds(header: str, weight: Decimal) -> bool | None:
 def named_variant(cells: list[str], question: str) -> str | None:
     """The one cell of a row ('כותרת: ערך' after the row's name) the question asks for, or None."""
     named = [(c.split(":", 1)[0].strip(), c) for c in cells[1:] if ":" in c]
-    if len(named) < 2:
+    if len(named) < 2 or len(named) != len(cells) - 1:
         return None
+    if any(not _PRICE.search(c) and len(c.split(":", 1)[1].split()) > 3 for _, c in named):
+        return None  # a description or a note among the cells: its columns are attributes, not variants
     words = {header: _words(header) for header, _ in named}
     common = set.intersection(*words.values())
     # the row's own name is how the question names the row, not a column ('טיפול' of 'טיפול: … · טיפול בודד')
