@@ -9,6 +9,7 @@ import statistics
 from collections import Counter
 from typing import Any
 
+from ...text import normalize
 from ._model import Block, LoadedDocument, LoadError
 from ._text import clean_line, fix_visual_lines, is_page_furniture, lines_to_blocks
 
@@ -112,6 +113,12 @@ def _title(reader: Any, blocks: list[Block], stem: str) -> str:
     return heading or stem
 
 
+def _same_start(title: str, line: str) -> bool:
+    """Whether a line is the metadata title or its start (the title may add the business: '… — מרפאה שקמה')."""
+    a, b = " ".join(normalize(title).split()), " ".join(normalize(line).split())
+    return bool(b) and len(b.split()) >= 2 and (a == b or a.startswith(b + " "))
+
+
 def _meta(reader: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     try:
@@ -161,6 +168,11 @@ def load_pdf(data: bytes, *, stem: str) -> LoadedDocument:
             he="לא נמצא טקסט; ייתכן שזו סריקה (תמונה) שצריך להעביר OCR",
             en="no extractable text; it may be a scanned image that needs OCR",
         )
+    title = _title(reader, blocks, stem)
+    first = blocks[0]
+    if first.kind == "paragraph" and len(first.text) <= 120 and _same_start(title, first.text):
+        # The document's own title opens it, however many words it has ('נהלים — ביטולים, מקדמות, תשלומים, …').
+        blocks[0] = Block("heading", first.text, first.page, 1)
     if fixed:
         meta["visual_order_fixed"] = "true"
         meta["visual_lines_fixed"] = str(fixed)
@@ -169,7 +181,7 @@ def load_pdf(data: bytes, *, stem: str) -> LoadedDocument:
     if failed:
         meta["pages_failed"] = str(failed)
     return LoadedDocument(
-        title=_title(reader, blocks, stem),
+        title=title,
         mime="application/pdf",
         blocks=tuple(blocks),
         pages=len(pages),
