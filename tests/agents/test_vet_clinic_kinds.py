@@ -195,3 +195,9 @@ def test_a_pets_illness_is_not_the_writers_health():
 def test_how_far_one_lives_is_not_an_address():
     assert "address" not in assess("אני גר במרחק 8 קילומטר מהמרפאה. כמה עולים דמי ביקור בית?").counted
     assert "address" in assess("אני גר ברחוב הרצל 12 ברחובות").counted
+
+
+def test_it_in_the_price_question_is_what_the_story_named():
+    """'...צריך ניקוי אבנית בהרדמה. כמה זה עולה אצלכם לכלב?': 'זה' is the tartar cleaning, 'לכלב' for whom."""
+    reply = _ask("לכלב שלי יש ריח רע מהפה והווטרינר אמר שצריך ניקוי אבנית בהרדמה. כמה זה עולה אצלכם לכלב?")
+    assert "1,150" in reply.text and "900" not in reply.text, reply.text

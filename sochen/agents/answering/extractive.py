@@ -904,8 +904,13 @@ def _priced_after_story(question: str) -> str | None:
     if ask is None or re.search(r"\d", _NOT_A_QUANTITY.sub(" ", question[: len(question) - len(after)])):
         return None  # a quantity told before ('עבד 36 שעות. כמה תשלם לו?') is what the price is computed from
     priced = after[ask.start() :]
+    if _IT.search(priced):
+        return None  # 'כמה זה עולה לכלב?': 'זה' is what the story named ('צריך ניקוי אבנית'); 'לכלב' says for whom
     named = [t for t in tokenize(priced[ask.end() - ask.start() :]) if len(t) >= 3 and not _stop(t)]
     return priced if named else None
+
+
+_IT = re.compile(r"(?<![\u05d0-\u05ea])(?:זה|זאת|זו|הם|הן)(?![\u05d0-\u05ea])")
 
 
 def _priced_after_clauses(question: str) -> str | None:
