@@ -201,3 +201,12 @@ def test_it_in_the_price_question_is_what_the_story_named():
     """'...צריך ניקוי אבנית בהרדמה. כמה זה עולה אצלכם לכלב?': 'זה' is the tartar cleaning, 'לכלב' for whom."""
     reply = _ask("לכלב שלי יש ריח רע מהפה והווטרינר אמר שצריך ניקוי אבנית בהרדמה. כמה זה עולה אצלכם לכלב?")
     assert "1,150" in reply.text and "900" not in reply.text, reply.text
+
+
+def test_a_sentence_that_prices_by_variant_gives_the_one_asked():
+    text = '5.2 שריפה פרטנית עם החזרת האפר בכד: 850 ₪ לחתול ולכלב עד 10 ק"ג, 1,200 ₪ לכלב מעל 10 ק"ג.'
+    got = _one_column(_quote(text), "כמה עולה שריפה פרטנית עם החזרת האפר לחתול?").text
+    assert "850" in got and "1,200" not in got
+    got = _one_column(_quote(text), "כמה עולה שריפה פרטנית לכלב של 30 קילו?").text
+    assert "1,200" in got and "850" not in got
+    assert _one_column(_quote(text), "כמה עולה שריפה פרטנית?").text == text

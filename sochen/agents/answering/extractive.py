@@ -137,7 +137,7 @@ from .threshold import (
 )
 from .units import Unit, relabel
 from .units import clause_units as _clause_units
-from .variants import named_variant
+from .variants import named_variant, named_variant_in_sentence
 
 __all__ = ["Extracted", "Library", "Quote", "SearchFn", "extract", "without_writer"]
 
@@ -3072,7 +3072,10 @@ def _one_column(quote: Quote, focus: str, message: str = "") -> Quote:
     """
     cells = quote.text.split(" · ")
     if len(cells) < 3 or ":" not in cells[0]:
-        return quote
+        # a sentence that prices by variant ('850 ₪ לחתול …, 1,200 ₪ לכלב מעל 10 ק"ג'): the amount asked
+        said = f"{focus} {message}".lower()
+        text = named_variant_in_sentence(quote.text, f"{said} {hebrew_terms(said)}")
+        return quote if text == quote.text else replace(quote, text=text)
     # The question sentence names the column; a story before it ('סיים סדרה של 10 מפגשים. כמה עולה עוד מפגש?') does not.
     low = _told_after(focus).lower()
     declined = " ".join(m.group("what") for m in _DECLINED.finditer(low))

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from ...text import normalize, stems, tokenize
 
-__all__ = ["named_variant"]
+__all__ = ["named_variant", "named_variant_in_sentence"]
 
 # Words a header shares with any question and that say no variant: prepositions and counting words.
 _FUNCTION = frozenset(
@@ -84,3 +84,35 @@ def named_variant(cells: list[str], question: str) -> str | None:
     if narrowed and len(candidates) == 1:
         return candidates[0][1]
     return None
+
+
+# 'שריפה פרטנית: 850 ₪ לחתול ולכלב עד 10 ק"ג, 1,200 ₪ לכלב מעל 10 ק"ג': a sentence that prices by variant.
+_JOINED = re.compile(r"(?<![\u05d0-\u05ea])ו?ל")
+_PRICED_FOR = re.compile(r"(?P<amount>\d[\d,]*(?:\.\d+)?\s?₪)\s+(?P<who>ו?ל[\u05d0-\u05ea][^,.;:]*)")
+
+
+def named_variant_in_sentence(text: str, question: str) -> str:
+    """`text` with only the amount of the variant asked, where one sentence prices several ('850 ₪ לחתול …, 1,200 ₪
+    לכלב …'); the text as it is unless the question names exactly one of them.
+    """
+    found = list(_PRICED_FOR.finditer(text))
+    if len(found) < 2:
+        return text
+    # each amount as a cell whose header is whom it is for, without the joined 'ל' and 'ו'
+    cells = ["", *(f"{_JOINED.sub('', m.group('who'))}: {m.group('amount')}" for m in found)]
+    chosen = named_variant(cells, question)
+    if chosen is None:
+        return text
+    keep = found[cells.index(chosen) - 1]
+    out = text
+    for m in reversed(found):
+        if m is keep:
+            continue
+        # the amount and the separator before it (', ') or after it
+        start, end = m.start(), m.end()
+        before = out[:start].rstrip()
+        if before.endswith(","):
+            out = before[:-1] + out[end:]
+        else:
+            out = out[:start] + out[end:].lstrip(", ")
+    return out
