@@ -111,8 +111,5 @@ def named_variant_in_sentence(text: str, question: str) -> str:
         # the amount and the separator before it (', ') or after it
         start, end = m.start(), m.end()
         before = out[:start].rstrip()
-        if before.endswith(","):
-            out = before[:-1] + out[end:]
-        else:
-            out = out[:start] + out[end:].lstrip(", ")
+        out = before[:-1] + out[end:] if before.endswith(",") else out[:start] + out[end:].lstrip(", ")
     return out
