@@ -92,8 +92,9 @@ _PRICED_FOR = re.compile(r"(?P<amount>\d[\d,]*(?:\.\d+)?\s?₪)\s+(?P<who>ו?ל[
 
 
 def named_variant_in_sentence(text: str, question: str) -> str:
-    """`text` with only the amount of the variant asked, where one sentence prices several ('850 ₪ לחתול …, 1,200 ₪
-    לכלב …'); the text as it is unless the question names exactly one of them.
+    """`text` with only the amount of the variant asked, where one sentence prices several.
+
+    '850 ₪ לחתול …, 1,200 ₪ לכלב …': the text as it is unless the question names exactly one of them.
     """
     found = list(_PRICED_FOR.finditer(text))
     if len(found) < 2:
