@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sochen.agents.answering import answer
-from sochen.agents.answering.extractive import Quote, _one_column, _row_matches
+from sochen.agents.answering.extractive import Quote, _it_is_other, _one_column, _row_matches
 from sochen.agents.answering.units import clause_units
 from sochen.agents.extract import is_emergency, understand_text
 from sochen.agents.hours import staff_from_documents
@@ -210,3 +210,17 @@ def test_a_sentence_that_prices_by_variant_gives_the_one_asked():
     got = _one_column(_quote(text), "כמה עולה שריפה פרטנית לכלב של 30 קילו?").text
     assert "1,200" in got and "850" not in got
     assert _one_column(_quote(text), "כמה עולה שריפה פרטנית?").text == text
+
+
+def test_it_keeps_the_variant_told_in_the_price_question():
+    """'קיבלתי הפניה לבדיקת שמיעה. כמה זה עולה עם ההפניה?': the row the story names is kept (guard)."""
+    assert not _it_is_other(
+        "קיבלתי הפניה מרופא המשפחה לבדיקת שמיעה. כמה זה עולה אצלכם עם ההפניה?",
+        "כמה זה עולה אצלכם עם ההפניה?",
+        "בדיקה: בדיקת שמיעה מלאה למבוגר · עם הפניה מרופא: 180 ₪ · בלי הפניה: 320 ₪",
+    )
+    assert _it_is_other(
+        "לכלב שלי יש ריח רע מהפה והווטרינר אמר שצריך ניקוי אבנית בהרדמה. כמה זה עולה אצלכם לכלב?",
+        "כמה זה עולה אצלכם לכלב?",
+        "ביקור: בדיקה כללית לכלב · ביקור ראשון: 260 ₪ · ביקור חוזר בתוך 14 יום: 140 ₪",
+    )

@@ -904,10 +904,22 @@ def _priced_after_story(question: str) -> str | None:
     if ask is None or re.search(r"\d", _NOT_A_QUANTITY.sub(" ", question[: len(question) - len(after)])):
         return None  # a quantity told before ('עבד 36 שעות. כמה תשלם לו?') is what the price is computed from
     priced = after[ask.start() :]
-    if _IT.search(priced):
-        return None  # 'כמה זה עולה לכלב?': 'זה' is what the story named ('צריך ניקוי אבנית'); 'לכלב' says for whom
     named = [t for t in tokenize(priced[ask.end() - ask.start() :]) if len(t) >= 3 and not _stop(t)]
     return priced if named else None
+
+
+def _it_is_other(message: str, priced: str, quoted: str) -> bool:
+    """'…צריך ניקוי אבנית. כמה זה עולה לכלב?' answered by a row the story does not name ('בדיקה כללית לכלב').
+
+    'זה' prices what the story named: the quoted row's name must share a word the story says and the price
+    question does not ('לכלב', in both, says for whom). True when it shares none: the price question read alone
+    found another thing.
+    """
+    if not _IT.search(priced):
+        return False
+    story = _words(message[: max(0, len(message) - len(priced))]) - _words(priced)
+    name = quoted.split(" · ")[0].split(":", 1)[-1]
+    return bool(story) and not (_words(name) & story)
 
 
 _IT = re.compile(r"(?<![\u05d0-\u05ea])(?:זה|זאת|זו|הם|הן)(?![\u05d0-\u05ea])")
@@ -2511,7 +2523,12 @@ def _extract(
         # 'לפני שנתיים היה לי התקף לב, מאז אני בסדר. כמה עולה עיסוי של שעה?': the story tells who asks, not what
         # is priced; its words ('להגיע', 'כאב') would rank the clauses they share above the price list's row.
         alone = extract(priced, library.search(priced, top_k=8), library, intent=intent, strict=strict, hints=hints)
-        if alone.status == "answered" and alone.quotes and money(alone.quotes[0].text):
+        if (
+            alone.status == "answered"
+            and alone.quotes
+            and money(alone.quotes[0].text)
+            and not _it_is_other(focus, priced, alone.quotes[0].text)
+        ):
             # ... though the story may say which variant is priced ('אין לי הפניה', 'הבן שלי בן 5')
             variants = tuple(_variant_column(q, q.text.split(" · "), focus.lower(), told) for q in alone.quotes)
             return replace(alone, quotes=variants)
