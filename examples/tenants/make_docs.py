@@ -405,6 +405,7 @@ PDFS = {
     "gavish": ["policies"],
     "shema": ["policies"],
     "nefesh": ["policies"],
+    "maabada": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -421,6 +422,7 @@ DOCXS = {
     "gavish": ["price_list"],
     "shema": ["price_list"],
     "nefesh": ["price_list"],
+    "maabada": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}
