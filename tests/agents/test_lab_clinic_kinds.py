@@ -1,0 +1,128 @@
+"""Kinds a medical laboratory whose patients write in Hebrew, Arabic and English showed the model-free agent
+getting wrong, as general rules.
+
+A question about cancelling in the writer's own future or past ('אם אבטל את ביקור הבית ב-20:00') is a question
+about the cancellation rule, not a request for the clock time it names. 'How many hours', 'כמה שעות', 'كم ساعة'
+ask how long something lasts, not the opening hours. English and Arabic words of a laboratory's patients (fast,
+results, صوم, نتائج, تحويل) find the Hebrew clause that answers. A fake lexical library; no database, no model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sochen.agents.answering import Reply, answer
+from sochen.agents.answering.language import hebrew_terms
+from sochen.agents.extract import understand_text
+from sochen.config import TenantConfig
+from tests.agents._archive_library import FakeLibrary
+
+pytestmark = pytest.mark.unit
+
+TZ = ZoneInfo("Asia/Jerusalem")
+SUNDAY = datetime(2026, 12, 6, 10, 0, tzinfo=TZ)
+POLICIES = "נהלים — מעבדת הכרמל לבדיקות רפואיות"
+PRICES = "מחירון — מעבדת הכרמל לבדיקות רפואיות"
+HOURS = "שעות פעילות — מעבדת הכרמל לבדיקות רפואיות"
+
+CHUNKS = [
+    (
+        POLICIES,
+        "1. הכנה לבדיקה וצום › 1.1",
+        "1.1 לבדיקת סוכר בצום ולפרופיל שומנים יש לצום 10 עד 14 שעות לפני הדגימה. בזמן הצום מותר לשתות מים בלבד.",
+    ),
+    (POLICIES, "1. הכנה לבדיקה וצום › 1.2", "1.2 לספירת דם ולבדיקת הריון בדם אין צורך בצום."),
+    (POLICIES, "2. מועד התוצאות › 2.1", "2.1 תוצאות של ספירת דם ושל בדיקת שתן — בתוך יום עבודה אחד."),
+    (POLICIES, "2. מועד התוצאות › 2.2", "2.2 תוצאות של ויטמין D ושל ויטמין B12 — בתוך 4 ימי עבודה."),
+    (POLICIES, "3. ביקור בית › 3.2", "3.2 אפשר לבטל ביקור בית ללא חיוב עד השעה 19:00 ביום שלפני הביקור."),
+    (
+        PRICES,
+        "בדיקות דם (מבוגר / ילד)",
+        "בדיקות דם (מבוגר / ילד)\nבדיקה | מבוגר | ילד\n"
+        "בדיקה: ספירת דם מלאה (CBC) · מבוגר: 50 ₪ · ילד: 65 ₪\n"
+        "בדיקה: סוכר בצום · מבוגר: 35 ₪ · ילד: 45 ₪",
+    ),
+    (HOURS, "שעות הדגימה", "שעות הדגימה\nיום: ראשון · שעות דגימה: 07:00–11:30\nיום: שני · שעות דגימה: 07:00–11:30"),
+]
+CONFIG = TenantConfig.model_validate(
+    {
+        "slug": "carmel-lab",
+        "name": "מעבדת הכרמל",
+        "agent": {
+            "answer_mode": "extractive",
+            "services": ["בדיקת דם", "ביקור בית"],
+            "service_aliases": {"ביקור בית": ["home visit", "زيارة بيتية"]},
+        },
+    }
+)
+
+
+def ask(question: str) -> Reply:
+    return answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library(), now=SUNDAY)
+
+
+def understand(text: str):
+    return understand_text(
+        text, now=SUNDAY, services=CONFIG.agent.services, service_aliases=CONFIG.agent.service_aliases
+    )
+
+
+# -- a cancellation asked in the writer's own future or past is a question, not a booking ---------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "אם אבטל את ביקור הבית ב-20:00 בערב של היום שלפני, אצטרך לשלם משהו?",
+        "ביטלתי את ביקור הבית אתמול ב-21:00, תחייבו אותי?",
+    ],
+)
+def test_a_cancellation_question_with_a_clock_time_is_not_a_booking(text):
+    assert understand(text).intent != "appointment_request"
+
+
+# -- how many hours is a length of time, not the opening hours --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do I need to fast before a cholesterol test? For how many hours?",
+        "هل لازم أصوم قبل فحص السكر؟ كم ساعة؟",
+    ],
+)
+def test_how_many_hours_asks_a_duration_not_the_opening_hours(text):
+    assert understand(text).intent != "hours_question"
+
+
+@pytest.mark.parametrize("text", ["What are your opening hours on Monday?", "כמה שעות אתם פתוחים ביום שני?"])
+def test_the_opening_hours_are_still_an_hours_question(text):
+    assert understand(text).intent in ("hours_question", "price_question")
+    assert "document_question:duration_asked" not in understand(text).signals
+
+
+# -- English and Arabic words of a laboratory's patients ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "term"),
+    [("fasting", "צום"), ("results", "תוצאות"), ("أصوم", "צום"), ("النتائج", "תוצאות"), ("تحويل", "הפניה")],
+)
+def test_laboratory_words_have_hebrew_search_terms(word, term):
+    assert term in hebrew_terms(f"{word} ?")
+
+
+def test_an_english_fasting_question_quotes_the_fasting_clause():
+    reply = ask("Do I need to fast before a cholesterol test? For how many hours?")
+    assert reply.status == "answered", reply
+    assert "10 עד 14" in reply.text
+    assert reply.citations and "1.1" in reply.citations[0].passage.section
+
+
+def test_an_english_results_question_quotes_the_results_clause():
+    reply = ask("How long does it take to get vitamin D results?")
+    assert reply.status == "answered", reply
+    assert "4 ימי עבודה" in reply.text
