@@ -126,3 +126,65 @@ def test_an_english_results_question_quotes_the_results_clause():
     reply = ask("How long does it take to get vitamin D results?")
     assert reply.status == "answered", reply
     assert "4 ימי עבודה" in reply.text
+
+
+# -- 'كم ساعة' asks how many hours, not a price -------------------------------------------------------------------
+
+
+def test_arabic_how_many_hours_is_not_a_price():
+    assert "מחיר" not in hebrew_terms("هل لازم أصوم قبل فحص السكر؟ كم ساعة؟")
+    assert "מחיר" in hebrew_terms("كم سعر فحص السكر؟")
+
+
+def test_an_arabic_fasting_question_quotes_the_fasting_clause_not_the_price_row():
+    reply = ask("هل لازم أصوم قبل فحص السكر؟ كم ساعة؟")
+    assert reply.status == "answered", reply
+    assert "10 עד 14" in reply.text
+    assert "₪" not in reply.text
+
+
+# -- a range of named days covers the days between; a section of a special period is not the usual hours ----------
+
+HOURS_CHUNKS = [
+    (
+        HOURS,
+        "שעות הדגימה",
+        "שעות הדגימה\nיום | שעות דגימה\nיום: ראשון · שעות דגימה: 07:00–11:30\nיום: שלישי · שעות דגימה: 07:00–11:30",
+    ),
+    (
+        HOURS,
+        "שעות המשרד (תוצאות וקבלות)",
+        "שעות המשרד (תוצאות וקבלות)\nיום | שעות המשרד\nיום: ראשון–חמישי · שעות המשרד: 08:30–17:00\n"
+        "יום: שישי · שעות המשרד: 08:30–12:30",
+    ),
+    (
+        HOURS,
+        "שעות בתקופת החגים",
+        "בתקופת החגים שעות הדגימה הן 08:00–10:30. המשרד פתוח בימים ראשון עד חמישי 09:00–13:00.",
+    ),
+]
+
+
+def test_a_named_day_range_row_answers_a_day_inside_it_and_a_special_period_does_not():
+    reply = answer(
+        "עד מתי המשרד פתוח ביום שלישי?",
+        config=CONFIG,
+        library=FakeLibrary(HOURS_CHUNKS).library(),
+        now=SUNDAY,
+        intent="hours_question",
+    )
+    assert reply.status == "answered", reply
+    assert "17:00" in reply.text
+    assert "13:00" not in reply.text
+
+
+def test_the_special_period_answers_when_it_is_asked():
+    reply = answer(
+        "מה שעות הדגימה בתקופת החגים?",
+        config=CONFIG,
+        library=FakeLibrary(HOURS_CHUNKS).library(),
+        now=SUNDAY,
+        intent="hours_question",
+    )
+    assert reply.status == "answered", reply
+    assert "10:30" in reply.text

@@ -523,11 +523,20 @@ _DAY_LETTERS = "אבגדהוש"
 _DAY_RANGE = re.compile(r"(?<![\u05d0-\u05ea])([א-ו])['׳]?\s*[–\-]\s*([א-ו])['׳]")
 
 
+# The same range with the days' names: 'ראשון–חמישי', 'ראשון עד חמישי', 'בימים ראשון עד חמישי'.
+_NAMED_DAY_RANGE = re.compile(
+    rf"(?<![\u05d0-\u05ea])[במ]?({'|'.join(_DAY_NAMES)})\s*(?:[–\-]|עד)\s*(?:ל|יום\s+)?({'|'.join(_DAY_NAMES)})"
+    r"(?![\u05d0-\u05ea])"
+)
+
+
 def _days(text: str) -> set[str]:
-    """The days a range covers ('א׳–ה׳' is also ב', ג', ד'): a question about Tuesday finds the Sun–Thu row."""
+    """The days a range covers ('א׳–ה׳', 'ראשון–חמישי' are also ב', ג', ד'): a question about Tuesday finds the
+    Sun–Thu row."""
     out: set[str] = set()
-    for m in _DAY_RANGE.finditer(text):
-        a, b = _DAY_LETTERS.find(m.group(1)), _DAY_LETTERS.find(m.group(2))
+    spans = [(_DAY_LETTERS.find(m.group(1)), _DAY_LETTERS.find(m.group(2))) for m in _DAY_RANGE.finditer(text)]
+    spans += [(_DAY_NAMES.index(m.group(1)), _DAY_NAMES.index(m.group(2))) for m in _NAMED_DAY_RANGE.finditer(text)]
+    for a, b in spans:
         if 0 <= a < b:
             out |= {f"{_DAY_LETTERS[i]}'" for i in range(a, b + 1)}
     return out
@@ -948,6 +957,8 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
     key = {t for t in _words(unit.row_key) if len(t) > 1 and t not in _STOP}
     if not key:
         return True
+    if _days(unit.row_key) & _weekdays_named(question_words):
+        return True  # the asked weekday is in the row's range ('ראשון–חמישי' for Tuesday)
     if not key & question_words:
         return False
     names = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
@@ -1653,7 +1664,8 @@ def _candidates(
         keys = set().union(*(_words(u.row_key) for u in units if u.is_row)) - _STOP if units else set()
         # Does the question name an entity of this table (a treatment, a role)? Then a row must be about it,
         # and a rare question word the table never uses ('ציפוי' asked, only 'כתר' listed) rules rows out.
-        table_asks = bool(keys & question_words)
+        # A weekday asked is named by a range row ('ראשון–חמישי') that covers it.
+        table_asks = bool(keys & question_words) or bool(_days_of_keys(keys) & _weekdays_named(question_words))
         heads = _heads(tokens, keys, known) if table_asks else []
         for unit in units:
             if (hit.chunk_id, unit.text) in seen:
@@ -1696,6 +1708,10 @@ def _candidates(
                 score += 0.05  # a numbered clause over a heading's prose
             if _in_another_period(unit.text, question_words):
                 score -= 0.06  # 'בתקופת האופציה יעלו ל-₪7,072': the rent of a period the question does not ask about
+            elif _in_another_period(f"{unit.context}\n{hit.section}", question_words):
+                # under 'שעות בחודש הרמדאן': the whole section holds only in a period the question does not ask about
+                score -= 0.4 * coverage
+                coverage *= 0.6
             phrase = _phrase_bonus(tokens, unit.text)
             score += phrase
             coverage += phrase / 2  # the question's two-word term said as one: the clause is about it
@@ -1822,9 +1838,16 @@ def _foreign_condition_unsaid(question: str, best: _Candidate) -> bool:
 _COPULA = re.compile(r"[ושכ]?(?:היה|הייתה|היתה|היו|יהיה|תהיה|יהיו|נהיה|יהא|תהא|להיות|יהיה)")
 
 
+def _days_of_keys(keys: AbstractSet[str]) -> set[str]:
+    """The weekday letters among a table's row-key words (a range's days included, see :func:`_days`)."""
+    return {k for k in keys if k in _DAY_LETTER.values()}
+
+
 def _names_row(unit: Unit, question_words: AbstractSet[str]) -> bool:
     """The question names every word of the record's entity ('הלבנת שיניים' for the whitening row)."""
     key = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
+    if key and all(forms & _DAY_FORMS for forms in key) and _days(unit.row_key) & _weekdays_named(question_words):
+        return True  # the row of 'ראשון–חמישי' is Tuesday's row too
     return bool(key) and all(forms & question_words for forms in key)
 
 
@@ -2160,7 +2183,10 @@ def _in_documents_words(said: str, plain: str, known: Callable[[str], bool], sam
 
 
 # A figure said of a named period holds in that period only ('בתקופת האופציה', 'במהלך תקופת הניסיון').
-_PERIOD = re.compile(r"(?<![\u05d0-\u05ea])(?:ב|במהלך\s+)תקופת\s+(ה?[\u05d0-\u05ea\"']{2,})")
+# A named period: 'בתקופת האופציה', and a month or a season the hours change in ('בחודש הרמדאן', 'בימי הרמדאן').
+_PERIOD = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ב|במהלך\s+)(?:תקופת|חודש|ימי)\s+(ה?(?!עבודה|חול|החול|עסקים)[\u05d0-\u05ea\"']{2,})"
+)
 
 
 def _in_another_period(text: str, question_words: AbstractSet[str]) -> bool:
@@ -2806,6 +2832,8 @@ def _extract(
                     and c.coverage >= _MIN_COVERAGE * 0.75
                     and c.unit.text != best.unit.text
                     and not _other_days(c.words, question_words)  # Tuesday's sentence does not complete Friday's
+                    # nor does the sentence of a period not asked about ('שעות בחודש הרמדאן') complete the usual hours
+                    and not _in_another_period(f"{c.unit.text}\n{c.unit.context}\n{c.hit.section}", question_words)
                     and not other_party  # another party's clause does not complete the one asked about
                     and not _RECITAL.match(c.unit.text)  # nor does a recital
                 ):

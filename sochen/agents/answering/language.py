@@ -853,6 +853,10 @@ _NOT_GLOSSED = re.compile(
     r"|(?:عمره|عمرها|بعمر|عمر)\s+\d+\s+(?:سنوات|سنة|عام|أعوام)",
     re.I,
 )
+# 'كم ساعة', 'كم يوم': how many of a unit — a count or a length of time, not a price ('كم' alone asks a price).
+_AR_HOW_MANY = re.compile(
+    r"(?<![\u0621-\u064a])كم(?=\s+(?:ال)?(?:ساعة|ساعه|ساعات|يوم|أيام|ايام|دقيقة|دقائق|أسبوع|اسبوع|أسابيع|شهر|أشهر|سنة|سنوات|مرة|مرات)(?![\u0621-\u064a]))"
+)
 
 
 _RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|месяцев|лет)|как\s+долго", re.I)
@@ -862,6 +866,7 @@ def hebrew_terms(text: str) -> str:
     """Hebrew search terms for the English, Arabic and Russian words of `text` ('' when there are none)."""
     terms = []
     text = _RU_HOW_LONG.sub(" срок ", text)  # 'сколько времени' asks how long, not how much
+    text = _AR_HOW_MANY.sub(" ", text)  # 'كم ساعة' asks how many hours, not how much
     for word in (m.lower() for m in _WORD.findall(_NOT_GLOSSED.sub(" ", text))):
         if "\u0400" <= word[0] <= "\u04ff":
             term = _russian_term(word)
