@@ -38,6 +38,7 @@ CHUNKS = [
     (POLICIES, "2. מועד התוצאות › 2.1", "2.1 תוצאות של ספירת דם ושל בדיקת שתן — בתוך יום עבודה אחד."),
     (POLICIES, "2. מועד התוצאות › 2.2", "2.2 תוצאות של ויטמין D ושל ויטמין B12 — בתוך 4 ימי עבודה."),
     (POLICIES, "3. ביקור בית › 3.2", "3.2 אפשר לבטל ביקור בית ללא חיוב עד השעה 19:00 ביום שלפני הביקור."),
+    (POLICIES, "3. ביקור בית › 3.3", "3.3 ביטול ביקור בית אחרי 19:00 ביום שלפני הביקור מחויב ב-120 ₪."),
     (
         PRICES,
         "בדיקות דם (מבוגר / ילד)",
@@ -188,3 +189,20 @@ def test_the_special_period_answers_when_it_is_asked():
     )
     assert reply.status == "answered", reply
     assert "10:30" in reply.text
+
+
+# -- a cancellation deadline by the clock: the asked time falls on one side of it -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "shown", "clause"),
+    [
+        ("אם אבטל את ביקור הבית ב-21:00 בערב של היום שלפני, אצטרך לשלם משהו?", "120 ₪", "3.3"),
+        ("אם אבטל את ביקור הבית ב-18:30 ביום שלפני, זה בחינם?", "ללא חיוב", "3.2"),
+    ],
+)
+def test_a_clock_time_is_placed_on_its_side_of_the_cancellation_deadline(question, shown, clause):
+    reply = ask(question)
+    assert reply.status == "answered", reply
+    assert shown in reply.text
+    assert clause in reply.citations[0].passage.section

@@ -201,6 +201,7 @@ _STOP = frozenset(
             "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
             "שונה שונים שונות דומה כדי יעלו יעלה תעלה",
             "אחי אחותי אחיי גבר מותק נשמה בערך וואלה יאללה כאילו סתם אצלכם",
+            "אצטרך נצטרך תצטרך תצטרכי יצטרך תצטרכו",  # 'כמה אצטרך לשלם': need, like 'צריך'
             "איתי איתך איתו איתה איתנו איתכם איתם",  # 'להביא איתי': with me, not a word of any clause
             "שלו שלה שלהם שלהן עכשיו כרגע",  # 'המפגש שלו', 'אם אבטל עכשיו': whose and when the asker speaks
             "תוכלו תוכל תוכלי",  # 'תוכלו לשלוח': the request's politeness, like 'אפשר'
@@ -531,8 +532,7 @@ _NAMED_DAY_RANGE = re.compile(
 
 
 def _days(text: str) -> set[str]:
-    """The days a range covers ('א׳–ה׳', 'ראשון–חמישי' are also ב', ג', ד'): a question about Tuesday finds the
-    Sun–Thu row."""
+    """The days a range covers ('א׳–ה׳', 'ראשון–חמישי' are also ב', ג', ד'): Tuesday finds the Sun–Thu row."""
     out: set[str] = set()
     spans = [(_DAY_LETTERS.find(m.group(1)), _DAY_LETTERS.find(m.group(2))) for m in _DAY_RANGE.finditer(text)]
     spans += [(_DAY_NAMES.index(m.group(1)), _DAY_NAMES.index(m.group(2))) for m in _NAMED_DAY_RANGE.finditer(text)]
@@ -957,8 +957,8 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
     key = {t for t in _words(unit.row_key) if len(t) > 1 and t not in _STOP}
     if not key:
         return True
-    if _days(unit.row_key) & _weekdays_named(question_words):
-        return True  # the asked weekday is in the row's range ('ראשון–חמישי' for Tuesday)
+    if (_days(unit.row_key) | _weekdays_named(key)) & _weekdays_named(question_words):
+        return True  # the asked weekday is the row's, or in its range ('ו׳' for Friday, 'ראשון–חמישי' for Tuesday)
     if not key & question_words:
         return False
     names = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
@@ -1319,6 +1319,48 @@ def _in_window(focus: str, library: Library) -> Quote | None:
             left = using
             if len(left) == 1:
                 return left[0]
+    return found[0] if len(found) == 1 else None
+
+
+# A clock time a question gives ('ב-20:00', 'בשעה 19:30'), and a cancellation asked about with it.
+_CLOCK_ASKED = re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+_CANCEL_ASKED = re.compile(r"(?<![\u05d0-\u05ea])(?:ו?(?:א|נ|ת|י|ל)?בטל|ביטול|ביטלתי|ביטלנו|מבטל|להזיז|אזיז)")
+# A clause's deadline by the clock: up to it ('עד השעה 18:00 ביום שלפני') or after it ('ביטול אחרי 18:00').
+_CLOCK_UP_TO = re.compile(r"עד\s+(?:השעה\s+)?(\d{1,2}):(\d{2})")
+_CLOCK_AFTER = re.compile(r"(?:אחרי|לאחר|מאוחר\s+מ-?|מ-?)\s*(?:השעה\s+)?(\d{1,2}):(\d{2})")
+
+
+def _by_clock_deadline(focus: str, library: Library) -> Quote | None:
+    """'אם אבטל ב-20:00 בערב שלפני' placed in the one clause whose deadline by the clock holds 20:00.
+
+    A cancellation policy may set its deadline by the clock of the day before ('עד השעה 18:00 ביום שלפני —
+    ללא חיוב'; 'ביטול אחרי 18:00 … מחויב ב-100 ₪'): of the clauses that share the question's topic and state such a
+    deadline, the one on whose side the asked time falls answers. None unless exactly one does.
+    """
+    if not _CANCEL_ASKED.search(focus):
+        return None
+    asked = _CLOCK_ASKED.search(focus)
+    if asked is None:
+        return None
+    minute = int(asked.group(1)) * 60 + int(asked.group(2))
+    topic = [_forms(t) for t in tokenize(focus) if len(t) >= 4 and not _stop(t) and t not in _STOP]
+    found: list[Quote] = []
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            for part in (p.strip() for p in _CLAUSE_START.split(unit.text) if p.strip()):
+                if not _CANCEL_ASKED.search(part) or not any(forms & _words(part) for forms in topic):
+                    continue
+                after, up_to = _CLOCK_AFTER.search(part), _CLOCK_UP_TO.search(part)
+                if after is not None:
+                    holds = minute > int(after.group(1)) * 60 + int(after.group(2))
+                elif up_to is not None:
+                    holds = minute <= int(up_to.group(1)) * 60 + int(up_to.group(2))
+                else:
+                    continue
+                if holds:
+                    label = re.match(r"(\d{1,3}\.\d{1,3})\.?\s", part)
+                    section = relabel(chunk.section, label.group(1) if label else unit.clause)
+                    found.append(Quote(part, section, chunk, 1.0, 1.0))
     return found[0] if len(found) == 1 else None
 
 
@@ -2467,6 +2509,7 @@ def _extract(
         ("exception", _exception),
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
+        ("clock_deadline", _by_clock_deadline),
         ("late_window", _late_window),
         ("elapsed_window", _elapsed_window),
         ("need", _need),
