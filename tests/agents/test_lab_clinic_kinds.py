@@ -206,3 +206,60 @@ def test_a_clock_time_is_placed_on_its_side_of_the_cancellation_deadline(questio
     assert reply.status == "answered", reply
     assert shown in reply.text
     assert clause in reply.citations[0].passage.section
+
+
+# -- a service the documents give in hours of its own: a booking is checked against them ----------------------------
+
+
+def test_a_service_given_only_in_some_hours_is_read_from_the_documents():
+    from sochen.agents.hours import is_open, service_hours_from_documents
+    from sochen.config.sections.agent import OpeningHours
+
+    lab = OpeningHours(sunday=["07:00-12:00"], monday=["07:00-12:00"], tuesday=["07:00-12:00"], friday=["07:00-10:00"])
+    text = (
+        "3.1 ביקור בית נקבע לפחות יום מראש, בימים ראשון עד שלישי, בין 07:00 ל-09:30 בלבד.\n"
+        "3.2 אפשר לבטל ביקור בית ללא חיוב עד השעה 19:00 ביום שלפני הביקור."
+    )
+    own = service_hours_from_documents([text], ["בדיקת דם", "ביקור בית"], lab)
+    assert set(own) == {"ביקור בית"}
+    visit = own["ביקור בית"]
+    assert is_open(datetime(2026, 12, 8, 9, 0, tzinfo=TZ), visit)  # Tuesday 09:00
+    assert not is_open(datetime(2026, 12, 8, 10, 30, tzinfo=TZ), visit)  # Tuesday 10:30: the lab is open, visits not
+    assert not is_open(datetime(2026, 12, 11, 8, 0, tzinfo=TZ), visit)  # Friday: no home visits
+
+
+def test_a_sentence_with_hours_but_no_only_sets_no_service_hours():
+    from sochen.agents.hours import service_hours_from_documents
+    from sochen.config.sections.agent import OpeningHours
+
+    lab = OpeningHours(sunday=["07:00-12:00"], monday=["07:00-12:00"])
+    text = "ביקור בית אפשר לתאם בטלפון בין 08:00 ל-16:00."
+    assert service_hours_from_documents([text], ["ביקור בית"], lab) == {}
+
+
+# -- 'כמה אצטרך לשלם' asks a price like 'כמה עולה' -------------------------------------------------------------
+
+
+REFERRAL_CHUNKS = [
+    (
+        PRICES,
+        "בדיקות עם הפניה של קופת חולים / פרטי",
+        "בדיקות עם הפניה של קופת חולים / פרטי\nבדיקה | עם הפניה של קופת חולים בהסדר (כללית, מאוחדת) | פרטי\n"
+        "בדיקה: פאנל בדיקות שגרה (ספירת דם, סוכר, שומנים) · עם הפניה של קופת חולים בהסדר (כללית, מאוחדת): "
+        "35 ₪ השתתפות עצמית · פרטי: 210 ₪\n"
+        "בדיקה: בדיקת הריון בדם · עם הפניה של קופת חולים בהסדר (כללית, מאוחדת): 25 ₪ · פרטי: 90 ₪",
+    ),
+    *CHUNKS,
+]
+
+
+def test_need_to_pay_is_a_price_question_over_the_row_the_story_names():
+    reply = answer(
+        "יש לי הפניה מכללית לבדיקות שגרה. כמה אצטרך לשלם אצלכם?",
+        config=CONFIG,
+        library=FakeLibrary(REFERRAL_CHUNKS).library(),
+        now=SUNDAY,
+        intent="price_question",
+    )
+    assert reply.status == "answered", reply
+    assert "35 ₪" in reply.text

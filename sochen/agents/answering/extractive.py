@@ -1323,7 +1323,7 @@ def _in_window(focus: str, library: Library) -> Quote | None:
 
 
 # A clock time a question gives ('ב-20:00', 'בשעה 19:30'), and a cancellation asked about with it.
-_CLOCK_ASKED = re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+_CLOCK_TIME_GIVEN = re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 _CANCEL_ASKED = re.compile(r"(?<![\u05d0-\u05ea])(?:ו?(?:א|נ|ת|י|ל)?בטל|ביטול|ביטלתי|ביטלנו|מבטל|להזיז|אזיז)")
 # A clause's deadline by the clock: up to it ('עד השעה 18:00 ביום שלפני') or after it ('ביטול אחרי 18:00').
 _CLOCK_UP_TO = re.compile(r"עד\s+(?:השעה\s+)?(\d{1,2}):(\d{2})")
@@ -1339,7 +1339,7 @@ def _by_clock_deadline(focus: str, library: Library) -> Quote | None:
     """
     if not _CANCEL_ASKED.search(focus):
         return None
-    asked = _CLOCK_ASKED.search(focus)
+    asked = _CLOCK_TIME_GIVEN.search(focus)
     if asked is None:
         return None
     minute = int(asked.group(1)) * 60 + int(asked.group(2))
