@@ -263,3 +263,33 @@ def test_need_to_pay_is_a_price_question_over_the_row_the_story_names():
     )
     assert reply.status == "answered", reply
     assert "35 ₪" in reply.text
+
+
+# -- the maabada example laboratory's own documents, where the kinds hang on how the real chunks fall -------------
+
+MAABADA_CASES = [
+    # A referral told first, then 'כמה אצטרך לשלם': the panel's referral price, not the private one.
+    ("יש לי הפניה מכללית לבדיקות שגרה. כמה אצטרך לשלם אצלכם?", ["30 ₪"], []),
+    # The office's row 'ראשון–חמישי' for Tuesday, not the Ramadan sentence nor the sampling hours.
+    ("עד מתי המשרד פתוח ביום שלישי?", ["16:00"], ["14:00", "11:00"]),
+    # 20:00 the evening before is after the 18:00 deadline: clause 3.3's fee.
+    ("אם אבטל את ביקור הבית ב-20:00 בערב של היום שלפני, אצטרך לשלם משהו?", ["100 ₪"], []),
+]
+
+
+@pytest.fixture
+def maabada(any_database_url):
+    from tests.agents._example_tenants import ingest_examples
+
+    return ingest_examples(any_database_url, "maabada")
+
+
+def test_maabada_questions(maabada):
+    from sochen.agents.ask import ask as ask_tenant
+    from sochen.config import get_settings
+
+    for question, shown, hidden in MAABADA_CASES:  # one ingestion for all of them
+        got = ask_tenant(get_settings(), "maabada", question, retriever=maabada, sensitive=False).as_dict()
+        assert got["status"] == "answered", (question, got)
+        text = got["answer"]
+        assert all(s in text for s in shown) and not any(h in text for h in hidden), (question, text)
