@@ -1750,7 +1750,7 @@ def _candidates(
                 score += 0.05  # a numbered clause over a heading's prose
             if _in_another_period(unit.text, question_words):
                 score -= 0.06  # 'בתקופת האופציה יעלו ל-₪7,072': the rent of a period the question does not ask about
-            elif _in_another_period(f"{unit.context}\n{hit.section}", question_words):
+            elif _in_another_period(f"{unit.context}\n{hit.section}", question_words, _HEADING_PERIOD):
                 # under 'שעות בחודש הרמדאן': the whole section holds only in a period the question does not ask about
                 score -= 0.4 * coverage
                 coverage *= 0.6
@@ -2225,15 +2225,17 @@ def _in_documents_words(said: str, plain: str, known: Callable[[str], bool], sam
 
 
 # A figure said of a named period holds in that period only ('בתקופת האופציה', 'במהלך תקופת הניסיון').
-# A named period: 'בתקופת האופציה', and a month or a season the hours change in ('בחודש הרמדאן', 'בימי הרמדאן').
-_PERIOD = re.compile(
+_PERIOD = re.compile(r"(?<![\u05d0-\u05ea])(?:ב|במהלך\s+)תקופת\s+(ה?[\u05d0-\u05ea\"']{2,})")
+# A heading's period: also a month or a season the hours change in ('שעות בחודש הרמדאן', 'בימי הרמדאן'). Only in a
+# heading: a clause's 'בחודש ינואר' dates what it says, it does not set the clause apart.
+_HEADING_PERIOD = re.compile(
     r"(?<![\u05d0-\u05ea])(?:ב|במהלך\s+)(?:תקופת|חודש|ימי)\s+(ה?(?!עבודה|חול|החול|עסקים)[\u05d0-\u05ea\"']{2,})"
 )
 
 
-def _in_another_period(text: str, question_words: AbstractSet[str]) -> bool:
+def _in_another_period(text: str, question_words: AbstractSet[str], pattern: re.Pattern[str] = _PERIOD) -> bool:
     """Whether `text` states a figure for a named period the question does not name."""
-    return any(not _forms(m.group(1)) & question_words for m in _PERIOD.finditer(text))
+    return any(not _forms(m.group(1)) & question_words for m in pattern.finditer(text))
 
 
 # Hebrew terms that name no subject: a follow-up asking only 'until what time' or 'how much' is about the last.
@@ -2876,7 +2878,8 @@ def _extract(
                     and c.unit.text != best.unit.text
                     and not _other_days(c.words, question_words)  # Tuesday's sentence does not complete Friday's
                     # nor does the sentence of a period not asked about ('שעות בחודש הרמדאן') complete the usual hours
-                    and not _in_another_period(f"{c.unit.text}\n{c.unit.context}\n{c.hit.section}", question_words)
+                    and not _in_another_period(c.unit.text, question_words)
+                    and not _in_another_period(f"{c.unit.context}\n{c.hit.section}", question_words, _HEADING_PERIOD)
                     and not other_party  # another party's clause does not complete the one asked about
                     and not _RECITAL.match(c.unit.text)  # nor does a recital
                 ):
