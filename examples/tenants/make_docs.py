@@ -406,6 +406,7 @@ PDFS = {
     "shema": ["policies"],
     "nefesh": ["policies"],
     "vet": ["policies"],
+    "maabada": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -423,6 +424,7 @@ DOCXS = {
     "shema": ["price_list"],
     "nefesh": ["price_list"],
     "vet": ["price_list"],
+    "maabada": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

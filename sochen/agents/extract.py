@@ -228,6 +228,14 @@ _RU_KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 _RU_BOOKING = ("записат", "запиш", "записыв")
 _RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|месяцев|лет)|как\s+долго")
+# How many hours something lasts or takes, asked in Hebrew, English or Arabic ...
+_DURATION_ASKED = re.compile(r"כמה\s+שעות|how\s+many\s+hours|how\s+long|كم\s+ساع[ةه]|كم\s+الساعات")
+# ... unless the question is about when the business is open ('כמה שעות אתם פתוחים בשישי?').
+_OPENING_ASKED = re.compile(
+    r"פתוח|פתוחים|פתוחה|סגור|סגורים|סגורה|עד\s+מתי|באיזו\s+שעה|ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת"
+    r"|\bopen|\bclose|sunday|monday|tuesday|wednesday|thursday|friday|saturday|weekend"
+    r"|مفتوح|مغلق|دوام|السبت|الجمعة|الأحد|الاثنين|الثلاثاء|الأربعاء|الخميس"
+)
 
 
 def _is_cyrillic(token: str) -> bool:
@@ -308,6 +316,12 @@ def understand_text(
         if ru_hits:
             scores[intent] = scores.get(intent, 0.0) + len(ru_hits)
             signals.append(f"{intent}:{min(ru_hits)}")
+    if "hours_question" in scores and _DURATION_ASKED.search(flat) and not _OPENING_ASKED.search(flat):
+        # "For how many hours do I need to fast?", "כמה שעות צריך לצום?", "كم ساعة؟": a length of time the documents
+        # state, not the opening hours.
+        del scores["hours_question"]
+        scores["document_question"] = scores.get("document_question", 0.0) + 1
+        signals.append("document_question:duration_asked")
     tokens = tokenize(text)
     is_question = (
         "?" in text
@@ -486,6 +500,16 @@ _POLICY_WORDS = frozenset(
         "מבטלים",
         "מבטל",
         "מבטלת",
+        # the canceller's own future and past ("אם אבטל את ביקור הבית ב-20:00", "ביטלתי אתמול"): a question about
+        # the cancellation rule, whatever clock time it names, is not a request for that time
+        "אבטל",
+        "נבטל",
+        "תבטל",
+        "תבטלי",
+        "יבטל",
+        "ביטלתי",
+        "ביטלנו",
+        "ביטלת",
         "דמי",
         "קנס",
         "חיוב",

@@ -19,7 +19,14 @@ from ..config.sections.agent import OpeningHours, StaffMember
 from ..text import normalize
 from .extract import WEEKDAYS
 
-__all__ = ["is_open", "nearest_open", "staff_asked", "staff_from_documents", "staff_named"]
+__all__ = [
+    "is_open",
+    "nearest_open",
+    "service_hours_from_documents",
+    "staff_asked",
+    "staff_from_documents",
+    "staff_named",
+]
 
 _SEARCH_DAYS = 21
 
@@ -215,3 +222,48 @@ def staff_from_documents(texts: Iterable[str], hours: OpeningHours) -> list[Staf
             elif name not in found:
                 found[name] = member
     return [m for m in found.values() if m is not None]
+
+
+# -- a service's own hours, read from the documents ------------------------------------------------------------
+
+# 'ביקור בית נקבע ... בימים ראשון עד חמישי, בין 06:30 ל-10:00 בלבד.': the hours a service is given in.
+_SPAN = re.compile(r"(?:בשעות|בין\s+השעות|בין)\s+(?P<start>\d{1,2}:\d{2})\s*(?:[–-]|עד|ל-?)\s*(?P<end>\d{1,2}:\d{2})")
+_ON_DAYS = re.compile(
+    rf"(?<![\u05d0-\u05ea])(?:בימים|בימי|ימים)\s+(?P<days>{_DAY}(?:\s*(?:[–-]|עד)\s*{_DAY})?"
+    rf"(?:\s*(?:,|ו-?|ו־)\s*{_DAY}(?:\s*(?:[–-]|עד)\s*{_DAY})?)*)"
+)
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
+
+
+def service_hours_from_documents(
+    texts: Iterable[str], services: Sequence[str], hours: OpeningHours
+) -> dict[str, OpeningHours]:
+    """The hours a service is given in, where a document sentence sets them apart from the opening hours.
+
+    'ביקור בית נקבע לפחות יום עבודה אחד מראש, בימים ראשון עד חמישי, בין 06:30 ל-10:00 בלבד.': a sentence that names
+    one of `services` (and no other), says 'בלבד' (only) and gives a span of hours, perhaps on listed days. Each day's
+    hours are the business's within that span. A service whose sentences disagree is left out; so is one whose span
+    covers all the opening hours (it sets nothing apart).
+    """
+    found: dict[str, OpeningHours | None] = {}
+    for text in texts:
+        for sentence in _SENTENCE_END.split(text):
+            span = _SPAN.search(sentence)
+            if span is None or "בלבד" not in sentence:
+                continue
+            flat = normalize(sentence)
+            named = [name for name in services if normalize(name) in flat]
+            if len(named) != 1:
+                continue
+            on = _ON_DAYS.search(sentence)
+            listed = _days_listed(on.group("days")) if on is not None else [f for f in _ORDER if getattr(hours, f)]
+            days = {day: _within(hours, day, span.group("start"), span.group("end")) for day in listed}
+            own = OpeningHours(**{d: v for d, v in days.items() if v})
+            if not own.configured() or own == hours:
+                continue
+            name = named[0]
+            if name in found and found[name] != own:
+                found[name] = None
+            elif name not in found:
+                found[name] = own
+    return {name: own for name, own in found.items() if own is not None}

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, ValidationError
 
 from ..config import Settings, TenantConfig
-from ..config.sections.agent import StaffMember
+from ..config.sections.agent import OpeningHours, StaffMember
 from ..llm import HealthBoard, Provider, RouteRequest, run_routed
 from ..llm.providers.base import Message, ProviderError
 from ..privacy import BusinessTerms, assess
@@ -32,7 +32,14 @@ from .answering.language import search_query
 from .booking import asks_to_cancel, booking_key, pick_slot
 from .emergency import emergency_reply, has_own_instructions
 from .extract import INTENTS, extract_datetime, looks_like_name, split_name, understand_text
-from .hours import is_open, nearest_open, staff_asked, staff_from_documents, staff_named
+from .hours import (
+    is_open,
+    nearest_open,
+    service_hours_from_documents,
+    staff_asked,
+    staff_from_documents,
+    staff_named,
+)
 from .state import ConversationState
 from .wording import conversation_language, show_schedule, show_when, slot_prompt, template
 
@@ -388,6 +395,35 @@ def staff_of(deps: Deps) -> Sequence[StaffMember]:
     return staff
 
 
+_SERVICE_HOURS: dict[tuple[str, str, int, str], dict[str, OpeningHours]] = {}
+
+
+def service_hours_of(deps: Deps) -> dict[str, OpeningHours]:
+    """The services the documents give in hours of their own ('ביקור בית ... בין 06:30 ל-10:00 בלבד').
+
+    See :func:`~sochen.agents.hours.service_hours_from_documents`; read once per knowledge-base revision.
+    """
+    config = deps.config
+    if not config.agent.hours.configured() or not config.agent.services:
+        return {}
+    tenant = deps.tenant
+    key = (config.slug, tenant.id, tenant.kb_revision, _digest(config))
+    with _TERMS_LOCK:
+        found = _SERVICE_HOURS.get(key)
+    if found is None:
+        try:
+            catalog = deps.retriever.catalog(tenant)
+        except Exception:  # no knowledge base yet
+            return {}
+        texts = (c.text for c in catalog.chunks)
+        found = service_hours_from_documents(texts, config.agent.services, config.agent.hours)
+        with _TERMS_LOCK:
+            if len(_SERVICE_HOURS) > 64:
+                _SERVICE_HOURS.clear()
+            _SERVICE_HOURS[key] = found
+    return found
+
+
 # -- route (plan the turn) ------------------------------------------------------------------------------
 def plan(state: ConversationState, deps: Deps) -> str:
     """What this turn does: emergency, silent, handoff, complaint, collect, answer, greet or out_of_scope.
@@ -664,6 +700,10 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
             proposal=show_when(proposed, lang),
         )
         return reply, proposed
+    own = service_hours_of(deps).get((state.get("slots") or {}).get("service") or "")
+    if own is not None and is_open(when, hours, holidays) and not is_open(when, own, holidays):
+        # 'ביקור בית ביום חמישי ב-10:30' when the documents give home visits only 06:30–10:00: open, but not for it.
+        hours = own
     if is_open(when, hours, holidays):
         return None
     proposal = nearest_open(when, hours, holidays, now=_local_now(state, deps))

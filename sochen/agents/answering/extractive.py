@@ -202,6 +202,7 @@ _STOP = frozenset(
             "יוצא יוצאת בכמה אפשרות מישהו משהו דבר איזה איזו אילו ואיזה ביום יום",
             "שונה שונים שונות דומה כדי יעלו יעלה תעלה",
             "אחי אחותי אחיי גבר מותק נשמה בערך וואלה יאללה כאילו סתם אצלכם",
+            "אצטרך נצטרך תצטרך תצטרכי יצטרך תצטרכו",  # 'כמה אצטרך לשלם': need, like 'צריך'
             "איתי איתך איתו איתה איתנו איתכם איתם",  # 'להביא איתי': with me, not a word of any clause
             "שלו שלה שלהם שלהן עכשיו כרגע",  # 'המפגש שלו', 'אם אבטל עכשיו': whose and when the asker speaks
             "תוכלו תוכל תוכלי",  # 'תוכלו לשלוח': the request's politeness, like 'אפשר'
@@ -335,7 +336,9 @@ _SHAPE = {
     "money": re.compile(r"₪|ש\"ח|שקל|\d%"),
     "hours": re.compile(r"\d{1,2}:\d{2}"),
     "time": re.compile(
-        r"\d+\s*(?:ימים|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+        r"\d+\s*(?:ימים|ימי|יום|חודשים|חודש|שנים|שנה|שעות|דקות)|שנתיים|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+        # working days in the construct form ('3 ימי עבודה') and one day in words ('בתוך יום עבודה אחד')
+        r"|(?<![\u05d0-\u05ea])[בל]?יום(?:\s+עבודה|\s+עסקים)?\s+אחד(?![\u05d0-\u05ea])"
         # a count in words: 'לשלוש שנים', 'שבעה ימים'
         r"|(?<![\u05d0-\u05ea])[לב]?(?:שתי|שני|שלוש|שלושה|ארבע|ארבעה|חמש|חמישה|שש|שישה|שבע|שבעה|שמונה|תשע|תשעה|עשר|עשרה)"
         r"\s+(?:ימים|חודשים|שנים|שבועות|שעות|דקות)(?![\u05d0-\u05ea])"
@@ -522,11 +525,19 @@ _DAY_LETTERS = "אבגדהוש"
 _DAY_RANGE = re.compile(r"(?<![\u05d0-\u05ea])([א-ו])['׳]?\s*[–\-]\s*([א-ו])['׳]")
 
 
+# The same range with the days' names: 'ראשון–חמישי', 'ראשון עד חמישי', 'בימים ראשון עד חמישי'.
+_NAMED_DAY_RANGE = re.compile(
+    rf"(?<![\u05d0-\u05ea])[במ]?({'|'.join(_DAY_NAMES)})\s*(?:[–\-]|עד)\s*(?:ל|יום\s+)?({'|'.join(_DAY_NAMES)})"
+    r"(?![\u05d0-\u05ea])"
+)
+
+
 def _days(text: str) -> set[str]:
-    """The days a range covers ('א׳–ה׳' is also ב', ג', ד'): a question about Tuesday finds the Sun–Thu row."""
+    """The days a range covers ('א׳–ה׳', 'ראשון–חמישי' are also ב', ג', ד'): Tuesday finds the Sun–Thu row."""
     out: set[str] = set()
-    for m in _DAY_RANGE.finditer(text):
-        a, b = _DAY_LETTERS.find(m.group(1)), _DAY_LETTERS.find(m.group(2))
+    spans = [(_DAY_LETTERS.find(m.group(1)), _DAY_LETTERS.find(m.group(2))) for m in _DAY_RANGE.finditer(text)]
+    spans += [(_DAY_NAMES.index(m.group(1)), _DAY_NAMES.index(m.group(2))) for m in _NAMED_DAY_RANGE.finditer(text)]
+    for a, b in spans:
         if 0 <= a < b:
             out |= {f"{_DAY_LETTERS[i]}'" for i in range(a, b + 1)}
     return out
@@ -964,6 +975,8 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
     key = {t for t in _words(unit.row_key) if len(t) > 1 and t not in _STOP}
     if not key:
         return True
+    if (_days(unit.row_key) | _weekdays_named(key)) & _weekdays_named(question_words):
+        return True  # the asked weekday is the row's, or in its range ('ו׳' for Friday, 'ראשון–חמישי' for Tuesday)
     if not key & question_words:
         return False
     names: list[set[str]] = []
@@ -1344,6 +1357,46 @@ def _in_window(focus: str, library: Library) -> Quote | None:
 
 
 _APPOINTMENT_WORDS = frozenset({"תור", "תורים", "פגישה", "מפגש"})
+# A clock time a question gives ('ב-20:00', 'בשעה 19:30'), and a cancellation asked about with it.
+_CLOCK_TIME_GIVEN = re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+_CANCEL_ASKED = re.compile(r"(?<![\u05d0-\u05ea])(?:ו?(?:א|נ|ת|י|ל)?בטל|ביטול|ביטלתי|ביטלנו|מבטל|להזיז|אזיז)")
+# A clause's deadline by the clock: up to it ('עד השעה 18:00 ביום שלפני') or after it ('ביטול אחרי 18:00').
+_CLOCK_UP_TO = re.compile(r"עד\s+(?:השעה\s+)?(\d{1,2}):(\d{2})")
+_CLOCK_AFTER = re.compile(r"(?:אחרי|לאחר|מאוחר\s+מ-?|מ-?)\s*(?:השעה\s+)?(\d{1,2}):(\d{2})")
+
+
+def _by_clock_deadline(focus: str, library: Library) -> Quote | None:
+    """'אם אבטל ב-20:00 בערב שלפני' placed in the one clause whose deadline by the clock holds 20:00.
+
+    A cancellation policy may set its deadline by the clock of the day before ('עד השעה 18:00 ביום שלפני —
+    ללא חיוב'; 'ביטול אחרי 18:00 … מחויב ב-100 ₪'): of the clauses that share the question's topic and state such a
+    deadline, the one on whose side the asked time falls answers. None unless exactly one does.
+    """
+    if not _CANCEL_ASKED.search(focus):
+        return None
+    asked = _CLOCK_TIME_GIVEN.search(focus)
+    if asked is None:
+        return None
+    minute = int(asked.group(1)) * 60 + int(asked.group(2))
+    topic = [_forms(t) for t in tokenize(focus) if len(t) >= 4 and not _stop(t) and t not in _STOP]
+    found: list[Quote] = []
+    for chunk in library.chunks:
+        for unit in clause_units(chunk.text):
+            for part in (p.strip() for p in _CLAUSE_START.split(unit.text) if p.strip()):
+                if not _CANCEL_ASKED.search(part) or not any(forms & _words(part) for forms in topic):
+                    continue
+                after, up_to = _CLOCK_AFTER.search(part), _CLOCK_UP_TO.search(part)
+                if after is not None:
+                    holds = minute > int(after.group(1)) * 60 + int(after.group(2))
+                elif up_to is not None:
+                    holds = minute <= int(up_to.group(1)) * 60 + int(up_to.group(2))
+                else:
+                    continue
+                if holds:
+                    label = re.match(r"(\d{1,3}\.\d{1,3})\.?\s", part)
+                    section = relabel(chunk.section, label.group(1) if label else unit.clause)
+                    found.append(Quote(part, section, chunk, 1.0, 1.0))
+    return found[0] if len(found) == 1 else None
 
 
 _HOME_VISIT = re.compile(r"(?<![\u05d0-\u05ea])ביקור(?:י)?\s+(?:ה)?בית(?![\u05d0-\u05ea])")
@@ -1718,7 +1771,8 @@ def _candidates(
         keys = set().union(*(_words(u.row_key) for u in units if u.is_row)) - _STOP if units else set()
         # Does the question name an entity of this table (a treatment, a role)? Then a row must be about it,
         # and a rare question word the table never uses ('ציפוי' asked, only 'כתר' listed) rules rows out.
-        table_asks = bool(keys & question_words)
+        # A weekday asked is named by a range row ('ראשון–חמישי') that covers it.
+        table_asks = bool(keys & question_words) or bool(_days_of_keys(keys) & _weekdays_named(question_words))
         heads = _heads(tokens, keys, known) if table_asks else []
         for unit in units:
             if (hit.chunk_id, unit.text) in seen:
@@ -1761,6 +1815,10 @@ def _candidates(
                 score += 0.05  # a numbered clause over a heading's prose
             if _in_another_period(unit.text, question_words):
                 score -= 0.06  # 'בתקופת האופציה יעלו ל-₪7,072': the rent of a period the question does not ask about
+            elif _in_another_period(f"{unit.context}\n{hit.section}", question_words, _HEADING_PERIOD):
+                # under 'שעות בחודש הרמדאן': the whole section holds only in a period the question does not ask about
+                score -= 0.4 * coverage
+                coverage *= 0.6
             phrase = _phrase_bonus(tokens, unit.text)
             score += phrase
             coverage += phrase / 2  # the question's two-word term said as one: the clause is about it
@@ -1887,9 +1945,16 @@ def _foreign_condition_unsaid(question: str, best: _Candidate) -> bool:
 _COPULA = re.compile(r"[ושכ]?(?:היה|הייתה|היתה|היו|יהיה|תהיה|יהיו|נהיה|יהא|תהא|להיות|יהיה)")
 
 
+def _days_of_keys(keys: AbstractSet[str]) -> set[str]:
+    """The weekday letters among a table's row-key words (a range's days included, see :func:`_days`)."""
+    return {k for k in keys if k in _DAY_LETTER.values()}
+
+
 def _names_row(unit: Unit, question_words: AbstractSet[str]) -> bool:
     """The question names every word of the record's entity ('הלבנת שיניים' for the whitening row)."""
     key = [_forms(t) for t in tokenize(unit.row_key) if not _stop(t)]
+    if key and all(forms & _DAY_FORMS for forms in key) and _days(unit.row_key) & _weekdays_named(question_words):
+        return True  # the row of 'ראשון–חמישי' is Tuesday's row too
     return bool(key) and all(forms & question_words for forms in key)
 
 
@@ -2226,11 +2291,16 @@ def _in_documents_words(said: str, plain: str, known: Callable[[str], bool], sam
 
 # A figure said of a named period holds in that period only ('בתקופת האופציה', 'במהלך תקופת הניסיון').
 _PERIOD = re.compile(r"(?<![\u05d0-\u05ea])(?:ב|במהלך\s+)תקופת\s+(ה?[\u05d0-\u05ea\"']{2,})")
+# A heading's period: also a month or a season the hours change in ('שעות בחודש הרמדאן', 'בימי הרמדאן'). Only in a
+# heading: a clause's 'בחודש ינואר' dates what it says, it does not set the clause apart.
+_HEADING_PERIOD = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ב|במהלך\s+)(?:תקופת|חודש|ימי)\s+(ה?(?!עבודה|חול|החול|עסקים)[\u05d0-\u05ea\"']{2,})"
+)
 
 
-def _in_another_period(text: str, question_words: AbstractSet[str]) -> bool:
+def _in_another_period(text: str, question_words: AbstractSet[str], pattern: re.Pattern[str] = _PERIOD) -> bool:
     """Whether `text` states a figure for a named period the question does not name."""
-    return any(not _forms(m.group(1)) & question_words for m in _PERIOD.finditer(text))
+    return any(not _forms(m.group(1)) & question_words for m in pattern.finditer(text))
 
 
 # Hebrew terms that name no subject: a follow-up asking only 'until what time' or 'how much' is about the last.
@@ -2507,6 +2577,7 @@ def _extract(
         ("exception", _exception),
         ("threshold_rule", _eligibility),
         ("hour_window", _in_window),
+        ("clock_deadline", _by_clock_deadline),
         ("late_window", _late_window),
         ("elapsed_window", _elapsed_window),
         ("need", _need),
@@ -2881,6 +2952,9 @@ def _extract(
                     and c.coverage >= _MIN_COVERAGE * 0.75
                     and c.unit.text != best.unit.text
                     and not _other_days(c.words, question_words)  # Tuesday's sentence does not complete Friday's
+                    # nor does the sentence of a period not asked about ('שעות בחודש הרמדאן') complete the usual hours
+                    and not _in_another_period(c.unit.text, question_words)
+                    and not _in_another_period(f"{c.unit.context}\n{c.hit.section}", question_words, _HEADING_PERIOD)
                     and not other_party  # another party's clause does not complete the one asked about
                     and not _RECITAL.match(c.unit.text)  # nor does a recital
                 ):

@@ -510,6 +510,22 @@ _GLOSSARY: dict[str, str] = {
     "burns": "כוויה",
     "pain": "כאב",
     "hurts": "כאב",
+    # A laboratory's patients: fasting, blood and urine tests, results, referrals.
+    "fast": "צום לצום",
+    "fasting": "צום לצום",
+    "result": "תוצאות",
+    "results": "תוצאות",
+    "blood": "דם",
+    "urine": "שתן",
+    "cholesterol": "שומנים כולסטרול",
+    "lipid": "שומנים",
+    "sugar": "סוכר",
+    "glucose": "סוכר גלוקוז",
+    "vitamin": "ויטמין",
+    "pregnancy": "הריון",
+    "receipt": "קבלה",
+    "collect": "לאסוף לקבל",
+    "sample": "דגימה",
     # Arabic
     "طبيب": "רופא",
     "الطبيب": "רופא",
@@ -733,6 +749,28 @@ _GLOSSARY: dict[str, str] = {
     "أسنان": "שיניים",
     "موقف": "חניה",
     "طوارئ": "חירום",
+    "صوم": "צום לצום",
+    "صيام": "צום לצום",
+    "أصوم": "צום לצום",
+    "اصوم": "צום לצום",
+    "نصوم": "צום לצום",
+    "يصوم": "צום לצום",
+    "صائم": "צום",
+    "صائمة": "צום",
+    "نتائج": "תוצאות",
+    "نتيجة": "תוצאות",
+    "دم": "דם",
+    "بول": "שתן",
+    "سكر": "סוכר",
+    "كوليسترول": "שומנים כולסטרול",
+    "فيتامين": "ויטמין",
+    "حمل": "הריון",
+    "تحويل": "הפניה",
+    "تحويلة": "הפניה",
+    "رمضان": "רמדאן",
+    "الكامل": "מלאה",
+    "كامل": "מלאה",
+    "وصل": "קבלה",
     "دفعات": "תשלומים",
 }
 # Russian words by their stem: the endings of a case or a verb's person vary ('вторник', 'во вторник',
@@ -830,6 +868,10 @@ _NOT_GLOSSED = re.compile(
     r"|(?:عمره|عمرها|بعمر|عمر)\s+\d+\s+(?:سنوات|سنة|عام|أعوام)",
     re.I,
 )
+# 'كم ساعة', 'كم يوم': how many of a unit — a count or a length of time, not a price ('كم' alone asks a price).
+_AR_HOW_MANY = re.compile(
+    r"(?<![\u0621-\u064a])كم(?=\s+(?:ال)?(?:ساعة|ساعه|ساعات|يوم|أيام|ايام|دقيقة|دقائق|أسبوع|اسبوع|أسابيع|شهر|أشهر|سنة|سنوات|مرة|مرات)(?![\u0621-\u064a]))"
+)
 
 
 _RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|месяцев|лет)|как\s+долго", re.I)
@@ -839,6 +881,7 @@ def hebrew_terms(text: str) -> str:
     """Hebrew search terms for the English, Arabic and Russian words of `text` ('' when there are none)."""
     terms = []
     text = _RU_HOW_LONG.sub(" срок ", text)  # 'сколько времени' asks how long, not how much
+    text = _AR_HOW_MANY.sub(" ", text)  # 'كم ساعة' asks how many hours, not how much
     for word in (m.lower() for m in _WORD.findall(_NOT_GLOSSED.sub(" ", text))):
         if "\u0400" <= word[0] <= "\u04ff":
             term = _russian_term(word)
