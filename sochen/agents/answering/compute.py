@@ -85,6 +85,8 @@ _QUANTITY = re.compile(
     r"(\d{1,4}(?:\.\d)?)\s*(שעות|שעה|חודשים|חודשי|חודש|ימים|ימי|יום|hours|hour|months|month|days|day|ساعات|ساعة|أشهر)"
     r"(?![\u05d0-\u05ea])"
 )
+# '60 ימים לפני מועד האירוע', '3 months after signing': a point in time the question dates an act by.
+_BEFORE_EVENT = re.compile(r"\s+(?:לפני|אחרי|לאחר|קודם|before|after|prior)(?![\u05d0-\u05ea])", re.IGNORECASE)
 _PER = {
     "שעה": (r"לשעה", r"לכל שעה", r"per hour", r"/hour"),
     "חודש": (r"לחודש", r"לכל חודש", r"על כל חודש", r"בעד כל חודש", r"per month", r"/month"),
@@ -424,9 +426,11 @@ def prices_times_counts(prices_text: str, counts_text: str) -> Calculation | Non
 def quantity_asked(question: str) -> tuple[Decimal, str] | None:
     """'10 שעות' in the question: (10, 'שעה'); '3 ישיבות': (3, 'ישיבות') (a counted noun, matched by its root)."""
     q = normalize(question)
-    m = _QUANTITY.search(q)
+    m = next((m for m in _QUANTITY.finditer(q) if not _BEFORE_EVENT.match(q, m.end())), None)
     if m:
         return Decimal(m.group(1)), _UNIT_OF[m.group(2)]
+    if _QUANTITY.search(q):
+        return None  # '60 ימים לפני מועדו': when something was done, not a count of days to price
     # A counted noun: not a date ('12 בינואר'), a law's section ('סעיף 7 לחוק') or a definite phrase.
     noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3}(?:,\d{3})+|\d{1,3})\s+([\u05d0-\u05ea]{3,})", q)
     if noun and noun.group(2)[0] in "בלהמו" and not _PLURAL_NOUN.fullmatch(noun.group(2)):

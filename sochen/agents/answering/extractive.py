@@ -3833,6 +3833,12 @@ def _calculate(
     with_amount = [q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is None]
     if operation == "vat":
         amount = with_amount[0] if with_amount else None
+        if amount is None and not any(money(q.text) for q in quotes):
+            # 'כמה תשלם על השימוש באולם, כולל מע"מ?' quoting only 'דמי ביטול … 25% מדמי השימוש באולם': the price
+            # is the clause of that document with one amount that says what the question names.
+            amount = _best_unit(
+                library, first, query, lambda t: len(money(t)) == 1 and not percent(t) and vat_rate(t) is None
+            )
         if amount is None:
             both = next((q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is not None), None)
             if both is not None and (calc := vat_total(both.text, both.text, rate_index=0)) is not None:
@@ -4204,6 +4210,9 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             if found is not None and (calc := deadline(rule.text, found.text)) is not None:
                 return calc, [rule, found]
         return None
+    refund = _refund_less_fee(query, quotes, library)
+    if refund is not None:
+        return refund
     areal = _over_area(query, quotes, library)
     if areal is not None:
         calc, used = areal
@@ -4254,7 +4263,12 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
                 calc = interest_per_period(query, rule.text, base.text)
                 if calc is None and asks_update(query):
                     calc = raised(rule.text, base.text)
-                elif calc is None and asks_amount(query) and not _RISE_RULE.search(rule.text):
+                elif (
+                    calc is None
+                    and asks_amount(query)
+                    and not _RISE_RULE.search(rule.text)
+                    and _asks_rule(query, rule, base)
+                ):
                     calc = share_of(rule.text, base.text)  # 'כמה זיכוי…': the rule's percentage of the amount
                 if calc is not None:
                     used = [base, rule]
@@ -4280,6 +4294,62 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             return None
         calc, used = taxed, [*used, rate] if rate.text not in {u.text for u in used} else used
     return calc, used
+
+
+_LESS_FEE = re.compile(r"בניכוי|לאחר\s+ניכוי|פחות|\bless\b|\bminus\b|\bnet of\b", re.IGNORECASE)
+_REFUND_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:יוחזר|יוחזרו|תוחזר|יחזירו|יחזיר|תחזיר|להחזיר|החזר|ההחזר|יקבל\s+בחזרה|תקבל\s+בחזרה)"
+    r"|\brefund|\bget back\b|\breturned\b",
+    re.IGNORECASE,
+)
+
+
+def _refund_less_fee(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """What is paid back: the amount the question says was paid, less the fee the refund clause deducts.
+
+    'יוחזרו לה כל הכספים ששילמה, בניכוי דמי טיפול של ₪2,500' and 'שילמה רק את המקדמה' with 'מקדמה של ₪20,000'
+    in another clause: ₪20,000 − ₪2,500 = ₪17,500. The paid amount is a clause of the same document with one
+    amount that the question names by a word the refund clause does not say; nothing else is guessed.
+    """
+    if not _REFUND_Q.search(normalize(query)):
+        return None
+    fees = (q for q in quotes if _LESS_FEE.search(q.text) and len(money(q.text)) == 1 and not percent(q.text))
+    rule = next(fees, None)
+    if rule is None:
+        return None
+    rule_words = _words(rule.text)
+    asked = {f for t in tokenize(query) if not _stop(t) and len(t) > 2 and not t.isdigit() for f in _forms(t)}
+    asked -= rule_words
+
+    def paid_clause(t: str) -> bool:
+        return len(money(t)) == 1 and not percent(t) and not _LESS_FEE.search(t) and bool(asked & _words(t))
+
+    paid = next((q for q in quotes if q is not rule and paid_clause(q.text)), None) or _best_unit(
+        library, rule, " ".join(t for t in tokenize(query) if _forms(t) & asked), paid_clause, not_text=rule.text
+    )
+    if paid is None:
+        return None
+    amount, fee = money(paid.text)[0], money(rule.text)[0]
+    if fee >= amount:
+        return None
+    result = _round_money(amount - fee)
+    return Calculation(result, f"{shekels(amount)} − {shekels(fee)} = {shekels(result)}", (0, 1)), [paid, rule]
+
+
+def _asks_rule(query: str, rule: Quote, base: Quote) -> bool:
+    """Whether the question asks what a percentage rule pays, not only the amount the rule is a share of.
+
+    'דמי ביטול בשיעור 25% מדמי השימוש באולם' is a share of the hall fee; 'כמה תשלם על השימוש באולם?' asks the
+    fee itself and the cancellation is no part of it. The question must name a word of the rule that its base
+    does not say ('ביטול', 'מענק') — a verb of paying or a word of the base is no such word.
+    """
+    own = _words(rule.text) - _words(base.text)
+    for tok in tokenize(query):
+        if _stop(tok) or len(tok) < 3 or tok.isdigit() or _PAYING.fullmatch(tok):
+            continue
+        if _forms(tok) & own:
+            return True
+    return False
 
 
 def _names_column(question: str, row: str) -> bool:
