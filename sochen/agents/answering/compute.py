@@ -67,6 +67,7 @@ _CAP_WORDS = (
     r"(?:לא\s+יותר\s+מ|שלא\s+יעלה\s+על|לא\s+יעלה\s+על|לא\s+יעלו\s+על|עד\s+לסך|עד\s+לסכום|תקרה\s+של|בתקרה\s+של"
     r"|up\s+to|not\s+more\s+than|no\s+more\s+than|capped\s+at|maximum\s+of)"
 )
+_LIMIT_PER = re.compile(r"\x00\s*(?:ל|לכל\s+|per\s+)[\u05d0-\u05ea\w]+")  # the unit a removed limit is per
 _FLOOR = re.compile(_FLOOR_WORDS + r"\W{0,3}(?:₪\s?)?\d")
 _CAP = re.compile(_CAP_WORDS + r"\W{0,3}(?:₪\s?)?\d")
 _LIMIT_AMOUNT = re.compile(
@@ -485,7 +486,9 @@ def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | N
     gives the one whose item label (the words before its amount, after the list's colon) the question
     names; none when it names none of them or several equally: which rate is not for arithmetic to guess.
     """
-    plain = _LIMIT_AMOUNT.sub(" ", normalize(text))  # 'ולא יותר מ-₪3,600' limits the total; it is no rate
+    # 'ולא יותר מ-₪3,600' limits the total; it is no rate. '₪450 ליום, ולא יותר מ-₪9,000 למכולה': the unit
+    # after a limit is what the limit is per, not the rate's unit.
+    plain = _LIMIT_PER.sub(" ", _LIMIT_AMOUNT.sub(" \x00", normalize(text))).replace("\x00", "")
     if not any(re.search(mk, plain) for mk in markers):
         return None
     amounts = money(plain)
@@ -493,10 +496,12 @@ def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | N
         return amounts[0]
     asked = {f for t in tokenize(question) for f in (t, *stems(t)) if len(f) > 2}
     scored: list[tuple[int, Decimal]] = []
-    for part in re.split(r"[;\n]", plain):
+    # Items joined by a comma and 'ו' ('דמי השחרור … ₪850 לכל מכולה, ודמי ההובלה … ₪1,700 לכל מכולה') are a list too.
+    for part in re.split(r"[;\n]|,\s+(?=ו[\u05d0-\u05ea])", plain):
         found = money(part)
         if len(found) == 1 and any(re.search(mk, part) for mk in markers):
             label = part.split(":")[-1] if ":" in part.split("₪")[0] else part
+            label = re.sub(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+", "", label)  # not the clause's number ('2.3 ')
             label = re.split(r"₪|\d", label)[0]  # the item's own words, before its amount
             words = {f for t in tokenize(label) for f in (t, *stems(t))}
             scored.append((len(asked & words), found[0]))

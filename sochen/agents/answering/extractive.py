@@ -2699,11 +2699,16 @@ def _extract(
                 (required is _CAP_TEXT and ranked[0].coverage >= needed * 0.6)
                 or (count_test is not None and required is count_test and ranked[0].coverage >= needed * 0.6)
                 or (given_date(focus) is not None and ranked[0].coverage >= needed * 0.25)
+                or (
+                    operation == "quantity"
+                    and times_quantity(focus, ranked[0].unit.text) is not None
+                    and ranked[0].coverage >= needed * 0.6
+                )
             )
         ):
-            # A limit asked for ('the most'), a count of a noun ('מכמה חברים'), or the period that runs from the
-            # act a question dates: the kind of clause is narrow enough that the best one covering part of the words
-            # is the one.
+            # A limit asked for ('the most'), a count of a noun ('מכמה חברים'), the period that runs from the act a
+            # question dates, or a rate per the unit the question counts (the item it names, when the clause lists
+            # several): the kind of clause is narrow enough that the best one covering part of the words is the one.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -4210,6 +4215,9 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             if found is not None and (calc := deadline(rule.text, found.text)) is not None:
                 return calc, [rule, found]
         return None
+    risen = _after_yearly_rises(query, quotes, library)
+    if risen is not None:
+        return risen
     refund = _refund_less_fee(query, quotes, library)
     if refund is not None:
         return refund
@@ -4274,6 +4282,8 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
                     used = [base, rule]
     if calc is None and quantity_asked(query) is None and (counted := _row_times_count(query, quotes, library)):
         calc, used = counted
+    if calc is None and quantity_asked(query) is None and (counted := _rate_times_count(query, quotes, library)):
+        calc, used = counted
     if calc is None and asks_for_vat_total(query) and quantity_asked(query) is not None:
         for q in quotes:
             if (calc := times_quantity(query, q.text)) is not None:
@@ -4294,6 +4304,69 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             return None
         calc, used = taxed, [*used, rate] if rate.text not in {u.text for u in used} else used
     return calc, used
+
+
+_PERIOD_LABEL = re.compile(r"(?<![\d/.,])(20\d\d)(?:/(\d\d))?(?![\d%])")
+_ORDINAL_PERIOD = re.compile(
+    r"(?<![\u05d0-\u05ea])ב?ה?(?:שנה|עונה)\s+ה?(ראשונה|שנייה|שניה|שלישית|רביעית|חמישית|שישית)(?![\u05d0-\u05ea])"
+    r"|\b(first|second|third|fourth|fifth|sixth) (?:year|season)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = {
+    "ראשונה": 1, "שנייה": 2, "שניה": 2, "שלישית": 3, "רביעית": 4, "חמישית": 5, "שישית": 6,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+}  # fmt: skip
+_EACH_PERIOD = re.compile(r"(?:בכל|מדי|לכל)\s+(?:שנה|עונה)|(?:each|every|per)\s+(?:year|season)|שנתי", re.IGNORECASE)
+
+
+def _period_number(text: str) -> int | None:
+    """The year a text names ('2028', 'עונת 2028/29' → 2028) or its ordinal year ('בשנה השלישית' → 3)."""
+    years = {int(m.group(1)) for m in _PERIOD_LABEL.finditer(text)}
+    if len(years) == 1:
+        return years.pop()
+    ordinals = {_ORDINALS[(m.group(1) or m.group(2)).lower()] for m in _ORDINAL_PERIOD.finditer(text)}
+    return ordinals.pop() if len(ordinals) == 1 else None
+
+
+def _after_yearly_rises(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """An amount in a later year or season, after the yearly rise a clause states, one step a year.
+
+    'דמי החסות לעונת 2026/27 הם ₪480,000' and 'יעלו ב-5% בכל עונה': the season 2028/29 is two rises later,
+    ₪480,000 × 1.05 = ₪504,000; ₪504,000 × 1.05 = ₪529,200. The base states one amount and the year it is for
+    (a year in figures, or 'בשנה הראשונה' beside an ordinal year asked); the rule one percentage a year.
+    """
+    q = normalize(query)
+    asked = _period_number(q)
+    if asked is None:
+        return None
+
+    def is_rule(t: str) -> bool:
+        return len(percent(t)) == 1 and not money(t) and bool(_RISE_RULE.search(t)) and bool(_EACH_PERIOD.search(t))
+
+    def is_base(t: str) -> bool:
+        return len(money(t)) == 1 and not percent(t) and _period_number(normalize(t)) is not None
+
+    for base in [q_ for q_ in quotes if is_base(q_.text)] or [q_ for q_ in quotes if money(q_.text)][:1]:
+        if not is_base(base.text):
+            base = _best_unit(library, base, query, is_base) or base
+            if not is_base(base.text):
+                continue
+        start = _period_number(normalize(base.text))
+        if start is None or (start > 100) != (asked > 100) or not 1 <= asked - start <= 10:
+            continue
+        rule = next((r for r in quotes if is_rule(r.text) and r.hit.document_id == base.hit.document_id), None)
+        rule = rule or _best_unit(library, base, query, is_rule)
+        if rule is None:
+            continue
+        rate = percent(rule.text)[0]
+        factor = 1 + rate / 100
+        amount, steps = money(base.text)[0], []
+        for _ in range(asked - start):
+            after = _round_money(amount * factor)
+            steps.append(f"{shekels(amount)} × {factor.normalize():f} = {shekels(after)}")
+            amount = after
+        return Calculation(amount, "; ".join(steps), (0, 1)), [base, rule]
+    return None
 
 
 _LESS_FEE = re.compile(r"בניכוי|לאחר\s+ניכוי|פחות|\bless\b|\bminus\b|\bnet of\b", re.IGNORECASE)
@@ -4424,6 +4497,51 @@ def _row_times_count(query: str, quotes: list[Quote], library: Library) -> tuple
     amount = amounts[0][1]
     result = _round_money(count * amount)
     return Calculation(result, f"{count.normalize():f} × {shekels(amount)} = {shekels(result)}", (0, 1)), [row, clause]
+
+
+_ALL_NOUN = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ל|ב|על\s+|של\s+)?כל\s+(?:ה)?([\u05d0-\u05ea]{3,})|\ball (?:the |of the )?([a-z]{3,})"
+)
+_PER_NOUN = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:לכל|בעד\s+כל|על\s+כל|עבור\s+כל)\s+([\u05d0-\u05ea]{3,})|\bper ([a-z]{3,})"
+)
+
+
+def _rate_times_count(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A clause's one amount per unit times the count of those units another clause of the contract states.
+
+    'כמה משלמים בחודש על האחזקה של כל המעליות?': '₪650 לחודש לכל מעלית' and 'טיפול מונע ב-6 המעליות' give
+    6 × ₪650. The noun the question counts ('כל המעליות') must be the one the rate is per ('לכל מעלית') and the
+    one a clause counts ('6 המעליות'); clauses that count it differently leave it uncomputed.
+    """
+    q = normalize(query)
+    asked = [m.group(1) or m.group(2) for m in _ALL_NOUN.finditer(q)]
+    for rate in quotes:
+        if len(money(rate.text)) != 1 or percent(rate.text):
+            continue
+        per = [m.group(1) or m.group(2) for m in _PER_NOUN.finditer(normalize(rate.text))]
+        nouns = [n for n in asked if any(_forms(n) & _forms(p) - {n} for p in per) or n in per]
+        if not nouns:
+            continue
+        noun = _forms(nouns[0])
+        found: list[tuple[Decimal, Quote]] = []
+        for hit in library.chunks:
+            if hit.document_id != rate.hit.document_id:
+                continue
+            for unit in clause_units(hit.text):
+                if unit.text == rate.text or not unit.clause or money(unit.text):
+                    continue
+                for m in re.finditer(r"(?<![\d.,/])(\d{1,4})\s+(?:ה)?([\u05d0-\u05ea]{3,})", normalize(unit.text)):
+                    if _forms(m.group(2)) & noun and "%" not in m.group(0):
+                        found.append((Decimal(m.group(1)), Quote(unit.text, relabel(hit.section, unit.clause), hit)))
+        if len({n for n, _ in found}) != 1:
+            continue
+        count, clause = found[0]
+        amount = money(rate.text)[0]
+        result = _round_money(count * amount)
+        expression = f"{count.normalize():f} × {shekels(amount)} = {shekels(result)}"
+        return Calculation(result, expression, (0, 1)), [clause, rate]
+    return None
 
 
 def _round_money(value: Decimal) -> Decimal:
