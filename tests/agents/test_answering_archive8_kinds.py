@@ -27,8 +27,8 @@ CHUNKS = [
         'בין: אור ואור הפקות בע"מ, להלן: "המשכירה";\nלבין: מרקט דיגיטל בע"מ, להלן: "השוכרת";',
     ),
     (STUDIO, "1. ההשכרה › 1.1", "1. ההשכרה\n1.1 המשכירה תעמיד לרשות השוכרת את אולפן הצילום הגדול לשלושה ימי צילום."),
-    (STUDIO, "2. התמורה › 2.1", "2. התמורה\n2.1 דמי השכירות של האולפן הם ₪12,000, בתוספת מע\"מ."),
-    (STUDIO, "2. התמורה › 2.2", "2.2 לכל הסכומים בהסכם זה יתווסף מע\"מ בשיעור 18%."),
+    (STUDIO, "2. התמורה › 2.1", '2. התמורה\n2.1 דמי השכירות של האולפן הם ₪12,000, בתוספת מע"מ.'),
+    (STUDIO, "2. התמורה › 2.2", '2.2 לכל הסכומים בהסכם זה יתווסף מע"מ בשיעור 18%.'),
     (STUDIO, "2. התמורה › 2.3", "2.3 השוכרת תשלם למשכירה פיקדון של ₪5,000 במעמד החתימה."),
     (
         STUDIO,
@@ -44,6 +44,24 @@ CHUNKS = [
     ),
     (MARINA, "1. העגינה › 1.1", "1. העגינה\n1.1 המרינה תקצה ליאכטות הגליל 4 מקומות עגינה ברציף הצפוני."),
     (MARINA, "2. דמי העגינה › 2.1", "2. דמי העגינה\n2.1 דמי העגינה הם ₪2,300 לחודש לכל מקום עגינה."),
+    (MARINA, "2. דמי העגינה › 2.2", "2.2 דמי העגינה לשנת 2026 הם ₪27,600."),
+    (MARINA, "2. דמי העגינה › 2.3", "2.3 דמי העגינה יעלו ב-4% בכל שנה לעומת השנה שקדמה לה."),
+    (
+        MARINA,
+        "3. שירותים נוספים › 3.1",
+        "3. שירותים נוספים\n3.1 דמי הניקוי של גוף היאכטה הם ₪1,100 לכל יאכטה, ודמי ההרמה למספנה הם ₪2,600 לכל יאכטה.",
+    ),
+    (
+        MARINA,
+        "3. שירותים נוספים › 3.2",
+        "3.2 על כל יום שבו יאכטה נשארת במספנה לאחר מועד ההורדה תשלם החברה דמי חניה של ₪300, ולא יותר מ-₪6,000 ליאכטה.",
+    ),
+    (
+        MARINA,
+        "3. שירותים נוספים › 3.3",
+        "3.3 דמי החשמל הם ₪400 לחודש לסירת מנוע ו-₪650 לחודש ליאכטת מפרש.",
+    ),
+    (MARINA, "3. שירותים נוספים › 3.4", "3.4 לדמי החשמל תתווסף תוספת אחזקה בשיעור 10%."),
 ]
 
 
@@ -76,3 +94,40 @@ def test_a_refund_is_the_amount_paid_less_the_handling_fee() -> None:
     reply = ask("השוכרת שילמה רק את הפיקדון וביטלה את ההזמנה 90 ימים לפני הצילום. כמה כסף יוחזר לה?")
     assert reply.status == "answered" and set(clauses(reply)) == {"2.3", "3.1"}, reply.text
     assert "₪5,000 − ₪800 = ₪4,200" in reply.text
+
+
+# --- an amount in a later year, after the yearly rise a clause states, one step a year ---
+
+
+def test_an_amount_two_years_later_is_raised_twice_step_by_step() -> None:
+    reply = ask("מה יהיו דמי העגינה בשנת 2028?")
+    assert reply.status == "answered" and set(clauses(reply)) == {"2.2", "2.3"}, reply.text
+    assert "₪27,600 × 1.04 = ₪28,704" in reply.text and "₪28,704 × 1.04 = ₪29,852.16" in reply.text
+
+
+# --- a rate per unit times the count of those units another clause states ---
+
+
+def test_a_rate_per_unit_times_the_count_another_clause_states() -> None:
+    reply = ask("כמה משלמת יאכטות הגליל בכל חודש על כל מקומות העגינה?")
+    assert reply.status == "answered" and set(clauses(reply)) == {"1.1", "2.1"}, reply.text
+    assert "4 × ₪2,300 = ₪9,200" in reply.text
+
+
+# --- a rate of a listed item, chosen by the item the question names; a cap's unit is not the rate's ---
+
+
+def test_the_rate_of_the_listed_item_the_question_names_times_the_count() -> None:
+    reply = ask("החברה מעלה למספנה 3 יאכטות. כמה תשלם על ההרמה שלהן?")
+    assert reply.status == "answered" and clauses(reply) == ["3.1"], reply.text
+    assert "3 × ₪2,600 = ₪7,800" in reply.text
+    assert "₪900" not in reply.text  # not 3 × ₪300 of the daily charge capped per yacht
+
+
+# --- one of several amounts, the one the question names, with the surcharge a rule adds ---
+
+
+def test_the_named_amount_of_a_list_with_the_surcharge_a_rule_adds() -> None:
+    reply = ask("כמה עולה החשמל ליאכטת מפרש, כולל תוספת האחזקה?")
+    assert reply.status == "answered" and set(clauses(reply)) == {"3.3", "3.4"}, reply.text
+    assert "₪650 × 1.1 = ₪715" in reply.text

@@ -4218,6 +4218,9 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     risen = _after_yearly_rises(query, quotes, library)
     if risen is not None:
         return risen
+    surcharged = _named_amount_raised(query, quotes, library)
+    if surcharged is not None:
+        return surcharged
     refund = _refund_less_fee(query, quotes, library)
     if refund is not None:
         return refund
@@ -4366,6 +4369,84 @@ def _after_yearly_rises(query: str, quotes: list[Quote], library: Library) -> tu
             steps.append(f"{shekels(amount)} × {factor.normalize():f} = {shekels(after)}")
             amount = after
         return Calculation(amount, "; ".join(steps), (0, 1)), [base, rule]
+    return None
+
+
+_MONEY_AT = re.compile(
+    r"(?:₪\s?)?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?:\s?₪)?|₪\s?\d+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?\s?₪"
+)
+
+
+def _named_amount(query: str, text: str) -> Decimal | None:
+    """The one amount of a clause listing several that the question names by the words after it.
+
+    '₪3,900 למכולה של 20 רגל ו-₪6,400 למכולה של 40 רגל' and 'מכולה של 40 רגל': ₪6,400. Each amount's words run
+    to the next amount; the question must name more of one amount's words than of any other's.
+    """
+    plain = normalize(text)
+    spots = [m for m in _MONEY_AT.finditer(plain) if money(m.group(0))]
+    if len(spots) < 2 or len(spots) != len(money(plain)) or any(floor_or_cap(plain)):
+        return None  # 'ולא יותר מ-₪6,000 ליאכטה' is a limit, no priced item of a list
+    asked = {f for t in tokenize(normalize(query)) if not _stop(t) for f in _forms(t)}
+    scored: list[tuple[int, Decimal]] = []
+    for i, m in enumerate(spots):
+        after = plain[m.end() : spots[i + 1].start() if i + 1 < len(spots) else len(plain)]
+        after = re.split(r"[.;]", after)[0]
+        scored.append((len({t for t in tokenize(after) if _forms(t) & asked}), money(m.group(0))[0]))
+    scored.sort(key=lambda x: -x[0])
+    if scored[0][0] == 0 or scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]
+
+
+_ADDED = re.compile(r"יעלו|יעלה|תעלה|יתווסף|יתווספו|תתווסף|תוספת|העלאה|\bsurcharge|\bis added\b", re.IGNORECASE)
+
+
+_GENERIC_CHARGE = frozenset(("דמי", "סכום", "הסכום", "תשלום", "מחיר", "המחיר", "תמורה", "התמורה"))
+
+
+def _adds_to(rule: str, base: str) -> bool:
+    """Whether a surcharge rule adds to what the base clause prices: a word of both beyond 'דמי' ('ההובלה')."""
+    base_words = _words(base)
+    return any(
+        _forms(t) & base_words
+        for t in tokenize(normalize(rule))
+        if len(t) > 2 and not _stop(t) and not t.isdigit() and t.lstrip("לו") not in _GENERIC_CHARGE
+    )
+
+
+def _named_amount_raised(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """One of several amounts of a clause, the one the question names, with the surcharge a rule adds to it.
+
+    'דמי ההובלה הם ₪3,900 למכולה של 20 רגל ו-₪6,400 למכולה של 40 רגל' and 'לדמי ההובלה תתווסף תוספת דלק בשיעור
+    12%', asked 'מכולה של 40 רגל, כולל תוספת הדלק': ₪6,400 × 1.12 = ₪7,168. The question must name the rule by a
+    word its base does not say ('דלק'), and the rule must add to what the base clause prices (a shared word).
+    """
+    for base in quotes:
+        amount = _named_amount(query, base.text)
+        if amount is None:
+            continue
+
+        def is_rule(t: str, base_text: str = base.text) -> bool:
+            return (
+                len(percent(t)) == 1
+                and not money(t)
+                and bool(_ADDED.search(normalize(t)))
+                and vat_rate(t) is None
+                and _adds_to(t, base_text)
+            )
+
+        rule = next((q for q in quotes if q is not base and is_rule(q.text)), None) or _best_unit(
+            library, base, query, is_rule, not_text=base.text
+        )
+        if rule is None or not _asks_rule(query, rule, base):
+            continue
+        rate = percent(rule.text)[0]
+        factor = 1 + rate / 100
+        result = _round_money(amount * factor)
+        raise_step = f"{shekels(amount)} + {rate.normalize():f}%"
+        expression = f"{raise_step} = {shekels(amount)} × {factor.normalize():f} = {shekels(result)}"
+        return Calculation(result, expression, (0, 1)), [base, rule]
     return None
 
 
