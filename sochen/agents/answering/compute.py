@@ -263,7 +263,7 @@ def asked_operation(question: str) -> Operation | None:
         return None
     if _DIFFERENCE.search(q):
         return "difference"
-    if quantity_asked(q) is not None:
+    if quantity_asked(q) is not None and not _dated_by_count(q):
         return "quantity"
     if _DISCOUNT_Q.search(q):
         return "discount"
@@ -284,6 +284,12 @@ def asked_operation(question: str) -> Operation | None:
     if _SUM.search(q):
         return "sum"
     return None
+
+
+def _dated_by_count(question: str) -> bool:
+    """Whether the question's count of time dates an act ('ביטלה 60 ימים לפני מועדו'): no days to price."""
+    m = _QUANTITY.search(question)
+    return m is not None and _BEFORE_EVENT.match(question, m.end()) is not None
 
 
 def states_period(text: str, period: Literal["month", "year"]) -> bool:
@@ -427,11 +433,9 @@ def prices_times_counts(prices_text: str, counts_text: str) -> Calculation | Non
 def quantity_asked(question: str) -> tuple[Decimal, str] | None:
     """'10 שעות' in the question: (10, 'שעה'); '3 ישיבות': (3, 'ישיבות') (a counted noun, matched by its root)."""
     q = normalize(question)
-    m = next((m for m in _QUANTITY.finditer(q) if not _BEFORE_EVENT.match(q, m.end())), None)
+    m = _QUANTITY.search(q)
     if m:
         return Decimal(m.group(1)), _UNIT_OF[m.group(2)]
-    if _QUANTITY.search(q):
-        return None  # '60 ימים לפני מועדו': when something was done, not a count of days to price
     # A counted noun: not a date ('12 בינואר'), a law's section ('סעיף 7 לחוק') or a definite phrase.
     noun = re.search(r"(?<!סעיף )(?<!עמ' )(?<![\d.,/-])(\d{1,3}(?:,\d{3})+|\d{1,3})\s+([\u05d0-\u05ea]{3,})", q)
     if noun and noun.group(2)[0] in "בלהמו" and not _PLURAL_NOUN.fullmatch(noun.group(2)):
