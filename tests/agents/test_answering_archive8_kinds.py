@@ -62,6 +62,12 @@ CHUNKS = [
         "3.3 דמי החשמל הם ₪400 לחודש לסירת מנוע ו-₪650 לחודש ליאכטת מפרש.",
     ),
     (MARINA, "3. שירותים נוספים › 3.4", "3.4 לדמי החשמל תתווסף תוספת אחזקה בשיעור 10%."),
+    (
+        MARINA,
+        "4. אחריות › 4.1",
+        "4. אחריות\n4.1 על כל שעת איחור בהרמת יאכטה תזכה המרינה את החברה ב-₪150, ולא יותר מ-₪900 להרמה.",
+    ),
+    (MARINA, "4. אחריות › 4.2", "4.2 אחריות המרינה לציוד שאבד מוגבלת ל-₪30 לכל קילוגרם של הציוד."),
 ]
 
 
@@ -131,3 +137,24 @@ def test_the_named_amount_of_a_list_with_the_surcharge_a_rule_adds() -> None:
     reply = ask("כמה עולה החשמל ליאכטת מפרש, כולל תוספת האחזקה?")
     assert reply.status == "answered" and set(clauses(reply)) == {"3.3", "3.4"}, reply.text
     assert "₪650 × 1.1 = ₪715" in reply.text
+
+
+# --- a rate per hour said in the construct form ('על כל שעת איחור'), and the same asked in English ---
+
+
+def test_a_rate_for_each_hour_of_delay_times_the_hours() -> None:
+    reply = ask("הרמת היאכטה התעכבה ב-4 שעות. בכמה תזכה המרינה את החברה?")
+    assert reply.status == "answered" and clauses(reply) == ["4.1"], reply.text
+    assert "4 × ₪150 = ₪600" in reply.text
+
+
+def test_an_english_credit_per_hour_is_held_to_the_cap_in_english_words() -> None:
+    reply = ask("The lift of a yacht was 10 hours late. How much credit does the company get?")
+    assert reply.status == "answered" and clauses(reply) == ["4.1"], reply.text
+    assert "10 × ₪150 = ₪1,500; more than the clause's cap (₪900), so ₪900" in reply.text
+
+
+def test_an_english_limit_per_kilogram_times_the_weight() -> None:
+    reply = ask("Equipment weighing 40 kg was lost. What is the most the marina has to pay?")
+    assert reply.status == "answered" and clauses(reply) == ["4.2"], reply.text
+    assert "40 × ₪30 = ₪1,200" in reply.text

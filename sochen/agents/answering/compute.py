@@ -83,13 +83,24 @@ _RISE = re.compile(
 )
 _OFF = re.compile(r"הנחה|בהנחה|הפחתה|מופחת|discount|reduction")
 _QUANTITY = re.compile(
-    r"(\d{1,4}(?:\.\d)?)\s*(שעות|שעה|חודשים|חודשי|חודש|ימים|ימי|יום|hours|hour|months|month|days|day|ساعات|ساعة|أشهر)"
-    r"(?![\u05d0-\u05ea])"
+    r"(\d{1,4}(?:\.\d)?)\s*(שעות|שעה|חודשים|חודשי|חודש|ימים|ימי|יום|hours|hour|months|month|days|day|ساعات|ساعة|أشهر"
+    r"|קילוגרם|ק\"ג|kilograms|kilogram|kg)"
+    r"(?![\u05d0-\u05ea\w])"
 )
-# '60 ימים לפני מועד האירוע', '3 months after signing': a point in time the question dates an act by.
-_BEFORE_EVENT = re.compile(r"\s+(?:לפני|אחרי|לאחר|קודם|before|after|prior)(?![\u05d0-\u05ea])", re.IGNORECASE)
+# '60 ימים לפני מועד האירוע', '3 months before the event': a point in time the question dates an act by ('12 ימים
+# אחרי המועד' may be a delay to price, so only 'before' dates).
+_BEFORE_EVENT = re.compile(r"\s+(?:לפני|קודם|before|prior)(?![\u05d0-\u05ea])", re.IGNORECASE)
 _PER = {
-    "שעה": (r"לשעה", r"לכל שעה", r"per hour", r"/hour"),
+    # 'על כל שעת איחור': the hour in its construct form
+    "שעה": (
+        r"לשעה",
+        r"לכל שעה",
+        r"על כל שעת?(?![\u05d0-\u05ea])",
+        r"בעד כל שעת?(?![\u05d0-\u05ea])",
+        r"per hour",
+        r"/hour",
+    ),
+    "קילוגרם": (r"לקילוגרם", r"לכל קילוגרם", r"לק\"ג", r"לכל ק\"ג", r"per kg", r"per kilogram", r"/kg"),
     "חודש": (r"לחודש", r"לכל חודש", r"על כל חודש", r"בעד כל חודש", r"per month", r"/month"),
     "יום": (r"ליום", r"לכל יום", r"על כל יום", r"בעד כל יום", r"per day", r"/day"),
 }
@@ -111,6 +122,11 @@ _UNIT_OF = {
     "יום": "יום",
     "days": "יום",
     "day": "יום",
+    "קילוגרם": "קילוגרם",
+    'ק"ג': "קילוגרם",
+    "kilograms": "קילוגרם",
+    "kilogram": "קילוגרם",
+    "kg": "קילוגרם",
 }
 _H = "\u05d0-\u05ea"
 # Whole words only: 'חודשים' (months) is not 'חודשי' (monthly), 'שנתיים' (two years) is not 'שנתי'.
@@ -126,7 +142,7 @@ _YEARLY = re.compile(
 _DATED_YEAR = re.compile(rf"(?<![{_H}])(?:ב|ל)שנה\s+(?:מסוימת|מסויימת|כלשהי|שבה|בה)(?![{_H}])")
 _HOW_MUCH = re.compile(
     r"כמה|בכמה|מה המחיר|מה הסכום|מה גובה|מהו גובה|מה יהיה|מה יהיו|מה הסך|מה סך|מהו סך|מה ההפרש|מהו ההפרש"
-    r"|how much|what is the total|what would|كم",
+    r"|how much|what is the total|what would|what is the (?:most|maximum|least|minimum)\b[^?]*\bpay|كم",
     re.IGNORECASE,
 )
 _DIFFERENCE = re.compile(
