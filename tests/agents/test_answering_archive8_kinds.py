@@ -32,6 +32,15 @@ CHUNKS = [
     (STUDIO, "2. התמורה › 2.3", "2.3 השוכרת תשלם למשכירה פיקדון של ₪5,000 במעמד החתימה."),
     (
         STUDIO,
+        "2. התמורה › 2.4",
+        '2.4 מחירי הציוד הנוסף ליום צילום, לפני מע"מ:\n'
+        "הציוד: מצלמת קולנוע · יחידת החיוב: יום · המחיר: ₪1,900\n"
+        "הציוד: ערכת תאורה · יחידת החיוב: יום · המחיר: ₪650\n"
+        "הציוד: רחפן צילום · יחידת החיוב: יום · המחיר: ₪1,200",
+    ),
+    (STUDIO, "2. התמורה › 2.5", "2.5 ציוד נוסף שהוזמן יחויב לכל הפחות בעד 3 ימים."),
+    (
+        STUDIO,
         "3. ביטול › 3.1",
         "3. ביטול\n3.1 ביטלה השוכרת את ההזמנה יותר מ-60 ימים לפני ימי הצילום, יוחזרו לה כל הכספים ששילמה,"
         " בניכוי דמי טיפול של ₪800.",
@@ -158,3 +167,13 @@ def test_an_english_limit_per_kilogram_times_the_weight() -> None:
     reply = ask("Equipment weighing 40 kg was lost. What is the most the marina has to pay?")
     assert reply.status == "answered" and clauses(reply) == ["4.2"], reply.text
     assert "40 × ₪30 = ₪1,200" in reply.text
+
+
+# --- the least paid: the price per unit of the row the question names times the least count a clause sets ---
+
+
+def test_the_least_paid_for_a_row_is_its_price_times_the_least_count() -> None:
+    reply = ask("מה הסכום המזערי שתשלם השוכרת על רחפן צילום?")
+    assert reply.status == "answered" and "2.5" in clauses(reply), reply.text
+    assert "3 × ₪1,200 = ₪3,600" in reply.text
+    assert "30% ×" not in reply.text  # the party and the studio named are no cancellation asked about

@@ -41,6 +41,7 @@ __all__ = [
     "shekels",
     "states_period",
     "times_quantity",
+    "unit_of",
     "vat_rate",
     "vat_total",
 ]
@@ -300,6 +301,11 @@ def asked_operation(question: str) -> Operation | None:
     if _SUM.search(q):
         return "sum"
     return None
+
+
+def unit_of(word: str) -> str:
+    """A unit of time or weight in its base form ('ימים' → 'יום', 'hours' → 'שעה'); another word as it is."""
+    return _UNIT_OF.get(word, word)
 
 
 def _dated_by_count(question: str) -> bool:

@@ -75,6 +75,7 @@ from .compute import (
     states_count,
     states_period,
     times_quantity,
+    unit_of,
     vat_rate,
     vat_total,
 )
@@ -4218,6 +4219,9 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     risen = _after_yearly_rises(query, quotes, library)
     if risen is not None:
         return risen
+    least = _row_times_minimum(query, quotes, library)
+    if least is not None:
+        return least
     surcharged = _named_amount_raised(query, quotes, library)
     if surcharged is not None:
         return surcharged
@@ -4450,6 +4454,73 @@ def _named_amount_raised(query: str, quotes: list[Quote], library: Library) -> t
     return None
 
 
+_LEAST_WORDS = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ה?מזערי|ה?מזערית|ה?מינימלי|ה?מינימלית|מינימום|לכל\s+הפחות|לפחות)(?![\u05d0-\u05ea])"
+    r"|\bminimum\b|\bat least\b",
+    re.IGNORECASE,
+)
+
+
+def _row_times_minimum(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """The least paid: the price per unit of the table row the question names times the least count a clause sets.
+
+    'בחרה בתפריט הגורמה. מה הסכום המזערי שתשלם על הארוחות?' with the row 'תפריט גורמה · אורח · ₪310' and 'תשלם
+    לכל הפחות בעד 250 אורחים': 250 × ₪310 = ₪77,500. The row is the one record of the quoted document whose
+    item the question names; the count is of the row's unit ('אורח'), in a clause that says it is the least.
+    """
+    q = normalize(query)
+    if not _LEAST_WORDS.search(q) or not quotes:
+        return None
+    asked = {f for t in tokenize(q) if not _stop(t) and len(t) > 2 for f in _forms(t)}
+    documents = list(dict.fromkeys(x.hit.document_id for x in quotes))
+    rows: dict[str, tuple[int, Quote]] = {}
+    for hit in library.chunks:
+        if hit.document_id not in documents:
+            continue
+        keys = _row_keys(library, hit.document_id)
+        for unit in clause_units(hit.text):
+            if not unit.is_row or len(money(unit.text)) != 1:
+                continue
+            # the item's own words, not a word every row shares ('תפריט'), said by the question as they are
+            named = [
+                t
+                for t in tokenize(unit.row_key)
+                if len(t) > 2 and not _stop(t) and _strict_forms(t) & asked and sum(t in k for k in keys) == 1
+            ]
+            if named:
+                rows[unit.text] = (len(named), Quote(unit.text, relabel(hit.section, unit.clause), hit))
+    ranked = sorted(rows.values(), key=lambda x: -x[0])
+    if not ranked or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return None
+    row = ranked[0][1]
+    units = [v for h, v in cells(row.text) if not money(v) and v.strip() and v.strip() not in row.text.split(" · ")[0]]
+    nouns = {f for v in units for t in tokenize(v) if len(t) > 2 for f in _forms(t)}
+    bases = {unit_of(t) for v in units for t in tokenize(v)}
+    if not nouns:
+        return None
+    found: list[tuple[Decimal, Quote]] = []
+    for hit in library.chunks:
+        if hit.document_id != row.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.is_row or not _LEAST_WORDS.search(normalize(unit.text)) or money(unit.text):
+                continue
+            for m in re.finditer(r"(?<![\d.,/])(\d{1,5})\s+([\u05d0-\u05ea]{3,})", normalize(unit.text)):
+                if _forms(m.group(2)) & nouns or unit_of(m.group(2)) in bases:
+                    found.append((Decimal(m.group(1)), Quote(unit.text, relabel(hit.section, unit.clause), hit)))
+    if len({n for n, _ in found}) != 1:
+        return None
+    count, clause = found[0]
+    price = money(row.text)[0]
+    result = _round_money(count * price)
+    return Calculation(result, f"{count.normalize():f} × {shekels(price)} = {shekels(result)}", (0, 1)), [clause, row]
+
+
+def _row_keys(library: Library, document_id: str) -> list[str]:
+    """The first cells of every table record of a document (the items its tables price)."""
+    return [u.row_key for h in library.chunks if h.document_id == document_id for u in clause_units(h.text) if u.is_row]
+
+
 _LESS_FEE = re.compile(r"בניכוי|לאחר\s+ניכוי|פחות|\bless\b|\bminus\b|\bnet of\b", re.IGNORECASE)
 _REFUND_Q = re.compile(
     r"(?<![\u05d0-\u05ea])(?:יוחזר|יוחזרו|תוחזר|יחזירו|יחזיר|תחזיר|להחזיר|החזר|ההחזר|יקבל\s+בחזרה|תקבל\s+בחזרה)"
@@ -4490,6 +4561,11 @@ def _refund_less_fee(query: str, quotes: list[Quote], library: Library) -> tuple
     return Calculation(result, f"{shekels(amount)} − {shekels(fee)} = {shekels(result)}", (0, 1)), [paid, rule]
 
 
+_RULE_CHARGE = re.compile(
+    r"([\u05d0-\u05ea\"]{2,}(?:\s+[\u05d0-\u05ea\"]{2,})?)\s+(?:בשיעור\s+(?:של\s+)?|של\s+)?\d{1,3}(?:\.\d{1,2})?\s?%"
+)
+
+
 def _asks_rule(query: str, rule: Quote, base: Quote) -> bool:
     """Whether the question asks what a percentage rule pays, not only the amount the rule is a share of.
 
@@ -4497,7 +4573,18 @@ def _asks_rule(query: str, rule: Quote, base: Quote) -> bool:
     fee itself and the cancellation is no part of it. The question must name a word of the rule that its base
     does not say ('ביטול', 'מענק') — a verb of paying or a word of the base is no such word.
     """
-    own = _words(rule.text) - _words(base.text)
+    charge = _RULE_CHARGE.search(normalize(rule.text))
+    if charge is not None:
+        # 'דמי ביטול בשיעור 25%', 'מענק בשיעור 10%': the rule's own noun is what the question must ask about
+        named = {
+            f
+            for t in tokenize(charge.group(1))
+            if len(t) > 2 and not _stop(t) and t.lstrip("לו") not in _GENERIC_CHARGE
+            for f in _forms(t)
+        }
+        if named:
+            return any(_forms(t) & named for t in tokenize(query) if not _stop(t))
+    own = _words(rule.text) - _words(base.text) - _words(rule.hit.title)
     for tok in tokenize(query):
         if _stop(tok) or len(tok) < 3 or tok.isdigit() or _PAYING.fullmatch(tok):
             continue
