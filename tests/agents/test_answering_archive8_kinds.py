@@ -52,6 +52,7 @@ CHUNKS = [
         " מדמי השכירות של האולפן.",
     ),
     (MARINA, "1. העגינה › 1.1", "1. העגינה\n1.1 המרינה תקצה ליאכטות הגליל 4 מקומות עגינה ברציף הצפוני."),
+    (MARINA, "1. העגינה › 1.2", "1.2 שם החברה יופיע על השלט שבכניסה לרציף הצפוני."),
     (MARINA, "2. דמי העגינה › 2.1", "2. דמי העגינה\n2.1 דמי העגינה הם ₪2,300 לחודש לכל מקום עגינה."),
     (MARINA, "2. דמי העגינה › 2.2", "2.2 דמי העגינה לשנת 2026 הם ₪27,600."),
     (MARINA, "2. דמי העגינה › 2.3", "2.3 דמי העגינה יעלו ב-4% בכל שנה לעומת השנה שקדמה לה."),
@@ -177,3 +178,11 @@ def test_the_least_paid_for_a_row_is_its_price_times_the_least_count() -> None:
     assert reply.status == "answered" and "2.5" in clauses(reply), reply.text
     assert "3 × ₪1,200 = ₪3,600" in reply.text
     assert "30% ×" not in reply.text  # the party and the studio named are no cancellation asked about
+
+
+# --- a money thing no document names, asked of a clause with no amount: refused ---
+
+
+def test_a_compensation_no_document_speaks_of_is_refused() -> None:
+    reply = ask("איזה פיצוי משלמת המרינה אם שם החברה לא מופיע על השלט?")
+    assert reply.status == "not_found" and not reply.citations, reply.text

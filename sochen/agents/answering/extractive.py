@@ -3585,6 +3585,10 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
         # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
         if named and not _forms(a) & (_KIND_WORDS | _MONEY_WORDS) and _absent_words(a, library):
             return True
+        if named and _forms(a) & _MONEY_WORDS and not money(best.unit.text) and _unused(a, library):
+            # 'איזה פיצוי משלם המועדון אם …' where no document says 'פיצוי': a clause with no amount at all
+            # (the logo on the shirts) is no compensation; a money word is forgiven only for the figure it states
+            return True
         if (
             b.startswith("ה")
             and not best.unit.is_row
@@ -3624,6 +3628,14 @@ def _word_pairs(chunks: Sequence[SearchHit]) -> tuple[set[tuple[str, str]], dict
         for f in _strict_forms(t):
             by_form.setdefault(f, set()).add(t)
     return pairs, by_form
+
+
+def _unused(word: str, library: Library) -> bool:
+    """Whether no document uses `word` in any form (unseen by the index and in no document's lemmas)."""
+    words, _ = _vocabulary(library.chunks)
+    return word in _unknown_words(word, library.idf) and not (
+        {f for f in _forms(word) if f[0] != "≈"} & (_lemmas(library.chunks) | set(words))
+    )
 
 
 def _absent_words(text: str, library: Library) -> list[str]:
