@@ -186,3 +186,10 @@ def test_the_least_paid_for_a_row_is_its_price_times_the_least_count() -> None:
 def test_a_compensation_no_document_speaks_of_is_refused() -> None:
     reply = ask("איזה פיצוי משלמת המרינה אם שם החברה לא מופיע על השלט?")
     assert reply.status == "not_found" and not reply.citations, reply.text
+
+
+def test_an_english_minimum_asked_as_a_noun_is_no_quantity_to_price() -> None:
+    from sochen.agents.answering.compute import asked_operation
+
+    assert asked_operation("What is the most the marina has to pay for 40 kg?") == "quantity"
+    assert asked_operation("What is the minimum annual fee the company must pay?") is None

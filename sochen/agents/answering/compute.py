@@ -143,7 +143,9 @@ _YEARLY = re.compile(
 _DATED_YEAR = re.compile(rf"(?<![{_H}])(?:ב|ל)שנה\s+(?:מסוימת|מסויימת|כלשהי|שבה|בה)(?![{_H}])")
 _HOW_MUCH = re.compile(
     r"כמה|בכמה|מה המחיר|מה הסכום|מה גובה|מהו גובה|מה יהיה|מה יהיו|מה הסך|מה סך|מהו סך|מה ההפרש|מהו ההפרש"
-    r"|how much|what is the total|what would|what is the (?:most|maximum|least|minimum)\b[^?]*\bpay|كم",
+    r"|how much|what is the total|what would|كم"
+    # 'what is the most the forwarder has to pay' (not 'the minimum annual royalty', a noun asked)
+    r"|what is the (?:most|maximum|least|minimum) (?:the \w+|that|it|he|she|they|we|you|i) [^?]*\bpay",
     re.IGNORECASE,
 )
 _DIFFERENCE = re.compile(
