@@ -35,6 +35,7 @@ from .days import dated, holiday_asked
 from .extractive import Extracted, Library, Quote, SearchFn, extract, without_writer
 from .language import (
     alias_terms,
+    calculation_steps,
     detect,
     hebrew_alias_terms,
     named_by_service,
@@ -204,7 +205,7 @@ def present(extracted: Extracted, config: TenantConfig) -> tuple[str, tuple[Cita
     head = words.prefix if not extracted.comparison else f"{words.prefix}\n{words.compare}"
     text = f"{head}\n" + "\n\n".join(blocks)
     if extracted.calculation is not None:
-        text += f"\n\n{words.calculation}: {extracted.calculation.expression}"
+        text += f"\n\n{words.calculation}: {calculation_steps(extracted.calculation.expression, extracted.lang)}"
     elif extracted.missing:
         text += f"\n\n{extracted.missing}"
     return text, tuple(citations)

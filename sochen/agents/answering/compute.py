@@ -41,6 +41,7 @@ __all__ = [
     "shekels",
     "states_period",
     "times_quantity",
+    "unit_of",
     "vat_rate",
     "vat_total",
 ]
@@ -67,6 +68,7 @@ _CAP_WORDS = (
     r"(?:לא\s+יותר\s+מ|שלא\s+יעלה\s+על|לא\s+יעלה\s+על|לא\s+יעלו\s+על|עד\s+לסך|עד\s+לסכום|תקרה\s+של|בתקרה\s+של"
     r"|up\s+to|not\s+more\s+than|no\s+more\s+than|capped\s+at|maximum\s+of)"
 )
+_LIMIT_PER = re.compile(r"\x00\s*(?:ל|לכל\s+|per\s+)[\u05d0-\u05ea\w]+")  # the unit a removed limit is per
 _FLOOR = re.compile(_FLOOR_WORDS + r"\W{0,3}(?:₪\s?)?\d")
 _CAP = re.compile(_CAP_WORDS + r"\W{0,3}(?:₪\s?)?\d")
 _LIMIT_AMOUNT = re.compile(
@@ -82,11 +84,24 @@ _RISE = re.compile(
 )
 _OFF = re.compile(r"הנחה|בהנחה|הפחתה|מופחת|discount|reduction")
 _QUANTITY = re.compile(
-    r"(\d{1,4}(?:\.\d)?)\s*(שעות|שעה|חודשים|חודשי|חודש|ימים|ימי|יום|hours|hour|months|month|days|day|ساعات|ساعة|أشهر)"
-    r"(?![\u05d0-\u05ea])"
+    r"(\d{1,4}(?:\.\d)?)\s*(שעות|שעה|חודשים|חודשי|חודש|ימים|ימי|יום|hours|hour|months|month|days|day|ساعات|ساعة|أشهر"
+    r"|קילוגרם|ק\"ג|kilograms|kilogram|kg)"
+    r"(?![\u05d0-\u05ea\w])"
 )
+# '60 ימים לפני מועד האירוע', '3 months before the event': a point in time the question dates an act by ('12 ימים
+# אחרי המועד' may be a delay to price, so only 'before' dates).
+_BEFORE_EVENT = re.compile(r"\s+(?:לפני|קודם|before|prior)(?![\u05d0-\u05ea])", re.IGNORECASE)
 _PER = {
-    "שעה": (r"לשעה", r"לכל שעה", r"per hour", r"/hour"),
+    # 'על כל שעת איחור': the hour in its construct form
+    "שעה": (
+        r"לשעה",
+        r"לכל שעה",
+        r"על כל שעת?(?![\u05d0-\u05ea])",
+        r"בעד כל שעת?(?![\u05d0-\u05ea])",
+        r"per hour",
+        r"/hour",
+    ),
+    "קילוגרם": (r"לקילוגרם", r"לכל קילוגרם", r"לק\"ג", r"לכל ק\"ג", r"per kg", r"per kilogram", r"/kg"),
     "חודש": (r"לחודש", r"לכל חודש", r"על כל חודש", r"בעד כל חודש", r"per month", r"/month"),
     "יום": (r"ליום", r"לכל יום", r"על כל יום", r"בעד כל יום", r"per day", r"/day"),
 }
@@ -108,6 +123,11 @@ _UNIT_OF = {
     "יום": "יום",
     "days": "יום",
     "day": "יום",
+    "קילוגרם": "קילוגרם",
+    'ק"ג': "קילוגרם",
+    "kilograms": "קילוגרם",
+    "kilogram": "קילוגרם",
+    "kg": "קילוגרם",
 }
 _H = "\u05d0-\u05ea"
 # Whole words only: 'חודשים' (months) is not 'חודשי' (monthly), 'שנתיים' (two years) is not 'שנתי'.
@@ -123,7 +143,9 @@ _YEARLY = re.compile(
 _DATED_YEAR = re.compile(rf"(?<![{_H}])(?:ב|ל)שנה\s+(?:מסוימת|מסויימת|כלשהי|שבה|בה)(?![{_H}])")
 _HOW_MUCH = re.compile(
     r"כמה|בכמה|מה המחיר|מה הסכום|מה גובה|מהו גובה|מה יהיה|מה יהיו|מה הסך|מה סך|מהו סך|מה ההפרש|מהו ההפרש"
-    r"|how much|what is the total|what would|كم",
+    r"|how much|what is the total|what would|كم"
+    # 'what is the most the forwarder has to pay' (not 'the minimum annual royalty', a noun asked)
+    r"|what is the (?:most|maximum|least|minimum) (?:the \w+|that|it|he|she|they|we|you|i) [^?]*\bpay",
     re.IGNORECASE,
 )
 _DIFFERENCE = re.compile(
@@ -260,7 +282,7 @@ def asked_operation(question: str) -> Operation | None:
         return None
     if _DIFFERENCE.search(q):
         return "difference"
-    if quantity_asked(q) is not None:
+    if quantity_asked(q) is not None and not _dated_by_count(q):
         return "quantity"
     if _DISCOUNT_Q.search(q):
         return "discount"
@@ -281,6 +303,17 @@ def asked_operation(question: str) -> Operation | None:
     if _SUM.search(q):
         return "sum"
     return None
+
+
+def unit_of(word: str) -> str:
+    """A unit of time or weight in its base form ('ימים' → 'יום', 'hours' → 'שעה'); another word as it is."""
+    return _UNIT_OF.get(word, word)
+
+
+def _dated_by_count(question: str) -> bool:
+    """Whether the question's count of time dates an act ('ביטלה 60 ימים לפני מועדו'): no days to price."""
+    m = _QUANTITY.search(question)
+    return m is not None and _BEFORE_EVENT.match(question, m.end()) is not None
 
 
 def states_period(text: str, period: Literal["month", "year"]) -> bool:
@@ -481,7 +514,9 @@ def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | N
     gives the one whose item label (the words before its amount, after the list's colon) the question
     names; none when it names none of them or several equally: which rate is not for arithmetic to guess.
     """
-    plain = _LIMIT_AMOUNT.sub(" ", normalize(text))  # 'ולא יותר מ-₪3,600' limits the total; it is no rate
+    # 'ולא יותר מ-₪3,600' limits the total; it is no rate. '₪450 ליום, ולא יותר מ-₪9,000 למכולה': the unit
+    # after a limit is what the limit is per, not the rate's unit.
+    plain = _LIMIT_PER.sub(" ", _LIMIT_AMOUNT.sub(" \x00", normalize(text))).replace("\x00", "")
     if not any(re.search(mk, plain) for mk in markers):
         return None
     amounts = money(plain)
@@ -489,10 +524,12 @@ def _rate_for(question: str, text: str, markers: tuple[str, ...]) -> Decimal | N
         return amounts[0]
     asked = {f for t in tokenize(question) for f in (t, *stems(t)) if len(f) > 2}
     scored: list[tuple[int, Decimal]] = []
-    for part in re.split(r"[;\n]", plain):
+    # Items joined by a comma and 'ו' ('דמי השחרור … ₪850 לכל מכולה, ודמי ההובלה … ₪1,700 לכל מכולה') are a list too.
+    for part in re.split(r"[;\n]|,\s+(?=ו[\u05d0-\u05ea])", plain):
         found = money(part)
         if len(found) == 1 and any(re.search(mk, part) for mk in markers):
             label = part.split(":")[-1] if ":" in part.split("₪")[0] else part
+            label = re.sub(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+", "", label)  # not the clause's number ('2.3 ')
             label = re.split(r"₪|\d", label)[0]  # the item's own words, before its amount
             words = {f for t in tokenize(label) for f in (t, *stems(t))}
             scored.append((len(asked & words), found[0]))

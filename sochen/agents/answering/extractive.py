@@ -75,6 +75,7 @@ from .compute import (
     states_count,
     states_period,
     times_quantity,
+    unit_of,
     vat_rate,
     vat_total,
 )
@@ -2847,11 +2848,16 @@ def _extract(
                 (required is _CAP_TEXT and ranked[0].coverage >= needed * 0.6)
                 or (count_test is not None and required is count_test and ranked[0].coverage >= needed * 0.6)
                 or (given_date(focus) is not None and ranked[0].coverage >= needed * 0.25)
+                or (
+                    operation == "quantity"
+                    and times_quantity(focus, ranked[0].unit.text) is not None
+                    and ranked[0].coverage >= needed * 0.6
+                )
             )
         ):
-            # A limit asked for ('the most'), a count of a noun ('מכמה חברים'), or the period that runs from the
-            # act a question dates: the kind of clause is narrow enough that the best one covering part of the words
-            # is the one.
+            # A limit asked for ('the most'), a count of a noun ('מכמה חברים'), the period that runs from the act a
+            # question dates, or a rate per the unit the question counts (the item it names, when the clause lists
+            # several): the kind of clause is narrow enough that the best one covering part of the words is the one.
             chosen = [ranked[0]]
         elif (
             ranked
@@ -3746,6 +3752,10 @@ def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bo
         # 'מה המחיר', 'מה התעריף': a kind of fact, said by the figure the clause holds, not by its word
         if named and not _forms(a) & (_KIND_WORDS | _MONEY_WORDS) and _absent_words(a, library):
             return True
+        if named and _forms(a) & _MONEY_WORDS and not money(best.unit.text) and _unused(a, library):
+            # 'איזה פיצוי משלם המועדון אם …' where no document says 'פיצוי': a clause with no amount at all
+            # (the logo on the shirts) is no compensation; a money word is forgiven only for the figure it states
+            return True
         if (
             b.startswith("ה")
             and not best.unit.is_row
@@ -3785,6 +3795,14 @@ def _word_pairs(chunks: Sequence[SearchHit]) -> tuple[set[tuple[str, str]], dict
         for f in _strict_forms(t):
             by_form.setdefault(f, set()).add(t)
     return pairs, by_form
+
+
+def _unused(word: str, library: Library) -> bool:
+    """Whether no document uses `word` in any form (unseen by the index and in no document's lemmas)."""
+    words, _ = _vocabulary(library.chunks)
+    return word in _unknown_words(word, library.idf) and not (
+        {f for f in _forms(word) if f[0] != "≈"} & (_lemmas(library.chunks) | set(words))
+    )
 
 
 def _absent_words(text: str, library: Library) -> list[str]:
@@ -4000,6 +4018,12 @@ def _calculate(
     with_amount = [q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is None]
     if operation == "vat":
         amount = with_amount[0] if with_amount else None
+        if amount is None and not any(money(q.text) for q in quotes):
+            # 'כמה תשלם על השימוש באולם, כולל מע"מ?' quoting only 'דמי ביטול … 25% מדמי השימוש באולם': the price
+            # is the clause of that document with one amount that says what the question names.
+            amount = _best_unit(
+                library, first, query, lambda t: len(money(t)) == 1 and not percent(t) and vat_rate(t) is None
+            )
         if amount is None:
             both = next((q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is not None), None)
             if both is not None and (calc := vat_total(both.text, both.text, rate_index=0)) is not None:
@@ -4371,6 +4395,18 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             if found is not None and (calc := deadline(rule.text, found.text)) is not None:
                 return calc, [rule, found]
         return None
+    risen = _after_yearly_rises(query, quotes, library)
+    if risen is not None:
+        return risen
+    least = _row_times_minimum(query, quotes, library)
+    if least is not None:
+        return least
+    surcharged = _named_amount_raised(query, quotes, library)
+    if surcharged is not None:
+        return surcharged
+    refund = _refund_less_fee(query, quotes, library)
+    if refund is not None:
+        return refund
     areal = _over_area(query, quotes, library)
     if areal is not None:
         calc, used = areal
@@ -4421,11 +4457,18 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
                 calc = interest_per_period(query, rule.text, base.text)
                 if calc is None and asks_update(query):
                     calc = raised(rule.text, base.text)
-                elif calc is None and asks_amount(query) and not _RISE_RULE.search(rule.text):
+                elif (
+                    calc is None
+                    and asks_amount(query)
+                    and not _RISE_RULE.search(rule.text)
+                    and _asks_rule(query, rule, base)
+                ):
                     calc = share_of(rule.text, base.text)  # 'כמה זיכוי…': the rule's percentage of the amount
                 if calc is not None:
                     used = [base, rule]
     if calc is None and quantity_asked(query) is None and (counted := _row_times_count(query, quotes, library)):
+        calc, used = counted
+    if calc is None and quantity_asked(query) is None and (counted := _rate_times_count(query, quotes, library)):
         calc, used = counted
     if calc is None and asks_for_vat_total(query) and quantity_asked(query) is not None:
         for q in quotes:
@@ -4447,6 +4490,286 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
             return None
         calc, used = taxed, [*used, rate] if rate.text not in {u.text for u in used} else used
     return calc, used
+
+
+_PERIOD_LABEL = re.compile(r"(?<![\d/.,])(20\d\d)(?:/(\d\d))?(?![\d%])")
+_ORDINAL_PERIOD = re.compile(
+    r"(?<![\u05d0-\u05ea])ב?ה?(?:שנה|עונה)\s+ה?(ראשונה|שנייה|שניה|שלישית|רביעית|חמישית|שישית)(?![\u05d0-\u05ea])"
+    r"|\b(first|second|third|fourth|fifth|sixth) (?:year|season)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = {
+    "ראשונה": 1, "שנייה": 2, "שניה": 2, "שלישית": 3, "רביעית": 4, "חמישית": 5, "שישית": 6,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+}  # fmt: skip
+_EACH_PERIOD = re.compile(r"(?:בכל|מדי|לכל)\s+(?:שנה|עונה)|(?:each|every|per)\s+(?:year|season)|שנתי", re.IGNORECASE)
+
+
+def _period_number(text: str) -> int | None:
+    """The year a text names ('2028', 'עונת 2028/29' → 2028) or its ordinal year ('בשנה השלישית' → 3)."""
+    years = {int(m.group(1)) for m in _PERIOD_LABEL.finditer(text)}
+    if len(years) == 1:
+        return years.pop()
+    ordinals = {_ORDINALS[(m.group(1) or m.group(2)).lower()] for m in _ORDINAL_PERIOD.finditer(text)}
+    return ordinals.pop() if len(ordinals) == 1 else None
+
+
+def _after_yearly_rises(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """An amount in a later year or season, after the yearly rise a clause states, one step a year.
+
+    'דמי החסות לעונת 2026/27 הם ₪480,000' and 'יעלו ב-5% בכל עונה': the season 2028/29 is two rises later,
+    ₪480,000 × 1.05 = ₪504,000; ₪504,000 × 1.05 = ₪529,200. The base states one amount and the year it is for
+    (a year in figures, or 'בשנה הראשונה' beside an ordinal year asked); the rule one percentage a year.
+    """
+    q = normalize(query)
+    asked = _period_number(q)
+    if asked is None:
+        return None
+
+    def is_rule(t: str) -> bool:
+        return len(percent(t)) == 1 and not money(t) and bool(_RISE_RULE.search(t)) and bool(_EACH_PERIOD.search(t))
+
+    def is_base(t: str) -> bool:
+        return len(money(t)) == 1 and not percent(t) and _period_number(normalize(t)) is not None
+
+    for base in [q_ for q_ in quotes if is_base(q_.text)] or [q_ for q_ in quotes if money(q_.text)][:1]:
+        if not is_base(base.text):
+            base = _best_unit(library, base, query, is_base) or base
+            if not is_base(base.text):
+                continue
+        start = _period_number(normalize(base.text))
+        if start is None or (start > 100) != (asked > 100) or not 1 <= asked - start <= 10:
+            continue
+        rule = next((r for r in quotes if is_rule(r.text) and r.hit.document_id == base.hit.document_id), None)
+        rule = rule or _best_unit(library, base, query, is_rule)
+        if rule is None:
+            continue
+        rate = percent(rule.text)[0]
+        factor = 1 + rate / 100
+        amount, steps = money(base.text)[0], []
+        for _ in range(asked - start):
+            after = _round_money(amount * factor)
+            steps.append(f"{shekels(amount)} × {factor.normalize():f} = {shekels(after)}")
+            amount = after
+        return Calculation(amount, "; ".join(steps), (0, 1)), [base, rule]
+    return None
+
+
+_MONEY_AT = re.compile(
+    r"(?:₪\s?)?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?:\s?₪)?|₪\s?\d+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?\s?₪"
+)
+
+
+def _named_amount(query: str, text: str) -> Decimal | None:
+    """The one amount of a clause listing several that the question names by the words after it.
+
+    '₪3,900 למכולה של 20 רגל ו-₪6,400 למכולה של 40 רגל' and 'מכולה של 40 רגל': ₪6,400. Each amount's words run
+    to the next amount; the question must name more of one amount's words than of any other's.
+    """
+    plain = normalize(text)
+    spots = [m for m in _MONEY_AT.finditer(plain) if money(m.group(0))]
+    if len(spots) < 2 or len(spots) != len(money(plain)) or any(floor_or_cap(plain)):
+        return None  # 'ולא יותר מ-₪6,000 ליאכטה' is a limit, no priced item of a list
+    asked = {f for t in tokenize(normalize(query)) if not _stop(t) for f in _forms(t)}
+    scored: list[tuple[int, Decimal]] = []
+    for i, m in enumerate(spots):
+        after = plain[m.end() : spots[i + 1].start() if i + 1 < len(spots) else len(plain)]
+        after = re.split(r"[.;]", after)[0]
+        scored.append((len({t for t in tokenize(after) if _forms(t) & asked}), money(m.group(0))[0]))
+    scored.sort(key=lambda x: -x[0])
+    if scored[0][0] == 0 or scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]
+
+
+_ADDED = re.compile(r"יעלו|יעלה|תעלה|יתווסף|יתווספו|תתווסף|תוספת|העלאה|\bsurcharge|\bis added\b", re.IGNORECASE)
+
+
+_GENERIC_CHARGE = frozenset(("דמי", "סכום", "הסכום", "תשלום", "מחיר", "המחיר", "תמורה", "התמורה"))
+
+
+def _adds_to(rule: str, base: str) -> bool:
+    """Whether a surcharge rule adds to what the base clause prices: a word of both beyond 'דמי' ('ההובלה')."""
+    base_words = _words(base)
+    return any(
+        _forms(t) & base_words
+        for t in tokenize(normalize(rule))
+        if len(t) > 2 and not _stop(t) and not t.isdigit() and t.lstrip("לו") not in _GENERIC_CHARGE
+    )
+
+
+def _named_amount_raised(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """One of several amounts of a clause, the one the question names, with the surcharge a rule adds to it.
+
+    'דמי ההובלה הם ₪3,900 למכולה של 20 רגל ו-₪6,400 למכולה של 40 רגל' and 'לדמי ההובלה תתווסף תוספת דלק בשיעור
+    12%', asked 'מכולה של 40 רגל, כולל תוספת הדלק': ₪6,400 × 1.12 = ₪7,168. The question must name the rule by a
+    word its base does not say ('דלק'), and the rule must add to what the base clause prices (a shared word).
+    """
+    for base in quotes:
+        amount = _named_amount(query, base.text)
+        if amount is None:
+            continue
+
+        def is_rule(t: str, base_text: str = base.text) -> bool:
+            return (
+                len(percent(t)) == 1
+                and not money(t)
+                and bool(_ADDED.search(normalize(t)))
+                and vat_rate(t) is None
+                and _adds_to(t, base_text)
+            )
+
+        rule = next((q for q in quotes if q is not base and is_rule(q.text)), None) or _best_unit(
+            library, base, query, is_rule, not_text=base.text
+        )
+        if rule is None or not _asks_rule(query, rule, base):
+            continue
+        rate = percent(rule.text)[0]
+        factor = 1 + rate / 100
+        result = _round_money(amount * factor)
+        raise_step = f"{shekels(amount)} + {rate.normalize():f}%"
+        expression = f"{raise_step} = {shekels(amount)} × {factor.normalize():f} = {shekels(result)}"
+        return Calculation(result, expression, (0, 1)), [base, rule]
+    return None
+
+
+_LEAST_WORDS = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ה?מזערי|ה?מזערית|ה?מינימלי|ה?מינימלית|מינימום|לכל\s+הפחות|לפחות)(?![\u05d0-\u05ea])"
+    r"|\bminimum\b|\bat least\b",
+    re.IGNORECASE,
+)
+
+
+def _row_times_minimum(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """The least paid: the price per unit of the table row the question names times the least count a clause sets.
+
+    'בחרה בתפריט הגורמה. מה הסכום המזערי שתשלם על הארוחות?' with the row 'תפריט גורמה · אורח · ₪310' and 'תשלם
+    לכל הפחות בעד 250 אורחים': 250 × ₪310 = ₪77,500. The row is the one record of the quoted document whose
+    item the question names; the count is of the row's unit ('אורח'), in a clause that says it is the least.
+    """
+    q = normalize(query)
+    if not _LEAST_WORDS.search(q) or not quotes:
+        return None
+    asked = {f for t in tokenize(q) if not _stop(t) and len(t) > 2 for f in _forms(t)}
+    documents = list(dict.fromkeys(x.hit.document_id for x in quotes))
+    rows: dict[str, tuple[int, Quote]] = {}
+    for hit in library.chunks:
+        if hit.document_id not in documents:
+            continue
+        keys = _row_keys(library, hit.document_id)
+        for unit in clause_units(hit.text):
+            if not unit.is_row or len(money(unit.text)) != 1:
+                continue
+            # the item's own words, not a word every row shares ('תפריט'), said by the question as they are
+            named = [
+                t
+                for t in tokenize(unit.row_key)
+                if len(t) > 2 and not _stop(t) and _strict_forms(t) & asked and sum(t in k for k in keys) == 1
+            ]
+            if named:
+                rows[unit.text] = (len(named), Quote(unit.text, relabel(hit.section, unit.clause), hit))
+    ranked = sorted(rows.values(), key=lambda x: -x[0])
+    if not ranked or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return None
+    row = ranked[0][1]
+    units = [v for h, v in cells(row.text) if not money(v) and v.strip() and v.strip() not in row.text.split(" · ")[0]]
+    nouns = {f for v in units for t in tokenize(v) if len(t) > 2 for f in _forms(t)}
+    bases = {unit_of(t) for v in units for t in tokenize(v)}
+    if not nouns:
+        return None
+    found: list[tuple[Decimal, Quote]] = []
+    for hit in library.chunks:
+        if hit.document_id != row.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.is_row or not _LEAST_WORDS.search(normalize(unit.text)) or money(unit.text):
+                continue
+            for m in re.finditer(r"(?<![\d.,/])(\d{1,5})\s+([\u05d0-\u05ea]{3,})", normalize(unit.text)):
+                if _forms(m.group(2)) & nouns or unit_of(m.group(2)) in bases:
+                    found.append((Decimal(m.group(1)), Quote(unit.text, relabel(hit.section, unit.clause), hit)))
+    if len({n for n, _ in found}) != 1:
+        return None
+    count, clause = found[0]
+    price = money(row.text)[0]
+    result = _round_money(count * price)
+    return Calculation(result, f"{count.normalize():f} × {shekels(price)} = {shekels(result)}", (0, 1)), [clause, row]
+
+
+def _row_keys(library: Library, document_id: str) -> list[str]:
+    """The first cells of every table record of a document (the items its tables price)."""
+    return [u.row_key for h in library.chunks if h.document_id == document_id for u in clause_units(h.text) if u.is_row]
+
+
+_LESS_FEE = re.compile(r"בניכוי|לאחר\s+ניכוי|פחות|\bless\b|\bminus\b|\bnet of\b", re.IGNORECASE)
+_REFUND_Q = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:יוחזר|יוחזרו|תוחזר|יחזירו|יחזיר|תחזיר|להחזיר|החזר|ההחזר|יקבל\s+בחזרה|תקבל\s+בחזרה)"
+    r"|\brefund|\bget back\b|\breturned\b",
+    re.IGNORECASE,
+)
+
+
+def _refund_less_fee(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """What is paid back: the amount the question says was paid, less the fee the refund clause deducts.
+
+    'יוחזרו לה כל הכספים ששילמה, בניכוי דמי טיפול של ₪2,500' and 'שילמה רק את המקדמה' with 'מקדמה של ₪20,000'
+    in another clause: ₪20,000 − ₪2,500 = ₪17,500. The paid amount is a clause of the same document with one
+    amount that the question names by a word the refund clause does not say; nothing else is guessed.
+    """
+    if not _REFUND_Q.search(normalize(query)):
+        return None
+    fees = (q for q in quotes if _LESS_FEE.search(q.text) and len(money(q.text)) == 1 and not percent(q.text))
+    rule = next(fees, None)
+    if rule is None:
+        return None
+    rule_words = _words(rule.text)
+    asked = {f for t in tokenize(query) if not _stop(t) and len(t) > 2 and not t.isdigit() for f in _forms(t)}
+    asked -= rule_words
+
+    def paid_clause(t: str) -> bool:
+        return len(money(t)) == 1 and not percent(t) and not _LESS_FEE.search(t) and bool(asked & _words(t))
+
+    paid = next((q for q in quotes if q is not rule and paid_clause(q.text)), None) or _best_unit(
+        library, rule, " ".join(t for t in tokenize(query) if _forms(t) & asked), paid_clause, not_text=rule.text
+    )
+    if paid is None:
+        return None
+    amount, fee = money(paid.text)[0], money(rule.text)[0]
+    if fee >= amount:
+        return None
+    result = _round_money(amount - fee)
+    return Calculation(result, f"{shekels(amount)} − {shekels(fee)} = {shekels(result)}", (0, 1)), [paid, rule]
+
+
+_RULE_CHARGE = re.compile(
+    r"([\u05d0-\u05ea\"]{2,}(?:\s+[\u05d0-\u05ea\"]{2,})?)\s+(?:בשיעור\s+(?:של\s+)?|של\s+)?\d{1,3}(?:\.\d{1,2})?\s?%"
+)
+
+
+def _asks_rule(query: str, rule: Quote, base: Quote) -> bool:
+    """Whether the question asks what a percentage rule pays, not only the amount the rule is a share of.
+
+    'דמי ביטול בשיעור 25% מדמי השימוש באולם' is a share of the hall fee; 'כמה תשלם על השימוש באולם?' asks the
+    fee itself and the cancellation is no part of it. The question must name a word of the rule that its base
+    does not say ('ביטול', 'מענק') — a verb of paying or a word of the base is no such word.
+    """
+    charge = _RULE_CHARGE.search(normalize(rule.text))
+    if charge is not None:
+        # 'דמי ביטול בשיעור 25%', 'מענק בשיעור 10%': the rule's own noun is what the question must ask about
+        named = {
+            f
+            for t in tokenize(charge.group(1))
+            if len(t) > 2 and not _stop(t) and t.lstrip("לו") not in _GENERIC_CHARGE
+            for f in _forms(t)
+        }
+        if named:
+            return any(_forms(t) & named for t in tokenize(query) if not _stop(t))
+    own = _words(rule.text) - _words(base.text) - _words(rule.hit.title)
+    for tok in tokenize(query):
+        if _stop(tok) or len(tok) < 3 or tok.isdigit() or _PAYING.fullmatch(tok):
+            continue
+        if _forms(tok) & own:
+            return True
+    return False
 
 
 def _names_column(question: str, row: str) -> bool:
@@ -4521,6 +4844,51 @@ def _row_times_count(query: str, quotes: list[Quote], library: Library) -> tuple
     amount = amounts[0][1]
     result = _round_money(count * amount)
     return Calculation(result, f"{count.normalize():f} × {shekels(amount)} = {shekels(result)}", (0, 1)), [row, clause]
+
+
+_ALL_NOUN = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:ל|ב|על\s+|של\s+)?כל\s+(?:ה)?([\u05d0-\u05ea]{3,})|\ball (?:the |of the )?([a-z]{3,})"
+)
+_PER_NOUN = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:לכל|בעד\s+כל|על\s+כל|עבור\s+כל)\s+([\u05d0-\u05ea]{3,})|\bper ([a-z]{3,})"
+)
+
+
+def _rate_times_count(query: str, quotes: list[Quote], library: Library) -> tuple[Calculation, list[Quote]] | None:
+    """A clause's one amount per unit times the count of those units another clause of the contract states.
+
+    'כמה משלמים בחודש על האחזקה של כל המעליות?': '₪650 לחודש לכל מעלית' and 'טיפול מונע ב-6 המעליות' give
+    6 × ₪650. The noun the question counts ('כל המעליות') must be the one the rate is per ('לכל מעלית') and the
+    one a clause counts ('6 המעליות'); clauses that count it differently leave it uncomputed.
+    """
+    q = normalize(query)
+    asked = [m.group(1) or m.group(2) for m in _ALL_NOUN.finditer(q)]
+    for rate in quotes:
+        if len(money(rate.text)) != 1 or percent(rate.text):
+            continue
+        per = [m.group(1) or m.group(2) for m in _PER_NOUN.finditer(normalize(rate.text))]
+        nouns = [n for n in asked if any(_forms(n) & _forms(p) - {n} for p in per) or n in per]
+        if not nouns:
+            continue
+        noun = _forms(nouns[0])
+        found: list[tuple[Decimal, Quote]] = []
+        for hit in library.chunks:
+            if hit.document_id != rate.hit.document_id:
+                continue
+            for unit in clause_units(hit.text):
+                if unit.text == rate.text or not unit.clause or money(unit.text):
+                    continue
+                for m in re.finditer(r"(?<![\d.,/])(\d{1,4})\s+(?:ה)?([\u05d0-\u05ea]{3,})", normalize(unit.text)):
+                    if _forms(m.group(2)) & noun and "%" not in m.group(0):
+                        found.append((Decimal(m.group(1)), Quote(unit.text, relabel(hit.section, unit.clause), hit)))
+        if len({n for n, _ in found}) != 1:
+            continue
+        count, clause = found[0]
+        amount = money(rate.text)[0]
+        result = _round_money(count * amount)
+        expression = f"{count.normalize():f} × {shekels(amount)} = {shekels(result)}"
+        return Calculation(result, expression, (0, 1)), [clause, rate]
+    return None
 
 
 def _round_money(value: Decimal) -> Decimal:

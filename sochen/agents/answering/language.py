@@ -19,6 +19,7 @@ __all__ = [
     "Lang",
     "Wording",
     "alias_terms",
+    "calculation_steps",
     "detect",
     "hebrew_alias_terms",
     "hebrew_terms",
@@ -92,6 +93,26 @@ def wording(lang: Lang, *, prefix: str, source: str, not_found: str) -> Wording:
     return _WORDING[lang]
 
 
+# The fixed Hebrew words of a calculation's steps (compute, derive), in the question's language.
+_STEP_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (
+        ("יותר מהתקרה שבסעיף", "more than the clause's cap"),
+        ("פחות מהמינימום שבסעיף", "less than the clause's minimum"),
+        ("המינימום שבסעיף", "the clause's minimum"),
+        (", ולכן ", ", so "),
+        ("אין השלמה", "nothing to make up"),
+        ('מע"מ', "VAT"),
+    ),
+}
+
+
+def calculation_steps(expression: str, lang: Lang) -> str:
+    """A calculation's steps with their fixed words in the question's language (the figures stay as they are)."""
+    for he, other in _STEP_WORDS.get(lang, ()):
+        expression = expression.replace(he, other)
+    return expression
+
+
 # Common words of contracts, fee lists and clinic documents, English and Arabic → Hebrew search terms.
 _GLOSSARY: dict[str, str] = {
     # English
@@ -107,6 +128,27 @@ _GLOSSARY: dict[str, str] = {
     "instalment": "תשלום",
     "installment": "תשלום",
     "licensee": "בעלת הרישיון בעל הרישיון",
+    # event venues, freight forwarding, sports sponsorship and elevator maintenance contracts
+    "hall": "האולם",
+    "guest": "אורח אורחים",
+    "guests": "אורחים",
+    "forwarder": "המשלחת",
+    "container": "מכולה",
+    "containers": "מכולות",
+    "customs": "מכס",
+    "kg": "קילוגרם",
+    "kilogram": "קילוגרם",
+    "kilograms": "קילוגרם",
+    "gross": "ברוטו",
+    "lost": "אובדן אבדו",
+    "sponsor": "נותנת החסות",
+    "sponsorship": "חסות",
+    "season": "עונה",
+    "elevator": "מעלית",
+    "elevators": "מעליות",
+    "lift": "מעלית",
+    "technician": "טכנאי",
+    "fault": "תקלה",
     # warehousing, equipment rental, sale of a business, event production and influencer marketing contracts
     "warehouse": "מחסן אחסנה",
     "warehousing": "אחסנה",
@@ -420,7 +462,7 @@ _GLOSSARY: dict[str, str] = {
     "availability": "זמינות",
     "uptime": "זמינות",
     "response": "תגובה",
-    "credit": "זיכוי",
+    "credit": "זיכוי תזכה",
     "credits": "זיכוי",
     "refund": "החזר",
     "refunds": "החזר",
