@@ -293,3 +293,21 @@ def test_maabada_questions(maabada):
         assert got["status"] == "answered", (question, got)
         text = got["answer"]
         assert all(s in text for s in shown) and not any(h in text for h in hidden), (question, text)
+
+
+# -- a name in Latin letters in parentheses is the row's other name, not an aside ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "price"),
+    [
+        ("مرحبا، كم سعر فحص CBC لطفل عمره 5 سنوات؟", "65 ₪"),
+        ("כמה עולה CBC למבוגר?", "50 ₪"),
+    ],
+)
+def test_a_latin_name_in_parentheses_names_the_row(question: str, price: str) -> None:
+    """'ספירת דם מלאה (CBC)': 'CBC' is the test's own name in another script, which an Arabic (or English) question
+    gives alone; an aside in Hebrew words ('(בנוסף לניקוי)') still does not name its row. (maabada's English
+    'HbA1c test for an adult' is the same kind on the real index.)"""
+    reply = ask(question)
+    assert price in reply.text, reply.text

@@ -965,6 +965,10 @@ def _told_after(question: str) -> str:
     return question.strip()[told.end() :] if told is not None else question
 
 
+# An aside in parentheses that is only a name in Latin letters and digits: '(CBC)', '(HbA1c)', '(PRP, OCT)'.
+_LATIN_ALIAS = re.compile(r"\(\s*[A-Za-z][A-Za-z0-9\-+./]*(?:[\s,/]+[A-Za-z0-9][A-Za-z0-9\-+./]*)*\s*\)")
+
+
 def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[str] = ()) -> bool:
     """A table record is about what the question names.
 
@@ -984,7 +988,9 @@ def _row_matches(unit: Unit, question_words: AbstractSet[str], tokens: Sequence[
     aside_ends: set[int] = set()  # the last word of an aside in parentheses ('עקירת שן (בנוסף לניקוי)')
     for segment in re.split(r"(\([^()]*\))", unit.row_key):
         names += [_forms(t) for t in tokenize(segment) if not _stop(t)]
-        if segment.startswith("(") and names:
+        # A name in Latin letters ('ספירת דם מלאה (CBC)') is the record's other name, not an aside: an English or
+        # Arabic question gives it alone.
+        if segment.startswith("(") and names and not _LATIN_ALIAS.fullmatch(segment):
             aside_ends.add(len(names) - 1)
     for j, tok in enumerate(tokens):
         here = _synonymous(_forms(tok))
