@@ -127,6 +127,12 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     "document_question": ("סעיף", "הסכם", "חוזה", "נספח", "תקופת", "התחייבות", "ערבות", "שכירות", "סודיות"),
     "small_talk": ("שלום", "היי", "הי", "הלו", "תודה", "נשמע", "hi", "hello", "thanks", "مرحبا"),
 }
+# A polite hedge before a request ('זה לא הוגן לבקש ממך, אבל…', 'לא נעים לי לבקש'): unfairness said of the writer's
+# own asking, not of the business.
+_HEDGE = re.compile(
+    r"(?:לא\s+(?:הוגן|הוגנת|פייר|נעים)(?:\s+(?:לי|ממני))?\s+(?:לבקש|לשאול|להטריח|להציק))"
+    r"|(?i:\bnot\s+fair\s+(?:of\s+me\s+)?to\s+ask\b)"
+)
 _PHRASES: dict[str, tuple[str, ...]] = {
     "human_request": (
         "לדבר עם",
@@ -303,9 +309,10 @@ def understand_text(
         if hits:
             scores[intent] = scores.get(intent, 0.0) + len(hits)
             signals.append(f"{intent}:{hits[0]}")
+    hedged = _HEDGE.sub(" ", flat)  # 'זה לא הוגן לבקש ממך, אבל…': politeness before a request, no complaint
     for intent, phrases in _PHRASES.items():
         for phrase in phrases:
-            if phrase in flat:
+            if phrase in (hedged if intent == "complaint" else flat):
                 scores[intent] = scores.get(intent, 0.0) + 2
                 signals.append(f"{intent}:«{phrase}»")
     for intent, ru_stems in _RU_KEYWORDS.items():
@@ -886,10 +893,25 @@ def _long_ago(flat: str, at: int) -> bool:
 _NEGATIONS = frozenset({"לא", "אין", "בלי", "ללא", "not", "no", "never"})
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:–—]$|^[–—-]$")
+# Words that begin with 'ש' and are no clause of their own: 'של', time and count words ('לפני שעה', 'שתי').
+_NOT_SUBORDINATE = frozenset(
+    "של שלי שלו שלה שלנו שלכם שלהם שלהן שעה שעות שעתיים שבוע שבועות שבועיים שנה שנים שנתיים שניות שנייה שתי שני "
+    "שלוש שלושה שש שישה שבע שבעה שמונה שוב שלם שלמה".split()  # noqa: SIM905
+)
+
+
+def _subordinate(token: str) -> bool:
+    """A word that opens a clause of its own with 'ש' ('שמתי', 'שבעצם', 'שהקצה'): what follows tells another thing."""
+    return token.startswith("ש") and len(token) >= 4 and token not in _NOT_SUBORDINATE
+
+
 def _gapped(phrase: str, flat: str, *, gap: int = 2) -> int | None:
     """Where the words of `phrase` (two or more) stand in one sentence of `flat`, or None.
 
-    In order, each within `gap` words of the one before. Only the first word may carry a joined letter
+    In order, each within `gap` words of the one before; a gap of more than two words holds no comma and no
+    clause opened with 'ש' ('לא רוצה לבזבז כסף, אני רוצה לחיות' is not 'לא רוצה לחיות'; 'רואה שהקצה של השומה
+    בגב מטושטש' is not 'רואה מטושטש'). Only the first word may carry a joined letter
     ('ופתאום'): a later word joined with ו begins another clause ('לא ישן טוב ונושם מהפה' is not 'לא נושם'). A
     negation binds to the very next word, so no gap follows it ('לא אוכלת כמעט ונושמת' is not 'לא נושמת').
     """
@@ -910,6 +932,10 @@ def _gapped(phrase: str, flat: str, *, gap: int = 2) -> int | None:
             for before, word in itertools.pairwise(words):
                 reach = 2 if before in _NEGATIONS else 2 + gap
                 nxt = next((k for k in range(j + 1, min(j + reach, len(bare))) if bare[k] == word), None)
+                if nxt is not None and nxt - j > 3 and any(
+                    _CLAUSE_BREAK.search(tokens[k][0]) or _subordinate(bare[k]) for k in range(j + 1, nxt)
+                ):
+                    nxt = None  # a long gap holds no comma or new clause ('לא רוצה לבזבז כסף, אני רוצה לחיות')
                 if nxt is None:
                     ok = False
                     break
