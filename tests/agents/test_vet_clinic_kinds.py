@@ -224,3 +224,10 @@ def test_it_keeps_the_variant_told_in_the_price_question():
         "כמה זה עולה אצלכם לכלב?",
         "ביקור: בדיקה כללית לכלב · ביקור ראשון: 260 ₪ · ביקור חוזר בתוך 14 יום: 140 ₪",
     )
+
+
+def test_a_weight_no_clause_prices_per_kilogram_describes_the_animal() -> None:
+    """'הכלב שלי שוקל 30 ק"ג' ('My dog weighs about 30 kg'): with no rate per kilogram among the clauses, the weight picks the row's band
+    and is no quantity to multiply (a rate per kilogram, as a freight contract's, is still multiplied)."""
+    reply = _ask('הכלב שלי שוקל 30 ק"ג. כמה עולה ניקוי אבנית בהרדמה מלאה?')
+    assert "1,150" in reply.text, reply.text

@@ -2525,7 +2525,13 @@ def _extract(
             )
         )
         required = counted_test
-        if asked_count[1][0] in "בלהמו" and not any(
+        if asked_count[1] == "קילוגרם" and not any(
+            counted_test.search(u.text) for h in hits[:_TOP_HITS] for u in clause_units(h.text)
+        ):
+            # 'My dog weighs about 30 kg. How much is one night of boarding?': no clause prices per kilogram, so
+            # the weight describes what is priced (a row's weight band), it is no quantity to multiply
+            required = _SHAPE["money"]
+        elif asked_count[1][0] in "בלהמו" and not any(
             counted_test.search(u.text) for h in hits[:_TOP_HITS] for u in clause_units(h.text)
         ):
             # '3 הזרקות נוגדי דלקת' and no unit price is sure among the hits: the row that prices the thing
