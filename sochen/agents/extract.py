@@ -896,8 +896,39 @@ _NEGATIONS = frozenset({"לא", "אין", "בלי", "ללא", "not", "no", "neve
 _CLAUSE_BREAK = re.compile(r"[,;:–—]$|^[–—-]$")
 # Words that begin with 'ש' and are no clause of their own: 'של', time and count words ('לפני שעה', 'שתי').
 _NOT_SUBORDINATE = frozenset(
-    "של שלי שלו שלה שלנו שלכם שלהם שלהן שעה שעות שעתיים שבוע שבועות שבועיים שנה שנים שנתיים שניות שנייה שתי שני "
-    "שלוש שלושה שש שישה שבע שבעה שמונה שוב שלם שלמה".split()  # noqa: SIM905
+    [
+        "של",
+        "שלי",
+        "שלו",
+        "שלה",
+        "שלנו",
+        "שלכם",
+        "שלהם",
+        "שלהן",
+        "שעה",
+        "שעות",
+        "שעתיים",
+        "שבוע",
+        "שבועות",
+        "שבועיים",
+        "שנה",
+        "שנים",
+        "שנתיים",
+        "שניות",
+        "שנייה",
+        "שתי",
+        "שני",
+        "שלוש",
+        "שלושה",
+        "שש",
+        "שישה",
+        "שבע",
+        "שבעה",
+        "שמונה",
+        "שוב",
+        "שלם",
+        "שלמה",
+    ]
 )
 
 
@@ -932,8 +963,10 @@ def _gapped(phrase: str, flat: str, *, gap: int = 2) -> int | None:
             for before, word in itertools.pairwise(words):
                 reach = 2 if before in _NEGATIONS else 2 + gap
                 nxt = next((k for k in range(j + 1, min(j + reach, len(bare))) if bare[k] == word), None)
-                if nxt is not None and nxt - j > 3 and any(
-                    _CLAUSE_BREAK.search(tokens[k][0]) or _subordinate(bare[k]) for k in range(j + 1, nxt)
+                if (
+                    nxt is not None
+                    and nxt - j > 3
+                    and any(_CLAUSE_BREAK.search(tokens[k][0]) or _subordinate(bare[k]) for k in range(j + 1, nxt))
                 ):
                     nxt = None  # a long gap holds no comma or new clause ('לא רוצה לבזבז כסף, אני רוצה לחיות')
                 if nxt is None:
