@@ -680,6 +680,26 @@ _EMERGENCY_PHRASES = (
     "emergency",
     "طوارئ",
 )
+# The built-in signs said in English or Arabic, as whole words: life at risk now, whatever the clinic. Like the
+# Hebrew ones they are never read as history ('chest pain', 'suicidal', 'passed out', 'ألم في الصدر', 'الانتحار').
+_FOREIGN_SIGNS = re.compile(
+    r"(?<!\w)(?:"
+    r"chest\s+pains?|pains?\s+in\s+(?:my|his|her|the)\s+chest|(?:chest\s+pressure|pressure\s+in\s+(?:my|his|her)\s+chest)"
+    r"|short(?:ness)?\s+of\s+breath|(?:trouble|difficulty|hard)\s+(?:to\s+)?breath(?:e|ing)"
+    r"|suicid(?:e|al)|kill\s+(?:my|him|her)sel(?:f|ves)|end\s+my\s+life|(?:hurt|harm)\s+myself"
+    r"|(?:don'?t|do\s+not)\s+want\s+to\s+live|want\s+to\s+die"
+    r"|passed\s+out|fainted|lost\s+consciousness|unconscious|not\s+waking\s+up|won'?t\s+wake\s+up"
+    r"|(?:can'?t|cannot|won'?t)\s+stop\s+(?:the\s+)?bleeding|bleeding\s+(?:won'?t|doesn'?t|does\s+not)\s+stop"
+    r"|severe\s+allergic\s+reaction|(?:face|throat|lips?|tongue)\s+(?:is\s+|are\s+)?swelling(?:\s+up)?"
+    r"|swallow(?:ed|s)?\s+(?:\w+\s+){0,4}?(?:button\s+)?batter(?:y|ies)"
+    r"|ألم\s+(?:في|ب)\s*(?:ال)?صدر|آلام\s+(?:في|ب)\s*(?:ال)?صدر|ضغط\s+في\s+(?:ال)?صدر"
+    r"|ضيق\s+(?:في\s+)?(?:ال)?تنفس|صعوبة\s+(?:في\s+)?(?:ال)?تنفس|لا\s+(?:أستطيع|استطيع|يستطيع|تستطيع)\s+(?:ال)?تنفس"
+    r"|(?:ال)?انتحار|أنتحر|انتحر|أقتل\s+نفسي|اقتل\s+نفسي|أؤذي\s+نفسي|إيذاء\s+نفسي|أريد\s+أن\s+أموت|لا\s+أريد\s+أن\s+أعيش"
+    r"|(?:فقد|فقدت|فقدان)\s+(?:ال)?وعي|أغمي\s+(?:عليه|عليها|علي|على)|اغمي\s+(?:عليه|عليها|علي|على)"
+    r"|نزيف\s+لا\s+يتوقف|رد\s+فعل\s+تحسسي\s+شديد|تورم\s+في\s+(?:ال)?(?:وجه|حلق|شفاه|لسان)"
+    r"|(?:بلع|بلعت|ابتلع|ابتلعت)\s+(?:\S+\s+){0,3}?بطارية"
+    r")(?!\w)"
+)
 # Named services or fees that contain an emergency word but ask about a price or a booking, and national
 # emergencies (a cancellation rule, not a patient's state).
 _NOT_EMERGENCY = ("טיפול חירום", "טיפולי חירום", "תור חירום", "חירום ביטחוני", "חירום לאומי", "שעת חירום")
@@ -989,6 +1009,9 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     for name in _NOT_EMERGENCY:
         flat = flat.replace(name, " ")
     own = [normalize(w) for w in extra or ()]
+    foreign = _FOREIGN_SIGNS.search(flat)
+    if foreign:
+        return foreign.group(0)  # the built-in signs said in English or Arabic ('chest pain', 'ألم في الصدر')
     for phrase in _EMERGENCY_PHRASES:
         # The built-in signs ('איבד הכרה', 'קוצר נשימה') are never read as history: a miss costs more than a false one.
         if phrase in flat:

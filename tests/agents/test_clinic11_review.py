@@ -56,3 +56,36 @@ def test_a_polite_hedge_is_no_complaint() -> None:
     assert understand_text("זה ממש לא הוגן שחייבו אותי 150 שקל כשהודעתי בבוקר שאני חולה", now=SUNDAY).intent == (
         "complaint"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have chest pain and my left arm is numb right now",
+        "I have suicidal thoughts and I don't feel safe tonight",
+        "I want to kill myself",
+        "my son just swallowed a hearing aid battery",
+        "my husband passed out and is not waking up",
+        "I can't stop the bleeding after the extraction",
+        "أفكر في الانتحار ولا أستطيع التحمل",
+        "عندي ألم في الصدر وضيق في التنفس",
+        "ابني بلع بطارية صغيرة",
+        "أغمي على أمي في البيت",
+    ],
+)
+def test_the_built_in_signs_said_in_english_or_arabic(text: str) -> None:
+    """The signs every clinic's agent knows in Hebrew ('כאב בחזה', 'להתאבד', 'בלע סוללה', 'איבד הכרה') said in
+    English or Arabic, with no owner phrase at all: the emergency reply, never a booking or 'not found'."""
+    assert is_emergency(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How much is a stress test?",
+        "Do you have a battery for my hearing aid?",
+        "كم سعر فحص الدم؟",
+    ],
+)
+def test_no_sign_no_emergency(text: str) -> None:
+    assert is_emergency(text) is None
