@@ -29,7 +29,9 @@ __all__ = [
     "asked_operation",
     "asked_period",
     "asks_for_vat_total",
+    "count_in_span",
     "covers_allowance",
+    "dated_count",
     "difference",
     "floor_or_cap",
     "money",
@@ -54,11 +56,13 @@ _MONEY = re.compile(
     rf"|({_NUM})(?:\.(\d{{1,2}}))?\s?(?:₪|ש\"ח|שקלים|שקל|\bnis\b|\bils\b)"
 )
 _RANGE = re.compile(rf"(?:₪\s?)?(?:{_NUM})\s?(?:₪\s?)?-\s?(?:₪\s?)?(?:{_NUM})(?:\s?₪)?")
-_PERCENT = re.compile(r"(\d{1,2}(?:\.\d{1,2})?)\s?%")
-_VAT = re.compile(r'מע"מ|מעמ|\bvat\b|ضريبة', re.IGNORECASE)
+_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{1,2})?)\s?%")  # whole numbers: "100%" is not "0%"
+# The word itself, not its letters inside another word: 'במעמד החתימה' says no VAT.
+_VAT_WORD = r'(?<![\u05d0-\u05ea])[בוהל]?(?:מע"מ|מעמ)(?![\u05d0-\u05ea])'
+_VAT = re.compile(_VAT_WORD + r"|\bvat\b|ضريبة", re.IGNORECASE)
 _VAT_RATE = re.compile(
-    r'(?:מע"מ|מעמ)(?:[^.%\n]{0,20}?|[^.%\n]{0,40}?שיעור[^.%\n]{0,30}?)(\d{1,2}(?:\.\d)?)\s?%'
-    r"|(\d{1,2}(?:\.\d)?)\s?%[^.\n]{0,10}מע"
+    _VAT_WORD + r"(?:[^.%\n]{0,20}?|[^.%\n]{0,40}?שיעור[^.%\n]{0,30}?)(\d{1,2}(?:\.\d)?)\s?%"
+    r"|(\d{1,2}(?:\.\d)?)\s?%[^.\n]{0,10}?" + _VAT_WORD
 )  # 'מע"מ (18%)', 'מע"מ בשיעור 17%', 'מע"מ כדין, שיעורו במועד החתימה 18%'
 
 # A clause's limits on an amount: 'ולא פחות מ-₪40,000', 'לכל הפחות ₪500', 'minimum of ₪500' (a floor) and
@@ -314,6 +318,46 @@ def _dated_by_count(question: str) -> bool:
     """Whether the question's count of time dates an act ('ביטלה 60 ימים לפני מועדו'): no days to price."""
     m = _QUANTITY.search(question)
     return m is not None and _BEFORE_EVENT.match(question, m.end()) is not None
+
+
+def dated_count(question: str) -> tuple[Decimal, str] | None:
+    """The count of time that dates the question's act ('ביטל 45 יום לפני הכנס': (45, 'יום')), or None."""
+    q = normalize(question)
+    m = _QUANTITY.search(q)
+    if m is None or _BEFORE_EVENT.match(q, m.end()) is None:
+        return None
+    return Decimal(m.group(1)), _UNIT_OF[m.group(2)]
+
+
+_SPAN_NUMBER = r"(\d{1,4})"
+
+
+def count_in_span(count: Decimal, unit: str, text: str) -> bool | None:
+    """Whether a clause's span of that unit of time holds the count; None when it states no count of that unit.
+
+    '30 עד 89 ימים לפני הכנס' holds 45, '90 ימים או יותר' holds 100, 'פחות מ-30 ימים' holds 20; a count of the
+    unit in no span the reader knows is False (which row holds the count is then not for arithmetic to guess).
+    """
+    words = [w for w, u in _UNIT_OF.items() if u == unit]
+    if not words:
+        return None
+    u = "(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")(?![\u05d0-\u05ea\w])"
+    t = normalize(text)
+    if not re.search(rf"\d\s*{u}", t):
+        return None
+    n = int(count)
+    for m in re.finditer(rf"(?:בין\s+)?{_SPAN_NUMBER}\s*(?:עד|[-–]|ל-?|and|to)\s*{_SPAN_NUMBER}\s*{u}", t):
+        low, high = sorted((int(m.group(1)), int(m.group(2))))  # 'בין 60 ל-14 ימים' counts down
+        return low <= n <= high
+    if m := re.search(rf"{_SPAN_NUMBER}\s*{u}\s*(?:או\s+יותר|ומעלה|לפחות|or\s+more)", t):
+        return n >= int(m.group(1))
+    if m := re.search(rf"(?:לפחות|יותר\s+מ-?|מעל|at\s+least|more\s+than)\s*{_SPAN_NUMBER}\s*{u}", t):
+        return n >= int(m.group(1)) + (1 if "יותר" in m.group(0) or "מעל" in m.group(0) or "more" in m.group(0) else 0)
+    if m := re.search(rf"(?:פחות\s+מ-?|less\s+than|fewer\s+than)\s*{_SPAN_NUMBER}\s*{u}", t):
+        return n < int(m.group(1))
+    if m := re.search(rf"(?:עד|up\s+to|within)\s*{_SPAN_NUMBER}\s*{u}", t):
+        return n <= int(m.group(1))
+    return False
 
 
 def states_period(text: str, period: Literal["month", "year"]) -> bool:

@@ -61,7 +61,9 @@ from .compute import (
     asked_operation,
     asked_period,
     asks_for_vat_total,
+    count_in_span,
     covers_allowance,
+    dated_count,
     difference,
     money,
     per_period,
@@ -2519,9 +2521,13 @@ def _extract(
         # ('באיחור של 3 חודשים' of '1.5% לחודש' is that rate for those months of the question's own amount)
         counted_test = _Test(
             lambda t: (
-                times_quantity(focus, t) is not None
-                or (states_count(asked_count, t) and bool(money(t)))
-                or interest_per_period(focus, t, focus) is not None
+                (
+                    times_quantity(focus, t) is not None
+                    or (states_count(asked_count, t) and bool(money(t)))
+                    or interest_per_period(focus, t, focus) is not None
+                )
+                # 'בתקופת האופציה … ₪7,072 לחודש' is no rate for '12 חודשים' the question asks of the term itself
+                and not _in_another_period(t, question_words)
             )
         )
         required = counted_test
@@ -4423,9 +4429,12 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
     if areal is not None:
         calc, used = areal
         quotes = []  # the area's rate and the area are the facts; nothing else is computed
+    dated = dated_count(query)
     for q in quotes:
         if asks_fixed_part(query, q.text):
             break  # 'מה דמי השכירות הבסיסיים אם הפדיון …': the fixed amount is quoted, no share is taken
+        if dated is not None and count_in_span(*dated, q.text) is False:
+            continue  # 'ביטל 45 יום לפני': the row of '90 ימים או יותר' is not the one that holds 45 days
         calc = (
             fixed_plus_share(query, q.text)
             or rate_of_question_amount(query, q.text)
@@ -4752,6 +4761,7 @@ def _refund_less_fee(query: str, quotes: list[Quote], library: Library) -> tuple
     return Calculation(result, f"{shekels(amount)} − {shekels(fee)} = {shekels(result)}", (0, 1)), [paid, rule]
 
 
+_AMOUNT_FILLER = frozenset(("בסך", "בסכום", "בגובה", "סך", "בשווי"))
 _RULE_CHARGE = re.compile(
     r"([\u05d0-\u05ea\"]{2,}(?:\s+[\u05d0-\u05ea\"]{2,})?)\s+(?:בשיעור\s+(?:של\s+)?|של\s+)?\d{1,3}(?:\.\d{1,2})?\s?%"
 )
@@ -4773,8 +4783,11 @@ def _asks_rule(query: str, rule: Quote, base: Quote) -> bool:
             if len(t) > 2 and not _stop(t) and t.lstrip("לו") not in _GENERIC_CHARGE
             for f in _forms(t)
         }
-        if named:
+        filler = bool(set(tokenize(charge.group(1))) & _AMOUNT_FILLER)
+        if named and (any(_forms(t) & named for t in tokenize(query) if not _stop(t)) or not filler):
             return any(_forms(t) & named for t in tokenize(query) if not _stop(t))
+        # 'ערבות ביצוע בנקאית אוטונומית בסך 10%': the words before 'בסך' describe the thing, its noun stands
+        # further back — the rule's own words (below) say whether the question asks about it
     own = _words(rule.text) - _words(base.text) - _words(rule.hit.title)
     for tok in tokenize(query):
         if _stop(tok) or len(tok) < 3 or tok.isdigit() or _PAYING.fullmatch(tok):
