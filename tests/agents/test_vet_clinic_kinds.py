@@ -231,3 +231,12 @@ def test_a_weight_no_clause_prices_per_kilogram_describes_the_animal() -> None:
     and is no quantity to multiply (a rate per kilogram, as a freight contract's, is still multiplied)."""
     reply = _ask('הכלב שלי שוקל 30 ק"ג. כמה עולה ניקוי אבנית בהרדמה מלאה?')
     assert "1,150" in reply.text, reply.text
+
+
+def test_a_date_beside_a_price_is_an_attribute_not_a_variant() -> None:
+    """'מועד התשלום: 1 בדצמבר 2026 · סכום התשלום: ₪200,000' asked 'מתי …, ומה סכומו?': both cells stay."""
+    from sochen.agents.answering.variants import named_variant
+
+    cells = ["תשלום: תשלום ראשון", "מועד התשלום: 1 בדצמבר 2026", "סכום התשלום: ₪200,000"]
+    assert named_variant(cells, "מתי מועד התשלום הראשון לפי הסכם הפשרה, ומה סכומו?") is None
+    assert named_variant(["טיפול: חיסון", "חתול: 120 ₪", "כלב: אין לכלבים"], "כמה עולה חיסון לחתול?") == "חתול: 120 ₪"

@@ -28,6 +28,8 @@ _KG = r"(?:ק\"ג|ק״ג|קילו(?:גרם)?|kg|kilos?|كيلو|кг)"
 _WEIGHT_ASKED = re.compile(rf"(\d+(?:\.\d+)?)\s*{_KG}", re.I)
 _HEADER_KG = re.compile(_KG, re.I)
 _PRICE = re.compile(r"₪\s?\d|\d\s?(?:₪|ש\"ח)")
+# A cell that says the variant is not given ('אין לחתולים', '—', 'לא מבוצע'): it answers the variant asked.
+_NOT_GIVEN = re.compile(r"^\s*(?:[—–-]\s*$|אין|לא\s|ללא|not\s|n/a)", re.I)
 
 
 def _words(text: str) -> set[str]:
@@ -64,6 +66,8 @@ def named_variant(cells: list[str], question: str) -> str | None:
         return None
     if any(not _PRICE.search(c) and len(c.split(":", 1)[1].split()) > 3 for _, c in named):
         return None  # a description or a note among the cells: its columns are attributes, not variants
+    if any(not _PRICE.search(c) and not _NOT_GIVEN.search(c.split(":", 1)[1]) for _, c in named):
+        return None  # a date or a count beside a price ('מועד התשלום: 1 בדצמבר 2026 · סכום התשלום: ₪200,000')
     words = {header: _words(header) for header, _ in named}
     common = set.intersection(*words.values())
     # the row's own name is how the question names the row, not a column ('טיפול' of 'טיפול: … · טיפול בודד')
