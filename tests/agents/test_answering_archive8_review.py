@@ -99,3 +99,14 @@ def test_an_option_periods_rent_is_no_rate_for_the_term() -> None:
 def test_a_rules_noun_before_its_description() -> None:
     reply = ask("מה גובה ערבות הביצוע שהקבלן מוסר בחתימה, בשקלים?")
     assert "₪620,000" in reply.text, reply.text
+
+
+@pytest.mark.parametrize("days", ["100", "10", "45"])
+def test_no_row_whose_span_leaves_out_the_days_told_in_another_sentence(days: str) -> None:
+    """'המזמין ביטל את הכנס 100 ימים לפני מועדו. המחיר המשוער ₪50,000. כמה דמי ביטול ישלם?': the count is told
+    in the first sentence and asked of in the last; a row whose span does not hold it is never quoted."""
+    reply = ask(f"המזמין ביטל את הכנס {days} ימים לפני מועדו. המחיר המשוער ₪50,000. כמה דמי ביטול ישלם?")
+    spans = {"100": "90 ימים או יותר", "10": "פחות מ-30 ימים", "45": "30 עד 89 ימים"}
+    for held, span in spans.items():
+        if held != days:
+            assert span not in reply.text, reply.text

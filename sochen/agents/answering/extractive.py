@@ -2788,6 +2788,10 @@ def _extract(
             letterhead=_letterhead(library.chunks) if attribute is not None else frozenset(),
             **table,
         )
+        if (dated := dated_count(question)) is not None:
+            # 'ביטל את הכנס 100 ימים לפני מועדו. … כמה דמי ביטול?': of a table's rows by a span of days, only the
+            # one whose span holds the count the message dates its act by (told in any of its sentences)
+            ranked = [c for c in ranked if not (c.unit.is_row and count_in_span(*dated, c.unit.text) is False)]
         if only:  # asked within one document ('בהסכם הסודיות'): another document's clause does not answer it
             ranked = [c for c in ranked if c.hit.document_id in only]
             if implied:  # the party's own lines name it, and say nothing asked of it
