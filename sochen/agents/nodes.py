@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, ValidationError
@@ -24,6 +24,7 @@ from ..config.sections.agent import OpeningHours, StaffMember
 from ..llm import HealthBoard, Provider, RouteRequest, run_routed
 from ..llm.providers.base import Message, ProviderError
 from ..privacy import BusinessTerms, assess
+from ..rag.catalog import Catalog
 from ..rag.retriever import Retriever, SearchHit
 from ..tenancy import ResolvedTenant
 from ..text import normalize, tokenize
@@ -342,26 +343,45 @@ def _digest(config: TenantConfig) -> str:
     return digest
 
 
+_T = TypeVar("_T")
+
+
+def _per_revision(cache: dict[tuple[str, str, int, str], _T], deps: Deps, build: Callable[[Catalog], _T]) -> _T | None:
+    """What `build` makes of the tenant's catalog, once per knowledge-base revision and configuration.
+
+    None when the tenant has no knowledge base yet (nothing is cached then: the next turn tries again).
+    """
+    config, tenant = deps.config, deps.tenant
+    key = (config.slug, tenant.id, tenant.kb_revision, _digest(config))
+    with _TERMS_LOCK:
+        found = cache.get(key)
+    if found is None:  # the catalog is read once per revision, not on every turn or question
+        try:
+            catalog = deps.retriever.catalog(tenant)
+        except Exception:  # no knowledge base yet
+            return None
+        found = build(catalog)
+        with _TERMS_LOCK:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = found
+    return found
+
+
 def business_terms(deps: Deps) -> BusinessTerms | None:
     """The tenant's own terms (documents, name, persona, services), built once per knowledge-base revision."""
     config = deps.config
     own = [config.name, config.persona.name, config.persona.business, *config.agent.services]
-    tenant = deps.tenant
-    key = (config.slug, tenant.id, tenant.kb_revision, _digest(config))
-    with _TERMS_LOCK:
-        terms = _TERMS.get(key)
-    if terms is None:  # the catalog is read once per revision, not on every turn or question
-        try:
-            catalog = deps.retriever.catalog(tenant)
-        except Exception:  # no knowledge base yet: the configuration alone
-            log.debug("no knowledge base for %s; business terms from the configuration only", config.slug)
-            return BusinessTerms(own, services=config.agent.services)
-        texts = [f"{c.title}\n{c.section}\n{c.text}" for c in catalog.chunks]
-        terms = BusinessTerms([*own, *texts], services=config.agent.services)
-        with _TERMS_LOCK:
-            if len(_TERMS) > 64:
-                _TERMS.clear()
-            _TERMS[key] = terms
+    terms = _per_revision(
+        _TERMS,
+        deps,
+        lambda catalog: BusinessTerms(
+            [*own, *(f"{c.title}\n{c.section}\n{c.text}" for c in catalog.chunks)], services=config.agent.services
+        ),
+    )
+    if terms is None:
+        log.debug("no knowledge base for %s; business terms from the configuration only", config.slug)
+        return BusinessTerms(own, services=config.agent.services)
     return terms
 
 
@@ -378,21 +398,10 @@ def staff_of(deps: Deps) -> Sequence[StaffMember]:
     config = deps.config
     if config.agent.staff or not config.agent.hours.configured():
         return config.agent.staff
-    tenant = deps.tenant
-    key = (config.slug, tenant.id, tenant.kb_revision, _digest(config))
-    with _TERMS_LOCK:
-        staff = _STAFF.get(key)
-    if staff is None:
-        try:
-            catalog = deps.retriever.catalog(tenant)
-        except Exception:  # no knowledge base yet
-            return ()
-        staff = tuple(staff_from_documents((c.text for c in catalog.chunks), config.agent.hours))
-        with _TERMS_LOCK:
-            if len(_STAFF) > 64:
-                _STAFF.clear()
-            _STAFF[key] = staff
-    return staff
+    staff = _per_revision(
+        _STAFF, deps, lambda catalog: tuple(staff_from_documents((c.text for c in catalog.chunks), config.agent.hours))
+    )
+    return staff or ()
 
 
 _SERVICE_HOURS: dict[tuple[str, str, int, str], dict[str, OpeningHours]] = {}
@@ -406,22 +415,14 @@ def service_hours_of(deps: Deps) -> dict[str, OpeningHours]:
     config = deps.config
     if not config.agent.hours.configured() or not config.agent.services:
         return {}
-    tenant = deps.tenant
-    key = (config.slug, tenant.id, tenant.kb_revision, _digest(config))
-    with _TERMS_LOCK:
-        found = _SERVICE_HOURS.get(key)
-    if found is None:
-        try:
-            catalog = deps.retriever.catalog(tenant)
-        except Exception:  # no knowledge base yet
-            return {}
-        texts = (c.text for c in catalog.chunks)
-        found = service_hours_from_documents(texts, config.agent.services, config.agent.hours)
-        with _TERMS_LOCK:
-            if len(_SERVICE_HOURS) > 64:
-                _SERVICE_HOURS.clear()
-            _SERVICE_HOURS[key] = found
-    return found
+    found = _per_revision(
+        _SERVICE_HOURS,
+        deps,
+        lambda catalog: service_hours_from_documents(
+            (c.text for c in catalog.chunks), config.agent.services, config.agent.hours
+        ),
+    )
+    return found or {}
 
 
 # -- route (plan the turn) ------------------------------------------------------------------------------

@@ -316,8 +316,7 @@ def unit_of(word: str) -> str:
 
 def _dated_by_count(question: str) -> bool:
     """Whether the question's count of time dates an act ('ביטלה 60 ימים לפני מועדו'): no days to price."""
-    m = _QUANTITY.search(question)
-    return m is not None and _BEFORE_EVENT.match(question, m.end()) is not None
+    return dated_count(question) is not None
 
 
 def dated_count(question: str) -> tuple[Decimal, str] | None:
@@ -346,13 +345,13 @@ def count_in_span(count: Decimal, unit: str, text: str) -> bool | None:
     if not re.search(rf"\d\s*{u}", t):
         return None
     n = int(count)
-    for m in re.finditer(rf"(?:בין\s+)?{_SPAN_NUMBER}\s*(?:עד|[-–]|ל-?|and|to)\s*{_SPAN_NUMBER}\s*{u}", t):
+    if m := re.search(rf"(?:בין\s+)?{_SPAN_NUMBER}\s*(?:עד|[-–]|ל-?|and|to)\s*{_SPAN_NUMBER}\s*{u}", t):
         low, high = sorted((int(m.group(1)), int(m.group(2))))  # 'בין 60 ל-14 ימים' counts down
         return low <= n <= high
     if m := re.search(rf"{_SPAN_NUMBER}\s*{u}\s*(?:או\s+יותר|ומעלה|לפחות|or\s+more)", t):
         return n >= int(m.group(1))
-    if m := re.search(rf"(?:לפחות|יותר\s+מ-?|מעל|at\s+least|more\s+than)\s*{_SPAN_NUMBER}\s*{u}", t):
-        return n >= int(m.group(1)) + (1 if "יותר" in m.group(0) or "מעל" in m.group(0) or "more" in m.group(0) else 0)
+    if m := re.search(rf"(?:(?P<over>יותר\s+מ-?|מעל|more\s+than)|לפחות|at\s+least)\s*{_SPAN_NUMBER}\s*{u}", t):
+        return n > int(m.group(2)) if m.group("over") else n >= int(m.group(2))
     if m := re.search(rf"(?:פחות\s+מ-?|less\s+than|fewer\s+than)\s*{_SPAN_NUMBER}\s*{u}", t):
         return n < int(m.group(1))
     if m := re.search(rf"(?:עד|up\s+to|within)\s*{_SPAN_NUMBER}\s*{u}", t):
