@@ -233,6 +233,8 @@ def _ablate(args: argparse.Namespace) -> dict[str, object]:
         "max_forms": args.max_forms,
         "best_sentence": args.best_sentence,
         "doc_aggregation": args.doc_aggregation,
+        "chunk_dense": args.chunk_dense,
+        "quantity_bonus": args.quantity_bonus,
     }
 
 
@@ -382,6 +384,48 @@ def _lexical_trials(args: argparse.Namespace) -> None:
             return [(catalog.chunks[i].chunk_id, float(scores[i])) for i in order], len(found) <= limit
 
         retriever.Retriever._lexical = _lexical  # type: ignore[method-assign]
+    if args.chunk_dense:
+        # A chunk's dense score: its best sentence's similarity + w x the whole chunk vector's similarity.
+        original_dense = retriever.Retriever._dense
+
+        def _dense(self, name, vector, limit, catalog, mask, query=""):  # type: ignore[no-untyped-def]
+            raw = original_dense(self, name, vector, limit, catalog, mask, query)
+            matrix = self._matrix(name, catalog)
+            v = vector.astype(np.float32)
+            v = v / (np.linalg.norm(v) or 1.0)
+            out = [(cid, s + args.chunk_dense * float(matrix[catalog.index_of[cid]] @ v)) for cid, s in raw]
+            return sorted(out, key=lambda x: -x[1])
+
+        retriever.Retriever._dense = _dense  # type: ignore[method-assign]
+    if args.quantity_bonus:
+        # A "how many/much" question: + w to a chunk with a sentence that holds a number and a query term.
+        from sochen.rag.chunking import sentences as _sentences
+
+        original_sv = retriever.Retriever._search_vector
+        _q_re = re.compile(r"^(?:ו|ב|ל|ה)?כמה\b")
+        _num_re = re.compile(
+            r"\d|\b(?:אחד|אחת|שניים|שתיים|שני|שתי|שלוש|שלושה|ארבע|חמש|שש|שבע|שמונה|תשע|עשר|מאה|מאות|אלף|אלפים"
+            r"|מיליון|מיליארד|שעה|שנתיים|יומיים|שבועיים|חודשיים)"
+        )
+
+        def _sv(self, ctx, query, vector, *, top_k, tags, document_ids):  # type: ignore[no-untyped-def]
+            hits = original_sv(self, ctx, query, vector, top_k=top_k, tags=tags, document_ids=document_ids)
+            if not _q_re.search(query.strip()):
+                return hits
+            qterms = set(lexical.query_terms(query))
+
+            def bonus(h):  # type: ignore[no-untyped-def]
+                for sent in _sentences(h.text) or [h.text]:
+                    if _num_re.search(sent) and qterms & set(lexical.document_terms(sent)):
+                        return args.quantity_bonus
+                return 0.0
+
+            import dataclasses
+
+            out = [dataclasses.replace(h, score=h.score + bonus(h)) for h in hits]
+            return sorted(out, key=lambda h: -h.score)
+
+        retriever.Retriever._search_vector = _sv  # type: ignore[method-assign]
     if args.doc_aggregation:
         # A chunk's fused score plus w × its document's best (max) or total (sum) fused score.
         how, weight = args.doc_aggregation.split(":")
@@ -823,6 +867,8 @@ def main() -> None:
     trials.add_argument(
         "--doc-aggregation", default="", help="max:W or sum:W, + W x the document's best/total fused score"
     )
+    trials.add_argument("--quantity-bonus", type=float, default=0.0, help="+ W for a number near a query term")
+    trials.add_argument("--chunk-dense", type=float, default=0.0, help="+ W x the chunk vector's similarity")
     trials.add_argument(
         "--pairs-in-sentences", action="store_true", help="rag9 trial: word pairs never span a sentence end"
     )
