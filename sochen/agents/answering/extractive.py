@@ -2570,8 +2570,14 @@ def _extract(
     only = _only_named(focus, library.documents, definite=single) if library.documents and not comparing else []
     implied = not only and single and not comparing
     if implied:
-        # 'הקניון', 'סמנכ"לית הכספים': a party only one contract has (and the document the question names, if any)
-        only = [d for d in _implied_documents(focus, library) if not named or d in named]
+        # 'הקניון', 'סמנכ"לית הכספים': a party only one contract has (and the document the question names, if any).
+        # A title's topic word ('המכונות' of a machine-rental agreement) does not outweigh two words that name the
+        # parties of another contract ('אור הדפוס'): unless it names a document as a document ('בהסכם השכירות'),
+        # the parties say which contract is asked about.
+        weak = not _strongly_named(focus, library.documents) and not _scoped(focus, library.documents)
+        only = [d for d in _implied_documents(focus, library) if not named or d in named or weak]
+        if only and weak and only[0] not in named:
+            named = only
     table: dict[str, Any] = {
         "intros": _intros(library.chunks),
         "actor": _asked_actor(focus, library),
@@ -4040,6 +4046,22 @@ def _calculate(
     with_amount = [q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is None]
     if operation == "vat":
         amount = with_amount[0] if with_amount else None
+        # '₪600,000 בעד המוניטין ו-₪300,000 בעד המכונות': the one amount of a clause listing several that the
+        # question asks for by its words (not by 'כולל מע"מ', which every amount may be followed by), of a quoted
+        # clause or of the clause of the quoted document that lists it; its VAT rate is of that document too.
+        asked = _COMPUTE_WORDS["vat"].sub(" ", query)
+        named_in = (
+            next((q for q in quotes if _named_amount(asked, q.text) is not None), None) if amount is None else None
+        )
+        if amount is None and named_in is None:
+            named_in = _best_unit(library, first, query, lambda t: _named_amount(asked, t) is not None)
+        if amount is None and named_in is not None:
+            doc = named_in.hit.document_id
+            rate = next((q for q in quotes if q.hit.document_id == doc and vat_rate(q.text) is not None), None)
+            rate = rate or _find_unit(library, doc, lambda t: vat_rate(t) is not None)
+            value = _named_amount(asked, named_in.text)
+            if rate is not None and value is not None and (calc := vat_total(shekels(value), rate.text)) is not None:
+                return calc, [named_in, rate] if rate is not named_in else [named_in], ""
         if amount is None and not any(money(q.text) for q in quotes):
             # 'כמה תשלם על השימוש באולם, כולל מע"מ?' quoting only 'דמי ביטול … 25% מדמי השימוש באולם': the price
             # is the clause of that document with one amount that says what the question names.
