@@ -740,11 +740,20 @@ def covers_allowance(text: str, included: Decimal, unit: str) -> Decimal | None:
     return amounts[0] if said else None
 
 
+# The object of a percentage, then a relative clause that gives its amount ('משכר יום עבודה, ששיעורו לעניין זה'):
+# at most two more words of the object, a comma, the relative word, and a few words up to the amount.
+_REFERS_BACK = re.compile(
+    r"(?:\s+[\u05d0-\u05ea\"]+){0,2}\s*,?\s*(?:ששיעורו|ששיעורה|שסכומו|שסכומה|שגובהו|שגובהה|שערכו|שערכה|שהוא|שהיא"
+    r"|העומד|העומדת)(?:\s+[\u05d0-\u05ea\"]+){0,3}\s*(?:על\s*)?(?:-|:)?\s*"
+)
+
+
 def _share_of(text: str, amount: Decimal) -> Decimal | None:
     """The percentage of `amount` a clause pays per unit ('150% מדמי השכירות …; דמי השכירות … ₪6,800'), or None.
 
     Only a percentage whose object (the words after '% מ') is named again just before the amount, after the
-    percentage: a percentage of something else in the clause ('10% מהסכום שייפסק') is not applied to it.
+    percentage, or given to it by a relative clause right after it ('משכר יום עבודה, ששיעורו ₪298'): a
+    percentage of something else in the clause ('10% מהסכום שייפסק') is not applied to it.
     A VAT rate, a cap or floor, and a percentage per period (interest 'לחודש') are not shares.
     """
     plain = _LIMIT_AMOUNT.sub(" ", normalize(text))
@@ -762,4 +771,6 @@ def _share_of(text: str, amount: Decimal) -> Decimal | None:
         named = [w.lstrip("ה") for w in tokenize(m.group(2))]
         if named and all(any(t.lstrip("ה") == w for t in before) for w in named):
             found.append(rate)
+        elif _REFERS_BACK.fullmatch(after[: at.start()]):
+            found.append(rate)  # '150% משכר יום עבודה, ששיעורו לעניין זה ₪298': the amount is the object's own
     return found[0] if len(found) == 1 else None

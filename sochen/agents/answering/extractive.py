@@ -4170,14 +4170,64 @@ def _held_to_cap(
             quote = Quote(unit.text, relabel(hit.section, unit.clause), hit)
             if unit.text == rate.text or quote.section.rsplit(" › ", 1)[0] != section:
                 continue
+            if not rate_words & _words(unit.text):
+                continue
+            if (share := _share_cap(unit.text, quote, library)) is not None:
+                # '4.2 סך הקנסות … לא יעלה על 5% משכר החוזה' and '2.1 שכר החוזה … ₪300,000': the cap is 5% of it.
+                rule, base, cap = share
+                if calc.result <= cap:
+                    return calc, used, missing
+                step = f"{rule.normalize():f}% × {shekels(money(base.text)[0])} = {shekels(cap)}"
+                expression = f"{calc.expression}; {step}; יותר מהתקרה שבסעיף ({shekels(cap)}), ולכן {shekels(cap)}"
+                uses = tuple(range(len(used) + 2))
+                return Calculation(cap, expression, uses), [*used, quote, base], missing
             _, cap = floor_or_cap(unit.text)
-            if cap is None or len(money(unit.text)) != 1 or percent(unit.text) or not rate_words & _words(unit.text):
+            if cap is None or len(money(unit.text)) != 1 or percent(unit.text):
                 continue
             if calc.result <= cap:
                 return calc, used, missing
             expression = f"{calc.expression}; יותר מהתקרה שבסעיף ({shekels(cap)}), ולכן {shekels(cap)}"
             return Calculation(cap, expression, tuple(range(len(used) + 1))), [*used, quote], missing
     return calc, used, missing
+
+
+# 'לא יעלה על 5% משכר החוזה': a most stated as a share of an amount that another clause gives.
+_SHARE_CAP = re.compile(
+    r"(?:לא\s+(?:יעלה|יעלו|תעלה)\s+על|לכל\s+היותר|עד\s+לתקרה\s+של)\W{0,3}(\d{1,3}(?:\.\d{1,2})?)\s?%\s*"
+    r"מ(?:-|ה)?([\u05d0-\u05ea\"]+(?:\s+[\u05d0-\u05ea\"]+)?)"
+)
+
+
+def _share_cap(text: str, cap_quote: Quote, library: Library) -> tuple[Decimal, Quote, Decimal] | None:
+    """A cap a clause states as a percentage of a named amount, with the clause that gives that amount.
+
+    The clause has no ₪ figure of its own; the amount is a clause of the same document with exactly one ₪
+    figure and no percentage but its VAT rate, that names every word of the percentage's object
+    ('שכר החוזה … ₪300,000').
+    Returns the percentage, the amount's quote and the cap, or None when either is not stated.
+    """
+    if money(text):
+        return None
+    m = _SHARE_CAP.search(normalize(text))
+    if m is None:
+        return None
+    named = [w.lstrip("ה") for w in tokenize(m.group(2)) if len(w.lstrip("ה")) > 1]
+    if not named:
+        return None
+    for hit in library.chunks:
+        if hit.document_id != cap_quote.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.text == text or len(money(unit.text)) != 1:
+                continue
+            if any(p != vat_rate(unit.text) for p in percent(unit.text)):
+                continue  # a VAT rate beside the amount is no other share of it
+            said = {t.lstrip("ה") for t in tokenize(normalize(unit.text))}
+            if all(w in said for w in named):
+                rule = Decimal(m.group(1))
+                base = Quote(unit.text, relabel(hit.section, unit.clause), hit)
+                return rule, base, (money(unit.text)[0] * rule / 100).quantize(Decimal("0.01"))
+    return None
 
 
 def _stepped_discount(
