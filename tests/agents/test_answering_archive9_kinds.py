@@ -3,7 +3,8 @@
 A daily penalty or credit times the days, held to a cap another clause of the same section sets as a percentage
 of an amount the contract states ('לא יעלה על 5% משכר החוזה'): the cap is that share of that amount, shown as a
 step; and a payment stated as a share of an amount the same sentence gives by a relative clause ('בשיעור 175%
-משכר יום רגיל, ששיעורו ₪320') is that share of the amount, per unit, before it is multiplied by the count.
+משכר יום רגיל, ששיעורו ₪320') is that share of the amount, per unit, before it is multiplied by the count; and a yearly amount from a count of
+days a year and a rate per day in one clause ('בעד 5 ימים בשנה, בשיעור של ₪418 ליום') is their product.
 A fake lexical library, no database, no model; every figure of a reply is in the question or a cited passage.
 """
 
@@ -35,6 +36,7 @@ CHUNKS = [
         "1.2 עבד השומר בחג, ישולם לו בעד כל יום כזה שכר בשיעור 175% משכר יום רגיל, ששיעורו לעניין זה ₪320.",
     ),
     (GUARD, "2. חופשה › 2.1", "2. חופשה\n2.1 השומר זכאי ל-14 ימי חופשה בשנה."),
+    (GUARD, "2. חופשה › 2.2", "2.2 לאחר שנת עבודה זכאי השומר לדמי השתלמות בעד 4 ימים בשנה, בשיעור של ₪380 ליום."),
 ]
 
 
@@ -68,3 +70,18 @@ def test_a_share_of_an_amount_given_by_a_relative_clause_is_paid_per_unit() -> N
     assert reply.status == "answered" and clauses(reply) == ["1.2"], reply.text
     assert "175% × ₪320 = ₪560" in reply.text and "4 × ₪560 = ₪2,240" in reply.text
     assert "₪1,280" not in reply.text  # not 4 × ₪320 with the 175% left out
+
+
+# --- a yearly amount from a count of days a year and a rate per day, both in one clause ---
+
+
+def test_a_yearly_amount_is_the_days_a_year_times_the_daily_rate() -> None:
+    reply = ask("כמה דמי השתלמות מקבל השומר בשנה?")
+    assert reply.status == "answered" and clauses(reply) == ["2.2"], reply.text
+    assert "4 × ₪380 = ₪1,520" in reply.text
+
+
+def test_a_yearly_amount_asked_in_english() -> None:
+    reply = ask("How much training pay per year?")
+    assert reply.status == "answered" and clauses(reply) == ["2.2"], reply.text
+    assert "₪1,520" in reply.text

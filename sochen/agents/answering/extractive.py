@@ -62,6 +62,7 @@ from .compute import (
     asked_period,
     asks_for_vat_total,
     count_in_span,
+    counts_a_period,
     covers_allowance,
     dated_count,
     difference,
@@ -3997,8 +3998,8 @@ _DURATION = _Test(lambda t: bool(_SHAPE["time"].search(t)) or "duration" in carr
 """A duration in figures ('14 יום') or in words ('כשעה וחצי', 'שנה עד שלוש שנים')."""
 _TWO_FACTS: frozenset[Operation] = frozenset(("vat", "discount", "difference"))
 _PERIOD_OF: dict[Operation, Callable[[str], bool]] = {
-    "per_year": lambda t: bool(money(t)) and states_period(t, "month"),
-    "per_month": lambda t: bool(money(t)) and states_period(t, "year"),
+    "per_year": lambda t: bool(money(t)) and (states_period(t, "month") or counts_a_period(t, "year")),
+    "per_month": lambda t: bool(money(t)) and (states_period(t, "year") or counts_a_period(t, "month")),
 }
 _MISSING: dict[str, tuple[str, str]] = {
     "vat_rate": (
