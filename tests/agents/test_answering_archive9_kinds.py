@@ -25,6 +25,7 @@ CHUNKS = [
     (PAVING, "1. העבודות › 1.1", "1. העבודות\n1.1 הקבלן ירצף את הלובי ואת החניון של בניין המשרדים בחדרה."),
     (PAVING, "2. שכר החוזה › 2.1", '2. שכר החוזה\n2.1 שכר החוזה בעד כל העבודות הוא ₪300,000, בתוספת מע"מ.'),
     (PAVING, "2. שכר החוזה › 2.2", "2.2 שכר החוזה ישולם בשלושה תשלומים לפי אבני הדרך שבנספח ב'."),
+    (PAVING, "3. ערבות ביצוע › 3.1", "3. ערבות ביצוע\n3.1 מכל תשלום תנכה המזמינה 3% מהסכום המאושר לתשלום."),
     (PAVING, "4. איחורים › 4.1", "4. איחורים\n4.1 על כל יום איחור במסירת העבודות ישלם הקבלן למזמינה קנס של ₪2,000."),
     (PAVING, "4. איחורים › 4.2", "4.2 סך הקנסות על איחור לא יעלה על 5% משכר החוזה."),
     (PAVING, "5. אחריות › 5.1", "5. אחריות\n5.1 הקבלן יחזיק ביטוח צד שלישי בסכום של ₪1,500,000 לפחות."),
@@ -85,3 +86,12 @@ def test_a_yearly_amount_asked_in_english() -> None:
     reply = ask("How much training pay per year?")
     assert reply.status == "answered" and clauses(reply) == ["2.2"], reply.text
     assert "₪1,520" in reply.text
+
+
+# --- a percentage of an amount the rule names with its modifier ('מהסכום המאושר') is of no other amount ---
+
+
+def test_a_share_of_the_approved_amount_is_not_taken_of_an_insurance_sum() -> None:
+    reply = ask("כמה כסף תנכה המזמינה מכל תשלום?")
+    assert reply.status == "answered" and "3.1" in clauses(reply), reply.text
+    assert "5.1" not in clauses(reply) and "45,000" not in reply.text and "9,000" not in reply.text, reply.text

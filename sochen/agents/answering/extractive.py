@@ -5247,6 +5247,10 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
             continue
         if money(text)[0] in floor_or_cap(text):
             continue  # '0.5% מהתמורה, ולא יותר מ-₪5,000': a limit on a share of the base is not the base
+        if named is not None and named.forms and named.missing(_words(text)) > 0.34:
+            # '3% מהסכום המאושר' is of no amount that does not say what it is of: an insurance sum ('בסכום של
+            # ₪1,500,000') says 'סכום' but not 'המאושר'. Such a rule is quoted as it is, not computed.
+            continue
         score = terms.cover(_words(text), _words(section)) - 0.0003 * len(text)
         if named is not None and defines is not None:
             score = 0.3 * score + 0.7 * named.cover(_words(text)) + (0.5 if defines.search(text) else 0.0)
