@@ -421,7 +421,34 @@ def per_period(question: str, text: str, *, index: int = 0) -> Calculation | Non
     if op == "per_month" and _YEARLY.search(plain) and not _MONTHLY.search(plain):
         result = _round(amount / _TWELVE)
         return Calculation(result, f"{shekels(amount)} לשנה ÷ 12 חודשים = {shekels(result)} לחודש", (index,))
+    counted = _COUNT_A_PERIOD.search(plain)
+    if counted is not None and op == ("per_year" if _YEARLY.match(counted.group(3)) else "per_month"):
+        # 'דמי הבראה בעד 5 ימים בשנה, בשיעור של ₪418 ליום' asked a year: the days of the period at the day's rate.
+        unit = _UNIT_OF[counted.group(2)]
+        rate = _rate_for(question, plain[counted.end() :], _PER[unit])
+        if rate is not None and rate == amount:
+            days = Decimal(counted.group(1))
+            result = _round(days * rate)
+            return Calculation(result, f"{_num(days)} × {shekels(rate)} = {shekels(result)}", (index,))
     return None
+
+
+def counts_a_period(text: str, period: str) -> bool:
+    """Whether `text` states a count of days or hours in the period ('year' or 'month') and a rate per that unit.
+
+    'זכאי לדמי הבראה בעד 5 ימים בשנה, בשיעור של ₪418 ליום': a year's amount is the days times the day's rate.
+    """
+    plain = normalize(text)
+    counted = _COUNT_A_PERIOD.search(plain)
+    if counted is None or bool(_YEARLY.match(counted.group(3))) != (period == "year"):
+        return False
+    return _rate_for(text, plain[counted.end() :], _PER[_UNIT_OF[counted.group(2)]]) is not None
+
+
+# A count of units in a period ('בעד 5 ימים בשנה', '8 שעות בחודש'): with a rate per unit after it, a period's amount.
+_COUNT_A_PERIOD = re.compile(
+    rf"(?<![\d.,])(\d{{1,3}})\s*(ימים|ימי|שעות)\s+(בשנה|לשנה|לכל שנה|בחודש|לחודש|לכל חודש)(?![{_H}])"
+)
 
 
 def difference(first_text: str, second_text: str, *, first_index: int = 0, second_index: int = 1) -> Calculation | None:
@@ -740,11 +767,20 @@ def covers_allowance(text: str, included: Decimal, unit: str) -> Decimal | None:
     return amounts[0] if said else None
 
 
+# The object of a percentage, then a relative clause that gives its amount ('משכר יום עבודה, ששיעורו לעניין זה'):
+# at most two more words of the object, a comma, the relative word, and a few words up to the amount.
+_REFERS_BACK = re.compile(
+    r"(?:\s+[\u05d0-\u05ea\"]+){0,2}\s*,?\s*(?:ששיעורו|ששיעורה|שסכומו|שסכומה|שגובהו|שגובהה|שערכו|שערכה|שהוא|שהיא"
+    r"|העומד|העומדת)(?:\s+[\u05d0-\u05ea\"]+){0,3}\s*(?:על\s*)?(?:-|:)?\s*"
+)
+
+
 def _share_of(text: str, amount: Decimal) -> Decimal | None:
     """The percentage of `amount` a clause pays per unit ('150% מדמי השכירות …; דמי השכירות … ₪6,800'), or None.
 
     Only a percentage whose object (the words after '% מ') is named again just before the amount, after the
-    percentage: a percentage of something else in the clause ('10% מהסכום שייפסק') is not applied to it.
+    percentage, or given to it by a relative clause right after it ('משכר יום עבודה, ששיעורו ₪298'): a
+    percentage of something else in the clause ('10% מהסכום שייפסק') is not applied to it.
     A VAT rate, a cap or floor, and a percentage per period (interest 'לחודש') are not shares.
     """
     plain = _LIMIT_AMOUNT.sub(" ", normalize(text))
@@ -762,4 +798,6 @@ def _share_of(text: str, amount: Decimal) -> Decimal | None:
         named = [w.lstrip("ה") for w in tokenize(m.group(2))]
         if named and all(any(t.lstrip("ה") == w for t in before) for w in named):
             found.append(rate)
+        elif _REFERS_BACK.fullmatch(after[: at.start()]):
+            found.append(rate)  # '150% משכר יום עבודה, ששיעורו לעניין זה ₪298': the amount is the object's own
     return found[0] if len(found) == 1 else None

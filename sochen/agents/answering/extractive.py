@@ -62,6 +62,7 @@ from .compute import (
     asked_period,
     asks_for_vat_total,
     count_in_span,
+    counts_a_period,
     covers_allowance,
     dated_count,
     difference,
@@ -4003,8 +4004,8 @@ _DURATION = _Test(lambda t: bool(_SHAPE["time"].search(t)) or "duration" in carr
 """A duration in figures ('14 יום') or in words ('כשעה וחצי', 'שנה עד שלוש שנים')."""
 _TWO_FACTS: frozenset[Operation] = frozenset(("vat", "discount", "difference"))
 _PERIOD_OF: dict[Operation, Callable[[str], bool]] = {
-    "per_year": lambda t: bool(money(t)) and states_period(t, "month"),
-    "per_month": lambda t: bool(money(t)) and states_period(t, "year"),
+    "per_year": lambda t: bool(money(t)) and (states_period(t, "month") or counts_a_period(t, "year")),
+    "per_month": lambda t: bool(money(t)) and (states_period(t, "year") or counts_a_period(t, "month")),
 }
 _MISSING: dict[str, tuple[str, str]] = {
     "vat_rate": (
@@ -4192,14 +4193,64 @@ def _held_to_cap(
             quote = Quote(unit.text, relabel(hit.section, unit.clause), hit)
             if unit.text == rate.text or quote.section.rsplit(" › ", 1)[0] != section:
                 continue
+            if not rate_words & _words(unit.text):
+                continue
+            if (share := _share_cap(unit.text, quote, library)) is not None:
+                # '4.2 סך הקנסות … לא יעלה על 5% משכר החוזה' and '2.1 שכר החוזה … ₪300,000': the cap is 5% of it.
+                rule, base, cap = share
+                if calc.result <= cap:
+                    return calc, used, missing
+                step = f"{rule.normalize():f}% × {shekels(money(base.text)[0])} = {shekels(cap)}"
+                expression = f"{calc.expression}; {step}; יותר מהתקרה שבסעיף ({shekels(cap)}), ולכן {shekels(cap)}"
+                uses = tuple(range(len(used) + 2))
+                return Calculation(cap, expression, uses), [*used, quote, base], missing
             _, cap = floor_or_cap(unit.text)
-            if cap is None or len(money(unit.text)) != 1 or percent(unit.text) or not rate_words & _words(unit.text):
+            if cap is None or len(money(unit.text)) != 1 or percent(unit.text):
                 continue
             if calc.result <= cap:
                 return calc, used, missing
             expression = f"{calc.expression}; יותר מהתקרה שבסעיף ({shekels(cap)}), ולכן {shekels(cap)}"
             return Calculation(cap, expression, tuple(range(len(used) + 1))), [*used, quote], missing
     return calc, used, missing
+
+
+# 'לא יעלה על 5% משכר החוזה': a most stated as a share of an amount that another clause gives.
+_SHARE_CAP = re.compile(
+    r"(?:לא\s+(?:יעלה|יעלו|תעלה)\s+על|לכל\s+היותר|עד\s+לתקרה\s+של)\W{0,3}(\d{1,3}(?:\.\d{1,2})?)\s?%\s*"
+    r"מ(?:-|ה)?([\u05d0-\u05ea\"]+(?:\s+[\u05d0-\u05ea\"]+)?)"
+)
+
+
+def _share_cap(text: str, cap_quote: Quote, library: Library) -> tuple[Decimal, Quote, Decimal] | None:
+    """A cap a clause states as a percentage of a named amount, with the clause that gives that amount.
+
+    The clause has no ₪ figure of its own; the amount is a clause of the same document with exactly one ₪
+    figure and no percentage but its VAT rate, that names every word of the percentage's object
+    ('שכר החוזה … ₪300,000').
+    Returns the percentage, the amount's quote and the cap, or None when either is not stated.
+    """
+    if money(text):
+        return None
+    m = _SHARE_CAP.search(normalize(text))
+    if m is None:
+        return None
+    named = [w.lstrip("ה") for w in tokenize(m.group(2)) if len(w.lstrip("ה")) > 1]
+    if not named:
+        return None
+    for hit in library.chunks:
+        if hit.document_id != cap_quote.hit.document_id:
+            continue
+        for unit in clause_units(hit.text):
+            if unit.text == text or len(money(unit.text)) != 1:
+                continue
+            if any(p != vat_rate(unit.text) for p in percent(unit.text)):
+                continue  # a VAT rate beside the amount is no other share of it
+            said = {t.lstrip("ה") for t in tokenize(normalize(unit.text))}
+            if all(w in said for w in named):
+                rule = Decimal(m.group(1))
+                base = Quote(unit.text, relabel(hit.section, unit.clause), hit)
+                return rule, base, (money(unit.text)[0] * rule / 100).quantize(Decimal("0.01"))
+    return None
 
 
 def _stepped_discount(
@@ -5218,6 +5269,10 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
             continue
         if money(text)[0] in floor_or_cap(text):
             continue  # '0.5% מהתמורה, ולא יותר מ-₪5,000': a limit on a share of the base is not the base
+        if named is not None and named.forms and named.missing(_words(text)) > 0.34:
+            # '3% מהסכום המאושר' is of no amount that does not say what it is of: an insurance sum ('בסכום של
+            # ₪1,500,000') says 'סכום' but not 'המאושר'. Such a rule is quoted as it is, not computed.
+            continue
         score = terms.cover(_words(text), _words(section)) - 0.0003 * len(text)
         if named is not None and defines is not None:
             score = 0.3 * score + 0.7 * named.cover(_words(text)) + (0.5 if defines.search(text) else 0.0)
