@@ -833,8 +833,12 @@ _CLOCK_ASKED = re.compile(
 # Coming or being open: what a day's hours row answers, in the asker's words ('אפשר להגיע', 'אתם פתוחים', 'יש לי תור').
 _COMING = re.compile(r"הגי?ע|מגיע|לבוא|באים|פתוח|פתיחה|עובדים|פועלים|קבלה|מקבלים|^תור|^ותור")
 
-# Words that place a time ('אחרי העבודה', 'לפני הגן', 'בסביבות חמש'): the time's, not a topic of the question.
-_AROUND = frozenset({"אחרי", "לפני", "אחר", "בסביבות", "לקראת", "מאז", "בערך", "בזמן"})
+# Words that place a time ('אחרי העבודה', 'לפני הגן', 'בסביבות חמש') and the part of the day it falls in
+# ('בצהריים, בסביבות 14:00'): the time's, not a topic of the question, even where an hours note uses them.
+_AROUND = frozenset(
+    {"אחרי", "לפני", "אחר", "בסביבות", "לקראת", "מאז", "בערך", "בזמן"}
+    | {"בבוקר", "בצהריים", "בצהרים", 'אחה"צ', "בערב", "בלילה", "הבוקר", "הצהריים", "הערב"}
+)
 
 # A question word other than whether or when ('מה צריך להביא', 'מי מקבל', 'כמה עולה'): it asks something else.
 _ASKS_OTHER = re.compile(r"(?<![\u05d0-\u05ea])ו?(?:מה|מי|כמה|איך|למה|איפה|היכן)(?![\u05d0-\u05ea])")
