@@ -10,7 +10,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sochen.agents.answering import answer
+from sochen.agents.extract import is_emergency, understand_text
 from sochen.config import TenantConfig
+from sochen.privacy import scan
 from tests.agents._archive_library import FakeLibrary
 from tests.agents.test_conversation_holds_up import Chat, clinic, types  # noqa: F401 (clinic is a fixture)
 
@@ -66,3 +68,49 @@ def test_that_same_day_is_the_day_asked_before_not_today(clinic):  # noqa: F811
     done = chat.say("אז ב-11:00 באותו יום")
     assert "lead.captured" in types(done)
     assert done.outcome["events"][0]["payload"]["slots"]["preferred_time"].startswith("2026-11-27T11:00")
+
+
+# -- understanding: a past visit, a greeting, an infection with fever ------------------------------------------
+
+
+def test_a_visit_already_made_is_not_a_booking():
+    """'נבדקתי אצלכם ביום שלישי … מה יצא?' tells when the visit was; the question is about it, not a time asked."""
+    text = "ונבדקתי אצלכם ביום שלישי בבדיקת שמיעה. מה יצא בבדיקה?"
+    reading = understand_text(text, now=_MONDAY, services=["בדיקת שמיעה"])
+    assert reading.intent != "appointment_request", reading.signals
+    booking = understand_text("אפשר תור לבדיקת שמיעה ביום שלישי ב-10?", now=_MONDAY, services=["בדיקת שמיעה"])
+    assert booking.intent == "appointment_request"
+
+
+def test_a_greeting_before_an_id_number_is_not_a_name():
+    """'שלום, ת"ז …' greets (though שלום is also a surname); 'יוסי שלום, ת"ז …' is a name."""
+    assert not [f for f in scan('שלום, ת"ז 123456782. מה יצא בבדיקה?') if f.type == "name"]
+    assert [f for f in scan('יוסי שלום, ת"ז 123456782') if f.type == "name"]
+
+
+def test_signs_of_infection_with_a_high_fever_in_any_language():
+    """Swelling, pus or an infection with a fever of 38+ is an emergency said in Hebrew, English or everyday
+    Arabic; the fever alone, history, or 'very red' without a fever are not."""
+    assert is_emergency("إيدي ملتهبة وفيها قيح، والحرارة 38.5", extra=[])
+    assert is_emergency("The cut on my hand is infected and I have a fever of 39", extra=[])
+    assert is_emergency("יש לי זיהום באצבע וחום 39", extra=[])
+    assert is_emergency("عندي حرارة 39 ورجفة", extra=[]) is None
+    assert is_emergency("לפני שנה היה לי זיהום באצבע עם חום 39. היום הכל בסדר. כמה עולה בדיקה?", extra=[]) is None
+    assert is_emergency("אדמומיות חזקה אחרי הטיפול בפנים, זה תקין?", extra=[]) is None
+
+
+# -- the address ---------------------------------------------------------------------------------------------
+
+_PLACE = [
+    ("מכון שמע — הגעה", "הגעה", "מכון שמע, דרך העצמאות 12, חיפה, קומה 3. חניה בחניון הקניון."),
+    ("מכון שמע — הצוות", "הצוות", "ד\"ר רונית אבן — אודיולוגית קלינית. מקבלת בימים א' ו-ג'."),
+    ("מכון שמע — הצוות", "הצוות", "יוסי כרמי — מתאים מכשירי שמיעה. מקבל בימים ב' ו-ה'."),
+]
+
+
+def test_a_road_or_boulevard_with_its_number_is_an_address_and_answers_for_a_person_there():
+    """'דרך העצמאות 12' is a street address; 'מה הכתובת של ד"ר אבן?' is answered by the place's address, not
+    by her line in the staff list that names her but not where."""
+    library = FakeLibrary(_PLACE).library()
+    reply = answer('מה הכתובת של ד"ר רונית אבן?', config=_CONFIG, library=library, now=_MONDAY)
+    assert "דרך העצמאות 12" in reply.text, reply.text

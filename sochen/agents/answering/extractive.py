@@ -2900,6 +2900,9 @@ def _extract(
     chosen = chosen or fallback
     if not chosen and single and ranked and operation is None:
         chosen = _listed_under_heading(terms, ranked, needed)
+    if attribute == "address" and chosen and not any(fit(attribute, c.unit.text) for c in chosen):
+        # 'מה הכתובת של ד"ר לוין?': the person's line names them but not where; the place's street address does
+        chosen = next(([c] for c in ranked if fit(attribute, c.unit.text)), chosen)
     if attribute in _MUST_CARRY and len(parts) == 1 and chosen and not fit(attribute, chosen[0].unit.text):
         chosen = []  # whether one may park there is said only by a sentence about parking, not by the address
     if not chosen:
