@@ -10,6 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sochen.agents.answering import answer
+from sochen.agents.answering.extractive import Quote, _one_column
 from sochen.agents.extract import is_emergency, understand_text
 from sochen.config import TenantConfig
 from sochen.privacy import scan
@@ -35,6 +36,10 @@ _CHUNKS = [
     ),
 ]
 _CONFIG = TenantConfig.model_validate({"slug": "shmak", "name": "מכון שמע", "agent": {"answer_mode": "extractive"}})
+
+
+def _column(row: str, question: str) -> str:
+    return _one_column(Quote(text=row, section="", hit=None), question).text  # type: ignore[arg-type]
 
 
 def _ask(question: str):  # type: ignore[no-untyped-def]
@@ -114,3 +119,16 @@ def test_a_road_or_boulevard_with_its_number_is_an_address_and_answers_for_a_per
     library = FakeLibrary(_PLACE).library()
     reply = answer('מה הכתובת של ד"ר רונית אבן?', config=_CONFIG, library=library, now=_MONDAY)
     assert "דרך העצמאות 12" in reply.text, reply.text
+
+
+# -- variant columns said in English or Arabic ------------------------------------------------------------------
+
+_DRESSING = "טיפול: חבישת פצע · רגל אחת: 90 ₪ · שתי רגליים: 150 ₪"
+
+
+def test_one_foot_or_both_feet_said_in_english_or_arabic_names_the_column():
+    """'both feet', 'للقدمين' and 'one foot' name a row's per-foot columns as 'שתי רגליים' and 'רגל אחת' do."""
+    assert "150" in _column(_DRESSING, "How much is a wound dressing for both feet?")
+    assert "90" not in _column(_DRESSING, "How much is a wound dressing for both feet?")
+    assert "90" not in _column(_DRESSING, "كم سعر تضميد الجرح للقدمين؟")
+    assert "150" not in _column(_DRESSING, "How much is a dressing for one foot?")
