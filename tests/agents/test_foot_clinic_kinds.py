@@ -132,3 +132,26 @@ def test_one_foot_or_both_feet_said_in_english_or_arabic_names_the_column():
     assert "90" not in _column(_DRESSING, "How much is a wound dressing for both feet?")
     assert "90" not in _column(_DRESSING, "كم سعر تضميد الجرح للقدمين؟")
     assert "150" not in _column(_DRESSING, "How much is a dressing for one foot?")
+
+
+# -- a child named by relation ----------------------------------------------------------------------------------
+
+_SPLINTS = [
+    (
+        "מחירון — מכון יציבה",
+        "סדים (מחיר ליחידה, לפי סוג)",
+        "| סד | מחיר | זמן הכנה |\n|---|---|---|\n"
+        "| סדים מוכנים מהמדף, עם התאמה במקום | 180 ₪ | במקום |\n"
+        "| סדים בהתאמה אישית, כולל מדידה | 640 ₪ | 7 ימי עבודה |\n"
+        "| סדים לספורטאים בהתאמה אישית | 700 ₪ | 7 ימי עבודה |\n"
+        "| סדים לילדים עד גיל 14, בהתאמה אישית | 420 ₪ | 5 ימי עבודה |\n",
+    ),
+]
+
+
+def test_my_son_or_daughter_is_the_childrens_row():
+    """'לבן שלי' names the children's row ('לילדים עד גיל 14'): not 'I did not find', not an adult's row."""
+    library = FakeLibrary(_SPLINTS).library()
+    for question in ("כמה עולים סדים לבן שלי? הוא בן 9", "כמה עולים אצלכם סדים לבת שלי?"):
+        reply = answer(question, config=_CONFIG, library=library, now=_MONDAY)
+        assert "420" in reply.text and "180" not in reply.text, reply.text

@@ -2269,6 +2269,12 @@ _PHRASES = (
         "ביקור בית",
         False,
     ),
+    # One's son or daughter is a child: price lists say 'לילדים' ('מדרסים לבת שלי' is the children's row).
+    (
+        re.compile(r"(?<![\u05d0-\u05ea])(?:ל|ש|ו)?ה?(?:בן|בת)\s+שלי(?![\u05d0-\u05ea])"),
+        "ילדים",
+        False,
+    ),
     # Called up for reserve duty: 'צו 8', 'צו שמונה', 'קראו לי למילואים' — the policies say 'מילואים'.
     (
         re.compile(
