@@ -155,3 +155,21 @@ def test_my_son_or_daughter_is_the_childrens_row():
     for question in ("כמה עולים סדים לבן שלי? הוא בן 9", "כמה עולים אצלכם סדים לבת שלי?"):
         reply = answer(question, config=_CONFIG, library=library, now=_MONDAY)
         assert "420" in reply.text and "180" not in reply.text, reply.text
+
+
+# -- a treatment named nowhere ----------------------------------------------------------------------------------
+
+_NOT_DONE = [
+    ("מחירון — מכון שמע", "בדיקות", "בדיקת שמיעה מלאה למבוגר: 350 ₪. התאמת מכשיר שמיעה: 900 ₪ לאוזן."),
+    ("מחירון — מכון שמע", "מה אינו ניתן", "המכון אינו מבצע ניתוחים, כמו ניתוח לטנטון או השתלת שתל שבלולי."),
+]
+
+
+def test_a_treatment_named_nowhere_is_not_answered_by_what_the_place_does_not_do_for_its_condition():
+    """'טיפול בדיקור לטנטון': acupuncture is named nowhere; the sentence that the institute does not operate on
+    tinnitus is about another treatment of it — the documents do not say, a person answers."""
+    library = FakeLibrary(_NOT_DONE).library()
+    reply = answer("כמה עולה אצלכם טיפול בדיקור לטנטון?", config=_CONFIG, library=library, now=_MONDAY)
+    assert "אינו מבצע" not in reply.text and "₪" not in reply.text, reply.text
+    done = answer("כמה עולה אצלכם ניתוח לטנטון?", config=_CONFIG, library=library, now=_MONDAY)
+    assert "אינו מבצע" in done.text, done.text

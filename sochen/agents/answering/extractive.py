@@ -1734,6 +1734,10 @@ def _not_offered(focus: str, library: Library) -> Quote | None:
     sentence answers (no price of another treatment, no 'not found'). A word the documents also use in any
     other sentence ('שיער' in 'השתלת שיער' and in 'הסרת שיער') decides nothing.
     """
+    if _priced_thing_unknown(focus, library):
+        # 'כמה עולה טיפול בגלי הלם לדורבן?' where the documents only say they do not operate on a spur: what is
+        # priced ('גלי הלם') is named nowhere, so the sentence about another treatment of it does not answer.
+        return None
     words = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
     found: Quote | None = None
     for tok in words:
@@ -3679,15 +3683,28 @@ def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
 
 _PRICED = re.compile(
     r"(?:כמה\s+(?:עולה|עולים|עולות|יעלה|תעלה|יעלו)|מה\s+המחיר\s+(?:של|ל)|מה\s+העלות\s+(?:של|ל))"
-    r"\s+(?:אצלכם\s+|לי\s+)?(?P<thing>[\u05d0-\u05ea\"']+)"
+    r"\s+(?:אצלכם\s+|לי\s+)?(?P<thing>[\u05d0-\u05ea\"']+)(?:\s+(?P<by>ב[\u05d0-\u05ea\"']{3,}))?"
 )
+# A head that says only that something is done: what is priced is the word after 'ב' ('טיפול בגלי הלם').
+_TREATMENT_HEAD = frozenset({"טיפול", "טיפולי", "טיפולים"})
 
 
 def _priced_thing_unknown(question: str, library: Library) -> bool:
     """A price asked for a thing (the word after 'כמה עולה') that no document names in any form."""
     m = _PRICED.search(normalize(question))
+    if m is None:
+        return False
+    thing = m.group("thing")
+    if thing in _TREATMENT_HEAD and m.group("by"):
+        # 'טיפול בגלי הלם': what the treatment is with names it; unknown when no document has it in any exact
+        # form (its skeleton may be another word's: 'בגל…' of 'בגלל')
+        word = m.group("by")[1:]
+        forms = {f for f in _forms(word) if f[0] not in "~≈"}
+        unseen = library.idf("\u0000")
+        lemmas, words = _lemmas(library.chunks), set(_vocabulary(library.chunks)[0])
+        return all(library.idf(f) >= unseen - 1e-6 for f in forms) and not forms & (lemmas | words)
     # An infinitive ('כמה עולה לצבוע דירה') is the act, which the price list names by its noun ('צביעת').
-    return m is not None and not m.group("thing").startswith("ל") and bool(_absent_words(m.group("thing"), library))
+    return not thing.startswith("ל") and bool(_absent_words(thing, library))
 
 
 # The thing a question asks for: the noun after 'מה ה…', 'איזה', 'אילו' ('מה שכר הטרחה של המומחה'), or what
