@@ -173,3 +173,25 @@ def test_a_treatment_named_nowhere_is_not_answered_by_what_the_place_does_not_do
     assert "אינו מבצע" not in reply.text and "₪" not in reply.text, reply.text
     done = answer("כמה עולה אצלכם ניתוח לטנטון?", config=_CONFIG, library=library, now=_MONDAY)
     assert "אינו מבצע" in done.text, done.text
+
+
+# -- instalments for an amount told ------------------------------------------------------------------------------
+
+_PAYMENT = [
+    (
+        "נהלים — מכון שמע",
+        "5. תשלום",
+        "5.1 רכישה של יותר מ-3,000 ₪ אפשר לחלק עד 4 תשלומים ללא ריבית. רכישה של יותר מ-8,000 ₪ אפשר לחלק עד "
+        "10 תשלומים. רכישה של 3,000 ₪ ומטה משולמת בתשלום אחד.",
+    ),
+    ("מחירון — מכון שמע", "מכשירים", "מכשיר שמיעה נטען, לאוזן אחת: 4,200 ₪. סוללות, חבילה: 40 ₪."),
+]
+
+
+def test_an_amount_told_falls_in_the_instalments_rule_said_as_more_than():
+    """'עולה 4,200 ₪, אפשר בתשלומים?': 'יותר מ-3,000 ₪' is a band from above 3,000 — up to 4 payments, shown."""
+    library = FakeLibrary(_PAYMENT).library()
+    reply = answer("המכשיר עולה 4,200 ₪. אפשר לשלם עליו בתשלומים?", config=_CONFIG, library=library, now=_MONDAY)
+    assert "עד 4 תשלומים" in reply.text and "4,200" in reply.text and "> ₪3,000" in reply.text, reply.text
+    exact = answer("הקנייה שלי יוצאת 3,000 ₪, אפשר לשלם בתשלומים?", config=_CONFIG, library=library, now=_MONDAY)
+    assert "≤ ₪3,000" in exact.text, exact.text

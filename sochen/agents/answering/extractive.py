@@ -1200,6 +1200,34 @@ def _eligibility(focus: str, library: Library) -> Quote | None:
     return rules[0] if len(rules) == 1 else None
 
 
+# A question about paying in instalments ('בתשלומים', 'לחלק לתשלומים', 'כמה תשלומים').
+_INSTALMENTS_ASKED = re.compile(r"(?<![\u05d0-\u05ea])(?:ב|ל|כמה\s+)?תשלומים(?![\u05d0-\u05ea])|\binstal?ments\b", re.I)
+
+
+def _told_amount_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote, ...]] | None:
+    """'הטיפול עולה 1,150 ₪, אפשר לשלם בתשלומים?': the amount told, in the one instalments rule's bands.
+
+    The writer says the sum; the clause that splits payments by amount ('יותר מ-1,000 ₪ … עד 3 תשלומים') answers
+    with the sentence of the band that holds it, the comparison shown. Only one amount told, one such clause.
+    """
+    told = money(focus)
+    if len(told) != 1 or not _INSTALMENTS_ASKED.search(focus):
+        return None
+    rules = [
+        (c, u)
+        for c in library.chunks
+        for u in clause_units(c.text)
+        if not u.is_row and amount_bands(u.text) and _INSTALMENTS_ASKED.search(u.text)
+    ]
+    if len({(c.chunk_id, u.text) for c, u in rules}) != 1:
+        return None
+    chunk, rule = rules[0]
+    found = band_holding(rule.text, told)
+    if found is None:
+        return None
+    return found[1], (Quote(rule.text, relabel(chunk.section, rule.clause), chunk, 1.0, 1.0),)
+
+
 def _price_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote, Quote]] | None:
     """'אפשר לשלם על האבחון הרב-מקצועי בתשלומים?': the rule's band that holds the named thing's price.
 
@@ -2273,6 +2301,15 @@ _PHRASES = (
         "ביקור בית",
         False,
     ),
+    # Paying in instalments is what payment terms call dividing the sum ('אפשר לחלק עד 3 תשלומים').
+    (
+        re.compile(
+            r"(?<![\u05d0-\u05ea])(?:לשלם|אשלם|נשלם|משלמים|לפרוס|לפרוש)(?:\s+[\u05d0-\u05ea\"']+){0,2}?\s+ב?תשלומים"
+            r"(?![\u05d0-\u05ea])"
+        ),
+        "לחלק תשלומים",
+        False,
+    ),
     # One's son or daughter is a child: price lists say 'לילדים' ('מדרסים לבת שלי' is the children's row).
     (
         re.compile(r"(?<![\u05d0-\u05ea])(?:ל|ש|ו)?ה?(?:בן|בת)\s+שלי(?![\u05d0-\u05ea])"),
@@ -2636,7 +2673,8 @@ def _extract(
             # ... though the story may say which variant is priced ('אין לי הפניה', 'הבן שלי בן 5')
             variants = tuple(_variant_column(q, q.text.split(" · "), focus.lower(), told) for q in alone.quotes)
             return replace(alone, quotes=variants)
-    banded = _price_band(focus, library) if lang == "he" else None
+    banded = _told_amount_band(focus, library) if lang == "he" else None
+    banded = banded or (_price_band(focus, library) if lang == "he" else None)
     if banded is not None:
         return Extracted("answered", banded[1], calculation=banded[0], lang=lang, reason="price_band")
     counted = _counted(focus, library)
