@@ -2310,9 +2310,10 @@ _PHRASES = (
         "לחלק תשלומים",
         False,
     ),
-    # One's son or daughter is a child: price lists say 'לילדים' ('מדרסים לבת שלי' is the children's row).
+    # For one's son or daughter is for a child: price lists say 'לילדים' ('מדרסים לבת שלי' is the children's row;
+    # 'הבן שלי סיים סדרה' tells who, in a story, not whom the price is for).
     (
-        re.compile(r"(?<![\u05d0-\u05ea])(?:ל|ש|ו)?ה?(?:בן|בת)\s+שלי(?![\u05d0-\u05ea])"),
+        re.compile(r"(?<![\u05d0-\u05ea])ו?ל(?:בן|בת)\s+שלי(?![\u05d0-\u05ea])"),
         "ילדים",
         False,
     ),
