@@ -409,6 +409,7 @@ PDFS = {
     "nefesh": ["policies"],
     "vet": ["policies"],
     "maabada": ["policies"],
+    "regel": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -429,6 +430,7 @@ DOCXS = {
     "nefesh": ["price_list"],
     "vet": ["price_list"],
     "maabada": ["price_list"],
+    "regel": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

@@ -343,7 +343,7 @@ def understand_text(
     tenant_booking = any(sig.startswith("appointment_request:tenant:") for sig in signals)
     booking = tenant_booking or (_asks_to_book(flat, terms) and not (is_question and _booking_as_purpose(flat)))
     # "יש לי תור לאורתופד ביום רביעי, מה להביא?": a question about an appointment already made.
-    booked_already = is_question and not tenant_booking and bool(_HAS_APPOINTMENT.search(flat))
+    booked_already = is_question and not tenant_booking and bool(_HAS_APPOINTMENT.search(flat) or _VISITED.search(flat))
     if booked_already:
         booking = False
     policy = bool(terms & _POLICY_WORDS)
@@ -464,6 +464,13 @@ _INFO_REQUEST = re.compile(
 _HAS_APPOINTMENT = re.compile(
     r"(?<![\u05d0-\u05ea])(?:יש\s+לי|יש\s+לנו|יש\s+לו|יש\s+לה|קבעתי|קבענו|נקבע\s+לי|קבעו\s+לי)\s+(?:כבר\s+)?תור"
     r"|\b(?:i|we)\s+(?:have|booked|'ve\s+booked)\s+(?:an?\s+)?appointment"
+)
+# A visit already made ('עשיתי אצלכם בדיקה ביום חמישי. מה יצא?', 'הייתי אצלכם ביום שני'): the day says when it
+# was, not a time asked for; a question after it is about that visit, not a booking.
+_VISITED = re.compile(
+    r"(?<![\u05d0-\u05ea])ו?(?:עשיתי|עשינו|עשה|עשתה|הייתי|היינו|ביקרתי|ביקרנו|עברתי|עברנו|נבדקתי|נבדקנו|טופלתי|טופלנו)"
+    r"\s+(?:\S+\s+){0,3}?(?:אצלכם|אצלך|במרפאה|במכון|במעבדה|בקליניקה)(?![\u05d0-\u05ea])"
+    r"|\b(?:i|we)\s+(?:was|were|had|did)\s+(?:\S+\s+){0,4}?(?:at\s+your|with\s+you)\b"
 )
 # A booking needs words that ask for one; "תור" alone also names the appointment a question is about.
 _BOOKING_WORDS = frozenset(
@@ -750,6 +757,28 @@ _SYMPTOMS = frozenset(
         "انتفاخ",
         "منتفخ",
         "منتفخة",
+    }
+)
+# Signs of an infection: with a high fever ('_HIGH_FEVER') an emergency, told in Hebrew, English or everyday
+# Arabic ('رجلي حمرا ومنفوخة ... وعندي حرارة 39'); alone, or with 'חזק', they are not ('אדמומיות חזקה אחרי הטיפול').
+_INFECTION_SIGNS = frozenset(
+    {
+        "אדמומיות",
+        "זיהום",
+        "מזוהם",
+        "redness",
+        "infection",
+        "infected",
+        "pus",
+        "منفوخ",
+        "منفوخة",
+        "احمرار",
+        "محمر",
+        "محمرة",
+        "التهاب",
+        "ملتهب",
+        "ملتهبة",
+        "قيح",
     }
 )
 _SEVERE = frozenset(
@@ -1060,8 +1089,11 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
         or not (_HISTORY_OR_HABIT.search(flat) or _CARE_QUESTION.search(flat) or _LONG_STANDING.search(flat))
     ):
         return "lost_control"
-    if symptom - {"חום"} and _HIGH_FEVER.search(flat):
+    fever = _HIGH_FEVER.search(flat)
+    if symptom - {"חום"} and fever:
         return f"{min(symptom - {'חום'})}+high_fever"
+    if fever and (signs := terms & _INFECTION_SIGNS) and not _long_ago(flat, fever.start()):
+        return f"{min(signs)}+high_fever"
     return _urgent_pair(flat)
 
 

@@ -42,7 +42,7 @@ from .hours import (
     staff_named,
 )
 from .state import ConversationState
-from .wording import conversation_language, show_schedule, show_when, slot_prompt, template
+from .wording import conversation_language, show_day_hours, show_schedule, show_when, slot_prompt, template
 
 __all__ = ["Deps", "business_terms", "conclude", "guard", "plan", "respond", "retrieve", "understand"]
 
@@ -115,6 +115,12 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
             found[awaiting] = answer
             if intent in ("out_of_scope", "small_talk"):
                 intent, confidence = "provide_details", 0.7
+    if found.get("preferred_time"):
+        found["preferred_time"] = _on_the_day_said(
+            state["text"],
+            found["preferred_time"],
+            state.get("refused_time") or (state.get("slots") or {}).get("preferred_time"),
+        )
     staff = staff_of(deps)
     named = staff_named(state["text"], staff) if staff else None
     if named is not None:
@@ -141,6 +147,24 @@ def understand(state: ConversationState, deps: Deps) -> dict[str, Any]:
         "hits": [],
         "outcome": {},
     }
+
+
+# 'אז ב-17:00 באותו יום', 'same day at 5': the day is the one asked about before, not today.
+_SAME_DAY = re.compile(
+    r"(?<![\u05d0-\u05ea])ב?אותו\s+(?:יום|תאריך)|\b(?:the\s+)?same\s+day\b|\bthat\s+day\b|نفس\s+اليوم|в\s+тот\s+же\s+день",
+    re.I,
+)
+
+
+def _on_the_day_said(text: str, iso: str, earlier: str | None) -> str:
+    """The time read from `text`, moved to the day of the `earlier` request when the message says 'that same day'."""
+    if not earlier or _SAME_DAY.search(normalize(text)) is None:
+        return iso
+    try:
+        at, before = datetime.fromisoformat(iso), datetime.fromisoformat(earlier)
+    except ValueError:
+        return iso
+    return datetime.combine(before.date(), at.timetz()).isoformat(timespec="minutes")
 
 
 def _booking_reading(
@@ -507,7 +531,8 @@ def respond(state: ConversationState, deps: Deps, action: str) -> dict[str, Any]
         outcome.update(reply=reply)
         slots = dict(state.get("slots") or {})
         slots.pop("preferred_time", None)
-        update.update(slots=slots, awaiting="preferred_time", proposed_time=proposed or None)
+        refused = (state.get("slots") or {}).get("preferred_time")
+        update.update(slots=slots, awaiting="preferred_time", proposed_time=proposed or None, refused_time=refused)
     elif action == "book":
         reply, event, booked = _book(state, deps)
         outcome.update(reply=reply)
@@ -696,6 +721,7 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
         key = "staff_outside_hours" if is_open(when, hours, holidays) else "outside_hours"
         reply = template(t, key, lang).format(
             when=show_when(iso, lang),
+            day_hours=show_day_hours(when, hours, when.date() in set(holidays), lang),
             staff=member.name,
             schedule=show_schedule(member.hours, lang),
             proposal=show_when(proposed, lang),
@@ -711,7 +737,10 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
     if proposal is None:
         return template(t, "not_understood", lang), ""
     proposed = proposal.isoformat(timespec="minutes")
-    reply = template(t, "outside_hours", lang).format(when=show_when(iso, lang), proposal=show_when(proposed, lang))
+    day_hours = show_day_hours(when, hours, when.date() in set(holidays), lang)
+    reply = template(t, "outside_hours", lang).format(
+        when=show_when(iso, lang), day_hours=day_hours, proposal=show_when(proposed, lang)
+    )
     return reply, proposed
 
 

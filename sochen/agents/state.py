@@ -49,6 +49,7 @@ class ConversationState(TypedDict, total=False):
     lang: str  # the language the person writes in: he, en, ar or ru (sochen.agents.wording)
     mentioned_service: str | None  # a service asked about in a question (a booking's default, not a slot)
     proposed_time: str | None  # the open time proposed for a requested time outside the opening hours
+    refused_time: str | None  # a requested time outside the opening hours ('באותו יום' later means its day)
     staff: str | None  # the person of the staff the appointment is asked with (agent.staff), by name
     booking_wanted: bool  # an appointment (not only a call back) was asked for in this conversation
     # The newest calendar offer, from the job that made it: {"job", "slots": [{number, start, end, label}],

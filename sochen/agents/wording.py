@@ -14,7 +14,7 @@ from datetime import datetime
 from ..config.sections.agent import OpeningHours, ReplyTemplates, SlotSpec, _default_slots
 from .answering.language import detect
 
-__all__ = ["conversation_language", "show_schedule", "show_when", "slot_prompt", "template"]
+__all__ = ["conversation_language", "show_day_hours", "show_schedule", "show_when", "slot_prompt", "template"]
 
 _LETTERS = re.compile(r"[A-Za-z\u0621-\u064a\u0400-\u04ff\u05d0-\u05ea]")
 
@@ -28,7 +28,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "to you shortly.",
         "out_of_scope": "I can help with questions about our services, prices, opening hours and booking appointments.",
         "not_understood": "I am not sure I understood. Could you put it another way?",
-        "outside_hours": "The time you asked for ({when}) is outside our opening hours. The nearest time we are open: "
+        "outside_hours": "The time you asked for ({when}) is outside our opening hours ({day_hours}). The nearest "
+        "time we are open: "
         "{proposal}. Does that suit you? You can also suggest another time.",
         "staff_outside_hours": "The time you asked for ({when}) is not within {staff}'s hours ({schedule}). The "
         "nearest time with {staff}: {proposal}. Does that suit you? You can also suggest another time.",
@@ -45,7 +46,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "complaint": "يؤسفنا سماع ذلك. حوّلنا رسالتك إلى الفريق وسيتواصل معك أحدهم قريبًا.",
         "out_of_scope": "يمكنني المساعدة في الأسئلة عن خدماتنا وأسعارنا وساعات العمل وحجز المواعيد.",
         "not_understood": "لست متأكدة أنني فهمت. هل يمكنك إعادة الصياغة؟",
-        "outside_hours": "الموعد الذي طلبته ({when}) خارج ساعات عملنا. أقرب موعد نكون فيه مفتوحين: {proposal}. "
+        "outside_hours": "الموعد الذي طلبته ({when}) خارج ساعات عملنا ({day_hours}). أقرب موعد نكون فيه مفتوحين: "
+        "{proposal}. "
         "هل يناسبك؟ يمكنك أيضًا اقتراح موعد آخر.",
         "staff_outside_hours": "الموعد الذي طلبته ({when}) ليس ضمن ساعات استقبال {staff} ({schedule}). أقرب موعد "
         "عند {staff}: {proposal}. هل يناسبك؟ يمكنك أيضًا اقتراح موعد آخر.",
@@ -62,7 +64,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "complaint": "Нам жаль это слышать. Мы передали ваше сообщение команде, с вами скоро свяжутся.",
         "out_of_scope": "Я могу помочь с вопросами об услугах, ценах, часах работы и записи на приём.",
         "not_understood": "Не уверена, что поняла. Можете сформулировать иначе?",
-        "outside_hours": "Время, которое вы выбрали ({when}), вне наших часов работы. Ближайшее время, когда мы "
+        "outside_hours": "Время, которое вы выбрали ({when}), вне наших часов работы ({day_hours}). Ближайшее время, "
+        "когда мы "
         "открыты: {proposal}. Вам подходит? Можно предложить и другое время.",
         "staff_outside_hours": "Время, которое вы выбрали ({when}), не входит в часы приёма: {staff} ({schedule}). "
         "Ближайшее время у этого специалиста: {proposal}. Вам подходит? Можно предложить и другое время.",
@@ -107,6 +110,13 @@ _WHEN = {
     "ar": "يوم {day} {date} الساعة {time}",
     "ru": "{day}, {date}, в {time}",
 }
+# That day's hours as the out-of-hours reply says them: open spans, or closed (a weekday off, a holiday).
+_DAY_HOURS = {
+    "he": ("ביום {day}: {spans}", "ביום {day} סגור"),
+    "en": ("on {day}: {spans}", "closed on {day}"),
+    "ar": ("يوم {day}: {spans}", "مغلق يوم {day}"),
+    "ru": ("{day}: {spans}", "{day}: закрыто"),
+}
 _DEFAULT_PROMPTS = {s.name: s.prompt for s in _default_slots()}
 
 
@@ -145,6 +155,19 @@ def show_schedule(hours: OpeningHours, lang: str | None = "he") -> str:
         if spans:
             parts.append(f"{_DAYS[lang][weekday]} {spans}")
     return "; ".join(parts)
+
+
+def show_day_hours(when: datetime, hours: OpeningHours, closed: bool, lang: str | None = "he") -> str:
+    """The hours of `when`'s day ('ביום ראשון: 08:00–12:30, 16:00–19:00'), or that it is closed (`closed`: holiday).
+
+    A time asked between two spans of a split day, or after a short day's close, is answered with the day's real
+    hours, not only with the nearest open time.
+    """
+    lang = lang if lang in _DAYS else "he"
+    spans = "" if closed else ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in hours.intervals(when.weekday()))
+    open_, shut = _DAY_HOURS[lang]
+    day = _DAYS[lang][when.weekday()]
+    return open_.format(day=day, spans=spans) if spans else shut.format(day=day)
 
 
 def show_when(iso: str, lang: str | None = "he") -> str:

@@ -272,6 +272,8 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
             before = tokens[k - 1][0]
             if before in SURNAMES or (_name_form(before, strict=False) or ("", 1))[1] == 0:
                 first_k, known = k - 1, True
+        if first_k == k and last in _GREETINGS:
+            continue  # 'שלום, ת"ז …' greets; 'יוסי שלום, ת"ז …' is a name
         if known:
             out.append(Cand("name", tokens[first_k][1], tokens[k][2], 0.8, f"context:{cue.text}"))
             used.update(range(first_k, k + 1))
@@ -290,6 +292,10 @@ def names(norm: Normalized, tokens: list[Token], ctx: Context, out: list[Cand]) 
         end_k = _extend_name(text, tokens, k, loose=False)
         score = 0.75 if end_k > k else 0.55
         out.append(Cand("name", s + hit[1], tokens[end_k][2], score, "lexicon"))
+
+
+# A greeting alone before an ID or phone cue opens the message; it is not the writer's name though 'שלום' is a surname.
+_GREETINGS = frozenset({"שלום", "היי", "הי", "אהלן", "הלו", "ערב", "בוקר", "צהריים", "תודה"})
 
 
 def _trim_address(text: str, start: int, end: int) -> int:

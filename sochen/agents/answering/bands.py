@@ -19,9 +19,16 @@ from .compute import Calculation, money, shekels
 __all__ = ["amount_bands", "band_holding", "row_amounts", "sentences"]
 
 _FROM_UP = re.compile(
-    r"(?P<a>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים)\s*(?:ומעלה|ויותר|or more|and above|and up)", re.I
+    r"(?P<a>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים)\s*(?:ומעלה|ויותר|or more|and above|and up)"
+    # 'תשלום של יותר מ-1,000 ₪', 'מעל 2,500 ₪': from above the amount (the amount itself is below it)
+    r"|(?P<over>יותר\s+מ-?|מעל\s*|above\s+|over\s+|more\s+than\s+)"
+    r"(?:₪\s?(?P<c>\d{1,3}(?:,\d{3})+|\d+)|(?P<b>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים))",
+    re.I,
 )
-_BELOW = re.compile(r"(?:נמוך|פחות|מתחת)\s*(?:מ-?|ל-?)\s*(?P<a>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים)")
+_BELOW = re.compile(
+    r"(?:נמוך|פחות|מתחת)\s*(?:מ-?|ל-?)\s*(?P<a>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים)"
+    r"|(?P<b>\d{1,3}(?:,\d{3})+|\d+)\s?(?:₪|ש\"ח|שקלים)\s*(?:ומטה|ופחות|or less)"
+)
 _SENTENCE = re.compile(r"(?<=[.;])\s+")
 
 
@@ -38,11 +45,18 @@ def amount_bands(text: str) -> list[tuple[Decimal, str]]:
 @lru_cache(maxsize=20_000)
 def _amount_bands(text: str) -> tuple[tuple[Decimal, str], ...]:
     # cached: every clause of the library is read for every question that names a priced thing
+    return tuple((floor, sentence) for floor, sentence, _over in _bands(text))
+
+
+@lru_cache(maxsize=20_000)
+def _bands(text: str) -> tuple[tuple[Decimal, str, bool], ...]:
+    """(amount, sentence, whether the band starts above the amount rather than at it), lowest first."""
     out = []
     for sentence in _SENTENCE.split(normalize(text)):
         m = _FROM_UP.search(sentence)
         if m is not None:
-            out.append((Decimal(m.group("a").replace(",", "")), sentence.strip()))
+            value = (m.group("a") or m.group("b") or m.group("c")).replace(",", "")
+            out.append((Decimal(value), sentence.strip(), bool(m.group("over"))))
     return tuple(sorted(out, key=lambda b: b[0]))
 
 
@@ -52,12 +66,12 @@ def band_holding(text: str, amounts: list[Decimal]) -> tuple[str, Calculation] |
     Below the lowest band, the clause's own sentence for smaller amounts ('סכום נמוך מ-2,000 ₪ …') answers;
     None when the amounts fall in different bands, or below the lowest with no such sentence.
     """
-    found = amount_bands(text)
+    found = _bands(text)
     if not found or not amounts:
         return None
     chosen: set[int] = set()
     for amount in amounts:
-        held = [i for i, (floor, _) in enumerate(found) if amount >= floor]
+        held = [i for i, (floor, _, over) in enumerate(found) if amount > floor or (amount == floor and not over)]
         chosen.add(held[-1] if held else -1)
     if len(chosen) != 1:
         return None
@@ -67,10 +81,12 @@ def band_holding(text: str, amounts: list[Decimal]) -> tuple[str, Calculation] |
         below = next((s.strip() for s in _SENTENCE.split(normalize(text)) if _BELOW.search(s)), None)
         if below is None:
             return None
-        floor = found[0][0]
-        return below, Calculation(max(amounts), f"{shown} < {shekels(floor)} → {below}", (0, 1))
-    floor, sentence = found[index]
-    return sentence, Calculation(min(amounts), f"{shown} ≥ {shekels(floor)} → {sentence}", (0, 1))
+        floor, _, over = found[0]
+        sign = "≤" if over else "<"
+        return below, Calculation(max(amounts), f"{shown} {sign} {shekels(floor)} → {below}", (0, 1))
+    floor, sentence, over = found[index]
+    sign = ">" if over else "≥"
+    return sentence, Calculation(min(amounts), f"{shown} {sign} {shekels(floor)} → {sentence}", (0, 1))
 
 
 def row_amounts(row: str) -> list[Decimal]:

@@ -834,8 +834,12 @@ _CLOCK_ASKED = re.compile(
 # Coming or being open: what a day's hours row answers, in the asker's words ('אפשר להגיע', 'אתם פתוחים', 'יש לי תור').
 _COMING = re.compile(r"הגי?ע|מגיע|לבוא|באים|פתוח|פתיחה|עובדים|פועלים|קבלה|מקבלים|^תור|^ותור")
 
-# Words that place a time ('אחרי העבודה', 'לפני הגן', 'בסביבות חמש'): the time's, not a topic of the question.
-_AROUND = frozenset({"אחרי", "לפני", "אחר", "בסביבות", "לקראת", "מאז", "בערך", "בזמן"})
+# Words that place a time ('אחרי העבודה', 'לפני הגן', 'בסביבות חמש') and the part of the day it falls in
+# ('בצהריים, בסביבות 14:00'): the time's, not a topic of the question, even where an hours note uses them.
+_AROUND = frozenset(
+    {"אחרי", "לפני", "אחר", "בסביבות", "לקראת", "מאז", "בערך", "בזמן"}
+    | {"בבוקר", "בצהריים", "בצהרים", 'אחה"צ', "בערב", "בלילה", "הבוקר", "הצהריים", "הערב"}
+)
 
 # A question word other than whether or when ('מה צריך להביא', 'מי מקבל', 'כמה עולה'): it asks something else.
 _ASKS_OTHER = re.compile(r"(?<![\u05d0-\u05ea])ו?(?:מה|מי|כמה|איך|למה|איפה|היכן)(?![\u05d0-\u05ea])")
@@ -1195,6 +1199,34 @@ def _eligibility(focus: str, library: Library) -> Quote | None:
         if threshold_rule(u.text) is not None
     ]
     return rules[0] if len(rules) == 1 else None
+
+
+# A question about paying in instalments ('בתשלומים', 'לחלק לתשלומים', 'כמה תשלומים').
+_INSTALMENTS_ASKED = re.compile(r"(?<![\u05d0-\u05ea])(?:ב|ל|כמה\s+)?תשלומים(?![\u05d0-\u05ea])|\binstal?ments\b", re.I)
+
+
+def _told_amount_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote, ...]] | None:
+    """'הטיפול עולה 1,150 ₪, אפשר לשלם בתשלומים?': the amount told, in the one instalments rule's bands.
+
+    The writer says the sum; the clause that splits payments by amount ('יותר מ-1,000 ₪ … עד 3 תשלומים') answers
+    with the sentence of the band that holds it, the comparison shown. Only one amount told, one such clause.
+    """
+    told = money(focus)
+    if len(told) != 1 or not _INSTALMENTS_ASKED.search(focus):
+        return None
+    rules = [
+        (c, u)
+        for c in library.chunks
+        for u in clause_units(c.text)
+        if not u.is_row and amount_bands(u.text) and _INSTALMENTS_ASKED.search(u.text)
+    ]
+    if len({(c.chunk_id, u.text) for c, u in rules}) != 1:
+        return None
+    chunk, rule = rules[0]
+    found = band_holding(rule.text, told)
+    if found is None:
+        return None
+    return found[1], (Quote(rule.text, relabel(chunk.section, rule.clause), chunk, 1.0, 1.0),)
 
 
 def _price_band(focus: str, library: Library) -> tuple[Calculation, tuple[Quote, Quote]] | None:
@@ -1731,6 +1763,10 @@ def _not_offered(focus: str, library: Library) -> Quote | None:
     sentence answers (no price of another treatment, no 'not found'). A word the documents also use in any
     other sentence ('שיער' in 'השתלת שיער' and in 'הסרת שיער') decides nothing.
     """
+    if _priced_thing_unknown(focus, library):
+        # 'כמה עולה טיפול בגלי הלם לדורבן?' where the documents only say they do not operate on a spur: what is
+        # priced ('גלי הלם') is named nowhere, so the sentence about another treatment of it does not answer.
+        return None
     words = [t for t in tokenize(focus) if len(t) >= 3 and not _stop(t) and t not in _STOP]
     found: Quote | None = None
     for tok in words:
@@ -2266,6 +2302,22 @@ _PHRASES = (
         "ביקור בית",
         False,
     ),
+    # Paying in instalments is what payment terms call dividing the sum ('אפשר לחלק עד 3 תשלומים').
+    (
+        re.compile(
+            r"(?<![\u05d0-\u05ea])(?:לשלם|אשלם|נשלם|משלמים|לפרוס|לפרוש)(?:\s+[\u05d0-\u05ea\"']+){0,2}?\s+ב?תשלומים"
+            r"(?![\u05d0-\u05ea])"
+        ),
+        "לחלק תשלומים",
+        False,
+    ),
+    # For one's son or daughter is for a child: price lists say 'לילדים' ('מדרסים לבת שלי' is the children's row;
+    # 'הבן שלי סיים סדרה' tells who, in a story, not whom the price is for).
+    (
+        re.compile(r"(?<![\u05d0-\u05ea])ו?ל(?:בן|בת)\s+שלי(?![\u05d0-\u05ea])"),
+        "ילדים",
+        False,
+    ),
     # Called up for reserve duty: 'צו 8', 'צו שמונה', 'קראו לי למילואים' — the policies say 'מילואים'.
     (
         re.compile(
@@ -2629,7 +2681,8 @@ def _extract(
             # ... though the story may say which variant is priced ('אין לי הפניה', 'הבן שלי בן 5')
             variants = tuple(_variant_column(q, q.text.split(" · "), focus.lower(), told) for q in alone.quotes)
             return replace(alone, quotes=variants)
-    banded = _price_band(focus, library) if lang == "he" else None
+    banded = _told_amount_band(focus, library) if lang == "he" else None
+    banded = banded or (_price_band(focus, library) if lang == "he" else None)
     if banded is not None:
         return Extracted("answered", banded[1], calculation=banded[0], lang=lang, reason="price_band")
     counted = _counted(focus, library)
@@ -2903,6 +2956,9 @@ def _extract(
     chosen = chosen or fallback
     if not chosen and single and ranked and operation is None:
         chosen = _listed_under_heading(terms, ranked, needed)
+    if attribute == "address" and chosen and not any(fit(attribute, c.unit.text) for c in chosen):
+        # 'מה הכתובת של ד"ר לוין?': the person's line names them but not where; the place's street address does
+        chosen = next(([c] for c in ranked if fit(attribute, c.unit.text)), chosen)
     if attribute in _MUST_CARRY and len(parts) == 1 and chosen and not fit(attribute, chosen[0].unit.text):
         chosen = []  # whether one may park there is said only by a sentence about parking, not by the address
     if not chosen:
@@ -3673,15 +3729,28 @@ def _known_by(idf: Callable[[str], float]) -> Callable[[str], bool]:
 
 _PRICED = re.compile(
     r"(?:כמה\s+(?:עולה|עולים|עולות|יעלה|תעלה|יעלו)|מה\s+המחיר\s+(?:של|ל)|מה\s+העלות\s+(?:של|ל))"
-    r"\s+(?:אצלכם\s+|לי\s+)?(?P<thing>[\u05d0-\u05ea\"']+)"
+    r"\s+(?:אצלכם\s+|לי\s+)?(?P<thing>[\u05d0-\u05ea\"']+)(?:\s+(?P<by>ב[\u05d0-\u05ea\"']{3,}))?"
 )
+# A head that says only that something is done: what is priced is the word after 'ב' ('טיפול בגלי הלם').
+_TREATMENT_HEAD = frozenset({"טיפול", "טיפולי", "טיפולים"})
 
 
 def _priced_thing_unknown(question: str, library: Library) -> bool:
     """A price asked for a thing (the word after 'כמה עולה') that no document names in any form."""
     m = _PRICED.search(normalize(question))
+    if m is None:
+        return False
+    thing = m.group("thing")
+    if thing in _TREATMENT_HEAD and m.group("by"):
+        # 'טיפול בגלי הלם': what the treatment is with names it; unknown when no document has it in any exact
+        # form (its skeleton may be another word's: 'בגל…' of 'בגלל')
+        word = m.group("by")[1:]
+        forms = {f for f in _forms(word) if f[0] not in "~≈"}
+        unseen = library.idf("\u0000")
+        lemmas, words = _lemmas(library.chunks), set(_vocabulary(library.chunks)[0])
+        return all(library.idf(f) >= unseen - 1e-6 for f in forms) and not forms & (lemmas | words)
     # An infinitive ('כמה עולה לצבוע דירה') is the act, which the price list names by its noun ('צביעת').
-    return m is not None and not m.group("thing").startswith("ל") and bool(_absent_words(m.group("thing"), library))
+    return not thing.startswith("ל") and bool(_absent_words(thing, library))
 
 
 # The thing a question asks for: the noun after 'מה ה…', 'איזה', 'אילו' ('מה שכר הטרחה של המומחה'), or what

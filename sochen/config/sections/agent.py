@@ -64,10 +64,10 @@ class ReplyTemplates(StrictModel):
         default="לפי המסמכים שלנו:", description="Opens a model-free answer that quotes the documents."
     )
     outside_hours: str = Field(
-        default="המועד שביקשת ({when}) מחוץ לשעות הפעילות שלנו. המועד הקרוב שבו אנחנו פתוחים: {proposal}. "
-        "מתאים לך? אפשר גם להציע מועד אחר.",
+        default="המועד שביקשת ({when}) מחוץ לשעות הפעילות שלנו ({day_hours}). המועד הקרוב שבו אנחנו פתוחים: "
+        "{proposal}. מתאים לך? אפשר גם להציע מועד אחר.",
         description="Said when the requested time is outside the opening hours; {when} is the requested time, "
-        "{proposal} the nearest open time.",
+        "{day_hours} that day's hours (or that it is closed), {proposal} the nearest open time.",
     )
     staff_outside_hours: str = Field(
         default="המועד שביקשת ({when}) אינו בשעות הקבלה של {staff} ({schedule}). המועד הקרוב אצל {staff}: "
