@@ -408,6 +408,7 @@ PDFS = {
     "nefesh": ["policies"],
     "vet": ["policies"],
     "maabada": ["policies"],
+    "ribui": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -427,6 +428,7 @@ DOCXS = {
     "nefesh": ["price_list"],
     "vet": ["price_list"],
     "maabada": ["price_list"],
+    "ribui": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}
