@@ -786,6 +786,8 @@ _SEVERE = frozenset(
         "terrible",
         "badly",
         "extreme",
+        "heavy",
+        "heavily",
         "شديد",
         "شديدة",
         "قوي",
@@ -911,6 +913,9 @@ def _long_ago(flat: str, at: int) -> bool:
 
 
 _NEGATIONS = frozenset({"לא", "אין", "בלי", "ללא", "not", "no", "never"})
+# Words of an owner's phrase that a translation of the writer's words never gives ('יש לי חום', 'הוא לא נושם' keeps
+# its 'לא'): who has it, and 'there is'.
+_PHRASE_SMALL_WORDS = frozenset({"יש", "לי", "לו", "לה", "לנו", "לך", "אני", "הוא", "היא", "הם", "הן", "אנחנו"})
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:–—]$|^[–—-]$")
@@ -1027,10 +1032,12 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
         if at is not None and not _long_ago(flat, at):
             return phrase
     if own and detect(text) != "he":
-        # the owner's Hebrew phrase said in English, Arabic or Russian ('أكل سم فئران' is 'רעל עכברים')
+        # the owner's Hebrew phrase said in English, Arabic or Russian ('أكل سم فئران' is 'רעל עכברים'); the
+        # glossary gives content words only, so the phrase's own small words ('יש לי חום') are not looked for
         said = normalize(hebrew_terms(text))
         for phrase in own:
-            if phrase and (phrase in said or _gapped(phrase, said) is not None) and not _long_ago(flat, 0):
+            core = " ".join(w for w in phrase.split() if w not in _PHRASE_SMALL_WORDS)
+            if core and (core in said or _gapped(core, said) is not None) and not _long_ago(flat, 0):
                 return phrase
     terms = _terms(flat)
     if "חירום" in terms:

@@ -116,7 +116,7 @@ from .derive import (
     term_months,
     with_vat,
 )
-from .language import Lang, detect, hebrew_terms
+from .language import Lang, detect, hebrew_term_groups, hebrew_terms
 from .lateness import asked_minutes_late, is_about_lateness, minutes_window
 from .references import (
     annex_named,
@@ -567,7 +567,33 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
         if variants & light:
             weight /= 3
         forms.append((frozenset(variants), weight))
+    forms = _one_per_foreign_word(question, forms)
     return _Terms(forms, sum(w for _, w in forms))
+
+
+def _one_per_foreign_word(
+    question: str, forms: list[tuple[frozenset[str], float]]
+) -> list[tuple[frozenset[str], float]]:
+    """A foreign word's Hebrew alternatives ('drive' → 'לנהוג נהיגה') as one term: a clause says one of them.
+
+    Counted apart, the alternative the clause does not use would weigh against it as a word it misses.
+    """
+    groups = [g for g in hebrew_term_groups(question) if len(g) > 1]
+    if not groups:
+        return forms
+    merged: list[tuple[frozenset[str], float]] = []
+    done: set[int] = set()
+    for i, (variants, weight) in enumerate(forms):
+        if i in done:
+            continue
+        group = next((g for g in groups if any(t in variants for t in g)), None)
+        members = [j for j, (v, _) in enumerate(forms) if j not in done and any(t in v for t in group)] if group else []
+        if len(members) < 2:
+            merged.append((variants, weight))
+            continue
+        done.update(members)
+        merged.append((frozenset().union(*(forms[j][0] for j in members)), min(forms[j][1] for j in members)))
+    return merged
 
 
 def _title_terms(documents: Mapping[str, str]) -> dict[str, set[str]]:
@@ -2747,6 +2773,11 @@ def _extract(
         # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
         # word ('מבחן מאמץ לספורטאים') is the price of something else.
         return Extracted("not_found", lang=lang, reason="absent_subject")
+    if lang != "he" and _foreign_thing_absent(focus, library):
+        # 'Do you offer acupuncture?', 'قديش سعر تجميد الحيوانات المنوية؟': the thing asked about is a word the
+        # documents never use, or two words they never say together ('הקפאת' is of eggs, 'זרע' is tested):
+        # a row that shares one of them is the price of something else.
+        return Extracted("not_found", lang=lang, reason="absent_subject")
     if len(parts) > 1 and lang == "he" and not _shared_predicate(focus) and _unknown_in_every_part(parts, library):
         # 'יש אצלכם עיסוי ספורטאים? כמה עולה עיסוי של שעה?': each question is about a thing no document names;
         # what the parts' other words find (a 'ספורטאים' row, an hour of parking) answers nothing asked.
@@ -3668,6 +3699,62 @@ _PRICED = re.compile(
     r"(?:כמה\s+(?:עולה|עולים|עולות|יעלה|תעלה|יעלו)|מה\s+המחיר\s+(?:של|ל)|מה\s+העלות\s+(?:של|ל))"
     r"\s+(?:אצלכם\s+|לי\s+)?(?P<thing>[\u05d0-\u05ea\"']+)"
 )
+
+
+# What an English or Arabic question prices or asks to be offered: the words after 'how much is', 'do you offer',
+# 'سعر', 'قديش', up to the end of the sentence.
+_FOREIGN_THING = re.compile(
+    r"(?i)\bhow\s+much\s+(?:is|are|does|do|would|will)\s+(?P<priced>[a-z][a-z\s'-]*)"
+    r"|\bdo\s+you\s+(?:offer|have|do|provide|perform)\s+(?P<offered>[a-z][a-z\s'-]*)"
+    r"|\b(?:price|cost)\s+(?:of|for)\s+(?:a|an|the)?\s*(?P<named>[a-z][a-z\s'-]*)"
+    r"|(?:سعر|تكلفة|بكم|قديش)\s+(?P<arabic>[\u0621-\u064a][\u0621-\u064a\s]*)"
+)
+# English words around the thing that name no thing ('how much is a full … cycle at your clinic').
+_FOREIGN_FRAME = frozenset(
+    """it a an the your you my our this that these those there cost costs price fee fees for of to at in on with
+    does do is are be full whole one single per each clinic here any some get getting having have offer need
+    much many how what which and or also still please""".split()  # noqa: SIM905 — a word list reads best as a block
+)
+
+
+def _foreign_thing_absent(focus: str, library: Library) -> bool:
+    """An English or Arabic question about a thing the documents do not have (see the call in :func:`_extract`).
+
+    Its first word (English) that is glossed by no Hebrew term and written in no document is an unknown thing
+    ('acupuncture'); its first two glossed words that no document says next to each other, in either order
+    ('تجميد … المنوية' → 'הקפאה' + 'זרע', where the documents say 'הקפאת ביציות' and 'בדיקת זרע'), are another.
+    """
+    if not library.chunks:
+        return False
+    for m in _FOREIGN_THING.finditer(focus):
+        thing = m.group("priced") or m.group("offered") or m.group("named") or m.group("arabic") or ""
+        words = [w for w in re.findall(r"[A-Za-z'-]+|[\u0621-\u064a]+", thing) if w.lower() not in _FOREIGN_FRAME]
+        glossed: list[tuple[str, ...]] = []
+        for i, word in enumerate(words):
+            group = next(iter(hebrew_term_groups(word)), ())
+            if (
+                not group
+                and i == 0
+                and word.isascii()
+                and len(word) > 3
+                and not any(word.lower() in c.text.lower() for c in library.chunks)
+            ):
+                return True
+            if group:
+                glossed.append(group)
+        if len(glossed) >= 2 and not _said_together(glossed[0], glossed[1], library):
+            return True
+    return False
+
+
+def _said_together(a: Sequence[str], b: Sequence[str], library: Library) -> bool:
+    """Whether some document says a term of `a` next to a term of `b`, in either order, in any of their forms."""
+    for chunk in library.chunks:
+        for x in a:
+            for y in b:
+                if _says_pair(chunk.text, x, y) or _says_pair(chunk.text, y, x):
+                    return True
+    return False
 
 
 def _priced_thing_unknown(question: str, library: Library) -> bool:

@@ -22,6 +22,7 @@ __all__ = [
     "calculation_steps",
     "detect",
     "hebrew_alias_terms",
+    "hebrew_term_groups",
     "hebrew_terms",
     "named_by_service",
     "search_query",
@@ -568,7 +569,74 @@ _GLOSSARY: dict[str, str] = {
     "receipt": "קבלה",
     "collect": "לאסוף לקבל",
     "sample": "דגימה",
+    # A fertility and women's health clinic's patients: eggs, their retrieval and freezing, embryos, tests,
+    # procedures, after-care (bleeding, fever, the belly), paying by cheque, driving after anaesthesia.
+    "egg": "ביצית ביציות",
+    "eggs": "ביציות",
+    "retrieval": "שאיבה שאיבת",
+    "freezing": "הקפאה הקפאת",
+    "freeze": "הקפאה הקפאת",
+    "frozen": "הקפאה הקפאת",
+    "embryo": "עובר עוברים",
+    "embryos": "עוברים",
+    "fertility": "פוריות",
+    "ivf": "הפריה חוץ גופית",
+    "insemination": "הזרעה",
+    "iui": "הזרעה",
+    "semen": "זרע",
+    "sperm": "זרע",
+    "pap": "פאפ",
+    "smear": "משטח",
+    "ultrasound": "אולטרסאונד",
+    "hysteroscopy": "היסטרוסקופיה",
+    "iud": "התקן תוך רחמי",
+    "cycle": "מחזור",
+    "pregnant": "הריון",
+    "bleeding": "דימום",
+    "bleed": "דימום",
+    "fever": "חום",
+    "abdominal": "בטן",
+    "belly": "בטן",
+    "stomach": "בטן",
+    "nurse": "אחות",
+    "anaesthesia": "הרדמה",
+    "anesthesia": "הרדמה",
+    "sedation": "הרדמה",
+    "cheque": "צ'קים",
+    "cheques": "צ'קים",
+    "drive": "לנהוג נהיגה",
+    "driving": "לנהוג נהיגה",
+    "yearly": "שנתי שנה",
+    "nutrition": "תזונה",
+    "dietitian": "דיאטנית תזונה",
+    "nutritionist": "דיאטנית תזונה",
     # Arabic
+    "بويضة": "ביצית ביציות",
+    "بويضات": "ביציות",
+    "سحب": "שאיבה שאיבת",
+    "تجميد": "הקפאה הקפאת",
+    "أجنة": "עוברים",
+    "اجنة": "עוברים",
+    "خصوبة": "פוריות",
+    "الخصوبة": "פוריות",
+    "منوي": "זרע",
+    "منوية": "זרע",
+    "تلقيح": "הזרעה",
+    "شيك": "צ'קים",
+    "شيكات": "צ'קים",
+    "تقسيط": "תשלומים",
+    "أقساط": "תשלומים",
+    "نزيف": "דימום",
+    "حرارة": "חום",
+    "سخونة": "חום",
+    "بطن": "בטן",
+    "ممرضة": "אחות",
+    "تخدير": "הרדמה",
+    "بنج": "הרדמה",
+    "سياقة": "לנהוג נהיגה",
+    "سواقة": "לנהוג נהיגה",
+    "أسوق": "לנהוג נהיגה",
+    "تخزين": "אחסון",
     "طبيب": "רופא",
     "الطبيب": "רופא",
     "فحص": "בדיקת",
@@ -921,6 +989,20 @@ _RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|меся
 
 def hebrew_terms(text: str) -> str:
     """Hebrew search terms for the English, Arabic and Russian words of `text` ('' when there are none)."""
+    return " ".join(dict.fromkeys(_glossed(text)))
+
+
+def hebrew_term_groups(text: str) -> list[tuple[str, ...]]:
+    """The Hebrew terms of each English, Arabic or Russian word of `text`, one group per word.
+
+    A word may have several Hebrew terms ('drive' → 'לנהוג נהיגה', 'retrieval' → 'שאיבה שאיבת'): they are
+    alternatives, of which a Hebrew clause says one — a question's coverage counts each group once.
+    """
+    return [tuple(tokenize(t)) for t in dict.fromkeys(_glossed(text))]
+
+
+def _glossed(text: str) -> list[str]:
+    """The glossary's Hebrew terms for each foreign word of `text`, in order (see :func:`hebrew_terms`)."""
     terms = []
     text = _RU_HOW_LONG.sub(" срок ", text)  # 'сколько времени' asks how long, not how much
     text = _AR_HOW_MANY.sub(" ", text)  # 'كم ساعة' asks how many hours, not how much
@@ -937,7 +1019,7 @@ def hebrew_terms(text: str) -> str:
             if form in _GLOSSARY:
                 terms.append(_GLOSSARY[form])
                 break
-    return " ".join(dict.fromkeys(terms))
+    return terms
 
 
 def search_query(question: str, aliases: Mapping[str, Sequence[str]] | None = None) -> str:
