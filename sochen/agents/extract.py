@@ -323,6 +323,16 @@ def understand_text(
         if ru_hits:
             scores[intent] = scores.get(intent, 0.0) + len(ru_hits)
             signals.append(f"{intent}:{min(ru_hits)}")
+    if (
+        scores.get("price_question") == 1
+        and "price_question:כמה" in signals
+        and _DURATION_ASKED.search(flat)
+        and not _OPENING_ASKED.search(flat)
+    ):
+        # "צריכה לצום לפני השאיבה? כמה שעות": 'כמה' counts the hours, it asks no price
+        del scores["price_question"]
+        signals.remove("price_question:כמה")
+        scores.setdefault("hours_question", 1.0)
     if "hours_question" in scores and _DURATION_ASKED.search(flat) and not _OPENING_ASKED.search(flat):
         # "For how many hours do I need to fast?", "כמה שעות צריך לצום?", "كم ساعة؟": a length of time the documents
         # state, not the opening hours.
@@ -594,10 +604,15 @@ def _generic_services(services: list[str], extra_keywords: dict[str, list[str]] 
     }
 
 
-# "צריך מקדמה כדי לקבוע תור?": booking is the purpose a question asks the conditions of, not a request.
+# "צריך מקדמה כדי לקבוע תור?": booking is the purpose a question asks the conditions of, not a request;
+# "כשקובעים תור לשאיבה משלמים מקדמה?", "when I book", "لما أحجز موعد": booking is the time the question asks of.
 _PURPOSE = re.compile(
     r"(?<![\u05d0-\u05ea])(?:כדי|בשביל|על מנת|לפני ש|before|in order to|to be able to)\s+"
     r"(?:\S+\s+)?(?:לקבוע|לזמן|להזמין|book|booking)"
+    r"|(?<![\u05d0-\u05ea])כש(?:אני\s+|את\s+|אתה\s+)?(?:קובעים|קובעת|קובע|אקבע|מזמינים|מזמינה|אזמין)(?![\u05d0-\u05ea])"
+    r"|(?i:\b(?:when|once|if)\s+(?:i|you|we)\s+(?:book|make\s+(?:an|the)\s+appointment))"
+    r"|(?<![\u0621-\u064a])(?:لما|لمّا|عندما|لمن|وقت\s+ما|لكي|عشان|مشان|حتى)\s+(?:\S+\s+)?(?:أحجز|احجز|نحجز|بحجز|تحجز|تحجزي)"
+    r"(?![\u0621-\u064a])"
 )
 
 

@@ -143,3 +143,54 @@ def test_a_foreign_question_about_an_absent_thing_is_not_found(question):
 
 def test_a_foreign_question_about_a_thing_the_documents_have_is_answered():
     assert "2,100" in ask("كم سعر تجميد الأجنة؟").text
+
+
+# -- a Hebrew question with English words in it: the words are searched by their Hebrew terms, in place ----------
+
+
+def test_english_words_in_a_hebrew_question_find_the_hebrew_row():
+    reply = ask("מה המחיר של embryo freezing אצלכם?")
+    assert reply.status == "answered" and "2,100" in reply.text, reply.text
+
+
+def test_an_english_word_the_documents_say_in_hebrew_is_no_unknown_name():
+    reply = ask("אחרי anaesthesia מותר לנהוג? כמה זמן")
+    assert "12" in reply.text, reply.text
+
+
+# -- 'כמה שעות' after a question counts hours, it asks no price ---------------------------------------------------
+
+
+def _intent(text: str) -> str:
+    from sochen.agents.extract import understand_text
+
+    return understand_text(text, now=SUNDAY).intent
+
+
+@pytest.mark.parametrize("text", ["אחרי ההרדמה אסור לנהוג? כמה שעות", "צריך להגיע עם מלווה לפעולה? לכמה שעות בערך"])
+def test_how_many_hours_is_no_price_question(text):
+    assert _intent(text) != "price_question"
+
+
+def test_a_price_with_hours_is_still_a_price_question():
+    assert _intent("כמה שעות זה לוקח וכמה זה עולה?") == "price_question"
+
+
+# -- booking named as the time of a question ('when I book') is no request to book ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "משלמים מקדמה כשקובעים תור להקפאה?",
+        "Is there a deposit to pay when I book the transfer?",
+        "هل في دفعة لما نحجز موعد؟",
+    ],
+)
+def test_booking_as_the_time_of_a_question_is_no_booking(text):
+    assert _intent(text) != "appointment_request"
+
+
+@pytest.mark.parametrize("text", ["I want to book a consultation on Monday", "بدي أحجز موعد استشارة يوم الاثنين"])
+def test_a_request_to_book_stays_one(text):
+    assert _intent(text) == "appointment_request"

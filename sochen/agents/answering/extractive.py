@@ -1560,7 +1560,13 @@ def _unknown_name(focus: str, library: Library) -> bool:
     names = {m.group(0).lower() for m in _LATIN_NAME.finditer(focus)}
     if not names or not library.chunks:
         return False
-    return any(not any(n in c.text.lower() for c in library.chunks) for n in names)
+    known = _known_by(library.idf)
+
+    def glossed(name: str) -> bool:
+        # an English word the documents say in Hebrew ('semen' → 'זרע'), not a product's name
+        return any(known(t) for group in hebrew_term_groups(name) for t in group)
+
+    return any(not any(n in c.text.lower() for c in library.chunks) and not glossed(n) for n in names)
 
 
 # What a price question prices: the words right after 'כמה עולה' / 'מה המחיר של' ('אצלכם' and the like skipped).
@@ -2342,6 +2348,17 @@ def _in_another_period(text: str, question_words: AbstractSet[str], pattern: re.
 _GENERIC_TERMS = frozenset({"שעה", "שעות", "עד", "מחיר", "עלות", "תשלום", "שעות פתיחה", "פתיחה"})
 
 
+_LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}(?![A-Za-z])")
+
+
+def _glossed_in_place(question: str) -> str:
+    """A Hebrew question's English words, each followed by its Hebrew terms, in place.
+
+    'egg retrieval' → 'egg ביציות retrieval שאיבה שאיבת': the terms stay in the sentence that asks about them.
+    """
+    return _LATIN_WORD.sub(lambda m: f"{m.group(0)} {hebrew_terms(m.group(0))}".rstrip(), question)
+
+
 def with_terms(question: str, terms: str) -> str:
     """`terms` added to the question before its question mark: after it they would read as a second question."""
     text = question.strip()
@@ -2522,7 +2539,8 @@ def _extract(
         else:
             focus = with_terms(asked_part, f"{hebrew_terms(asked_part)} {hints}")
     else:
-        focus = with_terms(_focus(query), hints)
+        # English words in a Hebrew question ('כמה עולה semen analysis?') are searched by their Hebrew terms too
+        focus = with_terms(_focus(_glossed_in_place(query)), hints)
     question_words = _synonymous(_words(focus))  # 'ניסוח' names the row 'עריכת …' ('ניסוח צוואה' does not)
     shape = _shape(focus, intent)
     attribute = asked_attribute(focus)

@@ -610,6 +610,7 @@ _GLOSSARY: dict[str, str] = {
     "nutrition": "תזונה",
     "dietitian": "דיאטנית תזונה",
     "nutritionist": "דיאטנית תזונה",
+    "analysis": "בדיקה בדיקת",
     # Arabic
     "بويضة": "ביצית ביציות",
     "بويضات": "ביציות",
@@ -1028,7 +1029,12 @@ def search_query(question: str, aliases: Mapping[str, Sequence[str]] | None = No
     `aliases` (the tenant's ``service_aliases``) add the tenant's own Hebrew name of a service the question
     names in English or Arabic ('laser hair removal' → 'הסרת שיער בלייזר').
     """
-    extra = f"{hebrew_terms(question)} {alias_terms(question, aliases)}" if detect(question) != "he" else ""
+    # A Hebrew question with English words in it ('כמה עולה semen analysis?') gets their Hebrew terms too.
+    extra = (
+        f"{hebrew_terms(question)} {alias_terms(question, aliases)}"
+        if detect(question) != "he"
+        else hebrew_terms(question)
+    )
     return f"{question} {extra}".strip()
 
 
