@@ -194,3 +194,23 @@ def test_booking_as_the_time_of_a_question_is_no_booking(text):
 @pytest.mark.parametrize("text", ["I want to book a consultation on Monday", "بدي أحجز موعد استشارة يوم الاثنين"])
 def test_a_request_to_book_stays_one(text):
     assert _intent(text) == "appointment_request"
+
+
+# -- 'באילו ימים ד"ר X': the days are what is asked of the person's row, not another entity -----------------------
+
+STAFF = [
+    (
+        "שעות וצוות — מרכז נועם לפוריות",
+        "הצוות וימי הקבלה",
+        "הצוות וימי הקבלה\nאיש צוות | תחום | ימי קבלה\n"
+        'איש צוות: ד"ר נעמה שגיא · תחום: גינקולוגית · ימי קבלה: ראשון, רביעי\n'
+        'איש צוות: ד"ר יואב כץ · תחום: אורולוג · ימי קבלה: שלישי',
+    ),
+    (POLICIES, "1. תורים › 1.1", "1.1 תור קובעים בטלפון; בשבוע שלפני החגים הזמנים משתנים, ונמסרים ימים מראש."),
+]
+
+
+@pytest.mark.parametrize("question", ['באילו ימים ד"ר נעמה שגיא מקבלת?', 'איזה ימים ד"ר נעמה שגיא עובדת אצלכם?'])
+def test_the_days_asked_of_a_named_person_are_her_row(question):
+    reply = answer(question, config=CONFIG, library=FakeLibrary(STAFF).library(), now=SUNDAY)
+    assert "ראשון, רביעי" in reply.text and "שלישי" not in reply.text, reply.text

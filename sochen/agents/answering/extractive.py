@@ -1999,6 +1999,10 @@ def _names_row(unit: Unit, question_words: AbstractSet[str]) -> bool:
     return bool(key) and all(forms & question_words for forms in key)
 
 
+# Interrogatives that take the noun after them as what is asked ('באילו ימים', 'איזה שעות', 'מה המחיר').
+_WHICH = frozenset(("איזה", "איזו", "אילו", "באיזה", "באיזו", "באילו", "מאיזה", "מאיזו", "מה", "כמה", "בכמה"))
+
+
 def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -> list[set[str]]:
     """Words just before a table entity named in the question that the table never names.
 
@@ -2012,6 +2016,8 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
             continue  # 'שלוש הזרקות' counts the entity, it does not name another one
         if before in _MONEY_WORDS:
             continue  # 'דמי אחסון', 'מחיר ליקוט': the charge for the entity, not another entity
+        if i >= 2 and tokens[i - 2] in _WHICH:
+            continue  # 'באילו ימים ד"ר X': the kind of answer asked about the entity, not another entity
         forms = _forms(before)
         if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
             out.append(forms)
