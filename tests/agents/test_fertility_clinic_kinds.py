@@ -214,3 +214,20 @@ STAFF = [
 def test_the_days_asked_of_a_named_person_are_her_row(question):
     reply = answer(question, config=CONFIG, library=FakeLibrary(STAFF).library(), now=SUNDAY)
     assert "ראשון, רביעי" in reply.text and "שלישי" not in reply.text, reply.text
+
+
+# -- a boulevard's address is an address; 'address' asked in English is cued as 'כתובת' is ----------------------
+
+PLACE = [
+    ("שעות והגעה — מרכז נועם לפוריות", "", "מרכז נועם לפוריות, שדרות הנשיא 15, קומה 2, נתניה. טלפון 09-8812345."),
+    ("שעות והגעה — מרכז נועם לפוריות", "הגעה", "חניה ללא תשלום בחניון הקניון הסמוך.\nקו אוטובוס 5 עוצר ליד הבניין."),
+    (POLICIES, "2. פניות › 2.1", "2.1 אל תכתבי פרטים רפואיים בוואטסאפ; פנייה בכתב נשלחת בדואר אלקטרוני."),
+]
+
+
+@pytest.mark.parametrize(
+    "question", ["מה הכתובת שלכם? ויש חניה?", "What's your clinic's address? And is there parking?"]
+)
+def test_the_address_on_a_boulevard_answers_where_the_clinic_is(question):
+    reply = answer(question, config=CONFIG, library=FakeLibrary(PLACE).library(), now=SUNDAY)
+    assert "שדרות הנשיא 15" in reply.text and "חניה" in reply.text, reply.text

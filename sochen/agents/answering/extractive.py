@@ -554,7 +554,7 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
     for tok in dict.fromkeys(tokenize(question)):
         if _stop(tok) or re.fullmatch(r"[\u0621-\u064a]+|[\u0400-\u04ff]+|\d+", tok) or tok in _QUANTITY_WORDS:
             continue  # a bare number in a question is a quantity to compute with, not a word to find
-        if re.fullmatch(r"[a-z]+", tok) and not (hebrew and idf(tok) < unseen - 1e-6):
+        if re.fullmatch(r"[a-z]+(?:'[a-z]+)?", tok) and not (hebrew and idf(tok) < unseen - 1e-6):
             # A foreign question is weighed by its Hebrew terms; in a Hebrew one, a name the documents use in
             # Latin letters ('LASIK', 'OCT') is a term.
             continue
@@ -2839,7 +2839,7 @@ def _extract(
             prefer=named,
             anchor=anchor,
             attribute=attribute,
-            cue_words=_words(cue(focus, attribute)),
+            cue_words=_cue_words(focus, attribute),
             letterhead=_letterhead(library.chunks) if attribute is not None else frozenset(),
             **table,
         )
@@ -3021,7 +3021,7 @@ def _extract(
         # (Not beside a day's hours row that answers a time of day: what it leaves out is the asker's own day.)
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
         if fit(attribute, best.unit.text):
-            said |= _words(cue(focus, attribute))  # the address says what 'הכתובת' asks
+            said |= _cue_words(focus, attribute)  # the address says what 'הכתובת' asks
         missing = terms.missing(said)
         charge = _charge_forms(focus)
         if missing > 0.2:
@@ -3269,6 +3269,12 @@ def _one_column(quote: Quote, focus: str, message: str = "") -> Quote:
     return replace(quote, text=" · ".join([cells[0], *kept]))
 
 
+def _cue_words(question: str, attribute: Attribute | None) -> frozenset[str]:
+    """The words that ask for the attribute ('הכתובת'), with the Hebrew terms of foreign ones ('address' → 'כתובת')."""
+    said = cue(question, attribute)
+    return _words(f"{said} {hebrew_terms(said)}") if said else frozenset()
+
+
 def _per_part(
     parts: list[str],
     ranked: list[_Candidate],
@@ -3333,7 +3339,7 @@ def _per_part(
                     # A unit that states what the part asks for ('לכמה זמן נחתם' — a term from a start date) has the
                     # words that ask it ('נחתם') said by what it states.
                     said = (
-                        terms.cover(c.words | _words(cue(part, attribute)), heading | _words(c.hit.title))
+                        terms.cover(c.words | _cue_words(part, attribute), heading | _words(c.hit.title))
                         if fits
                         else mine
                     )
@@ -3349,7 +3355,7 @@ def _per_part(
                     if _RECITAL.match(c.unit.text):
                         score -= 0.15  # the parties and the recitals are background, not terms
                     if fits:
-                        asked_words = c.words | _words(cue(part, attribute))
+                        asked_words = c.words | _cue_words(part, attribute)
                         gained = terms.cover(asked_words, heading) - terms.cover(c.words, heading)
                         score += _ATTRIBUTE_WEIGHT * fits + gained
                     scored.append((score, i))
