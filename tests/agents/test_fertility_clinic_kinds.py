@@ -231,3 +231,11 @@ PLACE = [
 def test_the_address_on_a_boulevard_answers_where_the_clinic_is(question):
     reply = answer(question, config=CONFIG, library=FakeLibrary(PLACE).library(), now=SUNDAY)
     assert "שדרות הנשיא 15" in reply.text and "חניה" in reply.text, reply.text
+
+
+def test_only_alternatives_count_once_a_phrase_counts_word_by_word():
+    from sochen.agents.answering.language import hebrew_term_groups
+
+    assert hebrew_term_groups("drive") == [("לנהוג", "נהיגה")]  # a clause says one of them
+    assert hebrew_term_groups("notice") == [("הודעה",), ("מראש",), ("מוקדמת",)]  # a phrase: each word counts
+    assert "|" not in hebrew_terms("Can I drive after the retrieval?")

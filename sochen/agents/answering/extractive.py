@@ -3761,7 +3761,7 @@ def _foreign_thing_absent(focus: str, library: Library) -> bool:
         words = [w for w in re.findall(r"[A-Za-z'-]+|[\u0621-\u064a]+", thing) if w.lower() not in _FOREIGN_FRAME]
         glossed: list[tuple[str, ...]] = []
         for i, word in enumerate(words):
-            group = next(iter(hebrew_term_groups(word)), ())
+            group = tuple(t for g in hebrew_term_groups(word) for t in g)
             if (
                 not group
                 and i == 0

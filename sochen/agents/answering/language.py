@@ -570,14 +570,15 @@ _GLOSSARY: dict[str, str] = {
     "collect": "לאסוף לקבל",
     "sample": "דגימה",
     # A fertility and women's health clinic's patients: eggs, their retrieval and freezing, embryos, tests,
-    # procedures, after-care (bleeding, fever, the belly), paying by cheque, driving after anaesthesia.
-    "egg": "ביצית ביציות",
+    # procedures, after-care (bleeding, fever, the belly), paying by cheque, driving after anaesthesia. Terms
+    # joined by '|' are alternatives (a clause says one of them: 'לנהוג|נהיגה'); by a space, a phrase.
+    "egg": "ביצית|ביציות",
     "eggs": "ביציות",
-    "retrieval": "שאיבה שאיבת",
-    "freezing": "הקפאה הקפאת",
-    "freeze": "הקפאה הקפאת",
-    "frozen": "הקפאה הקפאת",
-    "embryo": "עובר עוברים",
+    "retrieval": "שאיבה|שאיבת",
+    "freezing": "הקפאה|הקפאת",
+    "freeze": "הקפאה|הקפאת",
+    "frozen": "הקפאה|הקפאת",
+    "embryo": "עובר|עוברים",
     "embryos": "עוברים",
     "fertility": "פוריות",
     "ivf": "הפריה חוץ גופית",
@@ -604,18 +605,18 @@ _GLOSSARY: dict[str, str] = {
     "sedation": "הרדמה",
     "cheque": "צ'קים",
     "cheques": "צ'קים",
-    "drive": "לנהוג נהיגה",
-    "driving": "לנהוג נהיגה",
-    "yearly": "שנתי שנה",
+    "drive": "לנהוג|נהיגה",
+    "driving": "לנהוג|נהיגה",
+    "yearly": "שנתי|שנה",
     "nutrition": "תזונה",
-    "dietitian": "דיאטנית תזונה",
-    "nutritionist": "דיאטנית תזונה",
-    "analysis": "בדיקה בדיקת",
+    "dietitian": "דיאטנית|תזונה",
+    "nutritionist": "דיאטנית|תזונה",
+    "analysis": "בדיקה|בדיקת",
     # Arabic
-    "بويضة": "ביצית ביציות",
+    "بويضة": "ביצית|ביציות",
     "بويضات": "ביציות",
-    "سحب": "שאיבה שאיבת",
-    "تجميد": "הקפאה הקפאת",
+    "سحب": "שאיבה|שאיבת",
+    "تجميد": "הקפאה|הקפאת",
     "أجنة": "עוברים",
     "اجنة": "עוברים",
     "خصوبة": "פוריות",
@@ -634,9 +635,9 @@ _GLOSSARY: dict[str, str] = {
     "ممرضة": "אחות",
     "تخدير": "הרדמה",
     "بنج": "הרדמה",
-    "سياقة": "לנהוג נהיגה",
-    "سواقة": "לנהוג נהיגה",
-    "أسوق": "לנהוג נהיגה",
+    "سياقة": "לנהוג|נהיגה",
+    "سواقة": "לנהוג|נהיגה",
+    "أسوق": "לנהוג|נהיגה",
     "تخزين": "אחסון",
     "طبيب": "רופא",
     "الطبيب": "רופא",
@@ -990,16 +991,23 @@ _RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|меся
 
 def hebrew_terms(text: str) -> str:
     """Hebrew search terms for the English, Arabic and Russian words of `text` ('' when there are none)."""
-    return " ".join(dict.fromkeys(_glossed(text)))
+    return " ".join(dict.fromkeys(t.replace("|", " ") for t in _glossed(text)))
 
 
 def hebrew_term_groups(text: str) -> list[tuple[str, ...]]:
-    """The Hebrew terms of each English, Arabic or Russian word of `text`, one group per word.
+    """The Hebrew alternatives of each English, Arabic or Russian word of `text`, one group per word.
 
-    A word may have several Hebrew terms ('drive' → 'לנהוג נהיגה', 'retrieval' → 'שאיבה שאיבת'): they are
-    alternatives, of which a Hebrew clause says one — a question's coverage counts each group once.
+    A word may have alternative Hebrew terms, joined by '|' in the glossary ('drive' → 'לנהוג|נהיגה'): a Hebrew
+    clause says one of them, so a question's coverage counts each group once. Terms joined by a space are a
+    phrase ('notice' → 'הודעה מראש מוקדמת'): each is its own group.
     """
-    return [tuple(tokenize(t)) for t in dict.fromkeys(_glossed(text))]
+    groups: list[tuple[str, ...]] = []
+    for term in dict.fromkeys(_glossed(text)):
+        if "|" in term:
+            groups.append(tuple(t for alt in term.split("|") for t in tokenize(alt)))
+        else:
+            groups += [(t,) for t in tokenize(term)]
+    return groups
 
 
 def _glossed(text: str) -> list[str]:
