@@ -410,6 +410,7 @@ PDFS = {
     "vet": ["policies"],
     "maabada": ["policies"],
     "regel": ["policies"],
+    "ribui": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -431,6 +432,7 @@ DOCXS = {
     "vet": ["price_list"],
     "maabada": ["price_list"],
     "regel": ["price_list"],
+    "ribui": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

@@ -80,6 +80,34 @@ _GENERAL = {
 }
 
 
+# Before a tenant's own (Hebrew) instructions, to a writer of another language: act now, and the numbers to call,
+# taken from the instructions themselves (nothing added: a veterinary clinic's numbers are not 101's).
+_OWN_LEAD = {
+    "en": "This is an emergency — do not wait for an appointment. Call now: {numbers}. Our full instructions, in "
+    "Hebrew, are below; we have also passed your message to our team.",
+    "ar": "هذه حالة طارئة — لا تنتظروا موعدًا. اتصلوا الآن: {numbers}. تعليماتنا الكاملة بالعبرية أدناه، وقد حوّلنا "
+    "رسالتكم أيضًا إلى فريقنا.",
+    "ru": "Это неотложная ситуация — не ждите записи. Звоните сейчас: {numbers}. Наши полные инструкции на иврите — "
+    "ниже; мы также передали ваше сообщение нашей команде.",
+}
+# A number to call in the instructions: a phone number, or a national emergency or help line (100, 101, 102,
+# 1201) — not any short figure (a fee, a year, a temperature).
+_NUMBER = re.compile(r"(?<![\d-])(?:0\d{1,2}-?\d{3}-?\d{4}|0\d{1,2}-\d{7}|10[012]|1201|\*\d{4})(?![\d-])")
+# What 101 is, in the writer's language, when the instructions name Magen David Adom beside it.
+_MDA = {"en": "Magen David Adom, ambulance", "ar": "نجمة داود الحمراء، الإسعاف", "ru": "Маген Давид Адом, скорая"}
+
+
+def _own_lead(instructions: str, lang: str) -> str:
+    """The line said before the tenant's own instructions to a writer of `lang` ('' for Hebrew, or no number)."""
+    if lang not in _OWN_LEAD:
+        return ""
+    numbers = list(dict.fromkeys(m.group() for m in _NUMBER.finditer(instructions)))
+    if not numbers:
+        return ""
+    said = [f"101 ({_MDA[lang]})" if n == "101" and 'מד"א' in normalize(instructions) else n for n in numbers]
+    return _OWN_LEAD[lang].format(numbers=", ".join(said))
+
+
 def has_own_instructions(config: TenantConfig) -> bool:
     """Whether the tenant wrote its own emergency instructions (not the built-in general ones)."""
     default = EmergencyConfig.model_fields["instructions"].default
@@ -159,9 +187,11 @@ def emergency_passage(message: str, chunks: Sequence[_Chunk]) -> EmergencyPassag
 def emergency_reply(message: str, config: TenantConfig, chunks: Sequence[_Chunk]) -> tuple[str, list[dict[str, Any]]]:
     """The reply to an emergency and its citations (see the module docstring)."""
     instructions = config.agent.emergency.instructions
-    if has_own_instructions(config):
-        return instructions, []
     lang = detect(message)
+    if has_own_instructions(config):
+        # the owner's reviewed text as it is; a writer of another language first hears, in it, to call now
+        lead = _own_lead(instructions, lang)
+        return (f"{lead}\n\n{instructions}" if lead else instructions), []
     if lang != "he":
         instructions = f"{_GENERAL[lang]}\n\n{instructions}"
     found = emergency_passage(message, chunks)

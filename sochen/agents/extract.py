@@ -323,6 +323,16 @@ def understand_text(
         if ru_hits:
             scores[intent] = scores.get(intent, 0.0) + len(ru_hits)
             signals.append(f"{intent}:{min(ru_hits)}")
+    if (
+        scores.get("price_question") == 1
+        and "price_question:כמה" in signals
+        and _DURATION_ASKED.search(flat)
+        and not _OPENING_ASKED.search(flat)
+    ):
+        # "צריכה לצום לפני השאיבה? כמה שעות": 'כמה' counts the hours, it asks no price
+        del scores["price_question"]
+        signals.remove("price_question:כמה")
+        scores.setdefault("hours_question", 1.0)
     if "hours_question" in scores and _DURATION_ASKED.search(flat) and not _OPENING_ASKED.search(flat):
         # "For how many hours do I need to fast?", "כמה שעות צריך לצום?", "كم ساعة؟": a length of time the documents
         # state, not the opening hours.
@@ -601,10 +611,15 @@ def _generic_services(services: list[str], extra_keywords: dict[str, list[str]] 
     }
 
 
-# "צריך מקדמה כדי לקבוע תור?": booking is the purpose a question asks the conditions of, not a request.
+# "צריך מקדמה כדי לקבוע תור?": booking is the purpose a question asks the conditions of, not a request;
+# "כשקובעים תור לשאיבה משלמים מקדמה?", "when I book", "لما أحجز موعد": booking is the time the question asks of.
 _PURPOSE = re.compile(
     r"(?<![\u05d0-\u05ea])(?:כדי|בשביל|על מנת|לפני ש|before|in order to|to be able to)\s+"
     r"(?:\S+\s+)?(?:לקבוע|לזמן|להזמין|book|booking)"
+    r"|(?<![\u05d0-\u05ea])כש(?:אני\s+|את\s+|אתה\s+)?(?:קובעים|קובעת|קובע|אקבע|מזמינים|מזמינה|אזמין)(?![\u05d0-\u05ea])"
+    r"|(?i:\b(?:when|once|if)\s+(?:i|you|we)\s+(?:book|make\s+(?:an|the)\s+appointment))"
+    r"|(?<![\u0621-\u064a])(?:لما|لمّا|عندما|لمن|وقت\s+ما|لكي|عشان|مشان|حتى)\s+(?:\S+\s+)?(?:أحجز|احجز|نحجز|بحجز|تحجز|تحجزي)"
+    r"(?![\u0621-\u064a])"
 )
 
 
@@ -815,6 +830,8 @@ _SEVERE = frozenset(
         "terrible",
         "badly",
         "extreme",
+        "heavy",
+        "heavily",
         "شديد",
         "شديدة",
         "قوي",
@@ -940,6 +957,9 @@ def _long_ago(flat: str, at: int) -> bool:
 
 
 _NEGATIONS = frozenset({"לא", "אין", "בלי", "ללא", "not", "no", "never"})
+# Words of an owner's phrase that a translation of the writer's words never gives ('יש לי חום', 'הוא לא נושם' keeps
+# its 'לא'): who has it, and 'there is'.
+_PHRASE_SMALL_WORDS = frozenset({"יש", "לי", "לו", "לה", "לנו", "לך", "אני", "הוא", "היא", "הם", "הן", "אנחנו"})
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:–—]$|^[–—-]$")
@@ -1056,10 +1076,12 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
         if at is not None and not _long_ago(flat, at):
             return phrase
     if own and detect(text) != "he":
-        # the owner's Hebrew phrase said in English, Arabic or Russian ('أكل سم فئران' is 'רעל עכברים')
+        # the owner's Hebrew phrase said in English, Arabic or Russian ('أكل سم فئران' is 'רעל עכברים'); the
+        # glossary gives content words only, so the phrase's own small words ('יש לי חום') are not looked for
         said = normalize(hebrew_terms(text))
         for phrase in own:
-            if phrase and (phrase in said or _gapped(phrase, said) is not None) and not _long_ago(flat, 0):
+            core = " ".join(w for w in phrase.split() if w not in _PHRASE_SMALL_WORDS)
+            if core and (core in said or _gapped(core, said) is not None) and not _long_ago(flat, 0):
                 return phrase
     terms = _terms(flat)
     if "חירום" in terms:

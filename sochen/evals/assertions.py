@@ -106,14 +106,24 @@ class View:
         return [t.reply for t in self.turns if t.reply]
 
 
+def _foreign_not_found() -> tuple[str, ...]:
+    """The agent's built-in not-found replies in English, Arabic and Russian (said to a writer of that language)."""
+    from ..agents.answering.language import wording
+
+    return tuple(wording(lang, prefix="", source="", not_found="").not_found for lang in ("en", "ar", "ru"))
+
+
 def is_refusal(reply: str | None, not_found_reply: str) -> bool:
-    """Whether ``reply`` is the persona's not-found reply or says the documents do not cover the question."""
+    """Whether ``reply`` is a not-found reply (the persona's, or the built-in one in the writer's language).
+
+    Or a reply saying the documents do not cover the question.
+    """
     if not reply:
         return False
     text = norm_text(reply)
     if norm_text(not_found_reply) in text:
         return True
-    return any(norm_text(p) in text for p in _REFUSAL_PHRASES)
+    return any(norm_text(p) in text for p in (*_REFUSAL_PHRASES, *_foreign_not_found()))
 
 
 def _short(value: Any, limit: int = 160) -> str:

@@ -78,7 +78,7 @@ _SENTENCE: dict[Attribute, re.Pattern[str]] = {
     "parking": re.compile(r"חני(?:י)?ה|חניון|חונים|לחנות"),
     # 'רחוב הרצל 12', and a boulevard, a road or an alley with its number ('שדרות מנחם בגין 37', 'דרך השלום 5')
     "address": re.compile(
-        rf"(?:רחוב|רח'|ברח'|שדרות|שד'|בשד'|דרך|בדרך|סמטת|בסמטת)\s*[{_H}\"' ]{{2,24}}\s\d{{1,4}}(?!\d|:)"
+        rf"(?:רחוב|רח'|ברח'|ב?שדרות|ב?שד'|ב?דרך|ב?סמטת)\s*[{_H}\"' ]{{2,24}}\s\d{{1,4}}(?!\d|:)"
     ),
     "opening_hours": re.compile(r"\d{1,2}:\d{2}\s*[–\-]\s*\d{1,2}:\d{2}|(?<![\u05d0-\u05ea])סגור(?![\u05d0-\u05ea])"),
     # 'ביום שלישי', "א'–ה'", and an hours table's record 'יום: שישי · שעות: …'.

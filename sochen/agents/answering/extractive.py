@@ -117,7 +117,7 @@ from .derive import (
     term_months,
     with_vat,
 )
-from .language import Lang, detect, hebrew_terms
+from .language import Lang, detect, hebrew_term_groups, hebrew_terms
 from .lateness import asked_minutes_late, is_about_lateness, minutes_window
 from .references import (
     annex_named,
@@ -555,7 +555,7 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
     for tok in dict.fromkeys(tokenize(question)):
         if _stop(tok) or re.fullmatch(r"[\u0621-\u064a]+|[\u0400-\u04ff]+|\d+", tok) or tok in _QUANTITY_WORDS:
             continue  # a bare number in a question is a quantity to compute with, not a word to find
-        if re.fullmatch(r"[a-z]+", tok) and not (hebrew and idf(tok) < unseen - 1e-6):
+        if re.fullmatch(r"[a-z]+(?:'[a-z]+)?", tok) and not (hebrew and idf(tok) < unseen - 1e-6):
             # A foreign question is weighed by its Hebrew terms; in a Hebrew one, a name the documents use in
             # Latin letters ('LASIK', 'OCT') is a term.
             continue
@@ -568,7 +568,33 @@ def _terms(question: str, idf: Callable[[str], float], *, light: set[str] = froz
         if variants & light:
             weight /= 3
         forms.append((frozenset(variants), weight))
+    forms = _one_per_foreign_word(question, forms)
     return _Terms(forms, sum(w for _, w in forms))
+
+
+def _one_per_foreign_word(
+    question: str, forms: list[tuple[frozenset[str], float]]
+) -> list[tuple[frozenset[str], float]]:
+    """A foreign word's Hebrew alternatives ('drive' → 'לנהוג נהיגה') as one term: a clause says one of them.
+
+    Counted apart, the alternative the clause does not use would weigh against it as a word it misses.
+    """
+    groups = [g for g in hebrew_term_groups(question) if len(g) > 1]
+    if not groups:
+        return forms
+    merged: list[tuple[frozenset[str], float]] = []
+    done: set[int] = set()
+    for i, (variants, weight) in enumerate(forms):
+        if i in done:
+            continue
+        group = next((g for g in groups if any(t in variants for t in g)), None)
+        members = [j for j, (v, _) in enumerate(forms) if j not in done and any(t in v for t in group)] if group else []
+        if len(members) < 2:
+            merged.append((variants, weight))
+            continue
+        done.update(members)
+        merged.append((frozenset().union(*(forms[j][0] for j in members)), min(forms[j][1] for j in members)))
+    return merged
 
 
 def _title_terms(documents: Mapping[str, str]) -> dict[str, set[str]]:
@@ -1567,7 +1593,13 @@ def _unknown_name(focus: str, library: Library) -> bool:
     names = {m.group(0).lower() for m in _LATIN_NAME.finditer(focus)}
     if not names or not library.chunks:
         return False
-    return any(not any(n in c.text.lower() for c in library.chunks) for n in names)
+    known = _known_by(library.idf)
+
+    def glossed(name: str) -> bool:
+        # an English word the documents say in Hebrew ('semen' → 'זרע'), not a product's name
+        return any(known(t) for group in hebrew_term_groups(name) for t in group)
+
+    return any(not any(n in c.text.lower() for c in library.chunks) and not glossed(n) for n in names)
 
 
 # What a price question prices: the words right after 'כמה עולה' / 'מה המחיר של' ('אצלכם' and the like skipped).
@@ -2004,6 +2036,10 @@ def _names_row(unit: Unit, question_words: AbstractSet[str]) -> bool:
     return bool(key) and all(forms & question_words for forms in key)
 
 
+# Interrogatives that take the noun after them as what is asked ('באילו ימים', 'איזה שעות', 'מה המחיר').
+_WHICH = frozenset(("איזה", "איזו", "אילו", "באיזה", "באיזו", "באילו", "מאיזה", "מאיזו", "מה", "כמה", "בכמה"))
+
+
 def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -> list[set[str]]:
     """Words just before a table entity named in the question that the table never names.
 
@@ -2017,6 +2053,8 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
             continue  # 'שלוש הזרקות' counts the entity, it does not name another one
         if before in _MONEY_WORDS:
             continue  # 'דמי אחסון', 'מחיר ליקוט': the charge for the entity, not another entity
+        if i >= 2 and tokens[i - 2] in _WHICH:
+            continue  # 'באילו ימים ד"ר X': the kind of answer asked about the entity, not another entity
         forms = _forms(before)
         if not forms & keys and any(seen(f) for f in forms if f[0] not in "~≈"):
             out.append(forms)
@@ -2369,6 +2407,17 @@ def _in_another_period(text: str, question_words: AbstractSet[str], pattern: re.
 _GENERIC_TERMS = frozenset({"שעה", "שעות", "עד", "מחיר", "עלות", "תשלום", "שעות פתיחה", "פתיחה"})
 
 
+_LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}(?![A-Za-z])")
+
+
+def _glossed_in_place(question: str) -> str:
+    """A Hebrew question's English words, each followed by its Hebrew terms, in place.
+
+    'egg retrieval' → 'egg ביציות retrieval שאיבה שאיבת': the terms stay in the sentence that asks about them.
+    """
+    return _LATIN_WORD.sub(lambda m: f"{m.group(0)} {hebrew_terms(m.group(0))}".rstrip(), question)
+
+
 def with_terms(question: str, terms: str) -> str:
     """`terms` added to the question before its question mark: after it they would read as a second question."""
     text = question.strip()
@@ -2549,7 +2598,8 @@ def _extract(
         else:
             focus = with_terms(asked_part, f"{hebrew_terms(asked_part)} {hints}")
     else:
-        focus = with_terms(_focus(query), hints)
+        # English words in a Hebrew question ('כמה עולה semen analysis?') are searched by their Hebrew terms too
+        focus = with_terms(_focus(_glossed_in_place(query)), hints)
     question_words = _synonymous(_words(focus))  # 'ניסוח' names the row 'עריכת …' ('ניסוח צוואה' does not)
     shape = _shape(focus, intent)
     attribute = asked_attribute(focus)
@@ -2807,6 +2857,11 @@ def _extract(
         # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
         # word ('מבחן מאמץ לספורטאים') is the price of something else.
         return Extracted("not_found", lang=lang, reason="absent_subject")
+    if lang != "he" and _foreign_thing_absent(focus, library):
+        # 'Do you offer acupuncture?', 'قديش سعر تجميد الحيوانات المنوية؟': the thing asked about is a word the
+        # documents never use, or two words they never say together ('הקפאת' is of eggs, 'זרע' is tested):
+        # a row that shares one of them is the price of something else.
+        return Extracted("not_found", lang=lang, reason="absent_subject")
     if len(parts) > 1 and lang == "he" and not _shared_predicate(focus) and _unknown_in_every_part(parts, library):
         # 'יש אצלכם עיסוי ספורטאים? כמה עולה עיסוי של שעה?': each question is about a thing no document names;
         # what the parts' other words find (a 'ספורטאים' row, an hour of parking) answers nothing asked.
@@ -2844,7 +2899,7 @@ def _extract(
             prefer=named,
             anchor=anchor,
             attribute=attribute,
-            cue_words=_words(cue(focus, attribute)),
+            cue_words=_cue_words(focus, attribute),
             letterhead=_letterhead(library.chunks) if attribute is not None else frozenset(),
             **table,
         )
@@ -3029,7 +3084,7 @@ def _extract(
         # (Not beside a day's hours row that answers a time of day: what it leaves out is the asker's own day.)
         said = best.words | _words(best.unit.context) | _words(best.hit.section)
         if fit(attribute, best.unit.text):
-            said |= _words(cue(focus, attribute))  # the address says what 'הכתובת' asks
+            said |= _cue_words(focus, attribute)  # the address says what 'הכתובת' asks
         missing = terms.missing(said)
         charge = _charge_forms(focus)
         if missing > 0.2:
@@ -3277,6 +3332,12 @@ def _one_column(quote: Quote, focus: str, message: str = "") -> Quote:
     return replace(quote, text=" · ".join([cells[0], *kept]))
 
 
+def _cue_words(question: str, attribute: Attribute | None) -> frozenset[str]:
+    """The words that ask for the attribute ('הכתובת'), with the Hebrew terms of foreign ones ('address' → 'כתובת')."""
+    said = cue(question, attribute)
+    return _words(f"{said} {hebrew_terms(said)}") if said else frozenset()
+
+
 def _per_part(
     parts: list[str],
     ranked: list[_Candidate],
@@ -3341,7 +3402,7 @@ def _per_part(
                     # A unit that states what the part asks for ('לכמה זמן נחתם' — a term from a start date) has the
                     # words that ask it ('נחתם') said by what it states.
                     said = (
-                        terms.cover(c.words | _words(cue(part, attribute)), heading | _words(c.hit.title))
+                        terms.cover(c.words | _cue_words(part, attribute), heading | _words(c.hit.title))
                         if fits
                         else mine
                     )
@@ -3357,7 +3418,7 @@ def _per_part(
                     if _RECITAL.match(c.unit.text):
                         score -= 0.15  # the parties and the recitals are background, not terms
                     if fits:
-                        asked_words = c.words | _words(cue(part, attribute))
+                        asked_words = c.words | _cue_words(part, attribute)
                         gained = terms.cover(asked_words, heading) - terms.cover(c.words, heading)
                         score += _ATTRIBUTE_WEIGHT * fits + gained
                     scored.append((score, i))
@@ -3733,6 +3794,62 @@ _PRICED = re.compile(
 )
 # A head that says only that something is done: what is priced is the word after 'ב' ('טיפול בגלי הלם').
 _TREATMENT_HEAD = frozenset({"טיפול", "טיפולי", "טיפולים"})
+
+
+# What an English or Arabic question prices or asks to be offered: the words after 'how much is', 'do you offer',
+# 'سعر', 'قديش', up to the end of the sentence.
+_FOREIGN_THING = re.compile(
+    r"(?i)\bhow\s+much\s+(?:is|are|does|do|would|will)\s+(?P<priced>[a-z][a-z\s'-]*)"
+    r"|\bdo\s+you\s+(?:offer|have|do|provide|perform)\s+(?P<offered>[a-z][a-z\s'-]*)"
+    r"|\b(?:price|cost)\s+(?:of|for)\s+(?:a|an|the)?\s*(?P<named>[a-z][a-z\s'-]*)"
+    r"|(?:سعر|تكلفة|بكم|قديش)\s+(?P<arabic>[\u0621-\u064a][\u0621-\u064a\s]*)"
+)
+# English words around the thing that name no thing ('how much is a full … cycle at your clinic').
+_FOREIGN_FRAME = frozenset(
+    """it a an the your you my our this that these those there cost costs price fee fees for of to at in on with
+    does do is are be full whole one single per each clinic here any some get getting having have offer need
+    much many how what which and or also still please""".split()  # noqa: SIM905 — a word list reads best as a block
+)
+
+
+def _foreign_thing_absent(focus: str, library: Library) -> bool:
+    """An English or Arabic question about a thing the documents do not have (see the call in :func:`_extract`).
+
+    Its first word (English) that is glossed by no Hebrew term and written in no document is an unknown thing
+    ('acupuncture'); its first two glossed words that no document says next to each other, in either order
+    ('تجميد … المنوية' → 'הקפאה' + 'זרע', where the documents say 'הקפאת ביציות' and 'בדיקת זרע'), are another.
+    """
+    if not library.chunks:
+        return False
+    for m in _FOREIGN_THING.finditer(focus):
+        thing = m.group("priced") or m.group("offered") or m.group("named") or m.group("arabic") or ""
+        words = [w for w in re.findall(r"[A-Za-z'-]+|[\u0621-\u064a]+", thing) if w.lower() not in _FOREIGN_FRAME]
+        glossed: list[tuple[str, ...]] = []
+        for i, word in enumerate(words):
+            group = tuple(t for g in hebrew_term_groups(word) for t in g)
+            if (
+                not group
+                and i == 0
+                and word.isascii()
+                and len(word) > 3
+                and not any(word.lower() in c.text.lower() for c in library.chunks)
+            ):
+                return True
+            if group:
+                glossed.append(group)
+        if len(glossed) >= 2 and not _said_together(glossed[0], glossed[1], library):
+            return True
+    return False
+
+
+def _said_together(a: Sequence[str], b: Sequence[str], library: Library) -> bool:
+    """Whether some document says a term of `a` next to a term of `b`, in either order, in any of their forms."""
+    for chunk in library.chunks:
+        for x in a:
+            for y in b:
+                if _says_pair(chunk.text, x, y) or _says_pair(chunk.text, y, x):
+                    return True
+    return False
 
 
 def _priced_thing_unknown(question: str, library: Library) -> bool:

@@ -22,6 +22,7 @@ __all__ = [
     "calculation_steps",
     "detect",
     "hebrew_alias_terms",
+    "hebrew_term_groups",
     "hebrew_terms",
     "named_by_service",
     "search_query",
@@ -582,7 +583,76 @@ _GLOSSARY: dict[str, str] = {
     "receipt": "קבלה",
     "collect": "לאסוף לקבל",
     "sample": "דגימה",
+    # A fertility and women's health clinic's patients: eggs, their retrieval and freezing, embryos, tests,
+    # procedures, after-care (bleeding, fever, the belly), paying by cheque, driving after anaesthesia. Terms
+    # joined by '|' are alternatives (a clause says one of them: 'לנהוג|נהיגה'); by a space, a phrase.
+    "egg": "ביצית|ביציות",
+    "eggs": "ביציות",
+    "retrieval": "שאיבה|שאיבת",
+    "freezing": "הקפאה|הקפאת",
+    "freeze": "הקפאה|הקפאת",
+    "frozen": "הקפאה|הקפאת",
+    "embryo": "עובר|עוברים",
+    "embryos": "עוברים",
+    "fertility": "פוריות",
+    "ivf": "הפריה חוץ גופית",
+    "insemination": "הזרעה",
+    "iui": "הזרעה",
+    "semen": "זרע",
+    "sperm": "זרע",
+    "pap": "פאפ",
+    "smear": "משטח",
+    "ultrasound": "אולטרסאונד",
+    "hysteroscopy": "היסטרוסקופיה",
+    "iud": "התקן תוך רחמי",
+    "cycle": "מחזור",
+    "pregnant": "הריון",
+    "bleeding": "דימום",
+    "bleed": "דימום",
+    "fever": "חום",
+    "abdominal": "בטן",
+    "belly": "בטן",
+    "stomach": "בטן",
+    "nurse": "אחות",
+    "anaesthesia": "הרדמה",
+    "anesthesia": "הרדמה",
+    "sedation": "הרדמה",
+    "cheque": "צ'קים",
+    "cheques": "צ'קים",
+    "drive": "לנהוג|נהיגה",
+    "driving": "לנהוג|נהיגה",
+    "yearly": "שנתי|שנה",
+    "nutrition": "תזונה",
+    "dietitian": "דיאטנית|תזונה",
+    "nutritionist": "דיאטנית|תזונה",
+    "analysis": "בדיקה|בדיקת",
     # Arabic
+    "بويضة": "ביצית|ביציות",
+    "بويضات": "ביציות",
+    "سحب": "שאיבה|שאיבת",
+    "تجميد": "הקפאה|הקפאת",
+    "أجنة": "עוברים",
+    "اجنة": "עוברים",
+    "خصوبة": "פוריות",
+    "الخصوبة": "פוריות",
+    "منوي": "זרע",
+    "منوية": "זרע",
+    "تلقيح": "הזרעה",
+    "شيك": "צ'קים",
+    "شيكات": "צ'קים",
+    "تقسيط": "תשלומים",
+    "أقساط": "תשלומים",
+    "نزيف": "דימום",
+    "حرارة": "חום",
+    "سخونة": "חום",
+    "بطن": "בטן",
+    "ممرضة": "אחות",
+    "تخدير": "הרדמה",
+    "بنج": "הרדמה",
+    "سياقة": "לנהוג|נהיגה",
+    "سواقة": "לנהוג|נהיגה",
+    "أسوق": "לנהוג|נהיגה",
+    "تخزين": "אחסון",
     "طبيب": "רופא",
     "الطبيب": "רופא",
     "فحص": "בדיקת",
@@ -935,6 +1005,27 @@ _RU_HOW_LONG = re.compile(r"сколько\s+(?:времени|дней|меся
 
 def hebrew_terms(text: str) -> str:
     """Hebrew search terms for the English, Arabic and Russian words of `text` ('' when there are none)."""
+    return " ".join(dict.fromkeys(t.replace("|", " ") for t in _glossed(text)))
+
+
+def hebrew_term_groups(text: str) -> list[tuple[str, ...]]:
+    """The Hebrew alternatives of each English, Arabic or Russian word of `text`, one group per word.
+
+    A word may have alternative Hebrew terms, joined by '|' in the glossary ('drive' → 'לנהוג|נהיגה'): a Hebrew
+    clause says one of them, so a question's coverage counts each group once. Terms joined by a space are a
+    phrase ('notice' → 'הודעה מראש מוקדמת'): each is its own group.
+    """
+    groups: list[tuple[str, ...]] = []
+    for term in dict.fromkeys(_glossed(text)):
+        if "|" in term:
+            groups.append(tuple(t for alt in term.split("|") for t in tokenize(alt)))
+        else:
+            groups += [(t,) for t in tokenize(term)]
+    return groups
+
+
+def _glossed(text: str) -> list[str]:
+    """The glossary's Hebrew terms for each foreign word of `text`, in order (see :func:`hebrew_terms`)."""
     terms = []
     text = _RU_HOW_LONG.sub(" срок ", text)  # 'сколько времени' asks how long, not how much
     text = _AR_HOW_MANY.sub(" ", text)  # 'كم ساعة' asks how many hours, not how much
@@ -951,7 +1042,7 @@ def hebrew_terms(text: str) -> str:
             if form in _GLOSSARY:
                 terms.append(_GLOSSARY[form])
                 break
-    return " ".join(dict.fromkeys(terms))
+    return terms
 
 
 def search_query(question: str, aliases: Mapping[str, Sequence[str]] | None = None) -> str:
@@ -960,7 +1051,12 @@ def search_query(question: str, aliases: Mapping[str, Sequence[str]] | None = No
     `aliases` (the tenant's ``service_aliases``) add the tenant's own Hebrew name of a service the question
     names in English or Arabic ('laser hair removal' → 'הסרת שיער בלייזר').
     """
-    extra = f"{hebrew_terms(question)} {alias_terms(question, aliases)}" if detect(question) != "he" else ""
+    # A Hebrew question with English words in it ('כמה עולה semen analysis?') gets their Hebrew terms too.
+    extra = (
+        f"{hebrew_terms(question)} {alias_terms(question, aliases)}"
+        if detect(question) != "he"
+        else hebrew_terms(question)
+    )
     return f"{question} {extra}".strip()
 
 
