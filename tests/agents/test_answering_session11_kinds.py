@@ -2,9 +2,9 @@
 
 A question that names a contract's parties by words only that contract uses ('אור הדפוס') asks about that contract,
 even when one of its words is a topic word of another contract's title ('מכונות' of a machine-rental agreement)
-that the named contract's own clauses use too. An amount asked for by the words beside it ('בעד המכונות') is that
-one amount of a clause that lists several ('מתוכה ₪600,000 בעד המוניטין ו-₪300,000 בעד המכונות'). A fake lexical
-library, no database, no model.
+that the named contract's own clauses use too. An English or Arabic question about a service the tenant names by its
+own alias ('grooming') is answered, and a modifier a preposition starts ('لليلة') is not part of the thing's name.
+A fake lexical library, no database, no model.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from sochen.agents.answering import Reply, answer
-from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
+from sochen.config import TenantConfig
+from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced
 
 pytestmark = pytest.mark.unit
 
@@ -58,10 +59,42 @@ def test_parties_named_beat_another_title_s_topic_word() -> None:
     assert_sourced(reply, question)
 
 
-def test_the_amount_named_by_its_own_words_of_several_in_one_clause() -> None:
-    question = 'כמה תשלם אור הדפוס בעד המכונות של בית הדפוס, כולל מע"מ?'
-    reply = ask(question)
-    assert reply.status == "answered", reply.text
-    assert "354,000" in reply.text, reply.text  # ₪300,000 + 18%
-    assert {"2.1", "2.2"} <= set(clauses(reply)), clauses(reply)
-    assert_sourced(reply, question)
+# -- a foreign question about a service the tenant names by an alias, or with a modifier after it ------------------
+
+KENNEL = "מחירון — פנסיון וטיפוח כלבים 'זנב'"
+KENNEL_CHUNKS = [
+    (
+        KENNEL,
+        "שירותים",
+        "שירותים\nשירות | כלב קטן | כלב גדול\nשירות: לינה בפנסיון, ללילה · כלב קטן: 110 ₪ · כלב גדול: 145 ₪\n"
+        "שירות: תספורת מלאה · כלב קטן: 180 ₪ · כלב גדול: 260 ₪",
+    ),
+]
+KENNEL_CONFIG = TenantConfig.model_validate(
+    {
+        "slug": "zanav",
+        "name": "זנב",
+        "agent": {
+            "answer_mode": "extractive",
+            "services": ["לינה בפנסיון", "תספורת מלאה"],
+            "service_aliases": {"לינה בפנסיון": ["kennel", "overnight stay", "مبيت"], "תספורת מלאה": ["grooming"]},
+        },
+    }
+)
+
+
+def kennel(question: str) -> Reply:
+    return answer(question, config=KENNEL_CONFIG, library=FakeLibrary(KENNEL_CHUNKS).library())
+
+
+@pytest.mark.parametrize(
+    ("question", "price"),
+    [
+        ("Hi, how much does grooming cost for my big dog?", "260"),  # 'grooming' is the tenant's own alias
+        ("How much is a kennel night for a large dog?", "145"),
+        ("كم سعر مبيت الكلب الكبير في الفندق لليلة؟", "145"),  # 'لليلة': a modifier after a preposition
+    ],
+)
+def test_a_foreign_question_about_a_service_the_tenant_names_is_answered(question: str, price: str) -> None:
+    reply = kennel(question)
+    assert reply.status == "answered" and price in reply.text, reply.text

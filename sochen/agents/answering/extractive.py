@@ -2857,7 +2857,7 @@ def _extract(
         # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
         # word ('מבחן מאמץ לספורטאים') is the price of something else.
         return Extracted("not_found", lang=lang, reason="absent_subject")
-    if lang != "he" and _foreign_thing_absent(focus, library):
+    if lang != "he" and _foreign_thing_absent(focus, library, named_by_tenant=bool(hints.strip())):
         # 'Do you offer acupuncture?', 'قديش سعر تجميد الحيوانات المنوية؟': the thing asked about is a word the
         # documents never use, or two words they never say together ('הקפאת' is of eggs, 'זרע' is tested):
         # a row that shares one of them is the price of something else.
@@ -3812,34 +3812,50 @@ _FOREIGN_FRAME = frozenset(
 )
 
 
-def _foreign_thing_absent(focus: str, library: Library) -> bool:
+def _foreign_thing_absent(focus: str, library: Library, *, named_by_tenant: bool = False) -> bool:
     """An English or Arabic question about a thing the documents do not have (see the call in :func:`_extract`).
 
     Its first word (English) that is glossed by no Hebrew term and written in no document is an unknown thing
-    ('acupuncture'); its first two glossed words that no document says next to each other, in either order
+    ('acupuncture') — unless the tenant's own aliases name a service in the question (`named_by_tenant`:
+    'microchip', 'boarding' are the tenant's words for 'שבב', 'פנסיון'); its first two glossed words, when they
+    stand together as one name (next to each other, or 'X of Y'; not a modifier that a preposition starts, as
+    'بالليزر للقدمين', nor 'my dog' after the thing), and no document says them next to each other in either order
     ('تجميد … المنوية' → 'הקפאה' + 'זרע', where the documents say 'הקפאת ביציות' and 'בדיקת זרע'), are another.
     """
     if not library.chunks:
         return False
     for m in _FOREIGN_THING.finditer(focus):
         thing = m.group("priced") or m.group("offered") or m.group("named") or m.group("arabic") or ""
-        words = [w for w in re.findall(r"[A-Za-z'-]+|[\u0621-\u064a]+", thing) if w.lower() not in _FOREIGN_FRAME]
-        glossed: list[tuple[str, ...]] = []
-        for i, word in enumerate(words):
+        tokens = re.findall(r"[A-Za-z'-]+|[\u0621-\u064a]+", thing)
+        glossed: list[tuple[int, tuple[str, ...]]] = []
+        first = True
+        for i, word in enumerate(tokens):
+            if word.lower() in _FOREIGN_FRAME:
+                continue
             group = tuple(t for g in hebrew_term_groups(word) for t in g)
             if (
                 not group
-                and i == 0
+                and first
+                and not named_by_tenant
                 and word.isascii()
                 and len(word) > 3
                 and not any(word.lower() in c.text.lower() for c in library.chunks)
             ):
                 return True
+            first = False
             if group:
-                glossed.append(group)
-        if len(glossed) >= 2 and not _said_together(glossed[0], glossed[1], library):
-            return True
+                glossed.append((i, group))
+        if len(glossed) >= 2:
+            (i, a), (j, b) = glossed[0], glossed[1]
+            between = [t.lower() for t in tokens[i + 1 : j]]
+            one_name = (not between or between == ["of"]) and not _ARABIC_PREPOSITION.match(tokens[j])
+            if one_name and not _said_together(a, b, library):
+                return True
     return False
+
+
+# An Arabic word that a preposition with the article starts ('بالليزر', 'للقدمين'): a modifier, not part of a name.
+_ARABIC_PREPOSITION = re.compile(r"^(?:و?(?:بال|لل|كال|فال))[\u0621-\u064a]{2,}")
 
 
 def _said_together(a: Sequence[str], b: Sequence[str], library: Library) -> bool:
@@ -4233,22 +4249,6 @@ def _calculate(
     with_amount = [q for q in quotes if len(money(q.text)) == 1 and vat_rate(q.text) is None]
     if operation == "vat":
         amount = with_amount[0] if with_amount else None
-        # '₪600,000 בעד המוניטין ו-₪300,000 בעד המכונות': the one amount of a clause listing several that the
-        # question asks for by its words (not by 'כולל מע"מ', which every amount may be followed by), of a quoted
-        # clause or of the clause of the quoted document that lists it; its VAT rate is of that document too.
-        asked = _COMPUTE_WORDS["vat"].sub(" ", query)
-        named_in = (
-            next((q for q in quotes if _named_amount(asked, q.text) is not None), None) if amount is None else None
-        )
-        if amount is None and named_in is None:
-            named_in = _best_unit(library, first, query, lambda t: _named_amount(asked, t) is not None)
-        if amount is None and named_in is not None:
-            doc = named_in.hit.document_id
-            rate = next((q for q in quotes if q.hit.document_id == doc and vat_rate(q.text) is not None), None)
-            rate = rate or _find_unit(library, doc, lambda t: vat_rate(t) is not None)
-            value = _named_amount(asked, named_in.text)
-            if rate is not None and value is not None and (calc := vat_total(shekels(value), rate.text)) is not None:
-                return calc, [named_in, rate] if rate is not named_in else [named_in], ""
         if amount is None and not any(money(q.text) for q in quotes):
             # 'כמה תשלם על השימוש באולם, כולל מע"מ?' quoting only 'דמי ביטול … 25% מדמי השימוש באולם': the price
             # is the clause of that document with one amount that says what the question names.
