@@ -1114,8 +1114,6 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     fever = _HIGH_FEVER.search(flat)
     if symptom - {"חום"} and fever:
         return f"{min(symptom - {'חום'})}+high_fever"
-    if fever and (signs := terms & _INFECTION_SIGNS) and not _long_ago(flat, fever.start()):
-        return f"{min(signs)}+high_fever"
     return _urgent_pair(flat)
 
 

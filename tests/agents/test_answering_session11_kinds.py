@@ -98,3 +98,14 @@ def kennel(question: str) -> Reply:
 def test_a_foreign_question_about_a_service_the_tenant_names_is_answered(question: str, price: str) -> None:
     reply = kennel(question)
     assert reply.status == "answered" and price in reply.text, reply.text
+
+
+def test_a_modifier_after_a_preposition_is_no_part_of_the_things_name() -> None:
+    """'for both feet' says which variant, 'my dog' whose: neither names a thing the documents must say together."""
+    from sochen.agents.answering.extractive import _foreign_thing_absent
+
+    library = FakeLibrary(
+        [(KENNEL, "מדרסים", "מדרסים\nמדרסים בהתאמה אישית, זוג · 750 ₪\nבדיקת כף רגל · 300 ₪"), *KENNEL_CHUNKS]
+    ).library()
+    assert not _foreign_thing_absent("How much are insoles for both feet?", library)
+    assert not _foreign_thing_absent("How much does it cost to microchip my dog?", library)

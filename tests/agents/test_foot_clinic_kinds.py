@@ -93,15 +93,14 @@ def test_a_greeting_before_an_id_number_is_not_a_name():
     assert [f for f in scan('יוסי שלום, ת"ז 123456782') if f.type == "name"]
 
 
-def test_signs_of_infection_with_a_high_fever_in_any_language():
-    """Swelling, pus or an infection with a fever of 38+ is an emergency said in Hebrew, English or everyday
-    Arabic; the fever alone, history, or 'very red' without a fever are not."""
-    assert is_emergency("إيدي ملتهبة وفيها قيح، والحرارة 38.5", extra=[])
-    assert is_emergency("The cut on my hand is infected and I have a fever of 39", extra=[])
-    assert is_emergency("יש לי זיהום באצבע וחום 39", extra=[])
-    assert is_emergency("عندي حرارة 39 ورجفة", extra=[]) is None
-    assert is_emergency("לפני שנה היה לי זיהום באצבע עם חום 39. היום הכל בסדר. כמה עולה בדיקה?", extra=[]) is None
-    assert is_emergency("אדמומיות חזקה אחרי הטיפול בפנים, זה תקין?", extra=[]) is None
+def test_signs_of_infection_with_a_fever_are_the_owners_to_call_an_emergency():
+    """An infection with a fever is no built-in emergency: a sore throat, a urinary infection or a pet's red eye with
+    a fever is a question for the clinic, not 101 (a review of the rule that said so found 10 false alarms in 191
+    conversations). A clinic for whom it is one (a diabetic foot) says so in its own `agent.emergency` phrases."""
+    assert is_emergency("לילד יש חום 39 ואדמומיות בגרון, לבטל את הטיפול מחר?", extra=[]) is None
+    assert is_emergency("I have a urine infection and fever 38.6, can I come for a urine test?", extra=[]) is None
+    assert is_emergency("ابني عنده حرارة 39 وحلقه ملتهب، هل نلغي الموعد؟", extra=[]) is None
+    assert is_emergency("פצע ברגל עם מוגלה וחום 39", extra=["פצע ברגל עם מוגלה"])
 
 
 # -- the address ---------------------------------------------------------------------------------------------

@@ -2857,7 +2857,7 @@ def _extract(
         # 'כמה עולה עיסוי ספורטאים?': the thing priced is a word no document uses; a row that shares its other
         # word ('מבחן מאמץ לספורטאים') is the price of something else.
         return Extracted("not_found", lang=lang, reason="absent_subject")
-    if lang != "he" and _foreign_thing_absent(focus, library, named_by_tenant=bool(hints.strip())):
+    if lang != "he" and not hints.strip() and _foreign_thing_absent(focus, library):
         # 'Do you offer acupuncture?', 'قديش سعر تجميد الحيوانات المنوية؟': the thing asked about is a word the
         # documents never use, or two words they never say together ('הקפאת' is of eggs, 'זרע' is tested):
         # a row that shares one of them is the price of something else.
@@ -3812,15 +3812,15 @@ _FOREIGN_FRAME = frozenset(
 )
 
 
-def _foreign_thing_absent(focus: str, library: Library, *, named_by_tenant: bool = False) -> bool:
+def _foreign_thing_absent(focus: str, library: Library) -> bool:
     """An English or Arabic question about a thing the documents do not have (see the call in :func:`_extract`).
 
-    Its first word (English) that is glossed by no Hebrew term and written in no document is an unknown thing
-    ('acupuncture') — unless the tenant's own aliases name a service in the question (`named_by_tenant`:
-    'microchip', 'boarding' are the tenant's words for 'שבב', 'פנסיון'); its first two glossed words, when they
-    stand together as one name (next to each other, or 'X of Y'; not a modifier that a preposition starts, as
-    'بالليزر للقدمين', nor 'my dog' after the thing), and no document says them next to each other in either order
-    ('تجميد … المنوية' → 'הקפאה' + 'זרע', where the documents say 'הקפאת ביציות' and 'בדיקת זרע'), are another.
+    Its first two glossed words that name the thing — standing together as one name (next to each other, or 'X of
+    Y'; not a modifier a preposition starts, 'بالليزر للقدمين', nor 'my dog' after the thing), and neither a word
+    the documents use everywhere ('טיפול') — which no document says next to each other in either order ('تجميد …
+    المنوية' → 'הקפאה' + 'זרע', where the documents say 'הקפאת ביציות' and 'בדיקת זרע'). A word no glossary
+    has is no sign by itself: the search may still find its row ('braces', 'Botox'). Not asked when the question
+    names a service by the tenant's own alias (`hints`): the tenant has said what that is.
     """
     if not library.chunks:
         return False
@@ -3828,32 +3828,38 @@ def _foreign_thing_absent(focus: str, library: Library, *, named_by_tenant: bool
         thing = m.group("priced") or m.group("offered") or m.group("named") or m.group("arabic") or ""
         tokens = re.findall(r"[A-Za-z'-]+|[\u0621-\u064a]+", thing)
         glossed: list[tuple[int, tuple[str, ...]]] = []
-        first = True
         for i, word in enumerate(tokens):
             if word.lower() in _FOREIGN_FRAME:
                 continue
             group = tuple(t for g in hebrew_term_groups(word) for t in g)
-            if (
-                not group
-                and first
-                and not named_by_tenant
-                and word.isascii()
-                and len(word) > 3
-                and not any(word.lower() in c.text.lower() for c in library.chunks)
-            ):
-                return True
-            first = False
-            if group:
+            if group and not _everywhere(group, library):
                 glossed.append((i, group))
         if len(glossed) >= 2:
             (i, a), (j, b) = glossed[0], glossed[1]
             between = [t.lower() for t in tokens[i + 1 : j]]
-            one_name = (not between or between == ["of"]) and not _ARABIC_PREPOSITION.match(tokens[j])
+            after_preposition = i > 0 and tokens[i - 1].lower() in _ENGLISH_PREPOSITIONS  # 'for both feet'
+            one_name = (
+                (not between or between == ["of"])
+                and not _ARABIC_PREPOSITION.match(tokens[j])
+                and not after_preposition
+            )
             if one_name and not _said_together(a, b, library):
                 return True
     return False
 
 
+def _everywhere(terms: Sequence[str], library: Library) -> bool:
+    """Whether the documents use one of `terms` in a fifth of their chunks or more ('טיפול', 'פגישה').
+
+    Such a word frames what is asked ('جلسة علاج' — a treatment session) rather than naming a thing: that no
+    document says it beside another word is no sign that the thing is absent.
+    """
+    forms = {f for t in terms for tok in tokenize(t) for f in _forms(tok) if f[0] not in "~≈"}
+    used = sum(1 for c in library.chunks if forms & _words_cached(c.text))
+    return used >= 3 and used * 5 >= len(library.chunks)
+
+
+_ENGLISH_PREPOSITIONS = frozenset(("for", "with", "to", "in", "on", "at", "per", "after", "before", "by", "from"))
 # An Arabic word that a preposition with the article starts ('بالليزر', 'للقدمين'): a modifier, not part of a name.
 _ARABIC_PREPOSITION = re.compile(r"^(?:و?(?:بال|لل|كال|فال))[\u0621-\u064a]{2,}")
 

@@ -613,7 +613,6 @@ _GLOSSARY: dict[str, str] = {
     "abdominal": "בטן",
     "belly": "בטן",
     "stomach": "בטן",
-    "nurse": "אחות",
     "anaesthesia": "הרדמה",
     "anesthesia": "הרדמה",
     "sedation": "הרדמה",
