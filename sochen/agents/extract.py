@@ -1114,7 +1114,17 @@ def is_emergency(text: str, *, extra: list[str] | None = None) -> str | None:
     fever = _HIGH_FEVER.search(flat)
     if symptom - {"חום"} and fever:
         return f"{min(symptom - {'חום'})}+high_fever"
+    if fever and _owner_fears_infection(own) and (signs := terms & _INFECTION_SIGNS) and not _long_ago(flat, 0):
+        # signs of an infection with a high fever, in any language, where the owner's own phrases name both (a
+        # diabetic foot clinic): not built in for every clinic — a sore throat with a fever is no emergency
+        return f"{min(signs)}+high_fever"
     return _urgent_pair(flat)
+
+
+def _owner_fears_infection(own: list[str]) -> bool:
+    """Whether the owner's emergency phrases name a fever ('חום 38') and a sign of infection ('מוגלה', 'אדמומיות')."""
+    words = {t for phrase in own for t in _terms(phrase)}
+    return "חום" in words and bool(words & _INFECTION_SIGNS)
 
 
 # A child's emergencies in a parent's words: breathing stopped, choking, turning blue, a seizure, not responding.

@@ -101,6 +101,11 @@ def test_signs_of_infection_with_a_fever_are_the_owners_to_call_an_emergency():
     assert is_emergency("I have a urine infection and fever 38.6, can I come for a urine test?", extra=[]) is None
     assert is_emergency("ابني عنده حرارة 39 وحلقه ملتهب، هل نلغي الموعد؟", extra=[]) is None
     assert is_emergency("פצע ברגל עם מוגלה וחום 39", extra=["פצע ברגל עם מוגלה"])
+    # where the owner's own phrases name a fever and a sign of infection, they are one in any language
+    owner = ["מוגלה", "אדמומיות שמתפשטת", "חום 38"]
+    assert is_emergency("إيدي ملتهبة وفيها قيح، والحرارة 38.5", extra=owner)
+    assert is_emergency("The cut on my foot is infected and I have a fever of 39", extra=owner)
+    assert is_emergency("לפני שנה היה לי זיהום עם חום 39. היום הכל בסדר. כמה עולה בדיקה?", extra=owner) is None
 
 
 # -- the address ---------------------------------------------------------------------------------------------
