@@ -109,3 +109,13 @@ def test_a_modifier_after_a_preposition_is_no_part_of_the_things_name() -> None:
     ).library()
     assert not _foreign_thing_absent("How much are insoles for both feet?", library)
     assert not _foreign_thing_absent("How much does it cost to microchip my dog?", library)
+
+
+def test_a_shop_is_no_parking() -> None:
+    """'לחנות' is to park only before where ('לחנות בחניון', 'לחנות ליד'); 'ישמש לחנות אופנה' is a shop."""
+    from sochen.agents.answering.attributes import fit
+
+    assert not fit("parking", "1.2 המושכר ישמש לחנות אופנת נשים בלבד; שינוי מטרת השכירות טעון הסכמה.")
+    assert not fit("parking", "המושכר ישמש לחנות בגדים ונעליים")
+    assert fit("parking", "אפשר לחנות בחניון הציבורי שמול הבניין")
+    assert fit("parking", "ניתן לחנות ליד המרפאה בחינם")
