@@ -3826,6 +3826,8 @@ def _foreign_thing_absent(focus: str, library: Library) -> bool:
         return False
     for m in _FOREIGN_THING.finditer(focus):
         thing = m.group("priced") or m.group("offered") or m.group("named") or m.group("arabic") or ""
+        if m.group("priced") and re.match(r"(?i)how\s+much\s+(?:does|do|would|will)\b", m.group(0)):
+            continue  # 'how much does the employer contribute …': a subject and its verb follow, not a thing's name
         tokens = re.findall(r"[A-Za-z'-]+|[\u0621-\u064a]+", thing)
         glossed: list[tuple[int, tuple[str, ...]]] = []
         for i, word in enumerate(tokens):
