@@ -774,8 +774,9 @@ _SYMPTOMS = frozenset(
         "منتفخة",
     }
 )
-# Signs of an infection: with a high fever ('_HIGH_FEVER') an emergency, told in Hebrew, English or everyday
-# Arabic ('رجلي حمرا ومنفوخة ... وعندي حرارة 39'); alone, or with 'חזק', they are not ('אדמומיות חזקה אחרי הטיפול').
+# Signs of an infection, told in Hebrew, English or everyday Arabic ('رجلي حمرا ومنفوخة ... وعندي حرارة 39'): with a
+# high fever ('_HIGH_FEVER') an emergency only where the owner's own phrases name a fever and such a sign (see
+# `_owner_fears_infection`); alone, or with 'חזק', never ('אדמומיות חזקה אחרי הטיפול').
 _INFECTION_SIGNS = frozenset(
     {
         "אדמומיות",

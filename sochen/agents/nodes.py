@@ -721,7 +721,7 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
         key = "staff_outside_hours" if is_open(when, hours, holidays) else "outside_hours"
         reply = template(t, key, lang).format(
             when=show_when(iso, lang),
-            day_hours=show_day_hours(when, hours, when.date() in set(holidays), lang),
+            day_hours=show_day_hours(when, hours, when.date() in holidays, lang),
             staff=member.name,
             schedule=show_schedule(member.hours, lang),
             proposal=show_when(proposed, lang),
@@ -737,7 +737,7 @@ def _outside_hours(state: ConversationState, deps: Deps) -> tuple[str, str] | No
     if proposal is None:
         return template(t, "not_understood", lang), ""
     proposed = proposal.isoformat(timespec="minutes")
-    day_hours = show_day_hours(when, hours, when.date() in set(holidays), lang)
+    day_hours = show_day_hours(when, hours, when.date() in holidays, lang)
     reply = template(t, "outside_hours", lang).format(
         when=show_when(iso, lang), day_hours=day_hours, proposal=show_when(proposed, lang)
     )
