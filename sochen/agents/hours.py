@@ -107,8 +107,10 @@ _DAY_NAMES = {name.rstrip("'"): _FIELDS[weekday] for name, weekday in WEEKDAYS.i
 _DAY = r"(?:[אבגדהו]['׳]|ראשון|שני|שלישי|רביעי|חמישי|שישי)"
 # '**מיכל דהן** — קלינאית תקשורת לילדים: ... מקבלת בימים א', ב', ד' ו-ה', בשעות 13:00–19:00 בלבד.'
 _STAFF_LINE = re.compile(
-    r"^\s*(?:[-*•]\s+)?(?:\*\*)?(?P<name>(?:ד\"ר\s+|דר'\s+)?[\u05d0-\u05ea][\u05d0-\u05ea'\-]+(?:\s+[\u05d0-\u05ea][\u05d0-\u05ea'\-]+){1,2})"
-    r"(?:\*\*)?\s*[—–-]\s+(?P<rest>.+)$",
+    # The name is on its line: a heading just above it ('המטפלות') is not its first word.
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>(?:ד\"ר[ \t]+|דר'[ \t]+)?[\u05d0-\u05ea][\u05d0-\u05ea'\-]+"
+    r"(?:[ \t]+[\u05d0-\u05ea][\u05d0-\u05ea'\-]+){1,2})"
+    r"(?:\*\*)?[ \t]*[—–-][ \t]+(?P<rest>.+)$",
     re.M,
 )
 # A note on one day of a list ("ב', ג' (כולל הערב) ו-ה'"): the list goes on after it.
