@@ -123,7 +123,10 @@ _WORKS = re.compile(
 # A day range in a list of days: "א'–ה'", 'ראשון עד חמישי'.
 _DAY_RANGE = re.compile(rf"(?P<first>{_DAY})\s*(?:[–-]|עד)\s*(?P<last>{_DAY})")
 # Any weekday the line names ('וה'', 'ו-ו'', 'ביום שני'), to check that every one was read.
-_DAY_TOKEN = re.compile(rf"(?<![\u05d0-\u05ea])(?:ו-?|ו־)?(?P<day>{_DAY}|שבת)(?![\u05d0-\u05ea'׳])")
+# A school grade ('לקראת כיתה א'', 'כיתות א'–ב'') is no weekday.
+_DAY_TOKEN = re.compile(
+    rf"(?<![\u05d0-\u05ea])(?<!כיתה )(?<!כיתות )(?:ו-?|ו־)?(?P<day>{_DAY}|שבת)(?![\u05d0-\u05ea'׳])"
+)
 # 'ביום שני (כולל ערב) וביום חמישי', 'ובביקורי בית ביום ב'': a day said with 'ביום', its hours the business's.
 _ON_DAY = re.compile(rf"(?<![\u05d0-\u05ea])ו?(?:ביום|בימי)\s+(?P<day>{_DAY})(?![\u05d0-\u05ea])")
 _NOT_WORKING = re.compile(r"(?<![\u05d0-\u05ea])(?:לא|אינו|אינה|אין|חוץ\s+מ|למעט|פרט\s+ל)")

@@ -199,3 +199,17 @@ def test_does_not_give_in_the_masculine_is_not_offered():
     config = TenantConfig.model_validate({"slug": "shmak", "name": "מכון שמע", "agent": {"answer_mode": "extractive"}})
     reply = answer("כמה עולה אצלכם שטיפת אוזניים? זה בשבילי", config=config, library=FakeLibrary(chunks).library())
     assert "אינו נותן" in reply.text and "₪" not in reply.text, reply.text
+
+
+def test_a_school_grade_is_not_a_weekday_of_a_staff_line():
+    """'קבוצת כתיבה לקראת כיתה א'' names a grade, not Sunday: the line's days ('מקבלת בימים ב', ד' ו-ו'') are read."""
+    from sochen.agents.hours import staff_from_documents
+    from sochen.config.sections.agent import OpeningHours
+
+    hours = OpeningHours(
+        sunday=["08:00-19:00"], monday=["08:00-19:00"], wednesday=["08:00-19:00"], friday=["08:00-12:00"]
+    )
+    line = "עדי לוי — מרפאה בעיסוק. גרפומוטוריקה וקבוצת כתיבה לקראת כיתה א'. מקבלת בימים ב', ד' ו-ו'."
+    staff = staff_from_documents([line], hours)
+    assert [m.name for m in staff] == ["עדי לוי"]
+    assert staff[0].hours.sunday == [] and staff[0].hours.friday == ["08:00-12:00"]
