@@ -411,6 +411,7 @@ PDFS = {
     "maabada": ["policies"],
     "regel": ["policies"],
     "ribui": ["policies"],
+    "tzmicha": ["policies"],
 }
 DOCXS = {
     "archive2": ["loan_agreement", "construction_contract"],
@@ -433,6 +434,7 @@ DOCXS = {
     "maabada": ["price_list"],
     "regel": ["price_list"],
     "ribui": ["price_list"],
+    "tzmicha": ["price_list"],
     "lawfirm": ["engagement_agreement"],
 }
 WINDOWS_1255 = {"clinic": ["privacy_policy"]}

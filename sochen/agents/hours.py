@@ -107,8 +107,10 @@ _DAY_NAMES = {name.rstrip("'"): _FIELDS[weekday] for name, weekday in WEEKDAYS.i
 _DAY = r"(?:[אבגדהו]['׳]|ראשון|שני|שלישי|רביעי|חמישי|שישי)"
 # '**מיכל דהן** — קלינאית תקשורת לילדים: ... מקבלת בימים א', ב', ד' ו-ה', בשעות 13:00–19:00 בלבד.'
 _STAFF_LINE = re.compile(
-    r"^\s*(?:[-*•]\s+)?(?:\*\*)?(?P<name>(?:ד\"ר\s+|דר'\s+)?[\u05d0-\u05ea][\u05d0-\u05ea'\-]+(?:\s+[\u05d0-\u05ea][\u05d0-\u05ea'\-]+){1,2})"
-    r"(?:\*\*)?\s*[—–-]\s+(?P<rest>.+)$",
+    # The name is on its line: a heading just above it ('המטפלות') is not its first word.
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>(?:ד\"ר[ \t]+|דר'[ \t]+)?[\u05d0-\u05ea][\u05d0-\u05ea'\-]+"
+    r"(?:[ \t]+[\u05d0-\u05ea][\u05d0-\u05ea'\-]+){1,2})"
+    r"(?:\*\*)?[ \t]*[—–-][ \t]+(?P<rest>.+)$",
     re.M,
 )
 # A note on one day of a list ("ב', ג' (כולל הערב) ו-ה'"): the list goes on after it.
@@ -121,7 +123,10 @@ _WORKS = re.compile(
 # A day range in a list of days: "א'–ה'", 'ראשון עד חמישי'.
 _DAY_RANGE = re.compile(rf"(?P<first>{_DAY})\s*(?:[–-]|עד)\s*(?P<last>{_DAY})")
 # Any weekday the line names ('וה'', 'ו-ו'', 'ביום שני'), to check that every one was read.
-_DAY_TOKEN = re.compile(rf"(?<![\u05d0-\u05ea])(?:ו-?|ו־)?(?P<day>{_DAY}|שבת)(?![\u05d0-\u05ea'׳])")
+# A school grade ('לקראת כיתה א'', 'כיתות א'–ב'') is no weekday.
+_DAY_TOKEN = re.compile(
+    rf"(?<![\u05d0-\u05ea])(?<!כיתה )(?<!כיתות )(?:ו-?|ו־)?(?P<day>{_DAY}|שבת)(?![\u05d0-\u05ea'׳])"
+)
 # 'ביום שני (כולל ערב) וביום חמישי', 'ובביקורי בית ביום ב'': a day said with 'ביום', its hours the business's.
 _ON_DAY = re.compile(rf"(?<![\u05d0-\u05ea])ו?(?:ביום|בימי)\s+(?P<day>{_DAY})(?![\u05d0-\u05ea])")
 _NOT_WORKING = re.compile(r"(?<![\u05d0-\u05ea])(?:לא|אינו|אינה|אין|חוץ\s+מ|למעט|פרט\s+ל)")

@@ -174,8 +174,13 @@ _SERVICES = frozenset(
         "פלורייד",
     )
 )
+# 'בלי' (without) and 'כלי' (a tool) are words of their own, not 'ב'/'כ' + 'לי': 'אבחון בלי דו"ח' says nothing of
+# the writer.
+_NOT_ME = r"(?!(?:בלי|כלי)(?![\w]))"
 _PERSONAL_CUE = re.compile(
-    r"(?<![\w])[ובלמשכה]?(אני|לי|שלי|אותי|עליי|ממני|בני|בתי|אשתי|בעלי|ילדי|ילדיי|הבן שלי|הבת שלי|אמא שלי|אבא שלי|"
+    r"(?<![\w])"
+    + _NOT_ME
+    + r"[ובלמשכה]?(אני|לי|שלי|אותי|עליי|ממני|בני|בתי|אשתי|בעלי|ילדי|ילדיי|הבן שלי|הבת שלי|אמא שלי|אבא שלי|"
     r"כואב|כואבת|כואבים|כאב|כאבים|סובל|סובלת|אובחנתי|אובחן|אובחנה|עברתי|"
     r"המטופל|המטופלת|הריון|בהריון|רגיש|רגישה|נפוח|נפוחה|דימום|מדמם|מדממת)(?![\w])"
 )
@@ -266,7 +271,7 @@ _PET = re.compile(
     r"|(?i:\bmy\s+(?:dog|cat|puppy|kitten|pet|rabbit|parrot)\b)|(?<![\w])(?:كلبي|كلبتي|قطتي|قطي)(?![\w])"
 )
 # The writer's own: a first-person word left after the animal is taken out ('אני בהריון', 'יש לי', 'אותי').
-_FIRST_PERSON = re.compile(r"(?<![\w])[ובלמשכה]?(?:אני|לי|שלי|אותי|עליי|ממני|הריון|בהריון)(?![\w])")
+_FIRST_PERSON = re.compile(r"(?<![\w])" + _NOT_ME + r"[ובלמשכה]?(?:אני|לי|שלי|אותי|עליי|ממני|הריון|בהריון)(?![\w])")
 
 
 def assess(text: str, *, business: BusinessTerms | None = None) -> Assessment:

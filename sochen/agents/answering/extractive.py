@@ -212,6 +212,8 @@ _STOP = frozenset(
             "תוכלו תוכל תוכלי",  # 'תוכלו לשלוח': the request's politeness, like 'אפשר'
             "אותם אותן אותי אותך אותנו אתכם לנו",  # 'להעביר אותם': whom or what, said before ('אותו', 'לי')
             "אצלי אצלו אצלה אצלנו אצלם",  # 'עיסוי אצלה בבית': at whose place, like 'אצלכם' (the place is 'בבית')
+            "אצל",  # 'כרטיסייה אצל קלינאית התקשורת': with whom, the service is the words after it
+            "בשביל עבור",  # 'פיזיותרפיה בשביל התינוק': for whom, like 'ל' joined to the word
         )
     ).split()
 )
@@ -1060,7 +1062,7 @@ class _Candidate:
 
 # A sentence that says a service is not offered answers 'how much is it' too: it is not sold here.
 _NOT_OFFERED = re.compile(
-    r"(?:אינ[הםו]|אינן|לא)\s+(?:מציע|מציעה|מציעים|מבצע|מבצעת|מבצעים|עוש[הי]ם?|נותנ[תי]ם?|מעניק[הי]ם?)"
+    r"(?:אינ[הםו]|אינן|לא)\s+(?:מציע|מציעה|מציעים|מבצע|מבצעת|מבצעים|עוש[הי]ם?|נותן|נותנ[תי]ם?|מעניק[הי]ם?)"
     r"(?![\u05d0-\u05ea])|(?:אינ[םןהו]?|לא)\s+(?:ניתנ|מתבצע|מוצע)[\u05d0-\u05ea]{0,2}(?![\u05d0-\u05ea])"
     r"|(?:אין|לא)\s+(?:לנו|אצלנו)(?![\u05d0-\u05ea])|\bdo(?:es)? not offer\b|\bnot offered\b"
 )
@@ -3170,10 +3172,14 @@ _COLUMN_ASKED = {
     "single": re.compile(
         r"(?<![\u05d0-\u05ea])(?:ה)?בודד(?:ת)?(?![\u05d0-\u05ea])"
         r"|(?<![\u05d0-\u05ea])(?:טיפול|מפגש|ביקור|פגישה)\s+(?:[\u05d0-\u05ea]+\s+)?(?:אחד|אחת)(?![\u05d0-\u05ea])"
+        # 'רק פעם אחת' (and the common 'פעם אחד'): the one treatment, not the card
+        r"|(?<![\u05d0-\u05ea])פעם\s+(?:אחת|אחד)(?![\u05d0-\u05ea])"
         r"|\bsingle\b|\bone\s+(?:session|treatment)\b|разов|(?:одно|одного)\s+(?:заняти|сеанс)|جلسة\s+واحدة"
     ),
     "card": re.compile(
         r"כרטיסי|(?<![\u05d0-\u05ea])ה?סדר[הת](?![\u05d0-\u05ea])|punch|\bseries\b|\bpackage\b|абонемент|بطاقة"
+        # a group's whole cycle of meetings ('מחזור שלם', 'the full course')
+        r"|(?<![\u05d0-\u05ea])[בל]?ה?מחזור(?![\u05d0-\u05ea])|\bfull\s+(?:course|cycle)\b|\bcycle\b"
     ),
     "member": re.compile(
         r"מחיר\s+(?:ה)?חבר|(?<![\u05d0-\u05ea])לחברי(?![\u05d0-\u05ea])|\bmembers?\b|для\s+членов|للأعضاء"
@@ -3181,7 +3187,7 @@ _COLUMN_ASKED = {
 }
 _COLUMN_HEADER = {
     "single": re.compile(r"בודד|single", re.I),
-    "card": re.compile(r"כרטיסי|סדרה|חבילה", re.I),
+    "card": re.compile(r"כרטיסי|סדרה|חבילה|מחזור", re.I),
     "member": re.compile(r"חבר|קופה|member", re.I),
 }
 # 'לא מעוניינת בכרטיסייה': a column declined is not asked.
@@ -3245,6 +3251,17 @@ def _stem(word: str) -> str:
     return re.sub(r"^[הבלו]", "", word.strip(",.:;")) if len(word) > 3 else word
 
 
+# An abbreviation's gershayim ('דו"ח', 'דו״ח'): the same word as 'דוח'.
+_GERSHAYIM = re.compile(r"(?<=[\u05d0-\u05ea])[\"״](?=[\u05d0-\u05ea])")
+
+
+def _noun_pattern(noun: str) -> str:
+    """A header's noun in either of its forms: 'שיחת' (construct) is asked as 'שיחה' and the other way round."""
+    if len(noun) > 3 and noun[-1] in "תה" and not noun.isascii():
+        return re.escape(noun[:-1]) + "[תה]"
+    return re.escape(noun)
+
+
 def _variant_column(quote: Quote, cells: list[str], low: str, message: str = "") -> Quote:
     """A price list's row with only the variant the question asks, when its columns are variants of one thing.
 
@@ -3268,9 +3285,12 @@ def _variant_column(quote: Quote, cells: list[str], low: str, message: str = "")
         said = f"{low} {message.lower()}"
         chosen = named_variant(cells, f"{said} {hebrew_terms(said)}")
         return quote if chosen is None else replace(quote, text=" · ".join([cells[0], chosen]))
-    headers = [(c.split(":", 1)[0], c) for c in cells[1:] if money(c)]
+    headers = [(_GERSHAYIM.sub("", c.split(":", 1)[0]), c) for c in cells[1:] if money(c)]
     if len(headers) < 2:
         return quote
+    low = _GERSHAYIM.sub("", low)
+    if detect(low) != "he":
+        low = f"{low} {hebrew_terms(low)}"  # 'with a written report' names the column 'עם דוח כתוב'
     asked: set[str] = set()
     for _header_p, question_p, name in _VARIANT_FAMILIES:
         if question_p.search(low):
@@ -3288,9 +3308,9 @@ def _variant_column(quote: Quote, cells: list[str], low: str, message: str = "")
         without = _WITHOUT_HEADER.search(header)
         with_ = _WITH_HEADER.search(header)
         if without or with_:
-            noun = _stem((without or with_).group(1))  # type: ignore[union-attr]
-            negated = re.search(_NEGATED + r"[הבלו]?" + re.escape(noun), low)
-            named = re.search(r"[הבלו]?" + re.escape(noun), low)
+            noun = _noun_pattern(_stem((without or with_).group(1)))  # type: ignore[union-attr]
+            negated = re.search(_NEGATED + r"[הבלו]?" + noun, low)
+            named = re.search(r"[הבלו]?" + noun, low)
             if named and bool(negated) == bool(without):
                 kept.append(cell)
             continue

@@ -326,6 +326,11 @@ _GLOSSARY: dict[str, str] = {
     "package": "סדרה חבילה",
     "series": "סדרה",
     "session": "טיפול",
+    # A child-development centre's assessments and their written report.
+    "speech": "דיבור",
+    "assessment": "אבחון",
+    "evaluation": "אבחון הערכה",
+    "report": "דוח",
     # The languages a business lists its staff speaking, and the verb: 'a therapist who speaks Russian'.
     "hebrew": "עברית",
     "arabic": "ערבית",
@@ -1147,17 +1152,17 @@ def _hebrew_alias_names(text: str, aliases: Mapping[str, Sequence[str]] | None) 
             words = tokenize(alias)
             if not words or not _HE.search(alias):
                 continue
-            if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
+            if _spells_name(words, name, name_keys):
                 continue  # a spelling or a part of the name ('בוטקס', 'לייזר'): the question's words find it
             if _WHEN_WHO_WHERE.search(text) and any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
                 continue  # see named_by_service
             # An alias that shares a word with the name and differs in another ('מרפאה בעיסוק' for 'ריפוי בעיסוק')
             # is still an alias: the shared word alone would find the rows that name someone else by it.
             if any(
-                words[0] in forms[i] and tokens[i + 1 : i + len(words)] == words[1:]
+                words[0] in forms[i] and _same_words(tokens[i + 1 : i + len(words)], words[1:])
                 for i in range(len(tokens) - len(words) + 1)
             ):
-                pattern = rf"(?<![\u05d0-\u05ea])[והבלמשכ]{{0,3}}-?{re.escape(alias)}(?![\u05d0-\u05ea])"
+                pattern = rf"(?<![\u05d0-\u05ea])[והבלמשכ]{{0,3}}-?{_alias_pattern(alias)}(?![\u05d0-\u05ea])"
                 m = re.search(pattern, text)
                 if m is not None and _part_of_other(text, m, name, aliases):
                     continue  # 'בדיקת עיניים לילדים' names its own service, not the one of 'בדיקת עיניים'
@@ -1181,13 +1186,41 @@ def named_by_service(text: str, aliases: Mapping[str, Sequence[str]] | None) -> 
             words = tokenize(alias)
             if not words or not _HE.search(alias):
                 continue
-            if all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
+            if _spells_name(words, name, name_keys):
                 continue
             if _WHEN_WHO_WHERE.search(text) and any(loose_key(f) in name_keys for w in words for f in (w, *stems(w))):
                 continue  # 'מתי יש רופאת ילדים?': a title or a place asked of itself, which its own lines answer
-            pattern = rf"(?<![\u05d0-\u05ea])([והבלמשכ]{{0,3}}-?){re.escape(alias)}(?![\u05d0-\u05ea])"
+            pattern = rf"(?<![\u05d0-\u05ea])([והבלמשכ]{{0,3}}-?){_alias_pattern(alias)}(?![\u05d0-\u05ea])"
             text = _replace_alias(text, pattern, name, aliases)
     return text
+
+
+def _spells_name(words: Sequence[str], name: str, name_keys: set[str]) -> bool:
+    """Whether an alias's `words` spell the service's `name` or a part of it ('בוטקס', 'לייזר').
+
+    Not an alias of as many words that says another word of the same letters: 'קלינאית תקשורת' (the therapist)
+    is not 'קלינאות תקשורת' (the profession) to the documents' words, though a loose spelling makes them one.
+    """
+    if not all(any(loose_key(f) in name_keys for f in (w, *stems(w))) for w in words):
+        return False
+    named = tokenize(name)
+    if len(words) > 1 and len(words) == len(named):
+        return all(w == n or n in stems(w) or w in stems(n) for w, n in zip(words, named, strict=True))
+    return True
+
+
+def _same_words(said: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether `said` are an alias's words after its first, each as it is or with the article.
+
+    'קלינאית התקשורת' is 'קלינאית תקשורת': Hebrew puts the article on a construct's last word, and on its adjectives.
+    """
+    return len(said) == len(words) and all(s == w or s == f"ה{w}" for s, w in zip(said, words, strict=True))
+
+
+def _alias_pattern(alias: str) -> str:
+    """A Hebrew alias as a pattern whose words after the first may take the article (see :func:`_same_words`)."""
+    first, *rest = alias.split()
+    return re.escape(first) + "".join(rf"\s+ה?{re.escape(w)}" for w in rest)
 
 
 def _replace_alias(text: str, pattern: str, name: str, aliases: Mapping[str, Sequence[str]]) -> str:

@@ -148,7 +148,9 @@ def clause_units(text: str) -> list[Unit]:
         for i, sentence in enumerate(sentences):
             # The role said after the dash ('ראמי עבוד — פודיאטור: …') is who the later sentences are about too.
             ctx = [*context, label.group(1), *filter(None, [label.group(2)])] if label and i else context
-            units.append(Unit(sentence, clause_here, " ".join(ctx)))
+            # Quoted alone, 'מדברת עברית, ערבית ואנגלית.' does not say who: the quote names whom it is about.
+            said = f"{label.group(1)} — {sentence}" if label and i else sentence
+            units.append(Unit(said, clause_here, " ".join(ctx)))
     close()
     return units
 
