@@ -940,6 +940,67 @@ _NOT_A_QUANTITY = re.compile(
 )
 
 
+def _section_of(c: _Candidate) -> tuple[str, str]:
+    """The document and the section a clause is under: its heading lines, else its section path less its own number."""
+    if c.unit.context.strip():
+        return c.hit.document_id, c.unit.context.strip().splitlines()[-1].strip()
+    path = c.hit.section.split(" › ")
+    own = len(path) > 1 and re.fullmatch(r"\d{1,3}(?:\.\d{1,3})+\.?", path[-1].strip()) is not None
+    return c.hit.document_id, (path[-2] if own else path[-1]).strip()
+
+
+def _figure_beside(
+    unbound: Sequence[_Candidate], ranked: Sequence[_Candidate], question_words: AbstractSet[str], needed: float
+) -> list[_Candidate]:
+    """The clause that names what is asked, and beside it in its section the clause with the figure asked for.
+
+    `unbound` ranks every clause, `ranked` only those with the figure (an amount for 'how much'). When the best
+    clause covers the question but has no figure, the figure is taken from a clause of the same section that names
+    a word of the question the best clause names too ('מכתב'): both are quoted, in document order. A clause of
+    another section, or one that shares no asked word with it, does not complete it.
+    """
+    if not unbound or unbound[0].coverage < needed:
+        return []
+    best = unbound[0]
+    if any(r.unit.text == best.unit.text and r.hit.chunk_id == best.hit.chunk_id for r in ranked):
+        return []  # it has the figure: the ordinary choice said no for another reason
+    # the thing both name ('מכתב'), not what is asked of it ('עולה', 'מחיר', 'תשלום')
+    shared = {w for w in best.words & question_words if not _MONEY_WORDS & {w} and not _CHARGE_NOUN.match(w)}
+    beside = next(
+        (
+            c
+            for c in ranked[:_PART_POOL]
+            if not c.unit.is_row
+            and not best.unit.is_row
+            and _section_of(c) == _section_of(best)
+            and _next_clause(best, c)
+            and c.words & (shared - _STOP)
+        ),
+        None,
+    )
+    return [] if beside is None else [best, beside]
+
+
+def _next_clause(best: _Candidate, c: _Candidate) -> bool:
+    """Whether `c` is the clause right after `best`: numbered, the next number ('4.1' → '4.2').
+
+    Unnumbered, the next unit of the same chunk. What goes on to price the thing follows the clause that names it,
+    not one before it or further on.
+    """
+    first, then = _CLAUSE_NUMBER.match(best.unit.text), _CLAUSE_NUMBER.match(c.unit.text)
+    if first and then:
+        a, b = first.group(0).strip(" .").split("."), then.group(0).strip(" .").split(".")
+        return len(a) == len(b) > 1 and a[:-1] == b[:-1] and int(b[-1]) == int(a[-1]) + 1
+    if c.hit.chunk_id != best.hit.chunk_id:
+        return False
+    order = [u.text for u in clause_units(best.hit.text)]
+    return (
+        best.unit.text in order
+        and order.index(best.unit.text) + 1 < len(order)
+        and (order[order.index(best.unit.text) + 1] == c.unit.text)
+    )
+
+
 def _priced_after_story(question: str) -> str | None:
     """The price question after the statements told before it, from its price words on; None when there is none.
 
@@ -3013,6 +3074,24 @@ def _extract(
     chosen = chosen or fallback
     if not chosen and single and ranked and operation is None:
         chosen = _listed_under_heading(terms, ranked, needed)
+    if not chosen and single and not strict and operation is None and isinstance(required, (re.Pattern, _Test)):
+        # 'כמה עולה מכתב לביטוח לאומי?': the clause that names the thing asked ('4.1 … מכתב … לביטוח לאומי') says no
+        # amount; the next clause of its section does ('4.2 מכתב קצר … 250 ₪'), naming the thing more briefly.
+        unbound = _candidates(
+            terms,
+            pool,
+            question_words=question_words,
+            shape=shape,
+            prefer=named,
+            anchor=anchor,
+            attribute=attribute,
+            cue_words=_cue_words(focus, attribute),
+            letterhead=_letterhead(library.chunks) if attribute is not None else frozenset(),
+            **{**table, "required": None},
+        )
+        if only:
+            unbound = [c for c in unbound if c.hit.document_id in only]
+        chosen = _figure_beside(unbound, ranked, question_words, needed)
     if attribute == "address" and chosen and not any(fit(attribute, c.unit.text) for c in chosen):
         # 'מה הכתובת של ד"ר לוין?': the person's line names them but not where; the place's street address does
         chosen = next(([c] for c in ranked if fit(attribute, c.unit.text)), chosen)
@@ -5539,7 +5618,25 @@ def _expected(question: str) -> re.Pattern[str] | None:
         return _LASTS  # a number of days or years, or for as long as something lasts
     if _QUANTITY_Q.search(question):
         return _A_NUMBER  # 'מה הכמות המינימלית' is answered by a number ('500 יחידות לפחות'), not by a rule about it
+    if _COSTS_ANYTHING.search(question):
+        return _PRICE_OR_FREE  # 'זה עולה כסף?' is answered by the amount, or by the clause that says it is free
     return None
+
+
+# 'זה עולה כסף?', 'המכתב בתשלום?', 'is it free?': whether it costs is asked — a yes-or-no that the clause with the
+# amount answers ('מכתב קצר … 250 ₪'), or the one that says there is none ('ללא תשלום'); not the clause that only
+# names the thing ('מכתב … נכתב רק לבקשת המטופל').
+_COSTS_ANYTHING = re.compile(
+    r"(?<![\u05d0-\u05ea])(?:עולה|עולים|עולות|יעלה|תעלה|יעלו)\s+(?:לי\s+|לנו\s+)?(?:כסף|משהו)(?![\u05d0-\u05ea])"
+    r"|(?<![\u05d0-\u05ea])(?:זה|הוא|היא|זאת)\s+(?:ב)?(?:תשלום|חינם)(?![\u05d0-\u05ea])"
+    r"|\b(?:cost|costs) (?:money|anything|extra)\b|\bis (?:it|this|that) free\b|\bis there a (?:fee|charge)\b",
+    re.IGNORECASE,
+)
+_FREE_SAID = re.compile(
+    r"ללא\s+(?:תשלום|עלות|חיוב|תוספת)|(?<![\u05d0-\u05ea])ב?חינם|כלול(?:ה|ים|ות)?\s+במחיר|free of charge",
+    re.IGNORECASE,
+)
+_PRICE_OR_FREE = _Test(lambda t: bool(_SHAPE["money"].search(t) or _FREE_SAID.search(t)))
 
 
 # 'מה הכמות', 'מהו מספר החברים', 'what is the minimum quantity': a number is asked.
