@@ -39,6 +39,7 @@ __all__ = [
     "indexed",
     "instalment",
     "interest_per_period",
+    "of_amount_with_vat",
     "one_rate",
     "over_area",
     "over_term",
@@ -48,8 +49,10 @@ __all__ = [
     "rate_per_area",
     "rates_together",
     "share_of",
+    "share_of_with_vat",
     "shares_of_question_amount",
     "states_one_period",
+    "states_with_vat",
     "term_months",
     "with_vat",
 ]
@@ -387,6 +390,46 @@ def share_of(rule_text: str, base_text: str) -> Calculation | None:
     return Calculation(result, f"{_num(rate)}% × {shekels(bases[0])} = {shekels(result)}", (0, 1))
 
 
+# 'מקדמה בשיעור 30% ממחיר החבילה, כולל מע"מ': the percentage is taken of the amount with its VAT.
+_OF_WITH_VAT = re.compile(
+    r'\d\s?%\s*(?:מ|של\s+)[^.;:%₪]{0,40}?,?\s*(?:כולל|כוללת|בצירוף)\s+(?:ה)?מע"מ'
+    r"|\d\s?%\s+of\s+[^.;:%₪]{0,40}?(?:including|incl\.?|plus)\s+vat",
+    re.I,
+)
+_STATED_WITH_VAT = re.compile(r'כולל(?:ת|ים)?\s+(?:ה)?מע"מ|including\s+vat|incl\.?\s+vat', re.I)
+
+
+def of_amount_with_vat(rule_text: str) -> bool:
+    """Whether a percentage rule takes its share of an amount with VAT ('30% ממחיר החבילה, כולל מע"מ')."""
+    return bool(_OF_WITH_VAT.search(normalize(rule_text)))
+
+
+def states_with_vat(text: str) -> bool:
+    """Whether an amount's clause says the amount already includes VAT ('₪3,480 לחודש, כולל מע"מ')."""
+    return bool(_STATED_WITH_VAT.search(normalize(text)))
+
+
+def share_of_with_vat(rule_text: str, base_text: str, rate_text: str) -> Calculation | None:
+    """The one percentage of `rule_text` taken of the one amount of `base_text`, with VAT added to it first.
+
+    The rule's share is of the amount with VAT, the amount is stated before it; the rate is `rate_text`'s.
+
+    '30% ממחיר החבילה, כולל מע"מ' of '₪12,400' at 18%: ₪12,400 × 1.18 = ₪14,632; 30% × ₪14,632 = ₪4,389.60.
+    """
+    rate, bases, vat = _plain_rate(rule_text), money(base_text), vat_rate(rate_text)
+    if rate is None or vat is None or len(bases) != 1 or money(rule_text):
+        return None
+    factor = 1 + vat / 100
+    gross = _round(bases[0] * factor)
+    result = _round(gross * rate / 100)
+    return Calculation(
+        result,
+        f'{shekels(bases[0])} + מע"מ {_num(vat)}% = {shekels(bases[0])} × {_num(factor)} = {shekels(gross)}; '
+        f"{_num(rate)}% × {shekels(gross)} = {shekels(result)}",
+        (0, 1, 2),
+    )
+
+
 _INDEX_WORD = re.compile(r"מדד|\bindex\b|\bCPI\b", re.I)
 _POINTS = re.compile(r"(?<![\d.,])(\d{1,4}(?:\.\d{1,3})?)\s*(?:נקודות|נקודה|points?)(?![\u05d0-\u05ea])", re.I)
 _NO_DECREASE = re.compile(
@@ -528,10 +571,67 @@ _DATE_ASKED = re.compile(
 )
 
 
+# A date written with the month's name, as Israelis write it: 'ב-20 במרץ 2026', 'ה-3 בנובמבר 2026'.
+_HE_MONTHS = (
+    "ינואר",
+    "פברואר",
+    "מרץ",
+    "אפריל",
+    "מאי",
+    "יוני",
+    "יולי",
+    "אוגוסט",
+    "ספטמבר",
+    "אוקטובר",
+    "נובמבר",
+    "דצמבר",
+)
+_NAMED_DATE = re.compile(
+    rf"(?<![\d.,/])(\d{{1,2}})\s+ב-?(?:חודש\s+)?({'|'.join(_HE_MONTHS)})(?![{_H}])\s*,?\s*(\d{{4}})(?!\d)"
+)
+_VARIANT_MONTHS = {"מארס": "מרץ", "מרס": "מרץ"}
+
+
+def _named_dates(text: str) -> list[tuple[re.Match[str], date]]:
+    """The dates written with the month's name in `text` ('20 במרץ 2026'), with their matches, in order."""
+    for variant, month in _VARIANT_MONTHS.items():
+        text = re.sub(rf"(?<=ב){variant}(?![{_H}])|(?<=ב-){variant}(?![{_H}])", month, text)
+    out = []
+    for m in _NAMED_DATE.finditer(text):
+        try:
+            out.append((m, date(int(m.group(3)), _HE_MONTHS.index(m.group(2)) + 1, int(m.group(1)))))
+        except ValueError:
+            continue
+    return out
+
+
+def _question_dates(question: str) -> list[tuple[re.Match[str], date, bool]]:
+    """The dates a question gives, in digits ('01/09/2026') or with the month's name ('1 בספטמבר 2026').
+
+    In order, each with its match and whether it is written with the month's name.
+    """
+    plain = normalize(question)
+    found = [(m, d, True) for m, d in _named_dates(plain)]
+    for m in _DMY.finditer(plain):
+        try:
+            found.append((m, date(int(m.group(3)), int(m.group(2)), int(m.group(1))), False))
+        except ValueError:
+            continue
+    return sorted(found, key=lambda f: f[0].start())
+
+
+def _named(day: date) -> str:
+    """A date as the question wrote its own, with the month's name: '4 במאי 2026'."""
+    return f"{day.day} ב{_HE_MONTHS[day.month - 1]} {day.year}"
+
+
 def given_date(question: str) -> date | None:
-    """The one dd/mm/yyyy date a question gives when it asks for a date ('מסר הודעה ביום 01/09/2026. מתי…')."""
-    found = dates(question)
-    return found[0] if len(found) == 1 and _DATE_ASKED.search(normalize(question)) else None
+    """The one date a question gives when it asks for a date ('מסר הודעה ביום 01/09/2026. מתי…').
+
+    In digits or with the month's name ('ב-20 במרץ 2026').
+    """
+    found = _question_dates(question)
+    return found[0][1] if len(found) == 1 and _DATE_ASKED.search(normalize(question)) else None
 
 
 def period_lead(text: str) -> str:
@@ -542,10 +642,19 @@ def period_lead(text: str) -> str:
 
 
 def date_event(question: str) -> str:
-    """The words just before the date the question gives ('הודעת סיום ביום' before '01/09/2026')."""
+    """The words around the date the question gives, within its sentence: the act the date is of.
+
+    Just before it ('הודעת סיום ביום' before '01/09/2026') and just after it ('ב-3 בנובמבר 2026 קיבלה המעצבת את
+    המקדמה', 'מסרנו ב-1 במרץ 2026 הודעה בכתב'): the act is told on either side.
+    """
     plain = normalize(question)
-    m = _DMY.search(plain)
-    return " ".join(plain[: m.start()].split()[-3:]) if m else ""
+    found = _question_dates(plain)
+    if not found:
+        return ""
+    m = found[0][0]
+    before = re.split(r"[.?!؟]\s", plain[: m.start()])[-1].split()[-3:]
+    after = re.split(r"[.?!؟,;]", plain[m.end() :])[0].split()[:3]
+    return " ".join([*before, *after])
 
 
 def states_one_period(text: str) -> bool:
@@ -580,5 +689,8 @@ def date_after(question: str, text: str) -> Calculation | None:
         result = _add_months(base, count)
     else:
         result = _add_months(base, 12 * count)
-    expression = f"{base:%d/%m/%Y} + {count} {unit} = {result:%d/%m/%Y}"
+    if _question_dates(question)[0][2]:  # the question wrote its date with the month's name: so is the answer's
+        expression = f"{_named(base)} + {count} {unit} = {_named(result)}"
+    else:
+        expression = f"{base:%d/%m/%Y} + {count} {unit} = {result:%d/%m/%Y}"
     return Calculation(Decimal(0), expression, (0,))

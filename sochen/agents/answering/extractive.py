@@ -103,6 +103,7 @@ from .derive import (
     indexed,
     instalment,
     interest_per_period,
+    of_amount_with_vat,
     one_rate,
     over_area,
     over_term,
@@ -112,8 +113,10 @@ from .derive import (
     rate_per_area,
     rates_together,
     share_of,
+    share_of_with_vat,
     shares_of_question_amount,
     states_one_period,
+    states_with_vat,
     term_months,
     with_vat,
 )
@@ -4755,7 +4758,17 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
                     and not _RISE_RULE.search(rule.text)
                     and _asks_rule(query, rule, base)
                 ):
-                    calc = share_of(rule.text, base.text)  # 'כמה זיכוי…': the rule's percentage of the amount
+                    if of_amount_with_vat(rule.text) and not states_with_vat(base.text):
+                        # '30% ממחיר החבילה, כולל מע"מ' of a price stated before VAT: the share is of the price
+                        # with VAT at the contract's rate; without that rate no share is taken (never of the net).
+                        vat = next((q for q in quotes if vat_rate(q.text) is not None), None) or _find_unit(
+                            library, base.hit.document_id, lambda t: vat_rate(t) is not None
+                        )
+                        gross = share_of_with_vat(rule.text, base.text, vat.text) if vat is not None else None
+                        if gross is not None and vat is not None and vat.hit.document_id == base.hit.document_id:
+                            return gross, [base, vat, rule]
+                    else:
+                        calc = share_of(rule.text, base.text)  # 'כמה זיכוי…': the rule's percentage of the amount
                 if calc is not None:
                     used = [base, rule]
     if calc is None and quantity_asked(query) is None and (counted := _row_times_count(query, quotes, library)):

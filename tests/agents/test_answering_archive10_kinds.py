@@ -1,0 +1,97 @@
+"""Kinds the tenth example archive showed (archive10), on a small Hebrew archive of its own.
+
+A date a question gives with the month's name ('ב-20 במרץ 2026') is a date as '20/03/2026' is: the
+period of the clause runs from it, the date it gives is written as the question wrote its own, and the act
+the period runs from may be told after the date as well as before it ('ב-3 בנובמבר קיבלה המעצבת את המקדמה').
+A share of an amount 'כולל מע"מ' ('מקדמה בשיעור 25% מהתמורה, כולל מע"מ') of an amount the contract states before
+VAT is that share of the amount with VAT at the contract's rate, shown as two steps — never the share of the
+amount before VAT.
+A fake lexical library, no database, no model; every figure of a reply is in the question or a cited passage.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sochen.agents.answering import Reply, answer
+from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced, clauses
+
+pytestmark = pytest.mark.unit
+
+GYM = 'הסכם מנוי שנתי לסטודיו — סטודיו תנועה בע"מ ודנה לוי'
+STUDIO = 'הסכם שירותי עיצוב גרפי — פיקסל סטודיו בע"מ וקפה השדרה בע"מ'
+VIDEO = 'הסכם הפקת סרטון תדמית — עין שלישית הפקות בע"מ ומאפיית השקד בע"מ'
+
+CHUNKS = [
+    (GYM, "הסכם מנוי שנתי לסטודיו", 'בין: סטודיו תנועה בע"מ, להלן: "הסטודיו";\nלבין: דנה לוי, להלן: "המנויה";'),
+    (GYM, "1. המנוי › 1.1", "1. המנוי\n1.1 המנוי בתוקף ל-12 חודשים, מיום 1 בינואר 2026 ועד יום 31 בדצמבר 2026."),
+    (GYM, "1. המנוי › 1.2", "1.2 המנויה רשאית להשתתף בכל שיעורי הסטודיו, בתיאום מראש באפליקציה."),
+    (GYM, "2. דמי המנוי › 2.1", '2. דמי המנוי\n2.1 דמי המנוי הם ₪290 לחודש, כולל מע"מ.'),
+    (GYM, "2. דמי המנוי › 2.2", "2.2 דמי המנוי ייגבו בכרטיס אשראי ב-1 לכל חודש."),
+    (GYM, "3. ביטול › 3.1", "3. ביטול\n3.1 המנויה רשאית לבטל את המנוי בהודעה בכתב של 45 ימים."),
+    (GYM, "3. ביטול › 3.2", "3.2 הקפאת המנוי אפשרית פעם בשנה, לתקופה של עד חודשיים."),
+    (
+        STUDIO,
+        "הסכם שירותי עיצוב גרפי",
+        'בין: פיקסל סטודיו בע"מ, להלן: "המעצבת";\nלבין: קפה השדרה בע"מ, להלן: "הלקוחה";',
+    ),
+    (STUDIO, "1. העבודה › 1.1", "1. העבודה\n1.1 המעצבת תעצב ללקוחה לוגו, תפריט ושלט חזית."),
+    (STUDIO, "1. העבודה › 1.2", "1.2 המעצבת תמסור את הסקיצות הראשונות תוך 21 ימים מקבלת המקדמה."),
+    (STUDIO, "2. התמורה › 2.1", '2. התמורה\n2.1 התמורה בעד העבודה היא ₪9,600, לפני מע"מ.'),
+    (STUDIO, "2. התמורה › 2.2", '2.2 לתמורה יתווסף מע"מ בשיעור 18%.'),
+    (STUDIO, "2. התמורה › 2.3", '2.3 במעמד החתימה תשלם הלקוחה מקדמה בשיעור 25% מהתמורה, כולל מע"מ.'),
+    (
+        VIDEO,
+        "הסכם הפקת סרטון תדמית",
+        'בין: עין שלישית הפקות בע"מ, להלן: "המפיקה";\nלבין: מאפיית השקד בע"מ, להלן: "המזמינה";',
+    ),
+    (VIDEO, "1. הסרטון › 1.1", "1. הסרטון\n1.1 המפיקה תפיק למזמינה סרטון תדמית באורך של עד 90 שניות."),
+    (VIDEO, "2. התמורה › 2.1", '2. התמורה\n2.1 התמורה בעד הסרטון היא ₪20,000, בתוספת מע"מ בשיעור 18%.'),
+    (VIDEO, "2. התמורה › 2.2", "2.2 ביום תחילת הצילומים תשלם המזמינה מקדמה בשיעור 40% מהתמורה."),
+]
+
+
+def ask(question: str) -> Reply:
+    reply = answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library())
+    assert_sourced(reply, question)
+    return reply
+
+
+# --- a date given with the month's name, plus the clause's period ---
+
+
+def test_a_notice_period_runs_from_a_date_written_with_the_months_name() -> None:
+    reply = ask("מסרתי לסטודיו הודעת ביטול בכתב ב-20 במרץ 2026. עד מתי המנוי שלי בתוקף?")
+    assert reply.status == "answered" and clauses(reply) == ["3.1"], reply.text
+    assert "20 במרץ 2026 + 45 ימים = 4 במאי 2026" in reply.text, reply.text
+
+
+def test_the_act_may_be_told_after_the_date_it_happened_on() -> None:
+    reply = ask("ב-3 בנובמבר 2026 קיבלה המעצבת את המקדמה. עד איזה תאריך היא צריכה למסור את הסקיצות?")
+    assert reply.status == "answered" and clauses(reply) == ["1.2"], reply.text
+    assert "3 בנובמבר 2026 + 21 ימים = 24 בנובמבר 2026" in reply.text, reply.text
+
+
+def test_the_same_date_written_in_digits_still_gives_digits() -> None:
+    reply = ask("מסרתי לסטודיו הודעת ביטול בכתב ב-20/03/2026. עד מתי המנוי שלי בתוקף?")
+    assert reply.status == "answered" and "20/03/2026 + 45 ימים = 04/05/2026" in reply.text, reply.text
+
+
+def test_a_date_without_its_year_is_no_date_to_count_from() -> None:
+    reply = ask("מסרתי לסטודיו הודעת ביטול בכתב ב-20 במרץ. עד מתי המנוי שלי בתוקף?")
+    assert "4 במאי" not in reply.text and "04/05" not in reply.text, reply.text
+
+
+# --- a share of an amount 'including VAT' of an amount stated before VAT ---
+
+
+def test_a_deposit_of_the_price_including_vat_adds_the_vat_first() -> None:
+    reply = ask("כמה מקדמה תשלם קפה השדרה למעצבת בחתימה?")
+    assert reply.status == "answered" and {"2.1", "2.2", "2.3"} <= set(clauses(reply)), reply.text
+    assert "₪9,600 × 1.18 = ₪11,328" in reply.text and "25% × ₪11,328 = ₪2,832" in reply.text, reply.text
+    assert "₪2,400" not in reply.text, reply.text  # not 25% of the price before VAT
+
+
+def test_a_deposit_of_the_price_alone_is_a_share_of_the_price() -> None:
+    reply = ask("כמה מקדמה תשלם המאפייה למפיקה ביום תחילת הצילומים?")
+    assert reply.status == "answered" and "40% × ₪20,000 = ₪8,000" in reply.text, reply.text
