@@ -6,6 +6,8 @@ the period runs from may be told after the date as well as before it ('ב-3 בנ
 A share of an amount 'כולל מע"מ' ('מקדמה בשיעור 25% מהתמורה, כולל מע"מ') of an amount the contract states before
 VAT is that share of the amount with VAT at the contract's rate, shown as two steps — never the share of the
 amount before VAT.
+A count the question gives ('יש לנו היום 12 אתרים') picks, of a table priced by bands of that count ('6 עד 20
+אתרים'), the row whose band holds it — not the first row.
 A fake lexical library, no database, no model; every figure of a reply is in the question or a cited passage.
 """
 
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.unit
 
 GYM = 'הסכם מנוי שנתי לסטודיו — סטודיו תנועה בע"מ ודנה לוי'
 STUDIO = 'הסכם שירותי עיצוב גרפי — פיקסל סטודיו בע"מ וקפה השדרה בע"מ'
+HOSTING = 'הסכם שירותי אחסון אתרים — ענן הגליל בע"מ ומשרד הנדסה גולן בע"מ'
 VIDEO = 'הסכם הפקת סרטון תדמית — עין שלישית הפקות בע"מ ומאפיית השקד בע"מ'
 
 CHUNKS = [
@@ -48,6 +51,26 @@ CHUNKS = [
     (VIDEO, "1. הסרטון › 1.1", "1. הסרטון\n1.1 המפיקה תפיק למזמינה סרטון תדמית באורך של עד 90 שניות."),
     (VIDEO, "2. התמורה › 2.1", '2. התמורה\n2.1 התמורה בעד הסרטון היא ₪20,000, בתוספת מע"מ בשיעור 18%.'),
     (VIDEO, "2. התמורה › 2.2", "2.2 ביום תחילת הצילומים תשלם המזמינה מקדמה בשיעור 40% מהתמורה."),
+    (
+        HOSTING,
+        "הסכם שירותי אחסון אתרים",
+        'בין: ענן הגליל בע"מ, להלן: "הספקית";\nלבין: משרד הנדסה גולן בע"מ, להלן: "הלקוח";',
+    ),
+    (HOSTING, "1. השירות › 1.1", "1. השירות\n1.1 הספקית תאחסן את אתרי האינטרנט של הלקוח ותגבה אותם מדי יום."),
+    (
+        HOSTING,
+        "2. דמי השירות › 2.1",
+        '2. דמי השירות\n2.1 הלקוח ישלם דמי אחסון חודשיים לפי מספר האתרים, בתוספת מע"מ בשיעור 18%:',
+    ),
+    (
+        HOSTING,
+        "2. דמי השירות › 2.1",
+        "מספר האתרים | דמי האחסון לחודש\n"
+        "מספר האתרים: עד 5 אתרים · דמי האחסון לחודש: ₪450\n"
+        "מספר האתרים: 6 עד 20 אתרים · דמי האחסון לחודש: ₪1,200\n"
+        "מספר האתרים: 21 אתרים ומעלה · דמי האחסון לחודש: ₪2,800",
+    ),
+    (HOSTING, "2. דמי השירות › 2.2", "2.2 דמי האחסון ישולמו בתנאי שוטף + 30 ימים."),
 ]
 
 
@@ -95,3 +118,18 @@ def test_a_deposit_of_the_price_including_vat_adds_the_vat_first() -> None:
 def test_a_deposit_of_the_price_alone_is_a_share_of_the_price() -> None:
     reply = ask("כמה מקדמה תשלם המאפייה למפיקה ביום תחילת הצילומים?")
     assert reply.status == "answered" and "40% × ₪20,000 = ₪8,000" in reply.text, reply.text
+
+
+# --- a count the question gives picks the table row whose band of that count holds it ---
+
+
+def test_a_count_picks_the_row_of_its_band() -> None:
+    reply = ask('יש לנו היום 12 אתרים אצל ענן הגליל. כמה נשלם להם בחודש, כולל מע"מ?')
+    assert reply.status == "answered" and "₪1,200 × 1.18 = ₪1,416" in reply.text, reply.text
+    assert "₪450" not in reply.text and "₪2,800" not in reply.text, reply.text
+
+
+def test_a_count_beyond_the_last_band_picks_the_open_band() -> None:
+    reply = ask("משרד גולן מאחסן 30 אתרים. מה דמי האחסון החודשיים שלו?")
+    assert reply.status == "answered" and "₪2,800" in reply.text, reply.text
+    assert "₪450" not in reply.text and "₪1,200" not in reply.text, reply.text

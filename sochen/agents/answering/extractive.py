@@ -131,7 +131,16 @@ from .references import (
     percent_bases,
     uses_term,
 )
-from .tables import band_of, banded_price, banded_rate, cells, column_total, given_figure, named_column
+from .tables import (
+    band_holds_count,
+    band_of,
+    banded_price,
+    banded_rate,
+    cells,
+    column_total,
+    given_figure,
+    named_column,
+)
 from .threshold import (
     additional_total,
     asked_count,
@@ -2052,8 +2061,13 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
     for i in range(1, len(tokens)):
         here, before = _forms(tokens[i]), tokens[i - 1]
         # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
-        if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before) or before in _QUANTITY_WORDS:
-            continue  # 'שלוש הזרקות' counts the entity, it does not name another one
+        if (
+            not {f for f in here if f[0] not in "~≈"} & keys
+            or _stop(before)
+            or before in _QUANTITY_WORDS
+            or re.fullmatch(r"\d[\d,.]*", before)
+        ):
+            continue  # 'שלוש הזרקות', '12 אתרים' count the entity, they do not name another one
         if before in _MONEY_WORDS:
             continue  # 'דמי אחסון', 'מחיר ליקוט': the charge for the entity, not another entity
         if i >= 2 and tokens[i - 2] in _WHICH:
@@ -2631,6 +2645,8 @@ def _extract(
                     times_quantity(focus, t) is not None
                     or (states_count(asked_count, t) and bool(money(t)))
                     or interest_per_period(focus, t, focus) is not None
+                    # '18,000 מנויים' of a table priced by bands of subscribers: the band's row, no rate to multiply
+                    or (band_holds_count(focus, t) is True and bool(money(t)))
                 )
                 # 'בתקופת האופציה … ₪7,072 לחודש' is no rate for '12 חודשים' the question asks of the term itself
                 and not _in_another_period(t, question_words)
@@ -2910,6 +2926,8 @@ def _extract(
             # 'ביטל את הכנס 100 ימים לפני מועדו. … כמה דמי ביטול?': of a table's rows by a span of days, only the
             # one whose span holds the count the message dates its act by (told in any of its sentences)
             ranked = [c for c in ranked if not (c.unit.is_row and count_in_span(*dated, c.unit.text) is False)]
+        # 'יש לנו 18,000 מנויים': of a table's rows by a band of that count, only the one whose band holds it
+        ranked = [c for c in ranked if not (c.unit.is_row and band_holds_count(focus, c.unit.text) is False)]
         if only:  # asked within one document ('בהסכם הסודיות'): another document's clause does not answer it
             ranked = [c for c in ranked if c.hit.document_id in only]
             if implied:  # the party's own lines name it, and say nothing asked of it
@@ -4489,6 +4507,8 @@ def _best_unit(
         for unit in clause_units(hit.text):
             if not test(unit.text) or unit.text == not_text:
                 continue
+            if unit.is_row and band_holds_count(query, unit.text) is False:
+                continue  # 'יש לנו 30 אתרים': the row of 'עד 5 אתרים' is another band's
             section = relabel(hit.section, unit.clause)
             score = terms.cover(_words(unit.text), _words(section))
             if best is None or score > best[0]:
@@ -4529,6 +4549,8 @@ def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
         for unit in clause_units(hit.text):
             if unit.text == rule.text or not money(unit.text):
                 continue
+            if unit.is_row and band_holds_count(query, unit.text) is False:
+                continue  # 'יש לנו 30 אתרים': the row of 'עד 5 אתרים' is another band's
             overlap = len(rule_words & _words(unit.text))
             if best is None or overlap > best[0]:
                 best = (overlap, Quote(unit.text, relabel(hit.section, unit.clause), hit))
@@ -5476,6 +5498,8 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
             continue
         if money(text)[0] in floor_or_cap(text):
             continue  # '0.5% מהתמורה, ולא יותר מ-₪5,000': a limit on a share of the base is not the base
+        if band_holds_count(query, text) is False:
+            continue  # 'יש לנו 30 אתרים': the row of 'עד 5 אתרים' is another band's amount
         if named is not None and named.forms and named.missing(_words(text)) > 0.34:
             # '3% מהסכום המאושר' is of no amount that does not say what it is of: an insurance sum ('בסכום של
             # ₪1,500,000') says 'סכום' but not 'המאושר'. Such a rule is quoted as it is, not computed.
