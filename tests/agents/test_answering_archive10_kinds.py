@@ -6,6 +6,8 @@ the period runs from may be told after the date as well as before it ('ב-3 בנ
 A share of an amount 'כולל מע"מ' ('מקדמה בשיעור 25% מהתמורה, כולל מע"מ') of an amount the contract states before
 VAT is that share of the amount with VAT at the contract's rate, shown as two steps — never the share of the
 amount before VAT.
+A rent per dunam ('₪900 לדונם לשנה') over the whole plot is the rate times the plot's area in dunams, as a rent per
+m² is over a shop's area.
 A count the question gives ('יש לנו היום 12 אתרים') picks, of a table priced by bands of that count ('6 עד 20
 אתרים'), the row whose band holds it — not the first row.
 A fake lexical library, no database, no model; every figure of a reply is in the question or a cited passage.
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.unit
 GYM = 'הסכם מנוי שנתי לסטודיו — סטודיו תנועה בע"מ ודנה לוי'
 STUDIO = 'הסכם שירותי עיצוב גרפי — פיקסל סטודיו בע"מ וקפה השדרה בע"מ'
 HOSTING = 'הסכם שירותי אחסון אתרים — ענן הגליל בע"מ ומשרד הנדסה גולן בע"מ'
+VINEYARD = 'הסכם שכירות קרקע לכרם — אגודת מטעי הגולן ויקב כרם יעל בע"מ'
 VIDEO = 'הסכם הפקת סרטון תדמית — עין שלישית הפקות בע"מ ומאפיית השקד בע"מ'
 
 CHUNKS = [
@@ -71,6 +74,14 @@ CHUNKS = [
         "מספר האתרים: 21 אתרים ומעלה · דמי האחסון לחודש: ₪2,800",
     ),
     (HOSTING, "2. דמי השירות › 2.2", "2.2 דמי האחסון ישולמו בתנאי שוטף + 30 ימים."),
+    (
+        VINEYARD,
+        "הסכם שכירות קרקע לכרם",
+        'בין: אגודת מטעי הגולן, להלן: "המשכירה";\nלבין: יקב כרם יעל בע"מ, להלן: "השוכרת";',
+    ),
+    (VINEYARD, "1. המושכר › 1.1", "1. המושכר\n1.1 המשכירה משכירה לשוכרת חלקה בשטח 40 דונם, לנטיעת כרם ענבי יין."),
+    (VINEYARD, "2. דמי השכירות › 2.1", '2. דמי השכירות\n2.1 דמי השכירות הם ₪900 לדונם לשנה, בתוספת מע"מ כדין.'),
+    (VINEYARD, "2. דמי השכירות › 2.2", "2.2 דמי השכירות ישולמו פעם בשנה, ביום 1 בנובמבר."),
 ]
 
 
@@ -133,3 +144,22 @@ def test_a_count_beyond_the_last_band_picks_the_open_band() -> None:
     reply = ask("משרד גולן מאחסן 30 אתרים. מה דמי האחסון החודשיים שלו?")
     assert reply.status == "answered" and "₪2,800" in reply.text, reply.text
     assert "₪450" not in reply.text and "₪1,200" not in reply.text, reply.text
+
+
+# --- a rate per dunam times the plot's area in dunams ---
+
+
+def test_a_rent_per_dunam_over_the_whole_plot() -> None:
+    reply = ask('כמה דמי שכירות משלם היקב בשנה על כל החלקה, לפני מע"מ?')
+    assert reply.status == "answered" and {"1.1", "2.1"} <= set(clauses(reply)), reply.text
+    assert "40 דונם × ₪900 = ₪36,000" in reply.text, reply.text
+
+
+def test_a_rent_per_dunam_over_the_whole_plot_asked_in_english() -> None:
+    reply = ask("What is the yearly rent for the whole plot of the vineyard lease, before VAT?")
+    assert reply.status == "answered" and "₪36,000" in reply.text, reply.text
+
+
+def test_the_rent_of_one_dunam_is_not_multiplied() -> None:
+    reply = ask("כמה עולה דונם אחד לשנה בהסכם של כרם יעל?")
+    assert reply.status == "answered" and "₪900" in reply.text and "36,000" not in reply.text, reply.text

@@ -115,34 +115,46 @@ def one_rate(text: str) -> Decimal | None:
     return _plain_rate(text)
 
 
+_SQM = r'מ"ר|מטר\s+רבוע|sqm|m2|m²'
+# Farmland is let by the dunam (1,000 m²): '₪1,150 לדונם לשנה', 'חלקה בשטח 85 דונם'.
+_DUNAM = rf"(?:דונם|דונמים|dunams?|dunums?)(?![{_H}a-z])"
 _PER_SQM = re.compile(
-    r'(?:₪\s?)(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:ל|לכל\s+|per\s+)(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I
+    rf"(?:₪\s?)(\d{{1,3}}(?:,\d{{3}})*(?:\.\d{{1,2}})?)\s*(?:ל-?|לכל\s+|per\s+)({_SQM}|{_DUNAM})", re.I
 )
-_AREA = re.compile(r'(?<![\d.,₪])(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I)
+_AREA = re.compile(rf"(?<![\d.,₪])(\d{{1,3}}(?:,\d{{3}})*(?:\.\d{{1,2}})?)\s*({_SQM}|{_DUNAM})", re.I)
+
+
+def _area_unit(said: str) -> str:
+    """The unit an area or a rate per area is stated in, as the answer writes it: 'מ"ר' or 'דונם'."""
+    return "דונם" if re.match(_DUNAM, said, re.I) else 'מ"ר'
 
 
 def rate_per_area(text: str) -> Decimal | None:
-    """The one amount a clause states per square metre ('דמי ניהול בסך ₪38 למ"ר לחודש'), or None."""
+    """The one amount a clause states per square metre or per dunam ('דמי ניהול בסך ₪38 למ"ר לחודש'), or None."""
     found = _PER_SQM.findall(normalize(text))
-    return Decimal(found[0].replace(",", "")) if len(found) == 1 else None
+    return Decimal(found[0][0].replace(",", "")) if len(found) == 1 else None
 
 
 def area_of(text: str) -> Decimal | None:
-    """The one area in square metres a text states with no rate per metre ('בשטח של 120 מ"ר'), or None."""
+    """The one area in square metres or dunams a text states with no rate per area ('בשטח של 120 מ"ר'), or None."""
     plain = normalize(text)
     if _PER_SQM.search(plain):
         return None
     found = _AREA.findall(plain)
-    return Decimal(found[0].replace(",", "")) if len(found) == 1 else None
+    return Decimal(found[0][0].replace(",", "")) if len(found) == 1 else None
 
 
 def over_area(rate_text: str, area_text: str) -> Calculation | None:
-    """A rate per m² times the area another text (or the question) states: 120 מ"ר × ₪38 = ₪4,560."""
+    """A rate per area times the area another text (or the question) states in the same unit: 120 מ"ר × ₪38."""
     rate, area = rate_per_area(rate_text), area_of(area_text)
     if rate is None or area is None:
         return None
+    rate_unit = _area_unit(_PER_SQM.findall(normalize(rate_text))[0][1])
+    unit = _area_unit(_AREA.findall(normalize(area_text))[0][1])
+    if unit != rate_unit:
+        return None  # a rate per m² is not multiplied by dunams
     result = _round(rate * area)
-    return Calculation(result, f'{_num(area)} מ"ר × {shekels(rate)} = {shekels(result)}', (0, 1))
+    return Calculation(result, f"{_num(area)} {unit} × {shekels(rate)} = {shekels(result)}", (0, 1))
 
 
 _SHARE_OF = re.compile(rf"(\d{{1,2}}(?:\.\d{{1,2}})?)\s?%\s*מ-?ה?([{_H}]{{3,}})")

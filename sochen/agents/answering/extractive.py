@@ -4234,9 +4234,15 @@ class _Test:
 _DURATION = _Test(lambda t: bool(_SHAPE["time"].search(t)) or "duration" in carries(t))
 """A duration in figures ('14 יום') or in words ('כשעה וחצי', 'שנה עד שלוש שנים')."""
 _TWO_FACTS: frozenset[Operation] = frozenset(("vat", "discount", "difference"))
+# A year's amount is asked of a monthly amount (× 12), or of one the clause already states a year ('₪900 לדונם
+# לשנה'): that one is quoted as it is (or times the area); a month's likewise.
 _PERIOD_OF: dict[Operation, Callable[[str], bool]] = {
-    "per_year": lambda t: bool(money(t)) and (states_period(t, "month") or counts_a_period(t, "year")),
-    "per_month": lambda t: bool(money(t)) and (states_period(t, "year") or counts_a_period(t, "month")),
+    "per_year": lambda t: (
+        bool(money(t)) and (states_period(t, "month") or states_period(t, "year") or counts_a_period(t, "year"))
+    ),
+    "per_month": lambda t: (
+        bool(money(t)) and (states_period(t, "year") or states_period(t, "month") or counts_a_period(t, "month"))
+    ),
 }
 _MISSING: dict[str, tuple[str, str]] = {
     "vat_rate": (
@@ -4564,14 +4570,16 @@ _MINIMUM = re.compile(r"מינימלי|מינימליים|מינימלית|מי�
 
 _WHOLE_AREA = re.compile(
     r"(?<![\u05d0-\u05ea])(?:ה|ב|על\s+כל\s+(?:ה)?|כל\s+(?:ה)?)?שטח"
-    r"|\b(?:whole|entire|total|floor|shop'?s?|store'?s?|premises'?|unit'?s?|its)\s+area\b|square met",
+    r"|\b(?:whole|entire|total|floor|shop'?s?|store'?s?|premises'?|unit'?s?|its)\s+area\b|square met"
+    # farmland: the whole plot ('על כל החלקה', 'the whole plot')
+    r"|(?<![\u05d0-\u05ea])(?:על\s+)?כל\s+(?:ה)?(?:חלקה|קרקע)(?![\u05d0-\u05ea])|\b(?:whole|entire)\s+(?:plot|field|parcel)\b",
     re.I,
 )
 
 
 # The question asks the rate per m² itself, or whether something is so: nothing is multiplied.
 _PER_AREA_ASKED = re.compile(
-    r"(?:^|\s)(?:ל|לכל\s+|בעד\s+כל\s+)מ\"ר|per\s+(?:square\s+met|m2|m²|sq)"
+    r"(?:^|\s)(?:ל|לכל\s+|בעד\s+כל\s+)(?:מ\"ר|דונם)|per\s+(?:square\s+met|m2|m²|sq|dunam|dunum)"
     r"|^\s*(?:האם|is|are|does|do|can)\b",
     re.I,
 )
