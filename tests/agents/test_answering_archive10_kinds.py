@@ -8,6 +8,8 @@ VAT is that share of the amount with VAT at the contract's rate, shown as two st
 amount before VAT.
 A rent per dunam ('₪900 לדונם לשנה') over the whole plot is the rate times the plot's area in dunams, as a rent per
 m² is over a shop's area.
+A thing asked by its ordinal ('בן משפחה שלישי') that the clause gives only another ordinal of ('בן משפחה שני') is
+not in the documents: the clause of the neighbouring ordinal is no answer.
 A count the question gives ('יש לנו היום 12 אתרים') picks, of a table priced by bands of that count ('6 עד 20
 אתרים'), the row whose band holds it — not the first row.
 A fake lexical library, no database, no model; every figure of a reply is in the question or a cited passage.
@@ -34,6 +36,7 @@ CHUNKS = [
     (GYM, "1. המנוי › 1.2", "1.2 המנויה רשאית להשתתף בכל שיעורי הסטודיו, בתיאום מראש באפליקציה."),
     (GYM, "2. דמי המנוי › 2.1", '2. דמי המנוי\n2.1 דמי המנוי הם ₪290 לחודש, כולל מע"מ.'),
     (GYM, "2. דמי המנוי › 2.2", "2.2 דמי המנוי ייגבו בכרטיס אשראי ב-1 לכל חודש."),
+    (GYM, "2. דמי המנוי › 2.3", "2.3 בן משפחה שני שנרשם לסטודיו באותה שנה יקבל הנחה של 10% מדמי המנוי."),
     (GYM, "3. ביטול › 3.1", "3. ביטול\n3.1 המנויה רשאית לבטל את המנוי בהודעה בכתב של 45 ימים."),
     (GYM, "3. ביטול › 3.2", "3.2 הקפאת המנוי אפשרית פעם בשנה, לתקופה של עד חודשיים."),
     (
@@ -163,3 +166,21 @@ def test_a_rent_per_dunam_over_the_whole_plot_asked_in_english() -> None:
 def test_the_rent_of_one_dunam_is_not_multiplied() -> None:
     reply = ask("כמה עולה דונם אחד לשנה בהסכם של כרם יעל?")
     assert reply.status == "answered" and "₪900" in reply.text and "36,000" not in reply.text, reply.text
+
+
+# --- a thing asked by an ordinal the clause does not give ('שלישי' where it says 'שני') ---
+
+
+def test_a_discount_for_a_third_family_member_is_not_the_second_ones() -> None:
+    reply = ask("איזו הנחה מקבל בן משפחה שלישי שנרשם לסטודיו תנועה?")
+    assert reply.status == "not_found" and "10%" not in reply.text, reply.text
+
+
+def test_a_discount_for_the_second_family_member_is_quoted() -> None:
+    reply = ask("איזו הנחה מקבל בן משפחה שני שנרשם לסטודיו תנועה?")
+    assert reply.status == "answered" and "10%" in reply.text and clauses(reply) == ["2.3"], reply.text
+
+
+def test_a_weekday_is_no_ordinal_of_a_thing() -> None:
+    reply = ask("אפשר להירשם לשיעורי הסטודיו ביום שלישי?")
+    assert reply.reason != "other_ordinal", reply.text

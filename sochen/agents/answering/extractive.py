@@ -3050,6 +3050,8 @@ def _extract(
         return Extracted("not_found", lang=lang, reason="absent_subject")
     if len(parts) == 1 and lang == "he" and operation is None and _asked_thing_elsewhere(focus, chosen[0], library):
         return Extracted("not_found", lang=lang, reason="asked_thing_elsewhere")
+    if len(parts) == 1 and lang == "he" and _other_ordinal(focus, chosen[0].unit.text):
+        return Extracted("not_found", lang=lang, reason="other_ordinal")
     if len(parts) == 1 and (
         _absent_condition(focus, library, chosen[0])
         if lang == "he"
@@ -3989,6 +3991,56 @@ def _lacks(said_forms: set[str], word: str) -> bool:
     """
     core = word[1:] if word.startswith("ה") and len(word) > 3 else word
     return not {f for f in _strict_forms(core) if f.lstrip("~")[:1] == core[0]} & said_forms
+
+
+# Ordinals as a thing's own ('ילד שלישי', 'התשלום השני'), each with its number.
+_THING_ORDINALS = {
+    "ראשון": 1, "ראשונה": 1, "שני": 2, "שנייה": 2, "שניה": 2, "שלישי": 3, "שלישית": 3, "רביעי": 4, "רביעית": 4,
+    "חמישי": 5, "חמישית": 5, "שישי": 6, "שישית": 6, "שביעי": 7, "שביעית": 7, "שמיני": 8, "שמינית": 8,
+    "תשיעי": 9, "תשיעית": 9, "עשירי": 10, "עשירית": 10,
+}  # fmt: skip
+_WEEKDAY_NOUNS = frozenset({"יום", "ימי", "ימים"})
+
+
+def _ordinal(tok: str) -> int | None:
+    """The number of an ordinal word, with or without its article or prefix ('השלישי', 'לשנייה'), or None."""
+    for cut in (0, 1, 2):
+        if tok[cut:] in _THING_ORDINALS and (cut == 0 or set(tok[:cut]) <= set("הובלמ")):
+            return _THING_ORDINALS[tok[cut:]]
+    return None
+
+
+def _ordinals_of(text: str) -> list[tuple[frozenset[str], int]]:
+    """The things a text names with an ordinal: the noun's forms before it, and its number ('ילד שלישי')."""
+    tokens = tokenize(text)
+    out = []
+    for prev, tok in itertools.pairwise(tokens):
+        n = _ordinal(tok)
+        if n is None or _ordinal(prev) is not None or _stop(prev) or prev.isdigit():
+            continue
+        forms = frozenset(f for f in _forms(prev) if f[0] not in "~≈")
+        if forms & _WEEKDAY_NOUNS:
+            continue  # 'ביום שלישי' is a weekday, not a third of anything
+        out.append((forms, n))
+    return out
+
+
+def _other_ordinal(focus: str, text: str) -> bool:
+    """Whether the question asks a thing by an ordinal the clause gives only other ordinals of.
+
+    'הנחה על ילד שלישי' against 'הנחה של 7% משכר הלימוד של הילד השני': the clause says the second child's
+    discount, not the third's — the documents do not say it. A clause that names the asked ordinal, or names the
+    thing with no ordinal, does not rule it out.
+    """
+    asked = _ordinals_of(focus)
+    if not asked:
+        return False
+    said = _ordinals_of(text)
+    for forms, n in asked:
+        numbers = {m for f, m in said if f & forms}
+        if numbers and n not in numbers:
+            return True
+    return False
 
 
 def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bool:
