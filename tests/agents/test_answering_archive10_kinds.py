@@ -10,6 +10,8 @@ A rent per dunam ('₪900 לדונם לשנה') over the whole plot is the rate 
 m² is over a shop's area.
 A thing asked by its ordinal ('בן משפחה שלישי') that the clause gives only another ordinal of ('בן משפחה שני') is
 not in the documents: the clause of the neighbouring ordinal is no answer.
+'How much' of a charge ('כמה קנס', 'כמה פיצוי') is not answered by a clause that states no amount and no
+percentage (the cancelling clause says how to cancel, not a fine for cancelling otherwise).
 A count the question gives ('יש לנו היום 12 אתרים') picks, of a table priced by bands of that count ('6 עד 20
 אתרים'), the row whose band holds it — not the first row.
 A fake lexical library, no database, no model; every figure of a reply is in the question or a cited passage.
@@ -184,3 +186,16 @@ def test_a_discount_for_the_second_family_member_is_quoted() -> None:
 def test_a_weekday_is_no_ordinal_of_a_thing() -> None:
     reply = ask("אפשר להירשם לשיעורי הסטודיו ביום שלישי?")
     assert reply.reason != "other_ordinal", reply.text
+
+
+# --- 'how much' of a charge is not answered by a clause without an amount ---
+
+
+def test_how_much_of_a_fine_is_not_answered_by_a_clause_without_an_amount() -> None:
+    reply = ask("כמה קנס משלמת המנויה אם היא מבטלת את המנוי בלי הודעה בכתב?")
+    assert reply.status == "not_found", reply.text
+
+
+def test_how_much_of_a_discount_is_answered_by_its_percentage() -> None:
+    reply = ask("כמה הנחה מקבל בן משפחה שני שנרשם לסטודיו?")
+    assert reply.status == "answered" and "10%" in reply.text, reply.text

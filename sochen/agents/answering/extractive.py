@@ -3052,6 +3052,8 @@ def _extract(
         return Extracted("not_found", lang=lang, reason="asked_thing_elsewhere")
     if len(parts) == 1 and lang == "he" and _other_ordinal(focus, chosen[0].unit.text):
         return Extracted("not_found", lang=lang, reason="other_ordinal")
+    if len(parts) == 1 and lang == "he" and _charge_unstated(focus, chosen[0].unit.text):
+        return Extracted("not_found", lang=lang, reason="charge_unstated")
     if len(parts) == 1 and (
         _absent_condition(focus, library, chosen[0])
         if lang == "he"
@@ -4041,6 +4043,31 @@ def _other_ordinal(focus: str, text: str) -> bool:
         if numbers and n not in numbers:
             return True
     return False
+
+
+# 'כמה פיצוי', 'כמה קנס', 'בכמה הנחה': how much of a charge is asked — an amount or a percentage answers it.
+_HOW_MUCH_OF = re.compile(
+    r"(?<![\u05d0-\u05ea])ב?כמה\s+(?:ה)?(?:פיצוי|פיצויים|קנס|קנסות|עמלה|עמלת|מקדמה|ריבית|הנחה|זיכוי|החזר|אגרה|"
+    r"אגרת|ערבות|בונוס|מענק|פיקדון|פקדון)(?![\u05d0-\u05ea])"
+)
+# A clause that says nothing is paid (or refunded, or charged) answers 'how much' with none.
+_NONE_PAID = re.compile(
+    r"לא\s+(?:ישולם|ישולמו|תשולם|ישלם|תשלם|יוחזר|יוחזרו|תוחזר|יחויב|יחויבו|תחויב|יינתן|תינתן|יהיה\s+זכאי|"
+    r"תהיה\s+זכאית|יהיו\s+זכאים)|אינ[וה]\s+זכאי|ללא\s+(?:תשלום|חיוב|פיצוי|תמורה|עלות)|בלי\s+(?:תשלום|חיוב)"
+    r"|על\s+חשבון|(?:אין|לא)\s+(?:פיצוי|החזר|הנחה|קנס)"
+)
+
+
+def _charge_unstated(focus: str, text: str) -> bool:
+    """Whether 'how much' of a charge is asked ('כמה קנס משלמת …') of a clause with no amount and no percentage.
+
+    The cancelling clause ('רשאית לבטל … בהודעה בכתב של 45 ימים') says how to cancel, not a fine for cancelling
+    otherwise: quoting it answers another question. A clause that says none is paid ('לא יוחזרו') answers it.
+    """
+    if not _HOW_MUCH_OF.search(normalize(focus)):
+        return False
+    plain = normalize(text)
+    return not _SHAPE["money"].search(plain) and not _NONE_PAID.search(plain)
 
 
 def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bool:
