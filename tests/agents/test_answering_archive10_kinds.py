@@ -12,6 +12,9 @@ A thing asked by its ordinal ('בן משפחה שלישי') that the clause give
 not in the documents: the clause of the neighbouring ordinal is no answer.
 'How much' of a charge ('כמה קנס', 'כמה פיצוי') is not answered by a clause that states no amount and no
 percentage (the cancelling clause says how to cancel, not a fine for cancelling otherwise).
+English questions about the contract kinds of the tenth archive (data processing, photography, a kindergarten, a
+trademark assignment, farmland) are searched by the Hebrew terms of their words ('processor' → 'המעבד', 'a security
+breach' → 'אירוע אבטחה', not the collateral 'security' of a loan).
 A count the question gives ('יש לנו היום 12 אתרים') picks, of a table priced by bands of that count ('6 עד 20
 אתרים'), the row whose band holds it — not the first row.
 A fake lexical library, no database, no model; every figure of a reply is in the question or a cited passage.
@@ -30,6 +33,7 @@ GYM = 'הסכם מנוי שנתי לסטודיו — סטודיו תנועה ב�
 STUDIO = 'הסכם שירותי עיצוב גרפי — פיקסל סטודיו בע"מ וקפה השדרה בע"מ'
 HOSTING = 'הסכם שירותי אחסון אתרים — ענן הגליל בע"מ ומשרד הנדסה גולן בע"מ'
 VINEYARD = 'הסכם שכירות קרקע לכרם — אגודת מטעי הגולן ויקב כרם יעל בע"מ'
+PRIVACY = 'הסכם לעיבוד מידע — מרפאת השקמה בע"מ ודיגיטל פלוס בע"מ'
 VIDEO = 'הסכם הפקת סרטון תדמית — עין שלישית הפקות בע"מ ומאפיית השקד בע"מ'
 
 CHUNKS = [
@@ -87,6 +91,14 @@ CHUNKS = [
     (VINEYARD, "1. המושכר › 1.1", "1. המושכר\n1.1 המשכירה משכירה לשוכרת חלקה בשטח 40 דונם, לנטיעת כרם ענבי יין."),
     (VINEYARD, "2. דמי השכירות › 2.1", '2. דמי השכירות\n2.1 דמי השכירות הם ₪900 לדונם לשנה, בתוספת מע"מ כדין.'),
     (VINEYARD, "2. דמי השכירות › 2.2", "2.2 דמי השכירות ישולמו פעם בשנה, ביום 1 בנובמבר."),
+    (PRIVACY, "הסכם לעיבוד מידע", 'בין: מרפאת השקמה בע"מ, להלן: "המרפאה";\nלבין: דיגיטל פלוס בע"מ, להלן: "המעבד";'),
+    (PRIVACY, "1. אבטחת מידע › 1.1", "1. אבטחת מידע\n1.1 המעבד ישמור את המידע בשרתים הנמצאים בישראל בלבד."),
+    (
+        PRIVACY,
+        "1. אבטחת מידע › 1.2",
+        "1.2 המעבד יודיע למרפאה על אירוע אבטחה חמור תוך 48 שעות מהרגע שנודע לו עליו.",
+    ),
+    (PRIVACY, "2. סיום › 2.1", "2. סיום\n2.1 בתום ההסכם ימחק המעבד את כל המידע, לרבות הגיבויים, תוך 60 ימים."),
 ]
 
 
@@ -199,3 +211,26 @@ def test_how_much_of_a_fine_is_not_answered_by_a_clause_without_an_amount() -> N
 def test_how_much_of_a_discount_is_answered_by_its_percentage() -> None:
     reply = ask("כמה הנחה מקבל בן משפחה שני שנרשם לסטודיו?")
     assert reply.status == "answered" and "10%" in reply.text, reply.text
+
+
+# --- English words of the tenth archive's contract kinds ---
+
+
+def test_english_a_security_breach_is_a_security_incident() -> None:
+    reply = ask("Within how many hours must the processor report a serious security breach to the clinic?")
+    assert reply.status == "answered" and clauses(reply) == ["1.2"] and "48" in reply.text, reply.text
+
+
+def test_english_where_the_processor_keeps_the_data() -> None:
+    reply = ask("In which country must the processor keep the servers with the data?")
+    assert reply.status == "answered" and clauses(reply) == ["1.1"], reply.text
+
+
+def test_english_deleting_the_data_at_the_end() -> None:
+    reply = ask("How many days does the processor have to delete the data when the agreement ends?")
+    assert reply.status == "answered" and clauses(reply) == ["2.1"] and "60" in reply.text, reply.text
+
+
+def test_english_a_charge_no_contract_names_is_not_found() -> None:
+    reply = ask("Does the processor charge travel expenses for a visit to the clinic?")
+    assert reply.status == "not_found", reply.text
