@@ -15,6 +15,8 @@ percentage (the cancelling clause says how to cancel, not a fine for cancelling 
 English questions about the contract kinds of the tenth archive (data processing, photography, a kindergarten, a
 trademark assignment, farmland) are searched by the Hebrew terms of their words ('processor' → 'המעבד', 'a security
 breach' → 'אירוע אבטחה', not the collateral 'security' of a loan).
+A rate said as what every extra hour is charged ('כל שעת צילום נוספת … תחויב ב-₪400') is a rate per hour; and
+'within 14 days' ('תוך 14 ימים ממסירת הסרטון') says when, it is no quantity of days to multiply.
 A count the question gives ('יש לנו היום 12 אתרים') picks, of a table priced by bands of that count ('6 עד 20
 אתרים'), the row whose band holds it — not the first row.
 A fake lexical library, no database, no model; every figure of a reply is in the question or a cited passage.
@@ -63,6 +65,8 @@ CHUNKS = [
     (VIDEO, "1. הסרטון › 1.1", "1. הסרטון\n1.1 המפיקה תפיק למזמינה סרטון תדמית באורך של עד 90 שניות."),
     (VIDEO, "2. התמורה › 2.1", '2. התמורה\n2.1 התמורה בעד הסרטון היא ₪20,000, בתוספת מע"מ בשיעור 18%.'),
     (VIDEO, "2. התמורה › 2.2", "2.2 ביום תחילת הצילומים תשלם המזמינה מקדמה בשיעור 40% מהתמורה."),
+    (VIDEO, "2. התמורה › 2.3", '2.3 כל שעת צילום נוספת מעבר ליום הצילום תחויב ב-₪400, לפני מע"מ.'),
+    (VIDEO, "2. התמורה › 2.4", "2.4 יתרת התמורה, בשיעור 60% מהתמורה, תשולם תוך 14 ימים ממסירת הסרטון."),
     (
         HOSTING,
         "הסכם שירותי אחסון אתרים",
@@ -83,6 +87,13 @@ CHUNKS = [
         "מספר האתרים: 21 אתרים ומעלה · דמי האחסון לחודש: ₪2,800",
     ),
     (HOSTING, "2. דמי השירות › 2.2", "2.2 דמי האחסון ישולמו בתנאי שוטף + 30 ימים."),
+    (HOSTING, "3. הקמה › 3.1", "3. הקמה\n3.1 דמי ההקמה של האתרים הם ₪2,000."),
+    (
+        HOSTING,
+        "3. הקמה › 3.2",
+        "3.2 דמי ההקמה ישולמו כך:\n(א) 40% מדמי ההקמה — במעמד החתימה;\n"
+        "(ב) 60% מדמי ההקמה — תוך 30 ימים מיום העלאת האתרים לאוויר.",
+    ),
     (
         VINEYARD,
         "הסכם שכירות קרקע לכרם",
@@ -234,3 +245,26 @@ def test_english_deleting_the_data_at_the_end() -> None:
 def test_english_a_charge_no_contract_names_is_not_found() -> None:
     reply = ask("Does the processor charge travel expenses for a visit to the clinic?")
     assert reply.status == "not_found", reply.text
+
+
+# --- 'every extra hour is charged ₪X' is a rate per hour; 'within N days' is no quantity ---
+
+
+def test_every_extra_hour_charged_is_a_rate_per_hour() -> None:
+    reply = ask("הצילומים נמשכו 3 שעות מעבר ליום הצילום. כמה תשלם המאפייה על השעות הנוספות?")
+    assert reply.status == "answered" and "3 × ₪400 = ₪1,200" in reply.text, reply.text
+
+
+def test_every_extra_hour_charged_asked_in_english_with_vat() -> None:
+    reply = ask("The video shoot ran 2 hours over. How much extra does the bakery pay, including VAT?")
+    assert reply.status == "answered" and "2 × ₪400 = ₪800" in reply.text and "₪944" in reply.text, reply.text
+
+
+def test_within_some_days_says_when_and_is_no_quantity() -> None:
+    reply = ask("כמה תשלם המאפייה למפיקה תוך 14 ימים ממסירת הסרטון?")
+    assert reply.status == "answered" and "60% × ₪20,000 = ₪12,000" in reply.text, reply.text
+
+
+def test_a_sub_clause_named_by_its_due_time_gives_its_share() -> None:
+    reply = ask("כמה ישלם משרד גולן לענן הגליל תוך 30 ימים מיום העלאת האתרים?")
+    assert reply.status == "answered" and "60% × ₪2,000 = ₪1,200" in reply.text, reply.text

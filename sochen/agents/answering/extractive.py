@@ -4855,6 +4855,10 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
                 break
     if calc is None:
         rule = next((q for q in quotes if percent(q.text) and not money(q.text)), None)
+        if rule is not None and one_rate(rule.text) is None:
+            # '(ב) 40% מהתמורה — תוך 7 ימים מיום רישום ההעברה': of a rule's sub-clauses, the one whose due time
+            # the question names is the share asked about
+            rule = _due_line(query, rule) or rule
         if rule is not None:
             base = _base_for(library, rule, query, quotes)
             if base is not None:
@@ -5160,6 +5164,24 @@ _RULE_CHARGE = re.compile(
 )
 
 
+_DUE = re.compile(r"(?<![\u05d0-\u05ea])ב?תוך\s*(\d{1,4})\s*(?:ימים|יום|ימי\s+[\u05d0-\u05ea]+)\s+((?:\S+\s*){1,3})")
+
+
+def _same_due(query: str, text: str) -> bool:
+    """Whether the question and the rule name the same due time: 'תוך 14 ימים ממסירת הסרטון' in both."""
+    asked, said = _DUE.search(normalize(query)), _DUE.search(normalize(text))
+    if asked is None or said is None or asked.group(1) != said.group(1):
+        return False
+    event = {f for t in tokenize(asked.group(2)) if len(t) > 2 and not _stop(t) for f in _forms(t) if f[0] != "≈"}
+    return bool(event & _words(said.group(2)))
+
+
+def _due_line(query: str, rule: Quote) -> Quote | None:
+    """The one line of a rule's sub-clauses with one percentage that is due when the question says, or None."""
+    lines = [ln for ln in rule.text.split("\n") if one_rate(ln) is not None and _same_due(query, ln)]
+    return Quote(lines[0].strip(), rule.section, rule.hit) if len(lines) == 1 else None
+
+
 def _asks_rule(query: str, rule: Quote, base: Quote) -> bool:
     """Whether the question asks what a percentage rule pays, not only the amount the rule is a share of.
 
@@ -5167,6 +5189,8 @@ def _asks_rule(query: str, rule: Quote, base: Quote) -> bool:
     fee itself and the cancellation is no part of it. The question must name a word of the rule that its base
     does not say ('ביטול', 'מענק') — a verb of paying or a word of the base is no such word.
     """
+    if _same_due(query, rule.text):
+        return True  # 'כמה תשלם תוך 14 ימים ממסירת הסרטון' names the payment by when the rule says it is due
     charge = _RULE_CHARGE.search(normalize(rule.text))
     if charge is not None:
         # 'דמי ביטול בשיעור 25%', 'מענק בשיעור 10%': the rule's own noun is what the question must ask about
