@@ -1,8 +1,7 @@
 """Kinds the tenth example archive showed (archive10), on a small Hebrew archive of its own.
 
-A date a question gives with the month's name ('ב-20 במרץ 2026') is a date as '20/03/2026' is: the
-period of the clause runs from it, the date it gives is written as the question wrote its own, and the act
-the period runs from may be told after the date as well as before it ('ב-3 בנובמבר קיבלה המעצבת את המקדמה').
+The act a clause's period runs from may be told after the date the question gives as well as before it
+('ב-03/11/2026 קיבלה המעצבת את המקדמה', 'מסרנו ב-10/11/2026 הודעה בכתב').
 A share of an amount 'כולל מע"מ' ('מקדמה בשיעור 25% מהתמורה, כולל מע"מ') of an amount the contract states before
 VAT is that share of the amount with VAT at the contract's rate, shown as two steps — never the share of the
 amount before VAT.
@@ -119,29 +118,18 @@ def ask(question: str) -> Reply:
     return reply
 
 
-# --- a date given with the month's name, plus the clause's period ---
-
-
-def test_a_notice_period_runs_from_a_date_written_with_the_months_name() -> None:
-    reply = ask("מסרתי לסטודיו הודעת ביטול בכתב ב-20 במרץ 2026. עד מתי המנוי שלי בתוקף?")
-    assert reply.status == "answered" and clauses(reply) == ["3.1"], reply.text
-    assert "20 במרץ 2026 + 45 ימים = 4 במאי 2026" in reply.text, reply.text
+# --- the act a period runs from, told before or after the date ---
 
 
 def test_the_act_may_be_told_after_the_date_it_happened_on() -> None:
-    reply = ask("ב-3 בנובמבר 2026 קיבלה המעצבת את המקדמה. עד איזה תאריך היא צריכה למסור את הסקיצות?")
+    reply = ask("ב-03/11/2026 קיבלה המעצבת את המקדמה. עד איזה תאריך היא צריכה למסור את הסקיצות?")
     assert reply.status == "answered" and clauses(reply) == ["1.2"], reply.text
-    assert "3 בנובמבר 2026 + 21 ימים = 24 בנובמבר 2026" in reply.text, reply.text
+    assert "03/11/2026 + 21 ימים = 24/11/2026" in reply.text, reply.text
 
 
-def test_the_same_date_written_in_digits_still_gives_digits() -> None:
+def test_the_act_told_before_the_date_still_counts() -> None:
     reply = ask("מסרתי לסטודיו הודעת ביטול בכתב ב-20/03/2026. עד מתי המנוי שלי בתוקף?")
     assert reply.status == "answered" and "20/03/2026 + 45 ימים = 04/05/2026" in reply.text, reply.text
-
-
-def test_a_date_without_its_year_is_no_date_to_count_from() -> None:
-    reply = ask("מסרתי לסטודיו הודעת ביטול בכתב ב-20 במרץ. עד מתי המנוי שלי בתוקף?")
-    assert "4 במאי" not in reply.text and "04/05" not in reply.text, reply.text
 
 
 # --- a share of an amount 'including VAT' of an amount stated before VAT ---

@@ -583,65 +583,19 @@ _DATE_ASKED = re.compile(
 )
 
 
-# A date written with the month's name, as Israelis write it: 'ב-20 במרץ 2026', 'ה-3 בנובמבר 2026'.
-_HE_MONTHS = (
-    "ינואר",
-    "פברואר",
-    "מרץ",
-    "אפריל",
-    "מאי",
-    "יוני",
-    "יולי",
-    "אוגוסט",
-    "ספטמבר",
-    "אוקטובר",
-    "נובמבר",
-    "דצמבר",
-)
-_NAMED_DATE = re.compile(
-    rf"(?<![\d.,/])(\d{{1,2}})\s+ב-?(?:חודש\s+)?({'|'.join(_HE_MONTHS)})(?![{_H}])\s*,?\s*(\d{{4}})(?!\d)"
-)
-_VARIANT_MONTHS = {"מארס": "מרץ", "מרס": "מרץ"}
-
-
-def _named_dates(text: str) -> list[tuple[re.Match[str], date]]:
-    """The dates written with the month's name in `text` ('20 במרץ 2026'), with their matches, in order."""
-    for variant, month in _VARIANT_MONTHS.items():
-        text = re.sub(rf"(?<=ב){variant}(?![{_H}])|(?<=ב-){variant}(?![{_H}])", month, text)
-    out = []
-    for m in _NAMED_DATE.finditer(text):
+def _question_dates(question: str) -> list[tuple[re.Match[str], date]]:
+    """The dd/mm/yyyy dates a question gives, in order, each with its match."""
+    found = []
+    for m in _DMY.finditer(normalize(question)):
         try:
-            out.append((m, date(int(m.group(3)), _HE_MONTHS.index(m.group(2)) + 1, int(m.group(1)))))
+            found.append((m, date(int(m.group(3)), int(m.group(2)), int(m.group(1)))))
         except ValueError:
             continue
-    return out
-
-
-def _question_dates(question: str) -> list[tuple[re.Match[str], date, bool]]:
-    """The dates a question gives, in digits ('01/09/2026') or with the month's name ('1 בספטמבר 2026').
-
-    In order, each with its match and whether it is written with the month's name.
-    """
-    plain = normalize(question)
-    found = [(m, d, True) for m, d in _named_dates(plain)]
-    for m in _DMY.finditer(plain):
-        try:
-            found.append((m, date(int(m.group(3)), int(m.group(2)), int(m.group(1))), False))
-        except ValueError:
-            continue
-    return sorted(found, key=lambda f: f[0].start())
-
-
-def _named(day: date) -> str:
-    """A date as the question wrote its own, with the month's name: '4 במאי 2026'."""
-    return f"{day.day} ב{_HE_MONTHS[day.month - 1]} {day.year}"
+    return found
 
 
 def given_date(question: str) -> date | None:
-    """The one date a question gives when it asks for a date ('מסר הודעה ביום 01/09/2026. מתי…').
-
-    In digits or with the month's name ('ב-20 במרץ 2026').
-    """
+    """The one dd/mm/yyyy date a question gives when it asks for a date ('מסר הודעה ביום 01/09/2026. מתי…')."""
     found = _question_dates(question)
     return found[0][1] if len(found) == 1 and _DATE_ASKED.search(normalize(question)) else None
 
@@ -656,8 +610,8 @@ def period_lead(text: str) -> str:
 def date_event(question: str) -> str:
     """The words around the date the question gives, within its sentence: the act the date is of.
 
-    Just before it ('הודעת סיום ביום' before '01/09/2026') and just after it ('ב-3 בנובמבר 2026 קיבלה המעצבת את
-    המקדמה', 'מסרנו ב-1 במרץ 2026 הודעה בכתב'): the act is told on either side.
+    Just before it ('הודעת סיום ביום' before '01/09/2026') and just after it ('ב-03/11/2026 קיבלה המעצבת את
+    המקדמה', 'מסרנו ב-01/03/2026 הודעה בכתב'): the act is told on either side.
     """
     plain = normalize(question)
     found = _question_dates(plain)
@@ -701,8 +655,5 @@ def date_after(question: str, text: str) -> Calculation | None:
         result = _add_months(base, count)
     else:
         result = _add_months(base, 12 * count)
-    if _question_dates(question)[0][2]:  # the question wrote its date with the month's name: so is the answer's
-        expression = f"{_named(base)} + {count} {unit} = {_named(result)}"
-    else:
-        expression = f"{base:%d/%m/%Y} + {count} {unit} = {result:%d/%m/%Y}"
+    expression = f"{base:%d/%m/%Y} + {count} {unit} = {result:%d/%m/%Y}"
     return Calculation(Decimal(0), expression, (0,))
