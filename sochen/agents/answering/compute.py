@@ -102,6 +102,8 @@ _PER = {
         r"לכל שעה",
         r"על כל שעת?(?![\u05d0-\u05ea])",
         r"בעד כל שעת?(?![\u05d0-\u05ea])",
+        # 'כל שעת צילום נוספת … תחויב ב-₪650': what every hour is charged
+        r"(?<![\u05d0-\u05ea])כל\s+שעת\s+[\u05d0-\u05ea]+(?:\s+[\u05d0-\u05ea]+)?[^.;₪]{0,40}?(?:תחויב|תשולם|יחויב|ישולם)",
         r"per hour",
         r"/hour",
     ),
@@ -524,9 +526,13 @@ def prices_times_counts(prices_text: str, counts_text: str) -> Calculation | Non
     return Calculation(total, "; ".join(steps), (0, 1))
 
 
+# 'תוך 14 ימים ממסירת הסרטון', 'within 7 days of': when something is due, not a quantity of days to price.
+_WITHIN = re.compile(r"(?:(?<![\u05d0-\u05ea])ב?תוך|\bwithin)\s*(?:-\s*)?(\d{1,4})\s*(?:ימים|ימי|יום|days?)", re.I)
+
+
 def quantity_asked(question: str) -> tuple[Decimal, str] | None:
     """'10 שעות' in the question: (10, 'שעה'); '3 ישיבות': (3, 'ישיבות') (a counted noun, matched by its root)."""
-    q = normalize(question)
+    q = _WITHIN.sub(" ", normalize(question))
     m = _QUANTITY.search(q)
     if m:
         return Decimal(m.group(1)), _UNIT_OF[m.group(2)]

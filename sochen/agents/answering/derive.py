@@ -39,6 +39,7 @@ __all__ = [
     "indexed",
     "instalment",
     "interest_per_period",
+    "of_amount_with_vat",
     "one_rate",
     "over_area",
     "over_term",
@@ -48,8 +49,10 @@ __all__ = [
     "rate_per_area",
     "rates_together",
     "share_of",
+    "share_of_with_vat",
     "shares_of_question_amount",
     "states_one_period",
+    "states_with_vat",
     "term_months",
     "with_vat",
 ]
@@ -112,34 +115,46 @@ def one_rate(text: str) -> Decimal | None:
     return _plain_rate(text)
 
 
+_SQM = r'מ"ר|מטר\s+רבוע|sqm|m2|m²'
+# Farmland is let by the dunam (1,000 m²): '₪1,150 לדונם לשנה', 'חלקה בשטח 85 דונם'.
+_DUNAM = rf"(?:דונם|דונמים|dunams?|dunums?)(?![{_H}a-z])"
 _PER_SQM = re.compile(
-    r'(?:₪\s?)(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:ל|לכל\s+|per\s+)(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I
+    rf"(?:₪\s?)(\d{{1,3}}(?:,\d{{3}})*(?:\.\d{{1,2}})?)\s*(?:ל-?|לכל\s+|per\s+)({_SQM}|{_DUNAM})", re.I
 )
-_AREA = re.compile(r'(?<![\d.,₪])(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?)\s*(?:מ"ר|מטר\s+רבוע|sqm|m2|m²)', re.I)
+_AREA = re.compile(rf"(?<![\d.,₪])(\d{{1,3}}(?:,\d{{3}})*(?:\.\d{{1,2}})?)\s*({_SQM}|{_DUNAM})", re.I)
+
+
+def _area_unit(said: str) -> str:
+    """The unit an area or a rate per area is stated in, as the answer writes it: 'מ"ר' or 'דונם'."""
+    return "דונם" if re.match(_DUNAM, said, re.I) else 'מ"ר'
 
 
 def rate_per_area(text: str) -> Decimal | None:
-    """The one amount a clause states per square metre ('דמי ניהול בסך ₪38 למ"ר לחודש'), or None."""
+    """The one amount a clause states per square metre or per dunam ('דמי ניהול בסך ₪38 למ"ר לחודש'), or None."""
     found = _PER_SQM.findall(normalize(text))
-    return Decimal(found[0].replace(",", "")) if len(found) == 1 else None
+    return Decimal(found[0][0].replace(",", "")) if len(found) == 1 else None
 
 
 def area_of(text: str) -> Decimal | None:
-    """The one area in square metres a text states with no rate per metre ('בשטח של 120 מ"ר'), or None."""
+    """The one area in square metres or dunams a text states with no rate per area ('בשטח של 120 מ"ר'), or None."""
     plain = normalize(text)
     if _PER_SQM.search(plain):
         return None
     found = _AREA.findall(plain)
-    return Decimal(found[0].replace(",", "")) if len(found) == 1 else None
+    return Decimal(found[0][0].replace(",", "")) if len(found) == 1 else None
 
 
 def over_area(rate_text: str, area_text: str) -> Calculation | None:
-    """A rate per m² times the area another text (or the question) states: 120 מ"ר × ₪38 = ₪4,560."""
+    """A rate per area times the area another text (or the question) states in the same unit: 120 מ"ר × ₪38."""
     rate, area = rate_per_area(rate_text), area_of(area_text)
     if rate is None or area is None:
         return None
+    rate_unit = _area_unit(_PER_SQM.findall(normalize(rate_text))[0][1])
+    unit = _area_unit(_AREA.findall(normalize(area_text))[0][1])
+    if unit != rate_unit:
+        return None  # a rate per m² is not multiplied by dunams
     result = _round(rate * area)
-    return Calculation(result, f'{_num(area)} מ"ר × {shekels(rate)} = {shekels(result)}', (0, 1))
+    return Calculation(result, f"{_num(area)} {unit} × {shekels(rate)} = {shekels(result)}", (0, 1))
 
 
 _SHARE_OF = re.compile(rf"(\d{{1,2}}(?:\.\d{{1,2}})?)\s?%\s*מ-?ה?([{_H}]{{3,}})")
@@ -387,6 +402,46 @@ def share_of(rule_text: str, base_text: str) -> Calculation | None:
     return Calculation(result, f"{_num(rate)}% × {shekels(bases[0])} = {shekels(result)}", (0, 1))
 
 
+# 'מקדמה בשיעור 30% ממחיר החבילה, כולל מע"מ': the percentage is taken of the amount with its VAT.
+_OF_WITH_VAT = re.compile(
+    r'\d\s?%\s*(?:מ|של\s+)[^.;:%₪]{0,40}?,?\s*(?:כולל|כוללת|בצירוף)\s+(?:ה)?מע"מ'
+    r"|\d\s?%\s+of\s+[^.;:%₪]{0,40}?(?:including|incl\.?|plus)\s+vat",
+    re.I,
+)
+_STATED_WITH_VAT = re.compile(r'כולל(?:ת|ים)?\s+(?:ה)?מע"מ|including\s+vat|incl\.?\s+vat', re.I)
+
+
+def of_amount_with_vat(rule_text: str) -> bool:
+    """Whether a percentage rule takes its share of an amount with VAT ('30% ממחיר החבילה, כולל מע"מ')."""
+    return bool(_OF_WITH_VAT.search(normalize(rule_text)))
+
+
+def states_with_vat(text: str) -> bool:
+    """Whether an amount's clause says the amount already includes VAT ('₪3,480 לחודש, כולל מע"מ')."""
+    return bool(_STATED_WITH_VAT.search(normalize(text)))
+
+
+def share_of_with_vat(rule_text: str, base_text: str, rate_text: str) -> Calculation | None:
+    """The one percentage of `rule_text` taken of the one amount of `base_text`, with VAT added to it first.
+
+    The rule's share is of the amount with VAT, the amount is stated before it; the rate is `rate_text`'s.
+
+    '30% ממחיר החבילה, כולל מע"מ' of '₪12,400' at 18%: ₪12,400 × 1.18 = ₪14,632; 30% × ₪14,632 = ₪4,389.60.
+    """
+    rate, bases, vat = _plain_rate(rule_text), money(base_text), vat_rate(rate_text)
+    if rate is None or vat is None or len(bases) != 1 or money(rule_text):
+        return None
+    factor = 1 + vat / 100
+    gross = _round(bases[0] * factor)
+    result = _round(gross * rate / 100)
+    return Calculation(
+        result,
+        f'{shekels(bases[0])} + מע"מ {_num(vat)}% = {shekels(bases[0])} × {_num(factor)} = {shekels(gross)}; '
+        f"{_num(rate)}% × {shekels(gross)} = {shekels(result)}",
+        (0, 1, 2),
+    )
+
+
 _INDEX_WORD = re.compile(r"מדד|\bindex\b|\bCPI\b", re.I)
 _POINTS = re.compile(r"(?<![\d.,])(\d{1,4}(?:\.\d{1,3})?)\s*(?:נקודות|נקודה|points?)(?![\u05d0-\u05ea])", re.I)
 _NO_DECREASE = re.compile(
@@ -528,10 +583,21 @@ _DATE_ASKED = re.compile(
 )
 
 
+def _question_dates(question: str) -> list[tuple[re.Match[str], date]]:
+    """The dd/mm/yyyy dates a question gives, in order, each with its match."""
+    found = []
+    for m in _DMY.finditer(normalize(question)):
+        try:
+            found.append((m, date(int(m.group(3)), int(m.group(2)), int(m.group(1)))))
+        except ValueError:
+            continue
+    return found
+
+
 def given_date(question: str) -> date | None:
     """The one dd/mm/yyyy date a question gives when it asks for a date ('מסר הודעה ביום 01/09/2026. מתי…')."""
-    found = dates(question)
-    return found[0] if len(found) == 1 and _DATE_ASKED.search(normalize(question)) else None
+    found = _question_dates(question)
+    return found[0][1] if len(found) == 1 and _DATE_ASKED.search(normalize(question)) else None
 
 
 def period_lead(text: str) -> str:
@@ -542,10 +608,19 @@ def period_lead(text: str) -> str:
 
 
 def date_event(question: str) -> str:
-    """The words just before the date the question gives ('הודעת סיום ביום' before '01/09/2026')."""
+    """The words around the date the question gives, within its sentence: the act the date is of.
+
+    Just before it ('הודעת סיום ביום' before '01/09/2026') and just after it ('ב-03/11/2026 קיבלה המעצבת את
+    המקדמה', 'מסרנו ב-01/03/2026 הודעה בכתב'): the act is told on either side.
+    """
     plain = normalize(question)
-    m = _DMY.search(plain)
-    return " ".join(plain[: m.start()].split()[-3:]) if m else ""
+    found = _question_dates(plain)
+    if not found:
+        return ""
+    m = found[0][0]
+    before = re.split(r"[.?!؟]\s", plain[: m.start()])[-1].split()[-3:]
+    after = re.split(r"[.?!؟,;]", plain[m.end() :])[0].split()[:3]
+    return " ".join([*before, *after])
 
 
 def states_one_period(text: str) -> bool:

@@ -103,6 +103,7 @@ from .derive import (
     indexed,
     instalment,
     interest_per_period,
+    of_amount_with_vat,
     one_rate,
     over_area,
     over_term,
@@ -112,8 +113,10 @@ from .derive import (
     rate_per_area,
     rates_together,
     share_of,
+    share_of_with_vat,
     shares_of_question_amount,
     states_one_period,
+    states_with_vat,
     term_months,
     with_vat,
 )
@@ -128,7 +131,16 @@ from .references import (
     percent_bases,
     uses_term,
 )
-from .tables import band_of, banded_price, banded_rate, cells, column_total, given_figure, named_column
+from .tables import (
+    band_holds_count,
+    band_of,
+    banded_price,
+    banded_rate,
+    cells,
+    column_total,
+    given_figure,
+    named_column,
+)
 from .threshold import (
     additional_total,
     asked_count,
@@ -2112,8 +2124,13 @@ def _heads(tokens: Sequence[str], keys: set[str], seen: Callable[[str], bool]) -
     for i in range(1, len(tokens)):
         here, before = _forms(tokens[i]), tokens[i - 1]
         # The entity itself, not a word sharing its rough lemma ('המשכיר' is not the 'שכירות' of a row).
-        if not {f for f in here if f[0] not in "~≈"} & keys or _stop(before) or before in _QUANTITY_WORDS:
-            continue  # 'שלוש הזרקות' counts the entity, it does not name another one
+        if (
+            not {f for f in here if f[0] not in "~≈"} & keys
+            or _stop(before)
+            or before in _QUANTITY_WORDS
+            or re.fullmatch(r"\d[\d,.]*", before)
+        ):
+            continue  # 'שלוש הזרקות', '12 אתרים' count the entity, they do not name another one
         if before in _MONEY_WORDS:
             continue  # 'דמי אחסון', 'מחיר ליקוט': the charge for the entity, not another entity
         if i >= 2 and tokens[i - 2] in _WHICH:
@@ -2691,6 +2708,8 @@ def _extract(
                     times_quantity(focus, t) is not None
                     or (states_count(asked_count, t) and bool(money(t)))
                     or interest_per_period(focus, t, focus) is not None
+                    # '18,000 מנויים' of a table priced by bands of subscribers: the band's row, no rate to multiply
+                    or (band_holds_count(focus, t) is True and bool(money(t)))
                 )
                 # 'בתקופת האופציה … ₪7,072 לחודש' is no rate for '12 חודשים' the question asks of the term itself
                 and not _in_another_period(t, question_words)
@@ -2970,6 +2989,8 @@ def _extract(
             # 'ביטל את הכנס 100 ימים לפני מועדו. … כמה דמי ביטול?': of a table's rows by a span of days, only the
             # one whose span holds the count the message dates its act by (told in any of its sentences)
             ranked = [c for c in ranked if not (c.unit.is_row and count_in_span(*dated, c.unit.text) is False)]
+        # 'יש לנו 18,000 מנויים': of a table's rows by a band of that count, only the one whose band holds it
+        ranked = [c for c in ranked if not (c.unit.is_row and band_holds_count(focus, c.unit.text) is False)]
         if only:  # asked within one document ('בהסכם הסודיות'): another document's clause does not answer it
             ranked = [c for c in ranked if c.hit.document_id in only]
             if implied:  # the party's own lines name it, and say nothing asked of it
@@ -3110,6 +3131,10 @@ def _extract(
         return Extracted("not_found", lang=lang, reason="absent_subject")
     if len(parts) == 1 and lang == "he" and operation is None and _asked_thing_elsewhere(focus, chosen[0], library):
         return Extracted("not_found", lang=lang, reason="asked_thing_elsewhere")
+    if len(parts) == 1 and lang == "he" and _other_ordinal(focus, chosen[0].unit.text):
+        return Extracted("not_found", lang=lang, reason="other_ordinal")
+    if len(parts) == 1 and lang == "he" and _charge_unstated(focus, chosen[0].unit.text):
+        return Extracted("not_found", lang=lang, reason="charge_unstated")
     if len(parts) == 1 and (
         _absent_condition(focus, library, chosen[0])
         if lang == "he"
@@ -4069,6 +4094,81 @@ def _lacks(said_forms: set[str], word: str) -> bool:
     return not {f for f in _strict_forms(core) if f.lstrip("~")[:1] == core[0]} & said_forms
 
 
+# Ordinals as a thing's own ('ילד שלישי', 'התשלום השני'), each with its number.
+_THING_ORDINALS = {
+    "ראשון": 1, "ראשונה": 1, "שני": 2, "שנייה": 2, "שניה": 2, "שלישי": 3, "שלישית": 3, "רביעי": 4, "רביעית": 4,
+    "חמישי": 5, "חמישית": 5, "שישי": 6, "שישית": 6, "שביעי": 7, "שביעית": 7, "שמיני": 8, "שמינית": 8,
+    "תשיעי": 9, "תשיעית": 9, "עשירי": 10, "עשירית": 10,
+}  # fmt: skip
+_WEEKDAY_NOUNS = frozenset({"יום", "ימי", "ימים"})
+
+
+def _ordinal(tok: str) -> int | None:
+    """The number of an ordinal word, with or without its article or prefix ('השלישי', 'לשנייה'), or None."""
+    for cut in (0, 1, 2):
+        if tok[cut:] in _THING_ORDINALS and (cut == 0 or set(tok[:cut]) <= set("הובלמ")):
+            return _THING_ORDINALS[tok[cut:]]
+    return None
+
+
+def _ordinals_of(text: str) -> list[tuple[frozenset[str], int]]:
+    """The things a text names with an ordinal: the noun's forms before it, and its number ('ילד שלישי')."""
+    tokens = tokenize(text)
+    out = []
+    for prev, tok in itertools.pairwise(tokens):
+        n = _ordinal(tok)
+        if n is None or _ordinal(prev) is not None or _stop(prev) or prev.isdigit():
+            continue
+        forms = frozenset(f for f in _forms(prev) if f[0] not in "~≈")
+        if forms & _WEEKDAY_NOUNS:
+            continue  # 'ביום שלישי' is a weekday, not a third of anything
+        out.append((forms, n))
+    return out
+
+
+def _other_ordinal(focus: str, text: str) -> bool:
+    """Whether the question asks a thing by an ordinal the clause gives only other ordinals of.
+
+    'הנחה על ילד שלישי' against 'הנחה של 7% משכר הלימוד של הילד השני': the clause says the second child's
+    discount, not the third's — the documents do not say it. A clause that names the asked ordinal, or names the
+    thing with no ordinal, does not rule it out.
+    """
+    asked = _ordinals_of(focus)
+    if not asked:
+        return False
+    said = _ordinals_of(text)
+    for forms, n in asked:
+        numbers = {m for f, m in said if f & forms}
+        if numbers and n not in numbers:
+            return True
+    return False
+
+
+# 'כמה פיצוי', 'כמה קנס', 'בכמה הנחה': how much of a charge is asked — an amount or a percentage answers it.
+_HOW_MUCH_OF = re.compile(
+    r"(?<![\u05d0-\u05ea])ב?כמה\s+(?:ה)?(?:פיצוי|פיצויים|קנס|קנסות|עמלה|עמלת|מקדמה|ריבית|הנחה|זיכוי|החזר|אגרה|"
+    r"אגרת|ערבות|בונוס|מענק|פיקדון|פקדון)(?![\u05d0-\u05ea])"
+)
+# A clause that says nothing is paid (or refunded, or charged) answers 'how much' with none.
+_NONE_PAID = re.compile(
+    r"לא\s+(?:ישולם|ישולמו|תשולם|ישלם|תשלם|יוחזר|יוחזרו|תוחזר|יחויב|יחויבו|תחויב|יינתן|תינתן|יהיה\s+זכאי|"
+    r"תהיה\s+זכאית|יהיו\s+זכאים)|אינ[וה]\s+זכאי|ללא\s+(?:תשלום|חיוב|פיצוי|תמורה|עלות)|בלי\s+(?:תשלום|חיוב)"
+    r"|על\s+חשבון|(?:אין|לא)\s+(?:פיצוי|החזר|הנחה|קנס)"
+)
+
+
+def _charge_unstated(focus: str, text: str) -> bool:
+    """Whether 'how much' of a charge is asked ('כמה קנס משלמת …') of a clause with no amount and no percentage.
+
+    The cancelling clause ('רשאית לבטל … בהודעה בכתב של 45 ימים') says how to cancel, not a fine for cancelling
+    otherwise: quoting it answers another question. A clause that says none is paid ('לא יוחזרו') answers it.
+    """
+    if not _HOW_MUCH_OF.search(normalize(focus)):
+        return False
+    plain = normalize(text)
+    return not _SHAPE["money"].search(plain) and not _NONE_PAID.search(plain)
+
+
 def _asked_thing_elsewhere(focus: str, best: _Candidate, library: Library) -> bool:
     """The question asks for a thing the clause found does not speak of: quoting it would answer another question.
 
@@ -4312,9 +4412,15 @@ class _Test:
 _DURATION = _Test(lambda t: bool(_SHAPE["time"].search(t)) or "duration" in carries(t))
 """A duration in figures ('14 יום') or in words ('כשעה וחצי', 'שנה עד שלוש שנים')."""
 _TWO_FACTS: frozenset[Operation] = frozenset(("vat", "discount", "difference"))
+# A year's amount is asked of a monthly amount (× 12), or of one the clause already states a year ('₪900 לדונם
+# לשנה'): that one is quoted as it is (or times the area); a month's likewise.
 _PERIOD_OF: dict[Operation, Callable[[str], bool]] = {
-    "per_year": lambda t: bool(money(t)) and (states_period(t, "month") or counts_a_period(t, "year")),
-    "per_month": lambda t: bool(money(t)) and (states_period(t, "year") or counts_a_period(t, "month")),
+    "per_year": lambda t: (
+        bool(money(t)) and (states_period(t, "month") or states_period(t, "year") or counts_a_period(t, "year"))
+    ),
+    "per_month": lambda t: (
+        bool(money(t)) and (states_period(t, "year") or states_period(t, "month") or counts_a_period(t, "month"))
+    ),
 }
 _MISSING: dict[str, tuple[str, str]] = {
     "vat_rate": (
@@ -4585,6 +4691,8 @@ def _best_unit(
         for unit in clause_units(hit.text):
             if not test(unit.text) or unit.text == not_text:
                 continue
+            if unit.is_row and band_holds_count(query, unit.text) is False:
+                continue  # 'יש לנו 30 אתרים': the row of 'עד 5 אתרים' is another band's
             section = relabel(hit.section, unit.clause)
             score = terms.cover(_words(unit.text), _words(section))
             if best is None or score > best[0]:
@@ -4625,6 +4733,8 @@ def _find_base(library: Library, rule: Quote, query: str) -> Quote | None:
         for unit in clause_units(hit.text):
             if unit.text == rule.text or not money(unit.text):
                 continue
+            if unit.is_row and band_holds_count(query, unit.text) is False:
+                continue  # 'יש לנו 30 אתרים': the row of 'עד 5 אתרים' is another band's
             overlap = len(rule_words & _words(unit.text))
             if best is None or overlap > best[0]:
                 best = (overlap, Quote(unit.text, relabel(hit.section, unit.clause), hit))
@@ -4638,14 +4748,16 @@ _MINIMUM = re.compile(r"מינימלי|מינימליים|מינימלית|מי�
 
 _WHOLE_AREA = re.compile(
     r"(?<![\u05d0-\u05ea])(?:ה|ב|על\s+כל\s+(?:ה)?|כל\s+(?:ה)?)?שטח"
-    r"|\b(?:whole|entire|total|floor|shop'?s?|store'?s?|premises'?|unit'?s?|its)\s+area\b|square met",
+    r"|\b(?:whole|entire|total|floor|shop'?s?|store'?s?|premises'?|unit'?s?|its)\s+area\b|square met"
+    # farmland: the whole plot ('על כל החלקה', 'the whole plot')
+    r"|(?<![\u05d0-\u05ea])(?:על\s+)?כל\s+(?:ה)?(?:חלקה|קרקע)(?![\u05d0-\u05ea])|\b(?:whole|entire)\s+(?:plot|field|parcel)\b",
     re.I,
 )
 
 
 # The question asks the rate per m² itself, or whether something is so: nothing is multiplied.
 _PER_AREA_ASKED = re.compile(
-    r"(?:^|\s)(?:ל|לכל\s+|בעד\s+כל\s+)מ\"ר|per\s+(?:square\s+met|m2|m²|sq)"
+    r"(?:^|\s)(?:ל|לכל\s+|בעד\s+כל\s+)(?:מ\"ר|דונם)|per\s+(?:square\s+met|m2|m²|sq|dunam|dunum)"
     r"|^\s*(?:האם|is|are|does|do|can)\b",
     re.I,
 )
@@ -4842,6 +4954,10 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
                 break
     if calc is None:
         rule = next((q for q in quotes if percent(q.text) and not money(q.text)), None)
+        if rule is not None and one_rate(rule.text) is None:
+            # '(ב) 40% מהתמורה — תוך 7 ימים מיום רישום ההעברה': of a rule's sub-clauses, the one whose due time
+            # the question names is the share asked about
+            rule = _due_line(query, rule) or rule
         if rule is not None:
             base = _base_for(library, rule, query, quotes)
             if base is not None:
@@ -4854,7 +4970,17 @@ def _derived(query: str, quotes: list[Quote], library: Library) -> tuple[Calcula
                     and not _RISE_RULE.search(rule.text)
                     and _asks_rule(query, rule, base)
                 ):
-                    calc = share_of(rule.text, base.text)  # 'כמה זיכוי…': the rule's percentage of the amount
+                    if of_amount_with_vat(rule.text) and not states_with_vat(base.text):
+                        # '30% ממחיר החבילה, כולל מע"מ' of a price stated before VAT: the share is of the price
+                        # with VAT at the contract's rate; without that rate no share is taken (never of the net).
+                        vat = next((q for q in quotes if vat_rate(q.text) is not None), None) or _find_unit(
+                            library, base.hit.document_id, lambda t: vat_rate(t) is not None
+                        )
+                        gross = share_of_with_vat(rule.text, base.text, vat.text) if vat is not None else None
+                        if gross is not None and vat is not None and vat.hit.document_id == base.hit.document_id:
+                            return gross, [base, vat, rule]
+                    else:
+                        calc = share_of(rule.text, base.text)  # 'כמה זיכוי…': the rule's percentage of the amount
                 if calc is not None:
                     used = [base, rule]
     if calc is None and quantity_asked(query) is None and (counted := _row_times_count(query, quotes, library)):
@@ -5137,6 +5263,24 @@ _RULE_CHARGE = re.compile(
 )
 
 
+_DUE = re.compile(r"(?<![\u05d0-\u05ea])ב?תוך\s*(\d{1,4})\s*(?:ימים|יום|ימי\s+[\u05d0-\u05ea]+)\s+((?:\S+\s*){1,3})")
+
+
+def _same_due(query: str, text: str) -> bool:
+    """Whether the question and the rule name the same due time: 'תוך 14 ימים ממסירת הסרטון' in both."""
+    asked, said = _DUE.search(normalize(query)), _DUE.search(normalize(text))
+    if asked is None or said is None or asked.group(1) != said.group(1):
+        return False
+    event = {f for t in tokenize(asked.group(2)) if len(t) > 2 and not _stop(t) for f in _forms(t) if f[0] != "≈"}
+    return bool(event & _words(said.group(2)))
+
+
+def _due_line(query: str, rule: Quote) -> Quote | None:
+    """The one line of a rule's sub-clauses with one percentage that is due when the question says, or None."""
+    lines = [ln for ln in rule.text.split("\n") if one_rate(ln) is not None and _same_due(query, ln)]
+    return Quote(lines[0].strip(), rule.section, rule.hit) if len(lines) == 1 else None
+
+
 def _asks_rule(query: str, rule: Quote, base: Quote) -> bool:
     """Whether the question asks what a percentage rule pays, not only the amount the rule is a share of.
 
@@ -5144,6 +5288,8 @@ def _asks_rule(query: str, rule: Quote, base: Quote) -> bool:
     fee itself and the cancellation is no part of it. The question must name a word of the rule that its base
     does not say ('ביטול', 'מענק') — a verb of paying or a word of the base is no such word.
     """
+    if _same_due(query, rule.text):
+        return True  # 'כמה תשלם תוך 14 ימים ממסירת הסרטון' names the payment by when the rule says it is due
     charge = _RULE_CHARGE.search(normalize(rule.text))
     if charge is not None:
         # 'דמי ביטול בשיעור 25%', 'מענק בשיעור 10%': the rule's own noun is what the question must ask about
@@ -5562,6 +5708,8 @@ def _base_for(library: Library, rule: Quote, query: str, quotes: Sequence[Quote]
             continue
         if money(text)[0] in floor_or_cap(text):
             continue  # '0.5% מהתמורה, ולא יותר מ-₪5,000': a limit on a share of the base is not the base
+        if band_holds_count(query, text) is False:
+            continue  # 'יש לנו 30 אתרים': the row of 'עד 5 אתרים' is another band's amount
         if named is not None and named.forms and named.missing(_words(text)) > 0.34:
             # '3% מהסכום המאושר' is of no amount that does not say what it is of: an insurance sum ('בסכום של
             # ₪1,500,000') says 'סכום' but not 'המאושר'. Such a rule is quoted as it is, not computed.

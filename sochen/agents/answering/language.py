@@ -148,6 +148,54 @@ _GLOSSARY: dict[str, str] = {
     "elevator": "מעלית",
     "elevators": "מעליות",
     "lift": "מעלית",
+    # data processing, photography, kindergartens, trademark assignments and farmland leases
+    "processor": "המעבד",
+    "processors": "המעבד מעבדי",
+    "data": "המידע",
+    "server": "שרתים",
+    "servers": "שרתים",
+    "delete": "ימחק מחיקה",
+    "deleted": "ימחק מחיקה",
+    "deletion": "מחיקה",
+    "database": "מאגר",
+    "subscribers": "מנויים",
+    "serious": "חמור",
+    "photographer": "הצלם",
+    "photographers": "צלמים",
+    "wedding": "חתונה",
+    "album": "אלבום",
+    "gallery": "גלריה",
+    "photos": "תמונות",
+    "photo": "תמונה",
+    "video": "וידאו סרטון",
+    "shoot": "צילום",
+    "shooting": "צילום",
+    "filming": "צילום",
+    "silver": "כסף",
+    "gold": "זהב",
+    "platinum": "פלטינה",
+    "extra": "נוספת",
+    "kindergarten": "הגן",
+    "preschool": "הגן",
+    "toddlers": "פעוטות",
+    "group": "קבוצה",
+    "tuition": "שכר הלימוד",
+    "sibling": "אח אחות",
+    "siblings": "אחים",
+    "trademark": "סימן מסחר",
+    "trademarks": "סימני מסחר",
+    "assignor": "הממחה",
+    "assignee": "הנמחה",
+    "stock": "מלאי",
+    "inventory": "מלאי",
+    "plot": "חלקה",
+    "dunam": "דונם",
+    "farmland": "קרקע חקלאית",
+    "quota": "מכסה",
+    "pesticide": "הדברה",
+    "pesticides": "הדברה",
+    "travel": "נסיעות",
+    "expenses": "הוצאות",
     "technician": "טכנאי",
     "fault": "תקלה",
     # warehousing, equipment rental, sale of a business, event production and influencer marketing contracts
@@ -1028,9 +1076,23 @@ def hebrew_term_groups(text: str) -> list[tuple[str, ...]]:
     return groups
 
 
+# English phrases whose words glossed one by one say another thing: a 'security breach' is an information-security
+# incident ('אירוע אבטחה'), not a breach of a loan's collateral ('security' → 'ביטחונות ערבות').
+_PHRASE_GLOSSARY = (
+    (
+        re.compile(r"\b(?:(?:data|security|information)\s+(?:breach|incident)|cyber\s*attack|hack)(?:es|s)?\b", re.I),
+        "אירוע אבטחה",
+    ),
+)
+
+
 def _glossed(text: str) -> list[str]:
     """The glossary's Hebrew terms for each foreign word of `text`, in order (see :func:`hebrew_terms`)."""
     terms = []
+    for phrase, hebrew in _PHRASE_GLOSSARY:
+        if phrase.search(text):
+            terms.append(hebrew)
+            text = phrase.sub(" ", text)
     text = _RU_HOW_LONG.sub(" срок ", text)  # 'сколько времени' asks how long, not how much
     text = _AR_HOW_MANY.sub(" ", text)  # 'كم ساعة' asks how many hours, not how much
     for word in (m.lower() for m in _WORD.findall(_NOT_GLOSSED.sub(" ", text))):

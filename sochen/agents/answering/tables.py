@@ -157,6 +157,43 @@ def _asked_count(question: str) -> Decimal | None:
     return found[0] if len(found) == 1 else None
 
 
+def _counted_noun(question: str) -> tuple[Decimal, str] | None:
+    """The one count of a noun the question gives ('יש לנו 18,000 מנויים': (18000, 'מנויים')), or None."""
+    plain = normalize(question)
+    found = [
+        (Decimal(m.group(1).replace(",", "")), m.group(2))
+        for m in _COUNT.finditer(plain)
+        if m.group(2)[0] not in "בל" and not _NOT_COUNTS.match(m.group(2))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _noun_root(word: str) -> str:
+    """A counted noun's rough root: plural endings off, finals as medial ('מנויים' → 'מנוי', 'אתרים' → 'אתר')."""
+    key = re.sub(r"(?:ים|ות)$", "", word) if len(word) > 4 else word
+    return key.translate(str.maketrans("ךםןףץ", "כמנפצ"))
+
+
+def band_holds_count(question: str, row: str) -> bool | None:
+    """Whether a table record's band of a count holds the count of the same noun the question gives.
+
+    'יש לנו 18,000 מנויים' against 'מספר המנויים: 10,001 עד 25,000 מנויים · דמי השירות לחודש: ₪3,600' is True,
+    against 'עד 10,000 מנויים · …' False; None when the record has no band of that noun (or the question no count).
+    """
+    asked = _counted_noun(question)
+    if asked is None:
+        return None
+    count, noun = asked
+    root = _noun_root(noun)
+    for _, value in cells(row):
+        band = _band(value)
+        if band is None or band[2] or not any(_noun_root(w) == root for w in re.findall(rf"[{_H}]+", value)):
+            continue
+        low, high, _, inclusive = band
+        return low <= count < high or (inclusive and count == high)
+    return None
+
+
 def banded_price(question: str, rows: list[str]) -> tuple[int, Calculation] | None:
     """(the record's index, count × its price) of the quantity band that holds the count the question gives.
 
