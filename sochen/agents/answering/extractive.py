@@ -2970,12 +2970,11 @@ def _extract(
     wider = [h for h in library.search(focus, top_k=20) if h.chunk_id not in known]
     if len(library.chunks) <= _SCAN_ALL:  # a small archive: every chunk, in case search ranked it low
         wider += [h for h in library.chunks if h.chunk_id not in known and h not in wider]
-    for look in (pool, wider):
-        # A second, wider look only when the first finds nothing good enough.
-        pool = [*pool, *look] if look is not pool else pool
-        ranked = _candidates(
+
+    def rank(hits: Sequence[SearchHit], **overrides: Any) -> list[_Candidate]:
+        return _candidates(
             terms,
-            pool,
+            hits,
             question_words=question_words,
             shape=shape,
             prefer=named,
@@ -2983,8 +2982,13 @@ def _extract(
             attribute=attribute,
             cue_words=_cue_words(focus, attribute),
             letterhead=_letterhead(library.chunks) if attribute is not None else frozenset(),
-            **table,
+            **{**table, **overrides},
         )
+
+    for look in (pool, wider):
+        # A second, wider look only when the first finds nothing good enough.
+        pool = [*pool, *look] if look is not pool else pool
+        ranked = rank(pool)
         if (dated := dated_count(question)) is not None:
             # 'ביטל את הכנס 100 ימים לפני מועדו. … כמה דמי ביטול?': of a table's rows by a span of days, only the
             # one whose span holds the count the message dates its act by (told in any of its sentences)
@@ -3098,18 +3102,7 @@ def _extract(
     if not chosen and single and not strict and operation is None and isinstance(required, (re.Pattern, _Test)):
         # 'כמה עולה מכתב לביטוח לאומי?': the clause that names the thing asked ('4.1 … מכתב … לביטוח לאומי') says no
         # amount; the next clause of its section does ('4.2 מכתב קצר … 250 ₪'), naming the thing more briefly.
-        unbound = _candidates(
-            terms,
-            pool,
-            question_words=question_words,
-            shape=shape,
-            prefer=named,
-            anchor=anchor,
-            attribute=attribute,
-            cue_words=_cue_words(focus, attribute),
-            letterhead=_letterhead(library.chunks) if attribute is not None else frozenset(),
-            **{**table, "required": None},
-        )
+        unbound = rank(pool, required=None)
         if only:
             unbound = [c for c in unbound if c.hit.document_id in only]
         chosen = _figure_beside(unbound, ranked, question_words, needed)
