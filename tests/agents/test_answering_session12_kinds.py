@@ -1,6 +1,7 @@
 """Kinds found in the twelfth build, as general rules.
 
-A price asked of a thing whose own clause says no amount ('4.1 מכתב … לביטוח לאומי … נכתב רק לבקשת המטופל') is
+A clause that opens with 'במקרים אלה' is quoted after the clause before it, which says which cases. A price asked of
+a thing whose own clause says no amount ('4.1 מכתב … לביטוח לאומי … נכתב רק לבקשת המטופל') is
 answered by that clause and the clause of the same section that prices it ('4.2 מכתב קצר … 250 ₪'); a yes-or-no
 'does it cost money?' wants the amount, or the clause that says it is free. A clause of another section, or one that
 does not name the thing, completes nothing: the question is still refused. A fake lexical library, no database.
@@ -40,6 +41,13 @@ CHUNKS = [
         "נהלים › 7. אחריות וביטוח › 7.1",
         "7. אחריות וביטוח\n7.1 המרכז אחראי לנזק שנגרם במבנה לציוד המטופל, עד ₪1,500 לכל אירוע.\n"
         "7.2 המרכז יבטח את המבנה ואת הציוד שבו בביטוח אש ופריצה.\n7.3 המטופל אחראי לחפציו האישיים.",
+    ),
+    (
+        POLICIES,
+        "נהלים › 3. סודיות › 3.1",
+        "3. סודיות\n3.1 כל מה שנאמר בטיפול חסוי. המרכז אינו מוסר מידע על מטופל בלי הסכמה בכתב של המטופל.\n"
+        "3.2 חריגים שקבע החוק: סכנה ממשית לחיי המטופל או לחיי אחר, חשד לפגיעה בקטין, וצו של בית משפט.\n"
+        "3.3 במקרים אלה המטפל פועל לפי החוק ומודיע למטופל ככל שהדבר אפשרי.",
     ),
     (
         POLICIES,
@@ -90,3 +98,12 @@ def test_only_the_next_clause_prices_the_thing() -> None:
     reply = ask("מה סכום ביטוח האש והפריצה של המבנה?")
     assert reply.status == "not_found", reply.text
     assert "1,500" not in reply.text
+
+
+def test_a_clause_that_opens_with_these_cases_comes_with_the_clause_before_it() -> None:
+    # '3.3 במקרים אלה …' says what is done in the cases 3.2 lists: quoted alone it does not say which cases.
+    reply = ask("באילו מקרים המטפל מוסר מידע למישהו?")
+    assert reply.status == "answered", reply
+    if "3.3" in reply.text:
+        assert "בית משפט" in reply.text and reply.text.index("3.2") < reply.text.index("3.3")
+    assert "בית משפט" in reply.text or "בקטין" in reply.text

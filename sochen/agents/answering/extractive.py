@@ -1791,12 +1791,25 @@ def _with_referenced(quotes: Sequence[Quote], library: Library) -> list[Quote]:
     for q in quotes:
         body = _NUMBER.sub("", q.text, count=1)
         m = _OPENING_REFERENCE.search(body)
+        ref: Quote | None = None
         if m is not None and len(body[: m.start()].split()) <= 4:
             ref = _clause_of(library, q.hit.document_id, m.group(1))
-            if ref is not None and ref.text not in {x.text for x in (*quotes, *out)}:
-                out.append(ref)
+        elif _OPENS_BACK.match(body) and (number := _NUMBER.match(q.text)) is not None:
+            # '3.3 במקרים אלה המטפל פועל לפי החוק': the cases are the clause before it ('3.2 חריגים …').
+            *head, last = number.group(0).strip(" .").split(".")
+            if head and int(last) > 1:
+                ref = _clause_of(library, q.hit.document_id, ".".join([*head, str(int(last) - 1)]))
+        if ref is not None and ref.text not in {x.text for x in (*quotes, *out)}:
+            out.append(ref)
         out.append(q)
     return out
+
+
+# A clause that opens with what the clause before it said: 'במקרים אלה', 'במקרה כזה', 'בנסיבות האמורות'.
+_OPENS_BACK = re.compile(
+    r"\s*(?:ו)?(?:ב|מ|ל)?(?:מקרים|מקרה|נסיבות|מצבים|מצב)\s+(?:אלה|אלו|אלה,|כאלה|כאלו|זה|כזה|האמורים|האמורות|האמור)"
+    r"(?![\u05d0-\u05ea])"
+)
 
 
 def _clause_of(library: Library, document_id: str, clause: str) -> Quote | None:
