@@ -971,26 +971,29 @@ def _figure_beside(
     a word of the question the best clause names too ('מכתב'): both are quoted, in document order. A clause of
     another section, or one that shares no asked word with it, does not complete it.
     """
-    if not unbound or unbound[0].coverage < needed:
+    if not unbound or unbound[0].coverage < needed or unbound[0].unit.is_row:
         return []
     best = unbound[0]
     if any(r.unit.text == best.unit.text and r.hit.chunk_id == best.hit.chunk_id for r in ranked):
         return []  # it has the figure: the ordinary choice said no for another reason
     # the thing both name ('מכתב'), not what is asked of it ('עולה', 'מחיר', 'תשלום')
-    shared = {w for w in best.words & question_words if not _MONEY_WORDS & {w} and not _CHARGE_NOUN.match(w)}
+    shared = {w for w in best.words & question_words if not _MONEY_WORDS & {w} and not _CHARGE_NOUN.match(w)} - _STOP
     beside = next(
         (
             c
             for c in ranked[:_PART_POOL]
-            if not c.unit.is_row
-            and not best.unit.is_row
-            and _section_of(c) == _section_of(best)
-            and _next_clause(best, c)
-            and c.words & (shared - _STOP)
+            if not c.unit.is_row and _section_of(c) == _section_of(best) and _next_clause(best, c) and c.words & shared
         ),
         None,
     )
     return [] if beside is None else [best, beside]
+
+
+def _clause_number(text: str) -> tuple[int, ...] | None:
+    """The number a sub-clause opens with ('4.2 מכתב קצר …' → (4, 2)); None for a unit with none or a bare '4.'."""
+    m = _CLAUSE_NUMBER.match(text)
+    parts = tuple(int(p) for p in m.group(0).strip(" .").split(".")) if m else ()
+    return parts if len(parts) > 1 else None
 
 
 def _next_clause(best: _Candidate, c: _Candidate) -> bool:
@@ -999,18 +1002,14 @@ def _next_clause(best: _Candidate, c: _Candidate) -> bool:
     Unnumbered, the next unit of the same chunk. What goes on to price the thing follows the clause that names it,
     not one before it or further on.
     """
-    first, then = _CLAUSE_NUMBER.match(best.unit.text), _CLAUSE_NUMBER.match(c.unit.text)
-    if first and then:
-        a, b = first.group(0).strip(" .").split("."), then.group(0).strip(" .").split(".")
-        return len(a) == len(b) > 1 and a[:-1] == b[:-1] and int(b[-1]) == int(a[-1]) + 1
+    first, then = _clause_number(best.unit.text), _clause_number(c.unit.text)
+    if _CLAUSE_NUMBER.match(best.unit.text) and _CLAUSE_NUMBER.match(c.unit.text):
+        return first is not None and then is not None and then == (*first[:-1], first[-1] + 1)
     if c.hit.chunk_id != best.hit.chunk_id:
         return False
     order = [u.text for u in clause_units(best.hit.text)]
-    return (
-        best.unit.text in order
-        and order.index(best.unit.text) + 1 < len(order)
-        and (order[order.index(best.unit.text) + 1] == c.unit.text)
-    )
+    at = order.index(best.unit.text) if best.unit.text in order else -1
+    return 0 <= at < len(order) - 1 and order[at + 1] == c.unit.text
 
 
 def _priced_after_story(question: str) -> str | None:
@@ -1794,11 +1793,9 @@ def _with_referenced(quotes: Sequence[Quote], library: Library) -> list[Quote]:
         ref: Quote | None = None
         if m is not None and len(body[: m.start()].split()) <= 4:
             ref = _clause_of(library, q.hit.document_id, m.group(1))
-        elif _OPENS_BACK.match(body) and (number := _NUMBER.match(q.text)) is not None:
+        elif _OPENS_BACK.match(body) and (number := _clause_number(q.text)) is not None and number[-1] > 1:
             # '3.3 במקרים אלה המטפל פועל לפי החוק': the cases are the clause before it ('3.2 חריגים …').
-            *head, last = number.group(0).strip(" .").split(".")
-            if head and int(last) > 1:
-                ref = _clause_of(library, q.hit.document_id, ".".join([*head, str(int(last) - 1)]))
+            ref = _clause_of(library, q.hit.document_id, ".".join(map(str, (*number[:-1], number[-1] - 1))))
         if ref is not None and ref.text not in {x.text for x in (*quotes, *out)}:
             out.append(ref)
         out.append(q)
@@ -3112,7 +3109,7 @@ def _extract(
     chosen = chosen or fallback
     if not chosen and single and ranked and operation is None:
         chosen = _listed_under_heading(terms, ranked, needed)
-    if not chosen and single and not strict and operation is None and isinstance(required, (re.Pattern, _Test)):
+    if not chosen and single and not strict and operation is None and required is not None:
         # 'כמה עולה מכתב לביטוח לאומי?': the clause that names the thing asked ('4.1 … מכתב … לביטוח לאומי') says no
         # amount; the next clause of its section does ('4.2 מכתב קצר … 250 ₪'), naming the thing more briefly.
         unbound = rank(pool, required=None)
@@ -5762,7 +5759,7 @@ _WHEN_Q = re.compile(r"(?:^|(?<=\s))ו?(?:מה|מהו)\s+(?:ה)?מועד(?![\u05
 _WHEN = re.compile(_DATE.pattern + "|" + _SHAPE["time"].pattern)
 
 
-def _expected(question: str) -> re.Pattern[str] | None:
+def _expected(question: str) -> re.Pattern[str] | _Test | None:
     """The kind of figure the question asks for, when its question word says: a date, a percentage, a duration."""
     if _DATE_Q.search(question):
         return _DATE
