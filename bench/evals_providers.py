@@ -17,12 +17,15 @@ Each column replaces the tenant's ``models`` section exactly as ``sochen evals r
   (redaction before the API, the ``api_only`` policy, verification), not any model's quality.
 
 Tenants: the example tenants (clinic, lawfirm, realestate, renovate) and the blind ones (physio,
-archive: measurement only — nothing is ever tuned on them). ``--sample N`` keeps the first N scenarios
-of every category of every scenario file, ``--per-file N`` the first N of every file (deterministic,
-stratified samples; the default runs everything). The local model on one shared CPU core takes
-minutes per answered question, so its column runs on a sample; ``--merge`` puts runs with different
-samples in one table, and adds every column's figures on exactly the local sample's scenarios. Judge checks
-are off in every column (model-free has no judge; a column must not grade itself).
+archive: measurement only — nothing is ever tuned on them), or any tenant by its YAML file in
+``--tenants`` (named by its folder). ``--answer-mode`` replaces every tenant's ``agent.answer_mode``:
+``auto`` asks the model first, ``extractive_first`` only where no clause answers.
+``--sample N`` keeps the first N scenarios of every category of every scenario file, ``--per-file N``
+the first N of every file (deterministic, stratified samples; the default runs everything). The local
+model on one shared CPU core takes minutes per answered question, so its column runs on a sample;
+``--merge`` puts runs with different samples in one table, and adds every column's figures on exactly the
+local sample's scenarios. Judge checks are off in every column (model-free has no judge; a column must
+not grade itself).
 
 Per column: pass count/total, per-category figures, the reply modes of the turns (generative =
 the model's verified answer; extractive / template = the model-free fallback), what became of each
@@ -216,8 +219,12 @@ def summarise(run: Any, scenario_ids: list[str]) -> dict[str, Any]:
     }
 
 
-def prepare(tenants: list[str]) -> dict[str, tuple[Any, list[Path]]]:
-    """Apply each tenant to the scratch home and ingest its documents; returns (loaded, scenario files)."""
+def prepare(tenants: list[str], answer_mode: str = "") -> dict[str, tuple[Any, list[Path]]]:
+    """Apply each tenant to the scratch home and ingest its documents; returns (loaded, scenario files).
+
+    `answer_mode` replaces the tenant's ``agent.answer_mode`` (``auto``: the model first; ``extractive_first``:
+    the model only where no clause answers); empty keeps the tenant's own.
+    """
     from sochen.config import get_settings, load_tenant_file
     from sochen.db.migrate import upgrade
     from sochen.db.session import session_scope
@@ -235,6 +242,8 @@ def prepare(tenants: list[str]) -> dict[str, tuple[Any, list[Path]]]:
         path = TENANTS[slug]
         loaded = load_tenant_file(path)
         cfg = loaded.config
+        if answer_mode:
+            cfg = cfg.model_copy(update={"agent": cfg.agent.model_copy(update={"answer_mode": answer_mode})})
         with session_scope(settings.database_url) as session:
             store_version(
                 session,
@@ -267,12 +276,21 @@ def run_columns(args: argparse.Namespace) -> dict[str, Any]:
     from sochen.evals import run_suite
     from sochen.llm.testing import FakeOpenAI
 
-    tenants = [t.strip() for t in args.tenants.split(",") if t.strip()]
+    tenants = []
+    for t in (t.strip() for t in args.tenants.split(",")):
+        if t.endswith((".yaml", ".yml")):  # any tenant by its file: named by its folder
+            path = Path(t).resolve()
+            TENANTS[path.parent.name] = path
+            if "examples/blind/" in path.as_posix():
+                BLIND.add(path.parent.name)
+            t = path.parent.name
+        if t:
+            tenants.append(t)
     columns = [c.strip() for c in args.columns.split(",") if c.strip()]
     unknown = [t for t in tenants if t not in TENANTS]
     if unknown:
         raise SystemExit(f"unknown tenants {unknown} (known: {', '.join(TENANTS)})")
-    prepared = prepare(tenants)
+    prepared = prepare(tenants, args.answer_mode)
     settings = get_settings()
     fake = None
     if "api" in columns and (args.fake_api or not os.environ.get("OPENAI_API_KEY")):
@@ -289,6 +307,7 @@ def run_columns(args: argparse.Namespace) -> dict[str, Any]:
         "per_file": args.per_file,
         "sample_rule": sample_rule(args.sample, args.per_file),
         "judge": "off in every column",
+        "answer_mode": args.answer_mode or "the tenant's own",
         "columns": {},
     }
     try:
@@ -419,6 +438,12 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="CPU threads of the local model")
     ap.add_argument("--timeout-s", type=float, default=300.0, help="per model call (local column)")
     ap.add_argument("--jobs", type=int, default=1, help="scenarios in parallel")
+    ap.add_argument(
+        "--answer-mode",
+        default="",
+        choices=["", "auto", "generative", "extractive", "extractive_first"],
+        help="replace every tenant's agent.answer_mode (default: the tenant's own, 'auto' in the examples)",
+    )
     ap.add_argument("--fake-api", action="store_true", help="use the fake even when OPENAI_API_KEY is set")
     ap.add_argument("--home", help="scratch SOCHEN_HOME (default: a new temporary folder)")
     ap.add_argument("--label", default=time.strftime("%Y%m%d-%H%M"))

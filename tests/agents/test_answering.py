@@ -298,3 +298,49 @@ def test_the_askers_own_id_is_not_part_of_the_question_and_a_sensitive_question_
     assert clear.status == "answered" and "₪5,200" in clear.text and "039337423" not in clear.text
     vague = ask('ת"ז 039337423, כמה נשאר לי לשלם על החוזה?', sensitive=True)
     assert vague.handoff and not vague.citations
+
+
+EXTRACTIVE_FIRST = TenantConfig.model_validate(
+    {"slug": "archive", "name": "משרד לדוגמה", "agent": {"answer_mode": "extractive_first"}}
+)
+
+
+def _lease_answer(text: str, quote: str) -> Answer:
+    hit = next(h for h in HITS if h.section.startswith("12."))
+    return Answer(
+        "answered", text, (Citation(1, quote, Passage(1, hit.text, hit.document_id, hit.title, hit.section)),)
+    )
+
+
+def test_extractive_first_asks_no_model_when_a_clause_answers():
+    model = ScriptedModel(_lease_answer("₪9,999", "₪9,999"))
+    reply = ask("מה דמי השכירות החודשיים?", config=EXTRACTIVE_FIRST, generate=model)
+    assert reply.mode == "extractive" and "₪5,200" in reply.text
+    assert model.passages == [] and reply.generated is None  # the model was never called
+
+
+def test_extractive_first_asks_the_model_where_no_clause_answers_and_shows_a_checked_answer():
+    question = "בתי המשפט של איזו עיר מוסמכים בענייני השכירות?"
+    assert ask(question).status == "not_found"  # the rules alone find no clause for this wording
+    model = ScriptedModel(_lease_answer("בבתי המשפט בחיפה.", "לבתי המשפט בחיפה תהיה סמכות השיפוט הייחודית"))
+    reply = ask(question, config=EXTRACTIVE_FIRST, generate=model)
+    assert model.passages and reply.mode == "generative" and reply.status == "answered"
+    assert "חיפה" in reply.text and reply.citations[0].passage.section.startswith("12.")
+
+
+def test_extractive_first_keeps_the_not_found_reply_when_the_models_answer_does_not_check_out():
+    question = "בתי המשפט של איזו עיר מוסמכים בענייני השכירות?"
+    unverified = ScriptedModel(Answer("ungrounded", "לא מצאתי", draft="בתל אביב, סעיף 19.4"))
+    reply = ask(question, config=EXTRACTIVE_FIRST, generate=unverified)
+    assert unverified.passages and reply.mode == "extractive" and reply.status == "not_found"
+    assert "19.4" not in reply.text and reply.generated is not None and reply.generated.status == "ungrounded"
+    # Answered, but by a clause off the question: withheld, and the reply is still the rules' own.
+    off = ScriptedModel(_lease_answer("השכר החודשי הוא ₪18,500.", "לבתי המשפט בחיפה"))
+    reply = ask("מה שם הכלב של העובדת?", config=EXTRACTIVE_FIRST, generate=off)
+    assert reply.status == "not_found" and "18,500" not in reply.text
+
+
+def test_extractive_first_does_not_ask_the_model_about_what_no_document_names():
+    model = ScriptedModel(_lease_answer("₪5,200", "₪5,200"))
+    reply = ask("כמה עולה שיעור פסנתר?", config=EXTRACTIVE_FIRST, generate=model)
+    assert reply.status == "not_found" and model.passages == []

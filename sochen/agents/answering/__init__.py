@@ -17,6 +17,11 @@ The contract of :func:`answer`:
   (:mod:`.checks`); otherwise it is treated as withheld (``rejected`` says why): ``auto`` falls back to
   the quotes, ``generative`` shows the model's verified quotes with the fixed wording of the question's
   language when the language was wrong, and the not-found reply when the answer was off the question.
+- ``extractive_first`` turns ``auto`` round: the model-free answerer first, and the model only for what no
+  clause answers (not when the question names something no document names: no reading of them holds it). The
+  model's answer is shown when it checks out as above; otherwise the reply is the model-free one (not found,
+  or a person for a sensitive question). A small local model is slower and less sure than the rules where the
+  rules answer, and its use is where they do not (docs/models.md measures both orders).
 """
 
 from __future__ import annotations
@@ -114,7 +119,7 @@ def answer(
         return Reply("none", "not_found", not_found, reason="no_passages")
     aliases = config.agent.service_aliases
     hints = alias_terms(question, aliases) if lang != "he" else hebrew_alias_terms(question, aliases)
-    if generate is not None and setting != "extractive":
+    if generate is not None and setting in ("auto", "generative"):
         generated = generate(passages_of(hits))
         if generated.status == "answered":
             why = rejected(question, generated, library, lang, hints)
@@ -152,6 +157,20 @@ def answer(
     # does: it is given to ask about one's own record ('ת"ז …, כמה נשאר לי לשלם?'), which no document holds.
     strict = sensitive and (not assess(question).counted <= _CONTACT_ONLY or assess(without_writer(question)).sensitive)
     extracted = extract(dated(asked, now), hits, library, intent=intent, strict=strict, hints=hints)
+    if (
+        extracted.status != "answered"
+        and setting == "extractive_first"
+        and generate is not None
+        and extracted.reason != "unknown_name"
+    ):
+        generated = generate(passages_of(hits))
+        if generated.status == "answered":
+            why = rejected(question, generated, library, lang, hints)
+            if not why:
+                return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
+            generated = replace(
+                generated, status="ungrounded", text=not_found, citations=(), draft=generated.text, rejected=why
+            )
     if extracted.status != "answered":
         # What is asked about is named in no document at all ('unknown_name'): no reading of them holds it, and a
         # person would find nothing there either — the not-found reply says so and offers a person.

@@ -191,11 +191,14 @@ class EmergencyConfig(StrictModel):
 class AgentConfig(StrictModel):
     """The conversation agent of a tenant."""
 
-    answer_mode: Literal["auto", "generative", "extractive"] = Field(
+    answer_mode: Literal["auto", "generative", "extractive", "extractive_first"] = Field(
         default="auto",
         description="'generative': a model writes grounded answers. 'extractive': no model — answers quote the "
         "documents with their citations (also the fallback of 'auto' when no model is configured or reachable "
-        "and the request is not sensitive).",
+        "and the request is not sensitive). 'auto': the model first, the quotes when it could not answer or its "
+        "answer did not check out. 'extractive_first': the quotes first; the routed model is asked only when no "
+        "clause answers, and its answer is shown only when it checks out (for a small local model, whose "
+        "answers are slower and less sure than the rules').",
     )
     understanding: Literal["rules", "model"] = Field(
         default="rules",
