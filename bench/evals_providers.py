@@ -316,12 +316,12 @@ def run_columns(args: argparse.Namespace) -> dict[str, Any]:
             col: dict[str, Any] = {"title": title, "tenants": {}}
             report["columns"][column] = col
             for slug in tenants:
-                _, paths = prepared[slug]
+                loaded, paths = prepared[slug]
                 scenarios, ids = sample_scenarios(paths, args.sample, args.per_file)
                 started = time.perf_counter()
                 run = run_suite(
                     settings,
-                    slug,
+                    loaded.config.slug,
                     scenarios=scenarios,
                     jobs=args.jobs,
                     judge=False,

@@ -344,3 +344,13 @@ def test_extractive_first_does_not_ask_the_model_about_what_no_document_names():
     model = ScriptedModel(_lease_answer("₪5,200", "₪5,200"))
     reply = ask("כמה עולה שיעור פסנתר?", config=EXTRACTIVE_FIRST, generate=model)
     assert reply.status == "not_found" and model.passages == []
+
+
+def test_extractive_first_leaves_the_rules_findings_and_hand_offs_standing():
+    model = ScriptedModel(_lease_answer("₪5,200", "₪5,200"))
+    # The rules found where the archive would say it and read that it does not: that finding stands.
+    found_missing = ask("כמה עולה הנספח של הסכם השכירות?", config=EXTRACTIVE_FIRST, generate=model)
+    assert found_missing.status == "not_found" and found_missing.reason == "absent_subject" and model.passages == []
+    # A sensitive question the rules give to a person goes to the person, not to the model.
+    held = ask("אני בהריון, האם מותר לי לעבוד מהבית?", config=EXTRACTIVE_FIRST, generate=model, sensitive=True)
+    assert held.handoff and held.status == "degraded" and model.passages == []

@@ -143,6 +143,10 @@ def test_an_english_answer_with_a_hebrew_quote_is_shown() -> None:
         ("en", "₪350", False),  # a bare figure is in every language
         ("ar", "تنظيف الجير يكلف 350 شيكل.", False),
         ("ar", "ניקוי אבנית עולה ₪350.", True),
+        ("he", "ה薪水 של השוכר הוא ₪400 ליום.", True),  # a small model slipped into Chinese mid-word
+        ("en", "The fee is ₪400 per day (費用).", True),
+        ("he", "קָפֶה ב-Café Noir עולה ₪18.", False),  # niqqud and an accented Latin name are letters of their scripts
+        ("ar", "الرسوم 400 شيكل.", False),
     ],
 )
 def test_wrong_language(lang: str, text: str, wrong: bool) -> None:

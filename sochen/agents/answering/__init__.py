@@ -17,11 +17,12 @@ The contract of :func:`answer`:
   (:mod:`.checks`); otherwise it is treated as withheld (``rejected`` says why): ``auto`` falls back to
   the quotes, ``generative`` shows the model's verified quotes with the fixed wording of the question's
   language when the language was wrong, and the not-found reply when the answer was off the question.
-- ``extractive_first`` turns ``auto`` round: the model-free answerer first, and the model only for what no
-  clause answers (not when the question names something no document names: no reading of them holds it). The
-  model's answer is shown when it checks out as above; otherwise the reply is the model-free one (not found,
-  or a person for a sensitive question). A small local model is slower and less sure than the rules where the
-  rules answer, and its use is where they do not (docs/models.md measures both orders).
+- ``extractive_first`` turns ``auto`` round: the model-free answerer first, and the model only where it found no
+  clause at all (not where it found the clause and read there that the documents do not say it, nor where the
+  question names something no document names, nor for a sensitive question it gives to a person). The model's
+  answer is shown when it checks out as above; otherwise the reply is the model-free one. A small local model
+  is slower and less sure than the rules where the rules answer, and its use is where they do not
+  (docs/models.md measures both orders).
 """
 
 from __future__ import annotations
@@ -76,6 +77,12 @@ class Reply:
 
 
 _CONTACT_ONLY = frozenset({"name", "phone", "email"})
+
+# Why the model-free answerer did not answer, when it found no clause at all: the one case `extractive_first` asks
+# the model. Every other reason is a finding of the rules (the clause says no amount, only a percentage, points to
+# an annex the archive lacks, is about another ordinal; no document names the subject; a client list is not
+# given), and it stands.
+_FOUND_NOTHING = frozenset({"no_match", "comparison_no_match"})
 
 
 def passages_of(hits: Sequence[SearchHit]) -> list[Passage]:
@@ -161,7 +168,8 @@ def answer(
         extracted.status != "answered"
         and setting == "extractive_first"
         and generate is not None
-        and extracted.reason != "unknown_name"
+        and extracted.reason in _FOUND_NOTHING
+        and not (sensitive and hold_sensitive)
     ):
         generated = generate(passages_of(hits))
         if generated.status == "answered":

@@ -19,7 +19,9 @@ Relevance
 Language
     The answer must be written in the question's language (``wrong_language``): mostly Hebrew letters
     for a Hebrew question; for an English or Arabic one, at least a quarter of its letters in that
-    script once quoted spans are set aside (such an answer rightly carries the clauses' Hebrew).
+    script once quoted spans are set aside (such an answer rightly carries the clauses' Hebrew). A letter
+    of any script but Hebrew, Latin, Arabic and Cyrillic ('ה薪水 של השוכר', a small model slipping into
+    Chinese) makes the answer wrong in every language: no question or document here is written in one.
 
 A rejected answer is handled like one that failed verification: in ``auto`` mode the model-free answer
 (quotes with the fixed wording of the question's language) replaces it.
@@ -61,6 +63,8 @@ _HE = re.compile(r"[\u05d0-\u05ea]")
 _AR = re.compile(r"[\u0621-\u064a]")
 _LATIN = re.compile(r"[A-Za-z]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# A letter of none of the four scripts (nor Latin's accented letters): CJK, Thai, Devanagari, Greek and the rest.
+_STRAY_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u0400-\u04ff]")
 _QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|«[^»]*»|\"[^\"]*\"|'[^']{3,}'|״[^״]*״")
 
 
@@ -81,6 +85,8 @@ def wrong_language(lang: Lang, text: str) -> bool:
     A Hebrew answer must be mostly Hebrew letters. An English or Arabic answer carries the Hebrew of the
     clauses it cites, quoted or not: it needs a quarter of its letters (quotes aside) in its own script.
     """
+    if _STRAY_LETTER.search(text):
+        return True
     if lang != "he":
         text = _QUOTED.sub(" ", text)
     counts = {
