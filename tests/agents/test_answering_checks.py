@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sochen.agents.answering import Reply, answer
-from sochen.agents.answering.checks import off_topic, wrong_language
+from sochen.agents.answering.checks import off_topic, unshown_figures, wrong_language
 from sochen.config import TenantConfig
 from sochen.llm import Answer, Citation, Passage
 from tests.agents._archive_library import FakeLibrary
@@ -155,3 +155,15 @@ def test_wrong_language(lang: str, text: str, wrong: bool) -> None:
 
 def test_an_answer_with_no_citations_to_judge_is_not_called_off_topic() -> None:
     assert off_topic("כמה עולה ניקוי אבנית?", (), FakeLibrary(CHUNKS).library()) == ""
+
+
+def test_a_figure_the_shown_quotes_do_not_carry_is_not_shown() -> None:
+    # ₪1,900 is in the cited chunk (root canal's row), so verification passes; the quote shown is whitening's.
+    unshown = model_answer("הלבנת שיניים עולה ₪1,900.", ("טיפולים ומחירים", "טיפול: הלבנת שיניים · מחיר: ₪1,200"))
+    assert unshown_figures("כמה עולה הלבנת שיניים?", unshown) == ["1900"]
+    reply = ask("כמה עולה הלבנת שיניים?", unshown)
+    assert reply.mode == "extractive" and "₪1,200" in reply.text and "1,900" not in reply.text
+    assert reply.generated is not None and reply.generated.rejected == "figures_unshown"
+    # A figure in the quote, in the question, or the clause number of the quoted section is shown.
+    shown = model_answer("הלבנה עולה ₪1,200, ולגמלאים 10% פחות.", ("טיפולים ומחירים", "הלבנת שיניים · מחיר: ₪1,200"))
+    assert unshown_figures("כמה עולה הלבנה? יש הנחה של 10% לגמלאים?", shown) == []

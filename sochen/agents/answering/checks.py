@@ -23,6 +23,13 @@ Language
     of any script but Hebrew, Latin, Arabic and Cyrillic ('ה薪水 של השוכר', a small model slipping into
     Chinese) makes the answer wrong in every language: no question or document here is written in one.
 
+Shown figures
+    Verification finds every figure of the answer somewhere in the passages it cites; a passage is a whole
+    chunk, and the reader sees only the quotes. Each figure of the answer (a price, a time, a count, a clause
+    number) must also be in a quote it shows, in the quoted clause's section or title, or in the question
+    (``figures_unshown``): '₪1,900' cited to a clause whose quote says nothing of it has no source the reader
+    can see.
+
 A rejected answer is handled like one that failed verification: in ``auto`` mode the model-free answer
 (quotes with the fixed wording of the question's language) replaces it.
 """
@@ -32,7 +39,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ...llm import Answer, Citation
+from ...llm import Answer, Citation, Passage
+from ...llm.answer import unverified_facts
 from ...text.spelling import correct
 from .attributes import asked as asked_attribute
 from .attributes import cue, fit
@@ -54,7 +62,7 @@ from .extractive import (
 )
 from .language import Lang, detect
 
-__all__ = ["MIN_COVER", "coverage", "off_topic", "rejected", "wrong_language"]
+__all__ = ["MIN_COVER", "coverage", "off_topic", "rejected", "unshown_figures", "wrong_language"]
 
 MIN_COVER = 0.2
 """Least share of the question's weighted words the cited passages must carry (title and section included)."""
@@ -76,7 +84,20 @@ def rejected(question: str, answer: Answer, library: Library, lang: Lang | None 
     lang = lang or detect(question)
     if wrong_language(lang, answer.text):
         return "wrong_language"
+    if unshown_figures(question, answer):
+        return "figures_unshown"
     return off_topic(question, answer.citations, library, hints) if lang == "he" else ""
+
+
+def unshown_figures(question: str, answer: Answer) -> list[str]:
+    """Figures of `answer` that neither a quote it shows (with its clause's section and title) nor the question has."""
+    shown = [
+        Passage(
+            c.n, f"{c.quote}\n{c.passage.title}\n{question}", c.passage.document_id, c.passage.title, c.passage.section
+        )
+        for c in answer.citations
+    ]
+    return unverified_facts(answer.text, shown) if shown else []
 
 
 def wrong_language(lang: Lang, text: str) -> bool:
