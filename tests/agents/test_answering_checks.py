@@ -85,7 +85,7 @@ def test_an_answer_that_cites_a_passage_about_something_else_is_refused() -> Non
     parking = model_answer("אפשר לחנות עד 24 שעות מראש.", ("ביטול", "ביטול תור עד 24 שעות מראש"))
     reply = ask("איפה אפשר להחנות את הרכב כשמגיעים למרפאה?", parking, GENERATIVE)
     assert reply.status == "ungrounded" and reply.generated is not None
-    assert reply.generated.rejected == "off_topic"
+    assert reply.generated.rejected in ("off_topic", "attribute_unsaid")  # no word and no sentence of parking
 
 
 @pytest.mark.parametrize(
@@ -167,3 +167,21 @@ def test_a_figure_the_shown_quotes_do_not_carry_is_not_shown() -> None:
     # A figure in the quote, in the question, or the clause number of the quoted section is shown.
     shown = model_answer("הלבנה עולה ₪1,200, ולגמלאים 10% פחות.", ("טיפולים ומחירים", "הלבנת שיניים · מחיר: ₪1,200"))
     assert unshown_figures("כמה עולה הלבנה? יש הנחה של 10% לגמלאים?", shown) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "quote", "shown"),
+    [
+        ("מה שעות הפעילות של המרפאה?", "24 שעות מראש.", ("ביטול", "ביטול תור עד 24 שעות מראש"), False),
+        ("מה שעות הפעילות של המרפאה?", "א׳–ה׳ 08:00–19:00.", ("שעות", "ימים: א׳–ה׳ · שעות: 08:00–19:00"), True),
+        ("מה הכתובת של המרפאה?", "רחוב ביאליק 12, רמת גן.", ("כתובת וחניה", "כתובת: רחוב ביאליק 12, רמת גן"), True),
+        ("מה הכתובת של המרפאה?", "רמת גן.", ("הנחות", "גמלאים מקבלים הנחה"), False),
+    ],
+)
+def test_a_fact_of_a_fixed_shape_is_answered_only_by_a_quote_of_that_shape(
+    question: str, text: str, quote: tuple[str, str], shown: bool
+) -> None:
+    reply = ask(question, model_answer(text, quote), GENERATIVE)
+    assert (reply.mode == "generative" and reply.status == "answered") is shown
+    if not shown:
+        assert reply.generated is not None and reply.generated.rejected == "attribute_unsaid"

@@ -30,6 +30,12 @@ Shown figures
     (``figures_unshown``): '₪1,900' cited to a clause whose quote says nothing of it has no source the reader
     can see.
 
+The fact asked for
+    A question that asks for a fact of a fixed shape — the opening hours (a time range or "סגור"), the days
+    (weekdays), an address (a street and number), parking (a sentence about parking) — is answered only by
+    a quote of that shape (``attribute_unsaid``, the model-free answerer's :mod:`.attributes`): '15 שעות
+    בחודש' from a retainer clause does not say when the office is open.
+
 A rejected answer is handled like one that failed verification: in ``auto`` mode the model-free answer
 (quotes with the fixed wording of the question's language) replaces it.
 """
@@ -43,7 +49,7 @@ from ...llm import Answer, Citation, Passage
 from ...llm.answer import unverified_facts
 from ...text.spelling import correct
 from .attributes import asked as asked_attribute
-from .attributes import cue, fit
+from .attributes import carries, cue, fit
 from .extractive import (
     Library,
     _absent_subject,
@@ -63,6 +69,9 @@ from .extractive import (
 from .language import Lang, detect
 
 __all__ = ["MIN_COVER", "coverage", "off_topic", "rejected", "unshown_figures", "wrong_language"]
+
+_SHAPED = frozenset(("opening_hours", "days", "address", "parking"))
+"""Attributes whose answer has a shape a quote can be checked for (module docstring)."""
 
 MIN_COVER = 0.2
 """Least share of the question's weighted words the cited passages must carry (title and section included)."""
@@ -86,6 +95,9 @@ def rejected(question: str, answer: Answer, library: Library, lang: Lang | None 
         return "wrong_language"
     if unshown_figures(question, answer):
         return "figures_unshown"
+    shape = asked_attribute(question)
+    if shape in _SHAPED and answer.citations and not any(shape in carries(c.quote) for c in answer.citations):
+        return "attribute_unsaid"
     return off_topic(question, answer.citations, library, hints) if lang == "he" else ""
 
 
