@@ -108,6 +108,20 @@ def quote_first_passage(body: dict[str, Any]) -> str:
     return json.dumps(answer, ensure_ascii=False)
 
 
+def _commit() -> str | None:
+    """The code measured: the checkout's commit, '+' when it has uncommitted changes."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+        )
+    except OSError:
+        return None
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "") if head.returncode == 0 else None
+
+
 def _short_rule(n: int, per_file: int) -> str:
     if per_file:
         return f"first {per_file}/file"
@@ -308,6 +322,7 @@ def run_columns(args: argparse.Namespace) -> dict[str, Any]:
         "sample_rule": sample_rule(args.sample, args.per_file),
         "judge": "off in every column",
         "answer_mode": args.answer_mode or "the tenant's own",
+        "commit": _commit(),
         "columns": {},
     }
     try:
