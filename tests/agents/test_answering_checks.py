@@ -146,6 +146,7 @@ def test_an_english_answer_with_a_hebrew_quote_is_shown() -> None:
         ("he", "ה薪水 של השוכר הוא ₪400 ליום.", True),  # a small model slipped into Chinese mid-word
         ("en", "The fee is ₪400 per day (費用).", True),
         ("he", "קָפֶה ב-Café Noir עולה ₪18.", False),  # niqqud and an accented Latin name are letters of their scripts
+        ("he", "הבדיקה דורשת 5 µg של החומר.", False),  # a unit sign from Latin-1
         ("ar", "الرسوم 400 شيكل.", False),
     ],
 )

@@ -80,8 +80,9 @@ _HE = re.compile(r"[\u05d0-\u05ea]")
 _AR = re.compile(r"[\u0621-\u064a]")
 _LATIN = re.compile(r"[A-Za-z]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-# A letter of none of the four scripts (nor Latin's accented letters): CJK, Thai, Devanagari, Greek and the rest.
-_STRAY_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u0400-\u04ff]")
+# A letter of none of the four scripts (nor Latin-1's and Latin's accented letters, µ, º): CJK, Thai, Devanagari, Greek
+# and the rest.
+_STRAY_LETTER = re.compile(r"[^\W\d_A-Za-z\u00aa-\u024f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u0400-\u04ff]")
 _QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|«[^»]*»|\"[^\"]*\"|'[^']{3,}'|״[^״]*״")
 
 
