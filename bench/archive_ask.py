@@ -329,7 +329,7 @@ def main() -> None:
             args.questions.relative_to(ROOT) if args.questions.is_relative_to(ROOT) else args.questions
         ),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": _commit(),
+        "commit": measured_commit(),
         "mode": "subprocess" if ask is None else "in-process (typer CliRunner)",
         "questions": len(rows),
         "right": sum(r["right"] for r in rows),
@@ -370,9 +370,22 @@ def main() -> None:
     print(f"wrote {out}")
 
 
-def _commit() -> str | None:
-    proc = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
-    return proc.stdout.strip() or None
+def measured_commit() -> str | None:
+    """The code measured: the checkout's commit, with '+' when tracked files have uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    commit = head.stdout.strip()
+    return commit + ("+" if dirty.stdout.strip() else "") if commit else None
 
 
 if __name__ == "__main__":

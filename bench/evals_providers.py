@@ -108,20 +108,6 @@ def quote_first_passage(body: dict[str, Any]) -> str:
     return json.dumps(answer, ensure_ascii=False)
 
 
-def _commit() -> str | None:
-    """The code measured: the checkout's commit, '+' when it has uncommitted changes."""
-    import subprocess
-
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
-        )
-    except OSError:
-        return None
-    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "") if head.returncode == 0 else None
-
-
 def _short_rule(n: int, per_file: int) -> str:
     if per_file:
         return f"first {per_file}/file"
@@ -286,6 +272,8 @@ def run_columns(args: argparse.Namespace) -> dict[str, Any]:
     for name in ("sochen.agents", "sochen.evals", "sochen.workflows", "sochen.rag", "sochen.privacy", "sochen.llm"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
+    from archive_ask import measured_commit  # bench/ is the script's own folder on sys.path
+
     from sochen.config import get_settings
     from sochen.evals import run_suite
     from sochen.llm.testing import FakeOpenAI
@@ -322,7 +310,7 @@ def run_columns(args: argparse.Namespace) -> dict[str, Any]:
         "sample_rule": sample_rule(args.sample, args.per_file),
         "judge": "off in every column",
         "answer_mode": args.answer_mode or "the tenant's own",
-        "commit": _commit(),
+        "commit": measured_commit(),
         "columns": {},
     }
     try:
@@ -453,10 +441,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="CPU threads of the local model")
     ap.add_argument("--timeout-s", type=float, default=300.0, help="per model call (local column)")
     ap.add_argument("--jobs", type=int, default=1, help="scenarios in parallel")
+    from typing import get_args
+
+    from sochen.config.sections.agent import AgentConfig
+
     ap.add_argument(
         "--answer-mode",
         default="",
-        choices=["", "auto", "generative", "extractive", "extractive_first"],
+        choices=["", *get_args(AgentConfig.model_fields["answer_mode"].annotation)],
         help="replace every tenant's agent.answer_mode (default: the tenant's own, 'auto' in the examples)",
     )
     ap.add_argument("--fake-api", action="store_true", help="use the fake even when OPENAI_API_KEY is set")

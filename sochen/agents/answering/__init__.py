@@ -40,6 +40,7 @@ from .checks import rejected
 from .days import dated, holiday_asked
 from .extractive import Extracted, Library, Quote, SearchFn, extract, without_writer
 from .language import (
+    Lang,
     alias_terms,
     calculation_steps,
     detect,
@@ -128,20 +129,16 @@ def answer(
     hints = alias_terms(question, aliases) if lang != "he" else hebrew_alias_terms(question, aliases)
     if generate is not None and setting in ("auto", "generative"):
         generated = generate(passages_of(hits))
+        verified = generated.citations
+        generated, why = _checked(generated, question, library, lang, hints, not_found)
         if generated.status == "answered":
-            why = rejected(question, generated, library, lang, hints)
-            if not why:
-                return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
-            verified = generated.citations
-            generated = replace(
-                generated, status="ungrounded", text=not_found, citations=(), draft=generated.text, rejected=why
-            )
-            if setting == "generative":
-                if why == "wrong_language" and verified:
-                    # The quotes are verified; only the model's own words were in the wrong language.
-                    text, citations = present(Extracted("answered", _quotes(verified), lang=lang), config)
-                    return Reply("generative", "answered", text, citations, reason=why, generated=generated)
-                return Reply("generative", "ungrounded", not_found, reason=why, generated=generated)
+            return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
+        if why and setting == "generative":
+            if why == "wrong_language" and verified:
+                # The quotes are verified; only the model's own words were in the wrong language.
+                text, citations = present(Extracted("answered", _quotes(verified), lang=lang), config)
+                return Reply("generative", "answered", text, citations, reason=why, generated=generated)
+            return Reply("generative", "ungrounded", not_found, reason=why, generated=generated)
         if generated.status == "not_found":
             return Reply("generative", "not_found", not_found, reason="model_not_found", generated=generated)
         if setting == "generative":
@@ -171,14 +168,9 @@ def answer(
         and extracted.reason in _FOUND_NOTHING
         and not (sensitive and hold_sensitive)
     ):
-        generated = generate(passages_of(hits))
+        generated, _ = _checked(generate(passages_of(hits)), question, library, lang, hints, not_found)
         if generated.status == "answered":
-            why = rejected(question, generated, library, lang, hints)
-            if not why:
-                return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
-            generated = replace(
-                generated, status="ungrounded", text=not_found, citations=(), draft=generated.text, rejected=why
-            )
+            return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
     if extracted.status != "answered":
         # What is asked about is named in no document at all ('unknown_name'): no reading of them holds it, and a
         # person would find nothing there either — the not-found reply says so and offers a person.
@@ -205,6 +197,24 @@ def answer(
     return Reply(
         "extractive", "answered", text, citations, calculation=calc, reason=extracted.reason, generated=generated
     )
+
+
+def _checked(
+    generated: Answer, question: str, library: Library, lang: Lang, hints: str, not_found: str
+) -> tuple[Answer, str]:
+    """The model's answer as it may be shown, and why it may not ('' when it may, or was no answer).
+
+    A verified answer that :func:`.checks.rejected` refuses comes back withheld: ``ungrounded``, the not-found
+    text, no citations, its own text kept as ``draft`` and the reason as ``rejected``.
+    """
+    if generated.status != "answered":
+        return generated, ""
+    why = rejected(question, generated, library, lang, hints)
+    if not why:
+        return generated, ""
+    return replace(
+        generated, status="ungrounded", text=not_found, citations=(), draft=generated.text, rejected=why
+    ), why
 
 
 def _closed_text(day: date, lang: str) -> str:
