@@ -15,7 +15,7 @@ from sochen.llm import Answer, Citation, Passage
 from sochen.llm.answer import unverified_facts
 from sochen.rag.retriever import SearchHit
 from sochen.text import stems, tokenize
-from tests.agents._archive_library import figures
+from tests.agents._archive_library import clauses, figures
 
 pytestmark = pytest.mark.unit
 
@@ -354,3 +354,41 @@ def test_extractive_first_leaves_the_rules_findings_and_hand_offs_standing():
     # A sensitive question the rules give to a person goes to the person, not to the model.
     held = ask("אני בהריון, האם מותר לי לעבוד מהבית?", config=EXTRACTIVE_FIRST, generate=model, sensitive=True)
     assert held.handoff and held.status == "degraded" and model.passages == []
+
+
+def _employment_answer(text: str, *quotes: str) -> Answer:
+    hit = next(h for h in HITS if h.section.startswith("7."))
+    passage = Passage(1, hit.text, hit.document_id, hit.title, hit.section)
+    return Answer("answered", text, tuple(Citation(n, q, passage) for n, q in enumerate(quotes, start=1)))
+
+
+def test_a_model_answer_is_shown_with_the_whole_clause_it_quotes_cited_at_clause_level():
+    # A bare 'כן' and a few words of the clause: the reader gets the clause that says it, cited as 7.4 (the chunk's
+    # section names its first clause, 7.1).
+    model = ScriptedModel(_employment_answer("כן, 7 ימים.", "בהודעה של 7 ימים"))
+    reply = ask("אפשר לפטר את נטע בתקופת הניסיון בהודעה קצרה?", config=GENERATIVE, generate=model)
+    assert (reply.mode, reply.status) == ("generative", "answered")
+    clause = "7.4 שלושת החודשים הראשונים להעסקה הם תקופת ניסיון, שבמהלכה כל צד רשאי לסיים את ההעסקה בהודעה של 7 ימים."
+    assert reply.text == f"כן, 7 ימים.\n\n{clause}\n(מקור: {EMPLOYMENT}, 7. תפקיד ותקופת ניסיון › 7.4)"
+    assert clauses(reply) == ["7.4"] and reply.citations[0].quote == clause
+    assert_no_invented_figures(reply)
+
+
+def test_a_model_quote_over_two_clauses_shows_both_and_a_clause_written_out_gets_only_its_source():
+    both = "7.2 היקף המשרה הוא משרה מלאה, 42 שעות בשבוע.\n7.3 מקום העבודה הוא משרדי החברה בפתח תקווה."
+    model = ScriptedModel(_employment_answer("משרה מלאה, 42 שעות, בפתח תקווה.", both))
+    reply = ask("מה היקף המשרה של נטע ואיפה היא עובדת?", config=GENERATIVE, generate=model)
+    assert clauses(reply) == ["7.2", "7.3"]
+    assert "\n7.2 היקף המשרה" in reply.text and "\n7.3 מקום העבודה" in reply.text
+    written = "7.2 היקף המשרה הוא משרה מלאה, 42 שעות בשבוע."
+    model = ScriptedModel(_employment_answer(f"לפי החוזה: {written}", "42 שעות בשבוע"))
+    reply = ask("מה היקף המשרה של נטע?", config=GENERATIVE, generate=model)
+    assert reply.text == f"לפי החוזה: {written}\n\n(מקור: {EMPLOYMENT}, 7. תפקיד ותקופת ניסיון › 7.2)"
+
+
+def test_extractive_first_shows_the_models_answer_with_its_clause():
+    question = "בתי המשפט של איזו עיר מוסמכים בענייני השכירות?"
+    model = ScriptedModel(_lease_answer("בחיפה.", "בחיפה"))
+    reply = ask(question, config=EXTRACTIVE_FIRST, generate=model)
+    assert reply.mode == "generative" and reply.text.startswith("בחיפה.\n\n12.3 לבתי המשפט בחיפה")
+    assert clauses(reply) == ["12.3"]

@@ -107,7 +107,10 @@ def test_an_answer_that_cites_a_passage_about_something_else_is_refused() -> Non
 )
 def test_good_answers_are_shown(question: str, text: str, quotes: list[tuple[str, str]]) -> None:
     reply = ask(question, model_answer(text, *quotes), GENERATIVE)
-    assert (reply.mode, reply.status, reply.text) == ("generative", "answered", text), reply.generated
+    assert (reply.mode, reply.status) == ("generative", "answered"), reply.generated
+    # The model's words first, then what says it, with its source (docs: answering's module docstring).
+    assert reply.text.startswith(f"{text}\n\n") and "(מקור: " in reply.text
+    assert all(quote in reply.text for _, quote in quotes)
 
 
 def test_an_english_question_answered_in_hebrew_gets_english_around_the_verified_quote() -> None:
@@ -127,7 +130,9 @@ def test_an_english_answer_with_a_hebrew_quote_is_shown() -> None:
         ("טיפולים ומחירים", "ניקוי אבנית · מחיר: ₪350"),
     )
     reply = ask("How much is a dental cleaning?", english, GENERATIVE)
-    assert (reply.mode, reply.status, reply.text) == ("generative", "answered", english.text)
+    assert (reply.mode, reply.status) == ("generative", "answered")
+    # The answer already writes the quote out: only its source follows, in the question's language.
+    assert reply.text == f"{english.text}\n\n(Source: {PRICES}, טיפולים ומחירים)"
 
 
 @pytest.mark.parametrize(

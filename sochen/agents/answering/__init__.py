@@ -23,6 +23,9 @@ The contract of :func:`answer`:
   answer is shown when it checks out as above; otherwise the reply is the model-free one. A small local model
   is slower and less sure than the rules where the rules answer, and its use is where they do not
   (docs/models.md measures both orders).
+- A model's answer that is shown is followed by the clauses its quotes come from, each with its source, as the
+  model-free answer shows them (:func:`with_clauses`): the reader sees what says it ('לא' alone is no answer a
+  lawyer can use), cited at clause level (a quote from 7.4 cites 7.4, not the chunk's first clause 7.1).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from ...privacy import assess
 from ...rag.retriever import SearchHit
 from .checks import rejected
 from .days import dated, holiday_asked
-from .extractive import Extracted, Library, Quote, SearchFn, extract, without_writer
+from .extractive import Extracted, Library, Quote, SearchFn, clause_units, extract, without_writer
 from .language import (
     Lang,
     alias_terms,
@@ -50,6 +53,7 @@ from .language import (
     without_aliases,
     wording,
 )
+from .units import relabel
 
 __all__ = ["Library", "Reply", "SearchFn", "answer", "passages_of", "present"]
 
@@ -132,7 +136,8 @@ def answer(
         verified = generated.citations
         generated, why = _checked(generated, question, library, lang, hints, not_found)
         if generated.status == "answered":
-            return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
+            shown = with_clauses(generated, lang)
+            return Reply("generative", "answered", shown.text, shown.citations, generated=generated)
         if why and setting == "generative":
             if why == "wrong_language" and verified:
                 # The quotes are verified; only the model's own words were in the wrong language.
@@ -170,7 +175,8 @@ def answer(
     ):
         generated, _ = _checked(generate(passages_of(hits)), question, library, lang, hints, not_found)
         if generated.status == "answered":
-            return Reply("generative", "answered", generated.text, generated.citations, generated=generated)
+            shown = with_clauses(generated, lang)
+            return Reply("generative", "answered", shown.text, shown.citations, generated=generated)
     if extracted.status != "answered":
         # What is asked about is named in no document at all ('unknown_name'): no reading of them holds it, and a
         # person would find nothing there either — the not-found reply says so and offers a person.
@@ -209,12 +215,66 @@ def _checked(
     """
     if generated.status != "answered":
         return generated, ""
-    why = rejected(question, generated, library, lang, hints)
+    # Judged by what would be shown: the whole clauses its quotes lie in (:func:`with_clauses`).
+    why = rejected(question, replace(generated, citations=clause_citations(generated)), library, lang, hints)
     if not why:
         return generated, ""
     return replace(
         generated, status="ungrounded", text=not_found, citations=(), draft=generated.text, rejected=why
     ), why
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _clauses_quoted(citation: Citation) -> list[Quote]:
+    """The clauses of the cited passage that `citation`'s quote lies in, each labelled with its own clause number.
+
+    A quote inside one clause gives that clause; a quote that runs over several gives each of them; a quote that
+    matches no clause of the passage (a table's cells, a heading) stays the quote, under the passage's section.
+    """
+    whole = _quotes([citation])[0]
+    quote = _squeezed(citation.quote)
+    if not quote:
+        return [whole]
+    units = [u for u in clause_units(citation.passage.text) if not u.is_row]
+    inside = [u for u in units if quote in _squeezed(u.text)]
+    spanned = inside[:1] or [u for u in units if len(_squeezed(u.text)) >= 12 and _squeezed(u.text) in quote]
+    if not spanned:
+        return [whole]
+    return [Quote(u.text, relabel(citation.passage.section, u.clause), whole.hit) for u in spanned]
+
+
+def clause_citations(generated: Answer) -> tuple[Citation, ...]:
+    """The clauses a model answer's quotes lie in, as citations numbered in order (each clause once)."""
+    quotes: list[Quote] = []
+    for citation in generated.citations:
+        for q in _clauses_quoted(citation):
+            if all((q.text, q.section, q.hit.document_id) != (o.text, o.section, o.hit.document_id) for o in quotes):
+                quotes.append(q)
+    return tuple(Citation(n, q.text, _passage(n, q)) for n, q in enumerate(quotes, start=1))
+
+
+def with_clauses(generated: Answer, lang: Lang) -> Answer:
+    """A shown model answer followed by the clauses it quotes, each with its source (module docstring).
+
+    The citations become those clauses (:func:`clause_citations`). A clause the answer already writes out whole
+    gets only its source line. An answer without citations is returned as it is.
+    """
+    if not generated.citations:
+        return generated
+    words = wording(lang, prefix="", source="מקור", not_found="")
+    said = _squeezed(generated.text)
+    citations = clause_citations(generated)
+    blocks = []
+    for c in citations:
+        where = _where(_quotes([c])[0])
+        blocks.append(
+            f"({words.source}: {where})" if _squeezed(c.quote) in said else f"{c.quote}\n({words.source}: {where})"
+        )
+    text = generated.text.rstrip() + "\n\n" + "\n\n".join(blocks)
+    return replace(generated, text=text, citations=citations)
 
 
 def _closed_text(day: date, lang: str) -> str:
