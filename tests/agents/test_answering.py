@@ -392,3 +392,20 @@ def test_extractive_first_shows_the_models_answer_with_its_clause():
     reply = ask(question, config=EXTRACTIVE_FIRST, generate=model)
     assert reply.mode == "generative" and reply.text.startswith("בחיפה.\n\n12.3 לבתי המשפט בחיפה")
     assert clauses(reply) == ["12.3"]
+
+
+def test_a_model_quote_that_two_clauses_say_shows_both_and_a_commoner_one_stays_the_quote():
+    text = (
+        "9. סיום\n9.1 העובד רשאי לסיים את ההעסקה בהודעה של 30 יום.\n9.2 החברה רשאית לסיים את ההעסקה בהודעה של 30 יום."
+        "\n9.3 ההודעה תימסר בכתב, בהודעה של 30 יום לכל הפחות."
+    )
+    passage = Passage(1, text, "doc-e", EMPLOYMENT, "9. סיום › 9.1")
+    two = Answer("answered", "30 יום.", (Citation(1, "רשאי לסיים את ההעסקה בהודעה של 30 יום", passage),))
+    reply = ask("כמה זמן הודעה מוקדמת?", config=GENERATIVE, generate=ScriptedModel(two))
+    assert clauses(reply) == ["9.1"]  # 'רשאי' is 9.1's alone ('רשאית' is 9.2's)
+    both = Answer("answered", "30 יום.", (Citation(1, "לסיים את ההעסקה בהודעה של 30 יום", passage),))
+    reply = ask("כמה זמן הודעה מוקדמת?", config=GENERATIVE, generate=ScriptedModel(both))
+    assert clauses(reply) == ["9.1", "9.2"]
+    common = Answer("answered", "30 יום.", (Citation(1, "בהודעה של 30 יום", passage),))
+    reply = ask("כמה זמן הודעה מוקדמת?", config=GENERATIVE, generate=ScriptedModel(common))
+    assert clauses(reply) == ["9.1"] and reply.citations[0].quote == "בהודעה של 30 יום"

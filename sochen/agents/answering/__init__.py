@@ -231,8 +231,10 @@ def _squeezed(text: str) -> str:
 def _clauses_quoted(citation: Citation) -> list[Quote]:
     """The clauses of the cited passage that `citation`'s quote lies in, each labelled with its own clause number.
 
-    A quote inside one clause gives that clause; a quote that runs over several gives each of them; a quote that
-    matches no clause of the passage (a table's cells, a heading) stays the quote, under the passage's section.
+    A quote inside one clause gives that clause (inside two, both: the reader sees each clause that says it; inside
+    more, a fragment too common to tell, the quote alone); a quote that runs over several gives each of them; a
+    quote that matches no clause of the passage (a table's cells, a heading) stays the quote, under the passage's
+    section.
     """
     whole = _quotes([citation])[0]
     quote = _squeezed(citation.quote)
@@ -240,7 +242,9 @@ def _clauses_quoted(citation: Citation) -> list[Quote]:
         return [whole]
     units = [u for u in clause_units(citation.passage.text) if not u.is_row]
     inside = [u for u in units if quote in _squeezed(u.text)]
-    spanned = inside[:1] or [u for u in units if len(_squeezed(u.text)) >= 12 and _squeezed(u.text) in quote]
+    if len(inside) > 2:
+        return [whole]
+    spanned = inside or [u for u in units if len(_squeezed(u.text)) >= 12 and _squeezed(u.text) in quote]
     if not spanned:
         return [whole]
     return [Quote(u.text, relabel(citation.passage.section, u.clause), whole.hit) for u in spanned]
