@@ -43,16 +43,8 @@ class Booking(BaseModel):
 
 
 def tiny_config(**options: object) -> ProviderConfig:
-    return ProviderConfig(
-        kind="llamacpp",
-        model="gemma3-270m",
-        locality="local",
-        temperature=0.0,
-        timeout_s=120,
-        threads=1,
-        context_tokens=1024,
-        **options,
-    )
+    fields: dict[str, object] = {"temperature": 0.0, "timeout_s": 120, "threads": 1, "context_tokens": 1024}
+    return ProviderConfig(kind="llamacpp", model="gemma3-270m", locality="local", **(fields | options))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +116,19 @@ def test_an_answer_cut_off_at_the_token_cap_is_truncated_not_data(tiny: LlamaCpp
         cut.complete([{"role": "user", "content": "תור לניקוי אבנית ביום שני"}], schema=Booking)
     assert not err.value.retryable and err.value.provider == "cut"
     assert len(running_servers()) == 1  # same file and settings: the server is shared
+
+
+def test_the_same_request_gets_the_same_answer_under_the_fixed_seed(tiny: LlamaCppProvider) -> None:
+    # Sampling hot, the default fixed seed still gives one answer: an eval run of the embedded model (and so a
+    # go-live gate) does not change from one run to the next with the sampler's luck.
+    ask = [{"role": "user", "content": "כתוב משפט אחד על הים בתל אביב."}]
+    seeded = build_provider("seeded", tiny_config(temperature=1.0, max_output_tokens=40))
+    first = seeded.complete(ask).text
+    assert first and all(seeded.complete(ask).text == first for _ in range(2))
+    # Without a seed the draws differ: the seed is what makes it one answer.
+    drawn = build_provider("drawn", tiny_config(temperature=1.0, max_output_tokens=40, seed=None))
+    assert len({drawn.complete(ask).text for _ in range(4)}) > 1
+    assert len(running_servers()) == 1  # sampling settings travel with each request: one server
 
 
 class Story(BaseModel):

@@ -59,3 +59,10 @@ def test_the_grammar_allows_no_whitespace_between_tokens_and_keeps_the_length_bo
 def test_max_tokens_and_plain_prose_are_unchanged() -> None:
     request = provider(max_output_tokens=300)._request([Message("user", "שלום")], None)
     assert request["max_tokens"] == 300 and "extra_body" not in request and "response_format" not in request
+
+
+def test_the_embedded_model_samples_with_a_fixed_seed_unless_told_otherwise() -> None:
+    # The same question over the same passages gets the same answer, so an eval run does not change with luck.
+    assert provider()._request([Message("user", "שלום")], None)["seed"] == 0
+    assert provider(seed=7)._request([Message("user", "שלום")], None)["seed"] == 7
+    assert "seed" not in provider(seed=None)._request([Message("user", "שלום")], None)

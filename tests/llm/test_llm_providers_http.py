@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from pydantic import BaseModel
 
 from sochen.config.settings import Settings
@@ -202,3 +203,36 @@ def test_invalid_messages_are_rejected_before_any_call(fake_ollama: FakeOllama, 
     with pytest.raises(InvalidRequest):
         provider.complete([])
     assert fake_ollama.requests == []
+
+
+@pytest.mark.parametrize("kind", ["ollama", "openai"])
+def test_a_configured_seed_is_sent_and_none_by_default(
+    kind: str, request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    server = request.getfixturevalue(f"fake_{kind}")
+    for seed in (None, 11):
+        server.reply("שעות", "א׳-ה׳ 08:00–18:00")
+        options = {} if seed is None else {"seed": seed}
+        config = ollama_config(server.url, **options) if kind == "ollama" else openai_config(server.base_url, **options)
+        build_provider("m", config, settings=settings, env=KEY).complete(
+            [{"role": "user", "content": "מה שעות הפעילות?"}]
+        )
+    first, second = (r.body for r in server.chat_requests())
+    if kind == "ollama":
+        first, second = first["options"], second["options"]
+    assert "seed" not in first and second["seed"] == 11
+
+
+@pytest.mark.parametrize("kind", ["ollama", "openai"])
+def test_the_fakes_refuse_a_seed_that_is_not_an_integer(kind: str, request: pytest.FixtureRequest) -> None:
+    server = request.getfixturevalue(f"fake_{kind}")
+    model = "llama3.2" if kind == "ollama" else "gpt-4o-mini"
+    body: dict[str, object] = {"model": model, "messages": [{"role": "user", "content": "שלום"}], "stream": False}
+    if kind == "ollama":
+        body["options"] = {"seed": "7"}
+        url = f"{server.url}/api/chat"
+    else:
+        body["seed"] = "7"
+        url = f"{server.base_url}/chat/completions"
+    headers = {"Authorization": "Bearer sk-test"}
+    assert requests.post(url, json=body, headers=headers, timeout=5).status_code == 400

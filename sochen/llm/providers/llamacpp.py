@@ -82,6 +82,13 @@ class LlamaCppOptions(ChatOptions):
     max_output_tokens: int | None = Field(
         default=512, gt=0, le=32768, description="Upper bound on generated tokens per call."
     )
+    seed: int | None = Field(
+        default=0,
+        ge=0,
+        description="Sampling seed sent with every call. Fixed by default, so that the embedded model gives the same "
+        "answer to the same question over the same passages (an eval run, and so a go-live gate, does not change "
+        "from one run to the next with the sampler's luck); empty draws a new one each call.",
+    )
     context_tokens: int = Field(
         default=4096, ge=256, le=131072, description="Context window (prompt and answer) per parallel slot."
     )

@@ -48,6 +48,12 @@ class OllamaOptions(ProviderOptions):
     )
     keep_alive: str | None = Field(default=None, description="How long Ollama keeps the model loaded, e.g. '5m'.")
     temperature: float = Field(default=0.2, ge=0, le=2, description="Sampling temperature.")
+    seed: int | None = Field(
+        default=None,
+        ge=0,
+        description="Sampling seed sent with every call: the same question over the same passages gets the same "
+        "answer; empty sends none.",
+    )
 
 
 class OllamaProvider(Provider):
@@ -103,7 +109,8 @@ class OllamaProvider(Provider):
                 model=self.config.model,
                 messages=[m.as_dict() for m in messages],
                 format=schema.model_json_schema() if schema is not None else None,
-                options={"temperature": self.options.temperature},
+                options={"temperature": self.options.temperature}
+                | ({"seed": self.options.seed} if self.options.seed is not None else {}),
                 keep_alive=self.options.keep_alive,
                 stream=False,
             )

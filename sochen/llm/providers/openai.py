@@ -47,6 +47,12 @@ class ChatOptions(ProviderOptions):
     """Sampling options shared by the kinds that speak the OpenAI chat protocol."""
 
     temperature: float = Field(default=0.2, ge=0, le=2, description="Sampling temperature.")
+    seed: int | None = Field(
+        default=None,
+        ge=0,
+        description="Sampling seed sent with every call: the same question over the same passages gets the same "
+        "answer (llama.cpp and vLLM honour it; the OpenAI API on a best-effort basis); empty sends none.",
+    )
     max_output_tokens: int | None = Field(
         default=None, gt=0, le=32768, description="Upper bound on generated tokens per call; empty: the server's."
     )
@@ -125,6 +131,8 @@ class OpenAIProvider(Provider):
             "messages": [m.as_dict() for m in messages],
             "temperature": self.options.temperature,
         }
+        if self.options.seed is not None:
+            kwargs["seed"] = self.options.seed
         if self.options.max_output_tokens is not None:
             kwargs["max_tokens"] = self.options.max_output_tokens
         if schema is not None:

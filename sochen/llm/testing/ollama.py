@@ -43,6 +43,12 @@ class FakeOllama(FakeServer):
             request.send_json(404, {"error": f'model "{model}" not found, try pulling it first'})
             return
         messages = body.get("messages") or []
+        seed = (body.get("options") or {}).get("seed")
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            request.send_json(
+                400, {"error": f"json: cannot unmarshal {type(seed).__name__} into options.seed of type int"}
+            )
+            return
         last_user = next((m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), "")
         fmt = body.get("format")
         schema = fmt if isinstance(fmt, dict) else None

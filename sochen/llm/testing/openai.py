@@ -73,6 +73,10 @@ class FakeOpenAI(FakeServer):
         if not messages:
             request.send_json(400, self.error_body(400, "'messages' must contain at least one message"))
             return
+        seed = body.get("seed")
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            request.send_json(400, self.error_body(400, f"Invalid type for 'seed': expected an integer, got {seed!r}"))
+            return
         last_user = next((str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"), "")
         fmt = body.get("response_format") or {}
         schema = (fmt.get("json_schema") or {}).get("schema") if fmt.get("type") == "json_schema" else fmt.get("schema")
