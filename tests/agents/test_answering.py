@@ -409,3 +409,12 @@ def test_a_model_quote_that_two_clauses_say_shows_both_and_a_commoner_one_stays_
     common = Answer("answered", "30 יום.", (Citation(1, "בהודעה של 30 יום", passage),))
     reply = ask("כמה זמן הודעה מוקדמת?", config=GENERATIVE, generate=ScriptedModel(common))
     assert clauses(reply) == ["9.1"] and reply.citations[0].quote == "בהודעה של 30 יום"
+
+
+def test_a_model_quote_is_placed_in_its_clause_as_verification_reads_it():
+    # Verification accepts fragments joined by an ellipsis and ignores punctuation; so does finding the clause.
+    model = ScriptedModel(
+        _employment_answer("7 ימים.", "שלושת החודשים הראשונים … כל צד רשאי לסיים את ההעסקה בהודעה של 7 ימים")
+    )
+    reply = ask("אפשר לפטר את נטע בתקופת הניסיון בהודעה קצרה?", config=GENERATIVE, generate=model)
+    assert clauses(reply) == ["7.4"] and reply.citations[0].quote.startswith("7.4 שלושת החודשים")

@@ -37,6 +37,7 @@ from typing import Literal
 
 from ...config import TenantConfig
 from ...llm import Answer, Citation, Passage
+from ...llm.answer import quote_occurs
 from ...privacy import assess
 from ...rag.retriever import SearchHit
 from .checks import rejected
@@ -210,41 +211,37 @@ def _checked(
 ) -> tuple[Answer, str]:
     """The model's answer as it may be shown, and why it may not ('' when it may, or was no answer).
 
-    A verified answer that :func:`.checks.rejected` refuses comes back withheld: ``ungrounded``, the not-found
-    text, no citations, its own text kept as ``draft`` and the reason as ``rejected``.
+    An answer that may be shown comes back cited by the whole clauses its quotes lie in (:func:`clause_citations`):
+    that is what the reader sees, so that is what :func:`.checks.rejected` judges. One it refuses comes back
+    withheld: ``ungrounded``, the not-found text, no citations, its own text kept as ``draft`` and the reason as
+    ``rejected``.
     """
     if generated.status != "answered":
         return generated, ""
-    # Judged by what would be shown: the whole clauses its quotes lie in (:func:`with_clauses`).
-    why = rejected(question, replace(generated, citations=clause_citations(generated)), library, lang, hints)
+    clauses = replace(generated, citations=clause_citations(generated))
+    why = rejected(question, clauses, library, lang, hints)
     if not why:
-        return generated, ""
+        return clauses, ""
     return replace(
         generated, status="ungrounded", text=not_found, citations=(), draft=generated.text, rejected=why
     ), why
 
 
-def _squeezed(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _clauses_quoted(citation: Citation) -> list[Quote]:
     """The clauses of the cited passage that `citation`'s quote lies in, each labelled with its own clause number.
 
-    A quote inside one clause gives that clause (inside two, both: the reader sees each clause that says it; inside
-    more, a fragment too common to tell, the quote alone); a quote that runs over several gives each of them; a
-    quote that matches no clause of the passage (a table's cells, a heading) stays the quote, under the passage's
-    section.
+    Where a quote lies is read as verification reads it (:func:`sochen.llm.answer.quote_occurs`: normalised, an
+    ellipsis between fragments). A quote inside one clause gives that clause (inside two, both: the reader sees each
+    clause that says it; inside more, a fragment too common to tell, the quote alone); a quote that runs over several
+    gives each of them; a quote that matches no clause of the passage (a table's cells, a heading) stays the quote,
+    under the passage's section.
     """
     whole = _quotes([citation])[0]
-    quote = _squeezed(citation.quote)
-    if not quote:
-        return [whole]
     units = [u for u in clause_units(citation.passage.text) if not u.is_row]
-    inside = [u for u in units if quote in _squeezed(u.text)]
+    inside = [u for u in units if quote_occurs(citation.quote, u.text)]
     if len(inside) > 2:
         return [whole]
-    spanned = inside or [u for u in units if len(_squeezed(u.text)) >= 12 and _squeezed(u.text) in quote]
+    spanned = inside or [u for u in units if len(u.text) >= 12 and quote_occurs(u.text, citation.quote)]
     if not spanned:
         return [whole]
     return [Quote(u.text, relabel(citation.passage.section, u.clause), whole.hit) for u in spanned]
@@ -260,25 +257,20 @@ def clause_citations(generated: Answer) -> tuple[Citation, ...]:
     return tuple(Citation(n, q.text, _passage(n, q)) for n, q in enumerate(quotes, start=1))
 
 
-def with_clauses(generated: Answer, lang: Lang) -> Answer:
-    """A shown model answer followed by the clauses it quotes, each with its source (module docstring).
+def with_clauses(checked: Answer, lang: Lang) -> Answer:
+    """A shown model answer followed by the clauses it cites, each with its source (module docstring).
 
-    The citations become those clauses (:func:`clause_citations`). A clause the answer already writes out whole
-    gets only its source line. An answer without citations is returned as it is.
+    `checked` comes from :func:`_checked`, cited by whole clauses. A clause the answer already writes out gets only
+    its source line. An answer without citations is returned as it is.
     """
-    if not generated.citations:
-        return generated
-    words = wording(lang, prefix="", source="מקור", not_found="")
-    said = _squeezed(generated.text)
-    citations = clause_citations(generated)
+    if not checked.citations:
+        return checked
+    source = wording(lang, prefix="", source="מקור", not_found="").source
     blocks = []
-    for c in citations:
-        where = _where(_quotes([c])[0])
-        blocks.append(
-            f"({words.source}: {where})" if _squeezed(c.quote) in said else f"{c.quote}\n({words.source}: {where})"
-        )
-    text = generated.text.rstrip() + "\n\n" + "\n\n".join(blocks)
-    return replace(generated, text=text, citations=citations)
+    for c in checked.citations:
+        line = f"({source}: {_where(c.passage.title, c.passage.section, c.passage.page)})"
+        blocks.append(line if quote_occurs(c.quote, checked.text) else f"{c.quote}\n{line}")
+    return replace(checked, text=checked.text.rstrip() + "\n\n" + "\n\n".join(blocks))
 
 
 def _closed_text(day: date, lang: str) -> str:
@@ -300,7 +292,7 @@ def present(extracted: Extracted, config: TenantConfig) -> tuple[str, tuple[Cita
     blocks: list[str] = []
     for n, q in enumerate(extracted.quotes, start=1):
         citations.append(Citation(n, q.text, _passage(n, q)))
-        where = _where(q)
+        where = _where(q.hit.title, q.section, q.hit.page)
         lead = f"{_short_title(q.hit.title)}: " if extracted.comparison else ""
         blocks.append(f"{lead}{q.text}\n({words.source}: {where})")
     head = words.prefix if not extracted.comparison else f"{words.prefix}\n{words.compare}"
@@ -338,9 +330,8 @@ def _passage(n: int, q: Quote) -> Passage:
     return Passage(n, h.text, h.document_id, h.title, q.section, h.page, h.chunk_id)
 
 
-def _where(q: Quote) -> str:
-    h = q.hit
-    return ", ".join(p for p in (h.title, q.section, f"עמ' {h.page}" if h.page else "") if p)
+def _where(title: str, section: str, page: int | None) -> str:
+    return ", ".join(p for p in (title, section, f"עמ' {page}" if page else "") if p)
 
 
 def _short_title(title: str) -> str:
