@@ -137,8 +137,7 @@ def answer(
         verified = generated.citations
         generated, why = _checked(generated, question, library, lang, hints, not_found)
         if generated.status == "answered":
-            shown = with_clauses(generated, lang)
-            return Reply("generative", "answered", shown.text, shown.citations, generated=generated)
+            return _shown(generated, lang)
         if why and setting == "generative":
             if why == "wrong_language" and verified:
                 # The quotes are verified; only the model's own words were in the wrong language.
@@ -176,8 +175,7 @@ def answer(
     ):
         generated, _ = _checked(generate(passages_of(hits)), question, library, lang, hints, not_found)
         if generated.status == "answered":
-            shown = with_clauses(generated, lang)
-            return Reply("generative", "answered", shown.text, shown.citations, generated=generated)
+            return _shown(generated, lang)
     if extracted.status != "answered":
         # What is asked about is named in no document at all ('unknown_name'): no reading of them holds it, and a
         # person would find nothing there either — the not-found reply says so and offers a person.
@@ -249,12 +247,17 @@ def _clauses_quoted(citation: Citation) -> list[Quote]:
 
 def clause_citations(generated: Answer) -> tuple[Citation, ...]:
     """The clauses a model answer's quotes lie in, as citations numbered in order (each clause once)."""
-    quotes: list[Quote] = []
+    quotes: dict[tuple[str, str, str], Quote] = {}
     for citation in generated.citations:
         for q in _clauses_quoted(citation):
-            if all((q.text, q.section, q.hit.document_id) != (o.text, o.section, o.hit.document_id) for o in quotes):
-                quotes.append(q)
-    return tuple(Citation(n, q.text, _passage(n, q)) for n, q in enumerate(quotes, start=1))
+            quotes.setdefault((q.text, q.section, q.hit.document_id), q)  # each clause once, where it is first quoted
+    return tuple(Citation(n, q.text, _passage(n, q)) for n, q in enumerate(quotes.values(), start=1))
+
+
+def _shown(generated: Answer, lang: Lang) -> Reply:
+    """The reply for a model answer :func:`_checked` let through: its words, then the clauses it cites."""
+    shown = with_clauses(generated, lang)
+    return Reply("generative", "answered", shown.text, shown.citations, generated=generated)
 
 
 def with_clauses(checked: Answer, lang: Lang) -> Answer:
