@@ -172,7 +172,8 @@ def library_for(retriever: Retriever, tenant: ResolvedTenant) -> Library:
         vector = vectors.get(query)
         if vector is None:
             vector = vectors[query] = retriever.embedder(tenant).embed_query(query)
-        return retriever.search_vector(tenant, query, vector, top_k=top_k, document_ids=document_ids)
+        hits = retriever.search_vector(tenant, query, vector, top_k=top_k, document_ids=document_ids)
+        return retriever.with_neighbours(tenant, hits)
 
     return Library(search=search, idf=catalog.bm25.idf, documents=documents, chunks=chunks)
 

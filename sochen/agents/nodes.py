@@ -488,10 +488,12 @@ def retrieve(state: ConversationState, deps: Deps) -> dict[str, Any]:
     """Search the tenant's documents for questions (the tenant is fixed by the conversation)."""
     # An English or Arabic question is searched with Hebrew terms for its words, as `sochen ask` searches it.
     # The writer's own name, ID or phone number are no search terms (`answering.extractive.without_writer`).
+    # The first hits are read with their neighbours in their section (an answer cut off by a chunk boundary).
     hits = deps.retriever.search(
         deps.tenant, search_query(without_writer(state["text"]), _aliases(deps)), top_k=deps.top_k
     )
-    return {"hits": [h.as_dict() for h in hits]}
+    first = deps.config.knowledge.retrieval.neighbours
+    return {"hits": [h.as_dict() for h in deps.retriever.with_neighbours(deps.tenant, hits, first=first)]}
 
 
 def _aliases(deps: Deps) -> dict[str, list[str]] | None:

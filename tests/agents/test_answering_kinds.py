@@ -19,7 +19,7 @@ from sochen.agents import nodes
 from sochen.agents.answering import Library, Reply, answer
 from sochen.agents.answering.attributes import asked, carries, fit
 from sochen.agents.answering.days import dated
-from sochen.config import TenantConfig
+from sochen.config import TenantConfig, parse_tenant_yaml
 from sochen.rag.retriever import SearchHit
 from sochen.text import stems, tokenize
 
@@ -226,7 +226,11 @@ def test_the_conversation_searches_a_foreign_question_with_hebrew_terms():
             queries.append(query)
             return []
 
-    deps = SimpleNamespace(retriever=Retriever(), tenant=object(), top_k=5)
+        def with_neighbours(self, tenant: object, hits: list[SearchHit], *, first: int) -> list[SearchHit]:
+            return hits
+
+    config = parse_tenant_yaml("slug: shiny\nname: מספרה\n")
+    deps = SimpleNamespace(retriever=Retriever(), tenant=object(), top_k=5, config=config)
     nodes.retrieve({"text": "كم سعر تبييض الأسنان؟"}, deps)  # type: ignore[arg-type]
     assert queries and "הלבנת" in queries[0] and "שיניים" in queries[0]
 

@@ -81,3 +81,79 @@ def test_join_overlapping_reads_a_shared_sentence_once():
     second = "השני ממשיך אותו. השלישי מסיים."
     assert join_overlapping([first, second]) == "הראשון אומר דבר. השני ממשיך אותו.\nהשלישי מסיים."
     assert join_overlapping(["אחד.", "שניים."]) == "אחד.\nשניים."
+
+
+def _ingested(make_tenant, retriever, tmp_path, extra: str = ""):
+    make_tenant("clinic", "knowledge:\n  chunking: {max_tokens: 60, overlap_tokens: 20}\n" + extra)
+    ingest_paths(retriever, "clinic", [_docs(tmp_path)])
+    return retriever.tenant("clinic")
+
+
+def test_the_answerers_read_the_first_hits_with_their_neighbours_each_cited_as_itself(make_tenant, retriever, tmp_path):
+    ctx = _ingested(make_tenant, retriever, tmp_path)
+    catalog = retriever.catalog(ctx)
+    hits = retriever.search(ctx, "מתי נשלחת תזכורת לפני התור?", top_k=3)
+    first = hits[0]
+    assert first.section.endswith("ביטול תורים")  # a section cut into several chunks
+    read = retriever.with_neighbours(ctx, hits, first=1)
+    around = [c.chunk_id for c in catalog.around(first.chunk_id, 1) if c.chunk_id != first.chunk_id]
+    added = [i for i in around if i not in {h.chunk_id for h in hits}]
+    assert around and [h.chunk_id for h in read] == [first.chunk_id, *added, *(h.chunk_id for h in hits[1:])]
+    for hit in read[1 : 1 + len(added)]:
+        # A neighbour: its own text, section and page for its citation; no score or ranks of its own.
+        chunk = catalog.chunks[catalog.index_of[hit.chunk_id]]
+        assert (hit.text, hit.section, hit.page, hit.document_id) == (
+            chunk.text,
+            chunk.section,
+            chunk.page,
+            first.document_id,
+        )
+        assert hit.section == first.section and hit.score == 0.0 and hit.dense_rank is hit.lexical_rank is None
+    assert read[0] == first and read[1 + len(added) :] == hits[1:]  # the hits keep their order, scores and ranks
+    # Nothing is read twice; no neighbours for 0, the tenant's default (2) for None.
+    assert len({h.chunk_id for h in retriever.with_neighbours(ctx, hits, first=3)}) == len(
+        retriever.with_neighbours(ctx, hits, first=3)
+    )
+    assert retriever.with_neighbours(ctx, hits, first=0) == hits
+    assert retriever.with_neighbours(ctx, hits) == retriever.with_neighbours(ctx, hits, first=2)
+    assert retriever.with_neighbours(ctx, []) == []
+
+
+def test_ask_and_the_agent_give_the_model_the_neighbour_that_holds_the_cut_off_answer(make_tenant, retriever, tmp_path):
+    from sochen.agents.answering import Library, answer
+    from sochen.agents.ask import library_for
+    from sochen.agents.nodes import Deps, retrieve
+    from sochen.config import get_settings
+    from sochen.llm.answer import Answer
+
+    ctx = _ingested(make_tenant, retriever, tmp_path)
+    question = "מתי נשלחת תזכורת לפני התור?"
+    hits = retriever.search(ctx, question, top_k=2)
+    read = retriever.with_neighbours(ctx, hits)
+    # What the hits do not hold and a neighbour does: a sentence of the section cut off by a chunk boundary.
+    shown = " ".join(h.text for h in hits)
+    assert any(s[:40] not in shown and any(s[:40] in h.text for h in read) for s in SENTENCES)
+    # The ask path (`sochen ask`, /v1/ask) and the agent's retrieve node read the same list.
+    library = library_for(retriever, ctx)
+    assert library.search(question, top_k=2) == read
+    state = {"text": question}
+    assert retrieve(state, Deps(get_settings(), ctx, retriever, top_k=2))["hits"] == [h.as_dict() for h in read]
+    # The model is given each neighbour as a numbered passage cited with its own section.
+    given: list = []
+
+    def model(passages):
+        given.extend(passages)
+        return Answer("not_found", "")
+
+    answer(question, config=ctx.config, library=library, hits=read, generate=model)
+    assert {p.chunk_id for p in given} == {h.chunk_id for h in read}
+    assert all(p.section == h.section for p, h in zip(given, read, strict=True))
+    assert isinstance(library, Library)
+
+
+def test_a_tenant_that_sets_no_neighbours_reads_its_hits_alone(make_tenant, retriever, tmp_path):
+    from sochen.agents.ask import library_for
+
+    ctx = _ingested(make_tenant, retriever, tmp_path, "  retrieval: {neighbours: 0}\n")
+    question = "מתי נשלחת תזכורת לפני התור?"
+    assert library_for(retriever, ctx).search(question, top_k=2) == retriever.search(ctx, question, top_k=2)

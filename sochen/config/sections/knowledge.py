@@ -67,6 +67,14 @@ class RetrievalConfig(StrictModel):
     lexical_weight: float = Field(default=1.0, ge=0.0, le=10.0, description="Weight of the lexical (BM25) ranking.")
     candidates: int = Field(default=100, ge=1, le=1000, description="Results taken from each ranking before fusion.")
     top_k: int = Field(default=5, ge=1, le=100, description="Results returned by default.")
+    neighbours: int = Field(
+        default=2,
+        ge=0,
+        le=20,
+        description="The answerers (ask, the agent) read each of the first N results with the chunks either side "
+        "of it in its document and section, each cited as itself: an answer that a chunk boundary cut off the "
+        "sentence the question matches is in the neighbour. 0: the results alone. Search itself is unchanged.",
+    )
 
     @model_validator(mode="after")
     def _some_weight(self) -> RetrievalConfig:
