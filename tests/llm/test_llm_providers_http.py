@@ -236,3 +236,37 @@ def test_the_fakes_refuse_a_seed_that_is_not_an_integer(kind: str, request: pyte
         url = f"{server.base_url}/chat/completions"
     headers = {"Authorization": "Bearer sk-test"}
     assert requests.post(url, json=body, headers=headers, timeout=5).status_code == 400
+
+
+def test_providers_built_per_request_load_the_certificate_bundle_once(
+    settings: Settings, fake_ollama: FakeOllama, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/v1/ask` and a conversation turn build their providers per request; the CA bundle is not read each time.
+
+    Reading it is most of a new HTTP client's cost (about 55 ms), paid before even for a model on loopback
+    over plain HTTP. Each provider still verifies servers with the default trust: the context is shared.
+    """
+    import ssl
+
+    from sochen.llm.providers.base import tls_context
+
+    made: list[object] = []
+    real = ssl.create_default_context
+
+    def counting(*args: object, **kwargs: object) -> ssl.SSLContext:
+        made.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    tls_context.cache_clear()
+    for _ in range(3):  # three requests, each building both providers and calling them
+        fake_ollama.reply("שעות", "א׳-ה׳ 08:00–18:00")
+        fake_openai.reply("שעות", "א׳-ה׳ 08:00–18:00")
+        lan = build_provider("lan", ollama_config(fake_ollama.url), settings=settings)
+        api = build_provider("api", openai_config(fake_openai.base_url), settings=settings, env=KEY)
+        for provider in (lan, api):
+            assert provider.complete([{"role": "user", "content": "מה שעות הפעילות?"}]).text == "א׳-ה׳ 08:00–18:00"
+    assert len(made) == 1
+    context = tls_context()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    tls_context.cache_clear()

@@ -28,6 +28,7 @@ from .base import (
     RawCompletion,
     Usage,
     parse_retry_after,
+    tls_context,
 )
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class OllamaProvider(Provider):
                     timeout=timeout,
                     headers=headers or None,
                     event_hooks={"response": [self._remember_headers]},
+                    verify=tls_context(),
                 )
                 self._clients[timeout] = client
             return client

@@ -32,6 +32,7 @@ from .base import (
     Usage,
     parse_retry_after,
     strict_json_schema,
+    tls_context,
 )
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ class OpenAIProvider(Provider):
                     base_url=base_url or None,
                     timeout=self.options.timeout_s,
                     max_retries=0,
+                    http_client=openai.DefaultHttpxClient(verify=tls_context()),
                 )
             return self._client_obj
 
