@@ -594,9 +594,10 @@ def run(args: argparse.Namespace) -> dict:
     def _read(hit, i: int) -> str:  # type: ignore[no-untyped-def]
         """What the answerers read at rank i: the hit, and for the first ones its neighbours in its section
         (``Retriever.with_neighbours`` with the tenant's ``knowledge.retrieval.neighbours``)."""
-        return " ".join(h.text for h in (retriever.with_neighbours("bench", [hit]) if i <= neighbours else [hit]))
+        return " ".join(h.text for h in (retriever.with_neighbours(bench, [hit]) if i <= neighbours else [hit]))
 
-    neighbours = retriever.tenant("bench").config.knowledge.retrieval.neighbours
+    bench = retriever.tenant("bench")  # resolved once, not per hit read
+    neighbours = bench.config.knowledge.retrieval.neighbours
     read_at = {1: 0, 5: 0, 10: 0}
     read_rr = 0.0
     hits_at = {1: 0, 5: 0, 10: 0}

@@ -146,16 +146,17 @@ class AskResult:
         return reason
 
 
-def library_for(retriever: Retriever, tenant: ResolvedTenant) -> Library:
-    """The answerer's view of a tenant's knowledge base: its search, term weights, titles and chunks."""
+def library_for(retriever: Retriever, tenant: ResolvedTenant, *, neighbours: int | None = None) -> Library:
+    """The answerer's view of a tenant's knowledge base: its search, term weights, titles and chunks.
+
+    Its search gives the first `neighbours` hits with their neighbours (``Retriever.with_neighbours``; default:
+    the tenant's ``knowledge.retrieval.neighbours``; a compared configuration passes its own).
+    """
     catalog = retriever.catalog(tenant)
     key = (tenant.id, catalog.revision, id(catalog))
     cached = _LIBRARIES.get(key)
     if cached is None:
-        chunks = tuple(
-            SearchHit(c.text, 0.0, c.document_id, c.source, c.title, c.section, c.page, c.chunk_id)
-            for c in catalog.chunks
-        )
+        chunks = tuple(SearchHit.of(c) for c in catalog.chunks)
         documents = {c.document_id: c.title for c in catalog.chunks}
         cached = (chunks, documents)
         if len(_LIBRARIES) >= 16:
@@ -173,7 +174,7 @@ def library_for(retriever: Retriever, tenant: ResolvedTenant) -> Library:
         if vector is None:
             vector = vectors[query] = retriever.embedder(tenant).embed_query(query)
         hits = retriever.search_vector(tenant, query, vector, top_k=top_k, document_ids=document_ids)
-        return retriever.with_neighbours(tenant, hits)
+        return retriever.with_neighbours(tenant, hits, first=neighbours)
 
     return Library(search=search, idf=catalog.bm25.idf, documents=documents, chunks=chunks)
 
@@ -229,7 +230,7 @@ def ask(
     retriever = retriever or Retriever(settings)
     ctx = tenant if isinstance(tenant, ResolvedTenant) else retriever.tenant(tenant, version=version)
     cfg = config or ctx.config
-    library = library_for(retriever, ctx)
+    library = library_for(retriever, ctx, neighbours=cfg.knowledge.retrieval.neighbours)
     if hits is None:
         hits = list(
             library.search(

@@ -32,7 +32,7 @@ from ..config.sections.knowledge import RetrievalConfig
 from ..db.models import Tenant
 from ..db.session import session_scope
 from ..tenancy import ResolvedTenant, TenantNotLiveError, resolver_for
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, ChunkInfo, load_catalog
 from .edge_store import EdgeStore
 from .embedders import Embedder, get_embedder
 from .lexical import sparse_query
@@ -61,6 +61,24 @@ class SearchHit:
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         return asdict(self)
+
+    @classmethod
+    def of(
+        cls, chunk: ChunkInfo, score: float = 0.0, dense_rank: int | None = None, lexical_rank: int | None = None
+    ) -> SearchHit:
+        """A catalog chunk as a hit (score 0 and no ranks: a chunk read without being ranked, e.g. a neighbour)."""
+        return cls(
+            chunk.text,
+            score,
+            chunk.document_id,
+            chunk.source,
+            chunk.title,
+            chunk.section,
+            chunk.page,
+            chunk.chunk_id,
+            dense_rank,
+            lexical_rank,
+        )
 
 
 @dataclass(frozen=True)
@@ -215,12 +233,7 @@ class Retriever:
         chunks = self.catalog(ctx).around(hit.chunk_id, around) if around > 0 else []
         if not chunks:
             return Passage(hit.text, [hit])
-        pieces = [
-            hit
-            if c.chunk_id == hit.chunk_id
-            else SearchHit(c.text, 0.0, c.document_id, c.source, c.title, c.section, c.page, c.chunk_id)
-            for c in chunks
-        ]
+        pieces = [hit if c.chunk_id == hit.chunk_id else SearchHit.of(c) for c in chunks]
         return Passage(join_overlapping([p.text for p in pieces]), pieces)
 
     def with_neighbours(
@@ -250,7 +263,7 @@ class Retriever:
             for c in catalog.around(hit.chunk_id, 1):
                 if c.chunk_id not in seen:
                     seen.add(c.chunk_id)
-                    out.append(SearchHit(c.text, 0.0, c.document_id, c.source, c.title, c.section, c.page, c.chunk_id))
+                    out.append(SearchHit.of(c))
         return out
 
     def search_vector(
@@ -322,20 +335,7 @@ class Retriever:
         hits = []
         for cid, score, ranks in fused[:k]:
             info = catalog.chunks[catalog.index_of[cid]]
-            hits.append(
-                SearchHit(
-                    info.text,
-                    round(score, 6),
-                    info.document_id,
-                    info.source,
-                    info.title,
-                    info.section,
-                    info.page,
-                    cid,
-                    ranks[0],
-                    ranks[1],
-                )
-            )
+            hits.append(SearchHit.of(info, round(score, 6), ranks[0], ranks[1]))
         return hits
 
     def _dense(

@@ -136,6 +136,8 @@ def test_ask_and_the_agent_give_the_model_the_neighbour_that_holds_the_cut_off_a
     # The ask path (`sochen ask`, /v1/ask) and the agent's retrieve node read the same list.
     library = library_for(retriever, ctx)
     assert library.search(question, top_k=2) == read
+    # A compared configuration's own setting wins over the tenant's (`ask(config=...)` passes it).
+    assert library_for(retriever, ctx, neighbours=0).search(question, top_k=2) == hits
     state = {"text": question}
     assert retrieve(state, Deps(get_settings(), ctx, retriever, top_k=2))["hits"] == [h.as_dict() for h in read]
     # The model is given each neighbour as a numbered passage cited with its own section.
