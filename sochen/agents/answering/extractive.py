@@ -50,6 +50,7 @@ from ...text import normalize, stems, tokenize
 from ...text.durations import LENGTH_PHRASES, digit_minutes, said_minutes
 from ...text.hebrew import CLOCK_NUMBERS
 from ...text.spelling import correct, pairs_of
+from .asked_kind import asked_kind, says_kind
 from .attributes import PARK_ASKED, Attribute, carries, cue, fit
 from .attributes import asked as asked_attribute
 from .bands import amount_bands, band_holding, row_amounts, sentences
@@ -3146,6 +3147,16 @@ def _extract(
         return Extracted("not_found", lang=lang, reason="absent_condition")
     if len(parts) == 1 and (kept := _kept_elsewhere(focus, question_words, chosen[0], library, lang)) is not None:
         return Extracted("not_found", lang=lang, reason=kept[0], missing=kept[1])
+    if (
+        len(parts) == 1
+        and operation is None
+        and (kind := asked_kind(focus)) is not None
+        and not says_kind(kind, [c.unit.text for c in chosen], focus)
+    ):
+        # 'מתי הופסק הניסוי?' answered by 'והניסוי הופסק': the unit that answers says no time, year or number; the
+        # sentence about the thing is a near miss, not the answer. (Checked before a second unit is added to
+        # complete it: on HeQ's first half, checking after lets six more near misses through for one more answer.)
+        return Extracted("not_found", lang=lang, reason=f"{kind}_unsaid")
     best = chosen[0]
     if len(chosen) == 1 and len(parts) == 1 and operation is None and best.unit.is_row:
         chosen = _variant_rows(best, ranked, focus)
