@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> dict:
         doc["cited_texts"] = [p.text for p in cited]
         doc["cited_titles"] = [f"{p.title} {p.section} {p.page or ''}" for p in cited]
         row = score(q, doc, gold_document[q["paragraph"]], normalize)
-        row["mode"] = doc["mode"]
+        row["mode"], row["reason"] = doc["mode"], result.reason
         if args.keep_answers:
             row["question"], row["answer"] = q["question"], doc["answer"]
         rows.append(row)

@@ -2883,7 +2883,8 @@ def _extract(
         if sides:
             shown = _with_referenced(sides, library)
             return Extracted("answered", tuple(shown), lang=lang, comparison=len(sides) > 1, reason="comparison")
-        return Extracted("not_found", lang=lang, reason="comparison_no_match")
+        # Two documents named and neither has a clause for it ('ההסכם שנחתם בין ישראל לסודאן', both names titles of
+        # documents, the relation between them told in a third): the question is looked for as any other.
 
     # What is computed is not sought: 'כולל מע"מ', 'בשנה', 'ההפרש' are not words of the clauses that answer.
     asked = _COMPUTE_WORDS[operation].sub(" ", focus) if operation in _COMPUTE_WORDS else focus
