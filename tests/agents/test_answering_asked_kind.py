@@ -23,6 +23,7 @@ pytestmark = pytest.mark.unit
     ("question", "kind"),
     [
         ("מתי עברה המרפאה לבניין החדש?", "when"),
+        ("מָתַי עָבְרָה הַמִּרְפָּאָה לַבִּנְיָן הֶחָדָשׁ?", "when"),  # with niqqud
         ("עד מתי אפשר לבטל טיפול בלי חיוב?", "when"),
         ("ואז מתי מקבלים את ההחזר?", "when"),
         ("באיזו שנה נוסדה המרפאה?", "year"),
@@ -53,6 +54,7 @@ def test_the_kind_is_read_from_the_asking_sentence(question: str, kind: str | No
         ("when", "המרפאה עברה לבניין החדש ברחוב הרצל.", False),
         ("when", "המרפאה עברה לבניין החדש בשנת 2019.", True),
         ("when", "המרפאה עברה לבניין החדש בחודש מרץ.", True),
+        ("when", "הַמִּרְפָּאָה עָבְרָה בַּקַּיִץ שֶׁעָבַר.", True),  # with niqqud
         ("when", "ההחזר מועבר במהלך החודש שאחרי הביטול.", True),
         ("when", "ההחזר מועבר מיד עם קבלת הבקשה.", True),
         ("year", 'המרפאה נוסדה על ידי ד"ר לוי.', False),
@@ -73,7 +75,8 @@ def test_the_kind_is_read_from_the_asking_sentence(question: str, kind: str | No
     ],
 )
 def test_what_says_the_kind(kind: str, text: str, says: bool) -> None:
-    assert says_kind(kind, [text], "כמה זמן נמשכת תקופת הניסיון?" if kind == "duration" else "") is says  # type: ignore[arg-type]
+    question = "כמה זמן נמשכת תקופת הניסיון?" if kind == "duration" else ""
+    assert says_kind(kind, [text], question) is says  # type: ignore[arg-type]
 
 
 def test_a_word_of_the_question_says_nothing_of_its_own() -> None:

@@ -1,10 +1,10 @@
 """What kind of answer a question asks for, and whether a quote can be that answer.
 
 A question that asks *when*, *in what year*, *how long* or *how many* is answered only by a text that says a
-time, a year or a number. The clause or sentence that speaks of the thing asked about without saying it ('הרוחות פרקו את
-המתקן, והניסוי הופסק' for 'מתי הופסק הניסוי?'; 'הגיעו עם ערפאת מתוניס' for 'מתי הגיע ערפאת?') is the near
-miss a reader would not take for an answer, and the answerer refuses it as it refuses a clause about
-another thing.
+time, a year or a number. The clause or sentence that speaks of the thing asked about without saying it
+('הרוחות פרקו את המתקן, והניסוי הופסק' for 'מתי הופסק הניסוי?'; 'הגיעו עם ערפאת מתוניס' for 'מתי הגיע ערפאת?')
+is the near miss a reader would not take for an answer, and the answerer refuses it as it refuses a clause
+about another thing. Niqqud, gershayim and dashes are folded first, as everywhere (``sochen.text.normalize``).
 
 The kinds are read from the question sentence only: its asking word among its first words ('מתי …?',
 'ובאיזו שנה …', 'ותוך כמה ימים …'), not a word of the story told before it ('נפלתי לפני כמה ימים. מה
@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
-from ...text import stems
+from ...text import normalize, stems
 
 __all__ = ["AskedKind", "asked_kind", "says_kind"]
 
@@ -101,7 +101,7 @@ def _question_sentence(question: str) -> str:
 
 def asked_kind(question: str) -> AskedKind | None:
     """The kind of answer `question` asks for ('year', 'when', 'duration', 'count'), or None for any other one."""
-    sentence = _question_sentence(question)
+    sentence = _question_sentence(normalize(question))  # niqqud, gershayim and dashes folded: 'מָתַי' is 'מתי'
     if _YEAR_Q.search(sentence):
         return "year"
     if _WHEN_Q.search(sentence):
@@ -116,7 +116,8 @@ def asked_kind(question: str) -> AskedKind | None:
 # A clause's own number ('2.1 החזר …', '(3) …', '4. …'; not a row's first cell, '45 דקות') and a reference to another
 # ('כאמור בסעיף 4.2') say no time or count.
 _NUMBERING = re.compile(
-    rf"^\s*(?:\(\d{{1,3}}\)|\d{{1,3}}\)|\d{{1,3}}(?:\.\d{{1,3}})+\.?|\d{{1,3}}\.)(?=\s)|{_H}ו?[בלמה]?(?:סעיף|סעיפים|ס['׳]|פרק|נספח|עמ['׳]|עמוד)\s*"
+    r"^\s*(?:\(\d{1,3}\)|\d{1,3}\)|\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}\.)(?=\s)"
+    rf"|{_H}ו?[בלמה]?(?:סעיף|סעיפים|ס['׳]|פרק|נספח|עמ['׳]|עמוד)\s*"
     r"(?:קטן\s*)?\(?\d{1,3}(?:\.\d{1,3})*(?:\([א-ת0-9]\))?\)?"
     r"|\b(?:clause|section|article)\s+\d{1,3}(?:\.\d{1,3})*",
     re.IGNORECASE | re.MULTILINE,
@@ -137,8 +138,8 @@ def _beyond(text: str, question: str) -> str:
 
     'כמה זמן נמשכת תקופת הניסיון?' is not answered by 'תקופת הניסיון נקבעת בהסכם': its 'תקופת' is the question's.
     """
-    asked = set().union(*(_forms(w) for w in _WORD.findall(question)))
-    text = _NUMBERING.sub(" ", text)
+    asked = set().union(*(_forms(w) for w in _WORD.findall(normalize(question))))
+    text = _NUMBERING.sub(" ", normalize(text))
     return _WORD.sub(lambda m: " " if _forms(m.group(0)) & asked else m.group(0), text)
 
 
