@@ -35,8 +35,6 @@ import os
 import random
 import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,7 +42,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|(?<![\w.,])\d+(?:\.\d+)?(?!\d)")
+
+from archive_ask import measured_commit, numbers  # noqa: E402  (the archive bench's reading of numbers and commit)
+from retrieval import _percentile, _setup  # noqa: E402  (the retrieval bench's tenant set-up and percentiles)
 
 
 def load(path: Path) -> tuple[list[dict], list[dict]]:
@@ -71,18 +71,14 @@ def load(path: Path) -> tuple[list[dict], list[dict]]:
     return paragraphs, questions
 
 
-def numbers(text: str) -> set[str]:
-    """The numbers written in `text`, thousands commas dropped, citation markers like [1] left out."""
-    return {m.group(0).replace(",", "") for m in _NUMBER.finditer(re.sub(r"\[\d+\]", " ", text))}
-
-
 def score(q: dict, result: dict, gold_document: str, normalize) -> dict:  # type: ignore[no-untyped-def]
     """One question's verdict from the answer `result` (``AskResult.as_dict()`` plus the cited sources)."""
     status = result["status"]
     stated = status == "answered"
     text = normalize(result["answer"])
     cited_text = " ".join([result["question"], *result["cited_texts"]])
-    invented = sorted(numbers(result["answer"]) - numbers(cited_text) - numbers(" ".join(result["cited_titles"])))
+    sourced = set(numbers(cited_text)) | set(numbers(" ".join(result["cited_titles"])))
+    invented = sorted(set(numbers(result["answer"])) - sourced)
     if q["impossible"]:
         verdict = "answered" if stated else "refused"
         right = not stated
@@ -109,8 +105,6 @@ def _file_name(p: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from retrieval import _setup  # the retrieval bench's tenant set-up: one code path for both benches
-
     paragraphs, questions = load(Path(args.data))
     if args.part:
         half = len(paragraphs) // 2
@@ -172,7 +166,7 @@ def run(args: argparse.Namespace) -> dict:
         "bench": "heq_answers",
         "label": args.label,
         "data": Path(args.data).name,
-        "commit": _commit(),
+        "commit": measured_commit(),
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "mode": "model-free, in-process sochen.agents.ask.ask",
         "part": args.part or "all",
@@ -193,21 +187,12 @@ def run(args: argparse.Namespace) -> dict:
         "answers_with_invented_numbers": sum(bool(r["invented"]) for r in rows),
         "ingest_s": round(ingest_s, 1),
         "latency_ms": {
-            "p50": round(statistics.median(latencies), 1) if latencies else None,
-            "p95": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))], 1) if latencies else None,
+            "p50": round(_percentile(latencies, 50), 1),
+            "p95": round(_percentile(latencies, 95), 1),
         },
         "results": rows,
     }
     return summary
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return ""
 
 
 def main() -> None:
@@ -220,6 +205,10 @@ def main() -> None:
     parser.add_argument("--part", choices=("first", "second"), default="", help="half of the paragraphs")
     parser.add_argument("--keep-answers", action="store_true", help="keep each question and answer in the JSON")
     args = parser.parse_args()
+    if not Path(args.data).is_file():
+        parser.error(f"no HeQ file at {args.data} (SQuAD 2.0 JSON; see ../shared/benchmarks/heq/README.md)")
+    if args.limit < 0:
+        parser.error("--limit is a number of questions, 0 or more (0: all)")
     summary = run(args)
     a, u = summary["answerable"], summary["unanswerable"]
     share = summary["right"] / max(1, summary["questions"])

@@ -70,3 +70,12 @@ def assert_sourced(reply: Reply, question: str) -> None:
     )
     allowed = cited | figures(question) | figures(reply.calculation or "")
     assert figures(reply.text) <= allowed, figures(reply.text) - allowed
+
+
+def answer_from(chunks: Sequence[tuple[str, str, str]], question: str) -> Reply:
+    """The extractive reply to `question` from a fake library of `chunks`, every figure of it sourced."""
+    from sochen.agents.answering import answer
+
+    reply = answer(question, config=CONFIG, library=FakeLibrary(chunks).library())
+    assert_sourced(reply, question)
+    return reply

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from sochen.agents.answering import Reply, answer
+from sochen.agents.answering import Reply
 from sochen.agents.answering.asked_kind import asked_kind, says_kind
-from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced
+from tests.agents._archive_library import answer_from
 
 pytestmark = pytest.mark.unit
 
@@ -100,9 +100,7 @@ DATED = [
 
 
 def ask(question: str, chunks: list[tuple[str, str, str]]) -> Reply:
-    reply = answer(question, config=CONFIG, library=FakeLibrary(chunks).library())
-    assert_sourced(reply, question)
-    return reply
+    return answer_from(chunks, question)
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from sochen.agents.answering import Reply, answer
-from tests.agents._archive_library import CONFIG, FakeLibrary, assert_sourced
+from sochen.agents.answering import Reply
+from tests.agents._archive_library import answer_from
 
 pytestmark = pytest.mark.unit
 
@@ -30,9 +30,7 @@ CHUNKS = [
 
 
 def ask(question: str) -> Reply:
-    reply = answer(question, config=CONFIG, library=FakeLibrary(CHUNKS).library())
-    assert_sourced(reply, question)
-    return reply
+    return answer_from(CHUNKS, question)
 
 
 def test_the_relation_of_two_named_documents_told_in_a_third_is_answered_from_it() -> None:

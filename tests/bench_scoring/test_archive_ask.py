@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "bench" / "archive_ask.py"
-_spec = importlib.util.spec_from_file_location("bench_archive_ask", _PATH)
-assert _spec is not None and _spec.loader is not None
-bench = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = bench
-_spec.loader.exec_module(bench)
+from tests.bench_scoring._bench import load_bench
+
+bench = load_bench("archive_ask")
 
 SAAS = "הסכם שירותי תוכנה SaaS — דאטה-פלו מערכות ענן וגלובוס לוגיסטיקה"
 SUPPLIER = "הסכם אספקת ציוד רפואי — אורן מערכות רפואיות ורשת מרפאות שקד"

@@ -133,12 +133,11 @@ def _forms(word: str) -> set[str]:
     return {f for f in (word, *stems(word)) if len(f) >= 3 or f.isdigit()}
 
 
-def _beyond(text: str, question: str) -> str:
-    """`text` without its clause numbers and without the words the question itself says.
+def _beyond(text: str, asked: set[str]) -> str:
+    """`text` without its clause numbers and without the words the question says (`asked`: their forms).
 
     'כמה זמן נמשכת תקופת הניסיון?' is not answered by 'תקופת הניסיון נקבעת בהסכם': its 'תקופת' is the question's.
     """
-    asked = set().union(*(_forms(w) for w in _WORD.findall(normalize(question))))
     text = _NUMBERING.sub(" ", normalize(text))
     return _WORD.sub(lambda m: " " if _forms(m.group(0)) & asked else m.group(0), text)
 
@@ -159,6 +158,7 @@ def says_kind(kind: AskedKind, texts: Iterable[str], question: str = "") -> bool
     that points to where its figures are ('כמפורט בטבלה') may say it there, and counts as saying it.
     """
     patterns = {"year": (_YEAR,), "when": (_TIME,), "count": (_NUMBER,), "duration": (_TIME, _NUMBER)}[kind]
+    asked = set().union(*(_forms(w) for w in _WORD.findall(normalize(question))))
     return any(
-        _POINTS_ELSEWHERE.search(text) or any(p.search(_beyond(text, question)) for p in patterns) for text in texts
+        _POINTS_ELSEWHERE.search(text) or any(p.search(_beyond(text, asked)) for p in patterns) for text in texts
     )
